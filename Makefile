@@ -36,7 +36,7 @@ bench: build
 	$(PY) -m pytest bench --benchmark-enable --benchmark-only --benchmark-columns=min,median,mean,iqr,rounds -p no:randomly
 
 debug: $(VENV)/.installed
-	ENGINE_DEBUG=1 $(PY) setup.py -q build_ext --inplace --force
+	ENGINE_DEBUG=1 $(PY) setup.py -q build_ext --inplace
 
 wheel: $(VENV)/.installed
 	$(PY) -m pip install -q build

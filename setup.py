@@ -2,7 +2,7 @@
 
 Release build (default): ``-O3 -DNDEBUG``, bounds checks on unless a function opts out.
 Debug build: ``ENGINE_DEBUG=1`` turns on line tracing (coverage, profiling), C asserts,
-``-O0 -g`` and annotated HTML next to the generated C in ``build/cython/``.
+``-O0 -g`` and annotated HTML next to the generated C in ``build/cython-debug/``.
 ``ENGINE_ONLY=fixedpoint,signer`` builds a subset (handy while working on one module).
 """
 
@@ -103,10 +103,18 @@ def extensions():
     return mods
 
 
+BUILD_DIR = "build/cython-debug" if DEBUG else "build/cython"  # generated C kept apart per mode
+MODE_FILE = os.path.join("build", "mode")
+
+
 class BuildExt(build_ext):
-    """build_ext that says plainly when there is no C compiler."""
+    """build_ext that says plainly when there is no C compiler, and rebuilds when the mode changes."""
 
     def run(self):
+        mode = "debug" if DEBUG else "release"
+        previous = open(MODE_FILE).read().strip() if os.path.exists(MODE_FILE) else None
+        if self.inplace and previous != mode:
+            self.force = True  # a debug .so must not survive a release build (and vice versa)
         cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
         if os.environ.get("CC"):
             cc = os.environ["CC"].split()[0]
@@ -116,6 +124,11 @@ class BuildExt(build_ext):
                 "Install gcc or clang (e.g. 'apt-get install build-essential') and build again."
             )
         super().run()
+        if not self.inplace:
+            return
+        os.makedirs(os.path.dirname(MODE_FILE), exist_ok=True)
+        with open(MODE_FILE, "w") as f:
+            f.write(mode + "\n")
 
 
 def main():
@@ -130,7 +143,7 @@ def main():
         stage_pxd_files()
         ext_modules = cythonize(
             extensions(),
-            build_dir="build/cython",
+            build_dir=BUILD_DIR,
             compiler_directives=COMPILER_DIRECTIVES,
             include_path=[".", EXT_DIR],
             annotate=DEBUG,
