@@ -1,0 +1,51 @@
+# Declarations of the SHA-256/SHA-512/HMAC C core (ext/sha.h, compiled into
+# engine._signer from ext/signer_sha256.c and ext/signer_sha512.c).
+# Declaration-only: cimport the types from here; call the functions only from
+# engine._signer, the module that links the C units.
+from libc.stdint cimport uint8_t
+from libc.stdint cimport uint32_t
+from libc.stdint cimport uint64_t
+
+
+cdef extern from "sha.h" nogil:
+    enum:
+        SHA256_BLOCK                    # bytes per SHA-256 block (64)
+        SHA256_DIGEST                   # 32
+        SHA256_HEX                      # 64 hex characters
+        SHA512_BLOCK                    # 128
+        SHA512_DIGEST                   # 64
+        SHA512_HEX                      # 128 hex characters
+
+    ctypedef void (*sha256_blocks_fn)(uint32_t *state, const uint8_t *data, size_t nblocks) noexcept nogil
+
+    ctypedef struct sha256_ctx:
+        pass
+
+    ctypedef struct sha512_ctx:
+        pass
+
+    ctypedef struct hmac256_key:
+        sha256_blocks_fn blocks         # compression function chosen at set-up
+
+    ctypedef struct hmac512_key:
+        pass
+
+    int sha256_have_shani()
+    sha256_blocks_fn sha256_select(int force_portable)
+
+    void sha256_init(sha256_ctx *c, sha256_blocks_fn blocks)
+    void sha256_update(sha256_ctx *c, const void *data, size_t n)
+    void sha256_final(sha256_ctx *c, uint8_t *out)
+    void sha512_init(sha512_ctx *c)
+    void sha512_update(sha512_ctx *c, const void *data, size_t n)
+    void sha512_final(sha512_ctx *c, uint8_t *out)
+
+    void hmac256_setkey(hmac256_key *k, const uint8_t *key, size_t n, int force_portable)
+    void hmac512_setkey(hmac512_key *k, const uint8_t *key, size_t n)
+    void hmac256_begin(const hmac256_key *k, sha256_ctx *c)
+    void hmac256_finish(const hmac256_key *k, sha256_ctx *c, uint8_t *out)
+    void hmac512_begin(const hmac512_key *k, sha512_ctx *c)
+    void hmac512_finish(const hmac512_key *k, sha512_ctx *c, uint8_t *out)
+
+    void sha_hex(const uint8_t *data, size_t n, char *out)
+    void sha_wipe(void *p, size_t n)

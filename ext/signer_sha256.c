@@ -1,0 +1,244 @@
+/* SHA-256 (FIPS 180-4) with a portable compression function and one using the
+ * x86 SHA extensions, plus HMAC-SHA256 (RFC 2104) over a precomputed key schedule.
+ * The SHA-NI function is compiled with a target attribute, so this file needs no
+ * special flags; it is only called after cpuid says the CPU has the instructions. */
+#include <string.h>
+
+#include "sha.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define SHA_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#else
+#define SHA_X86 0
+#endif
+
+static const uint32_t K256[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+static const uint32_t IV256[8] = {
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+static inline uint32_t ror32(uint32_t x, unsigned r) { return (x >> r) | (x << (32 - r)); }
+
+static inline uint32_t load_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+static inline void store_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+void sha256_blocks_portable(uint32_t state[8], const uint8_t *data, size_t nblocks)
+{
+    uint32_t w[64];
+    while (nblocks--) {
+        for (int t = 0; t < 16; t++) w[t] = load_be32(data + 4 * t);
+        for (int t = 16; t < 64; t++) {
+            uint32_t s0 = ror32(w[t - 15], 7) ^ ror32(w[t - 15], 18) ^ (w[t - 15] >> 3);
+            uint32_t s1 = ror32(w[t - 2], 17) ^ ror32(w[t - 2], 19) ^ (w[t - 2] >> 10);
+            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+        }
+        uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+        uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+        for (int t = 0; t < 64; t++) {
+            uint32_t S1 = ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25);
+            uint32_t ch = (e & f) ^ (~e & g);
+            uint32_t t1 = h + S1 + ch + K256[t] + w[t];
+            uint32_t S0 = ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22);
+            uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
+            uint32_t t2 = S0 + maj;
+            h = g; g = f; f = e; e = d + t1;
+            d = c; c = b; b = a; a = t1 + t2;
+        }
+        state[0] += a; state[1] += b; state[2] += c; state[3] += d;
+        state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+        data += SHA256_BLOCK;
+    }
+}
+
+#if SHA_X86
+/* The SHA-NI round instruction works on the state split as ABEF / CDGH (lane 3
+ * holds A and C); the message schedule runs four words at a time with
+ * sha256msg1/msg2 (W[t-16] + s0(W[t-15]), then + W[t-7] and s1(W[t-2])).  */
+__attribute__((target("sha,sse4.1,ssse3")))
+void sha256_blocks_shani(uint32_t state[8], const uint8_t *data, size_t nblocks)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i abcd = _mm_loadu_si128((const __m128i *)&state[0]);
+    __m128i efgh = _mm_loadu_si128((const __m128i *)&state[4]);
+    __m128i badc = _mm_shuffle_epi32(abcd, 0xB1);
+    __m128i hgfe = _mm_shuffle_epi32(efgh, 0x1B);
+    __m128i abef = _mm_alignr_epi8(badc, hgfe, 8);
+    __m128i cdgh = _mm_blend_epi16(hgfe, badc, 0xF0);
+
+    while (nblocks--) {
+        __m128i save_abef = abef, save_cdgh = cdgh;
+        __m128i w[4];
+        for (int i = 0; i < 4; i++)
+            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), bswap);
+#pragma GCC unroll 16
+        for (int g = 0; g < 16; g++) {
+            __m128i cur;
+            if (g < 4) {
+                cur = w[g];
+            } else {
+                __m128i t = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+                t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+                cur = _mm_sha256msg2_epu32(t, w[(g + 3) & 3]);
+                w[g & 3] = cur;
+            }
+            __m128i wk = _mm_add_epi32(cur, _mm_loadu_si128((const __m128i *)&K256[4 * g]));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
+        }
+        abef = _mm_add_epi32(abef, save_abef);
+        cdgh = _mm_add_epi32(cdgh, save_cdgh);
+        data += SHA256_BLOCK;
+    }
+
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    abcd = _mm_blend_epi16(feba, dchg, 0xF0);
+    efgh = _mm_alignr_epi8(dchg, feba, 8);
+    _mm_storeu_si128((__m128i *)&state[0], abcd);
+    _mm_storeu_si128((__m128i *)&state[4], efgh);
+}
+
+int sha256_have_shani(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    int ssse3 = (c >> 9) & 1, sse41 = (c >> 19) & 1;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return ssse3 && sse41 && ((b >> 29) & 1);
+}
+#else
+void sha256_blocks_shani(uint32_t state[8], const uint8_t *data, size_t nblocks)
+{
+    sha256_blocks_portable(state, data, nblocks);
+}
+
+int sha256_have_shani(void) { return 0; }
+#endif
+
+sha256_blocks_fn sha256_select(int force_portable)
+{
+    static int have = -1; /* racing first calls compute the same answer */
+    if (force_portable) return sha256_blocks_portable;
+    if (have < 0) have = sha256_have_shani();
+    return have ? sha256_blocks_shani : sha256_blocks_portable;
+}
+
+void sha256_init(sha256_ctx *c, sha256_blocks_fn blocks)
+{
+    memcpy(c->h, IV256, sizeof IV256);
+    c->total = 0;
+    c->fill = 0;
+    c->blocks = blocks;
+}
+
+void sha256_update(sha256_ctx *c, const void *data, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    c->total += n;
+    if (c->fill) {
+        size_t take = SHA256_BLOCK - c->fill;
+        if (take > n) take = n;
+        memcpy(c->buf + c->fill, p, take);
+        c->fill += take; p += take; n -= take;
+        if (c->fill < SHA256_BLOCK) return;
+        c->blocks(c->h, c->buf, 1);
+        c->fill = 0;
+    }
+    if (n >= SHA256_BLOCK) {
+        size_t nb = n / SHA256_BLOCK;
+        c->blocks(c->h, p, nb);
+        p += nb * SHA256_BLOCK; n -= nb * SHA256_BLOCK;
+    }
+    if (n) { memcpy(c->buf, p, n); c->fill = n; }
+}
+
+void sha256_final(sha256_ctx *c, uint8_t out[SHA256_DIGEST])
+{
+    uint64_t bits = c->total * 8;
+    size_t f = c->fill;
+    c->buf[f++] = 0x80;
+    if (f > SHA256_BLOCK - 8) {
+        memset(c->buf + f, 0, SHA256_BLOCK - f);
+        c->blocks(c->h, c->buf, 1);
+        f = 0;
+    }
+    memset(c->buf + f, 0, SHA256_BLOCK - 8 - f);
+    for (int i = 0; i < 8; i++) c->buf[SHA256_BLOCK - 1 - i] = (uint8_t)(bits >> (8 * i));
+    c->blocks(c->h, c->buf, 1);
+    for (int i = 0; i < 8; i++) store_be32(out + 4 * i, c->h[i]);
+}
+
+void hmac256_setkey(hmac256_key *k, const uint8_t *key, size_t n, int force_portable)
+{
+    uint8_t block[SHA256_BLOCK];
+    sha256_ctx c;
+    k->blocks = sha256_select(force_portable);
+    memset(block, 0, sizeof block);
+    if (n > SHA256_BLOCK) {
+        sha256_init(&c, k->blocks);
+        sha256_update(&c, key, n);
+        sha256_final(&c, block);
+    } else if (n) {
+        memcpy(block, key, n);
+    }
+    for (int i = 0; i < SHA256_BLOCK; i++) block[i] ^= 0x36;
+    memcpy(k->inner, IV256, sizeof IV256);
+    k->blocks(k->inner, block, 1);
+    for (int i = 0; i < SHA256_BLOCK; i++) block[i] ^= 0x36 ^ 0x5c;
+    memcpy(k->outer, IV256, sizeof IV256);
+    k->blocks(k->outer, block, 1);
+    sha_wipe(block, sizeof block);
+    sha_wipe(&c, sizeof c);
+}
+
+void hmac256_begin(const hmac256_key *k, sha256_ctx *c)
+{
+    memcpy(c->h, k->inner, sizeof c->h);
+    c->total = SHA256_BLOCK;
+    c->fill = 0;
+    c->blocks = k->blocks;
+}
+
+void hmac256_finish(const hmac256_key *k, sha256_ctx *c, uint8_t out[SHA256_DIGEST])
+{
+    uint8_t inner[SHA256_DIGEST];
+    sha256_final(c, inner);
+    memcpy(c->h, k->outer, sizeof c->h);
+    c->total = SHA256_BLOCK;
+    c->fill = 0;
+    sha256_update(c, inner, SHA256_DIGEST);
+    sha256_final(c, out);
+}
+
+static const char HEX[] = "0123456789abcdef";
+
+void sha_hex(const uint8_t *in, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = HEX[in[i] >> 4];
+        out[2 * i + 1] = HEX[in[i] & 15];
+    }
+}
+
+void sha_wipe(void *p, size_t n)
+{
+    volatile uint8_t *v = (volatile uint8_t *)p;
+    while (n--) *v++ = 0;
+}

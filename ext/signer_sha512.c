@@ -1,0 +1,159 @@
+/* SHA-512 (FIPS 180-4) in portable C and HMAC-SHA512 (RFC 2104) over a precomputed
+ * key schedule, for Gate.io's request signatures and body hashes.  */
+#include <string.h>
+
+#include "sha.h"
+
+static const uint64_t K512[80] = {
+    0x428a2f98d728ae22ULL, 0x7137449123ef65cdULL, 0xb5c0fbcfec4d3b2fULL, 0xe9b5dba58189dbbcULL,
+    0x3956c25bf348b538ULL, 0x59f111f1b605d019ULL, 0x923f82a4af194f9bULL, 0xab1c5ed5da6d8118ULL,
+    0xd807aa98a3030242ULL, 0x12835b0145706fbeULL, 0x243185be4ee4b28cULL, 0x550c7dc3d5ffb4e2ULL,
+    0x72be5d74f27b896fULL, 0x80deb1fe3b1696b1ULL, 0x9bdc06a725c71235ULL, 0xc19bf174cf692694ULL,
+    0xe49b69c19ef14ad2ULL, 0xefbe4786384f25e3ULL, 0x0fc19dc68b8cd5b5ULL, 0x240ca1cc77ac9c65ULL,
+    0x2de92c6f592b0275ULL, 0x4a7484aa6ea6e483ULL, 0x5cb0a9dcbd41fbd4ULL, 0x76f988da831153b5ULL,
+    0x983e5152ee66dfabULL, 0xa831c66d2db43210ULL, 0xb00327c898fb213fULL, 0xbf597fc7beef0ee4ULL,
+    0xc6e00bf33da88fc2ULL, 0xd5a79147930aa725ULL, 0x06ca6351e003826fULL, 0x142929670a0e6e70ULL,
+    0x27b70a8546d22ffcULL, 0x2e1b21385c26c926ULL, 0x4d2c6dfc5ac42aedULL, 0x53380d139d95b3dfULL,
+    0x650a73548baf63deULL, 0x766a0abb3c77b2a8ULL, 0x81c2c92e47edaee6ULL, 0x92722c851482353bULL,
+    0xa2bfe8a14cf10364ULL, 0xa81a664bbc423001ULL, 0xc24b8b70d0f89791ULL, 0xc76c51a30654be30ULL,
+    0xd192e819d6ef5218ULL, 0xd69906245565a910ULL, 0xf40e35855771202aULL, 0x106aa07032bbd1b8ULL,
+    0x19a4c116b8d2d0c8ULL, 0x1e376c085141ab53ULL, 0x2748774cdf8eeb99ULL, 0x34b0bcb5e19b48a8ULL,
+    0x391c0cb3c5c95a63ULL, 0x4ed8aa4ae3418acbULL, 0x5b9cca4f7763e373ULL, 0x682e6ff3d6b2b8a3ULL,
+    0x748f82ee5defb2fcULL, 0x78a5636f43172f60ULL, 0x84c87814a1f0ab72ULL, 0x8cc702081a6439ecULL,
+    0x90befffa23631e28ULL, 0xa4506cebde82bde9ULL, 0xbef9a3f7b2c67915ULL, 0xc67178f2e372532bULL,
+    0xca273eceea26619cULL, 0xd186b8c721c0c207ULL, 0xeada7dd6cde0eb1eULL, 0xf57d4f7fee6ed178ULL,
+    0x06f067aa72176fbaULL, 0x0a637dc5a2c898a6ULL, 0x113f9804bef90daeULL, 0x1b710b35131c471bULL,
+    0x28db77f523047d84ULL, 0x32caab7b40c72493ULL, 0x3c9ebe0a15c9bebcULL, 0x431d67c49c100d4cULL,
+    0x4cc5d4becb3e42b6ULL, 0x597f299cfc657e2aULL, 0x5fcb6fab3ad6faecULL, 0x6c44198c4a475817ULL};
+
+static const uint64_t IV512[8] = {
+    0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
+    0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL, 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL};
+
+static inline uint64_t ror64(uint64_t x, unsigned r) { return (x >> r) | (x << (64 - r)); }
+
+static inline uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
+    return v;
+}
+
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) { p[i] = (uint8_t)v; v >>= 8; }
+}
+
+void sha512_blocks(uint64_t state[8], const uint8_t *data, size_t nblocks)
+{
+    uint64_t w[80];
+    while (nblocks--) {
+        for (int t = 0; t < 16; t++) w[t] = load_be64(data + 8 * t);
+        for (int t = 16; t < 80; t++) {
+            uint64_t s0 = ror64(w[t - 15], 1) ^ ror64(w[t - 15], 8) ^ (w[t - 15] >> 7);
+            uint64_t s1 = ror64(w[t - 2], 19) ^ ror64(w[t - 2], 61) ^ (w[t - 2] >> 6);
+            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+        }
+        uint64_t a = state[0], b = state[1], c = state[2], d = state[3];
+        uint64_t e = state[4], f = state[5], g = state[6], h = state[7];
+        for (int t = 0; t < 80; t++) {
+            uint64_t S1 = ror64(e, 14) ^ ror64(e, 18) ^ ror64(e, 41);
+            uint64_t ch = (e & f) ^ (~e & g);
+            uint64_t t1 = h + S1 + ch + K512[t] + w[t];
+            uint64_t S0 = ror64(a, 28) ^ ror64(a, 34) ^ ror64(a, 39);
+            uint64_t maj = (a & b) ^ (a & c) ^ (b & c);
+            uint64_t t2 = S0 + maj;
+            h = g; g = f; f = e; e = d + t1;
+            d = c; c = b; b = a; a = t1 + t2;
+        }
+        state[0] += a; state[1] += b; state[2] += c; state[3] += d;
+        state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+        data += SHA512_BLOCK;
+    }
+}
+
+void sha512_init(sha512_ctx *c)
+{
+    memcpy(c->h, IV512, sizeof IV512);
+    c->total = 0;
+    c->fill = 0;
+}
+
+void sha512_update(sha512_ctx *c, const void *data, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    c->total += n;
+    if (c->fill) {
+        size_t take = SHA512_BLOCK - c->fill;
+        if (take > n) take = n;
+        memcpy(c->buf + c->fill, p, take);
+        c->fill += take; p += take; n -= take;
+        if (c->fill < SHA512_BLOCK) return;
+        sha512_blocks(c->h, c->buf, 1);
+        c->fill = 0;
+    }
+    if (n >= SHA512_BLOCK) {
+        size_t nb = n / SHA512_BLOCK;
+        sha512_blocks(c->h, p, nb);
+        p += nb * SHA512_BLOCK; n -= nb * SHA512_BLOCK;
+    }
+    if (n) { memcpy(c->buf, p, n); c->fill = n; }
+}
+
+/* The length field is 128 bits; messages here are far below 2^61 bytes, so the
+ * upper 64 bits are zero.  */
+void sha512_final(sha512_ctx *c, uint8_t out[SHA512_DIGEST])
+{
+    uint64_t bits = c->total * 8;
+    size_t f = c->fill;
+    c->buf[f++] = 0x80;
+    if (f > SHA512_BLOCK - 16) {
+        memset(c->buf + f, 0, SHA512_BLOCK - f);
+        sha512_blocks(c->h, c->buf, 1);
+        f = 0;
+    }
+    memset(c->buf + f, 0, SHA512_BLOCK - 8 - f);
+    store_be64(c->buf + SHA512_BLOCK - 8, bits);
+    sha512_blocks(c->h, c->buf, 1);
+    for (int i = 0; i < 8; i++) store_be64(out + 8 * i, c->h[i]);
+}
+
+void hmac512_setkey(hmac512_key *k, const uint8_t *key, size_t n)
+{
+    uint8_t block[SHA512_BLOCK];
+    sha512_ctx c;
+    memset(block, 0, sizeof block);
+    if (n > SHA512_BLOCK) {
+        sha512_init(&c);
+        sha512_update(&c, key, n);
+        sha512_final(&c, block);
+    } else if (n) {
+        memcpy(block, key, n);
+    }
+    for (int i = 0; i < SHA512_BLOCK; i++) block[i] ^= 0x36;
+    memcpy(k->inner, IV512, sizeof IV512);
+    sha512_blocks(k->inner, block, 1);
+    for (int i = 0; i < SHA512_BLOCK; i++) block[i] ^= 0x36 ^ 0x5c;
+    memcpy(k->outer, IV512, sizeof IV512);
+    sha512_blocks(k->outer, block, 1);
+    sha_wipe(block, sizeof block);
+    sha_wipe(&c, sizeof c);
+}
+
+void hmac512_begin(const hmac512_key *k, sha512_ctx *c)
+{
+    memcpy(c->h, k->inner, sizeof c->h);
+    c->total = SHA512_BLOCK;
+    c->fill = 0;
+}
+
+void hmac512_finish(const hmac512_key *k, sha512_ctx *c, uint8_t out[SHA512_DIGEST])
+{
+    uint8_t inner[SHA512_DIGEST];
+    sha512_final(c, inner);
+    memcpy(c->h, k->outer, sizeof c->h);
+    c->total = SHA512_BLOCK;
+    c->fill = 0;
+    sha512_update(c, inner, SHA512_DIGEST);
+    sha512_final(c, out);
+}
