@@ -1,0 +1,47 @@
+# Declarations of the bounds-checked JSON scanner (ext/jsonscan.h) shared by the
+# hot-message parsers.  Declaration-only: cimporting these costs no import.
+from libc.stdint cimport int64_t
+
+
+cdef extern from "jsonscan.h" nogil:
+    const int JS_MAX_DEPTH              # nesting levels js_skip accepts
+
+    enum js_status:
+        JS_OK
+        JS_E_EOF
+        JS_E_SYNTAX
+        JS_E_ESCAPE
+        JS_E_UTF8
+        JS_E_DEPTH
+        JS_E_NUMBER
+        JS_E_TYPE
+        JS_E_TOOLONG
+        JS_E_DECIMAL
+        JS_E_TRAILING
+        JS_E_SHAPE
+
+    const int JS_LIT_FALSE
+    const int JS_LIT_TRUE
+    const int JS_LIT_NULL
+
+    ctypedef struct js_cur:
+        const char *p                   # next unread byte
+        const char *end                 # one past the last byte
+
+    ctypedef struct js_span:
+        const char *s                   # first byte (strings: after the quote)
+        size_t n                        # length in bytes, escapes not decoded
+        int escaped                     # string holds a backslash escape
+
+    int js_peek(js_cur *c)
+    int js_string(js_cur *c, js_span *out)
+    int js_unescape(const js_span *sp, char *dst, size_t cap, size_t *outn)
+    int js_number(js_cur *c, js_span *out)
+    int js_literal(js_cur *c)
+    int js_next_key(js_cur *c, int *first, js_span *key)
+    int js_next_elem(js_cur *c, int *first)
+    int js_enter(js_cur *c, char open)
+    int js_skip(js_cur *c)
+    int js_finish(js_cur *c)
+    int js_parse_int64(const char *s, size_t n, int64_t *out)
+    int js_key_is(const js_span *k, const char *lit, size_t n)
