@@ -1,0 +1,212 @@
+"""A WebSocket that stays up: picows on the running loop, reconnect with backoff and jitter.
+
+:class:`ReconnectingWebSocket` owns one connection at a time.  It reports each frame's
+payload to ``on_message`` (borrowed bytes: copy what you keep), runs ``on_connected``
+after every (re)connect (authenticate, subscribe, reconcile), and counts a stream that
+goes silent as dropped: when nothing arrives for ``idle_timeout`` it pings (a protocol
+ping, or the venue's own JSON ping), and no answer within ``reply_timeout`` closes the
+connection, which then reconnects like any other drop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import ssl as _ssl
+from typing import Awaitable, Callable
+
+import picows
+
+__all__ = ["ReconnectingWebSocket"]
+
+log = logging.getLogger("engine.transport.ws")
+
+OnMessage = Callable[[bytes, bool], None]  # payload, is_text
+
+
+class _Listener(picows.WSListener):
+    def __init__(self, owner: "ReconnectingWebSocket"):
+        self.owner = owner
+
+    def on_ws_connected(self, transport):
+        self.owner._transport = transport
+
+    def on_ws_frame(self, transport, frame):
+        owner = self.owner
+        t = frame.msg_type
+        if t is picows.WSMsgType.TEXT or t is picows.WSMsgType.BINARY:
+            owner.messages += 1
+            try:
+                owner._on_message(frame.get_payload_as_bytes(), t is picows.WSMsgType.TEXT)
+            except Exception:  # a handler bug must not kill the stream: count, log, go on
+                owner.handler_errors += 1
+                log.exception("%s: message handler failed", owner.name)
+        elif t is picows.WSMsgType.CLOSE:
+            transport.disconnect()
+
+    def on_ws_disconnected(self, transport):
+        self.owner._transport = None
+
+    def send_user_specific_ping(self, transport):
+        ping = self.owner.user_ping
+        if ping is None:
+            transport.send_ping()
+        else:
+            transport.send(picows.WSMsgType.TEXT, ping)
+
+    def is_user_specific_pong(self, frame):
+        pred = self.owner.is_pong
+        if pred is None:
+            return frame.msg_type is picows.WSMsgType.PONG
+        if frame.msg_type is picows.WSMsgType.PONG:
+            return True
+        return frame.msg_type is picows.WSMsgType.TEXT and pred(frame.get_payload_as_bytes())
+
+
+class ReconnectingWebSocket:
+    """One logical stream over successive WebSocket connections."""
+
+    def __init__(
+        self,
+        url: str | Callable[[], str],
+        on_message: OnMessage,
+        *,
+        name: str = "ws",
+        on_connected: Callable[["ReconnectingWebSocket"], Awaitable[None]] | None = None,
+        on_disconnected: Callable[["ReconnectingWebSocket"], None] | None = None,
+        idle_timeout: float = 20.0,
+        reply_timeout: float = 10.0,
+        user_ping: bytes | None = None,
+        is_pong: Callable[[bytes], bool] | None = None,
+        backoff: tuple[float, float] = (0.5, 30.0),
+        jitter: float = 0.2,
+        ssl_context: _ssl.SSLContext | None = None,
+        handshake_timeout: float = 5.0,
+        ping_periodically: bool = False,
+        rng: random.Random | None = None,
+    ):
+        if not 0 < reply_timeout <= idle_timeout:
+            raise ValueError("need 0 < reply_timeout <= idle_timeout")
+        self._url = url
+        self._on_message = on_message
+        self.name = name
+        self.on_connected = on_connected
+        self.on_disconnected = on_disconnected
+        self.idle_timeout = idle_timeout
+        self.reply_timeout = reply_timeout
+        self.user_ping = user_ping
+        self.is_pong = is_pong
+        self.backoff = backoff
+        self.jitter = jitter
+        self.ssl_context = ssl_context
+        self.handshake_timeout = handshake_timeout
+        # Bybit wants a client ping every 20 s whatever the traffic; others only when idle.
+        self.ping_strategy = (picows.WSAutoPingStrategy.PING_PERIODICALLY if ping_periodically
+                              else picows.WSAutoPingStrategy.PING_WHEN_IDLE)
+        self._rng = rng or random.Random()
+        self._transport = None
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+        self._ready = asyncio.Event()
+        self.connects = 0
+        self.disconnects = 0
+        self.failed_connects = 0
+        self.messages = 0
+        self.handler_errors = 0
+
+    @property
+    def connected(self) -> bool:
+        return self._transport is not None and self._ready.is_set()
+
+    def url(self) -> str:
+        return self._url() if callable(self._url) else self._url
+
+    async def start(self, wait: bool = True, timeout: float = 10.0) -> None:
+        """Start the connect loop; with ``wait``, return once the first connection is ready."""
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.get_running_loop().create_task(self._run(), name=f"ws:{self.name}")
+        if wait:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    def send(self, payload: bytes | bytearray | memoryview, text: bool = True) -> None:
+        t = self._transport
+        if t is None:
+            raise ConnectionError(f"{self.name}: not connected")
+        t.send(picows.WSMsgType.TEXT if text else picows.WSMsgType.BINARY, payload)
+
+    def drop(self) -> None:
+        """Close the current connection (it reconnects); for tests and for stale streams."""
+        t = self._transport
+        if t is not None:
+            t.disconnect(graceful=False)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        t = self._transport
+        if t is not None:
+            t.disconnect()
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._task = None
+        self._ready.clear()
+
+    async def _run(self) -> None:
+        attempt = 0
+        while not self._stopping:
+            try:
+                transport, _ = await picows.ws_connect(
+                    lambda: _Listener(self), self.url(), ssl_context=self.ssl_context,
+                    websocket_handshake_timeout=self.handshake_timeout, enable_auto_ping=True,
+                    auto_ping_idle_timeout=self.idle_timeout, auto_ping_reply_timeout=self.reply_timeout, auto_ping_strategy=self.ping_strategy,
+                    logger_name=f"engine.{self.name}",
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.failed_connects += 1
+                delay = self._delay(attempt)
+                attempt += 1
+                log.warning("%s: connect failed (%s: %s); retry in %.2f s", self.name, type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            self.connects += 1
+            try:
+                if self.on_connected is not None:
+                    await self.on_connected(self)
+                attempt = 0
+                self._ready.set()
+                await transport.wait_disconnected()
+            except asyncio.CancelledError:
+                transport.disconnect()
+                raise
+            except Exception as exc:
+                log.warning("%s: set-up after connect failed (%s: %s)", self.name, type(exc).__name__, exc)
+                transport.disconnect()
+                attempt += 1
+            self._ready.clear()
+            self._transport = None
+            if self._stopping:
+                break
+            self.disconnects += 1
+            log.warning("%s: disconnected; reconnecting", self.name)
+            if self.on_disconnected is not None:
+                try:
+                    self.on_disconnected(self)
+                except Exception:
+                    log.exception("%s: on_disconnected failed", self.name)
+            await asyncio.sleep(self._delay(attempt))
+            attempt += 1
+
+    def _delay(self, attempt: int) -> float:
+        base, cap = self.backoff
+        d = min(cap, base * (2 ** attempt))
+        return d * (1.0 + self._rng.uniform(-self.jitter, self.jitter))
