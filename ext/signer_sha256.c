@@ -216,25 +216,37 @@ void hmac256_begin(const hmac256_key *k, sha256_ctx *c)
     c->blocks = k->blocks;
 }
 
+/* The outer hash absorbs one key block (already in k->outer) and the 32-byte inner
+ * digest, so its last block is always digest || 0x80 || zeros || bit length 768:
+ * built directly, one compression, no buffering.  */
 void hmac256_finish(const hmac256_key *k, sha256_ctx *c, uint8_t out[SHA256_DIGEST])
 {
-    uint8_t inner[SHA256_DIGEST];
-    sha256_final(c, inner);
-    memcpy(c->h, k->outer, sizeof c->h);
-    c->total = SHA256_BLOCK;
-    c->fill = 0;
-    sha256_update(c, inner, SHA256_DIGEST);
-    sha256_final(c, out);
+    uint8_t block[SHA256_BLOCK];
+    uint32_t h[8];
+    sha256_final(c, block);
+    block[SHA256_DIGEST] = 0x80;
+    memset(block + SHA256_DIGEST + 1, 0, SHA256_BLOCK - SHA256_DIGEST - 1 - 2);
+    block[SHA256_BLOCK - 2] = (uint8_t)(((SHA256_BLOCK + SHA256_DIGEST) * 8) >> 8);
+    block[SHA256_BLOCK - 1] = (uint8_t)((SHA256_BLOCK + SHA256_DIGEST) * 8);
+    memcpy(h, k->outer, sizeof h);
+    k->blocks(h, block, 1);
+    for (int i = 0; i < 8; i++) store_be32(out + 4 * i, h[i]);
 }
 
-static const char HEX[] = "0123456789abcdef";
+/* Two lowercase hex characters per byte value, so each byte costs one 2-byte copy. */
+static const char HEX_PAIRS[513] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 void sha_hex(const uint8_t *in, size_t n, char *out)
 {
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = HEX[in[i] >> 4];
-        out[2 * i + 1] = HEX[in[i] & 15];
-    }
+    for (size_t i = 0; i < n; i++) memcpy(out + 2 * i, HEX_PAIRS + 2 * in[i], 2);
 }
 
 void sha_wipe(void *p, size_t n)

@@ -147,13 +147,17 @@ void hmac512_begin(const hmac512_key *k, sha512_ctx *c)
     c->fill = 0;
 }
 
+/* As for SHA-256: the outer block is digest || 0x80 || zeros || bit length 1536. */
 void hmac512_finish(const hmac512_key *k, sha512_ctx *c, uint8_t out[SHA512_DIGEST])
 {
-    uint8_t inner[SHA512_DIGEST];
-    sha512_final(c, inner);
-    memcpy(c->h, k->outer, sizeof c->h);
-    c->total = SHA512_BLOCK;
-    c->fill = 0;
-    sha512_update(c, inner, SHA512_DIGEST);
-    sha512_final(c, out);
+    uint8_t block[SHA512_BLOCK];
+    uint64_t h[8];
+    sha512_final(c, block);
+    block[SHA512_DIGEST] = 0x80;
+    memset(block + SHA512_DIGEST + 1, 0, SHA512_BLOCK - SHA512_DIGEST - 1 - 2);
+    block[SHA512_BLOCK - 2] = (uint8_t)(((SHA512_BLOCK + SHA512_DIGEST) * 8) >> 8);
+    block[SHA512_BLOCK - 1] = (uint8_t)((SHA512_BLOCK + SHA512_DIGEST) * 8);
+    memcpy(h, k->outer, sizeof h);
+    sha512_blocks(h, block, 1);
+    for (int i = 0; i < 8; i++) store_be64(out + 8 * i, h[i]);
 }
