@@ -11,7 +11,7 @@ from engine.errors import EngineError
 
 __all__ = [
     "VenueError", "AuthenticationError", "TimestampError", "InvalidRequest", "OrderRejected",
-    "InsufficientFunds", "DuplicateClientOrderId", "PostOnlyWouldTake", "UnknownOrder",
+    "InsufficientFunds", "DuplicateClientOrderId", "PostOnlyWouldTake", "UnknownOrder", "OrderNotOpen",
     "RateLimited", "IpBanned", "VenueUnavailable", "OutcomeUnknown",
 ]
 
@@ -64,6 +64,10 @@ class PostOnlyWouldTake(OrderRejected):
 
 class UnknownOrder(VenueError):
     """The venue does not know the order (never existed, already finished, or archived)."""
+
+
+class OrderNotOpen(UnknownOrder):
+    """The order exists but is already filled, cancelled or expired: nothing left to cancel or amend."""
 
 
 class RateLimited(VenueError):

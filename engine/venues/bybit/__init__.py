@@ -1,0 +1,1 @@
+"""Bybit V5: REST, private stream, WebSocket trade."""

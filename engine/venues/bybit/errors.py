@@ -1,0 +1,106 @@
+"""Bybit V5 answers to typed errors: business errors come with HTTP 200 and a retCode (§5)."""
+
+from __future__ import annotations
+
+import json
+
+from engine.transport.fast_http import HttpResponse
+from engine.transport.ratelimit import RateLimiter
+from engine.venues import errors as E
+
+__all__ = ["check_response", "error_for"]
+
+VENUE = "bybit"
+
+_BY_CODE: dict[int, type[E.VenueError]] = {
+    10000: E.OutcomeUnknown,        # server timeout
+    10001: E.InvalidRequest,
+    10002: E.TimestampError,
+    10003: E.AuthenticationError,
+    10004: E.AuthenticationError,   # error sign
+    10005: E.AuthenticationError,
+    10006: E.RateLimited,           # too many visits (per UID)
+    10007: E.AuthenticationError,
+    10008: E.AuthenticationError,   # user banned
+    10009: E.AuthenticationError,
+    10010: E.AuthenticationError,   # unmatched IP
+    10014: E.InvalidRequest,
+    10016: E.OutcomeUnknown,        # server error
+    10017: E.InvalidRequest,        # route not found
+    110001: E.UnknownOrder,
+    110004: E.InsufficientFunds,
+    110007: E.InsufficientFunds,
+    110008: E.OrderNotOpen,         # already completed or cancelled
+    110010: E.OrderNotOpen,
+    110012: E.InsufficientFunds,
+    110072: E.DuplicateClientOrderId,
+    110079: E.VenueUnavailable,     # order is processing, retry later
+    170001: E.OutcomeUnknown,       # spot internal error
+    170007: E.OutcomeUnknown,       # spot backend timeout
+    170005: E.RateLimited,
+    170121: E.InvalidRequest,
+    170130: E.InvalidRequest,
+    170131: E.InsufficientFunds,
+    170134: E.InvalidRequest,
+    170137: E.InvalidRequest,
+    170139: E.OrderNotOpen,
+    170141: E.DuplicateClientOrderId,
+    170142: E.OrderNotOpen,
+    170190: E.OrderNotOpen,
+    170213: E.UnknownOrder,
+    170218: E.PostOnlyWouldTake,
+}
+
+
+def error_for(code: int, msg: str, http_status: int | None = 200) -> E.VenueError:
+    cls = _BY_CODE.get(code)
+    if cls is None:
+        cls = E.OrderRejected if code >= 110000 else E.VenueError
+    return cls(VENUE, code, msg, http_status=http_status)
+
+
+def check_response(resp: HttpResponse, limiter: RateLimiter | None = None, endpoint: str | None = None) -> dict:
+    """Raise the typed error for a failed answer; return the decoded envelope on success.
+
+    Feeds ``X-Bapi-Limit`` / ``X-Bapi-Limit-Status`` for ``endpoint`` to the limiter.
+    """
+    if limiter is not None and endpoint is not None:
+        limit, remaining = resp.header(b"x-bapi-limit"), resp.header(b"x-bapi-limit-status")
+        if limit and remaining:
+            try:
+                limiter.observe_endpoint(endpoint, int(limit), int(remaining))
+            except ValueError:
+                pass
+    status = resp.status
+    if status == 403:
+        if limiter is not None:
+            limiter.on_banned(600.0)  # "access too frequent": at least 10 minutes
+        raise E.IpBanned(VENUE, 403, "HTTP 403: IP rate limit breached (access too frequent)",
+                         http_status=403, retry_after=600.0)
+    if status == 429:
+        if limiter is not None:
+            limiter.on_throttled(1.0)
+        raise E.RateLimited(VENUE, 429, "HTTP 429: system-level frequency protection", http_status=429)
+    if status == 401:
+        raise E.AuthenticationError(VENUE, 401, "HTTP 401: invalid API key or missing auth headers",
+                                    http_status=401)
+    if status >= 500:
+        raise E.OutcomeUnknown(VENUE, status, f"HTTP {status} from the venue", http_status=status)
+    try:
+        doc = json.loads(resp.body)
+    except ValueError:
+        raise E.VenueError(VENUE, None, f"HTTP {status}: answer is not JSON", http_status=status) from None
+    if not isinstance(doc, dict) or "retCode" not in doc:
+        raise E.VenueError(VENUE, None, f"HTTP {status}: answer has no retCode", http_status=status)
+    code = doc["retCode"]
+    if code == 0 and status == 200:
+        return doc
+    if code == 10006 and limiter is not None:
+        reset = resp.header(b"x-bapi-limit-reset-timestamp")
+        limiter.on_throttled(None if reset is None else max(0.0, int(reset) / 1000.0 - _now()))
+    raise error_for(int(code), str(doc.get("retMsg", "")), status)
+
+
+def _now() -> float:
+    import time
+    return time.time()
