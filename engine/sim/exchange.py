@@ -1,0 +1,192 @@
+"""SimExchange: the simulator as an object (start/stop, accounts, market control, faults)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from decimal import Decimal
+from itertools import count
+
+from aiohttp import web
+
+from engine.sim.core import Core
+from engine.sim.decimals import D
+from engine.sim.faults import FaultPlan, parse_faults
+from engine.sim.instruments import DEFAULT_PRICES
+from engine.sim.market import MM_KEY, Market
+from engine.sim.ratelimit import BinanceLimiter, BybitLimiter, Limits
+
+__all__ = ["SimExchange", "DEFAULT_BALANCES"]
+
+log = logging.getLogger("engine.sim")
+
+DEFAULT_BALANCES = {"USDT": "100000", "BTC": "10", "ETH": "100", "1000SHIB": "100000000"}
+
+
+class SimExchange:
+    """A local exchange speaking Binance spot, Binance USD-M and Bybit V5 on loopback.
+
+    Parameters
+    ----------
+    seed
+        Seeds the random walk and probabilistic faults; same seed, same run.
+    accounts
+        ``[(api_key, api_secret), ...]``; each gets ``balances`` in every venue wallet
+        (Binance spot, Binance USD-M (USDT only), Bybit unified).
+    balances
+        Asset -> amount (decimal strings); defaults to :data:`DEFAULT_BALANCES`.
+    prices
+        Symbol -> starting fair price.
+    faults
+        Fault spec strings (grammar in :mod:`engine.sim.faults`).
+    limits
+        :class:`~engine.sim.ratelimit.Limits`; lower them to reach limits in tests.
+    tick_interval
+        Seconds between automatic market steps; None moves the market only on
+        :meth:`step` / :meth:`set_price`.
+    listen_key_ttl
+        Seconds a USD-M listen key lives without keepalive (the venue uses 3600).
+
+    Use as ``async with SimExchange(...) as sim: sim.url``.
+    """
+
+    def __init__(self, *, seed: int = 0, accounts=None, balances=None, prices=None, faults=None,
+                 limits: Limits | None = None, host: str = "127.0.0.1", port: int = 0,
+                 tick_interval: float | None = None, listen_key_ttl: float = 3600.0) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the simulator listens on loopback only")
+        self.seed = seed
+        self.host, self.port = host, port
+        self.tick_interval = tick_interval
+        self.listen_key_ttl = listen_key_ttl
+        self.limits = limits or Limits()
+        self.core = Core()
+        start_prices = dict(DEFAULT_PRICES)
+        start_prices.update({k: D(str(v)) for k, v in (prices or {}).items()})
+        self.market = Market(self.core, seed, start_prices)
+        bal = {k: D(str(v)) for k, v in (balances or DEFAULT_BALANCES).items()}
+        for key, secret in (accounts or [("sim-key", "sim-secret")]):
+            if key == MM_KEY:
+                raise ValueError("reserved key")
+            self.core.ledger.add(key, secret, bal)
+        self.market.start()
+        self.initial_totals = self.core.totals()
+        self.faults = FaultPlan(parse_faults(faults or (), seed))
+        self.spot_limiter = BinanceLimiter(self.limits, "spot")
+        self.usdm_limiter = BinanceLimiter(self.limits, "usdm")
+        self.bybit_limiter = BybitLimiter(self.limits)
+        self.listen_keys: dict[str, dict] = {}      # listenKey -> {"account", "expires", "conns"}
+        self._cid = count(1)
+        self._conns: set = set()
+        self._runner: web.AppRunner | None = None
+        self._ticker: asyncio.Task | None = None
+        self._expirer: asyncio.Task | None = None
+        self.url = ""
+
+    # -- lifecycle ---------------------------------------------------------------------
+    async def start(self) -> "SimExchange":
+        from engine.sim.server import build_app
+
+        self._runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        await site.start()
+        sock = site._server.sockets[0]  # type: ignore[union-attr]
+        self.port = sock.getsockname()[1]
+        self.url = f"http://{self.host}:{self.port}"
+        loop = asyncio.get_running_loop()
+        if self.tick_interval:
+            self._ticker = loop.create_task(self._tick_loop())
+        self._expirer = loop.create_task(self._expiry_loop())
+        log.info("simulator listening on %s", self.url)
+        return self
+
+    async def stop(self) -> None:
+        for task in (self._ticker, self._expirer):
+            if task is not None:
+                task.cancel()
+        for conn in list(self._conns):
+            conn.close_soon()
+        await asyncio.sleep(0)
+        for conn in list(self._conns):
+            try:
+                await asyncio.wait_for(conn.ws.close(), 1.0)
+            except (asyncio.TimeoutError, Exception):
+                pass
+            await conn.aclose()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> "SimExchange":
+        return await self.start()
+
+    async def __aexit__(self, *exc) -> None:
+        await self.stop()
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://", 1)
+
+    async def _tick_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_interval)
+            try:
+                self.market.step()
+            except Exception:  # pragma: no cover - a bug here must not stop the server
+                log.exception("market step failed")
+
+    async def _expiry_loop(self) -> None:
+        from engine.sim import usdm_stream
+        while True:
+            await asyncio.sleep(0.2)
+            usdm_stream.expire_due(self)
+
+    # -- connections --------------------------------------------------------------------
+    def track_conn(self, conn) -> None:
+        self._conns.add(conn)
+
+    def untrack_conn(self, conn) -> None:
+        self._conns.discard(conn)
+
+    # -- accounts --------------------------------------------------------------------------
+    def account_for(self, key: str):
+        if key == MM_KEY:
+            return None
+        return self.core.ledger.accounts.get(key)
+
+    def gen_client_id(self, prefix: str = "") -> str:
+        return f"{prefix}sim{self.seed}x{next(self._cid):010d}"
+
+    def balance(self, key: str, asset: str, wallet: str = "binance-spot") -> tuple[Decimal, Decimal]:
+        b = self.core.ledger.accounts[key].wallets[wallet][asset]
+        return b.free, b.locked
+
+    def totals(self) -> dict:
+        """Per (wallet, asset): balances of every account (the market maker included) +
+        fees + unrealised PnL; equal to :attr:`initial_totals` when nothing leaked."""
+        return self.core.totals()
+
+    # -- market control ------------------------------------------------------------------------
+    def set_price(self, symbol: str, price) -> None:
+        """Move ``symbol``'s fair price (the market maker re-quotes; stops may trigger)."""
+        self.market.set_price(symbol, D(str(price)))
+
+    def step(self, n: int = 1) -> None:
+        """Advance the seeded random walk ``n`` steps."""
+        self.market.step(n)
+
+    def price(self, symbol: str) -> Decimal:
+        return self.market.fair[symbol]
+
+    # -- faults / limits ------------------------------------------------------------------------------
+    def add_faults(self, *specs: str) -> None:
+        self.faults.add(parse_faults(list(specs), self.seed + len(self.faults.faults)))
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def reset_rate_limits(self) -> None:
+        self.spot_limiter.reset()
+        self.usdm_limiter.reset()
+        self.bybit_limiter.reset()
