@@ -68,6 +68,8 @@ def error_for(venue: str, http_status: int | None, code: int | None, msg: str,
         cls = E.IpBanned
     elif http_status == 429:
         cls = E.RateLimited
+    elif http_status == 404:
+        cls = E.InvalidRequest  # no such endpoint: nothing happened
     elif code == -2010:
         cls = next((c for text, c in _REJECT_2010 if text.lower() in msg.lower()), E.OrderRejected)
     elif code == -2011 and "unknown order" not in msg.lower():
