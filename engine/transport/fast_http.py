@@ -37,12 +37,20 @@ log = logging.getLogger("engine.transport.fast_http")
 class HttpResponse:
     """A complete HTTP answer: status, headers (lower-cased names, bytes) and body bytes."""
 
-    __slots__ = ("status", "headers", "body")
+    __slots__ = ("status", "headers", "body", "_json")
 
     def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes):
         self.status = status
         self.headers = headers
         self.body = body
+        self._json = None
+
+    def json(self):
+        """The body decoded as JSON (decoded once, then cached).  Cold path only."""
+        if self._json is None:
+            import json
+            self._json = json.loads(self.body)
+        return self._json
 
     def header(self, name: bytes | str, default: str | None = None) -> str | None:
         """Value of a header (case-insensitive name) as str, or ``default``."""

@@ -73,22 +73,25 @@ class RestTransport:
         cost: Cost = Cost(),
         idempotent: bool | None = None,
         sign: Callable[[], tuple[str, bytes | None, Mapping[str, str] | None]] | None = None,
+        check: Checker | None = None,
     ) -> HttpResponse:
         """Send one request and return the checked answer.
 
         ``sign``, when given, is called before every attempt and returns a fresh
         ``(query, body, headers)`` (new timestamp and signature on each retry).
+        ``check`` replaces the transport's answer check for this call.
         ``idempotent`` defaults to True for GET: reads are retried on network errors
         and 5xx with backoff and jitter; other requests only on answers marked safe.
         """
         if idempotent is None:
             idempotent = method == "GET"
+        checker = check or self.check
 
         async def attempt() -> HttpResponse:
             q, b, h = (query, body, headers) if sign is None else sign()
             await self.limiter.acquire(cost)
             response = await self._send(method, path, q, b, h)
-            self.check(response)
+            checker(response)
             return response
 
         return await retry_safe_call(attempt, delays=backoff_delays(self.retry_delays), idempotent=idempotent,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from engine.transport.fast_http import HttpResponse
 from engine.transport.ratelimit import RateLimiter
 from engine.venues import errors as E
@@ -87,7 +85,7 @@ def check_response(resp: HttpResponse, limiter: RateLimiter | None = None, endpo
     if status >= 500:
         raise E.OutcomeUnknown(VENUE, status, f"HTTP {status} from the venue", http_status=status)
     try:
-        doc = json.loads(resp.body)
+        doc = resp.json()
     except ValueError:
         raise E.VenueError(VENUE, None, f"HTTP {status}: answer is not JSON", http_status=status) from None
     if not isinstance(doc, dict) or "retCode" not in doc:
