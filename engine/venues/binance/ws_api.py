@@ -1,0 +1,234 @@
+"""Binance spot WebSocket API: order entry and the user-data subscription on one connection.
+
+Requests are ``{"id","method","params"}`` text frames; each is signed on its own (params
+sorted by name, ``apiKey`` included, raw UTF-8, HMAC-SHA256) unless the session logged on
+with an Ed25519 key.  Answers are matched to requests by id, with a timeout; a request
+whose answer never comes fails with ``sent=True`` (its outcome is unknown: an order may
+exist, and the order manager resolves it by client order id).
+
+User-data events arrive on the same socket as ``{"subscriptionId":N,"event":{...}}`` and
+are handed, as raw bytes, to ``on_event`` (the hot-message parser reads them in place).
+After every reconnect the subscription is made again and ``on_reconnected`` runs, which is
+where the order manager reconciles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import logging
+from typing import Any, Awaitable, Callable
+
+from engine._signer import RequestSigner
+from engine.config import VenueConfig
+from engine.transport.errors import ConnectionLost, RequestTimeout
+from engine.transport.timesync import ClockSync
+from engine.transport.ws import ReconnectingWebSocket
+from engine.venues.binance.errors import error_for
+
+__all__ = ["BinanceWsApi"]
+
+log = logging.getLogger("engine.venues.binance.ws_api")
+
+_EVENT_MARK = b'"subscriptionId"'
+
+
+class BinanceWsApi:
+    """One WebSocket API session for a Binance spot account."""
+
+    def __init__(
+        self,
+        config: VenueConfig,
+        clock: ClockSync,
+        *,
+        on_event: Callable[[bytes], None] | None = None,
+        on_reconnected: Callable[[], Awaitable[None]] | None = None,
+        subscribe_user_data: bool = True,
+        ed25519_private_key: Any = None,
+        request_timeout: float | None = None,
+    ):
+        if config.venue != "binance-spot" or not config.endpoints.ws_api:
+            raise ValueError("BinanceWsApi needs a binance-spot config with a WebSocket API URL")
+        self.config = config
+        self.clock = clock
+        self.on_event = on_event
+        self.on_reconnected = on_reconnected
+        self.subscribe_user_data = subscribe_user_data
+        self._ed25519 = ed25519_private_key  # cryptography Ed25519PrivateKey, for session.logon
+        self.request_timeout = request_timeout or config.read_timeout
+        self.signer = RequestSigner(config.api_secret.reveal_bytes())
+        self._ids = itertools.count(1)
+        self._pending: dict[int, asyncio.Future] = {}
+        self.subscription_id: int | None = None
+        self.logged_on = False
+        self.events = 0
+        self.bad_frames = 0
+        self.rate_limits: list[dict] = []
+        self.ws = ReconnectingWebSocket(
+            config.endpoints.ws_api, self._on_message, name="binance-ws-api",
+            on_connected=self._on_connected, on_disconnected=self._on_disconnected,
+            idle_timeout=20.0, reply_timeout=10.0,
+        )
+        self._first_connect = True
+
+    def __repr__(self) -> str:
+        return f"BinanceWsApi(url={self.config.endpoints.ws_api!r}, connected={self.ws.connected})"
+
+    async def start(self, timeout: float = 10.0) -> None:
+        await self.ws.start(wait=True, timeout=timeout)
+
+    async def stop(self) -> None:
+        await self.ws.stop()
+        self._fail_pending(ConnectionLost("WebSocket API stopped", sent=True))
+
+    # -- signing --------------------------------------------------------------------------
+    def signed_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` plus apiKey, timestamp, recvWindow and the signature over the sorted raw payload."""
+        if self.logged_on:
+            out = {k: v for k, v in params.items() if v is not None}
+            out["timestamp"] = self.clock.now_ms()
+            return out
+        out = {k: v for k, v in params.items() if v is not None}
+        out["apiKey"] = self.config.api_key
+        out["recvWindow"] = self.config.recv_window_ms
+        out["timestamp"] = self.clock.now_ms()
+        payload = "&".join(f"{k}={_wire(out[k])}" for k in sorted(out))
+        out["signature"] = self.signer.hmac_sha256(payload.encode())
+        return out
+
+    # -- requests ----------------------------------------------------------------------------
+    async def request(self, method: str, params: dict[str, Any] | None = None, *, signed: bool = True,
+                      timeout: float | None = None) -> Any:
+        """Send one request and return its ``result``; typed errors as on REST."""
+        body = self.signed_params(params or {}) if signed else {k: v for k, v in (params or {}).items()
+                                                                if v is not None}
+        rid = next(self._ids)
+        frame = json.dumps({"id": rid, "method": method, "params": body}, separators=(",", ":")).encode()
+        fut = asyncio.get_running_loop().create_future()
+        self._pending[rid] = fut
+        try:
+            try:
+                self.ws.send(frame)
+            except ConnectionError:
+                raise ConnectionLost(f"{method}: WebSocket API not connected; nothing was sent", sent=False) from None
+            try:
+                return await asyncio.wait_for(asyncio.shield(fut), timeout or self.request_timeout)
+            except asyncio.TimeoutError:
+                raise RequestTimeout(f"{method}: no answer within {timeout or self.request_timeout:.3f} s",
+                                     sent=True) from None
+        finally:
+            self._pending.pop(rid, None)
+
+    async def order_place(self, params: dict[str, Any]) -> dict:
+        return await self.request("order.place", params)
+
+    async def order_cancel(self, symbol: str, *, order_id: int | None = None,
+                           client_order_id: str | None = None) -> dict:
+        _one_id(order_id, client_order_id)
+        return await self.request("order.cancel", {"symbol": symbol, "orderId": order_id,
+                                                   "origClientOrderId": client_order_id})
+
+    async def order_status(self, symbol: str, *, order_id: int | None = None,
+                           client_order_id: str | None = None) -> dict:
+        _one_id(order_id, client_order_id)
+        return await self.request("order.status", {"symbol": symbol, "orderId": order_id,
+                                                   "origClientOrderId": client_order_id})
+
+    async def open_orders(self, symbol: str | None = None) -> list:
+        return await self.request("openOrders.status", {"symbol": symbol})
+
+    async def cancel_all(self, symbol: str) -> list:
+        return await self.request("openOrders.cancelAll", {"symbol": symbol})
+
+    # -- connection life ---------------------------------------------------------------------
+    async def _on_connected(self, ws: ReconnectingWebSocket) -> None:
+        self.logged_on = False
+        self.subscription_id = None
+        # The connect hook runs before the stream counts as ready, so send directly here.
+        if self._ed25519 is not None:
+            await self._logon()
+        if self.subscribe_user_data:
+            method = "userDataStream.subscribe" if self.logged_on else "userDataStream.subscribe.signature"
+            result = await self._direct(method, self.signed_params({}) if not self.logged_on else {})
+            self.subscription_id = result.get("subscriptionId") if isinstance(result, dict) else None
+        if not self._first_connect and self.on_reconnected is not None:
+            await self.on_reconnected()
+        self._first_connect = False
+
+    async def _logon(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        if not isinstance(self._ed25519, Ed25519PrivateKey):
+            raise TypeError("ed25519_private_key must be a cryptography Ed25519PrivateKey")
+        ts = self.clock.now_ms()
+        params = {"apiKey": self.config.api_key, "timestamp": ts}
+        payload = "&".join(f"{k}={params[k]}" for k in sorted(params)).encode()
+        params["signature"] = base64.b64encode(self._ed25519.sign(payload)).decode()
+        await self._direct("session.logon", params)
+        self.logged_on = True
+
+    async def _direct(self, method: str, params: dict[str, Any]) -> Any:
+        rid = next(self._ids)
+        fut = asyncio.get_running_loop().create_future()
+        self._pending[rid] = fut
+        try:
+            self.ws.send(json.dumps({"id": rid, "method": method, "params": params},
+                                    separators=(",", ":")).encode())
+            return await asyncio.wait_for(asyncio.shield(fut), self.request_timeout)
+        finally:
+            self._pending.pop(rid, None)
+
+    def _on_disconnected(self, ws: ReconnectingWebSocket) -> None:
+        self._fail_pending(ConnectionLost("WebSocket API connection dropped with the answer outstanding", sent=True))
+
+    def _fail_pending(self, exc: Exception) -> None:
+        for fut in list(self._pending.values()):
+            if not fut.done():
+                fut.set_exception(exc)
+        self._pending.clear()
+
+    def _on_message(self, payload: bytes, is_text: bool) -> None:
+        if _EVENT_MARK in payload[:32]:
+            self.events += 1
+            if self.on_event is not None:
+                self.on_event(payload)
+            return
+        try:
+            doc = json.loads(payload)
+            rid = doc["id"]
+        except (ValueError, KeyError, TypeError):
+            self.bad_frames += 1
+            log.warning("binance ws-api: unreadable frame (%d bytes) ignored", len(payload))
+            return
+        fut = self._pending.get(rid)
+        if fut is None or fut.done():
+            log.info("binance ws-api: answer for unknown or expired request id %r", rid)
+            return
+        if doc.get("rateLimits"):
+            self.rate_limits = doc["rateLimits"]
+        status = doc.get("status", 0)
+        if status == 200:
+            fut.set_result(doc.get("result"))
+            return
+        err = doc.get("error") or {}
+        data = err.get("data") or {}
+        retry_after = None
+        if isinstance(data, dict) and data.get("retryAfter") and data.get("serverTime"):
+            retry_after = max(0.0, (data["retryAfter"] - data["serverTime"]) / 1000.0)
+        fut.set_exception(error_for(self.config.venue, status, err.get("code"), str(err.get("msg", "")),
+                                    retry_after))
+
+
+def _one_id(a, b) -> None:
+    if (a is None) == (b is None):
+        raise ValueError("give exactly one of the exchange order id and the client order id")
+
+
+def _wire(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        raise TypeError("floats are never sent: pass str, Decimal or int")
+    return str(v)
