@@ -1,0 +1,584 @@
+"""Binance order encoder: spot ``/api/v3`` and USD-M futures ``/fapi`` requests.
+
+This module owns the translation from the engine's order vocabulary (fixed-point raw
+integers, the enums of ``engine._enums``) to Binance's signed query strings.  Each
+request is written into the encoder's own buffer as
+``param=value&...&recvWindow=N&timestamp=T&signature=<hex>``, ready to be sent as the
+URL query (or a form body) of the endpoint in :attr:`BinanceOrderEncoder.path`.
+
+Rules the encoder keeps:
+
+1. Numbers are trimmed decimal strings from ``fp_format`` (``0.1``, ``9000``), never
+   floats or exponents.
+2. Parameters are written in the order of Binance's own examples, so the official
+   signature vectors reproduce byte for byte; the symbol is percent-encoded (REST
+   signs the encoded form); client ids are validated, never encoded.
+3. Bad input is refused with :class:`~engine._codec_errors.EncodeError` before
+   anything is used; the C entry points return a negative status instead.
+4. USD-M conditional orders (stop, take-profit, trailing) go to the Algo Service,
+   ``POST /fapi/v1/algoOrder`` with ``algoType=CONDITIONAL``, ``triggerPrice`` and
+   ``clientAlgoId`` (the old endpoint answers -4120 since 2025-12-09).
+"""
+
+from engine._codec_errors import EncodeError
+from engine._codec_errors import encode_error
+
+from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.bytes cimport PyBytes_Check
+from cpython.bytes cimport PyBytes_GET_SIZE
+from cpython.memoryview cimport PyMemoryView_FromMemory
+from cpython.unicode cimport PyUnicode_Check
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free
+from libc.stdlib cimport malloc
+
+from engine._codec_wire cimport CODEC_E_CALLBACK
+from engine._codec_wire cimport CODEC_E_CLIENT_ID
+from engine._codec_wire cimport CODEC_E_ORDER_REF
+from engine._codec_wire cimport CODEC_E_OVERFLOW
+from engine._codec_wire cimport CODEC_E_POSITION
+from engine._codec_wire cimport CODEC_E_PRICE
+from engine._codec_wire cimport CODEC_E_PRICE_FORBIDDEN
+from engine._codec_wire cimport CODEC_E_QTY
+from engine._codec_wire cimport CODEC_E_RECV_WINDOW
+from engine._codec_wire cimport CODEC_E_SIDE
+from engine._codec_wire cimport CODEC_E_STOP
+from engine._codec_wire cimport CODEC_E_STOP_FORBIDDEN
+from engine._codec_wire cimport CODEC_E_SYMBOL
+from engine._codec_wire cimport CODEC_E_TIF
+from engine._codec_wire cimport CODEC_E_TIMESTAMP
+from engine._codec_wire cimport CODEC_E_TYPE
+from engine._codec_wire cimport wire_bytes
+from engine._codec_wire cimport wire_fp
+from engine._codec_wire cimport wire_i64
+from engine._codec_wire cimport wire_id_ok
+from engine._codec_wire cimport wire_pct
+from engine._codec_wire cimport wire_start
+from engine._codec_wire cimport wire_str
+from engine._codec_wire cimport wire_symbol_ok
+from engine._codec_wire cimport wire_t
+from engine._enums cimport BOTH
+from engine._enums cimport BUY
+from engine._enums cimport FOK
+from engine._enums cimport GTC
+from engine._enums cimport IOC
+from engine._enums cimport LIMIT
+from engine._enums cimport LIMIT_MAKER
+from engine._enums cimport LONG
+from engine._enums cimport MARKET
+from engine._enums cimport POST_ONLY
+from engine._enums cimport SELL
+from engine._enums cimport SHORT
+from engine._enums cimport STOP_LOSS
+from engine._enums cimport STOP_LOSS_LIMIT
+from engine._enums cimport TAKE_PROFIT
+from engine._enums cimport TAKE_PROFIT_LIMIT
+from engine._enums cimport TIF_NONE
+from engine._enums cimport TRAILING_STOP
+from engine._signer cimport RequestSigner
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
+
+cdef enum:
+    SIGNATURE_HEX = 64
+    SYMBOL_MAX = 32                     # bytes before percent-encoding
+    CLIENT_ID_MAX = 36
+    RECV_WINDOW_MAX = 60000             # ms (spot documented; futures assumed the same)
+    DEFAULT_CAPACITY = 2048
+    PYBUF_READ = 0x100
+
+# Method and path of each BinanceEndpoint (declared in codec_binance.pxd).
+ENDPOINTS = {
+    ENDPOINT_NONE: (b"", b""),
+    ENDPOINT_SPOT_ORDER: (b"POST", b"/api/v3/order"),
+    ENDPOINT_SPOT_CANCEL: (b"DELETE", b"/api/v3/order"),
+    ENDPOINT_FUTURES_ORDER: (b"POST", b"/fapi/v1/order"),
+    ENDPOINT_FUTURES_ALGO_ORDER: (b"POST", b"/fapi/v1/algoOrder"),
+    ENDPOINT_FUTURES_CANCEL: (b"DELETE", b"/fapi/v1/order"),
+    ENDPOINT_FUTURES_ALGO_CANCEL: (b"DELETE", b"/fapi/v1/algoOrder"),
+    ENDPOINT_FUTURES_MODIFY: (b"PUT", b"/fapi/v1/order"),
+}
+
+# Client id alphabets beyond [A-Za-z0-9]: spot ^[a-zA-Z0-9-_]{1,36}$, futures ^[.A-Z:/a-z0-9_-]{1,36}$.
+cdef const char *SPOT_ID_EXTRA = b"-_"
+cdef const char *FUTURES_ID_EXTRA = b".:/_-"
+cdef const char *SYMBOL_EXTRA = b""
+
+
+cdef int _borrow_text(object obj, const char **data, Py_ssize_t *size) except -1:
+    """Point at the bytes of a ``bytes`` or ``str`` (UTF-8) argument without copying."""
+    if PyBytes_Check(obj):
+        data[0] = PyBytes_AS_STRING(obj)
+        size[0] = PyBytes_GET_SIZE(obj)
+    elif PyUnicode_Check(obj):
+        data[0] = PyUnicode_AsUTF8AndSize(obj, size)
+    elif obj is None:
+        data[0] = b""
+        size[0] = 0
+    else:
+        raise TypeError(f"expected bytes or str, got {type(obj).__name__}")
+    return 0
+
+
+cdef inline const char *_side_name(int side) noexcept nogil:
+    if side == BUY:
+        return b"BUY"
+    if side == SELL:
+        return b"SELL"
+    return NULL
+
+
+cdef inline const char *_tif_name(int tif, bint futures) noexcept nogil:
+    if tif == GTC:
+        return b"GTC"
+    if tif == IOC:
+        return b"IOC"
+    if tif == FOK:
+        return b"FOK"
+    if tif == POST_ONLY and futures:
+        return b"GTX"
+    return NULL
+
+
+cdef inline void _param(wire_t *w, const char *name) noexcept nogil:
+    """``&name=`` (or ``name=`` at the start of the query)."""
+    if w.len:
+        wire_bytes(w, b"&", 1)
+    wire_str(w, name)
+    wire_bytes(w, b"=", 1)
+
+
+cdef class BinanceOrderEncoder:
+    """Signed Binance order requests written into a reusable buffer.
+
+    Parameters
+    ----------
+    signer : engine._signer.RequestSigner
+        Holds the account's HMAC key.
+    futures : bool, optional
+        USD-M futures (``/fapi``) instead of spot (``/api/v3``).
+    capacity : int, optional
+        Buffer size in bytes (default 2048; a request is a few hundred).
+
+    Notes
+    -----
+    After a successful call, ``buffer[:length]`` holds the query string with
+    ``&signature=`` last, and :attr:`method` / :attr:`path` name the endpoint.
+    Send it as the URL query (or ``application/x-www-form-urlencoded`` body).
+
+    .. DANGER:: ``buffer`` is a view of memory the next call overwrites: copy or
+       send it before encoding again.  Not thread-safe: one encoder per thread.
+    """
+
+    def __cinit__(self, RequestSigner signer not None, *, bint futures=False, Py_ssize_t capacity=DEFAULT_CAPACITY):
+        if capacity < 256:
+            raise ValueError("capacity must be at least 256 bytes")
+        self.buf = <char *>malloc(<size_t>capacity)
+        if self.buf == NULL:
+            raise MemoryError("BinanceOrderEncoder buffer")
+        self.capacity = <size_t>capacity
+        self.signer = signer
+        self.futures = futures
+        self.length = 0
+        self.endpoint = ENDPOINT_NONE
+        self._view = PyMemoryView_FromMemory(self.buf, capacity, PYBUF_READ)
+
+    def __dealloc__(self):
+        free(self.buf)
+
+    def __repr__(self):
+        return f"BinanceOrderEncoder(futures={bool(self.futures)}, length={self.length})"
+
+    @property
+    def buffer(self):
+        """Read-only memoryview over the whole buffer; the request is ``buffer[:length]``."""
+        return self._view
+
+    @property
+    def method(self):
+        """HTTP method of the last request (bytes)."""
+        return ENDPOINTS[self.endpoint][0]
+
+    @property
+    def path(self):
+        """URL path of the last request (bytes)."""
+        return ENDPOINTS[self.endpoint][1]
+
+    def request(self):
+        """A copy of the last request as bytes (cold path: tests, logging)."""
+        return self._view[:self.length].tobytes()
+
+    # ---- C entry points ----------------------------------------------------------------
+
+    cdef Py_ssize_t _finish(self, wire_t *w, int64_t timestamp_ms, int64_t recv_window_ms, int endpoint) noexcept nogil:
+        """Append recvWindow, timestamp and the signature over everything before it."""
+        _param(w, b"recvWindow")
+        wire_i64(w, recv_window_ms)
+        _param(w, b"timestamp")
+        wire_i64(w, timestamp_ms)
+        cdef size_t signed_len = w.len
+        _param(w, b"signature")
+        if w.overflow or w.cap - w.len < SIGNATURE_HEX:
+            return CODEC_E_OVERFLOW
+        self.signer.hmac256_hex_c(w.buf, signed_len, w.buf + w.len)
+        w.len += SIGNATURE_HEX
+        self.length = <Py_ssize_t>w.len
+        self.endpoint = endpoint
+        return self.length
+
+    cdef int _check_common(self, const char *symbol, size_t symbol_len, const char *client_id,
+                           size_t client_id_len, int64_t timestamp_ms, int64_t recv_window_ms) noexcept nogil:
+        if not wire_symbol_ok(symbol, symbol_len, SYMBOL_MAX, SYMBOL_EXTRA, 1):
+            return CODEC_E_SYMBOL
+        if client_id_len and not wire_id_ok(client_id, client_id_len, CLIENT_ID_MAX,
+                                            FUTURES_ID_EXTRA if self.futures else SPOT_ID_EXTRA):
+            return CODEC_E_CLIENT_ID
+        if timestamp_ms <= 0:
+            return CODEC_E_TIMESTAMP
+        if recv_window_ms <= 0 or recv_window_ms > RECV_WINDOW_MAX:
+            return CODEC_E_RECV_WINDOW
+        return 0
+
+    cdef Py_ssize_t new_order_c(self, const char *symbol, size_t symbol_len, int side, int order_type,
+                                int tif, int64_t qty_raw, int64_t price_raw, int64_t stop_raw,
+                                const char *client_id, size_t client_id_len, int64_t timestamp_ms,
+                                int64_t recv_window_ms, int position_side, bint reduce_only,
+                                int64_t callback_rate_raw) noexcept nogil:
+        cdef wire_t w
+        cdef const char *side_name = _side_name(side)
+        cdef const char *type_name = NULL
+        cdef const char *tif_name = NULL
+        cdef bint need_price = False, need_stop = False, algo = False
+        cdef int st = self._check_common(symbol, symbol_len, client_id, client_id_len, timestamp_ms, recv_window_ms)
+        if st:
+            return st
+        if side_name == NULL:
+            return CODEC_E_SIDE
+        if qty_raw <= 0:
+            return CODEC_E_QTY
+        if price_raw < 0:
+            return CODEC_E_PRICE
+        if stop_raw < 0:
+            return CODEC_E_STOP
+
+        # Order type -> Binance type, which prices it needs, and its time in force.
+        if order_type == MARKET:
+            type_name = b"MARKET"
+            if tif != TIF_NONE:
+                return CODEC_E_TIF
+        elif order_type == LIMIT or order_type == LIMIT_MAKER:
+            need_price = True
+            if order_type == LIMIT_MAKER and tif != TIF_NONE and tif != POST_ONLY:
+                return CODEC_E_TIF
+            if order_type == LIMIT_MAKER or tif == POST_ONLY:
+                # Spot has no GTX: post-only is the LIMIT_MAKER type (no timeInForce).
+                type_name = <const char *>b"LIMIT" if self.futures else <const char *>b"LIMIT_MAKER"
+                tif_name = <const char *>b"GTX" if self.futures else NULL
+            else:
+                type_name = b"LIMIT"
+                tif_name = _tif_name(tif, self.futures)
+                if tif_name == NULL:
+                    return CODEC_E_TIF
+        elif order_type == STOP_LOSS or order_type == TAKE_PROFIT:
+            need_stop = True
+            if tif != TIF_NONE:
+                return CODEC_E_TIF
+            if self.futures:
+                algo = True
+                type_name = <const char *>b"STOP_MARKET" if order_type == STOP_LOSS else <const char *>b"TAKE_PROFIT_MARKET"
+            else:
+                type_name = <const char *>b"STOP_LOSS" if order_type == STOP_LOSS else <const char *>b"TAKE_PROFIT"
+        elif order_type == STOP_LOSS_LIMIT or order_type == TAKE_PROFIT_LIMIT:
+            need_stop = True
+            need_price = True
+            tif_name = _tif_name(tif, self.futures)
+            if tif_name == NULL:
+                return CODEC_E_TIF
+            if self.futures:
+                algo = True
+                type_name = <const char *>b"STOP" if order_type == STOP_LOSS_LIMIT else <const char *>b"TAKE_PROFIT"
+            else:
+                type_name = <const char *>b"STOP_LOSS_LIMIT" if order_type == STOP_LOSS_LIMIT else <const char *>b"TAKE_PROFIT_LIMIT"
+        elif order_type == TRAILING_STOP and self.futures:
+            algo = True
+            type_name = b"TRAILING_STOP_MARKET"
+            if tif != TIF_NONE:
+                return CODEC_E_TIF
+            if callback_rate_raw <= 0:
+                return CODEC_E_CALLBACK
+        else:
+            return CODEC_E_TYPE
+
+        if need_price and price_raw == 0:
+            return CODEC_E_PRICE
+        if not need_price and price_raw != 0:
+            return CODEC_E_PRICE_FORBIDDEN
+        if need_stop and stop_raw == 0:
+            return CODEC_E_STOP
+        if not need_stop and stop_raw != 0 and order_type != TRAILING_STOP:
+            return CODEC_E_STOP_FORBIDDEN
+        if order_type != TRAILING_STOP and callback_rate_raw != 0:
+            return CODEC_E_CALLBACK
+        if position_side != BOTH and position_side != LONG and position_side != SHORT:
+            return CODEC_E_POSITION
+        if not self.futures and (position_side != BOTH or reduce_only):
+            return CODEC_E_POSITION
+        if reduce_only and position_side != BOTH:
+            return CODEC_E_POSITION            # hedge mode forbids reduceOnly
+
+        wire_start(&w, self.buf, self.capacity)
+        if algo:
+            _param(&w, b"algoType")
+            wire_str(&w, b"CONDITIONAL")
+        _param(&w, b"symbol")
+        wire_pct(&w, symbol, symbol_len)
+        _param(&w, b"side")
+        wire_str(&w, side_name)
+        if position_side != BOTH:
+            _param(&w, b"positionSide")
+            wire_str(&w, <const char *>b"LONG" if position_side == LONG else <const char *>b"SHORT")
+        _param(&w, b"type")
+        wire_str(&w, type_name)
+        if self.futures:
+            # USD-M documented order: quantity, price, timeInForce.
+            _param(&w, b"quantity")
+            wire_fp(&w, qty_raw)
+            if need_price:
+                _param(&w, b"price")
+                wire_fp(&w, price_raw)
+            if tif_name != NULL:
+                _param(&w, b"timeInForce")
+                wire_str(&w, tif_name)
+            if need_stop:
+                _param(&w, b"triggerPrice")
+                wire_fp(&w, stop_raw)
+            if order_type == TRAILING_STOP:
+                if stop_raw:
+                    _param(&w, b"activatePrice")
+                    wire_fp(&w, stop_raw)
+                _param(&w, b"callbackRate")
+                wire_fp(&w, callback_rate_raw)
+            if reduce_only:
+                _param(&w, b"reduceOnly")
+                wire_str(&w, b"true")
+            if client_id_len:
+                _param(&w, <const char *>b"clientAlgoId" if algo else <const char *>b"newClientOrderId")
+                wire_bytes(&w, client_id, client_id_len)
+        else:
+            # Spot documented order: timeInForce, quantity, price.
+            if tif_name != NULL:
+                _param(&w, b"timeInForce")
+                wire_str(&w, tif_name)
+            _param(&w, b"quantity")
+            wire_fp(&w, qty_raw)
+            if need_price:
+                _param(&w, b"price")
+                wire_fp(&w, price_raw)
+            if need_stop:
+                _param(&w, b"stopPrice")
+                wire_fp(&w, stop_raw)
+            if client_id_len:
+                _param(&w, b"newClientOrderId")
+                wire_bytes(&w, client_id, client_id_len)
+        if not self.futures:
+            return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_SPOT_ORDER)
+        return self._finish(&w, timestamp_ms, recv_window_ms,
+                            ENDPOINT_FUTURES_ALGO_ORDER if algo else ENDPOINT_FUTURES_ORDER)
+
+    cdef Py_ssize_t cancel_order_c(self, const char *symbol, size_t symbol_len, int64_t order_id,
+                                   const char *client_id, size_t client_id_len, int64_t timestamp_ms,
+                                   int64_t recv_window_ms, bint algo) noexcept nogil:
+        cdef wire_t w
+        cdef int st = self._check_common(symbol, symbol_len, client_id, client_id_len, timestamp_ms, recv_window_ms)
+        if st:
+            return st
+        if (order_id > 0) == (client_id_len > 0) or order_id < 0:
+            return CODEC_E_ORDER_REF
+        if algo and not self.futures:
+            return CODEC_E_TYPE
+        wire_start(&w, self.buf, self.capacity)
+        _param(&w, b"symbol")
+        wire_pct(&w, symbol, symbol_len)
+        if order_id > 0:
+            _param(&w, <const char *>b"algoId" if algo else <const char *>b"orderId")
+            wire_i64(&w, order_id)
+        else:
+            _param(&w, <const char *>b"clientAlgoId" if algo else <const char *>b"origClientOrderId")
+            wire_bytes(&w, client_id, client_id_len)
+        if not self.futures:
+            return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_SPOT_CANCEL)
+        return self._finish(&w, timestamp_ms, recv_window_ms,
+                            ENDPOINT_FUTURES_ALGO_CANCEL if algo else ENDPOINT_FUTURES_CANCEL)
+
+    cdef Py_ssize_t modify_order_c(self, const char *symbol, size_t symbol_len, int side, int64_t order_id,
+                                   const char *client_id, size_t client_id_len, int64_t qty_raw,
+                                   int64_t price_raw, int64_t timestamp_ms, int64_t recv_window_ms) noexcept nogil:
+        # USD-M PUT /fapi/v1/order: LIMIT orders only, quantity and price both mandatory.
+        cdef wire_t w
+        cdef const char *side_name = _side_name(side)
+        cdef int st = self._check_common(symbol, symbol_len, client_id, client_id_len, timestamp_ms, recv_window_ms)
+        if st:
+            return st
+        if not self.futures:
+            return CODEC_E_TYPE
+        if side_name == NULL:
+            return CODEC_E_SIDE
+        if (order_id > 0) == (client_id_len > 0) or order_id < 0:
+            return CODEC_E_ORDER_REF
+        if qty_raw <= 0:
+            return CODEC_E_QTY
+        if price_raw <= 0:
+            return CODEC_E_PRICE
+        wire_start(&w, self.buf, self.capacity)
+        _param(&w, b"symbol")
+        wire_pct(&w, symbol, symbol_len)
+        if order_id > 0:
+            _param(&w, b"orderId")
+            wire_i64(&w, order_id)
+        else:
+            _param(&w, b"origClientOrderId")
+            wire_bytes(&w, client_id, client_id_len)
+        _param(&w, b"side")
+        wire_str(&w, side_name)
+        _param(&w, b"quantity")
+        wire_fp(&w, qty_raw)
+        _param(&w, b"price")
+        wire_fp(&w, price_raw)
+        return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_FUTURES_MODIFY)
+
+    # ---- Python API ----------------------------------------------------------------------
+
+    def new_order(self, symbol, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
+                  int64_t stop_raw, client_id, int64_t timestamp_ms, int64_t recv_window_ms=5000, *,
+                  int position_side=BOTH, bint reduce_only=False, int64_t callback_rate_raw=0):
+        """Encode and sign a new order.
+
+        Parameters
+        ----------
+        symbol : bytes or str
+            e.g. ``b"BTCUSDT"`` (percent-encoded on the wire when not ASCII).
+        side : Side
+        order_type : OrderType
+            Spot: MARKET, LIMIT, LIMIT_MAKER, STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT,
+            TAKE_PROFIT_LIMIT.  Futures: MARKET, LIMIT, LIMIT_MAKER (GTX) on
+            ``/fapi/v1/order``; STOP_LOSS(_LIMIT), TAKE_PROFIT(_LIMIT), TRAILING_STOP on
+            ``/fapi/v1/algoOrder``.
+        tif : TimeInForce
+            TIF_NONE for market and stop-market types; GTC/IOC/FOK (POST_ONLY = GTX on
+            futures, LIMIT_MAKER on spot) for limit types.
+        qty_raw, price_raw, stop_raw : int
+            Fixed-point raw values (8 decimals); 0 means absent.  ``stop_raw`` is the
+            trigger price (trailing: the activation price, optional).
+        client_id : bytes, str or None
+            newClientOrderId / clientAlgoId; empty or None lets Binance choose.
+        timestamp_ms, recv_window_ms : int
+        position_side : PositionSide, keyword-only
+            Futures hedge mode LONG/SHORT; BOTH (default) is not sent.
+        reduce_only : bool, keyword-only
+            Futures, one-way mode only.
+        callback_rate_raw : int, keyword-only
+            Trailing stop callback rate in percent, fixed-point (1% = 100_000_000).
+
+        Returns
+        -------
+        int
+            Length of the request in :attr:`buffer`.
+
+        Raises
+        ------
+        EncodeError
+            The order cannot be expressed for this venue; nothing was produced.
+        """
+        cdef const char *s
+        cdef const char *c
+        cdef Py_ssize_t sn, cn
+        _borrow_text(symbol, &s, &sn)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.new_order_c(s, <size_t>sn, side, order_type, tif, qty_raw, price_raw, stop_raw,
+                                             c, <size_t>cn, timestamp_ms, recv_window_ms, position_side,
+                                             reduce_only, callback_rate_raw)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, self._venue(), f"symbol={symbol!r} side={side} type={order_type} tif={tif} "
+                               f"qty_raw={qty_raw} price_raw={price_raw} stop_raw={stop_raw} client_id={client_id!r}")
+        return n
+
+    def cancel_order(self, symbol, int64_t order_id, client_id, int64_t timestamp_ms,
+                     int64_t recv_window_ms=5000, *, bint algo=False):
+        """Encode and sign a cancel, by exchange id (``order_id > 0``) or by client id.
+
+        Parameters
+        ----------
+        symbol : bytes or str
+        order_id : int
+            Exchange order id (algoId when ``algo``), 0 when cancelling by client id.
+        client_id : bytes, str or None
+            origClientOrderId (clientAlgoId when ``algo``); empty when by exchange id.
+        timestamp_ms, recv_window_ms : int
+        algo : bool, keyword-only
+            Futures conditional order: ``DELETE /fapi/v1/algoOrder``.
+
+        Returns
+        -------
+        int
+            Length of the request in :attr:`buffer`.
+
+        Raises
+        ------
+        EncodeError
+        """
+        cdef const char *s
+        cdef const char *c
+        cdef Py_ssize_t sn, cn
+        _borrow_text(symbol, &s, &sn)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.cancel_order_c(s, <size_t>sn, order_id, c, <size_t>cn, timestamp_ms,
+                                                recv_window_ms, algo)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, self._venue(), f"symbol={symbol!r} order_id={order_id} client_id={client_id!r}")
+        return n
+
+    def modify_order(self, symbol, int side, int64_t order_id, client_id, int64_t qty_raw, int64_t price_raw,
+                     int64_t timestamp_ms, int64_t recv_window_ms=5000):
+        """USD-M ``PUT /fapi/v1/order``: new quantity and price of a LIMIT order (both required).
+
+        Raises
+        ------
+        EncodeError
+            On spot (use cancel + new; cancelReplace is not encoded here) or bad input.
+        """
+        cdef const char *s
+        cdef const char *c
+        cdef Py_ssize_t sn, cn
+        if not self.futures:
+            raise EncodeError("binance spot: modify_order is USD-M only; cancel and place instead", -2)
+        _borrow_text(symbol, &s, &sn)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.modify_order_c(s, <size_t>sn, side, order_id, c, <size_t>cn, qty_raw, price_raw,
+                                                timestamp_ms, recv_window_ms)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, self._venue(), f"symbol={symbol!r} order_id={order_id} "
+                               f"client_id={client_id!r} qty_raw={qty_raw} price_raw={price_raw}")
+        return n
+
+    cdef str _venue(self):
+        return "binance usd-m" if self.futures else "binance spot"
+
+
+def _repeat_new_order(BinanceOrderEncoder enc, bytes symbol, int side, int order_type, int tif, int64_t qty_raw,
+                      int64_t price_raw, bytes client_id, int64_t timestamp_ms, Py_ssize_t iterations):
+    """Call the C entry point ``new_order_c`` ``iterations`` times (bench/test hook); returns None."""
+    cdef const char *s = PyBytes_AS_STRING(symbol)
+    cdef size_t sn = <size_t>PyBytes_GET_SIZE(symbol)
+    cdef const char *c = PyBytes_AS_STRING(client_id)
+    cdef size_t cn = <size_t>PyBytes_GET_SIZE(client_id)
+    cdef Py_ssize_t i, n = 0
+    with nogil:
+        for i in range(iterations):
+            n = enc.new_order_c(s, sn, side, order_type, tif, qty_raw, price_raw, 0, c, cn, timestamp_ms + i,
+                                5000, BOTH, False, 0)
+    if n < 0:
+        raise encode_error(<int>n, "binance")
