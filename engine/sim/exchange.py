@@ -69,6 +69,8 @@ class SimExchange:
             if key == MM_KEY:
                 raise ValueError("reserved key")
             self.core.ledger.add(key, secret, bal)
+        from engine.sim import binance_usdm
+        binance_usdm.bind_instruments(self.core)
         self.market.start()
         self.initial_totals = self.core.totals()
         self.faults = FaultPlan(parse_faults(faults or (), seed))
