@@ -85,6 +85,10 @@ static inline size_t js_utf8_len(const unsigned char *p, const unsigned char *en
     return 0;
 }
 
+/* Bytes a string scan must stop at: '"', '\\', control characters, non-ASCII. */
+static const unsigned char js_str_stop[256] = {
+    [0 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1};
+
 /* String at c->p (which must be a '"'): validate it, return its raw span and
  * move past the closing quote.  Escapes are checked, not decoded. */
 static inline int js_string(js_cur *c, js_span *out)
@@ -93,8 +97,11 @@ static inline int js_string(js_cur *c, js_span *out)
     const unsigned char *p = start, *end = (const unsigned char *)c->end;
     int escaped = 0;
     if (c->p >= c->end || *c->p != '"') return c->p >= c->end ? JS_E_EOF : JS_E_TYPE;
-    while (p < end) {
-        unsigned char ch = *p;
+    for (;;) {
+        unsigned char ch;
+        while (p < end && !js_str_stop[*p]) p++;
+        if (p >= end) return JS_E_EOF;
+        ch = *p;
         if (ch == '"') {
             out->s = (const char *)start;
             out->n = (size_t)(p - start);
@@ -119,15 +126,29 @@ static inline int js_string(js_cur *c, js_span *out)
             }
         } else if (ch < 0x20) {
             return JS_E_SYNTAX; /* raw control characters are not allowed in strings */
-        } else if (ch < 0x80) {
-            p++;
         } else {
             size_t k = js_utf8_len(p, end);
             if (k == 0) return JS_E_UTF8;
             p += k;
         }
     }
-    return JS_E_EOF;
+}
+
+/* Fast path for the common plain string of number characters ("0.01000000",
+ * "1700000000100"): if the string at c->p holds only [0-9.-] up to its closing
+ * quote, return 1 with its contents in *out and the cursor past it; otherwise
+ * return 0 and leave the cursor alone (the caller takes the general path). */
+static inline int js_plain_numeric_string(js_cur *c, js_span *out)
+{
+    const char *p = c->p + 1, *end = c->end;
+    if (c->p >= end || *c->p != '"') return 0;
+    while (p < end && ((*p >= '0' && *p <= '9') || *p == '.' || *p == '-')) p++;
+    if (p >= end || *p != '"') return 0;
+    out->s = c->p + 1;
+    out->n = (size_t)(p - (c->p + 1));
+    out->escaped = 0;
+    c->p = p + 1;
+    return 1;
 }
 
 static inline size_t js_put_utf8(uint32_t cp, char *o)

@@ -35,6 +35,7 @@ cdef extern from "jsonscan.h" nogil:
 
     int js_peek(js_cur *c)
     int js_string(js_cur *c, js_span *out)
+    int js_plain_numeric_string(js_cur *c, js_span *out)
     int js_unescape(const js_span *sp, char *dst, size_t cap, size_t *outn)
     int js_number(js_cur *c, js_span *out)
     int js_literal(js_cur *c)

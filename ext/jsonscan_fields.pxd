@@ -27,6 +27,7 @@ from engine._jsonscan cimport js_literal
 from engine._jsonscan cimport js_number
 from engine._jsonscan cimport js_parse_int64
 from engine._jsonscan cimport js_peek
+from engine._jsonscan cimport js_plain_numeric_string
 from engine._jsonscan cimport js_span
 from engine._jsonscan cimport js_string
 from engine._jsonscan cimport js_unescape
@@ -72,8 +73,10 @@ cdef inline int rd_text_span(js_cur *c, js_span *sp, char *scratch, bint *is_nul
 cdef inline int rd_scalar_span(js_cur *c, js_span *sp, char *scratch, bint *is_null) noexcept nogil:
     """A number, a string (decoded) or null at the cursor, as text."""
     cdef int ch = js_peek(c)
+    is_null[0] = False
+    if ch == b'"' and js_plain_numeric_string(c, sp):
+        return JS_OK
     if ch == b'-' or (ch >= b'0' and ch <= b'9'):
-        is_null[0] = False
         return js_number(c, sp)
     return rd_text_span(c, sp, scratch, is_null)
 
