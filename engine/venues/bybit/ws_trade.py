@@ -1,0 +1,153 @@
+"""Bybit V5 WebSocket trade: ``order.create`` / ``order.amend`` / ``order.cancel`` on an authenticated socket.
+
+Answers only acknowledge (``data: {orderId, orderLinkId}``); the order's fate arrives on
+the private stream.  Requests are matched by ``reqId`` with a timeout; a request whose
+answer never comes fails with ``sent=True`` (outcome unknown).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import os
+from typing import Any
+
+from engine._signer import RequestSigner
+from engine.config import VenueConfig
+from engine.transport.errors import ConnectionLost, RequestTimeout
+from engine.transport.ratelimit import RateLimiter
+from engine.transport.timesync import ClockSync
+from engine.transport.ws import ReconnectingWebSocket
+from engine.venues.bybit.errors import error_for
+from engine.venues.bybit.stream import auth_message
+from engine.venues.errors import AuthenticationError
+
+__all__ = ["BybitWsTrade"]
+
+log = logging.getLogger("engine.venues.bybit.ws_trade")
+
+
+class BybitWsTrade:
+    """Order entry over Bybit's trade WebSocket."""
+
+    def __init__(self, config: VenueConfig, clock: ClockSync, *, limiter: RateLimiter | None = None,
+                 request_timeout: float | None = None):
+        if config.venue != "bybit" or not config.endpoints.ws_api:
+            raise ValueError("BybitWsTrade needs a bybit config with a trade WebSocket URL")
+        self.config = config
+        self.clock = clock
+        self.limiter = limiter
+        self.request_timeout = request_timeout or config.read_timeout
+        self.signer = RequestSigner(config.api_secret.reveal_bytes())
+        self._prefix = os.urandom(4).hex()
+        self._ids = itertools.count(1)
+        self._pending: dict[str, asyncio.Future] = {}
+        self._auth: asyncio.Future | None = None
+        self.bad_frames = 0
+        self.ws = ReconnectingWebSocket(
+            config.endpoints.ws_api, self._on_message, name="bybit-trade", on_connected=self._on_connected,
+            on_disconnected=self._on_disconnected, idle_timeout=20.0, reply_timeout=10.0,
+            user_ping=b'{"op":"ping"}', is_pong=lambda p: b'"pong"' in p, ping_periodically=True,
+        )
+
+    def __repr__(self) -> str:
+        return f"BybitWsTrade(url={self.config.endpoints.ws_api!r}, connected={self.ws.connected})"
+
+    async def start(self, timeout: float = 10.0) -> None:
+        await self.ws.start(wait=True, timeout=timeout)
+
+    async def stop(self) -> None:
+        await self.ws.stop()
+        self._fail_pending(ConnectionLost("trade WebSocket stopped", sent=True))
+
+    async def _on_connected(self, ws) -> None:
+        self._auth = asyncio.get_running_loop().create_future()
+        ws.send(auth_message(self.signer, self.config.api_key, self.clock.now_ms() + 10_000))
+        answer = await asyncio.wait_for(self._auth, self.request_timeout)
+        if answer.get("retCode") != 0:
+            raise AuthenticationError("bybit", answer.get("retCode"), f"trade socket auth refused: {answer.get('retMsg')}")
+
+    def _on_disconnected(self, ws) -> None:
+        self._fail_pending(ConnectionLost("trade WebSocket dropped with the answer outstanding", sent=True))
+
+    def _fail_pending(self, exc: Exception) -> None:
+        for fut in list(self._pending.values()):
+            if not fut.done():
+                fut.set_exception(exc)
+        self._pending.clear()
+
+    async def request(self, op: str, args: dict[str, Any], timeout: float | None = None) -> dict:
+        req_id = f"{self._prefix}-{next(self._ids)}"
+        frame = json.dumps({
+            "reqId": req_id,
+            "header": {"X-BAPI-TIMESTAMP": str(self.clock.now_ms()),
+                       "X-BAPI-RECV-WINDOW": str(self.config.recv_window_ms)},
+            "op": op, "args": [{k: _wire(v) for k, v in args.items() if v is not None}],
+        }, separators=(",", ":")).encode()
+        fut = asyncio.get_running_loop().create_future()
+        self._pending[req_id] = fut
+        try:
+            try:
+                self.ws.send(frame)
+            except ConnectionError:
+                raise ConnectionLost(f"{op}: trade socket not connected; nothing was sent", sent=False) from None
+            try:
+                return await asyncio.wait_for(asyncio.shield(fut), timeout or self.request_timeout)
+            except asyncio.TimeoutError:
+                raise RequestTimeout(f"{op}: no answer within {timeout or self.request_timeout:.3f} s",
+                                     sent=True) from None
+        finally:
+            self._pending.pop(req_id, None)
+
+    async def create(self, params: dict[str, Any]) -> dict:
+        return await self.request("order.create", params)
+
+    async def amend(self, params: dict[str, Any]) -> dict:
+        return await self.request("order.amend", params)
+
+    async def cancel(self, category: str, symbol: str, *, order_id: str | None = None,
+                     order_link_id: str | None = None) -> dict:
+        if (order_id is None) == (order_link_id is None):
+            raise ValueError("give exactly one of orderId and orderLinkId")
+        return await self.request("order.cancel", {"category": category, "symbol": symbol, "orderId": order_id,
+                                                   "orderLinkId": order_link_id})
+
+    def _on_message(self, payload: bytes, is_text: bool) -> None:
+        try:
+            doc = json.loads(payload)
+        except ValueError:
+            self.bad_frames += 1
+            log.warning("bybit trade socket: unreadable frame (%d bytes) ignored", len(payload))
+            return
+        if not isinstance(doc, dict):
+            self.bad_frames += 1
+            return
+        if doc.get("op") == "auth":
+            if self._auth is not None and not self._auth.done():
+                self._auth.set_result(doc)
+            return
+        fut = self._pending.get(doc.get("reqId"))
+        if fut is None or fut.done():
+            return
+        header = doc.get("header") or {}
+        if self.limiter is not None and header.get("X-Bapi-Limit") and header.get("X-Bapi-Limit-Status"):
+            try:
+                self.limiter.observe_endpoint("/v5/" + doc.get("op", "").replace(".", "/"),
+                                              int(header["X-Bapi-Limit"]), int(header["X-Bapi-Limit-Status"]))
+            except ValueError:
+                pass
+        code = doc.get("retCode", -1)
+        if code == 0:
+            fut.set_result(doc.get("data") or {})
+        else:
+            fut.set_exception(error_for(int(code), str(doc.get("retMsg", "")), None))
+
+
+def _wire(v: Any) -> Any:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, float):
+        raise TypeError("floats are never sent: pass str, Decimal or int")
+    return v if isinstance(v, int) else str(v)
