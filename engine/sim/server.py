@@ -30,6 +30,7 @@ from engine.sim.ws_api import serve_ws_api
 __all__ = ["build_app"]
 
 log = logging.getLogger("engine.sim.server")
+SIM_KEY = web.AppKey("sim", object)
 
 
 def _json(status: int, body, headers=None) -> web.Response:
@@ -68,7 +69,7 @@ def _drop(request: web.Request) -> web.Response:
 
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
-    sim = request.app["sim"]
+    sim = request.app[SIM_KEY]
     path = request.path
     # WebSocket endpoints
     if path == "/ws-api/v3":
@@ -120,6 +121,6 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
 
 def build_app(sim) -> web.Application:
     app = web.Application(client_max_size=1 << 20)
-    app["sim"] = sim
+    app[SIM_KEY] = sim
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app
