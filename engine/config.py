@@ -243,6 +243,6 @@ def _local_ws_urls(venue: str, base_url: str) -> tuple[str | None, str | None]:
     ws = _to_ws(base_url)
     return {
         "binance-spot": (f"{ws}/ws-api/v3", f"{ws}/ws-api/v3"),
-        "binance-usdm": (f"{ws}/ws-fapi/v1", f"{ws}/ws"),
+        "binance-usdm": (f"{ws}/ws-fapi/v1", f"{ws}/private"),
         "bybit": (f"{ws}/v5/trade", f"{ws}/v5/private"),
     }.get(venue, (None, None))
