@@ -72,3 +72,46 @@ def test_sign_gateio(benchmark):
     body = b'{"currency_pair":"BTC_USDT","type":"limit","side":"buy","amount":"0.001","price":"65000"}'
     s = RequestSigner("secret")
     benchmark(s.sign_gateio, b"POST", b"/api/v4/spot/orders", b"", body, 1700000000)
+
+
+# ---- encode + sign a Binance limit order into the encoder's buffer -------------------------
+
+ORDER = (b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, 0, b"bot-1-000042", 1700000000123, 5000)
+
+
+@pytest.mark.benchmark(group="binance-limit-order")
+def test_binance_limit_order_urlencode_hmac_baseline(benchmark):
+    from urllib.parse import urlencode
+
+    key = SECRET.encode()
+
+    def ref():
+        q = urlencode([("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"),
+                       ("quantity", "0.015"), ("price", "65000.5"), ("newClientOrderId", "bot-1-000042"),
+                       ("recvWindow", 5000), ("timestamp", 1700000000123)])
+        return (q + "&signature=" + hmac.new(key, q.encode(), hashlib.sha256).hexdigest()).encode()
+
+    from engine._codec_binance import BinanceOrderEncoder
+
+    enc = BinanceOrderEncoder(RequestSigner(SECRET))
+    enc.new_order(*ORDER)
+    assert benchmark(ref) == enc.request()
+
+
+@pytest.mark.benchmark(group="binance-limit-order")
+def test_binance_limit_order_encode_and_sign(benchmark):
+    from engine._codec_binance import BinanceOrderEncoder
+
+    enc = BinanceOrderEncoder(RequestSigner(SECRET))
+    n = benchmark(enc.new_order, *ORDER)
+    assert enc.request().endswith(enc.request()[n - 64:]) and n == enc.length
+
+
+@pytest.mark.benchmark(group="binance-limit-order-c-x100")
+def test_binance_limit_order_c_level_100_calls(benchmark):
+    """100 calls of ``new_order_c`` per round without the Python call: divide by 100."""
+    from engine._codec_binance import BinanceOrderEncoder, _repeat_new_order
+
+    enc = BinanceOrderEncoder(RequestSigner(SECRET))
+    benchmark(_repeat_new_order, enc, b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, b"bot-1-000042",
+              1700000000123, 100)

@@ -11,8 +11,9 @@ Rules the encoder keeps:
 1. Numbers are trimmed decimal strings from ``fp_format`` (``0.1``, ``9000``), never
    floats or exponents.
 2. Parameters are written in the order of Binance's own examples, so the official
-   signature vectors reproduce byte for byte; the symbol is percent-encoded (REST
-   signs the encoded form); client ids are validated, never encoded.
+   signature vectors reproduce byte for byte; the symbol and client id are percent-encoded
+   like ``urllib.parse.urlencode`` (REST signs the encoded form; futures ids may hold
+   ``.:/``), after the client id was validated against the venue's alphabet.
 3. Bad input is refused with :class:`~engine._codec_errors.EncodeError` before
    anything is used; the C entry points return a negative status instead.
 4. USD-M conditional orders (stop, take-profit, trailing) go to the Algo Service,
@@ -364,7 +365,7 @@ cdef class BinanceOrderEncoder:
                 wire_str(&w, b"true")
             if client_id_len:
                 _param(&w, <const char *>b"clientAlgoId" if algo else <const char *>b"newClientOrderId")
-                wire_bytes(&w, client_id, client_id_len)
+                wire_pct(&w, client_id, client_id_len)
         else:
             # Spot documented order: timeInForce, quantity, price.
             if tif_name != NULL:
@@ -380,7 +381,7 @@ cdef class BinanceOrderEncoder:
                 wire_fp(&w, stop_raw)
             if client_id_len:
                 _param(&w, b"newClientOrderId")
-                wire_bytes(&w, client_id, client_id_len)
+                wire_pct(&w, client_id, client_id_len)
         if not self.futures:
             return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_SPOT_ORDER)
         return self._finish(&w, timestamp_ms, recv_window_ms,
@@ -405,7 +406,7 @@ cdef class BinanceOrderEncoder:
             wire_i64(&w, order_id)
         else:
             _param(&w, <const char *>b"clientAlgoId" if algo else <const char *>b"origClientOrderId")
-            wire_bytes(&w, client_id, client_id_len)
+            wire_pct(&w, client_id, client_id_len)
         if not self.futures:
             return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_SPOT_CANCEL)
         return self._finish(&w, timestamp_ms, recv_window_ms,
@@ -438,7 +439,7 @@ cdef class BinanceOrderEncoder:
             wire_i64(&w, order_id)
         else:
             _param(&w, b"origClientOrderId")
-            wire_bytes(&w, client_id, client_id_len)
+            wire_pct(&w, client_id, client_id_len)
         _param(&w, b"side")
         wire_str(&w, side_name)
         _param(&w, b"quantity")
