@@ -51,7 +51,9 @@ class Instrument:
 
     @property
     def price_precision(self) -> int:
-        return decimals_of(self.tick)
+        # USD-M publishes one more price digit than its tick (BTCUSDT: tick 0.10, pricePrecision 2),
+        # so a well-formed price can still miss the tick (-4014).
+        return decimals_of(self.tick) + (1 if self.kind == "linear" else 0)
 
     @property
     def qty_precision(self) -> int:
