@@ -28,3 +28,22 @@ def test_no_command_prints_help_and_fails():
 def test_unbuilt_commands_say_so(command, capsys):
     assert main([command]) != 0
     assert "not built yet" in capsys.readouterr().err
+
+
+def test_sim_subcommand_serves_until_terminated():
+    import json
+    import signal
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "sim", "--port", "0", "--api-key", "K",
+                             "--api-secret", "S", "--balance", "USDT=1000", "--seed", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        assert line.startswith("listening on http://127.0.0.1:")
+        url = line.split(" ", 2)[2]
+        with urllib.request.urlopen(f"{url}/api/v3/time", timeout=5) as resp:
+            assert "serverTime" in json.loads(resp.read())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
