@@ -487,7 +487,8 @@ async def rest_handler(sim, request, path: str):
             raise BybitError(10004, "error sign! origin_string[" + ts + key + recv + payload + "]")
         if not ts.isdigit() or not recv.isdigit() or not bybit_time_ok(int(ts), int(recv), now_ms()):
             raise BybitError(10002, "The request time exceeds the time window range.")
-        ok, limit, remaining, reset = sim.bybit_limiter.hit(account.uid, endpoint)
+        cat = request.query.get("category", "") if method == "GET" else _peek_category(payload)
+        ok, limit, remaining, reset = sim.bybit_limiter.hit(account.uid, f"{endpoint}:{cat}")
         headers.update({"X-Bapi-Limit": str(limit), "X-Bapi-Limit-Status": str(remaining),
                         "X-Bapi-Limit-Reset-Timestamp": str(reset)})
         if not ok:
@@ -505,6 +506,13 @@ async def rest_handler(sim, request, path: str):
         return 200, envelope(result=table[endpoint](sim, account, args)), headers
     except BybitError as exc:
         return exc.http, envelope(exc.code, exc.msg), headers
+
+
+def _peek_category(payload: str) -> str:
+    try:
+        return str(json.loads(payload).get("category", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 # -- private stream payloads ---------------------------------------------------------------------------

@@ -175,7 +175,8 @@ async def _trade(sim, conn, ws, state, req, op, conn_id) -> bool:
         if not isinstance(args, list) or len(args) != 1 or not isinstance(args[0], dict):
             raise bybit.BybitError(10001, "params error: args must hold exactly one order")
         endpoint = "order/" + op.split(".")[1]
-        ok, limit, remaining, reset = sim.bybit_limiter.hit(state["account"].uid, endpoint)
+        ok, limit, remaining, reset = sim.bybit_limiter.hit(state["account"].uid,
+                                                            f"{endpoint}:{args[0].get('category', '')}")
         answer["header"] = {"X-Bapi-Limit": str(limit), "X-Bapi-Limit-Status": str(remaining),
                             "X-Bapi-Limit-Reset-Timestamp": str(reset), "Traceid": uuid.uuid4().hex,
                             "Timenow": str(now_ms())}

@@ -160,10 +160,14 @@ class BybitLimiter:
         self.hits: dict[tuple, deque] = {}
 
     def limit_for(self, endpoint: str) -> int:
+        """Limit for ``endpoint`` or ``endpoint:category`` (spot create/cancel allow 20/s)."""
+        base, _, category = endpoint.partition(":")
         table = dict(BYBIT_DEFAULTS)
+        if category == "spot":
+            table.update({"order/create": 20, "order/cancel": 20, "order/cancel-all": 20})
         if self.limits.bybit_per_second:
             table.update(self.limits.bybit_per_second)
-        return table.get(endpoint, self.limits.bybit_default_per_second)
+        return table.get(base, self.limits.bybit_default_per_second)
 
     def hit(self, uid: int, endpoint: str, now: float | None = None) -> tuple[bool, int, int, int]:
         """(allowed, limit, remaining, reset ms)."""
