@@ -35,9 +35,9 @@ async def server(script):
     return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}", seen
 
 
-def make(url, **kw):
-    rl = RateLimiter("binance-spot", weight=[Window("weight-1m", 6000, 60)])
-    return RestTransport(url, limiter=rl, check=lambda r: check_response("binance-spot", r, rl),
+def make(url, venue="binance-spot", **kw):
+    rl = RateLimiter(venue, weight=[Window("weight-1m", 6000, 60)])
+    return RestTransport(url, limiter=rl, check=lambda r: check_response(venue, r, rl),
                          retry_delays=(0.01, 0.01, 0.01), headers={"X-MBX-APIKEY": "k"}, **kw), rl
 
 
@@ -78,7 +78,7 @@ def test_post_with_unknown_outcome_is_not_resent():
 def test_post_failed_for_certain_is_retried():
     async def main():
         runner, url, seen = await server([(503, {"msg": "Service Unavailable."}, {}, 0), (200, {}, {}, 0)])
-        t, _ = make(url)
+        t, _ = make(url, "binance-usdm")  # USD-M says "Service Unavailable." failed for certain
         await t.request("POST", "/fapi/v1/listenKey")
         assert len(seen) == 2
         await t.close()

@@ -35,19 +35,33 @@ def resp(status, body, headers=()):
         (400, -5022, "Due to the order could not be executed as maker", E.PostOnlyWouldTake),
         (400, -4120, "Order type not supported for this endpoint.", E.OrderRejected),
         (400, -2019, "Margin is insufficient.", E.InsufficientFunds),
-        (503, None, "Unknown error, please check your request or try again later.", E.OutcomeUnknown),
-        (503, None, "Service Unavailable.", E.VenueUnavailable),
+        (503, None, "Service Unavailable.", E.OutcomeUnknown),  # spot: every 5xx is unknown
+        (500, -1001, "Internal error; unable to process your request. Please try again.", E.OutcomeUnknown),
         (500, -1007, "Timeout waiting for response from backend server.", E.OutcomeUnknown),
     ],
 )
 def test_binance_codes(status, code, msg, cls):
-    body = {"code": code, "msg": msg} if code is not None else {"code": -1, "msg": msg}
-    if code is None:
-        body = {"msg": msg}
+    body = {"code": code, "msg": msg} if code is not None else {"msg": msg}
     with pytest.raises(cls) as err:
         binance_check("binance-spot", resp(status, body))
     assert type(err.value) is cls
     assert err.value.message == msg and err.value.code == code and err.value.http_status == status
+
+
+@pytest.mark.parametrize(
+    "status, code, msg, cls",
+    [
+        (503, None, "Unknown error, please check your request or try again later.", E.OutcomeUnknown),
+        (503, None, "Service Unavailable.", E.VenueUnavailable),
+        (500, -1001, "Internal error; unable to process your request. Please try again.", E.VenueUnavailable),
+        (503, -1008, "Request throttled by system-level protection.", E.VenueUnavailable),
+        (408, -1007, "Timeout waiting for response from backend server.", E.OutcomeUnknown),
+    ],
+)
+def test_usdm_5xx_messages_decide(status, code, msg, cls):
+    body = {"code": code, "msg": msg} if code is not None else {"msg": msg}
+    with pytest.raises(cls):
+        binance_check("binance-usdm", resp(status, body))
 
 
 def test_binance_429_and_418_drive_the_limiter():

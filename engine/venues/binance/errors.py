@@ -70,17 +70,19 @@ def error_for(venue: str, http_status: int | None, code: int | None, msg: str,
         cls = E.RateLimited
     elif http_status == 404:
         cls = E.InvalidRequest  # no such endpoint: nothing happened
+    elif http_status is not None and http_status >= 500:
+        # Spot: every 5xx leaves the execution status unknown (§5).  USD-M tells by the
+        # message: "Service Unavailable." / "Internal error; ..." / -1008 failed for
+        # certain; anything else ("Unknown error, please check...") may have executed.
+        certain = venue == "binance-usdm" and (
+            msg.startswith("Service Unavailable") or msg.startswith("Internal error") or code == -1008)
+        cls = E.VenueUnavailable if certain else E.OutcomeUnknown
     elif code == -2010:
         cls = next((c for text, c in _REJECT_2010 if text.lower() in msg.lower()), E.OrderRejected)
     elif code == -2011 and "unknown order" not in msg.lower():
         cls = E.OrderRejected  # cancel restrictions
     elif code in _BY_CODE:
         cls = _BY_CODE[code]
-    elif http_status is not None and http_status >= 500:
-        # 503 "Service Unavailable." and "Internal error; unable to process" failed for certain;
-        # anything else from the backend ("Unknown error, please check...") may have executed.
-        certain = msg.startswith("Service Unavailable") or msg.startswith("Internal error")
-        cls = E.VenueUnavailable if certain else E.OutcomeUnknown
     elif code is not None and -1199 <= code <= -1100:
         cls = E.InvalidRequest
     elif code is not None and (code <= -2000):
