@@ -1,0 +1,107 @@
+"""Micro benchmarks of the compiled state core, called from Python (the slowest way in).
+
+Run: python -m pytest bench/test_bench_state.py --benchmark-enable --benchmark-max-time=0.5
+Targets: update_from_fill <= 100 ns median; create + client-id lookup <= 200 ns; can_place_order <= 100 ns.
+"""
+
+import pytest
+
+from engine._account import Account
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._instruments import ContractType, Instruments
+from engine._order_store import OrderStore
+from engine._positions import PositionBook
+
+E8 = 100_000_000
+BUY, SELL = int(Side.BUY), int(Side.SELL)
+
+
+@pytest.fixture
+def book():
+    b = PositionBook(64)
+    b.set_mark(3, 101 * E8)
+    return b
+
+
+def test_update_from_fill(benchmark, book):
+    upd = book.update_from_fill
+    benchmark(upd, 3, BUY, 1000, 100 * E8, 3, 0, -1)
+
+
+def test_update_from_fill_round_trip_pair(benchmark, book):
+    """Two fills per call (open then close), so the position stays small: divide by 2."""
+    upd = book.update_from_fill
+
+    def pair():
+        upd(3, BUY, 1000, 100 * E8, 3, 0, -1)
+        upd(3, SELL, 1000, 102 * E8, 3, 0, -1)
+
+    benchmark(pair)
+
+
+def test_baseline_empty_python_call(benchmark):
+    """Same-run baseline: a Python call that does nothing."""
+    def f(a, b, c, d, e, g, h):
+        return None
+
+    benchmark(f, 3, BUY, 1000, 100 * E8, 3, 0, -1)
+
+
+@pytest.fixture
+def store():
+    return OrderStore(65_536, venue="binance-spot", session="ABCDEFGHIJKLM")
+
+
+def test_create_and_lookup_by_client_id(benchmark, store):
+    """create + find_client_id (the id as the venue echoes it, bytes) + release of the unsent order."""
+    create, find, release = store.create, store.find_client_id, store.release
+    cid = store.client_id_bytes(create(1, BUY, int(OrderType.LIMIT), int(TimeInForce.GTC), E8, 100 * E8))
+    release(0)
+
+    def once():
+        slot = create(1, BUY, 2, 1, E8, 100 * E8)
+        find(cid)        # same slot and generation pattern: a real O(1) decode + check
+        release(slot)
+
+    benchmark(once)
+
+
+def test_create_only(benchmark, store):
+    create, release = store.create, store.release
+
+    def once():
+        release(create(1, BUY, 2, 1, E8, 100 * E8))
+
+    benchmark(once)
+
+
+def test_lookup_client_id_only(benchmark, store):
+    slot = store.create(1, BUY, 2, 1, E8, 100 * E8)
+    cid = store.client_id_bytes(slot)
+    assert store.find_client_id(cid) == slot
+    benchmark(store.find_client_id, cid)
+
+
+def test_apply_fill(benchmark, store):
+    slot = store.create(1, BUY, 2, 1, 9_000_000_000 * E8, E8)
+    benchmark(store.apply, slot, 2, int(OrderState.PARTIALLY_FILLED), 1000, 2 * E8, -1, -1, 3, 1, 1)
+
+
+def test_can_place_order(benchmark):
+    reg = Instruments(8)
+    inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.LINEAR_PERPETUAL, tick="0.1", step="0.001",
+                   min_qty="0.001", min_notional="100")
+    pos = PositionBook(8)
+    pos.set_leverage(inst, 10)
+    acc = Account(reg, pos, 16, margin_asset="USDT")
+    acc.apply_futures_balance(reg.asset_ids["USDT"], 10_000 * E8, 0)
+    assert acc.can_place_order(inst, BUY, 10_000_000, 60_000 * E8) == 0
+    benchmark(acc.can_place_order, inst, BUY, 10_000_000, 60_000 * E8, False)
+
+
+def test_check_order_rules(benchmark):
+    reg = Instruments(8)
+    inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.LINEAR_PERPETUAL, tick="0.1", min_price="261.1",
+                   step="0.001", min_qty="0.001", max_qty="1000", min_notional="100", bid_up="1.05",
+                   bid_down="0.95", ask_up="1.05", ask_down="0.95")
+    benchmark(reg.check_order, inst, BUY, 2, 10_000_000, 60_000 * E8, 60_000 * E8, False)
