@@ -7,25 +7,50 @@ logger and never prints.
 
 import logging as _logging
 
+from engine._enums import OrderState, OrderType, PositionSide, Side, TimeInForce
 from engine._fixedpoint import FixedPointError, PrecisionError, Rounding
+from engine._signer import RequestSigner
 from engine.config import CREDENTIAL_ENV, VENUES, Endpoints, VenueConfig
 from engine.errors import ConfigError, EngineError, NotBuiltError
 from engine.secret import Secret
+from engine.venues.errors import (AuthenticationError, DuplicateClientOrderId, InsufficientFunds, InvalidRequest,
+                                  IpBanned, OrderNotOpen, OrderRejected, OutcomeUnknown, PostOnlyWouldTake,
+                                  RateLimited, TimestampError, UnknownOrder, VenueError, VenueUnavailable)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuthenticationError",
     "CREDENTIAL_ENV",
     "ConfigError",
+    "DuplicateClientOrderId",
     "Endpoints",
     "EngineError",
     "FixedPointError",
+    "InsufficientFunds",
+    "InvalidRequest",
+    "IpBanned",
     "NotBuiltError",
+    "OrderNotOpen",
+    "OrderRejected",
+    "OrderState",
+    "OrderType",
+    "OutcomeUnknown",
+    "PositionSide",
+    "PostOnlyWouldTake",
     "PrecisionError",
+    "RateLimited",
+    "RequestSigner",
     "Rounding",
     "Secret",
+    "Side",
+    "TimeInForce",
+    "TimestampError",
+    "UnknownOrder",
     "VENUES",
     "VenueConfig",
+    "VenueError",
+    "VenueUnavailable",
     "__version__",
 ]
 

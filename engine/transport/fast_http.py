@@ -23,6 +23,7 @@ import collections
 import logging
 import socket
 import ssl as _ssl
+import time
 from urllib.parse import urlsplit
 
 import httptools
@@ -87,6 +88,7 @@ class FastHttpConnection(asyncio.Protocol):
         self._close_reason: Exception | None = None
         self.requests_sent = 0
         self.responses_received = 0
+        self.last_write_ns = 0  # perf_counter_ns() right after the last request was written (call-to-wire)
 
     # -- connection -------------------------------------------------------------
     @classmethod
@@ -157,6 +159,7 @@ class FastHttpConnection(asyncio.Protocol):
         timer = self._loop.call_later(delay, self._on_timeout, fut, delay) if delay > 0 else None
         self._pending.append(_Pending(fut, timer))
         self._transport.write(request)  # type: ignore[union-attr]
+        self.last_write_ns = time.perf_counter_ns()
         self.requests_sent += 1
         return fut
 
@@ -277,6 +280,11 @@ class FastHttpClient:
         self._connecting.set_result(conn)
         self._connecting = None
         return conn
+
+    @property
+    def last_write_ns(self) -> int:
+        """perf_counter_ns() right after the last request was written (0 before any)."""
+        return self._conn.last_write_ns if self._conn is not None else 0
 
     async def warm(self) -> None:
         """Open the connection ahead of the first order."""

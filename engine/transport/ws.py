@@ -14,6 +14,7 @@ import asyncio
 import logging
 import random
 import ssl as _ssl
+import time
 from typing import Awaitable, Callable
 
 import picows
@@ -114,6 +115,7 @@ class ReconnectingWebSocket:
         self.failed_connects = 0
         self.messages = 0
         self.handler_errors = 0
+        self.last_send_ns = 0  # perf_counter_ns() right after the last frame was written (call-to-wire)
 
     @property
     def connected(self) -> bool:
@@ -138,6 +140,7 @@ class ReconnectingWebSocket:
         if t is None:
             raise ConnectionError(f"{self.name}: not connected")
         t.send(picows.WSMsgType.TEXT if text else picows.WSMsgType.BINARY, payload)
+        self.last_send_ns = time.perf_counter_ns()
 
     def drop(self) -> None:
         """Close the current connection (it reconnects); for tests and for stale streams."""
