@@ -112,7 +112,7 @@ class WsApiSession:
             if method == "session.logon":
                 # Only Ed25519 keys may log a session on; this simulator issues HMAC keys.
                 account = self._signed(sparams)
-                raise BinanceError(-4056, "HMAC_SHA256 API key is not supported.")
+                raise BinanceError(-4056, "HMAC_SHA256 API key is not supported.")   # wire code/text unconfirmed
             if method not in METHODS:
                 raise BinanceError(-1102 if not method else -1020, "This operation is not supported." if method
                                    else "Mandatory parameter 'method' was not sent, was empty/null, or malformed.")

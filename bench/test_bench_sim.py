@@ -1,0 +1,15 @@
+"""pytest-benchmark entry for the simulator's place+cancel throughput (see sim_bench.py)."""
+
+import asyncio
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from sim_bench import bench  # noqa: E402
+
+
+def test_sim_place_cancel_throughput(benchmark):
+    result = benchmark.pedantic(lambda: asyncio.run(bench(2.0, 4)), rounds=1, iterations=1)
+    benchmark.extra_info.update(result)
+    assert result["pairs_per_second"] > 0
