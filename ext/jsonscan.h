@@ -294,6 +294,15 @@ static inline int js_next_key(js_cur *c, int *first, js_span *key)
         if (ch < 0) return JS_E_EOF;
     }
     if (ch != '"') return JS_E_SYNTAX;
+    /* Fast path for the one-letter keys that make up most Binance events: "k": */
+    if (c->end - c->p >= 4 && c->p[2] == '"' && c->p[3] == ':' && !js_str_stop[(unsigned char)c->p[1]]) {
+        key->s = c->p + 1;
+        key->n = 1;
+        key->escaped = 0;
+        c->p += 4;
+        ch = js_peek(c);
+        return ch < 0 ? JS_E_EOF : 1;
+    }
     st = js_string(c, key);
     if (st != JS_OK) return st;
     ch = js_peek(c);
@@ -411,11 +420,19 @@ static inline int js_parse_int64(const char *s, size_t n, int64_t *out)
     if (n > 0 && s[0] == '-') { neg = 1; i = 1; }
     if (i >= n) return JS_E_NUMBER;
     limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (; i < n; i++) {
-        unsigned d = (unsigned char)s[i] - '0';
-        if (d > 9) return JS_E_NUMBER;
-        if (v > (limit - d) / 10) return JS_E_NUMBER;
-        v = v * 10 + d;
+    if (n - i <= 18) { /* at most 18 digits cannot overflow: no per-digit check */
+        for (; i < n; i++) {
+            unsigned d = (unsigned char)s[i] - '0';
+            if (d > 9) return JS_E_NUMBER;
+            v = v * 10 + d;
+        }
+    } else {
+        for (; i < n; i++) {
+            unsigned d = (unsigned char)s[i] - '0';
+            if (d > 9) return JS_E_NUMBER;
+            if (v > (limit - d) / 10) return JS_E_NUMBER;
+            v = v * 10 + d;
+        }
     }
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return JS_OK;
