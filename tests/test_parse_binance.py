@@ -653,15 +653,6 @@ def _has_duplicate_keys(data):
 # ----------------------------------------------------------------- allocations
 
 
-def _empty_call():
-    return None
-
-
-def blocks_kept(fn):
-    """allocated_blocks_delta beyond an empty call: the helper's own ``before`` int counts one block."""
-    return allocated_blocks_delta(fn) - allocated_blocks_delta(_empty_call)
-
-
 def test_zero_python_allocations_per_parse():
     p = BinanceParser()
     data = load("binance_spot_execution_report_wrapped.json")
@@ -671,7 +662,7 @@ def test_zero_python_allocations_per_parse():
         parse(data)
 
     assert python_allocations_per_call_bytes(call) == 0
-    assert blocks_kept(call) == 0
+    assert allocated_blocks_delta(call) == 0
     # control: the measurement does see a call that builds Python objects
     assert python_allocations_per_call_bytes(p.to_dict, iterations=1000) > 0
 
@@ -686,4 +677,4 @@ def test_zero_python_allocations_full_response_and_futures():
             parse(data)
 
         assert python_allocations_per_call_bytes(call) == 0
-        assert blocks_kept(call) == 0
+        assert allocated_blocks_delta(call) == 0
