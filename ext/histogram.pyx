@@ -18,7 +18,8 @@ histogram has no lock, as it lives on the engine's event-loop thread.
 
 Percentiles use the nearest-rank definition: ``percentile(q)`` is the value of rank
 ``ceil(q * count / 100)`` (at least 1) in sorted order, reported as its bucket's value
-clamped to ``[min, max]``, so ``percentile(0) == min`` and ``percentile(100) == max``.
+clamped to ``[min, max]``.  The first and last ranks are exact: ``percentile(0) == min``
+and ``percentile(100) == max``.
 """
 
 cimport cython
@@ -82,10 +83,10 @@ cdef class LatencyHistogram:
         if self.count == 0:
             return 0
         rank = <int64_t>ceil(q * <double>self.count / 100.0)
-        if rank < 1:
-            rank = 1
-        elif rank > self.count:
-            rank = self.count
+        if rank <= 1:
+            return self.min_ns           # the first and last ranks are known exactly
+        if rank >= self.count:
+            return self.max_ns
         for i in range(HIST_BUCKETS):
             seen += self.counts[i]
             if seen >= rank:
