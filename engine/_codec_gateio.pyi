@@ -1,0 +1,82 @@
+from engine._signer import RequestSigner
+
+ENDPOINTS: dict[int, tuple[bytes, bytes]]
+ACCOUNTS: tuple[bytes, ...]
+
+class GateOrderEncoder:
+    api_key: bytes
+    account: bytes
+    length: int
+    target_length: int
+    path_length: int
+    timestamp: int
+    endpoint: int
+    def __init__(
+        self, signer: RequestSigner, api_key: bytes | str, *, account: bytes | str = ..., capacity: int = ...
+    ) -> None: ...
+    @property
+    def buffer(self) -> memoryview: ...
+    @property
+    def signature(self) -> memoryview: ...
+    @property
+    def timestamp_header(self) -> bytes: ...
+    @property
+    def method(self) -> bytes: ...
+    @property
+    def target(self) -> bytes: ...
+    @property
+    def path(self) -> bytes: ...
+    @property
+    def query(self) -> bytes: ...
+    def headers(self) -> dict[str, str]: ...
+    def request(self) -> tuple[bytes, bytes, bytes, bytes]: ...
+    def new_order(
+        self,
+        currency_pair: bytes | str,
+        side: int,
+        order_type: int,
+        tif: int,
+        qty_raw: int,
+        price_raw: int,
+        client_id: bytes | str | None,
+        timestamp_s: int,
+        *,
+        quote_qty_raw: int = ...,
+    ) -> int: ...
+    def cancel_order(
+        self,
+        currency_pair: bytes | str,
+        order_id: bytes | str | None,
+        client_id: bytes | str | None,
+        timestamp_s: int,
+    ) -> int: ...
+    def amend_order(
+        self,
+        currency_pair: bytes | str,
+        order_id: bytes | str | None,
+        client_id: bytes | str | None,
+        qty_raw: int,
+        price_raw: int,
+        timestamp_s: int,
+    ) -> int: ...
+    def sign_request(
+        self,
+        method: bytes | str,
+        path: bytes | str,
+        query: bytes | str | None,
+        body: bytes | str | None,
+        timestamp_s: int,
+    ) -> int: ...
+
+def _repeat_new_order(
+    enc: GateOrderEncoder,
+    currency_pair: bytes,
+    side: int,
+    order_type: int,
+    tif: int,
+    qty_raw: int,
+    price_raw: int,
+    client_id: bytes,
+    timestamp_s: int,
+    iterations: int,
+) -> None: ...

@@ -1,0 +1,701 @@
+"""Gate.io APIv4 spot order encoder: create, cancel and amend, with their APIv4 signatures.
+
+This module owns the translation from the engine's order vocabulary to Gate's spot
+order requests: ``POST /api/v4/spot/orders`` (compact JSON body),
+``DELETE /api/v4/spot/orders/{order_id}?currency_pair=...`` and
+``PATCH /api/v4/spot/orders/{order_id}?currency_pair=...`` (JSON body with the new
+amount and/or price), each with the values of its ``KEY``, ``Timestamp`` and ``SIGN``
+headers.  Rules (Gate APIv4 docs, "Authentication", "Spot"; fields as in the official
+SDK's ``Order`` / ``OrderPatch`` models):
+
+1. ``SIGN`` = lowercase hex HMAC-SHA512 of
+   ``METHOD\\npath\\nquery\\nhex(SHA512(body))\\ntimestamp``, where the path carries the
+   ``/api/v4`` prefix, the query is the raw query string as sent (empty when none) and
+   the timestamp is in **seconds**, the same digits as the ``Timestamp`` header.
+2. The body is compact JSON with keys in the order of Gate's ``Order`` model; every
+   number is a decimal string from ``fp_format``; currency pairs, ids and texts are
+   validated so that they need no JSON escaping and no URL encoding.
+3. ``text`` (the client order id) is ``t-`` followed by 1-28 bytes of
+   ``[0-9A-Za-z_.-]``.  Orders can be cancelled/amended by ``text`` while open (and for
+   an hour after); afterwards only by Gate's numeric order id.
+4. A market BUY's ``amount`` is the quote amount to spend (``quote_qty_raw``), a market
+   SELL's the base amount; market orders take only ``ioc`` (the default here) or ``fok``.
+   Post-only is ``time_in_force: poc``.
+5. Bad input raises :class:`~engine._codec_errors.EncodeError` before anything is
+   used; the C entry points return a negative status instead.
+"""
+
+from engine._codec_errors import EncodeError
+from engine._codec_errors import encode_error
+
+from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.bytes cimport PyBytes_Check
+from cpython.bytes cimport PyBytes_GET_SIZE
+from cpython.memoryview cimport PyMemoryView_FromMemory
+from cpython.unicode cimport PyUnicode_Check
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free
+from libc.stdlib cimport malloc
+from libc.string cimport memcmp
+from libc.string cimport memcpy
+from libc.string cimport strlen
+
+from engine._codec_wire cimport CODEC_E_CLIENT_ID
+from engine._codec_wire cimport CODEC_E_NOTHING
+from engine._codec_wire cimport CODEC_E_ORDER_REF
+from engine._codec_wire cimport CODEC_E_OVERFLOW
+from engine._codec_wire cimport CODEC_E_PRICE
+from engine._codec_wire cimport CODEC_E_PRICE_FORBIDDEN
+from engine._codec_wire cimport CODEC_E_QTY
+from engine._codec_wire cimport CODEC_E_QUOTE_QTY
+from engine._codec_wire cimport CODEC_E_SIDE
+from engine._codec_wire cimport CODEC_E_SYMBOL
+from engine._codec_wire cimport CODEC_E_TIF
+from engine._codec_wire cimport CODEC_E_TIMESTAMP
+from engine._codec_wire cimport CODEC_E_TYPE
+from engine._codec_wire cimport wire_bytes
+from engine._codec_wire cimport wire_fp
+from engine._codec_wire cimport wire_i64
+from engine._codec_wire cimport wire_id_ok
+from engine._codec_wire cimport wire_start
+from engine._codec_wire cimport wire_str
+from engine._codec_wire cimport wire_t
+from engine._enums cimport BUY
+from engine._enums cimport FOK
+from engine._enums cimport GTC
+from engine._enums cimport IOC
+from engine._enums cimport LIMIT
+from engine._enums cimport LIMIT_MAKER
+from engine._enums cimport MARKET
+from engine._enums cimport POST_ONLY
+from engine._enums cimport SELL
+from engine._enums cimport TIF_NONE
+from engine._signer cimport RequestSigner
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
+
+cdef enum:
+    PAIR_MAX = 32                       # currency_pair, e.g. BTC_USDT: [A-Za-z0-9_]
+    TEXT_BODY_MAX = 28                  # bytes after the "t-" prefix
+    ORDER_ID_MAX = 32                   # Gate order ids are decimal strings
+    DEFAULT_CAPACITY = 1024
+    PYBUF_READ = 0x100
+    ENDPOINT_NONE = 0
+    ENDPOINT_ORDER = 1
+    ENDPOINT_CANCEL = 2
+    ENDPOINT_AMEND = 3
+    ENDPOINT_OTHER = 4
+
+# A larger "seconds" value is a millisecond timestamp passed by mistake (year 2286 in seconds).
+cdef int64_t TIMESTAMP_S_LIMIT = 10_000_000_000
+
+# Method and path pattern of each value of GateOrderEncoder.endpoint; the actual target
+# of the last request is GateOrderEncoder.target.
+ENDPOINTS = {
+    ENDPOINT_NONE: (b"", b""),
+    ENDPOINT_ORDER: (b"POST", b"/api/v4/spot/orders"),
+    ENDPOINT_CANCEL: (b"DELETE", b"/api/v4/spot/orders/{order_id}"),
+    ENDPOINT_AMEND: (b"PATCH", b"/api/v4/spot/orders/{order_id}"),
+    ENDPOINT_OTHER: (b"", b""),
+}
+
+ACCOUNTS = (b"spot", b"margin", b"cross_margin", b"unified")
+
+cdef const char *PATH_ORDERS = b"/api/v4/spot/orders"
+cdef const char *PATH_PREFIX = b"/api/v4/"
+
+
+cdef int _borrow_text(object obj, const char **data, Py_ssize_t *size) except -1:
+    """Point at the bytes of a ``bytes`` or ``str`` (UTF-8) argument without copying."""
+    if PyBytes_Check(obj):
+        data[0] = PyBytes_AS_STRING(obj)
+        size[0] = PyBytes_GET_SIZE(obj)
+    elif PyUnicode_Check(obj):
+        data[0] = PyUnicode_AsUTF8AndSize(obj, size)
+    elif obj is None:
+        data[0] = b""
+        size[0] = 0
+    else:
+        raise TypeError(f"expected bytes or str, got {type(obj).__name__}")
+    return 0
+
+
+cdef inline bint _text_ok(const char *s, size_t n) noexcept nogil:
+    """Gate ``text``: ``t-`` then 1-28 bytes of ``[0-9A-Za-z_.-]``."""
+    if n < 3 or s[0] != b't' or s[1] != b'-':
+        return False
+    return wire_id_ok(s + 2, n - 2, TEXT_BODY_MAX, b"_.-") != 0
+
+
+cdef inline bint _digits_ok(const char *s, size_t n, size_t maxlen) noexcept nogil:
+    cdef size_t i
+    if n == 0 or n > maxlen:
+        return False
+    for i in range(n):
+        if s[i] < b'0' or s[i] > b'9':
+            return False
+    return True
+
+
+cdef inline bint _method_ok(const char *s, size_t n) noexcept nogil:
+    """An uppercase HTTP method that fits ``gate_auth_t.method`` (GET, POST, PATCH, DELETE, ...)."""
+    cdef size_t i
+    if n == 0 or n >= GATE_METHOD_CAP:
+        return False
+    for i in range(n):
+        if s[i] < b'A' or s[i] > b'Z':
+            return False
+    return True
+
+
+cdef inline bint _visible_ok(const char *s, size_t n, const char *forbidden) noexcept nogil:
+    """Every byte printable ASCII (0x21-0x7e) and none of ``forbidden``: safe in a request line."""
+    cdef size_t i, k
+    cdef unsigned char c
+    for i in range(n):
+        c = <unsigned char>s[i]
+        if c < 0x21 or c > 0x7e:
+            return False
+        k = 0
+        while forbidden[k] != 0:
+            if <unsigned char>forbidden[k] == c:
+                return False
+            k += 1
+    return True
+
+
+cdef inline void _key(wire_t *w, const char *name) noexcept nogil:
+    """``,"name":`` (``{"name":`` for the first key)."""
+    wire_bytes(w, b"{" if w.len == 0 else b",", 1)
+    wire_bytes(w, b"\"", 1)
+    wire_str(w, name)
+    wire_bytes(w, b"\":", 2)
+
+
+cdef inline void _str_field(wire_t *w, const char *name, const char *value, size_t n) noexcept nogil:
+    _key(w, name)
+    wire_bytes(w, b"\"", 1)
+    wire_bytes(w, value, n)
+    wire_bytes(w, b"\"", 1)
+
+
+cdef inline void _fp_field(wire_t *w, const char *name, int64_t raw) noexcept nogil:
+    _key(w, name)
+    wire_bytes(w, b"\"", 1)
+    wire_fp(w, raw)
+    wire_bytes(w, b"\"", 1)
+
+
+cdef class GateOrderEncoder:
+    """Gate.io spot order requests and their APIv4 signatures, written into reusable buffers.
+
+    Parameters
+    ----------
+    signer : engine._signer.RequestSigner
+        Holds the account's API secret (the HMAC-SHA512 key).
+    api_key : bytes or str
+        The value of the ``KEY`` header.
+    account : {"spot", "margin", "cross_margin", "unified"}, optional
+        Sent as ``account`` in new orders and, when not ``spot``, as a query parameter
+        of cancels and amends.
+    capacity : int, optional
+        Body buffer size in bytes (default 1024; an order body is about 150).
+
+    Notes
+    -----
+    After a successful call: :attr:`method`, ``target`` (path with ``/api/v4`` and, for
+    cancel/amend, ``?currency_pair=...``), body ``buffer[:length]`` (empty for a cancel),
+    and the headers ``KEY`` = :attr:`api_key`, ``Timestamp`` = :attr:`timestamp_header`,
+    ``SIGN`` = :attr:`signature`; JSON bodies go with ``Content-Type: application/json``.
+    From C, a transport reads ``target_buf[:target_length]``, ``buf[:length]`` and ``auth``.
+
+    .. DANGER:: the views are overwritten by the next call; one encoder per thread.
+    """
+
+    def __cinit__(self, RequestSigner signer not None, api_key, *, account="spot",
+                  Py_ssize_t capacity=DEFAULT_CAPACITY):
+        if isinstance(api_key, str):
+            api_key = api_key.encode()
+        if not isinstance(api_key, bytes) or not api_key:
+            raise TypeError("api_key must be non-empty bytes or str")
+        if isinstance(account, str):
+            account = account.encode()
+        if account not in ACCOUNTS:
+            raise ValueError(f"account must be one of spot, margin, cross_margin, unified, not {account!r}")
+        if capacity < 256:
+            raise ValueError("capacity must be at least 256 bytes")
+        self.buf = <char *>malloc(<size_t>capacity)
+        if self.buf == NULL:
+            raise MemoryError("GateOrderEncoder buffer")
+        self.capacity = <size_t>capacity
+        self.signer = signer
+        self.api_key = api_key
+        self.account = account
+        self.spot_account = account == b"spot"
+        self._acct_p = PyBytes_AS_STRING(account)
+        self._acct_n = <size_t>PyBytes_GET_SIZE(account)
+        self.auth.method[0] = 0
+        self.auth.timestamp_len = 0
+        self.length = 0
+        self.target_length = 0
+        self.path_length = 0
+        self.timestamp = 0
+        self.endpoint = ENDPOINT_NONE
+        self._view = PyMemoryView_FromMemory(self.buf, capacity, PYBUF_READ)
+        self._sig_view = PyMemoryView_FromMemory(self.auth.sign, GATE_SIGN_HEX, PYBUF_READ)
+
+    def __dealloc__(self):
+        free(self.buf)
+
+    def __repr__(self):
+        return f"GateOrderEncoder(account={self.account.decode()!r}, length={self.length})"
+
+    @property
+    def buffer(self):
+        """Read-only memoryview over the body buffer; the body is ``buffer[:length]``."""
+        return self._view
+
+    @property
+    def signature(self):
+        """Read-only 128-byte memoryview: the ``SIGN`` header of the last request."""
+        return self._sig_view
+
+    @property
+    def timestamp_header(self):
+        """The ``Timestamp`` header of the last request: decimal seconds (bytes)."""
+        return self.auth.timestamp[:self.auth.timestamp_len]
+
+    @property
+    def method(self):
+        """HTTP method of the last request (bytes)."""
+        return self.auth.method[:strlen(self.auth.method)]
+
+    @property
+    def target(self):
+        """Request target of the last request: path, then ``?`` and the query if any (bytes)."""
+        return self.target_buf[:self.target_length]
+
+    @property
+    def path(self):
+        """URL path of the last request, ``/api/v4`` included (bytes)."""
+        return self.target_buf[:self.path_length]
+
+    @property
+    def query(self):
+        """Query string of the last request, as sent and signed; ``b""`` when none."""
+        if self.target_length > self.path_length:
+            return self.target_buf[self.path_length + 1:self.target_length]
+        return b""
+
+    def headers(self):
+        """``{"KEY": ..., "Timestamp": ..., "SIGN": ...}`` of the last request as str (cold path)."""
+        return {"KEY": self.api_key.decode(), "Timestamp": self.timestamp_header.decode(),
+                "SIGN": self._sig_view.tobytes().decode()}
+
+    def request(self):
+        """``(method, target, body, signature)`` of the last request as bytes (cold path)."""
+        return self.method, self.target, self._view[:self.length].tobytes(), self._sig_view.tobytes()
+
+    # ---- C entry points ----------------------------------------------------------------
+
+    cdef int _start_target(self, wire_t *t, const char *pair, size_t pair_len, const char *order_id,
+                           size_t order_id_len, const char *text, size_t text_len) noexcept nogil:
+        """``/api/v4/spot/orders/{order_id or text}``: returns the path length or a status."""
+        if (order_id_len > 0) == (text_len > 0):
+            return CODEC_E_ORDER_REF
+        if order_id_len and not _digits_ok(order_id, order_id_len, ORDER_ID_MAX):
+            return CODEC_E_ORDER_REF
+        if text_len and not _text_ok(text, text_len):
+            return CODEC_E_CLIENT_ID
+        wire_start(t, self.target_buf, GATE_TARGET_CAP)
+        wire_str(t, PATH_ORDERS)
+        wire_bytes(t, b"/", 1)
+        if order_id_len:
+            wire_bytes(t, order_id, order_id_len)
+        else:
+            wire_bytes(t, text, text_len)
+        cdef int path_len = <int>t.len
+        # The query is signed exactly as sent: currency_pair (required), then account.
+        wire_bytes(t, b"?currency_pair=", 15)
+        wire_bytes(t, pair, pair_len)
+        if not self.spot_account:
+            wire_bytes(t, b"&account=", 9)
+            wire_bytes(t, self._acct_p, self._acct_n)
+        return path_len
+
+    cdef Py_ssize_t _finish(self, wire_t *body, wire_t *t, size_t path_len, const char *method,
+                            int64_t timestamp_s, int endpoint) noexcept nogil:
+        """Sign method, path, query, body and timestamp; record the header values."""
+        cdef const char *query = b""
+        cdef size_t query_len = 0
+        cdef wire_t ts
+        if body.overflow or t.overflow:
+            return CODEC_E_OVERFLOW
+        if t.len > path_len:
+            query = t.buf + path_len + 1
+            query_len = t.len - path_len - 1
+        self.signer.sign_gateio_c(method, strlen(method), t.buf, path_len, query, query_len,
+                                  body.buf, body.len, timestamp_s, self.auth.sign)
+        wire_start(&ts, self.auth.timestamp, GATE_TIMESTAMP_CAP)
+        wire_i64(&ts, timestamp_s)
+        self.auth.timestamp_len = ts.len
+        memcpy(self.auth.method, method, strlen(method) + 1)
+        self.length = <Py_ssize_t>body.len
+        self.target_length = <Py_ssize_t>t.len
+        self.path_length = <Py_ssize_t>path_len
+        self.timestamp = timestamp_s
+        self.endpoint = endpoint
+        return self.length
+
+    cdef Py_ssize_t new_order_c(self, const char *pair, size_t pair_len, int side, int order_type, int tif,
+                                int64_t qty_raw, int64_t quote_qty_raw, int64_t price_raw, const char *text,
+                                size_t text_len, int64_t timestamp_s) noexcept nogil:
+        cdef wire_t w, t
+        cdef const char *tif_name = NULL
+        cdef bint market = order_type == MARKET
+        cdef int64_t amount
+        if not wire_id_ok(pair, pair_len, PAIR_MAX, b"_"):
+            return CODEC_E_SYMBOL
+        if text_len and not _text_ok(text, text_len):
+            return CODEC_E_CLIENT_ID
+        if timestamp_s <= 0 or timestamp_s >= TIMESTAMP_S_LIMIT:
+            return CODEC_E_TIMESTAMP
+        if side != BUY and side != SELL:
+            return CODEC_E_SIDE
+        if qty_raw < 0:
+            return CODEC_E_QTY
+        if quote_qty_raw < 0:
+            return CODEC_E_QUOTE_QTY
+        if price_raw < 0:
+            return CODEC_E_PRICE
+        if market:
+            # Market orders accept only ioc and fok; ioc when the caller names none.
+            if tif == TIF_NONE or tif == IOC:
+                tif_name = b"ioc"
+            elif tif == FOK:
+                tif_name = b"fok"
+            else:
+                return CODEC_E_TIF
+            if price_raw != 0:
+                return CODEC_E_PRICE_FORBIDDEN
+            if side == BUY:
+                if qty_raw != 0:
+                    return CODEC_E_QTY
+                if quote_qty_raw == 0:
+                    return CODEC_E_QUOTE_QTY
+                amount = quote_qty_raw          # market buy: amount is in the quote currency
+            else:
+                if qty_raw == 0:
+                    return CODEC_E_QTY
+                if quote_qty_raw != 0:
+                    return CODEC_E_QUOTE_QTY
+                amount = qty_raw
+        else:
+            if order_type == LIMIT:
+                if tif == GTC:
+                    tif_name = b"gtc"
+                elif tif == IOC:
+                    tif_name = b"ioc"
+                elif tif == FOK:
+                    tif_name = b"fok"
+                elif tif == POST_ONLY:
+                    tif_name = b"poc"
+                else:
+                    return CODEC_E_TIF
+            elif order_type == LIMIT_MAKER:
+                if tif != TIF_NONE and tif != POST_ONLY:
+                    return CODEC_E_TIF
+                tif_name = b"poc"
+            else:
+                return CODEC_E_TYPE             # spot trigger orders are a separate API (price_orders)
+            if qty_raw == 0:
+                return CODEC_E_QTY
+            if price_raw == 0:
+                return CODEC_E_PRICE
+            if quote_qty_raw != 0:
+                return CODEC_E_QUOTE_QTY
+            amount = qty_raw
+
+        wire_start(&w, self.buf, self.capacity)
+        if text_len:
+            _str_field(&w, b"text", text, text_len)
+        _str_field(&w, b"currency_pair", pair, pair_len)
+        if market:
+            _str_field(&w, b"type", b"market", 6)
+        else:
+            _str_field(&w, b"type", b"limit", 5)
+        _str_field(&w, b"account", self._acct_p, self._acct_n)
+        if side == BUY:
+            _str_field(&w, b"side", b"buy", 3)
+        else:
+            _str_field(&w, b"side", b"sell", 4)
+        _fp_field(&w, b"amount", amount)
+        if not market:
+            _fp_field(&w, b"price", price_raw)
+        _str_field(&w, b"time_in_force", tif_name, 3)
+        wire_bytes(&w, b"}", 1)
+        wire_start(&t, self.target_buf, GATE_TARGET_CAP)
+        wire_str(&t, PATH_ORDERS)
+        return self._finish(&w, &t, t.len, b"POST", timestamp_s, ENDPOINT_ORDER)
+
+    cdef Py_ssize_t cancel_order_c(self, const char *pair, size_t pair_len, const char *order_id,
+                                   size_t order_id_len, const char *text, size_t text_len,
+                                   int64_t timestamp_s) noexcept nogil:
+        cdef wire_t w, t
+        if not wire_id_ok(pair, pair_len, PAIR_MAX, b"_"):
+            return CODEC_E_SYMBOL
+        if timestamp_s <= 0 or timestamp_s >= TIMESTAMP_S_LIMIT:
+            return CODEC_E_TIMESTAMP
+        cdef int path_len = self._start_target(&t, pair, pair_len, order_id, order_id_len, text, text_len)
+        if path_len < 0:
+            return path_len
+        wire_start(&w, self.buf, self.capacity)          # no body: its hash is SHA512("")
+        return self._finish(&w, &t, <size_t>path_len, b"DELETE", timestamp_s, ENDPOINT_CANCEL)
+
+    cdef Py_ssize_t amend_order_c(self, const char *pair, size_t pair_len, const char *order_id,
+                                  size_t order_id_len, const char *text, size_t text_len, int64_t qty_raw,
+                                  int64_t price_raw, int64_t timestamp_s) noexcept nogil:
+        cdef wire_t w, t
+        if not wire_id_ok(pair, pair_len, PAIR_MAX, b"_"):
+            return CODEC_E_SYMBOL
+        if timestamp_s <= 0 or timestamp_s >= TIMESTAMP_S_LIMIT:
+            return CODEC_E_TIMESTAMP
+        if qty_raw < 0:
+            return CODEC_E_QTY
+        if price_raw < 0:
+            return CODEC_E_PRICE
+        if qty_raw == 0 and price_raw == 0:
+            return CODEC_E_NOTHING
+        cdef int path_len = self._start_target(&t, pair, pair_len, order_id, order_id_len, text, text_len)
+        if path_len < 0:
+            return path_len
+        wire_start(&w, self.buf, self.capacity)
+        if qty_raw:
+            _fp_field(&w, b"amount", qty_raw)
+        if price_raw:
+            _fp_field(&w, b"price", price_raw)
+        wire_bytes(&w, b"}", 1)
+        return self._finish(&w, &t, <size_t>path_len, b"PATCH", timestamp_s, ENDPOINT_AMEND)
+
+    cdef Py_ssize_t sign_request_c(self, const char *method, size_t method_len, const char *path, size_t path_len,
+                                   const char *query, size_t query_len, const char *body, size_t body_len,
+                                   int64_t timestamp_s) noexcept nogil:
+        cdef wire_t w, t
+        cdef char m[GATE_METHOD_CAP]
+        if not _method_ok(method, method_len):
+            return CODEC_E_TYPE
+        memcpy(m, method, method_len)
+        m[method_len] = 0
+        if path_len < 8 or memcmp(path, PATH_PREFIX, 8) != 0 or not _visible_ok(path, path_len, b"?#"):
+            return CODEC_E_SYMBOL
+        if not _visible_ok(query, query_len, b"#"):
+            return CODEC_E_SYMBOL
+        if timestamp_s <= 0 or timestamp_s >= TIMESTAMP_S_LIMIT:
+            return CODEC_E_TIMESTAMP
+        wire_start(&t, self.target_buf, GATE_TARGET_CAP)
+        wire_bytes(&t, path, path_len)
+        if query_len:
+            wire_bytes(&t, b"?", 1)
+            wire_bytes(&t, query, query_len)
+        wire_start(&w, self.buf, self.capacity)
+        wire_bytes(&w, body, body_len)
+        return self._finish(&w, &t, path_len, m, timestamp_s, ENDPOINT_OTHER)
+
+    # ---- Python API ----------------------------------------------------------------------
+
+    def new_order(self, currency_pair, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
+                  client_id, int64_t timestamp_s, *, int64_t quote_qty_raw=0):
+        """Encode and sign ``POST /api/v4/spot/orders``.
+
+        Parameters
+        ----------
+        currency_pair : bytes or str
+            e.g. ``b"BTC_USDT"`` (1-32 of ``[A-Za-z0-9_]``).
+        side : Side
+        order_type : OrderType
+            MARKET, LIMIT or LIMIT_MAKER (``poc``).
+        tif : TimeInForce
+            LIMIT: GTC, IOC, FOK or POST_ONLY (``poc``); LIMIT_MAKER: TIF_NONE or
+            POST_ONLY; MARKET: TIF_NONE or IOC (``ioc``), or FOK.
+        qty_raw : int
+            Base amount, fixed-point raw (8 decimals); 0 for a market BUY.
+        price_raw : int
+            Limit price; 0 for MARKET.
+        client_id : bytes, str or None
+            ``text``: ``t-`` + 1-28 of ``[0-9A-Za-z_.-]``; empty or None sends none.
+        timestamp_s : int
+            Unix time in **seconds** (the ``Timestamp`` header).
+        quote_qty_raw : int, keyword-only
+            The quote amount a market BUY spends (sent as its ``amount``); 0 otherwise.
+
+        Returns
+        -------
+        int
+            Body length in :attr:`buffer`.
+
+        Raises
+        ------
+        EncodeError
+        """
+        cdef const char *s
+        cdef const char *c
+        cdef Py_ssize_t sn, cn
+        _borrow_text(currency_pair, &s, &sn)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.new_order_c(s, <size_t>sn, side, order_type, tif, qty_raw, quote_qty_raw,
+                                             price_raw, c, <size_t>cn, timestamp_s)
+        if n < 0:
+            self._clear()
+            detail = (f"currency_pair={currency_pair!r} side={side} type={order_type} tif={tif} qty_raw={qty_raw} "
+                      f"quote_qty_raw={quote_qty_raw} price_raw={price_raw} client_id={client_id!r} "
+                      f"timestamp_s={timestamp_s}")
+            if n == CODEC_E_QTY and order_type == MARKET and side == BUY and qty_raw > 0:
+                raise EncodeError("gate spot: a market BUY spends quote_qty_raw (its amount is in the quote "
+                                  f"currency); qty_raw must be 0 ({detail})", CODEC_E_QTY)
+            raise encode_error(<int>n, "gate spot", detail)
+        return n
+
+    def cancel_order(self, currency_pair, order_id, client_id, int64_t timestamp_s):
+        """Encode and sign ``DELETE /api/v4/spot/orders/{id}?currency_pair=...``.
+
+        Parameters
+        ----------
+        currency_pair : bytes or str
+        order_id : bytes, str or None
+            Gate's order id (decimal digits), or empty/None.
+        client_id : bytes, str or None
+            The order's ``text`` (``t-...``), or empty/None.  Exactly one of the two.
+        timestamp_s : int
+            Seconds.
+
+        Returns
+        -------
+        int
+            0: a cancel has no body; the request is :attr:`method` + :attr:`target`.
+
+        Raises
+        ------
+        EncodeError
+        """
+        cdef const char *s
+        cdef const char *o
+        cdef const char *c
+        cdef Py_ssize_t sn, on, cn
+        _borrow_text(currency_pair, &s, &sn)
+        _borrow_text(order_id, &o, &on)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.cancel_order_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, timestamp_s)
+        if n < 0:
+            self._clear()
+            raise encode_error(<int>n, "gate spot", f"currency_pair={currency_pair!r} order_id={order_id!r} "
+                               f"client_id={client_id!r} timestamp_s={timestamp_s}")
+        return n
+
+    def amend_order(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
+                    int64_t timestamp_s):
+        """Encode and sign ``PATCH /api/v4/spot/orders/{id}?currency_pair=...``.
+
+        Parameters
+        ----------
+        currency_pair : bytes or str
+        order_id, client_id : bytes, str or None
+            Exactly one: Gate's order id (digits) or the order's ``text``.
+        qty_raw, price_raw : int
+            New amount and/or price, fixed-point raw; 0 leaves it unchanged (not both 0).
+            Lowering only the amount keeps queue priority; below the filled amount cancels.
+        timestamp_s : int
+            Seconds.
+
+        Returns
+        -------
+        int
+            Body length in :attr:`buffer`.
+
+        Raises
+        ------
+        EncodeError
+        """
+        cdef const char *s
+        cdef const char *o
+        cdef const char *c
+        cdef Py_ssize_t sn, on, cn
+        _borrow_text(currency_pair, &s, &sn)
+        _borrow_text(order_id, &o, &on)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.amend_order_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, qty_raw, price_raw,
+                                               timestamp_s)
+        if n < 0:
+            self._clear()
+            raise encode_error(<int>n, "gate spot", f"currency_pair={currency_pair!r} order_id={order_id!r} "
+                               f"client_id={client_id!r} qty_raw={qty_raw} price_raw={price_raw}")
+        return n
+
+    def sign_request(self, method, path, query, body, int64_t timestamp_s):
+        """Sign any APIv4 request (queries, cancel-all, ...): fills the same target/body/headers.
+
+        Parameters
+        ----------
+        method : bytes or str
+            Uppercase, e.g. ``"GET"``.
+        path : bytes or str
+            Starting with ``/api/v4/``; no ``?``.
+        query : bytes, str or None
+            The raw query string exactly as it will be sent (not re-encoded), or empty.
+        body : bytes, str or None
+            The exact body bytes, or empty.
+        timestamp_s : int
+            Seconds.
+
+        Returns
+        -------
+        int
+            Body length in :attr:`buffer`.
+
+        Raises
+        ------
+        EncodeError
+            Bad method, path or query characters, overflow, or a timestamp not in seconds.
+        """
+        cdef const char *m
+        cdef const char *p
+        cdef const char *q
+        cdef const char *b
+        cdef Py_ssize_t mn, pn, qn, bn
+        _borrow_text(method, &m, &mn)
+        _borrow_text(path, &p, &pn)
+        _borrow_text(query, &q, &qn)
+        _borrow_text(body, &b, &bn)
+        cdef Py_ssize_t n = self.sign_request_c(m, <size_t>mn, p, <size_t>pn, q, <size_t>qn, b, <size_t>bn,
+                                                timestamp_s)
+        if n < 0:
+            self._clear()
+            detail = f"method={method!r} path={path!r} query={query!r} timestamp_s={timestamp_s}"
+            if n == CODEC_E_TYPE:
+                raise EncodeError(f"gate: method must be an uppercase HTTP method ({detail})", n)
+            if n == CODEC_E_SYMBOL:
+                raise EncodeError("gate: path must start with /api/v4/ and path and query hold only visible "
+                                  f"ASCII, no '?' in the path and no '#' ({detail})", n)
+            raise encode_error(<int>n, "gate", detail)
+        return n
+
+    cdef void _clear(self) noexcept:
+        self.length = 0
+        self.target_length = 0
+        self.path_length = 0
+
+
+def _repeat_new_order(GateOrderEncoder enc, bytes currency_pair, int side, int order_type, int tif,
+                      int64_t qty_raw, int64_t price_raw, bytes client_id, int64_t timestamp_s,
+                      Py_ssize_t iterations):
+    """Call the C entry point ``new_order_c`` ``iterations`` times (bench/test hook); returns None."""
+    cdef const char *s = PyBytes_AS_STRING(currency_pair)
+    cdef size_t sn = <size_t>PyBytes_GET_SIZE(currency_pair)
+    cdef const char *c = PyBytes_AS_STRING(client_id)
+    cdef size_t cn = <size_t>PyBytes_GET_SIZE(client_id)
+    cdef Py_ssize_t i, n = 0
+    with nogil:
+        for i in range(iterations):
+            n = enc.new_order_c(s, sn, side, order_type, tif, qty_raw, 0, price_raw, c, cn, timestamp_s + i)
+    if n < 0:
+        raise encode_error(<int>n, "gate spot")
