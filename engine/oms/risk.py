@@ -10,8 +10,9 @@ naming the rule and the numbers; nothing is sent.  Checks, in this order:
 2. Max order quantity, then max notional (limit price, or the last price for orders
    that execute at market).
 3. Max position per instrument: the position after a full fill of this order.
-   Reduce-only orders are exempt, and so is any order that leaves the position
-   smaller in size than it is now (it reduces risk even if still over the limit).
+   Reduce-only orders are exempt, and so is any order that only shrinks the position
+   on its own side (it reduces risk even if the position stays over the limit); an
+   order that flips the position through zero is judged by the new side's size.
 4. Max open orders: in total, then for the instrument (the smaller of our own limit
    and the venue's open-order cap from the registry).
 5. Price band: a priced order more than ``price_band`` (a fraction) away from the
@@ -368,8 +369,9 @@ class RiskEngine:
                              f"(capacity {len(self._size)})")
             size = self._size[symbol_id]
             after = size + qty_raw if side == _BUY else size - qty_raw
-            mag = after if after >= 0 else -after
-            if mag > limit and mag > (size if size >= 0 else -size):
+            # over the limit, unless the order only shrinks the position on its own side
+            if ((after > limit or after < -limit)
+                    and not (0 < after < size or size < after < 0)):
                 self._reject("max_position", lim, symbol_id, after, limit,
                              f"projected position {_fmt(after)} exceeds max_position {_fmt(limit)} for "
                              f"{lim.symbol} (position {_fmt(size)}, {'buy' if side == _BUY else 'sell'} "
