@@ -78,6 +78,7 @@ async def engine_rest(url, n, warmup) -> Sample:
 
     rest = BinanceRest(VenueConfig.local("binance-spot", url, KEY, SECRET))
     await rest.start()
+    await rest.exchange_info()  # adopt the venue's published rate limits
     path = BinanceOrderPath(rest)
     await path.start()
     qty, price = 1_000_000, 45_000 * 100_000_000
@@ -104,6 +105,7 @@ async def engine_ws(url, n, warmup) -> Sample:
     cfg = VenueConfig.local("binance-spot", url, KEY, SECRET)
     rest = BinanceRest(cfg)
     await rest.start()
+    await rest.exchange_info()
     ws = BinanceWsApi(cfg, rest.clock, subscribe_user_data=False)
     await ws.start()
     params = {"symbol": SYMBOL, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": QTY,

@@ -765,6 +765,11 @@ cdef class BinanceParser:
         """OrderState of the last parse (int, 0 when absent)."""
         return self.rec.order_state
 
+    @property
+    def order_id(self):
+        """Exchange order id of the last parse (int, 0 when absent)."""
+        return self.rec.order_id
+
     def to_dict(self):
         """The last record as a dict of the fields present (cold path: allocates).
 

@@ -157,3 +157,24 @@ def test_retry_safe_call_retries_then_succeeds_or_raises():
 
     asyncio.run(main())
     assert len(calls) == 3
+
+
+def test_try_take_matches_delay_and_take():
+    clock = FakeClock(0.0)
+    rl = RateLimiter("b", weight=[Window("weight-1m", 100, 60.0)], orders=[Window("orders-10s", 10, 10.0)],
+                     cancel_reserve=0.2, clock=clock)
+    place, cancel = Cost(weight=1, orders=1), Cost(weight=1, cancel=True)
+    taken = 0
+    while rl.try_take(place):
+        taken += 1
+    assert taken == 8 and rl.orders[0].used == 8 and rl.weight[0].used == 8
+    assert rl.try_take(cancel)  # the reserve is there for cancels
+    clock.t = 10.0
+    assert rl.try_take(place)  # new 10 s window
+    rl.set_windows([Window("weight-1m", 1, 60.0)], [])
+    assert rl.try_take(place) and not rl.try_take(place)
+    rl.on_throttled(5)
+    assert not rl.try_take(cancel)
+    rl.on_banned(60)
+    with pytest.raises(IpBanned):
+        rl.try_take(cancel)

@@ -66,11 +66,12 @@ class HttpResponse:
 
 
 class _Pending:
-    __slots__ = ("future", "timer")
+    __slots__ = ("future", "deadline", "timeout")
 
-    def __init__(self, future: asyncio.Future, timer: asyncio.TimerHandle | None):
+    def __init__(self, future: asyncio.Future, deadline: float, timeout: float):
         self.future = future
-        self.timer = timer
+        self.deadline = deadline  # loop.time() by which the answer must be complete
+        self.timeout = timeout
 
 
 class FastHttpConnection(asyncio.Protocol):
@@ -86,6 +87,7 @@ class FastHttpConnection(asyncio.Protocol):
         self._body: list[bytes] = []
         self._closed = False
         self._close_reason: Exception | None = None
+        self._timer: asyncio.TimerHandle | None = None  # one timer per connection, not per request
         self.requests_sent = 0
         self.responses_received = 0
         self.last_write_ns = 0  # perf_counter_ns() right after the last request was written (call-to-wire)
@@ -154,10 +156,13 @@ class FastHttpConnection(asyncio.Protocol):
         """
         if not self.is_open:
             raise ConnectionLost("connection is closed; nothing was sent", sent=False)
-        fut = self._loop.create_future()
+        loop = self._loop
+        fut = loop.create_future()
         delay = self._read_timeout if timeout is None else timeout
-        timer = self._loop.call_later(delay, self._on_timeout, fut, delay) if delay > 0 else None
-        self._pending.append(_Pending(fut, timer))
+        deadline = loop.time() + delay
+        self._pending.append(_Pending(fut, deadline, delay))
+        if self._timer is None:
+            self._timer = loop.call_at(deadline, self._check_deadlines)
         self._transport.write(request)  # type: ignore[union-attr]
         self.last_write_ns = time.perf_counter_ns()
         self.requests_sent += 1
@@ -166,22 +171,30 @@ class FastHttpConnection(asyncio.Protocol):
     async def request(self, request: bytes | bytearray | memoryview, timeout: float | None = None) -> HttpResponse:
         return await self.send(request, timeout)
 
-    def _on_timeout(self, fut: asyncio.Future, delay: float) -> None:
-        if fut.done():
+    def _check_deadlines(self) -> None:
+        """The connection's single timer: fire the earliest overdue request, else re-arm."""
+        self._timer = None
+        if not self._pending:
+            return
+        now = self._loop.time()
+        first = min(self._pending, key=lambda p: p.deadline)
+        if first.deadline > now:
+            self._timer = self._loop.call_at(first.deadline, self._check_deadlines)
             return
         # Answers are matched by position: after a timeout that order is broken, so the
         # connection goes and every request on it has an unknown outcome.
         log.warning("HTTP answer not received within %.3f s; closing the connection (%d in flight)",
-                    delay, len(self._pending))
-        self._close_reason = RequestTimeout(f"no answer within {delay:.3f} s", sent=True)
+                    first.timeout, len(self._pending))
+        self._close_reason = RequestTimeout(f"no answer within {first.timeout:.3f} s", sent=True)
         self._fail_all(self._close_reason)
         self.close()
 
     def _fail_all(self, exc: Exception) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         while self._pending:
             p = self._pending.popleft()
-            if p.timer is not None:
-                p.timer.cancel()
             if not p.future.done():
                 p.future.set_exception(exc)
 
@@ -218,8 +231,6 @@ class FastHttpConnection(asyncio.Protocol):
             self._protocol_error("answer received with no request in flight")
             return
         p = self._pending.popleft()
-        if p.timer is not None:
-            p.timer.cancel()
         if not p.future.done():
             p.future.set_result(response)
         if not self._parser.should_keep_alive():

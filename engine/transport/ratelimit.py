@@ -117,6 +117,39 @@ class RateLimiter:
         self.paused_until = 0.0   # after a 429
         self.banned_until = 0.0   # after a 418 / IP ban
         self.waits = 0            # how often a request had to wait (health figure)
+        self._plans: dict[int, tuple[Cost, list[tuple[Window, int, int]]]] = {}
+
+    def set_windows(self, weight: list[Window], orders: list[Window]) -> None:
+        """Replace the weight and order windows (e.g. from the venue's published limits)."""
+        self.weight, self.orders = list(weight), list(orders)
+        self._plans.clear()
+
+    def _plan(self, cost: Cost) -> list[tuple[Window, int, int]]:
+        """(window, units, cap) for each window ``cost`` touches; cached per Cost object."""
+        entry = self._plans.get(id(cost))
+        if entry is None or entry[0] is not cost:
+            share = 1.0 if cost.cancel else 1.0 - self.cancel_reserve
+            plan = [(w, units, w.cap(share)) for w, units in self._windows(cost) if units > 0]
+            entry = self._plans[id(cost)] = (cost, plan)
+        return entry[1]
+
+    def try_take(self, cost: Cost) -> bool:
+        """The hot path: account for ``cost`` and return True if it fits now, else False (then ``acquire``)."""
+        now = self.clock()
+        if now < self.banned_until:
+            self.check_ban()
+        if now < self.paused_until:
+            return False
+        plan = self._plan(cost)
+        for w, units, cap in plan:
+            w._roll(now)
+            if w.used + units > cap:
+                return False
+        for w, units, cap in plan:
+            w.used += units
+            if not w.aligned:
+                w._events.append((now, units))
+        return True
 
     def _windows(self, cost: Cost):
         for w in self.weight:
@@ -178,6 +211,7 @@ class RateLimiter:
         w = self.endpoints.get(endpoint)
         if w is None or w.limit != limit:
             w = self.endpoints[endpoint] = Window(endpoint, max(1, limit), 1.0, aligned=False)
+            self._plans.clear()
         w.sync(max(0, limit - remaining), now)
 
     def on_throttled(self, retry_after: float | None) -> None:

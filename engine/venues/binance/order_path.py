@@ -67,10 +67,8 @@ class BinanceOrderPath:
 
     async def _send(self, cost: Cost, build) -> BinanceParser:
         limiter = self.limiter
-        if limiter.delay(cost) > 0:
+        if not limiter.try_take(cost):
             await limiter.acquire(cost)
-        else:
-            limiter.take(cost)
         n = build(self.clock.now_ms())
         if n <= 0:
             raise EncodeError(f"encoder produced no request (status {n})")

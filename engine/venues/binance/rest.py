@@ -110,7 +110,7 @@ class BinanceRest:
         """``exchangeInfo``; also adopts the venue's published rate limits."""
         info = await self.public("GET", f"{self.prefix}/exchangeInfo", weight=self.weights["exchange_info"])
         new = limiter_from_exchange_info(self.venue, info, self.limiter)
-        self.limiter.weight, self.limiter.orders = new.weight, new.orders
+        self.limiter.set_windows(new.weight, new.orders)
         return info
 
     # -- orders -------------------------------------------------------------------------
