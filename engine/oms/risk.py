@@ -100,10 +100,24 @@ def _raw(value, what: str, *, fraction: bool = False) -> int:
     return raw
 
 
+def _fraction(value, what: str) -> int:
+    return _raw(value, what, fraction=True)
+
+
 def _count(value, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"risk limit {what} must be an int >= 0, got {value!r}")
     return value
+
+
+# Limits that hold per instrument: (name, its per-symbol override dict, converter to raw)
+_PER_SYMBOL = (
+    ("max_order_qty", "max_order_qty_by_symbol", _raw),
+    ("max_notional", "max_notional_by_symbol", _raw),
+    ("max_position", "max_position_by_symbol", _raw),
+    ("max_open_orders_per_symbol", "max_open_orders_by_symbol", _count),
+    ("price_band", "price_band_by_symbol", _fraction),
+)
 
 
 @dataclass
@@ -171,12 +185,8 @@ price_band_by_symbol : dict
         ValueError
             A limit is out of range or not a decimal.
         """
-        def fraction(v, what):
-            return _raw(v, what, fraction=True)
-
         out: dict = {}
         for name, by_name, conv in _PER_SYMBOL:
-            conv = fraction if conv is None else conv
             default = getattr(self, name)
             overrides = getattr(self, by_name)
             if not isinstance(overrides, dict):
@@ -187,16 +197,6 @@ price_band_by_symbol : dict
                                   else _count(self.max_open_orders, "max_open_orders"))
         out["check_balance"] = bool(self.check_balance)
         return out
-
-
-# (limit, its per-symbol override dict, converter; None: a fraction)
-_PER_SYMBOL = (
-    ("max_order_qty", "max_order_qty_by_symbol", _raw),
-    ("max_notional", "max_notional_by_symbol", _raw),
-    ("max_position", "max_position_by_symbol", _raw),
-    ("max_open_orders_per_symbol", "max_open_orders_by_symbol", _count),
-    ("price_band", "price_band_by_symbol", None),
-)
 
 
 class _Lim:
