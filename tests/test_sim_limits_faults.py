@@ -222,3 +222,21 @@ def test_cli_serves_and_stops_on_sigterm():
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_simulator_leaves_the_callers_decimal_context_alone():
+    import asyncio
+    import decimal
+
+    from engine.sim import SimExchange
+
+    before = decimal.getcontext().prec
+
+    async def main():
+        async with SimExchange(seed=1) as sim:
+            sim.step(3)
+            assert decimal.getcontext().prec == before
+            assert sim.totals() == sim.initial_totals
+
+    asyncio.run(main())
+    assert decimal.getcontext().prec == before

@@ -7,12 +7,39 @@ context keeps products of prices and quantities exact.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation, setcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation, localcontext
 
-__all__ = ["D", "ZERO", "parse_number", "fixed", "plain", "floor_to", "ceil_to", "round_fee", "decimals_of"]
+__all__ = ["D", "ZERO", "parse_number", "fixed", "plain", "floor_to", "ceil_to", "round_fee", "decimals_of",
+           "SIM_CONTEXT", "sim_decimal_context", "exact"]
 
-# 60 significant digits: a 20-digit price times a 20-digit quantity stays exact.
-setcontext(Context(prec=60))
+# 60 significant digits: a 20-digit price times a 20-digit quantity stays exact.  Set only
+# around the simulator's own work (decimal contexts are per task), never process-wide: the
+# simulator runs inside other programs (the demo, tests) whose Decimal context is theirs.
+SIM_CONTEXT = Context(prec=60)
+
+
+def sim_decimal_context():
+    """``with sim_decimal_context():`` runs simulator arithmetic at 60 digits, restoring the caller's context."""
+    return localcontext(SIM_CONTEXT)
+
+
+def exact(fn):
+    """Decorator: run ``fn`` (sync or async) inside :func:`sim_decimal_context`."""
+    import functools
+    import inspect
+
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def run_async(*args, **kwargs):
+            with localcontext(SIM_CONTEXT):
+                return await fn(*args, **kwargs)
+        return run_async
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with localcontext(SIM_CONTEXT):
+            return fn(*args, **kwargs)
+    return run
 
 ZERO = Decimal(0)
 _NUMBER = re.compile(r"^-?([0-9]{1,20})(\.[0-9]{1,20})?$")

@@ -10,7 +10,7 @@ from itertools import count
 from aiohttp import web
 
 from engine.sim.core import Core
-from engine.sim.decimals import D
+from engine.sim.decimals import D, exact
 from engine.sim.faults import FaultPlan, parse_faults
 from engine.sim.instruments import DEFAULT_PRICES
 from engine.sim.market import MM_KEY, Market
@@ -50,6 +50,7 @@ class SimExchange:
     Use as ``async with SimExchange(...) as sim: sim.url``.
     """
 
+    @exact
     def __init__(self, *, seed: int = 0, accounts=None, balances=None, prices=None, faults=None,
                  limits: Limits | None = None, host: str = "127.0.0.1", port: int = 0,
                  tick_interval: float | None = None, listen_key_ttl: float = 3600.0) -> None:
@@ -130,6 +131,7 @@ class SimExchange:
     def ws_url(self) -> str:
         return self.url.replace("http://", "ws://", 1)
 
+    @exact
     async def _tick_loop(self) -> None:
         while True:
             await asyncio.sleep(self.tick_interval)
@@ -138,6 +140,7 @@ class SimExchange:
             except Exception:  # pragma: no cover - a bug here must not stop the server
                 log.exception("market step failed")
 
+    @exact
     async def _expiry_loop(self) -> None:
         from engine.sim import usdm_stream
         while True:
@@ -160,20 +163,24 @@ class SimExchange:
     def gen_client_id(self, prefix: str = "") -> str:
         return f"{prefix}sim{self.seed}x{next(self._cid):010d}"
 
+    @exact
     def balance(self, key: str, asset: str, wallet: str = "binance-spot") -> tuple[Decimal, Decimal]:
         b = self.core.ledger.accounts[key].wallets[wallet][asset]
         return b.free, b.locked
 
+    @exact
     def totals(self) -> dict:
         """Per (wallet, asset): balances of every account (the market maker included) +
         fees + unrealised PnL; equal to :attr:`initial_totals` when nothing leaked."""
         return self.core.totals()
 
     # -- market control ------------------------------------------------------------------------
+    @exact
     def set_price(self, symbol: str, price) -> None:
         """Move ``symbol``'s fair price (the market maker re-quotes; stops may trigger)."""
         self.market.set_price(symbol, D(str(price)))
 
+    @exact
     def step(self, n: int = 1) -> None:
         """Advance the seeded random walk ``n`` steps."""
         self.market.step(n)

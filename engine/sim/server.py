@@ -22,6 +22,8 @@ import logging
 
 from aiohttp import web
 
+from engine.sim.decimals import exact
+
 from engine.sim import binance_spot, binance_usdm, bybit, bybit_ws, usdm_stream
 from engine.sim.binance_common import BAN_MSG, TOO_MUCH_WEIGHT, dumps, rest_handler
 from engine.sim.core import now_ms
@@ -68,6 +70,7 @@ def _drop(request: web.Request) -> web.Response:
     raise asyncio.CancelledError
 
 
+@exact
 async def dispatch(request: web.Request) -> web.StreamResponse:
     sim = request.app[SIM_KEY]
     path = request.path
