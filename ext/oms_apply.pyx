@@ -1,0 +1,284 @@
+"""Apply parsed venue records to the order store and the position book, in C.
+
+The stream handlers call :meth:`RecordApplier.apply_binance` / :meth:`apply_bybit`
+right after the compiled parser has filled its record; nothing here makes a Python
+object.  The outcome is left in small integer attributes (``status``, ``event``,
+``slot``, ``fill_qty_raw``) that the order manager reads to emit events.
+
+Rules (one place for the venue differences):
+
+- The order is found by the original client id (Binance cancels carry the cancel
+  request's own id in ``c`` and the order's in ``C``), else by the client id, else by
+  the exchange id.  A record matching none of our orders is *foreign*: counted, and
+  adopted later by reconciliation.
+- Binance reports (executionReport, ORDER_TRADE_UPDATE, ALGO_UPDATE) carry the exec
+  type, state, last fill and cumulative quantity: applied as they are.
+- Bybit ``execution`` records are fills (trade id = a hash of ``execId``); Bybit
+  ``order`` records give state changes only: their fill states are *deferred* to the
+  executions, so a fill is never counted twice.
+- Each fill that changed the store moves the position (futures) by exactly the
+  quantity the store added, at the fill price, with its fee.
+"""
+
+cimport cython
+from libc.stdint cimport int32_t
+from libc.stdint cimport int64_t
+from libc.stdint cimport uint64_t
+from libc.stdlib cimport free
+from libc.stdlib cimport malloc
+from libc.string cimport memcmp
+from libc.string cimport memcpy
+
+from engine._enums cimport CANCELLED
+from engine._enums cimport EXEC_AMENDMENT
+from engine._enums cimport EXEC_CANCELED
+from engine._enums cimport EXEC_EXPIRED
+from engine._enums cimport EXEC_NEW
+from engine._enums cimport EXEC_REJECTED
+from engine._enums cimport EXEC_TRADE
+from engine._enums cimport EXEC_TRIGGERED
+from engine._enums cimport EXPIRED
+from engine._enums cimport FILLED
+from engine._enums cimport NEW
+from engine._enums cimport PARTIALLY_FILLED
+from engine._enums cimport REJECTED
+from engine._exec_record cimport F_CLIENT_ID
+from engine._exec_record cimport F_COMMISSION
+from engine._exec_record cimport F_COMMISSION_ASSET
+from engine._exec_record cimport F_CUM_QTY
+from engine._exec_record cimport F_LAST_PRICE
+from engine._exec_record cimport F_LAST_QTY
+from engine._exec_record cimport F_LEAVES_QTY
+from engine._exec_record cimport F_ORDER_ID
+from engine._exec_record cimport F_ORIG_CLIENT_ID
+from engine._exec_record cimport F_PRICE
+from engine._exec_record cimport F_QTY
+from engine._exec_record cimport F_TRADE_ID
+from engine._exec_record cimport F_VENUE_ORDER_ID
+from engine._exec_record cimport MSG_ALGO_UPDATE
+from engine._exec_record cimport MSG_BYBIT_EXECUTION
+from engine._exec_record cimport MSG_BYBIT_ORDER
+from engine._exec_record cimport MSG_EXECUTION_REPORT
+from engine._exec_record cimport MSG_ORDER_TRADE_UPDATE
+from engine._exec_record cimport ExecRecord
+from engine._exec_record cimport record_has
+from engine._instruments cimport Instruments
+from engine._order_store cimport APPLIED
+from engine._order_store cimport DUPLICATE
+from engine._order_store cimport STALE
+from engine._order_store cimport OrderStore
+from engine._parse_binance cimport BinanceParser
+from engine._parse_bybit cimport BybitParser
+from engine._positions cimport FEE_BASE
+from engine._positions cimport FEE_OTHER
+from engine._positions cimport FEE_QUOTE
+from engine._positions cimport POS_OK
+from engine._positions cimport PositionBook
+
+cdef enum:
+    ASSET_NAME_CAP = 16          # bytes kept per asset name (fee assets are short: BNB, USDT)
+
+
+cdef inline int64_t hash_id(const char *p, int n) noexcept nogil:
+    """FNV-1a of a string id, folded to a non-negative int64 (Bybit execId -> trade id)."""
+    cdef uint64_t h = 1469598103934665603ULL
+    cdef int i
+    for i in range(n):
+        h = (h ^ <unsigned char>p[i]) * 1099511628211ULL
+    return <int64_t>(h >> 1)
+
+
+cdef inline int event_for(int state, int exec_type) noexcept nogil:
+    if exec_type == EXEC_AMENDMENT:
+        return EV_AMENDED
+    if exec_type == EXEC_TRIGGERED:
+        return EV_TRIGGERED
+    if state == NEW:
+        return EV_ACCEPTED
+    if state == PARTIALLY_FILLED:
+        return EV_PARTIALLY_FILLED
+    if state == FILLED:
+        return EV_FILLED
+    if state == CANCELLED:
+        return EV_CANCELLED
+    if state == REJECTED:
+        return EV_REJECTED
+    if state == EXPIRED:
+        return EV_EXPIRED
+    return EV_NONE
+
+
+cdef class RecordApplier:
+    """Applies records of one venue account to its store (and positions, for futures).
+
+    Parameters
+    ----------
+    store : OrderStore
+    instruments : Instruments
+        For the base/quote assets of fills (fee kind) and fee asset ids.
+    positions : PositionBook or None
+        Moved by fills on futures accounts; None for spot (balances come from the
+        venue's account events there).
+    """
+
+    def __cinit__(self, OrderStore store, Instruments instruments, PositionBook positions=None):
+        self.store = store
+        self.instruments = instruments
+        self.positions = positions
+        self.asset_names = NULL
+        self.asset_lens = NULL
+        self.n_assets = 0
+        self.slot = -1
+        self.refresh_assets()
+
+    def __dealloc__(self):
+        free(self.asset_names)
+        free(self.asset_lens)
+
+    def refresh_assets(self):
+        """Re-read the asset names of the instrument registry (after loading instruments)."""
+        names = [name.encode() for name in self.instruments.asset_names]
+        cdef Py_ssize_t n = len(names), i
+        cdef bytes b
+        free(self.asset_names)
+        free(self.asset_lens)
+        self.asset_names = <char *>malloc(max(n, 1) * ASSET_NAME_CAP)
+        self.asset_lens = <unsigned char *>malloc(max(n, 1))
+        if self.asset_names == NULL or self.asset_lens == NULL:
+            raise MemoryError("asset table")
+        for i in range(n):
+            b = names[i][:ASSET_NAME_CAP]
+            memcpy(self.asset_names + i * ASSET_NAME_CAP, <const char *>b, len(b))
+            self.asset_lens[i] = <unsigned char>len(b)
+        self.n_assets = <int32_t>n
+
+    cdef int32_t fee_asset_c(self, const ExecRecord *r) noexcept nogil:
+        cdef int32_t i
+        if not record_has(r, F_COMMISSION_ASSET) or r.commission_asset_len == 0:
+            return -1
+        for i in range(self.n_assets):
+            if (self.asset_lens[i] == r.commission_asset_len
+                    and memcmp(self.asset_names + i * ASSET_NAME_CAP, r.commission_asset,
+                               r.commission_asset_len) == 0):
+                return i
+        return -1
+
+    cdef int32_t find_slot_c(self, const ExecRecord *r) noexcept nogil:
+        cdef int32_t slot = -1
+        if record_has(r, F_ORIG_CLIENT_ID) and r.orig_client_id_len > 0:
+            slot = self.store.find_client_id_c(r.orig_client_id, r.orig_client_id_len)
+        if slot < 0 and record_has(r, F_CLIENT_ID) and r.client_id_len > 0:
+            slot = self.store.find_client_id_c(r.client_id, r.client_id_len)
+        if slot < 0 and record_has(r, F_ORDER_ID) and r.kind != MSG_ALGO_UPDATE:
+            slot = self.store.find_exchange_int_c(r.order_id)
+        if slot < 0 and record_has(r, F_VENUE_ORDER_ID) and r.venue_order_id_len > 0:
+            slot = self.store.find_exchange_str_c(r.venue_order_id, r.venue_order_id_len)
+        return slot
+
+    @cython.boundscheck(False)  # slot comes from the store's own lookups (live), inst from its column
+    @cython.wraparound(False)
+    cdef int apply_c(self, const ExecRecord *r, int64_t ts_ns) noexcept nogil:
+        """Apply one record; returns the ApplyStatus (also left in ``status``)."""
+        cdef int32_t slot, inst, fee_asset
+        cdef int exec_type, state, res, fee_kind, kind = r.kind
+        cdef int64_t cum, trade_id, last_qty, last_price, before, fee
+        self.event = EV_NONE
+        self.fill_qty_raw = 0
+        self.fill_price_raw = 0
+        self.store_result = -1
+        if (kind != MSG_EXECUTION_REPORT and kind != MSG_ORDER_TRADE_UPDATE and kind != MSG_ALGO_UPDATE
+                and kind != MSG_BYBIT_ORDER and kind != MSG_BYBIT_EXECUTION):
+            self.slot = -1
+            self.status = AP_NOT_ORDER
+            return AP_NOT_ORDER
+        slot = self.find_slot_c(r)
+        self.slot = slot
+        if slot < 0:
+            self.n_foreign += 1
+            self.status = AP_FOREIGN
+            return AP_FOREIGN
+        # remember the venue's id for O(1) lookups of later records
+        if record_has(r, F_ORDER_ID) and kind != MSG_ALGO_UPDATE:
+            self.store.set_exchange_int_c(slot, r.order_id)
+        elif record_has(r, F_VENUE_ORDER_ID) and r.venue_order_id_len > 0:
+            self.store.set_exchange_str_c(slot, r.venue_order_id, r.venue_order_id_len)
+
+        state = r.order_state
+        exec_type = r.exec_type
+        cum = r.cum_qty_raw if record_has(r, F_CUM_QTY) else -1
+        trade_id = r.trade_id if record_has(r, F_TRADE_ID) and r.trade_id >= 0 else -1
+        last_qty = r.last_qty_raw if record_has(r, F_LAST_QTY) else 0
+        last_price = r.last_price_raw if record_has(r, F_LAST_PRICE) else 0
+        if kind == MSG_BYBIT_EXECUTION:
+            exec_type = EXEC_TRADE
+            trade_id = hash_id(r.exec_id, r.exec_id_len) if r.exec_id_len > 0 else -1
+            cum = -1
+            state = FILLED if record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw == 0 else PARTIALLY_FILLED
+        elif kind == MSG_BYBIT_ORDER:
+            if state == PARTIALLY_FILLED or state == FILLED:
+                self.status = AP_DEFERRED
+                return AP_DEFERRED
+            cum = -1
+            if state == NEW:
+                if (record_has(r, F_QTY) and record_has(r, F_PRICE) and self.store.state[slot] != 1
+                        and (r.qty_raw != self.store.qty_raw[slot] or r.price_raw != self.store.price_raw[slot])):
+                    exec_type = EXEC_AMENDMENT
+                else:
+                    exec_type = EXEC_NEW
+            elif state == CANCELLED:
+                exec_type = EXEC_CANCELED
+            elif state == REJECTED:
+                exec_type = EXEC_REJECTED
+            elif state == EXPIRED:
+                exec_type = EXEC_EXPIRED
+        if exec_type == EXEC_AMENDMENT:
+            self.store.amend_c(slot, r.qty_raw if record_has(r, F_QTY) else 0,
+                               r.price_raw if record_has(r, F_PRICE) else 0, ts_ns)
+        if exec_type == EXEC_TRIGGERED and state == 0:
+            state = NEW
+
+        before = self.store.filled_raw[slot]
+        fee_asset = self.fee_asset_c(r) if exec_type == EXEC_TRADE else -1
+        fee = r.commission_raw if exec_type == EXEC_TRADE and record_has(r, F_COMMISSION) else 0
+        res = self.store.apply_c(slot, exec_type, state, last_qty, last_price, cum, trade_id,
+                                 fee, fee_asset, ts_ns)
+        self.store_result = res
+        if res != APPLIED:
+            if res == DUPLICATE or res == STALE:
+                self.n_ignored += 1
+                self.status = AP_IGNORED
+                return AP_IGNORED
+            self.n_refused += 1
+            self.status = AP_REFUSED
+            return AP_REFUSED
+        self.n_applied += 1
+        self.status = AP_APPLIED
+        self.event = event_for(self.store.state[slot], exec_type)
+        if exec_type == EXEC_TRADE:
+            self.fill_qty_raw = self.store.filled_raw[slot] - before
+            self.fill_price_raw = last_price
+            if self.positions is not None and self.fill_qty_raw > 0:
+                inst = self.store.instrument[slot]
+                if fee_asset >= 0 and fee_asset == self.instruments.base_asset[inst]:
+                    fee_kind = FEE_BASE
+                elif fee_asset < 0 or fee_asset == self.instruments.quote_asset[inst]:
+                    fee_kind = FEE_QUOTE
+                else:
+                    fee_kind = FEE_OTHER
+                if self.positions.update_from_fill_c(inst, self.store.side[slot], self.fill_qty_raw, last_price,
+                                                     fee, fee_kind, fee_asset) != POS_OK:
+                    self.n_position_errors += 1
+        return AP_APPLIED
+
+    def apply_binance(self, BinanceParser parser, int64_t ts_ns=0):
+        """Apply the record the Binance parser holds; returns the ApplyStatus."""
+        return self.apply_c(parser.record_c(), ts_ns)
+
+    def apply_bybit(self, BybitParser parser, int64_t ts_ns=0):
+        """Apply the Bybit record ``parser.next_record()`` just produced; returns the ApplyStatus."""
+        return self.apply_c(parser.record_c(), ts_ns)
+
+    def counters(self):
+        """Counts by outcome (cold path)."""
+        return {"applied": self.n_applied, "ignored": self.n_ignored, "foreign": self.n_foreign,
+                "refused": self.n_refused, "position_errors": self.n_position_errors}
