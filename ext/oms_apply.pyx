@@ -56,8 +56,11 @@ from engine._exec_record cimport F_QTY
 from engine._exec_record cimport F_TRADE_ID
 from engine._exec_record cimport F_VENUE_ORDER_ID
 from engine._exec_record cimport MSG_ALGO_UPDATE
+from engine._exec_record cimport F_FILLS
 from engine._exec_record cimport MSG_BYBIT_EXECUTION
 from engine._exec_record cimport MSG_BYBIT_ORDER
+from engine._exec_record cimport MSG_BYBIT_ORDER_ACK
+from engine._exec_record cimport MSG_ORDER_RESPONSE
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_ORDER_TRADE_UPDATE
 from engine._exec_record cimport ExecRecord
@@ -179,15 +182,16 @@ cdef class RecordApplier:
     @cython.wraparound(False)
     cdef int apply_c(self, const ExecRecord *r, int64_t ts_ns) noexcept nogil:
         """Apply one record; returns the ApplyStatus (also left in ``status``)."""
-        cdef int32_t slot, inst, fee_asset
-        cdef int exec_type, state, res, fee_kind, kind = r.kind
+        cdef int32_t slot, fee_asset
+        cdef int exec_type, state, res, kind = r.kind
         cdef int64_t cum, trade_id, last_qty, last_price, before, fee
         self.event = EV_NONE
         self.fill_qty_raw = 0
         self.fill_price_raw = 0
         self.store_result = -1
         if (kind != MSG_EXECUTION_REPORT and kind != MSG_ORDER_TRADE_UPDATE and kind != MSG_ALGO_UPDATE
-                and kind != MSG_BYBIT_ORDER and kind != MSG_BYBIT_EXECUTION):
+                and kind != MSG_BYBIT_ORDER and kind != MSG_BYBIT_EXECUTION and kind != MSG_ORDER_RESPONSE
+                and kind != MSG_BYBIT_ORDER_ACK):
             self.slot = -1
             self.status = AP_NOT_ORDER
             return AP_NOT_ORDER
@@ -202,6 +206,13 @@ cdef class RecordApplier:
             self.store.set_exchange_int_c(slot, r.order_id)
         elif record_has(r, F_VENUE_ORDER_ID) and r.venue_order_id_len > 0:
             self.store.set_exchange_str_c(slot, r.venue_order_id, r.venue_order_id_len)
+
+        if kind == MSG_BYBIT_ORDER_ACK:
+            # Bybit acknowledges receipt only; the order's state comes on the stream
+            self.status = AP_DEFERRED
+            return AP_DEFERRED
+        if kind == MSG_ORDER_RESPONSE:
+            return self.apply_response_c(slot, r, ts_ns)
 
         state = r.order_state
         exec_type = r.exec_type
@@ -242,21 +253,67 @@ cdef class RecordApplier:
         fee = r.commission_raw if exec_type == EXEC_TRADE and record_has(r, F_COMMISSION) else 0
         res = self.store.apply_c(slot, exec_type, state, last_qty, last_price, cum, trade_id,
                                  fee, fee_asset, ts_ns)
+        return self._finish_c(slot, res, exec_type, last_price, before, fee, fee_asset)
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef int apply_response_c(self, int32_t slot, const ExecRecord *r, int64_t ts_ns) noexcept nogil:
+        """A Binance order answer (REST or WS API: ACK, RESULT, FULL, cancel).
+
+        A single fill in a FULL answer is applied exactly (its trade id makes the stream's
+        copy a duplicate); several fills are left to the stream, which reports each one
+        with its price and fee.  Otherwise the answer acknowledges (NEW) or ends the order
+        (cancelled, expired, rejected), without fills: cumulative quantities it reports
+        arrive as the stream's trades.
+        """
+        cdef int state = r.order_state, res, status
+        cdef int nfills = r.fill_count if record_has(r, F_FILLS) else 0
+        cdef int64_t before = self.store.filled_raw[slot]
+        cdef int32_t fee_asset
+        self.status = AP_IGNORED
+        if nfills == 1 and record_has(r, F_TRADE_ID) and record_has(r, F_LAST_QTY):
+            fee_asset = self.fee_asset_c(r)
+            res = self.store.apply_c(slot, EXEC_TRADE, state, r.last_qty_raw, r.last_price_raw,
+                                     r.cum_qty_raw if record_has(r, F_CUM_QTY) else -1, r.trade_id,
+                                     r.commission_raw if record_has(r, F_COMMISSION) else 0, fee_asset, ts_ns)
+            self._finish_c(slot, res, EXEC_TRADE, r.last_price_raw, before,
+                           r.commission_raw if record_has(r, F_COMMISSION) else 0, fee_asset)
+            if state == FILLED or state == PARTIALLY_FILLED:
+                return self.status
+        if state == PARTIALLY_FILLED or state == FILLED or state == NEW:
+            res = self.store.apply_c(slot, EXEC_NEW, NEW, 0, 0, -1, -1, 0, -1, ts_ns)
+            status = self._finish_c(slot, res, EXEC_NEW, 0, before, 0, -1)
+        elif state == CANCELLED or state == EXPIRED or state == REJECTED:
+            res = self.store.apply_c(slot, EXEC_CANCELED if state == CANCELLED else
+                                     (EXEC_EXPIRED if state == EXPIRED else EXEC_REJECTED),
+                                     state, 0, 0, -1, -1, 0, -1, ts_ns)
+            status = self._finish_c(slot, res, EXEC_CANCELED, 0, before, 0, -1)
+        else:
+            status = self.status
+        return status
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef int _finish_c(self, int32_t slot, int res, int exec_type, int64_t price, int64_t before, int64_t fee,
+                       int32_t fee_asset) noexcept nogil:
+        """Book-keeping after a store update: counters, event, fill quantity, position."""
+        cdef int32_t inst
+        cdef int fee_kind
         self.store_result = res
         if res != APPLIED:
             if res == DUPLICATE or res == STALE:
                 self.n_ignored += 1
                 self.status = AP_IGNORED
-                return AP_IGNORED
-            self.n_refused += 1
-            self.status = AP_REFUSED
-            return AP_REFUSED
+            else:
+                self.n_refused += 1
+                self.status = AP_REFUSED
+            return self.status
         self.n_applied += 1
         self.status = AP_APPLIED
         self.event = event_for(self.store.state[slot], exec_type)
         if exec_type == EXEC_TRADE:
             self.fill_qty_raw = self.store.filled_raw[slot] - before
-            self.fill_price_raw = last_price
+            self.fill_price_raw = price
             if self.positions is not None and self.fill_qty_raw > 0:
                 inst = self.store.instrument[slot]
                 if fee_asset >= 0 and fee_asset == self.instruments.base_asset[inst]:
@@ -265,7 +322,7 @@ cdef class RecordApplier:
                     fee_kind = FEE_QUOTE
                 else:
                     fee_kind = FEE_OTHER
-                if self.positions.update_from_fill_c(inst, self.store.side[slot], self.fill_qty_raw, last_price,
+                if self.positions.update_from_fill_c(inst, self.store.side[slot], self.fill_qty_raw, price,
                                                      fee, fee_kind, fee_asset) != POS_OK:
                     self.n_position_errors += 1
         return AP_APPLIED

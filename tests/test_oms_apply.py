@@ -160,3 +160,53 @@ def test_applying_allocates_nothing(world):
 
     assert python_allocations_per_call_bytes(parse_and_apply) == 0
     assert allocated_blocks_delta(parse_and_apply) == 0
+
+
+def spot_world():
+    reg = Instruments(4)
+    inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", step="0.00001")
+    store = OrderStore(64, venue="binance-spot")
+    return reg, inst, store, RecordApplier(store, reg, None)
+
+
+def full_response(cid, status, fills, executed="0.01"):
+    return json.dumps({"symbol": "BTCUSDT", "orderId": 77, "orderListId": -1, "clientOrderId": cid,
+                       "transactTime": 1, "price": "0.00000000", "origQty": "0.01000000",
+                       "executedQty": executed, "origQuoteOrderQty": "0", "cummulativeQuoteQty": "600",
+                       "status": status, "timeInForce": "GTC", "type": "MARKET", "side": "BUY", "workingTime": 1,
+                       "selfTradePreventionMode": "NONE", "fills": fills}).encode()
+
+
+def test_rest_answers_single_fill_applies_many_fills_wait_for_stream():
+    reg, inst, store, ap = spot_world()
+    p = BinanceParser()
+    one = store.create(inst, Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, E8 // 100)
+    p.parse(full_response(store.client_id(one), "FILLED",
+                          [{"price": "60000.00", "qty": "0.01", "commission": "0.00001", "commissionAsset": "BTC",
+                            "tradeId": 5}]))
+    assert ap.apply_binance(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    assert store.order(one).filled_raw == E8 // 100 and store.find_exchange_id(77) == one
+    many = store.create(inst, Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, E8 // 100)
+    fills = [{"price": "60000.00", "qty": "0.005", "commission": "0", "commissionAsset": "BTC", "tradeId": 6},
+             {"price": "60001.00", "qty": "0.005", "commission": "0", "commissionAsset": "BTC", "tradeId": 7}]
+    p.parse(full_response(store.client_id(many), "FILLED", fills).replace(b'"orderId": 77', b'"orderId": 78'))
+    assert ap.apply_binance(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
+    o = store.order(many)
+    assert o.state == OrderState.NEW and o.filled_raw == 0  # each fill comes, priced, on the stream
+    ack = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.IOC, E8 // 100, 50_000 * E8)
+    p.parse(full_response(store.client_id(ack), "EXPIRED", [], executed="0").replace(b'"orderId": 77',
+                                                                                   b'"orderId": 79'))
+    assert ap.apply_binance(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_EXPIRED
+
+
+def test_bybit_ack_only_records_the_exchange_id(world):
+    reg, inst, _, book = world
+    store = OrderStore(64, venue="bybit")
+    ap = RecordApplier(store, reg, book)
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    p = BybitParser()
+    p.parse(json.dumps({"retCode": 0, "retMsg": "OK", "result": {"orderId": "uuid-1",
+                                                               "orderLinkId": store.client_id(slot)},
+                        "retExtInfo": {}, "time": 1}).encode())
+    assert ap.apply_bybit(p) == ApplyStatus.AP_DEFERRED
+    assert store.find_exchange_id("uuid-1") == slot and store.order(slot).state == OrderState.PENDING
