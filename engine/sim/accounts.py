@@ -54,13 +54,21 @@ class Position:
 
 @dataclass
 class Account:
+    """One API key and what it owns.
+
+    ``secret`` is the HMAC secret; an Ed25519 key has none and carries its public key in
+    ``ed25519`` instead (a ``cryptography`` ``Ed25519PublicKey``): its requests are
+    verified with it, and only such a key may ``session.logon`` on the WebSocket API.
+    """
+
     key: str
-    secret: str
+    secret: str | None
     uid: int
     wallets: dict = field(default_factory=lambda: {w: defaultdict(Balance) for w in WALLETS})
     positions: dict = field(default_factory=dict)   # (wallet, symbol) -> Position
     leverage: dict = field(default_factory=dict)    # (wallet, symbol) -> int
     is_market_maker: bool = False
+    ed25519: object | None = None
 
     def balance(self, wallet: str, asset: str) -> Balance:
         return self.wallets[wallet][asset]
@@ -83,9 +91,12 @@ class Ledger:
         self.fees: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)  # (wallet, asset)
         self._uid = 100000000
 
-    def add(self, key: str, secret: str, balances: dict[str, Decimal], *, market_maker: bool = False) -> Account:
+    def add(self, key: str, secret: str | None, balances: dict[str, Decimal], *, market_maker: bool = False,
+            ed25519=None) -> Account:
+        if (secret is None) == (ed25519 is None):
+            raise ValueError(f"API key {key!r} needs exactly one of an HMAC secret and an Ed25519 public key")
         self._uid += 1
-        acct = Account(key, secret, self._uid, is_market_maker=market_maker)
+        acct = Account(key, secret, self._uid, is_market_maker=market_maker, ed25519=ed25519)
         for wallet in WALLETS:
             for asset, amount in balances.items():
                 if wallet == "binance-usdm" and asset != "USDT":

@@ -14,11 +14,13 @@ import re
 from decimal import Decimal
 from urllib.parse import parse_qsl
 
-from engine.sim.auth import binance_payload, binance_signature_ok, binance_time_error, strip_signature
+from engine.sim.auth import (binance_payload, binance_signature_ok, binance_time_error, ed25519_signature_ok,
+                             strip_signature)
 from engine.sim.core import now_ms
 from engine.sim.decimals import decimals_of, parse_number
 
-__all__ = ["BinanceError", "Params", "Ctx", "Route", "dumps", "rest_handler", "check_signed",
+__all__ = ["BinanceError", "Params", "Ctx", "Route", "dumps", "rest_handler", "check_signed", "check_timestamp",
+           "check_time",
            "LEGAL_NUMBER", "BAN_MSG", "TOO_MUCH_WEIGHT"]
 
 log = logging.getLogger("engine.sim.binance")
@@ -144,9 +146,38 @@ def parse_section(raw: str) -> dict[str, str]:
     return out
 
 
+def check_timestamp(params: dict) -> tuple[int, float]:
+    """``(timestamp, recvWindow ms)`` of a signed request, or the venue's error for them."""
+    ts_raw = params.get("timestamp")
+    if ts_raw is None or ts_raw == "":
+        raise mandatory("timestamp")
+    if not re.fullmatch(r"[0-9]{1,20}", str(ts_raw)):
+        raise BinanceError(-1100, f"Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{{1,20}}$'.")
+    recv_raw = params.get("recvWindow")
+    recv = 5000.0
+    if recv_raw not in (None, ""):
+        if not re.fullmatch(r"[0-9]{1,20}(\.[0-9]{1,3})?", str(recv_raw)):
+            raise BinanceError(-1100, "Illegal characters found in parameter 'recvWindow'; legal range is '^[0-9]{1,20}(\\.[0-9]{1,3})?$'.")
+        recv = float(Decimal(str(recv_raw)))
+        if recv > 60000:
+            raise BinanceError(-1131, "recvWindow must be less than 60000")
+    return int(ts_raw), recv
+
+
+def check_time(timestamp: int, recv: float) -> None:
+    """-1021 when ``timestamp`` is outside ``recv`` ms before, or 1 s ahead of, the server clock."""
+    err = binance_time_error(timestamp, recv, now_ms())
+    if err:
+        raise BinanceError(-1021, err)
+
+
 def check_signed(sim, api_key: str | None, params: dict, payload: bytes, signature: str | None,
                  *, signed: bool = True):
-    """The account behind a keyed request, or the venue's error for it."""
+    """The account behind a keyed request, or the venue's error for it.
+
+    HMAC keys are checked against their secret (hex, any case); Ed25519 keys against
+    their public key (base64, percent-decoded first when it came in a URL).
+    """
     if not api_key:
         raise BinanceError(-2014, "API-key format invalid.", http=401)
     account = sim.account_for(api_key)
@@ -161,19 +192,14 @@ def check_signed(sim, api_key: str | None, params: dict, payload: bytes, signatu
         raise BinanceError(-1100, f"Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{{1,20}}$'.")
     if not signature:
         raise mandatory("signature")
-    recv_raw = params.get("recvWindow")
-    recv = 5000.0
-    if recv_raw not in (None, ""):
-        if not re.fullmatch(r"[0-9]{1,20}(\.[0-9]{1,3})?", str(recv_raw)):
-            raise BinanceError(-1100, "Illegal characters found in parameter 'recvWindow'; legal range is '^[0-9]{1,20}(\\.[0-9]{1,3})?$'.")
-        recv = float(Decimal(str(recv_raw)))
-        if recv > 60000:
-            raise BinanceError(-1131, "recvWindow must be less than 60000")
-    if not binance_signature_ok(account.secret, payload, signature):
+    timestamp, recv = check_timestamp(params)
+    if account.ed25519 is not None:
+        ok = ed25519_signature_ok(account.ed25519, payload, signature)
+    else:
+        ok = binance_signature_ok(account.secret, payload, signature)
+    if not ok:
         raise BinanceError(-1022, "Signature for this request is not valid.")
-    err = binance_time_error(int(ts_raw), recv, now_ms())
-    if err:
-        raise BinanceError(-1021, err)
+    check_time(timestamp, recv)
     return account
 
 

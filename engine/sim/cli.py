@@ -27,6 +27,22 @@ def _pair(text: str, sep: str, what: str) -> tuple[str, str]:
     return a, b
 
 
+def _ed25519_key(text: str):
+    """``KEY:PATH`` -> (api_key, public key) read from the PEM file at PATH."""
+    from engine.sim.auth import load_ed25519_public_key
+
+    key, path = _pair(text, ":", "--ed25519-key")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"--ed25519-key {key}: cannot read {path!r}: {exc.strerror}") from None
+    try:
+        return key, load_ed25519_public_key(data)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--ed25519-key {key}: {exc}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m engine sim",
                                 description="Local exchange speaking Binance spot/USD-M and Bybit V5 on loopback.")
@@ -35,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-key", default=None)
     p.add_argument("--api-secret", default=None)
     p.add_argument("--account", action="append", default=[], type=lambda s: _pair(s, ":", "--account"),
-                   help="KEY:SECRET, repeatable")
+                   help="KEY:SECRET (an HMAC key), repeatable")
+    p.add_argument("--ed25519-key", action="append", default=[], type=_ed25519_key, metavar="KEY:PATH",
+                   help="an Ed25519 API key and its public key's PEM file, repeatable; only these "
+                        "may session.logon on the Binance spot WebSocket API")
     p.add_argument("--balance", action="append", default=[], type=lambda s: _pair(s, "=", "--balance"),
                    help="ASSET=AMOUNT, repeatable (every account gets these)")
     p.add_argument("--price", action="append", default=[], type=lambda s: _pair(s, "=", "--price"),
@@ -45,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tick-interval", type=float, default=1.0, help="seconds between market steps (0: frozen)")
     p.add_argument("--weight-limit", type=int, default=None, help="request weight per minute (both Binance)")
     p.add_argument("--orders-10s", type=int, default=None, help="orders per 10 s (both Binance)")
+    p.add_argument("--bybit-per-second", type=int, default=None,
+                   help="Bybit per-endpoint requests per rolling second (every endpoint)")
     return p
 
 
@@ -60,7 +81,11 @@ async def _serve(args) -> int:
         limits.spot_weight_1m = limits.usdm_weight_1m = args.weight_limit
     if args.orders_10s:
         limits.spot_orders_10s = limits.usdm_orders_10s = args.orders_10s
-    sim = SimExchange(seed=args.seed, accounts=accounts or None,
+    if args.bybit_per_second:
+        from engine.sim.ratelimit import BYBIT_DEFAULTS
+        limits.bybit_default_per_second = args.bybit_per_second
+        limits.bybit_per_second = {name: args.bybit_per_second for name in BYBIT_DEFAULTS}
+    sim = SimExchange(seed=args.seed, accounts=accounts or None, ed25519_keys=dict(args.ed25519_key) or None,
                       balances=dict(args.balance) or None, prices=dict(args.price) or None,
                       faults=args.fault, limits=limits, host=args.host, port=args.port,
                       tick_interval=args.tick_interval or None)

@@ -31,8 +31,16 @@ class SimExchange:
     seed
         Seeds the random walk and probabilistic faults; same seed, same run.
     accounts
-        ``[(api_key, api_secret), ...]``; each gets ``balances`` in every venue wallet
-        (Binance spot, Binance USD-M (USDT only), Bybit unified).
+        ``[(api_key, api_secret), ...]``: HMAC keys; each gets ``balances`` in every venue
+        wallet (Binance spot, Binance USD-M (USDT only), Bybit unified).
+    ed25519_keys
+        ``{api_key: public_key}``: Ed25519 API keys, each its own account with the same
+        ``balances``.  ``public_key`` is PEM (str or bytes), DER, the raw 32 bytes, or a
+        ``cryptography`` ``Ed25519PublicKey``.  Binance requests with such a key carry a
+        base64 Ed25519 signature instead of HMAC hex, and only such a key may
+        ``session.logon`` on the spot WebSocket API.  A key has one type, so a key may
+        not appear in both ``accounts`` and ``ed25519_keys``.  Bybit has no Ed25519 keys:
+        there these accounts fail authentication.
     balances
         Asset -> amount (decimal strings); defaults to :data:`DEFAULT_BALANCES`.
     prices
@@ -51,7 +59,7 @@ class SimExchange:
     """
 
     @exact
-    def __init__(self, *, seed: int = 0, accounts=None, balances=None, prices=None, faults=None,
+    def __init__(self, *, seed: int = 0, accounts=None, ed25519_keys=None, balances=None, prices=None, faults=None,
                  limits: Limits | None = None, host: str = "127.0.0.1", port: int = 0,
                  tick_interval: float | None = None, listen_key_ttl: float = 3600.0) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -66,10 +74,20 @@ class SimExchange:
         start_prices.update({k: D(str(v)) for k, v in (prices or {}).items()})
         self.market = Market(self.core, seed, start_prices)
         bal = {k: D(str(v)) for k, v in (balances or DEFAULT_BALANCES).items()}
-        for key, secret in (accounts or [("sim-key", "sim-secret")]):
+        from engine.sim.auth import load_ed25519_public_key
+
+        hmac_keys = list(accounts or [("sim-key", "sim-secret")])
+        ed_keys = {k: load_ed25519_public_key(v) for k, v in (ed25519_keys or {}).items()}
+        for key, secret in hmac_keys:
             if key == MM_KEY:
                 raise ValueError("reserved key")
+            if key in ed_keys:
+                raise ValueError(f"API key {key!r} is given both an HMAC secret and an Ed25519 public key")
             self.core.ledger.add(key, secret, bal)
+        for key, public in ed_keys.items():
+            if key == MM_KEY or not key:
+                raise ValueError("reserved or empty key")
+            self.core.ledger.add(key, None, bal, ed25519=public)
         from engine.sim import binance_usdm
         binance_usdm.bind_instruments(self.core)
         self.market.start()

@@ -2,9 +2,23 @@
 subscription, in the venue's request/response envelopes.
 
 Requests ``{"id","method","params"}`` are answered ``{"id","status","result"|"error",
-"rateLimits"}``.  Signed methods carry ``apiKey``, ``timestamp`` and ``signature``
-(HMAC-SHA256 over the params sorted by name, raw UTF-8).  The user-data stream is
-``userDataStream.subscribe.signature``; events arrive as
+"rateLimits"}`` (``rateLimits`` left out when the connection URL or the request says
+``returnRateLimits=false``).  Signed methods carry ``apiKey``, ``timestamp`` and
+``signature`` over the params sorted by name, raw UTF-8: HMAC-SHA256 hex, or base64
+Ed25519 for an Ed25519 key.
+
+Session authentication (Ed25519 keys only): ``session.logon`` (apiKey, timestamp,
+recvWindow?, signature) makes the connection act for that key; later requests may then
+leave out ``apiKey`` and ``signature`` but still carry ``timestamp`` (checked against
+``recvWindow`` as usual), and a request that does carry its own ``apiKey`` and
+``signature`` is authorised by those instead.  ``session.status`` reports the logged-on
+key, ``session.logout`` forgets it and ends the subscriptions made with
+``userDataStream.subscribe`` (not those made with ``.subscribe.signature``).  An HMAC
+key's logon is refused with -4056 "HMAC_SHA256 API key is not supported." (the text
+clients report from the venue; errors.md does not list the code).
+
+User data: ``userDataStream.subscribe`` (after logon) or
+``userDataStream.subscribe.signature`` (any key type); events arrive as
 ``{"subscriptionId": N, "event": {...}}``.
 """
 
@@ -18,7 +32,8 @@ from aiohttp import WSMsgType, web
 
 from engine.sim import binance_spot
 from engine.sim.auth import ws_api_payload
-from engine.sim.binance_common import BAN_MSG, TOO_MUCH_WEIGHT, BinanceError, Ctx, Params, check_signed
+from engine.sim.binance_common import (BAN_MSG, TOO_MUCH_WEIGHT, BinanceError, Ctx, Params, check_signed,
+                                       check_time, check_timestamp, mandatory)
 from engine.sim.core import now_ms
 from engine.sim.streams import StreamConn
 
@@ -54,14 +69,20 @@ def _text(v) -> str:
 
 
 class WsApiSession:
-    def __init__(self, sim, conn: StreamConn, ip: str) -> None:
+    """One connection's state: the logged-on key (if any) and the user-data subscriptions."""
+
+    def __init__(self, sim, conn: StreamConn, ip: str, return_rate_limits: bool = True) -> None:
         self.sim = sim
         self.conn = conn
         self.ip = ip
         self.subs: dict[int, tuple] = {}     # subscriptionId -> (account, callback)
+        self.logon_subs: set[int] = set()    # those made by userDataStream.subscribe (end at logout)
         self.next_sub = 0
-        self.logon = None
+        self.logon = None                    # the Account of session.logon, else None
+        self.authorized_ms: int | None = None
         self.connected_ms = now_ms()
+        self.return_rate_limits = return_rate_limits
+        self._rate_limits = return_rate_limits   # for the answer being built
 
     def answer(self, rid, status: int, result=None, error=None, account=None) -> dict:
         out = {"id": rid, "status": status}
@@ -69,8 +90,27 @@ class WsApiSession:
             out["error"] = error
         else:
             out["result"] = result
-        out["rateLimits"] = self.sim.spot_limiter.rate_limits_field(self.ip, account.key if account else None)
+        if self._rate_limits:
+            out["rateLimits"] = self.sim.spot_limiter.rate_limits_field(self.ip, account.key if account else None)
         return out
+
+    def session_result(self) -> dict:
+        """The result body shared by session.logon, session.status and session.logout."""
+        return {"apiKey": self.logon.key if self.logon is not None else None,
+                "authorizedSince": self.authorized_ms if self.logon is not None else None,
+                "connectedSince": self.connected_ms, "returnRateLimits": self.return_rate_limits,
+                "serverTime": now_ms(), "userDataStream": bool(self.subs)}
+
+    def _logged_on(self, sparams: dict):
+        """The account for a request relying on session.logon, or None when it signs itself."""
+        if self.logon is None or "signature" in sparams:
+            return None
+        key = sparams.get("apiKey")
+        if key not in (None, "") and key != self.logon.key:
+            return None   # another key without its signature: refused as an unsigned request
+        timestamp, recv = check_timestamp(sparams)   # timestamp stays mandatory after logon
+        check_time(timestamp, recv)
+        return self.logon
 
     def handle(self, rid, method: str, params: dict) -> dict | None:
         lim = self.sim.spot_limiter
@@ -78,7 +118,9 @@ class WsApiSession:
         try:
             if method.startswith("v3/"):
                 method = method[3:]
-            gate = lim.gate(self.ip, 2 if method.startswith("userDataStream") else 1)
+            rl = params.get("returnRateLimits")
+            self._rate_limits = (str(rl).lower() != "false") if rl is not None else self.return_rate_limits
+            gate = lim.gate(self.ip, 2 if method.startswith(("userDataStream", "session.")) else 1)
             if gate is not None:
                 code, retry = gate
                 until = now_ms() + retry * 1000
@@ -90,8 +132,12 @@ class WsApiSession:
                 return self.answer(rid, 200, self.subscribe(account), account=account)
             if method == "userDataStream.subscribe":
                 if self.logon is None:
+                    # The venue needs an Ed25519 session.logon first; its exact error is
+                    # undocumented, this is its generic refusal for a missing authorisation.
                     raise BinanceError(-2015, "Invalid API-key, IP, or permissions for action.", http=401)
-                return self.answer(rid, 200, self.subscribe(self.logon), account=self.logon)
+                result = self.subscribe(self.logon)
+                self.logon_subs.add(result["subscriptionId"])
+                return self.answer(rid, 200, result, account=self.logon)
             if method == "userDataStream.unsubscribe":
                 sid = params.get("subscriptionId")
                 if sid is None:
@@ -105,23 +151,29 @@ class WsApiSession:
             if method == "session.subscriptions":
                 return self.answer(rid, 200, [{"subscriptionId": s} for s in sorted(self.subs)])
             if method == "session.status":
-                return self.answer(rid, 200, {
-                    "apiKey": self.logon.key if self.logon else None, "authorizedSince": None,
-                    "connectedSince": self.connected_ms, "returnRateLimits": True, "serverTime": now_ms(),
-                    "userDataStream": bool(self.subs)})
+                return self.answer(rid, 200, self.session_result(), account=self.logon)
             if method == "session.logon":
-                # Only Ed25519 keys may log a session on; this simulator issues HMAC keys.
+                for name in ("apiKey", "signature"):
+                    if not sparams.get(name):
+                        raise mandatory(name)
                 account = self._signed(sparams)
-                raise BinanceError(-4056, "HMAC_SHA256 API key is not supported.")   # wire code/text unconfirmed
+                if account.ed25519 is None:
+                    raise BinanceError(-4056, "HMAC_SHA256 API key is not supported.")
+                # A second logon replaces the key the connection acts for.
+                self.logon, self.authorized_ms = account, now_ms()
+                return self.answer(rid, 200, self.session_result(), account=account)
+            if method == "session.logout":
+                for sid in sorted(self.logon_subs):
+                    if sid in self.subs:
+                        self.unsubscribe(sid)
+                self.logon, self.authorized_ms = None, None
+                return self.answer(rid, 200, self.session_result())
             if method not in METHODS:
                 raise BinanceError(-1102 if not method else -1020, "This operation is not supported." if method
                                    else "Mandatory parameter 'method' was not sent, was empty/null, or malformed.")
             route = binance_spot.ROUTES[METHODS[method]]
             if route.security != "NONE":
-                if self.logon is not None and "signature" not in sparams:
-                    account = self.logon
-                else:
-                    account = self._signed(sparams)
+                account = self._logged_on(sparams) or self._signed(sparams)
             if route.is_order and METHODS[method][0] == "POST":
                 over = lim.order_gate(account.key)
                 if over is not None:
@@ -130,7 +182,7 @@ class WsApiSession:
                                        http=429)
             ctx = Ctx(self.sim, account, self.ip, "ws", "spot")
             result = route.handler(ctx, Params({k: v for k, v in sparams.items()
-                                                if k not in ("apiKey", "signature")}))
+                                                if k not in ("apiKey", "signature", "returnRateLimits")}))
             if route.is_order:
                 lim.refund(self.ip, 1)
             return self.answer(rid, 200, result, account=account)
@@ -160,6 +212,7 @@ class WsApiSession:
         return {"subscriptionId": sid}
 
     def unsubscribe(self, sid: int) -> None:
+        self.logon_subs.discard(sid)
         account, cb = self.subs.pop(sid)
         self.sim.core.unlisten(account.key, "binance-spot", cb)
         self.conn.send({"subscriptionId": sid, "event": {"e": "eventStreamTerminated", "E": now_ms()}})
@@ -168,6 +221,7 @@ class WsApiSession:
         for sid, (account, cb) in list(self.subs.items()):
             self.sim.core.unlisten(account.key, "binance-spot", cb)
         self.subs.clear()
+        self.logon_subs.clear()
 
 
 async def serve_ws_api(sim, request: web.Request) -> web.WebSocketResponse:
@@ -175,7 +229,8 @@ async def serve_ws_api(sim, request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     conn = StreamConn(sim, ws, "binance-spot")
     sim.track_conn(conn)
-    session = WsApiSession(sim, conn, request.remote or "127.0.0.1")
+    session = WsApiSession(sim, conn, request.remote or "127.0.0.1",
+                           request.query.get("returnRateLimits", "true").lower() != "false")
     try:
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
