@@ -6,6 +6,14 @@ with an Ed25519 key.  Answers are matched to requests by id, with a timeout; a r
 whose answer never comes fails with ``sent=True`` (its outcome is unknown: an order may
 exist, and the order manager resolves it by client order id).
 
+With ``ed25519_private_key`` every connection starts with ``session.logon`` (apiKey,
+timestamp, recvWindow, base64 Ed25519 signature over the sorted payload); the venue then
+authorises later requests as that key, so they carry ``timestamp`` and ``recvWindow`` but
+no ``apiKey`` or ``signature``, and the user data comes from ``userDataStream.subscribe``.
+Requests are only sent once the connection's logon and subscription are done; before
+that they fail with ``sent=False``.  A key the venue refuses at the first connect makes
+:meth:`BinanceWsApi.start` raise the typed error rather than retry forever.
+
 User-data events arrive on the same socket as ``{"subscriptionId":N,"event":{...}}`` and
 are handed, as raw bytes, to ``on_event`` (the hot-message parser reads them in place).
 After every reconnect the subscription is made again and ``on_reconnected`` runs, which is
@@ -27,6 +35,7 @@ from engine.transport.errors import ConnectionLost, RequestTimeout
 from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
 from engine.venues.binance.errors import error_for
+from engine.venues.errors import AuthenticationError, TimestampError, VenueError
 
 __all__ = ["BinanceWsApi"]
 
@@ -63,6 +72,8 @@ class BinanceWsApi:
         self._pending: dict[int, asyncio.Future] = {}
         self.subscription_id: int | None = None
         self.logged_on = False
+        self._session_ready = False   # logon + subscription done on the current connection
+        self._start_failed: asyncio.Future | None = None
         self.events = 0
         self.bad_frames = 0
         self.rate_limits: list[dict] = []
@@ -77,9 +88,34 @@ class BinanceWsApi:
         return f"BinanceWsApi(url={self.config.endpoints.ws_api!r}, connected={self.ws.connected})"
 
     async def start(self, timeout: float = 10.0) -> None:
-        await self.ws.start(wait=True, timeout=timeout)
+        """Connect (log on, subscribe) and return once ready.
+
+        Raises
+        ------
+        AuthenticationError
+            The venue refused the key or its signature at the first connect; the
+            connection is stopped (retrying cannot help).
+        asyncio.TimeoutError
+            Not ready within ``timeout``; the connection keeps trying.
+        """
+        loop = asyncio.get_running_loop()
+        failed = self._start_failed = loop.create_future()
+        await self.ws.start(wait=False)
+        ready = loop.create_task(self.ws.wait_ready())
+        try:
+            done, _ = await asyncio.wait({ready, failed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ready.cancel()
+            self._start_failed = None
+        if failed.done():
+            await self.ws.stop()
+            raise failed.result()
+        if ready not in done:
+            raise asyncio.TimeoutError(f"binance ws-api: not ready within {timeout:.1f} s")
 
     async def stop(self) -> None:
+        self._session_ready = False
+        self.logged_on = False
         await self.ws.stop()
         self._fail_pending(ConnectionLost("WebSocket API stopped", sent=True))
 
@@ -87,7 +123,9 @@ class BinanceWsApi:
     def signed_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """``params`` plus apiKey, timestamp, recvWindow and the signature over the sorted raw payload."""
         if self.logged_on:
+            # The logged-on key authorises the request; SIGNED methods still need the timestamp.
             out = {k: v for k, v in params.items() if v is not None}
+            out["recvWindow"] = self.config.recv_window_ms
             out["timestamp"] = self.clock.now_ms()
             return out
         out = {k: v for k, v in params.items() if v is not None}
@@ -104,6 +142,9 @@ class BinanceWsApi:
         """Send one request and return its ``result``; typed errors as on REST."""
         body = self.signed_params(params or {}) if signed else {k: v for k, v in (params or {}).items()
                                                                 if v is not None}
+        if not self._session_ready:
+            raise ConnectionLost(f"{method}: WebSocket API session not ready (connecting or logging on); "
+                                 "nothing was sent", sent=False)
         rid = next(self._ids)
         frame = json.dumps({"id": rid, "method": method, "params": body}, separators=(",", ":")).encode()
         fut = asyncio.get_running_loop().create_future()
@@ -145,28 +186,51 @@ class BinanceWsApi:
     # -- connection life ---------------------------------------------------------------------
     async def _on_connected(self, ws: ReconnectingWebSocket) -> None:
         self.logged_on = False
+        self._session_ready = False
         self.subscription_id = None
         # The connect hook runs before the stream counts as ready, so send directly here.
-        if self._ed25519 is not None:
-            await self._logon()
-        if self.subscribe_user_data:
-            method = "userDataStream.subscribe" if self.logged_on else "userDataStream.subscribe.signature"
-            result = await self._direct(method, self.signed_params({}) if not self.logged_on else {})
-            self.subscription_id = result.get("subscriptionId") if isinstance(result, dict) else None
+        try:
+            if self._ed25519 is not None:
+                await self._logon()
+            if self.subscribe_user_data:
+                method = "userDataStream.subscribe" if self.logged_on else "userDataStream.subscribe.signature"
+                result = await self._direct(method, self.signed_params({}) if not self.logged_on else {})
+                self.subscription_id = result.get("subscriptionId") if isinstance(result, dict) else None
+        except AuthenticationError as exc:
+            failed = self._start_failed
+            if self._first_connect and failed is not None and not failed.done():
+                failed.set_result(exc)
+            raise
+        self._session_ready = True
         if not self._first_connect and self.on_reconnected is not None:
             await self.on_reconnected()
         self._first_connect = False
 
     async def _logon(self) -> None:
+        """``session.logon`` with the Ed25519 key; one clock resync and retry on a timestamp refusal."""
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         if not isinstance(self._ed25519, Ed25519PrivateKey):
             raise TypeError("ed25519_private_key must be a cryptography Ed25519PrivateKey")
-        ts = self.clock.now_ms()
-        params = {"apiKey": self.config.api_key, "timestamp": ts}
-        payload = "&".join(f"{k}={params[k]}" for k in sorted(params)).encode()
-        params["signature"] = base64.b64encode(self._ed25519.sign(payload)).decode()
-        await self._direct("session.logon", params)
+        for attempt in (0, 1):
+            params = {"apiKey": self.config.api_key, "recvWindow": self.config.recv_window_ms,
+                      "timestamp": self.clock.now_ms()}
+            payload = "&".join(f"{k}={_wire(params[k])}" for k in sorted(params)).encode()
+            params["signature"] = base64.b64encode(self._ed25519.sign(payload)).decode()
+            try:
+                await self._direct("session.logon", params)
+                break
+            except TimestampError:
+                sync = getattr(self.clock, "sync", None)
+                if attempt or sync is None:
+                    raise
+                log.warning("binance ws-api: logon timestamp refused; resyncing the clock and retrying once")
+                await sync()
+            except VenueError as exc:
+                if exc.code == -4056:   # an HMAC (or RSA) key: only Ed25519 keys may log on
+                    raise AuthenticationError(exc.venue, exc.code, f"session.logon refused: {exc.message}",
+                                              http_status=exc.http_status) from None
+                raise
         self.logged_on = True
 
     async def _direct(self, method: str, params: dict[str, Any]) -> Any:
@@ -181,6 +245,8 @@ class BinanceWsApi:
             self._pending.pop(rid, None)
 
     def _on_disconnected(self, ws: ReconnectingWebSocket) -> None:
+        self._session_ready = False
+        self.logged_on = False
         self._fail_pending(ConnectionLost("WebSocket API connection dropped with the answer outstanding", sent=True))
 
     def _fail_pending(self, exc: Exception) -> None:
