@@ -77,6 +77,18 @@ void hmac256_finish(const hmac256_key *k, sha256_ctx *c, uint8_t out[SHA256_DIGE
 void hmac512_begin(const hmac512_key *k, sha512_ctx *c);
 void hmac512_finish(const hmac512_key *k, sha512_ctx *c, uint8_t out[SHA512_DIGEST]);
 
+/* One-shot HMAC-SHA256 as 64 lowercase hex characters: of msg, and of
+ * msg || sep || decimal(v) (sep at most HMAC256_SEP_MAX bytes; v with '-' when
+ * negative).  Nothing is copied but the last partial block; with SHA-NI the whole
+ * HMAC and the hex conversion run in registers.  */
+#define HMAC256_SEP_MAX 32
+void hmac256_hex(const hmac256_key *k, const void *msg, size_t n, char out[SHA256_HEX]);
+void hmac256_hex_dec(const hmac256_key *k, const void *msg, size_t n, const char *sep, size_t nsep,
+                     int64_t v, char out[SHA256_HEX]);
+
+/* Decimal v ('-' first when negative) into out (20 bytes suffice); returns the length. */
+size_t sha_fmt_i64(int64_t v, char *out);
+
 /* Lowercase hex of n bytes into 2n characters (MEXC accepts only lowercase). */
 void sha_hex(const uint8_t *in, size_t n, char *out);
 

@@ -2,6 +2,7 @@
 # engine._signer from ext/signer_sha256.c and ext/signer_sha512.c).
 # Declaration-only: cimport the types from here; call the functions only from
 # engine._signer, the module that links the C units.
+from libc.stdint cimport int64_t
 from libc.stdint cimport uint8_t
 from libc.stdint cimport uint32_t
 from libc.stdint cimport uint64_t
@@ -46,6 +47,15 @@ cdef extern from "sha.h" nogil:
     void hmac256_finish(const hmac256_key *k, sha256_ctx *c, uint8_t *out)
     void hmac512_begin(const hmac512_key *k, sha512_ctx *c)
     void hmac512_finish(const hmac512_key *k, sha512_ctx *c, uint8_t *out)
+
+    enum:
+        HMAC256_SEP_MAX                 # longest separator hmac256_hex_dec takes (32 bytes)
+
+    # One-shot HMAC-SHA256 to 64 hex characters: of msg, and of msg || sep || decimal(v).
+    void hmac256_hex(const hmac256_key *k, const void *msg, size_t n, char *out)
+    void hmac256_hex_dec(const hmac256_key *k, const void *msg, size_t n, const char *sep, size_t nsep,
+                         int64_t v, char *out)
+    size_t sha_fmt_i64(int64_t v, char *out)  # decimal v into out (20 bytes); returns the length
 
     void sha_hex(const uint8_t *data, size_t n, char *out)
     void sha_wipe(void *p, size_t n)

@@ -38,6 +38,8 @@ from engine._sha cimport SHA512_DIGEST
 from engine._sha cimport SHA512_HEX
 from engine._sha cimport hmac256_begin
 from engine._sha cimport hmac256_finish
+from engine._sha cimport hmac256_hex
+from engine._sha cimport hmac256_hex_dec
 from engine._sha cimport hmac256_setkey
 from engine._sha cimport hmac512_begin
 from engine._sha cimport hmac512_finish
@@ -52,6 +54,7 @@ from engine._sha cimport sha512_ctx
 from engine._sha cimport sha512_final
 from engine._sha cimport sha512_init
 from engine._sha cimport sha512_update
+from engine._sha cimport sha_fmt_i64
 from engine._sha cimport sha_hex
 from engine._sha cimport sha_wipe
 
@@ -59,22 +62,6 @@ cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void *PyUnicode_DATA(object s)
-
-cdef extern from *:
-    """
-    /* Decimal digits of v (with '-' when negative); out needs 20 bytes. */
-    static inline size_t signer_fmt_i64(int64_t v, char *out)
-    {
-        char tmp[20];
-        size_t k = 0, n = 0;
-        uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        if (v < 0) out[n++] = '-';
-        do { tmp[k++] = (char)('0' + m % 10); m /= 10; } while (m);
-        while (k) out[n++] = tmp[--k];
-        return n;
-    }
-    """
-    size_t signer_fmt_i64(int64_t v, char *out) noexcept nogil
 
 cdef enum:
     I64_DIGITS_MAX = 20                  # "-9223372036854775808"
@@ -223,12 +210,7 @@ cdef class RequestSigner:
     # ---- C entry points (declared in signer.pxd) --------------------------------
 
     cdef void hmac256_hex_c(self, const char *msg, size_t n, char *out) noexcept nogil:
-        cdef sha256_ctx c
-        cdef uint8_t digest[SHA256_DIGEST]
-        hmac256_begin(&self._k256, &c)
-        sha256_update(&c, msg, n)
-        hmac256_finish(&self._k256, &c, digest)
-        sha_hex(digest, SHA256_DIGEST, out)
+        hmac256_hex(&self._k256, msg, n, out)
 
     cdef void hmac512_hex_c(self, const char *msg, size_t n, char *out) noexcept nogil:
         cdef sha512_ctx c
@@ -239,19 +221,10 @@ cdef class RequestSigner:
         sha_hex(digest, SHA512_DIGEST, out)
 
     cdef void sign_binance_c(self, const char *query, size_t n, int64_t timestamp, char *out) noexcept nogil:
-        cdef sha256_ctx c
-        cdef uint8_t digest[SHA256_DIGEST]
-        cdef char digits[I64_DIGITS_MAX]
-        cdef size_t nd = signer_fmt_i64(timestamp, digits)
-        hmac256_begin(&self._k256, &c)
         if n:
-            sha256_update(&c, query, n)
-            sha256_update(&c, TS_NEXT, 11)
+            hmac256_hex_dec(&self._k256, query, n, TS_NEXT, 11, timestamp, out)
         else:
-            sha256_update(&c, TS_FIRST, 10)
-        sha256_update(&c, digits, nd)
-        hmac256_finish(&self._k256, &c, digest)
-        sha_hex(digest, SHA256_DIGEST, out)
+            hmac256_hex_dec(&self._k256, query, 0, TS_FIRST, 10, timestamp, out)
 
     cdef void sign_bybit_c(self, int64_t timestamp, const char *api_key, size_t key_len, int64_t recv_window,
                            const char *payload, size_t n, char *out) noexcept nogil:
@@ -259,22 +232,15 @@ cdef class RequestSigner:
         cdef uint8_t digest[SHA256_DIGEST]
         cdef char digits[I64_DIGITS_MAX]
         hmac256_begin(&self._k256, &c)
-        sha256_update(&c, digits, signer_fmt_i64(timestamp, digits))
+        sha256_update(&c, digits, sha_fmt_i64(timestamp, digits))
         sha256_update(&c, api_key, key_len)
-        sha256_update(&c, digits, signer_fmt_i64(recv_window, digits))
+        sha256_update(&c, digits, sha_fmt_i64(recv_window, digits))
         sha256_update(&c, payload, n)
         hmac256_finish(&self._k256, &c, digest)
         sha_hex(digest, SHA256_DIGEST, out)
 
     cdef void sign_bybit_ws_c(self, int64_t expires, char *out) noexcept nogil:
-        cdef sha256_ctx c
-        cdef uint8_t digest[SHA256_DIGEST]
-        cdef char digits[I64_DIGITS_MAX]
-        hmac256_begin(&self._k256, &c)
-        sha256_update(&c, BYBIT_WS_PREFIX, 12)
-        sha256_update(&c, digits, signer_fmt_i64(expires, digits))
-        hmac256_finish(&self._k256, &c, digest)
-        sha_hex(digest, SHA256_DIGEST, out)
+        hmac256_hex_dec(&self._k256, BYBIT_WS_PREFIX, 12, b"", 0, expires, out)
 
     cdef void sign_gateio_c(self, const char *method, size_t method_len, const char *path, size_t path_len,
                             const char *query, size_t query_len, const char *body, size_t body_len,
@@ -297,7 +263,7 @@ cdef class RequestSigner:
         sha512_update(&c, b"\n", 1)
         sha512_update(&c, body_hex, SHA512_HEX)
         sha512_update(&c, b"\n", 1)
-        sha512_update(&c, digits, signer_fmt_i64(timestamp, digits))
+        sha512_update(&c, digits, sha_fmt_i64(timestamp, digits))
         hmac512_finish(&self._k512, &c, digest)
         sha_hex(digest, SHA512_DIGEST, out)
 

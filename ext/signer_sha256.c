@@ -68,51 +68,121 @@ void sha256_blocks_portable(uint32_t state[8], const uint8_t *data, size_t nbloc
 }
 
 #if SHA_X86
+#define SHANI_TARGET __attribute__((target("sha,sse4.1,ssse3")))
+#define SHANI_INLINE SHANI_TARGET static inline __attribute__((always_inline))
+
 /* The SHA-NI round instruction works on the state split as ABEF / CDGH (lane 3
  * holds A and C); the message schedule runs four words at a time with
- * sha256msg1/msg2 (W[t-16] + s0(W[t-15]), then + W[t-7] and s1(W[t-2])).  */
-__attribute__((target("sha,sse4.1,ssse3")))
-void sha256_blocks_shani(uint32_t state[8], const uint8_t *data, size_t nblocks)
+ * sha256msg1/msg2 (W[t-16] + s0(W[t-15]), then + W[t-7] and s1(W[t-2])).
+ * The 32 dependent sha256rnds2 are the whole critical path of a block; the
+ * schedule and the K additions run beside them.  */
+SHANI_INLINE void shani_compress(__m128i *abef, __m128i *cdgh, __m128i w0, __m128i w1, __m128i w2, __m128i w3)
 {
-    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-    __m128i abcd = _mm_loadu_si128((const __m128i *)&state[0]);
-    __m128i efgh = _mm_loadu_si128((const __m128i *)&state[4]);
+    __m128i s0 = *abef, s1 = *cdgh;
+    __m128i w[4] = {w0, w1, w2, w3};
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; g++) {
+        __m128i cur;
+        if (g < 4) {
+            cur = w[g];
+        } else {
+            __m128i t = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+            t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+            cur = _mm_sha256msg2_epu32(t, w[(g + 3) & 3]);
+            w[g & 3] = cur;
+        }
+        __m128i wk = _mm_add_epi32(cur, _mm_loadu_si128((const __m128i *)&K256[4 * g]));
+        s1 = _mm_sha256rnds2_epu32(s1, s0, wk);
+        s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(wk, 0x0E));
+    }
+    *abef = _mm_add_epi32(*abef, s0);
+    *cdgh = _mm_add_epi32(*cdgh, s1);
+}
+
+SHANI_INLINE __m128i shani_bswap_mask(void)
+{
+    return _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+}
+
+/* One 64-byte block from memory (big-endian words). */
+SHANI_INLINE void shani_block(__m128i *abef, __m128i *cdgh, const uint8_t *p)
+{
+    const __m128i bswap = shani_bswap_mask();
+    shani_compress(abef, cdgh,
+                   _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 0)), bswap),
+                   _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), bswap),
+                   _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), bswap),
+                   _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), bswap));
+}
+
+/* H0..H7 in lane order (abcd, efgh) <-> the ABEF / CDGH register layout. */
+SHANI_INLINE void shani_split(__m128i abcd, __m128i efgh, __m128i *abef, __m128i *cdgh)
+{
     __m128i badc = _mm_shuffle_epi32(abcd, 0xB1);
     __m128i hgfe = _mm_shuffle_epi32(efgh, 0x1B);
-    __m128i abef = _mm_alignr_epi8(badc, hgfe, 8);
-    __m128i cdgh = _mm_blend_epi16(hgfe, badc, 0xF0);
+    *abef = _mm_alignr_epi8(badc, hgfe, 8);
+    *cdgh = _mm_blend_epi16(hgfe, badc, 0xF0);
+}
 
-    while (nblocks--) {
-        __m128i save_abef = abef, save_cdgh = cdgh;
-        __m128i w[4];
-        for (int i = 0; i < 4; i++)
-            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), bswap);
-#pragma GCC unroll 16
-        for (int g = 0; g < 16; g++) {
-            __m128i cur;
-            if (g < 4) {
-                cur = w[g];
-            } else {
-                __m128i t = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
-                t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
-                cur = _mm_sha256msg2_epu32(t, w[(g + 3) & 3]);
-                w[g & 3] = cur;
-            }
-            __m128i wk = _mm_add_epi32(cur, _mm_loadu_si128((const __m128i *)&K256[4 * g]));
-            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
-            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
-        }
-        abef = _mm_add_epi32(abef, save_abef);
-        cdgh = _mm_add_epi32(cdgh, save_cdgh);
-        data += SHA256_BLOCK;
-    }
-
+SHANI_INLINE void shani_join(__m128i abef, __m128i cdgh, __m128i *abcd, __m128i *efgh)
+{
     __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
     __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
-    abcd = _mm_blend_epi16(feba, dchg, 0xF0);
-    efgh = _mm_alignr_epi8(dchg, feba, 8);
+    *abcd = _mm_blend_epi16(feba, dchg, 0xF0);
+    *efgh = _mm_alignr_epi8(dchg, feba, 8);
+}
+
+SHANI_TARGET
+void sha256_blocks_shani(uint32_t state[8], const uint8_t *data, size_t nblocks)
+{
+    __m128i abef, cdgh, abcd, efgh;
+    shani_split(_mm_loadu_si128((const __m128i *)&state[0]), _mm_loadu_si128((const __m128i *)&state[4]),
+                &abef, &cdgh);
+    while (nblocks--) {
+        shani_block(&abef, &cdgh, data);
+        data += SHA256_BLOCK;
+    }
+    shani_join(abef, cdgh, &abcd, &efgh);
     _mm_storeu_si128((__m128i *)&state[0], abcd);
     _mm_storeu_si128((__m128i *)&state[4], efgh);
+}
+
+/* 16 digest bytes (already in byte order) as 32 lowercase hex characters. */
+SHANI_INLINE void shani_hex16(__m128i bytes, char *out)
+{
+    const __m128i digits = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7',
+                                         '8', '9', 'a', 'b', 'c', 'd', 'e', 'f');
+    const __m128i low4 = _mm_set1_epi8(0x0f);
+    __m128i hi = _mm_shuffle_epi8(digits, _mm_and_si128(_mm_srli_epi16(bytes, 4), low4));
+    __m128i lo = _mm_shuffle_epi8(digits, _mm_and_si128(bytes, low4));
+    _mm_storeu_si128((__m128i *)out, _mm_unpacklo_epi8(hi, lo));
+    _mm_storeu_si128((__m128i *)(out + 16), _mm_unpackhi_epi8(hi, lo));
+}
+
+/* Whole HMAC in registers: the inner state runs over nfull blocks of msg and the
+ * ntail prepared blocks of tail; its digest words are the outer block's W0..W7 as
+ * they are (the digest is the big-endian bytes of H0..H7, and the schedule loads
+ * big-endian words), then the outer state runs one block and is written as hex.  */
+SHANI_TARGET
+static void hmac256_hex_shani(const hmac256_key *k, const uint8_t *msg, size_t nfull,
+                              const uint8_t *tail, size_t ntail, char out[SHA256_HEX])
+{
+    __m128i abef, cdgh, abcd, efgh, oabef, ocdgh;
+    shani_split(_mm_loadu_si128((const __m128i *)&k->inner[0]), _mm_loadu_si128((const __m128i *)&k->inner[4]),
+                &abef, &cdgh);
+    for (; nfull; nfull--, msg += SHA256_BLOCK)
+        shani_block(&abef, &cdgh, msg);
+    for (; ntail; ntail--, tail += SHA256_BLOCK)
+        shani_block(&abef, &cdgh, tail);
+    shani_join(abef, cdgh, &abcd, &efgh);
+    shani_split(_mm_loadu_si128((const __m128i *)&k->outer[0]), _mm_loadu_si128((const __m128i *)&k->outer[4]),
+                &oabef, &ocdgh);
+    shani_compress(&oabef, &ocdgh, abcd, efgh, _mm_setr_epi32((int)0x80000000u, 0, 0, 0),
+                   _mm_setr_epi32(0, 0, 0, (SHA256_BLOCK + SHA256_DIGEST) * 8));
+    shani_join(oabef, ocdgh, &abcd, &efgh);
+    const __m128i bswap = shani_bswap_mask();
+    shani_hex16(_mm_shuffle_epi8(abcd, bswap), out);
+    shani_hex16(_mm_shuffle_epi8(efgh, bswap), out + 32);
 }
 
 int sha256_have_shani(void)
@@ -127,6 +197,12 @@ int sha256_have_shani(void)
 void sha256_blocks_shani(uint32_t state[8], const uint8_t *data, size_t nblocks)
 {
     sha256_blocks_portable(state, data, nblocks);
+}
+
+static void hmac256_hex_shani(const hmac256_key *k, const uint8_t *msg, size_t nfull,
+                              const uint8_t *tail, size_t ntail, char out[SHA256_HEX])
+{
+    (void)k; (void)msg; (void)nfull; (void)tail; (void)ntail; (void)out;
 }
 
 int sha256_have_shani(void) { return 0; }
@@ -253,4 +329,208 @@ void sha_wipe(void *p, size_t n)
 {
     volatile uint8_t *v = (volatile uint8_t *)p;
     while (n--) *v++ = 0;
+}
+
+/* ---- one-shot HMAC-SHA256: the signer's hot path --------------------------------
+ *
+ * The streaming API above copies every byte through ctx.buf and compresses one call
+ * at a time.  The one-shot form compresses the message's whole blocks in place,
+ * builds only the padded tail (the last partial block, an optional separator and
+ * decimal number, 0x80, the bit length) in one zeroed stack buffer, and with SHA-NI
+ * runs inner hash, outer block and hex conversion in registers in one call.  */
+
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, 8);
+}
+
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+    store_be32(p, (uint32_t)(v >> 32));
+    store_be32(p + 4, (uint32_t)v);
+}
+
+/* Eight ASCII digits of x < 10^8, most significant first in memory order, computed
+ * in one 64-bit register (split 4+4, then 2+2, then 1+1 with reciprocal multiplies
+ * that are exact in these ranges: v*10486>>20 == v/100 for v < 10^4, v*103>>10 ==
+ * v/10 for v < 100).  */
+static inline uint64_t digits8(uint32_t x)
+{
+    uint64_t merged = (uint64_t)(x / 10000u) | ((uint64_t)(x % 10000u) << 32);
+    uint64_t top = ((merged * 10486u) >> 20) & ((0x7FULL << 32) | 0x7FULL);
+    uint64_t hundreds = ((merged - 100u * top) << 16) + top;
+    uint64_t tens = ((hundreds * 103u) >> 10) & 0x000F000F000F000FULL;
+    tens += (hundreds - 10u * tens) << 8;
+    return tens + 0x3030303030303030ULL;
+}
+
+/* Leading '0' characters of a digits8() value, at most 7 (so zero keeps one digit). */
+static inline unsigned digits8_lead(uint64_t d)
+{
+    uint64_t raw = d - 0x3030303030303030ULL;
+    return raw ? (unsigned)__builtin_ctzll(raw) >> 3 : 7u;
+}
+
+/* Decimal v ('-' first when negative) at dst, returns its length (at most 20).  May
+ * store zeros in the 8 bytes after the digits, so dst needs 24 writable bytes.  */
+static inline size_t fmt_i64_pad(int64_t v, uint8_t *dst)
+{
+    size_t n = 0;
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    uint64_t d;
+    unsigned lead;
+    if (v < 0) dst[n++] = '-';
+    if (m < 100000000u) {
+        d = digits8((uint32_t)m);
+        lead = digits8_lead(d);
+        store_le64(dst + n, d >> (8 * lead));
+        return n + 8 - lead;
+    }
+    uint64_t hi = m / 100000000u;
+    uint32_t lo = (uint32_t)(m - hi * 100000000u);
+    if (hi < 100000000u) {
+        d = digits8((uint32_t)hi);
+        lead = digits8_lead(d);
+        store_le64(dst + n, d >> (8 * lead));
+        n += 8 - lead;
+    } else {
+        uint64_t top = hi / 100000000u;           /* < 1845: at most four digits */
+        uint32_t mid = (uint32_t)(hi - top * 100000000u);
+        d = digits8((uint32_t)top);
+        lead = digits8_lead(d);
+        store_le64(dst + n, d >> (8 * lead));
+        n += 8 - lead;
+        store_le64(dst + n, digits8(mid));
+        n += 8;
+    }
+    store_le64(dst + n, digits8(lo));
+    return n + 8;
+}
+
+size_t sha_fmt_i64(int64_t v, char *out)
+{
+    uint8_t tmp[24];
+    size_t n = fmt_i64_pad(v, tmp);
+    memcpy(out, tmp, n);
+    return n;
+}
+
+/* Copy n < 64 bytes with fixed-size moves (two overlapping ones per size class):
+ * no library call, nothing read or written outside [s, s+n) and [d, d+n).  */
+static inline void copy_lt64(uint8_t *d, const uint8_t *s, size_t n)
+{
+    if (n >= 16) {
+#if SHA_X86
+        if (n >= 32) {
+            __m128i a = _mm_loadu_si128((const __m128i *)s);
+            __m128i b = _mm_loadu_si128((const __m128i *)(s + 16));
+            __m128i c = _mm_loadu_si128((const __m128i *)(s + n - 32));
+            __m128i e = _mm_loadu_si128((const __m128i *)(s + n - 16));
+            _mm_storeu_si128((__m128i *)d, a);
+            _mm_storeu_si128((__m128i *)(d + 16), b);
+            _mm_storeu_si128((__m128i *)(d + n - 32), c);
+            _mm_storeu_si128((__m128i *)(d + n - 16), e);
+        } else {
+            __m128i a = _mm_loadu_si128((const __m128i *)s);
+            __m128i b = _mm_loadu_si128((const __m128i *)(s + n - 16));
+            _mm_storeu_si128((__m128i *)d, a);
+            _mm_storeu_si128((__m128i *)(d + n - 16), b);
+        }
+#else
+        memcpy(d, s, n);
+#endif
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n) {
+        d[0] = s[0];
+        d[n >> 1] = s[n >> 1];
+        d[n - 1] = s[n - 1];
+    }
+}
+
+#define TAIL_CAP (2 * SHA256_BLOCK)
+
+/* Zero the 16-byte aligned tail buffer with plain vector stores (memset of a fixed
+ * 128 bytes becomes `rep stos` at -O3, which costs more than the copying).  */
+static inline void zero_tail(uint8_t p[TAIL_CAP])
+{
+#if SHA_X86
+    const __m128i z = _mm_setzero_si128();
+    _mm_store_si128((__m128i *)(p + 0), z);
+    _mm_store_si128((__m128i *)(p + 16), z);
+    _mm_store_si128((__m128i *)(p + 32), z);
+    _mm_store_si128((__m128i *)(p + 48), z);
+    _mm_store_si128((__m128i *)(p + 64), z);
+    _mm_store_si128((__m128i *)(p + 80), z);
+    _mm_store_si128((__m128i *)(p + 96), z);
+    _mm_store_si128((__m128i *)(p + 112), z);
+#else
+    memset(p, 0, TAIL_CAP);
+#endif
+}
+
+/* Portable twin of hmac256_hex_shani, through the key's compression function. */
+static void hmac256_hex_blocks(const hmac256_key *k, const uint8_t *msg, size_t nfull,
+                               const uint8_t *tail, size_t ntail, char out[SHA256_HEX])
+{
+    uint32_t h[8];
+    uint8_t block[SHA256_BLOCK];
+    memcpy(h, k->inner, sizeof h);
+    if (nfull) k->blocks(h, msg, nfull);
+    k->blocks(h, tail, ntail);
+    for (int i = 0; i < 8; i++) store_be32(block + 4 * i, h[i]);
+    memset(block + SHA256_DIGEST, 0, SHA256_BLOCK - SHA256_DIGEST);
+    block[SHA256_DIGEST] = 0x80;
+    store_be64(block + SHA256_BLOCK - 8, (SHA256_BLOCK + SHA256_DIGEST) * 8);
+    memcpy(h, k->outer, sizeof h);
+    k->blocks(h, block, 1);
+    for (int i = 0; i < 8; i++) store_be32(block + 4 * i, h[i]);
+    sha_hex(block, SHA256_DIGEST, out);
+}
+
+/* HMAC of msg || sep || (with_v ? decimal(v) : ""), nsep <= HMAC256_SEP_MAX.
+ * The tail holds < 64 message bytes + <= 32 + <= 20, then 0x80 and the 8-byte
+ * length: at most 124 bytes, two blocks.  */
+static inline void hmac256_hex_oneshot(const hmac256_key *k, const uint8_t *msg, size_t n,
+                                       const char *sep, size_t nsep, int with_v, int64_t v,
+                                       char out[SHA256_HEX])
+{
+    uint8_t tail[TAIL_CAP] __attribute__((aligned(16)));
+    size_t nfull = n / SHA256_BLOCK, t = n % SHA256_BLOCK, ntail;
+    zero_tail(tail);
+    copy_lt64(tail, msg + nfull * SHA256_BLOCK, t);
+    copy_lt64(tail + t, (const uint8_t *)sep, nsep);
+    t += nsep;
+    if (with_v) t += fmt_i64_pad(v, tail + t);
+    tail[t] = 0x80;
+    ntail = t + 9 > SHA256_BLOCK ? 2 : 1;
+    store_be64(tail + ntail * SHA256_BLOCK - 8, ((uint64_t)SHA256_BLOCK * (nfull + 1) + t) * 8);
+    if (SHA_X86 && k->blocks == sha256_blocks_shani)
+        hmac256_hex_shani(k, msg, nfull, tail, ntail, out);
+    else
+        hmac256_hex_blocks(k, msg, nfull, tail, ntail, out);
+}
+
+void hmac256_hex(const hmac256_key *k, const void *msg, size_t n, char out[SHA256_HEX])
+{
+    hmac256_hex_oneshot(k, (const uint8_t *)msg, n, "", 0, 0, 0, out);
+}
+
+void hmac256_hex_dec(const hmac256_key *k, const void *msg, size_t n, const char *sep, size_t nsep,
+                     int64_t v, char out[SHA256_HEX])
+{
+    hmac256_hex_oneshot(k, (const uint8_t *)msg, n, sep, nsep, 1, v, out);
 }
