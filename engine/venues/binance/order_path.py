@@ -11,6 +11,7 @@ resent.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from engine._codec_binance import ENDPOINTS, BinanceOrderEncoder
@@ -25,8 +26,8 @@ __all__ = ["BinanceOrderPath"]
 
 log = logging.getLogger("engine.venues.binance.order_path")
 
-_PLACE = Cost(weight=0, orders=1)
-_CANCEL = Cost(weight=0, cancel=True)
+PLACE_COST = _PLACE = Cost(weight=0, orders=1)
+CANCEL_COST = _CANCEL = Cost(weight=0, cancel=True)
 
 
 class BinanceOrderPath:
@@ -65,20 +66,45 @@ class BinanceOrderPath:
         enc = self.encoder
         return b"".join((self._heads[enc.endpoint], enc.buffer[:n], self._tail))
 
-    async def _send(self, cost: Cost, build) -> BinanceParser:
+    async def submit(self, cost: Cost, build) -> asyncio.Future:
+        """Pace, encode and write one request; returns the future of its HTTP answer.
+
+        When the limiter has room and the connection is warm, nothing here awaits: the
+        bytes are on the socket when this returns (the order manager keeps per-instrument
+        order by holding its lock only across this step).
+        """
         limiter = self.limiter
         if not limiter.try_take(cost):
             await limiter.acquire(cost)
+        conn = self.http._conn
+        if conn is None or not conn.is_open:
+            conn = await self.http.connection()
         n = build(self.clock.now_ms())
         if n <= 0:
             raise EncodeError(f"encoder produced no request (status {n})")
-        response: HttpResponse = await self.http.request(self._request_bytes(n))
+        fut = conn.send(self._request_bytes(n))
         self.orders_sent += 1
+        return fut
+
+    async def finish(self, fut: asyncio.Future) -> BinanceParser:
+        """Wait for the answer; raise the venue's typed error, or return the parser holding it."""
+        response: HttpResponse = await fut
         if response.status != 200:
-            check_response(self.venue, response, limiter)  # raises the typed error
+            check_response(self.venue, response, self.limiter)  # raises the typed error
         parser = self.parser
         parser.parse(response.body)
         return parser
+
+    async def _send(self, cost: Cost, build) -> BinanceParser:
+        return await self.finish(await self.submit(cost, build))
+
+    def place_builder(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
+                      stop_raw: int = 0, client_id: bytes = b"", *, position_side: int = 0,
+                      reduce_only: bool = False, callback_rate_raw: int = 0):
+        enc, rw = self.encoder, self.recv_window
+        return lambda ts: enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts,
+                                        rw, position_side=position_side, reduce_only=reduce_only,
+                                        callback_rate_raw=callback_rate_raw)
 
     async def place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
                     stop_raw: int = 0, client_id: bytes = b"", *, position_side: int = 0,
@@ -87,10 +113,9 @@ class BinanceOrderPath:
 
         The record is overwritten by the next call: read what you need before awaiting again.
         """
-        enc, rw = self.encoder, self.recv_window
-        return await self._send(_PLACE, lambda ts: enc.new_order(
-            symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts, rw,
-            position_side=position_side, reduce_only=reduce_only, callback_rate_raw=callback_rate_raw))
+        return await self._send(_PLACE, self.place_builder(
+            symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, position_side=position_side,
+            reduce_only=reduce_only, callback_rate_raw=callback_rate_raw))
 
     async def cancel(self, symbol: bytes, order_id: int = 0, client_id: bytes = b"", *,
                      algo: bool = False) -> BinanceParser:

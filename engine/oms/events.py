@@ -1,0 +1,105 @@
+"""Engine events: synchronous callbacks for the lowest latency, async iteration for convenience."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+__all__ = ["EventKind", "Event", "EventBus"]
+
+log = logging.getLogger("engine.oms.events")
+
+
+class EventKind(str, enum.Enum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    AMENDED = "amended"
+    TRIGGERED = "triggered"
+    UNKNOWN = "unknown"                  # an order whose answer was lost (resolved later)
+    RESOLVED = "resolved"                # an UNKNOWN order settled (adopted or re-sent)
+    POSITION_CHANGED = "position_changed"
+    BALANCE_CHANGED = "balance_changed"
+    STREAM_DISCONNECTED = "stream_disconnected"
+    STREAM_RECONNECTED = "stream_reconnected"
+    RECONCILED = "reconciled"            # data: the differences found
+    BREAKER_OPENED = "breaker_opened"
+    BREAKER_HALF_OPEN = "breaker_half_open"
+    BREAKER_CLOSED = "breaker_closed"
+    LATENCY_ALERT = "latency_alert"
+    HALTED = "halted"
+
+
+@dataclass(slots=True)
+class Event:
+    """One thing that happened: ``order`` is an Order view for order events, else None."""
+
+    kind: EventKind
+    ts_ns: int
+    order: Any = None
+    symbol: str | None = None
+    data: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        who = f" {self.order.client_order_id}" if self.order is not None else (f" {self.symbol}" if self.symbol else "")
+        return f"Event({self.kind.value}{who})"
+
+
+class EventBus:
+    """Fan-out of events to callbacks and to ``async for`` consumers.
+
+    Events are built only when someone listens.  A slow async consumer never blocks the
+    engine: its queue is bounded and overflow is counted and logged.
+    """
+
+    def __init__(self, queue_size: int = 100_000):
+        self._callbacks: list[Callable[[Event], None]] = []
+        self._queues: list[asyncio.Queue] = []
+        self.queue_size = queue_size
+        self.dropped = 0
+        self.emitted = 0
+
+    @property
+    def active(self) -> bool:
+        return bool(self._callbacks or self._queues)
+
+    def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
+        """Call ``callback(event)`` synchronously for every event; returns an unsubscribe function."""
+        self._callbacks.append(callback)
+        return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
+
+    def emit(self, kind: EventKind, *, order=None, symbol: str | None = None, **data) -> Event | None:
+        if not self._callbacks and not self._queues:
+            return None
+        ev = Event(kind, time.time_ns(), order, symbol, data)
+        self.emitted += 1
+        for cb in list(self._callbacks):
+            try:
+                cb(ev)
+            except Exception:
+                log.exception("event callback failed on %s", kind.value)
+        for q in self._queues:
+            try:
+                q.put_nowait(ev)
+            except asyncio.QueueFull:
+                self.dropped += 1
+                if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
+                    log.warning("event consumer too slow: %d events dropped", self.dropped)
+        return ev
+
+    async def stream(self):
+        """``async for ev in bus.stream()``: every event from now on."""
+        q: asyncio.Queue = asyncio.Queue(self.queue_size)
+        self._queues.append(q)
+        try:
+            while True:
+                yield await q.get()
+        finally:
+            self._queues.remove(q)

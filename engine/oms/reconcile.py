@@ -1,0 +1,264 @@
+"""Reconciliation: the venue's view replaces ours after start-up, reconnects and lost answers.
+
+- :meth:`Reconciler.run`: open orders (adopting ones we did not know), orders we think are
+  open that the venue closed while we were away (their fills are not lost), positions and
+  balances.  Every difference is logged and evented; a position mismatch after a
+  reconnect trips the circuit breaker.
+- :meth:`Reconciler.resolve_unknown`: an order whose answer was lost is settled by the
+  stream or by a query of its client id, then adopted, or re-sent with the same client
+  id when the venue has never seen it.
+- :meth:`Reconciler.on_account_message`: balance events of the user-data streams (cold path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+from engine._enums import ExecType, OrderState
+from engine._fixedpoint import parse as fp_parse
+from engine.oms.events import EventKind
+from engine.transport.errors import TransportError
+from engine.venues.base import VenueOrder
+from engine.venues.errors import DuplicateClientOrderId, OutcomeUnknown, VenueError
+
+__all__ = ["Reconciler"]
+
+log = logging.getLogger("engine.oms.reconcile")
+
+_TERMINAL = {int(OrderState.FILLED), int(OrderState.CANCELLED), int(OrderState.REJECTED), int(OrderState.EXPIRED)}
+_EXEC_FOR_STATE = {OrderState.NEW: ExecType.EXEC_NEW, OrderState.CANCELLED: ExecType.EXEC_CANCELED,
+                   OrderState.EXPIRED: ExecType.EXEC_EXPIRED, OrderState.REJECTED: ExecType.EXEC_REJECTED,
+                   OrderState.PARTIALLY_FILLED: ExecType.EXEC_NONE, OrderState.FILLED: ExecType.EXEC_NONE}
+
+
+def _raw(text) -> int:
+    return fp_parse(str(text)) if text not in (None, "") else 0
+
+
+class Reconciler:
+    def __init__(self, engine):
+        self.eng = engine
+        self.balances: dict[str, tuple[int, int]] = {}
+        self.runs = 0
+        self.adopted = 0
+        self.resent = 0
+        self.mismatches = 0
+
+    # -- snapshots into the store ----------------------------------------------------------------------
+    def apply_snapshot(self, slot: int, vo: VenueOrder) -> bool:
+        """Make the store agree with the venue's report of one order; returns whether anything changed."""
+        eng = self.eng
+        store = eng.store
+        if vo.exchange_id is not None:
+            store.set_exchange_id(slot, vo.exchange_id)
+        before = store.order(slot)
+        state = OrderState(vo.state) if vo.state else OrderState.UNKNOWN
+        if state == OrderState.UNKNOWN:
+            return False
+        # fills we have not seen: the venue's cumulative quantity, valued at its average price
+        res = store.apply(slot, int(_EXEC_FOR_STATE.get(state, ExecType.EXEC_NONE)), int(state), 0,
+                          vo.avg_price_raw, vo.filled_raw if vo.filled_raw > before.filled_raw else -1, -1, 0, -1,
+                          time.time_ns())
+        after = store.order(slot)
+        delta = after.filled_raw - before.filled_raw
+        if delta > 0 and eng.futures and vo.avg_price_raw > 0:
+            eng.book.update_from_fill(after.instrument, after.side, delta, vo.avg_price_raw)
+        changed = res == 0
+        if changed:
+            if after.state in _TERMINAL:
+                eng._untrack(slot)
+            view = eng.order(slot)
+            kind = {OrderState.NEW: EventKind.ACCEPTED, OrderState.PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
+                    OrderState.FILLED: EventKind.FILLED, OrderState.CANCELLED: EventKind.CANCELLED,
+                    OrderState.EXPIRED: EventKind.EXPIRED, OrderState.REJECTED: EventKind.REJECTED}.get(state)
+            if kind is not None:
+                eng.bus.emit(kind, order=view, symbol=view.symbol, source="reconciliation")
+            waiters = eng._waiters.pop(slot, None)
+            for fut in waiters or ():
+                if not fut.done():
+                    fut.set_result(None)
+        return changed
+
+    async def settle(self, slot: int) -> bool:
+        """Query one order by its client id and apply what the venue says; False if the venue does not know it."""
+        spec = self.eng._specs.get(slot)
+        if spec is None:
+            return False
+        vo = await self.eng.adapter.query(spec.symbol, spec.client_id)
+        if vo is None:
+            return False
+        self.apply_snapshot(slot, vo)
+        return True
+
+    async def resolve_unknown(self, slot: int, delays=(0.2, 0.4, 0.8, 1.6, 3.2, 6.4)) -> None:
+        eng = self.eng
+        store = eng.store
+        spec = eng._specs[slot]
+        misses = 0
+        for delay in delays:
+            await asyncio.sleep(delay)
+            if store.state_of(slot) != OrderState.UNKNOWN:
+                eng.bus.emit(EventKind.RESOLVED, order=eng.order(slot), symbol=spec.symbol, how="stream")
+                return
+            try:
+                known = await self.settle(slot)
+            except (TransportError, VenueError) as exc:
+                log.info("resolving %s: query failed (%s); trying again", spec.client_id, exc)
+                continue
+            if known:
+                self.adopted += 1
+                eng.bus.emit(EventKind.RESOLVED, order=eng.order(slot), symbol=spec.symbol, how="adopted")
+                return
+            misses += 1
+            if misses < 2:
+                continue  # give a request still in flight inside the venue time to land
+            # The venue has never seen it: send it again, with the same client id.
+            try:
+                pending = await eng.adapter.send_place(spec)
+                answer = await pending
+            except DuplicateClientOrderId:
+                continue  # it exists after all: the next query adopts it
+            except (TransportError, OutcomeUnknown) as exc:
+                log.info("re-sending %s: outcome unknown again (%s)", spec.client_id, exc)
+                continue
+            except VenueError as exc:
+                store.reject(slot, exc.code if isinstance(exc.code, int) else -1, time.time_ns())
+                eng._untrack(slot)
+                view = eng.order(slot)
+                eng.bus.emit(EventKind.REJECTED, order=view, symbol=spec.symbol, error=str(exc))
+                return
+            # the answer moves it out of UNKNOWN; accept the stream's or the answer's truth
+            store.apply(slot, int(ExecType.EXEC_NEW), int(OrderState.NEW), 0, 0, -1, -1, 0, -1, time.time_ns())
+            eng._apply_answer(answer)
+            self.resent += 1
+            eng.bus.emit(EventKind.RESOLVED, order=eng.order(slot), symbol=spec.symbol, how="resent")
+            return
+        eng.unresolved += 1
+        log.error("order %s still unknown after %d checks; the stale-order check keeps trying",
+                  spec.client_id, len(delays))
+
+    # -- full reconciliation -------------------------------------------------------------------------------
+    async def run(self, reason: str) -> dict:
+        eng = self.eng
+        store = eng.store
+        self.runs += 1
+        diffs: dict[str, list] = {"adopted": [], "orders": [], "positions": [], "balances": []}
+        venue_open = await eng.adapter.open_orders()
+        seen = set()
+        for vo in venue_open:
+            slot = store.find_client_id(vo.client_id) if vo.client_id else -1
+            if slot < 0 and vo.exchange_id is not None:
+                slot = store.find_exchange_id(vo.exchange_id)
+            if slot < 0:
+                inst = eng.instruments.ids.get(vo.symbol)
+                if inst is None or not vo.client_id:
+                    continue
+                slot = store.adopt(vo.client_id, inst, vo.side, vo.order_type, vo.tif, vo.qty_raw, vo.price_raw,
+                                   ts_ns=time.time_ns())
+                from engine.venues.base import OrderSpec
+                eng._specs[slot] = OrderSpec(slot, vo.symbol, vo.client_id, vo.side, vo.order_type, vo.tif,
+                                             vo.qty_raw, vo.price_raw, vo.stop_raw)
+                eng._track_open(slot, inst)
+                self.apply_snapshot(slot, vo)
+                diffs["adopted"].append(vo.client_id)
+            elif self.apply_snapshot(slot, vo):
+                diffs["orders"].append(vo.client_id)
+            seen.add(slot)
+        for slot in eng.open_slots():
+            if slot in seen or slot not in eng._specs:
+                continue
+            spec = eng._specs[slot]
+            try:
+                vo = await eng.adapter.query(spec.symbol, spec.client_id)
+            except (TransportError, VenueError) as exc:
+                log.warning("reconcile: query of %s failed: %s", spec.client_id, exc)
+                continue
+            if vo is not None and self.apply_snapshot(slot, vo):
+                diffs["orders"].append(spec.client_id)
+        if eng.futures:
+            reported = set()
+            for vp in await eng.adapter.positions():
+                inst = eng.instruments.ids.get(vp.symbol)
+                if inst is None:
+                    continue
+                reported.add(inst)
+                d = eng.book.reconcile(inst, vp.size_raw, vp.entry_raw, mark_raw=vp.mark_raw or None,
+                                            leverage=vp.leverage)
+                if d.get("size_raw"):
+                    diffs["positions"].append({"symbol": vp.symbol, **d})
+            for symbol, inst in eng.instruments.ids.items():
+                if inst not in reported and eng.book.get(inst)["size_raw"]:
+                    d = eng.book.reconcile(inst, 0, 0)
+                    diffs["positions"].append({"symbol": symbol, **d})
+        for asset, (a, b) in (await eng.adapter.balances()).items():
+            if self.balances.get(asset) != (a, b):
+                if asset in self.balances:
+                    diffs["balances"].append(asset)
+                self.balances[asset] = (a, b)
+                self._apply_balance(asset, a, b)
+        n = sum(len(v) for v in diffs.values())
+        if n:
+            log.info("reconciliation (%s): %s", reason, {k: v for k, v in diffs.items() if v})
+        if diffs["positions"] and reason != "start":
+            self.mismatches += 1
+            eng.breaker.trip(f"reconciliation mismatch after {reason}: positions differed")
+        eng.bus.emit(EventKind.RECONCILED, reason=reason, differences=diffs)
+        return diffs
+
+    def _apply_balance(self, asset: str, a: int, b: int) -> None:
+        eng = self.eng
+        aid = eng.instruments.asset_id(asset)
+        if eng.futures:
+            eng.account.apply_futures_balance(aid, b, b)
+        else:
+            eng.account.apply_balance(aid, a, b)
+
+    # -- balance events from the streams (cold path) --------------------------------------------------------
+    def on_account_message(self, payload: bytes) -> None:
+        try:
+            doc = json.loads(payload)
+        except ValueError:
+            self.eng.bad_messages += 1
+            return
+        if isinstance(doc, dict) and "event" in doc and isinstance(doc["event"], dict):
+            doc = doc["event"]
+        if not isinstance(doc, dict):
+            return
+        changed = []
+        try:
+            e = doc.get("e")
+            if e == "outboundAccountPosition":
+                for b in doc.get("B", []):
+                    self.balances[b["a"]] = (_raw(b["f"]), _raw(b["l"]))
+                    self._apply_balance(b["a"], _raw(b["f"]), _raw(b["l"]))
+                    changed.append(b["a"])
+            elif e == "ACCOUNT_UPDATE":
+                for b in doc.get("a", {}).get("B", []):
+                    wallet = _raw(b.get("wb"))
+                    avail = self.balances.get(b["a"], (wallet, wallet))[0]
+                    self.balances[b["a"]] = (avail, wallet)
+                    self.eng.account.apply_futures_balance(self.eng.instruments.asset_id(b["a"]), wallet,
+                                                           _raw(b.get("cw", b.get("wb"))))
+                    changed.append(b["a"])
+            elif doc.get("topic", "").startswith("wallet"):
+                for acct in doc.get("data", []):
+                    for c in acct.get("coin", []):
+                        wallet, locked = _raw(c.get("walletBalance")), _raw(c.get("locked", "0"))
+                        pair = (wallet - locked, wallet) if self.eng.futures else (wallet - locked, locked)
+                        self.balances[c["coin"]] = pair
+                        self._apply_balance(c["coin"], *pair)
+                        changed.append(c["coin"])
+            elif doc.get("topic", "").startswith("position"):
+                for p in doc.get("data", []):
+                    inst = self.eng.instruments.ids.get(p.get("symbol"))
+                    if inst is not None and p.get("markPrice"):
+                        self.eng.book.set_mark(inst, _raw(p["markPrice"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            self.eng.bad_messages += 1
+            log.warning("unreadable account event counted and skipped: %s", exc)
+            return
+        if changed:
+            self.eng.bus.emit(EventKind.BALANCE_CHANGED, assets=changed)

@@ -1,0 +1,208 @@
+"""Binance spot and USD-M adapters: the order manager's view of one Binance account.
+
+Composed from the pieces of this folder: :class:`BinanceRest` (queries, reconciliation,
+exchange info, listen keys), :class:`BinanceOrderPath` (orders on the lean path),
+the user-data stream (spot: the WebSocket API subscription; USD-M: the listen-key
+stream) and, for spot, WebSocket order entry when asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable
+
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._fixedpoint import parse as fp_parse
+from engine.config import VenueConfig
+from engine.instruments_load import load_binance_spot, load_binance_usdm
+from engine.venues.base import OrderSpec, VenueOrder, VenuePosition
+from engine.venues.binance.order_path import CANCEL_COST, PLACE_COST, BinanceOrderPath
+from engine.venues.binance.rest import BinanceRest
+from engine.venues.binance.user_stream_usdm import UsdmUserStream
+from engine.venues.binance.ws_api import BinanceWsApi
+from engine.venues.errors import UnknownOrder
+
+__all__ = ["BinanceAdapter"]
+
+log = logging.getLogger("engine.venues.binance.adapter")
+
+STATES = {"NEW": OrderState.NEW, "PARTIALLY_FILLED": OrderState.PARTIALLY_FILLED, "FILLED": OrderState.FILLED,
+          "CANCELED": OrderState.CANCELLED, "PENDING_CANCEL": OrderState.NEW, "REJECTED": OrderState.REJECTED,
+          "EXPIRED": OrderState.EXPIRED, "EXPIRED_IN_MATCH": OrderState.EXPIRED, "PENDING_NEW": OrderState.PENDING}
+TYPES = {"MARKET": OrderType.MARKET, "LIMIT": OrderType.LIMIT, "LIMIT_MAKER": OrderType.LIMIT_MAKER,
+         "STOP_LOSS": OrderType.STOP_LOSS, "STOP_LOSS_LIMIT": OrderType.STOP_LOSS_LIMIT,
+         "TAKE_PROFIT": OrderType.TAKE_PROFIT, "TAKE_PROFIT_LIMIT": OrderType.TAKE_PROFIT_LIMIT,
+         "STOP_MARKET": OrderType.STOP_LOSS, "STOP": OrderType.STOP_LOSS_LIMIT,
+         "TAKE_PROFIT_MARKET": OrderType.TAKE_PROFIT, "TRAILING_STOP_MARKET": OrderType.TRAILING_STOP}
+TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, "GTX": TimeInForce.POST_ONLY}
+# USD-M conditional orders live on the algo endpoints (their answers are not plain orders)
+ALGO_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
+                        OrderType.TAKE_PROFIT_LIMIT, OrderType.TRAILING_STOP})
+
+
+def _raw(text) -> int:
+    return fp_parse(str(text)) if text not in (None, "") else 0
+
+
+def venue_order(d: dict) -> VenueOrder:
+    """A Binance order JSON (query, open orders) as a VenueOrder."""
+    filled = _raw(d.get("executedQty", "0"))
+    quote = _raw(d.get("cummulativeQuoteQty", d.get("cumQuote", "0")))
+    avg = _raw(d.get("avgPrice", "0"))
+    if not avg and filled:
+        avg = quote * 100_000_000 // filled
+    return VenueOrder(
+        symbol=d["symbol"], client_id=d.get("clientOrderId", ""), exchange_id=d.get("orderId"),
+        side=Side.BUY if d["side"] == "BUY" else Side.SELL, order_type=TYPES.get(d.get("type", ""), 0),
+        tif=TIFS.get(d.get("timeInForce", ""), 0), state=STATES.get(d["status"], OrderState.UNKNOWN),
+        qty_raw=_raw(d.get("origQty", "0")), price_raw=_raw(d.get("price", "0")),
+        stop_raw=_raw(d.get("stopPrice", "0")), filled_raw=filled, avg_price_raw=avg)
+
+
+class BinanceAdapter:
+    """One Binance account, spot (``binance-spot``) or USD-M futures (``binance-usdm``)."""
+
+    def __init__(self, config: VenueConfig, *, order_entry: str = "rest"):
+        if order_entry not in ("rest", "ws"):
+            raise ValueError("order_entry is 'rest' or 'ws'")
+        self.config = config
+        self.venue = config.venue
+        self.futures = config.venue == "binance-usdm"
+        self.stream_kind = "binance"
+        self.order_entry = order_entry
+        if self.futures and order_entry == "ws":
+            raise ValueError("WebSocket order entry is implemented for Binance spot (and Bybit) only")
+        self.rest = BinanceRest(config)
+        self.orders = BinanceOrderPath(self.rest)
+        self.ws_api: BinanceWsApi | None = None
+        self.user_stream: UsdmUserStream | None = None
+
+    def __repr__(self) -> str:
+        return f"BinanceAdapter(venue={self.venue!r}, order_entry={self.order_entry!r})"
+
+    async def start(self, on_stream: Callable[[bytes], None], on_reconnected: Callable[[], Awaitable[None]],
+                    on_disconnected: Callable[[], None]) -> None:
+        await self.rest.start()
+        await self.rest.exchange_info()  # adopts the venue's limits; instruments load separately
+        await self.orders.start()
+        if self.futures:
+            self.user_stream = UsdmUserStream(self.rest, on_stream, on_reconnected=on_reconnected)
+            self.user_stream.ws.on_disconnected = lambda ws: on_disconnected()
+            await self.user_stream.start()
+        else:
+            self.ws_api = BinanceWsApi(self.config, self.rest.clock, on_event=on_stream,
+                                       on_reconnected=on_reconnected)
+            self.ws_api.ws.on_disconnected = self._chain_disconnect(self.ws_api.ws.on_disconnected, on_disconnected)
+            await self.ws_api.start()
+
+    @staticmethod
+    def _chain_disconnect(first, second):
+        def both(ws):
+            if first is not None:
+                first(ws)
+            second()
+        return both
+
+    async def stop(self) -> None:
+        if self.user_stream is not None:
+            await self.user_stream.stop()
+        if self.ws_api is not None:
+            await self.ws_api.stop()
+        await self.orders.close()
+        await self.rest.close()
+
+    async def load_instruments(self, registry) -> None:
+        info = await self.rest.exchange_info()
+        (load_binance_usdm if self.futures else load_binance_spot)(registry, info)
+
+    # -- orders --------------------------------------------------------------------------
+    async def send_place(self, spec: OrderSpec):
+        """Write the order; returns an awaitable giving the parser that holds the answer."""
+        if self.order_entry == "ws" and self.ws_api is not None:
+            return self._ws_place(spec)
+        build = self.orders.place_builder(
+            spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, spec.stop_raw,
+            spec.client_id.encode(), reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
+        fut = await self.orders.submit(PLACE_COST, build)
+        return self.orders.finish(fut)
+
+    async def _ws_place(self, spec: OrderSpec):
+        from engine._fixedpoint import format as fp_format
+        params = {"symbol": spec.symbol, "side": "BUY" if spec.side == Side.BUY else "SELL",
+                  "type": _type_name(spec.order_type), "quantity": fp_format(spec.qty_raw),
+                  "newClientOrderId": spec.client_id, "newOrderRespType": "FULL"}
+        if spec.price_raw:
+            params["price"] = fp_format(spec.price_raw)
+        if spec.stop_raw:
+            params["stopPrice"] = fp_format(spec.stop_raw)
+        if spec.order_type in (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT):
+            params["timeInForce"] = {TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK"}.get(spec.tif, "GTC")
+        import json
+        result = await self.ws_api.order_place(params)
+        parser = self.orders.parser
+        parser.parse(json.dumps(result).encode())
+        return parser
+
+    async def cancel(self, spec: OrderSpec):
+        algo = self.futures and spec.order_type in ALGO_TYPES
+        cid = spec.client_id.encode()
+        enc, rw = self.orders.encoder, self.orders.recv_window
+        fut = await self.orders.submit(CANCEL_COST, lambda ts: enc.cancel_order(
+            spec.symbol.encode(), 0, cid, ts, rw, algo=algo))
+        return await self.orders.finish(fut)
+
+    async def cancel_all(self, symbol: str) -> None:
+        try:
+            await self.rest.cancel_all(symbol)
+        except UnknownOrder:
+            pass  # nothing open
+        if self.futures:
+            for algo in await self.rest.open_algo_orders(symbol):
+                try:
+                    await self.rest.cancel_algo_order(algo_id=algo["algoId"])
+                except UnknownOrder:
+                    pass
+
+    async def amend(self, spec: OrderSpec, qty_raw: int, price_raw: int):
+        if not self.futures:
+            raise NotImplementedError("amend on Binance spot is cancel-replace: not wired into the engine yet")
+        return await self.orders.modify(spec.symbol.encode(), spec.side, qty_raw, price_raw,
+                                        client_id=spec.client_id.encode())
+
+    async def last_price(self, symbol: str) -> int | None:
+        """Mid of the best bid and ask (a reference for risk checks), None without a book."""
+        book = await self.rest.public("GET", f"{self.rest.prefix}/depth", {"symbol": symbol, "limit": 5}, weight=2)
+        if book.get("bids") and book.get("asks"):
+            return (_raw(book["bids"][0][0]) + _raw(book["asks"][0][0])) // 2
+        return None
+
+    # -- queries (cold path) ----------------------------------------------------------------
+    async def query(self, symbol: str, client_id: str) -> VenueOrder | None:
+        try:
+            return venue_order(await self.rest.get_order(symbol, client_order_id=client_id))
+        except UnknownOrder:
+            return None
+
+    async def open_orders(self, symbol: str | None = None) -> list[VenueOrder]:
+        return [venue_order(d) for d in await self.rest.open_orders(symbol)]
+
+    async def positions(self) -> list[VenuePosition]:
+        if not self.futures:
+            return []
+        out = []
+        for p in await self.rest.positions():
+            out.append(VenuePosition(symbol=p["symbol"], size_raw=_raw(p["positionAmt"]),
+                                     entry_raw=_raw(p.get("entryPrice", "0")), mark_raw=_raw(p.get("markPrice", "0")),
+                                     leverage=int(p["leverage"]) if p.get("leverage") else None))
+        return out
+
+    async def balances(self) -> dict[str, tuple[int, int]]:
+        return {asset: (_raw(a), _raw(b)) for asset, (a, b) in (await self.rest.balances()).items()}
+
+
+def _type_name(order_type: int) -> str:
+    for name, t in TYPES.items():
+        if t == order_type and name in ("MARKET", "LIMIT", "LIMIT_MAKER", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                                        "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"):
+            return name
+    raise ValueError(f"order type {order_type} is not a Binance spot type")

@@ -1,0 +1,197 @@
+"""Bybit V5 adapter: the order manager's view of one Bybit unified account (one category).
+
+Orders go over REST (``order_entry="rest"``) or the trade WebSocket (``"ws"``); both
+only acknowledge, and the order's fate arrives on the private stream (``order`` and
+``execution`` topics), which the compiled parser and applier read.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+import logging
+from typing import Awaitable, Callable
+
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._fixedpoint import format as fp_format
+from engine._fixedpoint import parse as fp_parse
+from engine._parse_bybit import BybitParser
+from engine.config import VenueConfig
+from engine.instruments_load import load_bybit
+from engine.venues.base import OrderSpec, VenueOrder, VenuePosition
+from engine.venues.bybit.rest import BybitRest
+from engine.venues.bybit.stream import BybitPrivateStream
+from engine.venues.bybit.ws_trade import BybitWsTrade
+from engine.venues.errors import OrderNotOpen, UnknownOrder
+
+__all__ = ["BybitAdapter"]
+
+log = logging.getLogger("engine.venues.bybit.adapter")
+
+STATES = {"New": OrderState.NEW, "PartiallyFilled": OrderState.PARTIALLY_FILLED, "Untriggered": OrderState.NEW,
+          "Triggered": OrderState.NEW, "Filled": OrderState.FILLED, "Cancelled": OrderState.CANCELLED,
+          "PartiallyFilledCanceled": OrderState.CANCELLED, "Deactivated": OrderState.CANCELLED,
+          "Rejected": OrderState.REJECTED}
+TIF_NAMES = {TimeInForce.GTC: "GTC", TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK",
+             TimeInForce.POST_ONLY: "PostOnly"}
+_CONDITIONAL = {OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
+                OrderType.TAKE_PROFIT_LIMIT, OrderType.CONDITIONAL}
+
+
+def _raw(text) -> int:
+    return fp_parse(str(text)) if text not in (None, "") else 0
+
+
+def order_params(spec: OrderSpec, category: str) -> dict:
+    """An OrderSpec as ``/v5/order/create`` parameters."""
+    t = spec.order_type
+    limit = t in (OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT) \
+        or (t == OrderType.CONDITIONAL and spec.price_raw > 0)
+    p = {"category": category, "symbol": spec.symbol, "side": "Buy" if spec.side == Side.BUY else "Sell",
+         "orderType": "Limit" if limit else "Market", "qty": fp_format(spec.qty_raw), "orderLinkId": spec.client_id}
+    if limit:
+        p["price"] = fp_format(spec.price_raw)
+        p["timeInForce"] = "PostOnly" if t == OrderType.LIMIT_MAKER else TIF_NAMES.get(spec.tif, "GTC")
+    if t in _CONDITIONAL:
+        if not spec.stop_raw:
+            raise ValueError("a conditional order needs a trigger price")
+        p["triggerPrice"] = fp_format(spec.stop_raw)
+        # stop-loss: buy when the price rises to it, sell when it falls; take-profit the other way round
+        rises = (spec.side == Side.BUY) == (t in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT,
+                                                  OrderType.CONDITIONAL))
+        p["triggerDirection"] = 1 if rises else 2
+    if spec.reduce_only:
+        p["reduceOnly"] = True
+    if spec.close_on_trigger:
+        p["closeOnTrigger"] = True
+    return p
+
+
+def venue_order(d: dict) -> VenueOrder:
+    stop = _raw(d.get("triggerPrice", "0"))
+    if d.get("orderType") == "Limit":
+        otype = OrderType.LIMIT if not stop else OrderType.STOP_LOSS_LIMIT
+    else:
+        otype = OrderType.MARKET if not stop else OrderType.STOP_LOSS
+    tif = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK,
+           "PostOnly": TimeInForce.POST_ONLY}.get(d.get("timeInForce", ""), 0)
+    return VenueOrder(symbol=d["symbol"], client_id=d.get("orderLinkId", ""), exchange_id=d.get("orderId"),
+                      side=Side.BUY if d["side"] == "Buy" else Side.SELL, order_type=otype, tif=tif,
+                      state=STATES.get(d.get("orderStatus", ""), OrderState.UNKNOWN), qty_raw=_raw(d.get("qty")),
+                      price_raw=_raw(d.get("price")), stop_raw=stop, filled_raw=_raw(d.get("cumExecQty")),
+                      avg_price_raw=_raw(d.get("avgPrice")))
+
+
+class BybitAdapter:
+    """One Bybit account trading one category (``linear`` by default, or ``spot``)."""
+
+    def __init__(self, config: VenueConfig, *, order_entry: str = "rest", category: str | None = None):
+        if order_entry not in ("rest", "ws"):
+            raise ValueError("order_entry is 'rest' or 'ws'")
+        self.config = config
+        self.venue = "bybit"
+        self.category = category or str(config.options.get("category", "linear"))
+        if self.category not in ("linear", "spot"):
+            raise ValueError("category is 'linear' or 'spot'")
+        self.futures = self.category == "linear"
+        self.stream_kind = "bybit"
+        self.order_entry = order_entry
+        self.rest = BybitRest(config)
+        self.trade: BybitWsTrade | None = None
+        self.stream: BybitPrivateStream | None = None
+        self._ack_parser = BybitParser()
+
+    def __repr__(self) -> str:
+        return f"BybitAdapter(category={self.category!r}, order_entry={self.order_entry!r})"
+
+    async def start(self, on_stream: Callable[[bytes], None], on_reconnected: Callable[[], Awaitable[None]],
+                    on_disconnected: Callable[[], None]) -> None:
+        await self.rest.start()
+        self.stream = BybitPrivateStream(self.config, self.rest.clock, on_stream, on_reconnected=on_reconnected,
+                                         on_disconnected=on_disconnected)
+        await self.stream.start()
+        if self.order_entry == "ws":
+            self.trade = BybitWsTrade(self.config, self.rest.clock, limiter=self.rest.limiter)
+            await self.trade.start()
+
+    async def stop(self) -> None:
+        if self.trade is not None:
+            await self.trade.stop()
+        if self.stream is not None:
+            await self.stream.stop()
+        await self.rest.close()
+
+    async def load_instruments(self, registry) -> None:
+        load_bybit(registry, {"result": {"category": self.category,
+                                         "list": await self.rest.instruments(self.category)}},
+                   self.category)
+
+    def _ack(self, result: dict) -> BybitParser:
+        p = self._ack_parser
+        p.parse(json.dumps({"retCode": 0, "retMsg": "OK", "result": result}).encode())
+        return p
+
+    async def send_place(self, spec: OrderSpec):
+        params = order_params(spec, self.category)
+        if self.trade is not None:
+            return self._finish(self.trade.create(params))
+        return self._finish(self.rest.place_order(params))
+
+    async def _finish(self, call) -> BybitParser:
+        return self._ack(await call)
+
+    async def cancel(self, spec: OrderSpec):
+        if self.trade is not None:
+            return self._ack(await self.trade.cancel(self.category, spec.symbol, order_link_id=spec.client_id))
+        return self._ack(await self.rest.cancel_order(self.category, spec.symbol, order_link_id=spec.client_id))
+
+    async def cancel_all(self, symbol: str) -> None:
+        await self.rest.cancel_all(self.category, symbol)
+
+    async def amend(self, spec: OrderSpec, qty_raw: int, price_raw: int):
+        params = {"category": self.category, "symbol": spec.symbol, "orderLinkId": spec.client_id}
+        if qty_raw:
+            params["qty"] = fp_format(qty_raw)
+        if price_raw:
+            params["price"] = fp_format(price_raw)
+        call = self.trade.amend(params) if self.trade is not None else self.rest.amend_order(params)
+        return self._ack(await call)
+
+    async def last_price(self, symbol: str) -> int | None:
+        """Mid of the best bid and ask (a reference for risk checks), None without a book."""
+        book = await self.rest.call("GET", "/v5/market/orderbook", {"category": self.category, "symbol": symbol,
+                                                                   "limit": 1}, signed=False)
+        if book.get("b") and book.get("a"):
+            return (_raw(book["b"][0][0]) + _raw(book["a"][0][0])) // 2
+        return None
+
+    async def query(self, symbol: str, client_id: str) -> VenueOrder | None:
+        try:
+            d = await self.rest.get_order(self.category, symbol, order_link_id=client_id)
+        except (UnknownOrder, OrderNotOpen):
+            return None
+        return None if d is None else venue_order(d)
+
+    async def open_orders(self, symbol: str | None = None) -> list[VenueOrder]:
+        return [venue_order(d) for d in await self.rest.open_orders(self.category, symbol)]
+
+    async def positions(self) -> list[VenuePosition]:
+        if not self.futures:
+            return []
+        out = []
+        for p in await self.rest.positions():
+            size = _raw(p.get("size", "0"))
+            if p.get("side") == "Sell":
+                size = -size
+            out.append(VenuePosition(symbol=p["symbol"], size_raw=size, entry_raw=_raw(p.get("avgPrice", "0")),
+                                     mark_raw=_raw(p.get("markPrice", "0")),
+                                     leverage=int(Decimal(p["leverage"])) if p.get("leverage") else None))
+        return out
+
+    async def balances(self) -> dict[str, tuple[int, int]]:
+        """Spot: asset -> (free, locked); linear: asset -> (available, wallet balance)."""
+        out = {}
+        for asset, (wallet, locked) in (await self.rest.balances()).items():
+            w, lk = _raw(wallet), _raw(locked)
+            out[asset] = (w - lk, w) if self.futures else (w - lk, lk)
+        return out
