@@ -407,7 +407,10 @@ class Engine:
         self.metrics.acknowledged += 1
         self.breaker.record_success()
         self._apply_answer(answer)
-        if self.store.state_of(slot) == OrderState.PENDING:
+        if order_type == OrderType.MARKET or tif in (TimeInForce.IOC, TimeInForce.FOK):
+            # done at once on the venue: return it with its fills (they may follow the answer on the stream)
+            await self._wait_slot(slot, lambda: self.store.state_of(slot) in _TERMINAL, self.ack_wait_s)
+        elif self.store.state_of(slot) == OrderState.PENDING:
             # Bybit acknowledges receipt only; the state comes on the stream
             await self._wait_slot(slot, lambda: self.store.state_of(slot) != OrderState.PENDING, self.ack_wait_s)
         return self.order(slot)
