@@ -225,7 +225,7 @@ async def rest_handler(sim, request, routes: dict, limiter, venue: str, path: st
                 raise BinanceError(-1003, BAN_MSG.format(until=until), http=418, headers=headers)
             raise BinanceError(-1003, TOO_MUCH_WEIGHT.format(limit=limiter.weight_limit), http=429, headers=headers)
         raw_query = request.rel_url.raw_query_string
-        body_bytes = await request.read() if request.can_read_body else b""
+        body_bytes = await request.read()   # cached by the server frame; b"" without a body
         raw_body = body_bytes.decode("utf-8", "replace")
         ctype = request.headers.get("Content-Type", "")
         if raw_body and "json" in ctype:

@@ -90,6 +90,11 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     else:
         return _json(404, {"code": -1000, "msg": "Unknown path."})
     short = path.lstrip("/")
+    if request.body_exists:
+        # The venue has the whole request before a fault delays or drops it: a client that
+        # gives up during injected latency must still leave an order behind (read once,
+        # aiohttp keeps the bytes, and the handlers' read() returns them).
+        await request.read()
     fired = {f.action: f for f in sim.faults.fire((short, f"{request.method} {short}", "*"))}
     if "latency" in fired:
         await asyncio.sleep(fired["latency"].ms / 1000)

@@ -1,0 +1,225 @@
+"""Bybit V5 orders on the lean path: compiled encoder -> pre-built HTTP/1.1 bytes -> warm connection -> compiled parser.
+
+Per order this does: one C call that writes the compact JSON body and its
+``X-BAPI-SIGN`` into the encoder's buffers, one join with the pre-built request line and
+headers, one socket write; the answer is read by httptools and parsed by the compiled
+Bybit parser into its record (``orderId`` / ``orderLinkId``).  Bybit only acknowledges
+here: fills, rejections and cancellations arrive on the private stream.
+
+Invariants:
+
+1. Bad user input raises :class:`~engine._codec_errors.EncodeError` before anything is
+   sent or any rate budget is spent.
+2. The request bytes are copied out of the shared encoder before the first ``await``,
+   so concurrent orders pipelined on the one connection never see each other's body.
+3. The timestamp sent as ``X-BAPI-TIMESTAMP`` is the one signed, taken after any wait
+   for the rate limiter.
+4. Errors map exactly as on the general path (:func:`.errors.check_response`, which
+   also pauses the limiter on retCode 10006 and HTTP 403/429); successful answers feed
+   ``X-Bapi-Limit`` / ``X-Bapi-Limit-Status`` to the limiter without decoding JSON.
+5. A lost answer raises the transport error with ``sent=True``: the order's outcome is
+   unknown and it is resolved by its ``orderLinkId``, never resent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from engine._codec_bybit import ENDPOINTS, BybitOrderEncoder
+from engine._parse_bybit import BybitParser
+from engine._parse_common import MessageKind, ParseError
+from engine.transport.fast_http import FastHttpClient, HttpResponse
+from engine.transport.ratelimit import Cost
+from engine.venues import errors as E
+from engine.venues.bybit.errors import VENUE, check_response
+from engine.venues.bybit.rest import BybitRest
+
+__all__ = ["BybitOrderPath"]
+
+log = logging.getLogger("engine.venues.bybit.order_path")
+
+_ACK = int(MessageKind.BYBIT_ORDER_ACK)
+_CREATE, _CANCEL, _AMEND = 1, 2, 3          # BybitOrderEncoder.endpoint values
+_PATHS = {ep: path.decode() for ep, path in ENDPOINTS.items() if path}
+# Per-UID per-endpoint rolling windows (shared/venues/bybit-v5.md §6) plus the IP window.
+_COSTS = {
+    _CREATE: Cost(weight=1, endpoint=_PATHS[_CREATE]),
+    _CANCEL: Cost(weight=1, endpoint=_PATHS[_CANCEL], cancel=True),
+    _AMEND: Cost(weight=1, endpoint=_PATHS[_AMEND]),
+}
+_LIMIT = b"x-bapi-limit"
+_LIMIT_STATUS = b"x-bapi-limit-status"
+_TAIL = b"%d\r\nX-BAPI-SIGN: %b\r\nContent-Length: %d\r\n\r\n%b"
+
+
+class BybitOrderPath:
+    """Create, amend and cancel orders for the account of ``rest``, sharing its signer, clock and limiter.
+
+    Parameters
+    ----------
+    rest : BybitRest
+        Started client; its signer, clock (``X-BAPI-TIMESTAMP``), recv window, limiter,
+        timeouts and REST base URL are used.
+    category : {"linear", "spot", "inverse"}, optional
+        Default ``category`` of every request; a call may name another.
+    capacity : int, optional
+        Encoder buffer size in bytes.
+
+    Notes
+    -----
+    Every operation returns the path's :class:`~engine._parse_bybit.BybitParser`, whose
+    record holds the acknowledgement (``venue_order_id``, ``client_id``).
+
+    .. DANGER:: the record is overwritten by the next answer: read what you need
+       before awaiting again.  One path per event loop.
+    """
+
+    def __init__(self, rest: BybitRest, *, category: str | bytes = "linear", capacity: int = 2048):
+        cfg = rest.config
+        self.rest = rest
+        self.venue = VENUE
+        self.limiter = rest.limiter
+        self.clock = rest.clock
+        self.signer = rest.signer
+        self.recv_window = rest.recv_window
+        self.capacity = capacity
+        self._api_key = cfg.api_key.encode()
+        self._encoders: dict[bytes, BybitOrderEncoder] = {}
+        self.encoder = self._encoder(category)
+        self.category = self.encoder.category
+        self.parser = BybitParser()
+        self.http = FastHttpClient(cfg.endpoints.rest, connect_timeout=cfg.connect_timeout,
+                                   read_timeout=cfg.read_timeout)
+        prefix = self.http.path_prefix.encode()
+        # Everything but the timestamp, signature, length and body is fixed for the path's life.
+        common = (b" HTTP/1.1\r\nHost: %s\r\nX-BAPI-API-KEY: %s\r\nX-BAPI-RECV-WINDOW: %d\r\n"
+                  b"Content-Type: application/json\r\nX-BAPI-TIMESTAMP: ") % (
+            self.http.host_header, self._api_key, self.recv_window)
+        self._heads = {ep: b"POST " + prefix + path + common for ep, path in ENDPOINTS.items() if path}
+        self.orders_sent = 0
+
+    def __repr__(self) -> str:
+        return f"BybitOrderPath(category={self.category.decode()!r}, rest={self.rest.config.endpoints.rest!r})"
+
+    def _encoder(self, category) -> BybitOrderEncoder:
+        if isinstance(category, str):
+            category = category.encode()
+        enc = self._encoders.get(category)
+        if enc is None:
+            enc = self._encoders[category] = BybitOrderEncoder(self.signer, self._api_key, category,
+                                                               capacity=self.capacity)
+        return enc
+
+    async def start(self) -> None:
+        """Open the connection ahead of the first order."""
+        await self.http.warm()
+
+    async def close(self) -> None:
+        await self.http.close()
+
+    def _request_bytes(self, enc: BybitOrderEncoder, ts: int, n: int) -> bytes:
+        """Copy of the request for the encoder's last call (it may be overwritten after an await)."""
+        return self._heads[enc.endpoint] + _TAIL % (ts, enc.signature, n, enc.buffer[:n])
+
+    async def _send(self, build, timeout: float | None) -> BybitParser:
+        """``build(ts) -> (encoder, length)`` encodes and signs; then rate-limit, send, parse."""
+        clock = self.clock
+        ts = clock.now_ms()
+        enc, n = build(ts)                      # bad input raises here, before anything is spent
+        endpoint = enc.endpoint
+        limiter = self.limiter
+        if not limiter.try_take(_COSTS[endpoint]):
+            await limiter.acquire(_COSTS[endpoint])
+            ts = clock.now_ms()                 # the wait may have been long, and the buffer reused
+            enc, n = build(ts)
+        response: HttpResponse = await self.http.request(self._request_bytes(enc, ts, n), timeout)
+        self.orders_sent += 1
+        parser = self.parser
+        if response.status == 200:
+            try:
+                kind = parser.parse(response.body)
+            except ParseError:
+                kind = -1
+            if kind == _ACK:
+                self._observe_limits(response, _PATHS[endpoint])
+                return parser
+        # Refusals, throttling, 5xx and unreadable answers: the general path's mapping (cold path).
+        check_response(response, limiter, _PATHS[endpoint])
+        raise E.OutcomeUnknown(VENUE, 0, f"{_PATHS[endpoint]}: retCode 0 without orderId/orderLinkId; "
+                               "resolve the order by its orderLinkId", http_status=response.status)
+
+    def _observe_limits(self, response: HttpResponse, endpoint: str) -> None:
+        """X-Bapi-Limit / X-Bapi-Limit-Status for ``endpoint``, as check_response feeds them."""
+        limit = remaining = None
+        for name, value in response.headers:
+            if name == _LIMIT:
+                limit = value
+            elif name == _LIMIT_STATUS:
+                remaining = value
+        if limit and remaining:
+            try:
+                self.limiter.observe_endpoint(endpoint, int(limit), int(remaining))
+            except ValueError:
+                pass
+
+    # -- operations ----------------------------------------------------------------------------
+    async def place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
+                    stop_raw: int = 0, client_id: bytes = b"", *, category: str | bytes | None = None,
+                    position_side: int = 0, reduce_only: bool = False,
+                    timeout: float | None = None) -> BybitParser:
+        """``/v5/order/create``: every type the encoder writes (MARKET, LIMIT, LIMIT_MAKER; derivatives
+        also STOP_LOSS(_LIMIT) and TAKE_PROFIT(_LIMIT) as conditional orders with triggerPrice).
+
+        Parameters
+        ----------
+        symbol : bytes
+        side : Side
+        order_type : OrderType
+        tif : TimeInForce
+            TIF_NONE for market types.
+        qty_raw, price_raw, stop_raw : int
+            Fixed-point raw values (8 decimals); 0 means absent.
+        client_id : bytes
+            ``orderLinkId``; give one, it is how a lost answer is resolved.
+        category : str or bytes, optional
+            Overrides the path's default category.
+        position_side : PositionSide, optional
+            Hedge-mode positionIdx (derivatives).
+        reduce_only : bool, optional
+        timeout : float, optional
+            Seconds to wait for the answer (default: the config's read timeout).
+
+        Returns
+        -------
+        BybitParser
+            Its record holds the acknowledgement until the next answer.
+
+        Raises
+        ------
+        EncodeError
+            Bad input; nothing was sent.
+        VenueError
+            The venue's refusal, typed as in :mod:`.errors` (DuplicateClientOrderId,
+            InsufficientFunds, RateLimited, OutcomeUnknown for 5xx/10016, ...).
+        TransportError
+            No answer; ``sent=True`` means the order may exist.
+        """
+        enc = self.encoder if category is None else self._encoder(category)
+        return await self._send(lambda ts: (enc, enc.new_order(
+            symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts, self.recv_window,
+            position_side=position_side, reduce_only=reduce_only)), timeout)
+
+    async def amend(self, symbol: bytes, order_id: bytes = b"", client_id: bytes = b"", qty_raw: int = 0,
+                    price_raw: int = 0, *, category: str | bytes | None = None,
+                    timeout: float | None = None) -> BybitParser:
+        """``/v5/order/amend`` by ``orderId`` or ``orderLinkId`` (exactly one): new qty and/or price."""
+        enc = self.encoder if category is None else self._encoder(category)
+        return await self._send(lambda ts: (enc, enc.amend_order(
+            symbol, order_id or None, client_id or None, qty_raw, price_raw, ts, self.recv_window)), timeout)
+
+    async def cancel(self, symbol: bytes, order_id: bytes = b"", client_id: bytes = b"", *,
+                     category: str | bytes | None = None, timeout: float | None = None) -> BybitParser:
+        """``/v5/order/cancel`` by ``orderId`` or ``orderLinkId`` (exactly one); may use the cancel reserve."""
+        enc = self.encoder if category is None else self._encoder(category)
+        return await self._send(lambda ts: (enc, enc.cancel_order(
+            symbol, order_id or None, client_id or None, ts, self.recv_window)), timeout)
