@@ -25,6 +25,8 @@ class ApplyStatus(IntEnum):
     AP_DEFERRED = 4
     AP_NOT_ORDER = 5
 
+def exec_id_hash(exec_id: str | bytes) -> int: ...
+
 class RecordApplier:
     slot: int
     status: int

@@ -91,6 +91,12 @@ cdef inline int64_t hash_id(const char *p, int n) noexcept nogil:
     return <int64_t>(h >> 1)
 
 
+def exec_id_hash(exec_id):
+    """The trade id the applier gives a string execution id (Bybit ``execId``), for cold-path fills."""
+    cdef bytes b = exec_id.encode() if isinstance(exec_id, str) else bytes(exec_id)
+    return hash_id(b, len(b))
+
+
 cdef inline int event_for(int state, int exec_type) noexcept nogil:
     if exec_type == EXEC_AMENDMENT:
         return EV_AMENDED

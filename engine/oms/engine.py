@@ -438,6 +438,10 @@ class Engine:
         raise exc
 
     def _unknown(self, slot: int, spec: OrderSpec, why: str) -> Order:
+        if self.store.state_of(slot) != OrderState.PENDING:
+            # the stream already told us what became of it: nothing is unknown
+            log.info("order %s: answer lost (%s) but the stream already reported it", spec.client_id, why)
+            return self.order(slot)
         self.store.mark_unknown(slot, time.time_ns())
         log.warning("order %s: outcome unknown (%s); resolving by its client order id", spec.client_id, why)
         view = self.order(slot)

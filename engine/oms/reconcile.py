@@ -48,6 +48,28 @@ class Reconciler:
         self.mismatches = 0
 
     # -- snapshots into the store ----------------------------------------------------------------------
+    async def apply_snapshot_with_fills(self, slot: int, vo: VenueOrder) -> bool:
+        """Like :meth:`apply_snapshot`; on venues whose stream fills carry no cumulative quantity
+        (Bybit), the missing fills are applied one by one by execution id first, so the stream's
+        late copies of them are recognised as duplicates."""
+        eng = self.eng
+        fills = getattr(eng.adapter, "fills", None)
+        changed = False
+        if fills is not None and vo.filled_raw > eng.store.order(slot).filled_raw:
+            from engine._oms_apply import exec_id_hash
+            spec = eng._specs[slot]
+            for exec_id, qty, price, fee, asset in await fills(spec.symbol, spec.client_id):
+                before = eng.store.order(slot)
+                fee_asset = eng.instruments.asset_ids.get(asset, -1)
+                res = eng.store.apply(slot, int(ExecType.EXEC_TRADE), int(OrderState.PARTIALLY_FILLED), qty, price,
+                                      -1, exec_id_hash(exec_id), fee, fee_asset, time.time_ns())
+                delta = eng.store.order(slot).filled_raw - before.filled_raw
+                if res == 0 and delta > 0:
+                    changed = True
+                    if eng.futures:
+                        eng.book.update_from_fill(before.instrument, before.side, delta, price, fee)
+        return self.apply_snapshot(slot, vo) or changed
+
     def apply_snapshot(self, slot: int, vo: VenueOrder) -> bool:
         """Make the store agree with the venue's report of one order; returns whether anything changed."""
         eng = self.eng
@@ -90,7 +112,7 @@ class Reconciler:
         vo = await self.eng.adapter.query(spec.symbol, spec.client_id)
         if vo is None:
             return False
-        self.apply_snapshot(slot, vo)
+        await self.apply_snapshot_with_fills(slot, vo)
         return True
 
     async def resolve_unknown(self, slot: int, delays=(0.2, 0.4, 0.8, 1.6, 3.2, 6.4)) -> None:
@@ -162,9 +184,9 @@ class Reconciler:
                 eng._specs[slot] = OrderSpec(slot, vo.symbol, vo.client_id, vo.side, vo.order_type, vo.tif,
                                              vo.qty_raw, vo.price_raw, vo.stop_raw)
                 eng._track_open(slot, inst)
-                self.apply_snapshot(slot, vo)
+                await self.apply_snapshot_with_fills(slot, vo)
                 diffs["adopted"].append(vo.client_id)
-            elif self.apply_snapshot(slot, vo):
+            elif await self.apply_snapshot_with_fills(slot, vo):
                 diffs["orders"].append(vo.client_id)
             seen.add(slot)
         for slot in eng.open_slots():
@@ -176,23 +198,10 @@ class Reconciler:
             except (TransportError, VenueError) as exc:
                 log.warning("reconcile: query of %s failed: %s", spec.client_id, exc)
                 continue
-            if vo is not None and self.apply_snapshot(slot, vo):
+            if vo is not None and await self.apply_snapshot_with_fills(slot, vo):
                 diffs["orders"].append(spec.client_id)
         if eng.futures:
-            reported = set()
-            for vp in await eng.adapter.positions():
-                inst = eng.instruments.ids.get(vp.symbol)
-                if inst is None:
-                    continue
-                reported.add(inst)
-                d = eng.book.reconcile(inst, vp.size_raw, vp.entry_raw, mark_raw=vp.mark_raw or None,
-                                            leverage=vp.leverage)
-                if d.get("size_raw"):
-                    diffs["positions"].append({"symbol": vp.symbol, **d})
-            for symbol, inst in eng.instruments.ids.items():
-                if inst not in reported and eng.book.get(inst)["size_raw"]:
-                    d = eng.book.reconcile(inst, 0, 0)
-                    diffs["positions"].append({"symbol": symbol, **d})
+            diffs["positions"] = await self._positions(reason)
         for asset, (a, b) in (await eng.adapter.balances()).items():
             if self.balances.get(asset) != (a, b):
                 if asset in self.balances:
@@ -207,6 +216,44 @@ class Reconciler:
             eng.breaker.trip(f"reconciliation mismatch after {reason}: positions differed")
         eng.bus.emit(EventKind.RECONCILED, reason=reason, differences=diffs)
         return diffs
+
+    async def _positions(self, reason: str, grace_s: float = 0.5) -> list[dict]:
+        """Positions: the venue's replace ours where they differ.
+
+        Our positions move with the fills we apply (each once); the venue's snapshot can be
+        ahead of fills still on their way to us.  So after start-up a difference is given
+        ``grace_s`` to close by itself before the snapshot overrides, and counts as a mismatch
+        only if it stays.
+        """
+        eng = self.eng
+
+        async def differing():
+            venue = {}
+            for vp in await eng.adapter.positions():
+                inst = eng.instruments.ids.get(vp.symbol)
+                if inst is not None:
+                    venue[inst] = vp
+            out = {}
+            for symbol, inst in eng.instruments.ids.items():
+                vp = venue.get(inst)
+                size = vp.size_raw if vp is not None else 0
+                if eng.book.get(inst)["size_raw"] != size:
+                    out[inst] = vp
+            return out
+
+        diff = await differing()
+        if diff and reason != "start":
+            await asyncio.sleep(grace_s)
+            diff = await differing()
+        changes = []
+        for inst, vp in diff.items():
+            if vp is None:
+                d = eng.book.reconcile(inst, 0, 0)
+            else:
+                d = eng.book.reconcile(inst, vp.size_raw, vp.entry_raw, mark_raw=vp.mark_raw or None,
+                                       leverage=vp.leverage)
+            changes.append({"symbol": eng.instruments.symbol(inst), **d})
+        return changes
 
     def _apply_balance(self, asset: str, a: int, b: int) -> None:
         eng = self.eng

@@ -172,6 +172,15 @@ class BybitAdapter:
             return None
         return None if d is None else venue_order(d)
 
+    async def fills(self, symbol: str, client_id: str) -> list[tuple[str, int, int, int, str]]:
+        """The order's executions: (execId, qty, price, fee, fee asset), oldest first (cold path)."""
+        res = await self.rest.call("GET", "/v5/execution/list", {"category": self.category, "symbol": symbol,
+                                                                "orderLinkId": client_id, "limit": 100})
+        rows = [r for r in res.get("list", []) if r.get("execType", "Trade") == "Trade"]
+        rows.sort(key=lambda r: int(r.get("execTime", "0")))
+        return [(r["execId"], _raw(r["execQty"]), _raw(r["execPrice"]), _raw(r.get("execFee", "0")),
+                 r.get("feeCurrency") or "") for r in rows]
+
     async def open_orders(self, symbol: str | None = None) -> list[VenueOrder]:
         return [venue_order(d) for d in await self.rest.open_orders(self.category, symbol)]
 
