@@ -314,3 +314,64 @@ def test_throttle_and_ban_answers_pause_the_shared_limiter():
                 await close(rest, path)
 
     run(main())
+
+
+def test_submit_writes_at_once_and_finish_reads_answers_in_any_order():
+    from engine.venues.bybit.order_path import CANCEL, CREATE
+
+    async def main():
+        async with SimExchange(seed=4, accounts=[(KEY, SECRET)]) as sim:
+            rest, path = await open_path(sim)
+            try:
+                conn = await path.http.connection()
+                before = conn.requests_sent
+                fa = await path.submit(path.place_builder(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC,
+                                                          QTY, PRICE, 0, b"sub-a"))
+                fb = await path.submit(path.place_builder(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC,
+                                                          QTY, PRICE, 0, b"sub-b"))
+                assert conn.requests_sent == before + 2            # both written before any answer is awaited
+                assert (await path.finish(fb, CREATE)).to_dict()["client_id"] == "sub-b"
+                assert (await path.finish(fa, CREATE)).to_dict()["client_id"] == "sub-a"
+                fc = await path.submit(path.cancel_builder(b"BTCUSDT", client_id=b"sub-a"))
+                assert (await path.finish(fc, CANCEL)).to_dict()["client_id"] == "sub-a"
+                fd = await path.submit(path.cancel_builder(b"BTCUSDT", client_id=b"sub-a"))
+                with pytest.raises(E.UnknownOrder):
+                    await path.finish(fd, CANCEL)
+            finally:
+                await close(rest, path)
+
+    run(main())
+
+
+def test_answers_that_are_not_acknowledgements():
+    from engine.transport.fast_http import HttpResponse
+    from engine.venues.bybit.order_path import CREATE
+
+    async def main():
+        rest = BybitRest(VenueConfig.local("bybit", "http://127.0.0.1:1", KEY, SECRET))
+        path = BybitOrderPath(rest)
+
+        async def finish(status, body, headers=()):
+            fut = asyncio.get_running_loop().create_future()
+            fut.set_result(HttpResponse(status, list(headers), body))
+            return await path.finish(fut, CREATE)
+
+        with pytest.raises(E.OutcomeUnknown):       # accepted, but no ids: resolve by orderLinkId
+            await finish(200, b'{"retCode":0,"retMsg":"OK","result":{},"retExtInfo":{},"time":1}')
+        with pytest.raises(E.VenueError) as err:    # unreadable
+            await finish(200, b"<html>")
+        assert type(err.value) is E.VenueError
+        with pytest.raises(E.AuthenticationError):
+            await finish(401, b"")
+        with pytest.raises(E.InsufficientFunds):
+            await finish(200, b'{"retCode":110007,"retMsg":"ab not enough for new order","result":{},'
+                              b'"retExtInfo":{},"time":1}', [(b"x-bapi-limit", b"7"), (b"x-bapi-limit-status", b"3")])
+        window = path.limiter.endpoints["/v5/order/create"]
+        assert window.limit == 7 and window.used == 4             # the refusal's headers were fed too
+        await finish(200, b'{"retCode":0,"retMsg":"OK","result":{"orderId":"1","orderLinkId":"a"},'
+                          b'"retExtInfo":{},"time":1}', [(b"x-bapi-limit", b"9"), (b"x-bapi-limit-status", b"2")])
+        window = path.limiter.endpoints["/v5/order/create"]
+        assert window.limit == 9 and window.used == 7
+        await path.close()
+
+    run(main())

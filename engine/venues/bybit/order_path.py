@@ -6,6 +6,11 @@ headers, one socket write; the answer is read by httptools and parsed by the com
 Bybit parser into its record (``orderId`` / ``orderLinkId``).  Bybit only acknowledges
 here: fills, rejections and cancellations arrive on the private stream.
 
+Each operation is :meth:`BybitOrderPath.submit` (encode, pace, write: no await when the
+limiter has room and the connection is warm) then :meth:`BybitOrderPath.finish` (await
+and parse the answer), so an order manager may hold a per-instrument lock across the
+write only, as with the Binance lean path.
+
 Invariants:
 
 1. Bad user input raises :class:`~engine._codec_errors.EncodeError` before anything is
@@ -23,6 +28,7 @@ Invariants:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from engine._codec_bybit import ENDPOINTS, BybitOrderEncoder
@@ -34,19 +40,18 @@ from engine.venues import errors as E
 from engine.venues.bybit.errors import VENUE, check_response
 from engine.venues.bybit.rest import BybitRest
 
-__all__ = ["BybitOrderPath"]
+__all__ = ["BybitOrderPath", "CREATE", "CANCEL", "AMEND", "CREATE_COST", "CANCEL_COST", "AMEND_COST"]
 
 log = logging.getLogger("engine.venues.bybit.order_path")
 
 _ACK = int(MessageKind.BYBIT_ORDER_ACK)
-_CREATE, _CANCEL, _AMEND = 1, 2, 3          # BybitOrderEncoder.endpoint values
+CREATE, CANCEL, AMEND = 1, 2, 3             # BybitOrderEncoder.endpoint values
 _PATHS = {ep: path.decode() for ep, path in ENDPOINTS.items() if path}
 # Per-UID per-endpoint rolling windows (shared/venues/bybit-v5.md §6) plus the IP window.
-_COSTS = {
-    _CREATE: Cost(weight=1, endpoint=_PATHS[_CREATE]),
-    _CANCEL: Cost(weight=1, endpoint=_PATHS[_CANCEL], cancel=True),
-    _AMEND: Cost(weight=1, endpoint=_PATHS[_AMEND]),
-}
+CREATE_COST = Cost(weight=1, endpoint=_PATHS[CREATE])
+CANCEL_COST = Cost(weight=1, endpoint=_PATHS[CANCEL], cancel=True)
+AMEND_COST = Cost(weight=1, endpoint=_PATHS[AMEND])
+_COSTS = {CREATE: CREATE_COST, CANCEL: CANCEL_COST, AMEND: AMEND_COST}
 _LIMIT = b"x-bapi-limit"
 _LIMIT_STATUS = b"x-bapi-limit-status"
 _TAIL = b"%d\r\nX-BAPI-SIGN: %b\r\nContent-Length: %d\r\n\r\n%b"
@@ -121,19 +126,44 @@ class BybitOrderPath:
         """Copy of the request for the encoder's last call (it may be overwritten after an await)."""
         return self._heads[enc.endpoint] + _TAIL % (ts, enc.signature, n, enc.buffer[:n])
 
-    async def _send(self, build, timeout: float | None) -> BybitParser:
-        """``build(ts) -> (encoder, length)`` encodes and signs; then rate-limit, send, parse."""
+    async def submit(self, build, timeout: float | None = None) -> asyncio.Future:
+        """Encode, pace and write one request; returns the future of its HTTP answer.
+
+        ``build(ts) -> (encoder, length)`` encodes and signs (see the ``*_builder``
+        methods).  It runs once before anything else, so bad input raises
+        :class:`~engine._codec_errors.EncodeError` with nothing spent or sent; when the
+        limiter has room and the connection is warm nothing here awaits and the bytes are
+        on the socket when this returns.  After a wait (limiter, reconnect) the request is
+        encoded again with a fresh timestamp: the shared buffer may have been reused.
+        """
         clock = self.clock
         ts = clock.now_ms()
-        enc, n = build(ts)                      # bad input raises here, before anything is spent
-        endpoint = enc.endpoint
+        enc, n = build(ts)
+        cost = _COSTS[enc.endpoint]
         limiter = self.limiter
-        if not limiter.try_take(_COSTS[endpoint]):
-            await limiter.acquire(_COSTS[endpoint])
-            ts = clock.now_ms()                 # the wait may have been long, and the buffer reused
+        waited = False
+        if not limiter.try_take(cost):
+            await limiter.acquire(cost)
+            waited = True
+        conn = self.http._conn
+        if conn is None or not conn.is_open:
+            conn = await self.http.connection()
+            waited = True
+        if waited:
+            ts = clock.now_ms()
             enc, n = build(ts)
-        response: HttpResponse = await self.http.request(self._request_bytes(enc, ts, n), timeout)
+        fut = conn.send(self._request_bytes(enc, ts, n), timeout)
         self.orders_sent += 1
+        return fut
+
+    async def finish(self, fut: asyncio.Future, endpoint: int) -> BybitParser:
+        """Wait for the answer to a request of ``endpoint`` (CREATE, AMEND or CANCEL).
+
+        Returns the parser holding the acknowledgement, or raises the venue's typed error
+        (or the transport's, ``sent=True``, when no answer came).
+        """
+        response: HttpResponse = await fut
+        path = _PATHS[endpoint]
         parser = self.parser
         if response.status == 200:
             try:
@@ -141,11 +171,11 @@ class BybitOrderPath:
             except ParseError:
                 kind = -1
             if kind == _ACK:
-                self._observe_limits(response, _PATHS[endpoint])
+                self._observe_limits(response, path)
                 return parser
         # Refusals, throttling, 5xx and unreadable answers: the general path's mapping (cold path).
-        check_response(response, limiter, _PATHS[endpoint])
-        raise E.OutcomeUnknown(VENUE, 0, f"{_PATHS[endpoint]}: retCode 0 without orderId/orderLinkId; "
+        check_response(response, self.limiter, path)
+        raise E.OutcomeUnknown(VENUE, 0, f"{path}: retCode 0 without orderId/orderLinkId; "
                                "resolve the order by its orderLinkId", http_status=response.status)
 
     def _observe_limits(self, response: HttpResponse, endpoint: str) -> None:
@@ -161,6 +191,28 @@ class BybitOrderPath:
                 self.limiter.observe_endpoint(endpoint, int(limit), int(remaining))
             except ValueError:
                 pass
+
+    # -- builders: ``build(ts) -> (encoder, length)`` for submit ----------------------------------
+    def place_builder(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
+                      stop_raw: int = 0, client_id: bytes = b"", *, category: str | bytes | None = None,
+                      position_side: int = 0, reduce_only: bool = False):
+        enc = self.encoder if category is None else self._encoder(category)
+        rw = self.recv_window
+        return lambda ts: (enc, enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
+                                              ts, rw, position_side=position_side, reduce_only=reduce_only))
+
+    def amend_builder(self, symbol: bytes, order_id: bytes = b"", client_id: bytes = b"", qty_raw: int = 0,
+                      price_raw: int = 0, *, category: str | bytes | None = None):
+        enc = self.encoder if category is None else self._encoder(category)
+        rw = self.recv_window
+        return lambda ts: (enc, enc.amend_order(symbol, order_id or None, client_id or None, qty_raw, price_raw,
+                                                ts, rw))
+
+    def cancel_builder(self, symbol: bytes, order_id: bytes = b"", client_id: bytes = b"", *,
+                       category: str | bytes | None = None):
+        enc = self.encoder if category is None else self._encoder(category)
+        rw = self.recv_window
+        return lambda ts: (enc, enc.cancel_order(symbol, order_id or None, client_id or None, ts, rw))
 
     # -- operations ----------------------------------------------------------------------------
     async def place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
@@ -204,22 +256,19 @@ class BybitOrderPath:
         TransportError
             No answer; ``sent=True`` means the order may exist.
         """
-        enc = self.encoder if category is None else self._encoder(category)
-        return await self._send(lambda ts: (enc, enc.new_order(
-            symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts, self.recv_window,
-            position_side=position_side, reduce_only=reduce_only)), timeout)
+        build = self.place_builder(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
+                                   category=category, position_side=position_side, reduce_only=reduce_only)
+        return await self.finish(await self.submit(build, timeout), CREATE)
 
     async def amend(self, symbol: bytes, order_id: bytes = b"", client_id: bytes = b"", qty_raw: int = 0,
                     price_raw: int = 0, *, category: str | bytes | None = None,
                     timeout: float | None = None) -> BybitParser:
         """``/v5/order/amend`` by ``orderId`` or ``orderLinkId`` (exactly one): new qty and/or price."""
-        enc = self.encoder if category is None else self._encoder(category)
-        return await self._send(lambda ts: (enc, enc.amend_order(
-            symbol, order_id or None, client_id or None, qty_raw, price_raw, ts, self.recv_window)), timeout)
+        build = self.amend_builder(symbol, order_id, client_id, qty_raw, price_raw, category=category)
+        return await self.finish(await self.submit(build, timeout), AMEND)
 
     async def cancel(self, symbol: bytes, order_id: bytes = b"", client_id: bytes = b"", *,
                      category: str | bytes | None = None, timeout: float | None = None) -> BybitParser:
         """``/v5/order/cancel`` by ``orderId`` or ``orderLinkId`` (exactly one); may use the cancel reserve."""
-        enc = self.encoder if category is None else self._encoder(category)
-        return await self._send(lambda ts: (enc, enc.cancel_order(
-            symbol, order_id or None, client_id or None, ts, self.recv_window)), timeout)
+        build = self.cancel_builder(symbol, order_id, client_id, category=category)
+        return await self.finish(await self.submit(build, timeout), CANCEL)
