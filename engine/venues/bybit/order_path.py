@@ -1,7 +1,7 @@
 """Bybit V5 orders on the lean path: compiled encoder -> pre-built HTTP/1.1 bytes -> warm connection -> compiled parser.
 
 Per order this does: one C call that writes the compact JSON body and its
-``X-BAPI-SIGN`` into the encoder's buffers, one join with the pre-built request line and
+``X-BAPI-SIGN`` into the encoder's buffers, one bytes format onto the pre-built request line and
 headers, one socket write; the answer is read by httptools and parsed by the compiled
 Bybit parser into its record (``orderId`` / ``orderLinkId``).  Bybit only acknowledges
 here: fills, rejections and cancellations arrive on the private stream.
