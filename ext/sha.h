@@ -13,6 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The C core is private to engine._signer: hidden symbols make the calls from the
+ * Cython unit direct (no PLT) and keep them out of the module's export table.  */
+#if defined(__GNUC__) && !defined(_WIN32)
+#pragma GCC visibility push(hidden)
+#define ENGINE_SHA_VISIBILITY_PUSHED 1
+#endif
+
 #define SHA256_BLOCK 64
 #define SHA256_DIGEST 32
 #define SHA256_HEX 64
@@ -38,7 +45,9 @@ typedef struct {
     uint8_t buf[SHA512_BLOCK];
 } sha512_ctx;
 
-/* HMAC key schedule: hash states after one block of key^ipad / key^opad. */
+/* HMAC key schedule: hash states after one block of key^ipad / key^opad.  Its
+ * size is part of engine._signer's C ABI (RequestSigner embeds it; the codec
+ * modules cimport RequestSigner), so it does not grow lightly.  */
 typedef struct {
     uint32_t inner[8];
     uint32_t outer[8];
@@ -77,11 +86,24 @@ void hmac256_finish(const hmac256_key *k, sha256_ctx *c, uint8_t out[SHA256_DIGE
 void hmac512_begin(const hmac512_key *k, sha512_ctx *c);
 void hmac512_finish(const hmac512_key *k, sha512_ctx *c, uint8_t out[SHA512_DIGEST]);
 
-/* One-shot HMAC-SHA256 as 64 lowercase hex characters: of msg, and of
- * msg || sep || decimal(v) (sep at most HMAC256_SEP_MAX bytes; v with '-' when
- * negative).  Nothing is copied but the last partial block; with SHA-NI the whole
- * HMAC and the hex conversion run in registers.  */
+/* One-shot HMAC-SHA256 to 64 lowercase hex characters.  A message is prepared
+ * first: its whole blocks stay where they are (borrowed: msg must outlive the
+ * signing), only the padded tail (the last partial block, an optional separator
+ * and decimal number, 0x80, the bit length) is built, in m->tail.  Preparing needs
+ * no key; with SHA-NI, signing runs the inner hash, the outer block and the hex
+ * conversion in registers.  sep is at most HMAC256_SEP_MAX bytes; v is written with
+ * '-' when negative.  */
 #define HMAC256_SEP_MAX 32
+typedef struct {
+    _Alignas(16) uint8_t tail[2 * SHA256_BLOCK];
+    const uint8_t *msg;
+    size_t nfull;               /* whole blocks at msg */
+    size_t ntail;               /* 1 or 2 blocks in tail */
+} hmac256_msg;
+/* hmac256_prepare(m, msg, n) and hmac256_prepare_dec(m, msg, n, sep, nsep, v) are
+ * inline, in sha_msg.h.  */
+void hmac256_sign_hex(const hmac256_key *k, const hmac256_msg *m, char out[SHA256_HEX]);
+/* Prepare and sign in one call: of msg, and of msg || sep || decimal(v). */
 void hmac256_hex(const hmac256_key *k, const void *msg, size_t n, char out[SHA256_HEX]);
 void hmac256_hex_dec(const hmac256_key *k, const void *msg, size_t n, const char *sep, size_t nsep,
                      int64_t v, char out[SHA256_HEX]);
@@ -94,5 +116,10 @@ void sha_hex(const uint8_t *in, size_t n, char *out);
 
 /* Overwrite memory in a way the compiler may not drop (key material). */
 void sha_wipe(void *p, size_t n);
+
+#ifdef ENGINE_SHA_VISIBILITY_PUSHED
+#pragma GCC visibility pop
+#undef ENGINE_SHA_VISIBILITY_PUSHED
+#endif
 
 #endif

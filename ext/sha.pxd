@@ -51,7 +51,12 @@ cdef extern from "sha.h" nogil:
     enum:
         HMAC256_SEP_MAX                 # longest separator hmac256_hex_dec takes (32 bytes)
 
-    # One-shot HMAC-SHA256 to 64 hex characters: of msg, and of msg || sep || decimal(v).
+    # One-shot HMAC-SHA256 to 64 hex characters.  prepare* lay the message out (the
+    # padded tail copied, whole blocks borrowed from msg, no key involved); sign_hex
+    # hashes a prepared message; hex/hex_dec do both: of msg, and of msg || sep || decimal(v).
+    ctypedef struct hmac256_msg:
+        pass
+    void hmac256_sign_hex(const hmac256_key *k, const hmac256_msg *m, char *out)
     void hmac256_hex(const hmac256_key *k, const void *msg, size_t n, char *out)
     void hmac256_hex_dec(const hmac256_key *k, const void *msg, size_t n, const char *sep, size_t nsep,
                          int64_t v, char *out)
@@ -59,3 +64,9 @@ cdef extern from "sha.h" nogil:
 
     void sha_hex(const uint8_t *data, size_t n, char *out)
     void sha_wipe(void *p, size_t n)
+
+
+cdef extern from "sha_msg.h" nogil:
+    # Inline: lay out msg (or msg || sep || decimal(v)) for hmac256_sign_hex.
+    void hmac256_prepare(hmac256_msg *m, const void *msg, size_t n)
+    void hmac256_prepare_dec(hmac256_msg *m, const void *msg, size_t n, const char *sep, size_t nsep, int64_t v)

@@ -40,7 +40,11 @@ from engine._sha cimport hmac256_begin
 from engine._sha cimport hmac256_finish
 from engine._sha cimport hmac256_hex
 from engine._sha cimport hmac256_hex_dec
+from engine._sha cimport hmac256_msg
+from engine._sha cimport hmac256_prepare
+from engine._sha cimport hmac256_prepare_dec
 from engine._sha cimport hmac256_setkey
+from engine._sha cimport hmac256_sign_hex
 from engine._sha cimport hmac512_begin
 from engine._sha cimport hmac512_finish
 from engine._sha cimport hmac512_setkey
@@ -83,7 +87,7 @@ def sha_ni_available():
     return _HAVE_SHANI
 
 
-cdef int _borrow(object obj, Py_buffer *view, const char **data, Py_ssize_t *size) except -1:
+cdef inline int _borrow(object obj, Py_buffer *view, const char **data, Py_ssize_t *size) except -1:
     """Point ``data``/``size`` at the bytes of ``obj``; 1 when ``view`` must be released.
 
     ``str`` is signed as UTF-8 (CPython caches it in the object; ASCII strings need
@@ -102,6 +106,14 @@ cdef int _borrow(object obj, Py_buffer *view, const char **data, Py_ssize_t *siz
         size[0] = view.len
         return 1
     raise TypeError(f"expected str or a bytes-like object, got {type(obj).__name__}")
+
+
+cdef inline void _prepare_binance(hmac256_msg *m, const char *query, size_t n, int64_t timestamp) noexcept nogil:
+    """Lay out ``query + "&timestamp=" + digits`` (or ``"timestamp=" + digits`` when empty) for signing."""
+    if n:
+        hmac256_prepare_dec(m, query, n, TS_NEXT, 11, timestamp)
+    else:
+        hmac256_prepare_dec(m, query, 0, TS_FIRST, 10, timestamp)
 
 
 cdef struct _Parts4:
@@ -221,10 +233,9 @@ cdef class RequestSigner:
         sha_hex(digest, SHA512_DIGEST, out)
 
     cdef void sign_binance_c(self, const char *query, size_t n, int64_t timestamp, char *out) noexcept nogil:
-        if n:
-            hmac256_hex_dec(&self._k256, query, n, TS_NEXT, 11, timestamp, out)
-        else:
-            hmac256_hex_dec(&self._k256, query, 0, TS_FIRST, 10, timestamp, out)
+        cdef hmac256_msg m
+        _prepare_binance(&m, query, n, timestamp)
+        hmac256_sign_hex(&self._k256, &m, out)
 
     cdef void sign_bybit_c(self, int64_t timestamp, const char *api_key, size_t key_len, int64_t recv_window,
                            const char *payload, size_t n, char *out) noexcept nogil:
@@ -285,13 +296,19 @@ cdef class RequestSigner:
         cdef Py_buffer view
         cdef const char *p
         cdef Py_ssize_t n
-        cdef char out[SHA256_HEX]
+        cdef hmac256_msg m
+        cdef char *out
         cdef int held = _borrow(msg, &view, &p, &n)
-        with nogil:
-            self.hmac256_hex_c(p, <size_t>n, out)
-        if held:
-            PyBuffer_Release(&view)
-        return _hex_str(out, SHA256_HEX)
+        try:
+            result = PyUnicode_New(SHA256_HEX, 127)
+            out = <char *>PyUnicode_DATA(result)
+            hmac256_prepare(&m, p, <size_t>n)
+            with nogil:
+                hmac256_sign_hex(&self._k256, &m, out)
+        finally:
+            if held:
+                PyBuffer_Release(&view)
+        return result
 
     def hmac_sha512(self, msg):
         """Hex HMAC-SHA512 of ``msg`` with this secret (128 lowercase hex characters)."""
@@ -325,13 +342,20 @@ cdef class RequestSigner:
         cdef Py_buffer view
         cdef const char *p
         cdef Py_ssize_t n
+        cdef hmac256_msg m
+        cdef char *out
         cdef int held = _borrow(query, &view, &p, &n)
-        result = PyUnicode_New(SHA256_HEX, 127)
-        cdef char *out = <char *>PyUnicode_DATA(result)
-        with nogil:
-            self.sign_binance_c(p, <size_t>n, timestamp, out)
-        if held:
-            PyBuffer_Release(&view)
+        try:
+            result = PyUnicode_New(SHA256_HEX, 127)
+            # Only the message layout (timestamp digits, padding) happens with the GIL
+            # held; everything that touches the key runs without it.
+            out = <char *>PyUnicode_DATA(result)
+            _prepare_binance(&m, p, <size_t>n, timestamp)
+            with nogil:
+                hmac256_sign_hex(&self._k256, &m, out)
+        finally:
+            if held:
+                PyBuffer_Release(&view)
         return result
 
     def sign_bybit(self, int64_t timestamp, api_key, int64_t recv_window, payload):
@@ -446,6 +470,7 @@ cdef class RequestSigner:
         cdef Py_buffer view, oview
         cdef const char *p
         cdef Py_ssize_t n
+        cdef hmac256_msg m
         cdef int held = _borrow(query, &view, &p, &n)
         cdef char *dst
         try:
@@ -454,8 +479,9 @@ cdef class RequestSigner:
             if held:
                 PyBuffer_Release(&view)
             raise
+        _prepare_binance(&m, p, <size_t>n, timestamp)
         with nogil:
-            self.sign_binance_c(p, <size_t>n, timestamp, dst)
+            hmac256_sign_hex(&self._k256, &m, dst)
         PyBuffer_Release(&oview)
         if held:
             PyBuffer_Release(&view)

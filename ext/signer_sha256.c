@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sha.h"
+#include "sha_msg.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define SHA_X86 1
@@ -34,10 +35,6 @@ static inline uint32_t load_be32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
-static inline void store_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
 
 void sha256_blocks_portable(uint32_t state[8], const uint8_t *data, size_t nblocks)
 {
@@ -170,13 +167,13 @@ static void hmac256_hex_shani(const hmac256_key *k, const uint8_t *msg, size_t n
     __m128i abef, cdgh, abcd, efgh, oabef, ocdgh;
     shani_split(_mm_loadu_si128((const __m128i *)&k->inner[0]), _mm_loadu_si128((const __m128i *)&k->inner[4]),
                 &abef, &cdgh);
+    shani_split(_mm_loadu_si128((const __m128i *)&k->outer[0]), _mm_loadu_si128((const __m128i *)&k->outer[4]),
+                &oabef, &ocdgh);
     for (; nfull; nfull--, msg += SHA256_BLOCK)
         shani_block(&abef, &cdgh, msg);
     for (; ntail; ntail--, tail += SHA256_BLOCK)
         shani_block(&abef, &cdgh, tail);
     shani_join(abef, cdgh, &abcd, &efgh);
-    shani_split(_mm_loadu_si128((const __m128i *)&k->outer[0]), _mm_loadu_si128((const __m128i *)&k->outer[4]),
-                &oabef, &ocdgh);
     shani_compress(&oabef, &ocdgh, abcd, efgh, _mm_setr_epi32((int)0x80000000u, 0, 0, 0),
                    _mm_setr_epi32(0, 0, 0, (SHA256_BLOCK + SHA256_DIGEST) * 8));
     shani_join(oabef, ocdgh, &abcd, &efgh);
@@ -258,7 +255,7 @@ void sha256_final(sha256_ctx *c, uint8_t out[SHA256_DIGEST])
     memset(c->buf + f, 0, SHA256_BLOCK - 8 - f);
     for (int i = 0; i < 8; i++) c->buf[SHA256_BLOCK - 1 - i] = (uint8_t)(bits >> (8 * i));
     c->blocks(c->h, c->buf, 1);
-    for (int i = 0; i < 8; i++) store_be32(out + 4 * i, c->h[i]);
+    for (int i = 0; i < 8; i++) sha_store_be32(out + 4 * i, c->h[i]);
 }
 
 void hmac256_setkey(hmac256_key *k, const uint8_t *key, size_t n, int force_portable)
@@ -306,7 +303,7 @@ void hmac256_finish(const hmac256_key *k, sha256_ctx *c, uint8_t out[SHA256_DIGE
     block[SHA256_BLOCK - 1] = (uint8_t)((SHA256_BLOCK + SHA256_DIGEST) * 8);
     memcpy(h, k->outer, sizeof h);
     k->blocks(h, block, 1);
-    for (int i = 0; i < 8; i++) store_be32(out + 4 * i, h[i]);
+    for (int i = 0; i < 8; i++) sha_store_be32(out + 4 * i, h[i]);
 }
 
 /* Two lowercase hex characters per byte value, so each byte costs one 2-byte copy. */
@@ -339,147 +336,12 @@ void sha_wipe(void *p, size_t n)
  * decimal number, 0x80, the bit length) in one zeroed stack buffer, and with SHA-NI
  * runs inner hash, outer block and hex conversion in registers in one call.  */
 
-static inline void store_le64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    memcpy(p, &v, 8);
-}
-
-static inline void store_be64(uint8_t *p, uint64_t v)
-{
-    store_be32(p, (uint32_t)(v >> 32));
-    store_be32(p + 4, (uint32_t)v);
-}
-
-/* Eight ASCII digits of x < 10^8, most significant first in memory order, computed
- * in one 64-bit register (split 4+4, then 2+2, then 1+1 with reciprocal multiplies
- * that are exact in these ranges: v*10486>>20 == v/100 for v < 10^4, v*103>>10 ==
- * v/10 for v < 100).  */
-static inline uint64_t digits8(uint32_t x)
-{
-    uint64_t merged = (uint64_t)(x / 10000u) | ((uint64_t)(x % 10000u) << 32);
-    uint64_t top = ((merged * 10486u) >> 20) & ((0x7FULL << 32) | 0x7FULL);
-    uint64_t hundreds = ((merged - 100u * top) << 16) + top;
-    uint64_t tens = ((hundreds * 103u) >> 10) & 0x000F000F000F000FULL;
-    tens += (hundreds - 10u * tens) << 8;
-    return tens + 0x3030303030303030ULL;
-}
-
-/* Leading '0' characters of a digits8() value, at most 7 (so zero keeps one digit). */
-static inline unsigned digits8_lead(uint64_t d)
-{
-    uint64_t raw = d - 0x3030303030303030ULL;
-    return raw ? (unsigned)__builtin_ctzll(raw) >> 3 : 7u;
-}
-
-/* Decimal v ('-' first when negative) at dst, returns its length (at most 20).  May
- * store zeros in the 8 bytes after the digits, so dst needs 24 writable bytes.  */
-static inline size_t fmt_i64_pad(int64_t v, uint8_t *dst)
-{
-    size_t n = 0;
-    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    uint64_t d;
-    unsigned lead;
-    if (v < 0) dst[n++] = '-';
-    if (m < 100000000u) {
-        d = digits8((uint32_t)m);
-        lead = digits8_lead(d);
-        store_le64(dst + n, d >> (8 * lead));
-        return n + 8 - lead;
-    }
-    uint64_t hi = m / 100000000u;
-    uint32_t lo = (uint32_t)(m - hi * 100000000u);
-    if (hi < 100000000u) {
-        d = digits8((uint32_t)hi);
-        lead = digits8_lead(d);
-        store_le64(dst + n, d >> (8 * lead));
-        n += 8 - lead;
-    } else {
-        uint64_t top = hi / 100000000u;           /* < 1845: at most four digits */
-        uint32_t mid = (uint32_t)(hi - top * 100000000u);
-        d = digits8((uint32_t)top);
-        lead = digits8_lead(d);
-        store_le64(dst + n, d >> (8 * lead));
-        n += 8 - lead;
-        store_le64(dst + n, digits8(mid));
-        n += 8;
-    }
-    store_le64(dst + n, digits8(lo));
-    return n + 8;
-}
-
 size_t sha_fmt_i64(int64_t v, char *out)
 {
     uint8_t tmp[24];
-    size_t n = fmt_i64_pad(v, tmp);
+    size_t n = sha_fmt_i64_pad(v, tmp);
     memcpy(out, tmp, n);
     return n;
-}
-
-/* Copy n < 64 bytes with fixed-size moves (two overlapping ones per size class):
- * no library call, nothing read or written outside [s, s+n) and [d, d+n).  */
-static inline void copy_lt64(uint8_t *d, const uint8_t *s, size_t n)
-{
-    if (n >= 16) {
-#if SHA_X86
-        if (n >= 32) {
-            __m128i a = _mm_loadu_si128((const __m128i *)s);
-            __m128i b = _mm_loadu_si128((const __m128i *)(s + 16));
-            __m128i c = _mm_loadu_si128((const __m128i *)(s + n - 32));
-            __m128i e = _mm_loadu_si128((const __m128i *)(s + n - 16));
-            _mm_storeu_si128((__m128i *)d, a);
-            _mm_storeu_si128((__m128i *)(d + 16), b);
-            _mm_storeu_si128((__m128i *)(d + n - 32), c);
-            _mm_storeu_si128((__m128i *)(d + n - 16), e);
-        } else {
-            __m128i a = _mm_loadu_si128((const __m128i *)s);
-            __m128i b = _mm_loadu_si128((const __m128i *)(s + n - 16));
-            _mm_storeu_si128((__m128i *)d, a);
-            _mm_storeu_si128((__m128i *)(d + n - 16), b);
-        }
-#else
-        memcpy(d, s, n);
-#endif
-    } else if (n >= 8) {
-        uint64_t a, b;
-        memcpy(&a, s, 8);
-        memcpy(&b, s + n - 8, 8);
-        memcpy(d, &a, 8);
-        memcpy(d + n - 8, &b, 8);
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + n - 4, 4);
-        memcpy(d, &a, 4);
-        memcpy(d + n - 4, &b, 4);
-    } else if (n) {
-        d[0] = s[0];
-        d[n >> 1] = s[n >> 1];
-        d[n - 1] = s[n - 1];
-    }
-}
-
-#define TAIL_CAP (2 * SHA256_BLOCK)
-
-/* Zero the 16-byte aligned tail buffer with plain vector stores (memset of a fixed
- * 128 bytes becomes `rep stos` at -O3, which costs more than the copying).  */
-static inline void zero_tail(uint8_t p[TAIL_CAP])
-{
-#if SHA_X86
-    const __m128i z = _mm_setzero_si128();
-    _mm_store_si128((__m128i *)(p + 0), z);
-    _mm_store_si128((__m128i *)(p + 16), z);
-    _mm_store_si128((__m128i *)(p + 32), z);
-    _mm_store_si128((__m128i *)(p + 48), z);
-    _mm_store_si128((__m128i *)(p + 64), z);
-    _mm_store_si128((__m128i *)(p + 80), z);
-    _mm_store_si128((__m128i *)(p + 96), z);
-    _mm_store_si128((__m128i *)(p + 112), z);
-#else
-    memset(p, 0, TAIL_CAP);
-#endif
 }
 
 /* Portable twin of hmac256_hex_shani, through the key's compression function. */
@@ -491,46 +353,35 @@ static void hmac256_hex_blocks(const hmac256_key *k, const uint8_t *msg, size_t 
     memcpy(h, k->inner, sizeof h);
     if (nfull) k->blocks(h, msg, nfull);
     k->blocks(h, tail, ntail);
-    for (int i = 0; i < 8; i++) store_be32(block + 4 * i, h[i]);
+    for (int i = 0; i < 8; i++) sha_store_be32(block + 4 * i, h[i]);
     memset(block + SHA256_DIGEST, 0, SHA256_BLOCK - SHA256_DIGEST);
     block[SHA256_DIGEST] = 0x80;
-    store_be64(block + SHA256_BLOCK - 8, (SHA256_BLOCK + SHA256_DIGEST) * 8);
+    sha_store_be64(block + SHA256_BLOCK - 8, (SHA256_BLOCK + SHA256_DIGEST) * 8);
     memcpy(h, k->outer, sizeof h);
     k->blocks(h, block, 1);
-    for (int i = 0; i < 8; i++) store_be32(block + 4 * i, h[i]);
+    for (int i = 0; i < 8; i++) sha_store_be32(block + 4 * i, h[i]);
     sha_hex(block, SHA256_DIGEST, out);
 }
 
-/* HMAC of msg || sep || (with_v ? decimal(v) : ""), nsep <= HMAC256_SEP_MAX.
- * The tail holds < 64 message bytes + <= 32 + <= 20, then 0x80 and the 8-byte
- * length: at most 124 bytes, two blocks.  */
-static inline void hmac256_hex_oneshot(const hmac256_key *k, const uint8_t *msg, size_t n,
-                                       const char *sep, size_t nsep, int with_v, int64_t v,
-                                       char out[SHA256_HEX])
+void hmac256_sign_hex(const hmac256_key *k, const hmac256_msg *m, char out[SHA256_HEX])
 {
-    uint8_t tail[TAIL_CAP] __attribute__((aligned(16)));
-    size_t nfull = n / SHA256_BLOCK, t = n % SHA256_BLOCK, ntail;
-    zero_tail(tail);
-    copy_lt64(tail, msg + nfull * SHA256_BLOCK, t);
-    copy_lt64(tail + t, (const uint8_t *)sep, nsep);
-    t += nsep;
-    if (with_v) t += fmt_i64_pad(v, tail + t);
-    tail[t] = 0x80;
-    ntail = t + 9 > SHA256_BLOCK ? 2 : 1;
-    store_be64(tail + ntail * SHA256_BLOCK - 8, ((uint64_t)SHA256_BLOCK * (nfull + 1) + t) * 8);
     if (SHA_X86 && k->blocks == sha256_blocks_shani)
-        hmac256_hex_shani(k, msg, nfull, tail, ntail, out);
+        hmac256_hex_shani(k, m->msg, m->nfull, m->tail, m->ntail, out);
     else
-        hmac256_hex_blocks(k, msg, nfull, tail, ntail, out);
+        hmac256_hex_blocks(k, m->msg, m->nfull, m->tail, m->ntail, out);
 }
 
 void hmac256_hex(const hmac256_key *k, const void *msg, size_t n, char out[SHA256_HEX])
 {
-    hmac256_hex_oneshot(k, (const uint8_t *)msg, n, "", 0, 0, 0, out);
+    hmac256_msg m;
+    hmac256_prepare(&m, msg, n);
+    hmac256_sign_hex(k, &m, out);
 }
 
 void hmac256_hex_dec(const hmac256_key *k, const void *msg, size_t n, const char *sep, size_t nsep,
                      int64_t v, char out[SHA256_HEX])
 {
-    hmac256_hex_oneshot(k, (const uint8_t *)msg, n, sep, nsep, 1, v, out);
+    hmac256_msg m;
+    hmac256_prepare_dec(&m, msg, n, sep, nsep, v);
+    hmac256_sign_hex(k, &m, out);
 }
