@@ -179,3 +179,25 @@ def test_ws_trade():
             await ws.close()
             await pws.close()
     run(go())
+
+
+def test_execution_list_filters_by_order():
+    import asyncio
+
+    from engine.config import VenueConfig
+    from engine.sim import SimExchange
+    from engine.venues.bybit.rest import BybitRest
+
+    async def main():
+        async with SimExchange(seed=2, accounts=[("fk", "fs")]) as sim:
+            rest = BybitRest(VenueConfig.local("bybit", sim.url, "fk", "fs"))
+            await rest.start()
+            for link in ("x-1", "x-2"):
+                await rest.place_order({"category": "linear", "symbol": "BTCUSDT", "side": "Buy",
+                                        "orderType": "Market", "qty": "0.01", "orderLinkId": link})
+            rows = (await rest.call("GET", "/v5/execution/list", {"category": "linear", "symbol": "BTCUSDT",
+                                                                   "orderLinkId": "x-2"}))["list"]
+            assert rows and {r["orderLinkId"] for r in rows} == {"x-2"}
+            await rest.close()
+
+    asyncio.run(main())

@@ -91,7 +91,8 @@ class Engine:
     def __init__(self, config: VenueConfig, *, adapter=None, order_entry: str = "rest",
                  risk_limits: RiskLimits | None = None, breaker: CircuitBreaker | None = None,
                  capacity: int = 65_536, max_instruments: int = 1024, ack_wait_s: float = 2.0,
-                 stale_after_s: float = 5.0, alert_threshold_ms: float = 50.0, cancel_all_on_start: bool = False):
+                 stale_after_s: float = 5.0, retention_s: float = 300.0, alert_threshold_ms: float = 50.0,
+                 cancel_all_on_start: bool = False):
         self.config = config
         self.venue = config.venue
         self.adapter = adapter or make_adapter(config, order_entry)
@@ -101,7 +102,8 @@ class Engine:
         self.account = Account(self.instruments, self.book,
                                margin_asset="USDT" if self.futures else None)
         store_venue = self.venue if self.venue != "bybit" else "bybit"
-        self.store = OrderStore(capacity, venue=store_venue, ack_timeout_ns=int(stale_after_s * 1e9))
+        self.store = OrderStore(capacity, venue=store_venue, ack_timeout_ns=int(stale_after_s * 1e9),
+                                retention_ns=int(retention_s * 1e9))
         self.applier: RecordApplier | None = None
         self.risk = RiskEngine(risk_limits or RiskLimits(), self.instruments, self.account, self.book)
         self.breaker = breaker or CircuitBreaker()

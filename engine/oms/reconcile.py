@@ -80,14 +80,19 @@ class Reconciler:
         state = OrderState(vo.state) if vo.state else OrderState.UNKNOWN
         if state == OrderState.UNKNOWN:
             return False
-        # fills we have not seen: the venue's cumulative quantity, valued at its average price
+        # fills we have not seen: the venue's cumulative quantity, valued at the price that makes our
+        # cumulative quote agree with the venue's (the average price when it does not say)
+        missing = vo.filled_raw - before.filled_raw
+        gap_price = vo.avg_price_raw
+        if missing > 0 and vo.cum_quote_raw > before.cum_quote_raw:
+            from engine._fixedpoint import Rounding, div
+            gap_price = div(vo.cum_quote_raw - before.cum_quote_raw, missing, Rounding.HALF_EVEN)
         res = store.apply(slot, int(_EXEC_FOR_STATE.get(state, ExecType.EXEC_NONE)), int(state), 0,
-                          vo.avg_price_raw, vo.filled_raw if vo.filled_raw > before.filled_raw else -1, -1, 0, -1,
-                          time.time_ns())
+                          gap_price, vo.filled_raw if missing > 0 else -1, -1, 0, -1, time.time_ns())
         after = store.order(slot)
         delta = after.filled_raw - before.filled_raw
-        if delta > 0 and eng.futures and vo.avg_price_raw > 0:
-            eng.book.update_from_fill(after.instrument, after.side, delta, vo.avg_price_raw)
+        if delta > 0 and eng.futures and gap_price > 0:
+            eng.book.update_from_fill(after.instrument, after.side, delta, gap_price)
         changed = res == 0
         if changed:
             if after.state in _TERMINAL:
@@ -211,7 +216,7 @@ class Reconciler:
         n = sum(len(v) for v in diffs.values())
         if n:
             log.info("reconciliation (%s): %s", reason, {k: v for k, v in diffs.items() if v})
-        if diffs["positions"] and reason != "start":
+        if any(d.get("size_raw") for d in diffs["positions"]) and reason != "start":
             self.mismatches += 1
             eng.breaker.trip(f"reconciliation mismatch after {reason}: positions differed")
         eng.bus.emit(EventKind.RECONCILED, reason=reason, differences=diffs)
@@ -237,7 +242,12 @@ class Reconciler:
             for symbol, inst in eng.instruments.ids.items():
                 vp = venue.get(inst)
                 size = vp.size_raw if vp is not None else 0
-                if eng.book.get(inst)["size_raw"] != size:
+                mine = eng.book.get(inst)
+                if mine["size_raw"] != size:
+                    out[inst] = vp
+                elif size and abs(mine["entry_raw"] - vp.entry_raw) > 1:
+                    # same size, another average: the entry of an average-cost position depends on the
+                    # order fills were applied in; the venue's is the one its PnL uses
                     out[inst] = vp
             return out
 
@@ -245,6 +255,14 @@ class Reconciler:
         if diff and reason != "start":
             await asyncio.sleep(grace_s)
             diff = await differing()
+            # an instrument with orders still PENDING or UNKNOWN has fills on their way to us
+            # through their resolution: its comparison waits for the next reconciliation
+            unsettled = {eng.store.arrays["instrument"][s] for s in eng.open_slots()
+                         if eng.store.state_of(s) in (OrderState.PENDING, OrderState.UNKNOWN)}
+            for inst in [i for i in diff if i in unsettled]:
+                log.info("reconcile: %s has unsettled orders; its position is compared later",
+                         eng.instruments.symbol(inst))
+                del diff[inst]
         changes = []
         for inst, vp in diff.items():
             if vp is None:

@@ -296,7 +296,10 @@ def _executions(sim, account, q: dict) -> dict:
     cat = _category(q)
     market = MARKETS[cat]
     rows = []
+    want_id, want_link = q.get("orderId") or None, q.get("orderLinkId") or None
     for o in sim.core.account_orders(market, account, q.get("symbol") or None):
+        if (want_id and bybit_order_id(o) != want_id) or (want_link and o.client_id != want_link):
+            continue
         for fill, fee, asset, maker in o.fills:
             rows.append(exec_row(o, fill, fee, maker))
     rows.reverse()

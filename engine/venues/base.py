@@ -48,7 +48,8 @@ class VenueOrder:
     price_raw: int
     stop_raw: int
     filled_raw: int
-    avg_price_raw: int
+    avg_price_raw: int           # average fill price (rounded half-even to 8 decimals)
+    cum_quote_raw: int = 0       # cumulative quote of the fills (0 when the venue does not say)
 
 
 @dataclass(slots=True)

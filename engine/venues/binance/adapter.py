@@ -12,6 +12,7 @@ import logging
 from typing import Awaitable, Callable
 
 from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
 from engine.config import VenueConfig
 from engine.instruments_load import load_binance_spot, load_binance_usdm
@@ -40,15 +41,15 @@ ALGO_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderTyp
                         OrderType.TAKE_PROFIT_LIMIT, OrderType.TRAILING_STOP})
 
 
-def _raw(text) -> int:
-    return fp_parse(str(text)) if text not in (None, "") else 0
+def _raw(text, rounding: int = Rounding.EXACT) -> int:
+    return fp_parse(str(text), rounding) if text not in (None, "") else 0
 
 
 def venue_order(d: dict) -> VenueOrder:
     """A Binance order JSON (query, open orders) as a VenueOrder."""
     filled = _raw(d.get("executedQty", "0"))
-    quote = _raw(d.get("cummulativeQuoteQty", d.get("cumQuote", "0")))
-    avg = _raw(d.get("avgPrice", "0"))
+    quote = _raw(d.get("cummulativeQuoteQty", d.get("cumQuote", "0")), Rounding.HALF_EVEN)
+    avg = _raw(d.get("avgPrice", "0"), Rounding.HALF_EVEN)
     if not avg and filled:
         avg = quote * 100_000_000 // filled
     return VenueOrder(
@@ -56,7 +57,7 @@ def venue_order(d: dict) -> VenueOrder:
         side=Side.BUY if d["side"] == "BUY" else Side.SELL, order_type=TYPES.get(d.get("type", ""), 0),
         tif=TIFS.get(d.get("timeInForce", ""), 0), state=STATES.get(d["status"], OrderState.UNKNOWN),
         qty_raw=_raw(d.get("origQty", "0")), price_raw=_raw(d.get("price", "0")),
-        stop_raw=_raw(d.get("stopPrice", "0")), filled_raw=filled, avg_price_raw=avg)
+        stop_raw=_raw(d.get("stopPrice", "0")), filled_raw=filled, avg_price_raw=avg, cum_quote_raw=quote)
 
 
 class BinanceAdapter:
@@ -192,7 +193,8 @@ class BinanceAdapter:
         out = []
         for p in await self.rest.positions():
             out.append(VenuePosition(symbol=p["symbol"], size_raw=_raw(p["positionAmt"]),
-                                     entry_raw=_raw(p.get("entryPrice", "0")), mark_raw=_raw(p.get("markPrice", "0")),
+                                     entry_raw=_raw(p.get("entryPrice", "0"), Rounding.HALF_EVEN),
+                                     mark_raw=_raw(p.get("markPrice", "0"), Rounding.HALF_EVEN),
                                      leverage=int(p["leverage"]) if p.get("leverage") else None))
         return out
 

@@ -14,6 +14,7 @@ from typing import Awaitable, Callable
 
 from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import format as fp_format
+from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_bybit import BybitParser
 from engine.config import VenueConfig
@@ -38,8 +39,8 @@ _CONDITIONAL = {OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_P
                 OrderType.TAKE_PROFIT_LIMIT, OrderType.CONDITIONAL}
 
 
-def _raw(text) -> int:
-    return fp_parse(str(text)) if text not in (None, "") else 0
+def _raw(text, rounding: int = Rounding.EXACT) -> int:
+    return fp_parse(str(text), rounding) if text not in (None, "") else 0
 
 
 def order_params(spec: OrderSpec, category: str) -> dict:
@@ -79,7 +80,8 @@ def venue_order(d: dict) -> VenueOrder:
                       side=Side.BUY if d["side"] == "Buy" else Side.SELL, order_type=otype, tif=tif,
                       state=STATES.get(d.get("orderStatus", ""), OrderState.UNKNOWN), qty_raw=_raw(d.get("qty")),
                       price_raw=_raw(d.get("price")), stop_raw=stop, filled_raw=_raw(d.get("cumExecQty")),
-                      avg_price_raw=_raw(d.get("avgPrice")))
+                      avg_price_raw=_raw(d.get("avgPrice"), Rounding.HALF_EVEN),
+                      cum_quote_raw=_raw(d.get("cumExecValue"), Rounding.HALF_EVEN))
 
 
 class BybitAdapter:
@@ -176,9 +178,10 @@ class BybitAdapter:
         """The order's executions: (execId, qty, price, fee, fee asset), oldest first (cold path)."""
         res = await self.rest.call("GET", "/v5/execution/list", {"category": self.category, "symbol": symbol,
                                                                 "orderLinkId": client_id, "limit": 100})
-        rows = [r for r in res.get("list", []) if r.get("execType", "Trade") == "Trade"]
+        rows = [r for r in res.get("list", [])
+                if r.get("execType", "Trade") == "Trade" and r.get("orderLinkId") == client_id]
         rows.sort(key=lambda r: int(r.get("execTime", "0")))
-        return [(r["execId"], _raw(r["execQty"]), _raw(r["execPrice"]), _raw(r.get("execFee", "0")),
+        return [(r["execId"], _raw(r["execQty"]), _raw(r["execPrice"]), _raw(r.get("execFee", "0"), Rounding.HALF_EVEN),
                  r.get("feeCurrency") or "") for r in rows]
 
     async def open_orders(self, symbol: str | None = None) -> list[VenueOrder]:
@@ -192,8 +195,9 @@ class BybitAdapter:
             size = _raw(p.get("size", "0"))
             if p.get("side") == "Sell":
                 size = -size
-            out.append(VenuePosition(symbol=p["symbol"], size_raw=size, entry_raw=_raw(p.get("avgPrice", "0")),
-                                     mark_raw=_raw(p.get("markPrice", "0")),
+            out.append(VenuePosition(symbol=p["symbol"], size_raw=size,
+                                     entry_raw=_raw(p.get("avgPrice", "0"), Rounding.HALF_EVEN),
+                                     mark_raw=_raw(p.get("markPrice", "0"), Rounding.HALF_EVEN),
                                      leverage=int(Decimal(p["leverage"])) if p.get("leverage") else None))
         return out
 
