@@ -15,6 +15,17 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fixedpoint.h"
+
+/* Rare paths (escapes, non-ASCII, containers, errors) live out of line so the
+ * common path of every reader stays small: a parse runs between Python calls,
+ * with caches and predictors shared with the interpreter.  */
+#if defined(__GNUC__)
+#define JS_NOINLINE __attribute__((noinline))
+#else
+#define JS_NOINLINE
+#endif
+
 #define JS_MAX_DEPTH 64 /* nesting levels js_skip accepts (one bit each in a uint64) */
 
 enum js_status {
@@ -89,17 +100,86 @@ static inline size_t js_utf8_len(const unsigned char *p, const unsigned char *en
 static const unsigned char js_str_stop[256] = {
     [0 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1};
 
-/* String at c->p (which must be a '"'): validate it, return its raw span and
- * move past the closing quote.  Escapes are checked, not decoded. */
-static inline int js_string(js_cur *c, js_span *out)
+/* ---- eight bytes at a time (SWAR) ---------------------------------------------
+ *
+ * The word helpers read 8 bytes only where 8 bytes remain before the end (callers
+ * check), and need little-endian byte order (byte i of the input is bits 8i..8i+7);
+ * elsewhere JS_SWAR is 0 and the byte loops do all the work.  Each mask marks the
+ * matching bytes with their top bit; only the lowest marked byte is exact (borrows
+ * can mark bytes above a true match, never below one), and that is all the callers
+ * use: ctz(mask) / 8 is the index of the first match.  */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define JS_SWAR 1
+#else
+#define JS_SWAR 0
+#endif
+
+#define JS_ONES 0x0101010101010101ULL
+#define JS_HIGH 0x8080808080808080ULL
+
+static inline uint64_t js_load8(const void *p)
 {
-    const unsigned char *start = (const unsigned char *)c->p + 1;
-    const unsigned char *p = start, *end = (const unsigned char *)c->end;
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Zero bytes of x, and bytes of v below 0x20 (those with the top bit clear). */
+static inline uint64_t js_swar_zero(uint64_t x) { return (x - JS_ONES) & ~x & JS_HIGH; }
+static inline uint64_t js_swar_ctl(uint64_t v) { return (v - JS_ONES * 0x20) & ~v & JS_HIGH; }
+
+/* Bytes that end a plain string run: '"', '\\', controls < 0x20, non-ASCII. */
+static inline uint64_t js_swar_str_stop(uint64_t v)
+{
+    return js_swar_zero(v ^ (JS_ONES * '"')) | js_swar_zero(v ^ (JS_ONES * '\\')) | js_swar_ctl(v) |
+           (v & JS_HIGH);
+}
+
+/* Bytes that are not ASCII digits (nonzero bytes, not just top bits). */
+static inline uint64_t js_swar_nondigit(uint64_t v)
+{
+    return ((v & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+           (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
+}
+
+/* Index of the first marked byte of a nonzero mask. */
+static inline unsigned js_swar_first(uint64_t mask) { return (unsigned)__builtin_ctzll(mask) >> 3; }
+
+/* Value of the first k (1..8) bytes of v, all ASCII digits: the word is shifted so
+ * the digits end at the top (the vacated low bytes read as leading zeros), then
+ * pairs, quads and octets are combined with three multiplies.  */
+static inline uint64_t js_swar_digits(uint64_t v, unsigned k)
+{
+    v = ((v & 0x0F0F0F0F0F0F0F0FULL) << (8 * (8 - k)));
+    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;
+    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+    return (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
+}
+
+/* End of the run of plain string bytes at p: the first byte that is '"', '\\', a
+ * control character or non-ASCII, or end. */
+static inline const unsigned char *js_str_run(const unsigned char *p, const unsigned char *end)
+{
+#if JS_SWAR
+    while (end - p >= 8) {
+        uint64_t m = js_swar_str_stop(js_load8(p));
+        if (m) return p + js_swar_first(m);
+        p += 8;
+    }
+#endif
+    while (p < end && !js_str_stop[*p]) p++;
+    return p;
+}
+
+/* Rest of a string after its first stop byte p (not the closing quote): escapes,
+ * UTF-8 sequences and errors, then plain runs again.  */
+static JS_NOINLINE int js_string_rest(js_cur *c, const unsigned char *start, const unsigned char *p,
+                                      js_span *out)
+{
+    const unsigned char *end = (const unsigned char *)c->end;
     int escaped = 0;
-    if (c->p >= c->end || *c->p != '"') return c->p >= c->end ? JS_E_EOF : JS_E_TYPE;
     for (;;) {
         unsigned char ch;
-        while (p < end && !js_str_stop[*p]) p++;
         if (p >= end) return JS_E_EOF;
         ch = *p;
         if (ch == '"') {
@@ -131,7 +211,29 @@ static inline int js_string(js_cur *c, js_span *out)
             if (k == 0) return JS_E_UTF8;
             p += k;
         }
+        p = js_str_run(p, end);
     }
+}
+
+/* String at c->p (which must be a '"'): validate it, return its raw span and
+ * move past the closing quote.  Escapes are checked, not decoded.  RFC 8259
+ * strictness is kept without a per-byte table walk: plain ASCII runs go 8 bytes
+ * at a time, and only the bytes that stop a run (quote, backslash, control,
+ * non-ASCII) get the full check.  */
+static inline int js_string(js_cur *c, js_span *out)
+{
+    const unsigned char *start = (const unsigned char *)c->p + 1, *p;
+    const unsigned char *end = (const unsigned char *)c->end;
+    if (c->p >= c->end || *c->p != '"') return c->p >= c->end ? JS_E_EOF : JS_E_TYPE;
+    p = js_str_run(start, end);
+    if (p < end && *p == '"') {
+        out->s = (const char *)start;
+        out->n = (size_t)(p - start);
+        out->escaped = 0;
+        c->p = (const char *)(p + 1);
+        return JS_OK;
+    }
+    return js_string_rest(c, start, p, out);
 }
 
 /* Fast path for the common plain string of number characters ("0.01000000",
@@ -149,6 +251,93 @@ static inline int js_plain_numeric_string(js_cur *c, js_span *out)
     out->escaped = 0;
     c->p = p + 1;
     return 1;
+}
+
+/* Fast path of a decimal string such as "50000.00" or "-0.01000000": when the
+ * string at c->p is  "-?[0-9]{1,8}(\.[0-9]{1,8})?"  and 20 bytes can be read from
+ * its quote on, return 1 with the exact 8-decimal fixed-point value in *raw and the
+ * cursor past the closing quote, in one pass.  Anything else (longer digit runs,
+ * other characters, escapes, the end of input near) returns 0 with the cursor
+ * untouched, for the general path, which gives the same value or the error.  */
+static inline int js_decimal_string_fast(js_cur *c, int64_t *raw)
+{
+#if JS_SWAR
+    static const uint64_t scale[9] = {0, 10000000ULL, 1000000ULL, 100000ULL, 10000ULL,
+                                      1000ULL, 100ULL, 10ULL, 1ULL};
+    const char *p = c->p + 1;
+    uint64_t w, m, ip, fr = 0;
+    unsigned k, f;
+    int neg;
+    if (c->end - c->p < 20 || *c->p != '"') return 0;
+    neg = *p == '-';
+    p += neg;                               /* reads below stay within c->p + 19 */
+    w = js_load8(p);
+    m = js_swar_nondigit(w);
+    k = m ? js_swar_first(m) : 8;
+    if (k == 0 || (k == 8 && js_is_digit((unsigned char)p[8]))) return 0;
+    ip = js_swar_digits(w, k);
+    p += k;
+    if (*p == '.') {
+        w = js_load8(p + 1);
+        m = js_swar_nondigit(w);
+        f = m ? js_swar_first(m) : 8;
+        if (f == 0 || (f == 8 && js_is_digit((unsigned char)p[9]))) return 0;
+        fr = js_swar_digits(w, f) * scale[f];
+        p += 1 + f;
+    }
+    if (*p != '"') return 0;
+    ip = ip * 100000000ULL + fr;
+    *raw = neg ? -(int64_t)ip : (int64_t)ip;
+    c->p = p + 1;
+    return 1;
+#else
+    (void)c; (void)raw;
+    return 0;
+#endif
+}
+
+/* Fast path of a JSON integer such as 1700000000100 or -1: when the number at c->p
+ * is  -?(0|[1-9][0-9]{0,15})  followed by a byte that cannot continue a number, and
+ * 17 bytes can be read from its first digit on, return 1 with its value and the
+ * cursor past it.  Otherwise 0, cursor untouched (fractions, exponents, 17+ digits,
+ * leading zeros and the end of input all go the general way).  */
+static inline int js_int_fast(js_cur *c, int64_t *out)
+{
+#if JS_SWAR
+    const char *p = c->p, *end = c->end;
+    uint64_t w, m, v;
+    unsigned k;
+    int neg;
+    if (end - p < 18) return 0;
+    neg = *p == '-';
+    p += neg;
+    w = js_load8(p);
+    m = js_swar_nondigit(w);
+    if (m) {
+        k = js_swar_first(m);
+        if (k == 0) return 0;
+        v = js_swar_digits(w, k);
+    } else {
+        uint64_t w2 = js_load8(p + 8);
+        uint64_t m2 = js_swar_nondigit(w2);
+        static const uint64_t pow10[9] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+                                          1000000ULL, 10000000ULL, 100000000ULL};
+        unsigned k2;
+        if (!m2) return 0;                 /* 16 or more digits: general path */
+        k2 = js_swar_first(m2);
+        v = js_swar_digits(w, 8) * pow10[k2] + (k2 ? js_swar_digits(w2, k2) : 0);
+        k = 8 + k2;
+    }
+    if (*p == '0' && k > 1) return 0;      /* leading zero: the general path rejects it */
+    p += k;
+    if (*p == '.' || *p == 'e' || *p == 'E') return 0;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    c->p = p;
+    return 1;
+#else
+    (void)c; (void)out;
+    return 0;
+#endif
 }
 
 static inline size_t js_put_utf8(uint32_t cp, char *o)
@@ -225,6 +414,20 @@ static inline int js_unescape(const js_span *sp, char *dst, size_t cap, size_t *
     return JS_OK;
 }
 
+/* End of the run of ASCII digits at p (p itself when none). */
+static inline const char *js_digit_run(const char *p, const char *end)
+{
+#if JS_SWAR
+    while (end - p >= 8) {
+        uint64_t m = js_swar_nondigit(js_load8(p));
+        if (m) return p + js_swar_first(m);
+        p += 8;
+    }
+#endif
+    while (p < end && js_is_digit((unsigned char)*p)) p++;
+    return p;
+}
+
 /* Number at c->p per the JSON grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static inline int js_number(js_cur *c, js_span *out)
 {
@@ -232,13 +435,13 @@ static inline int js_number(js_cur *c, js_span *out)
     if (p < end && *p == '-') p++;
     if (p >= end) return JS_E_EOF;
     if (*p == '0') p++;
-    else if (*p >= '1' && *p <= '9') { while (p < end && js_is_digit((unsigned char)*p)) p++; }
+    else if (*p >= '1' && *p <= '9') p = js_digit_run(p + 1, end);
     else return JS_E_SYNTAX;
     if (p < end && *p == '.') {
         p++;
         if (p >= end) return JS_E_EOF;
         if (!js_is_digit((unsigned char)*p)) return JS_E_SYNTAX;
-        while (p < end && js_is_digit((unsigned char)*p)) p++;
+        p = js_digit_run(p + 1, end);
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         p++;
@@ -279,9 +482,42 @@ static inline int js_literal(js_cur *c)
 /* Object member iteration.  Call with *first = 1 right after the '{' was
  * consumed.  Returns 1 with the key span and the ':' consumed (cursor at the
  * value), 0 when the closing '}' was consumed, negative on error. */
+static inline int js_key1_ok(unsigned k) { return k >= 0x20 && k < 0x80 && k != '"' && k != '\\'; }
+
 static inline int js_next_key(js_cur *c, int *first, js_span *key)
 {
-    int ch = js_peek(c), st;
+    int ch, st;
+#if JS_SWAR
+    /* Compact one-letter members, most of every Binance event:  ,"k":v  (or "k":v
+     * first) checked with one 8-byte load and one compare.  */
+    if (c->end - c->p >= 8) {
+        uint64_t w = js_load8(c->p);
+        unsigned k, v;
+        size_t skip;
+        if (!*first && (w & 0x000000FFFF00FFFFULL) == 0x0000003A2200222CULL) {
+            k = (unsigned)(w >> 16) & 0xFF;
+            v = (unsigned)(w >> 40) & 0xFF;
+            skip = 5;
+        } else if (*first && (w & 0xFFFF00FFULL) == 0x3A220022ULL) {
+            k = (unsigned)(w >> 8) & 0xFF;
+            v = (unsigned)(w >> 32) & 0xFF;
+            skip = 4;
+        } else {
+            goto general;
+        }
+        if (js_key1_ok(k)) {
+            *first = 0;
+            key->s = c->p + skip - 3;
+            key->n = 1;
+            key->escaped = 0;
+            c->p += skip;
+            if (v > ' ') return 1;         /* the value starts right here (no whitespace) */
+            return js_peek(c) < 0 ? JS_E_EOF : 1;
+        }
+    }
+general:
+#endif
+    ch = js_peek(c);
     if (ch < 0) return JS_E_EOF;
     if (*first) {
         *first = 0;
@@ -345,7 +581,7 @@ static inline int js_enter(js_cur *c, char open)
 
 /* Skip one complete value of any type at the cursor, iteratively (a bit per
  * level records object vs array), so hostile nesting cannot blow the C stack. */
-static inline int js_skip(js_cur *c)
+static JS_NOINLINE int js_skip_any(js_cur *c)
 {
     uint64_t is_obj = 0;
     int depth = 0, ch, st;
@@ -405,6 +641,20 @@ static inline int js_skip(js_cur *c)
     }
 }
 
+/* js_skip_any with the scalars (what unknown members almost always hold) inline. */
+static inline int js_skip(js_cur *c)
+{
+    js_span sp;
+    int ch = js_peek(c), st;
+    if (ch == '"') return js_string(c, &sp);
+    if (ch == '-' || (ch >= '0' && ch <= '9')) return js_number(c, &sp);
+    if (ch == 't' || ch == 'f' || ch == 'n') {
+        st = js_literal(c);
+        return st < 0 ? st : JS_OK;
+    }
+    return js_skip_any(c);
+}
+
 /* After the top-level value: only whitespace may follow. */
 static inline int js_finish(js_cur *c)
 {
@@ -442,6 +692,191 @@ static inline int js_parse_int64(const char *s, size_t n, int64_t *out)
 static inline int js_key_is(const js_span *k, const char *lit, size_t n)
 {
     return k->n == n && memcmp(k->s, lit, n) == 0;
+}
+
+/* ---- readers: one value at the cursor into a C field ------------------------------
+ *
+ * Each returns JS_ABSENT (null, or "" for numbers: the field stays absent),
+ * JS_READ, JS_READ_ADJUSTED (a decimal rounded half-even because it had more than 8
+ * decimals, or a text cut to its buffer where the caller allows it), or a negative
+ * js_status.  The inline part takes the common spelling in one pass; anything else
+ * goes to the out-of-line general part, which starts again from the same cursor, so
+ * values, errors and error offsets do not depend on which part ran.  */
+#define JS_ABSENT 0
+#define JS_READ 1
+#define JS_READ_ADJUSTED 2
+#define JS_SCRATCH 64   /* decoded escaped numbers / words longer than this are invalid anyway */
+
+/* A number, a string (escapes decoded into scratch) or null at the cursor, as text;
+ * JS_ABSENT for null.  */
+static inline int js_scalar_text(js_cur *c, js_span *sp, char scratch[JS_SCRATCH])
+{
+    int ch = js_peek(c), st;
+    size_t n = 0;
+    if (ch == '"') {
+        if (js_plain_numeric_string(c, sp)) return JS_READ;
+        st = js_string(c, sp);
+        if (st != JS_OK) return st;
+        if (sp->escaped) {
+            st = js_unescape(sp, scratch, JS_SCRATCH, &n);
+            if (st != JS_OK) return st;
+            sp->s = scratch;
+            sp->n = n;
+            sp->escaped = 0;
+        }
+        return JS_READ;
+    }
+    if (ch == '-' || (ch >= '0' && ch <= '9')) {
+        st = js_number(c, sp);
+        return st != JS_OK ? st : JS_READ;
+    }
+    if (ch == 'n') {
+        st = js_literal(c);
+        if (st < 0) return st;
+        return st == JS_LIT_NULL ? JS_ABSENT : JS_E_TYPE;
+    }
+    return ch < 0 ? JS_E_EOF : JS_E_TYPE;
+}
+
+static JS_NOINLINE int js_read_decimal_slow(js_cur *c, int64_t *raw)
+{
+    js_span sp;
+    char scratch[JS_SCRATCH];
+    int st = js_scalar_text(c, &sp, scratch);
+    if (st != JS_READ || sp.n == 0) return st < 0 ? st : JS_ABSENT;
+    st = fp_parse(sp.s, sp.n, FP_EXACT, raw);
+    if (st == FP_INEXACT) return fp_parse(sp.s, sp.n, FP_HALF_EVEN, raw) == FP_OK ? JS_READ_ADJUSTED : JS_E_DECIMAL;
+    return st == FP_OK ? JS_READ : JS_E_DECIMAL;
+}
+
+/* Decimal (JSON number or string) -> 8-decimal fixed point, exactly (more decimals:
+ * rounded half-even, JS_READ_ADJUSTED).  */
+static inline int js_read_decimal(js_cur *c, int64_t *raw)
+{
+    if (js_peek(c) == '"' && js_decimal_string_fast(c, raw)) return JS_READ;
+    return js_read_decimal_slow(c, raw);
+}
+
+static JS_NOINLINE int js_read_int_slow(js_cur *c, int64_t *out)
+{
+    js_span sp;
+    char scratch[JS_SCRATCH];
+    int st = js_scalar_text(c, &sp, scratch);
+    if (st != JS_READ || sp.n == 0) return st < 0 ? st : JS_ABSENT;
+    st = js_parse_int64(sp.s, sp.n, out);
+    return st != JS_OK ? st : JS_READ;
+}
+
+/* Integer (JSON number or digit string) -> int64; fractions and overflow are errors. */
+static inline int js_read_int(js_cur *c, int64_t *out)
+{
+    int ch = js_peek(c);
+    if ((ch == '-' || (ch >= '0' && ch <= '9')) && js_int_fast(c, out)) return JS_READ;
+    return js_read_int_slow(c, out);
+}
+
+/* Copy n <= 64 bytes with a few fixed-size moves (two overlapping ones per size
+ * class) instead of a library call; nothing outside [s, s+n) or [d, d+n).  */
+static inline void js_copy_small(char *d, const char *s, size_t n)
+{
+    uint64_t a, b;
+    if (n >= 8) {
+        if (n > 16) {
+            memcpy(d, s, n);
+            return;
+        }
+        memcpy(&a, s, 8); memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8); memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4); memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4); memcpy(d + n - 4, &y, 4);
+    } else if (n) {
+        d[0] = s[0]; d[n >> 1] = s[n >> 1]; d[n - 1] = s[n - 1];
+    }
+}
+
+static JS_NOINLINE int js_read_text_slow(js_cur *c, char *dst, size_t cap, size_t *len, int may_truncate)
+{
+    js_span sp;
+    size_t n = 0;
+    int ch = js_peek(c), st;
+    if (ch == 'n') {
+        st = js_literal(c);
+        if (st < 0) return st;
+        return st == JS_LIT_NULL ? JS_ABSENT : JS_E_TYPE;
+    }
+    if (ch != '"') return ch < 0 ? JS_E_EOF : JS_E_TYPE;
+    st = js_string(c, &sp);
+    if (st != JS_OK) return st;
+    st = js_unescape(&sp, dst, cap, &n);
+    if (st == JS_E_TOOLONG && may_truncate) {
+        *len = n;
+        return JS_READ_ADJUSTED;
+    }
+    if (st != JS_OK) return st;
+    *len = n;
+    return JS_READ;
+}
+
+/* String (escapes decoded) -> dst[0:cap] and its length; null: JS_ABSENT.  Too long:
+ * JS_E_TOOLONG, or cut to cap with JS_READ_ADJUSTED when may_truncate.  */
+static inline int js_read_text(js_cur *c, char *dst, size_t cap, size_t *len, int may_truncate)
+{
+    if (js_peek(c) == '"') {
+        const unsigned char *s = (const unsigned char *)c->p + 1, *end = (const unsigned char *)c->end;
+        const unsigned char *p = js_str_run(s, end);
+        size_t n = (size_t)(p - s);
+        if (p < end && *p == '"' && n <= cap) {
+            js_copy_small(dst, (const char *)s, n);
+            *len = n;
+            c->p = (const char *)(p + 1);
+            return JS_READ;
+        }
+    }
+    return js_read_text_slow(c, dst, cap, len, may_truncate);
+}
+
+static JS_NOINLINE int js_read_word_slow(js_cur *c, js_span *sp, char scratch[JS_SCRATCH])
+{
+    size_t n = 0;
+    int ch = js_peek(c), st;
+    if (ch == '"') {
+        st = js_string(c, sp);
+        if (st != JS_OK) return st;
+        if (sp->escaped) {
+            st = js_unescape(sp, scratch, JS_SCRATCH, &n);
+            if (st != JS_OK) return st;
+            sp->s = scratch;
+            sp->n = n;
+            sp->escaped = 0;
+        }
+        return JS_READ;
+    }
+    if (ch == 'n') {
+        st = js_literal(c);
+        if (st < 0) return st;
+        return st == JS_LIT_NULL ? JS_ABSENT : JS_E_TYPE;
+    }
+    return ch < 0 ? JS_E_EOF : JS_E_TYPE;
+}
+
+/* A string (escapes decoded into scratch when it has any) or null: the span of an
+ * enum word or event name.  */
+static inline int js_read_word(js_cur *c, js_span *sp, char scratch[JS_SCRATCH])
+{
+    if (js_peek(c) == '"') {
+        const unsigned char *s = (const unsigned char *)c->p + 1, *end = (const unsigned char *)c->end;
+        const unsigned char *p = js_str_run(s, end);
+        if (p < end && *p == '"') {
+            sp->s = (const char *)s;
+            sp->n = (size_t)(p - s);
+            sp->escaped = 0;
+            c->p = (const char *)(p + 1);
+            return JS_READ;
+        }
+    }
+    return js_read_word_slow(c, sp, scratch);
 }
 
 #endif

@@ -33,9 +33,22 @@ cdef extern from "jsonscan.h" nogil:
         size_t n                        # length in bytes, escapes not decoded
         int escaped                     # string holds a backslash escape
 
+    # Readers (JS_ABSENT == JS_OK: null, field stays absent; JS_READ; JS_READ_ADJUSTED:
+    # decimal rounded half-even / text cut to cap; negative: js_status error).
+    const int JS_ABSENT
+    const int JS_READ
+    const int JS_READ_ADJUSTED
+    const int JS_SCRATCH                # bytes of decode scratch js_read_word needs
+    int js_read_decimal(js_cur *c, int64_t *raw)
+    int js_read_int(js_cur *c, int64_t *out)
+    int js_read_text(js_cur *c, char *dst, size_t cap, size_t *length, int may_truncate)
+    int js_read_word(js_cur *c, js_span *sp, char *scratch)
+
     int js_peek(js_cur *c)
     int js_string(js_cur *c, js_span *out)
     int js_plain_numeric_string(js_cur *c, js_span *out)
+    int js_decimal_string_fast(js_cur *c, int64_t *raw)   # 1: read exactly; 0: take the general path
+    int js_int_fast(js_cur *c, int64_t *out)              # likewise for a bare integer
     int js_unescape(const js_span *sp, char *dst, size_t cap, size_t *outn)
     int js_number(js_cur *c, js_span *out)
     int js_literal(js_cur *c)

@@ -11,30 +11,24 @@ from libc.stdint cimport uint64_t
 from engine._exec_record cimport ExecRecord
 from engine._exec_record cimport REC_ROUNDED
 from engine._exec_record cimport REC_TRUNCATED
-from engine._fixedpoint cimport FP_EXACT
-from engine._fixedpoint cimport FP_HALF_EVEN
-from engine._fixedpoint cimport FP_INEXACT
-from engine._fixedpoint cimport FP_OK
-from engine._fixedpoint cimport fp_parse
-from engine._jsonscan cimport JS_E_DECIMAL
+from engine._jsonscan cimport JS_ABSENT
 from engine._jsonscan cimport JS_E_EOF
-from engine._jsonscan cimport JS_E_TOOLONG
 from engine._jsonscan cimport JS_E_TYPE
 from engine._jsonscan cimport JS_LIT_NULL
 from engine._jsonscan cimport JS_OK
+from engine._jsonscan cimport JS_READ_ADJUSTED
 from engine._jsonscan cimport js_cur
 from engine._jsonscan cimport js_literal
-from engine._jsonscan cimport js_number
-from engine._jsonscan cimport js_parse_int64
 from engine._jsonscan cimport js_peek
-from engine._jsonscan cimport js_plain_numeric_string
+from engine._jsonscan cimport js_read_decimal
+from engine._jsonscan cimport js_read_int
+from engine._jsonscan cimport js_read_text
+from engine._jsonscan cimport js_read_word
 from engine._jsonscan cimport js_span
-from engine._jsonscan cimport js_string
-from engine._jsonscan cimport js_unescape
 
 
 cdef enum:
-    RD_SCRATCH = 64              # decoded escaped numbers / enum words longer than this are invalid anyway
+    RD_SCRATCH = 64              # == JS_SCRATCH: decoded escaped numbers / enum words longer than this are invalid anyway
 
 
 cdef inline void mark(ExecRecord *r, int bit) noexcept nogil:
@@ -43,76 +37,26 @@ cdef inline void mark(ExecRecord *r, int bit) noexcept nogil:
 
 cdef inline int rd_text_span(js_cur *c, js_span *sp, char *scratch, bint *is_null) noexcept nogil:
     """A string (escapes decoded into scratch[RD_SCRATCH]) or null at the cursor."""
-    cdef int ch = js_peek(c)
-    cdef int st
-    cdef size_t n = 0
-    is_null[0] = False
-    if ch == b'"':
-        st = js_string(c, sp)
-        if st != JS_OK:
-            return st
-        if sp.escaped:
-            st = js_unescape(sp, scratch, RD_SCRATCH, &n)
-            if st != JS_OK:
-                return st
-            sp.s = scratch
-            sp.n = n
-            sp.escaped = 0
-        return JS_OK
-    if ch == b'n':
-        st = js_literal(c)
-        if st < 0:
-            return st
-        if st == JS_LIT_NULL:
-            is_null[0] = True
-            return JS_OK
-        return JS_E_TYPE
-    return JS_E_EOF if ch < 0 else JS_E_TYPE
-
-
-cdef inline int rd_scalar_span(js_cur *c, js_span *sp, char *scratch, bint *is_null) noexcept nogil:
-    """A number, a string (decoded) or null at the cursor, as text."""
-    cdef int ch = js_peek(c)
-    is_null[0] = False
-    if ch == b'"' and js_plain_numeric_string(c, sp):
-        return JS_OK
-    if ch == b'-' or (ch >= b'0' and ch <= b'9'):
-        return js_number(c, sp)
-    return rd_text_span(c, sp, scratch, is_null)
+    cdef int st = js_read_word(c, sp, scratch)
+    is_null[0] = st == JS_ABSENT
+    return st if st < 0 else JS_OK
 
 
 cdef inline int rd_decimal(js_cur *c, ExecRecord *r, int64_t *dst, int bit) noexcept nogil:
     """Decimal (JSON number or string) -> fixed-point raw, exactly; >8 decimals round half-even (REC_ROUNDED)."""
-    cdef js_span sp
-    cdef char scratch[RD_SCRATCH]
-    cdef bint is_null
-    cdef int st = rd_scalar_span(c, &sp, scratch, &is_null)
-    if st != JS_OK:
-        return st
-    if is_null or sp.n == 0:
-        return JS_OK
-    st = fp_parse(sp.s, sp.n, FP_EXACT, dst)
-    if st == FP_INEXACT:
-        st = fp_parse(sp.s, sp.n, FP_HALF_EVEN, dst)
+    cdef int st = js_read_decimal(c, dst)
+    if st <= 0:
+        return st                        # JS_ABSENT is JS_OK: null or "" leaves the field absent
+    if st == JS_READ_ADJUSTED:
         r.flags |= REC_ROUNDED
-    if st != FP_OK:
-        return JS_E_DECIMAL
     mark(r, bit)
     return JS_OK
 
 
 cdef inline int rd_int(js_cur *c, ExecRecord *r, int64_t *dst, int bit) noexcept nogil:
     """Integer (JSON number or digit string) -> int64; fractions and overflow are errors."""
-    cdef js_span sp
-    cdef char scratch[RD_SCRATCH]
-    cdef bint is_null
-    cdef int st = rd_scalar_span(c, &sp, scratch, &is_null)
-    if st != JS_OK:
-        return st
-    if is_null or sp.n == 0:
-        return JS_OK
-    st = js_parse_int64(sp.s, sp.n, dst)
-    if st != JS_OK:
+    cdef int st = js_read_int(c, dst)
+    if st <= 0:
         return st
     mark(r, bit)
     return JS_OK
@@ -137,27 +81,11 @@ cdef inline int rd_bool(js_cur *c, ExecRecord *r, uint8_t *dst, int bit) noexcep
 cdef inline int rd_text(js_cur *c, ExecRecord *r, char *dst, size_t cap, size_t *length,
                         int bit, bint may_truncate) noexcept nogil:
     """String -> dst[0:cap] with its length.  Too long: error for identifiers, cut (REC_TRUNCATED) otherwise."""
-    cdef js_span sp
-    cdef size_t n = 0
-    cdef int ch = js_peek(c)
-    cdef int st
-    if ch == b'n':
-        st = js_literal(c)
-        if st < 0:
-            return st
-        return JS_OK if st == JS_LIT_NULL else JS_E_TYPE
-    if ch != b'"':
-        return JS_E_EOF if ch < 0 else JS_E_TYPE
-    st = js_string(c, &sp)
-    if st != JS_OK:
+    cdef int st = js_read_text(c, dst, cap, length, may_truncate)
+    if st <= 0:
         return st
-    st = js_unescape(&sp, dst, cap, &n)
-    if st == JS_E_TOOLONG and may_truncate:
+    if st == JS_READ_ADJUSTED:
         r.flags |= REC_TRUNCATED
-        st = JS_OK
-    if st != JS_OK:
-        return st
-    length[0] = n
     mark(r, bit)
     return JS_OK
 

@@ -165,7 +165,7 @@ ctypedef struct BnCtx:
 # ---------------------------------------------------------------- enum tables
 
 cdef inline bint _is(const js_span *v, const char *word, size_t n) noexcept nogil:
-    return v.n == n and memcmp(v.s, word, n) == 0
+    return js_key_is(v, word, n)
 
 
 cdef inline int _side(const js_span *v) noexcept nogil:
@@ -711,7 +711,10 @@ cdef class BinanceParser:
         """Parse buf[0:size]; return the MsgKind or raise ParseError (record reset to MSG_NONE)."""
         cdef js_cur c
         cdef int st
-        memset(&self.rec, 0, sizeof(ExecRecord))
+        # Reset every scalar, length and presence bit; the text arrays after them are
+        # read only up to their lengths, so they are left as they are (a third of the
+        # record is the fixed scalars, the rest text).
+        memset(&self.rec, 0, <size_t>(<char *>self.rec.symbol - <char *>&self.rec))
         c.p = buf
         c.end = buf + size
         st = _parse(&c, &self.rec, self.futures)
