@@ -55,6 +55,12 @@ class Position:
     leverage: int
 
 
+_SIDE = {int(v): v for v in Side}
+_TYPE = {int(v): v for v in OrderType}
+_TIF = {int(v): v for v in TimeInForce}
+_STATE = {int(v): v for v in OrderState}
+
+
 def make_order(store, instruments, slot: int) -> Order:
     o = store.order(slot)
     avg = None
@@ -63,8 +69,8 @@ def make_order(store, instruments, slot: int) -> Order:
     names = instruments.asset_names
     return Order(
         client_order_id=o.client_id, exchange_order_id=o.exchange_id, symbol=instruments.symbol(o.instrument),
-        side=Side(o.side), order_type=OrderType(o.order_type), time_in_force=TimeInForce(o.tif),
-        state=OrderState(o.state), quantity=to_decimal(o.qty_raw),
+        side=_SIDE[o.side], order_type=_TYPE[o.order_type], time_in_force=_TIF[o.tif],
+        state=_STATE[o.state], quantity=to_decimal(o.qty_raw),
         price=to_decimal(o.price_raw) if o.price_raw else None,
         stop_price=to_decimal(o.stop_price_raw) if o.stop_price_raw else None,
         filled=to_decimal(o.filled_raw), average_price=avg, fee=to_decimal(o.fee_raw),
