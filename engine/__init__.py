@@ -13,6 +13,12 @@ from engine._signer import RequestSigner
 from engine.config import CREDENTIAL_ENV, VENUES, Endpoints, VenueConfig
 from engine.errors import ConfigError, EngineError, NotBuiltError
 from engine.secret import Secret
+from engine.api import connect, run
+from engine.oms.breaker import BreakerState, CircuitBreaker, CircuitOpen
+from engine.oms.engine import Engine, OrderNotFound
+from engine.oms.events import Event, EventKind
+from engine.oms.risk import RiskLimits, RiskRejected
+from engine.oms.views import Order, Position
 from engine.venues.errors import (AuthenticationError, DuplicateClientOrderId, InsufficientFunds, InvalidRequest,
                                   IpBanned, OrderNotOpen, OrderRejected, OutcomeUnknown, PostOnlyWouldTake,
                                   RateLimited, TimestampError, UnknownOrder, VenueError, VenueUnavailable)
@@ -21,6 +27,19 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AuthenticationError",
+    "BreakerState",
+    "CircuitBreaker",
+    "CircuitOpen",
+    "Engine",
+    "Event",
+    "EventKind",
+    "Order",
+    "OrderNotFound",
+    "Position",
+    "RiskLimits",
+    "RiskRejected",
+    "connect",
+    "run",
     "CREDENTIAL_ENV",
     "ConfigError",
     "DuplicateClientOrderId",
