@@ -20,6 +20,7 @@ from engine._parse_bybit import BybitParser
 from engine.config import VenueConfig
 from engine.instruments_load import load_bybit
 from engine.venues.base import OrderSpec, VenueOrder, VenuePosition
+from engine.venues.bybit.order_path import AMEND, CANCEL, CREATE, BybitOrderPath
 from engine.venues.bybit.rest import BybitRest
 from engine.venues.bybit.stream import BybitPrivateStream
 from engine.venues.bybit.ws_trade import BybitWsTrade
@@ -99,6 +100,7 @@ class BybitAdapter:
         self.stream_kind = "bybit"
         self.order_entry = order_entry
         self.rest = BybitRest(config)
+        self.orders = BybitOrderPath(self.rest, category=self.category)
         self.trade: BybitWsTrade | None = None
         self.stream: BybitPrivateStream | None = None
         self._ack_parser = BybitParser()
@@ -109,6 +111,7 @@ class BybitAdapter:
     async def start(self, on_stream: Callable[[bytes], None], on_reconnected: Callable[[], Awaitable[None]],
                     on_disconnected: Callable[[], None]) -> None:
         await self.rest.start()
+        await self.orders.start()
         self.stream = BybitPrivateStream(self.config, self.rest.clock, on_stream, on_reconnected=on_reconnected,
                                          on_disconnected=on_disconnected)
         await self.stream.start()
@@ -121,6 +124,7 @@ class BybitAdapter:
             await self.trade.stop()
         if self.stream is not None:
             await self.stream.stop()
+        await self.orders.close()
         await self.rest.close()
 
     async def load_instruments(self, registry) -> None:
@@ -134,10 +138,16 @@ class BybitAdapter:
         return p
 
     async def send_place(self, spec: OrderSpec):
-        params = order_params(spec, self.category)
+        """Write the order (lean REST path, or the trade WebSocket); returns an awaitable of the ack parser."""
         if self.trade is not None:
-            return self._finish(self.trade.create(params))
-        return self._finish(self.rest.place_order(params))
+            return self._finish(self.trade.create(order_params(spec, self.category)))
+        if spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures):
+            return self._finish(self.rest.place_order(order_params(spec, self.category)))  # general path
+        build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                          spec.price_raw, spec.stop_raw, spec.client_id.encode(),
+                                          reduce_only=spec.reduce_only)
+        fut = await self.orders.submit(build)
+        return self.orders.finish(fut, CREATE)
 
     async def _finish(self, call) -> BybitParser:
         return self._ack(await call)
@@ -145,7 +155,9 @@ class BybitAdapter:
     async def cancel(self, spec: OrderSpec):
         if self.trade is not None:
             return self._ack(await self.trade.cancel(self.category, spec.symbol, order_link_id=spec.client_id))
-        return self._ack(await self.rest.cancel_order(self.category, spec.symbol, order_link_id=spec.client_id))
+        fut = await self.orders.submit(self.orders.cancel_builder(spec.symbol.encode(),
+                                                                  client_id=spec.client_id.encode()))
+        return await self.orders.finish(fut, CANCEL)
 
     async def cancel_all(self, symbol: str) -> None:
         await self.rest.cancel_all(self.category, symbol)
@@ -156,8 +168,11 @@ class BybitAdapter:
             params["qty"] = fp_format(qty_raw)
         if price_raw:
             params["price"] = fp_format(price_raw)
-        call = self.trade.amend(params) if self.trade is not None else self.rest.amend_order(params)
-        return self._ack(await call)
+        if self.trade is not None:
+            return self._ack(await self.trade.amend(params))
+        fut = await self.orders.submit(self.orders.amend_builder(spec.symbol.encode(), client_id=spec.client_id.encode(),
+                                                                 qty_raw=qty_raw, price_raw=price_raw))
+        return await self.orders.finish(fut, AMEND)
 
     async def last_price(self, symbol: str) -> int | None:
         """Mid of the best bid and ask (a reference for risk checks), None without a book."""
