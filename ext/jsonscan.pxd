@@ -53,6 +53,8 @@ cdef extern from "jsonscan.h" nogil:
     int js_number(js_cur *c, js_span *out)
     int js_literal(js_cur *c)
     int js_next_key(js_cur *c, int *first, js_span *key)
+    int js_at_member1(const js_cur *c, char k)   # cursor at ,"k": (value right after)
+    int js_member1(js_cur *c, char k)            # that, and step to the value
     int js_next_elem(js_cur *c, int *first)
     int js_enter(js_cur *c, char open)
     int js_skip(js_cur *c)

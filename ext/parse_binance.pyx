@@ -122,7 +122,9 @@ from engine._jsonscan cimport JS_OK
 from engine._jsonscan cimport js_cur
 from engine._jsonscan cimport js_enter
 from engine._jsonscan cimport js_finish
+from engine._jsonscan cimport js_at_member1
 from engine._jsonscan cimport js_key_is
+from engine._jsonscan cimport js_member1
 from engine._jsonscan cimport js_next_elem
 from engine._jsonscan cimport js_next_key
 from engine._jsonscan cimport js_peek
@@ -438,18 +440,207 @@ cdef int _fills(js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
     return JS_OK
 
 
-cdef int _member(js_cur *c, ExecRecord *r, BnCtx *x, const js_span *k, int depth) noexcept nogil:
+cdef int _rd_outer_t(js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
+    """Envelope T (ORDER_TRADE_UPDATE transaction time; spot T): used at the end only
+    when the order object carried no T of its own."""
+    cdef bint was_in = record_has(r, F_TRANSACT_TIME)
+    cdef int64_t t = 0
+    cdef int st = rd_int(c, r, &t, F_TRANSACT_TIME)
+    if st == JS_OK and record_has(r, F_TRANSACT_TIME):
+        x.outer_t = t
+        x.has_outer_t = True
+        if not was_in:
+            r.present &= ~((<unsigned long long>1) << F_TRANSACT_TIME)
+    return st
+
+
+cdef int _exec_report_ordered(js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
+    """The members after ``"e":"executionReport"`` in the order Binance documents and
+    sends them (E s c S o f q p P F g C x X r i l z L n N T t I w m M O Z Y Q W V).
+
+    Each member is recognised with one compare and read by its reader directly: no
+    per-key dispatch, so no indirect jump to predict.  At the first member that is
+    not the expected one (another order, an added field, whitespace, a nested "o",
+    the end), it returns JS_OK with the cursor at that member's ',' and the general
+    member loop carries on.  Both paths use the same readers and the same record, so
+    the result never depends on where the ordered run stopped.
+    """
+    cdef int st
+    cdef char key
+    if not js_member1(c, b'E'):
+        return JS_OK
+    st = rd_int(c, r, &r.ts_event_ms, F_EVENT_TIME)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b's'):
+        return JS_OK
+    st = rd_text8(c, r, r.symbol, EXEC_SYMBOL_CAP, &r.symbol_len, F_SYMBOL, False)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'c'):
+        return JS_OK
+    st = rd_text8(c, r, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID, False)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'S'):
+        return JS_OK
+    st = _rd_enum(c, r, x, EN_SIDE)
+    if st != JS_OK:
+        return st
+    if not js_at_member1(c, b'o') or c.p[5] == b'{':
+        return JS_OK                     # a nested "o" object is the general loop's business
+    c.p += 5
+    st = _rd_enum(c, r, x, EN_ORDER_TYPE)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'f'):
+        return JS_OK
+    st = _rd_enum(c, r, x, EN_TIF)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'q'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.qty_raw, F_QTY)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'p'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.price_raw, F_PRICE)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'P'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.stop_price_raw, F_STOP_PRICE)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'F'):                      # iceberg qty: not kept
+        return JS_OK
+    st = js_skip(c)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'g'):                      # order list id: not kept
+        return JS_OK
+    st = js_skip(c)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'C'):
+        return JS_OK
+    st = rd_text8(c, r, r.orig_client_id, EXEC_ID_CAP, &r.orig_client_id_len, F_ORIG_CLIENT_ID, False)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'x'):
+        return JS_OK
+    st = _rd_enum(c, r, x, EN_EXEC_TYPE)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'X'):
+        return JS_OK
+    st = _rd_enum(c, r, x, EN_ORDER_STATE)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'r'):
+        return JS_OK
+    st = rd_text8(c, r, r.reject_reason, EXEC_REASON_CAP, &r.reject_reason_len, F_REJECT_REASON, True)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'i'):
+        return JS_OK
+    st = rd_int(c, r, &r.order_id, F_ORDER_ID)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'l'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.last_qty_raw, F_LAST_QTY)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'z'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.cum_qty_raw, F_CUM_QTY)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'L'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.last_price_raw, F_LAST_PRICE)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'n'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.commission_raw, F_COMMISSION)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'N'):
+        return JS_OK
+    st = rd_text8(c, r, r.commission_asset, EXEC_ASSET_CAP, &r.commission_asset_len, F_COMMISSION_ASSET, False)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'T'):
+        return JS_OK
+    st = _rd_outer_t(c, r, x)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b't'):
+        return JS_OK
+    st = rd_int(c, r, &r.trade_id, F_TRADE_ID)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'I'):                      # ignore
+        return JS_OK
+    st = js_skip(c)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'w'):                      # is the order on the book: not kept
+        return JS_OK
+    st = js_skip(c)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'm'):
+        return JS_OK
+    st = rd_bool(c, r, &r.is_maker, F_IS_MAKER)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'M'):                      # ignore
+        return JS_OK
+    st = js_skip(c)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'O'):                      # order creation time: not kept
+        return JS_OK
+    st = js_skip(c)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'Z'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.cum_quote_raw, F_CUM_QUOTE)
+    if st != JS_OK:
+        return st
+    if not js_member1(c, b'Y'):
+        return JS_OK
+    st = rd_decimal(c, r, &r.last_quote_raw, F_LAST_QUOTE)
+    if st != JS_OK:
+        return st
+    for key in (b'Q', b'W', b'V'):      # quote order qty, working time, STP mode: not kept
+        if not js_member1(c, key):
+            return JS_OK
+        st = js_skip(c)
+        if st != JS_OK:
+            return st
+    return JS_OK
+
+
+cdef inline int _member(js_cur *c, ExecRecord *r, BnCtx *x, const js_span *k, int depth) noexcept nogil:
     """Read (or skip) the value of member `k`; the cursor is at the value."""
     cdef const char *s = k.s
     cdef size_t n = k.n
     cdef char ch
     cdef int st
-    cdef int64_t t
     cdef bint was_in
     if n == 1:
         ch = s[0]
         if ch == b'e':
-            return _rd_event_type(c, x)
+            st = _rd_event_type(c, x)
+            if st == JS_OK and x.event == EV_EXECUTION_REPORT and not x.in_order_obj:
+                st = _exec_report_ordered(c, r, x)
+            return st
         if ch == b'E':
             return rd_int(c, r, &r.ts_event_ms, F_EVENT_TIME)
         if ch == b's':
@@ -500,17 +691,7 @@ cdef int _member(js_cur *c, ExecRecord *r, BnCtx *x, const js_span *k, int depth
         if ch == b'T':
             if x.in_order_obj:
                 return rd_int(c, r, &r.ts_transact_ms, F_TRANSACT_TIME)
-            # Envelope T (ORDER_TRADE_UPDATE transaction time; spot T): used at the end
-            # only when the order object carried no T of its own.
-            was_in = record_has(r, F_TRANSACT_TIME)
-            t = 0
-            st = rd_int(c, r, &t, F_TRANSACT_TIME)
-            if st == JS_OK and record_has(r, F_TRANSACT_TIME):
-                x.outer_t = t
-                x.has_outer_t = True
-                if not was_in:
-                    r.present &= ~((<unsigned long long>1) << F_TRANSACT_TIME)
-            return st
+            return _rd_outer_t(c, r, x)
         if ch == b't':
             return rd_int(c, r, &r.trade_id, F_TRADE_ID)
         if ch == b'Z':
