@@ -192,3 +192,47 @@ def test_a_full_run_never_logs_the_secret(caplog):
     assert SECRET not in caplog.text
     signer_key = SECRET.encode().hex()
     assert signer_key not in caplog.text
+
+
+def test_usdm_countdown_cancels_when_the_engine_goes_silent():
+    async def main():
+        async with engine_on_sim("binance-usdm", cancel_on_disconnect_s=0.6) as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48000")
+            await asyncio.sleep(0.5)  # the switch is renewed while we are alive
+            assert await venue_client_ids(eng, "BTCUSDT") == [o.client_order_id]
+            for t in list(eng._tasks):  # the process "dies": nothing renews the countdown
+                if t.get_name() == "dead-man":
+                    t.cancel()
+            await until(lambda: eng.get_order(o.client_order_id).state == OrderState.CANCELLED, 5)
+            assert await venue_client_ids(eng, "BTCUSDT") == []
+
+    run(main())
+
+
+def test_usdm_clean_stop_disarms_the_switch():
+    async def main():
+        async with engine_on_sim("binance-usdm", cancel_on_disconnect_s=0.6) as (sim, eng):
+            await eng.place_limit("BTCUSDT", "BUY", "0.01", "48000")
+            await asyncio.sleep(0.3)
+            await eng.stop()
+            await asyncio.sleep(1.0)
+            assert len([o for o in sim.core.account_orders("busdm", sim.core.ledger.accounts[KEY]) if o.is_open]) == 1
+            eng._tasks.clear()
+
+    run(main())
+
+
+def test_bybit_disconnect_protection_cancels_after_the_window():
+    async def main():
+        async with engine_on_sim("bybit", cancel_on_disconnect_s=3) as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48000")
+            await eng.adapter.stream.stop()  # our private stream is gone and stays gone
+            acct = sim.core.ledger.accounts[KEY]
+            loop = asyncio.get_running_loop()
+            end = loop.time() + 6
+            while any(x.is_open for x in sim.core.account_orders("ylinear", acct)) and loop.time() < end:
+                await asyncio.sleep(0.1)
+            assert not any(x.is_open for x in sim.core.account_orders("ylinear", acct))
+            assert (await eng.adapter.query("BTCUSDT", o.client_order_id)).state == OrderState.CANCELLED
+
+    run(main())

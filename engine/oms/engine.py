@@ -92,7 +92,7 @@ class Engine:
                  risk_limits: RiskLimits | None = None, breaker: CircuitBreaker | None = None,
                  capacity: int = 65_536, max_instruments: int = 1024, ack_wait_s: float = 2.0,
                  stale_after_s: float = 5.0, retention_s: float = 300.0, alert_threshold_ms: float = 50.0,
-                 cancel_all_on_start: bool = False):
+                 cancel_all_on_start: bool = False, cancel_on_disconnect_s: float | None = None):
         self.config = config
         self.venue = config.venue
         self.adapter = adapter or make_adapter(config, order_entry)
@@ -113,6 +113,8 @@ class Engine:
         self.reconciler = Reconciler(self)
         self.ack_wait_s = ack_wait_s
         self.cancel_all_on_start = cancel_all_on_start
+        self.cancel_on_disconnect_s = cancel_on_disconnect_s
+        self._dead_man_armed: set[str] = set()
         self._binance = self.adapter.stream_kind == "binance"
         self._parser = BinanceParser(futures=self.futures) if self._binance else BybitParser()
         self._locks: dict[int, asyncio.Lock] = {}
@@ -148,12 +150,20 @@ class Engine:
         await self.reconciler.run("start")
         if self.cancel_all_on_start:
             await self.cancel_all()
+        if self.cancel_on_disconnect_s:
+            await self._arm_dead_man()
         self._spawn(self._stale_loop(), "stale-orders")
         self._spawn(self.adapter.rest.clock.run(300.0), "clock-sync")
         self._started = True
         return self
 
     async def stop(self) -> None:
+        for symbol in sorted(self._dead_man_armed):  # a clean stop keeps the orders: disarm the switch
+            try:
+                await self.adapter.dead_man(symbol, 0)
+            except Exception as exc:
+                log.warning("disarming the dead-man switch for %s failed: %s", symbol, exc)
+        self._dead_man_armed.clear()
         for t in list(self._tasks):
             t.cancel()
         for t in list(self._tasks):
@@ -570,6 +580,31 @@ class Engine:
         state = self.store.arrays["state"]
         mask = np.isin(state, np.array([int(s) for s in _OPEN_STATES], dtype=state.dtype))
         return [int(s) for s in np.flatnonzero(mask)]
+
+    # -- cancel on disconnect (the venue's own dead-man switch) --------------------------------------------
+    async def _arm_dead_man(self) -> None:
+        seconds = self.cancel_on_disconnect_s
+        if hasattr(self.adapter, "disconnect_protection"):
+            await self.adapter.disconnect_protection(max(3, int(seconds)))  # Bybit: the venue watches our streams
+        elif getattr(self.adapter, "futures", False) and hasattr(self.adapter, "dead_man"):
+            self._spawn(self._dead_man_loop(seconds), "dead-man")
+        else:
+            raise EngineError(f"{self.venue} has no dead-man switch; cancel_on_disconnect_s is not available")
+
+    async def _dead_man_loop(self, seconds: float) -> None:
+        """Renew the countdown of every symbol with open orders; let it lapse where none are left."""
+        while True:
+            wanted = {self.instruments.symbol(i) for i in self._open.values()}
+            for symbol in sorted(wanted | self._dead_man_armed):
+                try:
+                    await self.adapter.dead_man(symbol, seconds if symbol in wanted else 0)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("dead-man switch renewal for %s failed: %s", symbol, exc)
+                    continue
+                (self._dead_man_armed.add if symbol in wanted else self._dead_man_armed.discard)(symbol)
+            await asyncio.sleep(max(0.05, seconds / 3))
 
     # -- connection life ---------------------------------------------------------------------------------
     async def _on_reconnected(self) -> None:

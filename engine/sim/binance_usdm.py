@@ -472,6 +472,32 @@ def set_leverage(ctx: Ctx, p: Params):
     return {"leverage": lev, "maxNotionalValue": "1000000", "symbol": inst.symbol}
 
 
+def countdown_cancel_all(ctx: Ctx, p: Params):
+    """Dead-man switch: cancel every open order of the symbol unless renewed within countdownTime ms (0: off)."""
+    import asyncio
+
+    from engine.sim.decimals import sim_decimal_context
+
+    inst = _instrument(ctx, p)
+    ms = p.int_("countdownTime", required=True)
+    if ms < 0:
+        raise BinanceError(-1102, "Mandatory parameter 'countdownTime' was not sent, was empty/null, or malformed.")
+    sim, account, symbol = ctx.sim, ctx.account, inst.symbol
+    timers = sim.countdowns
+    old = timers.pop((account.key, symbol), None)
+    if old is not None:
+        old.cancel()
+    if ms > 0:
+        def fire():
+            timers.pop((account.key, symbol), None)
+            with sim_decimal_context():
+                for o in sim.core.account_orders(MARKET, account, symbol):
+                    if o.is_open:
+                        sim.core.cancel(o)
+        timers[(account.key, symbol)] = asyncio.get_running_loop().call_later(ms / 1000.0, fire)
+    return {"symbol": symbol, "countdownTime": str(ms)}
+
+
 # -- market data -----------------------------------------------------------------------------
 def ping(ctx, p):
     return {}
@@ -569,6 +595,7 @@ ROUTES = {
     ("GET", "/fapi/v3/balance"): Route(balance, "SIGNED", 5),
     ("GET", "/fapi/v2/balance"): Route(balance, "SIGNED", 5),
     ("POST", "/fapi/v1/leverage"): Route(set_leverage, "SIGNED", 1),
+    ("POST", "/fapi/v1/countdownCancelAll"): Route(countdown_cancel_all, "SIGNED", 10),
     ("GET", "/fapi/v1/rateLimit/order"): Route(rate_limit_order, "SIGNED", 1),
     ("POST", "/fapi/v1/listenKey"): Route(_listen_key("POST"), "USER_STREAM", 1),
     ("PUT", "/fapi/v1/listenKey"): Route(_listen_key("PUT"), "USER_STREAM", 1),

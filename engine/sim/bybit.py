@@ -445,8 +445,55 @@ def _orderbook(sim, q: dict) -> dict:
             "seq": book._seq, "cts": now_ms()}
 
 
+def _disconnected_cancel_all(sim, account, body: dict) -> dict:
+    """Disconnection protection: orders are cancelled when every private stream of the account has been
+    closed for ``timeWindow`` seconds (3..300)."""
+    try:
+        window = int(body.get("timeWindow", 10))
+    except (TypeError, ValueError):
+        raise BybitError(10001, "timeWindow invalid") from None
+    if not 3 <= window <= 300:
+        raise BybitError(10001, "timeWindow must be in [3, 300]")   # wire text unconfirmed
+    sim.dcp_windows[account.key] = window
+    return {}
+
+
+def dcp_stream_closed(sim, account) -> None:
+    """Called when an authenticated private stream of ``account`` closes."""
+    import asyncio
+
+    from engine.sim.decimals import sim_decimal_context
+
+    left = sim.private_conns.get(account.key, 1) - 1
+    sim.private_conns[account.key] = left
+    window = sim.dcp_windows.get(account.key)
+    if window is None or left > 0:
+        return
+
+    def fire():
+        sim.dcp_timers.pop(account.key, None)
+        with sim_decimal_context():
+            for market in ("ylinear", "yspot"):
+                for o in sim.core.account_orders(market, account):
+                    if o.is_open:
+                        sim.core.cancel(o)
+
+    old = sim.dcp_timers.pop(account.key, None)
+    if old is not None:
+        old.cancel()
+    sim.dcp_timers[account.key] = asyncio.get_running_loop().call_later(window, fire)
+
+
+def dcp_stream_opened(sim, account) -> None:
+    sim.private_conns[account.key] = sim.private_conns.get(account.key, 0) + 1
+    timer = sim.dcp_timers.pop(account.key, None)
+    if timer is not None:
+        timer.cancel()
+
+
 PRIVATE_POST = {"order/create": create, "order/amend": amend, "order/cancel": cancel,
-                "order/cancel-all": cancel_all, "position/set-leverage": _set_leverage}
+                "order/cancel-all": cancel_all, "position/set-leverage": _set_leverage,
+                "order/disconnected-cancel-all": _disconnected_cancel_all}
 PRIVATE_GET = {"order/realtime": lambda s, a, q: _list_orders(s, a, q, open_only=True),
                "order/history": lambda s, a, q: _list_orders(s, a, q, open_only=False),
                "execution/list": _executions, "position/list": _positions, "account/wallet-balance": _wallet}

@@ -79,6 +79,8 @@ async def serve(sim, request: web.Request, kind: str) -> web.WebSocketResponse:
     finally:
         if state["account"] is not None and state["cb"] is not None:
             sim.core.unlisten(state["account"].key, "bybit", state["cb"])
+        if kind == "private" and state["account"] is not None:
+            bybit.dcp_stream_closed(sim, state["account"])
         conn.close_soon()
         await asyncio.sleep(0)
         sim.untrack_conn(conn)
@@ -102,6 +104,7 @@ async def _private(sim, conn, state, req, op, conn_id, on_event) -> None:
         state["account"] = account
         state["cb"] = on_event
         sim.core.listen(account.key, "bybit", on_event)
+        bybit.dcp_stream_opened(sim, account)
         conn.send({**base, "success": True, "ret_msg": "", "op": "auth", "conn_id": conn_id})
         return
     if op in ("subscribe", "unsubscribe"):

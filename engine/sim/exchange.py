@@ -97,6 +97,10 @@ class SimExchange:
         self.usdm_limiter = BinanceLimiter(self.limits, "usdm")
         self.bybit_limiter = BybitLimiter(self.limits)
         self.listen_keys: dict[str, dict] = {}      # listenKey -> {"account", "expires", "conns"}
+        self.countdowns: dict = {}                  # (key, symbol) -> timer: Binance USD-M countdownCancelAll
+        self.dcp_windows: dict[str, int] = {}       # key -> seconds: Bybit disconnected-cancel-all
+        self.dcp_timers: dict = {}                  # key -> timer armed when its last private stream closed
+        self.private_conns: dict[str, int] = {}     # key -> authenticated Bybit private streams open
         self._cid = count(1)
         self._conns: set = set()
         self._runner: web.AppRunner | None = None
@@ -123,6 +127,10 @@ class SimExchange:
         return self
 
     async def stop(self) -> None:
+        for timer in (*self.countdowns.values(), *self.dcp_timers.values()):
+            timer.cancel()
+        self.countdowns.clear()
+        self.dcp_timers.clear()
         for task in (self._ticker, self._expirer):
             if task is not None:
                 task.cancel()

@@ -170,6 +170,13 @@ class BinanceAdapter:
         return await self.orders.modify(spec.symbol.encode(), spec.side, qty_raw, price_raw,
                                         client_id=spec.client_id.encode())
 
+    async def dead_man(self, symbol: str, seconds: float) -> None:
+        """USD-M countdownCancelAll: the venue cancels ``symbol``'s orders unless renewed in time (0: off)."""
+        if not self.futures:
+            raise NotImplementedError("Binance spot has no dead-man switch (countdown cancel-all is USD-M only)")
+        await self.rest.signed("POST", "/fapi/v1/countdownCancelAll",
+                               {"symbol": symbol, "countdownTime": int(seconds * 1000)}, weight=10, idempotent=True)
+
     async def last_price(self, symbol: str) -> int | None:
         """Mid of the best bid and ask (a reference for risk checks), None without a book."""
         book = await self.rest.public("GET", f"{self.rest.prefix}/depth", {"symbol": symbol, "limit": 5}, weight=2)

@@ -174,6 +174,12 @@ class BybitAdapter:
                                                                  qty_raw=qty_raw, price_raw=price_raw))
         return await self.orders.finish(fut, AMEND)
 
+    async def disconnect_protection(self, seconds: int) -> None:
+        """Bybit disconnected-cancel-all: orders are cancelled when the private streams stay down ``seconds``."""
+        await self.rest.call("POST", "/v5/order/disconnected-cancel-all",
+                             {"timeWindow": int(seconds), "product": "SPOT" if self.category == "spot" else "DERIVATIVES"},
+                             idempotent=True)
+
     async def last_price(self, symbol: str) -> int | None:
         """Mid of the best bid and ask (a reference for risk checks), None without a book."""
         book = await self.rest.call("GET", "/v5/market/orderbook", {"category": self.category, "symbol": symbol,
