@@ -178,3 +178,18 @@ def test_try_take_matches_delay_and_take():
     rl.on_banned(60)
     with pytest.raises(IpBanned):
         rl.try_take(cancel)
+
+
+def test_long_retry_after_is_not_waited_out_inside_a_call():
+    calls = []
+
+    async def throttled():
+        calls.append(1)
+        raise RateLimited("b", -1003, "slow down", retry_after=60)
+
+    async def main():
+        with pytest.raises(RateLimited):
+            await retry_safe_call(throttled, delays=[0.01, 0.01], idempotent=True)
+
+    asyncio.run(main())
+    assert len(calls) == 1

@@ -50,6 +50,8 @@ async def retry_safe_call(fn: Callable[[], Awaitable[T]], *, delays: Iterable[fl
             wait = delays[attempt]
             retry_after = getattr(exc, "retry_after", None)
             if retry_after:
+                if retry_after > 2 * max(delays):
+                    raise  # the venue asks for a long pause: the caller decides, nothing blocks here
                 wait = max(wait, retry_after)
             log.info("%s failed (%s); retry %d/%d in %.2f s", what, type(exc).__name__, attempt + 1,
                      len(delays), wait)
