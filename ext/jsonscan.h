@@ -253,91 +253,175 @@ static inline int js_plain_numeric_string(js_cur *c, js_span *out)
     return 1;
 }
 
-/* Fast path of a decimal string such as "50000.00" or "-0.01000000": when the
- * string at c->p is  "-?[0-9]{1,8}(\.[0-9]{1,8})?"  and 20 bytes can be read from
- * its quote on, return 1 with the exact 8-decimal fixed-point value in *raw and the
- * cursor past the closing quote, in one pass.  Anything else (longer digit runs,
- * other characters, escapes, the end of input near) returns 0 with the cursor
- * untouched, for the general path, which gives the same value or the error.  */
-static inline int js_decimal_string_fast(js_cur *c, int64_t *raw)
+/* ---- pointer-in, pointer-out fast paths --------------------------------------------
+ *
+ * Each takes the position of a value and returns the position just after it, or
+ * NULL when the value is not in the common spelling (or too near the end of input
+ * to read with word loads): the caller then runs the general reader from the same
+ * position, which gives the same value or the error.  Working on a plain pointer
+ * (not through a js_cur in memory) lets a caller keep its cursor in a register
+ * across a run of members.  */
+
+/* A decimal string such as "50000.00" or "-0.01000000":  "-?[0-9]{1,8}(\.[0-9]{1,8})?"
+ * with its quote at q and 20 bytes readable from q; the exact 8-decimal fixed-point
+ * value in *raw.  */
+static inline const char *js_p_decimal_string(const char *q, const char *end, int64_t *raw)
 {
 #if JS_SWAR
     static const uint64_t scale[9] = {0, 10000000ULL, 1000000ULL, 100000ULL, 10000ULL,
                                       1000ULL, 100ULL, 10ULL, 1ULL};
-    const char *p = c->p + 1;
-    uint64_t w, m, ip, fr = 0;
-    unsigned k, f;
-    int neg;
-    if (c->end - c->p < 20 || *c->p != '"') return 0;
-    neg = *p == '-';
-    p += neg;                               /* reads below stay within c->p + 19 */
-    w = js_load8(p);
-    m = js_swar_nondigit(w);
-    k = m ? js_swar_first(m) : 8;
-    if (k == 0 || (k == 8 && js_is_digit((unsigned char)p[8]))) return 0;
-    ip = js_swar_digits(w, k);
-    p += k;
-    if (*p == '.') {
-        w = js_load8(p + 1);
-        m = js_swar_nondigit(w);
-        f = m ? js_swar_first(m) : 8;
-        if (f == 0 || (f == 8 && js_is_digit((unsigned char)p[9]))) return 0;
-        fr = js_swar_digits(w, f) * scale[f];
-        p += 1 + f;
+    const char *p = q + 1;
+    uint64_t w, w2, m, fw, ip, fr = 0;
+    unsigned k, f, pos;
+    int neg = 0;
+    if (end - q < 20 || *q != '"') return NULL;
+    if (*p == '-') {                        /* a branch, not a data dependency: the loads */
+        neg = 1;                            /* below do not wait for this byte */
+        p++;
     }
-    if (*p != '"') return 0;
+    /* reads below stay within q + 19: p <= q + 2, at most p[17] */
+    w = js_load8(p);
+    w2 = js_load8(p + 8);
+    m = js_swar_nondigit(w);
+    if (m) {
+        /* up to 7 integer digits: the decimals are cut out of the two words already
+         * loaded (a funnel shift), not loaded again from a position still being
+         * computed */
+        k = js_swar_first(m);
+        if (k == 0) return NULL;
+        ip = js_swar_digits(w, k);
+        if (((w >> (8 * k)) & 0xFF) == '.') {
+            fw = (uint64_t)((((unsigned __int128)w2 << 64) | w) >> (8 * (k + 1)));
+            m = js_swar_nondigit(fw);
+            f = m ? js_swar_first(m) : 8;
+            if (f == 0 || (f == 8 && js_is_digit((unsigned char)p[k + 9]))) return NULL;
+            fr = js_swar_digits(fw, f) * scale[f];
+            pos = k + 1 + f;
+        } else {
+            pos = k;
+        }
+    } else {
+        /* eight integer digits */
+        k = 8;
+        if (js_is_digit((unsigned char)(w2 & 0xFF))) return NULL;
+        ip = js_swar_digits(w, 8);
+        if ((w2 & 0xFF) == '.') {
+            fw = js_load8(p + 9);
+            m = js_swar_nondigit(fw);
+            f = m ? js_swar_first(m) : 8;
+            if (f == 0 || (f == 8 && js_is_digit((unsigned char)p[17]))) return NULL;
+            fr = js_swar_digits(fw, f) * scale[f];
+            pos = 9 + f;
+        } else {
+            pos = 8;
+        }
+    }
+    if (p[pos] != '"') return NULL;
     ip = ip * 100000000ULL + fr;
     *raw = neg ? -(int64_t)ip : (int64_t)ip;
-    c->p = p + 1;
-    return 1;
+    return p + pos + 1;
 #else
-    (void)c; (void)raw;
-    return 0;
+    (void)q; (void)end; (void)raw;
+    return NULL;
 #endif
 }
 
-/* Fast path of a JSON integer such as 1700000000100 or -1: when the number at c->p
- * is  -?(0|[1-9][0-9]{0,15})  followed by a byte that cannot continue a number, and
- * 17 bytes can be read from its first digit on, return 1 with its value and the
- * cursor past it.  Otherwise 0, cursor untouched (fractions, exponents, 17+ digits,
- * leading zeros and the end of input all go the general way).  */
-static inline int js_int_fast(js_cur *c, int64_t *out)
+/* A JSON integer such as 1700000000100 or -1:  -?(0|[1-9][0-9]{0,15})  not followed
+ * by '.', 'e' or 'E', with 18 bytes readable from p.  */
+static inline const char *js_p_int(const char *p, const char *end, int64_t *out)
 {
 #if JS_SWAR
-    const char *p = c->p, *end = c->end;
+    static const uint64_t pow10[9] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+                                      1000000ULL, 10000000ULL, 100000000ULL};
     uint64_t w, m, v;
     unsigned k;
     int neg;
-    if (end - p < 18) return 0;
-    neg = *p == '-';
-    p += neg;
+    if (end - p < 18) return NULL;
+    neg = 0;
+    if (*p == '-') {                       /* a branch: the loads do not wait for it */
+        neg = 1;
+        p++;
+    }
     w = js_load8(p);
     m = js_swar_nondigit(w);
     if (m) {
         k = js_swar_first(m);
-        if (k == 0) return 0;
+        if (k == 0) return NULL;
         v = js_swar_digits(w, k);
     } else {
         uint64_t w2 = js_load8(p + 8);
         uint64_t m2 = js_swar_nondigit(w2);
-        static const uint64_t pow10[9] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
-                                          1000000ULL, 10000000ULL, 100000000ULL};
         unsigned k2;
-        if (!m2) return 0;                 /* 16 or more digits: general path */
+        if (!m2) return NULL;              /* 16 or more digits: general path */
         k2 = js_swar_first(m2);
         v = js_swar_digits(w, 8) * pow10[k2] + (k2 ? js_swar_digits(w2, k2) : 0);
         k = 8 + k2;
     }
-    if (*p == '0' && k > 1) return 0;      /* leading zero: the general path rejects it */
+    if (*p == '0' && k > 1) return NULL;   /* leading zero: the general path rejects it */
     p += k;
-    if (*p == '.' || *p == 'e' || *p == 'E') return 0;
+    if (*p == '.' || *p == 'e' || *p == 'E') return NULL;
     *out = neg ? -(int64_t)v : (int64_t)v;
-    c->p = p;
-    return 1;
+    return p;
 #else
-    (void)c; (void)out;
-    return 0;
+    (void)p; (void)end; (void)out;
+    return NULL;
 #endif
+}
+
+/* A string with its quote at q and nothing to check or decode inside (no escape,
+ * no control or non-ASCII byte): its contents in *s / *n.  */
+static inline const char *js_p_plain_string(const char *q, const char *end, const char **s, size_t *n)
+{
+    const unsigned char *b, *p;
+    if (q >= end || *q != '"') return NULL;
+    b = (const unsigned char *)q + 1;
+    p = js_str_run(b, (const unsigned char *)end);
+    if (p >= (const unsigned char *)end || *p != '"') return NULL;
+    *s = (const char *)b;
+    *n = (size_t)(p - b);
+    return (const char *)p + 1;
+}
+
+/* true / false / null with 5 bytes readable: the literal's value in *lit. */
+static inline const char *js_p_literal(const char *p, const char *end, int *lit)
+{
+    uint32_t w;
+    if (end - p < 5) return NULL;
+    memcpy(&w, p, 4);
+    if (w == 0x65757274u) { *lit = 1; return p + 4; }                      /* true */
+    if (w == 0x736c6166u && p[4] == 'e') { *lit = 0; return p + 5; }       /* false */
+    if (w == 0x6c6c756eu) { *lit = 2; return p + 4; }                      /* null */
+    return NULL;
+}
+
+/* Skip a scalar in its common spelling: plain string, integer, literal. */
+static inline const char *js_p_skip_scalar(const char *p, const char *end)
+{
+    const char *s;
+    size_t n;
+    int64_t v;
+    int lit;
+    if (p >= end) return NULL;
+    if (*p == '"') return js_p_plain_string(p, end, &s, &n);
+    if (*p == '-' || js_is_digit((unsigned char)*p)) return js_p_int(p, end, &v);
+    return js_p_literal(p, end, &lit);
+}
+
+/* The same fast paths on a js_cur: 1 with the cursor moved, or 0 with it untouched. */
+static inline int js_decimal_string_fast(js_cur *c, int64_t *raw)
+{
+    const char *q = js_p_decimal_string(c->p, c->end, raw);
+    if (!q) return 0;
+    c->p = q;
+    return 1;
+}
+
+static inline int js_int_fast(js_cur *c, int64_t *out)
+{
+    const char *q = js_p_int(c->p, c->end, out);
+    if (!q) return 0;
+    c->p = q;
+    return 1;
 }
 
 static inline size_t js_put_utf8(uint32_t cp, char *o)
@@ -559,6 +643,20 @@ general:
 /* Whether the cursor is at  ,"k":  with the one-letter key k, its value right
  * after the colon (8 bytes readable): the check the ordered fast paths make
  * before reading a member whose position they expect.  */
+static inline int js_p_at_member1(const char *p, const char *end, char k)
+{
+#if JS_SWAR
+    uint64_t w;
+    if (end - p < 8) return 0;
+    w = js_load8(p);
+    return (w & 0xFFFFFFFFFFULL) == (0x3A2200222CULL | ((uint64_t)(unsigned char)k << 16)) &&
+           ((w >> 40) & 0xFF) > ' ';
+#else
+    (void)p; (void)end; (void)k;
+    return 0;
+#endif
+}
+
 static inline int js_at_member1(const js_cur *c, char k)
 {
 #if JS_SWAR

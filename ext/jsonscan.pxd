@@ -54,6 +54,14 @@ cdef extern from "jsonscan.h" nogil:
     int js_literal(js_cur *c)
     int js_next_key(js_cur *c, int *first, js_span *key)
     int js_at_member1(const js_cur *c, char k)   # cursor at ,"k": (value right after)
+    int js_p_at_member1(const char *p, const char *end, char k)
+    # Pointer-in, pointer-out fast paths: the position after the value, or NULL for
+    # "take the general reader from here".
+    const char *js_p_decimal_string(const char *q, const char *end, int64_t *raw)
+    const char *js_p_int(const char *p, const char *end, int64_t *out)
+    const char *js_p_plain_string(const char *q, const char *end, const char **s, size_t *n)
+    const char *js_p_literal(const char *p, const char *end, int *lit)
+    const char *js_p_skip_scalar(const char *p, const char *end)
     int js_member1(js_cur *c, char k)            # that, and step to the value
     int js_next_elem(js_cur *c, int *first)
     int js_enter(js_cur *c, char open)

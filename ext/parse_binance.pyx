@@ -125,6 +125,12 @@ from engine._jsonscan cimport js_finish
 from engine._jsonscan cimport js_at_member1
 from engine._jsonscan cimport js_key_is
 from engine._jsonscan cimport js_member1
+from engine._jsonscan cimport js_p_at_member1
+from engine._jsonscan cimport js_p_decimal_string
+from engine._jsonscan cimport js_p_int
+from engine._jsonscan cimport js_p_literal
+from engine._jsonscan cimport js_p_plain_string
+from engine._jsonscan cimport js_p_skip_scalar
 from engine._jsonscan cimport js_next_elem
 from engine._jsonscan cimport js_next_key
 from engine._jsonscan cimport js_peek
@@ -281,38 +287,32 @@ cdef enum:
     EN_POSITION_SIDE = 6
 
 
-cdef int _rd_enum(js_cur *c, ExecRecord *r, BnCtx *x, int which) noexcept nogil:
-    """An enum word at the cursor into its record field; unknown words leave 0 and set REC_UNKNOWN_ENUM."""
-    cdef js_span v
-    cdef char scratch[RD_SCRATCH]
-    cdef bint is_null
+cdef void _enum_apply(ExecRecord *r, BnCtx *x, int which, const js_span *v) noexcept nogil:
+    """Enum word v into its record field; an unknown word leaves 0 and sets REC_UNKNOWN_ENUM."""
     cdef int value, bit
     cdef uint8_t *dst
-    cdef int st = rd_text_span(c, &v, scratch, &is_null)
-    if st != JS_OK or is_null:
-        return st
     if which == EN_SIDE:
-        value = _side(&v)
+        value = _side(v)
         dst = &r.side
         bit = F_SIDE
     elif which == EN_ORDER_TYPE:
-        value = _order_type(&v, x.futures)
+        value = _order_type(v, x.futures)
         dst = &r.order_type
         bit = F_ORDER_TYPE
     elif which == EN_TIF:
-        value = _tif(&v)
+        value = _tif(v)
         dst = &r.time_in_force
         bit = F_TIME_IN_FORCE
     elif which == EN_EXEC_TYPE:
-        value = _exec_type(&v)
+        value = _exec_type(v)
         dst = &r.exec_type
         bit = F_EXEC_TYPE
     elif which == EN_ORDER_STATE:
-        value = _order_state(&v, x)
+        value = _order_state(v, x)
         dst = &r.order_state
         bit = F_ORDER_STATE
     else:
-        value = _position_side(&v)
+        value = _position_side(v)
         dst = &r.position_side
         bit = F_POSITION_SIDE
     if value < 0:
@@ -320,6 +320,17 @@ cdef int _rd_enum(js_cur *c, ExecRecord *r, BnCtx *x, int which) noexcept nogil:
         value = 0
     dst[0] = <uint8_t>value
     mark(r, bit)
+
+
+cdef int _rd_enum(js_cur *c, ExecRecord *r, BnCtx *x, int which) noexcept nogil:
+    """An enum word (or null: absent) at the cursor into its record field."""
+    cdef js_span v
+    cdef char scratch[RD_SCRATCH]
+    cdef bint is_null
+    cdef int st = rd_text_span(c, &v, scratch, &is_null)
+    if st != JS_OK or is_null:
+        return st
+    _enum_apply(r, x, which, &v)
     return JS_OK
 
 
@@ -454,176 +465,233 @@ cdef int _rd_outer_t(js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
     return st
 
 
+# ---------------------------------------------------------------- ordered executionReport
+#
+# Steps of _exec_report_ordered.  Each takes the position p of a member's ',' (kept
+# in a register by the caller), returns ORD_STOP when the member there is not
+# ,"key": (p unchanged), JS_OK with p past the value, or an error with c.p at it.
+# The value is read by its pointer fast path; any other spelling goes to the
+# general reader from the same position (c.p = p), so the record and any error are
+# the same as in the general member loop.
+
+cdef enum:
+    ORD_STOP = 1
+
+
+cdef inline int _o_int(const char **pp, js_cur *c, ExecRecord *r, char key, int64_t *dst, int bit) noexcept nogil:
+    cdef const char *p = pp[0]
+    cdef const char *q
+    cdef int st
+    if not js_p_at_member1(p, c.end, key):
+        return ORD_STOP
+    q = js_p_int(p + 5, c.end, dst)
+    if q != NULL:
+        mark(r, bit)
+        pp[0] = q
+        return JS_OK
+    c.p = p + 5
+    st = rd_int(c, r, dst, bit)
+    pp[0] = c.p
+    return st
+
+
+cdef inline int _o_dec(const char **pp, js_cur *c, ExecRecord *r, char key, int64_t *dst, int bit) noexcept nogil:
+    cdef const char *p = pp[0]
+    cdef const char *q
+    cdef int st
+    if not js_p_at_member1(p, c.end, key):
+        return ORD_STOP
+    q = js_p_decimal_string(p + 5, c.end, dst)
+    if q != NULL:
+        mark(r, bit)
+        pp[0] = q
+        return JS_OK
+    c.p = p + 5
+    st = rd_decimal(c, r, dst, bit)
+    pp[0] = c.p
+    return st
+
+
+cdef inline int _o_text(const char **pp, js_cur *c, ExecRecord *r, char key, char *dst, size_t cap,
+                        uint8_t *length, int bit, bint may_truncate) noexcept nogil:
+    cdef const char *p = pp[0]
+    cdef const char *q
+    cdef const char *s
+    cdef size_t n
+    cdef int st
+    if not js_p_at_member1(p, c.end, key):
+        return ORD_STOP
+    q = js_p_plain_string(p + 5, c.end, &s, &n)
+    if q != NULL and n <= cap:
+        memcpy(dst, s, n)
+        length[0] = <uint8_t>n
+        mark(r, bit)
+        pp[0] = q
+        return JS_OK
+    c.p = p + 5
+    st = rd_text8(c, r, dst, cap, length, bit, may_truncate)
+    pp[0] = c.p
+    return st
+
+
+cdef inline int _o_enum(const char **pp, js_cur *c, ExecRecord *r, BnCtx *x, char key, int which) noexcept nogil:
+    cdef const char *p = pp[0]
+    cdef const char *q
+    cdef js_span v
+    cdef int st
+    if not js_p_at_member1(p, c.end, key):
+        return ORD_STOP
+    q = js_p_plain_string(p + 5, c.end, &v.s, &v.n)
+    if q != NULL:
+        v.escaped = 0
+        _enum_apply(r, x, which, &v)
+        pp[0] = q
+        return JS_OK
+    c.p = p + 5
+    st = _rd_enum(c, r, x, which)
+    pp[0] = c.p
+    return st
+
+
+cdef inline int _o_skip(const char **pp, js_cur *c, char key) noexcept nogil:
+    cdef const char *p = pp[0]
+    cdef const char *q
+    cdef int st
+    if not js_p_at_member1(p, c.end, key):
+        return ORD_STOP
+    q = js_p_skip_scalar(p + 5, c.end)
+    if q != NULL:
+        pp[0] = q
+        return JS_OK
+    c.p = p + 5
+    st = js_skip(c)
+    pp[0] = c.p
+    return st
+
+
+cdef inline int _o_bool(const char **pp, js_cur *c, ExecRecord *r, char key, uint8_t *dst, int bit) noexcept nogil:
+    cdef const char *p = pp[0]
+    cdef const char *q
+    cdef int lit, st
+    if not js_p_at_member1(p, c.end, key):
+        return ORD_STOP
+    q = js_p_literal(p + 5, c.end, &lit)
+    if q != NULL:
+        if lit != 2:                     # null leaves the field absent
+            dst[0] = <uint8_t>lit
+            mark(r, bit)
+        pp[0] = q
+        return JS_OK
+    c.p = p + 5
+    st = rd_bool(c, r, dst, bit)
+    pp[0] = c.p
+    return st
+
+
+cdef inline int _o_outer_t(const char **pp, js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
+    cdef const char *p = pp[0]
+    cdef const char *q
+    cdef int64_t t = 0
+    cdef int st
+    if not js_p_at_member1(p, c.end, b'T'):
+        return ORD_STOP
+    q = js_p_int(p + 5, c.end, &t)
+    if q != NULL:
+        x.outer_t = t                    # as _rd_outer_t does for a value that was read
+        x.has_outer_t = True
+        pp[0] = q
+        return JS_OK
+    c.p = p + 5
+    st = _rd_outer_t(c, r, x)
+    pp[0] = c.p
+    return st
+
+
 cdef int _exec_report_ordered(js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
     """The members after ``"e":"executionReport"`` in the order Binance documents and
     sends them (E s c S o f q p P F g C x X r i l z L n N T t I w m M O Z Y Q W V).
 
     Each member is recognised with one compare and read by its reader directly: no
-    per-key dispatch, so no indirect jump to predict.  At the first member that is
-    not the expected one (another order, an added field, whitespace, a nested "o",
-    the end), it returns JS_OK with the cursor at that member's ',' and the general
-    member loop carries on.  Both paths use the same readers and the same record, so
-    the result never depends on where the ordered run stopped.
+    per-key dispatch, so no indirect jump to predict, and the position stays in a
+    register.  At the first member that is not the expected one (another order, an
+    added field, whitespace, a nested "o", the end), it returns JS_OK with the
+    cursor at that member's ',' and the general member loop carries on.  Both paths
+    use the same readers and the same record, so the result never depends on where
+    the ordered run stopped.
     """
-    cdef int st
-    cdef char key
-    if not js_member1(c, b'E'):
-        return JS_OK
-    st = rd_int(c, r, &r.ts_event_ms, F_EVENT_TIME)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b's'):
-        return JS_OK
-    st = rd_text8(c, r, r.symbol, EXEC_SYMBOL_CAP, &r.symbol_len, F_SYMBOL, False)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'c'):
-        return JS_OK
-    st = rd_text8(c, r, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID, False)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'S'):
-        return JS_OK
-    st = _rd_enum(c, r, x, EN_SIDE)
-    if st != JS_OK:
-        return st
-    if not js_at_member1(c, b'o') or c.p[5] == b'{':
-        return JS_OK                     # a nested "o" object is the general loop's business
-    c.p += 5
-    st = _rd_enum(c, r, x, EN_ORDER_TYPE)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'f'):
-        return JS_OK
-    st = _rd_enum(c, r, x, EN_TIF)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'q'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.qty_raw, F_QTY)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'p'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.price_raw, F_PRICE)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'P'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.stop_price_raw, F_STOP_PRICE)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'F'):                      # iceberg qty: not kept
-        return JS_OK
-    st = js_skip(c)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'g'):                      # order list id: not kept
-        return JS_OK
-    st = js_skip(c)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'C'):
-        return JS_OK
-    st = rd_text8(c, r, r.orig_client_id, EXEC_ID_CAP, &r.orig_client_id_len, F_ORIG_CLIENT_ID, False)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'x'):
-        return JS_OK
-    st = _rd_enum(c, r, x, EN_EXEC_TYPE)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'X'):
-        return JS_OK
-    st = _rd_enum(c, r, x, EN_ORDER_STATE)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'r'):
-        return JS_OK
-    st = rd_text8(c, r, r.reject_reason, EXEC_REASON_CAP, &r.reject_reason_len, F_REJECT_REASON, True)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'i'):
-        return JS_OK
-    st = rd_int(c, r, &r.order_id, F_ORDER_ID)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'l'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.last_qty_raw, F_LAST_QTY)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'z'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.cum_qty_raw, F_CUM_QTY)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'L'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.last_price_raw, F_LAST_PRICE)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'n'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.commission_raw, F_COMMISSION)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'N'):
-        return JS_OK
-    st = rd_text8(c, r, r.commission_asset, EXEC_ASSET_CAP, &r.commission_asset_len, F_COMMISSION_ASSET, False)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'T'):
-        return JS_OK
-    st = _rd_outer_t(c, r, x)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b't'):
-        return JS_OK
-    st = rd_int(c, r, &r.trade_id, F_TRADE_ID)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'I'):                      # ignore
-        return JS_OK
-    st = js_skip(c)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'w'):                      # is the order on the book: not kept
-        return JS_OK
-    st = js_skip(c)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'm'):
-        return JS_OK
-    st = rd_bool(c, r, &r.is_maker, F_IS_MAKER)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'M'):                      # ignore
-        return JS_OK
-    st = js_skip(c)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'O'):                      # order creation time: not kept
-        return JS_OK
-    st = js_skip(c)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'Z'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.cum_quote_raw, F_CUM_QUOTE)
-    if st != JS_OK:
-        return st
-    if not js_member1(c, b'Y'):
-        return JS_OK
-    st = rd_decimal(c, r, &r.last_quote_raw, F_LAST_QUOTE)
-    if st != JS_OK:
-        return st
-    for key in (b'Q', b'W', b'V'):      # quote order qty, working time, STP mode: not kept
-        if not js_member1(c, key):
-            return JS_OK
-        st = js_skip(c)
-        if st != JS_OK:
-            return st
+    cdef const char *p = c.p
+    cdef int st = _o_int(&p, c, r, b'E', &r.ts_event_ms, F_EVENT_TIME)
+    if st == JS_OK:
+        st = _o_text(&p, c, r, b's', r.symbol, EXEC_SYMBOL_CAP, &r.symbol_len, F_SYMBOL, False)
+    if st == JS_OK:
+        st = _o_text(&p, c, r, b'c', r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID, False)
+    if st == JS_OK:
+        st = _o_enum(&p, c, r, x, b'S', EN_SIDE)
+    if st == JS_OK:
+        if js_p_at_member1(p, c.end, b'o') and p[5] == b'{':
+            st = ORD_STOP                # a nested "o" object is the general loop's business
+        else:
+            st = _o_enum(&p, c, r, x, b'o', EN_ORDER_TYPE)
+    if st == JS_OK:
+        st = _o_enum(&p, c, r, x, b'f', EN_TIF)
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'q', &r.qty_raw, F_QTY)
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'p', &r.price_raw, F_PRICE)
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'P', &r.stop_price_raw, F_STOP_PRICE)
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'F')        # iceberg qty: not kept
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'g')        # order list id: not kept
+    if st == JS_OK:
+        st = _o_text(&p, c, r, b'C', r.orig_client_id, EXEC_ID_CAP, &r.orig_client_id_len, F_ORIG_CLIENT_ID, False)
+    if st == JS_OK:
+        st = _o_enum(&p, c, r, x, b'x', EN_EXEC_TYPE)
+    if st == JS_OK:
+        st = _o_enum(&p, c, r, x, b'X', EN_ORDER_STATE)
+    if st == JS_OK:
+        st = _o_text(&p, c, r, b'r', r.reject_reason, EXEC_REASON_CAP, &r.reject_reason_len, F_REJECT_REASON, True)
+    if st == JS_OK:
+        st = _o_int(&p, c, r, b'i', &r.order_id, F_ORDER_ID)
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'l', &r.last_qty_raw, F_LAST_QTY)
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'z', &r.cum_qty_raw, F_CUM_QTY)
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'L', &r.last_price_raw, F_LAST_PRICE)
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'n', &r.commission_raw, F_COMMISSION)
+    if st == JS_OK:
+        st = _o_text(&p, c, r, b'N', r.commission_asset, EXEC_ASSET_CAP, &r.commission_asset_len,
+                     F_COMMISSION_ASSET, False)
+    if st == JS_OK:
+        st = _o_outer_t(&p, c, r, x)
+    if st == JS_OK:
+        st = _o_int(&p, c, r, b't', &r.trade_id, F_TRADE_ID)
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'I')        # ignore
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'w')        # is the order on the book: not kept
+    if st == JS_OK:
+        st = _o_bool(&p, c, r, b'm', &r.is_maker, F_IS_MAKER)
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'M')        # ignore
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'O')        # order creation time: not kept
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'Z', &r.cum_quote_raw, F_CUM_QUOTE)
+    if st == JS_OK:
+        st = _o_dec(&p, c, r, b'Y', &r.last_quote_raw, F_LAST_QUOTE)
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'Q')        # quote order qty: not kept
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'W')        # working time: not kept
+    if st == JS_OK:
+        st = _o_skip(&p, c, b'V')        # self-trade prevention mode: not kept
+    if st < 0:
+        return st                        # c.p is where the general reader failed
+    c.p = p
     return JS_OK
 
 
