@@ -114,14 +114,18 @@ async def engine_ws(url, n, warmup) -> Sample:
     await rest.exchange_info()
     ws = BinanceWsApi(cfg, rest.clock, subscribe_user_data=False)
     await ws.start()
+    from engine._parse_binance import BinanceParser
+
     params = {"symbol": SYMBOL, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": QTY,
               "price": PRICE, "newOrderRespType": "ACK"}
+    parser = BinanceParser()
 
-    async def place(i):
-        return (await ws.order_place(params))["orderId"]
+    async def place(i):  # as the engine does it: hand-built frame out, raw answer into the compiled parser
+        parser.parse(await ws.send_raw("order.place", params))
+        return parser.order_id
 
     async def cancel(oid):
-        await ws.order_cancel(SYMBOL, order_id=oid)
+        parser.parse(await ws.send_raw("order.cancel", {"symbol": SYMBOL, "orderId": oid}))
 
     s = Sample("engine WebSocket API")
     await measure(s, place, cancel, n, warmup, lambda: ws.ws.last_send_ns)

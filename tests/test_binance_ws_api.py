@@ -146,3 +146,26 @@ def test_signature_payload_is_sorted_raw_utf8():
                           "quantity": "0.01000000", "price": "52000.00"})
     # official WS API test vector (shared/venues/binance-spot.md §3 #3)
     assert p["signature"] == "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24"
+
+
+def test_raw_path_frames_and_answers():
+    from engine._enums import OrderState
+    from engine._parse_binance import BinanceParser
+
+    async def main():
+        async with SimExchange(seed=5, accounts=[(KEY, SECRET)]) as sim:
+            rest, ws, events = await connect(sim)
+            try:
+                p = BinanceParser()
+                p.parse(await ws.send_raw("order.place", {**LIMIT, "newClientOrderId": "raw-1"}))
+                assert p.order_state == OrderState.NEW and p.to_dict()["client_id"] == "raw-1"
+                with pytest.raises(E.DuplicateClientOrderId):
+                    await ws.send_raw("order.place", {**LIMIT, "newClientOrderId": "raw-1"})
+                p.parse(await ws.send_raw("order.cancel", {"symbol": "BTCUSDT", "origClientOrderId": "raw-1"}))
+                assert p.order_state == OrderState.CANCELLED
+                assert not ws._raw_ids and not ws._pending
+            finally:
+                await ws.stop()
+                await rest.close()
+
+    run(main())

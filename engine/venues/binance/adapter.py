@@ -120,7 +120,7 @@ class BinanceAdapter:
     async def send_place(self, spec: OrderSpec):
         """Write the order; returns an awaitable giving the parser that holds the answer."""
         if self.order_entry == "ws" and self.ws_api is not None:
-            return self._ws_place(spec)
+            return await self._ws_place(spec)
         build = self.orders.place_builder(
             spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, spec.stop_raw,
             spec.client_id.encode(), reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
@@ -128,6 +128,7 @@ class BinanceAdapter:
         return self.orders.finish(fut)
 
     async def _ws_place(self, spec: OrderSpec):
+        """Order entry over the WebSocket API: the answer's raw bytes go to the compiled parser."""
         from engine._fixedpoint import format as fp_format
         params = {"symbol": spec.symbol, "side": "BUY" if spec.side == Side.BUY else "SELL",
                   "type": _type_name(spec.order_type), "quantity": fp_format(spec.qty_raw),
@@ -138,10 +139,12 @@ class BinanceAdapter:
             params["stopPrice"] = fp_format(spec.stop_raw)
         if spec.order_type in (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT):
             params["timeInForce"] = {TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK"}.get(spec.tif, "GTC")
-        import json
-        result = await self.ws_api.order_place(params)
+        return self._ws_answer(self.ws_api.send_raw("order.place", params))
+
+    async def _ws_answer(self, fut):
+        raw = await fut
         parser = self.orders.parser
-        parser.parse(json.dumps(result).encode())
+        parser.parse(raw)
         return parser
 
     async def cancel(self, spec: OrderSpec):

@@ -73,6 +73,7 @@ class BinanceWsApi:
         self.subscription_id: int | None = None
         self.logged_on = False
         self._session_ready = False   # logon + subscription done on the current connection
+        self._raw_ids: set[int] = set()  # requests whose answer goes back as raw bytes (send_raw)
         self._start_failed: asyncio.Future | None = None
         self.events = 0
         self.bad_frames = 0
@@ -161,6 +162,42 @@ class BinanceWsApi:
                                      sent=True) from None
         finally:
             self._pending.pop(rid, None)
+
+    # -- the lean order path: a hand-built frame out, raw answer bytes back ------------------------
+    def send_raw(self, method: str, params: dict[str, Any], timeout: float | None = None) -> asyncio.Future:
+        """Write one signed request now; the future resolves to the answer's raw bytes (status 200)
+        for the compiled parser, or fails with the venue's typed error / a transport error.
+
+        Parameters are written without a JSON encoder: values must be ``str`` of
+        ``[A-Za-z0-9._-]`` (symbols, decimal strings, client ids, enum names) or ``int``;
+        anything else goes through ``json.dumps``.
+        """
+        if not self._session_ready:
+            raise ConnectionLost(f"{method}: WebSocket API session not ready; nothing was sent", sent=False)
+        body = self.signed_params(params)
+        rid = next(self._ids)
+        frame = (f'{{"id":{rid},"method":"{method}","params":{{'
+                 + ",".join(f'"{k}":{_json_value(v)}' for k, v in body.items()) + "}}").encode()
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        self._pending[rid] = fut
+        self._raw_ids.add(rid)
+        try:
+            self.ws.send(frame)
+        except ConnectionError:
+            self._pending.pop(rid, None)
+            self._raw_ids.discard(rid)
+            raise ConnectionLost(f"{method}: WebSocket API not connected; nothing was sent", sent=False) from None
+        delay = timeout or self.request_timeout
+        handle = loop.call_later(delay, self._expire, rid, method, delay)
+        fut.add_done_callback(lambda f: handle.cancel())
+        return fut
+
+    def _expire(self, rid: int, method: str, delay: float) -> None:
+        fut = self._pending.pop(rid, None)
+        self._raw_ids.discard(rid)
+        if fut is not None and not fut.done():
+            fut.set_exception(RequestTimeout(f"{method}: no answer within {delay:.3f} s", sent=True))
 
     async def order_place(self, params: dict[str, Any]) -> dict:
         return await self.request("order.place", params)
@@ -254,6 +291,7 @@ class BinanceWsApi:
             if not fut.done():
                 fut.set_exception(exc)
         self._pending.clear()
+        self._raw_ids.clear()
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
         if _EVENT_MARK in payload[:32]:
@@ -261,6 +299,16 @@ class BinanceWsApi:
             if self.on_event is not None:
                 self.on_event(payload)
             return
+        if self._raw_ids and payload.startswith(b'{"id":'):
+            end = payload.find(b",", 6, 32)
+            if end > 6 and payload[6:end].isdigit():
+                rid = int(payload[6:end])
+                if rid in self._raw_ids and payload.startswith(b'"status":200,', end + 1):
+                    self._raw_ids.discard(rid)
+                    fut = self._pending.pop(rid, None)
+                    if fut is not None and not fut.done():
+                        fut.set_result(payload)
+                    return
         try:
             doc = json.loads(payload)
             rid = doc["id"]
@@ -268,7 +316,11 @@ class BinanceWsApi:
             self.bad_frames += 1
             log.warning("binance ws-api: unreadable frame (%d bytes) ignored", len(payload))
             return
-        fut = self._pending.get(rid)
+        if rid in self._raw_ids:  # a raw request answered with an error (or an unexpected shape)
+            self._raw_ids.discard(rid)
+            fut = self._pending.pop(rid, None)
+        else:
+            fut = self._pending.get(rid)
         if fut is None or fut.done():
             log.info("binance ws-api: answer for unknown or expired request id %r", rid)
             return
@@ -285,6 +337,21 @@ class BinanceWsApi:
             retry_after = max(0.0, (data["retryAfter"] - data["serverTime"]) / 1000.0)
         fut.set_exception(error_for(self.config.venue, status, err.get("code"), str(err.get("msg", "")),
                                     retry_after))
+
+
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def _json_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str) and _SAFE.issuperset(v):
+        return f'"{v}"'
+    if isinstance(v, float):
+        raise TypeError("floats are never sent: pass str, Decimal or int")
+    return json.dumps(str(v))
 
 
 def _one_id(a, b) -> None:
