@@ -252,13 +252,18 @@ async def bybit_engine_ws(url, n, warmup) -> Sample:
     ws = BybitWsTrade(cfg, rest.clock, limiter=rest.limiter)
     await ws.start()
 
-    async def place(i):
+    from engine._parse_bybit import BybitParser
+
+    parser = BybitParser()
+
+    async def place(i):  # as the engine does it: hand-built frame out, raw ack into the compiled parser
         link = f"bw-{i}"
-        await ws.create({**BYBIT_ORDER, "orderLinkId": link})
+        parser.parse(await ws.send_raw("order.create", {**BYBIT_ORDER, "orderLinkId": link}))
         return link
 
     async def cancel(link):
-        await ws.cancel("linear", SYMBOL, order_link_id=link)
+        parser.parse(await ws.send_raw("order.cancel", {"category": "linear", "symbol": SYMBOL,
+                                                         "orderLinkId": link}))
 
     s = Sample("engine WebSocket trade", BYBIT)
     await measure(s, place, cancel, n, warmup, lambda: ws.ws.last_send_ns)

@@ -194,3 +194,29 @@ def test_trade_answer_lost_after_processing():
                 await rest.close()
 
     run(main())
+
+
+def test_trade_socket_raw_path():
+    from engine._parse_bybit import BybitParser
+
+    async def main():
+        async with SimExchange(seed=9, accounts=[(KEY, SECRET)]) as sim:
+            cfg = VenueConfig.local("bybit", sim.url, KEY, SECRET)
+            rest = BybitRest(cfg)
+            await rest.start()
+            trade = BybitWsTrade(cfg, rest.clock)
+            await trade.start()
+            try:
+                p = BybitParser()
+                p.parse(await trade.send_raw("order.create", {**LIMIT, "orderLinkId": "raw-1"}))
+                assert p.to_dict()["client_id"] == "raw-1"
+                with pytest.raises(E.DuplicateClientOrderId):
+                    await trade.send_raw("order.create", {**LIMIT, "orderLinkId": "raw-1"})
+                p.parse(await trade.send_raw("order.cancel", {"category": "linear", "symbol": "BTCUSDT",
+                                                              "orderLinkId": "raw-1"}))
+                assert not trade._raw_ids and not trade._pending
+            finally:
+                await trade.stop()
+                await rest.close()
+
+    run(main())

@@ -36,6 +36,7 @@ from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
 from engine.venues.binance.errors import error_for
 from engine.venues.errors import AuthenticationError, TimestampError, VenueError
+from engine.venues.jsonwire import json_value
 
 __all__ = ["BinanceWsApi"]
 
@@ -177,7 +178,7 @@ class BinanceWsApi:
         body = self.signed_params(params)
         rid = next(self._ids)
         frame = (f'{{"id":{rid},"method":"{method}","params":{{'
-                 + ",".join(f'"{k}":{_json_value(v)}' for k, v in body.items()) + "}}").encode()
+                 + ",".join(f'"{k}":{json_value(v)}' for k, v in body.items()) + "}}").encode()
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
         self._pending[rid] = fut
@@ -337,21 +338,6 @@ class BinanceWsApi:
             retry_after = max(0.0, (data["retryAfter"] - data["serverTime"]) / 1000.0)
         fut.set_exception(error_for(self.config.venue, status, err.get("code"), str(err.get("msg", "")),
                                     retry_after))
-
-
-_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
-
-
-def _json_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, str) and _SAFE.issuperset(v):
-        return f'"{v}"'
-    if isinstance(v, float):
-        raise TypeError("floats are never sent: pass str, Decimal or int")
-    return json.dumps(str(v))
 
 
 def _one_id(a, b) -> None:

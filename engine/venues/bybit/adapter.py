@@ -140,7 +140,7 @@ class BybitAdapter:
     async def send_place(self, spec: OrderSpec):
         """Write the order (lean REST path, or the trade WebSocket); returns an awaitable of the ack parser."""
         if self.trade is not None:
-            return self._finish(self.trade.create(order_params(spec, self.category)))
+            return self._raw_ack(self.trade.send_raw("order.create", order_params(spec, self.category)))
         if spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures):
             return self._finish(self.rest.place_order(order_params(spec, self.category)))  # general path
         build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
@@ -148,6 +148,11 @@ class BybitAdapter:
                                           reduce_only=spec.reduce_only)
         fut = await self.orders.submit(build)
         return self.orders.finish(fut, CREATE)
+
+    async def _raw_ack(self, fut) -> BybitParser:
+        p = self._ack_parser
+        p.parse(await fut)
+        return p
 
     async def _finish(self, call) -> BybitParser:
         return self._ack(await call)

@@ -23,6 +23,7 @@ from engine.transport.ws import ReconnectingWebSocket
 from engine.venues.bybit.errors import error_for
 from engine.venues.bybit.stream import auth_message
 from engine.venues.errors import AuthenticationError
+from engine.venues.jsonwire import json_value
 
 __all__ = ["BybitWsTrade"]
 
@@ -44,6 +45,7 @@ class BybitWsTrade:
         self._prefix = os.urandom(4).hex()
         self._ids = itertools.count(1)
         self._pending: dict[str, asyncio.Future] = {}
+        self._raw_ids: set[str] = set()
         self._auth: asyncio.Future | None = None
         self.bad_frames = 0
         self.ws = ReconnectingWebSocket(
@@ -77,6 +79,7 @@ class BybitWsTrade:
             if not fut.done():
                 fut.set_exception(exc)
         self._pending.clear()
+        self._raw_ids.clear()
 
     async def request(self, op: str, args: dict[str, Any], timeout: float | None = None) -> dict:
         req_id = f"{self._prefix}-{next(self._ids)}"
@@ -101,6 +104,36 @@ class BybitWsTrade:
         finally:
             self._pending.pop(req_id, None)
 
+    # -- the lean order path: a hand-built frame out, raw answer bytes back --------------------------
+    def send_raw(self, op: str, args: dict[str, Any], timeout: float | None = None) -> asyncio.Future:
+        """Write one request now; the future resolves to the raw answer bytes when retCode is 0 (for the
+        compiled parser), or fails with the venue's typed error / a transport error."""
+        req_id = f"{self._prefix}-{next(self._ids)}"
+        head = ('{"reqId":"%s","header":{"X-BAPI-TIMESTAMP":"%d","X-BAPI-RECV-WINDOW":"%d"},"op":"%s","args":[{'
+                % (req_id, self.clock.now_ms(), self.config.recv_window_ms, op))
+        frame = (head + ",".join(f'"{k}":{json_value(v)}' for k, v in args.items() if v is not None)
+                 + "}]}").encode()
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        self._pending[req_id] = fut
+        self._raw_ids.add(req_id)
+        try:
+            self.ws.send(frame)
+        except ConnectionError:
+            self._pending.pop(req_id, None)
+            self._raw_ids.discard(req_id)
+            raise ConnectionLost(f"{op}: trade socket not connected; nothing was sent", sent=False) from None
+        delay = timeout or self.request_timeout
+        handle = loop.call_later(delay, self._expire, req_id, op, delay)
+        fut.add_done_callback(lambda f: handle.cancel())
+        return fut
+
+    def _expire(self, req_id: str, op: str, delay: float) -> None:
+        fut = self._pending.pop(req_id, None)
+        self._raw_ids.discard(req_id)
+        if fut is not None and not fut.done():
+            fut.set_exception(RequestTimeout(f"{op}: no answer within {delay:.3f} s", sent=True))
+
     async def create(self, params: dict[str, Any]) -> dict:
         return await self.request("order.create", params)
 
@@ -115,6 +148,17 @@ class BybitWsTrade:
                                                    "orderLinkId": order_link_id})
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
+        if self._raw_ids:
+            start = payload.find(b'"reqId":"', 0, 64)
+            if start >= 0:
+                end = payload.find(b'"', start + 9, start + 80)
+                req_id = payload[start + 9:end].decode("ascii", "replace") if end > 0 else ""
+                if req_id in self._raw_ids and b'"retCode":0,' in payload[:256]:
+                    self._raw_ids.discard(req_id)
+                    fut = self._pending.pop(req_id, None)
+                    if fut is not None and not fut.done():
+                        fut.set_result(payload)
+                    return
         try:
             doc = json.loads(payload)
         except ValueError:
@@ -128,7 +172,12 @@ class BybitWsTrade:
             if self._auth is not None and not self._auth.done():
                 self._auth.set_result(doc)
             return
-        fut = self._pending.get(doc.get("reqId"))
+        rid = doc.get("reqId")
+        if rid in self._raw_ids:
+            self._raw_ids.discard(rid)
+            fut = self._pending.pop(rid, None)
+        else:
+            fut = self._pending.get(rid)
         if fut is None or fut.done():
             return
         header = doc.get("header") or {}
