@@ -279,7 +279,7 @@ static inline const char *js_p_decimal_string(const char *q, const char *end, in
         neg = 1;                            /* below do not wait for this byte */
         p++;
     }
-    /* reads below stay within q + 19: p <= q + 2, at most p[17] */
+    /* reads below stay within q + 19: p <= q + 2, at most p[17] (pos <= 17) */
     w = js_load8(p);
     w2 = js_load8(p + 8);
     m = js_swar_nondigit(w);
@@ -294,7 +294,7 @@ static inline const char *js_p_decimal_string(const char *q, const char *end, in
             fw = (uint64_t)((((unsigned __int128)w2 << 64) | w) >> (8 * (k + 1)));
             m = js_swar_nondigit(fw);
             f = m ? js_swar_first(m) : 8;
-            if (f == 0 || (f == 8 && js_is_digit((unsigned char)p[k + 9]))) return NULL;
+            if (f == 0) return NULL;
             fr = js_swar_digits(fw, f) * scale[f];
             pos = k + 1 + f;
         } else {
@@ -303,19 +303,19 @@ static inline const char *js_p_decimal_string(const char *q, const char *end, in
     } else {
         /* eight integer digits */
         k = 8;
-        if (js_is_digit((unsigned char)(w2 & 0xFF))) return NULL;
         ip = js_swar_digits(w, 8);
         if ((w2 & 0xFF) == '.') {
             fw = js_load8(p + 9);
             m = js_swar_nondigit(fw);
             f = m ? js_swar_first(m) : 8;
-            if (f == 0 || (f == 8 && js_is_digit((unsigned char)p[17]))) return NULL;
+            if (f == 0) return NULL;
             fr = js_swar_digits(fw, f) * scale[f];
             pos = 9 + f;
         } else {
             pos = 8;
         }
     }
+    /* a ninth digit on either side is not the closing quote: general path */
     if (p[pos] != '"') return NULL;
     ip = ip * 100000000ULL + fr;
     *raw = neg ? -(int64_t)ip : (int64_t)ip;

@@ -650,6 +650,120 @@ def _has_duplicate_keys(data):
     return dup
 
 
+# ----------------------------------------------------------------- word-at-a-time fast paths
+#
+# The members of an executionReport in Binance's documented order take an ordered
+# run whose readers look at 8-byte words (decimal and integer digits, plain strings,
+# literals); any other spelling, or a value too near the end of the input, goes to
+# the general readers.  These feed every shape of number around the word edges, in
+# canonical order, and end messages right after each member, so both paths and the
+# hand-over between them meet the reference.
+
+ORDERED_EVENT = list(json.loads(load("binance_spot_execution_report_wrapped.json"))["event"].items())
+ORDERED_DECIMALS = ["q", "p", "P", "l", "z", "L", "n", "Z", "Y"]
+ORDERED_INTEGERS = ["E", "i", "T", "t"]
+ORDERED_SKIPPED = ["F", "g", "I", "w", "M", "O", "Q", "W", "V"]
+
+
+class Raw(str):
+    """Value text put into the message as written (a bare number, or anything)."""
+
+
+def _member_text(k, v):
+    return json.dumps(k) + ":" + (str(v) if isinstance(v, Raw) else json.dumps(v))
+
+
+def _event_text(members, wrapped):
+    body = "{" + ",".join(_member_text(k, v) for k, v in members) + "}"
+    return ('{"subscriptionId":0,"event":' + body + "}" if wrapped else body).encode()
+
+
+def _digits(lo, hi):
+    return st.text("0123456789", min_size=lo, max_size=hi)
+
+
+NUMBER_TEXT = st.one_of(
+    st.builds(lambda neg, i, dot, f: ("-" if neg else "") + i + ("." + f if dot else ""),
+              st.booleans(), _digits(0, 19), st.booleans(), _digits(0, 12)),
+    st.text("0123456789.-+eE", max_size=22),
+    st.text("0123456789.-\\\"x \u00e9\x01", max_size=12),
+)
+
+
+@given(st.data(), st.booleans())
+def test_ordered_run_numbers_agree_with_reference(data, wrapped):
+    members = list(ORDERED_EVENT)
+    names = ORDERED_DECIMALS + ORDERED_INTEGERS + ORDERED_SKIPPED
+    for k in data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=5)):
+        text = data.draw(NUMBER_TEXT)
+        how = data.draw(st.sampled_from(["string", "bare", "raw-quoted"]))
+        if how == "string":
+            value = text
+        elif how == "bare":
+            value = Raw(text if text else "0")
+        else:
+            value = Raw('"' + text + '"')    # unescaped: may be invalid JSON on purpose
+        members = [(n, value if n == k else v) for n, v in members]
+    check(_event_text(members, wrapped), False)
+
+
+@pytest.mark.parametrize("int_digits", range(0, 13))
+def test_ordered_run_every_decimal_width(int_digits):
+    for frac_digits in range(0, 12):
+        for neg in (False, True):
+            ip = "".join(str((i * 7 + 3) % 10) for i in range(int_digits))
+            text = ("-" if neg else "") + ip + ("." + "".join(str((i * 3 + 1) % 10) for i in range(frac_digits))
+                                                if frac_digits else "")
+            for k in ("q", "Y"):
+                members = [(n, text if n == k else v) for n, v in ORDERED_EVENT]
+                check(_event_text(members, False), False)
+                members = [(n, Raw(text) if n == k and text not in ("", "-") else v) for n, v in members]
+                check(_event_text(members, True), False)
+
+
+@pytest.mark.parametrize("digits", range(1, 21))
+def test_ordered_run_every_integer_width(digits):
+    for first in "0159":
+        for neg in (False, True):
+            text = ("-" if neg else "") + first + "7" * (digits - 1)
+            for tail in ("", ".5", "e3", "E-1"):
+                for k in ("E", "T", "t", "I"):
+                    members = [(n, Raw(text + tail) if n == k else v) for n, v in ORDERED_EVENT]
+                    check(_event_text(members, False), False)
+                    members = [(n, text + tail if n == k else v) for n, v in ORDERED_EVENT]
+                    check(_event_text(members, True), False)
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_ordered_run_ends_after_every_member(wrapped):
+    # The message ends right after member i: the last values sit at the end of the
+    # input, where the word loads cannot be used and the general readers take over.
+    for i in range(1, len(ORDERED_EVENT) + 1):
+        text = _event_text(ORDERED_EVENT[:i], wrapped)
+        check(text, False)
+        for cut in range(max(0, len(text) - 30), len(text)):
+            with pytest.raises(ParseError):
+                BinanceParser().parse(text[:cut])
+
+
+def test_ordered_run_hands_over_to_the_general_loop():
+    # Out of order, an added member, whitespace, and a nested "o": each stops the run
+    # at that member, and the rest is read by the general loop with the same result.
+    base = list(ORDERED_EVENT)
+    variants = [
+        base[:5] + [("zz", [1, {"a": "b"}])] + base[5:],
+        base[:9] + [base[10], base[9]] + base[11:],
+        base[:20] + [(k, v) for k, v in reversed(base[20:])],
+        base[:3] + [("o", {"q": "1.5"})] + base[3:],
+        base + [("e", "executionReport"), ("q", "2.5")],
+    ]
+    for members in variants:
+        for wrapped in (False, True):
+            check(_event_text(members, wrapped), False)
+    spaced = _event_text(base, False).replace(b',"q":', b', "q" :').replace(b'"l":', b'"l": ')
+    check(spaced, False)
+
+
 # ----------------------------------------------------------------- allocations
 
 
