@@ -75,3 +75,46 @@ def test_surrogates_and_capacity():
         scan_string(b'"abcde"', 4)
     with pytest.raises(ParseError, match="longer"):
         scan_string(b'"a\\u00e9"', 2)
+
+
+# The string scanner looks at 8 bytes at a time and stops at the first byte that
+# needs a closer look; each such byte, at each position in and across those words,
+# must be judged as json.loads judges it.
+SPECIALS = [b'\\"', b"\\\\", b"\\n", b"\\u00e9", b"\\ud83d\\ude00", "\u00e9".encode(), "\u20ac".encode(),
+            "\U0001f600".encode(), b"\x01", b"\x1f", b"\x7f", b"\x80", b"\xc0\x80", b"\xed\xa0\x80", b"\xff",
+            b"\\x", b"\t", b" "]
+
+
+@pytest.mark.parametrize("pos", range(0, 19))
+def test_string_stop_bytes_at_every_word_position(pos):
+    for special in SPECIALS:
+        for tail in (b"", b"b" * 7, b"b" * 9):
+            data = b'"' + b"a" * pos + special + tail + b'"'
+            try:
+                want = json.loads(data.decode("utf-8"))  # strict UTF-8 first: no encoded surrogates
+            except ValueError:
+                with pytest.raises(ParseError):
+                    scan_string(data)
+                with pytest.raises(ParseError):
+                    scan_skip(data)
+                continue
+            assert scan_string(data) == want.encode("utf-8", "surrogatepass")
+            assert scan_skip(data) == len(data)
+            for cut in range(1, len(data)):
+                with pytest.raises(ParseError):
+                    scan_skip(data[:cut])
+
+
+@pytest.mark.parametrize("digits", range(1, 20))
+def test_number_digit_runs_of_every_length(digits):
+    for lead in "0123456789":
+        for shape in ("{}", "-{}", "{}.5", "{}.{}", "{}e7", "-{}.{}E-2"):
+            text = shape.format(lead + "4" * (digits - 1), "3" * digits).encode()
+            try:
+                json.loads(text)
+            except ValueError:
+                with pytest.raises(ParseError):
+                    scan_skip(text)
+                continue
+            assert scan_skip(text) == len(text)
+            assert scan_skip(b"[" + text + b"," + text + b"]") == 2 * len(text) + 3
