@@ -7,11 +7,6 @@ import sys
 
 from engine import __version__
 
-NOT_BUILT = {
-    "demo": "issue 8 (demo and benchmark harness)",
-    "bench": "issue 8 (demo and benchmark harness)",
-}
-
 
 def _sim(argv: list[str]) -> int:
     from engine.sim.cli import main as sim_main
@@ -19,8 +14,19 @@ def _sim(argv: list[str]) -> int:
     return sim_main(argv)
 
 
+def _demo(argv: list[str]) -> int:
+    from engine.demo.cli import main as demo_main
+
+    return demo_main(argv)
+
+
+def _bench(argv: list[str]) -> int:
+    print("engine bench: not built yet; it arrives with issue 8 (benchmark harness).", file=sys.stderr)
+    return 3
+
+
 # Subcommands with their own argument parsers get the rest of the command line.
-COMMANDS = {"sim": _sim}
+COMMANDS = {"sim": _sim, "demo": _demo, "bench": _bench}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,9 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"engine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{demo,sim,bench}")
-    sub.add_parser("demo", help="run a scripted trading session against the embedded simulator")
+    sub.add_parser("demo", help="run a scripted trading session against the embedded simulator (see: demo --help)",
+                   add_help=False)
     sub.add_parser("sim", help="serve the local exchange simulator on loopback (see: sim --help)", add_help=False)
-    sub.add_parser("bench", help="run the end-to-end benchmark against the peers")
+    sub.add_parser("bench", help="run the end-to-end benchmark against a pure-Python baseline and the peers "
+                                 "(see: bench --help)", add_help=False)
     return parser
 
 
@@ -41,15 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         return COMMANDS[argv[0]](argv[1:])
     parser = build_parser()
-    args, rest = parser.parse_known_args(argv)
+    args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
-    if args.command in NOT_BUILT:
-        print(f"engine {args.command}: not built yet; it arrives with {NOT_BUILT[args.command]}.",
-              file=sys.stderr)
-        return 3
-    return 0
+    return COMMANDS[args.command]([])
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
-"""python -m engine: subcommands exist; unbuilt ones say so and exit non-zero."""
+"""python -m engine: subcommands exist and dispatch to their own parsers."""
 
 import subprocess
 import sys
 
 import pytest
 
-from engine.__main__ import NOT_BUILT, main
+from engine.__main__ import COMMANDS, main
 
 
 def run(*args):
@@ -24,10 +24,27 @@ def test_no_command_prints_help_and_fails():
     assert out.returncode != 0 and "usage" in out.stdout
 
 
-@pytest.mark.parametrize("command", sorted(NOT_BUILT))
-def test_unbuilt_commands_say_so(command, capsys):
-    assert main([command]) != 0
-    assert "not built yet" in capsys.readouterr().err
+@pytest.mark.parametrize("command", ["demo", "sim"])
+def test_subcommands_have_their_own_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    assert f"python -m engine {command}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["demo", "--venue", "binance-usdm", "--entry", "ws"], "no WebSocket order entry"),
+    (["demo", "--duration", "0.5"], "duration must be between"),
+])
+def test_bad_options_fail_with_a_message(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_demo_and_bench_are_built():
+    for command in ("demo",):
+        out = run(command, "--help")
+        assert out.returncode == 0 and "not built yet" not in out.stdout + out.stderr
 
 
 def test_sim_subcommand_serves_until_terminated():
