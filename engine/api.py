@@ -13,15 +13,18 @@ __all__ = ["connect", "run"]
 
 @contextlib.asynccontextmanager
 async def connect(venue: str | VenueConfig, *, mainnet: bool = False, order_entry: str = "rest",
-                  **engine_options) -> AsyncIterator[Engine]:
+                  rest_url: str | None = None, **engine_options) -> AsyncIterator[Engine]:
     """``async with engine.connect("bybit") as eng:`` — one running Engine for one venue account.
 
     ``venue`` is a venue name (credentials from the environment, testnet unless
-    ``mainnet=True``) or a ready :class:`VenueConfig` (e.g. ``VenueConfig.local(...)`` for the
-    simulator).  Other keyword arguments go to :class:`Engine` (``risk_limits``, ``breaker``,
+    ``mainnet=True``; ``rest_url`` points it elsewhere, e.g. the local simulator) or a ready
+    :class:`VenueConfig` (e.g. ``VenueConfig.local(...)``).  Other keyword arguments go to :class:`Engine` (``risk_limits``, ``breaker``,
     ``capacity``, ...).
     """
-    config = venue if isinstance(venue, VenueConfig) else VenueConfig.create(venue, mainnet=mainnet)
+    if isinstance(venue, VenueConfig):
+        config = venue
+    else:
+        config = VenueConfig.create(venue, mainnet=mainnet, rest_url=rest_url)
     eng = Engine(config, order_entry=order_entry, **engine_options)
     async with eng:
         yield eng

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["EventKind", "Event", "EventBus"]
+__all__ = ["EventKind", "Event", "EventBus", "EventStream"]
 
 log = logging.getLogger("engine.oms.events")
 
@@ -94,12 +94,38 @@ class EventBus:
                     log.warning("event consumer too slow: %d events dropped", self.dropped)
         return ev
 
-    async def stream(self):
-        """``async for ev in bus.stream()``: every event from now on."""
-        q: asyncio.Queue = asyncio.Queue(self.queue_size)
-        self._queues.append(q)
-        try:
-            while True:
-                yield await q.get()
-        finally:
-            self._queues.remove(q)
+    def stream(self) -> "EventStream":
+        """Every event from the moment this is called: ``async for ev in bus.stream()``."""
+        return EventStream(self)
+
+
+class EventStream:
+    """An async iterator over a bus's events, subscribed from creation (nothing emitted after
+    ``stream()`` returned is missed, even before the first ``async for`` step).  ``close()`` (or
+    leaving ``async with``) unsubscribes."""
+
+    def __init__(self, bus: EventBus):
+        self._bus = bus
+        self._queue: asyncio.Queue = asyncio.Queue(bus.queue_size)
+        bus._queues.append(self._queue)
+
+    def __aiter__(self) -> "EventStream":
+        return self
+
+    async def __anext__(self) -> Event:
+        if self._queue not in self._bus._queues and self._queue.empty():
+            raise StopAsyncIteration
+        return await self._queue.get()
+
+    def close(self) -> None:
+        if self._queue in self._bus._queues:
+            self._bus._queues.remove(self._queue)
+
+    async def __aenter__(self) -> "EventStream":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
