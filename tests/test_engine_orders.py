@@ -159,3 +159,17 @@ def test_bad_input_is_refused_before_sending():
             assert eng.adapter.orders.orders_sent == sent
 
     run(main())
+
+
+def test_spot_amend_is_cancel_replace():
+    async def main():
+        async with engine_on_sim("binance-spot") as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            new = await eng.amend(o, price="48100")
+            assert new.client_order_id != o.client_order_id and new.price == Decimal("48100")
+            assert new.state == OrderState.NEW
+            assert eng.get_order(o.client_order_id).state == OrderState.CANCELLED
+            assert [x.client_order_id for x in eng.open_orders()] == [new.client_order_id]
+            assert [x.client_id for x in await eng.adapter.open_orders("BTCUSDT")] == [new.client_order_id]
+
+    run(main())

@@ -277,6 +277,8 @@ class Engine:
         return n
 
     async def amend(self, order: Order | str, *, qty=None, price=None) -> Order:
+        """New price and/or quantity.  In place on Binance USD-M and Bybit; on Binance spot by
+        cancel-replace, which returns the replacement (a new order with its own client id)."""
         slot = self._slot_of(order)
         if self.store.state_of(slot) in _TERMINAL:
             raise OrderNotOpen(self.venue, None, "cannot amend a finished order")
@@ -284,6 +286,9 @@ class Engine:
         price_raw = _raw(price, "price") if price is not None else 0
         spec = self._specs[slot]
         o = self.store.order(slot)
+        if self.venue == "binance-spot":
+            return await self._cancel_replace(slot, spec, qty_raw or o.qty_raw - o.filled_raw,
+                                              price_raw or o.price_raw)
         if self.venue == "binance-usdm":  # modify needs both
             qty_raw = qty_raw or o.qty_raw
             price_raw = price_raw or o.price_raw
@@ -297,6 +302,32 @@ class Engine:
             self._apply_answer(answer)
         view = self.order(slot)
         self.bus.emit(EventKind.AMENDED, order=view, symbol=view.symbol)
+        return view
+
+    async def _cancel_replace(self, slot: int, spec: OrderSpec, qty_raw: int, price_raw: int) -> Order:
+        inst = int(self.store.arrays["instrument"][slot])
+        self.breaker.check_new_order()
+        self.risk.check(inst, spec.side, spec.order_type, qty_raw, price_raw, spec.reduce_only,
+                        self._open_by_inst.get(inst, 0) - 1, len(self._open) - 1, self._last_price.get(inst, 0))
+        new_slot = self.store.create(inst, spec.side, spec.order_type, spec.tif, qty_raw, price_raw,
+                                     stop_price_raw=spec.stop_raw, reduce_only=spec.reduce_only, ts_ns=time.time_ns())
+        new = OrderSpec(new_slot, spec.symbol, self.store.client_id(new_slot), spec.side, spec.order_type, spec.tif,
+                        qty_raw, price_raw, spec.stop_raw, spec.trailing_raw, spec.reduce_only)
+        self._specs[new_slot] = new
+        self._track_open(new_slot, inst)
+        try:
+            cancel_answer, new_answer = await self.adapter.cancel_replace(spec, new)
+        except VenueError as exc:
+            self.store.reject(new_slot, exc.code if isinstance(exc.code, int) else -1, time.time_ns())
+            self._untrack(new_slot)
+            raise
+        parser = self._parser
+        parser.parse(cancel_answer)
+        self._apply_answer(parser)
+        parser.parse(new_answer)
+        self._apply_answer(parser)
+        view = self.order(new_slot)
+        self.bus.emit(EventKind.AMENDED, order=view, symbol=view.symbol, replaced=spec.client_id)
         return view
 
     def get_order(self, client_order_id: str) -> Order:
