@@ -2,7 +2,6 @@
 
 import asyncio
 
-import pytest
 
 from engine import EventKind, OrderState, connect
 from engine.config import VenueConfig

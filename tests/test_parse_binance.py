@@ -9,7 +9,6 @@ ParseError and never crash.
 
 import json
 import pathlib
-import random
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
 

@@ -1,11 +1,10 @@
 """engine.sim Binance spot personality over real sockets: auth, errors, orders, WS API."""
 
-import asyncio
 
 import pytest
 
 from engine.sim.auth import binance_signature_ok, hmac_hex, ws_api_payload
-from sim_fixtures import KEY, KEY2, SECRET, SECRET2, Binance, recv_until, run, sim_and_session, ws_signed
+from sim_fixtures import KEY, KEY2, SECRET2, Binance, recv_until, run, sim_and_session, ws_signed
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from sim_fixtures import KEY, Binance, recv_until, run, sim_and_session
+from sim_fixtures import Binance, run, sim_and_session
 
 pytestmark = pytest.mark.timeout(60)
 

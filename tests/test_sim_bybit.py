@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from sim_fixtures import Limits, KEY, Bybit, bybit_auth_args, now_ms, recv_until, run, sim_and_session
+from sim_fixtures import Limits, Bybit, bybit_auth_args, now_ms, recv_until, run, sim_and_session
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from engine.sim.faults import FaultSpecError, parse_faults
-from sim_fixtures import KEY, KEY2, SECRET2, Binance, Bybit, Limits, bybit_auth_args, run, sim_and_session, ws_signed
+from sim_fixtures import Binance, Bybit, Limits, bybit_auth_args, run, sim_and_session, ws_signed
 
 pytestmark = pytest.mark.timeout(60)
 O = "/api/v3/order"

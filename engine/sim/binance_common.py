@@ -152,7 +152,7 @@ def check_timestamp(params: dict) -> tuple[int, float]:
     if ts_raw is None or ts_raw == "":
         raise mandatory("timestamp")
     if not re.fullmatch(r"[0-9]{1,20}", str(ts_raw)):
-        raise BinanceError(-1100, f"Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{{1,20}}$'.")
+        raise BinanceError(-1100, "Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{1,20}$'.")
     recv_raw = params.get("recvWindow")
     recv = 5000.0
     if recv_raw not in (None, ""):
@@ -189,7 +189,7 @@ def check_signed(sim, api_key: str | None, params: dict, payload: bytes, signatu
     if ts_raw is None or ts_raw == "":
         raise mandatory("timestamp")
     if not re.fullmatch(r"[0-9]{1,20}", str(ts_raw)):
-        raise BinanceError(-1100, f"Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{{1,20}}$'.")
+        raise BinanceError(-1100, "Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{1,20}$'.")
     if not signature:
         raise mandatory("signature")
     timestamp, recv = check_timestamp(params)
@@ -254,7 +254,7 @@ async def rest_handler(sim, request, routes: dict, limiter, venue: str, path: st
         status = exc.http
         headers.update(exc.headers)
         body = exc.body()
-    headers[f"X-MBX-USED-WEIGHT-1M"] = str(limiter.used_weight(ip))
+    headers["X-MBX-USED-WEIGHT-1M"] = str(limiter.used_weight(ip))
     if route.is_order and account is not None:
         for suffix, used in limiter.order_counts(account.key):
             headers[f"X-MBX-ORDER-COUNT-{suffix}"] = str(used)

@@ -9,7 +9,6 @@ they live at ``/fapi/v1/algoOrder`` (``triggerPrice``, ``clientAlgoId``).
 from __future__ import annotations
 
 import re
-import secrets
 
 from engine.sim.binance_common import BinanceError, Ctx, Params, Route, mandatory
 from engine.sim.core import Reject, now_ms

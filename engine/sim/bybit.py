@@ -55,7 +55,7 @@ def _category(args: dict, allowed=("spot", "linear")) -> str:
     if cat is None or cat == "":
         raise BybitError(10001, "params error: category is empty")
     if cat not in allowed:
-        raise BybitError(10001, f"Illegal category")
+        raise BybitError(10001, "Illegal category")
     return cat
 
 

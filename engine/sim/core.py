@@ -299,7 +299,7 @@ class Core:
                         raise Reject("insufficient_balance")
             else:
                 if order.quote_qty is not None:
-                    got, cost = ZERO, ZERO
+                    cost = ZERO
                     # sell for a quote amount: find the base quantity that raises it.
                     qty = self._qty_for_quote(book, "SELL", order.quote_qty, inst.step)
                     order.qty = qty
