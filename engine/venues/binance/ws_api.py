@@ -32,6 +32,7 @@ from typing import Any, Awaitable, Callable
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
 from engine.transport.errors import ConnectionLost, RequestTimeout
+from engine.transport.inflight import send_tracked
 from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
 from engine.venues.binance.errors import error_for
@@ -179,26 +180,8 @@ class BinanceWsApi:
         rid = next(self._ids)
         frame = (f'{{"id":{rid},"method":"{method}","params":{{'
                  + ",".join(f'"{k}":{json_value(v)}' for k, v in body.items()) + "}}").encode()
-        loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-        self._pending[rid] = fut
-        self._raw_ids.add(rid)
-        try:
-            self.ws.send(frame)
-        except ConnectionError:
-            self._pending.pop(rid, None)
-            self._raw_ids.discard(rid)
-            raise ConnectionLost(f"{method}: WebSocket API not connected; nothing was sent", sent=False) from None
-        delay = timeout or self.request_timeout
-        handle = loop.call_later(delay, self._expire, rid, method, delay)
-        fut.add_done_callback(lambda f: handle.cancel())
-        return fut
-
-    def _expire(self, rid: int, method: str, delay: float) -> None:
-        fut = self._pending.pop(rid, None)
-        self._raw_ids.discard(rid)
-        if fut is not None and not fut.done():
-            fut.set_exception(RequestTimeout(f"{method}: no answer within {delay:.3f} s", sent=True))
+        return send_tracked(self.ws, self._pending, self._raw_ids, rid, frame, method,
+                            timeout or self.request_timeout)
 
     async def order_place(self, params: dict[str, Any]) -> dict:
         return await self.request("order.place", params)

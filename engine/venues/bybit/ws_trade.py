@@ -17,6 +17,7 @@ from typing import Any
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
 from engine.transport.errors import ConnectionLost, RequestTimeout
+from engine.transport.inflight import send_tracked
 from engine.transport.ratelimit import RateLimiter
 from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
@@ -113,26 +114,8 @@ class BybitWsTrade:
                 % (req_id, self.clock.now_ms(), self.config.recv_window_ms, op))
         frame = (head + ",".join(f'"{k}":{json_value(v)}' for k, v in args.items() if v is not None)
                  + "}]}").encode()
-        loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-        self._pending[req_id] = fut
-        self._raw_ids.add(req_id)
-        try:
-            self.ws.send(frame)
-        except ConnectionError:
-            self._pending.pop(req_id, None)
-            self._raw_ids.discard(req_id)
-            raise ConnectionLost(f"{op}: trade socket not connected; nothing was sent", sent=False) from None
-        delay = timeout or self.request_timeout
-        handle = loop.call_later(delay, self._expire, req_id, op, delay)
-        fut.add_done_callback(lambda f: handle.cancel())
-        return fut
-
-    def _expire(self, req_id: str, op: str, delay: float) -> None:
-        fut = self._pending.pop(req_id, None)
-        self._raw_ids.discard(req_id)
-        if fut is not None and not fut.done():
-            fut.set_exception(RequestTimeout(f"{op}: no answer within {delay:.3f} s", sent=True))
+        return send_tracked(self.ws, self._pending, self._raw_ids, req_id, frame, op,
+                            timeout or self.request_timeout)
 
     async def create(self, params: dict[str, Any]) -> dict:
         return await self.request("order.create", params)
