@@ -21,8 +21,9 @@ def _demo(argv: list[str]) -> int:
 
 
 def _bench(argv: list[str]) -> int:
-    print("engine bench: not built yet; it arrives with issue 8 (benchmark harness).", file=sys.stderr)
-    return 3
+    from engine.bench.cli import main as bench_main
+
+    return bench_main(argv)
 
 
 # Subcommands with their own argument parsers get the rest of the command line.

@@ -24,7 +24,7 @@ def test_no_command_prints_help_and_fails():
     assert out.returncode != 0 and "usage" in out.stdout
 
 
-@pytest.mark.parametrize("command", ["demo", "sim"])
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_subcommands_have_their_own_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
@@ -35,6 +35,7 @@ def test_subcommands_have_their_own_help(command, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["demo", "--venue", "binance-usdm", "--entry", "ws"], "no WebSocket order entry"),
     (["demo", "--duration", "0.5"], "duration must be between"),
+    (["bench", "--seconds", "0"], "--seconds must be"),
 ])
 def test_bad_options_fail_with_a_message(argv, message, capsys):
     assert main(argv) == 2
@@ -42,7 +43,7 @@ def test_bad_options_fail_with_a_message(argv, message, capsys):
 
 
 def test_demo_and_bench_are_built():
-    for command in ("demo",):
+    for command in ("demo", "bench"):
         out = run(command, "--help")
         assert out.returncode == 0 and "not built yet" not in out.stdout + out.stderr
 

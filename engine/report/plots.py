@@ -8,12 +8,12 @@ backend of an application that embeds the engine.  matplotlib comes with the
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Mapping, Sequence
 
 __all__ = ["PlotUnavailable", "latency_cdf_png", "bench_chart_png"]
 
+_COLORS = {"engine": "tab:blue", "baseline": "tab:gray", "peer": "tab:orange"}
 _INSTALL_HINT = "matplotlib is not installed; install the report extra: pip install 'engine[report]'"
 
 
@@ -84,7 +84,8 @@ def bench_chart_png(stages: Sequence[Mapping], path: str | Path, title: str) -> 
     ----------
     stages : sequence of mappings
         Each with ``"title"`` (str), ``"unit"`` (str, axis label) and ``"rows"``: a sequence
-        of ``(label, median_us, p99_us)``.
+        of ``(label, median_us, p99_us, kind)``; kind ``engine``, ``baseline`` or ``peer``
+        picks the bar's colour.
     path, title
         As for :func:`latency_cdf_png`.
     """
@@ -99,8 +100,7 @@ def bench_chart_png(stages: Sequence[Mapping], path: str | Path, title: str) -> 
         med = [max(r[1], 1e-3) for r in rows]
         err_hi = [max((r[2] or r[1]) - r[1], 0.0) for r in rows]
         ys = list(range(len(rows)))
-        colors = ["tab:blue" if lab.startswith("engine") else "tab:gray" if "baseline" in lab else "tab:orange"
-                  for lab in labels]
+        colors = [_COLORS.get(r[3] if len(r) > 3 else "", "tab:orange") for r in rows]
         ax.barh(ys, med, color=colors, xerr=[[0.0] * len(rows), err_hi], error_kw={"elinewidth": 0.8})
         ax.set_yticks(ys, labels, fontsize=7)
         ax.invert_yaxis()
@@ -113,7 +113,7 @@ def bench_chart_png(stages: Sequence[Mapping], path: str | Path, title: str) -> 
         for y, m in zip(ys, med):
             ax.annotate(_short(m), (m, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=6)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     return _save(fig, path)
 
 
@@ -130,7 +130,3 @@ def _save(fig, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png")
     return path
-
-
-def _finite(x: float) -> bool:
-    return isinstance(x, (int, float)) and math.isfinite(x)

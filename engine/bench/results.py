@@ -1,0 +1,186 @@
+"""Benchmark results: rows per stage with medians, p99s and ratios to the baseline; Markdown, JSON, chart."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from engine.report.machine import machine_lines
+from engine.report.markdown import fmt_ratio, fmt_us, md_table
+from engine.report.plots import PlotUnavailable, bench_chart_png
+
+__all__ = ["Row", "StageResult", "BenchReport", "micro_row", "roundtrip_rows", "add_ratios", "markdown",
+           "write_reports", "REPORT_FILES"]
+
+REPORT_FILES = {"markdown": "bench.md", "json": "bench.json", "plot": "bench.png"}
+
+
+@dataclass
+class Row:
+    client: str
+    kind: str                       # engine | baseline | peer
+    n: int
+    median_ns: float                # micro: time per operation; round trip: wall time
+    p99_ns: float
+    venue: str | None = None
+    batch: int | None = None        # micro: calls per timed batch
+    cpu_median_ns: float | None = None
+    cpu_p99_ns: float | None = None
+    wire_median_ns: float | None = None
+    wire_p99_ns: float | None = None
+    ratio: float | None = None      # baseline median / this median (> 1: faster than the baseline)
+    cpu_ratio: float | None = None  # round trips: the same on client CPU
+    note: str = ""
+
+
+@dataclass
+class StageResult:
+    id: str
+    title: str
+    kind: str                       # "micro" | "roundtrip"
+    rows: list[Row] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class BenchReport:
+    command: str
+    started_utc: str
+    elapsed_s: float
+    budget: dict
+    machine: dict
+    stages: list[StageResult]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def stage(self, stage_id: str) -> StageResult:
+        return next(s for s in self.stages if s.id == stage_id)
+
+
+def micro_row(c) -> Row:
+    from engine.bench.timing import summary
+
+    s = summary(c.samples_ns)
+    return Row(c.name, c.kind, s["n"], s["median"], s["p99"], batch=c.batch, note=c.note)
+
+
+def roundtrip_rows(sample, op: str) -> Row:
+    from engine.bench.timing import summary
+
+    wall, cpu = summary(sample.wall[op]), summary(sample.cpu[op])
+    wire = summary(sample.wire) if op == "place" else summary([])
+    return Row(sample.name, sample.kind, wall["n"], wall["median"], wall["p99"], venue=sample.venue,
+               cpu_median_ns=cpu["median"], cpu_p99_ns=cpu["p99"], wire_median_ns=wire["median"],
+               wire_p99_ns=wire["p99"], note=sample.note)
+
+
+def add_ratios(stage: StageResult) -> None:
+    """Each row's speed-up against the baseline of its venue (or of the stage) measured in the same run."""
+    for row in stage.rows:
+        base = next((b for b in stage.rows if b.kind == "baseline" and b.venue == row.venue), None)
+        if base is None or not row.n or not base.n:
+            continue
+        row.ratio = base.median_ns / row.median_ns if row.median_ns else None
+        if row.cpu_median_ns and base.cpu_median_ns:
+            row.cpu_ratio = base.cpu_median_ns / row.cpu_median_ns
+
+
+def _ns(v) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
+
+
+def _micro_table(stage: StageResult) -> list[str]:
+    rows = [[r.client, f"{r.n} x {r.batch}", _ns(r.median_ns), _ns(r.p99_ns), fmt_ratio(r.ratio)]
+            for r in stage.rows]
+    return md_table(["client", "samples x calls", "median ns", "p99 ns", "speed-up vs baseline"], rows, "lrrrr")
+
+
+def _roundtrip_table(stage: StageResult) -> list[str]:
+    rows = [[r.venue, r.client, r.n, fmt_us(r.cpu_median_ns), fmt_us(r.cpu_p99_ns), fmt_ratio(r.cpu_ratio),
+             fmt_us(r.median_ns), fmt_us(r.p99_ns), fmt_ratio(r.ratio),
+             fmt_us(r.wire_median_ns) if r.wire_median_ns is not None else "-"] for r in stage.rows]
+    return md_table(["venue", "client", "n", "client CPU median µs", "CPU p99 µs", "CPU speed-up",
+                     "wall median µs", "wall p99 µs", "wall speed-up", "call→wire median µs"], rows, "llrrrrrrrr")
+
+
+def _skipped_lines(report: BenchReport) -> list[str]:
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for stage in report.stages:
+        for client, reason in stage.skipped:
+            grouped.setdefault((client, reason), []).append(stage.id)
+    return [f"- {client} ({', '.join(stages)}): {reason}" for (client, reason), stages in grouped.items()]
+
+
+def markdown(report: BenchReport, plot_name: str | None = None) -> str:
+    b = report.budget
+    out = ["# engine benchmark", "",
+           f"Command: `{report.command}`  ", f"Started {report.started_utc} UTC, took {report.elapsed_s:.0f} s; budget "
+           f"{b['seconds']:g} s, up to {b['iterations']} round trips per client"
+           f"{' (quick)' if b.get('quick') else ''}.", "", "Machine:", ""]
+    out += machine_lines(report.machine)
+    out += ["", "Every figure is a median (with its p99) over many samples measured in this run; a ratio is the "
+            "baseline's median divided by the row's (above 1: faster than the pure-Python baseline, measured in "
+            "the same run)."]
+    for stage in report.stages:
+        out += ["", f"## {stage.title}", ""]
+        if not stage.rows:
+            out.append("(not run)")
+            continue
+        out += _micro_table(stage) if stage.kind == "micro" else _roundtrip_table(stage)
+    skipped = _skipped_lines(report)
+    if skipped:
+        out += ["", "## Skipped", ""] + skipped
+    out += ["", "## Method", "",
+            "- Stages 1-3 run in this process. An operation lasting well under a microsecond cannot be timed one "
+            "call at a time, so each sample is a batch of calls (about 20 µs) divided by its size; the p99 is "
+            "over batch means.",
+            "- Stages 4-5 run against `python -m engine sim` in its own process on loopback, so the client CPU "
+            "(`time.process_time`) is the client's alone; wall time includes the simulator's own work (pure "
+            "Python), which is the same for every client. One order at a time: place a resting LIMIT buy, "
+            "then cancel it.",
+            "- Blocking clients (binance-connector, pybit) run their calls in the benchmark's thread.",
+            "- Peers are run through their own public code paths, configured only with the simulator's URL and "
+            "keys; a peer that is missing or cannot trade against the simulator is skipped, never estimated."]
+    if plot_name:
+        out += ["", f"![benchmark medians and p99s]({plot_name})"]
+    return "\n".join(out) + "\n"
+
+
+def _chart_stages(report: BenchReport) -> list[dict]:
+    panels = []
+    for stage in report.stages:
+        if not stage.rows:
+            continue
+        if stage.kind == "micro":
+            panels.append({"title": stage.title, "unit": "µs per operation (bar: median, whisker: p99)",
+                           "rows": [(r.client, r.median_ns / 1e3, r.p99_ns / 1e3, r.kind) for r in stage.rows]})
+        else:
+            label = lambda r: f"{r.venue.split()[0]} | {r.client}"  # noqa: E731
+            panels.append({"title": f"{stage.title}: client CPU", "unit": "µs of client CPU per operation",
+                           "rows": [(label(r), r.cpu_median_ns / 1e3, r.cpu_p99_ns / 1e3, r.kind) for r in stage.rows]})
+            panels.append({"title": f"{stage.title}: wall time", "unit": "µs per operation (loopback)",
+                           "rows": [(label(r), r.median_ns / 1e3, r.p99_ns / 1e3, r.kind) for r in stage.rows]})
+    return panels
+
+
+def write_reports(report: BenchReport, out_dir: str | Path) -> tuple[dict[str, Path], str | None]:
+    """bench.md, bench.json and bench.png in ``out_dir``; returns the files and why a plot is missing."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    note = None
+    try:
+        files["plot"] = bench_chart_png(_chart_stages(report), out / REPORT_FILES["plot"],
+                                        "engine vs pure-Python baseline vs peers (lower is better)")
+    except PlotUnavailable as exc:
+        note = str(exc)
+    files["markdown"] = out / REPORT_FILES["markdown"]
+    files["markdown"].write_text(markdown(report, REPORT_FILES["plot"] if "plot" in files else None),
+                                 encoding="utf-8")
+    files["json"] = out / REPORT_FILES["json"]
+    files["json"].write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return files, note

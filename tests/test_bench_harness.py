@@ -1,0 +1,115 @@
+"""python -m engine bench: a short bounded run is complete and consistent, in Markdown, JSON and PNG."""
+
+import json
+import struct
+import subprocess
+import sys
+
+import pytest
+
+from engine.bench import BenchOptions, run_bench
+from engine.bench.results import REPORT_FILES, markdown, write_reports
+
+pytestmark = pytest.mark.timeout(120)
+
+STAGES = ["sign", "encode_sign", "parse_apply", "place", "cancel"]
+
+
+def check_png(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width >= 300 and height >= 300 and len(data) > 5000
+    try:
+        from matplotlib.image import imread
+    except ImportError:
+        return
+    assert imread(str(path)).shape[:2] == (height, width)
+
+
+def check_doc(doc: dict, stages=STAGES):
+    assert [s["id"] for s in doc["stages"]] == stages
+    for key in ("cpu", "cores", "python", "os", "versions"):
+        assert doc["machine"][key]
+    assert doc["machine"]["versions"]["engine"]
+    for stage in doc["stages"]:
+        rows = stage["rows"]
+        kinds = [r["kind"] for r in rows]
+        assert "engine" in kinds and "baseline" in kinds, stage["id"]
+        for r in rows:
+            assert r["n"] > 0 and 0 < r["median_ns"] <= r["p99_ns"], (stage["id"], r)
+            assert r["ratio"] is not None and r["ratio"] > 0, (stage["id"], r)
+            if stage["kind"] == "roundtrip":
+                assert r["venue"] in ("Binance spot", "Bybit linear")
+                assert 0 < r["cpu_median_ns"] <= r["cpu_p99_ns"] and r["cpu_ratio"] > 0
+            else:
+                assert r["batch"] >= 1
+        for r in rows:
+            if r["kind"] == "baseline":
+                assert r["ratio"] == pytest.approx(1.0)
+        for client, reason in stage["skipped"]:
+            assert client and reason
+    roundtrip_venues = {(r["venue"], r["kind"]) for r in doc["stages"][-1]["rows"]} if "place" in stages else set()
+    if roundtrip_venues:
+        for venue in ("Binance spot", "Bybit linear"):
+            assert (venue, "engine") in roundtrip_venues and (venue, "baseline") in roundtrip_venues
+
+
+def test_bench_command_quick_json(tmp_path):
+    out = tmp_path / "bench"
+    proc = subprocess.run([sys.executable, "-m", "engine", "bench", "--quick", "--seconds", "8", "--iterations",
+                           "40", "--json", "--out", str(out)], capture_output=True, text=True, timeout=110)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = json.loads(proc.stdout)
+    check_doc(doc)
+    assert doc["budget"]["quick"] and doc["budget"]["iterations"] == 40
+    assert doc["command"].startswith("python -m engine bench --quick")
+    assert "stages 4-5 round trips" in proc.stderr  # progress went to stderr
+    files = {name: out / fname for name, fname in REPORT_FILES.items()}
+    assert all(p.is_file() for p in files.values())
+    assert json.loads(files["json"].read_text())["stages"][0]["id"] == "sign"
+    md = files["markdown"].read_text()
+    for heading in ("# engine benchmark", "Machine:", "## 1. sign", "## 2. encode + sign", "## 3. parse + apply",
+                    "## 4. place", "## 5. cancel", "## Method", "speed-up", f"]({REPORT_FILES['plot']})"):
+        assert heading in md, heading
+    assert "CPU: " in md and "Python: " in md
+    check_png(files["plot"])
+
+
+def test_bench_in_process_markdown_and_skipped_peers(tmp_path, monkeypatch):
+    # a peer that is missing is listed as skipped with the reason, never measured
+    for name in ("pybit", "pybit.unified_trading"):
+        monkeypatch.setitem(sys.modules, name, None)
+    report = run_bench(BenchOptions(seconds=4, iterations=20, peers=("pybit",)))
+    doc = report.to_dict()
+    check_doc(doc)
+    for stage in report.stages:
+        assert all(r.kind != "peer" for r in stage.rows)
+        assert ("pybit", "not installed (pip install 'engine[bench]')") in stage.skipped
+    assert ("ccxt", "not selected (--peers)") in report.stage("place").skipped
+    text = markdown(report)
+    assert "## Skipped" in text and "- pybit (sign, encode_sign, parse_apply, place, cancel): not installed" in text
+    files, note = write_reports(report, tmp_path)
+    assert note is None
+    check_png(files["plot"])
+
+
+def test_bench_micro_only_is_bounded(tmp_path):
+    report = run_bench(BenchOptions(seconds=2, iterations=10, roundtrips=False, peers=()))
+    assert [s.id for s in report.stages] == STAGES[:3]
+    assert report.elapsed_s < 30
+    check_doc(report.to_dict(), STAGES[:3])
+    eng = next(r for r in report.stage("sign").rows if r.kind == "engine")
+    assert eng.n >= 5 and eng.batch > 1
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--seconds", "0"], "--seconds must be between"),
+    (["--iterations", "3"], "--iterations must be between"),
+    (["--peers", "ccxt,zipline"], "unknown peer"),
+])
+def test_bench_refuses_bad_options(argv, message, capsys):
+    from engine.bench.cli import main
+
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
