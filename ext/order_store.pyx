@@ -76,6 +76,41 @@ __all__ = [
 _log = logging.getLogger("engine.order_store")
 
 cdef const char *BASE62 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+cdef extern from *:
+    """
+    /* The same alphabet as BASE62, as a C array the compiler can address directly. */
+    static const char B62_DIGITS[63] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    /* Value of each byte as a base62 digit, -1 for bytes outside the alphabet. */
+    static const signed char B62_VALUE[256] = {
+        [0 ... 255] = -1,
+        ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6, ['7'] = 7,
+        ['8'] = 8, ['9'] = 9,
+        ['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15, ['G'] = 16, ['H'] = 17,
+        ['I'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21, ['M'] = 22, ['N'] = 23, ['O'] = 24, ['P'] = 25,
+        ['Q'] = 26, ['R'] = 27, ['S'] = 28, ['T'] = 29, ['U'] = 30, ['V'] = 31, ['W'] = 32, ['X'] = 33,
+        ['Y'] = 34, ['Z'] = 35,
+        ['a'] = 36, ['b'] = 37, ['c'] = 38, ['d'] = 39, ['e'] = 40, ['f'] = 41, ['g'] = 42, ['h'] = 43,
+        ['i'] = 44, ['j'] = 45, ['k'] = 46, ['l'] = 47, ['m'] = 48, ['n'] = 49, ['o'] = 50, ['p'] = 51,
+        ['q'] = 52, ['r'] = 53, ['s'] = 54, ['t'] = 55, ['u'] = 56, ['v'] = 57, ['w'] = 58, ['x'] = 59,
+        ['y'] = 60, ['z'] = 61};
+
+    /* a[0:n] == b[0:n] with 8-byte compares (the last one overlapping), no library call. */
+    static inline int os_same_bytes(const char *a, const char *b, size_t n)
+    {
+        uint64_t d = 0, x, y;
+        size_t i;
+        if (n < 8) return memcmp(a, b, n) == 0;
+        for (i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8); memcpy(&y, b + i, 8); d |= x ^ y;
+        }
+        memcpy(&x, a + n - 8, 8); memcpy(&y, b + n - 8, 8);
+        return (d | (x ^ y)) == 0;
+    }
+    """
+    const char B62_DIGITS[63]
+    const signed char B62_VALUE[256]
+    bint os_same_bytes(const char *a, const char *b, size_t n) noexcept nogil
 cdef int64_t SESSION_EPOCH_S = 1704067200   # 2024-01-01T00:00:00Z: 30 bits of seconds last until 2058
 
 
@@ -172,16 +207,6 @@ def make_session_prefix(seconds=None, pid=None, random_bits=None):
     return out.decode("ascii")
 
 
-cdef inline int _b62(char c) noexcept nogil:
-    if c'0' <= c <= c'9':
-        return c - c'0'
-    if c'A' <= c <= c'Z':
-        return c - c'A' + 10
-    if c'a' <= c <= c'z':
-        return c - c'a' + 36
-    return -1
-
-
 cdef class ClientIdCodec:
     """Client order ids that carry their own slot: ``prefix + tag + session + slot + gen``.
 
@@ -229,36 +254,44 @@ cdef class ClientIdCodec:
         return self.head[:self.head_length].decode("ascii")
 
     cdef int format_c(self, int32_t slot, uint32_t gen, char *out) noexcept nogil:
-        """Write the id of (slot, gen) into out (id_length bytes); returns the length."""
+        """Write the id of (slot, gen) into out (CLIENT_ID_MAX bytes; the id is id_length of them).
+
+        The whole head buffer is copied (a fixed-size move, no library call), then the
+        eight base62 digits are built in a local word and stored at once.
+        """
+        cdef char digits[SLOT_CHARS + GEN_CHARS]
+        cdef uint32_t s = <uint32_t>slot
+        cdef uint32_t g = gen
         cdef int i
-        cdef uint32_t v
-        memcpy(out, self.head, self.head_length)
-        v = <uint32_t>slot
         for i in range(SLOT_CHARS - 1, -1, -1):
-            out[self.head_length + i] = BASE62[v % 62]
-            v //= 62
-        v = gen
+            digits[i] = B62_DIGITS[s % 62]
+            s //= 62
         for i in range(GEN_CHARS - 1, -1, -1):
-            out[self.head_length + SLOT_CHARS + i] = BASE62[v % 62]
-            v //= 62
+            digits[SLOT_CHARS + i] = B62_DIGITS[g % 62]
+            g //= 62
+        memcpy(out, self.head, CLIENT_ID_MAX)
+        memcpy(out + self.head_length, digits, SLOT_CHARS + GEN_CHARS)
         return self.id_length
 
     cdef int decode_c(self, const char *p, Py_ssize_t n, int32_t *slot, uint32_t *gen) noexcept nogil:
         """Read (slot, gen) back from an id this codec made; -1 if it did not make it."""
-        cdef int i, d
+        cdef int i, bad = 0
+        cdef int d
         cdef uint32_t s = 0, g = 0
-        if n != self.id_length or memcmp(p, self.head, self.head_length) != 0:
+        cdef const char *q
+        if n != self.id_length or not os_same_bytes(p, self.head, <size_t>self.head_length):
             return -1
-        for i in range(SLOT_CHARS):
-            d = _b62(p[self.head_length + i])
-            if d < 0:
-                return -1
+        q = p + self.head_length
+        for i in range(SLOT_CHARS):      # table lookups, no branch per character
+            d = B62_VALUE[<unsigned char>q[i]]
+            bad |= d
             s = s * 62 + <uint32_t>d
         for i in range(GEN_CHARS):
-            d = _b62(p[self.head_length + SLOT_CHARS + i])
-            if d < 0:
-                return -1
+            d = B62_VALUE[<unsigned char>q[SLOT_CHARS + i]]
+            bad |= d
             g = g * 62 + <uint32_t>d
+        if bad < 0:                      # a character outside the alphabet
+            return -1
         slot[0] = <int32_t>s
         gen[0] = g
         return 0
@@ -317,6 +350,10 @@ class Order:
         )
 
 
+# Every memoryview column is set in __cinit__, which either completes or leaves no
+# object behind, so no method can meet an uninitialised one: the per-access check
+# (a load and a branch on each of the ~30 columns create_c touches) is switched off.
+@cython.initializedcheck(False)
 cdef class OrderStore:
     """Preallocated order slots with O(1) lookup by client id and exchange id.
 
@@ -507,7 +544,8 @@ cdef class OrderStore:
         if (side < 1 or side > 2 or order_type < 1 or order_type > 9 or tif < 0 or tif > 4 or qty_raw <= 0
                 or price_raw < 0 or stop_price_raw < 0 or instrument < 0 or position_side < 0 or position_side > 2):
             return -2
-        self.reclaim_c(ts_ns, 2)
+        if self.term_count:              # (a call only when something waits for reclamation)
+            self.reclaim_c(ts_ns, 2)
         if self.free_top == 0:
             self.n_capacity_rejects += 1
             return -1
