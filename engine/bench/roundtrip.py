@@ -10,10 +10,16 @@ Clients here: this engine (the lean REST order paths, the WebSocket order entry 
 and the full ``Engine`` API) and the pure-Python baselines (aiohttp + urllib/json +
 hmac), for Binance spot and Bybit linear.  The peers are in
 :mod:`engine.bench.roundtrip_peers`.  ``bench/order_entry.py`` uses these too.
+
+Each client is an opener, ``open_*(url) -> Session`` (connected, with ``place``,
+``cancel``, ``wire_ns`` and ``close``), so the harness can keep every client connected
+and measure them in turns; ``engine_rest(url, n, warmup)`` and friends run one client
+alone from start to end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -21,11 +27,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
-__all__ = ["KEY", "SECRET", "SYMBOL", "PRICE", "QTY", "BINANCE", "BYBIT", "Sample", "start_sim", "stop_sim",
-           "measure", "engine_rest", "engine_ws", "engine_api", "aiohttp_baseline", "bybit_engine_rest",
-           "bybit_engine_ws", "bybit_aiohttp_baseline"]
+__all__ = ["KEY", "SECRET", "SYMBOL", "PRICE", "QTY", "BINANCE", "BYBIT", "Sample", "Session", "start_sim",
+           "start_sims", "stop_sim", "measure", "run_session", "open_engine_rest", "open_engine_ws", "open_engine_api",
+           "open_aiohttp_baseline", "open_bybit_engine_rest", "open_bybit_engine_ws", "open_bybit_aiohttp_baseline",
+           "engine_rest", "engine_ws", "engine_api", "aiohttp_baseline", "bybit_engine_rest", "bybit_engine_ws",
+           "bybit_aiohttp_baseline", "alone"]
 
 KEY, SECRET = "bench-key", "bench-secret"
 SYMBOL, PRICE, QTY = "BTCUSDT", "48000", "0.01"
@@ -34,23 +43,39 @@ BINANCE = "Binance spot"
 BYBIT = "Bybit linear"
 
 
+def _sim_command(seed: int) -> list[str]:
+    return [sys.executable, "-m", "engine", "sim", "--port", "0", "--api-key", KEY, "--api-secret", SECRET,
+            "--balance", "USDT=100000000", "--balance", "BTC=1000", "--tick-interval", "0",
+            "--orders-10s", "100000000", "--weight-limit", "100000000", "--bybit-per-second", "100000000",
+            "--seed", str(seed)]
+
+
+def start_sims(count: int, seed: int = 7) -> list[tuple[subprocess.Popen, str]]:
+    """Start ``count`` simulators (``python -m engine sim``) on free loopback ports, limits out of
+    the way; returns ``(process, URL)`` for each.  They start in parallel."""
+    procs = [subprocess.Popen(_sim_command(seed), stdout=subprocess.PIPE, text=True) for _ in range(count)]
+    out = []
+    try:
+        for proc in procs:
+            line = proc.stdout.readline().strip()
+            if not line.startswith("listening on "):
+                raise RuntimeError(f"simulator did not start: {line!r}")
+            out.append((proc, line.split(" ", 2)[2]))
+    except BaseException:
+        for proc in procs:
+            stop_sim(proc)
+        raise
+    return out
+
+
 def start_sim(seed: int = 7) -> tuple[subprocess.Popen, str]:
-    """Start ``python -m engine sim`` on a free loopback port with limits out of the way; (process, URL)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "sim", "--port", "0", "--api-key", KEY, "--api-secret", SECRET,
-         "--balance", "USDT=100000000", "--balance", "BTC=1000", "--tick-interval", "0",
-         "--orders-10s", "100000000", "--weight-limit", "100000000", "--bybit-per-second", "100000000",
-         "--seed", str(seed)],
-        stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().strip()
-    if not line.startswith("listening on "):
-        proc.kill()
-        proc.wait(timeout=10)
-        raise RuntimeError(f"simulator did not start: {line!r}")
-    return proc, line.split(" ", 2)[2]
+    """One simulator in its own process; ``(process, URL)``."""
+    return start_sims(1, seed)[0]
 
 
 def stop_sim(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -72,11 +97,25 @@ class Sample:
     note: str = ""
 
 
+@dataclass
+class Session:
+    """A connected client: ``place(i) -> handle``, ``cancel(handle)``, when it last wrote, ``close()``."""
+
+    sample: Sample
+    place: Callable[[int], Awaitable[Any]]
+    cancel: Callable[[Any], Awaitable[Any]]
+    wire_ns: Callable[[], int] | None
+    close: Callable[[], Awaitable[None]]
+    next_index: int = 0
+
+
 async def measure(sample: Sample, place, cancel, n: int, warmup: int, wire_ns=None,
-                  deadline: float | None = None, progress=None) -> None:
-    """``warmup + n`` place/cancel pairs (fewer if ``deadline``, a ``time.monotonic()`` value, passes)."""
-    for i in range(warmup + n):
-        if deadline is not None and i > warmup and time.monotonic() > deadline:
+                  deadline: float | None = None, progress=None, start: int = 0) -> int:
+    """``warmup + n`` place/cancel pairs, indices from ``start`` (fewer if ``deadline``, a
+    ``time.monotonic()`` value, passes); returns the next index."""
+    i = start
+    for j in range(warmup + n):
+        if deadline is not None and j > warmup and time.monotonic() > deadline:
             break
         c0, t0 = time.process_time_ns(), time.perf_counter_ns()
         oid = await place(i)
@@ -84,19 +123,32 @@ async def measure(sample: Sample, place, cancel, n: int, warmup: int, wire_ns=No
         w = wire_ns() if wire_ns else 0
         await cancel(oid)
         t2, c2 = time.perf_counter_ns(), time.process_time_ns()
-        if i >= warmup:
+        i += 1
+        if j >= warmup:
             sample.wall["place"].append(t1 - t0)
             sample.cpu["place"].append(c1 - c0)
             sample.wall["cancel"].append(t2 - t1)
             sample.cpu["cancel"].append(c2 - c1)
             if w:
                 sample.wire.append(w - t0)
-        if progress is not None and i % 50 == 0:
-            progress(sample.name, max(0, i - warmup), n)
+        if progress is not None and j % 50 == 0:
+            progress(sample.name, max(0, j - warmup), n)
+    return i
+
+
+async def run_session(opener, url, n, warmup, deadline=None, progress=None) -> Sample:
+    """Open one client, measure it alone, close it."""
+    session = await opener(url)
+    try:
+        await measure(session.sample, session.place, session.cancel, n, warmup, session.wire_ns, deadline,
+                      progress)
+    finally:
+        await session.close()
+    return session.sample
 
 
 # -- Binance spot ----------------------------------------------------------------------------------------
-async def engine_rest(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_engine_rest(url) -> Session:
     from engine._enums import OrderType, Side, TimeInForce
     from engine.config import VenueConfig
     from engine.venues.binance.order_path import BinanceOrderPath
@@ -116,16 +168,14 @@ async def engine_rest(url, n, warmup, deadline=None, progress=None) -> Sample:
     async def cancel(oid):
         await path.cancel(SYMBOL.encode(), order_id=oid)
 
-    s = Sample("engine: REST lean order path")
-    try:
-        await measure(s, place, cancel, n, warmup, lambda: path.http.last_write_ns, deadline, progress)
-    finally:
+    async def close():
         await path.close()
         await rest.close()
-    return s
+
+    return Session(Sample("engine: REST lean order path"), place, cancel, lambda: path.http.last_write_ns, close)
 
 
-async def engine_ws(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_engine_ws(url) -> Session:
     from engine.config import VenueConfig
     from engine.venues.binance.rest import BinanceRest
     from engine.venues.binance.ws_api import BinanceWsApi
@@ -145,37 +195,35 @@ async def engine_ws(url, n, warmup, deadline=None, progress=None) -> Sample:
     async def cancel(oid):
         await ws.order_cancel(SYMBOL, order_id=oid)
 
-    s = Sample("engine: WebSocket API")
-    try:
-        await measure(s, place, cancel, n, warmup, lambda: ws.ws.last_send_ns, deadline, progress)
-    finally:
+    async def close():
         await ws.stop()
         await rest.close()
-    return s
+
+    return Session(Sample("engine: WebSocket API"), place, cancel, lambda: ws.ws.last_send_ns, close)
 
 
-async def engine_api(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_engine_api(url) -> Session:
     """The full Engine a bot uses: risk checks, order store, user-data stream applied, events."""
     from engine._enums import Side
     from engine.api import connect
     from engine.config import VenueConfig
 
-    cfg = VenueConfig.local("binance-spot", url, KEY, SECRET)
-    async with connect(cfg, retention_s=3600.0) as eng:
-        http = eng.adapter.orders.http
+    stack = contextlib.AsyncExitStack()
+    eng = await stack.enter_async_context(connect(VenueConfig.local("binance-spot", url, KEY, SECRET),
+                                                  retention_s=3600.0))
+    http = eng.adapter.orders.http
 
-        async def place(i):
-            return await eng.place_limit(SYMBOL, Side.BUY, QTY, PRICE)
+    async def place(i):
+        return await eng.place_limit(SYMBOL, Side.BUY, QTY, PRICE)
 
-        async def cancel(order):
-            await eng.cancel(order)
+    async def cancel(order):
+        await eng.cancel(order)
 
-        s = Sample("engine: Engine.place_limit / cancel (REST)", note="full OMS, user-data stream applied")
-        await measure(s, place, cancel, n, warmup, lambda: http.last_write_ns, deadline, progress)
-    return s
+    return Session(Sample("engine: Engine.place_limit / cancel (REST)", note="full OMS, user-data stream applied"),
+                   place, cancel, lambda: http.last_write_ns, stack.aclose)
 
 
-async def aiohttp_baseline(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_aiohttp_baseline(url) -> Session:
     import aiohttp
 
     wire = {"t": 0}
@@ -202,12 +250,8 @@ async def aiohttp_baseline(url, n, warmup, deadline=None, progress=None) -> Samp
         async with session.delete(f"{url}/api/v3/order?{signed({'symbol': SYMBOL, 'orderId': oid})}") as r:
             await r.json()
 
-    s = Sample("baseline: aiohttp + urllib + hmac", kind="baseline")
-    try:
-        await measure(s, place, cancel, n, warmup, lambda: wire["t"], deadline, progress)
-    finally:
-        await session.close()
-    return s
+    return Session(Sample("baseline: aiohttp + urllib + hmac", kind="baseline"), place, cancel, lambda: wire["t"],
+                   session.close)
 
 
 # -- Bybit linear --------------------------------------------------------------------------------------------
@@ -226,7 +270,7 @@ def _bybit_rest_unthrottled(rest) -> None:
     rest.limiter.set_windows([Window("ip-5s", 100_000_000, 5.0, aligned=False)], [])
 
 
-async def bybit_engine_rest(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_bybit_engine_rest(url) -> Session:
     from engine._enums import OrderType, Side, TimeInForce
     from engine.config import VenueConfig
     from engine.venues.bybit.order_path import BybitOrderPath
@@ -246,16 +290,15 @@ async def bybit_engine_rest(url, n, warmup, deadline=None, progress=None) -> Sam
     async def cancel(link):
         await path.cancel(SYMBOL.encode(), client_id=link)
 
-    s = Sample("engine: REST lean order path", BYBIT)
-    try:
-        await measure(s, place, cancel, n, warmup, lambda: path.http.last_write_ns, deadline, progress)
-    finally:
+    async def close():
         await path.close()
         await rest.close()
-    return s
+
+    return Session(Sample("engine: REST lean order path", BYBIT), place, cancel, lambda: path.http.last_write_ns,
+                   close)
 
 
-async def bybit_engine_ws(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_bybit_engine_ws(url) -> Session:
     from engine.config import VenueConfig
     from engine.venues.bybit.rest import BybitRest
     from engine.venues.bybit.ws_trade import BybitWsTrade
@@ -275,16 +318,14 @@ async def bybit_engine_ws(url, n, warmup, deadline=None, progress=None) -> Sampl
     async def cancel(link):
         await ws.cancel("linear", SYMBOL, order_link_id=link)
 
-    s = Sample("engine: WebSocket trade", BYBIT)
-    try:
-        await measure(s, place, cancel, n, warmup, lambda: ws.ws.last_send_ns, deadline, progress)
-    finally:
+    async def close():
         await ws.stop()
         await rest.close()
-    return s
+
+    return Session(Sample("engine: WebSocket trade", BYBIT), place, cancel, lambda: ws.ws.last_send_ns, close)
 
 
-async def bybit_aiohttp_baseline(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_bybit_aiohttp_baseline(url) -> Session:
     import aiohttp
 
     wire = {"t": 0}
@@ -318,9 +359,23 @@ async def bybit_aiohttp_baseline(url, n, warmup, deadline=None, progress=None) -
     async def cancel(link):
         await post("/v5/order/cancel", {"category": "linear", "symbol": SYMBOL, "orderLinkId": link})
 
-    s = Sample("baseline: aiohttp + json + hmac", BYBIT, kind="baseline")
-    try:
-        await measure(s, place, cancel, n, warmup, lambda: wire["t"], deadline, progress)
-    finally:
-        await session.close()
-    return s
+    return Session(Sample("baseline: aiohttp + json + hmac", BYBIT, kind="baseline"), place, cancel,
+                   lambda: wire["t"], session.close)
+
+
+# -- one client alone, start to end (bench/order_entry.py) -------------------------------------------------------
+def alone(opener):
+    """``client(url, n, warmup, deadline=None, progress=None) -> Sample`` for an opener."""
+    async def run(url, n, warmup, deadline=None, progress=None) -> Sample:
+        return await run_session(opener, url, n, warmup, deadline, progress)
+    run.__name__ = opener.__name__.replace("open_", "")
+    return run
+
+
+engine_rest = alone(open_engine_rest)
+engine_ws = alone(open_engine_ws)
+engine_api = alone(open_engine_api)
+aiohttp_baseline = alone(open_aiohttp_baseline)
+bybit_engine_rest = alone(open_bybit_engine_rest)
+bybit_engine_ws = alone(open_bybit_engine_ws)
+bybit_aiohttp_baseline = alone(open_bybit_aiohttp_baseline)

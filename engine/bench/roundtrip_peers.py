@@ -16,10 +16,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from engine.bench.peers import INSTALL_HINT
-from engine.bench.roundtrip import BYBIT, KEY, PRICE, QTY, SECRET, SYMBOL, Sample, measure
+from engine.bench.roundtrip import BYBIT, KEY, PRICE, QTY, SECRET, SYMBOL, Sample, Session, alone
 from engine.bench.timing import Skip
 
-__all__ = ["ccxt_client", "python_binance_client", "binance_connector_client", "pybit_client"]
+__all__ = ["open_ccxt", "open_python_binance", "open_binance_connector", "open_pybit", "ccxt_client",
+           "python_binance_client", "binance_connector_client", "pybit_client"]
 
 
 def _loopback_urls(urls: dict, base: str) -> dict:
@@ -37,14 +38,17 @@ def _loopback_urls(urls: dict, base: str) -> dict:
     return out
 
 
-async def _probe(name, place, cancel):
+async def _probed(session: Session) -> Session:
+    """Place and cancel one probe order; a peer that cannot is closed and skipped, never faked."""
     try:
-        await cancel(await place(-1))
-    except Exception as exc:  # a peer that cannot run against the simulator is skipped, never faked
+        await session.cancel(await session.place(-1))
+    except Exception as exc:
+        await session.close()
         raise Skip(f"could not trade against the simulator: {type(exc).__name__}: {str(exc)[:160]}") from None
+    return session
 
 
-async def ccxt_client(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_ccxt(url) -> Session:
     try:
         import ccxt.async_support as ccxt
     except ImportError:
@@ -54,90 +58,84 @@ async def ccxt_client(url, n, warmup, deadline=None, progress=None) -> Sample:
                                    "fetchMarkets": {"types": ["spot"]}, "fetchMargins": False}})
     ex.urls["api"] = _loopback_urls(ex.urls["api"], url)
     try:
-        try:
-            await ex.load_markets()
-        except Exception as exc:
-            raise Skip(f"could not load markets from the simulator: {type(exc).__name__}: {str(exc)[:160]}") from None
-
-        async def place(i):
-            return (await ex.create_order("BTC/USDT", "limit", "buy", float(QTY), float(PRICE)))["id"]
-
-        async def cancel(oid):
-            await ex.cancel_order(oid, "BTC/USDT")
-
-        await _probe("ccxt", place, cancel)
-        s = Sample("ccxt (async_support)", kind="peer")
-        await measure(s, place, cancel, n, warmup, None, deadline, progress)
-        return s
-    finally:
+        await ex.load_markets()
+    except Exception as exc:
         await ex.close()
+        raise Skip(f"could not load markets from the simulator: {type(exc).__name__}: {str(exc)[:160]}") from None
+
+    async def place(i):
+        return (await ex.create_order("BTC/USDT", "limit", "buy", float(QTY), float(PRICE)))["id"]
+
+    async def cancel(oid):
+        await ex.cancel_order(oid, "BTC/USDT")
+
+    return await _probed(Session(Sample("ccxt (async_support)", kind="peer"), place, cancel, None, ex.close))
 
 
-async def python_binance_client(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_python_binance(url) -> Session:
     try:
         from binance.async_client import AsyncClient
     except ImportError:
         raise Skip(INSTALL_HINT) from None
     client = AsyncClient(KEY, SECRET)
     client.API_URL = url + "/api"
-    try:
-        async def place(i):
-            return (await client.create_order(symbol=SYMBOL, side="BUY", type="LIMIT", timeInForce="GTC",
-                                              quantity=QTY, price=PRICE))["orderId"]
 
-        async def cancel(oid):
-            await client.cancel_order(symbol=SYMBOL, orderId=oid)
+    async def place(i):
+        return (await client.create_order(symbol=SYMBOL, side="BUY", type="LIMIT", timeInForce="GTC", quantity=QTY,
+                                          price=PRICE))["orderId"]
 
-        await _probe("python-binance", place, cancel)
-        s = Sample("python-binance (AsyncClient)", kind="peer")
-        await measure(s, place, cancel, n, warmup, None, deadline, progress)
-        return s
-    finally:
-        await client.close_connection()
+    async def cancel(oid):
+        await client.cancel_order(symbol=SYMBOL, orderId=oid)
+
+    return await _probed(Session(Sample("python-binance (AsyncClient)", kind="peer"), place, cancel, None,
+                                 client.close_connection))
 
 
-async def binance_connector_client(url, n, warmup, deadline=None, progress=None) -> Sample:
+async def open_binance_connector(url) -> Session:
     try:
         from binance.spot import Spot
     except ImportError:
         raise Skip(INSTALL_HINT) from None
     client = Spot(api_key=KEY, api_secret=SECRET, base_url=url)
-    try:
-        async def place(i):
-            return client.new_order(symbol=SYMBOL, side="BUY", type="LIMIT", timeInForce="GTC", quantity=QTY,
-                                    price=PRICE)["orderId"]
 
-        async def cancel(oid):
-            client.cancel_order(SYMBOL, orderId=oid)
+    async def place(i):
+        return client.new_order(symbol=SYMBOL, side="BUY", type="LIMIT", timeInForce="GTC", quantity=QTY,
+                                price=PRICE)["orderId"]
 
-        await _probe("binance-connector", place, cancel)
-        s = Sample("binance-connector (Spot, blocking)", kind="peer")
-        await measure(s, place, cancel, n, warmup, None, deadline, progress)
-        return s
-    finally:
+    async def cancel(oid):
+        client.cancel_order(SYMBOL, orderId=oid)
+
+    async def close():
         client.session.close()
 
+    return await _probed(Session(Sample("binance-connector (Spot, blocking)", kind="peer"), place, cancel, None,
+                                 close))
 
-async def pybit_client(url, n, warmup, deadline=None, progress=None) -> Sample:
+
+async def open_pybit(url) -> Session:
     try:
         from pybit.unified_trading import HTTP
     except ImportError:
         raise Skip(INSTALL_HINT) from None
     session = HTTP(testnet=True, api_key=KEY, api_secret=SECRET)
     session.endpoint = url   # pybit has no base-URL option
-    try:
-        async def place(i):
-            link = f"pb-{i}"
-            session.place_order(category="linear", symbol=SYMBOL, side="Buy", orderType="Limit", qty=QTY,
-                                price=PRICE, timeInForce="GTC", orderLinkId=link)
-            return link
 
-        async def cancel(link):
-            session.cancel_order(category="linear", symbol=SYMBOL, orderLinkId=link)
+    async def place(i):
+        link = f"pb-{i}"
+        session.place_order(category="linear", symbol=SYMBOL, side="Buy", orderType="Limit", qty=QTY, price=PRICE,
+                            timeInForce="GTC", orderLinkId=link)
+        return link
 
-        await _probe("pybit", place, cancel)
-        s = Sample("pybit (HTTP, blocking)", BYBIT, kind="peer")
-        await measure(s, place, cancel, n, warmup, None, deadline, progress)
-        return s
-    finally:
+    async def cancel(link):
+        session.cancel_order(category="linear", symbol=SYMBOL, orderLinkId=link)
+
+    async def close():
         session.client.close()
+
+    return await _probed(Session(Sample("pybit (HTTP, blocking)", BYBIT, kind="peer"), place, cancel, None, close))
+
+
+ccxt_client = alone(open_ccxt)
+python_binance_client = alone(open_python_binance)
+binance_connector_client = alone(open_binance_connector)
+pybit_client = alone(open_pybit)

@@ -1,8 +1,15 @@
 """Runs the five stages within a time budget and collects a :class:`~engine.bench.results.BenchReport`.
 
-Budget: about a quarter of ``seconds`` goes to stages 1-3 (shared evenly by their
-contenders), the rest to the round trips (shared evenly by the clients); a client also
-stops at ``iterations`` round trips.  Progress goes to a callback; nothing here prints.
+Budget: about a quarter of ``seconds`` goes to stages 1-3, the rest to the round trips;
+a round-trip client also stops at ``iterations`` round trips, an in-process contender
+at twice that many samples.
+
+Contenders are measured in turns, not one after the other: each stage's contenders
+take a slice of their samples, round after round (in alternating order), and every
+round-trip client, connected from the start to a simulator of its own, does a chunk of
+orders per round.  A noisy stretch of this shared machine then touches every
+contender alike, and no client trades against a simulator slowed by another's orders.
+Progress goes to a callback; nothing here prints.
 """
 
 from __future__ import annotations
@@ -15,25 +22,27 @@ from typing import Callable
 
 from engine.bench import micro, peers, roundtrip, roundtrip_peers
 from engine.bench.results import BenchReport, StageResult, add_ratios, micro_row, roundtrip_rows
-from engine.bench.timing import Skip, time_contender
+from engine.bench.timing import Skip, calibrate, sample
 from engine.report.machine import machine_info
 
 __all__ = ["BenchOptions", "BenchError", "run_bench", "ROUNDTRIP_CLIENTS"]
 
-# (name, coroutine function, peer name or None), in the order they run and are listed.
+# (label, opener, peer name or None), in the order they are listed.
 ROUNDTRIP_CLIENTS = [
-    ("baseline (Binance)", roundtrip.aiohttp_baseline, None),
-    ("engine REST (Binance)", roundtrip.engine_rest, None),
-    ("engine WebSocket API (Binance)", roundtrip.engine_ws, None),
-    ("engine Engine API (Binance)", roundtrip.engine_api, None),
-    ("ccxt", roundtrip_peers.ccxt_client, "ccxt"),
-    ("python-binance", roundtrip_peers.python_binance_client, "python-binance"),
-    ("binance-connector", roundtrip_peers.binance_connector_client, "binance-connector"),
-    ("baseline (Bybit)", roundtrip.bybit_aiohttp_baseline, None),
-    ("engine REST (Bybit)", roundtrip.bybit_engine_rest, None),
-    ("engine WebSocket trade (Bybit)", roundtrip.bybit_engine_ws, None),
-    ("pybit", roundtrip_peers.pybit_client, "pybit"),
+    ("baseline (Binance)", roundtrip.open_aiohttp_baseline, None),
+    ("engine REST (Binance)", roundtrip.open_engine_rest, None),
+    ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None),
+    ("engine Engine API (Binance)", roundtrip.open_engine_api, None),
+    ("ccxt", roundtrip_peers.open_ccxt, "ccxt"),
+    ("python-binance", roundtrip_peers.open_python_binance, "python-binance"),
+    ("binance-connector", roundtrip_peers.open_binance_connector, "binance-connector"),
+    ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None),
+    ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None),
+    ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None),
+    ("pybit", roundtrip_peers.open_pybit, "pybit"),
 ]
+MICRO_ROUNDS = 20
+ROUNDTRIP_CHUNK = 50
 STAGE_TITLES = dict(micro.STAGES, place="4. place a LIMIT order -> acknowledged (round trip)",
                     cancel="5. cancel it -> confirmed (round trip)")
 
@@ -102,20 +111,33 @@ def _run_micro(opt: BenchOptions, budget: float, say: Progress) -> list[StageRes
     for stage_id in micro.STAGES:
         ready, skipped = peers.peer_contenders(stage_id, opt.peers)
         plan.append((stage_id, [base_c[stage_id], engine_c[stage_id], *ready], skipped))
-    per = max(0.1, budget / max(1, sum(len(c) for _, c, _ in plan)))
+    per_stage = budget / len(plan)
     out = []
     for stage_id, contenders, skipped in plan:
         stage = StageResult(stage_id, STAGE_TITLES[stage_id], "micro", skipped=skipped)
+        label = f"stage {STAGE_TITLES[stage_id].split(':')[0]}"
+        running = []
         for c in contenders:
-            say(f"stage {STAGE_TITLES[stage_id].split(':')[0]}: {c.name}")
+            say(f"{label}: calibrating {c.name}")
             try:
-                time_contender(c, per, 2 * opt.iterations)
+                calibrate(c)
             except Exception as exc:
                 if c.kind != "peer":
                     raise BenchError(f"{c.name} failed: {type(exc).__name__}: {exc}") from exc
                 stage.skipped.append((c.name.split(":")[0], f"could not run: {type(exc).__name__}: {exc}"))
                 continue
-            stage.rows.append(micro_row(c))
+            running.append(c)
+        quota = 2 * opt.iterations
+        per_round = max(1, -(-quota // MICRO_ROUNDS))
+        deadline = time.monotonic() + per_stage
+        for r in range(MICRO_ROUNDS):
+            if time.monotonic() > deadline and all(c.samples_ns for c in running):
+                break
+            say(f"{label}: round {r + 1}/{MICRO_ROUNDS}")
+            slot = max(0.001, (deadline - time.monotonic()) / max(1, (MICRO_ROUNDS - r) * len(running)))
+            for c in (running if r % 2 == 0 else running[::-1]):
+                sample(c, min(per_round, quota - len(c.samples_ns)), time.monotonic() + slot)
+        stage.rows = [micro_row(c) for c in running]
         out.append(stage)
     return out
 
@@ -123,16 +145,16 @@ def _run_micro(opt: BenchOptions, budget: float, say: Progress) -> list[StageRes
 def _run_roundtrips(opt: BenchOptions, budget: float, say: Progress) -> list[StageResult]:
     clients = [c for c in ROUNDTRIP_CLIENTS if c[2] is None or c[2] in opt.peers]
     skipped = [(p, "not selected (--peers)") for p in peers.PEERS if p not in opt.peers]
-    per = max(0.5, budget / max(1, len(clients)))
     warmup = max(10, min(200, opt.iterations // 10))
     try:
-        proc, url = roundtrip.start_sim(opt.seed)
+        sims = roundtrip.start_sims(len(clients), opt.seed)
     except (OSError, RuntimeError) as exc:
-        raise BenchError(f"could not start the simulator: {exc}") from exc
+        raise BenchError(f"could not start the simulators: {exc}") from exc
     try:
-        samples = _run_loop(_clients(clients, url, opt.iterations, warmup, per, say, skipped))
+        samples = _run_loop(_rotate(clients, sims, opt.iterations, warmup, budget, say, skipped))
     finally:
-        roundtrip.stop_sim(proc)
+        for proc, _ in sims:
+            roundtrip.stop_sim(proc)
     place = StageResult("place", STAGE_TITLES["place"], "roundtrip", skipped=list(skipped))
     cancel = StageResult("cancel", STAGE_TITLES["cancel"], "roundtrip", skipped=list(skipped))
     for s in samples:
@@ -141,25 +163,54 @@ def _run_roundtrips(opt: BenchOptions, budget: float, say: Progress) -> list[Sta
     return [place, cancel]
 
 
-async def _clients(clients, url, n, warmup, per, say, skipped) -> list:
-    samples = []
-    for label, fn, peer in clients:
-        say(f"stages 4-5 round trips: {label}")
-
-        def tick(name, done, total, label=label):
-            say(f"stages 4-5 round trips: {label} {done}/{total}")
-        try:
-            s = await fn(url, n, warmup, time.monotonic() + per, tick)
-        except Skip as exc:
-            skipped.append((peer or label, str(exc)))
-            continue
-        except Exception as exc:
-            if peer is None:
-                raise BenchError(f"{label} failed: {type(exc).__name__}: {exc}") from exc
-            skipped.append((peer, f"failed during the run: {type(exc).__name__}: {str(exc)[:160]}"))
-            continue
-        samples.append(s)
-    return samples
+async def _rotate(clients, sims, n, warmup, budget, say, skipped) -> list:
+    """Connect every client to its own simulator, then measure them a chunk each per round."""
+    sessions = []
+    try:
+        for (label, opener, peer), (_, url) in zip(clients, sims):
+            say(f"stages 4-5 round trips: connecting {label}")
+            try:
+                session = await opener(url)
+            except Skip as exc:
+                skipped.append((peer or label, str(exc)))
+                continue
+            except Exception as exc:
+                if peer is None:
+                    raise BenchError(f"{label} failed to connect: {type(exc).__name__}: {exc}") from exc
+                skipped.append((peer, f"could not connect: {type(exc).__name__}: {str(exc)[:160]}"))
+                continue
+            sessions.append((label, peer, session))
+        deadline = time.monotonic() + budget
+        for label, peer, session in list(sessions):   # warm-up, not recorded
+            session.next_index = await roundtrip.measure(session.sample, session.place, session.cancel, 0, warmup,
+                                                         session.wire_ns)
+        rounds = 0
+        while time.monotonic() < deadline:
+            todo = [x for x in sessions if len(x[2].sample.wall["place"]) < n]
+            if not todo:
+                break
+            rounds += 1
+            done = min(len(x[2].sample.wall["place"]) for x in sessions)
+            say(f"stages 4-5 round trips: round {rounds}, {done}/{n} orders per client")
+            for label, peer, session in (todo if rounds % 2 else todo[::-1]):
+                chunk = min(ROUNDTRIP_CHUNK, n - len(session.sample.wall["place"]))
+                try:
+                    session.next_index = await roundtrip.measure(
+                        session.sample, session.place, session.cancel, chunk, 0, session.wire_ns,
+                        start=session.next_index)
+                except Exception as exc:
+                    if peer is None:
+                        raise BenchError(f"{label} failed: {type(exc).__name__}: {exc}") from exc
+                    skipped.append((peer, f"failed during the run: {type(exc).__name__}: {str(exc)[:160]}"))
+                    sessions.remove((label, peer, session))
+                    await session.close()
+        return [s.sample for _, _, s in sessions]
+    finally:
+        for _, _, session in sessions:
+            try:
+                await session.close()
+            except Exception:  # closing is best effort; the simulators are stopped anyway
+                pass
 
 
 def _run_loop(coro):

@@ -5,6 +5,8 @@ read costs about as much), so each sample is one batch of ``k`` calls divided by
 with ``k`` chosen so a batch lasts about 20 µs.  The p99 is therefore the p99 of batch
 means: it shows slow stretches (a GC pass, a preempted core), not single slow calls.
 The loop around the calls (``itertools.repeat``) is part of every contender's batch.
+The harness takes the samples of a stage's contenders in turns (:func:`sample` a slice
+each, round after round), so a noisy stretch of a shared machine hits all of them alike.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Callable
 
-__all__ = ["Contender", "Skip", "repeat_batch", "time_contender", "pct", "summary"]
+__all__ = ["Contender", "Skip", "repeat_batch", "calibrate", "sample", "time_contender", "pct", "summary"]
 
 
 class Skip(Exception):
@@ -52,39 +54,41 @@ def repeat_batch(fn: Callable[[], object]) -> Callable[[int], Callable[[], None]
     return make
 
 
-def time_contender(c: Contender, seconds: float, max_samples: int, target_batch_ns: int = 20_000) -> Contender:
-    """Fill ``c.samples_ns`` with per-operation times (ns) for at most ``seconds`` / ``max_samples``."""
+def calibrate(c: Contender, target_batch_ns: int = 20_000, warmup: int = 20) -> Contender:
+    """Check ``c``, choose its batch size (a batch lasts about ``target_batch_ns``) and warm it up."""
     if c.check is not None:
         c.check()
     probe = 16
-    run = c.make_batch(probe)
-    run()                                           # first call: imports, caches
+    c.make_batch(probe)()                          # first call: imports, caches
     run = c.make_batch(probe)
     t0 = time.perf_counter_ns()
     run()
     per_op = max(1.0, (time.perf_counter_ns() - t0) / probe)
-    k = max(1, min(100_000, math.ceil(target_batch_ns / per_op)))
-    c.batch = k
-    deadline = time.monotonic() + seconds
-    warmup = max(3, min(50, max_samples // 20))
+    c.batch = max(1, min(100_000, math.ceil(target_batch_ns / per_op)))
+    for _ in range(warmup):
+        c.make_batch(c.batch)()
+    return c
+
+
+def sample(c: Contender, n: int, deadline: float | None = None) -> int:
+    """Add up to ``n`` samples (ns per operation) to ``c.samples_ns``, stopping at ``deadline``
+    (a ``time.monotonic()`` value) but always taking at least one; returns how many were taken."""
+    k, clock, out = c.batch, time.perf_counter_ns, c.samples_ns
+    taken = 0
+    while taken < n and (taken == 0 or deadline is None or time.monotonic() < deadline):
+        run = c.make_batch(k)
+        t0 = clock()
+        run()
+        out.append((clock() - t0) / k)
+        taken += 1
+    return taken
+
+
+def time_contender(c: Contender, seconds: float, max_samples: int, target_batch_ns: int = 20_000) -> Contender:
+    """Calibrate ``c`` and take up to ``max_samples`` samples within ``seconds`` (one contender alone)."""
+    calibrate(c, target_batch_ns)
     gc.collect()
-    samples: list[float] = []
-    clock = time.perf_counter_ns
-    n = 0
-    while n < warmup + max_samples and time.monotonic() < deadline:
-        run = c.make_batch(k)
-        t0 = clock()
-        run()
-        dt = clock() - t0
-        n += 1
-        if n > warmup:
-            samples.append(dt / k)
-    if not samples:   # the budget ran out during warm-up: keep what was measured
-        run = c.make_batch(k)
-        t0 = clock()
-        run()
-        samples.append((clock() - t0) / k)
-    c.samples_ns = samples
+    sample(c, max_samples, time.monotonic() + seconds)
     return c
 
 
