@@ -291,7 +291,7 @@ static inline const char *js_p_decimal_string(const char *q, const char *end, in
         if (k == 0) return NULL;
         ip = js_swar_digits(w, k);
         if (((w >> (8 * k)) & 0xFF) == '.') {
-            fw = (uint64_t)((((unsigned __int128)w2 << 64) | w) >> (8 * (k + 1)));
+            fw = ((w >> 8) >> (8 * k)) | (w2 << (56 - 8 * k));   /* bytes k+1 .. k+8 */
             m = js_swar_nondigit(fw);
             f = m ? js_swar_first(m) : 8;
             if (f == 0) return NULL;
