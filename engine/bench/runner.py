@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -75,10 +75,10 @@ class BenchOptions:
             raise BenchError("nothing to run")
 
     def effective(self) -> "BenchOptions":
+        """The options in force: ``quick`` caps the run at 15 s and 150 round trips per client."""
         if not self.quick:
             return self
-        return BenchOptions(min(self.seconds, 15.0), min(self.iterations, 150), True, self.peers, self.micro,
-                            self.roundtrips, self.command, self.seed, self.micro_share)
+        return replace(self, seconds=min(self.seconds, 15.0), iterations=min(self.iterations, 150))
 
 
 Progress = Callable[[str], None]
