@@ -5,7 +5,11 @@ key through HMAC's ipad/opad blocks once, in its constructor, and keeps only the
 hash states per algorithm; the secret itself is not stored, and the states are
 wiped when the object dies.  Every signature is computed with the GIL released, on
 stack memory, so threads sign in parallel and nothing is allocated except the
-returned ``str`` (the ``*_into`` variants allocate nothing at all).
+returned ``str`` (the ``*_into`` variants allocate nothing at all).  HMAC-SHA256 is
+one-shot (ext/sha.h): the message's whole blocks are hashed where they are, only
+the padded tail is laid out (with the GIL held: a copy of at most 63 bytes, the
+timestamp digits and the padding, no key material), and the hashing, the outer
+block and the hex conversion run with the GIL released.
 
 Rules the class keeps:
 
