@@ -28,8 +28,8 @@ import sys
 
 import uvloop
 
-from engine.bench.roundtrip import (Sample, aiohttp_baseline, bybit_aiohttp_baseline, bybit_engine_rest, bybit_engine_ws,
-                                    engine_rest, engine_ws, start_sim, stop_sim)
+from engine.bench.roundtrip import (Sample, aiohttp_baseline, bybit_aiohttp_baseline, bybit_engine_rest,
+                                    bybit_engine_ws, engine_rest, engine_ws, start_sim, stop_sim)
 from engine.bench.roundtrip_peers import ccxt_client
 from engine.bench.timing import Skip
 

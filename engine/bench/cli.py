@@ -7,6 +7,7 @@ import json
 import shlex
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from engine.bench.peers import PEERS
@@ -92,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         progress.done()
         print("engine bench: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # anything unexpected: say what, then the traceback
+        progress.done()
+        print(f"engine bench: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        traceback.print_exc()
+        return 1
     progress.done()
     try:
         files, note = write_reports(report, Path(args.out))

@@ -181,7 +181,7 @@ async def _rotate(clients, sims, n, warmup, budget, say, skipped) -> list:
                 continue
             sessions.append((label, peer, session))
         deadline = time.monotonic() + budget
-        for label, peer, session in list(sessions):   # warm-up, not recorded
+        for _, _, session in sessions:   # warm-up, not recorded
             session.next_index = await roundtrip.measure(session.sample, session.place, session.cancel, 0, warmup,
                                                          session.wire_ns)
         rounds = 0

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from engine.demo.render import text_report, write_reports
@@ -95,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         progress.done()
         print("engine demo: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # anything unexpected: say what, and the traceback with --verbose
+        progress.done()
+        print(f"engine demo: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 1
     progress.done()
     try:
         files, note = write_reports(summary, Path(args.out))

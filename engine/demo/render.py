@@ -130,10 +130,10 @@ def _columns(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def markdown_report(s: DemoSummary, plot_name: str | None = REPORT_FILES["plot"]) -> str:
     """The Markdown report (same content as the console one, plus the stage definitions)."""
-    out = [f"# engine demo report", "", f"{_headline(s)}.", "",
+    out = ["# engine demo report", "", f"{_headline(s)}.", "",
            f"Prices moved BTCUSDT {s.prices_start['BTCUSDT']} -> {s.prices_end['BTCUSDT']}, "
            f"ETHUSDT {s.prices_start['ETHUSDT']} -> {s.prices_end['ETHUSDT']}.", "",
-           f"## Orders by outcome", "", f"Total: {_check(s)}.", ""]
+           "## Orders by outcome", "", f"Total: {_check(s)}.", ""]
     out += md_table(["outcome", "orders"], _outcome_rows(s), "lr")
     if s.partially_filled_then_cancelled:
         out += ["", f"{s.partially_filled_then_cancelled} of the cancelled orders were partly filled first."]
