@@ -870,6 +870,26 @@ cdef inline int _member(js_cur *c, ExecRecord *r, BnCtx *x, const js_span *k, in
     return js_skip(c)
 
 
+cdef int _ws_envelope(js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
+    """The WS-API user-data envelope's first members, ``"subscriptionId":N,"event":{``,
+    recognised by two compares: the id is skipped and the event read at depth 1,
+    exactly as the member loop would do with them.  Returns 1 when both were read
+    (the loop carries on after them), 0 when the object does not start that way
+    (cursor unchanged), or an error."""
+    cdef const char *p = c.p
+    cdef const char *q
+    cdef int64_t subscription_id
+    cdef int st
+    if c.end - p < 32 or memcmp(p, b'"subscriptionId":', 17) != 0:
+        return 0
+    q = js_p_int(p + 17, c.end, &subscription_id)
+    if q == NULL or c.end - q < 10 or memcmp(q, b',"event":{', 10) != 0:
+        return 0
+    c.p = q + 9                          # at the event's '{'
+    st = _object(c, r, x, 1)
+    return st if st < 0 else 1
+
+
 cdef int _object(js_cur *c, ExecRecord *r, BnCtx *x, int depth) noexcept nogil:
     """Walk the object at the cursor member by member (escaped keys decoded first)."""
     cdef js_span k
@@ -879,6 +899,12 @@ cdef int _object(js_cur *c, ExecRecord *r, BnCtx *x, int depth) noexcept nogil:
     cdef int st = js_enter(c, b'{')
     if st != JS_OK:
         return st
+    if depth == 0:
+        st = _ws_envelope(c, r, x)
+        if st < 0:
+            return st
+        if st == 1:
+            first = 0
     while True:
         st = js_next_key(c, &first, &k)
         if st <= 0:

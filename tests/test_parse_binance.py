@@ -763,6 +763,24 @@ def test_ordered_run_hands_over_to_the_general_loop():
     check(spaced, False)
 
 
+def test_ws_envelope_fast_path_agrees_with_the_member_loop():
+    # {"subscriptionId":N,"event":{...}} is recognised up front; any other start
+    # (another id spelling, another member, whitespace, a non-object event) goes
+    # through the member loop, with the same result.
+    event = _event_text(ORDERED_EVENT, False).decode()
+    for sid in ("0", "7", "-3", "123456789012345", "1234567890123456789", "1.5", "1e2", '"7"', "null", "01"):
+        for tail in ("", ',"x":[1,2]', ',"result":{"orderId":5}'):
+            check(('{"subscriptionId":' + sid + ',"event":' + event + tail + "}").encode(), False)
+            check(('{"subscriptionId":' + sid + ', "event":' + event + tail + "}").encode(), False)
+    check(b'{"subscriptionId":0,"event":"executionReport"}', False)
+    check(b'{"subscriptionId":0,"event":[1]}', False)
+    check(('{"event":' + event + ',"subscriptionId":0}').encode(), False)
+    check(('{"id":1,"subscriptionId":0,"event":' + event + "}").encode(), False)
+    for cut in range(1, 40):
+        with pytest.raises(ParseError):
+            BinanceParser().parse(('{"subscriptionId":0,"event":' + event + "}").encode()[:cut])
+
+
 # ----------------------------------------------------------------- allocations
 
 
