@@ -173,3 +173,19 @@ def test_spot_amend_is_cancel_replace():
             assert [x.client_id for x in await eng.adapter.open_orders("BTCUSDT")] == [new.client_order_id]
 
     run(main())
+
+
+@pytest.mark.parametrize("venue", ["binance-spot", "bybit"])
+def test_websocket_entry_falls_back_to_rest_while_reconnecting(venue):
+    async def main():
+        async with engine_on_sim(venue, order_entry="ws") as (sim, eng):
+            first = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            socket = eng.adapter.ws_api.ws if venue == "binance-spot" else eng.adapter.trade.ws
+            socket.drop()
+            second = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48100")  # while the socket is down
+            assert first.is_open and second.is_open
+            assert (await eng.cancel(second)).state == OrderState.CANCELLED
+            await until(lambda: socket.connected, 10)
+            assert (await eng.cancel(first)).state == OrderState.CANCELLED
+
+    run(main())

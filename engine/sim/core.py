@@ -82,6 +82,7 @@ class Core:
         self.instruments: dict[tuple[str, str], Instrument] = build_instruments()
         self.books = {key: Book(*key) for key in self.instruments}
         self.orders: dict[int, Order] = {}
+        self.live_orders: dict[str, dict[int, Order]] = {}  # account key -> orders not yet seen closed (margin)
         self.by_client: dict[tuple[str, str, str], list[Order]] = {}
         self.pending: dict[tuple[str, str], list[Order]] = {key: [] for key in self.instruments}
         self.last: dict[tuple[str, str], Decimal] = {}
@@ -104,6 +105,7 @@ class Core:
         if order.account.is_market_maker:
             return      # other participants' quotes are not queryable orders
         self.orders[order.oid] = order
+        self.live_orders.setdefault(order.account.key, {})[order.oid] = order
         if order.client_id:
             self.by_client.setdefault((order.market, order.account.key, order.client_id), []).append(order)
 
@@ -254,10 +256,14 @@ class Core:
             mark = self.mark.get(symbol) or self.last[(market, symbol)]
             bal += pos.unrealized(mark)
             used += abs(pos.cost) / acct.lev(wallet, symbol)
-        for o in self.orders.values():
-            if o.account is acct and WALLET_OF[o.market] == wallet and o.is_open and not o.reduce_only \
-                    and o.price is not None and o.type not in CONDITIONAL_TYPES and o.market in ("busdm", "ylinear"):
-                used += o.price * o.remaining / acct.lev(wallet, o.symbol)
+        live = self.live_orders.get(acct.key)
+        if live:
+            for oid in [oid for oid, o in live.items() if not o.is_open]:
+                del live[oid]                     # closed since the last look: pruned lazily
+            for o in live.values():
+                if WALLET_OF[o.market] == wallet and not o.reduce_only and o.price is not None \
+                        and o.type not in CONDITIONAL_TYPES and o.market in ("busdm", "ylinear"):
+                    used += o.price * o.remaining / acct.lev(wallet, o.symbol)
         return bal - used
 
     def _execute_new(self, order: Order, inst: Instrument) -> None:

@@ -119,8 +119,9 @@ class BinanceAdapter:
     # -- orders --------------------------------------------------------------------------
     async def send_place(self, spec: OrderSpec):
         """Write the order; returns an awaitable giving the parser that holds the answer."""
-        if self.order_entry == "ws" and self.ws_api is not None:
+        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api._session_ready:
             return await self._ws_place(spec)
+        # REST lean path (also while the WebSocket API reconnects: orders keep flowing)
         build = self.orders.place_builder(
             spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, spec.stop_raw,
             spec.client_id.encode(), reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)

@@ -139,8 +139,9 @@ class BybitAdapter:
 
     async def send_place(self, spec: OrderSpec):
         """Write the order (lean REST path, or the trade WebSocket); returns an awaitable of the ack parser."""
-        if self.trade is not None:
+        if self.trade is not None and self.trade.ws.connected:
             return self._raw_ack(self.trade.send_raw("order.create", order_params(spec, self.category)))
+        # lean REST path (also while the trade socket reconnects: orders keep flowing)
         if spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures):
             return self._finish(self.rest.place_order(order_params(spec, self.category)))  # general path
         build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
@@ -158,7 +159,7 @@ class BybitAdapter:
         return self._ack(await call)
 
     async def cancel(self, spec: OrderSpec):
-        if self.trade is not None:
+        if self.trade is not None and self.trade.ws.connected:
             return self._ack(await self.trade.cancel(self.category, spec.symbol, order_link_id=spec.client_id))
         fut = await self.orders.submit(self.orders.cancel_builder(spec.symbol.encode(),
                                                                   client_id=spec.client_id.encode()))
@@ -173,7 +174,7 @@ class BybitAdapter:
             params["qty"] = fp_format(qty_raw)
         if price_raw:
             params["price"] = fp_format(price_raw)
-        if self.trade is not None:
+        if self.trade is not None and self.trade.ws.connected:
             return self._ack(await self.trade.amend(params))
         fut = await self.orders.submit(self.orders.amend_builder(spec.symbol.encode(), client_id=spec.client_id.encode(),
                                                                  qty_raw=qty_raw, price_raw=price_raw))
