@@ -32,8 +32,13 @@ static inline void sha_store_le64(uint8_t *p, uint64_t v)
 
 static inline void sha_store_be64(uint8_t *p, uint64_t v)
 {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+    memcpy(p, &v, 8);
+#else
     sha_store_be32(p, (uint32_t)(v >> 32));
     sha_store_be32(p + 4, (uint32_t)v);
+#endif
 }
 
 /* Eight ASCII digits of x < 10^8, most significant first in memory order, computed
@@ -138,9 +143,10 @@ static inline void sha_copy_lt64(uint8_t *d, const uint8_t *s, size_t n)
 
 #define SHA_TAIL_CAP (2 * SHA256_BLOCK)
 
-/* Zero the 16-byte aligned tail buffer with plain vector stores (memset of a fixed
- * 128 bytes becomes `rep stos` at -O3, which costs more than the copying).  */
-static inline void sha_zero_tail(uint8_t p[SHA_TAIL_CAP])
+/* Zero the first `blocks` blocks of the 16-byte aligned tail buffer with plain vector
+ * stores (a memset of a fixed 128 bytes becomes `rep stos` at -O3, which costs more
+ * than the copying).  */
+static inline void sha_zero_tail(uint8_t p[SHA_TAIL_CAP], int blocks)
 {
 #if defined(__SSE2__)
     const __m128i z = _mm_setzero_si128();
@@ -148,12 +154,14 @@ static inline void sha_zero_tail(uint8_t p[SHA_TAIL_CAP])
     _mm_store_si128((__m128i *)(p + 16), z);
     _mm_store_si128((__m128i *)(p + 32), z);
     _mm_store_si128((__m128i *)(p + 48), z);
-    _mm_store_si128((__m128i *)(p + 64), z);
-    _mm_store_si128((__m128i *)(p + 80), z);
-    _mm_store_si128((__m128i *)(p + 96), z);
-    _mm_store_si128((__m128i *)(p + 112), z);
+    if (blocks > 1) {
+        _mm_store_si128((__m128i *)(p + 64), z);
+        _mm_store_si128((__m128i *)(p + 80), z);
+        _mm_store_si128((__m128i *)(p + 96), z);
+        _mm_store_si128((__m128i *)(p + 112), z);
+    }
 #else
-    memset(p, 0, SHA_TAIL_CAP);
+    memset(p, 0, (size_t)blocks * SHA256_BLOCK);
 #endif
 }
 
@@ -165,7 +173,10 @@ static inline void hmac256_prepare_parts(hmac256_msg *m, const uint8_t *msg, siz
 {
     uint8_t *tail = m->tail;
     size_t nfull = n / SHA256_BLOCK, t = n % SHA256_BLOCK;
-    sha_zero_tail(tail);
+    /* Zero the blocks the tail can reach (decimal at most 20 bytes, then 0x80 and the
+     * length): usually one, so that the fewest stores are waiting when the caller
+     * releases the GIL right after.  */
+    sha_zero_tail(tail, t + nsep + (with_v ? 20 : 0) + 9 <= SHA256_BLOCK ? 1 : 2);
     sha_copy_lt64(tail, msg + nfull * SHA256_BLOCK, t);
     sha_copy_lt64(tail + t, (const uint8_t *)sep, nsep);
     t += nsep;
