@@ -53,7 +53,7 @@ def test_sha_ni_detection_matches_cpuinfo():
     assert RequestSigner("k", portable=True).portable is True
 
 
-# ---- official test vectors (/work/shared/venues) -------------------------------------
+# ---- official test vectors (shared/venues) -------------------------------------
 
 
 @pytest.mark.parametrize("portable", PATHS)
