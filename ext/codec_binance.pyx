@@ -25,10 +25,8 @@ from engine._codec_errors import EncodeError
 from engine._codec_errors import encode_error
 
 from cpython.bytes cimport PyBytes_AS_STRING
-from cpython.bytes cimport PyBytes_Check
 from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.memoryview cimport PyMemoryView_FromMemory
-from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from libc.stdlib cimport malloc
@@ -58,6 +56,7 @@ from engine._codec_wire cimport wire_start
 from engine._codec_wire cimport wire_str
 from engine._codec_wire cimport wire_symbol_ok
 from engine._codec_wire cimport wire_t
+from engine._codec_wire cimport borrow_text as _borrow_text
 from engine._enums cimport BOTH
 from engine._enums cimport BUY
 from engine._enums cimport FOK
@@ -77,9 +76,6 @@ from engine._enums cimport TAKE_PROFIT_LIMIT
 from engine._enums cimport TIF_NONE
 from engine._enums cimport TRAILING_STOP
 from engine._signer cimport RequestSigner
-
-cdef extern from "Python.h":
-    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
 
 cdef enum:
     SIGNATURE_HEX = 64
@@ -105,21 +101,6 @@ ENDPOINTS = {
 cdef const char *SPOT_ID_EXTRA = b"-_"
 cdef const char *FUTURES_ID_EXTRA = b".:/_-"
 cdef const char *SYMBOL_EXTRA = b""
-
-
-cdef int _borrow_text(object obj, const char **data, Py_ssize_t *size) except -1:
-    """Point at the bytes of a ``bytes`` or ``str`` (UTF-8) argument without copying."""
-    if PyBytes_Check(obj):
-        data[0] = PyBytes_AS_STRING(obj)
-        size[0] = PyBytes_GET_SIZE(obj)
-    elif PyUnicode_Check(obj):
-        data[0] = PyUnicode_AsUTF8AndSize(obj, size)
-    elif obj is None:
-        data[0] = b""
-        size[0] = 0
-    else:
-        raise TypeError(f"expected bytes or str, got {type(obj).__name__}")
-    return 0
 
 
 cdef inline const char *_side_name(int side) noexcept nogil:

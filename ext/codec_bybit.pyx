@@ -18,10 +18,8 @@ bytes written.  Rules:
 from engine._codec_errors import encode_error
 
 from cpython.bytes cimport PyBytes_AS_STRING
-from cpython.bytes cimport PyBytes_Check
 from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.memoryview cimport PyMemoryView_FromMemory
-from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from libc.stdlib cimport malloc
@@ -48,6 +46,10 @@ from engine._codec_wire cimport wire_id_ok
 from engine._codec_wire cimport wire_start
 from engine._codec_wire cimport wire_str
 from engine._codec_wire cimport wire_t
+from engine._codec_wire cimport borrow_text as _borrow_text
+from engine._codec_wire cimport json_fp_field as _fp_field
+from engine._codec_wire cimport json_key as _key
+from engine._codec_wire cimport json_str_field as _str_field
 from engine._enums cimport BOTH
 from engine._enums cimport BUY
 from engine._enums cimport FOK
@@ -67,9 +69,6 @@ from engine._enums cimport TAKE_PROFIT_LIMIT
 from engine._enums cimport TIF_NONE
 from engine._signer cimport RequestSigner
 
-cdef extern from "Python.h":
-    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
-
 cdef enum:
     SIGNATURE_HEX = 64
     SYMBOL_MAX = 32
@@ -82,42 +81,6 @@ cdef enum:
 ENDPOINTS = {0: b"", 1: b"/v5/order/create", 2: b"/v5/order/cancel", 3: b"/v5/order/amend"}
 
 cdef const char *ID_EXTRA = b"-_"
-
-
-cdef int _borrow_text(object obj, const char **data, Py_ssize_t *size) except -1:
-    if PyBytes_Check(obj):
-        data[0] = PyBytes_AS_STRING(obj)
-        size[0] = PyBytes_GET_SIZE(obj)
-    elif PyUnicode_Check(obj):
-        data[0] = PyUnicode_AsUTF8AndSize(obj, size)
-    elif obj is None:
-        data[0] = b""
-        size[0] = 0
-    else:
-        raise TypeError(f"expected bytes or str, got {type(obj).__name__}")
-    return 0
-
-
-cdef inline void _key(wire_t *w, const char *name) noexcept nogil:
-    """``,"name":`` (``{"name":`` for the first key)."""
-    wire_bytes(w, b"{" if w.len == 0 else b",", 1)
-    wire_bytes(w, b"\"", 1)
-    wire_str(w, name)
-    wire_bytes(w, b"\":", 2)
-
-
-cdef inline void _str_field(wire_t *w, const char *name, const char *value, size_t n) noexcept nogil:
-    _key(w, name)
-    wire_bytes(w, b"\"", 1)
-    wire_bytes(w, value, n)
-    wire_bytes(w, b"\"", 1)
-
-
-cdef inline void _fp_field(wire_t *w, const char *name, int64_t raw) noexcept nogil:
-    _key(w, name)
-    wire_bytes(w, b"\"", 1)
-    wire_fp(w, raw)
-    wire_bytes(w, b"\"", 1)
 
 
 cdef class BybitOrderEncoder:

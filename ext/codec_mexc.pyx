@@ -30,10 +30,8 @@ from engine._codec_errors import EncodeError
 from engine._codec_errors import encode_error
 
 from cpython.bytes cimport PyBytes_AS_STRING
-from cpython.bytes cimport PyBytes_Check
 from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.memoryview cimport PyMemoryView_FromMemory
-from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from libc.stdlib cimport malloc
@@ -58,6 +56,7 @@ from engine._codec_wire cimport wire_id_ok
 from engine._codec_wire cimport wire_start
 from engine._codec_wire cimport wire_str
 from engine._codec_wire cimport wire_t
+from engine._codec_wire cimport borrow_text as _borrow_text
 from engine._enums cimport BUY
 from engine._enums cimport FOK
 from engine._enums cimport GTC
@@ -69,9 +68,6 @@ from engine._enums cimport POST_ONLY
 from engine._enums cimport SELL
 from engine._enums cimport TIF_NONE
 from engine._signer cimport RequestSigner
-
-cdef extern from "Python.h":
-    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
 
 cdef enum:
     SIGNATURE_HEX = 64
@@ -93,21 +89,6 @@ ENDPOINTS = {
 }
 
 cdef const char *ID_EXTRA = b"-_"
-
-
-cdef int _borrow_text(object obj, const char **data, Py_ssize_t *size) except -1:
-    """Point at the bytes of a ``bytes`` or ``str`` (UTF-8) argument without copying."""
-    if PyBytes_Check(obj):
-        data[0] = PyBytes_AS_STRING(obj)
-        size[0] = PyBytes_GET_SIZE(obj)
-    elif PyUnicode_Check(obj):
-        data[0] = PyUnicode_AsUTF8AndSize(obj, size)
-    elif obj is None:
-        data[0] = b""
-        size[0] = 0
-    else:
-        raise TypeError(f"expected bytes or str, got {type(obj).__name__}")
-    return 0
 
 
 cdef inline void _param(wire_t *w, size_t start, const char *name) noexcept nogil:

@@ -39,3 +39,51 @@ cdef extern from "codec_wire.h" nogil:
     void wire_pct(wire_t *w, const char *s, size_t n)
     int wire_id_ok(const char *s, size_t n, size_t maxlen, const char *extra)
     int wire_symbol_ok(const char *s, size_t n, size_t maxlen, const char *extra, int allow_utf8)
+
+
+# -- helpers every encoder uses (inline: no import, no call at run time) -------------------------
+from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.bytes cimport PyBytes_Check
+from cpython.bytes cimport PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_Check
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
+
+
+cdef inline int borrow_text(object obj, const char **data, Py_ssize_t *size) except -1:
+    """Point at the bytes of a ``bytes`` or ``str`` (UTF-8) argument without copying (None: empty)."""
+    if PyBytes_Check(obj):
+        data[0] = PyBytes_AS_STRING(obj)
+        size[0] = PyBytes_GET_SIZE(obj)
+    elif PyUnicode_Check(obj):
+        data[0] = PyUnicode_AsUTF8AndSize(obj, size)
+    elif obj is None:
+        data[0] = b""
+        size[0] = 0
+    else:
+        raise TypeError(f"expected bytes or str, got {type(obj).__name__}")
+    return 0
+
+
+cdef inline void json_key(wire_t *w, const char *name) noexcept nogil:
+    """``,"name":`` (``{"name":`` for the first key of an object written from the start)."""
+    wire_bytes(w, b"{" if w.len == 0 else b",", 1)
+    wire_bytes(w, b"\"", 1)
+    wire_str(w, name)
+    wire_bytes(w, b"\":", 2)
+
+
+cdef inline void json_str_field(wire_t *w, const char *name, const char *value, size_t n) noexcept nogil:
+    json_key(w, name)
+    wire_bytes(w, b"\"", 1)
+    wire_bytes(w, value, n)
+    wire_bytes(w, b"\"", 1)
+
+
+cdef inline void json_fp_field(wire_t *w, const char *name, int64_t raw) noexcept nogil:
+    """A fixed-point value as a JSON string (venues want numbers as strings)."""
+    json_key(w, name)
+    wire_bytes(w, b"\"", 1)
+    wire_fp(w, raw)
+    wire_bytes(w, b"\"", 1)
