@@ -10,7 +10,7 @@ ParseError and never crash.
 import json
 import pathlib
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -21,6 +21,7 @@ from engine._parse_binance import BinanceParser
 from engine._parse_common import MessageKind, ParseError, RecordFlag
 
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
+from parse_reference import Bad, FloatLit, RecordRef, utf8
 
 DATA = pathlib.Path(__file__).parent / "data"
 SAMPLES = sorted(p.name for p in DATA.glob("binance_*.json"))
@@ -35,10 +36,6 @@ def is_futures(name: str) -> bool:
 
 
 # ----------------------------------------------------------------- reference
-
-
-class Bad(Exception):
-    """The reference rejects the message (the parser must raise ParseError)."""
 
 
 SIDE = {"BUY": Side.BUY, "SELL": Side.SELL}
@@ -70,89 +67,14 @@ def order_types(futures):
     return t
 
 
-DECIMAL_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
-INT_RE = re.compile(r"-?[0-9]+\Z")
-
-
-class FloatLit(str):
-    """A JSON number literal with a fraction or exponent, kept as written."""
-
-
 def loads(data):
     return json.loads(data, parse_float=FloatLit)
 
 
-def utf8(field, v):
-    try:
-        return v.encode("utf-8")
-    except UnicodeEncodeError as exc:  # lone surrogate from a \uD8xx escape
-        raise Bad(field) from exc
-
-
-class Ref:
+class Ref(RecordRef):
     def __init__(self, futures):
-        self.d = {}
-        self.flags = 0
+        super().__init__()
         self.futures = futures
-
-    def decimal(self, field, v):
-        if v is None or v == "":
-            return
-        if isinstance(v, bool) or not isinstance(v, (str, int)):
-            raise Bad(field)
-        text = str(v)
-        if not DECIMAL_RE.match(text):
-            raise Bad(field)
-        utf8(field, text)
-        q = Decimal(text).scaleb(8)
-        raw = int(q.to_integral_value(rounding=ROUND_HALF_EVEN))
-        if raw != q:
-            self.flags |= RecordFlag.ROUNDED
-        if not -(2**63) <= raw < 2**63:
-            raise Bad(field)
-        self.d[field] = raw
-
-    def integer(self, field, v):
-        if v is None or v == "":
-            return
-        if isinstance(v, bool) or isinstance(v, FloatLit) or not isinstance(v, (str, int)):
-            raise Bad(field)
-        if isinstance(v, str) and not INT_RE.match(v):
-            raise Bad(field)
-        n = int(v)
-        if not -(2**63) <= n < 2**63:
-            raise Bad(field)
-        self.d[field] = n
-
-    def text(self, field, v, cap, truncate=False):
-        if v is None:
-            return
-        if type(v) is not str:
-            raise Bad(field)
-        b = utf8(field, v)
-        if len(b) > cap:
-            if not truncate:
-                raise Bad(field)
-            b = b[:cap]
-            self.flags |= RecordFlag.TRUNCATED
-        self.d[field] = b.decode("utf-8", "replace")
-
-    def boolean(self, field, v):
-        if v is None:
-            return
-        if not isinstance(v, bool):
-            raise Bad(field)
-        self.d[field] = v
-
-    def enum(self, field, v, table):
-        if v is None:
-            return
-        if type(v) is not str:
-            raise Bad(field)
-        utf8(field, v)
-        if v not in table:
-            self.flags |= RecordFlag.UNKNOWN_ENUM
-        self.d[field] = table.get(v, 0)
 
 
 def reference_py(data: bytes, futures: bool) -> dict:

@@ -3,7 +3,6 @@
 import json
 import pathlib
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from hypothesis import given
@@ -14,6 +13,8 @@ from engine._parse_bybit import BybitParser
 from engine._parse_common import MessageKind, ParseError, RecordFlag
 
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
+from parse_reference import Bad, FloatLit, RecordRef
+from parse_reference import utf8 as utf8_field
 
 DATA = pathlib.Path(__file__).parent / "data"
 SAMPLES = sorted(p.name for p in DATA.glob("bybit_*.json"))
@@ -26,16 +27,6 @@ def load(name: str) -> bytes:
 # ----------------------------------------------------------------- reference
 
 
-class Bad(Exception):
-    """The reference rejects the message or record."""
-
-
-class FloatLit(str):
-    """A JSON number literal with a fraction or exponent, kept as written."""
-
-
-DECIMAL_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
-INT_RE = re.compile(r"-?[0-9]+\Z")
 SIDE = {"Buy": Side.BUY, "Sell": Side.SELL}
 TYPE = {"Limit": OrderType.LIMIT, "Market": OrderType.MARKET}
 TIF = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, "PostOnly": TimeInForce.POST_ONLY}
@@ -52,73 +43,12 @@ POSITION = {0: PositionSide.BOTH, 1: PositionSide.LONG, 2: PositionSide.SHORT}
 
 
 def utf8(v):
-    try:
-        return v.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise Bad("surrogate") from exc
+    return utf8_field("text", v)
 
 
-class Rec:
-    def __init__(self):
-        self.d = {}
-        self.flags = 0
-
-    def decimal(self, f, v):
-        if v is None or v == "":
-            return
-        if isinstance(v, bool) or not isinstance(v, (str, int)) or not DECIMAL_RE.match(str(v)):
-            raise Bad(f)
-        q = Decimal(str(v)).scaleb(8)
-        raw = int(q.to_integral_value(rounding=ROUND_HALF_EVEN))
-        if raw != q:
-            self.flags |= RecordFlag.ROUNDED
-        if not -(2**63) <= raw < 2**63:
-            raise Bad(f)
-        self.d[f] = raw
-
-    def integer(self, f, v):
-        if v is None or v == "":
-            return None
-        if isinstance(v, (bool, FloatLit)) or not isinstance(v, (str, int)):
-            raise Bad(f)
-        if isinstance(v, str) and not INT_RE.match(v):
-            raise Bad(f)
-        n = int(v)
-        if not -(2**63) <= n < 2**63:
-            raise Bad(f)
-        if f:
-            self.d[f] = n
-        return n
-
-    def text(self, f, v, cap, truncate=False):
-        if v is None:
-            return
-        if type(v) is not str:
-            raise Bad(f)
-        b = utf8(v)
-        if len(b) > cap:
-            if not truncate:
-                raise Bad(f)
-            b = b[:cap]
-            self.flags |= RecordFlag.TRUNCATED
-        self.d[f] = b.decode("utf-8", "replace")
-
-    def boolean(self, f, v):
-        if v is None:
-            return
-        if not isinstance(v, bool):
-            raise Bad(f)
-        self.d[f] = v
-
+class Rec(RecordRef):
     def enum(self, f, v, table):
-        if v is None:
-            return
-        if type(v) is not str:
-            raise Bad(f)
-        utf8(v)
-        if v not in table:
-            self.flags |= RecordFlag.UNKNOWN_ENUM
-        self.d[f] = table.get(v, 0 if f != "category" else "")
+        super().enum(f, v, table, unknown="" if f == "category" else 0)
 
 
 ITEM = {
