@@ -56,11 +56,12 @@ class Reject(Exception):
 
 
 class Event:
-    __slots__ = ("kind", "market", "account", "order", "fill", "exec_type", "assets", "symbol", "ts", "algo")
+    __slots__ = ("kind", "market", "account", "order", "fill", "exec_type", "assets", "symbol", "ts", "algo",
+                 "detail")
 
     def __init__(self, kind, market, account, *, order=None, fill=None, exec_type=None, assets=None,
-                 symbol=None, ts=0, algo=None) -> None:
-        self.kind = kind          # "order" | "balance" | "position" | "algo"
+                 symbol=None, ts=0, algo=None, detail=None) -> None:
+        self.kind = kind          # "order" | "balance" | "position" | "algo" | "list"
         self.market = market
         self.account = account
         self.order = order
@@ -70,6 +71,7 @@ class Event:
         self.symbol = symbol
         self.ts = ts
         self.algo = algo
+        self.detail = detail      # kind "list": the order list (engine.sim.order_lists.OrderList)
 
 
 def now_ms() -> int:
@@ -93,6 +95,9 @@ class Core:
         self.next_trade_id = self._tid.__next__
         self.events_emitted = 0
         self._trigger_depth = 0
+        # Contingent-order logic (order lists, attached TP/SL) watching every order event:
+        # callables (order, exec_type, fill) run after the event is published.
+        self.watchers: list = []
 
     # -- ids, lookup ----------------------------------------------------------
     def new_oid(self) -> int:
@@ -149,6 +154,8 @@ class Core:
 
     def _order_event(self, order: Order, exec_type: str, fill: Fill | None = None) -> None:
         self.emit(Event("order", order.market, order.account, order=order, fill=fill, exec_type=exec_type))
+        for watch in self.watchers:
+            watch(order, exec_type, fill)
 
     def _balance_event(self, market: str, account: Account, assets) -> None:
         self.emit(Event("balance", market, account, assets=sorted(set(assets))))
