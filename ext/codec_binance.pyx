@@ -103,26 +103,6 @@ cdef const char *FUTURES_ID_EXTRA = b".:/_-"
 cdef const char *SYMBOL_EXTRA = b""
 
 
-cdef inline const char *_side_name(int side) noexcept nogil:
-    if side == BUY:
-        return b"BUY"
-    if side == SELL:
-        return b"SELL"
-    return NULL
-
-
-cdef inline const char *_tif_name(int tif, bint futures) noexcept nogil:
-    if tif == GTC:
-        return b"GTC"
-    if tif == IOC:
-        return b"IOC"
-    if tif == FOK:
-        return b"FOK"
-    if tif == POST_ONLY and futures:
-        return b"GTX"
-    return NULL
-
-
 cdef inline void _param(wire_t *w, const char *name) noexcept nogil:
     """``&name=`` (or ``name=`` at the start of the query)."""
     if w.len:
@@ -228,86 +208,18 @@ cdef class BinanceOrderEncoder:
                                 int64_t recv_window_ms, int position_side, bint reduce_only,
                                 int64_t callback_rate_raw) noexcept nogil:
         cdef wire_t w
-        cdef const char *side_name = _side_name(side)
-        cdef const char *type_name = NULL
-        cdef const char *tif_name = NULL
-        cdef bint need_price = False, need_stop = False, algo = False
+        cdef order_shape_t shape
         cdef int st = self._check_common(symbol, symbol_len, client_id, client_id_len, timestamp_ms, recv_window_ms)
         if st:
             return st
-        if side_name == NULL:
-            return CODEC_E_SIDE
-        if qty_raw <= 0:
-            return CODEC_E_QTY
-        if price_raw < 0:
-            return CODEC_E_PRICE
-        if stop_raw < 0:
-            return CODEC_E_STOP
-
-        # Order type -> Binance type, which prices it needs, and its time in force.
-        if order_type == MARKET:
-            type_name = b"MARKET"
-            if tif != TIF_NONE:
-                return CODEC_E_TIF
-        elif order_type == LIMIT or order_type == LIMIT_MAKER:
-            need_price = True
-            if order_type == LIMIT_MAKER and tif != TIF_NONE and tif != POST_ONLY:
-                return CODEC_E_TIF
-            if order_type == LIMIT_MAKER or tif == POST_ONLY:
-                # Spot has no GTX: post-only is the LIMIT_MAKER type (no timeInForce).
-                type_name = <const char *>b"LIMIT" if self.futures else <const char *>b"LIMIT_MAKER"
-                tif_name = <const char *>b"GTX" if self.futures else NULL
-            else:
-                type_name = b"LIMIT"
-                tif_name = _tif_name(tif, self.futures)
-                if tif_name == NULL:
-                    return CODEC_E_TIF
-        elif order_type == STOP_LOSS or order_type == TAKE_PROFIT:
-            need_stop = True
-            if tif != TIF_NONE:
-                return CODEC_E_TIF
-            if self.futures:
-                algo = True
-                type_name = <const char *>b"STOP_MARKET" if order_type == STOP_LOSS else <const char *>b"TAKE_PROFIT_MARKET"
-            else:
-                type_name = <const char *>b"STOP_LOSS" if order_type == STOP_LOSS else <const char *>b"TAKE_PROFIT"
-        elif order_type == STOP_LOSS_LIMIT or order_type == TAKE_PROFIT_LIMIT:
-            need_stop = True
-            need_price = True
-            tif_name = _tif_name(tif, self.futures)
-            if tif_name == NULL:
-                return CODEC_E_TIF
-            if self.futures:
-                algo = True
-                type_name = <const char *>b"STOP" if order_type == STOP_LOSS_LIMIT else <const char *>b"TAKE_PROFIT"
-            else:
-                type_name = <const char *>b"STOP_LOSS_LIMIT" if order_type == STOP_LOSS_LIMIT else <const char *>b"TAKE_PROFIT_LIMIT"
-        elif order_type == TRAILING_STOP and self.futures:
-            algo = True
-            type_name = b"TRAILING_STOP_MARKET"
-            if tif != TIF_NONE:
-                return CODEC_E_TIF
-            if callback_rate_raw <= 0:
-                return CODEC_E_CALLBACK
-        else:
-            return CODEC_E_TYPE
-
-        if need_price and price_raw == 0:
-            return CODEC_E_PRICE
-        if not need_price and price_raw != 0:
-            return CODEC_E_PRICE_FORBIDDEN
-        if need_stop and stop_raw == 0:
-            return CODEC_E_STOP
-        if not need_stop and stop_raw != 0 and order_type != TRAILING_STOP:
-            return CODEC_E_STOP_FORBIDDEN
-        if order_type != TRAILING_STOP and callback_rate_raw != 0:
-            return CODEC_E_CALLBACK
-        if position_side != BOTH and position_side != LONG and position_side != SHORT:
-            return CODEC_E_POSITION
-        if not self.futures and (position_side != BOTH or reduce_only):
-            return CODEC_E_POSITION
-        if reduce_only and position_side != BOTH:
-            return CODEC_E_POSITION            # hedge mode forbids reduceOnly
+        st = order_shape(self.futures, side, order_type, tif, qty_raw, price_raw, stop_raw, position_side,
+                         reduce_only, callback_rate_raw, &shape)
+        if st:
+            return st
+        cdef const char *side_name = shape.side_name
+        cdef const char *type_name = shape.type_name
+        cdef const char *tif_name = shape.tif_name
+        cdef bint need_price = shape.need_price, need_stop = shape.need_stop, algo = shape.algo
 
         wire_start(&w, self.buf, self.capacity)
         if algo:
@@ -398,7 +310,7 @@ cdef class BinanceOrderEncoder:
                                    int64_t price_raw, int64_t timestamp_ms, int64_t recv_window_ms) noexcept nogil:
         # USD-M PUT /fapi/v1/order: LIMIT orders only, quantity and price both mandatory.
         cdef wire_t w
-        cdef const char *side_name = _side_name(side)
+        cdef const char *side_name = side_name_of(side)
         cdef int st = self._check_common(symbol, symbol_len, client_id, client_id_len, timestamp_ms, recv_window_ms)
         if st:
             return st

@@ -163,7 +163,43 @@ def test_raw_path_frames_and_answers():
                     await ws.send_raw("order.place", {**LIMIT, "newClientOrderId": "raw-1"})
                 p.parse(await ws.send_raw("order.cancel", {"symbol": "BTCUSDT", "origClientOrderId": "raw-1"}))
                 assert p.order_state == OrderState.CANCELLED
-                assert not ws._raw_ids and not ws._pending
+                assert not ws.inflight.pending and not ws._pending
+            finally:
+                await ws.stop()
+                await rest.close()
+
+    run(main())
+
+
+def test_compiled_frames_place_and_cancel_against_the_simulator():
+    from engine._codec_binance_ws import RESP_ACK
+    from engine._codec_errors import EncodeError
+    from engine._enums import OrderState, OrderType, Side, TimeInForce
+    from engine._parse_binance import BinanceParser
+
+    async def main():
+        async with SimExchange(seed=6, accounts=[(KEY, SECRET)]) as sim:
+            rest, ws, events = await connect(sim)
+            try:
+                p = BinanceParser()
+                p.parse(await ws.place_order(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 1_000_000,
+                                             30_000 * 10**8, 0, b"cf-1"))
+                assert p.order_state == OrderState.NEW and p.to_dict()["client_id"] == "cf-1"
+                oid = p.order_id
+                assert sim.core.by_client[("bspot", KEY, "cf-1")]
+                with pytest.raises(E.DuplicateClientOrderId):
+                    await ws.place_order(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 1_000_000,
+                                         30_000 * 10**8, 0, b"cf-1", RESP_ACK)
+                with pytest.raises(EncodeError):   # refused before anything is sent
+                    ws.place_order(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 0, 30_000 * 10**8)
+                p.parse(await ws.cancel_order(b"BTCUSDT", order_id=oid))
+                assert p.order_state == OrderState.CANCELLED
+                with pytest.raises(E.UnknownOrder):
+                    await ws.cancel_order(b"BTCUSDT", client_id=b"never-placed")
+                p.parse(await ws.place_order(b"BTCUSDT", Side.SELL, OrderType.MARKET, TimeInForce.TIF_NONE,
+                                             1_000_000, client_id=b"cf-2"))
+                assert p.order_state == OrderState.FILLED
+                assert len(ws.inflight) == 0
             finally:
                 await ws.stop()
                 await rest.close()

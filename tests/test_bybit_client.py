@@ -214,7 +214,42 @@ def test_trade_socket_raw_path():
                     await trade.send_raw("order.create", {**LIMIT, "orderLinkId": "raw-1"})
                 p.parse(await trade.send_raw("order.cancel", {"category": "linear", "symbol": "BTCUSDT",
                                                               "orderLinkId": "raw-1"}))
-                assert not trade._raw_ids and not trade._pending
+                assert not trade.inflight.pending and not trade._pending
+            finally:
+                await trade.stop()
+                await rest.close()
+
+    run(main())
+
+
+def test_trade_socket_compiled_frames():
+    from engine._codec_errors import EncodeError
+    from engine._enums import OrderType, Side, TimeInForce
+    from engine._parse_bybit import BybitParser
+
+    async def main():
+        async with SimExchange(seed=10, accounts=[(KEY, SECRET)]) as sim:
+            cfg = VenueConfig.local("bybit", sim.url, KEY, SECRET)
+            rest = BybitRest(cfg)
+            await rest.start()
+            trade = BybitWsTrade(cfg, rest.clock, category="linear")
+            await trade.start()
+            try:
+                p = BybitParser()
+                p.parse(await trade.place_order(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 1_000_000,
+                                                30_000 * 10**8, 0, b"cf-1"))
+                assert p.to_dict()["client_id"] == "cf-1"
+                assert sim.core.by_client[("ylinear", KEY, "cf-1")]
+                with pytest.raises(E.DuplicateClientOrderId):
+                    await trade.place_order(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 1_000_000,
+                                            30_000 * 10**8, 0, b"cf-1")
+                with pytest.raises(EncodeError):
+                    trade.place_order(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, -1, 30_000 * 10**8)
+                p.parse(await trade.cancel_order(b"BTCUSDT", client_id=b"cf-1"))
+                assert p.to_dict()["client_id"] == "cf-1"
+                with pytest.raises((E.UnknownOrder, E.OrderNotOpen)):
+                    await trade.cancel_order(b"BTCUSDT", client_id=b"cf-1")
+                assert len(trade.inflight) == 0
             finally:
                 await trade.stop()
                 await rest.close()

@@ -176,6 +176,10 @@ async def open_engine_rest(url) -> Session:
 
 
 async def open_engine_ws(url) -> Session:
+    """The WebSocket API order path the Engine uses: compiled frames out, answers to the compiled parser."""
+    from engine._codec_binance_ws import RESP_ACK
+    from engine._enums import OrderType, Side, TimeInForce
+    from engine._parse_binance import BinanceParser
     from engine.config import VenueConfig
     from engine.venues.binance.rest import BinanceRest
     from engine.venues.binance.ws_api import BinanceWsApi
@@ -186,14 +190,16 @@ async def open_engine_ws(url) -> Session:
     await rest.exchange_info()
     ws = BinanceWsApi(cfg, rest.clock, subscribe_user_data=False)
     await ws.start()
-    params = {"symbol": SYMBOL, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": QTY,
-              "price": PRICE, "newOrderRespType": "ACK"}
+    parser = BinanceParser()
+    symbol = SYMBOL.encode()
 
     async def place(i):
-        return (await ws.order_place(params))["orderId"]
+        parser.parse(await ws.place_order(symbol, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, QTY_RAW, PRICE_RAW,
+                                          resp_type=RESP_ACK))
+        return parser.order_id
 
     async def cancel(oid):
-        await ws.order_cancel(SYMBOL, order_id=oid)
+        parser.parse(await ws.cancel_order(symbol, order_id=oid))
 
     async def close():
         await ws.stop()
@@ -299,6 +305,9 @@ async def open_bybit_engine_rest(url) -> Session:
 
 
 async def open_bybit_engine_ws(url) -> Session:
+    """The trade WebSocket order path the Engine uses: compiled args out, acks to the compiled parser."""
+    from engine._enums import OrderType, Side, TimeInForce
+    from engine._parse_bybit import BybitParser
     from engine.config import VenueConfig
     from engine.venues.bybit.rest import BybitRest
     from engine.venues.bybit.ws_trade import BybitWsTrade
@@ -307,16 +316,19 @@ async def open_bybit_engine_ws(url) -> Session:
     rest = BybitRest(cfg)
     await rest.start()
     _bybit_rest_unthrottled(rest)
-    ws = BybitWsTrade(cfg, rest.clock, limiter=rest.limiter)
+    ws = BybitWsTrade(cfg, rest.clock, limiter=rest.limiter, category="linear")
     await ws.start()
+    parser = BybitParser()
+    symbol = SYMBOL.encode()
 
     async def place(i):
-        link = f"bw-{i}"
-        await ws.create({**BYBIT_ORDER, "orderLinkId": link})
+        link = b"bw-%d" % i
+        parser.parse(await ws.place_order(symbol, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, QTY_RAW, PRICE_RAW,
+                                          0, link))
         return link
 
     async def cancel(link):
-        await ws.cancel("linear", SYMBOL, order_link_id=link)
+        parser.parse(await ws.cancel_order(symbol, client_id=link))
 
     async def close():
         await ws.stop()

@@ -1,41 +1,109 @@
-"""Requests in flight on a message socket, matched to answers by id, each with its own deadline."""
+"""Requests in flight on a message socket, matched to answers by id, each with its own deadline.
+
+One timer serves every deadline: each request pushes ``(deadline, id)`` on a heap, and
+the timer is armed at the earliest deadline of a request still waiting.  When it fires
+it drops answered requests from the head of the heap, fails the waiting ones whose
+deadline has passed with :class:`RequestTimeout` (``sent=True``: the outcome is
+unknown), and re-arms for the next.  An answered request costs a dict pop and nothing
+else: no timer handle per request, no done-callback.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 from typing import Hashable
 
 from engine.transport.errors import ConnectionLost, RequestTimeout
 
-__all__ = ["send_tracked"]
+__all__ = ["InflightRequests"]
 
 
-def send_tracked(ws, pending: dict, raw_ids: set, rid: Hashable, frame: bytes, what: str,
-                 timeout: float) -> asyncio.Future:
-    """Write ``frame`` now and return the future its answer will settle.
+class InflightRequests:
+    """Futures of requests written to a socket, by request id (ids must never repeat)."""
 
-    The future is registered in ``pending`` (and ``rid`` in ``raw_ids``: the answer goes back as
-    raw bytes); after ``timeout`` seconds without an answer it fails with :class:`RequestTimeout`
-    (``sent=True``: the outcome is unknown).  If the socket is down nothing is sent and
-    :class:`ConnectionLost` (``sent=False``) is raised.
-    """
-    loop = asyncio.get_running_loop()
-    fut = loop.create_future()
-    pending[rid] = fut
-    raw_ids.add(rid)
-    try:
-        ws.send(frame)
-    except ConnectionError:
-        pending.pop(rid, None)
-        raw_ids.discard(rid)
-        raise ConnectionLost(f"{what}: socket not connected; nothing was sent", sent=False) from None
+    __slots__ = ("what", "pending", "_heap", "_timer", "_timer_at", "_loop")
 
-    def expire() -> None:
-        late = pending.pop(rid, None)
-        raw_ids.discard(rid)
-        if late is not None and not late.done():
-            late.set_exception(RequestTimeout(f"{what}: no answer within {timeout:.3f} s", sent=True))
+    def __init__(self, what: str):
+        self.what = what
+        self.pending: dict[Hashable, asyncio.Future] = {}
+        self._heap: list[tuple[float, Hashable, str, float]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    handle = loop.call_later(timeout, expire)
-    fut.add_done_callback(lambda f: handle.cancel())
-    return fut
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def __contains__(self, rid) -> bool:
+        try:
+            return rid in self.pending
+        except TypeError:   # an unhashable id from a hostile frame
+            return False
+
+    def send(self, ws, rid: Hashable, frame, what: str, timeout: float) -> asyncio.Future:
+        """Write ``frame`` now and return the future its answer will settle.
+
+        If the socket is down nothing is sent and :class:`ConnectionLost` (``sent=False``)
+        is raised.
+        """
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        try:
+            ws.send(frame)
+        except ConnectionError:
+            raise ConnectionLost(f"{what}: socket not connected; nothing was sent", sent=False) from None
+        fut = loop.create_future()
+        self.pending[rid] = fut
+        deadline = loop.time() + timeout
+        heapq.heappush(self._heap, (deadline, rid, what, timeout))
+        if self._timer is None or deadline < self._timer_at:
+            self._arm(deadline)
+        return fut
+
+    def resolve(self, rid: Hashable, answer) -> bool:
+        """Settle request ``rid`` with ``answer``; False if it is not (or no longer) waiting."""
+        fut = self.pending.pop(rid, None)
+        if fut is None or fut.done():
+            return False
+        fut.set_result(answer)
+        return True
+
+    def take(self, rid: Hashable) -> asyncio.Future | None:
+        """Remove and return the future of ``rid`` (to settle it another way), or None."""
+        return self.pending.pop(rid, None)
+
+    def fail_all(self, exc: BaseException) -> None:
+        """Fail every waiting request with ``exc`` (the connection dropped or was stopped)."""
+        pending, self.pending = self.pending, {}
+        self._heap.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for fut in pending.values():
+            if not fut.done():
+                fut.set_exception(exc)
+
+    def _arm(self, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = when
+        self._timer = self._loop.call_at(when, self._expire)
+
+    def _expire(self) -> None:
+        self._timer = None
+        heap, pending = self._heap, self.pending
+        now = self._loop.time()
+        while heap:
+            deadline, rid, what, timeout = heap[0]
+            if rid not in pending:          # answered (or failed) already
+                heapq.heappop(heap)
+                continue
+            if deadline > now:
+                self._arm(deadline)
+                return
+            heapq.heappop(heap)
+            fut = pending.pop(rid)
+            if not fut.done():
+                fut.set_exception(RequestTimeout(f"{what}: no answer within {timeout:.3f} s", sent=True))

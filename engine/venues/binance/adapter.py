@@ -129,18 +129,10 @@ class BinanceAdapter:
         return self.orders.finish(fut)
 
     async def _ws_place(self, spec: OrderSpec):
-        """Order entry over the WebSocket API: the answer's raw bytes go to the compiled parser."""
-        from engine._fixedpoint import format as fp_format
-        params = {"symbol": spec.symbol, "side": "BUY" if spec.side == Side.BUY else "SELL",
-                  "type": _type_name(spec.order_type), "quantity": fp_format(spec.qty_raw),
-                  "newClientOrderId": spec.client_id, "newOrderRespType": "FULL"}
-        if spec.price_raw:
-            params["price"] = fp_format(spec.price_raw)
-        if spec.stop_raw:
-            params["stopPrice"] = fp_format(spec.stop_raw)
-        if spec.order_type in (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT):
-            params["timeInForce"] = {TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK"}.get(spec.tif, "GTC")
-        return self._ws_answer(self.ws_api.send_raw("order.place", params))
+        """Order entry over the WebSocket API: compiled frame out, the answer's raw bytes to the compiled parser."""
+        return self._ws_answer(self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
+                                                       spec.qty_raw, spec.price_raw, spec.stop_raw,
+                                                       spec.client_id.encode()))
 
     async def _ws_answer(self, fut):
         raw = await fut
@@ -151,6 +143,8 @@ class BinanceAdapter:
     async def cancel(self, spec: OrderSpec):
         algo = self.futures and spec.order_type in ALGO_TYPES
         cid = spec.client_id.encode()
+        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api._session_ready:
+            return await self._ws_answer(self.ws_api.cancel_order(spec.symbol.encode(), client_id=cid))
         enc, rw = self.orders.encoder, self.orders.recv_window
         fut = await self.orders.submit(CANCEL_COST, lambda ts: enc.cancel_order(
             spec.symbol.encode(), 0, cid, ts, rw, algo=algo))

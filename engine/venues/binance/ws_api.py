@@ -29,10 +29,11 @@ import json
 import logging
 from typing import Any, Awaitable, Callable
 
+from engine._codec_binance_ws import RESP_FULL, BinanceWsEncoder
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
 from engine.transport.errors import ConnectionLost, RequestTimeout
-from engine.transport.inflight import send_tracked
+from engine.transport.inflight import InflightRequests
 from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
 from engine.venues.binance.errors import error_for
@@ -70,12 +71,13 @@ class BinanceWsApi:
         self._ed25519 = ed25519_private_key  # cryptography Ed25519PrivateKey, for session.logon
         self.request_timeout = request_timeout or config.read_timeout
         self.signer = RequestSigner(config.api_secret.reveal_bytes())
+        self.encoder = BinanceWsEncoder(self.signer, config.api_key)
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future] = {}
+        self.inflight = InflightRequests("binance ws-api")   # lean requests: answers go back as raw bytes
         self.subscription_id: int | None = None
         self.logged_on = False
         self._session_ready = False   # logon + subscription done on the current connection
-        self._raw_ids: set[int] = set()  # requests whose answer goes back as raw bytes (send_raw)
         self._start_failed: asyncio.Future | None = None
         self.events = 0
         self.bad_frames = 0
@@ -172,7 +174,8 @@ class BinanceWsApi:
 
         Parameters are written without a JSON encoder: values must be ``str`` of
         ``[A-Za-z0-9._-]`` (symbols, decimal strings, client ids, enum names) or ``int``;
-        anything else goes through ``json.dumps``.
+        anything else goes through ``json.dumps``.  Orders and cancels have compiled
+        frames: :meth:`place_order`, :meth:`cancel_order`.
         """
         if not self._session_ready:
             raise ConnectionLost(f"{method}: WebSocket API session not ready; nothing was sent", sent=False)
@@ -180,8 +183,34 @@ class BinanceWsApi:
         rid = next(self._ids)
         frame = (f'{{"id":{rid},"method":"{method}","params":{{'
                  + ",".join(f'"{k}":{json_value(v)}' for k, v in body.items()) + "}}").encode()
-        return send_tracked(self.ws, self._pending, self._raw_ids, rid, frame, method,
-                            timeout or self.request_timeout)
+        return self.inflight.send(self.ws, rid, frame, method, timeout or self.request_timeout)
+
+    def place_order(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
+                    stop_raw: int = 0, client_id: bytes = b"", resp_type: int = RESP_FULL,
+                    timeout: float | None = None) -> asyncio.Future:
+        """``order.place`` from fixed-point fields, framed and signed by the compiled encoder.
+
+        The future resolves to the answer's raw bytes (for :class:`~engine._parse_binance.BinanceParser`)
+        or fails with the venue's typed error; ``EncodeError`` before anything is sent.
+        """
+        if not self._session_ready:
+            raise ConnectionLost("order.place: WebSocket API session not ready; nothing was sent", sent=False)
+        rid = next(self._ids)
+        n = self.encoder.order_place(rid, symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
+                                     resp_type, self.clock.now_ms(), self.config.recv_window_ms, not self.logged_on)
+        return self.inflight.send(self.ws, rid, self.encoder.buffer[:n], "order.place",
+                                  timeout or self.request_timeout)
+
+    def cancel_order(self, symbol: bytes, order_id: int = 0, client_id: bytes = b"",
+                     timeout: float | None = None) -> asyncio.Future:
+        """``order.cancel`` by exchange id or client id, framed and signed by the compiled encoder."""
+        if not self._session_ready:
+            raise ConnectionLost("order.cancel: WebSocket API session not ready; nothing was sent", sent=False)
+        rid = next(self._ids)
+        n = self.encoder.order_cancel(rid, symbol, order_id, client_id, self.clock.now_ms(),
+                                      self.config.recv_window_ms, not self.logged_on)
+        return self.inflight.send(self.ws, rid, self.encoder.buffer[:n], "order.cancel",
+                                  timeout or self.request_timeout)
 
     async def order_place(self, params: dict[str, Any]) -> dict:
         return await self.request("order.place", params)
@@ -275,7 +304,7 @@ class BinanceWsApi:
             if not fut.done():
                 fut.set_exception(exc)
         self._pending.clear()
-        self._raw_ids.clear()
+        self.inflight.fail_all(exc)
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
         if _EVENT_MARK in payload[:32]:
@@ -283,15 +312,13 @@ class BinanceWsApi:
             if self.on_event is not None:
                 self.on_event(payload)
             return
-        if self._raw_ids and payload.startswith(b'{"id":'):
+        inflight = self.inflight
+        if inflight.pending and payload.startswith(b'{"id":'):
             end = payload.find(b",", 6, 32)
             if end > 6 and payload[6:end].isdigit():
                 rid = int(payload[6:end])
-                if rid in self._raw_ids and payload.startswith(b'"status":200,', end + 1):
-                    self._raw_ids.discard(rid)
-                    fut = self._pending.pop(rid, None)
-                    if fut is not None and not fut.done():
-                        fut.set_result(payload)
+                if rid in inflight.pending and payload.startswith(b'"status":200,', end + 1):
+                    inflight.resolve(rid, payload)
                     return
         try:
             doc = json.loads(payload)
@@ -300,9 +327,8 @@ class BinanceWsApi:
             self.bad_frames += 1
             log.warning("binance ws-api: unreadable frame (%d bytes) ignored", len(payload))
             return
-        if rid in self._raw_ids:  # a raw request answered with an error (or an unexpected shape)
-            self._raw_ids.discard(rid)
-            fut = self._pending.pop(rid, None)
+        if rid in self.inflight:  # a raw request answered with an error (or an unexpected shape)
+            fut = self.inflight.take(rid)
         else:
             fut = self._pending.get(rid)
         if fut is None or fut.done():

@@ -116,7 +116,7 @@ class BybitAdapter:
                                          on_disconnected=on_disconnected)
         await self.stream.start()
         if self.order_entry == "ws":
-            self.trade = BybitWsTrade(self.config, self.rest.clock, limiter=self.rest.limiter)
+            self.trade = BybitWsTrade(self.config, self.rest.clock, limiter=self.rest.limiter, category=self.category)
             await self.trade.start()
 
     async def stop(self) -> None:
@@ -139,10 +139,15 @@ class BybitAdapter:
 
     async def send_place(self, spec: OrderSpec):
         """Write the order (lean REST path, or the trade WebSocket); returns an awaitable of the ack parser."""
+        general = spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures)
         if self.trade is not None and self.trade.ws.connected:
-            return self._raw_ack(self.trade.send_raw("order.create", order_params(spec, self.category)))
+            if general:
+                return self._raw_ack(self.trade.send_raw("order.create", order_params(spec, self.category)))
+            return self._raw_ack(self.trade.place_order(
+                spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw,
+                spec.stop_raw, spec.client_id.encode(), reduce_only=spec.reduce_only))
         # lean REST path (also while the trade socket reconnects: orders keep flowing)
-        if spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures):
+        if general:
             return self._finish(self.rest.place_order(order_params(spec, self.category)))  # general path
         build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
                                           spec.price_raw, spec.stop_raw, spec.client_id.encode(),
@@ -160,7 +165,7 @@ class BybitAdapter:
 
     async def cancel(self, spec: OrderSpec):
         if self.trade is not None and self.trade.ws.connected:
-            return self._ack(await self.trade.cancel(self.category, spec.symbol, order_link_id=spec.client_id))
+            return await self._raw_ack(self.trade.cancel_order(spec.symbol.encode(), client_id=spec.client_id.encode()))
         fut = await self.orders.submit(self.orders.cancel_builder(spec.symbol.encode(),
                                                                   client_id=spec.client_id.encode()))
         return await self.orders.finish(fut, CANCEL)

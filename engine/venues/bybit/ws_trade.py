@@ -14,10 +14,11 @@ import logging
 import os
 from typing import Any
 
+from engine._codec_bybit import BybitOrderEncoder
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
 from engine.transport.errors import ConnectionLost, RequestTimeout
-from engine.transport.inflight import send_tracked
+from engine.transport.inflight import InflightRequests
 from engine.transport.ratelimit import RateLimiter
 from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
@@ -35,7 +36,7 @@ class BybitWsTrade:
     """Order entry over Bybit's trade WebSocket."""
 
     def __init__(self, config: VenueConfig, clock: ClockSync, *, limiter: RateLimiter | None = None,
-                 request_timeout: float | None = None):
+                 request_timeout: float | None = None, category: str = "linear"):
         if config.venue != "bybit" or not config.endpoints.ws_api:
             raise ValueError("BybitWsTrade needs a bybit config with a trade WebSocket URL")
         self.config = config
@@ -46,7 +47,11 @@ class BybitWsTrade:
         self._prefix = os.urandom(4).hex()
         self._ids = itertools.count(1)
         self._pending: dict[str, asyncio.Future] = {}
-        self._raw_ids: set[str] = set()
+        self.inflight = InflightRequests("bybit trade")   # lean requests: answers go back as raw bytes
+        # Orders and cancels: the compiled REST body encoder writes the args object (its signature is unused:
+        # the socket is authenticated once).
+        self.encoder = BybitOrderEncoder(self.signer, config.api_key, category)
+        self._rw = b"%d" % config.recv_window_ms
         self._auth: asyncio.Future | None = None
         self.bad_frames = 0
         self.ws = ReconnectingWebSocket(
@@ -80,7 +85,7 @@ class BybitWsTrade:
             if not fut.done():
                 fut.set_exception(exc)
         self._pending.clear()
-        self._raw_ids.clear()
+        self.inflight.fail_all(exc)
 
     async def request(self, op: str, args: dict[str, Any], timeout: float | None = None) -> dict:
         req_id = f"{self._prefix}-{next(self._ids)}"
@@ -114,8 +119,35 @@ class BybitWsTrade:
                 % (req_id, self.clock.now_ms(), self.config.recv_window_ms, op))
         frame = (head + ",".join(f'"{k}":{json_value(v)}' for k, v in args.items() if v is not None)
                  + "}]}").encode()
-        return send_tracked(self.ws, self._pending, self._raw_ids, req_id, frame, op,
-                            timeout or self.request_timeout)
+        return self.inflight.send(self.ws, req_id, frame, op, timeout or self.request_timeout)
+
+    def _send_body(self, op: bytes, n: int, ts: int, timeout: float | None) -> asyncio.Future:
+        req_id = f"{self._prefix}-{next(self._ids)}"
+        frame = b"".join((b'{"reqId":"', req_id.encode(), b'","header":{"X-BAPI-TIMESTAMP":"', b"%d" % ts,
+                          b'","X-BAPI-RECV-WINDOW":"', self._rw, b'"},"op":"', op, b'","args":[',
+                          self.encoder.buffer[:n], b"]}"))
+        return self.inflight.send(self.ws, req_id, frame, op.decode(),
+                                  timeout or self.request_timeout)
+
+    def place_order(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
+                    stop_raw: int = 0, client_id: bytes = b"", *, reduce_only: bool = False,
+                    timeout: float | None = None) -> asyncio.Future:
+        """``order.create`` from fixed-point fields (args written by the compiled encoder).
+
+        The future resolves to the raw answer bytes (for :class:`~engine._parse_bybit.BybitParser`) or
+        fails with the venue's typed error; ``EncodeError`` before anything is sent.
+        """
+        ts = self.clock.now_ms()
+        n = self.encoder.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts,
+                                   self.config.recv_window_ms, reduce_only=reduce_only)
+        return self._send_body(b"order.create", n, ts, timeout)
+
+    def cancel_order(self, symbol: bytes, *, order_id: bytes | None = None, client_id: bytes | None = None,
+                     timeout: float | None = None) -> asyncio.Future:
+        """``order.cancel`` by orderId or orderLinkId (args written by the compiled encoder)."""
+        ts = self.clock.now_ms()
+        n = self.encoder.cancel_order(symbol, order_id, client_id, ts, self.config.recv_window_ms)
+        return self._send_body(b"order.cancel", n, ts, timeout)
 
     async def create(self, params: dict[str, Any]) -> dict:
         return await self.request("order.create", params)
@@ -131,16 +163,14 @@ class BybitWsTrade:
                                                    "orderLinkId": order_link_id})
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
-        if self._raw_ids:
+        inflight = self.inflight
+        if inflight.pending:
             start = payload.find(b'"reqId":"', 0, 64)
             if start >= 0:
                 end = payload.find(b'"', start + 9, start + 80)
                 req_id = payload[start + 9:end].decode("ascii", "replace") if end > 0 else ""
-                if req_id in self._raw_ids and b'"retCode":0,' in payload[:256]:
-                    self._raw_ids.discard(req_id)
-                    fut = self._pending.pop(req_id, None)
-                    if fut is not None and not fut.done():
-                        fut.set_result(payload)
+                if req_id in inflight.pending and b'"retCode":0,' in payload[:256]:
+                    inflight.resolve(req_id, payload)
                     return
         try:
             doc = json.loads(payload)
@@ -156,9 +186,8 @@ class BybitWsTrade:
                 self._auth.set_result(doc)
             return
         rid = doc.get("reqId")
-        if rid in self._raw_ids:
-            self._raw_ids.discard(rid)
-            fut = self._pending.pop(rid, None)
+        if rid in self.inflight:
+            fut = self.inflight.take(rid)
         else:
             fut = self._pending.get(rid)
         if fut is None or fut.done():

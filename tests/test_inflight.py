@@ -1,0 +1,99 @@
+"""engine.transport.inflight.InflightRequests: answers by id, one timer for every deadline."""
+
+import asyncio
+
+import pytest
+import uvloop
+
+from engine.transport.errors import ConnectionLost, RequestTimeout
+from engine.transport.inflight import InflightRequests
+
+
+class Socket:
+    def __init__(self, up=True):
+        self.up = up
+        self.sent = []
+
+    def send(self, frame):
+        if not self.up:
+            raise ConnectionError("down")
+        self.sent.append(bytes(frame))
+
+
+def run(coro):
+    return uvloop.run(asyncio.wait_for(coro, 10))
+
+
+def test_answers_settle_their_own_request():
+    async def main():
+        inf, ws = InflightRequests("t"), Socket()
+        a = inf.send(ws, 1, b"a", "op", 5.0)
+        b = inf.send(ws, 2, b"b", "op", 5.0)
+        assert ws.sent == [b"a", b"b"] and len(inf) == 2 and 1 in inf
+        assert inf.resolve(2, b"answer-b") and not inf.resolve(2, b"again") and not inf.resolve(99, b"x")
+        assert await b == b"answer-b" and not a.done()
+        assert inf.resolve(1, b"answer-a") and await a == b"answer-a"
+        assert len(inf) == 0
+
+    run(main())
+
+
+def test_each_request_times_out_at_its_own_deadline():
+    async def main():
+        inf, ws = InflightRequests("t"), Socket()
+        slow = inf.send(ws, 1, b"a", "place", 0.30)
+        quick = inf.send(ws, 2, b"b", "cancel", 0.05)        # earlier deadline: the timer is re-armed
+        answered = inf.send(ws, 3, b"c", "status", 0.05)
+        inf.resolve(3, b"ok")
+        with pytest.raises(RequestTimeout) as exc:
+            await quick
+        assert exc.value.sent and "cancel" in str(exc.value)
+        assert not slow.done() and await answered == b"ok"
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        with pytest.raises(RequestTimeout):
+            await slow
+        assert loop.time() - t0 > 0.15                      # not expired early with the quick one
+        assert len(inf) == 0 and not inf._heap and inf._timer is None
+
+    run(main())
+
+
+def test_answered_requests_leave_no_timer_running():
+    async def main():
+        inf, ws = InflightRequests("t"), Socket()
+        for i in range(1000):
+            inf.send(ws, i, b"x", "op", 0.02)
+            inf.resolve(i, b"ok")
+        await asyncio.sleep(0.06)
+        assert inf._timer is None and not inf._heap
+
+    run(main())
+
+
+def test_a_down_socket_sends_nothing_and_registers_nothing():
+    async def main():
+        inf = InflightRequests("t")
+        with pytest.raises(ConnectionLost) as exc:
+            inf.send(Socket(up=False), 1, b"a", "op", 1.0)
+        assert exc.value.sent is False and len(inf) == 0
+
+    run(main())
+
+
+def test_fail_all_fails_every_waiting_request():
+    async def main():
+        inf, ws = InflightRequests("t"), Socket()
+        futs = [inf.send(ws, i, b"x", "op", 5.0) for i in range(3)]
+        inf.fail_all(ConnectionLost("dropped", sent=True))
+        for f in futs:
+            with pytest.raises(ConnectionLost):
+                await f
+        assert len(inf) == 0 and inf._timer is None
+
+    run(main())
+
+
+def test_hostile_ids_are_not_found_rather_than_raising():
+    inf = InflightRequests("t")
+    assert [] not in inf and {"a": 1} not in inf
