@@ -2,8 +2,19 @@
 
 Placed as plain orders and watched through the engine's order events: when the entry
 fills (partly or fully) the exits are placed for the filled quantity; when one exit
-fills, the other is cancelled.  Works on every venue (none of them is asked for native
-OCO), so behaviour is the same everywhere.
+fills, the other is cancelled.  Works on every venue.
+
+Where the venue runs brackets itself, :meth:`Engine.place_bracket` uses
+:class:`~engine.oms.native_bracket.NativeBracket` instead (Binance spot OTOCO with a
+limit entry, Bybit linear TP/SL attached on create).  This engine-managed kind remains
+for the rest:
+
+- Binance USD-M futures has no order list and no TP/SL attached to an order: its
+  conditional orders are separate algo orders (``POST /fapi/v1/algoOrder``) that know
+  nothing of each other, so the one-cancels-other has to be done here.
+- Binance spot with a market entry: an OTOCO's working order must be LIMIT or LIMIT_MAKER.
+- Bybit spot: its attached TP/SL is one venue-side order carrying both triggers, with no
+  link back to the entry (see engine/venues/bybit/tpsl.py), so it is not used.
 """
 
 from __future__ import annotations
@@ -79,6 +90,23 @@ class Bracket:
         for leg in (self.stop, self.take):
             current = self.eng.order(leg.slot)
             self.on_update(leg.slot, current)
+
+    native = False
+
+    async def cancel(self) -> None:
+        """Cancel whatever of the bracket is still open (entry, and exits if placed)."""
+        for leg in (self.entry, self.stop, self.take):
+            if leg is None:
+                continue
+            current = self.eng.order(leg.slot)
+            if not current.is_open:
+                continue
+            try:
+                await self.eng.cancel(current)
+            except Exception as exc:
+                log.info("bracket cancel: %s: %s", current.client_order_id, exc)
+        if not self.entry.is_open and self.stop is None and not self._placing:
+            self.done.set()
 
     async def _cancel(self, order) -> None:
         try:

@@ -124,6 +124,10 @@ class Engine:
         self._open_by_inst: dict[int, int] = {}
         self._last_price: dict[int, int] = {}
         self._brackets: dict[int, Any] = {}
+        self._dormant: set[int] = set()                 # PENDING by design (pending legs of an order list)
+        self._foreign_hook: Callable[[bytes], None] | None = None  # venue-created orders (attached TP/SL)
+        self._venue_legs: dict[int, Any] = {}           # slot -> who queries/cancels an order the venue created
+        self._adopt_venue_order: Callable[[Any], int] | None = None  # reconciliation: VenueOrder -> slot or -1
         self._tasks: set[asyncio.Task] = set()
         self._halted = False
         self._started = False
@@ -227,14 +231,51 @@ class Engine:
         return await self._place(symbol, side, OrderType.TRAILING_STOP, TimeInForce.TIF_NONE, qty,
                                  stop=activation_price, trailing=callback_rate, reduce_only=reduce_only)
 
-    async def place_bracket(self, symbol: str, side: Side | str, qty, *, entry_price=None, stop_loss, take_profit):
-        """An entry with a stop-loss and a take-profit managed by the engine (one-cancels-other).
+    async def place_bracket(self, symbol: str, side: Side | str, qty, *, entry_price=None, stop_loss, take_profit,
+                            native: bool | None = None):
+        """An entry with a stop-loss and a take-profit; when one exit fills the other is cancelled.
 
-        The exits are placed when the entry fills; when one exit fills the other is cancelled.
-        Returns the :class:`~engine.oms.bracket.Bracket` (its ``entry``, ``stop``, ``take``).
+        Placed natively where the venue supports it (Binance spot OTOCO with a limit entry;
+        Bybit linear TP/SL attached on create), managed by the engine elsewhere.
+
+        Parameters
+        ----------
+        symbol, side, qty :
+            The entry.
+        entry_price : str, Decimal, int or None
+            Limit price of the entry; None for a market entry.
+        stop_loss, take_profit : str, Decimal or int
+            Exit prices (a buy: stop_loss < entry < take_profit; a sell the other way round).
+        native : bool or None
+            True: native or an error; False: engine-managed; None: native where supported.
+
+        Returns
+        -------
+        Bracket or NativeBracket
+            Either way with ``entry``, ``stop``, ``take`` views, ``done``, ``wait()`` and ``cancel()``.
+
+        Raises
+        ------
+        NativeBracketUnsupported
+            ``native=True`` where the venue cannot (nothing is sent).
+        ValueError, TypeError, RiskRejected
+            Bad input or a failed pre-trade check of any leg (nothing is sent).
         """
         from engine.oms.bracket import Bracket
-        bracket = Bracket(self, symbol, _side(side), qty, entry_price, stop_loss, take_profit)
+        from engine.oms.native_bracket import NativeBracket, NativeBracketUnsupported, native_support
+        side = _side(side)
+        impl = native_support(self.adapter) if native is not False else None
+        entry_type = OrderType.LIMIT if entry_price is not None else OrderType.MARKET
+        if impl is not None and not impl.accepts(entry_type):
+            impl = None
+        if native and impl is None:
+            raise NativeBracketUnsupported(
+                f"{self.venue}: no native bracket for a {entry_type.name} entry here; "
+                "pass native=None or False for an engine-managed one")
+        if impl is not None:
+            bracket = NativeBracket(self, impl, symbol, side, qty, entry_price, stop_loss, take_profit)
+        else:
+            bracket = Bracket(self, symbol, side, qty, entry_price, stop_loss, take_profit)
         await bracket.start()
         return bracket
 
@@ -247,8 +288,9 @@ class Engine:
             raise OrderNotOpen(self.venue, None, f"order {view.client_order_id} is already {view.state.name}; "
                                "nothing to cancel")
         spec = self._specs[slot]
+        leg = self._venue_legs.get(slot)
         try:
-            answer = await self.adapter.cancel(spec)
+            answer = await (leg.cancel_leg(spec) if leg is not None else self.adapter.cancel(spec))
         except (UnknownOrder, OrderNotOpen):
             # the venue does not have it open: it may have filled, or never arrived; ask it
             await self.reconciler.settle(slot)
@@ -506,6 +548,11 @@ class Engine:
         try:
             kind = parser.parse(payload)
         except ParseError as exc:
+            if self._binance and b'"listStatus"' in payload:
+                # an order list's status (its "l"/"L" are list states, not the quantities of an
+                # executionReport): read on the cold path; the legs' own reports carry their states
+                self.reconciler.on_account_message(payload)
+                return
             self.bad_messages += 1
             log.warning("%s: unreadable stream message (%d bytes) counted and skipped: %s", self.venue,
                         len(payload), exc)
@@ -514,19 +561,25 @@ class Engine:
         if applier is None:
             return
         if self._binance:
+            if kind == 2 and parser.order_state == OrderState.PENDING:
+                return  # a pending leg of an order list reported PENDING_NEW: nothing changes
             if applier.apply_binance(parser, time.time_ns()) == ApplyStatus.AP_NOT_ORDER:
                 self.reconciler.on_account_message(payload)
             else:
                 self._after_apply()
         else:
             if kind in (7, 8):  # MSG_BYBIT_ORDER, MSG_BYBIT_EXECUTION
+                foreign = False
                 try:
                     while parser.next_record():
-                        applier.apply_bybit(parser, time.time_ns())
+                        if applier.apply_bybit(parser, time.time_ns()) == ApplyStatus.AP_FOREIGN:
+                            foreign = True
                         self._after_apply()
                 except ParseError as exc:
                     self.bad_messages += 1
                     log.warning("bybit: bad record in a stream batch counted and skipped: %s", exc)
+                if foreign and self._foreign_hook is not None:
+                    self._foreign_hook(payload)  # cold: orders the venue created for us (attached TP/SL)
             else:
                 self.reconciler.on_account_message(payload)
         self.metrics.record_wire_to_event(time.perf_counter_ns() - t0)
@@ -652,6 +705,8 @@ class Engine:
             try:
                 self.store.reclaim(time.time_ns())
                 for slot in self.store.stale(time.time_ns()):
+                    if slot in self._dormant:
+                        continue
                     if slot in self._specs and self.store.state_of(slot) in (OrderState.PENDING, OrderState.UNKNOWN):
                         await self.reconciler.settle(slot)
             except asyncio.CancelledError:

@@ -54,6 +54,9 @@ class Reconciler:
         late copies of them are recognised as duplicates."""
         eng = self.eng
         fills = getattr(eng.adapter, "fills", None)
+        leg = eng._venue_legs.get(slot)
+        if leg is not None:
+            fills = leg.fills_leg
         changed = False
         if fills is not None and vo.filled_raw > eng.store.order(slot).filled_raw:
             from engine._oms_apply import exec_id_hash
@@ -78,8 +81,8 @@ class Reconciler:
             store.set_exchange_id(slot, vo.exchange_id)
         before = store.order(slot)
         state = OrderState(vo.state) if vo.state else OrderState.UNKNOWN
-        if state == OrderState.UNKNOWN:
-            return False
+        if state in (OrderState.UNKNOWN, OrderState.PENDING):
+            return False        # PENDING: a pending leg of an order list, nothing to apply yet
         # fills we have not seen: the venue's cumulative quantity, valued at the price that makes our
         # cumulative quote agree with the venue's (the average price when it does not say)
         missing = vo.filled_raw - before.filled_raw
@@ -114,11 +117,18 @@ class Reconciler:
         spec = self.eng._specs.get(slot)
         if spec is None:
             return False
-        vo = await self.eng.adapter.query(spec.symbol, spec.client_id)
+        vo = await self.query(slot, spec)
         if vo is None:
             return False
         await self.apply_snapshot_with_fills(slot, vo)
         return True
+
+    async def query(self, slot: int, spec):
+        """The venue's report of one of our orders (by client id; by venue id for orders the venue created)."""
+        leg = self.eng._venue_legs.get(slot)
+        if leg is not None:
+            return await leg.query_leg(spec)
+        return await self.eng.adapter.query(spec.symbol, spec.client_id)
 
     async def resolve_unknown(self, slot: int, delays=(0.2, 0.4, 0.8, 1.6, 3.2, 6.4)) -> None:
         eng = self.eng
@@ -179,6 +189,14 @@ class Reconciler:
             slot = store.find_client_id(vo.client_id) if vo.client_id else -1
             if slot < 0 and vo.exchange_id is not None:
                 slot = store.find_exchange_id(vo.exchange_id)
+            if slot < 0 and not vo.client_id and eng._adopt_venue_order is not None:
+                # an order the venue created for us (an exit attached to an entry): adopted into its bracket
+                slot = eng._adopt_venue_order(vo)
+                if slot >= 0:
+                    await self.apply_snapshot_with_fills(slot, vo)
+                    diffs["adopted"].append(str(vo.exchange_id))
+                    seen.add(slot)
+                    continue
             if slot < 0:
                 inst = eng.instruments.ids.get(vo.symbol)
                 if inst is None or not vo.client_id:
@@ -199,7 +217,7 @@ class Reconciler:
                 continue
             spec = eng._specs[slot]
             try:
-                vo = await eng.adapter.query(spec.symbol, spec.client_id)
+                vo = await self.query(slot, spec)
             except (TransportError, VenueError) as exc:
                 log.warning("reconcile: query of %s failed: %s", spec.client_id, exc)
                 continue

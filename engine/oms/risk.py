@@ -398,6 +398,28 @@ class RiskEngine:
             if rc:
                 self._reject_account(rc, lim, symbol_id, side, qty_raw, px)
 
+    def check_exit(self, symbol_id: int, side: int, order_type: int, qty_raw: int, price_raw: int,
+                   open_orders_for_symbol: int = 0, open_orders_total: int = 0, last_price_raw: int = 0) -> None:
+        """Every check of :meth:`check` for an exit leg of a bracket, except the balance/margin one.
+
+        The exit spends what the entry's fill brings (spot) or closes the position the entry
+        opens (futures), so the account cannot pay for it before the entry fills; the entry
+        itself was checked in full.  Not reduce-only here: the position limit is judged as if
+        the exit ran alone, which an exit of an allowed entry always passes.
+
+        Raises
+        ------
+        RiskRejected
+            The first check the leg fails.
+        """
+        saved = self._check_balance
+        self._check_balance = False
+        try:
+            self.check(symbol_id, side, order_type, qty_raw, price_raw, False, open_orders_for_symbol,
+                       open_orders_total, last_price_raw)
+        finally:
+            self._check_balance = saved
+
     # ---- rejections (cold: formatting happens only here) -------------------------------------
 
     def _reject(self, rule, lim, symbol_id, value_raw, limit_raw, message, code=None):

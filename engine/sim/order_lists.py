@@ -306,7 +306,11 @@ def _find_list(ctx: Ctx, p: Params, cid_param: str) -> OrderList:
                 found = lst
                 break
     if found is None or found.account is not ctx.account:
-        raise BinanceError(-2011 if cid_param == "listClientOrderId" else -2018, "Order list does not exist.")
+        # wire text unconfirmed: the docs name no error for an unknown list; cancels answer like an
+        # unknown order (-2011), queries like a missing order (-2013)
+        if cid_param == "listClientOrderId":
+            raise BinanceError(-2011, "Unknown order sent.")
+        raise BinanceError(-2013, "Order list does not exist.")
     return found
 
 

@@ -157,6 +157,37 @@ class BinanceRest:
         return await self.signed("POST", f"{self.prefix}/order/cancelReplace", params, weight=1, orders=1,
                                  idempotent=False)
 
+    # -- spot order lists (OTOCO brackets) -------------------------------------------------
+    async def place_otoco(self, params: dict[str, Any]) -> dict:
+        """Spot ``POST /api/v3/orderList/otoco`` (weight 1, 3 on the unfilled-order count).
+
+        Never retried on a lost answer: the caller resolves it by its client ids.
+        """
+        self._spot_only("place_otoco")
+        return await self.signed("POST", f"{self.prefix}/orderList/otoco", params, weight=1, orders=3,
+                                 idempotent=False)
+
+    async def cancel_order_list(self, symbol: str, *, list_client_id: str | None = None,
+                                order_list_id: int | None = None) -> dict:
+        """Spot ``DELETE /api/v3/orderList``: every order of the list still open or pending."""
+        self._spot_only("cancel_order_list")
+        _one_id(order_list_id, list_client_id)
+        params = {"symbol": symbol, "orderListId": order_list_id, "listClientOrderId": list_client_id}
+        return await self.signed("DELETE", f"{self.prefix}/orderList", params, weight=1, cancel=True,
+                                 idempotent=False)
+
+    async def get_order_list(self, *, list_client_id: str | None = None, order_list_id: int | None = None) -> dict:
+        """Spot ``GET /api/v3/orderList`` (by ``origClientOrderId`` = the list's client id), weight 4."""
+        self._spot_only("get_order_list")
+        _one_id(order_list_id, list_client_id)
+        return await self.signed("GET", f"{self.prefix}/orderList",
+                                 {"orderListId": order_list_id, "origClientOrderId": list_client_id}, weight=4)
+
+    async def open_order_lists(self) -> list:
+        """Spot ``GET /api/v3/openOrderList``, weight 6."""
+        self._spot_only("open_order_lists")
+        return await self.signed("GET", f"{self.prefix}/openOrderList", weight=6)
+
     async def amend_keep_priority(self, symbol: str, new_qty: str, *, order_id: int | None = None,
                                   client_order_id: str | None = None) -> dict:
         """Spot quantity-down amend that keeps queue priority."""

@@ -1,0 +1,352 @@
+"""Brackets the venue runs: the entry with its stop-loss and take-profit placed in one request.
+
+:class:`NativeBracket` has the interface of the engine-managed
+:class:`~engine.oms.bracket.Bracket` (``entry``, ``stop``, ``take`` views, ``done``,
+``wait``, ``cancel``); the venue, not the engine, places the exits and cancels the
+other exit when one fills.  Two venue shapes (see :func:`native_support`):
+
+- Binance spot OTOCO (:class:`~engine.venues.binance.order_list.BinanceOtoco`): all three
+  client ids are ours; the exits sit in the store from the start, PENDING until the venue
+  activates them (``exits_known_up_front``).
+- Bybit linear TP/SL attached on create (:class:`~engine.venues.bybit.tpsl.BybitTpsl`):
+  only the entry is ours; the venue creates the exits when the entry fills, with no client
+  id of ours, and the engine adopts them (their venue order id becomes their client id in
+  the store) from the stream or from reconciliation.
+
+Invariants:
+
+1. Every leg passes the pre-trade checks before anything is sent; exits skip only the
+   balance/margin check, which the entry's fill pays for.
+2. The views are read from the store when asked, so reconciliation's changes show.
+3. ``done`` is set once the entry has ended and every exit known is terminal (and, when
+   the entry filled, at least one exit was seen).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from decimal import Decimal
+
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine.errors import EngineError
+from engine.oms.events import EventKind
+from engine.transport.errors import TransportError
+from engine.venues.base import OrderSpec
+from engine.venues.errors import DuplicateClientOrderId, OutcomeUnknown, VenueError
+
+__all__ = ["NativeBracket", "native_support", "NativeBracketUnsupported"]
+
+log = logging.getLogger("engine.oms.native_bracket")
+
+_TERMINAL = {int(OrderState.FILLED), int(OrderState.CANCELLED), int(OrderState.REJECTED), int(OrderState.EXPIRED)}
+
+
+class NativeBracketUnsupported(EngineError):
+    """``native=True`` was asked for a bracket the venue cannot place natively (nothing was sent)."""
+
+
+def native_support(adapter):
+    """The venue's native-bracket implementation for this adapter, or None (engine-managed)."""
+    impl = getattr(adapter, "native_brackets", None)
+    if impl is not None:
+        return impl
+    venue = getattr(adapter, "venue", "")
+    if venue == "binance-spot":
+        from engine.venues.binance.order_list import BinanceOtoco
+        impl = BinanceOtoco(adapter)
+    elif venue == "bybit" and getattr(adapter, "category", "") == "linear":
+        from engine.venues.bybit.tpsl import BybitTpsl
+        impl = BybitTpsl(adapter)
+    else:
+        return None
+    try:
+        adapter.native_brackets = impl          # cached: one implementation per adapter
+    except AttributeError:
+        pass
+    return impl
+
+
+def check_prices(side: Side, entry_raw: int, stop_raw: int, take_raw: int) -> None:
+    """Stop and take on the right sides of the entry (a typed error before anything is sent)."""
+    if side == Side.BUY:
+        ok = stop_raw < take_raw and (not entry_raw or stop_raw < entry_raw < take_raw)
+    else:
+        ok = take_raw < stop_raw and (not entry_raw or take_raw < entry_raw < stop_raw)
+    if not ok:
+        raise ValueError("bracket prices out of order: a buy needs stop_loss < entry < take_profit, "
+                         "a sell take_profit < entry < stop_loss")
+
+
+class NativeBracket:
+    """One venue-run bracket.  Build with :meth:`Engine.place_bracket`."""
+
+    native = True
+
+    def __init__(self, engine, impl, symbol: str, side: Side, qty, entry_price, stop_loss, take_profit):
+        self.eng = engine
+        self.impl = impl
+        self.symbol = symbol
+        self.side = side
+        self.qty = qty
+        self.entry_price = entry_price
+        self.stop_loss = stop_loss
+        self.take_profit = take_profit
+        self.done = asyncio.Event()
+        self.list_client_id: str | None = None
+        self._entry: int | None = None
+        self._stops: list[int] = []
+        self._takes: list[int] = []
+        self._unsubscribe = None
+
+    # -- views -----------------------------------------------------------------------------
+    def _view(self, slot):
+        return None if slot is None else self.eng.order(slot)
+
+    @property
+    def entry(self):
+        return self._view(self._entry)
+
+    @property
+    def stop(self):
+        return self._view(self._stops[0]) if self._stops else None
+
+    @property
+    def take(self):
+        return self._view(self._takes[0]) if self._takes else None
+
+    @property
+    def legs(self) -> list[int]:
+        return ([self._entry] if self._entry is not None else []) + self._stops + self._takes
+
+    def __repr__(self) -> str:
+        return (f"NativeBracket({self.impl.kind}, {self.symbol}, entry={self._entry}, stops={self._stops}, "
+                f"takes={self._takes}, done={self.done.is_set()})")
+
+    # -- placement ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        eng = self.eng
+        from engine.oms.engine import _raw
+        inst = eng._inst(self.symbol)
+        qty_raw = _raw(self.qty, "quantity")
+        entry_raw = _raw(self.entry_price, "entry price") if self.entry_price is not None else 0
+        stop_raw = _raw(self.stop_loss, "stop_loss")
+        take_raw = _raw(self.take_profit, "take_profit")
+        check_prices(self.side, entry_raw, stop_raw, take_raw)
+        if eng._halted:
+            raise EngineError("engine halted: no new orders")
+        eng.breaker.check_new_order()
+        entry_type = OrderType.LIMIT if entry_raw else OrderType.MARKET
+        entry_tif = TimeInForce.GTC if entry_raw else TimeInForce.TIF_NONE
+        exit_side = Side.SELL if self.side == Side.BUY else Side.BUY
+        last = eng._last_price.get(inst, 0)
+        n_sym, n_all = eng._open_by_inst.get(inst, 0), len(eng._open)
+        eng.risk.check(inst, self.side, entry_type, qty_raw, entry_raw, False, n_sym, n_all, last)
+        take_type, stop_type = self.impl.exit_types(self.side)
+        take_px = take_raw if take_type in (OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT_LIMIT) else 0
+        take_stop = take_raw if take_type != OrderType.LIMIT_MAKER else 0
+        eng.risk.check_exit(inst, exit_side, take_type, qty_raw, take_px or take_stop, n_sym + 1, n_all + 1, last)
+        eng.risk.check_exit(inst, exit_side, stop_type, qty_raw, stop_raw, n_sym + 2, n_all + 2, last)
+        # every check passed: record, then send
+        entry = self._record(inst, self.side, entry_type, entry_tif, qty_raw, entry_raw, 0, False)
+        self._entry = entry.slot
+        eng._brackets[entry.slot] = self
+        self._unsubscribe = eng.on(self._on_event)
+        if self.impl.exits_known_up_front:
+            reduce = eng.futures
+            take = self._record(inst, exit_side, take_type,
+                                TimeInForce.POST_ONLY if take_type == OrderType.LIMIT_MAKER else TimeInForce.TIF_NONE,
+                                qty_raw, take_px, take_stop, reduce)
+            stop = self._record(inst, exit_side, stop_type, TimeInForce.TIF_NONE, qty_raw, 0, stop_raw, reduce)
+            self._takes.append(take.slot)
+            self._stops.append(stop.slot)
+            for s in (take.slot, stop.slot):
+                eng._brackets[s] = self
+                eng._dormant.add(s)            # PENDING until the venue activates it: not a stale order
+            self.list_client_id = "bk" + uuid.uuid4().hex[:30]
+            await self._send_list(entry, take, stop)
+        else:
+            await self._send_attached(entry, stop_raw, take_raw)
+        self._check()
+
+    def _record(self, inst, side, order_type, tif, qty_raw, price_raw, stop_raw, reduce_only) -> OrderSpec:
+        eng = self.eng
+        slot = eng.store.create(inst, side, order_type, tif, qty_raw, price_raw, stop_price_raw=stop_raw,
+                                reduce_only=reduce_only, ts_ns=time.time_ns())
+        spec = OrderSpec(slot, self.symbol, eng.store.client_id(slot), side, order_type, tif, qty_raw, price_raw,
+                         stop_raw, 0, reduce_only)
+        eng._specs[slot] = spec
+        eng._track_open(slot, inst)
+        eng.metrics.placed += 1
+        return spec
+
+    async def _send_list(self, entry: OrderSpec, take: OrderSpec, stop: OrderSpec) -> None:
+        eng = self.eng
+        t0 = time.perf_counter_ns()
+        try:
+            reports = await self.impl.place(entry, take, stop, self.list_client_id)
+        except (TransportError, OutcomeUnknown, asyncio.CancelledError) as exc:
+            if isinstance(exc, TransportError) and not exc.sent:
+                self._reject_all(-1, exc)
+            for s in self.legs:
+                eng.store.mark_unknown(s, time.time_ns())
+            eng._spawn(self._resolve(entry, take, stop), f"bracket-resolve:{self.list_client_id}")
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            log.warning("bracket %s: outcome unknown (%s); resolving by its client ids", self.list_client_id, exc)
+            return
+        except VenueError as exc:
+            self._reject_all(exc.code if isinstance(exc.code, int) else -1, exc)
+        eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t0, entry.client_id)
+        eng.metrics.acknowledged += 1
+        eng.breaker.record_success()
+        self._apply_reports(reports)
+
+    def _apply_reports(self, reports: list[bytes]) -> None:
+        eng = self.eng
+        parser = eng._parser
+        for raw in reports:
+            parser.parse(raw)
+            eng._apply_answer(parser)
+
+    def _reject_all(self, code: int, exc: Exception) -> None:
+        eng = self.eng
+        for s in self.legs:
+            eng.store.reject(s, code, time.time_ns())
+            eng._untrack(s)
+            eng._dormant.discard(s)
+            eng.metrics.rejected += 1
+        self.done.set()
+        self._stop_listening()
+        if isinstance(exc, VenueError):
+            view = eng.order(self._entry)
+            eng.bus.emit(EventKind.REJECTED, order=view, symbol=view.symbol, error=str(exc), code=exc.code)
+        raise exc
+
+    async def _send_attached(self, entry: OrderSpec, stop_raw: int, take_raw: int) -> None:
+        eng = self.eng
+        self.impl.expect(self, entry)
+        t0 = time.perf_counter_ns()
+        try:
+            answer = await self.impl.place(entry, stop_raw, take_raw)
+        except (TransportError, OutcomeUnknown) as exc:
+            if isinstance(exc, TransportError) and not exc.sent:
+                self._reject_all(-1, exc)
+            eng._unknown(entry.slot, entry, str(exc))   # plain order: the engine's own resolution applies
+            return
+        except VenueError as exc:
+            self._reject_all(exc.code if isinstance(exc.code, int) else -1, exc)
+        eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t0, entry.client_id)
+        eng.metrics.acknowledged += 1
+        eng.breaker.record_success()
+        eng._apply_answer(answer)
+        if eng.store.state_of(entry.slot) == OrderState.PENDING:
+            await eng._wait_slot(entry.slot, lambda: eng.store.state_of(entry.slot) != OrderState.PENDING,
+                                 eng.ack_wait_s)
+
+    async def _resolve(self, entry: OrderSpec, take: OrderSpec, stop: OrderSpec,
+                       delays=(0.2, 0.4, 0.8, 1.6, 3.2)) -> None:
+        """A list whose answer was lost: query it by its client id; re-send it (same ids) if never seen."""
+        eng = self.eng
+        misses = 0
+        for delay in delays:
+            await asyncio.sleep(delay)
+            try:
+                known = await self.impl.known(self.list_client_id)
+            except (TransportError, VenueError) as exc:
+                log.info("bracket %s: list query failed (%s); trying again", self.list_client_id, exc)
+                continue
+            if known:
+                for s in self.legs:
+                    await eng.reconciler.settle(s)
+                self._check()
+                return
+            misses += 1
+            if misses < 2:
+                continue
+            try:
+                reports = await self.impl.place(entry, take, stop, self.list_client_id)
+            except DuplicateClientOrderId:
+                continue
+            except (TransportError, OutcomeUnknown):
+                continue
+            except VenueError as exc:
+                for s in self.legs:
+                    eng.store.reject(s, exc.code if isinstance(exc.code, int) else -1, time.time_ns())
+                    eng._untrack(s)
+                    eng._dormant.discard(s)
+                self._check()
+                return
+            for s in self.legs:
+                eng.store.apply(s, 1, int(OrderState.PENDING), 0, 0, -1, -1, 0, -1, time.time_ns())
+            self._apply_reports(reports)
+            self._check()
+            return
+        eng.unresolved += 1
+
+    # -- venue-created exits (attached TP/SL) ---------------------------------------------------
+    def add_exit(self, slot: int, role: str) -> None:
+        """An exit the venue created, adopted into the store (``role``: "stop" or "take")."""
+        if slot in self._stops or slot in self._takes:
+            return
+        (self._stops if role == "stop" else self._takes).append(slot)
+        self.eng._brackets[slot] = self
+
+    # -- life ---------------------------------------------------------------------------------
+    def on_update(self, slot: int, view) -> None:
+        """Called by the engine on every event of a leg."""
+        if view.state != OrderState.PENDING:
+            self.eng._dormant.discard(slot)
+        self._check()
+
+    def _on_event(self, event) -> None:
+        if event.kind in (EventKind.RECONCILED, EventKind.RESOLVED):
+            self._check()
+
+    def _state(self, slot: int) -> int:
+        return self.eng.store.state_of(slot)
+
+    def _check(self) -> None:
+        if self.done.is_set() or self._entry is None:
+            return
+        st = self._state(self._entry)
+        if st not in _TERMINAL:
+            return
+        exits = self._stops + self._takes
+        filled = self.eng.store.order(self._entry).filled_raw
+        if filled and not exits:
+            return                          # the venue's exits are still to come
+        if all(self._state(s) in _TERMINAL for s in exits):
+            self.done.set()
+            self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    async def cancel(self) -> None:
+        """Cancel whatever of the bracket is still open (on Binance one cancel ends the whole list)."""
+        eng = self.eng
+        for slot in self.legs:
+            if self._state(slot) in _TERMINAL:
+                continue
+            try:
+                await eng.cancel(eng.order(slot))
+            except VenueError as exc:
+                log.info("bracket cancel: %s already gone (%s)", eng.store.client_id(slot), exc)
+        self._check()
+
+    async def wait(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self.done.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    @property
+    def filled(self) -> Decimal:
+        v = self.entry
+        return v.filled if v is not None else Decimal(0)
