@@ -16,6 +16,7 @@ from engine.sim.auth import bybit_signature_ok, bybit_time_ok
 from engine.sim.core import CONDITIONAL_TYPES, Reject, now_ms
 from engine.sim.decimals import ZERO, decimals_of, floor_to, parse_number, plain
 from engine.sim.matching import Order
+from engine.sim import bybit_tpsl
 
 __all__ = ["BybitError", "rest_handler", "create", "amend", "cancel", "format_event", "order_row"]
 
@@ -158,6 +159,7 @@ def create(sim, account, args: dict) -> dict:
               reduce_only=reduce_only, post_only=tif == "PostOnly", trigger_dir=direction)
     o.extra["bybit_tif"] = tif
     o.extra["bybit_type"] = otype
+    bybit_tpsl.attach(sim, o, args, cat, last)
     try:
         core.place(o)
     except Reject as exc:
@@ -245,7 +247,8 @@ def status_of(o: Order) -> str:
 
 def order_row(o: Order, *, category: bool = False) -> dict:
     row = {
-        "orderId": bybit_order_id(o), "orderLinkId": o.client_id, "blockTradeId": "", "symbol": o.symbol,
+        "orderId": bybit_order_id(o), "orderLinkId": o.client_id, "parentOrderLinkId": "", "blockTradeId": "",
+        "symbol": o.symbol,
         "price": plain(o.price), "qty": plain(o.qty), "side": o.side.capitalize(), "isLeverage": "",
         "positionIdx": 0, "orderStatus": status_of(o), "createType": "CreateByUser",
         "cancelType": o.cancel_type or "UNKNOWN",
@@ -264,6 +267,7 @@ def order_row(o: Order, *, category: bool = False) -> dict:
         "placeType": "", "smpType": "None", "smpGroup": 0, "smpOrderId": "",
         "createdTime": str(o.created_ms), "updatedTime": str(o.updated_ms),
     }
+    row.update(bybit_tpsl.row_fields(o))
     if category:
         row["category"] = "spot" if o.market == "yspot" else "linear"
         row["feeCurrency"] = o.commission_asset or ""
@@ -311,8 +315,8 @@ def exec_row(o: Order, fill, fee, maker: bool) -> dict:
     return {
         "symbol": o.symbol, "orderId": bybit_order_id(o), "orderLinkId": o.client_id, "side": o.side.capitalize(),
         "orderPrice": plain(o.price), "orderQty": plain(o.qty), "leavesQty": plain(o.remaining),
-        "createType": "CreateByUser", "orderType": o.extra.get("bybit_type", "Limit"),
-        "stopOrderType": "", "execFee": plain(fee), "execId": str(uuid.UUID(int=fill.trade_id)),
+        "createType": o.extra.get("create_type", "CreateByUser"), "orderType": o.extra.get("bybit_type", "Limit"),
+        "stopOrderType": o.extra.get("stop_order_type", ""), "execFee": plain(fee), "execId": str(uuid.UUID(int=fill.trade_id)),
         "execPrice": plain(fill.price), "execQty": plain(fill.qty), "execType": "Trade",
         "execValue": plain(fill.price * fill.qty), "execTime": str(o.last_exec_ms), "feeCurrency": o.commission_asset,
         "isMaker": maker, "feeRate": inst_rate, "tradeIv": "", "markIv": "", "markPrice": plain(fill.price),
