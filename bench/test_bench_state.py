@@ -2,6 +2,13 @@
 
 Run: python -m pytest bench/test_bench_state.py --benchmark-enable --benchmark-max-time=0.5
 Targets: update_from_fill <= 100 ns median; create + client-id lookup <= 200 ns; can_place_order <= 100 ns.
+
+Group ``create-lookup-10k``: one round creates K = 10,000 orders and looks each up by
+the client id the venue would echo (bytes), in a plain Python loop; the K slots are
+released in the round's setup, outside the timing.  The table shows round times:
+per operation (create + lookup, loop overhead included) is the round time / K, so
+1 ms per round is 100 ns per create + lookup.  Its same-run baseline is the same loop
+calling do-nothing Python functions with the same arguments.
 """
 
 import pytest
@@ -105,3 +112,89 @@ def test_check_order_rules(benchmark):
                    step="0.001", min_qty="0.001", max_qty="1000", min_notional="100", bid_up="1.05",
                    bid_down="0.95", ask_up="1.05", ask_down="0.95")
     benchmark(reg.check_order, inst, BUY, 2, 10_000_000, 60_000 * E8, 60_000 * E8, False)
+
+
+# ---- create + lookup over K orders (group create-lookup-10k) -------------------------
+
+K = 10_000
+ROUNDS = 40
+GEN_MODULUS = 62 ** 4  # the codec's generation wraps here (ext/order_store.pxd)
+
+
+class CreateLookupRounds:
+    """Setup of each round: check that every id of the last round finds its order,
+    release those K orders, and compute the client ids the next K creations make.
+
+    Slots come off a stack: releasing the K slots last-first hands them out again in
+    the same order, each at its generation + 1, so the ids are known before the round.
+    """
+
+    def __init__(self, store):
+        self.store = store
+        self.slots = [store.create_limit(1, BUY, 2, 1, E8, 100 * E8) for _ in range(K)]
+        self.ids = [store.client_id_bytes(s) for s in self.slots]
+
+    def setup(self):
+        store, gen, fmt = self.store, self.store.arrays["gen"], self.store.codec.format
+        for slot, cid in zip(self.slots, self.ids):
+            assert store.find_client_id(cid) == slot
+        for slot in reversed(self.slots):
+            store.release(slot)
+        self.ids = [fmt(s, (int(gen[s]) + 1) % GEN_MODULUS).encode() for s in self.slots]
+        return (self.ids,), {}
+
+
+def _per_op(benchmark):
+    benchmark.extra_info["K"] = K
+    benchmark.extra_info["per_op_ns_median"] = round(benchmark.stats.stats.median / K * 1e9, 1)
+    benchmark.extra_info["per_op_ns_min"] = round(benchmark.stats.stats.min / K * 1e9, 1)
+
+
+@pytest.mark.benchmark(group="create-lookup-10k")
+def test_create_limit_and_lookup_10k(benchmark, store):
+    """The target: create (positional fast entry) + find by client id, per op = round / K."""
+    rounds = CreateLookupRounds(store)
+
+    def run(ids, create=store.create_limit, find=store.find_client_id):
+        for cid in ids:
+            create(1, 1, 2, 1, 100_000_000, 10_000_000_000)   # instrument, BUY, LIMIT, GTC, qty, price
+            find(cid)
+
+    benchmark.pedantic(run, setup=rounds.setup, rounds=ROUNDS, warmup_rounds=2, iterations=1)
+    _per_op(benchmark)
+    rounds.setup()  # checks that the last round's lookups all found their orders
+
+
+@pytest.mark.benchmark(group="create-lookup-10k")
+def test_create_and_lookup_10k(benchmark, store):
+    """The same with the general ``create`` (twelve parameters, defaults for the last six)."""
+    rounds = CreateLookupRounds(store)
+
+    def run(ids, create=store.create, find=store.find_client_id):
+        for cid in ids:
+            create(1, 1, 2, 1, 100_000_000, 10_000_000_000)
+            find(cid)
+
+    benchmark.pedantic(run, setup=rounds.setup, rounds=ROUNDS, warmup_rounds=2, iterations=1)
+    _per_op(benchmark)
+    rounds.setup()
+
+
+@pytest.mark.benchmark(group="create-lookup-10k")
+def test_baseline_empty_calls_10k(benchmark, store):
+    """Same-run baseline: the same loop and arguments, calling do-nothing Python functions."""
+    rounds = CreateLookupRounds(store)
+
+    def create(instrument, side, order_type, tif, qty_raw, price_raw):
+        return None
+
+    def find(text):
+        return None
+
+    def run(ids, create=create, find=find):
+        for cid in ids:
+            create(1, 1, 2, 1, 100_000_000, 10_000_000_000)
+            find(cid)
+
+    benchmark.pedantic(run, setup=lambda: ((rounds.ids,), {}), rounds=ROUNDS, warmup_rounds=2, iterations=1)
+    _per_op(benchmark)

@@ -146,3 +146,6 @@ cdef class OrderStore:
     cdef void reclaim_c(self, int64_t now_ns, int max_slots) noexcept nogil
     cdef void on_terminal_c(self, int32_t slot, int64_t ts_ns) noexcept nogil
     cdef void unindex_c(self, int32_t slot) noexcept nogil
+    cdef int _create_failed(self, int32_t slot, int32_t instrument, int side, int order_type, int tif,
+                            int64_t qty_raw, int64_t price_raw, int64_t stop_price_raw,
+                            int position_side) except -1

@@ -224,6 +224,53 @@ def test_bad_create_arguments_raise():
         s.create(1, 3, OrderType.LIMIT, TimeInForce.GTC, E8, E8)
 
 
+def test_create_limit_is_create_with_defaults():
+    """The positional fast entry records exactly what create does with the same six arguments."""
+    a, b = new_store(), new_store()
+    for args, ts in [((7, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, 50_000 * E8), 5),
+                     ((3, Side.SELL, OrderType.MARKET, TimeInForce.IOC, 2 * E8, 0), 0),
+                     ((0, Side.SELL, OrderType.LIMIT_MAKER, TimeInForce.GTC, 1, 1), 9)]:
+        sa = a.create(*args, ts_ns=ts)
+        sb = b.create_limit(*args, ts)
+        assert sa == sb
+        assert a.client_id(sa) == b.client_id(sb)
+        assert vars_of(a.order(sa)) == vars_of(b.order(sb))
+        assert b.find_client_id(b.client_id_bytes(sb)) == sb
+    assert b.create_limit(1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, E8) == 3   # ts_ns defaults to 0
+    assert b.order(3).ts_created == 0
+
+
+def test_create_limit_errors_are_create_errors():
+    s = new_store(capacity=1)
+    with pytest.raises(ValueError, match="qty_raw=0"):
+        s.create_limit(1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 0, E8)
+    with pytest.raises(ValueError, match="side=3"):
+        s.create_limit(1, 3, OrderType.LIMIT, TimeInForce.GTC, E8, E8)
+    with pytest.raises(ValueError, match="price_raw=-1"):
+        s.create_limit(1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, -1)
+    s.create_limit(1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, E8)
+    with pytest.raises(CapacityError, match="1 slots"):
+        s.create_limit(1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, E8)
+    assert s.n_capacity_rejects == 1
+    with pytest.raises(TypeError):
+        s.create_limit(1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8)     # price is required here
+
+
+def test_client_ids_of_every_digit_position_round_trip():
+    """Slot and generation digits at the 62 and 62**2 boundaries and at the top of the range."""
+    c = ClientIdCodec("binance-spot", session="ABCDEFGHIJKLM")
+    top = 62 ** 4 - 1
+    for n in (0, 1, 61, 62, 63, 3843, 3844, 3845, 62 ** 3 - 1, 62 ** 3, 238_327, top):
+        for slot, gen in ((n, 0), (0, n), (n, n), (n, top - n)):
+            text = c.format(slot, gen)
+            assert c.decode(text) == (slot, gen)
+            digits = text[-8:]
+            value = 0
+            for ch in digits:
+                value = value * 62 + "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".index(ch)
+            assert divmod(value, 62 ** 4) == (slot, gen)
+
+
 # ---- capacity and retention ----------------------------------------------------------
 
 
@@ -435,6 +482,31 @@ def test_fills_and_updates_allocate_nothing():
         find(cid)
 
     assert allocated_blocks_delta(lookup) == baseline
+
+
+def test_create_and_release_allocate_nothing():
+    """create / create_limit + find + release in steady state keep no block, and make no
+    Python object at all while the slot numbers are small ints (< 257, cached by CPython;
+    a larger slot comes back as a new int object, freed when the caller drops it)."""
+    s = new_store(capacity=16)
+    create, create_limit, find, release = s.create, s.create_limit, s.find_client_id, s.release
+    cid = s.client_id_bytes(create_limit(1, 1, 2, 1, E8, 100 * E8))
+    release(0)
+    args = (1, 1, 2, 1, E8, 100 * E8)
+
+    def fast():
+        slot = create_limit(*args)
+        find(cid)
+        release(slot)
+
+    def general():
+        release(create(*args))
+
+    assert python_allocations_per_call_bytes(fast) == 0
+    assert python_allocations_per_call_bytes(general) == 0
+    baseline = allocated_blocks_delta(_noop)
+    assert allocated_blocks_delta(fast) == baseline
+    assert allocated_blocks_delta(general) == baseline
 
 
 def _noop():
