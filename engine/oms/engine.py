@@ -127,7 +127,7 @@ class Engine:
         self._dormant: set[int] = set()                 # PENDING by design (pending legs of an order list)
         self._foreign_hook: Callable[[bytes], None] | None = None  # venue-created orders (attached TP/SL)
         self._venue_legs: dict[int, Any] = {}           # slot -> who queries/cancels an order the venue created
-        self._adopt_venue_order: Callable[[Any], int] | None = None  # reconciliation: VenueOrder -> slot or -1
+        self._adopt_venue_order: Callable[[Any], Any] | None = None  # reconciliation: async VenueOrder -> slot/-1
         self._tasks: set[asyncio.Task] = set()
         self._halted = False
         self._started = False

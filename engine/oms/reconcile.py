@@ -191,7 +191,7 @@ class Reconciler:
                 slot = store.find_exchange_id(vo.exchange_id)
             if slot < 0 and not vo.client_id and eng._adopt_venue_order is not None:
                 # an order the venue created for us (an exit attached to an entry): adopted into its bracket
-                slot = eng._adopt_venue_order(vo)
+                slot = await eng._adopt_venue_order(vo)
                 if slot >= 0:
                     await self.apply_snapshot_with_fills(slot, vo)
                     diffs["adopted"].append(str(vo.exchange_id))
