@@ -29,7 +29,8 @@ import sys
 import uvloop
 
 from engine.bench.roundtrip import (Sample, aiohttp_baseline, bybit_aiohttp_baseline, bybit_engine_rest,
-                                    bybit_engine_ws, engine_rest, engine_ws, start_sim, stop_sim)
+                                    bybit_engine_ws, engine_rest, engine_ws, floor_reference, start_sim,
+                                    stop_sim)
 from engine.bench.roundtrip_peers import ccxt_client
 from engine.bench.timing import Skip
 
@@ -83,8 +84,8 @@ async def run(n: int, warmup: int, with_ccxt: bool, venue: str = "all") -> list[
     try:
         samples = []
         if venue in ("binance", "all"):
-            samples += [await aiohttp_baseline(url, n, warmup), await engine_rest(url, n, warmup),
-                        await engine_ws(url, n, warmup)]
+            samples += [await aiohttp_baseline(url, n, warmup), await floor_reference(url, n, warmup),
+                        await engine_rest(url, n, warmup), await engine_ws(url, n, warmup)]
             if with_ccxt:
                 try:
                     samples.append(await ccxt_client(url, n, warmup))

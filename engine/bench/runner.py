@@ -30,6 +30,7 @@ __all__ = ["BenchOptions", "BenchError", "run_bench", "ROUNDTRIP_CLIENTS"]
 # (label, opener, peer name or None), in the order they are listed.
 ROUNDTRIP_CLIENTS = [
     ("baseline (Binance)", roundtrip.open_aiohttp_baseline, None),
+    ("floor reference (Binance)", roundtrip.open_floor_reference, None),
     ("engine REST (Binance)", roundtrip.open_engine_rest, None),
     ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None),
     ("engine Engine API (Binance)", roundtrip.open_engine_api, None),
