@@ -307,19 +307,23 @@ class BinanceWsApi:
         self.inflight.fail_all(exc)
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
-        if _EVENT_MARK in payload[:32]:
+        pending = self.inflight.pending
+        if pending and payload.startswith(b'{"id":'):   # the answer to a lean request, most likely
+            end = payload.find(b",", 6, 32)
+            if end > 6 and payload.startswith(b'"status":200,', end + 1):
+                try:
+                    fut = pending.pop(int(payload[6:end]))
+                except (KeyError, ValueError):
+                    pass
+                else:
+                    if not fut.done():
+                        fut.set_result(payload)
+                    return
+        elif payload.find(_EVENT_MARK, 0, 32) >= 0:
             self.events += 1
             if self.on_event is not None:
                 self.on_event(payload)
             return
-        inflight = self.inflight
-        if inflight.pending and payload.startswith(b'{"id":'):
-            end = payload.find(b",", 6, 32)
-            if end > 6 and payload[6:end].isdigit():
-                rid = int(payload[6:end])
-                if rid in inflight.pending and payload.startswith(b'"status":200,', end + 1):
-                    inflight.resolve(rid, payload)
-                    return
         try:
             doc = json.loads(payload)
             rid = doc["id"]
