@@ -145,6 +145,9 @@ class CreateLookupRounds:
 
 
 def _per_op(benchmark):
+    """Per-operation figures (round / K) beside the round times, in the JSON report."""
+    if not benchmark.enabled:
+        return
     benchmark.extra_info["K"] = K
     benchmark.extra_info["per_op_ns_median"] = round(benchmark.stats.stats.median / K * 1e9, 1)
     benchmark.extra_info["per_op_ns_min"] = round(benchmark.stats.stats.min / K * 1e9, 1)
