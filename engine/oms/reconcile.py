@@ -71,7 +71,10 @@ class Reconciler:
                     changed = True
                     if eng.futures:
                         eng.book.update_from_fill(before.instrument, before.side, delta, price, fee)
-        return self.apply_snapshot(slot, vo) or changed
+        changed = self.apply_snapshot(slot, vo) or changed
+        if changed and eng.store.state_of(slot) in _TERMINAL:
+            eng._untrack(slot)      # the fills alone may have ended it
+        return changed
 
     def apply_snapshot(self, slot: int, vo: VenueOrder) -> bool:
         """Make the store agree with the venue's report of one order; returns whether anything changed."""

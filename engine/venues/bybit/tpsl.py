@@ -142,6 +142,7 @@ class BybitTpsl:
         eng._specs[slot] = OrderSpec(slot, row["symbol"], oid, side, otype, tif, qty, price, stop, 0, True,
                                      exchange_id=oid)
         eng._track_open(slot, inst)
+        eng.metrics.placed += 1                 # placed for us by the venue: counted with ours
         eng._venue_legs[slot] = self
         bracket.add_exit(slot, role)
         log.info("bracket %s: adopted the venue's %s exit %s", bracket.entry.client_order_id, role, oid)
