@@ -22,8 +22,10 @@
  * with caches and predictors shared with the interpreter.  */
 #if defined(__GNUC__)
 #define JS_NOINLINE __attribute__((noinline))
+#define JS_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define JS_NOINLINE
+#define JS_ALWAYS_INLINE inline
 #endif
 
 #define JS_MAX_DEPTH 64 /* nesting levels js_skip accepts (one bit each in a uint64) */
@@ -1007,6 +1009,94 @@ static inline int js_read_word(js_cur *c, js_span *sp, char scratch[JS_SCRATCH])
         }
     }
     return js_read_word_slow(c, sp, scratch);
+}
+
+/* ---- one-letter members in an expected order ------------------------------------
+ *
+ * For messages whose members come in a documented order (Binance events): each
+ * takes the position p of a member's ',' and, when the member there is  ,"k":  with
+ * its value right after the colon in the common spelling, reads the value and
+ * returns the position just after it.  Otherwise it returns NULL having written
+ * nothing, and the caller hands the member (and the rest) to its general member
+ * loop from p, which gives the same value or the error.  All are forced inline so
+ * a run of them keeps the position in a register and costs no call per member.  */
+
+/* The value position after  ,"k":  at p (8 bytes readable), or NULL. */
+static JS_ALWAYS_INLINE const char *js_m1_at(const char *p, const char *end, char k)
+{
+#if JS_SWAR
+    if (end - p < 8) return NULL;
+    return (js_load8(p) & 0xFFFFFFFFFFULL) == (0x3A2200222CULL | ((uint64_t)(unsigned char)k << 16)) ? p + 5
+                                                                                                     : NULL;
+#else
+    (void)p; (void)end; (void)k;
+    return NULL;
+#endif
+}
+
+/* A decimal string (js_p_decimal_string's spelling) -> *raw. */
+static JS_ALWAYS_INLINE const char *js_m1_decimal(const char *p, const char *end, char k, int64_t *raw)
+{
+    const char *v = js_m1_at(p, end, k);
+    return v ? js_p_decimal_string(v, end, raw) : NULL;
+}
+
+/* An integer (js_p_int's spelling) -> *out. */
+static JS_ALWAYS_INLINE const char *js_m1_int(const char *p, const char *end, char k, int64_t *out)
+{
+    const char *v = js_m1_at(p, end, k);
+    return v ? js_p_int(v, end, out) : NULL;
+}
+
+/* A plain string (no escape, control or non-ASCII byte): its contents in *s / *n. */
+static JS_ALWAYS_INLINE const char *js_m1_word(const char *p, const char *end, char k, const char **s, size_t *n)
+{
+    const char *v = js_m1_at(p, end, k);
+    return v ? js_p_plain_string(v, end, s, n) : NULL;
+}
+
+/* A plain string of at most cap (<= 64) bytes copied to dst, its length in *n. */
+static JS_ALWAYS_INLINE const char *js_m1_text(const char *p, const char *end, char k, char *dst, size_t cap,
+                                               size_t *n)
+{
+    const char *s, *q = js_m1_word(p, end, k, &s, n);
+    if (!q || *n > cap) return NULL;
+    js_copy_small(dst, s, *n);
+    return q;
+}
+
+/* true / false / null: 1, 0 or 2 (JS_LIT_NULL) in *lit. */
+static JS_ALWAYS_INLINE const char *js_m1_literal(const char *p, const char *end, char k, int *lit)
+{
+    const char *v = js_m1_at(p, end, k);
+    return v ? js_p_literal(v, end, lit) : NULL;
+}
+
+/* Skip an integer without computing it: -?(0|[1-9][0-9]*) not followed by '.', 'e',
+ * 'E' or a digit (a leading zero: the general path rejects it), and not at the end
+ * of input (inside an object something must follow).  */
+static inline const char *js_p_skip_int(const char *p, const char *end)
+{
+    if (p < end && *p == '-') p++;
+    if (p >= end) return NULL;
+    if (*p == '0') p++;
+    else if (*p >= '1' && *p <= '9') p = js_digit_run(p + 1, end);
+    else return NULL;
+    if (p >= end || *p == '.' || *p == 'e' || *p == 'E' || js_is_digit((unsigned char)*p)) return NULL;
+    return p;
+}
+
+/* Skip a value in its common spelling: plain string, integer, true / false / null. */
+static JS_ALWAYS_INLINE const char *js_m1_skip(const char *p, const char *end, char k)
+{
+    const char *s;
+    size_t n;
+    int lit;
+    const char *v = js_m1_at(p, end, k);
+    if (!v) return NULL;
+    if (*v == '"') return js_p_plain_string(v, end, &s, &n);
+    if (*v == '-' || js_is_digit((unsigned char)*v)) return js_p_skip_int(v, end);
+    return js_p_literal(v, end, &lit);
 }
 
 #endif

@@ -63,6 +63,15 @@ cdef extern from "jsonscan.h" nogil:
     const char *js_p_literal(const char *p, const char *end, int *lit)
     const char *js_p_skip_scalar(const char *p, const char *end)
     int js_member1(js_cur *c, char k)            # that, and step to the value
+    # One-letter members in an expected order: from the ',' of  ,"k":v  to after v when
+    # v is in the common spelling, else NULL with nothing written (general loop from p).
+    const char *js_m1_decimal(const char *p, const char *end, char k, int64_t *raw)
+    const char *js_m1_int(const char *p, const char *end, char k, int64_t *out)
+    const char *js_m1_word(const char *p, const char *end, char k, const char **s, size_t *n)
+    const char *js_m1_text(const char *p, const char *end, char k, char *dst, size_t cap, size_t *n)
+    const char *js_m1_literal(const char *p, const char *end, char k, int *lit)
+    const char *js_m1_skip(const char *p, const char *end, char k)
+    const char *js_p_skip_int(const char *p, const char *end)
     int js_next_elem(js_cur *c, int *first)
     int js_enter(js_cur *c, char open)
     int js_skip(js_cur *c)

@@ -30,6 +30,7 @@ from cpython.bytes cimport PyBytes_CheckExact
 from cpython.bytes cimport PyBytes_GET_SIZE
 from libc.stdint cimport int64_t
 from libc.stdint cimport uint8_t
+from libc.stdint cimport uint64_t
 from libc.string cimport memcmp
 from libc.string cimport memcpy
 from libc.string cimport memset
@@ -122,15 +123,14 @@ from engine._jsonscan cimport JS_OK
 from engine._jsonscan cimport js_cur
 from engine._jsonscan cimport js_enter
 from engine._jsonscan cimport js_finish
-from engine._jsonscan cimport js_at_member1
 from engine._jsonscan cimport js_key_is
-from engine._jsonscan cimport js_member1
-from engine._jsonscan cimport js_p_at_member1
-from engine._jsonscan cimport js_p_decimal_string
+from engine._jsonscan cimport js_m1_decimal
+from engine._jsonscan cimport js_m1_int
+from engine._jsonscan cimport js_m1_literal
+from engine._jsonscan cimport js_m1_skip
+from engine._jsonscan cimport js_m1_text
+from engine._jsonscan cimport js_m1_word
 from engine._jsonscan cimport js_p_int
-from engine._jsonscan cimport js_p_literal
-from engine._jsonscan cimport js_p_plain_string
-from engine._jsonscan cimport js_p_skip_scalar
 from engine._jsonscan cimport js_next_elem
 from engine._jsonscan cimport js_next_key
 from engine._jsonscan cimport js_peek
@@ -147,6 +147,11 @@ from engine._jsonscan_fields cimport rd_text8
 from engine._jsonscan_fields cimport rd_text_span
 from engine._parse_common cimport raise_parse_error
 from engine._parse_common cimport record_to_dict
+
+
+cdef inline uint64_t _bit(int field) noexcept nogil:
+    """The presence bit of a FieldBit."""
+    return (<uint64_t>1) << field
 
 
 cdef enum:
@@ -466,231 +471,197 @@ cdef int _rd_outer_t(js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
 
 
 # ---------------------------------------------------------------- ordered executionReport
-#
-# Steps of _exec_report_ordered.  Each takes the position p of a member's ',' (kept
-# in a register by the caller), returns ORD_STOP when the member there is not
-# ,"key": (p unchanged), JS_OK with p past the value, or an error with c.p at it.
-# The value is read by its pointer fast path; any other spelling goes to the
-# general reader from the same position (c.p = p), so the record and any error are
-# the same as in the general member loop.
-
-cdef enum:
-    ORD_STOP = 1
-
-
-cdef inline int _o_int(const char **pp, js_cur *c, ExecRecord *r, char key, int64_t *dst, int bit) noexcept nogil:
-    cdef const char *p = pp[0]
-    cdef const char *q
-    cdef int st
-    if not js_p_at_member1(p, c.end, key):
-        return ORD_STOP
-    q = js_p_int(p + 5, c.end, dst)
-    if q != NULL:
-        mark(r, bit)
-        pp[0] = q
-        return JS_OK
-    c.p = p + 5
-    st = rd_int(c, r, dst, bit)
-    pp[0] = c.p
-    return st
-
-
-cdef inline int _o_dec(const char **pp, js_cur *c, ExecRecord *r, char key, int64_t *dst, int bit) noexcept nogil:
-    cdef const char *p = pp[0]
-    cdef const char *q
-    cdef int st
-    if not js_p_at_member1(p, c.end, key):
-        return ORD_STOP
-    q = js_p_decimal_string(p + 5, c.end, dst)
-    if q != NULL:
-        mark(r, bit)
-        pp[0] = q
-        return JS_OK
-    c.p = p + 5
-    st = rd_decimal(c, r, dst, bit)
-    pp[0] = c.p
-    return st
-
-
-cdef inline int _o_text(const char **pp, js_cur *c, ExecRecord *r, char key, char *dst, size_t cap,
-                        uint8_t *length, int bit, bint may_truncate) noexcept nogil:
-    cdef const char *p = pp[0]
-    cdef const char *q
-    cdef const char *s
-    cdef size_t n
-    cdef int st
-    if not js_p_at_member1(p, c.end, key):
-        return ORD_STOP
-    q = js_p_plain_string(p + 5, c.end, &s, &n)
-    if q != NULL and n <= cap:
-        memcpy(dst, s, n)
-        length[0] = <uint8_t>n
-        mark(r, bit)
-        pp[0] = q
-        return JS_OK
-    c.p = p + 5
-    st = rd_text8(c, r, dst, cap, length, bit, may_truncate)
-    pp[0] = c.p
-    return st
-
-
-cdef inline int _o_enum(const char **pp, js_cur *c, ExecRecord *r, BnCtx *x, char key, int which) noexcept nogil:
-    cdef const char *p = pp[0]
-    cdef const char *q
-    cdef js_span v
-    cdef int st
-    if not js_p_at_member1(p, c.end, key):
-        return ORD_STOP
-    q = js_p_plain_string(p + 5, c.end, &v.s, &v.n)
-    if q != NULL:
-        v.escaped = 0
-        _enum_apply(r, x, which, &v)
-        pp[0] = q
-        return JS_OK
-    c.p = p + 5
-    st = _rd_enum(c, r, x, which)
-    pp[0] = c.p
-    return st
-
-
-cdef inline int _o_skip(const char **pp, js_cur *c, char key) noexcept nogil:
-    cdef const char *p = pp[0]
-    cdef const char *q
-    cdef int st
-    if not js_p_at_member1(p, c.end, key):
-        return ORD_STOP
-    q = js_p_skip_scalar(p + 5, c.end)
-    if q != NULL:
-        pp[0] = q
-        return JS_OK
-    c.p = p + 5
-    st = js_skip(c)
-    pp[0] = c.p
-    return st
-
-
-cdef inline int _o_bool(const char **pp, js_cur *c, ExecRecord *r, char key, uint8_t *dst, int bit) noexcept nogil:
-    cdef const char *p = pp[0]
-    cdef const char *q
-    cdef int lit, st
-    if not js_p_at_member1(p, c.end, key):
-        return ORD_STOP
-    q = js_p_literal(p + 5, c.end, &lit)
-    if q != NULL:
-        if lit != 2:                     # null leaves the field absent
-            dst[0] = <uint8_t>lit
-            mark(r, bit)
-        pp[0] = q
-        return JS_OK
-    c.p = p + 5
-    st = rd_bool(c, r, dst, bit)
-    pp[0] = c.p
-    return st
-
-
-cdef inline int _o_outer_t(const char **pp, js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
-    cdef const char *p = pp[0]
-    cdef const char *q
-    cdef int64_t t = 0
-    cdef int st
-    if not js_p_at_member1(p, c.end, b'T'):
-        return ORD_STOP
-    q = js_p_int(p + 5, c.end, &t)
-    if q != NULL:
-        x.outer_t = t                    # as _rd_outer_t does for a value that was read
-        x.has_outer_t = True
-        pp[0] = q
-        return JS_OK
-    c.p = p + 5
-    st = _rd_outer_t(c, r, x)
-    pp[0] = c.p
-    return st
-
 
 cdef int _exec_report_ordered(js_cur *c, ExecRecord *r, BnCtx *x) noexcept nogil:
     """The members after ``"e":"executionReport"`` in the order Binance documents and
     sends them (E s c S o f q p P F g C x X r i l z L n N T t I w m M O Z Y Q W V).
 
-    Each member is recognised with one compare and read by its reader directly: no
-    per-key dispatch, so no indirect jump to predict, and the position stays in a
-    register.  At the first member that is not the expected one (another order, an
-    added field, whitespace, a nested "o", the end), it returns JS_OK with the
-    cursor at that member's ',' and the general member loop carries on.  Both paths
-    use the same readers and the same record, so the result never depends on where
-    the ordered run stopped.
+    One straight pass: each member is recognised with one compare and its value read
+    by the inline pointer reader of its common spelling (jsonscan.h ``js_m1_*``), the
+    position kept in a register and the presence bits gathered in one word.  At the
+    first member that is not the expected one in that spelling (another order, an
+    added field, whitespace, an escape, a nested "o", the end), the pass stops with
+    the cursor at that member's ',' and the general member loop reads it and the
+    rest.  Nothing is written for the member where the pass stops, and both paths
+    read a member into the same field with the same value, so the record never
+    depends on where the pass stopped.
     """
     cdef const char *p = c.p
-    cdef int st = _o_int(&p, c, r, b'E', &r.ts_event_ms, F_EVENT_TIME)
-    if st == JS_OK:
-        st = _o_text(&p, c, r, b's', r.symbol, EXEC_SYMBOL_CAP, &r.symbol_len, F_SYMBOL, False)
-    if st == JS_OK:
-        st = _o_text(&p, c, r, b'c', r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID, False)
-    if st == JS_OK:
-        st = _o_enum(&p, c, r, x, b'S', EN_SIDE)
-    if st == JS_OK:
-        if js_p_at_member1(p, c.end, b'o') and p[5] == b'{':
-            st = ORD_STOP                # a nested "o" object is the general loop's business
-        else:
-            st = _o_enum(&p, c, r, x, b'o', EN_ORDER_TYPE)
-    if st == JS_OK:
-        st = _o_enum(&p, c, r, x, b'f', EN_TIF)
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'q', &r.qty_raw, F_QTY)
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'p', &r.price_raw, F_PRICE)
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'P', &r.stop_price_raw, F_STOP_PRICE)
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'F')        # iceberg qty: not kept
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'g')        # order list id: not kept
-    if st == JS_OK:
-        st = _o_text(&p, c, r, b'C', r.orig_client_id, EXEC_ID_CAP, &r.orig_client_id_len, F_ORIG_CLIENT_ID, False)
-    if st == JS_OK:
-        st = _o_enum(&p, c, r, x, b'x', EN_EXEC_TYPE)
-    if st == JS_OK:
-        st = _o_enum(&p, c, r, x, b'X', EN_ORDER_STATE)
-    if st == JS_OK:
-        st = _o_text(&p, c, r, b'r', r.reject_reason, EXEC_REASON_CAP, &r.reject_reason_len, F_REJECT_REASON, True)
-    if st == JS_OK:
-        st = _o_int(&p, c, r, b'i', &r.order_id, F_ORDER_ID)
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'l', &r.last_qty_raw, F_LAST_QTY)
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'z', &r.cum_qty_raw, F_CUM_QTY)
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'L', &r.last_price_raw, F_LAST_PRICE)
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'n', &r.commission_raw, F_COMMISSION)
-    if st == JS_OK:
-        st = _o_text(&p, c, r, b'N', r.commission_asset, EXEC_ASSET_CAP, &r.commission_asset_len,
-                     F_COMMISSION_ASSET, False)
-    if st == JS_OK:
-        st = _o_outer_t(&p, c, r, x)
-    if st == JS_OK:
-        st = _o_int(&p, c, r, b't', &r.trade_id, F_TRADE_ID)
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'I')        # ignore
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'w')        # is the order on the book: not kept
-    if st == JS_OK:
-        st = _o_bool(&p, c, r, b'm', &r.is_maker, F_IS_MAKER)
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'M')        # ignore
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'O')        # order creation time: not kept
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'Z', &r.cum_quote_raw, F_CUM_QUOTE)
-    if st == JS_OK:
-        st = _o_dec(&p, c, r, b'Y', &r.last_quote_raw, F_LAST_QUOTE)
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'Q')        # quote order qty: not kept
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'W')        # working time: not kept
-    if st == JS_OK:
-        st = _o_skip(&p, c, b'V')        # self-trade prevention mode: not kept
-    if st < 0:
-        return st                        # c.p is where the general reader failed
+    cdef const char *end = c.end
+    cdef const char *q
+    cdef js_span v
+    cdef size_t n
+    cdef int64_t t
+    cdef int lit
+    cdef uint64_t got = 0
+    v.escaped = 0
+    while True:                          # one pass: `break` hands over to the general loop
+        q = js_m1_int(p, end, b'E', &r.ts_event_ms)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_EVENT_TIME)
+        q = js_m1_text(p, end, b's', r.symbol, EXEC_SYMBOL_CAP, &n)
+        if q == NULL:
+            break
+        p = q
+        r.symbol_len = <uint8_t>n
+        got |= _bit(F_SYMBOL)
+        q = js_m1_text(p, end, b'c', r.client_id, EXEC_ID_CAP, &n)
+        if q == NULL:
+            break
+        p = q
+        r.client_id_len = <uint8_t>n
+        got |= _bit(F_CLIENT_ID)
+        q = js_m1_word(p, end, b'S', &v.s, &v.n)
+        if q == NULL:
+            break
+        p = q
+        _enum_apply(r, x, EN_SIDE, &v)
+        q = js_m1_word(p, end, b'o', &v.s, &v.n)     # a nested "o" object is not a word: stops here
+        if q == NULL:
+            break
+        p = q
+        _enum_apply(r, x, EN_ORDER_TYPE, &v)
+        q = js_m1_word(p, end, b'f', &v.s, &v.n)
+        if q == NULL:
+            break
+        p = q
+        _enum_apply(r, x, EN_TIF, &v)
+        q = js_m1_decimal(p, end, b'q', &r.qty_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_QTY)
+        q = js_m1_decimal(p, end, b'p', &r.price_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_PRICE)
+        q = js_m1_decimal(p, end, b'P', &r.stop_price_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_STOP_PRICE)
+        q = js_m1_skip(p, end, b'F')         # iceberg qty: not kept
+        if q == NULL:
+            break
+        p = q
+        q = js_m1_skip(p, end, b'g')         # order list id: not kept
+        if q == NULL:
+            break
+        p = q
+        q = js_m1_text(p, end, b'C', r.orig_client_id, EXEC_ID_CAP, &n)
+        if q == NULL:
+            break
+        p = q
+        r.orig_client_id_len = <uint8_t>n
+        got |= _bit(F_ORIG_CLIENT_ID)
+        q = js_m1_word(p, end, b'x', &v.s, &v.n)
+        if q == NULL:
+            break
+        p = q
+        _enum_apply(r, x, EN_EXEC_TYPE, &v)
+        q = js_m1_word(p, end, b'X', &v.s, &v.n)
+        if q == NULL:
+            break
+        p = q
+        _enum_apply(r, x, EN_ORDER_STATE, &v)
+        q = js_m1_text(p, end, b'r', r.reject_reason, EXEC_REASON_CAP, &n)   # longer: the general loop cuts it
+        if q == NULL:
+            break
+        p = q
+        r.reject_reason_len = <uint8_t>n
+        got |= _bit(F_REJECT_REASON)
+        q = js_m1_int(p, end, b'i', &r.order_id)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_ORDER_ID)
+        q = js_m1_decimal(p, end, b'l', &r.last_qty_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_LAST_QTY)
+        q = js_m1_decimal(p, end, b'z', &r.cum_qty_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_CUM_QTY)
+        q = js_m1_decimal(p, end, b'L', &r.last_price_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_LAST_PRICE)
+        q = js_m1_decimal(p, end, b'n', &r.commission_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_COMMISSION)
+        q = js_m1_text(p, end, b'N', r.commission_asset, EXEC_ASSET_CAP, &n)   # null: the general loop
+        if q == NULL:
+            break
+        p = q
+        r.commission_asset_len = <uint8_t>n
+        got |= _bit(F_COMMISSION_ASSET)
+        q = js_m1_int(p, end, b'T', &t)      # envelope T: used at the end when nothing else set it
+        if q == NULL:
+            break
+        p = q
+        x.outer_t = t
+        x.has_outer_t = True
+        q = js_m1_int(p, end, b't', &r.trade_id)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_TRADE_ID)
+        q = js_m1_skip(p, end, b'I')         # ignore
+        if q == NULL:
+            break
+        p = q
+        q = js_m1_skip(p, end, b'w')         # is the order on the book: not kept
+        if q == NULL:
+            break
+        p = q
+        q = js_m1_literal(p, end, b'm', &lit)
+        if q == NULL:
+            break
+        p = q
+        if lit != 2:                         # null leaves the field absent
+            r.is_maker = <uint8_t>lit
+            got |= _bit(F_IS_MAKER)
+        q = js_m1_skip(p, end, b'M')         # ignore
+        if q == NULL:
+            break
+        p = q
+        q = js_m1_skip(p, end, b'O')         # order creation time: not kept
+        if q == NULL:
+            break
+        p = q
+        q = js_m1_decimal(p, end, b'Z', &r.cum_quote_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_CUM_QUOTE)
+        q = js_m1_decimal(p, end, b'Y', &r.last_quote_raw)
+        if q == NULL:
+            break
+        p = q
+        got |= _bit(F_LAST_QUOTE)
+        q = js_m1_skip(p, end, b'Q')         # quote order qty: not kept
+        if q == NULL:
+            break
+        p = q
+        q = js_m1_skip(p, end, b'W')         # working time: not kept
+        if q == NULL:
+            break
+        p = q
+        q = js_m1_skip(p, end, b'V')         # self-trade prevention mode: not kept
+        if q == NULL:
+            break
+        p = q
+        break
+    r.present |= got
     c.p = p
     return JS_OK
 

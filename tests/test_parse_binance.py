@@ -648,11 +648,41 @@ def test_ordered_run_every_integer_width(digits):
         for neg in (False, True):
             text = ("-" if neg else "") + first + "7" * (digits - 1)
             for tail in ("", ".5", "e3", "E-1"):
-                for k in ("E", "T", "t", "I"):
+                for k in ("E", "T", "t", "I", "g", "W"):
                     members = [(n, Raw(text + tail) if n == k else v) for n, v in ORDERED_EVENT]
                     check(_event_text(members, False), False)
                     members = [(n, text + tail if n == k else v) for n, v in ORDERED_EVENT]
                     check(_event_text(members, True), False)
+
+
+SKIPPED_VALUES = ['"x"', '""', '"a\\"b"', '"\\u0041"', '"\u00e9"', '"\x01"', "0", "-1", "-0", "01", "-", "1.5",
+                  "1e3", "12345678901234567890", "true", "false", "null", "nul", "tru", "[]", "{}", '[1,{"a":2}]',
+                  '{"k":"v"}', " 5", "[", '"']
+
+
+@pytest.mark.parametrize("k", ORDERED_SKIPPED)
+def test_ordered_run_skips_every_value_type(k):
+    # A member the run does not keep is skipped in its common spelling (plain string,
+    # integer, literal) and handed to the general loop otherwise; invalid JSON is an
+    # error either way.
+    for value in SKIPPED_VALUES:
+        for wrapped in (False, True):
+            members = [(n, Raw(value) if n == k else v) for n, v in ORDERED_EVENT]
+            check(_event_text(members, wrapped), False)
+
+
+TEXT_VALUES = ['"BTCUSDT"', '""', '"\\u0042TC"', '"\u00e9t\u00e9"', "null", '"' + "x" * 16 + '"', '"' + "y" * 17 + '"',
+               '"' + "z" * 32 + '"', '"' + "z" * 33 + '"', '"' + "w" * 64 + '"', '"' + "w" * 65 + '"',
+               '"NEW"', '"PARTIALLY_FILLED"', '"BUY"', '"LIMIT"', '"GTC"', '"bogus"', "7", "true", '"a\x01"']
+
+
+@pytest.mark.parametrize("k", ["s", "c", "S", "o", "f", "C", "x", "X", "r", "N", "m"])
+def test_ordered_run_text_and_enum_members(k):
+    # Texts at and past their buffer (identifiers fail, the reject reason is cut),
+    # escapes, non-ASCII, null, unknown enum words and wrong types, in the run's position.
+    for value in TEXT_VALUES:
+        members = [(n, Raw(value) if n == k else v) for n, v in ORDERED_EVENT]
+        check(_event_text(members, True), False)
 
 
 @pytest.mark.parametrize("wrapped", [False, True])
