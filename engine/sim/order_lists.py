@@ -252,15 +252,16 @@ def cancel_list(ctx: Ctx, lst: OrderList, new_cid: str | None) -> dict:
     """Cancel every order of the list that is still open or pending."""
     core = ctx.sim.core
     cid = new_cid or ctx.sim.gen_client_id("")
-    for o in lst.orders:
-        if o.is_open:
-            o.extra["cancel_client_id"] = cid
-            core.cancel(o)
-        elif o.status == "PENDING_NEW":
+    for o in lst.orders:            # pending ones first: the working order's end would expire them
+        if o.status == "PENDING_NEW":
             o.extra["cancel_client_id"] = cid
             o.status = "CANCELED"
             o.updated_ms = now_ms()
             core._order_event(o, "CANCELED")
+    for o in lst.orders:
+        if o.is_open:
+            o.extra["cancel_client_id"] = cid
+            core.cancel(o)
     if lst.status != "ALL_DONE":
         _list_event(core, lst)
     return list_json(lst, "RESULT", cancelled=True)
