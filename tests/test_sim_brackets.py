@@ -163,3 +163,19 @@ def test_bybit_tpsl_request_errors_and_exit_rows():
             assert body["retCode"] == 10001
 
     run(main())
+
+
+def test_otoco_over_the_websocket_api():
+    async def main():
+        async with sim_and_session() as (sim, s):
+            async with s.ws_connect(sim.ws_url + "/ws-api/v3") as ws:
+                await ws.send_json({"id": "p", "method": "orderList.place.otoco", "params": ws_signed(otoco())})
+                r, _ = await recv_until(ws, lambda m: m.get("id") == "p")
+                assert r["status"] == 200 and r["result"]["listClientOrderId"] == "L1"
+                await ws.send_json({"id": "c", "method": "orderList.cancel",
+                                    "params": ws_signed({"symbol": "BTCUSDT", "listClientOrderId": "L1"})})
+                r, _ = await recv_until(ws, lambda m: m.get("id") == "c")
+                assert r["status"] == 200 and r["result"]["listOrderStatus"] == "ALL_DONE"
+                assert {o["status"] for o in r["result"]["orderReports"]} == {"CANCELED"}
+
+    run(main())

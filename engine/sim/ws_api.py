@@ -59,6 +59,10 @@ METHODS = {
     "myTrades": ("GET", "/api/v3/myTrades"),
     "account.status": ("GET", "/api/v3/account"),
     "account.rateLimits.orders": ("GET", "/api/v3/rateLimit/order"),
+    "orderList.place.otoco": ("POST", "/api/v3/orderList/otoco"),
+    "orderList.cancel": ("DELETE", "/api/v3/orderList"),
+    "orderList.status": ("GET", "/api/v3/orderList"),
+    "openOrderLists.status": ("GET", "/api/v3/openOrderList"),
 }
 
 
