@@ -22,6 +22,7 @@ returns the message kind as a small int.  Invariants:
    iteratively.
 """
 
+cimport cython
 from cpython.buffer cimport PyBUF_SIMPLE
 from cpython.buffer cimport PyBuffer_Release
 from cpython.buffer cimport PyObject_GetBuffer
@@ -972,8 +973,9 @@ cdef class BinanceParser:
         self.error_offset = -1
         return self.rec.kind
 
+    @cython.always_allow_keywords(False)
     def parse(self, data):
-        """Parse one message.
+        """Parse one message (METH_O: one positional argument, no keyword parsing).
 
         Parameters
         ----------

@@ -393,6 +393,35 @@ def test_accepts_bytes_like():
         p.parse("not bytes")
 
 
+class BytesSub(bytes):
+    pass
+
+
+def test_non_bytes_buffers_take_the_buffer_path_with_the_same_result():
+    # Exact bytes are read in place; anything else goes through the buffer protocol
+    # (bytes subclasses, bytearray, slices of a larger buffer, array, mmap-like views).
+    import array
+
+    data = load("binance_spot_execution_report_wrapped.json")
+    want = compiled(data, False)
+    p = BinanceParser()
+    padded = bytearray(b"xx" + data + b"yy")
+    for buf in (BytesSub(data), bytearray(data), memoryview(data), memoryview(padded)[2:-2],
+                array.array("B", data), memoryview(bytearray(data)).toreadonly()):
+        assert p.parse(buf) == MessageKind.EXECUTION_REPORT
+        assert p.to_dict() == want
+    with pytest.raises(BufferError):
+        p.parse(memoryview(data)[::2])                 # not contiguous: refused, not misread
+    with pytest.raises(TypeError):
+        p.parse(data=data)                             # one positional argument (METH_O)
+    # a bad message through the buffer path raises and still releases the buffer
+    bad = bytearray(data[:-3])
+    with pytest.raises(ParseError):
+        p.parse(bad)
+    bad.extend(b"}}}")                                 # would raise BufferError if still exported
+    assert p.kind == MessageKind.NONE
+
+
 # ----------------------------------------------------------------- edge cases
 
 
