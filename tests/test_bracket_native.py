@@ -265,9 +265,10 @@ def test_binance_usdm_engine_managed_stop_cancels_the_take_profit():
             assert await b.wait(10)
             assert eng.get_order(b.take.client_order_id).state == OrderState.CANCELLED
             await until(lambda: eng.open_orders() == [], 5)
-            # The fill of the order a USD-M algo stop spawns reaches the position only through
-            # reconciliation today (its client id is not the algo's): a gap outside the bracket.
-            await eng.reconciler.run("check")
+            # the order the algo stop created is adopted from the stream: its fill is in the position
+            # without a reconciliation, and the stop's own view shows it filled
+            assert eng.reconciler.runs == 1 and eng.stats()["foreign"]["linked"] == 1
+            assert b.stop.filled == Decimal("0.01") and b.stop.average_price is not None
             await books_agree(sim, eng)
 
     run(main())

@@ -35,6 +35,7 @@ from engine.config import VenueConfig
 from engine.errors import EngineError
 from engine.oms.breaker import BreakerState, CircuitBreaker, is_breaker_failure
 from engine.oms.events import EventBus, EventKind
+from engine.oms.foreign import ForeignOrders
 from engine.oms.metrics import EngineMetrics
 from engine.oms.reconcile import Reconciler
 from engine.oms.risk import RiskEngine, RiskLimits
@@ -55,6 +56,7 @@ _EVENT_KIND = {
     OrderEvent.EV_REJECTED: EventKind.REJECTED, OrderEvent.EV_EXPIRED: EventKind.EXPIRED,
     OrderEvent.EV_AMENDED: EventKind.AMENDED, OrderEvent.EV_TRIGGERED: EventKind.TRIGGERED,
 }
+_MSG_ALGO_UPDATE = 4        # BinanceParser.parse() kind of a USD-M ALGO_UPDATE (ext/exec_record.pxd)
 _TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, "POST_ONLY": TimeInForce.POST_ONLY}
 
 
@@ -128,6 +130,8 @@ class Engine:
         self._foreign_hook: Callable[[bytes], None] | None = None  # venue-created orders (attached TP/SL)
         self._venue_legs: dict[int, Any] = {}           # slot -> who queries/cancels an order the venue created
         self._adopt_venue_order: Callable[[Any], Any] | None = None  # reconciliation: async VenueOrder -> slot/-1
+        self.foreign = ForeignOrders(self)              # orders we did not place, adopted from the stream
+        self._child_of = self.foreign.child_of          # child slot -> algo slot (USD-M triggered conditionals)
         self._tasks: set[asyncio.Task] = set()
         self._halted = False
         self._started = False
@@ -410,7 +414,8 @@ class Engine:
 
     def stats(self) -> dict:
         return {"venue": self.venue, "metrics": self.metrics.snapshot(), "store": self.store.counters(),
-                "applier": self.applier.counters() if self.applier else {}, "breaker": self.breaker.snapshot(),
+                "applier": self.applier.counters() if self.applier else {}, "foreign": self.foreign.counters(),
+                "breaker": self.breaker.snapshot(),
                 "open_orders": len(self._open), "bad_messages": self.bad_messages, "unresolved": self.unresolved,
                 "events_dropped": self.bus.dropped, "clock": self.adapter.rest.clock.health()}
 
@@ -563,10 +568,16 @@ class Engine:
         if self._binance:
             if kind == 2 and parser.order_state == OrderState.PENDING:
                 return  # a pending leg of an order list reported PENDING_NEW: nothing changes
-            if applier.apply_binance(parser, time.time_ns()) == ApplyStatus.AP_NOT_ORDER:
+            status = applier.apply_binance(parser, time.time_ns())
+            if status == ApplyStatus.AP_NOT_ORDER:
                 self.reconciler.on_account_message(payload)
+            elif status == ApplyStatus.AP_FOREIGN:
+                if kind != _MSG_ALGO_UPDATE:     # an algo order we did not place: its child is adopted
+                    self.foreign.on_binance(payload)  # cold: adopt, then apply the payload again
             else:
                 self._after_apply()
+                if kind == _MSG_ALGO_UPDATE:
+                    self.foreign.on_algo_update(payload)  # cold: link the order it triggered (``ai``)
         else:
             if kind in (7, 8):  # MSG_BYBIT_ORDER, MSG_BYBIT_EXECUTION
                 foreign = False
@@ -578,8 +589,10 @@ class Engine:
                 except ParseError as exc:
                     self.bad_messages += 1
                     log.warning("bybit: bad record in a stream batch counted and skipped: %s", exc)
-                if foreign and self._foreign_hook is not None:
-                    self._foreign_hook(payload)  # cold: orders the venue created for us (attached TP/SL)
+                if foreign:
+                    if self._foreign_hook is not None:
+                        self._foreign_hook(payload)  # cold: orders the venue created for us (attached TP/SL)
+                    self.foreign.on_bybit(payload)   # cold: any other order we did not place
             else:
                 self.reconciler.on_account_message(payload)
         self.metrics.record_wire_to_event(time.perf_counter_ns() - t0)
@@ -610,18 +623,20 @@ class Engine:
             self._untrack(slot)
         if ap.fill_qty_raw:
             self._last_price[int(self.store.arrays["instrument"][slot])] = ap.fill_price_raw
-        if not self.bus.active and slot not in self._brackets:
-            return
-        view = self.order(slot)
-        self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol,
-                      fill_qty=to_decimal(ap.fill_qty_raw) if ap.fill_qty_raw else None,
-                      fill_price=to_decimal(ap.fill_price_raw) if ap.fill_qty_raw else None)
-        if ap.fill_qty_raw and self.futures:
-            pos = self.positions().get(view.symbol)
-            self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol, position=pos)
-        bracket = self._brackets.get(slot)
-        if bracket is not None:
-            bracket.on_update(slot, view)
+        fill_qty, fill_price = ap.fill_qty_raw, ap.fill_price_raw
+        if self.bus.active or slot in self._brackets:
+            view = self.order(slot)
+            self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol,
+                          fill_qty=to_decimal(fill_qty) if fill_qty else None,
+                          fill_price=to_decimal(fill_price) if fill_qty else None)
+            if fill_qty and self.futures:
+                pos = self.positions().get(view.symbol)
+                self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol, position=pos)
+            bracket = self._brackets.get(slot)
+            if bracket is not None:
+                bracket.on_update(slot, view)
+        if fill_qty and self._child_of and slot in self._child_of:
+            self.foreign.mirror(slot, fill_qty, fill_price)  # the algo order that created it shows the fill
 
     async def _wait_slot(self, slot: int, done: Callable[[], bool], timeout: float) -> bool:
         loop = asyncio.get_running_loop()

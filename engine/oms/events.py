@@ -25,6 +25,16 @@ class EventKind(str, enum.Enum):
     TRIGGERED = "triggered"
     UNKNOWN = "unknown"                  # an order whose answer was lost (resolved later)
     RESOLVED = "resolved"                # an UNKNOWN order settled (adopted or re-sent)
+    # An order the engine did not place, seen on the user-data stream and taken into the store
+    # at once (its fills move positions like ours).  data: ``origin`` = "algo" (the order a
+    # triggered USD-M conditional order of ours created), "liquidation", "adl", "settlement" or
+    # "external" (placed by hand, another program, ...); ``parent`` = the algo order's client id
+    # when origin is "algo".  The adopted order's own events (accepted, filled...) follow.
+    ADOPTED = "adopted"
+    # A venue-created order tied to our order that spawned it (USD-M: the child of a triggered
+    # conditional order, linked by the ALGO_UPDATE's ``ai``); ``order`` is our order, data
+    # ``child`` the child's view.  Emitted once per child, whichever of the two messages came first.
+    LINKED = "linked"
     POSITION_CHANGED = "position_changed"
     BALANCE_CHANGED = "balance_changed"
     STREAM_DISCONNECTED = "stream_disconnected"

@@ -585,7 +585,10 @@ class Core:
         order.triggered = True
         order.updated_ms = now_ms()
         if order.algo:
-            # USD-M: the algo order spawns a regular order with its own id.
+            # USD-M: the algo order spawns a regular order with its own id, named by the
+            # ALGO_UPDATE's ``ai``.  The child's clientOrderId is not documented (the official
+            # Event-Algo-Order-Update page gives only ``ai``): ``algo-<algoId>`` is this
+            # simulator's choice, unconfirmed; clients must link by ``ai``, never by this id.
             child = Order(
                 oid=self.new_oid(), market=order.market, symbol=order.symbol, account=order.account,
                 client_id=order.extra.get("child_client_id") or f"algo-{order.oid}", side=order.side,

@@ -200,6 +200,35 @@ class SimExchange:
         fees + unrealised PnL; equal to :attr:`initial_totals` when nothing leaked."""
         return self.core.totals()
 
+    _VENUE_MARKET = {"binance-spot": "bspot", "binance-usdm": "busdm", "bybit": "ylinear", "bybit-spot": "yspot"}
+
+    @exact
+    def place_for(self, key: str, venue: str, symbol: str, side: str, qty, *, client_id: str = "",
+                  price=None) -> int:
+        """Place an order for account ``key`` straight into the core, the way the venue's web UI,
+        a liquidation (``client_id="autoclose-..."``) or an ADL close (``"adl_autoclose"``) does:
+        no API request, so a connected client learns of it from its user-data stream only.
+
+        ``venue``: ``binance-spot``, ``binance-usdm``, ``bybit`` (linear) or ``bybit-spot``.
+        A market order without ``price``, a GTC limit order with it.  Returns the venue order id;
+        raises :class:`~engine.sim.core.Reject` when the core refuses it.
+        """
+        from engine.sim.matching import Order
+        market = self._VENUE_MARKET[venue]
+        acct = self.account_for(key)
+        if acct is None:
+            raise KeyError(f"no account {key!r}")
+        limit = price is not None
+        order = Order(oid=self.core.new_oid(), market=market, symbol=symbol, account=acct, client_id=client_id,
+                      side=side.upper(), type="LIMIT" if limit else "MARKET", tif="GTC",
+                      price=D(str(price)) if limit else None, qty=D(str(qty)),
+                      working_type="CONTRACT_PRICE" if market == "busdm" else None)
+        if market.startswith("y"):
+            order.extra["bybit_tif"] = "GTC" if limit else "IOC"
+            order.extra["bybit_type"] = "Limit" if limit else "Market"
+        self.core.place(order)
+        return order.oid
+
     # -- market control ------------------------------------------------------------------------
     @exact
     def set_price(self, symbol: str, price) -> None:
