@@ -30,7 +30,7 @@ GATE_ORDER = (b"BTC_USDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, b"t-bot-1-0000
 # ---- MEXC: signed query string -------------------------------------------------------------------
 
 @pytest.mark.benchmark(group="mexc-limit-order")
-def test_mexc_limit_order_urlencode_hmac_baseline(benchmark):
+def test_mexc_limit_order_urlencode_hmac_baseline(steady):
     key = MEXC_SECRET.encode()
 
     def ref():
@@ -41,27 +41,27 @@ def test_mexc_limit_order_urlencode_hmac_baseline(benchmark):
 
     enc = MexcOrderEncoder(RequestSigner(MEXC_SECRET))
     enc.new_order(*MEXC_ORDER)
-    assert benchmark(ref) == enc.request()
+    assert steady(ref) == enc.request()
 
 
 @pytest.mark.benchmark(group="mexc-limit-order")
-def test_mexc_limit_order_encode_and_sign(benchmark):
+def test_mexc_limit_order_encode_and_sign(steady):
     enc = MexcOrderEncoder(RequestSigner(MEXC_SECRET))
-    n = benchmark(enc.new_order, *MEXC_ORDER)
+    n = steady(enc.new_order, *MEXC_ORDER)
     assert n == enc.length and enc.request().startswith(b"symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=0.015&")
 
 
 @pytest.mark.benchmark(group="mexc-limit-order-c-x100")
-def test_mexc_limit_order_c_level_100_calls(benchmark):
+def test_mexc_limit_order_c_level_100_calls(steady):
     enc = MexcOrderEncoder(RequestSigner(MEXC_SECRET))
-    benchmark(mexc_repeat, enc, *MEXC_ORDER[:8], 100)
+    steady(mexc_repeat, enc, *MEXC_ORDER[:8], 100)
     assert enc.length > 0
 
 
 # ---- Gate.io: JSON body + SIGN ---------------------------------------------------------------------
 
 @pytest.mark.benchmark(group="gate-limit-order")
-def test_gate_limit_order_json_hmac_baseline(benchmark):
+def test_gate_limit_order_json_hmac_baseline(steady):
     key = GATE_SECRET.encode()
 
     def ref():
@@ -75,18 +75,18 @@ def test_gate_limit_order_json_hmac_baseline(benchmark):
     enc = GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY)
     enc.new_order(*GATE_ORDER)
     _, _, body, sign = enc.request()
-    assert benchmark(ref) == (body, sign, enc.timestamp_header)
+    assert steady(ref) == (body, sign, enc.timestamp_header)
 
 
 @pytest.mark.benchmark(group="gate-limit-order")
-def test_gate_limit_order_encode_and_sign(benchmark):
+def test_gate_limit_order_encode_and_sign(steady):
     enc = GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY)
-    n = benchmark(enc.new_order, *GATE_ORDER)
+    n = steady(enc.new_order, *GATE_ORDER)
     assert n == enc.length and enc.request()[2].startswith(b'{"text":"t-bot-1-000042","currency_pair":"BTC_USDT"')
 
 
 @pytest.mark.benchmark(group="gate-limit-order-c-x100")
-def test_gate_limit_order_c_level_100_calls(benchmark):
+def test_gate_limit_order_c_level_100_calls(steady):
     enc = GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY)
-    benchmark(gate_repeat, enc, *GATE_ORDER, 100)
+    steady(gate_repeat, enc, *GATE_ORDER, 100)
     assert enc.length > 0

@@ -19,9 +19,7 @@ other tests that had warmed the parser) and ~570 ns (run alone, ``-k``).
 """
 
 import json
-import math
 import pathlib
-import time
 
 import pytest
 
@@ -41,26 +39,6 @@ TYPE = {"LIMIT": OrderType.LIMIT, "MARKET": OrderType.MARKET, "LIMIT_MAKER": Ord
 TIF = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK}
 EXEC = {"NEW": ExecType.EXEC_NEW, "TRADE": ExecType.EXEC_TRADE, "CANCELED": ExecType.EXEC_CANCELED}
 STATE = {"NEW": OrderState.NEW, "PARTIALLY_FILLED": OrderState.PARTIALLY_FILLED, "FILLED": OrderState.FILLED}
-
-
-ROUND_S = 10e-6       # a round lasts at least this long, so the timer's own cost is < 1 % of it
-
-
-def steady(benchmark, pytestconfig, fn, *args):
-    """Benchmark fn(*args) in steady state: 2,000 warm calls (the second thousand timed), then rounds of
-    ceil(ROUND_S / warm call time) calls for --benchmark-max-time seconds."""
-    if not benchmark.enabled:
-        return benchmark(fn, *args)     # --benchmark-disable: one plain call
-    for _ in range(1_000):
-        fn(*args)
-    t0 = time.perf_counter()
-    for _ in range(1_000):
-        fn(*args)
-    per_call = (time.perf_counter() - t0) / 1_000
-    iterations = max(1, math.ceil(ROUND_S / per_call))
-    max_time = float(pytestconfig.getoption("benchmark_max_time"))
-    rounds = max(100, int(max_time / (iterations * per_call)))
-    return benchmark.pedantic(fn, args=args, iterations=iterations, rounds=rounds, warmup_rounds=10)
 
 
 def json_loads_extract(data):
@@ -85,23 +63,23 @@ def test_baseline_extracts_what_the_parser_extracts():
 
 
 @pytest.mark.benchmark(group="parse-executionReport")
-def test_engine_parse_execution_report(benchmark, pytestconfig):
+def test_engine_parse_execution_report(steady):
     p = BinanceParser()
-    assert steady(benchmark, pytestconfig, p.parse, REPORT) == MessageKind.EXECUTION_REPORT
+    assert steady(p.parse, REPORT) == MessageKind.EXECUTION_REPORT
 
 
 @pytest.mark.benchmark(group="parse-executionReport")
-def test_json_loads_extract_baseline(benchmark, pytestconfig):
-    assert steady(benchmark, pytestconfig, json_loads_extract, REPORT)[2] == "BTCUSDT"
+def test_json_loads_extract_baseline(steady):
+    assert steady(json_loads_extract, REPORT)[2] == "BTCUSDT"
 
 
 @pytest.mark.benchmark(group="parse-executionReport")
-def test_json_loads_only_baseline(benchmark, pytestconfig):
-    steady(benchmark, pytestconfig, json.loads, REPORT)
+def test_json_loads_only_baseline(steady):
+    steady(json.loads, REPORT)
 
 
 @pytest.mark.benchmark(group="parse-executionReport")
-def test_msgspec_struct_baseline(benchmark, pytestconfig):
+def test_msgspec_struct_baseline(steady):
     msgspec = pytest.importorskip("msgspec")
 
     class ExecutionReport(msgspec.Struct):
@@ -136,22 +114,22 @@ def test_msgspec_struct_baseline(benchmark, pytestconfig):
         event: ExecutionReport
 
     decoder = msgspec.json.Decoder(Envelope)
-    assert steady(benchmark, pytestconfig, decoder.decode, REPORT).event.s == "BTCUSDT"
+    assert steady(decoder.decode, REPORT).event.s == "BTCUSDT"
 
 
 @pytest.mark.benchmark(group="parse-full-response")
-def test_engine_parse_full_response(benchmark, pytestconfig):
+def test_engine_parse_full_response(steady):
     p = BinanceParser()
-    assert steady(benchmark, pytestconfig, p.parse, FULL) == MessageKind.ORDER_RESPONSE
+    assert steady(p.parse, FULL) == MessageKind.ORDER_RESPONSE
 
 
 @pytest.mark.benchmark(group="parse-full-response")
-def test_json_loads_full_baseline(benchmark, pytestconfig):
-    steady(benchmark, pytestconfig, json.loads, FULL)
+def test_json_loads_full_baseline(steady):
+    steady(json.loads, FULL)
 
 
 @pytest.mark.benchmark(group="parse-bybit-execution")
-def test_engine_parse_bybit_execution(benchmark, pytestconfig):
+def test_engine_parse_bybit_execution(steady):
     p = BybitParser()
 
     def run():
@@ -159,9 +137,9 @@ def test_engine_parse_bybit_execution(benchmark, pytestconfig):
         while p.next_record():
             pass
 
-    steady(benchmark, pytestconfig, run)
+    steady(run)
 
 
 @pytest.mark.benchmark(group="parse-bybit-execution")
-def test_json_loads_bybit_baseline(benchmark, pytestconfig):
-    steady(benchmark, pytestconfig, json.loads, BYBIT_EXEC)
+def test_json_loads_bybit_baseline(steady):
+    steady(json.loads, BYBIT_EXEC)

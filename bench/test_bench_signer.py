@@ -20,42 +20,42 @@ EXPECTED = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
 
 
 @pytest.mark.benchmark(group="sign-binance-example")
-def test_hmac_stdlib_baseline(benchmark):
+def test_hmac_stdlib_baseline(steady):
     key = SECRET.encode()
-    assert benchmark(lambda: hmac.new(key, FULL, hashlib.sha256).hexdigest()) == EXPECTED
+    assert steady(lambda: hmac.new(key, FULL, hashlib.sha256).hexdigest()) == EXPECTED
 
 
 @pytest.mark.benchmark(group="sign-binance-example")
-def test_sign_binance(benchmark):
+def test_sign_binance(steady):
     s = RequestSigner(SECRET)
-    assert benchmark(s.sign_binance, QUERY, TS) == EXPECTED
+    assert steady(s.sign_binance, QUERY, TS) == EXPECTED
 
 
 @pytest.mark.benchmark(group="sign-binance-example")
-def test_sign_binance_into(benchmark):
+def test_sign_binance_into(steady):
     s = RequestSigner(SECRET)
     buf = bytearray(64)
-    benchmark(s.sign_binance_into, QUERY, TS, buf)
+    steady(s.sign_binance_into, QUERY, TS, buf)
     assert buf.decode() == EXPECTED
 
 
 @pytest.mark.benchmark(group="sign-binance-example")
-def test_sign_binance_portable(benchmark):
+def test_sign_binance_portable(steady):
     s = RequestSigner(SECRET, portable=True)
-    assert benchmark(s.sign_binance, QUERY, TS) == EXPECTED
+    assert steady(s.sign_binance, QUERY, TS) == EXPECTED
 
 
 @pytest.mark.benchmark(group="sign-binance-c-x100")
-def test_sign_binance_c_level_100_calls(benchmark):
+def test_sign_binance_c_level_100_calls(steady):
     """100 calls of the C entry point per round (no Python call around each): divide by 100."""
     s = RequestSigner(SECRET)
     buf = bytearray(64)
-    benchmark(_repeat_sign_binance, s, QUERY, TS, 100, buf)
+    steady(_repeat_sign_binance, s, QUERY, TS, 100, buf)
     assert buf.decode() == EXPECTED
 
 
 @pytest.mark.benchmark(group="sign-gateio-post")
-def test_gateio_stdlib_baseline(benchmark):
+def test_gateio_stdlib_baseline(steady):
     body = b'{"currency_pair":"BTC_USDT","type":"limit","side":"buy","amount":"0.001","price":"65000"}'
 
     def ref():
@@ -64,14 +64,14 @@ def test_gateio_stdlib_baseline(benchmark):
         return hmac.new(b"secret", msg, hashlib.sha512).hexdigest()
 
     expected = RequestSigner("secret").sign_gateio("POST", "/api/v4/spot/orders", "", body, 1700000000)
-    assert benchmark(ref) == expected
+    assert steady(ref) == expected
 
 
 @pytest.mark.benchmark(group="sign-gateio-post")
-def test_sign_gateio(benchmark):
+def test_sign_gateio(steady):
     body = b'{"currency_pair":"BTC_USDT","type":"limit","side":"buy","amount":"0.001","price":"65000"}'
     s = RequestSigner("secret")
-    benchmark(s.sign_gateio, b"POST", b"/api/v4/spot/orders", b"", body, 1700000000)
+    steady(s.sign_gateio, b"POST", b"/api/v4/spot/orders", b"", body, 1700000000)
 
 
 # ---- encode + sign a Binance limit order into the encoder's buffer -------------------------
@@ -80,7 +80,7 @@ ORDER = (b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, 0, b"bot-1-000042", 
 
 
 @pytest.mark.benchmark(group="binance-limit-order")
-def test_binance_limit_order_urlencode_hmac_baseline(benchmark):
+def test_binance_limit_order_urlencode_hmac_baseline(steady):
     from urllib.parse import urlencode
 
     key = SECRET.encode()
@@ -95,23 +95,23 @@ def test_binance_limit_order_urlencode_hmac_baseline(benchmark):
 
     enc = BinanceOrderEncoder(RequestSigner(SECRET))
     enc.new_order(*ORDER)
-    assert benchmark(ref) == enc.request()
+    assert steady(ref) == enc.request()
 
 
 @pytest.mark.benchmark(group="binance-limit-order")
-def test_binance_limit_order_encode_and_sign(benchmark):
+def test_binance_limit_order_encode_and_sign(steady):
     from engine._codec_binance import BinanceOrderEncoder
 
     enc = BinanceOrderEncoder(RequestSigner(SECRET))
-    n = benchmark(enc.new_order, *ORDER)
+    n = steady(enc.new_order, *ORDER)
     assert enc.request().endswith(enc.request()[n - 64:]) and n == enc.length
 
 
 @pytest.mark.benchmark(group="binance-limit-order-c-x100")
-def test_binance_limit_order_c_level_100_calls(benchmark):
+def test_binance_limit_order_c_level_100_calls(steady):
     """100 calls of ``new_order_c`` per round without the Python call: divide by 100."""
     from engine._codec_binance import BinanceOrderEncoder, _repeat_new_order
 
     enc = BinanceOrderEncoder(RequestSigner(SECRET))
-    benchmark(_repeat_new_order, enc, b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, b"bot-1-000042",
+    steady(_repeat_new_order, enc, b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, b"bot-1-000042",
               1700000000123, 100)

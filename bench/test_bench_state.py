@@ -11,8 +11,6 @@ per operation (create + lookup, loop overhead included) is the round time / K, s
 calling do-nothing Python functions with the same arguments.
 """
 
-import math
-import time
 
 import pytest
 
@@ -26,29 +24,6 @@ E8 = 100_000_000
 BUY, SELL = int(Side.BUY), int(Side.SELL)
 
 
-ROUND_S = 10e-6       # a round lasts at least this long, so the timer's own cost is < 1 % of it
-
-
-def steady(benchmark, pytestconfig, fn, *args):
-    """Benchmark fn(*args) in steady state: 2,000 warm calls (the second thousand
-    timed), then rounds of ceil(ROUND_S / warm call time) calls for
-    --benchmark-max-time seconds.  Left to itself pytest-benchmark sizes rounds from
-    the first, cold call and can settle on one call per round, which then also times
-    the timer and its loop (as in bench/test_bench_parse.py)."""
-    if not benchmark.enabled:
-        return benchmark(fn, *args)     # --benchmark-disable: one plain call
-    for _ in range(1_000):
-        fn(*args)
-    t0 = time.perf_counter()
-    for _ in range(1_000):
-        fn(*args)
-    per_call = (time.perf_counter() - t0) / 1_000
-    iterations = max(1, math.ceil(ROUND_S / per_call))
-    max_time = float(pytestconfig.getoption("benchmark_max_time"))
-    rounds = max(100, int(max_time / (iterations * per_call)))
-    return benchmark.pedantic(fn, args=args, iterations=iterations, rounds=rounds, warmup_rounds=10)
-
-
 @pytest.fixture
 def book():
     b = PositionBook(64)
@@ -56,12 +31,12 @@ def book():
     return b
 
 
-def test_update_from_fill(benchmark, book, pytestconfig):
+def test_update_from_fill(steady, book):
     upd = book.update_from_fill
-    steady(benchmark, pytestconfig, upd, 3, BUY, 1000, 100 * E8, 3, 0, -1)
+    steady(upd, 3, BUY, 1000, 100 * E8, 3, 0, -1)
 
 
-def test_update_from_fill_round_trip_pair(benchmark, book, pytestconfig):
+def test_update_from_fill_round_trip_pair(steady, book):
     """Two fills per call (open then close), so the position stays small: divide by 2."""
     upd = book.update_from_fill
 
@@ -69,15 +44,15 @@ def test_update_from_fill_round_trip_pair(benchmark, book, pytestconfig):
         upd(3, BUY, 1000, 100 * E8, 3, 0, -1)
         upd(3, SELL, 1000, 102 * E8, 3, 0, -1)
 
-    steady(benchmark, pytestconfig, pair)
+    steady(pair)
 
 
-def test_baseline_empty_python_call(benchmark, pytestconfig):
+def test_baseline_empty_python_call(steady):
     """Same-run baseline: a Python call that does nothing."""
     def f(a, b, c, d, e, g, h):
         return None
 
-    steady(benchmark, pytestconfig, f, 3, BUY, 1000, 100 * E8, 3, 0, -1)
+    steady(f, 3, BUY, 1000, 100 * E8, 3, 0, -1)
 
 
 @pytest.fixture
@@ -85,7 +60,7 @@ def store():
     return OrderStore(65_536, venue="binance-spot", session="ABCDEFGHIJKLM")
 
 
-def test_create_and_lookup_by_client_id(benchmark, store, pytestconfig):
+def test_create_and_lookup_by_client_id(steady, store):
     """create + find_client_id (the id as the venue echoes it, bytes) + release of the unsent order."""
     create, find, release = store.create, store.find_client_id, store.release
     cid = store.client_id_bytes(create(1, BUY, int(OrderType.LIMIT), int(TimeInForce.GTC), E8, 100 * E8))
@@ -96,31 +71,31 @@ def test_create_and_lookup_by_client_id(benchmark, store, pytestconfig):
         find(cid)        # same slot and generation pattern: a real O(1) decode + check
         release(slot)
 
-    steady(benchmark, pytestconfig, once)
+    steady(once)
 
 
-def test_create_only(benchmark, store, pytestconfig):
+def test_create_only(steady, store):
     create, release = store.create, store.release
 
     def once():
         release(create(1, BUY, 2, 1, E8, 100 * E8))
 
-    steady(benchmark, pytestconfig, once)
+    steady(once)
 
 
-def test_lookup_client_id_only(benchmark, store, pytestconfig):
+def test_lookup_client_id_only(steady, store):
     slot = store.create(1, BUY, 2, 1, E8, 100 * E8)
     cid = store.client_id_bytes(slot)
     assert store.find_client_id(cid) == slot
-    steady(benchmark, pytestconfig, store.find_client_id, cid)
+    steady(store.find_client_id, cid)
 
 
-def test_apply_fill(benchmark, store, pytestconfig):
+def test_apply_fill(steady, store):
     slot = store.create(1, BUY, 2, 1, 9_000_000_000 * E8, E8)
-    steady(benchmark, pytestconfig, store.apply, slot, 2, int(OrderState.PARTIALLY_FILLED), 1000, 2 * E8, -1, -1, 3, 1, 1)
+    steady(store.apply, slot, 2, int(OrderState.PARTIALLY_FILLED), 1000, 2 * E8, -1, -1, 3, 1, 1)
 
 
-def test_can_place_order(benchmark, pytestconfig):
+def test_can_place_order(steady):
     reg = Instruments(8)
     inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.LINEAR_PERPETUAL, tick="0.1", step="0.001",
                    min_qty="0.001", min_notional="100")
@@ -129,15 +104,15 @@ def test_can_place_order(benchmark, pytestconfig):
     acc = Account(reg, pos, 16, margin_asset="USDT")
     acc.apply_futures_balance(reg.asset_ids["USDT"], 10_000 * E8, 0)
     assert acc.can_place_order(inst, BUY, 10_000_000, 60_000 * E8) == 0
-    steady(benchmark, pytestconfig, acc.can_place_order, inst, BUY, 10_000_000, 60_000 * E8, False)
+    steady(acc.can_place_order, inst, BUY, 10_000_000, 60_000 * E8, False)
 
 
-def test_check_order_rules(benchmark, pytestconfig):
+def test_check_order_rules(steady):
     reg = Instruments(8)
     inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.LINEAR_PERPETUAL, tick="0.1", min_price="261.1",
                    step="0.001", min_qty="0.001", max_qty="1000", min_notional="100", bid_up="1.05",
                    bid_down="0.95", ask_up="1.05", ask_down="0.95")
-    steady(benchmark, pytestconfig, reg.check_order, inst, BUY, 2, 10_000_000, 60_000 * E8, 60_000 * E8, False)
+    steady(reg.check_order, inst, BUY, 2, 10_000_000, 60_000 * E8, 60_000 * E8, False)
 
 
 # ---- create + lookup over K orders (group create-lookup-10k) -------------------------
