@@ -62,17 +62,14 @@ _STATE = {int(v): v for v in OrderState}
 
 
 def make_order(store, instruments, slot: int) -> Order:
-    o = store.order(slot)
-    avg = None
-    if o.filled_raw:
-        avg = to_decimal(o.cum_quote_raw * 100_000_000 // o.filled_raw)
+    (client_id, exchange_id, inst, side, order_type, tif, state, qty, price, stop, filled, cum_quote, fee,
+     fee_asset, reduce_only, reject_code) = store.view_row(slot)
     names = instruments.asset_names
     return Order(
-        client_order_id=o.client_id, exchange_order_id=o.exchange_id, symbol=instruments.symbol(o.instrument),
-        side=_SIDE[o.side], order_type=_TYPE[o.order_type], time_in_force=_TIF[o.tif],
-        state=_STATE[o.state], quantity=to_decimal(o.qty_raw),
-        price=to_decimal(o.price_raw) if o.price_raw else None,
-        stop_price=to_decimal(o.stop_price_raw) if o.stop_price_raw else None,
-        filled=to_decimal(o.filled_raw), average_price=avg, fee=to_decimal(o.fee_raw),
-        fee_asset=names[o.fee_asset] if 0 <= o.fee_asset < len(names) else None,
-        reduce_only=bool(o.reduce_only), reject_code=o.reject_code, slot=slot)
+        client_order_id=client_id, exchange_order_id=exchange_id, symbol=instruments.symbol(inst),
+        side=_SIDE[side], order_type=_TYPE[order_type], time_in_force=_TIF[tif], state=_STATE[state],
+        quantity=to_decimal(qty), price=to_decimal(price) if price else None,
+        stop_price=to_decimal(stop) if stop else None, filled=to_decimal(filled),
+        average_price=to_decimal(cum_quote * 100_000_000 // filled) if filled else None, fee=to_decimal(fee),
+        fee_asset=names[fee_asset] if 0 <= fee_asset < len(names) else None,
+        reduce_only=reduce_only, reject_code=reject_code, slot=slot)
