@@ -672,6 +672,8 @@ class Engine:
             return slot
         slot = self.store.find_client_id(order)
         if slot < 0:
+            slot = self.foreign.slot_of(order)      # an adopted order, by the venue's client id
+        if slot < 0:
             raise OrderNotFound(f"no order with client order id {order!r}")
         return slot
 

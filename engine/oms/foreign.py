@@ -4,8 +4,8 @@ The compiled applier (``engine._oms_apply``) answers ``AP_FOREIGN`` for a record
 matches no order of the store.  Such records are read here, on the cold path (json):
 
 1. Binance ``executionReport`` / ``ORDER_TRADE_UPDATE`` and Bybit ``order`` / ``execution``
-   rows of an unknown order: the order is adopted into the store (its client id, else its
-   venue id; venue id, trigger price, reduce-only), then the same payload (Bybit: the adopted
+   rows of an unknown order: the order is adopted into the store (venue id, trigger price,
+   reduce-only; client id see rule 5), then the same payload (Bybit: the adopted
    rows) goes through the compiled applier again, so its fill reaches the store and the
    position exactly once.  A replay later is a duplicate for the store (trade id on both
    venues, cumulative quantity on Binance).
@@ -23,6 +23,13 @@ matches no order of the store.  Such records are read here, on the cold path (js
 4. Origins, from the client id (Binance ORDER_TRADE_UPDATE docs): ``autoclose-`` liquidation,
    ``adl_autoclose`` ADL, ``settlement_autoclose-`` settlement; anything else ``external``.
    Bybit: ``createType`` CreateByLiq / CreateByAdl / CreateBySettle, else ``external``.
+5. Store client ids.  Binance client ids are unique among *open* orders only (and every ADL
+   close is ``adl_autoclose``), while the compiled applier finds an order by client id before
+   its venue id, and the store keeps a finished order (and its id) for its retention time: a
+   later order reusing the id would be applied to the old one.  So a Binance order is adopted
+   as ``<clientOrderId>#<orderId>`` (found by its venue id); :meth:`slot_of` still finds it by
+   the plain client id (the latest such order).  Bybit ids are unique for good: ``orderLinkId``
+   as it is, its ``orderId`` when it has none.
 """
 
 from __future__ import annotations
@@ -87,6 +94,12 @@ class ForeignOrders:
         self.linked = 0
         self.child_of: dict[int, int] = {}        # child slot -> algo slot (the engine checks it per fill)
         self._algo_of_child: dict[int, int] = {}  # child orderId named by an ALGO_UPDATE, not seen yet -> algo slot
+        self._by_venue_cid: dict[str, str] = {}   # the venue's client id -> store id of the latest (rule 5)
+
+    def slot_of(self, venue_client_id: str) -> int:
+        """The latest adopted order with this venue client id, or -1."""
+        store_cid = self._by_venue_cid.get(venue_client_id)
+        return self.eng.store.find_client_id(store_cid) if store_cid else -1
 
     def counters(self) -> dict[str, int]:
         return {"adopted": self.adopted, "unadoptable": self.unadoptable, "linked": self.linked}
@@ -137,7 +150,8 @@ class ForeignOrders:
         stop = _raw(row.get("sp") if "sp" in row else row.get("P"))
         algo_slot = self._algo_of_child.pop(oid, -1)
         origin = "algo" if algo_slot >= 0 else origin_of(venue_cid)
-        slot = self._adopt(inst, row["s"], venue_cid, oid, Side.BUY if row.get("S") == "BUY" else Side.SELL,
+        slot = self._adopt(inst, row["s"], venue_cid, f"{venue_cid[:47 - len(str(oid))]}#{oid}", oid,
+                           Side.BUY if row.get("S") == "BUY" else Side.SELL,
                            otype, tif, qty, _raw(row.get("p")), stop, row.get("R") is True, origin, algo_slot)
         return slot
 
@@ -173,7 +187,7 @@ class ForeignOrders:
         if doc is None:
             return
         topic = str(doc.get("topic", ""))
-        if not (topic.startswith("order") or topic.startswith("execution")):
+        if not topic.startswith(("order", "execution")):
             return
         eng = self.eng
         adopted = []
@@ -211,25 +225,28 @@ class ForeignOrders:
         qty = _raw(row.get("qty") if is_order else row.get("orderQty"))
         price = _raw(row.get("price") if is_order else row.get("orderPrice")) if limit else 0
         origin = _BYBIT_ORIGINS.get(row.get("createType", ""), "external")
-        return self._adopt(inst, row["symbol"], link, oid, Side.BUY if row.get("side") == "Buy" else Side.SELL,
-                           otype, tif, qty, price, stop, row.get("reduceOnly") is True, origin, -1)
+        side = Side.BUY if row.get("side") == "Buy" else Side.SELL
+        return self._adopt(inst, row["symbol"], link, link or oid, oid, side, otype, tif, qty, price, stop,
+                           row.get("reduceOnly") is True, origin, -1)
 
     # -- common ----------------------------------------------------------------------------------
-    def _adopt(self, inst: int, symbol: str, venue_cid: str, oid, side: int, otype: int, tif: int, qty: int,
-               price: int, stop: int, reduce_only: bool, origin: str, algo_slot: int) -> int:
+    def _adopt(self, inst: int, symbol: str, venue_cid: str, cid: str, oid, side: int, otype: int, tif: int,
+               qty: int, price: int, stop: int, reduce_only: bool, origin: str, algo_slot: int) -> int:
         eng = self.eng
         store = eng.store
         if qty <= 0:
             raise ValueError(f"order {oid} reports no quantity")
-        cid = venue_cid or str(oid)
-        if store.find_client_id(cid) >= 0:
-            cid = f"{cid[:36]}#{oid}"       # a reused venue id ("adl_autoclose"): told apart by the order id
         slot = store.adopt(cid, inst, side, otype, tif, qty, price, ts_ns=time.time_ns())
         store.set_exchange_id(slot, oid)
         set_terms(store, slot, stop, reduce_only)
         eng._specs[slot] = OrderSpec(slot, symbol, venue_cid or cid, side, otype, tif, qty, price, stop, 0,
                                      reduce_only, exchange_id=oid)
         eng._track_open(slot, inst)
+        if venue_cid:
+            self._by_venue_cid.pop(venue_cid, None)
+            self._by_venue_cid[venue_cid] = cid
+            if len(self._by_venue_cid) > _PENDING_LINKS_MAX:
+                self._by_venue_cid.pop(next(iter(self._by_venue_cid)))
         self.adopted += 1
         parent = store.client_id(algo_slot) if algo_slot >= 0 else None
         log.info("adopted %s order %s (%s) on %s%s", origin, cid, oid, symbol,
