@@ -169,6 +169,10 @@ def test_bybit_linear_take_profit_cancels_the_stop():
             await fill_entry(sim, b)
             # the venue created the exits for the filled quantity; the engine adopted them
             assert b.take.quantity == b.stop.quantity == Decimal("0.01")
+            # adopted with their trigger prices and as reduce-only (the store's adopt takes neither)
+            assert b.stop.stop_price == Decimal(STOP) and b.take.stop_price == Decimal(TAKE)
+            assert b.take.price == Decimal(TAKE) and b.stop.price is None
+            assert b.stop.reduce_only and b.take.reduce_only
             assert await venue_open(eng) == engine_open(eng)
             await books_agree(sim, eng)
             sim.set_price("BTCUSDT", "51600")
@@ -221,6 +225,7 @@ def test_bybit_linear_reconnect_midway_adopts_exactly_the_venue_exits():
             await until(lambda: b.stop is not None and b.take is not None, 10, "exits adopted")
             assert b.entry.state == OrderState.FILLED
             assert len(b._stops) == len(b._takes) == 1
+            assert b.stop.stop_price == Decimal(STOP) and b.stop.reduce_only    # adopted by reconciliation
             assert await venue_open(eng) == engine_open(eng) == sorted([b.stop.client_order_id,
                                                                         b.take.client_order_id])
             await books_agree(sim, eng)

@@ -36,6 +36,7 @@ from engine._fixedpoint import Rounding
 from engine._fixedpoint import format as fp_format
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_bybit import BybitParser
+from engine.oms.store_terms import set_terms
 from engine.venues.base import OrderSpec, VenueOrder
 from engine.venues.errors import OrderNotOpen, UnknownOrder
 
@@ -137,9 +138,11 @@ class BybitTpsl:
             otype = OrderType.STOP_LOSS_LIMIT if limit else OrderType.STOP_LOSS
         qty, price, stop = _raw(row.get("qty")), _raw(row.get("price")) if limit else 0, _raw(row.get("triggerPrice"))
         tif = TimeInForce.GTC if limit else TimeInForce.TIF_NONE
+        reduce_only = row.get("reduceOnly", True) is not False     # the venue's exits close the position
         slot = eng.store.adopt(oid, inst, side, otype, tif, qty, price, ts_ns=time.time_ns())
         eng.store.set_exchange_id(slot, oid)
-        eng._specs[slot] = OrderSpec(slot, row["symbol"], oid, side, otype, tif, qty, price, stop, 0, True,
+        set_terms(eng.store, slot, stop, reduce_only)              # adopt() takes neither
+        eng._specs[slot] = OrderSpec(slot, row["symbol"], oid, side, otype, tif, qty, price, stop, 0, reduce_only,
                                      exchange_id=oid)
         eng._track_open(slot, inst)
         eng.metrics.placed += 1                 # placed for us by the venue: counted with ours
