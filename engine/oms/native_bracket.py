@@ -190,8 +190,12 @@ class NativeBracket:
         except (TransportError, OutcomeUnknown, asyncio.CancelledError) as exc:
             if isinstance(exc, TransportError) and not exc.sent:
                 self._reject_all(-1, exc)
-            for s in self.legs:
-                eng.store.mark_unknown(s, time.time_ns())
+            # Only the entry (the working order) becomes UNKNOWN: the exits stay PENDING, which is
+            # what they are on the venue either way (PENDING_NEW until the entry fills), and the
+            # store has no way back from UNKNOWN to PENDING.
+            eng.store.mark_unknown(entry.slot, time.time_ns())
+            view = eng.order(entry.slot)
+            eng.bus.emit(EventKind.UNKNOWN, order=view, symbol=view.symbol, reason=str(exc))
             eng._spawn(self._resolve(entry, take, stop), f"bracket-resolve:{self.list_client_id}")
             if isinstance(exc, asyncio.CancelledError):
                 raise
@@ -261,7 +265,7 @@ class NativeBracket:
             if known:
                 for s in self.legs:
                     await eng.reconciler.settle(s)
-                self._check()
+                self._resolved("adopted")
                 return
             misses += 1
             if misses < 2:
@@ -279,12 +283,16 @@ class NativeBracket:
                     eng._dormant.discard(s)
                 self._check()
                 return
-            for s in self.legs:
-                eng.store.apply(s, 1, int(OrderState.PENDING), 0, 0, -1, -1, 0, -1, time.time_ns())
-            self._apply_reports(reports)
-            self._check()
+            self._apply_reports(reports)       # same client ids: the legs take the venue's states and ids
+            self._resolved("resent")
             return
         eng.unresolved += 1
+
+    def _resolved(self, how: str) -> None:
+        eng = self.eng
+        view = eng.order(self._entry)
+        eng.bus.emit(EventKind.RESOLVED, order=view, symbol=view.symbol, how=how, list_client_id=self.list_client_id)
+        self._check()
 
     # -- venue-created exits (attached TP/SL) ---------------------------------------------------
     def add_exit(self, slot: int, role: str) -> None:
