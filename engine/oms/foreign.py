@@ -22,7 +22,8 @@ matches no order of the store.  Such records are read here, on the cold path (js
    mirrored fills as a duplicate (or, arriving first, fills the algo order's view alone).
 4. Origins, from the client id (Binance ORDER_TRADE_UPDATE docs): ``autoclose-`` liquidation,
    ``adl_autoclose`` ADL, ``settlement_autoclose-`` settlement; anything else ``external``.
-   Bybit: ``createType`` CreateByLiq / CreateByAdl / CreateBySettle, else ``external``.
+   Bybit: ``createType`` CreateByLiq / CreateByAdl / CreateBySettle (the first two unconfirmed),
+   else ``external``.
 5. Store client ids.  Binance client ids are unique among *open* orders only (and every ADL
    close is ``adl_autoclose``), while the compiled applier finds an order by client id before
    its venue id, and the store keeps a finished order (and its id) for its retention time: a
@@ -53,6 +54,8 @@ log = logging.getLogger("engine.oms.foreign")
 
 _TERMINAL = {int(OrderState.FILLED), int(OrderState.CANCELLED), int(OrderState.REJECTED), int(OrderState.EXPIRED)}
 _PENDING_LINKS_MAX = 4096          # ALGO_UPDATE links whose child has not been seen yet
+# createType names of Bybit's liquidation/ADL/settlement orders: unconfirmed (the enum page lists
+# CreateBySettle and says "+ liquidation/ADL types" without naming them); unknown ones read "external"
 _BYBIT_ORIGINS = {"CreateByLiq": "liquidation", "CreateByAdl": "adl", "CreateByAdlTrade": "adl",
                   "CreateBySettle": "settlement", "CreateByDelivery": "settlement"}
 _BYBIT_TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK,
@@ -150,10 +153,9 @@ class ForeignOrders:
         stop = _raw(row.get("sp") if "sp" in row else row.get("P"))
         algo_slot = self._algo_of_child.pop(oid, -1)
         origin = "algo" if algo_slot >= 0 else origin_of(venue_cid)
-        slot = self._adopt(inst, row["s"], venue_cid, f"{venue_cid[:47 - len(str(oid))]}#{oid}", oid,
+        return self._adopt(inst, row["s"], venue_cid, f"{venue_cid[:47 - len(str(oid))]}#{oid}", oid,
                            Side.BUY if row.get("S") == "BUY" else Side.SELL,
                            otype, tif, qty, _raw(row.get("p")), stop, row.get("R") is True, origin, algo_slot)
-        return slot
 
     def on_algo_update(self, payload: bytes) -> None:
         """An ALGO_UPDATE of one of our algo orders: note or make the link to the order it created."""
