@@ -54,7 +54,7 @@ ctypedef struct BalanceRow:
 ctypedef struct BalanceEvent:
     int64_t ts_event_ms          # Binance E, Bybit creationTime
     int64_t ts_update_ms         # spot u (last account update), USD-M T (transaction time); Bybit: 0
-    int count                    # rows read (may pass BAL_MAX_ROWS while reading: then BAL_OVERFLOW)
+    int count                    # rows read; BAL_MAX_ROWS + 1 while reading means over capacity (BAL_OVERFLOW)
     uint8_t kind                 # BalanceKind
     uint8_t flags                # BalanceFlag bits
     uint8_t reason_len

@@ -252,7 +252,8 @@ cdef int _row(js_cur *c, BalanceEvent *ev, int cls) noexcept nogil:
                 row.third_raw = v
     if not has_asset:
         return JS_E_SHAPE
-    ev.count += 1
+    if ev.count <= BAL_MAX_ROWS:
+        ev.count += 1                    # stops at BAL_MAX_ROWS + 1: "over capacity", whatever the length
     return JS_OK
 
 
