@@ -7,18 +7,18 @@
 - :meth:`Reconciler.resolve_unknown`: an order whose answer was lost is settled by the
   stream or by a query of its client id, then adopted, or re-sent with the same client
   id when the venue has never seen it.
-- :meth:`Reconciler.on_account_message`: balance events of the user-data streams (cold path).
+- :meth:`Reconciler.on_account_message`: balance events of the user-data streams (compiled parser,
+  :mod:`engine.oms.balance_stream`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 
 from engine._enums import ExecType, OrderState
-from engine._fixedpoint import parse as fp_parse
+from engine.oms.balance_stream import BalanceStream
 from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
 from engine.venues.base import VenueOrder
@@ -34,14 +34,11 @@ _EXEC_FOR_STATE = {OrderState.NEW: ExecType.EXEC_NEW, OrderState.CANCELLED: Exec
                    OrderState.PARTIALLY_FILLED: ExecType.EXEC_NONE, OrderState.FILLED: ExecType.EXEC_NONE}
 
 
-def _raw(text) -> int:
-    return fp_parse(str(text)) if text not in (None, "") else 0
-
-
 class Reconciler:
     def __init__(self, engine):
         self.eng = engine
         self.balances: dict[str, tuple[int, int]] = {}
+        self.balance_stream = BalanceStream(self)
         self.runs = 0
         self.adopted = 0
         self.resent = 0
@@ -302,49 +299,7 @@ class Reconciler:
         else:
             eng.account.apply_balance(aid, a, b)
 
-    # -- balance events from the streams (cold path) --------------------------------------------------------
+    # -- balance events from the streams -------------------------------------------------------------------
     def on_account_message(self, payload: bytes) -> None:
-        try:
-            doc = json.loads(payload)
-        except ValueError:
-            self.eng.bad_messages += 1
-            return
-        if isinstance(doc, dict) and "event" in doc and isinstance(doc["event"], dict):
-            doc = doc["event"]
-        if not isinstance(doc, dict):
-            return
-        changed = []
-        try:
-            e = doc.get("e")
-            if e == "outboundAccountPosition":
-                for b in doc.get("B", []):
-                    self.balances[b["a"]] = (_raw(b["f"]), _raw(b["l"]))
-                    self._apply_balance(b["a"], _raw(b["f"]), _raw(b["l"]))
-                    changed.append(b["a"])
-            elif e == "ACCOUNT_UPDATE":
-                for b in doc.get("a", {}).get("B", []):
-                    wallet = _raw(b.get("wb"))
-                    avail = self.balances.get(b["a"], (wallet, wallet))[0]
-                    self.balances[b["a"]] = (avail, wallet)
-                    self.eng.account.apply_futures_balance(self.eng.instruments.asset_id(b["a"]), wallet,
-                                                           _raw(b.get("cw", b.get("wb"))))
-                    changed.append(b["a"])
-            elif doc.get("topic", "").startswith("wallet"):
-                for acct in doc.get("data", []):
-                    for c in acct.get("coin", []):
-                        wallet, locked = _raw(c.get("walletBalance")), _raw(c.get("locked", "0"))
-                        pair = (wallet - locked, wallet) if self.eng.futures else (wallet - locked, locked)
-                        self.balances[c["coin"]] = pair
-                        self._apply_balance(c["coin"], *pair)
-                        changed.append(c["coin"])
-            elif doc.get("topic", "").startswith("position"):
-                for p in doc.get("data", []):
-                    inst = self.eng.instruments.ids.get(p.get("symbol"))
-                    if inst is not None and p.get("markPrice"):
-                        self.eng.book.set_mark(inst, _raw(p["markPrice"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            self.eng.bad_messages += 1
-            log.warning("unreadable account event counted and skipped: %s", exc)
-            return
-        if changed:
-            self.eng.bus.emit(EventKind.BALANCE_CHANGED, assets=changed)
+        """A balance/account event of the user-data stream (see :mod:`engine.oms.balance_stream`)."""
+        self.balance_stream.on_message(payload)
