@@ -32,7 +32,7 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 __all__ = ["KEY", "SECRET", "SYMBOL", "PRICE", "QTY", "BINANCE", "BYBIT", "Sample", "Session", "start_sim",
-           "start_sims", "stop_sim", "measure", "run_session", "open_engine_rest", "open_engine_ws", "open_engine_api",
+           "start_sims", "stop_sim", "measure", "run_session", "open_engine_rest", "open_engine_ws", "open_engine_api", "open_engine_api_ws",
            "open_aiohttp_baseline", "open_floor_reference", "open_bybit_engine_rest", "open_bybit_engine_ws", "open_bybit_aiohttp_baseline",
            "engine_rest", "engine_ws", "floor_reference", "engine_api", "aiohttp_baseline", "bybit_engine_rest", "bybit_engine_ws",
            "bybit_aiohttp_baseline", "alone"]
@@ -209,7 +209,7 @@ async def open_engine_ws(url) -> Session:
     return Session(Sample("engine: WebSocket API"), place, cancel, lambda: ws.ws.last_send_ns, close)
 
 
-async def open_engine_api(url) -> Session:
+async def open_engine_api(url, order_entry: str = "rest") -> Session:
     """The full Engine a bot uses: risk checks, order store, user-data stream applied, events."""
     from engine._enums import Side
     from engine.api import connect
@@ -217,8 +217,13 @@ async def open_engine_api(url) -> Session:
 
     stack = contextlib.AsyncExitStack()
     eng = await stack.enter_async_context(connect(VenueConfig.local("binance-spot", url, KEY, SECRET),
-                                                  retention_s=3600.0))
-    http = eng.adapter.orders.http
+                                                  order_entry=order_entry, retention_s=3600.0))
+    if order_entry == "ws":
+        ws = eng.adapter.ws_api.ws
+        wire = lambda: ws.last_send_ns    # noqa: E731
+    else:
+        http = eng.adapter.orders.http
+        wire = lambda: http.last_write_ns    # noqa: E731
 
     async def place(i):
         return await eng.place_limit(SYMBOL, Side.BUY, QTY, PRICE)
@@ -226,8 +231,14 @@ async def open_engine_api(url) -> Session:
     async def cancel(order):
         await eng.cancel(order)
 
-    return Session(Sample("engine: Engine.place_limit / cancel (REST)", note="full OMS, user-data stream applied"),
-                   place, cancel, lambda: http.last_write_ns, stack.aclose)
+    label = "WebSocket API" if order_entry == "ws" else "REST"
+    return Session(Sample(f"engine: Engine.place_limit / cancel ({label})", note="full OMS, user-data stream applied"),
+                   place, cancel, wire, stack.aclose)
+
+
+async def open_engine_api_ws(url) -> Session:
+    """The full Engine with ``order_entry="ws"``: orders and the user data on one WebSocket API session."""
+    return await open_engine_api(url, order_entry="ws")
 
 
 async def open_aiohttp_baseline(url) -> Session:

@@ -34,6 +34,7 @@ ROUNDTRIP_CLIENTS = [
     ("engine REST (Binance)", roundtrip.open_engine_rest, None),
     ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None),
     ("engine Engine API (Binance)", roundtrip.open_engine_api, None),
+    ("engine Engine API over WebSocket (Binance)", roundtrip.open_engine_api_ws, None),
     ("ccxt", roundtrip_peers.open_ccxt, "ccxt"),
     ("python-binance", roundtrip_peers.open_python_binance, "python-binance"),
     ("binance-connector", roundtrip_peers.open_binance_connector, "binance-connector"),
