@@ -27,26 +27,15 @@ from engine._codec_errors import encode_error
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.memoryview cimport PyMemoryView_FromMemory
-from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from libc.stdlib cimport malloc
 
-from engine._codec_wire cimport CODEC_E_CALLBACK
 from engine._codec_wire cimport CODEC_E_CLIENT_ID
 from engine._codec_wire cimport CODEC_E_ORDER_REF
 from engine._codec_wire cimport CODEC_E_OVERFLOW
-from engine._codec_wire cimport CODEC_E_POSITION
-from engine._codec_wire cimport CODEC_E_PRICE
-from engine._codec_wire cimport CODEC_E_PRICE_FORBIDDEN
-from engine._codec_wire cimport CODEC_E_QTY
 from engine._codec_wire cimport CODEC_E_RECV_WINDOW
-from engine._codec_wire cimport CODEC_E_SIDE
-from engine._codec_wire cimport CODEC_E_STOP
-from engine._codec_wire cimport CODEC_E_STOP_FORBIDDEN
 from engine._codec_wire cimport CODEC_E_SYMBOL
-from engine._codec_wire cimport CODEC_E_TIF
 from engine._codec_wire cimport CODEC_E_TIMESTAMP
-from engine._codec_wire cimport CODEC_E_TYPE
 from engine._codec_wire cimport wire_bytes
 from engine._codec_wire cimport wire_fp
 from engine._codec_wire cimport wire_i64
@@ -55,27 +44,7 @@ from engine._codec_wire cimport wire_pct
 from engine._codec_wire cimport wire_start
 from engine._codec_wire cimport wire_str
 from engine._codec_wire cimport wire_symbol_ok
-from engine._codec_wire cimport wire_t
 from engine._codec_wire cimport borrow_text as _borrow_text
-from engine._enums cimport BOTH
-from engine._enums cimport BUY
-from engine._enums cimport FOK
-from engine._enums cimport GTC
-from engine._enums cimport IOC
-from engine._enums cimport LIMIT
-from engine._enums cimport LIMIT_MAKER
-from engine._enums cimport LONG
-from engine._enums cimport MARKET
-from engine._enums cimport POST_ONLY
-from engine._enums cimport SELL
-from engine._enums cimport SHORT
-from engine._enums cimport STOP_LOSS
-from engine._enums cimport STOP_LOSS_LIMIT
-from engine._enums cimport TAKE_PROFIT
-from engine._enums cimport TAKE_PROFIT_LIMIT
-from engine._enums cimport TIF_NONE
-from engine._enums cimport TRAILING_STOP
-from engine._signer cimport RequestSigner
 
 cdef enum:
     SIGNATURE_HEX = 64

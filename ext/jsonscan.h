@@ -501,6 +501,22 @@ static inline int js_unescape(const js_span *sp, char *dst, size_t cap, size_t *
 }
 
 /* End of the run of ASCII digits at p (p itself when none). */
+/* An object key as the parsers compare it: an escaped key is decoded into buf (cap bytes);
+ * one that does not decode or does not fit becomes empty, so it matches no known key. */
+static inline void js_decode_key(js_span *k, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (!k->escaped)
+        return;
+    if (js_unescape(k, buf, cap, &n) == JS_OK) {
+        k->s = buf;
+        k->n = n;
+    } else {
+        k->n = 0;
+    }
+    k->escaped = 0;
+}
+
 static inline const char *js_digit_run(const char *p, const char *end)
 {
 #if JS_SWAR

@@ -50,6 +50,7 @@ cdef extern from "jsonscan.h" nogil:
     int js_decimal_string_fast(js_cur *c, int64_t *raw)   # 1: read exactly; 0: take the general path
     int js_int_fast(js_cur *c, int64_t *out)              # likewise for a bare integer
     int js_unescape(const js_span *sp, char *dst, size_t cap, size_t *outn)
+    void js_decode_key(js_span *k, char *buf, size_t cap)   # escaped key decoded into buf, else empty
     int js_number(js_cur *c, js_span *out)
     int js_literal(js_cur *c)
     int js_next_key(js_cur *c, int *first, js_span *key)

@@ -71,7 +71,7 @@ from engine._jsonscan cimport js_read_text
 from engine._jsonscan cimport js_read_word
 from engine._jsonscan cimport js_skip
 from engine._jsonscan cimport js_span
-from engine._jsonscan cimport js_unescape
+from engine._jsonscan cimport js_decode_key
 from engine._parse_common cimport raise_parse_error
 
 MAX_ROWS = BAL_MAX_ROWS
@@ -126,15 +126,6 @@ cdef inline bint _is(const js_span *v, const char *word, size_t n) noexcept nogi
     return v.n == n and memcmp(v.s, word, n) == 0
 
 
-cdef inline void _decode_key(js_span *k, char *key_buf) noexcept nogil:
-    cdef size_t n = 0
-    if k.escaped:
-        if js_unescape(k, key_buf, KEY_SCRATCH, &n) == JS_OK:
-            k.s = key_buf
-            k.n = n
-        else:
-            k.n = 0                      # undecodable or too long: matches no known key
-        k.escaped = 0
 
 
 cdef int _rd_word(js_cur *c, js_span *v, char *scratch, bint *matched_nothing) noexcept nogil:
@@ -210,7 +201,7 @@ cdef int _row(js_cur *c, BalanceEvent *ev, int cls) noexcept nogil:
             return st
         if st == 0:
             break
-        _decode_key(&k, key_buf)
+        js_decode_key(&k, key_buf, KEY_SCRATCH)
         which = _row_field(&k, cls)
         if which == RF_ASSET:
             st = js_read_text(c, row.asset, BAL_ASSET_CAP, &n, 0)
@@ -290,7 +281,7 @@ cdef int _usdm_account(js_cur *c, BalanceEvent *ev) noexcept nogil:
         st = js_next_key(c, &first, &k)
         if st <= 0:
             return st
-        _decode_key(&k, key_buf)
+        js_decode_key(&k, key_buf, KEY_SCRATCH)
         if k.n == 1 and k.s[0] == b'B':
             ev.count = 0
             st = _rows(c, ev, CLS_USDM)
@@ -326,7 +317,7 @@ cdef int _bybit_account(js_cur *c, BalanceEvent *ev) noexcept nogil:
             return st
         if st == 0:
             break
-        _decode_key(&k, key_buf)
+        js_decode_key(&k, key_buf, KEY_SCRATCH)
         if k.n == 4 and js_key_is(&k, b"coin", 4):
             ev.count = start
             st = _rows(c, ev, CLS_BYBIT)
@@ -423,7 +414,7 @@ cdef int _object(js_cur *c, BalanceEvent *ev, BalCtx *x, int depth) noexcept nog
         st = js_next_key(c, &first, &k)
         if st <= 0:
             return st
-        _decode_key(&k, key_buf)
+        js_decode_key(&k, key_buf, KEY_SCRATCH)
         slot = -1
         if k.n == 1:
             ch = k.s[0]

@@ -109,7 +109,7 @@ from engine._jsonscan cimport js_next_key
 from engine._jsonscan cimport js_peek
 from engine._jsonscan cimport js_skip
 from engine._jsonscan cimport js_span
-from engine._jsonscan cimport js_unescape
+from engine._jsonscan cimport js_decode_key
 from engine._jsonscan_fields cimport RD_SCRATCH
 from engine._jsonscan_fields cimport mark
 from engine._jsonscan_fields cimport rd_bool
@@ -341,15 +341,6 @@ cdef int _item_member(js_cur *c, ExecRecord *r, const js_span *k) noexcept nogil
     return js_skip(c)
 
 
-cdef inline void _decode_key(js_span *k, char *key_buf) noexcept nogil:
-    cdef size_t n = 0
-    if k.escaped:
-        if js_unescape(k, key_buf, KEY_SCRATCH, &n) == JS_OK:
-            k.s = key_buf
-            k.n = n
-        else:
-            k.n = 0                      # undecodable or too long: matches no known key
-        k.escaped = 0
 
 
 cdef int _item(js_cur *c, ExecRecord *r) noexcept nogil:
@@ -363,7 +354,7 @@ cdef int _item(js_cur *c, ExecRecord *r) noexcept nogil:
         st = js_next_key(c, &first, &k)
         if st <= 0:
             return st
-        _decode_key(&k, key_buf)
+        js_decode_key(&k, key_buf, KEY_SCRATCH)
         st = _item_member(c, r, &k)
         if st != JS_OK:
             return st
@@ -381,7 +372,7 @@ cdef int _ack(js_cur *c, ExecRecord *r, ByCtx *x) noexcept nogil:
         st = js_next_key(c, &first, &k)
         if st <= 0:
             return st
-        _decode_key(&k, key_buf)
+        js_decode_key(&k, key_buf, KEY_SCRATCH)
         if js_key_is(&k, b"orderId", 7):
             x.saw_ack = True
             st = rd_text8(c, r, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len,
@@ -428,7 +419,7 @@ cdef int _envelope(js_cur *c, ExecRecord *r, ByCtx *x) noexcept nogil:
             return st
         if st == 0:
             return js_finish(c)
-        _decode_key(&k, key_buf)
+        js_decode_key(&k, key_buf, KEY_SCRATCH)
         if js_key_is(&k, b"topic", 5):
             st = _rd_topic(c, x)
         elif js_key_is(&k, b"data", 4):

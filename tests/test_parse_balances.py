@@ -29,6 +29,7 @@ from engine._parse_common import ParseError, RecordFlag
 
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
 from parse_reference import Bad, FloatLit, RecordRef, utf8
+from fuzzing import junk, mutate, reorder
 
 DATA = pathlib.Path(__file__).parent / "data"
 
@@ -531,23 +532,6 @@ ALL = [(n, load(n)) for n in BALANCE_SAMPLES + OTHER_SAMPLES]
 BALANCES = [(n, load(n)) for n in BALANCE_SAMPLES]
 
 
-def _junk():
-    leaf = st.one_of(st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.text(max_size=8))
-    return st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                         st.dictionaries(st.text(max_size=4), inner, max_size=3)),
-                        max_leaves=8)
-
-
-def _reorder(obj, rnd):
-    if isinstance(obj, dict):
-        items = [(k, _reorder(v, rnd)) for k, v in obj.items()]
-        rnd.shuffle(items)
-        return dict(items)
-    if isinstance(obj, list):
-        return [_reorder(v, rnd) for v in obj]
-    return obj
-
-
 def _containers(obj):
     """Every object in obj (where unknown members may go)."""
     if isinstance(obj, dict):
@@ -560,10 +544,10 @@ def _containers(obj):
 
 
 @given(st.sampled_from(ALL), st.randoms(use_true_random=False), st.booleans(), st.booleans(),
-       st.dictionaries(st.text(min_size=3, max_size=6), _junk(), max_size=3), st.integers(0, 50))
+       st.dictionaries(st.text(min_size=3, max_size=6), junk(), max_size=3), st.integers(0, 50))
 def test_reserialised_variants_match_reference(sample, rnd, ascii_only, spaced, extra, where):
     name, data = sample
-    obj = _reorder(json.loads(data), rnd)
+    obj = reorder(json.loads(data), rnd)
     targets = list(_containers(obj))
     target = targets[where % len(targets)]
     for k, v in extra.items():
@@ -629,19 +613,7 @@ def test_every_truncation_raises(name):
 @given(st.sampled_from(ALL), st.data())
 def test_mutations_raise_or_agree(sample, data):
     name, raw_ = sample
-    buf = bytearray(raw_)
-    for _ in range(data.draw(st.integers(1, 4))):
-        op = data.draw(st.sampled_from(["flip", "insert", "delete", "replace"]))
-        pos = data.draw(st.integers(0, len(buf)))
-        if op == "flip" and pos < len(buf):
-            buf[pos] ^= 1 << data.draw(st.integers(0, 7))
-        elif op == "insert":
-            buf[pos:pos] = data.draw(st.binary(min_size=1, max_size=4))
-        elif op == "delete" and pos < len(buf):
-            del buf[pos]
-        elif pos < len(buf):
-            buf[pos] = data.draw(st.sampled_from(b'"\\{}[],:0123456789.-etnu \x00\xff'))
-    mutated = bytes(buf)
+    mutated = mutate(raw_, data)
     try:
         got = compiled(mutated)
     except ParseError:

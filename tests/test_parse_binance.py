@@ -22,6 +22,7 @@ from engine._parse_common import MessageKind, ParseError, RecordFlag
 
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
 from parse_reference import Bad, FloatLit, RecordRef, utf8
+from fuzzing import junk, mutate, reorder
 
 DATA = pathlib.Path(__file__).parent / "data"
 SAMPLES = sorted(p.name for p in DATA.glob("binance_*.json"))
@@ -495,28 +496,11 @@ def test_error_resets_record_and_reports_offset():
 ALL = [(n, load(n)) for n in SAMPLES]
 
 
-def _junk():
-    leaf = st.one_of(st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.text(max_size=8))
-    return st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                         st.dictionaries(st.text(max_size=4), inner, max_size=3)),
-                        max_leaves=8)
-
-
-def _reorder(obj, rnd):
-    if isinstance(obj, dict):
-        items = [(k, _reorder(v, rnd)) for k, v in obj.items()]
-        rnd.shuffle(items)
-        return dict(items)
-    if isinstance(obj, list):
-        return [_reorder(v, rnd) for v in obj]
-    return obj
-
-
 @given(st.sampled_from(ALL), st.randoms(use_true_random=False), st.booleans(), st.booleans(),
-       st.dictionaries(st.text(min_size=3, max_size=6), _junk(), max_size=3))
+       st.dictionaries(st.text(min_size=3, max_size=6), junk(), max_size=3))
 def test_reserialised_variants_match_reference(sample, rnd, ascii_only, spaced, extra):
     name, data = sample
-    obj = _reorder(json.loads(data), rnd)
+    obj = reorder(json.loads(data), rnd)
     target = next((obj[k] for k in ("event", "result", "o") if isinstance(obj.get(k), dict)), obj)
     for k, v in extra.items():
         target.setdefault(k, v)      # unknown members (nested too) anywhere in the order
@@ -560,19 +544,7 @@ def test_every_truncation_raises(name):
 @given(st.sampled_from(ALL), st.data())
 def test_mutations_raise_or_agree(sample, data):
     name, raw = sample
-    buf = bytearray(raw)
-    for _ in range(data.draw(st.integers(1, 4))):
-        op = data.draw(st.sampled_from(["flip", "insert", "delete", "replace"]))
-        pos = data.draw(st.integers(0, len(buf)))
-        if op == "flip" and pos < len(buf):
-            buf[pos] ^= 1 << data.draw(st.integers(0, 7))
-        elif op == "insert":
-            buf[pos:pos] = data.draw(st.binary(min_size=1, max_size=4))
-        elif op == "delete" and pos < len(buf):
-            del buf[pos]
-        elif pos < len(buf):
-            buf[pos] = data.draw(st.sampled_from(b'"\\{}[],:0123456789.-etnu \x00\xff'))
-    mutated = bytes(buf)
+    mutated = mutate(raw, data)
     futures = is_futures(name)
     try:
         got = compiled(mutated, futures)

@@ -15,6 +15,7 @@ from engine._parse_common import MessageKind, ParseError, RecordFlag
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
 from parse_reference import Bad, FloatLit, RecordRef
 from parse_reference import utf8 as utf8_field
+from fuzzing import mutate, reorder
 
 DATA = pathlib.Path(__file__).parent / "data"
 SAMPLES = sorted(p.name for p in DATA.glob("bybit_*.json"))
@@ -313,16 +314,6 @@ def test_edge_cases_match_reference(data):
 ALL = [(n, load(n)) for n in SAMPLES]
 
 
-def _reorder(obj, rnd):
-    if isinstance(obj, dict):
-        items = [(k, _reorder(v, rnd)) for k, v in obj.items()]
-        rnd.shuffle(items)
-        return dict(items)
-    if isinstance(obj, list):
-        return [_reorder(v, rnd) for v in obj]
-    return obj
-
-
 _junk = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.text(max_size=8)),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)),
@@ -334,7 +325,7 @@ _junk = st.recursive(
        st.dictionaries(st.text(min_size=3, max_size=6), _junk, max_size=3))
 def test_reserialised_variants_match_reference(sample, rnd, ascii_only, spaced, extra):
     _, data = sample
-    obj = _reorder(json.loads(data), rnd)
+    obj = reorder(json.loads(data), rnd)
     target = obj
     if isinstance(obj.get("data"), list) and obj["data"]:
         target = obj["data"][rnd.randrange(len(obj["data"]))]
@@ -357,19 +348,7 @@ def test_random_bytes_never_crash(data):
 @given(st.sampled_from(ALL), st.data())
 def test_mutations_raise_or_agree(sample, data):
     _, raw = sample
-    buf = bytearray(raw)
-    for _ in range(data.draw(st.integers(1, 4))):
-        op = data.draw(st.sampled_from(["flip", "insert", "delete", "replace"]))
-        pos = data.draw(st.integers(0, len(buf)))
-        if op == "flip" and pos < len(buf):
-            buf[pos] ^= 1 << data.draw(st.integers(0, 7))
-        elif op == "insert":
-            buf[pos:pos] = data.draw(st.binary(min_size=1, max_size=4))
-        elif op == "delete" and pos < len(buf):
-            del buf[pos]
-        elif pos < len(buf):
-            buf[pos] = data.draw(st.sampled_from(b'"\\{}[],:0123456789.-etnu \x00\xff'))
-    mutated = bytes(buf)
+    mutated = mutate(raw, data)
     try:
         compiled(mutated)
     except ParseError:
