@@ -25,20 +25,21 @@ from engine._account import Account
 from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import from_decimal, to_decimal
 from engine._instruments import Instruments, UnknownInstrumentError
-from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier
+from engine._oms_apply import RecordApplier
 from engine._order_store import OrderStore
 from engine._parse_binance import BinanceParser
 from engine._parse_bybit import BybitParser
-from engine._parse_common import ParseError
 from engine._positions import PositionBook
 from engine.config import VenueConfig
 from engine.errors import EngineError
-from engine.oms.breaker import BreakerState, CircuitBreaker, is_breaker_failure
+from engine.oms.breaker import CircuitBreaker, is_breaker_failure
 from engine.oms.events import EventBus, EventKind
 from engine.oms.foreign import ForeignOrders
+from engine.oms.liveness import Liveness
 from engine.oms.metrics import EngineMetrics
 from engine.oms.reconcile import Reconciler
 from engine.oms.risk import RiskEngine, RiskLimits
+from engine.oms.stream_apply import StreamApplication
 from engine.oms.views import Order, Position, make_order
 from engine.transport.errors import TransportError
 from engine.venues.base import OrderSpec
@@ -50,13 +51,6 @@ log = logging.getLogger("engine.oms")
 
 _OPEN_STATES = (OrderState.PENDING, OrderState.NEW, OrderState.PARTIALLY_FILLED, OrderState.UNKNOWN)
 _TERMINAL = {int(OrderState.FILLED), int(OrderState.CANCELLED), int(OrderState.REJECTED), int(OrderState.EXPIRED)}
-_EVENT_KIND = {
-    OrderEvent.EV_ACCEPTED: EventKind.ACCEPTED, OrderEvent.EV_PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
-    OrderEvent.EV_FILLED: EventKind.FILLED, OrderEvent.EV_CANCELLED: EventKind.CANCELLED,
-    OrderEvent.EV_REJECTED: EventKind.REJECTED, OrderEvent.EV_EXPIRED: EventKind.EXPIRED,
-    OrderEvent.EV_AMENDED: EventKind.AMENDED, OrderEvent.EV_TRIGGERED: EventKind.TRIGGERED,
-}
-_MSG_ALGO_UPDATE = 4        # BinanceParser.parse() kind of a USD-M ALGO_UPDATE (ext/exec_record.pxd)
 _TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, "POST_ONLY": TimeInForce.POST_ONLY}
 
 
@@ -87,7 +81,7 @@ def _raw(value, what: str) -> int:
     return raw
 
 
-class Engine:
+class Engine(StreamApplication, Liveness):
     """One venue account.  Use ``async with engine.connect(venue) as eng`` rather than building it by hand."""
 
     def __init__(self, config: VenueConfig, *, adapter=None, order_entry: str = "rest",
@@ -539,120 +533,6 @@ class Engine:
         self._spawn(self.reconciler.resolve_unknown(slot), f"resolve:{spec.client_id}")
         return view
 
-    # -- applying answers and stream events -----------------------------------------------------------
-    def _apply_answer(self, parser) -> None:
-        if self._binance or isinstance(parser, BinanceParser):
-            self.applier.apply_binance(parser, time.time_ns())
-        else:
-            self.applier.apply_bybit(parser, time.time_ns())
-        self._after_apply()
-
-    def _on_stream(self, payload: bytes) -> None:
-        t0 = time.perf_counter_ns()
-        parser = self._parser
-        try:
-            kind = parser.parse(payload)
-        except ParseError as exc:
-            if self._binance and b'"listStatus"' in payload:
-                # an order list's status (its "l"/"L" are list states, not the quantities of an
-                # executionReport): read on the cold path; the legs' own reports carry their states
-                self.reconciler.on_account_message(payload)
-                return
-            self.bad_messages += 1
-            log.warning("%s: unreadable stream message (%d bytes) counted and skipped: %s", self.venue,
-                        len(payload), exc)
-            return
-        applier = self.applier
-        if applier is None:
-            return
-        if self._binance:
-            if kind == 2 and parser.order_state == OrderState.PENDING:
-                return  # a pending leg of an order list reported PENDING_NEW: nothing changes
-            status = applier.apply_binance(parser, time.time_ns())
-            if status == ApplyStatus.AP_NOT_ORDER:
-                self.reconciler.on_account_message(payload)
-            elif status == ApplyStatus.AP_FOREIGN:
-                if kind != _MSG_ALGO_UPDATE:     # an algo order we did not place: its child is adopted
-                    self.foreign.on_binance(payload)  # cold: adopt, then apply the payload again
-            else:
-                self._after_apply()
-                if kind == _MSG_ALGO_UPDATE:
-                    self.foreign.on_algo_update(payload)  # cold: link the order it triggered (``ai``)
-        else:
-            if kind in (7, 8):  # MSG_BYBIT_ORDER, MSG_BYBIT_EXECUTION
-                foreign = False
-                try:
-                    while parser.next_record():
-                        if applier.apply_bybit(parser, time.time_ns()) == ApplyStatus.AP_FOREIGN:
-                            foreign = True
-                        self._after_apply()
-                except ParseError as exc:
-                    self.bad_messages += 1
-                    log.warning("bybit: bad record in a stream batch counted and skipped: %s", exc)
-                if foreign:
-                    if self._foreign_hook is not None:
-                        self._foreign_hook(payload)  # cold: orders the venue created for us (attached TP/SL)
-                    self.foreign.on_bybit(payload)   # cold: any other order we did not place
-            else:
-                self.reconciler.on_account_message(payload)
-        self.metrics.record_wire_to_event(time.perf_counter_ns() - t0)
-
-    def _after_apply(self) -> None:
-        ap = self.applier
-        status = ap.status
-        if status == ApplyStatus.AP_FOREIGN:
-            return
-        slot = ap.slot
-        if slot < 0:
-            return
-        waiters = self._waiters.pop(slot, None)
-        if waiters:
-            for fut in waiters:
-                if not fut.done():
-                    fut.set_result(None)
-        event = ap.event
-        if status != ApplyStatus.AP_APPLIED or event == OrderEvent.EV_NONE:
-            return
-        state = self.store.state_of(slot)
-        if ap.fill_qty_raw:
-            if event == OrderEvent.EV_FILLED:
-                self.metrics.filled += 1
-        if event == OrderEvent.EV_CANCELLED:
-            self.metrics.cancelled += 1
-        if state in _TERMINAL:
-            self._untrack(slot)
-        if ap.fill_qty_raw:
-            self._last_price[int(self.store.arrays["instrument"][slot])] = ap.fill_price_raw
-        fill_qty, fill_price = ap.fill_qty_raw, ap.fill_price_raw
-        if self.bus.active or slot in self._brackets:
-            view = self.order(slot)
-            self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol,
-                          fill_qty=to_decimal(fill_qty) if fill_qty else None,
-                          fill_price=to_decimal(fill_price) if fill_qty else None)
-            if fill_qty and self.futures:
-                pos = self.positions().get(view.symbol)
-                self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol, position=pos)
-            bracket = self._brackets.get(slot)
-            if bracket is not None:
-                bracket.on_update(slot, view)
-        if fill_qty and self._child_of and slot in self._child_of:
-            self.foreign.mirror(slot, fill_qty, fill_price)  # the algo order that created it shows the fill
-
-    async def _wait_slot(self, slot: int, done: Callable[[], bool], timeout: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not done():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            fut = loop.create_future()
-            self._waiters.setdefault(slot, []).append(fut)
-            try:
-                await asyncio.wait_for(fut, remaining)
-            except asyncio.TimeoutError:
-                return done()
-        return True
-
     # -- bookkeeping -----------------------------------------------------------------------------------
     def _track_open(self, slot: int, inst: int) -> None:
         if slot not in self._open:
@@ -681,64 +561,6 @@ class Engine:
         state = self.store.arrays["state"]
         mask = np.isin(state, np.array([int(s) for s in _OPEN_STATES], dtype=state.dtype))
         return [int(s) for s in np.flatnonzero(mask)]
-
-    # -- cancel on disconnect (the venue's own dead-man switch) --------------------------------------------
-    async def _arm_dead_man(self) -> None:
-        seconds = self.cancel_on_disconnect_s
-        if hasattr(self.adapter, "disconnect_protection"):
-            await self.adapter.disconnect_protection(max(3, int(seconds)))  # Bybit: the venue watches our streams
-        elif getattr(self.adapter, "futures", False) and hasattr(self.adapter, "dead_man"):
-            self._spawn(self._dead_man_loop(seconds), "dead-man")
-        else:
-            raise EngineError(f"{self.venue} has no dead-man switch; cancel_on_disconnect_s is not available")
-
-    async def _dead_man_loop(self, seconds: float) -> None:
-        """Renew the countdown of every symbol with open orders; let it lapse where none are left."""
-        while True:
-            wanted = {self.instruments.symbol(i) for i in self._open.values()}
-            for symbol in sorted(wanted | self._dead_man_armed):
-                try:
-                    await self.adapter.dead_man(symbol, seconds if symbol in wanted else 0)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    log.warning("dead-man switch renewal for %s failed: %s", symbol, exc)
-                    continue
-                (self._dead_man_armed.add if symbol in wanted else self._dead_man_armed.discard)(symbol)
-            await asyncio.sleep(max(0.05, seconds / 3))
-
-    # -- connection life ---------------------------------------------------------------------------------
-    async def _on_reconnected(self) -> None:
-        self.bus.emit(EventKind.STREAM_RECONNECTED)
-        await self.reconciler.run("reconnect")
-
-    def _on_disconnected(self) -> None:
-        self.bus.emit(EventKind.STREAM_DISCONNECTED)
-
-    async def _stale_loop(self) -> None:
-        """Orders with no acknowledgement in time are queried (the stream or the answer was lost)."""
-        while True:
-            await asyncio.sleep(1.0)
-            try:
-                self.store.reclaim(time.time_ns())
-                for slot in self.store.stale(time.time_ns()):
-                    if slot in self._dormant:
-                        continue
-                    if slot in self._specs and self.store.state_of(slot) in (OrderState.PENDING, OrderState.UNKNOWN):
-                        await self.reconciler.settle(slot)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("stale-order check failed: %s: %s", type(exc).__name__, exc)
-
-    def _on_breaker(self, old: BreakerState, new: BreakerState, reason: str) -> None:
-        kind = {BreakerState.OPEN: EventKind.BREAKER_OPENED, BreakerState.HALF_OPEN: EventKind.BREAKER_HALF_OPEN,
-                BreakerState.CLOSED: EventKind.BREAKER_CLOSED}[new]
-        self.bus.emit(kind, reason=reason)
-
-    def _on_latency_alert(self, stage: str, ns: int, threshold: int, client_order_id: str | None) -> None:
-        log.warning("%s latency %.1f ms over %.1f ms (%s)", stage, ns / 1e6, threshold / 1e6, client_order_id)
-        self.bus.emit(EventKind.LATENCY_ALERT, stage=stage, latency_ms=ns / 1e6, client_order_id=client_order_id)
 
 
 def _side(side) -> Side:
