@@ -49,6 +49,7 @@ cdef class Instruments:
     cdef readonly dict asset_ids           # asset name -> asset id (cold path)
     cdef readonly list asset_names         # asset id -> name
     cdef readonly dict ids                 # symbol -> instrument id (cold path)
+    cdef readonly list symbols             # instrument id -> symbol (str)
     cdef uint8_t[:, ::1] symbol_buf        # symbol bytes per id
     cdef uint8_t[::1] symbol_len
     cdef ix_str_t ix_symbol                # symbol bytes -> id, for parsers (no dict)

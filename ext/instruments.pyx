@@ -83,6 +83,7 @@ cdef class Instruments:
         self.asset_ids = {}
         self.asset_names = []
         self.ids = {}
+        self.symbols = []
         z64 = lambda: np.zeros(capacity, np.int64)
         a = {
             "symbol_buf": np.zeros((capacity, SYMBOL_MAX), np.uint8),
@@ -285,6 +286,7 @@ cdef class Instruments:
                 raise OverflowError(f"symbol index refused {symbol!r}")
             self.count += 1
             self.ids[symbol] = inst
+            self.symbols.append(symbol)
         v = {k: fp_parse_py(str(x)) for k, x in dict(
             tick=tick, min_price=min_price, max_price=max_price, step=step, min_qty=min_qty, max_qty=max_qty,
             market_step=market_step, market_min_qty=market_min_qty, market_max_qty=market_max_qty,
@@ -329,8 +331,9 @@ cdef class Instruments:
 
     def symbol(self, int32_t inst):
         """Venue symbol of an id."""
-        self._check(inst)
-        return bytes(self.symbol_buf[inst, :self.symbol_len[inst]]).decode("ascii")
+        if inst < 0 or inst >= self.count:
+            raise UnknownInstrumentError(f"unknown instrument id {inst}")
+        return self.symbols[inst]
 
     def rules(self, int32_t inst):
         """Every rule of an instrument as a dict of raw values and names (cold path)."""

@@ -163,6 +163,10 @@ def test_symbol_lookup_from_bytes_and_reload_keeps_ids(spot):
     before = {s: spot.id(s) for s in ("BTCUSDT", "ETHBTC", "LUNAUSDT")}
     load_binance_spot(spot, payload("binance_spot_exchange_info"))
     assert {s: spot.id(s) for s in before} == before and len(spot) == 3
+    assert [spot.symbol(i) for i in range(len(spot))] == spot.symbols and spot.symbol(spot.id("ETHBTC")) == "ETHBTC"
+    for bad in (-1, len(spot)):
+        with pytest.raises(UnknownInstrumentError):
+            spot.symbol(bad)
 
 
 def test_registry_capacity_is_a_clear_error():
