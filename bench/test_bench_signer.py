@@ -17,6 +17,7 @@ QUERY = b"symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1
 TS = 1499827319559
 FULL = QUERY + b"&timestamp=" + str(TS).encode()
 EXPECTED = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 
 
 @pytest.mark.benchmark(group="sign-binance-example")
@@ -115,3 +116,38 @@ def test_binance_limit_order_c_level_100_calls(steady):
     enc = BinanceOrderEncoder(RequestSigner(SECRET))
     steady(_repeat_new_order, enc, b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, b"bot-1-000042",
               1700000000123, 100)
+
+
+# ---- a Binance WebSocket API order.place frame (sorted signed payload + JSON) -------------------
+
+
+@pytest.mark.benchmark(group="binance-ws-order-frame")
+def test_binance_ws_order_frame_json_hmac_baseline(steady):
+    import json
+
+    key = SECRET.encode()
+
+    def ref():
+        params = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.015",
+                  "price": "65000.5", "newClientOrderId": "bot-1-000042", "newOrderRespType": "FULL",
+                  "apiKey": API_KEY, "recvWindow": 5000, "timestamp": 1700000000123}
+        ordered = {k: params[k] for k in sorted(params)}
+        payload = "&".join(f"{k}={v}" for k, v in ordered.items())
+        ordered["signature"] = hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+        return json.dumps({"id": 7, "method": "order.place", "params": ordered}, separators=(",", ":")).encode()
+
+    from engine._codec_binance_ws import RESP_FULL, BinanceWsEncoder
+
+    enc = BinanceWsEncoder(RequestSigner(SECRET), API_KEY)
+    enc.order_place(7, b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, 0, b"bot-1-000042", RESP_FULL,
+                    1700000000123, 5000)
+    assert steady(ref) == enc.frame()
+
+
+@pytest.mark.benchmark(group="binance-ws-order-frame")
+def test_binance_ws_order_frame_encode_and_sign(steady):
+    from engine._codec_binance_ws import RESP_FULL, BinanceWsEncoder
+
+    enc = BinanceWsEncoder(RequestSigner(SECRET), API_KEY)
+    steady(enc.order_place, 7, b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, 0, b"bot-1-000042", RESP_FULL,
+           1700000000123, 5000)
