@@ -91,6 +91,15 @@ def test_logged_on_session_places_queries_cancels_and_streams():
                 assert cancelled["status"] == "CANCELED"
                 with pytest.raises(E.UnknownOrder):
                     await ws.order_cancel("BTCUSDT", client_order_id="ed-1")
+                # the compiled frames of the lean path go unsigned on a logged-on session too
+                from engine._enums import OrderState, OrderType, Side, TimeInForce
+                from engine._parse_binance import BinanceParser
+                p = BinanceParser()
+                p.parse(await ws.place_order(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 1_000_000,
+                                             30_000 * 10**8, 0, b"ed-2"))
+                assert p.order_state == OrderState.NEW and sim.balance(ED_KEY, "USDT")[1] == 300
+                p.parse(await ws.cancel_order(b"BTCUSDT", client_id=b"ed-2"))
+                assert p.order_state == OrderState.CANCELLED
                 # after logon no request carries apiKey or signature, every one a timestamp
                 for frame in spy.sent[2:]:
                     assert "apiKey" not in frame["params"] and "signature" not in frame["params"]
