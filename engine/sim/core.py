@@ -1,84 +1,43 @@
-"""The exchange state every personality shares: books, orders, settlement, triggers, events.
+"""The exchange state every personality shares: books, orders, lookups, events, cancel and amend.
 
 Personalities (binance_spot, binance_usdm, bybit) parse and validate venue requests,
 build an :class:`~engine.sim.matching.Order` and call :meth:`Core.place`,
 :meth:`Core.cancel` or :meth:`Core.amend`.  The core owns what happens next:
 
-1. balance locks (spot) or margin checks (linear), raised as :class:`Reject`;
+1. balance locks (spot) or margin checks (linear), raised as :class:`Reject`
+   (:mod:`engine.sim.placement`);
 2. conditional orders wait in ``pending`` until the reference price crosses their
-   trigger, then execute as market/limit orders;
-3. every fill moves balances, fees and positions through the ledger exactly;
+   trigger, then execute as market/limit orders (:mod:`engine.sim.triggers`);
+3. every fill moves balances, fees and positions through the ledger exactly
+   (:mod:`engine.sim.settlement`);
 4. every change is published as an :class:`Event` to listeners registered per
    (account key, venue); stream modules format them into the venue's payloads.
+
+:class:`Reject`, :class:`Event`, :func:`now_ms` and the order-type sets live in
+:mod:`engine.sim.core_types` and are importable from here.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from decimal import Decimal
 from itertools import count
 
 from engine.sim.accounts import Account, InsufficientBalance, Ledger
-from engine.sim.decimals import ZERO, floor_to, round_fee
+from engine.sim.core_types import CONDITIONAL_TYPES, Event, Reject, now_ms
+from engine.sim.decimals import ZERO
 from engine.sim.instruments import WALLET_OF, Instrument, build_instruments
 from engine.sim.matching import Book, Fill, Order
+from engine.sim.placement import Placement
+from engine.sim.settlement import Settlement
+from engine.sim.triggers import Triggers
 
 __all__ = ["Core", "Reject", "Event", "CONDITIONAL_TYPES"]
 
 log = logging.getLogger("engine.sim.core")
 
-CONDITIONAL_TYPES = {
-    "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT",     # Binance spot
-    "STOP", "STOP_MARKET", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET",    # Binance USD-M algo
-    "CONDITIONAL_MARKET", "CONDITIONAL_LIMIT",                              # Bybit triggerPrice orders
-}
-MARKET_LIKE = {"MARKET", "STOP_LOSS", "TAKE_PROFIT", "STOP_MARKET", "TAKE_PROFIT_MARKET",
-               "TRAILING_STOP_MARKET", "CONDITIONAL_MARKET"}
 
-# What a venue does when an order cannot do what its time-in-force demands.
-#   error: the request fails (no order recorded); expire: recorded as EXPIRED (HTTP 200).
-POLICY = {
-    "bspot": {"post_only": "error", "fok": "expire"},
-    "busdm": {"post_only": "error", "fok": "error"},
-    "yspot": {"post_only": "expire", "fok": "expire"},
-    "ylinear": {"post_only": "expire", "fok": "expire"},
-}
-
-
-class Reject(Exception):
-    """An order the venue refuses; ``reason`` is venue-neutral, personalities map it."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(reason, detail)
-        self.reason = reason
-        self.detail = detail
-
-
-class Event:
-    __slots__ = ("kind", "market", "account", "order", "fill", "exec_type", "assets", "symbol", "ts", "algo",
-                 "detail")
-
-    def __init__(self, kind, market, account, *, order=None, fill=None, exec_type=None, assets=None,
-                 symbol=None, ts=0, algo=None, detail=None) -> None:
-        self.kind = kind          # "order" | "balance" | "position" | "algo" | "list"
-        self.market = market
-        self.account = account
-        self.order = order
-        self.fill = fill
-        self.exec_type = exec_type
-        self.assets = assets
-        self.symbol = symbol
-        self.ts = ts
-        self.algo = algo
-        self.detail = detail      # kind "list": the order list (engine.sim.order_lists.OrderList)
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-class Core:
+class Core(Placement, Settlement, Triggers):
     def __init__(self) -> None:
         self.ledger = Ledger()
         self.instruments: dict[tuple[str, str], Instrument] = build_instruments()
@@ -189,184 +148,6 @@ class Core:
         self.run_triggers(order.market, order.symbol)
         return order
 
-    def _check_trigger_side(self, order: Order) -> None:
-        ref = self.ref_price(order)
-        if order.type == "TRAILING_STOP_MARKET":
-            if order.activate_price is not None:
-                if (order.side == "SELL" and order.activate_price <= ref) or \
-                   (order.side == "BUY" and order.activate_price >= ref):
-                    raise Reject("bad_activation")
-            return
-        if self._trigger_hit(order, ref):
-            raise Reject("would_trigger")
-
-    @staticmethod
-    def _trigger_hit(order: Order, ref: Decimal) -> bool:
-        if order.trigger_dir == "UP":
-            return ref >= order.stop_price
-        return ref <= order.stop_price
-
-    def _reserve(self, order: Order, inst: Instrument) -> None:
-        """Spot: lock what a resting order could spend.  Linear: check initial margin."""
-        acct = order.account
-        if acct.is_market_maker:
-            return
-        wallet = WALLET_OF[order.market]
-        if inst.kind == "spot":
-            if order.side == "BUY":
-                if order.type in MARKET_LIKE:
-                    if order.type in CONDITIONAL_TYPES:
-                        return      # a stop-market buy is checked when it triggers
-                    return          # market buys are checked against the book in _execute_new
-                amount = order.price * order.qty
-                asset = inst.quote
-            else:
-                amount = order.qty
-                asset = inst.base
-            try:
-                self.ledger.lock(acct, wallet, asset, amount)
-            except InsufficientBalance:
-                raise Reject("insufficient_balance") from None
-            order.locked_asset = asset
-            order.locked_left = amount
-            return
-        # linear: reduce-only needs a position to reduce; others need margin.
-        pos = acct.position(wallet, order.symbol)
-        if order.reduce_only or order.close_position:
-            if pos.amount == 0 or (pos.amount > 0) == (order.side == "BUY"):
-                raise Reject("reduce_only")
-            return
-        price = order.price
-        if price is None or order.type in MARKET_LIKE:
-            price = order.stop_price or self.estimate_price(order)
-        opening = order.qty
-        if pos.amount != 0 and (pos.amount > 0) != (order.side == "BUY"):
-            opening = max(ZERO, order.qty - abs(pos.amount))
-        need = price * opening / acct.lev(wallet, order.symbol)
-        if need > self.available_margin(acct, wallet):
-            raise Reject("margin")
-
-    def estimate_price(self, order: Order) -> Decimal:
-        book = self.books[(order.market, order.symbol)]
-        got, cost = book.cost_to_fill(order.side, order.qty)
-        if got > 0:
-            return cost / got
-        return self.last[(order.market, order.symbol)]
-
-    def available_margin(self, acct: Account, wallet: str) -> Decimal:
-        bal = acct.wallets[wallet]["USDT"].total
-        used = ZERO
-        for (w, symbol), pos in acct.positions.items():
-            if w != wallet or pos.amount == 0:
-                continue
-            market = "busdm" if wallet == "binance-usdm" else "ylinear"
-            mark = self.mark.get(symbol) or self.last[(market, symbol)]
-            bal += pos.unrealized(mark)
-            used += abs(pos.cost) / acct.lev(wallet, symbol)
-        live = self.live_orders.get(acct.key)
-        if live:
-            for oid in [oid for oid, o in live.items() if not o.is_open]:
-                del live[oid]                     # closed since the last look: pruned lazily
-            for o in live.values():
-                if WALLET_OF[o.market] == wallet and not o.reduce_only and o.price is not None \
-                        and o.type not in CONDITIONAL_TYPES and o.market in ("busdm", "ylinear"):
-                    used += o.price * o.remaining / acct.lev(wallet, o.symbol)
-        return bal - used
-
-    def _execute_new(self, order: Order, inst: Instrument) -> None:
-        book = self.books[(order.market, order.symbol)]
-        policy = POLICY[order.market]
-        market_like = order.type in MARKET_LIKE
-        limit = None if market_like else order.price
-        acct = order.account
-        wallet = WALLET_OF[order.market]
-        # Reduce-only orders never grow a position: cap them at its size.
-        if inst.kind == "linear" and (order.reduce_only or order.close_position) and not acct.is_market_maker:
-            pos = acct.position(wallet, order.symbol)
-            if pos.amount == 0 or (pos.amount > 0) == (order.side == "BUY"):
-                raise Reject("reduce_only")
-            if order.close_position or order.qty > abs(pos.amount):
-                order.qty = abs(pos.amount)
-        if order.post_only and book.would_take(order.side, order.price):
-            if policy["post_only"] == "error":
-                raise Reject("would_take")
-            self._record_dead(order, "EXPIRED", "post_only")
-            return
-        if order.tif == "FOK":
-            if book.available(order.side, limit) < order.qty:
-                if policy["fok"] == "error":
-                    raise Reject("fok")
-                self._record_dead(order, "EXPIRED", "fok")
-                return
-        quote_budget = None
-        if inst.kind == "spot" and market_like and not acct.is_market_maker:
-            free = acct.wallets[wallet]
-            if order.side == "BUY":
-                if order.quote_qty is not None:
-                    if free[inst.quote].free < order.quote_qty:
-                        raise Reject("insufficient_balance")
-                    quote_budget = order.quote_qty
-                else:
-                    got, cost = book.cost_to_fill("BUY", order.qty)
-                    if free[inst.quote].free < cost:
-                        raise Reject("insufficient_balance")
-            else:
-                if order.quote_qty is not None:
-                    cost = ZERO
-                    # sell for a quote amount: find the base quantity that raises it.
-                    qty = self._qty_for_quote(book, "SELL", order.quote_qty, inst.step)
-                    order.qty = qty
-                    order.quote_qty = None
-                if free[inst.base].free < order.qty:
-                    raise Reject("insufficient_balance")
-        else:
-            self._reserve(order, inst)
-        if order.quote_qty is not None and order.qty is None:
-            order.qty = ZERO  # filled in below from the budget actually spent
-        order.status = "NEW"
-        self.register(order)
-        self._order_event(order, "NEW")
-        step = inst.step
-        order.extra["_quote_step_floor"] = lambda q: floor_to(q, step)
-        fills = book.match(order, limit, None if quote_budget is not None else order.remaining, quote_budget,
-                           self.next_trade_id)
-        order.extra.pop("_quote_step_floor", None)
-        if quote_budget is not None:
-            order.qty = sum((f.qty for f in fills), ZERO)
-        for f in fills:
-            self._settle(f, inst)
-        if order.remaining > 0 and order.qty > 0 and not market_like and order.tif in ("GTC", "GTX", "GTD"):
-            book.add(order)
-            order.working_ms = order.working_ms or now_ms()
-        elif order.remaining > 0 or order.qty == 0:
-            order.status = "EXPIRED"
-            order.expiry_reason = "no_liquidity" if market_like else "ioc"
-            order.updated_ms = now_ms()
-            self._release(order)
-            self._order_event(order, "EXPIRED")
-        self._balances_changed(order)
-
-    @staticmethod
-    def _qty_for_quote(book: Book, side: str, quote: Decimal, step: Decimal) -> Decimal:
-        got = ZERO
-        for price, queue in book._opposite_levels(side):
-            for o in queue:
-                take = min(o.remaining, floor_to(quote / price, step))
-                got += take
-                quote -= take * price
-                if take < o.remaining:
-                    return got
-        return got
-
-    def _record_dead(self, order: Order, status: str, reason: str) -> None:
-        order.status = status
-        order.reject_reason = reason
-        order.expiry_reason = reason
-        self.register(order)
-        self._order_event(order, "NEW")
-        order.updated_ms = now_ms()
-        self._order_event(order, status if status != "CANCELED" else "CANCELED")
-
     def _balances_changed(self, order: Order) -> None:
         inst = self.instruments[(order.market, order.symbol)]
         assets = (inst.base, inst.quote) if inst.kind == "spot" else ("USDT",)
@@ -377,71 +158,6 @@ class Core:
         if order.locked_left and order.locked_left > 0:
             self.ledger.unlock(order.account, WALLET_OF[order.market], order.locked_asset, order.locked_left)
         order.locked_left = ZERO
-
-    # -- settlement --------------------------------------------------------------------
-    def _settle(self, fill: Fill, inst: Instrument) -> None:
-        wallet = WALLET_OF[inst.market]
-        ts = now_ms()
-        for order, maker in ((fill.maker, True), (fill.taker, False)):
-            if order is fill.taker:
-                order.filled += fill.qty
-                order.cum_quote += fill.qty * fill.price
-            order.updated_ms = order.last_exec_ms = ts
-            rate = ZERO if order.account.is_market_maker else (inst.maker_fee if maker else inst.taker_fee)
-            if inst.kind == "spot":
-                fee, fee_asset = self._settle_spot(order, fill, inst, wallet, rate)
-            else:
-                fee, fee_asset = self._settle_linear(order, fill, inst, wallet, rate)
-            order.commission += fee
-            order.commission_asset = fee_asset
-            order.status = "FILLED" if order.remaining == 0 else "PARTIALLY_FILLED"
-            order.fills.append((fill, fee, fee_asset, maker))
-            if order.remaining == 0:
-                self._release(order)
-            self._order_event(order, "TRADE", fill)
-            if not order.account.is_market_maker and order is fill.maker:
-                self._balances_changed(order)
-        self.last[(inst.market, inst.symbol)] = fill.price
-
-    def _settle_spot(self, order: Order, fill: Fill, inst: Instrument, wallet: str, rate: Decimal):
-        acct, led = order.account, self.ledger
-        quote_amt = fill.price * fill.qty
-        if order.side == "BUY":
-            if order.locked_left:
-                locked_for_fill = order.price * fill.qty
-                led.debit(acct, wallet, inst.quote, quote_amt, from_locked=True)
-                led.unlock(acct, wallet, inst.quote, locked_for_fill - quote_amt)
-                order.locked_left -= locked_for_fill
-            else:
-                led.debit(acct, wallet, inst.quote, quote_amt)
-            fee = round_fee(fill.qty * rate)
-            led.credit(acct, wallet, inst.base, fill.qty)
-            led.charge_fee(acct, wallet, inst.base, fee)
-            return fee, inst.base
-        if order.locked_left:
-            led.debit(acct, wallet, inst.base, fill.qty, from_locked=True)
-            order.locked_left -= fill.qty
-        else:
-            led.debit(acct, wallet, inst.base, fill.qty)
-        fee = round_fee(quote_amt * rate)
-        led.credit(acct, wallet, inst.quote, quote_amt)
-        led.charge_fee(acct, wallet, inst.quote, fee)
-        return fee, inst.quote
-
-    def _settle_linear(self, order: Order, fill: Fill, inst: Instrument, wallet: str, rate: Decimal):
-        acct = order.account
-        pos = acct.position(wallet, inst.symbol)
-        delta = fill.qty if order.side == "BUY" else -fill.qty
-        realized = apply_position(pos, delta, fill.price)
-        pos.update_ms = now_ms()
-        bal = acct.wallets[wallet]["USDT"]
-        bal.free += realized
-        pos.realized += realized
-        order.realized += realized
-        fee = round_fee(fill.price * fill.qty * rate)
-        self.ledger.charge_fee(acct, wallet, "USDT", fee)
-        self.emit(Event("position", inst.market, acct, symbol=inst.symbol, order=order, fill=fill))
-        return fee, "USDT"
 
     # -- cancel / amend -------------------------------------------------------------
     def cancel(self, order: Order, status: str = "CANCELED") -> Order:
@@ -538,117 +254,6 @@ class Core:
         self.ledger.lock(order.account, WALLET_OF[order.market], asset, amount)
         order.locked_asset, order.locked_left = asset, amount
 
-    # -- triggers ---------------------------------------------------------------------
-    def run_triggers(self, market: str, symbol: str) -> None:
-        """Fire every pending conditional order whose trigger the price has crossed."""
-        if self._trigger_depth > 20:
-            return
-        self._trigger_depth += 1
-        try:
-            for _ in range(100):
-                pend = self.pending[(market, symbol)]
-                fired = None
-                for order in pend:
-                    ref = self.ref_price(order)
-                    if order.type == "TRAILING_STOP_MARKET":
-                        if self._trail(order, ref):
-                            fired = order
-                            break
-                    elif self._trigger_hit(order, ref):
-                        fired = order
-                        break
-                if fired is None:
-                    return
-                pend.remove(fired)
-                self._fire(fired)
-        finally:
-            self._trigger_depth -= 1
-
-    @staticmethod
-    def _trail(order: Order, ref: Decimal) -> bool:
-        if order.trail_extreme is None:
-            if order.activate_price is not None:
-                active = ref >= order.activate_price if order.side == "SELL" else ref <= order.activate_price
-                if not active:
-                    return False
-            order.trail_extreme = ref
-            return False
-        rate = order.callback_rate / 100
-        if order.side == "SELL":
-            order.trail_extreme = max(order.trail_extreme, ref)
-            return ref <= order.trail_extreme * (1 - rate)
-        order.trail_extreme = min(order.trail_extreme, ref)
-        return ref >= order.trail_extreme * (1 + rate)
-
-    def _fire(self, order: Order) -> None:
-        inst = self.instruments[(order.market, order.symbol)]
-        order.triggered = True
-        order.updated_ms = now_ms()
-        if order.algo:
-            # USD-M: the algo order spawns a regular order with its own id, named by the
-            # ALGO_UPDATE's ``ai``.  The child's clientOrderId is not documented (the official
-            # Event-Algo-Order-Update page gives only ``ai``): ``algo-<algoId>`` is this
-            # simulator's choice, unconfirmed; clients must link by ``ai``, never by this id.
-            child = Order(
-                oid=self.new_oid(), market=order.market, symbol=order.symbol, account=order.account,
-                client_id=order.extra.get("child_client_id") or f"algo-{order.oid}", side=order.side,
-                type="LIMIT" if order.type in ("STOP", "TAKE_PROFIT") else "MARKET",
-                tif=order.tif or "GTC", price=order.price, qty=order.qty, reduce_only=order.reduce_only,
-                close_position=order.close_position, working_type=order.working_type,
-            )
-            child.extra["orig_type"] = order.type
-            child.extra["stop_price"] = order.stop_price
-            child.parent = order
-            order.status = "TRIGGERED"
-            order.extra["child"] = child
-            self.emit(Event("algo", order.market, order.account, order=order, exec_type="TRIGGERED"))
-            try:
-                self._execute_new(child, inst)
-                order.status = "FINISHED"
-            except Reject as exc:
-                order.status = "REJECTED"
-                order.reject_reason = exc.reason
-            order.updated_ms = now_ms()
-            self.emit(Event("algo", order.market, order.account, order=order, exec_type=order.status))
-            return
-        self._order_event(order, "TRIGGERED")
-        order.working_ms = now_ms()
-        market_like = order.type in MARKET_LIKE
-        try:
-            if market_like and inst.kind == "spot" and order.side == "BUY" and order.locked_left is None:
-                got, cost = self.books[(order.market, order.symbol)].cost_to_fill("BUY", order.qty)
-                if order.account.wallets[WALLET_OF[order.market]][inst.quote].free < cost:
-                    raise Reject("insufficient_balance")
-            self._continue_triggered(order, inst)
-        except Reject as exc:
-            order.status = "EXPIRED"
-            order.reject_reason = exc.reason
-            self._release(order)
-            self._order_event(order, "EXPIRED")
-            self._balances_changed(order)
-
-    def _continue_triggered(self, order: Order, inst: Instrument) -> None:
-        book = self.books[(order.market, order.symbol)]
-        market_like = order.type in MARKET_LIKE
-        limit = None if market_like else order.price
-        qty = order.remaining
-        if inst.kind == "linear" and order.reduce_only:
-            pos = order.account.position(WALLET_OF[order.market], order.symbol)
-            if pos.amount == 0 or (pos.amount > 0) == (order.side == "BUY"):
-                raise Reject("reduce_only")
-            qty = min(qty, abs(pos.amount))
-        fills = book.match(order, limit, qty, None, self.next_trade_id)
-        for f in fills:
-            self._settle(f, inst)
-        if order.remaining > 0:
-            if not market_like and order.tif in ("GTC", "GTX", "GTD", None):
-                book.add(order)
-            else:
-                order.status = "EXPIRED"
-                self._release(order)
-                self._order_event(order, "EXPIRED")
-        self._balances_changed(order)
-
     # -- audit ---------------------------------------------------------------------------
     def totals(self) -> dict:
         return self.ledger.totals(self.mark_for_audit())
@@ -658,25 +263,3 @@ class Core:
         for (market, symbol), price in self.last.items():
             marks.setdefault(symbol, price)
         return marks
-
-
-def apply_position(pos, delta: Decimal, price: Decimal) -> Decimal:
-    """Apply a signed fill to a one-way position; return the realised PnL (exact)."""
-    realized = ZERO
-    if pos.amount != 0 and (pos.amount > 0) != (delta > 0):
-        k = min(abs(delta), abs(pos.amount))
-        sign = 1 if pos.amount > 0 else -1
-        if k == abs(pos.amount):
-            removed = pos.cost
-        else:
-            removed = (pos.cost * k / abs(pos.amount)).quantize(Decimal("0.00000001"))
-        realized = sign * k * price - removed
-        pos.amount -= sign * k
-        pos.cost -= removed
-        delta += sign * k
-        if pos.amount == 0:
-            pos.cost = ZERO
-    if delta != 0:
-        pos.amount += delta
-        pos.cost += delta * price
-    return realized
