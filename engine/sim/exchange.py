@@ -88,8 +88,8 @@ class SimExchange:
             if key == MM_KEY or not key:
                 raise ValueError("reserved or empty key")
             self.core.ledger.add(key, None, bal, ed25519=public)
-        from engine.sim import binance_usdm
-        binance_usdm.bind_instruments(self.core)
+        from engine.sim import binance_usdm_common
+        binance_usdm_common.bind_instruments(self.core)
         self.market.start()
         self.initial_totals = self.core.totals()
         self.faults = FaultPlan(parse_faults(faults or (), seed))

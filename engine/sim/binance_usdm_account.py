@@ -1,0 +1,127 @@
+"""Binance USD-M account handlers: position risk (v2, v3), account and balance (USDT,
+cross margin), leverage, and the countdown cancel-all dead-man switch.
+"""
+
+from __future__ import annotations
+
+from engine.sim.binance_common import BinanceError, Ctx, Params
+from engine.sim.binance_usdm_common import MARKET, WALLET, _instrument, _qty
+from engine.sim.core import now_ms
+from engine.sim.decimals import ZERO, fixed, parse_number
+
+__all__ = ["position_risk", "position_risk_v2", "balance", "account", "set_leverage", "countdown_cancel_all"]
+
+
+def _position_rows(ctx: Ctx, symbol: str | None, *, all_rows: bool):
+    core, acct = ctx.sim.core, ctx.account
+    rows = []
+    for (m, sym), inst in core.instruments.items():
+        if m != MARKET or (symbol and sym != symbol):
+            continue
+        pos = acct.position(WALLET, sym)
+        if pos.amount == 0 and not all_rows:
+            continue
+        mark = core.mark.get(sym) or core.last[(MARKET, sym)]
+        lev = acct.lev(WALLET, sym)
+        notional = mark * pos.amount
+        rows.append({
+            "symbol": sym, "positionSide": "BOTH", "positionAmt": _qty(inst, pos.amount),
+            "entryPrice": fixed(pos.entry, 8), "breakEvenPrice": fixed(pos.entry, 8),
+            "markPrice": fixed(mark, 8), "unRealizedProfit": fixed(pos.unrealized(mark), 8),
+            "liquidationPrice": "0", "isolatedMargin": "0", "notional": fixed(notional, 8), "marginAsset": "USDT",
+            "isolatedWallet": "0", "initialMargin": fixed(abs(notional) / lev, 8),
+            "maintMargin": fixed(abs(notional) * parse_number("0.004"), 8),
+            "positionInitialMargin": fixed(abs(notional) / lev, 8), "openOrderInitialMargin": "0", "adl": 0,
+            "bidNotional": "0", "askNotional": "0", "updateTime": pos.update_ms, "leverage": str(lev),
+            "marginType": "cross",
+        })
+    return rows
+
+
+def position_risk(ctx: Ctx, p: Params):
+    symbol = p.get("symbol")
+    if symbol is not None:
+        _instrument(ctx, p)
+    return _position_rows(ctx, symbol, all_rows=False)
+
+
+def position_risk_v2(ctx: Ctx, p: Params):
+    symbol = p.get("symbol")
+    if symbol is not None:
+        _instrument(ctx, p)
+    return _position_rows(ctx, symbol, all_rows=True)
+
+
+def _balance_numbers(ctx: Ctx):
+    core, acct = ctx.sim.core, ctx.account
+    wallet = acct.wallets[WALLET]["USDT"].total
+    upnl = ZERO
+    for (w, sym), pos in acct.positions.items():
+        if w == WALLET and pos.amount != 0:
+            upnl += pos.unrealized(core.mark.get(sym) or core.last[(MARKET, sym)])
+    avail = core.available_margin(acct, WALLET)
+    return wallet, upnl, avail
+
+
+def balance(ctx: Ctx, p: Params):
+    wallet, upnl, avail = _balance_numbers(ctx)
+    return [{"accountAlias": "SgsR", "asset": "USDT", "balance": fixed(wallet, 8),
+             "crossWalletBalance": fixed(wallet, 8), "crossUnPnl": fixed(upnl, 8),
+             "availableBalance": fixed(avail, 8), "maxWithdrawAmount": fixed(max(avail, ZERO), 8),
+             "marginAvailable": True, "updateTime": now_ms()}]
+
+
+def account(ctx: Ctx, p: Params):
+    wallet, upnl, avail = _balance_numbers(ctx)
+    asset = {"asset": "USDT", "walletBalance": fixed(wallet, 8), "unrealizedProfit": fixed(upnl, 8),
+             "marginBalance": fixed(wallet + upnl, 8), "maintMargin": "0", "initialMargin": "0",
+             "positionInitialMargin": "0", "openOrderInitialMargin": "0", "crossWalletBalance": fixed(wallet, 8),
+             "crossUnPnl": fixed(upnl, 8), "availableBalance": fixed(avail, 8),
+             "maxWithdrawAmount": fixed(max(avail, ZERO), 8), "updateTime": now_ms()}
+    return {
+        "totalInitialMargin": "0", "totalMaintMargin": "0", "totalWalletBalance": fixed(wallet, 8),
+        "totalUnrealizedProfit": fixed(upnl, 8), "totalMarginBalance": fixed(wallet + upnl, 8),
+        "totalPositionInitialMargin": "0", "totalOpenOrderInitialMargin": "0",
+        "totalCrossWalletBalance": fixed(wallet, 8), "totalCrossUnPnl": fixed(upnl, 8),
+        "availableBalance": fixed(avail, 8), "maxWithdrawAmount": fixed(max(avail, ZERO), 8),
+        "assets": [asset], "positions": [
+            {"symbol": r["symbol"], "positionSide": "BOTH", "positionAmt": r["positionAmt"],
+             "unrealizedProfit": r["unRealizedProfit"], "isolatedMargin": "0", "notional": r["notional"],
+             "isolatedWallet": "0", "initialMargin": r["initialMargin"], "maintMargin": r["maintMargin"],
+             "updateTime": r["updateTime"]} for r in _position_rows(ctx, None, all_rows=False)],
+    }
+
+
+def set_leverage(ctx: Ctx, p: Params):
+    inst = _instrument(ctx, p)
+    lev = p.int_("leverage", required=True)
+    if not 1 <= lev <= inst.max_leverage:
+        raise BinanceError(-4028, f"Leverage {lev} is not valid")   # wire text unconfirmed
+    ctx.account.leverage[(WALLET, inst.symbol)] = lev
+    return {"leverage": lev, "maxNotionalValue": "1000000", "symbol": inst.symbol}
+
+
+def countdown_cancel_all(ctx: Ctx, p: Params):
+    """Dead-man switch: cancel every open order of the symbol unless renewed within countdownTime ms (0: off)."""
+    import asyncio
+
+    from engine.sim.decimals import sim_decimal_context
+
+    inst = _instrument(ctx, p)
+    ms = p.int_("countdownTime", required=True)
+    if ms < 0:
+        raise BinanceError(-1102, "Mandatory parameter 'countdownTime' was not sent, was empty/null, or malformed.")
+    sim, account, symbol = ctx.sim, ctx.account, inst.symbol
+    timers = sim.countdowns
+    old = timers.pop((account.key, symbol), None)
+    if old is not None:
+        old.cancel()
+    if ms > 0:
+        def fire():
+            timers.pop((account.key, symbol), None)
+            with sim_decimal_context():
+                for o in sim.core.account_orders(MARKET, account, symbol):
+                    if o.is_open:
+                        sim.core.cancel(o)
+        timers[(account.key, symbol)] = asyncio.get_running_loop().call_later(ms / 1000.0, fire)
+    return {"symbol": symbol, "countdownTime": str(ms)}
