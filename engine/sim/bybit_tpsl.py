@@ -34,13 +34,13 @@ TRIGGER_BY = ("LastPrice", "IndexPrice", "MarkPrice")
 
 
 def _err(msg: str):
-    from engine.sim.bybit import BybitError
+    from engine.sim.bybit_common import BybitError
     return BybitError(10001, f"params error: {msg}")
 
 
 def attach(sim, order: Order, args: dict, cat: str, last) -> None:
     """Validate the TP/SL fields of a create request and remember them on ``order``."""
-    from engine.sim.bybit import _num
+    from engine.sim.bybit_common import _num
     tp, sl = _num(args, "takeProfit"), _num(args, "stopLoss")
     if tp == 0:
         tp = None

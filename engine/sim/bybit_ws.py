@@ -17,7 +17,7 @@ import uuid
 
 from aiohttp import WSMsgType, web
 
-from engine.sim import bybit
+from engine.sim import bybit, bybit_account
 from engine.sim.auth import bybit_time_ok, bybit_ws_auth_ok
 from engine.sim.core import now_ms
 from engine.sim.streams import StreamConn
@@ -80,7 +80,7 @@ async def serve(sim, request: web.Request, kind: str) -> web.WebSocketResponse:
         if state["account"] is not None and state["cb"] is not None:
             sim.core.unlisten(state["account"].key, "bybit", state["cb"])
         if kind == "private" and state["account"] is not None:
-            bybit.dcp_stream_closed(sim, state["account"])
+            bybit_account.dcp_stream_closed(sim, state["account"])
         conn.close_soon()
         await asyncio.sleep(0)
         sim.untrack_conn(conn)
@@ -104,7 +104,7 @@ async def _private(sim, conn, state, req, op, conn_id, on_event) -> None:
         state["account"] = account
         state["cb"] = on_event
         sim.core.listen(account.key, "bybit", on_event)
-        bybit.dcp_stream_opened(sim, account)
+        bybit_account.dcp_stream_opened(sim, account)
         conn.send({**base, "success": True, "ret_msg": "", "op": "auth", "conn_id": conn_id})
         return
     if op in ("subscribe", "unsubscribe"):

@@ -1,0 +1,136 @@
+"""Bybit V5 account: linear positions, the UNIFIED wallet balance, leverage, and
+disconnection protection (``order/disconnected-cancel-all`` and the timers the private
+streams arm and disarm).
+"""
+
+from __future__ import annotations
+
+from engine.sim.bybit_common import WALLET, BybitError, _category, _inst, _num
+from engine.sim.decimals import ZERO, plain
+
+__all__ = ["position_row", "wallet_row", "dcp_stream_closed", "dcp_stream_opened"]
+
+def position_row(sim, account, symbol: str) -> dict:
+    core = sim.core
+    pos = account.position(WALLET, symbol)
+    mark = core.mark.get(symbol) or core.last[("ylinear", symbol)]
+    lev = account.lev(WALLET, symbol)
+    side = "" if pos.amount == 0 else ("Buy" if pos.amount > 0 else "Sell")
+    return {
+        "positionIdx": 0, "riskId": 1, "riskLimitValue": "2000000", "symbol": symbol, "side": side,
+        "size": plain(abs(pos.amount)), "avgPrice": plain(pos.entry), "positionValue": plain(abs(pos.cost)),
+        "tradeMode": 0, "autoAddMargin": 0, "positionStatus": "Normal", "leverage": str(lev),
+        "markPrice": plain(mark), "liqPrice": "", "bustPrice": "", "positionIM": plain(abs(pos.cost) / lev),
+        "positionMM": "0", "positionBalance": "0", "takeProfit": "0", "stopLoss": "0", "trailingStop": "0",
+        "sessionAvgPrice": "", "unrealisedPnl": plain(pos.unrealized(mark)), "curRealisedPnl": plain(pos.realized),
+        "cumRealisedPnl": plain(pos.realized), "adlRankIndicator": 0, "createdTime": str(pos.update_ms),
+        "updatedTime": str(pos.update_ms), "seq": pos.update_ms, "isReduceOnly": False, "tpslMode": "Full",
+        "breakEvenPrice": plain(pos.entry),
+    }
+
+
+def _positions(sim, account, q: dict) -> dict:
+    cat = _category(q, ("linear",))
+    symbol = q.get("symbol")
+    if not symbol and not q.get("settleCoin"):
+        raise BybitError(10001, "params error: symbol or settleCoin is required")
+    rows = []
+    for (m, sym) in sim.core.instruments:
+        if m != "ylinear" or (symbol and sym != symbol):
+            continue
+        pos = account.position(WALLET, sym)
+        if symbol or pos.amount != 0:
+            rows.append(position_row(sim, account, sym))
+    return {"category": cat, "nextPageCursor": "", "list": rows}
+
+
+def wallet_row(sim, account, coins=None) -> dict:
+    core = sim.core
+    upnl = ZERO
+    for (w, sym), pos in account.positions.items():
+        if w == WALLET and pos.amount != 0:
+            upnl += pos.unrealized(core.mark.get(sym) or core.last[("ylinear", sym)])
+    rows, total = [], ZERO
+    for coin, bal in sorted(account.wallets[WALLET].items()):
+        if coins and coin not in coins:
+            continue
+        px = 1 if coin == "USDT" else core.mark.get(coin + "USDT", ZERO)
+        coin_upnl = upnl if coin == "USDT" else ZERO
+        usd = (bal.total + coin_upnl) * px
+        total += usd
+        rows.append({"coin": coin, "equity": plain(bal.total + coin_upnl), "usdValue": plain(usd),
+                     "walletBalance": plain(bal.total), "free": plain(bal.free), "locked": plain(bal.locked),
+                     "spotHedgingQty": "0", "borrowAmount": "0", "availableToWithdraw": plain(bal.free),
+                     "availableToBorrow": "", "accruedInterest": "0", "totalOrderIM": "0", "totalPositionIM": "0",
+                     "totalPositionMM": "0", "unrealisedPnl": plain(coin_upnl), "cumRealisedPnl": "0",
+                     "bonus": "0", "marginCollateral": True, "collateralSwitch": True})
+    return {"accountType": "UNIFIED", "accountIMRate": "0", "accountMMRate": "0", "totalEquity": plain(total),
+            "totalWalletBalance": plain(total - upnl), "totalMarginBalance": plain(total),
+            "totalAvailableBalance": plain(total), "totalPerpUPL": plain(upnl), "totalInitialMargin": "0",
+            "totalMaintenanceMargin": "0", "accountLTV": "0", "coin": rows}
+
+
+def _wallet(sim, account, q: dict) -> dict:
+    if q.get("accountType") != "UNIFIED":
+        raise BybitError(10001, "accountType only support UNIFIED.")
+    coins = set(q["coin"].split(",")) if q.get("coin") else None
+    return {"list": [wallet_row(sim, account, coins)]}
+
+
+def _set_leverage(sim, account, args: dict) -> dict:
+    _category(args, ("linear",))
+    inst = _inst(sim, "linear", args.get("symbol"))
+    buy, sell = _num(args, "buyLeverage", True), _num(args, "sellLeverage", True)
+    if buy != sell or buy != int(buy) or not 1 <= buy <= inst.max_leverage:
+        raise BybitError(10001, "params error: leverage invalid")
+    key = (WALLET, inst.symbol)
+    if account.leverage.get(key, 20) == int(buy):
+        raise BybitError(110043, "leverage not modified")
+    account.leverage[key] = int(buy)
+    return {}
+
+
+def _disconnected_cancel_all(sim, account, body: dict) -> dict:
+    """Disconnection protection: orders are cancelled when every private stream of the account has been
+    closed for ``timeWindow`` seconds (3..300)."""
+    try:
+        window = int(body.get("timeWindow", 10))
+    except (TypeError, ValueError):
+        raise BybitError(10001, "timeWindow invalid") from None
+    if not 3 <= window <= 300:
+        raise BybitError(10001, "timeWindow must be in [3, 300]")   # wire text unconfirmed
+    sim.dcp_windows[account.key] = window
+    return {}
+
+
+def dcp_stream_closed(sim, account) -> None:
+    """Called when an authenticated private stream of ``account`` closes."""
+    import asyncio
+
+    from engine.sim.decimals import sim_decimal_context
+
+    left = sim.private_conns.get(account.key, 1) - 1
+    sim.private_conns[account.key] = left
+    window = sim.dcp_windows.get(account.key)
+    if window is None or left > 0:
+        return
+
+    def fire():
+        sim.dcp_timers.pop(account.key, None)
+        with sim_decimal_context():
+            for market in ("ylinear", "yspot"):
+                for o in sim.core.account_orders(market, account):
+                    if o.is_open:
+                        sim.core.cancel(o)
+
+    old = sim.dcp_timers.pop(account.key, None)
+    if old is not None:
+        old.cancel()
+    sim.dcp_timers[account.key] = asyncio.get_running_loop().call_later(window, fire)
+
+
+def dcp_stream_opened(sim, account) -> None:
+    sim.private_conns[account.key] = sim.private_conns.get(account.key, 0) + 1
+    timer = sim.dcp_timers.pop(account.key, None)
+    if timer is not None:
+        timer.cancel()
