@@ -1,5 +1,6 @@
 from enum import IntEnum
 
+from engine._codec_buffer import WireBuffer
 from engine._signer import RequestSigner
 
 class BinanceEndpoint(IntEnum):
@@ -14,13 +15,10 @@ class BinanceEndpoint(IntEnum):
 
 ENDPOINTS: dict[int, tuple[bytes, bytes]]
 
-class BinanceOrderEncoder:
+class BinanceOrderEncoder(WireBuffer):
     futures: bool
-    length: int
     endpoint: int
     def __init__(self, signer: RequestSigner, *, futures: bool = ..., capacity: int = ...) -> None: ...
-    @property
-    def buffer(self) -> memoryview: ...
     @property
     def method(self) -> bytes: ...
     @property

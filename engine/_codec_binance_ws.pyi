@@ -1,3 +1,4 @@
+from engine._codec_buffer import WireBuffer
 from engine._signer import RequestSigner
 
 RESP_NONE: int
@@ -5,11 +6,8 @@ RESP_ACK: int
 RESP_RESULT: int
 RESP_FULL: int
 
-class BinanceWsEncoder:
-    length: int
+class BinanceWsEncoder(WireBuffer):
     def __init__(self, signer: RequestSigner, api_key: bytes | str, *, capacity: int = ...) -> None: ...
-    @property
-    def buffer(self) -> memoryview: ...
     def frame(self) -> bytes: ...
     def order_place(
         self,

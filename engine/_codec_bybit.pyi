@@ -1,16 +1,14 @@
+from engine._codec_buffer import WireBuffer
 from engine._signer import RequestSigner
 
 ENDPOINTS: dict[int, bytes]
 
-class BybitOrderEncoder:
+class BybitOrderEncoder(WireBuffer):
     category: bytes
-    length: int
     endpoint: int
     def __init__(
         self, signer: RequestSigner, api_key: bytes | str, category: bytes | str = ..., *, capacity: int = ...
     ) -> None: ...
-    @property
-    def buffer(self) -> memoryview: ...
     @property
     def signature(self) -> memoryview: ...
     @property

@@ -1,12 +1,12 @@
+from engine._codec_buffer import WireBuffer
 from engine._signer import RequestSigner
 
 ENDPOINTS: dict[int, tuple[bytes, bytes]]
 ACCOUNTS: tuple[bytes, ...]
 
-class GateOrderEncoder:
+class GateOrderEncoder(WireBuffer):
     api_key: bytes
     account: bytes
-    length: int
     target_length: int
     path_length: int
     timestamp: int
@@ -14,8 +14,6 @@ class GateOrderEncoder:
     def __init__(
         self, signer: RequestSigner, api_key: bytes | str, *, account: bytes | str = ..., capacity: int = ...
     ) -> None: ...
-    @property
-    def buffer(self) -> memoryview: ...
     @property
     def signature(self) -> memoryview: ...
     @property

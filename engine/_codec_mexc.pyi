@@ -1,15 +1,13 @@
+from engine._codec_buffer import WireBuffer
 from engine._signer import RequestSigner
 
 ENDPOINTS: dict[int, tuple[bytes, bytes]]
 
-class MexcOrderEncoder:
+class MexcOrderEncoder(WireBuffer):
     mixed: bool
-    length: int
     query_length: int
     endpoint: int
     def __init__(self, signer: RequestSigner, *, mixed: bool = ..., capacity: int = ...) -> None: ...
-    @property
-    def buffer(self) -> memoryview: ...
     @property
     def method(self) -> bytes: ...
     @property

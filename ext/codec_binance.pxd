@@ -1,6 +1,7 @@
 # Binance spot and USD-M futures order encoder: signed query strings in an owned buffer.
 from libc.stdint cimport int64_t
 
+from engine._codec_buffer cimport WireBuffer
 from engine._codec_wire cimport CODEC_E_CALLBACK
 from engine._codec_wire cimport CODEC_E_POSITION
 from engine._codec_wire cimport CODEC_E_PRICE
@@ -44,14 +45,11 @@ cpdef enum BinanceEndpoint:
     ENDPOINT_FUTURES_MODIFY = 7             # PUT /fapi/v1/order
 
 
-cdef class BinanceOrderEncoder:
+# WireBuffer holds buf, capacity, length (bytes of the last request) and the buffer view.
+cdef class BinanceOrderEncoder(WireBuffer):
     cdef RequestSigner signer
     cdef readonly bint futures          # USD-M futures (/fapi) instead of spot (/api/v3)
-    cdef char *buf                      # owned, capacity bytes, reused by every request
-    cdef size_t capacity
-    cdef readonly Py_ssize_t length     # bytes of the last request (0 before the first)
     cdef readonly int endpoint          # ENDPOINT_* of the last request
-    cdef object _view                   # read-only memoryview over buf[:capacity]
 
     cdef Py_ssize_t _finish(self, wire_t *w, int64_t timestamp_ms, int64_t recv_window_ms,
                             int endpoint) noexcept nogil

@@ -26,9 +26,6 @@ from engine._codec_errors import encode_error
 
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_GET_SIZE
-from cpython.memoryview cimport PyMemoryView_FromMemory
-from libc.stdlib cimport free
-from libc.stdlib cimport malloc
 
 from engine._codec_wire cimport CODEC_E_CLIENT_ID
 from engine._codec_wire cimport CODEC_E_ORDER_REF
@@ -52,7 +49,6 @@ cdef enum:
     CLIENT_ID_MAX = 36
     RECV_WINDOW_MAX = 60000             # ms (spot documented; futures assumed the same)
     DEFAULT_CAPACITY = 2048
-    PYBUF_READ = 0x100
 
 # Method and path of each BinanceEndpoint (declared in codec_binance.pxd).
 ENDPOINTS = {
@@ -80,7 +76,7 @@ cdef inline void _param(wire_t *w, const char *name) noexcept nogil:
     wire_bytes(w, b"=", 1)
 
 
-cdef class BinanceOrderEncoder:
+cdef class BinanceOrderEncoder(WireBuffer):
     """Signed Binance order requests written into a reusable buffer.
 
     Parameters
@@ -103,28 +99,13 @@ cdef class BinanceOrderEncoder:
     """
 
     def __cinit__(self, RequestSigner signer not None, *, bint futures=False, Py_ssize_t capacity=DEFAULT_CAPACITY):
-        if capacity < 256:
-            raise ValueError("capacity must be at least 256 bytes")
-        self.buf = <char *>malloc(<size_t>capacity)
-        if self.buf == NULL:
-            raise MemoryError("BinanceOrderEncoder buffer")
-        self.capacity = <size_t>capacity
+        self._allocate(capacity)
         self.signer = signer
         self.futures = futures
-        self.length = 0
         self.endpoint = ENDPOINT_NONE
-        self._view = PyMemoryView_FromMemory(self.buf, capacity, PYBUF_READ)
-
-    def __dealloc__(self):
-        free(self.buf)
 
     def __repr__(self):
         return f"BinanceOrderEncoder(futures={bool(self.futures)}, length={self.length})"
-
-    @property
-    def buffer(self):
-        """Read-only memoryview over the whole buffer; the request is ``buffer[:length]``."""
-        return self._view
 
     @property
     def method(self):
@@ -138,7 +119,7 @@ cdef class BinanceOrderEncoder:
 
     def request(self):
         """A copy of the last request as bytes (cold path: tests, logging)."""
-        return self._view[:self.length].tobytes()
+        return self._copy(0, self.length)
 
     # ---- C entry points ----------------------------------------------------------------
 

@@ -18,7 +18,6 @@ After a ``session.logon`` with an Ed25519 key, requests carry neither ``apiKey``
 from engine._codec_errors import EncodeError
 from engine._codec_errors import encode_error
 
-from cpython.memoryview cimport PyMemoryView_FromMemory
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from libc.stdlib cimport malloc
@@ -26,6 +25,7 @@ from libc.string cimport memcpy
 
 from engine._codec_binance cimport order_shape
 from engine._codec_binance cimport order_shape_t
+from engine._codec_buffer cimport WireBuffer
 from engine._codec_wire cimport CODEC_E_CLIENT_ID
 from engine._codec_wire cimport CODEC_E_ORDER_REF
 from engine._codec_wire cimport CODEC_E_OVERFLOW
@@ -52,7 +52,6 @@ cdef enum:
     API_KEY_MAX = 128
     RECV_WINDOW_MAX = 60000
     DEFAULT_CAPACITY = 2048
-    PYBUF_READ = 0x100
 
 cdef const char *ID_EXTRA = b"-_"          # spot newClientOrderId: ^[a-zA-Z0-9-_]{1,36}$
 cdef const char *KEY_EXTRA = b"-_."         # real keys are letters and digits; test keys have dashes
@@ -127,7 +126,7 @@ cdef inline void _int(frame_t *f, const char *name, int64_t v) noexcept nogil:
     _copy_value(f, start, False)
 
 
-cdef class BinanceWsEncoder:
+cdef class BinanceWsEncoder(WireBuffer):
     """Signed Binance spot WebSocket API order frames in a reusable buffer.
 
     Parameters
@@ -147,51 +146,37 @@ cdef class BinanceWsEncoder:
        before encoding again.  Not thread-safe: one encoder per connection.
     """
 
+    # WireBuffer holds buf (the frame), capacity, length and the buffer view.
     cdef RequestSigner signer
     cdef bytes api_key
     cdef const char *key_ptr            # into api_key (kept alive by it)
     cdef size_t key_len
-    cdef char *buf
-    cdef char *scratch
-    cdef size_t capacity
-    cdef readonly Py_ssize_t length
-    cdef object _view
+    cdef char *scratch                  # owned, capacity bytes: the signing payload
 
     def __cinit__(self, RequestSigner signer not None, api_key, *, Py_ssize_t capacity=DEFAULT_CAPACITY):
         cdef const char *k
         cdef Py_ssize_t kn
-        if capacity < 256:
-            raise ValueError("capacity must be at least 256 bytes")
+        self._allocate(capacity)
         borrow_text(api_key, &k, &kn)
         if kn == 0 or not wire_id_ok(k, <size_t>kn, API_KEY_MAX, KEY_EXTRA):
             raise EncodeError("binance ws-api: the API key must be 1-128 of [A-Za-z0-9._-]", -2)
         self.api_key = k[:kn]
         self.key_ptr = self.api_key
         self.key_len = <size_t>kn
-        self.buf = <char *>malloc(<size_t>capacity)
         self.scratch = <char *>malloc(<size_t>capacity)
-        if self.buf == NULL or self.scratch == NULL:
+        if self.scratch == NULL:
             raise MemoryError("BinanceWsEncoder buffers")
-        self.capacity = <size_t>capacity
         self.signer = signer
-        self.length = 0
-        self._view = PyMemoryView_FromMemory(self.buf, capacity, PYBUF_READ)
 
     def __dealloc__(self):
-        free(self.buf)
         free(self.scratch)
 
     def __repr__(self):
         return f"BinanceWsEncoder(length={self.length})"
 
-    @property
-    def buffer(self):
-        """Read-only memoryview over the whole buffer; the frame is ``buffer[:length]``."""
-        return self._view
-
     def frame(self):
         """A copy of the last frame as bytes (cold path: tests, logging)."""
-        return self._view[:self.length].tobytes()
+        return self._copy(0, self.length)
 
     # ---- C entry points ----------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 # Bybit V5 order encoder: JSON bodies in an owned buffer plus their X-BAPI-SIGN.
 from libc.stdint cimport int64_t
 
+from engine._codec_buffer cimport WireBuffer
 from engine._codec_wire cimport wire_t
 from engine._signer cimport RequestSigner
 
 
-cdef class BybitOrderEncoder:
+# WireBuffer holds buf (the body at [0, length)), capacity, length (body bytes) and the buffer view.
+cdef class BybitOrderEncoder(WireBuffer):
     cdef RequestSigner signer
     cdef bytes api_key                  # X-BAPI-API-KEY (signed, not secret)
     cdef readonly bytes category        # b"spot", b"linear" or b"inverse"
@@ -14,12 +16,8 @@ cdef class BybitOrderEncoder:
     cdef size_t _key_n
     cdef const char *_cat_p
     cdef size_t _cat_n
-    cdef char *buf                      # owned: body at [0, length), signature in sig
-    cdef size_t capacity
     cdef char sig[64]                   # X-BAPI-SIGN of the last body, lowercase hex
-    cdef readonly Py_ssize_t length     # body bytes of the last request
     cdef readonly int endpoint          # 1 create, 2 cancel, 3 amend
-    cdef object _view
     cdef object _sig_view
 
     cdef Py_ssize_t _finish(self, wire_t *w, int64_t timestamp_ms, int64_t recv_window_ms, int endpoint) noexcept nogil

@@ -21,8 +21,6 @@ from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.memoryview cimport PyMemoryView_FromMemory
 from libc.stdint cimport int64_t
-from libc.stdlib cimport free
-from libc.stdlib cimport malloc
 
 from engine._codec_wire cimport CODEC_E_CLIENT_ID
 from engine._codec_wire cimport CODEC_E_NOTHING
@@ -83,7 +81,7 @@ ENDPOINTS = {0: b"", 1: b"/v5/order/create", 2: b"/v5/order/cancel", 3: b"/v5/or
 cdef const char *ID_EXTRA = b"-_"
 
 
-cdef class BybitOrderEncoder:
+cdef class BybitOrderEncoder(WireBuffer):
     """Bybit V5 order bodies and their signatures, written into reusable buffers.
 
     Parameters
@@ -112,12 +110,7 @@ cdef class BybitOrderEncoder:
             category = category.encode()
         if category not in (b"linear", b"inverse", b"spot"):
             raise ValueError(f"category must be linear, inverse or spot, not {category!r}")
-        if capacity < 256:
-            raise ValueError("capacity must be at least 256 bytes")
-        self.buf = <char *>malloc(<size_t>capacity)
-        if self.buf == NULL:
-            raise MemoryError("BybitOrderEncoder buffer")
-        self.capacity = <size_t>capacity
+        self._allocate(capacity)
         self.signer = signer
         self.api_key = api_key
         self.category = category
@@ -126,21 +119,11 @@ cdef class BybitOrderEncoder:
         self._key_n = <size_t>PyBytes_GET_SIZE(api_key)
         self._cat_p = PyBytes_AS_STRING(category)
         self._cat_n = <size_t>PyBytes_GET_SIZE(category)
-        self.length = 0
         self.endpoint = 0
-        self._view = PyMemoryView_FromMemory(self.buf, capacity, PYBUF_READ)
         self._sig_view = PyMemoryView_FromMemory(self.sig, SIGNATURE_HEX, PYBUF_READ)
-
-    def __dealloc__(self):
-        free(self.buf)
 
     def __repr__(self):
         return f"BybitOrderEncoder(category={self.category.decode()!r}, length={self.length})"
-
-    @property
-    def buffer(self):
-        """Read-only memoryview over the body buffer; the body is ``buffer[:length]``."""
-        return self._view
 
     @property
     def signature(self):
@@ -154,7 +137,7 @@ cdef class BybitOrderEncoder:
 
     def request(self):
         """``(body, signature)`` of the last request as bytes (cold path)."""
-        return self._view[:self.length].tobytes(), self._sig_view.tobytes()
+        return self._copy(0, self.length), self._sig_view.tobytes()
 
     cdef Py_ssize_t _finish(self, wire_t *w, int64_t timestamp_ms, int64_t recv_window_ms, int endpoint) noexcept nogil:
         wire_bytes(w, b"}", 1)

@@ -2,6 +2,7 @@
 # KEY / Timestamp / SIGN header values (hex HMAC-SHA512, timestamp in seconds).
 from libc.stdint cimport int64_t
 
+from engine._codec_buffer cimport WireBuffer
 from engine._codec_wire cimport wire_t
 from engine._signer cimport RequestSigner
 
@@ -21,23 +22,21 @@ ctypedef struct gate_auth_t:
     size_t timestamp_len
 
 
-cdef class GateOrderEncoder:
+# WireBuffer holds buf (the JSON body at [0, length)), capacity, length (body bytes of the last
+# request; 0: none, or a bodiless one) and the buffer view.
+cdef class GateOrderEncoder(WireBuffer):
     cdef RequestSigner signer
     cdef readonly bytes api_key         # KEY header (not secret, but never shown in a repr)
     cdef readonly bytes account         # b"spot", b"margin", b"cross_margin" or b"unified"
     cdef bint spot_account              # account == b"spot": no account parameter on cancel/amend
     cdef const char *_acct_p            # borrowed from account (kept alive by it)
     cdef size_t _acct_n
-    cdef char *buf                      # owned: the JSON body at [0, length), capacity bytes
-    cdef size_t capacity
     cdef char target_buf[GATE_TARGET_CAP]   # request target: path (signed, with /api/v4), then "?" + query
     cdef gate_auth_t auth               # method and the Timestamp / SIGN header values
-    cdef readonly Py_ssize_t length         # body bytes of the last request (0: none, or a bodiless one)
     cdef readonly Py_ssize_t target_length  # bytes of target (0 before the first request / after an error)
     cdef readonly Py_ssize_t path_length    # target[:path_length] is the path; the query follows a "?"
     cdef readonly int64_t timestamp         # seconds, as sent in Timestamp and signed
     cdef readonly int endpoint              # 1 create, 2 cancel, 3 amend, 4 any other signed request
-    cdef object _view
     cdef object _sig_view
 
     cdef void _clear(self) noexcept

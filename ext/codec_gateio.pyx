@@ -32,8 +32,6 @@ from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.memoryview cimport PyMemoryView_FromMemory
 from libc.stdint cimport int64_t
-from libc.stdlib cimport free
-from libc.stdlib cimport malloc
 from libc.string cimport memcmp
 from libc.string cimport memcpy
 from libc.string cimport strlen
@@ -149,7 +147,7 @@ cdef inline bint _visible_ok(const char *s, size_t n, const char *forbidden) noe
     return True
 
 
-cdef class GateOrderEncoder:
+cdef class GateOrderEncoder(WireBuffer):
     """Gate.io spot order requests and their APIv4 signatures, written into reusable buffers.
 
     Parameters
@@ -185,12 +183,7 @@ cdef class GateOrderEncoder:
             account = account.encode()
         if account not in ACCOUNTS:
             raise ValueError(f"account must be one of spot, margin, cross_margin, unified, not {account!r}")
-        if capacity < 256:
-            raise ValueError("capacity must be at least 256 bytes")
-        self.buf = <char *>malloc(<size_t>capacity)
-        if self.buf == NULL:
-            raise MemoryError("GateOrderEncoder buffer")
-        self.capacity = <size_t>capacity
+        self._allocate(capacity)
         self.signer = signer
         self.api_key = api_key
         self.account = account
@@ -199,24 +192,14 @@ cdef class GateOrderEncoder:
         self._acct_n = <size_t>PyBytes_GET_SIZE(account)
         self.auth.method[0] = 0
         self.auth.timestamp_len = 0
-        self.length = 0
         self.target_length = 0
         self.path_length = 0
         self.timestamp = 0
         self.endpoint = ENDPOINT_NONE
-        self._view = PyMemoryView_FromMemory(self.buf, capacity, PYBUF_READ)
         self._sig_view = PyMemoryView_FromMemory(self.auth.sign, GATE_SIGN_HEX, PYBUF_READ)
-
-    def __dealloc__(self):
-        free(self.buf)
 
     def __repr__(self):
         return f"GateOrderEncoder(account={self.account.decode()!r}, length={self.length})"
-
-    @property
-    def buffer(self):
-        """Read-only memoryview over the body buffer; the body is ``buffer[:length]``."""
-        return self._view
 
     @property
     def signature(self):
@@ -257,7 +240,7 @@ cdef class GateOrderEncoder:
 
     def request(self):
         """``(method, target, body, signature)`` of the last request as bytes (cold path)."""
-        return self.method, self.target, self._view[:self.length].tobytes(), self._sig_view.tobytes()
+        return self.method, self.target, self._copy(0, self.length), self._sig_view.tobytes()
 
     # ---- C entry points ----------------------------------------------------------------
 

@@ -1,19 +1,18 @@
 # MEXC spot V3 order encoder: signed query strings (lowercase hex HMAC-SHA256) in an owned buffer.
 from libc.stdint cimport int64_t
 
+from engine._codec_buffer cimport WireBuffer
 from engine._codec_wire cimport wire_t
 from engine._signer cimport RequestSigner
 
 
-cdef class MexcOrderEncoder:
+# WireBuffer holds buf (the query, then the form body when mixed), capacity, length (query + body
+# bytes of the last request) and the buffer view.
+cdef class MexcOrderEncoder(WireBuffer):
     cdef RequestSigner signer
     cdef readonly bint mixed            # symbol/side/type in the URL query, the rest in a form body (doc example 3)
-    cdef char *buf                      # owned, capacity bytes: query, then the form body (mixed only)
-    cdef size_t capacity
-    cdef readonly Py_ssize_t length     # bytes of the last request, query + body (0 before the first)
     cdef readonly Py_ssize_t query_length   # buffer[:query_length] is the URL query, the rest the form body
     cdef readonly int endpoint          # 1 POST /api/v3/order, 2 DELETE /api/v3/order (0 before the first)
-    cdef object _view                   # read-only memoryview over buf[:capacity]
 
     cdef int _check_common(self, const char *symbol, size_t symbol_len, const char *client_id,
                            size_t client_id_len, int64_t timestamp_ms, int64_t recv_window_ms) noexcept nogil

@@ -31,10 +31,7 @@ from engine._codec_errors import encode_error
 
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_GET_SIZE
-from cpython.memoryview cimport PyMemoryView_FromMemory
 from libc.stdint cimport int64_t
-from libc.stdlib cimport free
-from libc.stdlib cimport malloc
 
 from engine._codec_wire cimport CODEC_E_CLIENT_ID
 from engine._codec_wire cimport CODEC_E_ORDER_REF
@@ -76,7 +73,6 @@ cdef enum:
     ORDER_ID_MAX = 64                   # orderId is a string ("C02__468615423963070464")
     RECV_WINDOW_MAX = 60000             # ms; docs: "Max 60000" (larger: 700005)
     DEFAULT_CAPACITY = 1024
-    PYBUF_READ = 0x100
     ENDPOINT_NONE = 0
     ENDPOINT_ORDER = 1
     ENDPOINT_CANCEL = 2
@@ -99,7 +95,7 @@ cdef inline void _param(wire_t *w, size_t start, const char *name) noexcept nogi
     wire_bytes(w, b"=", 1)
 
 
-cdef class MexcOrderEncoder:
+cdef class MexcOrderEncoder(WireBuffer):
     """Signed MEXC spot order requests written into a reusable buffer.
 
     Parameters
@@ -125,29 +121,14 @@ cdef class MexcOrderEncoder:
     """
 
     def __cinit__(self, RequestSigner signer not None, *, bint mixed=False, Py_ssize_t capacity=DEFAULT_CAPACITY):
-        if capacity < 256:
-            raise ValueError("capacity must be at least 256 bytes")
-        self.buf = <char *>malloc(<size_t>capacity)
-        if self.buf == NULL:
-            raise MemoryError("MexcOrderEncoder buffer")
-        self.capacity = <size_t>capacity
+        self._allocate(capacity)
         self.signer = signer
         self.mixed = mixed
-        self.length = 0
         self.query_length = 0
         self.endpoint = ENDPOINT_NONE
-        self._view = PyMemoryView_FromMemory(self.buf, capacity, PYBUF_READ)
-
-    def __dealloc__(self):
-        free(self.buf)
 
     def __repr__(self):
         return f"MexcOrderEncoder(mixed={bool(self.mixed)}, length={self.length})"
-
-    @property
-    def buffer(self):
-        """Read-only memoryview over the whole buffer; the request is ``buffer[:length]``."""
-        return self._view
 
     @property
     def method(self):
@@ -161,15 +142,15 @@ cdef class MexcOrderEncoder:
 
     def request(self):
         """A copy of the last request, query then body, as bytes (cold path: tests, logging)."""
-        return self._view[:self.length].tobytes()
+        return self._copy(0, self.length)
 
     def query(self):
         """A copy of the URL query of the last request (cold path)."""
-        return self._view[:self.query_length].tobytes()
+        return self._copy(0, self.query_length)
 
     def body(self):
         """A copy of the form body of the last request, ``b""`` unless ``mixed`` (cold path)."""
-        return self._view[self.query_length:self.length].tobytes()
+        return self._copy(self.query_length, self.length)
 
     # ---- C entry points ----------------------------------------------------------------
 

@@ -1,0 +1,4 @@
+class WireBuffer:
+    length: int
+    @property
+    def buffer(self) -> memoryview: ...
