@@ -72,73 +72,39 @@ def test_baselines_extract_what_the_parser_extracts():
     assert [r[:3] for r in json_bybit(BYBIT)[1]] == [r[:3] for r in p.rows()]
 
 
-# ---------------------------------------------------------------- Binance spot
+# One group per kind: the compiled parse, parse + reading the rows back in Python, and the
+# json.loads baselines of the same run.
+KINDS = {
+    # payload, rows, (the json baseline, where it returns the rows)
+    "spot": (lambda: SPOT, 2, (json_spot, 2)),
+    "usdm": (lambda: USDM, 2, (json_usdm, 3)),
+    "bybit": (lambda: BYBIT, 3, (json_bybit, 1)),
+}
 
 
-@pytest.mark.benchmark(group="balances-spot")
-def test_engine_parse_spot(steady):
-    p = BalanceParser()
-    assert steady(p.parse, SPOT) == 2
+@pytest.mark.parametrize("kind", KINDS)
+def test_engine_parse(steady, benchmark, kind):
+    data, rows, _ = KINDS[kind]
+    benchmark.group = f"balances-{kind}"
+    assert steady(BalanceParser().parse, data()) == rows
 
 
-@pytest.mark.benchmark(group="balances-spot")
-def test_engine_parse_and_read_spot(steady):
-    assert steady(parse_and_read, BalanceParser(), SPOT) == 2
+@pytest.mark.parametrize("kind", KINDS)
+def test_engine_parse_and_read(steady, benchmark, kind):
+    data, rows, _ = KINDS[kind]
+    benchmark.group = f"balances-{kind}"
+    assert steady(parse_and_read, BalanceParser(), data()) == rows
 
 
-@pytest.mark.benchmark(group="balances-spot")
-def test_json_loads_extract_spot_baseline(steady):
-    assert len(steady(json_spot, SPOT)[2]) == 2
+@pytest.mark.parametrize("kind", KINDS)
+def test_json_loads_extract_baseline(steady, benchmark, kind):
+    data, rows, (extract, at) = KINDS[kind]
+    benchmark.group = f"balances-{kind}"
+    assert len(steady(extract, data())[at]) == rows
 
 
-@pytest.mark.benchmark(group="balances-spot")
-def test_json_loads_only_spot_baseline(steady):
-    steady(json.loads, SPOT)
-
-
-# ---------------------------------------------------------------- Binance USD-M
-
-
-@pytest.mark.benchmark(group="balances-usdm")
-def test_engine_parse_usdm(steady):
-    p = BalanceParser()
-    assert steady(p.parse, USDM) == 2
-
-
-@pytest.mark.benchmark(group="balances-usdm")
-def test_engine_parse_and_read_usdm(steady):
-    assert steady(parse_and_read, BalanceParser(), USDM) == 2
-
-
-@pytest.mark.benchmark(group="balances-usdm")
-def test_json_loads_extract_usdm_baseline(steady):
-    assert len(steady(json_usdm, USDM)[3]) == 2
-
-
-@pytest.mark.benchmark(group="balances-usdm")
-def test_json_loads_only_usdm_baseline(steady):
-    steady(json.loads, USDM)
-
-
-# ---------------------------------------------------------------- Bybit wallet
-
-
-@pytest.mark.benchmark(group="balances-bybit")
-def test_engine_parse_bybit(steady):
-    p = BalanceParser()
-    assert steady(p.parse, BYBIT) == 3
-
-
-@pytest.mark.benchmark(group="balances-bybit")
-def test_engine_parse_and_read_bybit(steady):
-    assert steady(parse_and_read, BalanceParser(), BYBIT) == 3
-
-
-@pytest.mark.benchmark(group="balances-bybit")
-def test_json_loads_extract_bybit_baseline(steady):
-    assert len(steady(json_bybit, BYBIT)[1]) == 3
-
-
-@pytest.mark.benchmark(group="balances-bybit")
-def test_json_loads_only_bybit_baseline(steady):
-    steady(json.loads, BYBIT)
+@pytest.mark.parametrize("kind", KINDS)
+def test_json_loads_only_baseline(steady, benchmark, kind):
+    data, _, _ = KINDS[kind]
+    benchmark.group = f"balances-{kind}"
+    steady(json.loads, data())

@@ -1,6 +1,7 @@
 """Bybit V5 REST, private stream and WebSocket trade against engine.sim over loopback."""
 
 import asyncio
+import contextlib
 import json
 
 import pytest
@@ -39,6 +40,21 @@ def pushes_of(pushes, topic):
         if doc["topic"] == topic:
             out.extend(doc["data"])
     return out
+
+
+@contextlib.asynccontextmanager
+async def trade_socket(sim, **kw):
+    """A started REST client and trade socket on ``sim``; both closed on exit."""
+    cfg = VenueConfig.local("bybit", sim.url, KEY, SECRET)
+    rest = BybitRest(cfg)
+    await rest.start()
+    trade = BybitWsTrade(cfg, rest.clock, **kw)
+    await trade.start()
+    try:
+        yield rest, trade
+    finally:
+        await trade.stop()
+        await rest.close()
 
 
 def test_rest_orders_account_and_errors():
@@ -176,12 +192,7 @@ def test_stream_drop_resubscribes_and_reconciles():
 def test_trade_answer_lost_after_processing():
     async def main():
         async with SimExchange(seed=9, accounts=[(KEY, SECRET)], faults=["order.create:after_process_drop:nth=1"]) as sim:
-            cfg = VenueConfig.local("bybit", sim.url, KEY, SECRET)
-            rest = BybitRest(cfg)
-            await rest.start()
-            trade = BybitWsTrade(cfg, rest.clock)
-            await trade.start()
-            try:
+            async with trade_socket(sim) as (rest, trade):
                 with pytest.raises(ConnectionLost) as err:
                     await trade.create({**LIMIT, "orderLinkId": "lost-1"})
                 assert err.value.outcome_unknown
@@ -189,9 +200,6 @@ def test_trade_answer_lost_after_processing():
                 assert found is not None and found["orderStatus"] == "New"
                 await until(lambda: trade.ws.connected)
                 await trade.cancel("linear", "BTCUSDT", order_link_id="lost-1")
-            finally:
-                await trade.stop()
-                await rest.close()
 
     run(main())
 
@@ -201,12 +209,7 @@ def test_trade_socket_raw_path():
 
     async def main():
         async with SimExchange(seed=9, accounts=[(KEY, SECRET)]) as sim:
-            cfg = VenueConfig.local("bybit", sim.url, KEY, SECRET)
-            rest = BybitRest(cfg)
-            await rest.start()
-            trade = BybitWsTrade(cfg, rest.clock)
-            await trade.start()
-            try:
+            async with trade_socket(sim) as (rest, trade):
                 p = BybitParser()
                 p.parse(await trade.send_raw("order.create", {**LIMIT, "orderLinkId": "raw-1"}))
                 assert p.to_dict()["client_id"] == "raw-1"
@@ -215,9 +218,6 @@ def test_trade_socket_raw_path():
                 p.parse(await trade.send_raw("order.cancel", {"category": "linear", "symbol": "BTCUSDT",
                                                               "orderLinkId": "raw-1"}))
                 assert not trade.inflight.pending and not trade._pending
-            finally:
-                await trade.stop()
-                await rest.close()
 
     run(main())
 
@@ -229,12 +229,7 @@ def test_trade_socket_compiled_frames():
 
     async def main():
         async with SimExchange(seed=10, accounts=[(KEY, SECRET)]) as sim:
-            cfg = VenueConfig.local("bybit", sim.url, KEY, SECRET)
-            rest = BybitRest(cfg)
-            await rest.start()
-            trade = BybitWsTrade(cfg, rest.clock, category="linear")
-            await trade.start()
-            try:
+            async with trade_socket(sim, category="linear") as (rest, trade):
                 p = BybitParser()
                 p.parse(await trade.place_order(b"BTCUSDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 1_000_000,
                                                 30_000 * 10**8, 0, b"cf-1"))
@@ -250,8 +245,5 @@ def test_trade_socket_compiled_frames():
                 with pytest.raises((E.UnknownOrder, E.OrderNotOpen)):
                     await trade.cancel_order(b"BTCUSDT", client_id=b"cf-1")
                 assert len(trade.inflight) == 0
-            finally:
-                await trade.stop()
-                await rest.close()
 
     run(main())
