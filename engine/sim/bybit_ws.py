@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 from engine.sim import bybit, bybit_account
 from engine.sim.auth import bybit_time_ok, bybit_ws_auth_ok
 from engine.sim.core import now_ms
+from engine.sim.fault_answers import bybit_ws_answer
 from engine.sim.streams import StreamConn
 
 __all__ = ["serve"]
@@ -144,20 +145,34 @@ async def _trade(sim, conn, ws, state, req, op, conn_id) -> bool:
         conn.send({"retCode": 0, "retMsg": "OK", "op": "auth", "connId": conn_id})
         return False
     req_id = req.get("reqId")
-    answer = {"reqId": req_id, "retCode": 0, "retMsg": "OK", "op": op, "data": {}, "retExtInfo": {},
-              "header": {}, "connId": conn_id}
-    fired = {f.action: f for f in sim.faults.fire((str(op), "v5/trade", "*"))}
-    if "latency" in fired:
-        await asyncio.sleep(fired["latency"].ms / 1000)
-    if "before_process_drop" in fired:
+    base = {"reqId": req_id, "retCode": 0, "retMsg": "OK", "op": op, "data": {}, "retExtInfo": {},
+            "header": {}, "connId": conn_id}
+    faults = sim.faults.for_request((str(op), "v5/trade", "*"), ws=True)
+    if faults.latency is not None:
+        await asyncio.sleep(faults.latency.ms / 1000)
+    fault = faults.answer
+    if fault is None:
+        conn.send(_trade_op(sim, state, req, op, dict(base)))
+        return False
+    real = None
+    if fault.process == "first":
+        real = _trade_op(sim, state, req, op, dict(base))
+        faults.record.processed_ms, faults.record.unheard = now_ms(), (200, real)
+    elif fault.process == "later":
+        # Run later on this connection's state (its authentication, its reqIds), as the
+        # venue's trade service would when the request finally reaches it.
+        sim.deferred.schedule(fault.delay_ms, lambda: (200, _trade_op(sim, state, req, op, dict(base))),
+                              faults.record)
+    if fault.verb == "drop":
         await ws.close()
         return True
-    if any(a in fired for a in ("http500", "http502", "http503")):
-        conn.send({**answer, "retCode": 10016, "retMsg": "Internal server error."})
-        return False
-    if "http429" in fired or "http418" in fired:
-        conn.send({**answer, "retCode": 10006, "retMsg": "Too many visits!"})
-        return False
+    conn.send(bybit_ws_answer(fault, base, real))
+    return False
+
+
+def _trade_op(sim, state, req, op, answer: dict) -> dict:
+    """Process one order op and return its answer envelope (``answer`` filled in)."""
+    req_id = req.get("reqId")
     try:
         if state["account"] is None:
             raise bybit.BybitError(10003, "Request not authorized")   # wire text unconfirmed
@@ -189,8 +204,4 @@ async def _trade(sim, conn, ws, state, req, op, conn_id) -> bool:
         answer["data"] = TRADE_OPS[op](sim, state["account"], item)
     except bybit.BybitError as exc:
         answer["retCode"], answer["retMsg"] = exc.code, exc.msg
-    if "after_process_drop" in fired:
-        await ws.close()
-        return True
-    conn.send(answer)
-    return False
+    return answer

@@ -11,7 +11,9 @@ from aiohttp import web
 
 from engine.sim.core import Core
 from engine.sim.decimals import D, exact
-from engine.sim.faults import FaultPlan, parse_faults
+from engine.sim.deferred import Deferred
+from engine.sim.fault_plan import FaultPlan
+from engine.sim.faults import parse_faults
 from engine.sim.instruments import DEFAULT_PRICES
 from engine.sim.market import MM_KEY, Market
 from engine.sim.ratelimit import BinanceLimiter, BybitLimiter, Limits
@@ -93,6 +95,7 @@ class SimExchange:
         self.market.start()
         self.initial_totals = self.core.totals()
         self.faults = FaultPlan(parse_faults(faults or (), seed))
+        self.deferred = Deferred()                  # requests to process later (process=later faults)
         self.spot_limiter = BinanceLimiter(self.limits, "spot")
         self.usdm_limiter = BinanceLimiter(self.limits, "usdm")
         self.bybit_limiter = BybitLimiter(self.limits)
@@ -127,6 +130,7 @@ class SimExchange:
         return self
 
     async def stop(self) -> None:
+        await self.deferred.cancel_all()      # nothing acts on a stopped simulator
         for timer in (*self.countdowns.values(), *self.dcp_timers.values()):
             timer.cancel()
         self.countdowns.clear()
@@ -249,6 +253,19 @@ class SimExchange:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    async def settle_later(self, timeout: float | None = 10.0) -> None:
+        """Wait until every request a ``process=later`` fault put off has been processed
+        (accepted or refused); their outcomes are in the faults' records in
+        ``self.faults.log``."""
+        await self.deferred.wait(timeout)
+
+    def client_order_count(self, key: str, venue: str, client_id: str) -> int:
+        """How many venue orders account ``key`` has with ``client_id`` (every order ever
+        made with it: open, closed, and those a ``process=later`` fault made), on ``venue``:
+        ``binance-spot``, ``binance-usdm``, ``bybit`` (linear) or ``bybit-spot``.  Exactly-once
+        tests assert this is 1."""
+        return len(self.core.by_client.get((self._VENUE_MARKET[venue], key, client_id), ()))
 
     def reset_rate_limits(self) -> None:
         self.spot_limiter.reset()

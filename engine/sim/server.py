@@ -11,8 +11,11 @@
                                        (:mod:`bybit_ws`)
 =====================================  ==============================================
 
-REST faults (latency, 5xx, 429/418, drops before/after processing) are applied here,
-around the personality, so every endpoint gets them the same way.
+REST faults are applied here, around the personality, so every endpoint gets them the
+same way: latency, then at most one answer fault (:mod:`engine.sim.faults`), whose
+request is processed never, first (its real answer thrown away) or later (a frozen copy
+run by :mod:`engine.sim.deferred`); the answers themselves are in
+:mod:`engine.sim.fault_answers`.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from aiohttp import web
 from engine.sim.decimals import exact
 
 from engine.sim import binance_spot, binance_usdm, bybit, bybit_ws, usdm_stream
-from engine.sim.binance_common import BAN_MSG, TOO_MUCH_WEIGHT, dumps, rest_handler
+from engine.sim.binance_common import dumps, rest_handler
 from engine.sim.core import now_ms
+from engine.sim.deferred import FrozenRequest
+from engine.sim.fault_answers import rest_answer
 from engine.sim.ws_api import serve_ws_api
 
 __all__ = ["build_app"]
@@ -39,35 +44,37 @@ def _json(status: int, body, headers=None) -> web.Response:
     return web.Response(status=status, text=dumps(body), content_type="application/json", headers=headers)
 
 
-def _fault_response(sim, venue: str, action: str):
-    if venue == "bybit":
-        if action in ("http429",):
-            return _json(200, {"retCode": 10006, "retMsg": "Too many visits!", "result": {}, "retExtInfo": {},
-                               "time": now_ms()}, {"X-Bapi-Limit": "10", "X-Bapi-Limit-Status": "0",
-                                                   "X-Bapi-Limit-Reset-Timestamp": str(now_ms() + 1000)})
-        if action == "http418":
-            return web.Response(status=403, text="access too frequent")
-        status = int(action[4:])
-        return _json(status, {"retCode": 10016, "retMsg": "Internal server error.", "result": {},
-                              "retExtInfo": {}, "time": now_ms()})
-    lim = sim.spot_limiter if venue == "spot" else sim.usdm_limiter
-    if action == "http429":
-        return _json(429, {"code": -1003, "msg": TOO_MUCH_WEIGHT.format(limit=lim.weight_limit)},
-                     {"Retry-After": "60"})
-    if action == "http418":
-        return _json(418, {"code": -1003, "msg": BAN_MSG.format(until=now_ms() + 120000)}, {"Retry-After": "120"})
-    if action == "http503":
-        return _json(503, {"code": -1007, "msg": "Timeout waiting for response from backend server. "
-                                                 "Send status unknown; execution status unknown."})
-    return _json(int(action[4:]), {"code": -1001,
-                                   "msg": "Internal error; unable to process your request. Please try again."})
-
-
 def _drop(request: web.Request) -> web.Response:
     transport = request.transport
     if transport is not None:
         transport.abort()
     raise asyncio.CancelledError
+
+
+async def _process(sim, venue: str, request, path: str):
+    """Run one request through its personality: ``(status, body, headers)`` or a ready
+    response.  ``request`` is the live aiohttp request or a FrozenRequest (process=later)."""
+    try:
+        if venue == "spot":
+            return await rest_handler(sim, request, binance_spot.ROUTES, sim.spot_limiter, "spot", path)
+        if venue == "usdm":
+            return await rest_handler(sim, request, binance_usdm.ROUTES, sim.usdm_limiter, "usdm", path)
+        return await bybit.rest_handler(sim, request, path)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, path)
+        if venue == "bybit":
+            return (200, {"retCode": 10016, "retMsg": "Internal server error.", "result": {}, "retExtInfo": {},
+                          "time": now_ms()}, {})
+        return 500, {"code": -1000, "msg": "An unknown error occurred while processing the request."}, {}
+
+
+def _unheard(result) -> tuple:
+    """A processed request's real answer as the fault log keeps it: ``(status, body)``."""
+    if isinstance(result, web.StreamResponse):
+        return result.status, getattr(result, "text", None)
+    return result[0], result[1]
 
 
 @exact
@@ -90,41 +97,36 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     else:
         return _json(404, {"code": -1000, "msg": "Unknown path."})
     short = path.lstrip("/")
-    if request.body_exists:
-        # The venue has the whole request before a fault delays or drops it: a client that
-        # gives up during injected latency must still leave an order behind (read once,
-        # aiohttp keeps the bytes, and the handlers' read() returns them).
-        await request.read()
-    fired = {f.action: f for f in sim.faults.fire((short, f"{request.method} {short}", "*"))}
-    if "latency" in fired:
-        await asyncio.sleep(fired["latency"].ms / 1000)
-    if "before_process_drop" in fired:
-        return _drop(request)
-    for action in ("http500", "http502", "http503", "http429", "http418"):
-        if action in fired:
-            return _fault_response(sim, venue, action)
-    try:
-        if venue == "spot":
-            result = await rest_handler(sim, request, binance_spot.ROUTES, sim.spot_limiter, "spot", path)
-        elif venue == "usdm":
-            result = await rest_handler(sim, request, binance_usdm.ROUTES, sim.usdm_limiter, "usdm", path)
-        else:
-            result = await bybit.rest_handler(sim, request, path)
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, path)
-        if venue == "bybit":
-            result = (200, {"retCode": 10016, "retMsg": "Internal server error.", "result": {}, "retExtInfo": {},
-                            "time": now_ms()}, {})
-        else:
-            result = (500, {"code": -1000, "msg": "An unknown error occurred while processing the request."}, {})
+    # The venue has the whole request before a fault delays or drops it: a client that
+    # gives up during injected latency must still leave an order behind (read once,
+    # aiohttp keeps the bytes, and the handlers' read() returns them).
+    body = await request.read() if request.body_exists else b""
+    faults = sim.faults.for_request((short, f"{request.method} {short}", "*"), ws=False)
+    if faults.latency is not None:
+        await asyncio.sleep(faults.latency.ms / 1000)
+    fault = faults.answer
+    if fault is None:
+        result = await _process(sim, venue, request, path)
+    else:
+        result = None
+        if fault.process == "first":
+            result = await _process(sim, venue, request, path)
+            faults.record.processed_ms, faults.record.unheard = now_ms(), _unheard(result)
+        elif fault.process == "later":
+            frozen = FrozenRequest(request, body)
+            sim.deferred.schedule(fault.delay_ms,
+                                  lambda: _later(sim, venue, frozen, path), faults.record)
+        if fault.verb == "drop":
+            return _drop(request)
+        return rest_answer(request, sim, venue, fault, result)
     if isinstance(result, web.StreamResponse):
         return result
-    if "after_process_drop" in fired:
-        return _drop(request)
-    status, body, headers = result
-    return _json(status, body, headers)
+    status, body_out, headers = result
+    return _json(status, body_out, headers)
+
+
+async def _later(sim, venue: str, frozen: FrozenRequest, path: str) -> tuple:
+    return _unheard(await _process(sim, venue, frozen, path))
 
 
 def build_app(sim) -> web.Application:

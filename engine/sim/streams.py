@@ -2,8 +2,10 @@
 
 Core events are formatted synchronously when emitted (so each payload shows the order
 as it was at that moment) and queued here; a writer task sends them in order.  Stream
-faults (``stream_drop``, ``stream_duplicate``, ``stream_reorder``,
-``listenkey_expire``) act on queued events, never on request answers.
+faults (``stream_drop``, ``stream_duplicate``, ``stream_reorder``, ``stream_lose``,
+``stream_delay``, ``listenkey_expire``) act on queued events, never on request answers.
+A delayed event is put on the queue by a timer while later events go out at once, so
+it arrives out of order; its timer dies with the connection.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class StreamConn:
         self.on_expire = None        # callable for listenkey_expire faults (USD-M)
         self.writer = asyncio.get_running_loop().create_task(self._write())
         self.sent_events = 0
+        self.timers: dict[object, asyncio.TimerHandle] = {}   # stream_delay events not yet due
 
     def send(self, obj) -> None:
         """Queue a request answer (never subject to stream faults)."""
@@ -51,6 +54,13 @@ class StreamConn:
             self.queue.put_nowait(None)
             self.closed = True
             return
+        if "stream_lose" in actions:
+            return
+        if "stream_delay" in actions:
+            ms = next(f.ms for f in fired if f.action == "stream_delay")
+            token = object()
+            self.timers[token] = asyncio.get_running_loop().call_later(ms / 1000, self._late, token, text)
+            return
         if "stream_reorder" in actions and self.held is None:
             self.held = text
             return
@@ -62,7 +72,19 @@ class StreamConn:
             self.held = None
         self.sent_events += 1
 
+    def _late(self, token: object, text: str) -> None:
+        self.timers.pop(token, None)
+        if not self.closed:
+            self.queue.put_nowait(text)
+            self.sent_events += 1
+
+    def _cancel_timers(self) -> None:
+        for timer in self.timers.values():
+            timer.cancel()
+        self.timers.clear()
+
     def close_soon(self) -> None:
+        self._cancel_timers()
         if not self.closed:
             self.closed = True
             self.queue.put_nowait(None)
@@ -83,6 +105,7 @@ class StreamConn:
             self.closed = True
 
     async def aclose(self) -> None:
+        self._cancel_timers()
         self.closed = True
         self.writer.cancel()
         try:

@@ -35,6 +35,7 @@ from engine.sim.auth import ws_api_payload
 from engine.sim.binance_common import (BAN_MSG, TOO_MUCH_WEIGHT, BinanceError, Ctx, Params, check_signed,
                                        check_time, check_timestamp, mandatory)
 from engine.sim.core import now_ms
+from engine.sim.fault_answers import binance_ws_answer
 from engine.sim.streams import StreamConn
 
 __all__ = ["serve_ws_api"]
@@ -228,6 +229,35 @@ class WsApiSession:
         self.logon_subs.clear()
 
 
+async def _answer(sim, ws, conn: StreamConn, session: WsApiSession, rid, method: str, params: dict) -> bool:
+    """Answer one request, faults applied; True when a fault closed the connection."""
+    faults = sim.faults.for_request((method, "ws-api/v3", "*"), ws=True)
+    if faults.latency is not None:
+        await asyncio.sleep(faults.latency.ms / 1000)
+    fault = faults.answer
+    if fault is None:
+        conn.send(session.handle(rid, method, params))
+        return False
+    real = None
+    if fault.process == "first":
+        real = session.handle(rid, method, params)
+        faults.record.processed_ms, faults.record.unheard = now_ms(), (real["status"], real)
+    elif fault.process == "later":
+        # The same session runs it later: its logon and subscriptions as they are then.
+        sim.deferred.schedule(fault.delay_ms, lambda: _status_and_body(session.handle(rid, method, params)),
+                              faults.record)
+    if fault.verb == "drop":
+        await asyncio.sleep(0)
+        await ws.close()
+        return True
+    conn.send(binance_ws_answer(sim, fault, rid, real))
+    return False
+
+
+def _status_and_body(answer: dict) -> tuple:
+    return answer["status"], answer
+
+
 async def serve_ws_api(sim, request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=20.0, autoping=True)
     await ws.prepare(request)
@@ -250,31 +280,8 @@ async def serve_ws_api(sim, request: web.Request) -> web.WebSocketResponse:
                 conn.send({"id": None, "status": 400,
                            "error": {"code": -1102, "msg": "Mandatory parameter 'method' was not sent, was empty/null, or malformed."}})
                 continue
-            names = (method, "ws-api/v3", "*")
-            fired = {f.action: f for f in sim.faults.fire(names)}
-            if "latency" in fired:
-                await asyncio.sleep(fired["latency"].ms / 1000)
-            if "before_process_drop" in fired:
-                await ws.close()
+            if await _answer(sim, ws, conn, session, rid, method, params):
                 break
-            if any(a in fired for a in ("http500", "http502", "http503")):
-                conn.send({"id": rid, "status": 500, "error": {
-                    "code": -1001, "msg": "Internal error; unable to process your request. Please try again."}})
-                continue
-            if "http429" in fired or "http418" in fired:
-                status = 418 if "http418" in fired else 429
-                until = now_ms() + 120000
-                conn.send({"id": rid, "status": status, "error": {
-                    "code": -1003, "msg": BAN_MSG.format(until=until) if status == 418 else
-                    TOO_MUCH_WEIGHT.format(limit=sim.spot_limiter.weight_limit),
-                    "data": {"serverTime": now_ms(), "retryAfter": until}}})
-                continue
-            answer = session.handle(rid, method, params)
-            if "after_process_drop" in fired:
-                await asyncio.sleep(0)
-                await ws.close()
-                break
-            conn.send(answer)
     finally:
         session.close()
         conn.close_soon()
