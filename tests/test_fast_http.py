@@ -1,6 +1,7 @@
 """The lean HTTP/1.1 order path against real loopback servers (plain and TLS), on asyncio and uvloop."""
 
 import asyncio
+import contextlib
 import datetime
 import ipaddress
 import ssl
@@ -211,3 +212,177 @@ def test_tls_with_verified_certificate(run, tmp_path):
         await runner.cleanup()
 
     run(main())
+
+
+
+# -- interim answers, 101, size caps, fail(), current(), cleartext (hardening) ----------------
+
+@contextlib.asynccontextmanager
+async def scripted(*answers):
+    """A raw server that reads one request head per answer and writes the answer verbatim.
+
+    An answer is bytes, or a list of byte chunks written with a short pause between them.
+    Yields the port; on exit the server and every handler task are closed and awaited.
+    """
+    tasks = set()
+
+    async def handler(reader, writer):
+        tasks.add(asyncio.current_task())
+        try:
+            for answer in answers:
+                await reader.readuntil(b"\r\n\r\n")
+                for chunk in (answer if isinstance(answer, list) else [answer]):
+                    writer.write(chunk)
+                    await writer.drain()
+                    if isinstance(answer, list):
+                        await asyncio.sleep(0.02)
+            await reader.read()  # until the client closes
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    server, port = await raw_server(handler)
+    try:
+        yield port
+    finally:
+        server.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def client_of(port, **kw):
+    client = FastHttpClient(f"http://127.0.0.1:{port}", **kw)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+def _get(client, target=b"/x"):
+    return client.build_request(b"GET", target, b"")
+
+
+def test_interim_1xx_answers_are_skipped_not_paired(run):
+    first = (b"HTTP/1.1 100 Continue\r\n\r\n"
+             b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+             b"HTTP/1.1 102 Processing\r\n\r\n"
+             b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+    second = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 6\r\n\r\nsecond"
+
+    async def main():
+        async with scripted(first, second) as port, client_of(port) as client:
+            conn = await client.connection()
+            a, b = conn.send(_get(client)), conn.send(_get(client))
+            ra, rb = await a, await b
+            assert (ra.status, ra.body) == (200, b"first")
+            assert (rb.status, rb.body) == (201, b"second")
+            assert conn.interim_answers == 4 and conn.responses_received == 2 and conn.is_open
+
+    run(main())
+
+
+def test_101_switching_protocols_fails_the_connection(run):
+    upgrade = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello"
+
+    async def main():
+        async with scripted(upgrade) as port, client_of(port) as client:
+            conn = await client.connection()
+            futs = [conn.send(_get(client)), conn.send(_get(client))]
+            for fut in futs:
+                with pytest.raises(ProtocolError, match="101") as err:
+                    await fut
+                assert err.value.sent
+            assert not conn.is_open and client.current() is None
+
+    run(main())
+
+
+@pytest.mark.parametrize("answer, cap, match", [
+    # declared too large: refused at the header, before the body arrives
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n", dict(max_body_bytes=1000), "2000 bytes"),
+    # chunked, grows past the cap
+    ([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"] + [b"200\r\n" + b"x" * 512 + b"\r\n"] * 3,
+     dict(max_body_bytes=1000), "body over"),
+    # 101 header lines against the default cap of 100
+    (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(101)) + b"Content-Length: 0\r\n\r\n",
+     {}, "more than 100 header lines"),
+    # header lines adding up past the default head cap of 64 KiB
+    (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"v" * 1000) for i in range(70)) + b"\r\n",
+     {}, "head over 65536 bytes"),
+    # one header line that never ends, fed in pieces: caught by the bytes fed, not by on_header
+    ([b"HTTP/1.1 200 OK\r\nX-Big: "] + [b"a" * 4096] * 40, dict(max_header_bytes=16384), "head over 16384"),
+], ids=["content-length", "chunked-body", "header-count", "head-bytes", "endless-header-line"])
+def test_answers_over_a_cap_fail_the_connection(run, answer, cap, match):
+    async def main():
+        async with scripted(answer) as port, client_of(port, read_timeout=5, **cap) as client:
+            conn = await client.connection()
+            futs = [conn.send(_get(client)), conn.send(_get(client))]
+            for fut in futs:
+                with pytest.raises(ProtocolError, match=match) as err:
+                    await asyncio.wait_for(fut, 2)  # well before the read timeout
+                assert err.value.sent
+            assert not conn.is_open
+
+    run(main())
+
+
+def test_answers_at_the_caps_pass(run):
+    head_at_cap = b"".join(b"X-%d: v\r\n" % i for i in range(99))  # + Content-Length = 100 lines
+    answers = (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 1000,
+               b"HTTP/1.1 200 OK\r\n" + head_at_cap + b"Content-Length: 2\r\n\r\nok")
+
+    async def main():
+        async with scripted(*answers) as port, client_of(port, max_body_bytes=1000) as client:
+            assert len((await client.request(_get(client))).body) == 1000
+            r = await client.request(_get(client))
+            assert r.body == b"ok" and len(r.headers) == 100
+
+    run(main())
+
+
+def test_fail_closes_and_fails_everything_in_flight(run):
+    pairing = ProtocolError("answer names another client order id: pairing broken", sent=True)
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+    async def main():
+        async with scripted([b"", ok], ok, ok) as port, client_of(port) as client:
+            assert client.current() is None  # current() never connects
+            conn = await client.connection()
+            assert client.current() is conn
+            futs = [conn.send(_get(client)) for _ in range(3)]
+            conn.fail(pairing)
+            for fut in futs:
+                with pytest.raises(ProtocolError) as err:
+                    await fut
+                assert err.value is pairing
+            assert not conn.is_open and client.current() is None
+            with pytest.raises(ConnectionLost) as lost:
+                conn.send(_get(client))
+            assert not lost.value.sent
+            await asyncio.sleep(0.1)  # answers still coming on the failed connection are dropped unread
+            assert conn.responses_received == 0
+        async with scripted(ok) as port, client_of(port) as client:  # the client reconnects on demand
+            conn = await client.connection()
+            conn.fail(pairing)
+            assert (await client.request(_get(client))).body == b"ok"
+            assert client.current() is not conn and client.reconnects == 1
+
+    run(main())
+
+
+@pytest.mark.parametrize("url", ["http://example.com", "http://10.0.0.5:8080", "http://api.binance.com"])
+def test_cleartext_to_a_remote_host_is_refused(url):
+    from engine.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="plain http"):
+        FastHttpClient(url)
+    with pytest.raises(ValueError):  # ConfigError is a ValueError
+        FastHttpClient(url)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:1", "http://localhost:1", "http://[::1]:1", "https://example.com"])
+def test_loopback_cleartext_and_remote_tls_are_accepted(url):
+    FastHttpClient(url)

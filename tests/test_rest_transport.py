@@ -111,3 +111,95 @@ def test_rejection_is_typed_and_not_retried():
         await runner.cleanup()
 
     run(main())
+
+
+# -- answer size caps, 1xx, cleartext (hardening) ------------------------------------------
+
+async def raw_answer_server(answer: bytes, chunks: int = 1):
+    """A raw server writing ``answer`` verbatim (in ``chunks`` pieces) to every request."""
+    tasks = set()
+
+    async def handler(reader, writer):
+        tasks.add(asyncio.current_task())
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            step = -(-len(answer) // chunks)
+            for i in range(0, len(answer), step):
+                writer.write(answer[i:i + step])
+                await writer.drain()
+            await reader.read()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    srv = await asyncio.start_server(handler, "127.0.0.1", 0)
+
+    async def stop():
+        srv.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    return f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}", stop
+
+
+def _chunked(body: bytes, size: int = 4096) -> bytes:
+    parts = [b"%x\r\n%s\r\n" % (len(body[i:i + size]), body[i:i + size]) for i in range(0, len(body), size)]
+    return b"".join(parts) + b"0\r\n\r\n"
+
+
+OK_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+
+
+@pytest.mark.parametrize("answer, caps, match", [
+    (OK_HEAD + b"Content-Length: %d\r\n\r\n" % (2 << 20) + b"x" * (2 << 20), {}, "over the 1048576-byte cap"),
+    (OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + _chunked(b"x" * 5000), dict(max_body_bytes=4096), "body over"),
+    (OK_HEAD + b"".join(b"X-%d: v\r\n" % i for i in range(101)) + b"Content-Length: 2\r\n\r\n{}", {}, "invalid answer"),
+    (OK_HEAD + b"X-Big: " + b"a" * 20000 + b"\r\nContent-Length: 2\r\n\r\n{}", {}, "invalid answer"),
+    (OK_HEAD + b"".join(b"X-%d: %s\r\n" % (i, b"v" * 1000) for i in range(70)) + b"Content-Length: 2\r\n\r\n{}",
+     {}, "head over 65536"),
+    (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", {}, "101"),
+], ids=["content-length", "chunked-body", "header-count", "header-line", "head-bytes", "101"])
+def test_answers_over_a_cap_are_protocol_errors(answer, caps, match):
+    from engine.transport.errors import ProtocolError
+
+    async def main():
+        url, stop = await raw_answer_server(answer, chunks=8)
+        t, _ = make(url, **caps)
+        try:
+            with pytest.raises(ProtocolError, match=match) as err:
+                await t.request("POST", "/api/v3/order", body=b"x=1")
+            assert err.value.sent and err.value.outcome_unknown
+        finally:
+            await t.close()
+            await stop()
+
+    run(main())
+
+
+def test_answers_within_the_caps_pass():
+    answers = [OK_HEAD + b"Content-Length: 4096\r\n\r\n" + b"x" * 4096,
+               OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + _chunked(b"y" * 4096),
+               OK_HEAD + b"".join(b"X-%d: v\r\n" % i for i in range(97)) + b"Content-Length: 2\r\n\r\n{}"]
+
+    async def main():
+        for answer in answers:
+            url, stop = await raw_answer_server(answer, chunks=4)
+            t, _ = make(url, max_body_bytes=4096)
+            try:
+                r = await t.request("POST", "/api/v3/order", body=b"x=1")
+                assert r.status == 200 and len(r.body) in (2, 4096)
+            finally:
+                await t.close()
+                await stop()
+
+    run(main())
+
+
+@pytest.mark.parametrize("url", ["http://example.com", "http://10.1.2.3:80", "HTTP://API.BYBIT.COM"])
+def test_cleartext_to_a_remote_host_is_refused(url):
+    from engine.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="plain http"):
+        make(url)

@@ -162,3 +162,36 @@ def test_connect_failures_back_off_and_retry():
         await ws.stop()
 
     run(main())
+
+
+@pytest.mark.parametrize("url", ["ws://example.com/ws", "ws://10.0.0.5:9443/ws", "WS://STREAM.BYBIT.COM/v5/private"])
+def test_cleartext_to_a_remote_host_is_refused(url):
+    from engine.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="plain ws"):
+        ReconnectingWebSocket(url, lambda p, t: None)
+
+    async def main():  # a URL made per connection is checked before the first attempt
+        ws = ReconnectingWebSocket(lambda: url, lambda p, t: None, backoff=(0.01, 0.02))
+        with pytest.raises(ConfigError, match="plain ws"):
+            await ws.start(timeout=1)
+        assert ws.connects == 0 and ws.failed_connects == 0
+
+    uvloop.run(main())
+
+
+def test_a_url_that_turns_cleartext_later_stops_the_stream_without_sending():
+    async def main():
+        # start() checks one URL, the first attempt fails to connect, the retry's URL is cleartext
+        urls = iter(["wss://127.0.0.1:1/ws", "wss://127.0.0.1:1/ws", "ws://example.com/ws"])
+        ws = ReconnectingWebSocket(lambda: next(urls), lambda p, t: None, backoff=(0.01, 0.02))
+        await ws.start(wait=False)
+        await asyncio.wait_for(ws._task, 5)  # the loop ended instead of retrying
+        assert ws.failed_connects == 1 and ws.connects == 0
+
+    uvloop.run(main())
+
+
+@pytest.mark.parametrize("url", ["ws://127.0.0.1:1/ws", "ws://localhost:1/ws", "ws://[::1]:1/ws", "wss://example.com/ws"])
+def test_loopback_cleartext_and_remote_tls_are_accepted(url):
+    ReconnectingWebSocket(url, lambda p, t: None)

@@ -11,7 +11,17 @@ Failure semantics, which the order manager relies on:
 - read timeout: :class:`RequestTimeout`; the connection is closed (a late answer could
   otherwise be matched to the next request) and every request in flight fails the same
   way with ``sent=True``: its outcome is unknown;
-- connection closed mid-answer: :class:`ConnectionLost` for everything in flight.
+- connection closed mid-answer: :class:`ConnectionLost` for everything in flight;
+- an answer that is not HTTP/1.1, ``101 Switching Protocols``, or an answer over a size
+  cap (body bytes, header count, head bytes): :class:`ProtocolError` with ``sent=True``
+  for everything in flight, and the connection is closed;
+- the caller finds the pairing broken (a 2xx answer naming another order than its
+  request): :meth:`FastHttpConnection.fail` closes the connection and fails the rest
+  in flight with the caller's exception.
+
+Interim ``1xx`` answers (100 Continue, 102 Processing, 103 Early Hints; RFC 9110
+§15.2) are not answers to a request: they are counted and skipped, the final answer
+that follows is the one paired.
 
 :class:`FastHttpClient` keeps one connection warm and reconnects on demand.
 """
@@ -28,11 +38,22 @@ from urllib.parse import urlsplit
 
 import httptools
 
+from engine.hosts import check_cleartext
 from engine.transport.errors import ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout
 
-__all__ = ["HttpResponse", "FastHttpConnection", "FastHttpClient"]
+__all__ = ["HttpResponse", "FastHttpConnection", "FastHttpClient", "MAX_BODY_BYTES", "MAX_HEADERS",
+           "MAX_HEADER_BYTES"]
 
 log = logging.getLogger("engine.transport.fast_http")
+
+# Size caps of one answer, so a broken or hostile peer cannot make us buffer without end.
+MAX_BODY_BYTES = 1 << 20      # body bytes (after chunked decoding)
+MAX_HEADERS = 100             # header lines (trailers of a chunked body included)
+MAX_HEADER_BYTES = 64 << 10   # bytes of the head: status line and header lines
+
+
+class _Stop(Exception):
+    """Raised inside a parser callback to stop parsing: the connection has already failed."""
 
 
 class HttpResponse:
@@ -75,21 +96,45 @@ class _Pending:
 
 
 class FastHttpConnection(asyncio.Protocol):
-    """One persistent HTTP/1.1 connection; answers matched to requests in order."""
+    """One persistent HTTP/1.1 connection; answers matched to requests in order.
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, read_timeout: float):
+    Rules:
+
+    1. The n-th final (non-1xx) answer belongs to the n-th request still in flight.
+    2. Anything that may break rule 1 (a timeout, bytes that are not HTTP, an answer over
+       a cap, a 101, :meth:`fail`) closes the connection and fails every request in
+       flight: none of them can be paired any more.
+    3. Bytes arriving after the connection failed are dropped unread.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, read_timeout: float, *,
+                 max_body_bytes: int = MAX_BODY_BYTES, max_headers: int = MAX_HEADERS,
+                 max_header_bytes: int = MAX_HEADER_BYTES):
+        if max_body_bytes <= 0 or max_headers <= 0 or max_header_bytes <= 0:
+            raise ValueError("answer size caps must be positive")
         self._loop = loop
         self._read_timeout = read_timeout
+        self.max_body_bytes = max_body_bytes
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
         self._transport: asyncio.Transport | None = None
         self._parser = httptools.HttpResponseParser(self)
         self._pending: collections.deque[_Pending] = collections.deque()
         self._headers: list[tuple[bytes, bytes]] = []
         self._body: list[bytes] = []
+        # Accounting of the answer being parsed (reset at each message begin).
+        self._in_message = False   # between message begin and message complete
+        self._in_head = False      # between message begin and headers complete
+        self._began_here = False   # the message began in the chunk being fed
+        self._head_bytes = 0       # names + values of the header lines seen so far
+        self._body_bytes = 0
+        self._wire_bytes = 0       # bytes of later chunks wholly inside this message
         self._closed = False
         self._close_reason: Exception | None = None
         self._timer: asyncio.TimerHandle | None = None  # one timer per connection, not per request
         self.requests_sent = 0
         self.responses_received = 0
+        self.interim_answers = 0  # 1xx answers skipped
         self.last_write_ns = 0  # perf_counter_ns() right after the last request was written (call-to-wire)
 
     # -- connection -------------------------------------------------------------
@@ -103,9 +148,13 @@ class FastHttpConnection(asyncio.Protocol):
         server_hostname: str | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float = 10.0,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_headers: int = MAX_HEADERS,
+        max_header_bytes: int = MAX_HEADER_BYTES,
     ) -> "FastHttpConnection":
         loop = asyncio.get_running_loop()
-        proto = cls(loop, read_timeout)
+        proto = cls(loop, read_timeout, max_body_bytes=max_body_bytes, max_headers=max_headers,
+                    max_header_bytes=max_header_bytes)
         try:
             await asyncio.wait_for(
                 loop.create_connection(
@@ -146,6 +195,25 @@ class FastHttpConnection(asyncio.Protocol):
         if self._transport is not None and not self._closed:
             self._transport.close()
         self._closed = True
+
+    def fail(self, exc: BaseException) -> None:
+        """Close the connection and fail every request in flight with ``exc``.
+
+        For a caller that finds the pairing broken, e.g. a 2xx answer whose client order
+        id is not its request's: every answer still to come on this connection would be
+        paired with the wrong request, so none may be read.  Requests sent later go to a
+        new connection (:class:`FastHttpClient` reopens on demand).
+
+        Parameters
+        ----------
+        exc
+            What every request in flight fails with; a :class:`ProtocolError` with
+            ``sent=True`` says their outcome is unknown.
+        """
+        if self._close_reason is None:
+            self._close_reason = exc  # type: ignore[assignment]
+        self._fail_all(exc)  # type: ignore[arg-type]
+        self.close()
 
     # -- requests ---------------------------------------------------------------
     def send(self, request: bytes | bytearray | memoryview, timeout: float | None = None) -> asyncio.Future:
@@ -200,12 +268,26 @@ class FastHttpConnection(asyncio.Protocol):
 
     # -- protocol callbacks (httptools) -------------------------------------------
     def data_received(self, data: bytes) -> None:
+        if self._closed:
+            return  # rule 3: the connection failed; nothing after that is an answer
+        self._began_here = False
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._protocol_error("unexpected protocol upgrade")
+            return
         except httptools.HttpParserError as exc:
-            self._protocol_error(f"invalid HTTP from peer: {exc}")
+            if not self._closed:  # a callback that raised _Stop has already failed the connection
+                self._protocol_error(f"invalid HTTP from peer: {exc}")
+            return
+        if self._in_message and not self._began_here:
+            # httptools buffers a header line until it is complete, so a head growing
+            # without end is seen here, by the bytes fed, before on_header sees it.
+            self._wire_bytes += len(data)
+            if self._in_head and self._wire_bytes > self.max_header_bytes:
+                self._protocol_error(f"answer head over {self.max_header_bytes} bytes")
+            elif self._wire_bytes > 2 * (self.max_header_bytes + self.max_body_bytes):
+                self._protocol_error("answer over twice its size caps in wire bytes (framing, trailers)")
 
     def _protocol_error(self, message: str) -> None:
         log.error("%s; closing the connection", message)
@@ -213,20 +295,53 @@ class FastHttpConnection(asyncio.Protocol):
         self._fail_all(self._close_reason)
         self.close()
 
+    def _stop(self, message: str):
+        """Fail the connection from inside a parser callback and stop the parser."""
+        self._protocol_error(message)
+        raise _Stop(message)
+
     def on_message_begin(self) -> None:
         self._headers = []
         self._body = []
+        self._in_message = self._in_head = self._began_here = True
+        self._head_bytes = self._body_bytes = self._wire_bytes = 0
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.lower(), value))
+        headers = self._headers
+        self._head_bytes += len(name) + len(value)
+        if len(headers) >= self.max_headers:
+            self._stop(f"answer has more than {self.max_headers} header lines")
+        if self._head_bytes > self.max_header_bytes:
+            self._stop(f"answer head over {self.max_header_bytes} bytes")
+        name = name.lower()
+        if name == b"content-length":
+            text = value.strip()
+            if text.isdigit() and int(text) > self.max_body_bytes:
+                self._stop(f"answer body of {int(text)} bytes is over the {self.max_body_bytes}-byte cap")
+        headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        if self._parser.get_status_code() == 101:
+            # We never ask for an upgrade: after a 101 the peer speaks another protocol.
+            self._stop("101 Switching Protocols on an HTTP/1.1 request connection")
 
     def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        if self._body_bytes > self.max_body_bytes:
+            self._stop(f"answer body over the {self.max_body_bytes}-byte cap")
         self._body.append(body)
 
     def on_message_complete(self) -> None:
+        self._in_message = False
+        status = self._parser.get_status_code()
+        if status < 200:
+            # An interim answer (RFC 9110 §15.2): the final answer to the same request follows.
+            self.interim_answers += 1
+            return
         self.responses_received += 1
         body = self._body[0] if len(self._body) == 1 else b"".join(self._body)
-        response = HttpResponse(self._parser.get_status_code(), self._headers, body)
+        response = HttpResponse(status, self._headers, body)
         if not self._pending:
             self._protocol_error("answer received with no request in flight")
             return
@@ -241,7 +356,14 @@ class FastHttpClient:
     """A warm keep-alive connection to one origin, reopened when it drops.
 
     ``base_url`` is ``http://127.0.0.1:port`` (simulator) or ``https://host`` (TLS via
-    the event loop's ssl support, certificate verified).
+    the event loop's ssl support, certificate verified).  Plain ``http://`` to a host
+    that is not loopback is refused.
+
+    Raises
+    ------
+    ValueError
+        Not an http(s) URL; :class:`~engine.errors.ConfigError` (a ``ValueError``) for
+        ``http://`` to a host that is not loopback.
     """
 
     def __init__(
@@ -251,10 +373,16 @@ class FastHttpClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 10.0,
         ssl_context: _ssl.SSLContext | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_headers: int = MAX_HEADERS,
+        max_header_bytes: int = MAX_HEADER_BYTES,
     ):
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https"):
             raise ValueError(f"fast path needs an http(s) URL, got {parts.scheme!r}")
+        check_cleartext(base_url, "fast path URL")
+        if max_body_bytes <= 0 or max_headers <= 0 or max_header_bytes <= 0:
+            raise ValueError("answer size caps must be positive")
         self.host = parts.hostname or ""
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.tls = parts.scheme == "https"
@@ -262,12 +390,21 @@ class FastHttpClient:
         self.path_prefix = parts.path.rstrip("/")
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.max_body_bytes = max_body_bytes
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
         self._ssl = (ssl_context or _ssl.create_default_context()) if self.tls else None
         self._conn: FastHttpConnection | None = None
         self._connecting: asyncio.Future | None = None
         self.reconnects = 0
 
+    def current(self) -> FastHttpConnection | None:
+        """The warm connection if it is open, else None; never connects (see :meth:`connection`)."""
+        conn = self._conn
+        return conn if conn is not None and conn.is_open else None
+
     async def connection(self) -> FastHttpConnection:
+        """The open connection, connecting first when there is none."""
         conn = self._conn
         if conn is not None and conn.is_open:
             return conn
@@ -279,6 +416,8 @@ class FastHttpClient:
             conn = await FastHttpConnection.open(
                 self.host, self.port, ssl_context=self._ssl, server_hostname=self.host,
                 connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
+                max_body_bytes=self.max_body_bytes, max_headers=self.max_headers,
+                max_header_bytes=self.max_header_bytes,
             )
         except BaseException as exc:
             self._connecting.set_exception(exc)
@@ -302,8 +441,8 @@ class FastHttpClient:
         await self.connection()
 
     async def request(self, raw: bytes | bytearray | memoryview, timeout: float | None = None) -> HttpResponse:
-        conn = self._conn
-        if conn is None or not conn.is_open:
+        conn = self.current()
+        if conn is None:
             conn = await self.connection()
         return await conn.send(raw, timeout)
 

@@ -4,6 +4,11 @@ Orders take the lean path (:mod:`engine.transport.fast_http`); everything else (
 account, exchange info, listen keys) goes through :class:`RestTransport`.  Both share
 the venue's :class:`~engine.transport.ratelimit.RateLimiter` and error mapping, so a
 429, a ban or a venue error means the same thing whichever path met it.
+
+Answers have the lean path's size caps (body bytes, header lines, head bytes): aiohttp
+enforces the header-line count and each line's length while parsing, the body is read
+in chunks up to its cap, and an answer over a cap is a :class:`ProtocolError`
+(``sent=True``) whose connection is closed, not returned to the pool.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from typing import Callable, Mapping
 
 import aiohttp
 
-from engine.transport.errors import ConnectFailed, ConnectionLost, RequestTimeout
-from engine.transport.fast_http import HttpResponse
+from engine.hosts import check_cleartext
+from engine.transport.errors import ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout
+from engine.transport.fast_http import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, HttpResponse
 from engine.transport.ratelimit import Cost, RateLimiter
 from engine.transport.retry import backoff_delays, retry_safe_call
 
@@ -26,9 +32,17 @@ log = logging.getLogger("engine.transport.http")
 # check(response) raises the venue's typed error for a failed answer (and feeds the limiter).
 Checker = Callable[[HttpResponse], None]
 
+_LINE_MAX = 8190  # aiohttp's own default for one header line and for the status line
+
 
 class RestTransport:
-    """One venue origin over a pooled aiohttp session."""
+    """One venue origin over a pooled aiohttp session.
+
+    Raises
+    ------
+    ConfigError
+        (a ``ValueError``) for an ``http://`` base URL whose host is not loopback.
+    """
 
     def __init__(
         self,
@@ -41,8 +55,17 @@ class RestTransport:
         read_timeout: float = 10.0,
         retry_delays: tuple[float, ...] = (0.75, 1.5, 3.0),
         pool_size: int = 8,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_headers: int = MAX_HEADERS,
+        max_header_bytes: int = MAX_HEADER_BYTES,
     ):
+        check_cleartext(base_url, "REST base URL")
+        if max_body_bytes <= 0 or max_headers <= 0 or max_header_bytes <= 0:
+            raise ValueError("answer size caps must be positive")
         self.base_url = base_url.rstrip("/")
+        self.max_body_bytes = max_body_bytes
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
         self.limiter = limiter
         self.check = check
         self.headers = dict(headers or {})
@@ -54,8 +77,11 @@ class RestTransport:
     async def start(self) -> None:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self.pool_size, keepalive_timeout=60, enable_cleanup_closed=True)
+            line = min(_LINE_MAX, self.max_header_bytes)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
-                                                  headers=self.headers, auto_decompress=True)
+                                                  headers=self.headers, auto_decompress=True,
+                                                  max_headers=self.max_headers, max_field_size=line,
+                                                  max_line_size=line)
 
     async def close(self) -> None:
         if self._session is not None:
@@ -104,12 +130,42 @@ class RestTransport:
         try:
             async with self._session.request(method, url, data=body, headers=headers,  # type: ignore[union-attr]
                                              allow_redirects=False) as resp:
-                data = await resp.read()
-                raw_headers = [(k.lower(), v) for k, v in resp.raw_headers]
-                return HttpResponse(resp.status, raw_headers, data)
+                return await self._read(resp, f"{method} {path}")
         except aiohttp.ClientConnectorError as exc:
             raise ConnectFailed(f"{method} {path}: connect failed: {exc.os_error}") from None
         except asyncio.TimeoutError:
             raise RequestTimeout(f"{method} {path}: no answer in time", sent=True) from None
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError) as exc:
             raise ConnectionLost(f"{method} {path}: connection lost: {type(exc).__name__}", sent=True) from None
+        except aiohttp.ClientResponseError as exc:
+            # aiohttp's parser refused the answer (too many header lines, a line too long,
+            # bytes that are not HTTP); its message may quote the peer's bytes, so only the status.
+            raise ProtocolError(f"{method} {path}: invalid answer (aiohttp status {exc.status})",
+                                sent=True) from None
+
+    async def _read(self, resp: aiohttp.ClientResponse, what: str) -> HttpResponse:
+        """The whole answer within the caps; over a cap the connection is closed, not pooled."""
+        def refuse(reason: str) -> ProtocolError:
+            resp.close()
+            log.error("%s: %s; connection closed", what, reason)
+            return ProtocolError(f"{what}: {reason}", sent=True)
+
+        if resp.status < 200:
+            # 1xx as the final status: aiohttp skips 100 Continue; a 101 means the peer left HTTP.
+            raise refuse(f"{resp.status} as the final answer")
+        head = sum(len(k) + len(v) for k, v in resp.raw_headers)
+        if head > self.max_header_bytes:
+            raise refuse(f"answer head over {self.max_header_bytes} bytes")
+        cap = self.max_body_bytes
+        if resp.content_length is not None and resp.content_length > cap:
+            raise refuse(f"answer body of {resp.content_length} bytes is over the {cap}-byte cap")
+        data = bytearray()
+        while True:
+            chunk = await resp.content.read(cap + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+            if len(data) > cap:
+                raise refuse(f"answer body over the {cap}-byte cap")
+        raw_headers = [(k.lower(), v) for k, v in resp.raw_headers]
+        return HttpResponse(resp.status, raw_headers, bytes(data))

@@ -6,6 +6,11 @@ after every (re)connect (authenticate, subscribe, reconcile), and counts a strea
 goes silent as dropped: when nothing arrives for ``idle_timeout`` it pings (a protocol
 ping, or the venue's own JSON ping), and no answer within ``reply_timeout`` closes the
 connection, which then reconnects like any other drop.
+
+Plain ``ws://`` is for a loopback host only (the local simulator): the URL is checked
+when the socket is built (or, for a URL made per connection, each time it is made),
+and a cleartext URL to a remote host is a :class:`~engine.errors.ConfigError`, never
+a connection attempt.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import time
 from typing import Awaitable, Callable
 
 import picows
+
+from engine.errors import ConfigError
+from engine.hosts import check_cleartext
 
 __all__ = ["ReconnectingWebSocket"]
 
@@ -66,7 +74,14 @@ class _Listener(picows.WSListener):
 
 
 class ReconnectingWebSocket:
-    """One logical stream over successive WebSocket connections."""
+    """One logical stream over successive WebSocket connections.
+
+    Raises
+    ------
+    ConfigError
+        (a ``ValueError``) for a ``ws://`` URL whose host is not loopback: here for a
+        fixed URL, from :meth:`start` for a URL made per connection.
+    """
 
     def __init__(
         self,
@@ -89,6 +104,8 @@ class ReconnectingWebSocket:
     ):
         if not 0 < reply_timeout <= idle_timeout:
             raise ValueError("need 0 < reply_timeout <= idle_timeout")
+        if not callable(url):
+            check_cleartext(url, f"{name} WebSocket URL")
         self._url = url
         self._on_message = on_message
         self.name = name
@@ -122,10 +139,17 @@ class ReconnectingWebSocket:
         return self._transport is not None and self._ready.is_set()
 
     def url(self) -> str:
-        return self._url() if callable(self._url) else self._url
+        """The URL for the next connection (checked: no ``ws://`` to a remote host)."""
+        if not callable(self._url):
+            return self._url
+        url = self._url()
+        check_cleartext(url, f"{self.name} WebSocket URL")
+        return url
 
     async def start(self, wait: bool = True, timeout: float = 10.0) -> None:
         """Start the connect loop; with ``wait``, return once the first connection is ready."""
+        if self._task is None and callable(self._url):
+            self.url()  # a URL made per connection: refuse cleartext before any attempt
         if self._task is None:
             self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"ws:{self.name}")
@@ -166,8 +190,14 @@ class ReconnectingWebSocket:
         attempt = 0
         while not self._stopping:
             try:
+                url = self.url()
+            except ConfigError:
+                # Not a network fault: retrying cannot help, and plain text must not be sent.
+                log.exception("%s: refusing the WebSocket URL; the stream stops", self.name)
+                return
+            try:
                 transport, _ = await picows.ws_connect(
-                    lambda: _Listener(self), self.url(), ssl_context=self.ssl_context,
+                    lambda: _Listener(self), url, ssl_context=self.ssl_context,
                     websocket_handshake_timeout=self.handshake_timeout, enable_auto_ping=True,
                     auto_ping_idle_timeout=self.idle_timeout, auto_ping_reply_timeout=self.reply_timeout, auto_ping_strategy=self.ping_strategy,
                     logger_name=f"engine.{self.name}",
