@@ -4,7 +4,8 @@ Requests wait rather than exceed a limit.  A share of every limit is held back f
 cancels (``cancel_reserve``) so that a burst of new orders can never starve the
 cancels that take risk off.  A 429 pauses every request for its Retry-After; a ban
 (Binance 418, Bybit 403) makes every request fail fast with :class:`IpBanned` until
-it ends.
+it ends.  Both are clamped (``max_pause_s``, ``max_ban_s``): a venue's figure, or a
+garbled one, can stop this client for a bounded time only.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import math
 import time
 from dataclasses import dataclass
 
 from engine.venues.errors import IpBanned
 
-__all__ = ["Window", "RateLimiter", "Cost"]
+__all__ = ["Window", "RateLimiter", "Cost", "MAX_PAUSE_S", "MAX_BAN_S"]
 
 log = logging.getLogger("engine.transport.ratelimit")
+
+MAX_PAUSE_S = 300.0            # longest pause after a 429
+MAX_BAN_S = 3 * 24 * 3600.0    # longest IP ban: Binance bans escalate from 2 minutes to 3 days (§5)
 
 
 class Window:
@@ -102,17 +107,26 @@ class Cost:
 
 
 class RateLimiter:
-    """Every limit of one venue connection set.  ``acquire`` before sending, ``observe`` each answer."""
+    """Every limit of one venue connection set.  ``acquire`` before sending, ``observe`` each answer.
+
+    ``max_pause_s`` caps the pause after a 429 and ``max_ban_s`` the wait after an IP
+    ban, whatever Retry-After said.
+    """
 
     def __init__(self, venue: str, *, weight: list[Window] = (), orders: list[Window] = (),
                  endpoints: dict[str, Window] | None = None, cancel_reserve: float = 0.1,
-                 max_wait: float = 30.0, clock=time.monotonic):
+                 max_wait: float = 30.0, max_pause_s: float = MAX_PAUSE_S, max_ban_s: float = MAX_BAN_S,
+                 clock=time.monotonic):
+        if not (0 < max_pause_s < math.inf and 0 < max_ban_s < math.inf):
+            raise ValueError("max_pause_s and max_ban_s must be positive and finite")
         self.venue = venue
         self.weight = list(weight)
         self.orders = list(orders)
         self.endpoints = dict(endpoints or {})
         self.cancel_reserve = cancel_reserve
         self.max_wait = max_wait
+        self.max_pause_s = max_pause_s
+        self.max_ban_s = max_ban_s
         self.clock = clock
         self.paused_until = 0.0   # after a 429
         self.banned_until = 0.0   # after a 418 / IP ban
@@ -215,13 +229,27 @@ class RateLimiter:
         w.sync(max(0, limit - remaining), now)
 
     def on_throttled(self, retry_after: float | None) -> None:
-        """HTTP 429 (or the venue's equivalent code): pause everything for Retry-After."""
-        pause = retry_after if retry_after is not None and retry_after > 0 else 1.0
+        """HTTP 429 (or the venue's equivalent code): pause everything for Retry-After.
+
+        1 s when the venue gave no usable figure (None, nan, 0 or less); never more than ``max_pause_s``.
+        """
+        pause = min(_usable(retry_after, 1.0), self.max_pause_s)
         self.paused_until = max(self.paused_until, self.clock() + pause)
         log.warning("%s: throttled by the venue; pausing requests for %.1f s", self.venue, pause)
 
     def on_banned(self, retry_after: float | None) -> None:
-        """HTTP 418 / IP ban: no request at all until the ban ends."""
-        ban = retry_after if retry_after is not None and retry_after > 0 else 120.0
+        """HTTP 418 / IP ban: no request at all until the ban ends.
+
+        120 s (Binance's first ban) when the venue gave no usable figure (None, nan, 0
+        or less); never more than ``max_ban_s``.
+        """
+        ban = min(_usable(retry_after, 120.0), self.max_ban_s)
         self.banned_until = max(self.banned_until, self.clock() + ban)
         log.error("%s: IP banned by the venue for %.0f s; all requests stop until then", self.venue, ban)
+
+
+def _usable(seconds: float | None, default: float) -> float:
+    """``seconds`` when it is a positive number (inf included: the caller clamps), else ``default``."""
+    if seconds is None or math.isnan(seconds) or seconds <= 0:
+        return default
+    return seconds

@@ -6,6 +6,7 @@ import json
 
 from engine.transport.fast_http import HttpResponse
 from engine.transport.ratelimit import RateLimiter
+from engine.transport.retry_after import parse_retry_after
 from engine.venues import errors as E
 
 __all__ = ["check_response", "error_for", "USAGE_HEADERS"]
@@ -53,11 +54,7 @@ _REJECT_2010 = (
 
 
 def _retry_after(resp: HttpResponse) -> float | None:
-    v = resp.header(b"retry-after")
-    try:
-        return float(v) if v is not None else None
-    except ValueError:
-        return None
+    return parse_retry_after(resp.header(b"retry-after"))
 
 
 def error_for(venue: str, http_status: int | None, code: int | None, msg: str,

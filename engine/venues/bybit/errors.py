@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.transport.fast_http import HttpResponse
 from engine.transport.ratelimit import RateLimiter
+from engine.transport.retry_after import parse_retry_after
 from engine.venues import errors as E
 
 __all__ = ["check_response", "error_for"]
@@ -71,14 +72,18 @@ def check_response(resp: HttpResponse, limiter: RateLimiter | None = None, endpo
                 pass
     status = resp.status
     if status == 403:
+        # "access too frequent": at least 10 minutes, longer when Retry-After says so
+        ban = max(600.0, parse_retry_after(resp.header(b"retry-after")) or 0.0)
         if limiter is not None:
-            limiter.on_banned(600.0)  # "access too frequent": at least 10 minutes
+            limiter.on_banned(ban)
         raise E.IpBanned(VENUE, 403, "HTTP 403: IP rate limit breached (access too frequent)",
-                         http_status=403, retry_after=600.0)
+                         http_status=403, retry_after=ban)
     if status == 429:
+        pause = parse_retry_after(resp.header(b"retry-after"))
         if limiter is not None:
-            limiter.on_throttled(1.0)
-        raise E.RateLimited(VENUE, 429, "HTTP 429: system-level frequency protection", http_status=429)
+            limiter.on_throttled(1.0 if pause is None else pause)
+        raise E.RateLimited(VENUE, 429, "HTTP 429: system-level frequency protection", http_status=429,
+                            retry_after=pause)
     if status == 401:
         raise E.AuthenticationError(VENUE, 401, "HTTP 401: invalid API key or missing auth headers",
                                     http_status=401)
