@@ -2,25 +2,38 @@
 
 Testnet (or the venue's demo environment) is the default.  Mainnet needs the
 explicit argument ``mainnet=True``; a mainnet host without it is refused.  Plain
-``http``/``ws`` URLs are accepted only for loopback (the local simulator).
+``http``/``ws`` URLs are accepted only for loopback (the local simulator).  These
+rules are checked when a :class:`VenueConfig` is built, by whatever path:
+:meth:`VenueConfig.create`, :meth:`VenueConfig.local`, the constructor itself,
+``dataclasses.replace`` or :meth:`VenueConfig.with_settings`.
+
+A mainnet host is any host under a registered domain in :data:`MAINNET_DOMAINS`
+(``api1.binance.com``, ``fstream.binance.com``, ``api.bytick.com``...), compared
+after :func:`~engine.hosts.normalize_host` (case, trailing dot, IDNA), except the
+test and demo hosts listed in :data:`TEST_HOSTS`.  The check covers every venue's
+domains whatever the configured venue.  It cannot see through an IP address or a
+DNS name of one's own that points at a venue; for ``https`` the venue's certificate
+would not match such a name anyway.
 
 Credentials come from environment variables (see :data:`CREDENTIAL_ENV`) unless
 passed explicitly; the secret is held in a :class:`~engine.secret.Secret`, so it
-never appears in ``repr``, ``str``, logs or exception messages.
+never appears in ``repr``, ``str``, logs or exception messages, nor in the locals
+of a traceback raised while building the configuration.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 from urllib.parse import urlsplit
 
 from engine.errors import ConfigError
+from engine.hosts import check_cleartext, is_loopback_host, normalize_host
 from engine.secret import Secret
 
-__all__ = ["VENUES", "CREDENTIAL_ENV", "Endpoints", "VenueConfig", "is_loopback_host"]
+__all__ = ["VENUES", "CREDENTIAL_ENV", "MAINNET_DOMAINS", "TEST_HOSTS", "Endpoints", "VenueConfig",
+           "is_loopback_host", "is_mainnet_host"]
 
 
 @dataclass(frozen=True)
@@ -78,43 +91,110 @@ CREDENTIAL_ENV: dict[str, tuple[str, str]] = {
     "topstepx": ("TOPSTEPX_USERNAME", "TOPSTEPX_API_KEY"),
 }
 
-_MAINNET_HOSTS = {
-    urlsplit(url).hostname
-    for nets in VENUES.values()
-    for name, ep in nets.items()
-    if name == "mainnet"
-    for url in (ep.rest, ep.ws_api, ep.stream)
-    if url
+# Registered domains whose hosts trade real funds (the domain itself and every subdomain),
+# from ../shared/venues/<venue>.md section 1 and the venues' own host lists.
+MAINNET_DOMAINS: dict[str, tuple[str, ...]] = {
+    # binance.com: api, api1-4, api-gcp, fapi, ws-api, ws-fapi, stream, fstream, fix-oe...
+    # binance.vision: data-api (mainnet market data) beside the Spot Testnet zone.
+    # binance.us: Binance.US, another exchange the engine does not target, but with real
+    # funds behind it: a key of it must never be used believing it is a testnet.
+    "binance-spot": ("binance.com", "binance.vision", "binance.us"),
+    "binance-usdm": ("binance.com", "binance.us"),
+    # api.bybit.com and api.bytick.com, then the regional sites of Bybit's integration
+    # guide (.nl, -tr.com, .kz, bybitgeorgia.ge, .ae, .eu, .id; the sheet's ".tr" kept
+    # as written there), Japan (manepa.jp, per the sheet) and Hong Kong (byhkbit.com, SDKs).
+    "bybit": ("bybit.com", "bytick.com", "bybit.nl", "bybit-tr.com", "bybit.tr", "bybit.kz", "bybitgeorgia.ge",
+              "bybit.ae", "bybit.eu", "bybit.id", "manepa.jp", "byhkbit.com"),
+    "mexc": ("mexc.com", "mexc.co"),
+    "gateio": ("gateio.ws", "gate.io", "gate.com"),
+    # TopstepX's gateway and hubs; projectx.com serves the ProjectX gateways of other firms.
+    "topstepx": ("topstepx.com", "projectx.com"),
 }
 
+# Test and demo hosts under those domains: exact hosts, or ".zone" for a zone whose every
+# host is a test host.  Taken from the sheets' section 1 (no other host is assumed safe).
+TEST_HOSTS: dict[str, tuple[str, ...]] = {
+    "binance-spot": ("testnet.binance.vision", ".testnet.binance.vision",  # api1., ws-api., stream., fix-oe.
+                     "demo-api.binance.com", "demo-ws-api.binance.com", "demo-stream.binance.com"),
+    "binance-usdm": ("demo-fapi.binance.com",),  # testnet.binancefuture.com is outside every mainnet domain
+    "bybit": ("api-testnet.bybit.com", "stream-testnet.bybit.com", "api-demo.bybit.com", "stream-demo.bybit.com"),
+    "mexc": (),
+    "gateio": ("fx-api-testnet.gateio.ws", "fx-ws-testnet.gateio.ws", "ws-testnet.gate.com"),
+    "topstepx": ("gateway-api-demo.s2f.projectx.com", "gateway-rtc-demo.s2f.projectx.com"),
+}
 
-def is_loopback_host(host: str | None) -> bool:
-    """True for 127.0.0.0/8, ::1 and ``localhost``."""
-    if not host:
+_DOMAINS = tuple(sorted({d for ds in MAINNET_DOMAINS.values() for d in ds}))
+_TEST_EXACT = frozenset(h for hs in TEST_HOSTS.values() for h in hs if not h.startswith("."))
+_TEST_ZONES = tuple(sorted({h for hs in TEST_HOSTS.values() for h in hs if h.startswith(".")}))
+
+
+def is_mainnet_host(host: str) -> bool:
+    """Whether ``host`` is under any venue's mainnet domain and not one of its test hosts.
+
+    ``host`` is normalised first (case, trailing dot, IDNA); an IP address is never
+    recognised (see the module docstring).
+
+    Raises
+    ------
+    ConfigError
+        ``host`` is not a valid host name.
+    """
+    name = normalize_host(host)
+    if name in _TEST_EXACT or name.endswith(_TEST_ZONES):
         return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return any(name == d or name.endswith("." + d) for d in _DOMAINS)
 
 
 def _check_url(url: str, what: str, mainnet: bool) -> str:
+    """``url`` without a trailing slash, after every rule of the module docstring."""
+    if not isinstance(url, str):
+        raise ConfigError(f"{what} must be a str URL, not {type(url).__name__}")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "wss", "http", "ws") or not parts.hostname:
         raise ConfigError(f"{what} {url!r} is not an http(s)/ws(s) URL with a host")
-    if parts.username or parts.password:
+    if parts.username or parts.password or "@" in parts.netloc:
         raise ConfigError(f"{what} must not carry credentials in the URL")
-    loopback = is_loopback_host(parts.hostname)
-    if parts.scheme in ("http", "ws") and not loopback:
-        raise ConfigError(
-            f"{what} {url!r} uses plain {parts.scheme}:// on a non-loopback host; "
-            f"use {'https' if parts.scheme == 'http' else 'wss'}:// (plain is for the local simulator only)"
-        )
-    if not mainnet and parts.hostname in _MAINNET_HOSTS:
+    try:
+        _ = parts.port  # urlsplit checks the port only when asked
+    except ValueError:
+        raise ConfigError(f"{what} {url!r} has an invalid port") from None
+    normalize_host(parts.hostname)  # a host name or an IP address, nothing a URL library may reinterpret
+    check_cleartext(url, what)
+    if not mainnet and is_mainnet_host(parts.hostname):
         raise ConfigError(f"{what} {url!r} is a mainnet host; pass mainnet=True to trade real funds")
     return url.rstrip("/")
+
+
+def _to_secret(value: str | bytes | Secret | None) -> Secret | None:
+    """``value`` as a Secret (None when absent or empty)."""
+    if value is None or isinstance(value, Secret):
+        return value
+    if not isinstance(value, (str, bytes)):
+        raise ConfigError(f"api_secret must be str, bytes or engine.Secret, not {type(value).__name__}")
+    return Secret(value) if value else None
+
+
+class _Environment:
+    """Read access to the credential variables that never shows them.
+
+    Not a Mapping on purpose: traceback renderers that print locals (pytest
+    --showlocals, rich, Sentry) expand mappings item by item but show other objects
+    by their ``repr``, and the environment holds the secret.
+    """
+
+    __slots__ = ("_source",)
+
+    def __init__(self, source: Mapping[str, str]):
+        self._source = source
+
+    def get(self, name: str) -> str | None:
+        return self._source.get(name)
+
+    def secret(self, name: str) -> Secret | None:
+        return _to_secret(self._source.get(name))
+
+    def __repr__(self) -> str:
+        return "<environment (not shown)>"
 
 
 def _to_ws(url: str) -> str:
@@ -128,6 +208,19 @@ class VenueConfig:
     """Everything needed to talk to one venue account.
 
     Build with :meth:`create` (defaults, environment) or :meth:`local` (the simulator).
+    Every instance, however it was made, satisfies:
+
+    1. ``venue`` is one of :data:`VENUES`; ``mainnet`` is a bool.
+    2. Every endpoint URL is http(s)/ws(s) with a valid host and no credentials in it.
+    3. Plain ``http``/``ws`` only to a loopback host.
+    4. A mainnet host only with ``mainnet=True``.
+    5. ``api_secret`` is a :class:`Secret` (a raw value given to the constructor is wrapped).
+    6. Settings in range: recv window 1..60000 ms, positive timeouts, no negative retry delay.
+
+    Raises
+    ------
+    ConfigError
+        When any rule is broken (never naming the secret).
     """
 
     venue: str
@@ -140,6 +233,31 @@ class VenueConfig:
     read_timeout: float = 10.0
     retry_delays: tuple[float, ...] = (0.75, 1.5, 3.0)
     options: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.api_secret, Secret):
+            secret = _to_secret(self.api_secret)
+            object.__setattr__(self, "api_secret", secret)  # rule 5 first: repr(self) is safe from here on
+            if secret is None:
+                raise ConfigError(f"{self.venue}: api_secret is empty")
+        if self.venue not in VENUES:
+            raise ConfigError(f"unknown venue {self.venue!r}; known: {', '.join(sorted(VENUES))}")
+        if not isinstance(self.mainnet, bool):
+            raise ConfigError("mainnet must be True or False")
+        if not isinstance(self.api_key, str) or not self.api_key:
+            raise ConfigError(f"{self.venue}: api_key must be a non-empty str")
+        if not isinstance(self.endpoints, Endpoints) or self.endpoints.rest is None:
+            raise ConfigError("endpoints must be an Endpoints with a REST URL")
+        ep = self.endpoints
+        for what, url in (("rest_url", ep.rest), ("ws_api_url", ep.ws_api), ("stream_url", ep.stream)):
+            if url is not None:
+                _check_url(url, what, self.mainnet)
+        if not isinstance(self.recv_window_ms, int) or not (0 < self.recv_window_ms <= 60000):
+            raise ConfigError(f"recv_window_ms must be in 1..60000, got {self.recv_window_ms!r}")
+        if not (self.connect_timeout > 0 and self.read_timeout > 0):
+            raise ConfigError("timeouts must be positive")
+        if any(not d >= 0 for d in self.retry_delays):
+            raise ConfigError("retry delays must not be negative")
 
     @classmethod
     def create(
@@ -166,6 +284,11 @@ class VenueConfig:
             Unknown venue, mainnet host without ``mainnet=True``, a venue without a
             testnet and no URL given, a non-TLS remote URL, missing credentials.
         """
+        # The environment is read through a view that never shows itself and the secret is
+        # a Secret from the first line that sees it, so no local of this frame holds the raw
+        # value when something below raises (tracebacks printed with their locals).
+        env = _Environment(os.environ if env is None else env)
+        api_secret = _to_secret(api_secret)
         if venue not in VENUES:
             raise ConfigError(f"unknown venue {venue!r}; known: {', '.join(sorted(VENUES))}")
         if not isinstance(mainnet, bool):
@@ -190,38 +313,31 @@ class VenueConfig:
             _check_url(stream, "stream_url", mainnet) if stream else None,
         )
         key_var, secret_var = CREDENTIAL_ENV[venue]
-        source = os.environ if env is None else env
         if api_key is None:
-            api_key = source.get(key_var)
+            api_key = env.get(key_var)
         if api_secret is None:
-            api_secret = source.get(secret_var)
+            api_secret = env.secret(secret_var)
         missing = [n for n, v in ((key_var, api_key), (secret_var, api_secret)) if not v]
         if missing:
             raise ConfigError(f"{venue}: missing credentials; set {' and '.join(missing)} in the environment")
-        config = cls(venue, endpoints, str(api_key), Secret(api_secret), mainnet)  # type: ignore[arg-type]
+        config = cls(venue, endpoints, str(api_key), api_secret, mainnet)
         return config.with_settings(**settings) if settings else config
 
     @classmethod
     def local(cls, venue: str, base_url: str, api_key: str, api_secret: str | bytes | Secret, **settings):
         """Configuration for the local simulator serving every personality at ``base_url``."""
+        api_secret = _to_secret(api_secret)  # first line: see create()
         if not is_loopback_host(urlsplit(base_url).hostname):
             raise ConfigError(f"local() is for the loopback simulator, not {base_url!r}")
         return cls.create(venue, rest_url=base_url, api_key=api_key, api_secret=api_secret, env={}, **settings)
 
     def with_settings(self, **settings) -> "VenueConfig":
-        """A copy with timeouts, recv window, retry delays or options changed."""
+        """A copy with timeouts, recv window, retry delays or options changed (checked like any new instance)."""
         allowed = {"recv_window_ms", "connect_timeout", "read_timeout", "retry_delays", "options"}
         unknown = set(settings) - allowed
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        new = replace(self, **settings)
-        if not (0 < new.recv_window_ms <= 60000):
-            raise ConfigError(f"recv_window_ms must be in 1..60000, got {new.recv_window_ms}")
-        if new.connect_timeout <= 0 or new.read_timeout <= 0:
-            raise ConfigError("timeouts must be positive")
-        if any(d < 0 for d in new.retry_delays):
-            raise ConfigError("retry delays must not be negative")
-        return new
+        return replace(self, **settings)
 
     @property
     def is_local(self) -> bool:

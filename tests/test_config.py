@@ -1,12 +1,13 @@
 """engine.config: testnet by default, explicit mainnet, TLS off loopback, secrets never shown."""
 
+import dataclasses
 import logging
 import pickle
 
 import pytest
 
 from engine import ConfigError, Secret, VenueConfig
-from engine.config import CREDENTIAL_ENV, VENUES
+from engine.config import CREDENTIAL_ENV, VENUES, Endpoints
 
 SECRET = "s3cr3t-VALUE-that-must-never-leak-0123456789"
 ENV = {
@@ -136,3 +137,129 @@ def test_secret_type():
         Secret("")
     with pytest.raises(AttributeError):
         s._value = "x"
+
+
+# -- mainnet hosts by domain, checked on every construction path (hardening) ---------------
+
+MAINNET_LOOKALIKES = [
+    ("binance-spot", "https://api1.binance.com"), ("binance-spot", "https://api4.binance.com"),
+    ("binance-spot", "https://api-gcp.binance.com"), ("binance-spot", "https://api.binance.com."),
+    ("binance-spot", "https://API.BINANCE.COM"), ("binance-spot", "https://Api.Binance.Com.:443/"),
+    ("binance-spot", "https://\uff41\uff50\uff49\uff0ebinance\u3002com"),   # full-width letters and dots (IDNA)
+    ("binance-spot", "https://data-api.binance.vision"), ("binance-spot", "https://api.binance.us"),
+    ("binance-usdm", "https://fapi.binance.com."), ("binance-usdm", "https://FAPI.binance.com"),
+    ("binance-spot", "https://evil-testnet.binance.com"),
+    ("bybit", "https://api.bytick.com"), ("bybit", "https://api.bybit.nl"), ("bybit", "https://api.bybit-tr.com"),
+    ("bybit", "https://api.bybit.kz"), ("bybit", "https://api.bybitgeorgia.ge"), ("bybit", "https://api.bybit.eu"),
+    ("bybit", "https://API.BYBIT.COM."),
+    ("mexc", "https://api.mexc.com"), ("mexc", "https://api.mexc.co"),
+    ("gateio", "https://api.gateio.ws/api/v4"), ("gateio", "https://api.gate.io/api/v4"),
+    ("gateio", "https://api.gate.com/api/v4"),
+    ("topstepx", "https://api.topstepx.com"), ("topstepx", "https://userapi.topstepx.com"),
+]
+MAINNET_STREAMS = [
+    ("binance-usdm", "wss://fstream.binance.com/private"), ("binance-spot", "wss://stream.binance.com:9443/ws"),
+    ("binance-spot", "wss://ws-api.binance.com.:443/ws-api/v3"), ("bybit", "wss://stream.bybit.com./v5/private"),
+    ("gateio", "wss://api.gateio.ws/ws/v4/"), ("mexc", "wss://wbs-api.mexc.com/ws"),
+    ("topstepx", "wss://rtc.topstepx.com/hubs/user"),
+]
+TEST_URLS = [
+    ("binance-spot", "https://testnet.binance.vision"), ("binance-spot", "https://api1.testnet.binance.vision"),
+    ("binance-spot", "https://demo-api.binance.com"), ("binance-spot", "https://DEMO-API.binance.com."),
+    ("binance-usdm", "https://demo-fapi.binance.com"), ("binance-usdm", "https://testnet.binancefuture.com"),
+    ("bybit", "https://api-testnet.bybit.com"), ("bybit", "https://api-demo.bybit.com"),
+    ("gateio", "https://fx-api-testnet.gateio.ws/api/v4"),
+    ("topstepx", "https://gateway-api-demo.s2f.projectx.com"),
+]
+
+
+@pytest.mark.parametrize("venue, url", MAINNET_LOOKALIKES)
+def test_every_mainnet_host_needs_the_flag(venue, url):
+    with pytest.raises(ConfigError, match="mainnet=True"):
+        VenueConfig.create(venue, rest_url=url, env=ENV)
+    assert VenueConfig.create(venue, rest_url=url, mainnet=True, env=ENV).mainnet
+
+
+@pytest.mark.parametrize("venue, url", MAINNET_STREAMS)
+def test_every_mainnet_stream_host_needs_the_flag(venue, url):
+    kw = {"ws_api_url": url} if "ws-api" in url else {"stream_url": url}
+    rest = TEST_URLS[0][1] if venue.startswith("binance") else "https://api-testnet.bybit.com"
+    with pytest.raises(ConfigError, match="mainnet=True"):
+        VenueConfig.create(venue, rest_url=rest, env=ENV, **kw)
+
+
+@pytest.mark.parametrize("venue, url", TEST_URLS)
+def test_test_and_demo_hosts_are_not_mainnet(venue, url):
+    cfg = VenueConfig.create(venue, rest_url=url, env=ENV)
+    assert cfg.mainnet is False
+
+
+def test_the_venue_table_agrees_with_the_patterns():
+    from engine.config import MAINNET_DOMAINS, TEST_HOSTS, is_mainnet_host
+
+    for venue, nets in VENUES.items():
+        for net, ep in nets.items():
+            for url in filter(None, (ep.rest, ep.ws_api, ep.stream)):
+                from urllib.parse import urlsplit
+
+                assert is_mainnet_host(urlsplit(url).hostname) is (net == "mainnet"), (venue, net, url)
+    assert set(MAINNET_DOMAINS) == set(TEST_HOSTS) == set(VENUES)
+    for hosts in TEST_HOSTS.values():  # every allow-listed host lies under a mainnet domain
+        for h in hosts:
+            assert any(h.lstrip(".") == d or h.lstrip(".").endswith("." + d)
+                       for ds in MAINNET_DOMAINS.values() for d in ds), h
+
+
+@pytest.mark.parametrize("host", ["api%2ebinance%2ecom", "exa mple.com", "-bad.example.com", "a..b"])
+def test_hosts_that_are_not_host_names_are_refused(host):
+    with pytest.raises(ConfigError):
+        VenueConfig.create("bybit", rest_url=f"https://{host}", env=ENV)
+
+
+def _testnet_bybit():
+    return VenueConfig.create("bybit", env=ENV)
+
+
+def test_direct_construction_is_checked():
+    secret = Secret(SECRET)
+    with pytest.raises(ConfigError, match="mainnet=True"):
+        VenueConfig("binance-spot", Endpoints("https://api1.binance.com"), "k", secret)
+    with pytest.raises(ConfigError, match="plain http"):
+        VenueConfig("bybit", Endpoints("http://api-testnet.example.com"), "k", secret)
+    with pytest.raises(ConfigError, match="plain ws"):
+        VenueConfig("bybit", Endpoints("https://api-testnet.bybit.com", stream="ws://10.0.0.1/x"), "k", secret)
+    with pytest.raises(ConfigError, match="unknown venue"):
+        VenueConfig("kraken", Endpoints("https://api-testnet.bybit.com"), "k", secret)
+    with pytest.raises(ConfigError, match="mainnet must be"):
+        VenueConfig("bybit", Endpoints("https://api-testnet.bybit.com"), "k", secret, mainnet="no")
+    ok = VenueConfig("bybit", Endpoints("https://api-testnet.bybit.com"), "k", SECRET)  # a raw secret gets wrapped
+    assert isinstance(ok.api_secret, Secret) and SECRET not in repr(ok)
+
+
+def test_replace_is_checked():
+    cfg = _testnet_bybit()
+    with pytest.raises(ConfigError, match="mainnet=True"):
+        dataclasses.replace(cfg, endpoints=Endpoints("https://api.bytick.com"))
+    with pytest.raises(ConfigError, match="plain http"):
+        dataclasses.replace(cfg, endpoints=Endpoints("http://api-testnet.bybit.com"))
+    with pytest.raises(ConfigError, match="recv_window_ms"):
+        dataclasses.replace(cfg, recv_window_ms=0)
+    real = VenueConfig.create("bybit", mainnet=True, env=ENV)
+    with pytest.raises(ConfigError, match="mainnet=True"):
+        dataclasses.replace(real, mainnet=False)  # mainnet endpoints kept, the flag dropped
+
+
+def test_with_settings_checks_the_whole_copy():
+    real = VenueConfig.create("binance-usdm", mainnet=True, env=ENV)
+    object.__setattr__(real, "mainnet", False)  # an instance changed behind the dataclass's back
+    with pytest.raises(ConfigError, match="mainnet=True"):
+        real.with_settings(read_timeout=2.0)
+    with pytest.raises(ConfigError, match="timeouts"):
+        _testnet_bybit().with_settings(read_timeout=float("nan"))
+    with pytest.raises(ConfigError, match="retry delays"):
+        _testnet_bybit().with_settings(retry_delays=(1.0, float("nan")))
+
+
+@pytest.mark.parametrize("base", ["http://LOCALHOST:8765", "http://localhost.:8765", "http://127.0.0.1:1"])
+def test_loopback_spellings_are_local(base):
+    assert VenueConfig.local("binance-spot", base, "k", SECRET).is_local
