@@ -1,5 +1,6 @@
 """python -m engine: subcommands exist and dispatch to their own parsers."""
 
+import os
 import subprocess
 import sys
 
@@ -54,8 +55,9 @@ def test_sim_subcommand_serves_until_terminated():
     import urllib.request
 
     proc = subprocess.Popen([sys.executable, "-m", "engine", "sim", "--port", "0", "--api-key", "K",
-                             "--api-secret", "S", "--balance", "USDT=1000", "--seed", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--balance", "USDT=1000", "--seed", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "ENGINE_SIM_API_SECRET": "S"})
     try:
         line = proc.stdout.readline().strip()
         assert line.startswith("listening on http://127.0.0.1:")

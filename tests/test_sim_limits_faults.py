@@ -203,8 +203,8 @@ def test_concurrent_clients_conserve_every_asset():
 
 
 def test_cli_serves_and_stops_on_sigterm():
-    env = dict(os.environ, PYTHONPATH=os.getcwd())
-    proc = subprocess.Popen([sys.executable, "-m", "engine.sim", "--port", "0", "--api-key", "K", "--api-secret", "S",
+    env = dict(os.environ, PYTHONPATH=os.getcwd(), ENGINE_SIM_API_SECRET="S")
+    proc = subprocess.Popen([sys.executable, "-m", "engine.sim", "--port", "0", "--api-key", "K",
                              "--balance", "USDT=1000", "--seed", "3", "--price", "BTCUSDT=40000"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:

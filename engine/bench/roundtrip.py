@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import os
 import subprocess
 import sys
 import time
@@ -45,16 +46,24 @@ BYBIT = "Bybit linear"
 
 
 def _sim_command(seed: int) -> list[str]:
-    return [sys.executable, "-m", "engine", "sim", "--port", "0", "--api-key", KEY, "--api-secret", SECRET,
+    # The secret goes in the environment (_sim_env), never on the command line.
+    return [sys.executable, "-m", "engine", "sim", "--port", "0", "--api-key", KEY,
             "--balance", "USDT=100000000", "--balance", "BTC=1000", "--tick-interval", "0",
             "--orders-10s", "100000000", "--weight-limit", "100000000", "--bybit-per-second", "100000000",
             "--seed", str(seed)]
 
 
+def _sim_env() -> dict[str, str]:
+    from engine.sim.cli import SECRET_ENV
+
+    return {**os.environ, SECRET_ENV: SECRET}
+
+
 def start_sims(count: int, seed: int = 7) -> list[tuple[subprocess.Popen, str]]:
     """Start ``count`` simulators (``python -m engine sim``) on free loopback ports, limits out of
     the way; returns ``(process, URL)`` for each.  They start in parallel."""
-    procs = [subprocess.Popen(_sim_command(seed), stdout=subprocess.PIPE, text=True) for _ in range(count)]
+    procs = [subprocess.Popen(_sim_command(seed), stdout=subprocess.PIPE, text=True, env=_sim_env())
+             for _ in range(count)]
     out = []
     try:
         for proc in procs:
