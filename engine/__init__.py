@@ -16,7 +16,7 @@ from engine.secret import Secret
 from engine.api import connect, run
 from engine.oms.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from engine.oms.engine import Engine, OrderNotFound
-from engine.oms.events import Event, EventKind
+from engine.oms.events import Event, EventKind, EventsOverflow
 from engine.oms.risk import RiskLimits, RiskRejected
 from engine.oms.views import Order, Position
 from engine.venues.errors import (AuthenticationError, DuplicateClientOrderId, InsufficientFunds, InvalidRequest,
@@ -33,6 +33,7 @@ __all__ = [
     "Engine",
     "Event",
     "EventKind",
+    "EventsOverflow",
     "Order",
     "OrderNotFound",
     "Position",

@@ -1,15 +1,35 @@
-"""Engine events: synchronous callbacks for the lowest latency, async iteration for convenience."""
+"""Engine events: synchronous callbacks for the lowest latency, async iteration for convenience.
+
+An ``events()`` stream costs something only while someone reads it:
+
+1. The bus holds streams weakly: a stream nobody references any more is unsubscribed
+   at once (``eng.events()`` called and dropped, a consumer task gone).
+2. Outside ``async with``, a stream serves one ``async for`` loop: when the loop ends
+   by ``break``, ``return``, an exception or cancellation, Python drops the loop's
+   iterator and the stream closes.  Inside ``async with eng.events() as events:`` it
+   stays open across loops until the block ends.
+3. A stream subscribed but not read holds at most ``queue_size`` events (10,000 by
+   default).  One more and it overflows: its queue is dropped, it is unsubscribed,
+   counted (``EventBus.overflows``, ``EventBus.dropped``), and its next ``__anext__``
+   raises :class:`EventsOverflow`, never skips events silently.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import enum
 import logging
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["EventKind", "Event", "EventBus", "EventStream"]
+from engine.errors import EngineError
+
+__all__ = ["EventKind", "Event", "EventBus", "EventStream", "EventsOverflow", "DEFAULT_QUEUE_SIZE"]
+
+DEFAULT_QUEUE_SIZE = 10_000  # events one stream may hold unread before it overflows
 
 log = logging.getLogger("engine.oms.events")
 
@@ -62,23 +82,47 @@ class Event:
         return f"Event({self.kind.value}{who})"
 
 
+class EventsOverflow(EngineError):
+    """An ``events()`` stream fell more than its queue size behind and was closed.
+
+    The events it held and every later one are lost to it: read the state afresh
+    (``eng.open_orders()``, ``eng.positions()``, ``eng.balances()``) and open a new
+    ``eng.events()``.
+    """
+
+    def __init__(self, queue_size: int, dropped: int):
+        super().__init__(f"event stream overflowed: more than {queue_size} events unread; "
+                         f"{dropped} dropped and the stream closed (read the state again and "
+                         "open a new eng.events())")
+        self.queue_size = queue_size
+        self.dropped = dropped
+
+
 class EventBus:
     """Fan-out of events to callbacks and to ``async for`` consumers.
 
     Events are built only when someone listens.  A slow async consumer never blocks the
-    engine: its queue is bounded and overflow is counted and logged.
+    engine: its stream is bounded and overflows (see the module docstring).
     """
 
-    def __init__(self, queue_size: int = 100_000):
+    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE):
+        if queue_size <= 0:
+            raise ValueError("queue_size must be positive")
         self._callbacks: list[Callable[[Event], None]] = []
-        self._queues: list[asyncio.Queue] = []
+        self._streams: list[weakref.ref] = []  # rule 1: weak, a dropped stream is gone at once
         self.queue_size = queue_size
-        self.dropped = 0
+        self.dropped = 0      # events lost by streams that overflowed
+        self.overflows = 0    # streams closed by an overflow
         self.emitted = 0
 
     @property
     def active(self) -> bool:
-        return bool(self._callbacks or self._queues)
+        return bool(self._callbacks or self._streams)
+
+    @property
+    def streams(self) -> int:
+        """Streams subscribed now."""
+        return len(self._streams)
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call ``callback(event)`` synchronously for every event; returns an unsubscribe function."""
@@ -86,7 +130,7 @@ class EventBus:
         return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
 
     def emit(self, kind: EventKind, *, order=None, symbol: str | None = None, **data) -> Event | None:
-        if not self._callbacks and not self._queues:
+        if not self._callbacks and not self._streams:
             return None
         ev = Event(kind, time.time_ns(), order, symbol, data)
         self.emitted += 1
@@ -95,47 +139,169 @@ class EventBus:
                 cb(ev)
             except Exception:
                 log.exception("event callback failed on %s", kind.value)
-        for q in self._queues:
-            try:
-                q.put_nowait(ev)
-            except asyncio.QueueFull:
-                self.dropped += 1
-                if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
-                    log.warning("event consumer too slow: %d events dropped", self.dropped)
+        if self._streams:
+            for ref in tuple(self._streams):  # a stream may leave while it is fed (overflow)
+                stream = ref()
+                if stream is not None:
+                    stream._push(ev)
         return ev
 
-    def stream(self) -> "EventStream":
+    def stream(self, queue_size: int | None = None) -> "EventStream":
         """Every event from the moment this is called: ``async for ev in bus.stream()``."""
-        return EventStream(self)
+        return EventStream(self, self.queue_size if queue_size is None else queue_size)
+
+    def _forget(self, ref: weakref.ref) -> None:
+        try:
+            self._streams.remove(ref)
+        except ValueError:
+            pass
 
 
 class EventStream:
     """An async iterator over a bus's events, subscribed from creation (nothing emitted after
-    ``stream()`` returned is missed, even before the first ``async for`` step).  ``close()`` (or
-    leaving ``async with``) unsubscribes."""
+    ``stream()`` returned is missed, even before the first ``async for`` step).
 
-    def __init__(self, bus: EventBus):
+    ``close()``, ``aclose()``, leaving ``async with``, or (outside ``async with``) leaving
+    the ``async for`` loop unsubscribes it; so does dropping the last reference to it.
+    See the module docstring for the rules.
+    """
+
+    __slots__ = ("_bus", "_ref", "_queue", "_size", "_waiters", "_subscribed", "_closed", "_scoped",
+                 "_loop_ended", "_overflow", "__weakref__")
+
+    def __init__(self, bus: EventBus, queue_size: int = DEFAULT_QUEUE_SIZE):
+        if queue_size <= 0:
+            raise ValueError("queue_size must be positive")
         self._bus = bus
-        self._queue: asyncio.Queue = asyncio.Queue(bus.queue_size)
-        bus._queues.append(self._queue)
+        self._queue: collections.deque[Event] = collections.deque()
+        self._size = queue_size
+        self._waiters: list[asyncio.Future] = []
+        self._closed = False
+        self._scoped = False       # inside async with: loops do not close it
+        self._loop_ended = False   # closed because the async for loop over it ended
+        self._overflow: EventsOverflow | None = None
+        self._ref = weakref.ref(self, bus._forget)
+        self._subscribed = True
+        bus._streams.append(self._ref)
 
-    def __aiter__(self) -> "EventStream":
-        return self
+    # -- state ------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def overflowed(self) -> bool:
+        return self._overflow is not None
+
+    def __len__(self) -> int:
+        """Events waiting to be read."""
+        return len(self._queue)
+
+    # -- feeding (from EventBus.emit) ---------------------------------------------
+    def _push(self, ev: Event) -> None:
+        queue = self._queue
+        if len(queue) >= self._size:
+            self._overflowed()
+            return
+        queue.append(ev)
+        if self._waiters:
+            self._wake()
+
+    def _overflowed(self) -> None:
+        lost = len(self._queue) + 1
+        self._queue.clear()
+        self._overflow = EventsOverflow(self._size, lost)
+        bus = self._bus
+        bus.dropped += lost
+        bus.overflows += 1
+        if bus.overflows in (1, 10, 100) or bus.overflows % 1000 == 0:
+            log.warning("event stream not read: more than %d events queued; %d dropped and the stream "
+                        "closed (%d stream(s) so far)", self._size, lost, bus.overflows)
+        self._closed = True
+        self._unsubscribe()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for w in waiters:
+            if not w.done():
+                w.set_result(None)
+
+    def _unsubscribe(self) -> None:
+        if self._subscribed:
+            self._subscribed = False
+            self._bus._forget(self._ref)
+
+    # -- reading ------------------------------------------------------------------
+    def __aiter__(self):
+        if self._loop_ended:
+            raise RuntimeError("this event stream was closed when the async for loop over it ended; "
+                               "call eng.events() again, or read one stream in several loops inside "
+                               "'async with eng.events() as events:'")
+        return self if self._scoped else _Loop(self)
 
     async def __anext__(self) -> Event:
-        if self._queue not in self._bus._queues and self._queue.empty():
-            raise StopAsyncIteration
-        return await self._queue.get()
+        while True:
+            if self._overflow is not None:
+                raise self._overflow
+            if self._queue:
+                return self._queue.popleft()
+            if self._closed:
+                raise StopAsyncIteration
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
 
+    # -- closing ------------------------------------------------------------------
     def close(self) -> None:
-        if self._queue in self._bus._queues:
-            self._bus._queues.remove(self._queue)
+        """Unsubscribe; events already queued are still read, then the iteration ends."""
+        if not self._closed:
+            self._closed = True
+            self._unsubscribe()
+            self._wake()
+
+    async def aclose(self) -> None:
+        self.close()
+
+    def _loop_left(self) -> None:
+        """The async for loop over this (unscoped) stream ended: nobody reads it any more."""
+        if not self._closed:
+            self._loop_ended = True
+            self._queue.clear()
+            self.close()
 
     async def __aenter__(self) -> "EventStream":
+        self._scoped = True
         return self
 
     async def __aexit__(self, *exc) -> None:
         self.close()
 
+
+class _Loop:
+    """The iterator of one ``async for`` over an unscoped stream (rule 2).
+
+    The loop's frame holds the only reference; when the loop ends, however it ends,
+    CPython drops it at once and :meth:`__del__` closes the stream.
+    """
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: EventStream):
+        self._stream = stream
+
+    def __aiter__(self) -> "_Loop":
+        return self
+
+    def __anext__(self):
+        return self._stream.__anext__()
+
+    async def aclose(self) -> None:
+        self._stream._loop_left()
+
     def __del__(self) -> None:
-        self.close()
+        self._stream._loop_left()
