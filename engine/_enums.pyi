@@ -31,6 +31,7 @@ class OrderState(IntEnum):
     REJECTED = 6
     EXPIRED = 7
     UNKNOWN = 8
+    NOT_PLACED = 9
 
 class PositionSide(IntEnum):
     BOTH = 0

@@ -24,12 +24,14 @@ class ApplyStatus(IntEnum):
     AP_REFUSED = 3
     AP_DEFERRED = 4
     AP_NOT_ORDER = 5
+    AP_CONFLICT = 6
 
 def exec_id_hash(exec_id: str | bytes) -> int: ...
 
 class RecordApplier:
     slot: int
     status: int
+    prev_state: int
     store_result: int
     event: int
     fill_qty_raw: int
@@ -39,6 +41,7 @@ class RecordApplier:
     n_foreign: int
     n_refused: int
     n_position_errors: int
+    n_conflicts: int
     def __init__(self, store: OrderStore, instruments: Instruments, positions: PositionBook | None = ...) -> None: ...
     def refresh_assets(self) -> None: ...
     def apply_binance(self, parser: BinanceParser, ts_ns: int = ...) -> int: ...

@@ -71,6 +71,7 @@ class OrderStore:
     n_unknown: int
     n_gaps: int
     n_late_fills: int
+    n_unexpected_fills: int
     n_capacity_rejects: int
     n_fee_assets_dropped: int
     arrays: dict

@@ -33,6 +33,8 @@ cpdef enum OrderState:
     REJECTED = 6
     EXPIRED = 7
     UNKNOWN = 8              # sent, answer lost: resolved later, never treated as rejected
+    NOT_PLACED = 9           # was UNKNOWN; the venue confirmed after the request could no longer be
+                             # accepted (timestamp + recvWindow passed) that it never had it
 
 cpdef enum PositionSide:
     BOTH = 0                 # one-way mode

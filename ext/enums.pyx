@@ -1,3 +1,4 @@
 """Order vocabulary (sides, types, time in force, states): see enums.pxd."""
 
-TERMINAL_STATES = frozenset({OrderState.FILLED, OrderState.CANCELLED, OrderState.REJECTED, OrderState.EXPIRED})
+TERMINAL_STATES = frozenset({OrderState.FILLED, OrderState.CANCELLED, OrderState.REJECTED, OrderState.EXPIRED,
+                             OrderState.NOT_PLACED})

@@ -11,6 +11,7 @@ from libc.stdint cimport uint8_t
 from libc.stdint cimport uint16_t
 from libc.stdint cimport uint32_t
 from libc.stdint cimport uint64_t
+from libc.string cimport memcmp
 
 
 cdef enum:
@@ -143,3 +144,13 @@ ctypedef struct ExecRecord:
 cdef inline bint record_has(const ExecRecord *r, int bit) noexcept nogil:
     """Whether the message carried field `bit` (a FieldBit)."""
     return (r.present >> bit) & 1
+
+
+cdef inline bint record_names_client(const ExecRecord *r, const char *p, Py_ssize_t n) noexcept nogil:
+    """Whether the record names client order id p[0:n] (its client id, or the original one of a cancel)."""
+    if n <= 0 or n > EXEC_ID_CAP:
+        return False
+    if (record_has(r, F_ORIG_CLIENT_ID) and r.orig_client_id_len == n
+            and memcmp(r.orig_client_id, p, <size_t>n) == 0):
+        return True
+    return record_has(r, F_CLIENT_ID) and r.client_id_len == n and memcmp(r.client_id, p, <size_t>n) == 0

@@ -28,6 +28,8 @@ cpdef enum ApplyStatus:
     AP_REFUSED = 3               # illegal transition, overfill, overflow, bad value: counted
     AP_DEFERRED = 4              # Bybit `order` fill state: the fills come from `execution`
     AP_NOT_ORDER = 5             # the record is not an order message (balances, errors, ...)
+    AP_CONFLICT = 6              # our client id on another venue order than ours: a second order (never
+                                 # folded into ours; the engine adopts it and raises the alarm)
 
 
 cdef class RecordApplier:
@@ -39,6 +41,7 @@ cdef class RecordApplier:
     cdef int32_t n_assets
     cdef readonly int32_t slot               # slot of the last record (-1 when none matched)
     cdef readonly int status                 # ApplyStatus of the last record
+    cdef readonly int prev_state             # the order's state before the last record (0: none matched)
     cdef readonly int store_result           # the store's UpdateResult of the last record
     cdef readonly int event                  # OrderEvent of the last record
     cdef readonly int64_t fill_qty_raw       # quantity the last record filled (0 if none)
@@ -48,6 +51,7 @@ cdef class RecordApplier:
     cdef readonly int64_t n_foreign          # records for orders we do not know (reconciliation adopts them)
     cdef readonly int64_t n_refused          # records the store refused (counted there too)
     cdef readonly int64_t n_position_errors  # fills the position book refused
+    cdef readonly int64_t n_conflicts        # records of a second venue order under one of our client ids
 
     cdef int apply_c(self, const ExecRecord *r, int64_t ts_ns) noexcept nogil
     cdef int apply_response_c(self, int32_t slot, const ExecRecord *r, int64_t ts_ns) noexcept nogil

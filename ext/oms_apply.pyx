@@ -188,8 +188,8 @@ cdef class RecordApplier:
     @cython.wraparound(False)
     cdef int apply_c(self, const ExecRecord *r, int64_t ts_ns) noexcept nogil:
         """Apply one record; returns the ApplyStatus (also left in ``status``)."""
-        cdef int32_t slot, fee_asset
-        cdef int exec_type, state, res, kind = r.kind
+        cdef int32_t slot, fee_asset, other
+        cdef int exec_type, state, res, rc, kind = r.kind
         cdef int64_t cum, trade_id, last_qty, last_price, before, fee
         self.event = EV_NONE
         self.fill_qty_raw = 0
@@ -203,15 +203,33 @@ cdef class RecordApplier:
             return AP_NOT_ORDER
         slot = self.find_slot_c(r)
         self.slot = slot
+        self.prev_state = 0
         if slot < 0:
             self.n_foreign += 1
             self.status = AP_FOREIGN
             return AP_FOREIGN
-        # remember the venue's id for O(1) lookups of later records
+        # remember the venue's id for O(1) lookups of later records; a record whose venue id is
+        # another order's than the one our client id names is that other order's (when we know
+        # it), else a second venue order carrying our client id: a conflict, never folded into ours
+        other = -1
         if record_has(r, F_ORDER_ID) and kind != MSG_ALGO_UPDATE:
-            self.store.set_exchange_int_c(slot, r.order_id)
+            rc = self.store.set_exchange_int_c(slot, r.order_id)
+            if rc == -2 or rc == -3:
+                other = self.store.find_exchange_int_c(r.order_id)
         elif record_has(r, F_VENUE_ORDER_ID) and r.venue_order_id_len > 0:
-            self.store.set_exchange_str_c(slot, r.venue_order_id, r.venue_order_id_len)
+            rc = self.store.set_exchange_str_c(slot, r.venue_order_id, r.venue_order_id_len)
+            if rc == -2 or rc == -3:
+                other = self.store.find_exchange_str_c(r.venue_order_id, r.venue_order_id_len)
+        else:
+            rc = 0
+        if rc == -2 or rc == -3:
+            if other < 0:
+                self.n_conflicts += 1
+                self.status = AP_CONFLICT
+                return AP_CONFLICT
+            slot = other
+            self.slot = slot
+        self.prev_state = self.store.state[slot]
 
         if kind == MSG_BYBIT_ORDER_ACK:
             # Bybit acknowledges receipt only; the order's state comes on the stream
@@ -344,4 +362,4 @@ cdef class RecordApplier:
     def counters(self):
         """Counts by outcome (cold path)."""
         return {"applied": self.n_applied, "ignored": self.n_ignored, "foreign": self.n_foreign,
-                "refused": self.n_refused, "position_errors": self.n_position_errors}
+                "refused": self.n_refused, "position_errors": self.n_position_errors, "conflicts": self.n_conflicts}

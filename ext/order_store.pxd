@@ -77,6 +77,7 @@ cdef class OrderStore:
     cdef readonly int64_t n_unknown          # updates for slots that are not live
     cdef readonly int64_t n_gaps             # cumulative quantity jumped past the fill we were told about
     cdef readonly int64_t n_late_fills       # fills applied to orders already cancelled/expired
+    cdef readonly int64_t n_unexpected_fills # fills of orders taken as REJECTED or NOT_PLACED (they existed)
     cdef readonly int64_t n_capacity_rejects # creations refused because every slot was in use
     cdef readonly int64_t n_fee_assets_dropped  # fills charging a third fee asset on one order (not summed)
 

@@ -50,6 +50,7 @@ from engine._enums cimport CANCELLED
 from engine._enums cimport EXPIRED
 from engine._enums cimport FILLED
 from engine._enums cimport NEW
+from engine._enums cimport NOT_PLACED
 from engine._enums cimport PARTIALLY_FILLED
 from engine._enums cimport PENDING
 from engine._enums cimport REJECTED
@@ -157,21 +158,27 @@ CLIENT_ID_RULES = {
 # ---- lifecycle -----------------------------------------------------------------
 
 # TRANSITIONS[from][to] == 1 when an order may move from state `from` to `to`.
-# Index 0 is SLOT_FREE; 1..8 are OrderState values.  PARTIALLY_FILLED -> itself is a
+# Index 0 is SLOT_FREE; 1..9 are OrderState values.  PARTIALLY_FILLED -> itself is a
 # further fill.  UNKNOWN (answer lost) resolves to whatever the venue says, and is
-# never taken as REJECTED by the engine itself.
-cdef uint8_t TRANSITIONS[9][9]
+# never taken as REJECTED by the engine itself.  NOT_PLACED (the venue said it never had
+# the order) and REJECTED take a fill or a state the venue reports after all: the order
+# existed, and its fills are never dropped (counted as unexpected).
+cdef uint8_t TRANSITIONS[10][10]
 
 
 cdef void _init_transitions() noexcept:
     cdef int a, b
-    for a in range(9):
-        for b in range(9):
+    for a in range(10):
+        for b in range(10):
             TRANSITIONS[a][b] = 0
-    for b in (NEW, PARTIALLY_FILLED, FILLED, CANCELLED, REJECTED, EXPIRED, UNKNOWN):
+    for b in (NEW, PARTIALLY_FILLED, FILLED, CANCELLED, REJECTED, EXPIRED, UNKNOWN, NOT_PLACED):
         TRANSITIONS[<int>PENDING][b] = 1
-    for b in (NEW, PARTIALLY_FILLED, FILLED, CANCELLED, REJECTED, EXPIRED):
+    for b in (NEW, PARTIALLY_FILLED, FILLED, CANCELLED, REJECTED, EXPIRED, NOT_PLACED):
         TRANSITIONS[<int>UNKNOWN][b] = 1
+    for b in (NEW, PARTIALLY_FILLED, FILLED, CANCELLED, REJECTED, EXPIRED):
+        TRANSITIONS[<int>NOT_PLACED][b] = 1
+    for b in (PARTIALLY_FILLED, FILLED):
+        TRANSITIONS[<int>REJECTED][b] = 1
     for b in (PARTIALLY_FILLED, FILLED, CANCELLED, EXPIRED):
         TRANSITIONS[<int>NEW][b] = 1
     for b in (PARTIALLY_FILLED, FILLED, CANCELLED, EXPIRED):
@@ -183,7 +190,7 @@ _init_transitions()
 
 cdef inline int _rank(int state) noexcept nogil:
     """Progress of a state along the lifecycle; a lower rank arriving later is stale."""
-    if state == PENDING or state == UNKNOWN:
+    if state == PENDING or state == UNKNOWN or state == NOT_PLACED:
         return 0
     if state == NEW:
         return 1
@@ -193,12 +200,12 @@ cdef inline int _rank(int state) noexcept nogil:
 
 
 cdef inline bint _terminal(int state) noexcept nogil:
-    return state == FILLED or state == CANCELLED or state == REJECTED or state == EXPIRED
+    return state == FILLED or state == CANCELLED or state == REJECTED or state == EXPIRED or state == NOT_PLACED
 
 
 def transition_allowed(int from_state, int to_state):
     """Whether the lifecycle table lets an order move from ``from_state`` to ``to_state``."""
-    if not (0 <= from_state <= 8 and 0 <= to_state <= 8):
+    if not (0 <= from_state <= 9 and 0 <= to_state <= 9):
         return False
     return TRANSITIONS[from_state][to_state] == 1
 
@@ -518,7 +525,8 @@ cdef class OrderStore:
         cdef int32_t s
         while self.term_count > 0 and max_slots > 0:
             s = self.term_slot[self.term_head]
-            if self.gen[s] == self.term_gen[self.term_head] and self.state[s] != SLOT_FREE:
+            if self.gen[s] == self.term_gen[self.term_head] and _terminal(self.state[s]):
+                # (a slot that came back to life, NOT_PLACED -> NEW, is queued again when it ends)
                 if now_ns - self.ts_terminal[s] < self.retention_ns:
                     return
                 self.unindex_c(s)
@@ -538,6 +546,8 @@ cdef class OrderStore:
         """Queue a slot that just ended for reclamation after the retention (once per generation)."""
         cdef int32_t tail
         self.ts_terminal[slot] = ts_ns
+        if self.term_count >= self.capacity:
+            return                              # only after resurrections: that slot is kept for good
         tail = self.term_head + self.term_count
         if tail >= self.capacity:
             tail -= self.capacity
@@ -710,9 +720,9 @@ cdef class OrderStore:
             elif fp_add(filled, last_qty_raw, &new_filled) != FP_OK:
                 self.n_overflows += 1
                 return OVERFLOW
-            if new_filled > self.qty_raw[slot] or cur == REJECTED:
+            if new_filled > self.qty_raw[slot]:
                 self.n_illegal += 1
-                return OVERFILL if cur != REJECTED else ILLEGAL
+                return OVERFILL
             delta = new_filled - filled
             if (fp_mul(delta, last_price_raw, FP_HALF_EVEN, &quote) != FP_OK
                     or fp_add(self.cum_quote_raw[slot], quote, &new_quote) != FP_OK):
@@ -732,6 +742,10 @@ cdef class OrderStore:
             if cur == CANCELLED or cur == EXPIRED:
                 target = cur                    # the fill happened before the cancel took: keep it
                 self.n_late_fills += 1
+            elif cur == REJECTED or cur == NOT_PLACED:
+                # the venue had the order after all: its fill is kept (the engine raises the alarm)
+                self.n_unexpected_fills += 1
+                target = FILLED if new_state == FILLED or new_filled == self.qty_raw[slot] else PARTIALLY_FILLED
             elif new_state == FILLED or new_filled == self.qty_raw[slot]:
                 target = FILLED
             else:
@@ -767,7 +781,7 @@ cdef class OrderStore:
             return APPLIED
 
         # not a trade: acknowledgement, cancel, expiry, rejection, amendment, trigger
-        if new_state < 1 or new_state > 8:
+        if new_state < 1 or new_state > 9:
             self.n_illegal += 1
             return BAD_VALUE
         if cum_qty_raw > self.qty_raw[slot]:
@@ -802,7 +816,8 @@ cdef class OrderStore:
             self.filled_raw[slot] = cum_qty_raw
             self.cum_quote_raw[slot] = new_quote
             self.n_gaps += 1
-        if self.ts_acked[slot] == 0 and new_state != UNKNOWN and new_state != REJECTED:
+        if (self.ts_acked[slot] == 0 and new_state != UNKNOWN and new_state != REJECTED
+                and new_state != NOT_PLACED):
             self.ts_acked[slot] = ts_ns
         self.ts_updated[slot] = ts_ns
         self.state[slot] = <uint8_t>new_state
@@ -1109,6 +1124,7 @@ cdef class OrderStore:
         return {
             "duplicates": self.n_duplicates, "stale": self.n_stale, "illegal": self.n_illegal,
             "overflows": self.n_overflows, "unknown": self.n_unknown, "gaps": self.n_gaps,
-            "late_fills": self.n_late_fills, "capacity_rejects": self.n_capacity_rejects,
+            "late_fills": self.n_late_fills, "unexpected_fills": self.n_unexpected_fills,
+            "capacity_rejects": self.n_capacity_rejects,
             "fee_assets_dropped": self.n_fee_assets_dropped,
         }

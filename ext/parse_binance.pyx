@@ -74,6 +74,7 @@ from engine._exec_record cimport EXEC_MSG_CAP
 from engine._exec_record cimport EXEC_REASON_CAP
 from engine._exec_record cimport EXEC_SYMBOL_CAP
 from engine._exec_record cimport ExecRecord
+from engine._exec_record cimport record_names_client
 from engine._exec_record cimport F_AVG_PRICE
 from engine._exec_record cimport F_COMMISSION
 from engine._exec_record cimport F_COMMISSION_ASSET
@@ -1020,6 +1021,14 @@ cdef class BinanceParser:
     def order_id(self):
         """Exchange order id of the last parse (int, 0 when absent)."""
         return self.rec.order_id
+
+    def names_client(self, bytes client_id not None):
+        """Whether the last record names ``client_id`` (``clientOrderId``, or a cancel's ``origClientOrderId``).
+
+        An order path checks an answer with it: an answer naming another order means answers and
+        requests are no longer paired.  Allocates nothing.
+        """
+        return record_names_client(&self.rec, client_id, len(client_id))
 
     def to_dict(self):
         """The last record as a dict of the fields present (cold path: allocates).

@@ -58,6 +58,7 @@ from engine._exec_record cimport EXEC_REASON_CAP
 from engine._exec_record cimport EXEC_SYMBOL_CAP
 from engine._exec_record cimport EXEC_VENUE_ID_CAP
 from engine._exec_record cimport ExecRecord
+from engine._exec_record cimport record_names_client
 from engine._exec_record cimport F_AVG_PRICE
 from engine._exec_record cimport F_CATEGORY
 from engine._exec_record cimport F_CLIENT_ID
@@ -561,6 +562,11 @@ cdef class BybitParser:
             data = bytes(data)
         self._data = data
         return self.parse_c(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+
+    def names_client(self, bytes client_id not None):
+        """Whether the last record (an acknowledgement after ``parse``, a row after ``next_record``) names
+        ``client_id`` (``orderLinkId``).  Allocates nothing."""
+        return record_names_client(&self.rec, client_id, len(client_id))
 
     def next_record(self):
         """Fill the record from the next ``data`` item of an order/execution push.

@@ -1,6 +1,21 @@
-"""A bot that trades against engine.sim while the simulator injects faults, then checks the books.
+"""A bot that trades against engine.sim while the simulator lies, then pulls the kill switch and checks the books.
 
-Shared by the CI chaos test (tests/test_engine_chaos.py) and the long run in bench/.
+Shared by the CI chaos test (tests/test_engine_chaos.py) and the long run (bench/chaos_long.py).
+
+The faults are the ones that break exactly-once engines: the venue processes an order and
+then answers with an error or garbage, answers first and processes later (inside the
+recvWindow), answers a 1xx interim response before the real one, drops the connection
+before or after processing; cancels fail or are answered unknown; stream events are
+duplicated, reordered, delayed, lost, or the stream drops.  Workers place limit orders
+around the market (some cross), market orders, IOC and post-only orders, and cancel most
+of them at once (cancels race fills).  After ``orders`` placements, at a random point,
+the kill switch is pulled mid-flight.  Then:
+
+- every intent has at most one venue order, and every venue order is an intent of ours;
+- an intent with no venue order is NOT_PLACED or REJECTED locally, never open or filled;
+- the engine's state and fills of every order equal the venue's;
+- positions (futures) and balances equal the venue's;
+- the venue has no open order, and the kill switch reported flat.
 """
 
 from __future__ import annotations
@@ -12,6 +27,7 @@ from decimal import Decimal
 from engine._enums import OrderState
 from engine.api import connect
 from engine.config import VenueConfig
+from engine.oms.admission import EngineHalted
 from engine.oms.breaker import CircuitBreaker, CircuitOpen
 from engine.oms.risk import RiskRejected
 from engine.sim import Limits, SimExchange
@@ -25,116 +41,162 @@ KEY, SECRET = "chaos-key", "chaos-secret-never-shown"
 ENTRY_TOLERANCE = Decimal("0.000001")
 MARKETS = {"binance-spot": "bspot", "binance-usdm": "busdm", "bybit": "ylinear"}
 WALLETS = {"binance-spot": "binance-spot", "binance-usdm": "binance-usdm", "bybit": "bybit"}
-PATHS = {"binance-spot": ("POST api/v3/order", "DELETE api/v3/order"),
-         "binance-usdm": ("POST fapi/v1/order", "DELETE fapi/v1/order"),
-         "bybit": ("POST v5/order/create", "POST v5/order/cancel")}
+REST = {"binance-spot": ("POST api/v3/order", "DELETE api/v3/order"),
+        "binance-usdm": ("POST fapi/v1/order", "DELETE fapi/v1/order"),
+        "bybit": ("POST v5/order/create", "POST v5/order/cancel")}
+WS = {"binance-spot": ("order.place", "order.cancel"), "bybit": ("order.create", "order.cancel")}
 STREAMS = {"binance-spot": "stream.binance-spot", "binance-usdm": "stream.binance-usdm", "bybit": "stream.bybit"}
+RECV_WINDOW_MS = 1000
 
 
-def chaos_faults(venue: str, rate: float = 1.0) -> list[str]:
-    place, cancel = PATHS[venue]
+def chaos_faults(venue: str, entry: str = "rest", rate: float = 1.0) -> list[str]:
+    place, cancel = (WS if entry == "ws" else REST)[venue]
     stream = STREAMS[venue]
-    p = lambda x: f"p={x * rate:.4f}"
-    faults = [f"{place}:after_process_drop:{p(0.03)}", f"{place}:before_process_drop:{p(0.03)}",
-              f"{place}:http503:{p(0.02)}", f"{cancel}:http500:{p(0.02)}", f"{place}:latency:ms=30,{p(0.02)}",
-              f"{stream}:stream_duplicate:{p(0.05)}", f"{stream}:stream_reorder:{p(0.05)}",
-              f"{stream}:stream_drop:{p(0.004)}"]
+    p = lambda x: f"p={min(1.0, x * rate):.4f}"
+    faults = [
+        f"{place}:unknown:process=first,{p(0.02)}",                         # processed, then an error
+        f"{place}:unknown:process=later,delay_ms=400,{p(0.02)}",            # answered first, processed later
+        f"{place}:http503:{p(0.01)}",                                       # failed, never processed
+        f"{place}:garbage:process=first,{p(0.01)}",
+        f"{place}:drop:process=first,{p(0.01)}",
+        f"{place}:drop:process=never,{p(0.01)}",
+        f"{place}:latency:ms=30,{p(0.02)}",
+        f"{cancel}:http500:{p(0.02)}",
+        f"{cancel}:unknown:process=first,{p(0.02)}",
+        f"{stream}:stream_duplicate:{p(0.03)}", f"{stream}:stream_reorder:{p(0.03)}",
+        f"{stream}:stream_delay:ms=50,{p(0.02)}", f"{stream}:stream_lose:{p(0.01)}",
+        f"{stream}:stream_drop:{p(0.002)}",
+    ]
+    if entry == "rest":
+        faults.append(f"{place}:interim:code=100,{p(0.01)}")
     if venue == "binance-usdm":
-        faults.append(f"{stream}:listenkey_expire:{p(0.002)}")
+        faults.append(f"{stream}:listenkey_expire:{p(0.001)}")
     return faults
 
 
-async def run_chaos(venue: str, orders: int, *, seed: int = 7, workers: int = 8, rate: float = 1.0) -> dict:
-    rng = random.Random(seed)
+def unlimited() -> Limits:
     limits = Limits()
-    for name in ("spot_weight_1m", "usdm_weight_1m", "spot_orders_10s", "usdm_orders_10s"):
-        if hasattr(limits, name):
-            setattr(limits, name, 10**9)
-    for name in ("spot_orders_1d", "usdm_orders_1m", "bybit_default_per_second", "bybit_ip_per_5s"):
+    for name in ("spot_weight_1m", "usdm_weight_1m", "spot_orders_10s", "usdm_orders_10s", "spot_orders_1d",
+                 "usdm_orders_1m", "bybit_default_per_second", "bybit_ip_per_5s"):
         if hasattr(limits, name):
             setattr(limits, name, 10**9)
     from engine.sim.ratelimit import BYBIT_DEFAULTS
     limits.bybit_per_second = {endpoint: 10**9 for endpoint in BYBIT_DEFAULTS}
-    balances = {"USDT": "10000000", "BTC": "100", "ETH": "1000"}
-    intents: list[str] = []
-    errors: dict[str, int] = {}
-    async with SimExchange(seed=seed, accounts=[(KEY, SECRET)], balances=balances, faults=chaos_faults(venue, rate),
-                           limits=limits) as sim:
-        breaker = CircuitBreaker(consecutive_errors=1000, error_rate=None, cooldown_s=0.1)
-        cfg = VenueConfig.local(venue, sim.url, KEY, SECRET, read_timeout=2.0)
-        async with connect(cfg, breaker=breaker, ack_wait_s=1.0) as eng:
-            for limiter in (eng.adapter.rest.limiter,):
-                limiter.max_wait = 60.0
-            remaining = [orders]
+    return limits
 
-            async def worker(wid: int):
-                while remaining[0] > 0:
-                    remaining[0] -= 1
-                    symbol = "BTCUSDT" if rng.random() < 0.5 else "ETHUSDT"
-                    fair = sim.price(symbol)
-                    side = "BUY" if rng.random() < 0.5 else "SELL"
-                    qty = "0.01" if symbol == "BTCUSDT" else "0.1"
-                    # around the fair price: some cross and fill, most rest and get cancelled
-                    off = Decimal(rng.choice([-30, -20, -10, -5, 5, 10, 20])) / Decimal(10000)
-                    px = (fair * (1 + (off if side == "SELL" else -off))).quantize(Decimal("0.1"))
+
+async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int = 7, workers: int = 8,
+                    rate: float = 1.0, capacity: int = 65_536) -> dict:
+    rng = random.Random(seed)
+    balances = {"USDT": "100000000", "BTC": "1000", "ETH": "10000"}
+    errors: dict[str, int] = {}
+    halt_after = orders + rng.randrange(0, max(1, orders // 10))
+    async with SimExchange(seed=seed, accounts=[(KEY, SECRET)], balances=balances,
+                           faults=chaos_faults(venue, entry, rate), limits=unlimited()) as sim:
+        breaker = CircuitBreaker(consecutive_errors=10**6, error_rate=None, cooldown_s=0.1)
+        cfg = VenueConfig.local(venue, sim.url, KEY, SECRET, read_timeout=2.0, recv_window_ms=RECV_WINDOW_MS)
+        async with connect(cfg, order_entry=entry, breaker=breaker, ack_wait_s=1.0, capacity=capacity) as eng:
+            eng.adapter.rest.limiter.max_wait = 60.0
+            placed = [0]
+            halted = asyncio.Event()
+
+            def count(exc):
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+
+            async def one(symbol: str):
+                fair = sim.price(symbol)
+                side = "BUY" if rng.random() < 0.5 else "SELL"
+                qty = "0.01" if symbol == "BTCUSDT" else "0.1"
+                off = Decimal(rng.choice([-30, -20, -10, -5, 5, 10, 20])) / Decimal(10000)
+                px = str((fair * (1 + (off if side == "SELL" else -off))).quantize(Decimal("0.1")))
+                kind = rng.random()
+                if kind < 0.1:
+                    o = await eng.place_market(symbol, side, qty)
+                elif kind < 0.2:
+                    o = await eng.place_limit(symbol, side, qty, px, tif="IOC")
+                elif kind < 0.3:
+                    o = await eng.place_limit(symbol, side, qty, px, post_only=True)
+                else:
+                    o = await eng.place_limit(symbol, side, qty, px)
+                if o.is_open and rng.random() < 0.8:
+                    await asyncio.sleep(rng.random() * 0.005)           # cancels race fills
                     try:
-                        if rng.random() < 0.1:
-                            o = await eng.place_market(symbol, side, qty)
-                        else:
-                            o = await eng.place_limit(symbol, side, qty, str(px))
-                        intents.append(o.client_order_id)
-                        if o.is_open and rng.random() < 0.8:
-                            await asyncio.sleep(rng.random() * 0.01)
-                            try:
-                                await eng.cancel(o)
-                            except (VenueError, TransportError, EngineError) as exc:
-                                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                        await eng.cancel(o)
+                    except (VenueError, TransportError, EngineError) as exc:
+                        count(exc)
+
+            async def worker():
+                while not halted.is_set():
+                    if placed[0] >= halt_after:
+                        return
+                    placed[0] += 1
+                    try:
+                        await one("BTCUSDT" if rng.random() < 0.5 else "ETHUSDT")
+                    except EngineHalted:
+                        return
                     except (CircuitOpen, RiskRejected) as exc:
-                        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                        remaining[0] += 1
+                        count(exc)
                         await asyncio.sleep(0.05)
-                    except VenueError as exc:  # rejected by the venue: the intent still had its one order attempt
-                        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                        if exc.args and hasattr(exc, "code"):
-                            pass
+                    except (VenueError, TransportError) as exc:      # a documented refusal, or nothing sent
+                        count(exc)
                     if rng.random() < 0.05:
                         sim.step(1)
 
-            await asyncio.gather(*(worker(i) for i in range(workers)))
-            # let every unknown settle, then clean up without faults and compare the books
+            async def kill_switch():
+                while placed[0] < halt_after:
+                    await asyncio.sleep(0.005)
+                halted.set()
+                return await eng.halt("chaos")            # with orders still in flight
+
+            runs = [asyncio.ensure_future(worker()) for _ in range(workers)]
+            report = await kill_switch()
+            await asyncio.gather(*runs)
+            # the books are compared once the simulator has nothing left in flight (postponed requests,
+            # delayed stream events) and after one more reconciliation
             sim.clear_faults()
-            for _ in range(300):
-                if not any(eng.store.state_of(s) == OrderState.UNKNOWN for s in eng.open_slots()):
-                    break
-                await asyncio.sleep(0.1)
-            await eng.cancel_all()
-            await eng.reconciler.run("final")
+            await sim.settle_later()
             await asyncio.sleep(0.3)
-            return compare(sim, eng, venue, intents, errors)
+            await eng.reconciler.run("final")
+            await asyncio.sleep(0.2)
+            result = compare(sim, eng, venue)
+            result.update(errors=errors, halt=report, placed=placed[0])
+            if not report.flat:
+                result["problems"].append(f"the kill switch did not report flat: {report}")
+            return result
 
 
-def compare(sim, eng, venue: str, intents: list[str], errors: dict) -> dict:
+def compare(sim, eng, venue: str) -> dict:
     market, wallet = MARKETS[venue], WALLETS[venue]
     problems: list[str] = []
-    by_client = sim.core.by_client
-    fills_missing = 0
+    store = eng.store
+    intents = [store.client_id(s) for s in range(store.capacity) if store.state_of(s)
+               and eng.tracker.spec(s) is not None and eng.tracker.leg(s) is None]
+    ours = {k[2]: v for k, v in sim.core.by_client.items() if k[0] == market and k[1] == KEY}
+    fills_missing = not_placed = 0
     for cid in intents:
-        venue_orders = by_client.get((market, KEY, cid), [])
-        if len(venue_orders) != 1:
+        venue_orders = ours.get(cid, [])
+        local = eng.get_order(cid)
+        if len(venue_orders) > 1:
             problems.append(f"{cid}: {len(venue_orders)} venue orders for one intent")
             continue
+        if not venue_orders:        # never placed: the engine must say so, never "filled" or "open"
+            not_placed += 1
+            if local.state not in (OrderState.NOT_PLACED, OrderState.REJECTED):
+                problems.append(f"{cid}: no venue order, but local {local.state.name}")
+            continue
         vo = venue_orders[0]
-        local = eng.get_order(cid)
         if local.filled != vo.filled:
             fills_missing += 1
             problems.append(f"{cid}: local filled {local.filled} != venue {vo.filled}")
         if local.is_open != vo.is_open:
             problems.append(f"{cid}: local {local.state.name} vs venue {vo.status}")
-    ours = {k[2] for k in by_client if k[0] == market and k[1] == KEY}
-    strays = ours - set(intents)
+    strays = set(ours) - set(intents)
     if strays:
         problems.append(f"{len(strays)} venue orders no intent asked for: {sorted(strays)[:3]}")
     acct = sim.core.ledger.accounts[KEY]
+    open_left = [o.client_id for o in sim.core.account_orders(market, acct) if o.is_open]
+    if open_left:
+        problems.append(f"{len(open_left)} orders open at the venue after the kill switch: {open_left[:3]}")
     if eng.futures:
         for symbol in ("BTCUSDT", "ETHUSDT"):
             vp = acct.positions.get((wallet, symbol))
@@ -145,14 +207,11 @@ def compare(sim, eng, venue: str, intents: list[str], errors: dict) -> dict:
                 problems.append(f"position {symbol}: local {lsize} != venue {size}")
             elif size and abs(local.entry_price - vp.entry) > ENTRY_TOLERANCE:
                 problems.append(f"position {symbol}: entry {local.entry_price} != venue {vp.entry}")
-    local_bal = eng.balances()
-    for asset, bal in acct.wallets[wallet].items():
-        if asset not in local_bal:
-            continue
-        if eng.futures:
-            continue  # futures wallet balances move with PnL and fees: compared through positions and fills
-        free, locked = local_bal[asset]
-        if (free, locked) != (bal.free, bal.locked):
-            problems.append(f"balance {asset}: local {free}/{locked} != venue {bal.free}/{bal.locked}")
-    return {"intents": len(intents), "problems": problems, "fills_missing": fills_missing, "errors": errors,
-            "stats": eng.stats(), "resent": eng.reconciler.resent, "adopted": eng.reconciler.adopted}
+    else:
+        local_bal = eng.balances()
+        for asset, bal in acct.wallets[wallet].items():
+            if asset in local_bal and local_bal[asset] != (bal.free, bal.locked):
+                problems.append(f"balance {asset}: local {local_bal[asset]} != venue {bal.free}/{bal.locked}")
+    stats = eng.stats()
+    return {"intents": len(intents), "venue_orders": len(ours), "not_placed": not_placed, "problems": problems,
+            "fills_missing": fills_missing, "stats": stats, "resolution": stats["resolution"]}

@@ -48,7 +48,10 @@ class FakeEngine:
     def __init__(self, futures):
         self.futures = futures
         self.account, self.bus, self.instruments = FakeAccount(), FakeBus(), FakeInstruments()
-        self.bad_messages = 0
+        self.reconciliations = []
+
+    def request_reconciliation(self, reason):
+        self.reconciliations.append(reason)
 
 
 class FakeReconciler:
@@ -66,7 +69,7 @@ class FakeReconciler:
 
 def _outcome(stream):
     rec = stream.rec
-    return rec.balances, rec.eng.account.calls, rec.eng.bus.events, rec.eng.bad_messages
+    return rec.balances, rec.eng.account.calls, rec.eng.bus.events, stream.bad_messages
 
 
 @pytest.mark.parametrize("venue,name", [(v, n) for v, names in SAMPLES.items() for n in names])
@@ -86,7 +89,8 @@ def test_other_messages_take_the_json_path_and_bad_ones_are_counted():
     s.on_message(b'{"topic":"position","data":[{"symbol":"BTCUSDT","markPrice":"1"}]}')
     assert (s.compiled, s.general) == (0, 1)
     s.on_message(b'{"e":"outboundAccountPosition","E":1,"B":[{"a":"BTC","f":"1.0"')   # truncated
-    assert s.rec.eng.bad_messages == 1 and not s.rec.balances
+    assert s.bad_messages == 1 and not s.rec.balances
+    assert s.rec.eng.reconciliations == ["unreadable account event"]   # counted, then the venue is asked
 
 
 @pytest.mark.parametrize("venue,wallet,kw", [

@@ -110,7 +110,7 @@ def test_a_million_orders_leave_memory_flat():
     eng, events, samples = uvloop.run(drive(50_000, 1_000_000))
     assert eng.metrics.placed == 1_050_000 and eng.metrics.acknowledged == 1_050_000
     assert events >= 1_050_000  # every order evented (accepted/filled)
-    assert len(eng._open) == 0 and eng.store.live <= 4096
+    assert eng.tracker.open_count() == 0 and eng.store.live <= 4096
     # live Python blocks sampled every 100,000 orders: flat, not growing with the order count
     assert len(samples) == 10
     assert max(samples) < 2_000, samples                 # nothing kept per order (that would be >= 100,000)

@@ -169,7 +169,7 @@ def test_halt_cancels_everything_and_refuses_new_orders():
         async with engine_on_sim("binance-usdm") as (sim, eng):
             for px in ("48000", "48100"):
                 await eng.place_limit("BTCUSDT", "BUY", "0.01", px)
-            assert await eng.halt("test") == 2
+            assert (await eng.halt("test")).cancelled == 2
             assert eng.open_orders() == [] and await venue_client_ids(eng, "BTCUSDT") == []
             with pytest.raises(EngineError):
                 await eng.place_limit("BTCUSDT", "BUY", "0.01", "48000")
@@ -200,7 +200,7 @@ def test_usdm_countdown_cancels_when_the_engine_goes_silent():
             o = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48000")
             await asyncio.sleep(0.5)  # the switch is renewed while we are alive
             assert await venue_client_ids(eng, "BTCUSDT") == [o.client_order_id]
-            for t in list(eng._tasks):  # the process "dies": nothing renews the countdown
+            for t in list(eng.tasks):  # the process "dies": nothing renews the countdown
                 if t.get_name() == "dead-man":
                     t.cancel()
             await until(lambda: eng.get_order(o.client_order_id).state == OrderState.CANCELLED, 5)
@@ -217,7 +217,7 @@ def test_usdm_clean_stop_disarms_the_switch():
             await eng.stop()
             await asyncio.sleep(1.0)
             assert len([o for o in sim.core.account_orders("busdm", sim.core.ledger.accounts[KEY]) if o.is_open]) == 1
-            eng._tasks.clear()
+            eng.tasks.clear()
 
     run(main())
 

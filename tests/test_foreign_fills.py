@@ -199,7 +199,7 @@ def test_usdm_replayed_payloads_count_once():
             pos = eng.positions()["BTCUSDT"]
             assert any(b'"ALGO_UPDATE"' in p for p in seen) and any(b"autoclose-777" in p for p in seen)
             for payload in seen + seen:                        # every message twice more
-                eng._on_stream(payload)
+                eng.stream.on_message(payload)
             assert eng.positions()["BTCUSDT"] == pos
             assert eng.stats()["foreign"]["adopted"] == adopted == 2
             assert {o: (eng.get_order(o).filled, eng.get_order(o).state) for o in before} == before

@@ -64,7 +64,8 @@ def test_lifecycle_fills_positions_and_duplicates(world):
     pos = book.get(inst)
     assert pos["size_raw"] == E8 // 100
     assert pos["entry_raw"] == (400_000 * 60_000 * E8 + 600_000 * 60_010 * E8) // (E8 // 100)
-    assert ap.counters() == {"applied": 3, "ignored": 2, "foreign": 0, "refused": 0, "position_errors": 0}
+    assert ap.counters() == {"applied": 3, "ignored": 2, "foreign": 0, "refused": 0, "position_errors": 0,
+                              "conflicts": 0}
 
 
 def test_fill_before_ack_and_foreign_orders(world):

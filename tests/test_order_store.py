@@ -122,9 +122,29 @@ def test_transition_table_shape():
     assert transition_allowed(P, U) and transition_allowed(U, N) and transition_allowed(U, R)
     assert transition_allowed(P, F) and transition_allowed(PF, PF)
     assert not transition_allowed(U, P)
-    for terminal in (F, C, R, X):
+    for terminal in (F, C, X):
         assert not any(transition_allowed(terminal, t) for t in OrderState)
+    # REJECTED and NOT_PLACED take what the venue reports after all: their fills are never dropped
+    NP = OrderState.NOT_PLACED
+    assert {t for t in OrderState if transition_allowed(R, t)} == {PF, F}
+    assert {t for t in OrderState if transition_allowed(NP, t)} == {N, PF, F, C, R, X}
+    assert transition_allowed(U, NP) and transition_allowed(P, NP) and not transition_allowed(N, NP)
     assert not transition_allowed(N, P) and not transition_allowed(PF, N)
+
+
+def test_a_fill_for_an_order_taken_as_rejected_or_not_placed_is_kept_and_counted():
+    s = new_store()
+    rejected, lost = limit(s), limit(s)
+    assert s.reject(rejected, -2010, ts_ns=2) == 0
+    assert s.mark_unknown(lost, ts_ns=2) == 0
+    assert s.apply(lost, 0, OrderState.NOT_PLACED, 0, 0, -1, -1, 0, -1, 3) == 0
+    for slot in (rejected, lost):
+        assert s.apply(slot, ExecType.EXEC_TRADE, OrderState.PARTIALLY_FILLED, 1000, 50 * 10**8, 1000, 7, 0, -1, 4) == 0
+        assert s.state_of(slot) == OrderState.PARTIALLY_FILLED and s.order(slot).filled_raw == 1000
+    assert s.counters()["unexpected_fills"] == 2
+    # the order is live again: not reclaimed while it lives
+    s.reclaim(10**18)
+    assert s.state_of(lost) == OrderState.PARTIALLY_FILLED
 
 
 def test_unknown_resolves_later_never_rejected_by_itself():

@@ -14,6 +14,7 @@ __all__ = ["text_report", "markdown_report", "write_reports", "REPORT_FILES"]
 
 REPORT_FILES = {"markdown": "report.md", "json": "report.json", "plot": "latency.png"}
 _OUTCOME_LABEL = {"filled": "filled", "cancelled": "cancelled", "rejected": "rejected", "expired": "expired",
+                  "not_placed": "never placed (answer lost, not re-sent)",
                   "open": "still open"}
 _ENTRY = {"rest": "REST", "ws": "WebSocket"}
 

@@ -17,12 +17,12 @@ from engine.oms.metrics import STAGES
 
 __all__ = ["DemoSummary", "OUTCOMES", "PERCENTILES", "order_outcomes", "latency_table", "position_rows"]
 
-OUTCOMES = ("filled", "cancelled", "rejected", "expired", "open")
+OUTCOMES = ("filled", "cancelled", "rejected", "expired", "not_placed", "open")
 PERCENTILES = ("p50", "p90", "p99", "p99.9")
 _OUTCOME_OF = {
     OrderState.FILLED: "filled", OrderState.CANCELLED: "cancelled", OrderState.REJECTED: "rejected",
     OrderState.EXPIRED: "expired", OrderState.PENDING: "open", OrderState.NEW: "open",
-    OrderState.PARTIALLY_FILLED: "open", OrderState.UNKNOWN: "open",
+    OrderState.PARTIALLY_FILLED: "open", OrderState.UNKNOWN: "open", OrderState.NOT_PLACED: "not_placed",
 }
 STAGE_TITLES = {
     "call_to_wire": "place call -> request on the socket (engine's own cost)",

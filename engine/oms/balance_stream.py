@@ -40,14 +40,14 @@ class BalanceStream:
         self.parser = BalanceParser()
         self.compiled = 0      # messages read by the compiled parser
         self.general = 0       # messages read with json
+        self.bad_messages = 0  # unreadable ones (each followed by a reconciliation)
 
     def on_message(self, payload: bytes) -> None:
         p = self.parser
         try:
             n = p.parse(payload)
         except ParseError as exc:
-            self.rec.eng.bad_messages += 1
-            log.warning("unreadable account event (%d bytes) counted and skipped: %s", len(payload), exc)
+            self._bad(f"unreadable account event ({len(payload)} bytes): {exc}")
             return
         if n < 0:
             self.general += 1
@@ -76,13 +76,19 @@ class BalanceStream:
             rec._apply_balance(asset, *pair)
         return asset
 
+    def _bad(self, why: str) -> None:
+        """Counted, logged, and the venue asked for the truth (balances included)."""
+        self.bad_messages += 1
+        log.warning("%s; counted, reconciling", why)
+        self.rec.eng.request_reconciliation("unreadable account event")
+
     def _general(self, payload: bytes) -> None:
         """The cold path: messages the compiled parser leaves to json (position marks, oversized ones)."""
         rec, eng = self.rec, self.rec.eng
         try:
             doc = json.loads(payload)
         except ValueError:
-            eng.bad_messages += 1
+            self._bad(f"account event is not JSON ({len(payload)} bytes)")
             return
         if isinstance(doc, dict) and "event" in doc and isinstance(doc["event"], dict):
             doc = doc["event"]
@@ -118,8 +124,7 @@ class BalanceStream:
                     if inst is not None and p.get("markPrice"):
                         eng.book.set_mark(inst, _raw(p["markPrice"]))
         except (KeyError, TypeError, ValueError) as exc:
-            eng.bad_messages += 1
-            log.warning("unreadable account event counted and skipped: %s", exc)
+            self._bad(f"unreadable account event: {type(exc).__name__}: {exc}")
             return
         if changed:
             eng.bus.emit(EventKind.BALANCE_CHANGED, assets=changed)

@@ -49,7 +49,7 @@ class Bracket:
             self.entry = await self.eng.place_market(self.symbol, self.side, self.qty)
         else:
             self.entry = await self.eng.place_limit(self.symbol, self.side, self.qty, self.entry_price)
-        self.eng._brackets[self.entry.slot] = self
+        self.eng.tracker.attach_bracket(self.entry.slot, self)
         if self.entry.state == OrderState.FILLED:
             await self._place_exits()
 
@@ -58,7 +58,7 @@ class Bracket:
         if self.entry is not None and slot == self.entry.slot:
             self.entry = view
             if view.state == OrderState.FILLED and self.stop is None and not self._placing:
-                self.eng._spawn(self._place_exits(), f"bracket-exits:{view.client_order_id}")
+                self.eng.spawn(self._place_exits(), f"bracket-exits:{view.client_order_id}")
             elif view.state in (OrderState.CANCELLED, OrderState.REJECTED, OrderState.EXPIRED) and not view.filled:
                 self.done.set()
             return
@@ -69,7 +69,7 @@ class Bracket:
                 if view.state == OrderState.FILLED:
                     twin = getattr(self, other)
                     if twin is not None and twin.is_open:
-                        self.eng._spawn(self._cancel(twin), f"bracket-oco:{twin.client_order_id}")
+                        self.eng.spawn(self._cancel(twin), f"bracket-oco:{twin.client_order_id}")
                     else:
                         self.done.set()
                 elif view.state in (OrderState.CANCELLED, OrderState.EXPIRED, OrderState.REJECTED):
@@ -83,9 +83,9 @@ class Bracket:
         qty = self.entry.filled
         reduce = self.eng.futures
         self.stop = await self.eng.place_stop_loss(self.symbol, exit_side, qty, self.stop_loss, reduce_only=reduce)
-        self.eng._brackets[self.stop.slot] = self
+        self.eng.tracker.attach_bracket(self.stop.slot, self)
         self.take = await self.eng.place_limit(self.symbol, exit_side, qty, self.take_profit, reduce_only=reduce)
-        self.eng._brackets[self.take.slot] = self
+        self.eng.tracker.attach_bracket(self.take.slot, self)
         # a leg may have filled while the other was being placed
         for leg in (self.stop, self.take):
             current = self.eng.order(leg.slot)

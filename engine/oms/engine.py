@@ -1,14 +1,26 @@
 """The Engine: one venue account, asyncio-native, turning intents into orders and keeping the truth.
 
-Data flow (see DESIGN.md): a ``place_*`` call is validated, risk-checked and recorded in
-a store slot, then written by the venue adapter; the answer and the user-data stream
-are parsed in C and applied in C (``engine._oms_apply``) to the store and positions;
-events fan out to callbacks and ``async for`` consumers.
+Data flow (see DESIGN.md): a ``place_*`` call goes through admission (validate, halted,
+breaker, risk, record: :mod:`engine.oms.admission`) and is written by the venue adapter
+(:mod:`engine.oms.placement`); answers and the user-data stream are parsed in C and
+applied in C to the store and positions (:mod:`engine.oms.stream_apply`); events fan out
+to callbacks and ``async for`` consumers.
+
+The Engine composes its parts and owns none of their rules:
+
+- :class:`~engine.oms.tracker.OrderTracker`: order bookkeeping (specs, open set, waiters);
+- :class:`~engine.oms.admission.Admission`: the one path of a new order before sending;
+- :class:`~engine.oms.placement.Placement`: sending, and what each outcome means;
+- :class:`~engine.oms.resolve.UnknownResolver`: exactly-once resolution of UNKNOWN orders;
+- :class:`~engine.oms.stream_apply.StreamApplier`: answers and stream messages;
+- :class:`~engine.oms.reconcile.Reconciler`: the venue's view replacing ours;
+- :class:`~engine.oms.liveness.Liveness`: dead-man switch, reconnects, stuck orders;
+- :class:`~engine.oms.killswitch.KillSwitch`: ``halt()``.
 
 Exactly-once placement: an order whose answer never comes (timeout, 5xx, dropped
-connection, cancelled task) becomes UNKNOWN, never rejected.  It is resolved by the
-stream or by querying its client order id, then adopted, or re-sent with the same
-client id when the venue has never seen it.
+connection, unreadable answer, cancelled task) becomes UNKNOWN, never rejected.  It is
+resolved by its client order id; it is sent again only once the venue can no longer
+accept the original, and never when it executes at once (unless ``resend_lost="all"``).
 """
 
 from __future__ import annotations
@@ -17,41 +29,37 @@ import asyncio
 import logging
 import time
 from decimal import Decimal
-from typing import Any, Callable
-
-import numpy as np
+from typing import Callable
 
 from engine._account import Account
-from engine._enums import OrderState, OrderType, Side, TimeInForce
-from engine._fixedpoint import from_decimal, to_decimal
-from engine._instruments import Instruments, UnknownInstrumentError
-from engine._oms_apply import RecordApplier
+from engine._enums import OrderType, Side, TimeInForce
+from engine._fixedpoint import to_decimal
+from engine._instruments import Instruments
 from engine._order_store import OrderStore
-from engine._parse_binance import BinanceParser
-from engine._parse_bybit import BybitParser
 from engine._positions import PositionBook
 from engine.config import VenueConfig
 from engine.errors import EngineError
-from engine.oms.breaker import CircuitBreaker, is_breaker_failure
+from engine.oms.admission import Admission, parse_side, parse_tif, to_raw
+from engine.oms.breaker import CircuitBreaker
 from engine.oms.events import EventBus, EventKind
 from engine.oms.foreign import ForeignOrders
+from engine.oms.killswitch import HaltReport, KillSwitch
 from engine.oms.liveness import Liveness
 from engine.oms.metrics import EngineMetrics
+from engine.oms.placement import Placement
 from engine.oms.reconcile import Reconciler
+from engine.oms.resolve import UnknownResolver
 from engine.oms.risk import RiskEngine, RiskLimits
-from engine.oms.stream_apply import StreamApplication
-from engine.oms.views import Order, Position, make_order
+from engine.oms.stream_apply import StreamApplier
+from engine.oms.tracker import TERMINAL_STATES, OrderTracker
+from engine.oms.views import Order, Position
 from engine.transport.errors import TransportError
 from engine.venues.base import OrderSpec
-from engine.venues.errors import OrderNotOpen, OutcomeUnknown, UnknownOrder, VenueError
+from engine.venues.errors import OrderNotOpen, UnknownOrder, VenueError, is_definite_rejection
 
-__all__ = ["Engine", "OrderNotFound", "make_adapter"]
+__all__ = ["Engine", "OrderNotFound", "make_adapter", "HaltReport"]
 
 log = logging.getLogger("engine.oms")
-
-_OPEN_STATES = (OrderState.PENDING, OrderState.NEW, OrderState.PARTIALLY_FILLED, OrderState.UNKNOWN)
-_TERMINAL = {int(OrderState.FILLED), int(OrderState.CANCELLED), int(OrderState.REJECTED), int(OrderState.EXPIRED)}
-_TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, "POST_ONLY": TimeInForce.POST_ONLY}
 
 
 class OrderNotFound(EngineError, KeyError):
@@ -68,78 +76,65 @@ def make_adapter(config: VenueConfig, order_entry: str = "rest"):
     raise EngineError(f"{config.venue}: no engine adapter yet (Binance spot/USD-M and Bybit are supported)")
 
 
-def _raw(value, what: str) -> int:
-    """str / Decimal / int -> raw fixed point; floats refused before anything is sent."""
-    if isinstance(value, float):
-        raise TypeError(f"{what} must be str, Decimal or int, not float (floats are not exact)")
-    try:
-        raw = from_decimal(value)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise type(exc)(f"{what}: {exc}") from None
-    if raw <= 0:
-        raise ValueError(f"{what} must be positive, got {value}")
-    return raw
+class Engine:
+    """One venue account.  Use ``async with engine.connect(venue) as eng`` rather than building it by hand.
 
-
-class Engine(StreamApplication, Liveness):
-    """One venue account.  Use ``async with engine.connect(venue) as eng`` rather than building it by hand."""
+    Parameters (beyond the configuration)
+    -------------------------------------
+    resend_lost : {"resting", "never", "all"}
+        What to do with an order whose answer was lost and that the venue turns out never to
+        have had (checked only once the request can no longer be accepted): re-send resting
+        orders with the same client id (default), re-send nothing, or re-send everything,
+        MARKET/IOC/FOK included.  Not re-sent means the terminal state NOT_PLACED.
+    """
 
     def __init__(self, config: VenueConfig, *, adapter=None, order_entry: str = "rest",
                  risk_limits: RiskLimits | None = None, breaker: CircuitBreaker | None = None,
                  capacity: int = 65_536, max_instruments: int = 1024, ack_wait_s: float = 2.0,
                  stale_after_s: float = 5.0, retention_s: float = 300.0, alert_threshold_ms: float = 50.0,
-                 cancel_all_on_start: bool = False, cancel_on_disconnect_s: float | None = None):
+                 cancel_all_on_start: bool = False, cancel_on_disconnect_s: float | None = None,
+                 resend_lost: str = "resting"):
         self.config = config
         self.venue = config.venue
         self.adapter = adapter or make_adapter(config, order_entry)
         self.futures = self.adapter.futures
         self.instruments = Instruments(max_instruments)
         self.book = PositionBook(max_instruments)  # positions by instrument id (positions() gives views)
-        self.account = Account(self.instruments, self.book,
-                               margin_asset="USDT" if self.futures else None)
-        store_venue = self.venue if self.venue != "bybit" else "bybit"
-        self.store = OrderStore(capacity, venue=store_venue, ack_timeout_ns=int(stale_after_s * 1e9),
+        self.account = Account(self.instruments, self.book, margin_asset="USDT" if self.futures else None)
+        self.store = OrderStore(capacity, venue=self.venue, ack_timeout_ns=int(stale_after_s * 1e9),
                                 retention_ns=int(retention_s * 1e9))
-        self.applier: RecordApplier | None = None
+        self.tracker = OrderTracker(self.store, self.instruments)
         self.risk = RiskEngine(risk_limits or RiskLimits(), self.instruments, self.account, self.book)
         self.breaker = breaker or CircuitBreaker()
-        self.breaker.add_listener(self._on_breaker)
+        self.admission = Admission(self.venue, self.instruments, self.tracker, self.risk, self.breaker)
         self.bus = EventBus()
-        self.metrics = EngineMetrics(int(alert_threshold_ms * 1e6), on_alert=self._on_latency_alert)
+        self.liveness = Liveness(self)
+        self.breaker.add_listener(self.liveness.on_breaker)
+        self.metrics = EngineMetrics(int(alert_threshold_ms * 1e6), on_alert=self.liveness.on_latency_alert)
         self.reconciler = Reconciler(self)
+        self.stream = StreamApplier(self)
+        self.foreign = ForeignOrders(self)          # orders we did not place, adopted from the stream
+        self.resolver = UnknownResolver(self, resend=resend_lost)
+        self.placement = Placement(self)
+        self.kill_switch = KillSwitch(self)
         self.ack_wait_s = ack_wait_s
         self.cancel_all_on_start = cancel_all_on_start
         self.cancel_on_disconnect_s = cancel_on_disconnect_s
-        self._dead_man_armed: set[str] = set()
-        self._binance = self.adapter.stream_kind == "binance"
-        self._parser = BinanceParser(futures=self.futures) if self._binance else BybitParser()
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiters: dict[int, list[asyncio.Future]] = {}
-        self._specs: dict[int, OrderSpec] = {}           # slot -> what was sent (for re-send and cancel)
-        self._open: dict[int, int] = {}                   # slot -> instrument, for orders not terminal
-        self._open_by_inst: dict[int, int] = {}
-        self._last_price: dict[int, int] = {}
-        self._brackets: dict[int, Any] = {}
-        self._dormant: set[int] = set()                 # PENDING by design (pending legs of an order list)
-        self._foreign_hook: Callable[[bytes], None] | None = None  # venue-created orders (attached TP/SL)
-        self._venue_legs: dict[int, Any] = {}           # slot -> who queries/cancels an order the venue created
-        self._adopt_venue_order: Callable[[Any], Any] | None = None  # reconciliation: async VenueOrder -> slot/-1
-        self.foreign = ForeignOrders(self)              # orders we did not place, adopted from the stream
-        self._child_of = self.foreign.child_of          # child slot -> algo slot (USD-M triggered conditionals)
-        self._tasks: set[asyncio.Task] = set()
-        self._halted = False
+        self.venue_order_adopter: Callable | None = None   # reconciliation: async VenueOrder -> slot or -1
+        self.tasks: set[asyncio.Task] = set()
+        self._reconciling: asyncio.Task | None = None
         self._started = False
-        self.bad_messages = 0
-        self.unresolved = 0
 
     def __repr__(self) -> str:
-        return f"Engine(venue={self.venue!r}, open_orders={len(self._open)}, breaker={self.breaker.state.name})"
+        return (f"Engine(venue={self.venue!r}, open_orders={self.tracker.open_count()}, "
+                f"breaker={self.breaker.state.name})")
 
     # -- life ------------------------------------------------------------------------------------
     async def start(self) -> "Engine":
-        await self.adapter.start(self._on_stream, self._on_reconnected, self._on_disconnected)
+        liveness = self.liveness
+        await self.adapter.start(self.stream.on_message, liveness.on_reconnected, liveness.on_disconnected)
         await self.adapter.load_instruments(self.instruments)
-        self.applier = RecordApplier(self.store, self.instruments, self.book if self.futures else None)
+        self.stream.start()
         self.risk.refresh()
         for symbol, inst in list(self.instruments.ids.items()):
             try:
@@ -148,27 +143,22 @@ class Engine(StreamApplication, Liveness):
                 log.info("no start price for %s: %s", symbol, exc)
                 px = None
             if px:
-                self._last_price[inst] = px
+                self.admission.set_reference(inst, px)
         await self.reconciler.run("start")
         if self.cancel_all_on_start:
             await self.cancel_all()
         if self.cancel_on_disconnect_s:
-            await self._arm_dead_man()
-        self._spawn(self._stale_loop(), "stale-orders")
-        self._spawn(self.adapter.rest.clock.run(300.0), "clock-sync")
+            await liveness.arm_dead_man(self.cancel_on_disconnect_s)
+        self.spawn(liveness.stale_loop(), "stale-orders")
+        self.spawn(self.adapter.rest.clock.run(300.0), "clock-sync")
         self._started = True
         return self
 
     async def stop(self) -> None:
-        for symbol in sorted(self._dead_man_armed):  # a clean stop keeps the orders: disarm the switch
-            try:
-                await self.adapter.dead_man(symbol, 0)
-            except Exception as exc:
-                log.warning("disarming the dead-man switch for %s failed: %s", symbol, exc)
-        self._dead_man_armed.clear()
-        for t in list(self._tasks):
+        await self.liveness.disarm_dead_man()
+        for t in list(self.tasks):
             t.cancel()
-        for t in list(self._tasks):
+        for t in list(self.tasks):
             try:
                 await t
             except (asyncio.CancelledError, Exception):
@@ -185,11 +175,42 @@ class Engine(StreamApplication, Liveness):
     async def __aexit__(self, *exc) -> None:
         await self.stop()
 
-    def _spawn(self, coro, name: str) -> asyncio.Task:
+    def spawn(self, coro, name: str) -> asyncio.Task:
+        """A background task of this engine (cancelled by :meth:`stop`)."""
         task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("engine task %s failed: %s: %s", task.get_name(), type(task.exception()).__name__,
+                      task.exception())
+
+    def request_reconciliation(self, reason: str) -> None:
+        """Reconcile soon (once, however many ask while one is pending)."""
+        if self._reconciling is not None and not self._reconciling.done():
+            return
+        if not self._started:
+            return
+        self._reconciling = self.spawn(self._reconcile_soon(reason), f"reconcile:{reason}")
+
+    async def _reconcile_soon(self, reason: str) -> None:
+        await asyncio.sleep(0.05)
+        try:
+            await self.reconciler.run(reason)
+        except (TransportError, VenueError) as exc:
+            log.warning("reconciliation (%s) failed: %s", reason, exc)
+
+    def unexpected_execution(self, view: Order | None, reason: str) -> None:
+        """Alarm: the venue executed something the engine had not counted on (its fill is applied)."""
+        log.error("UNEXPECTED EXECUTION%s: %s; breaker tripped",
+                  f" of {view.client_order_id}" if view is not None else "", reason)
+        self.metrics.unexpected_executions += 1
+        self.bus.emit(EventKind.UNEXPECTED_EXECUTION, order=view, symbol=view.symbol if view else None,
+                      reason=reason)
+        self.breaker.trip(f"unexpected execution: {reason}")
 
     # -- public: orders -----------------------------------------------------------------------------
     async def place_market(self, symbol: str, side: Side | str, qty, *, reduce_only: bool = False,
@@ -199,7 +220,7 @@ class Engine(StreamApplication, Liveness):
 
     async def place_limit(self, symbol: str, side: Side | str, qty, price, *, tif: str | TimeInForce = "GTC",
                           post_only: bool = False, reduce_only: bool = False) -> Order:
-        tif_v = _TIFS[tif.upper()] if isinstance(tif, str) else TimeInForce(tif)
+        tif_v = parse_tif(tif)
         if post_only or tif_v == TimeInForce.POST_ONLY:
             return await self._place(symbol, side, OrderType.LIMIT_MAKER, TimeInForce.POST_ONLY, qty, price=price,
                                      reduce_only=reduce_only)
@@ -261,7 +282,7 @@ class Engine(StreamApplication, Liveness):
         """
         from engine.oms.bracket import Bracket
         from engine.oms.native_bracket import NativeBracket, NativeBracketUnsupported, native_support
-        side = _side(side)
+        side = parse_side(side)
         impl = native_support(self.adapter) if native is not False else None
         entry_type = OrderType.LIMIT if entry_price is not None else OrderType.MARKET
         if impl is not None and not impl.accepts(entry_type):
@@ -279,38 +300,51 @@ class Engine(StreamApplication, Liveness):
 
     async def cancel(self, order: Order | str) -> Order:
         """Cancel one order (by view or client order id).  Cancels pass even when the breaker is open."""
-        slot = self._slot_of(order)
-        state = self.store.state_of(slot)
-        if state in _TERMINAL:
+        tracker = self.tracker
+        slot = self.slot_of(order)
+        if tracker.is_terminal(slot):
             view = self.order(slot)
             raise OrderNotOpen(self.venue, None, f"order {view.client_order_id} is already {view.state.name}; "
                                "nothing to cancel")
-        spec = self._specs[slot]
-        leg = self._venue_legs.get(slot)
+        spec = tracker.spec(slot)
+        leg = tracker.leg(slot)
         try:
             answer = await (leg.cancel_leg(spec) if leg is not None else self.adapter.cancel(spec))
         except (UnknownOrder, OrderNotOpen):
             # the venue does not have it open: it may have filled, or never arrived; ask it
             await self.reconciler.settle(slot)
-            if self.store.state_of(slot) in _TERMINAL:
+            if tracker.is_terminal(slot):
                 return self.order(slot)
             raise
-        self._apply_answer(answer)
-        if self.store.state_of(slot) not in _TERMINAL:
-            await self._wait_slot(slot, lambda: self.store.state_of(slot) in _TERMINAL, self.ack_wait_s)
+        self.stream.apply_answer(answer)
+        if not tracker.is_terminal(slot):
+            await tracker.wait(slot, lambda: tracker.is_terminal(slot), self.ack_wait_s)
         return self.order(slot)
 
     async def cancel_all(self, symbol: str | None = None) -> int:
-        """Cancel every open order (of ``symbol``, or everywhere we have any); returns how many were open."""
-        symbols = [symbol] if symbol else sorted({self.instruments.symbol(i) for i in self._open.values()})
-        if symbol is None and not symbols:
-            symbols = []
-        n = sum(1 for s, i in self._open.items() if symbol is None or self.instruments.symbol(i) == symbol)
-        for s in symbols:
-            await self.adapter.cancel_all(s)
-        deadline = asyncio.get_running_loop().time() + self.ack_wait_s
-        while any(symbol is None or self.instruments.symbol(i) == symbol for i in self._open.values()):
-            if asyncio.get_running_loop().time() > deadline:
+        """Cancel every open order of ``symbol`` (or everywhere the account has any: the venue's open-order
+        lists and ours); returns how many were open."""
+        tracker = self.tracker
+        if symbol is not None:
+            self.admission.instrument(symbol)
+            symbols = {symbol}
+        else:
+            symbols = tracker.open_symbols()
+            try:
+                symbols |= {vo.symbol for vo in await self.adapter.open_orders()}
+            except (TransportError, VenueError) as exc:
+                log.warning("cancel_all: the venue's open orders could not be read (%s); cancelling ours", exc)
+        mine = lambda: [s for s, i in tracker.open_items() if symbol is None or self.instruments.symbol(i) == symbol]
+        n = len(mine())
+        for s in sorted(symbols):
+            try:
+                await self.adapter.cancel_all(s)
+            except UnknownOrder:
+                pass
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.ack_wait_s
+        while any(not tracker.is_dormant(s) for s in mine()):
+            if loop.time() > deadline:
                 await self.reconciler.run("cancel_all")
                 break
             await asyncio.sleep(0.01)
@@ -319,12 +353,13 @@ class Engine(StreamApplication, Liveness):
     async def amend(self, order: Order | str, *, qty=None, price=None) -> Order:
         """New price and/or quantity.  In place on Binance USD-M and Bybit; on Binance spot by
         cancel-replace, which returns the replacement (a new order with its own client id)."""
-        slot = self._slot_of(order)
-        if self.store.state_of(slot) in _TERMINAL:
+        slot = self.slot_of(order)
+        tracker = self.tracker
+        if tracker.is_terminal(slot):
             raise OrderNotOpen(self.venue, None, "cannot amend a finished order")
-        qty_raw = _raw(qty, "quantity") if qty is not None else 0
-        price_raw = _raw(price, "price") if price is not None else 0
-        spec = self._specs[slot]
+        qty_raw = to_raw(qty, "quantity") if qty is not None else 0
+        price_raw = to_raw(price, "price") if price is not None else 0
+        spec = tracker.spec(slot)
         o = self.store.order(slot)
         if self.venue == "binance-spot":
             return await self._cancel_replace(slot, spec, qty_raw or o.qty_raw - o.filled_raw,
@@ -339,46 +374,71 @@ class Engine(StreamApplication, Liveness):
         if price_raw:
             spec.price_raw = price_raw
         if answer is not None:
-            self._apply_answer(answer)
+            self.stream.apply_answer(answer)
         view = self.order(slot)
         self.bus.emit(EventKind.AMENDED, order=view, symbol=view.symbol)
         return view
 
     async def _cancel_replace(self, slot: int, spec: OrderSpec, qty_raw: int, price_raw: int) -> Order:
+        """Binance spot amend: cancel ``slot`` and place a replacement in one request.
+
+        The replacement passes admission like any order (it replaces one, so the open-order
+        counts do not grow).  Outcomes: both answers applied; a documented refusal of the whole
+        request rejects the replacement (the old order stays); anything else leaves both legs
+        unknown: the replacement UNKNOWN (resolved, never re-sent) and the old order asked for.
+        """
         inst = int(self.store.arrays["instrument"][slot])
-        self.breaker.check_new_order()
-        self.risk.check(inst, spec.side, spec.order_type, qty_raw, price_raw, spec.reduce_only,
-                        self._open_by_inst.get(inst, 0) - 1, len(self._open) - 1, self._last_price.get(inst, 0))
-        new_slot = self.store.create(inst, spec.side, spec.order_type, spec.tif, qty_raw, price_raw,
-                                     stop_price_raw=spec.stop_raw, reduce_only=spec.reduce_only, ts_ns=time.time_ns())
-        new = OrderSpec(new_slot, spec.symbol, self.store.client_id(new_slot), spec.side, spec.order_type, spec.tif,
-                        qty_raw, price_raw, spec.stop_raw, spec.trailing_raw, spec.reduce_only)
-        self._specs[new_slot] = new
-        self._track_open(new_slot, inst)
+        new = self.admission.admit(spec.symbol, inst, spec.side, spec.order_type, spec.tif, qty_raw, price_raw,
+                                   spec.stop_raw, spec.trailing_raw, spec.reduce_only, replacing=1)
+        self.metrics.placed += 1
         try:
             cancel_answer, new_answer = await self.adapter.cancel_replace(spec, new)
-        except VenueError as exc:
-            self.store.reject(new_slot, exc.code if isinstance(exc.code, int) else -1, time.time_ns())
-            self._untrack(new_slot)
+        except asyncio.CancelledError:
+            self.placement.unknown(new, "cancel-replace cancelled with the answer outstanding", resend=False)
+            self.spawn(self.reconciler.settle(slot), f"settle:{spec.client_id}")
             raise
-        parser = self._parser
+        except Exception as exc:
+            if is_definite_rejection(exc):
+                self.placement.rejected_by_venue(new.slot, exc)     # raises
+            parts = getattr(exc, "data", None)
+            if isinstance(parts, dict) and (parts.get("cancelResponse") or parts.get("newOrderResponse")):
+                self._apply_replace_parts(parts)                   # -2021/-2022: each leg's own answer
+            view = self.placement.unknown(new, f"cancel-replace: {type(exc).__name__}: {exc}", resend=False)
+            self.spawn(self.reconciler.settle(slot), f"settle:{spec.client_id}")
+            if self.tracker.state(new.slot) in TERMINAL_STATES:
+                raise
+            return view
+        parser = self.stream.parser
         parser.parse(cancel_answer)
-        self._apply_answer(parser)
+        self.stream.apply_answer(parser)
         parser.parse(new_answer)
-        self._apply_answer(parser)
-        view = self.order(new_slot)
+        self.stream.apply_answer(parser)
+        view = self.order(new.slot)
         self.bus.emit(EventKind.AMENDED, order=view, symbol=view.symbol, replaced=spec.client_id)
         return view
 
+    def _apply_replace_parts(self, parts: dict) -> None:
+        import json
+        from engine._parse_common import ParseError
+        parser = self.stream.parser
+        for key in ("cancelResponse", "newOrderResponse"):
+            part = parts.get(key)
+            if isinstance(part, dict) and "code" not in part:
+                try:
+                    parser.parse(json.dumps(part).encode())
+                except ParseError:
+                    continue
+                self.stream.apply_answer(parser)
+
     def get_order(self, client_order_id: str) -> Order:
-        return self.order(self._slot_of(client_order_id))
+        return self.order(self.slot_of(client_order_id))
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
-        out = [self.order(s) for s, i in self._open.items()]
+        out = [self.order(s) for s in self.tracker.open_slots()]
         return [o for o in out if symbol is None or o.symbol == symbol]
 
     def order(self, slot: int) -> Order:
-        return make_order(self.store, self.instruments, slot)
+        return self.tracker.view(slot)
 
     def positions(self) -> dict[str, Position]:
         out = {}
@@ -396,7 +456,7 @@ class Engine(StreamApplication, Liveness):
 
     def set_last_price(self, symbol: str, price) -> None:
         """Reference price for price-band and notional checks (also updated from our fills)."""
-        self._last_price[self._inst(symbol)] = _raw(price, "price")
+        self.admission.set_reference(self.admission.instrument(symbol), to_raw(price, "price"))
 
     def events(self):
         """``async for ev in eng.events()``: every event from now on."""
@@ -408,143 +468,44 @@ class Engine(StreamApplication, Liveness):
 
     def stats(self) -> dict:
         return {"venue": self.venue, "metrics": self.metrics.snapshot(), "store": self.store.counters(),
-                "applier": self.applier.counters() if self.applier else {}, "foreign": self.foreign.counters(),
-                "breaker": self.breaker.snapshot(),
-                "open_orders": len(self._open), "bad_messages": self.bad_messages, "unresolved": self.unresolved,
+                "applier": self.stream.applier.counters() if self.stream.applier else {},
+                "foreign": self.foreign.counters(), "breaker": self.breaker.snapshot(),
+                "resolution": self.resolver.counters(),
+                "open_orders": self.tracker.open_count(), "bad_messages": self.bad_messages,
+                "unresolved": self.unresolved, "unexpected": self.stream.unexpected,
                 "events_dropped": self.bus.dropped, "clock": self.adapter.rest.clock.health()}
 
-    async def halt(self, reason: str = "halt") -> int:
-        """Kill switch: refuse new orders from now on and cancel everything open."""
-        self._halted = True
-        self.breaker.trip(f"halted: {reason}", cooldown_s=10**9)
-        n = await self.cancel_all()
-        self.bus.emit(EventKind.HALTED, reason=reason, cancelled=n)
-        return n
+    @property
+    def bad_messages(self) -> int:
+        """Unreadable stream and account messages (each counted, logged and followed by reconciliation)."""
+        return self.stream.bad_messages + self.reconciler.balance_stream.bad_messages
+
+    @property
+    def unresolved(self) -> int:
+        return self.resolver.unresolved
+
+    @property
+    def halted(self) -> bool:
+        return self.admission.halted
+
+    async def halt(self, reason: str = "halt", timeout_s: float = 30.0) -> HaltReport:
+        """Kill switch: refuse new orders from now on, stop every re-send, cancel everything open at the
+        venue until flat (see :mod:`engine.oms.killswitch`); returns what was done and what is left."""
+        return await self.kill_switch.halt(reason, timeout_s)
 
     # -- placement ---------------------------------------------------------------------------------
-    def _inst(self, symbol: str) -> int:
-        try:
-            return self.instruments.id(symbol)
-        except (UnknownInstrumentError, KeyError):
-            raise UnknownInstrumentError(f"{symbol!r} is not an instrument of {self.venue}") from None
-
-    def _lock(self, inst: int) -> asyncio.Lock:
-        lock = self._locks.get(inst)
-        if lock is None:
-            lock = self._locks[inst] = asyncio.Lock()
-        return lock
-
     async def _place(self, symbol: str, side, order_type: int, tif: int, qty, *, price=None, stop=None,
                      trailing=None, reduce_only: bool = False) -> Order:
         t_call = time.perf_counter_ns()
-        inst = self._inst(symbol)
-        side = _side(side)
-        qty_raw = _raw(qty, "quantity")
-        price_raw = _raw(price, "price") if price is not None else 0
-        stop_raw = _raw(stop, "stop price") if stop is not None else 0
-        trailing_raw = _raw(trailing, "callback rate") if trailing is not None else 0
-        if order_type in (OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT,
-                          OrderType.TAKE_PROFIT_LIMIT) and not price_raw:
-            raise ValueError(f"a {OrderType(order_type).name} order needs a price")
-        if order_type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
-                          OrderType.TAKE_PROFIT_LIMIT) and not stop_raw:
-            raise ValueError(f"a {OrderType(order_type).name} order needs a stop price")
-        if self._halted:
-            raise EngineError("engine halted: no new orders")
-        self.breaker.check_new_order()
-        last = self._last_price.get(inst, 0)
-        self.risk.check(inst, side, order_type, qty_raw, price_raw or stop_raw, reduce_only,
-                        self._open_by_inst.get(inst, 0), len(self._open), last)
-        slot = self.store.create(inst, side, order_type, tif, qty_raw, price_raw, stop_price_raw=stop_raw,
-                                 trailing_delta_raw=trailing_raw, reduce_only=reduce_only, ts_ns=time.time_ns())
-        spec = OrderSpec(slot, symbol, self.store.client_id(slot), side, order_type, tif, qty_raw, price_raw,
-                         stop_raw, trailing_raw, reduce_only)
-        self._specs[slot] = spec
-        self._track_open(slot, inst)
-        self.metrics.placed += 1
-        async with self._lock(inst):  # per-instrument order of placement: held only until the bytes are written
-            try:
-                pending = await self.adapter.send_place(spec)
-            except asyncio.CancelledError:
-                return self._unknown(slot, spec, "cancelled before the request was confirmed written")
-            except TransportError as exc:
-                if exc.sent:
-                    return self._unknown(slot, spec, str(exc))
-                return self._rejected_locally(slot, exc)
-            except VenueError as exc:  # e.g. the limiter: IP banned, or rate limit beyond max wait
-                return self._rejected_locally(slot, exc)
-            except Exception as exc:  # encoder refused: nothing sent
-                return self._rejected_locally(slot, exc)
-        self.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
-        try:
-            answer = await pending
-        except asyncio.CancelledError:
-            self._unknown(slot, spec, "the placing task was cancelled with the answer outstanding")
-            raise
-        except (TransportError, OutcomeUnknown) as exc:
-            self.breaker.record_failure(type(exc).__name__)
-            self.metrics.count_error(getattr(exc, "code", None) or type(exc).__name__)
-            return self._unknown(slot, spec, str(exc))
-        except VenueError as exc:
-            return self._rejected_by_venue(slot, exc)
-        self.metrics.record_round_trip_ack(time.perf_counter_ns() - t_call, spec.client_id)
-        self.metrics.acknowledged += 1
-        self.breaker.record_success()
-        self._apply_answer(answer)
-        if order_type == OrderType.MARKET or tif in (TimeInForce.IOC, TimeInForce.FOK):
-            # done at once on the venue: return it with its fills (they may follow the answer on the stream)
-            await self._wait_slot(slot, lambda: self.store.state_of(slot) in _TERMINAL, self.ack_wait_s)
-        elif self.store.state_of(slot) == OrderState.PENDING:
-            # Bybit acknowledges receipt only; the state comes on the stream
-            await self._wait_slot(slot, lambda: self.store.state_of(slot) != OrderState.PENDING, self.ack_wait_s)
-        return self.order(slot)
+        adm = self.admission
+        inst, side, qty_raw, price_raw, stop_raw, trailing_raw = adm.validate(symbol, side, order_type, tif, qty,
+                                                                             price, stop, trailing)
+        spec = adm.admit(symbol, inst, side, order_type, tif, qty_raw, price_raw, stop_raw, trailing_raw,
+                         reduce_only)
+        return await self.placement.place(spec, inst, t_call)
 
-    def _rejected_locally(self, slot: int, exc: Exception) -> Order:
-        self.store.reject(slot, -1, time.time_ns())
-        self._untrack(slot)
-        self.metrics.rejected += 1
-        raise exc
-
-    def _rejected_by_venue(self, slot: int, exc: VenueError) -> Order:
-        code = exc.code if isinstance(exc.code, int) else -1
-        self.store.reject(slot, code, time.time_ns())
-        self._untrack(slot)
-        self.metrics.rejected += 1
-        self.metrics.count_error(exc.code)
-        if is_breaker_failure(exc):
-            self.breaker.record_failure(f"{type(exc).__name__} {exc.code}")
-        else:
-            self.breaker.record_success()  # the venue answered: a rejection is not a venue failure
-        if exc.http_status == 418 or type(exc).__name__ == "IpBanned":
-            self.breaker.trip("IP banned by the venue", cooldown_s=exc.retry_after or None)
-        view = self.order(slot)
-        self.bus.emit(EventKind.REJECTED, order=view, symbol=view.symbol, error=str(exc), code=exc.code)
-        raise exc
-
-    def _unknown(self, slot: int, spec: OrderSpec, why: str) -> Order:
-        if self.store.state_of(slot) != OrderState.PENDING:
-            # the stream already told us what became of it: nothing is unknown
-            log.info("order %s: answer lost (%s) but the stream already reported it", spec.client_id, why)
-            return self.order(slot)
-        self.store.mark_unknown(slot, time.time_ns())
-        log.warning("order %s: outcome unknown (%s); resolving by its client order id", spec.client_id, why)
-        view = self.order(slot)
-        self.bus.emit(EventKind.UNKNOWN, order=view, symbol=view.symbol, reason=why)
-        self._spawn(self.reconciler.resolve_unknown(slot), f"resolve:{spec.client_id}")
-        return view
-
-    # -- bookkeeping -----------------------------------------------------------------------------------
-    def _track_open(self, slot: int, inst: int) -> None:
-        if slot not in self._open:
-            self._open[slot] = inst
-            self._open_by_inst[inst] = self._open_by_inst.get(inst, 0) + 1
-
-    def _untrack(self, slot: int) -> None:
-        inst = self._open.pop(slot, None)
-        if inst is not None:
-            self._open_by_inst[inst] -= 1
-
-    def _slot_of(self, order: Order | str) -> int:
+    def slot_of(self, order: Order | str) -> int:
+        """The store slot of an order of ours (by view or client order id)."""
         if isinstance(order, Order):
             slot = order.slot
             if self.store.client_id(slot) != order.client_order_id:
@@ -558,15 +519,4 @@ class Engine(StreamApplication, Liveness):
         return slot
 
     def open_slots(self) -> list[int]:
-        state = self.store.arrays["state"]
-        mask = np.isin(state, np.array([int(s) for s in _OPEN_STATES], dtype=state.dtype))
-        return [int(s) for s in np.flatnonzero(mask)]
-
-
-def _side(side) -> Side:
-    if isinstance(side, str):
-        try:
-            return Side[side.upper()]
-        except KeyError:
-            raise ValueError(f"side must be BUY or SELL, got {side!r}") from None
-    return Side(side)
+        return self.tracker.live_slots()

@@ -44,7 +44,14 @@ class EventKind(str, enum.Enum):
     AMENDED = "amended"
     TRIGGERED = "triggered"
     UNKNOWN = "unknown"                  # an order whose answer was lost (resolved later)
-    RESOLVED = "resolved"                # an UNKNOWN order settled (adopted or re-sent)
+    RESOLVED = "resolved"                # an UNKNOWN order settled: data ``how`` = stream, adopted or resent
+    # An UNKNOWN order the venue never had, found once its request could no longer be accepted, and
+    # not re-sent (data ``reason``: halted, withdrawn by the caller, executes at once, ...).  Terminal.
+    NOT_PLACED = "not_placed"
+    # Alarm: the venue executed something the engine had not counted on: a fill for an order taken as
+    # REJECTED or NOT_PLACED, or a second venue order under one of our client ids.  The fill is applied
+    # (never dropped) and the circuit breaker is tripped; data ``reason``.
+    UNEXPECTED_EXECUTION = "unexpected_execution"
     # An order the engine did not place, seen on the user-data stream and taken into the store
     # at once (its fills move positions like ours).  data: ``origin`` = "algo" (the order a
     # triggered USD-M conditional order of ours created), "liquidation", "adl", "settlement" or

@@ -42,17 +42,13 @@ import time
 from engine._enums import ExecType, OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import Rounding, div, to_decimal
 from engine._fixedpoint import parse as fp_parse
-from engine._oms_apply import ApplyStatus
 from engine._order_store import OrderStoreError
 from engine.oms.events import EventKind
-from engine.oms.store_terms import set_terms
-from engine.venues.base import OrderSpec
 
 __all__ = ["ForeignOrders", "origin_of"]
 
 log = logging.getLogger("engine.oms.foreign")
 
-_TERMINAL = {int(OrderState.FILLED), int(OrderState.CANCELLED), int(OrderState.REJECTED), int(OrderState.EXPIRED)}
 _PENDING_LINKS_MAX = 4096          # ALGO_UPDATE links whose child has not been seen yet
 # createType names of Bybit's liquidation/ADL/settlement orders: unconfirmed (the enum page lists
 # CreateBySettle and says "+ liquidation/ADL types" without naming them); unknown ones read "external"
@@ -108,8 +104,13 @@ class ForeignOrders:
         return {"adopted": self.adopted, "unadoptable": self.unadoptable, "linked": self.linked}
 
     # -- Binance -------------------------------------------------------------------------------
-    def on_binance(self, payload: bytes) -> None:
-        """A foreign executionReport / ORDER_TRADE_UPDATE: adopt its order, apply the payload again."""
+    def on_binance(self, payload: bytes, *, conflict: bool = False) -> None:
+        """A foreign executionReport / ORDER_TRADE_UPDATE: adopt its order, apply the payload again.
+
+        ``conflict``: the report is of a second venue order carrying one of our client ids (the
+        venue executed one intent twice); it is adopted like a foreign order (``origin`` "duplicate")
+        so its fills reach positions, and the engine raises the alarm.
+        """
         doc = _doc(payload)
         if doc is None:
             return
@@ -122,7 +123,7 @@ class ForeignOrders:
         else:
             return
         try:
-            slot = self._adopt_binance(row, str(cid))
+            slot = self._adopt_binance(row, str(cid), conflict)
         except (KeyError, TypeError, ValueError, OrderStoreError) as exc:
             self.unadoptable += 1
             log.warning("a foreign %s could not be adopted (%s: %s); reconciliation will catch up", e,
@@ -130,13 +131,9 @@ class ForeignOrders:
             return
         if slot < 0:
             return
-        eng = self.eng
-        parser = eng._parser
-        parser.parse(payload)
-        if eng.applier.apply_binance(parser, time.time_ns()) != ApplyStatus.AP_FOREIGN:
-            eng._after_apply()
+        self.eng.stream.reapply(payload)
 
-    def _adopt_binance(self, row: dict, venue_cid: str) -> int:
+    def _adopt_binance(self, row: dict, venue_cid: str, conflict: bool = False) -> int:
         from engine.venues.binance.adapter import TIFS, TYPES
         eng = self.eng
         inst = eng.instruments.ids.get(row.get("s"))
@@ -152,7 +149,7 @@ class ForeignOrders:
         qty = _raw(row.get("q")) or _raw(row.get("z"))
         stop = _raw(row.get("sp") if "sp" in row else row.get("P"))
         algo_slot = self._algo_of_child.pop(oid, -1)
-        origin = "algo" if algo_slot >= 0 else origin_of(venue_cid)
+        origin = "algo" if algo_slot >= 0 else ("duplicate" if conflict else origin_of(venue_cid))
         return self._adopt(inst, row["s"], venue_cid, f"{venue_cid[:47 - len(str(oid))]}#{oid}", oid,
                            Side.BUY if row.get("S") == "BUY" else Side.SELL,
                            otype, tif, qty, _raw(row.get("p")), stop, row.get("R") is True, origin, algo_slot)
@@ -203,7 +200,7 @@ class ForeignOrders:
                 self.unadoptable += 1
                 log.warning("a foreign bybit %s row could not be adopted (%s: %s)", topic, type(exc).__name__, exc)
         if adopted:
-            eng._on_stream(json.dumps({"topic": topic, "data": adopted}).encode())
+            eng.stream.reapply(json.dumps({"topic": topic, "data": adopted}).encode())
 
     def _adopt_bybit(self, row: dict, is_order: bool) -> int:
         eng = self.eng
@@ -238,12 +235,8 @@ class ForeignOrders:
         store = eng.store
         if qty <= 0:
             raise ValueError(f"order {oid} reports no quantity")
-        slot = store.adopt(cid, inst, side, otype, tif, qty, price, ts_ns=time.time_ns())
-        store.set_exchange_id(slot, oid)
-        set_terms(store, slot, stop, reduce_only)
-        eng._specs[slot] = OrderSpec(slot, symbol, venue_cid or cid, side, otype, tif, qty, price, stop, 0,
-                                     reduce_only, exchange_id=oid)
-        eng._track_open(slot, inst)
+        slot = eng.tracker.adopt(cid, inst, symbol, side, otype, tif, qty, price, stop, reduce_only,
+                                 exchange_id=oid, venue_client_id=venue_cid or cid)
         if venue_cid:
             self._by_venue_cid.pop(venue_cid, None)
             self._by_venue_cid[venue_cid] = cid
@@ -291,17 +284,13 @@ class ForeignOrders:
                      a.client_id, c.client_id, res)
             return
         after = store.state_of(algo_slot)
-        if after in _TERMINAL:
-            eng._untrack(algo_slot)
+        eng.tracker.settle(algo_slot)
         if after == OrderState.FILLED:
             eng.metrics.filled += 1
-        for fut in eng._waiters.pop(algo_slot, None) or ():
-            if not fut.done():
-                fut.set_result(None)
         view = eng.order(algo_slot)
         eng.bus.emit(EventKind.FILLED if after == OrderState.FILLED else EventKind.PARTIALLY_FILLED,
                      order=view, symbol=view.symbol, fill_qty=to_decimal(delta), fill_price=to_decimal(price_raw),
                      child=c.client_id)
-        bracket = eng._brackets.get(algo_slot)
+        bracket = eng.tracker.bracket_of(algo_slot)
         if bracket is not None:
             bracket.on_update(algo_slot, view)

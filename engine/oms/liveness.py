@@ -1,10 +1,14 @@
-"""The Engine's connection life: the venue's dead-man switch, reconnects, stale orders, alerts.
+"""The Engine's connection life: the venue's dead-man switch, reconnects, stuck orders, alerts.
 
-A mixin of :class:`~engine.oms.engine.Engine`: cancel-on-disconnect through the venue's
+Composed into :class:`~engine.oms.engine.Engine`: cancel-on-disconnect through the venue's
 own switch (Binance USD-M countdown cancel-all renewed per symbol with open orders, Bybit
-disconnect protection), reconciliation after every stream reconnect, a once-a-second
-check of orders with no acknowledgement in time, and the breaker and latency alerts as
-events.
+disconnect protection), reconciliation after every stream reconnect, a check of orders
+with no acknowledgement in time, and the breaker and latency alerts as events.
+
+Stuck orders (PENDING or UNKNOWN past the acknowledgement timeout, and not already being
+resolved) are queried with a per-order backoff (1 s, doubling, at most ``max_poll_s``)
+and at most ``max_queries`` per round, so a pile of them cannot eat the venue's request
+weight.
 """
 
 from __future__ import annotations
@@ -24,62 +28,98 @@ log = logging.getLogger("engine.oms")
 
 
 class Liveness:
-    """Connection life of the engine (mixed into :class:`~engine.oms.engine.Engine`)."""
+    """Connection life of one engine."""
+
+    def __init__(self, engine, *, max_poll_s: float = 30.0, max_queries: int = 5) -> None:
+        self.eng = engine
+        self.dead_man_armed: set[str] = set()
+        self.max_poll_s = max_poll_s
+        self.max_queries = max_queries
+        self._next_poll: dict[int, tuple[float, float]] = {}    # slot -> (next query at, current interval)
 
     # -- cancel on disconnect (the venue's own dead-man switch) --------------------------------------------
-    async def _arm_dead_man(self) -> None:
-        seconds = self.cancel_on_disconnect_s
-        if hasattr(self.adapter, "disconnect_protection"):
-            await self.adapter.disconnect_protection(max(3, int(seconds)))  # Bybit: the venue watches our streams
-        elif getattr(self.adapter, "futures", False) and hasattr(self.adapter, "dead_man"):
-            self._spawn(self._dead_man_loop(seconds), "dead-man")
+    async def arm_dead_man(self, seconds: float) -> None:
+        eng = self.eng
+        adapter = eng.adapter
+        if hasattr(adapter, "disconnect_protection"):
+            await adapter.disconnect_protection(max(3, int(seconds)))  # Bybit: the venue watches our streams
+        elif getattr(adapter, "futures", False) and hasattr(adapter, "dead_man"):
+            eng.spawn(self._dead_man_loop(seconds), "dead-man")
         else:
-            raise EngineError(f"{self.venue} has no dead-man switch; cancel_on_disconnect_s is not available")
+            raise EngineError(f"{eng.venue} has no dead-man switch; cancel_on_disconnect_s is not available")
+
+    async def disarm_dead_man(self) -> None:
+        for symbol in sorted(self.dead_man_armed):  # a clean stop keeps the orders: disarm the switch
+            try:
+                await self.eng.adapter.dead_man(symbol, 0)
+            except Exception as exc:
+                log.warning("disarming the dead-man switch for %s failed: %s", symbol, exc)
+        self.dead_man_armed.clear()
 
     async def _dead_man_loop(self, seconds: float) -> None:
         """Renew the countdown of every symbol with open orders; let it lapse where none are left."""
+        eng = self.eng
         while True:
-            wanted = {self.instruments.symbol(i) for i in self._open.values()}
-            for symbol in sorted(wanted | self._dead_man_armed):
+            wanted = eng.tracker.open_symbols()
+            for symbol in sorted(wanted | self.dead_man_armed):
                 try:
-                    await self.adapter.dead_man(symbol, seconds if symbol in wanted else 0)
+                    await eng.adapter.dead_man(symbol, seconds if symbol in wanted else 0)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
                     log.warning("dead-man switch renewal for %s failed: %s", symbol, exc)
                     continue
-                (self._dead_man_armed.add if symbol in wanted else self._dead_man_armed.discard)(symbol)
+                (self.dead_man_armed.add if symbol in wanted else self.dead_man_armed.discard)(symbol)
             await asyncio.sleep(max(0.05, seconds / 3))
 
     # -- connection life ---------------------------------------------------------------------------------
-    async def _on_reconnected(self) -> None:
-        self.bus.emit(EventKind.STREAM_RECONNECTED)
-        await self.reconciler.run("reconnect")
+    async def on_reconnected(self) -> None:
+        self.eng.bus.emit(EventKind.STREAM_RECONNECTED)
+        await self.eng.reconciler.run("reconnect")
 
-    def _on_disconnected(self) -> None:
-        self.bus.emit(EventKind.STREAM_DISCONNECTED)
+    def on_disconnected(self) -> None:
+        self.eng.bus.emit(EventKind.STREAM_DISCONNECTED)
 
-    async def _stale_loop(self) -> None:
+    async def stale_loop(self, period: float = 1.0) -> None:
         """Orders with no acknowledgement in time are queried (the stream or the answer was lost)."""
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(period)
             try:
-                self.store.reclaim(time.time_ns())
-                for slot in self.store.stale(time.time_ns()):
-                    if slot in self._dormant:
-                        continue
-                    if slot in self._specs and self.store.state_of(slot) in (OrderState.PENDING, OrderState.UNKNOWN):
-                        await self.reconciler.settle(slot)
+                await self.check_stale()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("stale-order check failed: %s: %s", type(exc).__name__, exc)
 
-    def _on_breaker(self, old: BreakerState, new: BreakerState, reason: str) -> None:
+    async def check_stale(self) -> int:
+        """One round: query the stuck orders that are due; returns how many were queried."""
+        eng = self.eng
+        tracker = eng.tracker
+        store = eng.store
+        now_ns = time.time_ns()
+        store.reclaim(now_ns)
+        now = time.monotonic()
+        stale = [s for s in store.stale(now_ns)
+                 if not tracker.is_dormant(s) and tracker.spec(s) is not None and not eng.resolver.is_resolving(s)
+                 and store.state_of(s) in (OrderState.PENDING, OrderState.UNKNOWN)]
+        alive = set(stale)
+        for slot in [s for s in self._next_poll if s not in alive]:
+            del self._next_poll[slot]
+        queried = 0
+        for slot in stale:
+            due, interval = self._next_poll.get(slot, (0.0, 1.0))
+            if due > now or queried >= self.max_queries:
+                continue
+            queried += 1
+            self._next_poll[slot] = (now + interval, min(self.max_poll_s, interval * 2))
+            await eng.reconciler.settle(slot)
+        return queried
+
+    def on_breaker(self, old: BreakerState, new: BreakerState, reason: str) -> None:
         kind = {BreakerState.OPEN: EventKind.BREAKER_OPENED, BreakerState.HALF_OPEN: EventKind.BREAKER_HALF_OPEN,
                 BreakerState.CLOSED: EventKind.BREAKER_CLOSED}[new]
-        self.bus.emit(kind, reason=reason)
+        self.eng.bus.emit(kind, reason=reason)
 
-    def _on_latency_alert(self, stage: str, ns: int, threshold: int, client_order_id: str | None) -> None:
+    def on_latency_alert(self, stage: str, ns: int, threshold: int, client_order_id: str | None) -> None:
         log.warning("%s latency %.1f ms over %.1f ms (%s)", stage, ns / 1e6, threshold / 1e6, client_order_id)
-        self.bus.emit(EventKind.LATENCY_ALERT, stage=stage, latency_ms=ns / 1e6, client_order_id=client_order_id)
+        self.eng.bus.emit(EventKind.LATENCY_ALERT, stage=stage, latency_ms=ns / 1e6, client_order_id=client_order_id)

@@ -34,7 +34,7 @@ __all__ = ["AlertCallback", "EngineMetrics", "STAGES"]
 log = logging.getLogger("engine.oms.metrics")
 
 STAGES = ("call_to_wire", "round_trip_ack", "wire_to_event")
-COUNTERS = ("placed", "acknowledged", "rejected", "filled", "cancelled")
+COUNTERS = ("placed", "acknowledged", "rejected", "filled", "cancelled", "unexpected_executions")
 
 AlertCallback = Callable[[str, int, int, "str | None"], None]
 """``on_alert(stage, latency_ns, threshold_ns, client_order_id)``."""
@@ -83,6 +83,7 @@ class EngineMetrics:
         self.rejected = 0
         self.filled = 0
         self.cancelled = 0
+        self.unexpected_executions = 0   # alarms: fills the engine had not counted on (applied anyway)
         self.errors: dict[str, int] = {}
         self.slow_placements = 0
 

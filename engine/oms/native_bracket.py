@@ -30,18 +30,20 @@ import time
 import uuid
 from decimal import Decimal
 
-from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._enums import ExecType, OrderState, OrderType, Side, TimeInForce
 from engine.errors import EngineError
 from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
 from engine.venues.base import OrderSpec
-from engine.venues.errors import DuplicateClientOrderId, OutcomeUnknown, VenueError
+from engine.oms.admission import to_raw
+from engine.oms.tracker import TERMINAL_STATES
+from engine.venues.errors import VenueError, is_definite_rejection
 
 __all__ = ["NativeBracket", "native_support", "NativeBracketUnsupported"]
 
 log = logging.getLogger("engine.oms.native_bracket")
 
-_TERMINAL = {int(OrderState.FILLED), int(OrderState.CANCELLED), int(OrderState.REJECTED), int(OrderState.EXPIRED)}
+_TERMINAL = TERMINAL_STATES
 
 
 class NativeBracketUnsupported(EngineError):
@@ -128,22 +130,20 @@ class NativeBracket:
     # -- placement ----------------------------------------------------------------------------
     async def start(self) -> None:
         eng = self.eng
-        from engine.oms.engine import _raw
-        inst = eng._inst(self.symbol)
-        qty_raw = _raw(self.qty, "quantity")
-        entry_raw = _raw(self.entry_price, "entry price") if self.entry_price is not None else 0
-        stop_raw = _raw(self.stop_loss, "stop_loss")
-        take_raw = _raw(self.take_profit, "take_profit")
+        adm = eng.admission
+        inst = adm.instrument(self.symbol)
+        qty_raw = to_raw(self.qty, "quantity")
+        entry_raw = to_raw(self.entry_price, "entry price") if self.entry_price is not None else 0
+        stop_raw = to_raw(self.stop_loss, "stop_loss")
+        take_raw = to_raw(self.take_profit, "take_profit")
         check_prices(self.side, entry_raw, stop_raw, take_raw)
-        if eng._halted:
-            raise EngineError("engine halted: no new orders")
-        eng.breaker.check_new_order()
+        adm.check_open()
         entry_type = OrderType.LIMIT if entry_raw else OrderType.MARKET
         entry_tif = TimeInForce.GTC if entry_raw else TimeInForce.TIF_NONE
         exit_side = Side.SELL if self.side == Side.BUY else Side.BUY
-        last = eng._last_price.get(inst, 0)
-        n_sym, n_all = eng._open_by_inst.get(inst, 0), len(eng._open)
-        eng.risk.check(inst, self.side, entry_type, qty_raw, entry_raw, False, n_sym, n_all, last)
+        last = adm.reference.get(inst, 0)
+        n_sym, n_all = eng.tracker.open_count(inst), eng.tracker.open_count()
+        adm.risk_check(inst, self.side, entry_type, qty_raw, entry_raw, False)
         take_type, stop_type = self.impl.exit_types(self.side)
         take_px = take_raw if take_type in (OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT_LIMIT) else 0
         take_stop = take_raw if take_type != OrderType.LIMIT_MAKER else 0
@@ -152,7 +152,7 @@ class NativeBracket:
         # every check passed: record, then send
         entry = self._record(inst, self.side, entry_type, entry_tif, qty_raw, entry_raw, 0, False)
         self._entry = entry.slot
-        eng._brackets[entry.slot] = self
+        eng.tracker.attach_bracket(entry.slot, self)
         self._unsubscribe = eng.on(self._on_event)
         if self.impl.exits_known_up_front:
             reduce = eng.futures
@@ -163,8 +163,8 @@ class NativeBracket:
             self._takes.append(take.slot)
             self._stops.append(stop.slot)
             for s in (take.slot, stop.slot):
-                eng._brackets[s] = self
-                eng._dormant.add(s)            # PENDING until the venue activates it: not a stale order
+                eng.tracker.attach_bracket(s, self)
+                eng.tracker.set_dormant(s)     # PENDING until the venue activates it: not a stale order
             self.list_client_id = "bk" + uuid.uuid4().hex[:30]
             await self._send_list(entry, take, stop)
         else:
@@ -173,12 +173,8 @@ class NativeBracket:
 
     def _record(self, inst, side, order_type, tif, qty_raw, price_raw, stop_raw, reduce_only) -> OrderSpec:
         eng = self.eng
-        slot = eng.store.create(inst, side, order_type, tif, qty_raw, price_raw, stop_price_raw=stop_raw,
-                                reduce_only=reduce_only, ts_ns=time.time_ns())
-        spec = OrderSpec(slot, self.symbol, eng.store.client_id(slot), side, order_type, tif, qty_raw, price_raw,
-                         stop_raw, 0, reduce_only)
-        eng._specs[slot] = spec
-        eng._track_open(slot, inst)
+        spec = eng.tracker.record(inst, self.symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, 0,
+                                  reduce_only)
         eng.metrics.placed += 1
         return spec
 
@@ -187,40 +183,49 @@ class NativeBracket:
         t0 = time.perf_counter_ns()
         try:
             reports = await self.impl.place(entry, take, stop, self.list_client_id)
-        except (TransportError, OutcomeUnknown, asyncio.CancelledError) as exc:
+        except (TransportError, asyncio.CancelledError) as exc:
             if isinstance(exc, TransportError) and not exc.sent:
                 self._reject_all(-1, exc)
-            # Only the entry (the working order) becomes UNKNOWN: the exits stay PENDING, which is
-            # what they are on the venue either way (PENDING_NEW until the entry fills), and the
-            # store has no way back from UNKNOWN to PENDING.
-            eng.store.mark_unknown(entry.slot, time.time_ns())
-            view = eng.order(entry.slot)
-            eng.bus.emit(EventKind.UNKNOWN, order=view, symbol=view.symbol, reason=str(exc))
-            eng._spawn(self._resolve(entry, take, stop), f"bracket-resolve:{self.list_client_id}")
+            self._unknown(entry, take, stop, exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            log.warning("bracket %s: outcome unknown (%s); resolving by its client ids", self.list_client_id, exc)
             return
-        except VenueError as exc:
-            self._reject_all(exc.code if isinstance(exc.code, int) else -1, exc)
+        except Exception as exc:
+            if is_definite_rejection(exc):
+                self._reject_all(exc.code if isinstance(exc.code, int) else -1, exc)
+            self._unknown(entry, take, stop, exc)     # any other answer: the list's fate is unknown
+            return
         eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t0, entry.client_id)
         eng.metrics.acknowledged += 1
         eng.breaker.record_success()
         self._apply_reports(reports)
 
+    def _unknown(self, entry: OrderSpec, take: OrderSpec, stop: OrderSpec, exc: BaseException) -> None:
+        """The list's answer is lost or unreadable: resolved by its client ids.
+
+        Only the entry (the working order) becomes UNKNOWN: the exits stay PENDING, which is what
+        they are on the venue either way (PENDING_NEW until the entry fills), and the store has no
+        way back from UNKNOWN to PENDING.
+        """
+        eng = self.eng
+        eng.tracker.mark_unknown(entry.slot)
+        view = eng.order(entry.slot)
+        eng.bus.emit(EventKind.UNKNOWN, order=view, symbol=view.symbol, reason=str(exc))
+        eng.spawn(self._resolve(entry, take, stop, resend=not isinstance(exc, asyncio.CancelledError)),
+                  f"bracket-resolve:{self.list_client_id}")
+        log.warning("bracket %s: outcome unknown (%s); resolving by its client ids", self.list_client_id, exc)
+
     def _apply_reports(self, reports: list[bytes]) -> None:
         eng = self.eng
-        parser = eng._parser
+        parser = eng.stream.parser
         for raw in reports:
             parser.parse(raw)
-            eng._apply_answer(parser)
+            eng.stream.apply_answer(parser)
 
     def _reject_all(self, code: int, exc: Exception) -> None:
         eng = self.eng
         for s in self.legs:
-            eng.store.reject(s, code, time.time_ns())
-            eng._untrack(s)
-            eng._dormant.discard(s)
+            eng.tracker.reject(s, code)
             eng.metrics.rejected += 1
         self.done.set()
         self._stop_listening()
@@ -235,58 +240,90 @@ class NativeBracket:
         t0 = time.perf_counter_ns()
         try:
             answer = await self.impl.place(entry, stop_raw, take_raw)
-        except (TransportError, OutcomeUnknown) as exc:
-            if isinstance(exc, TransportError) and not exc.sent:
+        except asyncio.CancelledError:
+            eng.placement.unknown(entry, "cancelled with the answer outstanding", resend=False)
+            raise
+        except TransportError as exc:
+            if not exc.sent:
                 self._reject_all(-1, exc)
-            eng._unknown(entry.slot, entry, str(exc))   # plain order: the engine's own resolution applies
+            eng.placement.unknown(entry, str(exc))   # plain order: the engine's own resolution applies
             return
-        except VenueError as exc:
-            self._reject_all(exc.code if isinstance(exc.code, int) else -1, exc)
+        except Exception as exc:
+            if is_definite_rejection(exc):
+                self._reject_all(exc.code if isinstance(exc.code, int) else -1, exc)
+            eng.placement.unknown(entry, f"{type(exc).__name__}: {exc}")
+            return
         eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t0, entry.client_id)
         eng.metrics.acknowledged += 1
         eng.breaker.record_success()
-        eng._apply_answer(answer)
+        eng.stream.apply_answer(answer)
         if eng.store.state_of(entry.slot) == OrderState.PENDING:
-            await eng._wait_slot(entry.slot, lambda: eng.store.state_of(entry.slot) != OrderState.PENDING,
-                                 eng.ack_wait_s)
+            await eng.tracker.wait(entry.slot, lambda: eng.store.state_of(entry.slot) != OrderState.PENDING,
+                                   eng.ack_wait_s)
 
-    async def _resolve(self, entry: OrderSpec, take: OrderSpec, stop: OrderSpec,
-                       delays=(0.2, 0.4, 0.8, 1.6, 3.2)) -> None:
-        """A list whose answer was lost: query it by its client id; re-send it (same ids) if never seen."""
+    async def _resolve(self, entry: OrderSpec, take: OrderSpec, stop: OrderSpec, resend: bool = True) -> None:
+        """A list whose answer was lost: asked for by its client id, under the engine's exactly-once rules
+        (:mod:`engine.oms.resolve`): re-sent (same ids) only once the venue can no longer accept the
+        original and does not have it, else its legs end NOT_PLACED."""
         eng = self.eng
-        misses = 0
-        for delay in delays:
+        res = eng.resolver
+        loop = asyncio.get_running_loop()
+        if entry.sent_ms <= 0:
+            entry.sent_ms = eng.adapter.rest.clock.now_ms()       # an upper bound of the signed timestamp
+        delay, absent_since = 0.2, None
+        while not res.stopped:
             await asyncio.sleep(delay)
+            delay = min(res.max_poll_s, delay * 2)
             try:
                 known = await self.impl.known(self.list_client_id)
             except (TransportError, VenueError) as exc:
-                log.info("bracket %s: list query failed (%s); trying again", self.list_client_id, exc)
+                log.info("bracket %s: list query failed (%s); asking again", self.list_client_id, exc)
                 continue
             if known:
                 for s in self.legs:
                     await eng.reconciler.settle(s)
                 self._resolved("adopted")
                 return
-            misses += 1
-            if misses < 2:
+            if res.venue_now_ms() <= res.deadline_ms(entry.slot):
+                continue                        # the venue may still accept it: not found proves nothing
+            if absent_since is None or loop.time() - absent_since < res.confirm_s:
+                absent_since = absent_since or loop.time()
+                delay = res.confirm_s
                 continue
+            why_not = "the caller withdrew it" if not resend else res.may_resend(entry.slot)
+            if why_not is not None:
+                self._not_placed(why_not)
+                return
             try:
                 reports = await self.impl.place(entry, take, stop, self.list_client_id)
-            except DuplicateClientOrderId:
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_definite_rejection(exc):
+                    for s in self.legs:
+                        eng.tracker.reject(s, exc.code if isinstance(exc.code, int) else -1)
+                    self._check()
+                    return
+                entry.sent_ms = eng.adapter.rest.clock.now_ms()   # lost again: the rules start over
+                delay, absent_since = 0.2, None
                 continue
-            except (TransportError, OutcomeUnknown):
-                continue
-            except VenueError as exc:
-                for s in self.legs:
-                    eng.store.reject(s, exc.code if isinstance(exc.code, int) else -1, time.time_ns())
-                    eng._untrack(s)
-                    eng._dormant.discard(s)
-                self._check()
-                return
             self._apply_reports(reports)       # same client ids: the legs take the venue's states and ids
+            res.resent += 1
             self._resolved("resent")
             return
-        eng.unresolved += 1
+
+    def _not_placed(self, why: str) -> None:
+        eng = self.eng
+        for s in self.legs:
+            if not eng.tracker.is_terminal(s):
+                eng.tracker.apply(s, int(ExecType.EXEC_NONE), int(OrderState.NOT_PLACED))
+        eng.resolver.not_placed += 1
+        view = eng.order(self._entry)
+        log.warning("bracket %s was never placed; not re-sent: %s", self.list_client_id, why)
+        eng.bus.emit(EventKind.NOT_PLACED, order=view, symbol=view.symbol, reason=why,
+                     list_client_id=self.list_client_id)
+        self.done.set()
+        self._stop_listening()
 
     def _resolved(self, how: str) -> None:
         eng = self.eng
@@ -300,13 +337,13 @@ class NativeBracket:
         if slot in self._stops or slot in self._takes:
             return
         (self._stops if role == "stop" else self._takes).append(slot)
-        self.eng._brackets[slot] = self
+        self.eng.tracker.attach_bracket(slot, self)
 
     # -- life ---------------------------------------------------------------------------------
     def on_update(self, slot: int, view) -> None:
         """Called by the engine on every event of a leg."""
         if view.state != OrderState.PENDING:
-            self.eng._dormant.discard(slot)
+            self.eng.tracker.set_dormant(slot, False)
         self._check()
 
     def _on_event(self, event) -> None:

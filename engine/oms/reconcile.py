@@ -4,9 +4,8 @@
   open that the venue closed while we were away (their fills are not lost), positions and
   balances.  Every difference is logged and evented; a position mismatch after a
   reconnect trips the circuit breaker.
-- :meth:`Reconciler.resolve_unknown`: an order whose answer was lost is settled by the
-  stream or by a query of its client id, then adopted, or re-sent with the same client
-  id when the venue has never seen it.
+- :meth:`Reconciler.settle`: one order, by a query of its client id (what the resolution
+  of UNKNOWN orders, :mod:`engine.oms.resolve`, and the stuck-order check use).
 - :meth:`Reconciler.on_account_message`: balance events of the user-data streams (compiled parser,
   :mod:`engine.oms.balance_stream`).
 """
@@ -22,13 +21,12 @@ from engine.oms.balance_stream import BalanceStream
 from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
 from engine.venues.base import VenueOrder
-from engine.venues.errors import DuplicateClientOrderId, OutcomeUnknown, VenueError
+from engine.venues.errors import VenueError
 
 __all__ = ["Reconciler"]
 
 log = logging.getLogger("engine.oms.reconcile")
 
-_TERMINAL = {int(OrderState.FILLED), int(OrderState.CANCELLED), int(OrderState.REJECTED), int(OrderState.EXPIRED)}
 _EXEC_FOR_STATE = {OrderState.NEW: ExecType.EXEC_NEW, OrderState.CANCELLED: ExecType.EXEC_CANCELED,
                    OrderState.EXPIRED: ExecType.EXEC_EXPIRED, OrderState.REJECTED: ExecType.EXEC_REJECTED,
                    OrderState.PARTIALLY_FILLED: ExecType.EXEC_NONE, OrderState.FILLED: ExecType.EXEC_NONE}
@@ -40,8 +38,6 @@ class Reconciler:
         self.balances: dict[str, tuple[int, int]] = {}
         self.balance_stream = BalanceStream(self)
         self.runs = 0
-        self.adopted = 0
-        self.resent = 0
         self.mismatches = 0
 
     # -- snapshots into the store ----------------------------------------------------------------------
@@ -51,13 +47,13 @@ class Reconciler:
         late copies of them are recognised as duplicates."""
         eng = self.eng
         fills = getattr(eng.adapter, "fills", None)
-        leg = eng._venue_legs.get(slot)
+        leg = eng.tracker.leg(slot)
         if leg is not None:
             fills = leg.fills_leg
         changed = False
         if fills is not None and vo.filled_raw > eng.store.order(slot).filled_raw:
             from engine._oms_apply import exec_id_hash
-            spec = eng._specs[slot]
+            spec = eng.tracker.spec(slot)
             for exec_id, qty, price, fee, asset in await fills(spec.symbol, spec.client_id):
                 before = eng.store.order(slot)
                 fee_asset = eng.instruments.asset_ids.get(asset, -1)
@@ -69,8 +65,7 @@ class Reconciler:
                     if eng.futures:
                         eng.book.update_from_fill(before.instrument, before.side, delta, price, fee)
         changed = self.apply_snapshot(slot, vo) or changed
-        if changed and eng.store.state_of(slot) in _TERMINAL:
-            eng._untrack(slot)      # the fills alone may have ended it
+        eng.tracker.settle(slot)     # the fills alone may have ended it
         return changed
 
     def apply_snapshot(self, slot: int, vo: VenueOrder) -> bool:
@@ -97,24 +92,26 @@ class Reconciler:
         if delta > 0 and eng.futures and gap_price > 0:
             eng.book.update_from_fill(after.instrument, after.side, delta, gap_price)
         changed = res == 0
+        eng.tracker.settle(slot)
         if changed:
-            if after.state in _TERMINAL:
-                eng._untrack(slot)
             view = eng.order(slot)
             kind = {OrderState.NEW: EventKind.ACCEPTED, OrderState.PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
                     OrderState.FILLED: EventKind.FILLED, OrderState.CANCELLED: EventKind.CANCELLED,
                     OrderState.EXPIRED: EventKind.EXPIRED, OrderState.REJECTED: EventKind.REJECTED}.get(state)
             if kind is not None:
                 eng.bus.emit(kind, order=view, symbol=view.symbol, source="reconciliation")
-            waiters = eng._waiters.pop(slot, None)
-            for fut in waiters or ():
-                if not fut.done():
-                    fut.set_result(None)
+            if before.state in (OrderState.REJECTED, OrderState.NOT_PLACED) and after.state != before.state:
+                eng.unexpected_execution(view, f"the venue reports {after.state.name} for an order taken as "
+                                               f"{before.state.name}")
         return changed
 
     async def settle(self, slot: int) -> bool:
-        """Query one order by its client id and apply what the venue says; False if the venue does not know it."""
-        spec = self.eng._specs.get(slot)
+        """Query one order by its client id and apply what the venue says.
+
+        Returns True when the venue knows it, False when it says it does not; query failures
+        raise (:class:`TransportError`, :class:`VenueError`).
+        """
+        spec = self.eng.tracker.spec(slot)
         if spec is None:
             return False
         vo = await self.query(slot, spec)
@@ -125,57 +122,10 @@ class Reconciler:
 
     async def query(self, slot: int, spec):
         """The venue's report of one of our orders (by client id; by venue id for orders the venue created)."""
-        leg = self.eng._venue_legs.get(slot)
+        leg = self.eng.tracker.leg(slot)
         if leg is not None:
             return await leg.query_leg(spec)
-        return await self.eng.adapter.query(spec.symbol, spec.client_id)
-
-    async def resolve_unknown(self, slot: int, delays=(0.2, 0.4, 0.8, 1.6, 3.2, 6.4)) -> None:
-        eng = self.eng
-        store = eng.store
-        spec = eng._specs[slot]
-        misses = 0
-        for delay in delays:
-            await asyncio.sleep(delay)
-            if store.state_of(slot) != OrderState.UNKNOWN:
-                eng.bus.emit(EventKind.RESOLVED, order=eng.order(slot), symbol=spec.symbol, how="stream")
-                return
-            try:
-                known = await self.settle(slot)
-            except (TransportError, VenueError) as exc:
-                log.info("resolving %s: query failed (%s); trying again", spec.client_id, exc)
-                continue
-            if known:
-                self.adopted += 1
-                eng.bus.emit(EventKind.RESOLVED, order=eng.order(slot), symbol=spec.symbol, how="adopted")
-                return
-            misses += 1
-            if misses < 2:
-                continue  # give a request still in flight inside the venue time to land
-            # The venue has never seen it: send it again, with the same client id.
-            try:
-                pending = await eng.adapter.send_place(spec)
-                answer = await pending
-            except DuplicateClientOrderId:
-                continue  # it exists after all: the next query adopts it
-            except (TransportError, OutcomeUnknown) as exc:
-                log.info("re-sending %s: outcome unknown again (%s)", spec.client_id, exc)
-                continue
-            except VenueError as exc:
-                store.reject(slot, exc.code if isinstance(exc.code, int) else -1, time.time_ns())
-                eng._untrack(slot)
-                view = eng.order(slot)
-                eng.bus.emit(EventKind.REJECTED, order=view, symbol=spec.symbol, error=str(exc))
-                return
-            # the answer moves it out of UNKNOWN; accept the stream's or the answer's truth
-            store.apply(slot, int(ExecType.EXEC_NEW), int(OrderState.NEW), 0, 0, -1, -1, 0, -1, time.time_ns())
-            eng._apply_answer(answer)
-            self.resent += 1
-            eng.bus.emit(EventKind.RESOLVED, order=eng.order(slot), symbol=spec.symbol, how="resent")
-            return
-        eng.unresolved += 1
-        log.error("order %s still unknown after %d checks; the stale-order check keeps trying",
-                  spec.client_id, len(delays))
+        return await self.eng.adapter.query(spec.symbol, spec.client_id, spec.order_type)
 
     # -- full reconciliation -------------------------------------------------------------------------------
     async def run(self, reason: str) -> dict:
@@ -189,9 +139,9 @@ class Reconciler:
             slot = store.find_client_id(vo.client_id) if vo.client_id else -1
             if slot < 0 and vo.exchange_id is not None:
                 slot = store.find_exchange_id(vo.exchange_id)
-            if slot < 0 and not vo.client_id and eng._adopt_venue_order is not None:
+            if slot < 0 and not vo.client_id and eng.venue_order_adopter is not None:
                 # an order the venue created for us (an exit attached to an entry): adopted into its bracket
-                slot = await eng._adopt_venue_order(vo)
+                slot = await eng.venue_order_adopter(vo)
                 if slot >= 0:
                     await self.apply_snapshot_with_fills(slot, vo)
                     diffs["adopted"].append(str(vo.exchange_id))
@@ -201,21 +151,17 @@ class Reconciler:
                 inst = eng.instruments.ids.get(vo.symbol)
                 if inst is None or not vo.client_id:
                     continue
-                slot = store.adopt(vo.client_id, inst, vo.side, vo.order_type, vo.tif, vo.qty_raw, vo.price_raw,
-                                   ts_ns=time.time_ns())
-                from engine.venues.base import OrderSpec
-                eng._specs[slot] = OrderSpec(slot, vo.symbol, vo.client_id, vo.side, vo.order_type, vo.tif,
-                                             vo.qty_raw, vo.price_raw, vo.stop_raw)
-                eng._track_open(slot, inst)
+                slot = eng.tracker.adopt(vo.client_id, inst, vo.symbol, vo.side, vo.order_type, vo.tif,
+                                         vo.qty_raw, vo.price_raw, vo.stop_raw)
                 await self.apply_snapshot_with_fills(slot, vo)
                 diffs["adopted"].append(vo.client_id)
             elif await self.apply_snapshot_with_fills(slot, vo):
                 diffs["orders"].append(vo.client_id)
             seen.add(slot)
-        for slot in eng.open_slots():
-            if slot in seen or slot not in eng._specs:
+        for slot in eng.tracker.live_slots():
+            spec = eng.tracker.spec(slot)
+            if slot in seen or spec is None:
                 continue
-            spec = eng._specs[slot]
             try:
                 vo = await self.query(slot, spec)
             except (TransportError, VenueError) as exc:
@@ -275,7 +221,7 @@ class Reconciler:
             diff = await differing()
             # an instrument with orders still PENDING or UNKNOWN has fills on their way to us
             # through their resolution: its comparison waits for the next reconciliation
-            unsettled = {eng.store.arrays["instrument"][s] for s in eng.open_slots()
+            unsettled = {eng.store.arrays["instrument"][s] for s in eng.tracker.live_slots()
                          if eng.store.state_of(s) in (OrderState.PENDING, OrderState.UNKNOWN)}
             for inst in [i for i in diff if i in unsettled]:
                 log.info("reconcile: %s has unsettled orders; its position is compared later",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._enums import TERMINAL_STATES, OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import to_decimal
 
 __all__ = ["Order", "Position", "make_order"]
 
-_TERMINAL = {OrderState.FILLED, OrderState.CANCELLED, OrderState.REJECTED, OrderState.EXPIRED}
+_TERMINAL = TERMINAL_STATES      # FILLED, CANCELLED, REJECTED, EXPIRED, NOT_PLACED
 
 
 @dataclass(frozen=True, slots=True)

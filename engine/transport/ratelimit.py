@@ -2,7 +2,7 @@
 
 Requests wait rather than exceed a limit.  A share of every limit is held back for
 cancels (``cancel_reserve``) so that a burst of new orders can never starve the
-cancels that take risk off.  A 429 pauses every request for its Retry-After; a ban
+cancels that take risk off.  A 429 pauses every request but cancels for its Retry-After; a ban
 (Binance 418, Bybit 403) makes every request fail fast with :class:`IpBanned` until
 it ends.  Both are clamped (``max_pause_s``, ``max_ban_s``): a venue's figure, or a
 garbled one, can stop this client for a bounded time only.
@@ -129,6 +129,7 @@ class RateLimiter:
         self.max_ban_s = max_ban_s
         self.clock = clock
         self.paused_until = 0.0   # after a 429
+        self.risk_off = False     # the kill switch is on: no new orders, so nothing waits for a 429 pause
         self.banned_until = 0.0   # after a 418 / IP ban
         self.waits = 0            # how often a request had to wait (health figure)
         self._plans: dict[int, tuple[Cost, list[tuple[Window, int, int]]]] = {}
@@ -152,7 +153,7 @@ class RateLimiter:
         now = self.clock()
         if now < self.banned_until:
             self.check_ban()
-        if now < self.paused_until:
+        if now < self.paused_until and not (cost.cancel or self.risk_off):
             return False
         plan = self._plan(cost)
         for w, units, cap in plan:
@@ -185,7 +186,9 @@ class RateLimiter:
         self.check_ban()
         now = self.clock()
         share = 1.0 if cost.cancel else 1.0 - self.cancel_reserve
-        wait = max(0.0, self.paused_until - now)
+        # a 429 pause holds back new orders and reads; cancels go on, on their own reserve (they take
+        # risk off, and the kill switch must work during a pause)
+        wait = 0.0 if cost.cancel or self.risk_off else max(0.0, self.paused_until - now)
         for window, units in self._windows(cost):
             wait = max(wait, window.wait_time(units, now, share))
         return wait

@@ -31,6 +31,7 @@ class OrderSpec:
     reduce_only: bool = False
     close_on_trigger: bool = False
     exchange_id: int | str | None = None
+    sent_ms: int = 0             # the timestamp the last request for it was signed with (venue ms; 0: not sent)
 
 
 @dataclass(slots=True)

@@ -3,6 +3,12 @@
 ``retry_safe``: sending the same request again cannot do harm (nothing happened, or the
 request is a read).  ``outcome_unknown``: the venue may have acted (an order may exist);
 resolve by querying the client order id, never by resending blindly.
+
+``not_executed``: the venue documents this answer as "the request was not acted on"
+(a filter or balance refusal, a malformed request, bad credentials, a stale timestamp,
+a rate-limit or ban refusal, a failure the venue calls certain).  Only such answers may
+mark an order rejected (:func:`is_definite_rejection`); every other error, an unknown
+code included, leaves the order's outcome unknown.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from engine.errors import EngineError
 __all__ = [
     "VenueError", "AuthenticationError", "TimestampError", "InvalidRequest", "OrderRejected",
     "InsufficientFunds", "DuplicateClientOrderId", "PostOnlyWouldTake", "UnknownOrder", "OrderNotOpen",
-    "RateLimited", "IpBanned", "VenueUnavailable", "OutcomeUnknown",
+    "RateLimited", "IpBanned", "VenueUnavailable", "OutcomeUnknown", "is_definite_rejection",
 ]
 
 
@@ -21,6 +27,8 @@ class VenueError(EngineError):
 
     retry_safe = False
     outcome_unknown = False
+    not_executed = False        # documented as "not acted on" (see the module docstring)
+    data = None                 # the answer's extra payload, when the venue sent one
 
     def __init__(self, venue: str, code: int | str | None, message: str, *,
                  http_status: int | None = None, retry_after: float | None = None):
@@ -35,9 +43,13 @@ class VenueError(EngineError):
 class AuthenticationError(VenueError):
     """Bad API key, bad signature, missing permission or IP not whitelisted."""
 
+    not_executed = True
+
 
 class TimestampError(VenueError):
     """Request timestamp outside the receive window: resync the clock, then retry once."""
+
+    not_executed = True
 
     retry_safe = True
 
@@ -45,9 +57,13 @@ class TimestampError(VenueError):
 class InvalidRequest(VenueError):
     """Malformed or unacceptable parameters (bad symbol, precision, enum, missing field)."""
 
+    not_executed = True
+
 
 class OrderRejected(VenueError):
     """The venue refused the order (filters, would trigger, market closed, ...): nothing exists."""
+
+    not_executed = True
 
 
 class InsufficientFunds(OrderRejected):
@@ -56,6 +72,8 @@ class InsufficientFunds(OrderRejected):
 
 class DuplicateClientOrderId(OrderRejected):
     """The client order id is already in use: the earlier order with it may exist."""
+
+    not_executed = False        # an order with this id exists: whose, the venue must be asked
 
 
 class PostOnlyWouldTake(OrderRejected):
@@ -73,15 +91,21 @@ class OrderNotOpen(UnknownOrder):
 class RateLimited(VenueError):
     """Request rate over the venue's limit (HTTP 429, Binance -1003/-1015, Bybit 10006)."""
 
+    not_executed = True
+
     retry_safe = True
 
 
 class IpBanned(VenueError):
     """The venue banned this IP (Binance 418, Bybit 403): every request waits until ``retry_after``."""
 
+    not_executed = True
+
 
 class VenueUnavailable(VenueError):
     """The venue failed the request for certain (maintenance, overload): nothing happened."""
+
+    not_executed = True
 
     retry_safe = True
 
@@ -90,3 +114,8 @@ class OutcomeUnknown(VenueError):
     """The venue could not say whether it acted (5xx, Binance -1006/-1007, Bybit 10016)."""
 
     outcome_unknown = True
+
+
+def is_definite_rejection(exc: BaseException) -> bool:
+    """Whether ``exc`` is an answer the venue documents as "the order was not placed"."""
+    return isinstance(exc, VenueError) and exc.not_executed

@@ -39,6 +39,11 @@ TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, 
 # USD-M conditional orders live on the algo endpoints (their answers are not plain orders)
 ALGO_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
                         OrderType.TAKE_PROFIT_LIMIT, OrderType.TRAILING_STOP})
+# algoStatus -> our state.  TRIGGERED: the order it created carries the fills (adopted and linked by
+# ``actualOrderId``/``ai``); FINISHED: that order ended.  Whether FINISHED also covers a child that was
+# cancelled unfilled is not documented (unconfirmed): without an actualOrderId it reads as cancelled.
+ALGO_STATES = {"NEW": OrderState.NEW, "TRIGGERED": OrderState.NEW, "CANCELED": OrderState.CANCELLED,
+               "EXPIRED": OrderState.EXPIRED, "REJECTED": OrderState.REJECTED}
 
 
 def _raw(text, rounding: int = Rounding.EXACT) -> int:
@@ -58,6 +63,24 @@ def venue_order(d: dict) -> VenueOrder:
         tif=TIFS.get(d.get("timeInForce", ""), 0), state=STATES.get(d["status"], OrderState.UNKNOWN),
         qty_raw=_raw(d.get("origQty", "0")), price_raw=_raw(d.get("price", "0")),
         stop_raw=_raw(d.get("stopPrice", "0")), filled_raw=filled, avg_price_raw=avg, cum_quote_raw=quote)
+
+
+def algo_venue_order(d: dict) -> VenueOrder:
+    """A USD-M algo order JSON (``/fapi/v1/algoOrder``, ``openAlgoOrders``) as a VenueOrder."""
+    qty = _raw(d.get("quantity", "0"))
+    status = d.get("algoStatus", "")
+    state = ALGO_STATES.get(status, OrderState.UNKNOWN)
+    filled = avg = 0
+    if status == "FINISHED":
+        state = OrderState.FILLED if d.get("actualOrderId") else OrderState.CANCELLED
+        if d.get("actualOrderId"):
+            filled, avg = qty, _raw(d.get("actualPrice", "0"), Rounding.HALF_EVEN)
+    return VenueOrder(
+        symbol=d["symbol"], client_id=d.get("clientAlgoId", ""), exchange_id=d.get("algoId"),
+        side=Side.BUY if d["side"] == "BUY" else Side.SELL, order_type=TYPES.get(d.get("orderType", ""), 0),
+        tif=TIFS.get(d.get("timeInForce", ""), 0), state=state, qty_raw=qty, price_raw=_raw(d.get("price", "0")),
+        stop_raw=_raw(d.get("triggerPrice", "0")), filled_raw=filled, avg_price_raw=avg,
+        cum_quote_raw=filled * avg // 100_000_000)
 
 
 class BinanceAdapter:
@@ -92,7 +115,7 @@ class BinanceAdapter:
             await self.user_stream.start()
         else:
             self.ws_api = BinanceWsApi(self.config, self.rest.clock, on_event=on_stream,
-                                       on_reconnected=on_reconnected)
+                                       on_reconnected=on_reconnected, limiter=self.rest.limiter)
             self.ws_api.ws.on_disconnected = self._chain_disconnect(self.ws_api.ws.on_disconnected, on_disconnected)
             await self.ws_api.start()
 
@@ -119,31 +142,45 @@ class BinanceAdapter:
     # -- orders --------------------------------------------------------------------------
     async def send_place(self, spec: OrderSpec):
         """Write the order; returns an awaitable giving the parser that holds the answer."""
-        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api._session_ready:
-            return await self._ws_place(spec)
+        cid = spec.client_id.encode()
+        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
+            return await self._ws_place(spec, cid)
         # REST lean path (also while the WebSocket API reconnects: orders keep flowing)
         build = self.orders.place_builder(
             spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, spec.stop_raw,
-            spec.client_id.encode(), reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
+            cid, reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
         fut = await self.orders.submit(PLACE_COST, build)
-        return self.orders.finish(fut)
+        spec.sent_ms = self.orders.last_ts
+        algo = self.futures and spec.order_type in ALGO_TYPES   # algo answers name clientAlgoId, not read hot
+        return self.orders.finish(fut, None if algo else cid)
 
-    async def _ws_place(self, spec: OrderSpec):
-        """Order entry over the WebSocket API: compiled frame out, the answer's raw bytes to the compiled parser."""
-        return self._ws_answer(self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
-                                                       spec.qty_raw, spec.price_raw, spec.stop_raw,
-                                                       spec.client_id.encode()))
+    async def _ws_place(self, spec: OrderSpec, cid: bytes):
+        """Order entry over the WebSocket API: paced by the account's limiter like REST, compiled frame
+        out, the answer's raw bytes to the compiled parser."""
+        limiter = self.rest.limiter
+        if not limiter.try_take(PLACE_COST):
+            await limiter.acquire(PLACE_COST)
+        fut = self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                      spec.price_raw, spec.stop_raw, cid)
+        spec.sent_ms = self.ws_api.last_ts
+        return self._ws_answer(fut, cid)
 
-    async def _ws_answer(self, fut):
+    async def _ws_answer(self, fut, cid: bytes | None = None):
         raw = await fut
         parser = self.orders.parser
         parser.parse(raw)
+        if cid is not None and not parser.names_client(cid):
+            from engine.venues.errors import OutcomeUnknown
+            raise OutcomeUnknown(self.venue, None, f"the answer names another order than {cid.decode()}")
         return parser
 
     async def cancel(self, spec: OrderSpec):
         algo = self.futures and spec.order_type in ALGO_TYPES
         cid = spec.client_id.encode()
-        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api._session_ready:
+        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
+            limiter = self.rest.limiter
+            if not limiter.try_take(CANCEL_COST):
+                await limiter.acquire(CANCEL_COST)
             return await self._ws_answer(self.ws_api.cancel_order(spec.symbol.encode(), client_id=cid))
         enc, rw = self.orders.encoder, self.orders.recv_window
         fut = await self.orders.submit(CANCEL_COST, lambda ts: enc.cancel_order(
@@ -203,14 +240,21 @@ class BinanceAdapter:
         return None
 
     # -- queries (cold path) ----------------------------------------------------------------
-    async def query(self, symbol: str, client_id: str) -> VenueOrder | None:
+    async def query(self, symbol: str, client_id: str, order_type: int = 0) -> VenueOrder | None:
+        """One order by client id (USD-M conditional orders by ``clientAlgoId``); None: the venue has none."""
         try:
+            if self.futures and order_type in ALGO_TYPES:
+                return algo_venue_order(await self.rest.get_algo_order(client_algo_id=client_id))
             return venue_order(await self.rest.get_order(symbol, client_order_id=client_id))
         except UnknownOrder:
             return None
 
     async def open_orders(self, symbol: str | None = None) -> list[VenueOrder]:
-        return [venue_order(d) for d in await self.rest.open_orders(symbol)]
+        """Every open order (USD-M: the open conditional orders too, which ``openOrders`` does not list)."""
+        out = [venue_order(d) for d in await self.rest.open_orders(symbol)]
+        if self.futures:
+            out += [algo_venue_order(d) for d in await self.rest.open_algo_orders(symbol)]
+        return out
 
     async def positions(self) -> list[VenuePosition]:
         if not self.futures:

@@ -44,7 +44,17 @@ _BY_CODE: dict[int, type[E.VenueError]] = {
     -2026: E.UnknownOrder,          # archived
     -4116: E.DuplicateClientOrderId,
     -5022: E.PostOnlyWouldTake,
+    -5028: E.TimestampError,        # outside the matching engine's recvWindow: not executed
 }
+
+# Order refusals the sheets document (shared/venues/binance-spot.md and binance-usdm-futures.md §5),
+# beyond the codes mapped one by one above.  Only these (and the typed classes) reject an order.
+_DOCUMENTED_REJECTIONS = frozenset({
+    -2012, -2020, -2021, -2022, -2023, -2024, -2025, -2027, -2038, -2039,
+    -4003, -4004, -4005, -4013, -4014, -4015, -4016, -4023, -4024, -4045, -4061, -4062, -4118, -4120,
+    -4131, -4135, -4137, -4138, -4142, -4164,
+    -5021, -5024, -5025, -5026, -5027, -5029, -5037, -5038, -5039, -5040, -5041, -5043,
+})
 
 _REJECT_2010 = (
     ("Duplicate order sent", E.DuplicateClientOrderId),
@@ -81,11 +91,13 @@ def error_for(venue: str, http_status: int | None, code: int | None, msg: str,
     elif code in _BY_CODE:
         cls = _BY_CODE[code]
     elif code is not None and -1199 <= code <= -1100:
-        cls = E.InvalidRequest
-    elif code is not None and (code <= -2000):
+        cls = E.InvalidRequest          # the documented "11xx: request issues" family
+    elif venue == "binance-spot" and code in (-2021, -2022):
+        cls = E.VenueError              # cancelReplace partly or wholly failed: the caller reads both legs
+    elif code in _DOCUMENTED_REJECTIONS:
         cls = E.OrderRejected
     else:
-        cls = E.VenueError
+        cls = E.VenueError              # an undocumented code: the order's outcome is unknown
     return cls(venue, code, msg, http_status=http_status, retry_after=retry_after)
 
 
@@ -108,11 +120,13 @@ def check_response(venue: str, resp: HttpResponse, limiter: RateLimiter | None =
             limiter.on_throttled(retry_after)
         elif status == 418:
             limiter.on_banned(retry_after)
-    code, msg = None, resp.body[:200].decode("utf-8", "replace")
+    code, msg, doc = None, resp.body[:200].decode("utf-8", "replace"), None
     try:
         doc = json.loads(resp.body)
         if isinstance(doc, dict):
             code, msg = doc.get("code"), str(doc.get("msg", msg))
     except ValueError:
         pass
-    raise error_for(venue, status, code if isinstance(code, int) else None, msg, retry_after)
+    err = error_for(venue, status, code if isinstance(code, int) else None, msg, retry_after)
+    err.data = doc.get("data") if isinstance(doc, dict) else None   # cancelReplace: both legs' answers
+    raise err

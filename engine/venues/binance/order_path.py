@@ -17,6 +17,7 @@ import logging
 from engine._codec_binance import ENDPOINTS, BinanceOrderEncoder
 from engine._codec_errors import EncodeError
 from engine._parse_binance import BinanceParser
+from engine.transport.errors import ProtocolError
 from engine.transport.fast_http import FastHttpClient, HttpResponse
 from engine.transport.ratelimit import Cost
 from engine.venues.binance.errors import check_response
@@ -51,6 +52,8 @@ class BinanceOrderPath:
         self._heads = {ep: b"%s %s%s?" % (m, prefix, p) for ep, (m, p) in ENDPOINTS.items() if m}
         self._tail = tail
         self.orders_sent = 0
+        self.last_ts = 0             # the timestamp the last request was signed with (venue ms)
+        self.mismatches = 0          # answers naming another order than their request (pairing broken)
 
     def __repr__(self) -> str:
         return f"BinanceOrderPath(venue={self.venue!r}, rest={self.rest.config.endpoints.rest!r})"
@@ -76,23 +79,40 @@ class BinanceOrderPath:
         limiter = self.limiter
         if not limiter.try_take(cost):
             await limiter.acquire(cost)
-        conn = self.http._conn
-        if conn is None or not conn.is_open:
+        conn = self.http.current()
+        if conn is None:
             conn = await self.http.connection()
-        n = build(self.clock.now_ms())
+        ts = self.clock.now_ms()
+        n = build(ts)
         if n <= 0:
             raise EncodeError(f"encoder produced no request (status {n})")
         fut = conn.send(self._request_bytes(n))
+        self.last_ts = ts
         self.orders_sent += 1
         return fut
 
-    async def finish(self, fut: asyncio.Future) -> BinanceParser:
-        """Wait for the answer; raise the venue's typed error, or return the parser holding it."""
+    async def finish(self, fut: asyncio.Future, client_id: bytes | None = None) -> BinanceParser:
+        """Wait for the answer; raise the venue's typed error, or return the parser holding it.
+
+        With ``client_id``, a 2xx answer must name that order: answers are paired with requests
+        by position on the connection, so one naming another order means the pairing broke.  The
+        connection is then failed (every request on it, this one included, ends with a
+        :class:`ProtocolError`, ``sent=True``: outcome unknown, resolved by client id).
+        """
+        conn = self.http.current()
         response: HttpResponse = await fut
         if response.status != 200:
             check_response(self.venue, response, self.limiter)  # raises the typed error
         parser = self.parser
-        parser.parse(response.body)
+        parser.parse(response.body)     # ParseError: an unreadable 200, the order's outcome unknown
+        if client_id is not None and not parser.names_client(client_id):
+            self.mismatches += 1
+            exc = ProtocolError(f"answer names another order than {client_id.decode()}; answers and requests "
+                                "on this connection are no longer paired", sent=True)
+            log.error("%s; closing the connection", exc)
+            if conn is not None:
+                conn.fail(exc)
+            raise exc
         return parser
 
     async def _send(self, cost: Cost, build) -> BinanceParser:

@@ -215,6 +215,13 @@ class BinanceRest:
         return await self.signed("DELETE", f"{self.prefix}/algoOrder", params, weight=1, cancel=True,
                                  idempotent=False)
 
+    async def get_algo_order(self, *, algo_id: int | None = None, client_algo_id: str | None = None) -> dict:
+        """USD-M ``GET /fapi/v1/algoOrder`` by algoId or clientAlgoId (-2011/-2013: no such order)."""
+        self._futures_only("get_algo_order")
+        _one_id(algo_id, client_algo_id)
+        return await self.signed("GET", f"{self.prefix}/algoOrder", {"algoId": algo_id, "clientAlgoId": client_algo_id},
+                                 weight=1)
+
     async def open_algo_orders(self, symbol: str | None = None) -> list:
         self._futures_only("open_algo_orders")
         return await self.signed("GET", f"{self.prefix}/openAlgoOrders", {"symbol": symbol}, weight=1)

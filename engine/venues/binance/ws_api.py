@@ -60,6 +60,7 @@ class BinanceWsApi:
         subscribe_user_data: bool = True,
         ed25519_private_key: Any = None,
         request_timeout: float | None = None,
+        limiter=None,
     ):
         if config.venue != "binance-spot" or not config.endpoints.ws_api:
             raise ValueError("BinanceWsApi needs a binance-spot config with a WebSocket API URL")
@@ -70,6 +71,8 @@ class BinanceWsApi:
         self.subscribe_user_data = subscribe_user_data
         self._ed25519 = ed25519_private_key  # cryptography Ed25519PrivateKey, for session.logon
         self.request_timeout = request_timeout or config.read_timeout
+        self.limiter = limiter          # the account's RateLimiter: 429/418 answers pause or ban it
+        self.last_ts = 0                # the timestamp the last order.place was signed with (venue ms)
         self.signer = RequestSigner(config.api_secret.reveal_bytes())
         self.encoder = BinanceWsEncoder(self.signer, config.api_key)
         self._ids = itertools.count(1)
@@ -88,6 +91,11 @@ class BinanceWsApi:
             idle_timeout=20.0, reply_timeout=10.0,
         )
         self._first_connect = True
+
+    @property
+    def ready(self) -> bool:
+        """Logged on and subscribed on the current connection: requests may be sent."""
+        return self._session_ready
 
     def __repr__(self) -> str:
         return f"BinanceWsApi(url={self.config.endpoints.ws_api!r}, connected={self.ws.connected})"
@@ -196,8 +204,10 @@ class BinanceWsApi:
         if not self._session_ready:
             raise ConnectionLost("order.place: WebSocket API session not ready; nothing was sent", sent=False)
         rid = next(self._ids)
+        ts = self.clock.now_ms()
         n = self.encoder.order_place(rid, symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
-                                     resp_type, self.clock.now_ms(), self.config.recv_window_ms, not self.logged_on)
+                                     resp_type, ts, self.config.recv_window_ms, not self.logged_on)
+        self.last_ts = ts
         return self.inflight.send(self.ws, rid, self.encoder.buffer[:n], "order.place",
                                   timeout or self.request_timeout)
 
@@ -349,6 +359,11 @@ class BinanceWsApi:
         retry_after = None
         if isinstance(data, dict) and data.get("retryAfter") and data.get("serverTime"):
             retry_after = max(0.0, (data["retryAfter"] - data["serverTime"]) / 1000.0)
+        if self.limiter is not None:        # the WebSocket API shares the account's limits with REST
+            if status == 429:
+                self.limiter.on_throttled(retry_after)
+            elif status == 418:
+                self.limiter.on_banned(retry_after)
         fut.set_exception(error_for(self.config.venue, status, err.get("code"), str(err.get("msg", "")),
                                     retry_after))
 

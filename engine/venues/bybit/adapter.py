@@ -20,7 +20,7 @@ from engine._parse_bybit import BybitParser
 from engine.config import VenueConfig
 from engine.instruments_load import load_bybit
 from engine.venues.base import OrderSpec, VenueOrder, VenuePosition
-from engine.venues.bybit.order_path import AMEND, CANCEL, CREATE, BybitOrderPath
+from engine.venues.bybit.order_path import AMEND, CANCEL, CANCEL_COST, CREATE, CREATE_COST, BybitOrderPath
 from engine.venues.bybit.rest import BybitRest
 from engine.venues.bybit.stream import BybitPrivateStream
 from engine.venues.bybit.ws_trade import BybitWsTrade
@@ -140,24 +140,34 @@ class BybitAdapter:
     async def send_place(self, spec: OrderSpec):
         """Write the order (lean REST path, or the trade WebSocket); returns an awaitable of the ack parser."""
         general = spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures)
+        cid = spec.client_id.encode()
         if self.trade is not None and self.trade.ws.connected:
+            limiter = self.rest.limiter          # the trade socket is paced like REST (shared UID limits)
+            if not limiter.try_take(CREATE_COST):
+                await limiter.acquire(CREATE_COST)
             if general:
-                return self._raw_ack(self.trade.send_raw("order.create", order_params(spec, self.category)))
-            return self._raw_ack(self.trade.place_order(
-                spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw,
-                spec.stop_raw, spec.client_id.encode(), reduce_only=spec.reduce_only))
+                fut = self.trade.send_raw("order.create", order_params(spec, self.category))
+            else:
+                fut = self.trade.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
+                                             spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
+                                             reduce_only=spec.reduce_only)
+            spec.sent_ms = self.trade.last_ts
+            return self._raw_ack(fut, cid)
         # lean REST path (also while the trade socket reconnects: orders keep flowing)
         if general:
             return self._finish(self.rest.place_order(order_params(spec, self.category)))  # general path
         build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                                          spec.price_raw, spec.stop_raw, spec.client_id.encode(),
-                                          reduce_only=spec.reduce_only)
+                                          spec.price_raw, spec.stop_raw, cid, reduce_only=spec.reduce_only)
         fut = await self.orders.submit(build)
-        return self.orders.finish(fut, CREATE)
+        spec.sent_ms = self.orders.last_ts
+        return self.orders.finish(fut, CREATE, cid)
 
-    async def _raw_ack(self, fut) -> BybitParser:
+    async def _raw_ack(self, fut, cid: bytes | None = None) -> BybitParser:
         p = self._ack_parser
         p.parse(await fut)
+        if cid is not None and not p.names_client(cid):
+            from engine.venues.errors import OutcomeUnknown
+            raise OutcomeUnknown(self.venue, None, f"the answer names another order than {cid.decode()}")
         return p
 
     async def _finish(self, call) -> BybitParser:
@@ -165,6 +175,9 @@ class BybitAdapter:
 
     async def cancel(self, spec: OrderSpec):
         if self.trade is not None and self.trade.ws.connected:
+            limiter = self.rest.limiter
+            if not limiter.try_take(CANCEL_COST):
+                await limiter.acquire(CANCEL_COST)
             return await self._raw_ack(self.trade.cancel_order(spec.symbol.encode(), client_id=spec.client_id.encode()))
         fut = await self.orders.submit(self.orders.cancel_builder(spec.symbol.encode(),
                                                                   client_id=spec.client_id.encode()))
@@ -199,7 +212,7 @@ class BybitAdapter:
             return (_raw(book["b"][0][0]) + _raw(book["a"][0][0])) // 2
         return None
 
-    async def query(self, symbol: str, client_id: str) -> VenueOrder | None:
+    async def query(self, symbol: str, client_id: str, order_type: int = 0) -> VenueOrder | None:
         try:
             d = await self.rest.get_order(self.category, symbol, order_link_id=client_id)
         except (UnknownOrder, OrderNotOpen):

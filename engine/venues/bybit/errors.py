@@ -33,7 +33,20 @@ _BY_CODE: dict[int, type[E.VenueError]] = {
     110010: E.OrderNotOpen,
     110012: E.InsufficientFunds,
     110072: E.DuplicateClientOrderId,
-    110079: E.VenueUnavailable,     # order is processing, retry later
+    110079: E.OutcomeUnknown,       # "order is processing, retry later": it may exist
+    110003: E.OrderRejected,        # price outside the allowable range
+    110009: E.OrderRejected,        # too many conditional orders
+    110017: E.InvalidRequest,       # qty truncated to zero
+    110020: E.OrderRejected,        # more than 500 active orders
+    110092: E.OrderRejected,        # triggerPrice on the wrong side for triggerDirection
+    110093: E.OrderRejected,
+    110094: E.OrderRejected,        # notional below the lower limit
+    170132: E.OrderRejected,        # price too high
+    170133: E.OrderRejected,        # price below the minimum
+    170136: E.OrderRejected,        # qty below the minimum
+    170140: E.OrderRejected,        # order value below the lower limit
+    170210: E.OrderRejected,        # new order rejected
+    170217: E.OrderRejected,        # only LIMIT-MAKER allowed
     170001: E.OutcomeUnknown,       # spot internal error
     170007: E.OutcomeUnknown,       # spot backend timeout
     170005: E.RateLimited,
@@ -52,9 +65,9 @@ _BY_CODE: dict[int, type[E.VenueError]] = {
 
 
 def error_for(code: int, msg: str, http_status: int | None = 200) -> E.VenueError:
-    cls = _BY_CODE.get(code)
-    if cls is None:
-        cls = E.OrderRejected if code >= 110000 else E.VenueError
+    # only the codes documented in shared/venues/bybit-v5.md §5 are typed; any other code leaves an
+    # order's outcome unknown (never taken as a rejection)
+    cls = _BY_CODE.get(code, E.VenueError)
     return cls(VENUE, code, msg, http_status=http_status)
 
 
@@ -100,8 +113,17 @@ def check_response(resp: HttpResponse, limiter: RateLimiter | None = None, endpo
         return doc
     if code == 10006 and limiter is not None:
         reset = resp.header(b"x-bapi-limit-reset-timestamp")
-        limiter.on_throttled(None if reset is None else max(0.0, int(reset) / 1000.0 - _now()))
-    raise error_for(int(code), str(doc.get("retMsg", "")), status)
+        try:
+            pause = max(0.0, int(reset) / 1000.0 - _now()) if reset is not None else None
+        except ValueError:
+            pause = None            # a garbled header: the limiter's default pause
+        limiter.on_throttled(pause)
+    try:
+        code = int(code)
+    except (TypeError, ValueError):
+        raise E.VenueError(VENUE, None, f"HTTP {status}: retCode {code!r} is not a number",
+                           http_status=status) from None
+    raise error_for(code, str(doc.get("retMsg", "")), status)
 
 
 def _now() -> float:

@@ -34,6 +34,7 @@ import logging
 from engine._codec_bybit import ENDPOINTS, BybitOrderEncoder
 from engine._parse_bybit import BybitParser
 from engine._parse_common import MessageKind, ParseError
+from engine.transport.errors import ProtocolError
 from engine.transport.fast_http import FastHttpClient, HttpResponse
 from engine.transport.ratelimit import Cost
 from engine.venues import errors as E
@@ -102,6 +103,8 @@ class BybitOrderPath:
             self.http.host_header, self._api_key, self.recv_window)
         self._heads = {ep: b"POST " + prefix + path + common for ep, path in ENDPOINTS.items() if path}
         self.orders_sent = 0
+        self.last_ts = 0             # the timestamp the last request was signed with (venue ms)
+        self.mismatches = 0          # answers naming another order than their request (pairing broken)
 
     def __repr__(self) -> str:
         return f"BybitOrderPath(category={self.category.decode()!r}, rest={self.rest.config.endpoints.rest!r})"
@@ -145,23 +148,27 @@ class BybitOrderPath:
         if not limiter.try_take(cost):
             await limiter.acquire(cost)
             waited = True
-        conn = self.http._conn
-        if conn is None or not conn.is_open:
+        conn = self.http.current()
+        if conn is None:
             conn = await self.http.connection()
             waited = True
         if waited:
             ts = clock.now_ms()
             enc, n = build(ts)
         fut = conn.send(self._request_bytes(enc, ts, n), timeout)
+        self.last_ts = ts
         self.orders_sent += 1
         return fut
 
-    async def finish(self, fut: asyncio.Future, endpoint: int) -> BybitParser:
+    async def finish(self, fut: asyncio.Future, endpoint: int, client_id: bytes | None = None) -> BybitParser:
         """Wait for the answer to a request of ``endpoint`` (CREATE, AMEND or CANCEL).
 
         Returns the parser holding the acknowledgement, or raises the venue's typed error
-        (or the transport's, ``sent=True``, when no answer came).
+        (or the transport's, ``sent=True``, when no answer came).  With ``client_id``, an
+        acknowledgement naming another order fails the connection (answers are paired with
+        requests by position): every request on it ends with :class:`ProtocolError`, outcome unknown.
         """
+        conn = self.http.current()
         response: HttpResponse = await fut
         path = _PATHS[endpoint]
         parser = self.parser
@@ -171,6 +178,14 @@ class BybitOrderPath:
             except ParseError:
                 kind = -1
             if kind == _ACK:
+                if client_id is not None and not parser.names_client(client_id):
+                    self.mismatches += 1
+                    exc = ProtocolError(f"answer names another order than {client_id.decode()}; answers and "
+                                        "requests on this connection are no longer paired", sent=True)
+                    log.error("%s; closing the connection", exc)
+                    if conn is not None:
+                        conn.fail(exc)
+                    raise exc
                 self._observe_limits(response, path)
                 return parser
         # Refusals, throttling, 5xx and unreadable answers: the general path's mapping (cold path).

@@ -29,14 +29,12 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import Rounding
 from engine._fixedpoint import format as fp_format
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_bybit import BybitParser
-from engine.oms.store_terms import set_terms
 from engine.venues.base import OrderSpec, VenueOrder
 from engine.venues.errors import OrderNotOpen, UnknownOrder
 
@@ -92,8 +90,8 @@ class BybitTpsl:
         eng = bracket.eng
         if self._engine is None:
             self._engine = eng
-            eng._foreign_hook = self.on_foreign          # exits first seen on the stream
-            eng._adopt_venue_order = self.adopt_found    # exits first seen by reconciliation
+            eng.stream.foreign_hook = self.on_foreign    # exits first seen on the stream
+            eng.venue_order_adopter = self.adopt_found   # exits first seen by reconciliation
 
     async def place(self, entry: OrderSpec, stop_raw: int, take_raw: int):
         """POST the entry with its TP/SL (general REST path); returns the ack parser."""
@@ -116,7 +114,7 @@ class BybitTpsl:
             if isinstance(row, dict) and self._adopt_row(row) >= 0:
                 adopted.append(row)
         if adopted:   # now known: apply them as the stream said
-            self._engine._on_stream(json.dumps({"topic": doc["topic"], "data": adopted}).encode())
+            self._engine.stream.reapply(json.dumps({"topic": doc["topic"], "data": adopted}).encode())
 
     def _adopt_row(self, row: dict) -> int:
         role = EXIT_ROLES.get(row.get("stopOrderType", ""))
@@ -139,14 +137,9 @@ class BybitTpsl:
         qty, price, stop = _raw(row.get("qty")), _raw(row.get("price")) if limit else 0, _raw(row.get("triggerPrice"))
         tif = TimeInForce.GTC if limit else TimeInForce.TIF_NONE
         reduce_only = row.get("reduceOnly", True) is not False     # the venue's exits close the position
-        slot = eng.store.adopt(oid, inst, side, otype, tif, qty, price, ts_ns=time.time_ns())
-        eng.store.set_exchange_id(slot, oid)
-        set_terms(eng.store, slot, stop, reduce_only)              # adopt() takes neither
-        eng._specs[slot] = OrderSpec(slot, row["symbol"], oid, side, otype, tif, qty, price, stop, 0, reduce_only,
-                                     exchange_id=oid)
-        eng._track_open(slot, inst)
+        slot = eng.tracker.adopt(oid, inst, row["symbol"], side, otype, tif, qty, price, stop, reduce_only,
+                                 exchange_id=oid, leg=self)
         eng.metrics.placed += 1                 # placed for us by the venue: counted with ours
-        eng._venue_legs[slot] = self
         bracket.add_exit(slot, role)
         log.info("bracket %s: adopted the venue's %s exit %s", bracket.entry.client_order_id, role, oid)
         return slot

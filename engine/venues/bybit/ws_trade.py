@@ -42,6 +42,7 @@ class BybitWsTrade:
         self.config = config
         self.clock = clock
         self.limiter = limiter
+        self.last_ts = 0                # the timestamp the last order.create was signed with (venue ms)
         self.request_timeout = request_timeout or config.read_timeout
         self.signer = RequestSigner(config.api_secret.reveal_bytes())
         self._prefix = os.urandom(4).hex()
@@ -115,8 +116,10 @@ class BybitWsTrade:
         """Write one request now; the future resolves to the raw answer bytes when retCode is 0 (for the
         compiled parser), or fails with the venue's typed error / a transport error."""
         req_id = f"{self._prefix}-{next(self._ids)}"
+        ts = self.clock.now_ms()
         head = ('{"reqId":"%s","header":{"X-BAPI-TIMESTAMP":"%d","X-BAPI-RECV-WINDOW":"%d"},"op":"%s","args":[{'
-                % (req_id, self.clock.now_ms(), self.config.recv_window_ms, op))
+                % (req_id, ts, self.config.recv_window_ms, op))
+        self.last_ts = ts
         frame = (head + ",".join(f'"{k}":{json_value(v)}' for k, v in args.items() if v is not None)
                  + "}]}").encode()
         return self.inflight.send(self.ws, req_id, frame, op, timeout or self.request_timeout)
@@ -140,7 +143,9 @@ class BybitWsTrade:
         ts = self.clock.now_ms()
         n = self.encoder.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts,
                                    self.config.recv_window_ms, reduce_only=reduce_only)
-        return self._send_body(b"order.create", n, ts, timeout)
+        fut = self._send_body(b"order.create", n, ts, timeout)
+        self.last_ts = ts
+        return fut
 
     def cancel_order(self, symbol: bytes, *, order_id: bytes | None = None, client_id: bytes | None = None,
                      timeout: float | None = None) -> asyncio.Future:
@@ -203,6 +208,8 @@ class BybitWsTrade:
         if code == 0:
             fut.set_result(doc.get("data") or {})
         else:
+            if code == 10006 and self.limiter is not None:     # the trade socket shares the UID's limits
+                self.limiter.on_throttled(None)
             fut.set_exception(error_for(int(code), str(doc.get("retMsg", "")), None))
 
 

@@ -1,0 +1,146 @@
+"""Admission: the one path every new order takes before anything is sent.
+
+validate -> halted? -> circuit breaker -> pre-trade risk -> record (a PENDING store slot).
+
+Plain orders, the replacement of a cancel-replace and every leg of a bracket come
+through here, so a rule added once holds for all of them.  Bad input raises a typed
+error naming the value (``TypeError``/``ValueError``, :class:`UnknownInstrumentError`),
+a refusal raises :class:`~engine.errors.EngineError` (halted),
+:class:`~engine.oms.breaker.CircuitOpen` or :class:`~engine.oms.risk.RiskRejected`;
+in every case nothing was recorded and nothing sent.
+
+Admission also keeps the reference price per instrument (the last fill, or one the
+user set) that the risk checks value market orders and price bands with.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from engine._enums import OrderType, Side, TimeInForce
+from engine._fixedpoint import from_decimal
+from engine._instruments import UnknownInstrumentError
+from engine.errors import EngineError
+from engine.venues.base import OrderSpec
+
+__all__ = ["Admission", "EngineHalted", "to_raw", "parse_side", "parse_tif", "PRICED_TYPES", "TRIGGERED_TYPES",
+           "IMMEDIATE_TYPES"]
+
+log = logging.getLogger("engine.oms.admission")
+
+TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, "POST_ONLY": TimeInForce.POST_ONLY}
+PRICED_TYPES = frozenset(int(t) for t in (OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT,
+                                            OrderType.TAKE_PROFIT_LIMIT))
+TRIGGERED_TYPES = frozenset(int(t) for t in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
+                                               OrderType.TAKE_PROFIT_LIMIT))
+# Orders that execute (or die) the moment they arrive: a copy sent later would trade at another price.
+IMMEDIATE_TYPES = frozenset({int(OrderType.MARKET)})
+IMMEDIATE_TIFS = frozenset({int(TimeInForce.IOC), int(TimeInForce.FOK)})
+
+
+class EngineHalted(EngineError):
+    """The kill switch was used: no new order is accepted by this engine."""
+
+
+def to_raw(value, what: str) -> int:
+    """str / Decimal / int -> raw fixed point (positive); floats refused before anything is sent."""
+    if isinstance(value, float):
+        raise TypeError(f"{what} must be str, Decimal or int, not float (floats are not exact)")
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be str, Decimal or int, not bool")
+    try:
+        raw = from_decimal(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise type(exc)(f"{what}: {exc}") from None
+    if raw <= 0:
+        raise ValueError(f"{what} must be positive, got {value}")
+    return raw
+
+
+def parse_side(side) -> Side:
+    if isinstance(side, str):
+        try:
+            return Side[side.upper()]
+        except KeyError:
+            raise ValueError(f"side must be BUY or SELL, got {side!r}") from None
+    try:
+        return Side(side)
+    except ValueError:
+        raise ValueError(f"side must be BUY or SELL, got {side!r}") from None
+
+
+def parse_tif(tif) -> TimeInForce:
+    if isinstance(tif, str):
+        try:
+            return TIFS[tif.upper()]
+        except KeyError:
+            raise ValueError(f"time in force must be one of {', '.join(TIFS)}, got {tif!r}") from None
+    return TimeInForce(tif)
+
+
+def executes_at_once(spec: OrderSpec) -> bool:
+    """MARKET, IOC and FOK orders: they trade or die on arrival."""
+    return spec.order_type in IMMEDIATE_TYPES or spec.tif in IMMEDIATE_TIFS
+
+
+class Admission:
+    """Checks and records new orders for one engine."""
+
+    def __init__(self, venue: str, instruments, tracker, risk, breaker) -> None:
+        self.venue = venue
+        self.instruments = instruments
+        self.tracker = tracker
+        self.risk = risk
+        self.breaker = breaker
+        self.halted = False
+        self.reference: dict[int, int] = {}      # instrument -> reference price (raw)
+
+    # -- input -----------------------------------------------------------------------------------
+    def instrument(self, symbol: str) -> int:
+        try:
+            return self.instruments.id(symbol)
+        except (UnknownInstrumentError, KeyError, TypeError):
+            raise UnknownInstrumentError(f"{symbol!r} is not an instrument of {self.venue}") from None
+
+    def set_reference(self, inst: int, price_raw: int) -> None:
+        self.reference[inst] = price_raw
+
+    def check_open(self) -> None:
+        """Halted and breaker checks (raise when new orders are refused)."""
+        if self.halted:
+            raise EngineHalted(f"{self.venue}: engine halted by the kill switch; no new orders")
+        self.breaker.check_new_order()
+
+    def validate(self, symbol: str, side, order_type: int, tif: int, qty, price=None, stop=None,
+                 trailing=None) -> tuple:
+        """Typed checks of the user's input; returns (inst, side, qty_raw, price_raw, stop_raw, trailing_raw)."""
+        inst = self.instrument(symbol)
+        side = parse_side(side)
+        qty_raw = to_raw(qty, "quantity")
+        price_raw = to_raw(price, "price") if price is not None else 0
+        stop_raw = to_raw(stop, "stop price") if stop is not None else 0
+        trailing_raw = to_raw(trailing, "callback rate") if trailing is not None else 0
+        if order_type in PRICED_TYPES and not price_raw:
+            raise ValueError(f"a {OrderType(order_type).name} order needs a price")
+        if order_type in TRIGGERED_TYPES and not stop_raw:
+            raise ValueError(f"a {OrderType(order_type).name} order needs a stop price")
+        return inst, side, qty_raw, price_raw, stop_raw, trailing_raw
+
+    # -- the path ----------------------------------------------------------------------------------
+    def risk_check(self, inst: int, side: int, order_type: int, qty_raw: int, price_raw: int, reduce_only: bool,
+                   *, extra_open: int = 0, replacing: int = 0) -> None:
+        """Pre-trade risk for one order; ``extra_open`` orders about to be recorded with it (bracket legs),
+        ``replacing`` orders it replaces (cancel-replace)."""
+        tr = self.tracker
+        self.risk.check(inst, side, order_type, qty_raw, price_raw, reduce_only,
+                        tr.open_count(inst) + extra_open - replacing, tr.open_count() + extra_open - replacing,
+                        self.reference.get(inst, 0))
+
+    def admit(self, symbol: str, inst: int, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
+              stop_raw: int = 0, trailing_raw: int = 0, reduce_only: bool = False, *,
+              replacing: int = 0) -> OrderSpec:
+        """Halted -> breaker -> risk -> record; returns the recorded spec (state PENDING)."""
+        self.check_open()
+        self.risk_check(inst, side, order_type, qty_raw, price_raw or stop_raw, reduce_only, replacing=replacing)
+        return self.tracker.record(inst, symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, trailing_raw,
+                                   reduce_only)

@@ -1,0 +1,176 @@
+"""Sending an admitted order, and what each outcome means.  The exactly-once rules live here.
+
+An order reaches this module recorded (PENDING) by :mod:`engine.oms.admission`.  It is
+written by the venue adapter under a per-instrument lock (held only until the bytes are
+on the socket, so orders of one instrument leave in the order they were placed), and its
+answer is classified by one rule:
+
+1. Nothing was written (the adapter raised before writing, the connection could not be
+   made, the limiter refused, the task was cancelled while waiting for its turn): the
+   order is REJECTED locally and the error (or ``CancelledError``) is raised.
+2. The venue answered with a refusal it documents as "not executed"
+   (:func:`is_definite_rejection`): REJECTED, event ``rejected``, the typed error raised.
+3. Anything else after the write: an answer lost or late, a 5xx, the venue's
+   unknown-outcome code, an unknown code, an answer that is not what was asked for or
+   cannot be read, the task cancelled with the answer outstanding: the order is UNKNOWN,
+   evented, and resolved by its client order id (:mod:`engine.oms.resolve`), never
+   re-sent blindly.  A cancelled task re-raises ``CancelledError`` and its order is never
+   re-sent (the caller withdrew the intent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from engine._enums import OrderState
+from engine.oms.admission import executes_at_once
+from engine.oms.breaker import is_breaker_failure
+from engine.oms.events import EventKind
+from engine.oms.tracker import TERMINAL_STATES
+from engine.transport.errors import TransportError
+from engine.venues.base import OrderSpec
+from engine.venues.errors import DuplicateClientOrderId, VenueError, is_definite_rejection
+
+__all__ = ["Placement"]
+
+log = logging.getLogger("engine.oms")
+
+
+class Placement:
+    """Sends admitted orders for one engine and applies the outcome rules (module docstring)."""
+
+    def __init__(self, engine) -> None:
+        self.eng = engine
+        self.tracker = engine.tracker
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def lock(self, inst: int) -> asyncio.Lock:
+        lock = self._locks.get(inst)
+        if lock is None:
+            lock = self._locks[inst] = asyncio.Lock()
+        return lock
+
+    async def write(self, spec: OrderSpec, inst: int):
+        """Write ``spec`` (rule 1 on failure); returns the awaitable of its answer."""
+        eng = self.eng
+        try:
+            async with self.lock(inst):
+                spec.sent_ms = 0
+                return await eng.adapter.send_place(spec)
+        except asyncio.CancelledError:
+            self.rejected_locally(spec.slot, "cancelled before the request was written")
+            raise
+        except TransportError as exc:
+            if exc.sent:       # a transport that wrote and then failed: the venue may have it
+                self.unknown(spec, str(exc))
+                raise _Unknown() from exc
+            self.rejected_locally(spec.slot, str(exc))
+            raise
+        except BaseException as exc:      # limiter refusal, IP ban, encoder refusal: nothing was sent
+            self.rejected_locally(spec.slot, f"{type(exc).__name__}: {exc}")
+            raise
+
+    async def write_again(self, spec: OrderSpec, inst: int):
+        """Re-send a resolved-absent order (same client id, new timestamp); raises as the adapter does."""
+        async with self.lock(inst):
+            spec.sent_ms = 0
+            return await self.eng.adapter.send_place(spec)
+
+    async def place(self, spec: OrderSpec, inst: int, t_call: int, *, wait: bool = True):
+        """Write, await the answer, apply it; returns the order view (rules in the module docstring)."""
+        eng = self.eng
+        tracker = self.tracker
+        slot = spec.slot
+        eng.metrics.placed += 1
+        try:
+            pending = await self.write(spec, inst)
+        except _Unknown:
+            return tracker.view(slot)
+        eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
+        try:
+            answer = await pending
+        except asyncio.CancelledError:
+            self.unknown(spec, "the placing task was cancelled with the answer outstanding", resend=False)
+            raise
+        except Exception as exc:
+            return self.failed(spec, exc)
+        eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t_call, spec.client_id)
+        eng.metrics.acknowledged += 1
+        eng.breaker.record_success()
+        eng.stream.apply_answer(answer)
+        if wait:
+            await self.settle_answer(spec)
+        return tracker.view(slot)
+
+    async def settle_answer(self, spec: OrderSpec) -> None:
+        """Give an acknowledged order the moment it needs to show its state."""
+        eng = self.eng
+        slot = spec.slot
+        store = eng.store
+        if executes_at_once(spec):
+            # done at once on the venue: return it with its fills (they may follow the answer on the stream)
+            await self.tracker.wait(slot, lambda: store.state_of(slot) in TERMINAL_STATES, eng.ack_wait_s)
+        elif store.state_of(slot) == OrderState.PENDING:
+            # Bybit acknowledges receipt only; the state comes on the stream
+            await self.tracker.wait(slot, lambda: store.state_of(slot) != OrderState.PENDING, eng.ack_wait_s)
+
+    def failed(self, spec: OrderSpec, exc: Exception):
+        """An error after the write: a documented rejection rejects; everything else is UNKNOWN."""
+        eng = self.eng
+        if is_definite_rejection(exc):
+            return self.rejected_by_venue(spec.slot, exc)
+        if isinstance(exc, DuplicateClientOrderId):
+            reason = f"the venue already has an order with this client id ({exc})"
+        else:
+            reason = f"{type(exc).__name__}: {exc}"
+        if is_breaker_failure(exc) or not isinstance(exc, VenueError):
+            eng.breaker.record_failure(type(exc).__name__)
+        eng.metrics.count_error(getattr(exc, "code", None) or type(exc).__name__)
+        return self.unknown(spec, reason)
+
+    # -- outcomes -------------------------------------------------------------------------------------
+    def rejected_locally(self, slot: int, why: str) -> None:
+        """Nothing left the engine: REJECTED, the open set updated once the store accepted it."""
+        self.tracker.reject(slot, -1)
+        self.eng.metrics.rejected += 1
+        log.info("order %s not sent: %s", self.tracker.store.client_id(slot), why)
+
+    def rejected_by_venue(self, slot: int, exc: VenueError):
+        eng = self.eng
+        code = exc.code if isinstance(exc.code, int) else -1
+        self.tracker.reject(slot, code)
+        eng.metrics.rejected += 1
+        eng.metrics.count_error(exc.code)
+        if is_breaker_failure(exc):
+            eng.breaker.record_failure(f"{type(exc).__name__} {exc.code}")
+        else:
+            eng.breaker.record_success()  # the venue answered: a rejection is not a venue failure
+        if exc.http_status == 418 or type(exc).__name__ == "IpBanned":
+            eng.breaker.trip("IP banned by the venue", cooldown_s=exc.retry_after or None)
+        view = self.tracker.view(slot)
+        eng.bus.emit(EventKind.REJECTED, order=view, symbol=view.symbol, error=str(exc), code=exc.code)
+        raise exc
+
+    def unknown(self, spec: OrderSpec, why: str, *, resend: bool = True):
+        """The answer is lost or unreadable: UNKNOWN, evented, resolved by client id (never blindly re-sent)."""
+        eng = self.eng
+        slot = spec.slot
+        if spec.sent_ms <= 0:
+            spec.sent_ms = eng.adapter.rest.clock.now_ms()   # an upper bound of the signed timestamp
+        if not self.tracker.mark_unknown(slot):
+            if self.tracker.state(slot) == OrderState.UNKNOWN:
+                eng.resolver.start(slot, resend=resend)       # a re-send whose answer was lost again
+            else:
+                log.info("order %s: answer lost (%s) but the stream already reported it", spec.client_id, why)
+            return self.tracker.view(slot)
+        log.warning("order %s: outcome unknown (%s); resolving by its client order id", spec.client_id, why)
+        view = self.tracker.view(slot)
+        eng.bus.emit(EventKind.UNKNOWN, order=view, symbol=view.symbol, reason=why)
+        eng.resolver.start(slot, resend=resend)
+        return view
+
+
+class _Unknown(Exception):
+    """Internal: the write failed after the bytes left; the order is already UNKNOWN."""
