@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     t0 = time.time()
     r = uvloop.run(run_chaos(args.venue, args.orders, entry=args.entry, seed=args.seed, rate=args.rate,
-                             capacity=max(65_536, 2 * args.orders)))
+                             capacity=max(65_536, 2 * args.orders), retention_s=24 * 3600.0))
     seconds = time.time() - t0
     halt = r["halt"]
     summary = {"venue": args.venue, "entry": args.entry, "placed": r["placed"], "intents": r["intents"],

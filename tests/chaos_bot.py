@@ -86,7 +86,7 @@ def unlimited() -> Limits:
 
 
 async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int = 7, workers: int = 8,
-                    rate: float = 1.0, capacity: int = 65_536) -> dict:
+                    rate: float = 1.0, capacity: int = 65_536, retention_s: float = 300.0) -> dict:
     rng = random.Random(seed)
     balances = {"USDT": "100000000", "BTC": "1000", "ETH": "10000"}
     errors: dict[str, int] = {}
@@ -95,13 +95,15 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                            faults=chaos_faults(venue, entry, rate), limits=unlimited()) as sim:
         breaker = CircuitBreaker(consecutive_errors=10**6, error_rate=None, cooldown_s=0.1)
         cfg = VenueConfig.local(venue, sim.url, KEY, SECRET, read_timeout=2.0, recv_window_ms=RECV_WINDOW_MS)
-        async with connect(cfg, order_entry=entry, breaker=breaker, ack_wait_s=1.0, capacity=capacity) as eng:
+        async with connect(cfg, order_entry=entry, breaker=breaker, ack_wait_s=1.0, capacity=capacity,
+                           retention_s=retention_s) as eng:
             eng.adapter.rest.limiter.max_wait = 60.0
             placed = [0]
             halted = asyncio.Event()
 
             def count(exc):
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                name = type(exc).__name__ + (f":{exc.rule}" if isinstance(exc, RiskRejected) else "")
+                errors[name] = errors.get(name, 0) + 1
 
             async def one(symbol: str):
                 fair = sim.price(symbol)
@@ -130,11 +132,19 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                     if placed[0] >= halt_after:
                         return
                     placed[0] += 1
+                    symbol = "BTCUSDT" if rng.random() < 0.5 else "ETHUSDT"
                     try:
-                        await one("BTCUSDT" if rng.random() < 0.5 else "ETHUSDT")
+                        await one(symbol)
                     except EngineHalted:
                         return
-                    except (CircuitOpen, RiskRejected) as exc:
+                    except RiskRejected as exc:
+                        count(exc)
+                        if exc.rule.startswith("max_open_orders"):     # resting orders piled up: clear them
+                            try:
+                                await eng.cancel_all(symbol)
+                            except (VenueError, TransportError, EngineError) as exc2:
+                                count(exc2)
+                    except CircuitOpen as exc:
                         count(exc)
                         await asyncio.sleep(0.05)
                     except (VenueError, TransportError) as exc:      # a documented refusal, or nothing sent

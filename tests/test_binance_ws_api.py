@@ -163,7 +163,7 @@ def test_raw_path_frames_and_answers():
                     await ws.send_raw("order.place", {**LIMIT, "newClientOrderId": "raw-1"})
                 p.parse(await ws.send_raw("order.cancel", {"symbol": "BTCUSDT", "origClientOrderId": "raw-1"}))
                 assert p.order_state == OrderState.CANCELLED
-                assert not ws.inflight.pending and not ws._pending
+                assert not ws.inflight.pending
             finally:
                 await ws.stop()
                 await rest.close()

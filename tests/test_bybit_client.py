@@ -217,7 +217,7 @@ def test_trade_socket_raw_path():
                     await trade.send_raw("order.create", {**LIMIT, "orderLinkId": "raw-1"})
                 p.parse(await trade.send_raw("order.cancel", {"category": "linear", "symbol": "BTCUSDT",
                                                               "orderLinkId": "raw-1"}))
-                assert not trade.inflight.pending and not trade._pending
+                assert not trade.inflight.pending
 
     run(main())
 

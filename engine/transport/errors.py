@@ -1,8 +1,9 @@
 """Transport-level failures, and whether the request's outcome is known."""
 
-from engine.errors import EngineError
+from engine.errors import EngineError, VenueError
 
-__all__ = ["TransportError", "ConnectFailed", "RequestTimeout", "ConnectionLost", "ProtocolError"]
+__all__ = ["TransportError", "ConnectFailed", "RequestTimeout", "ConnectionLost", "ProtocolError", "RateLimited",
+           "IpBanned"]
 
 
 class TransportError(EngineError):
@@ -42,3 +43,17 @@ class ConnectionLost(TransportError):
 
 class ProtocolError(TransportError):
     """The peer sent bytes that are not valid HTTP/1.1."""
+
+
+class RateLimited(VenueError):
+    """Request rate over the venue's limit: the venue said so (HTTP 429, Binance -1003/-1015, Bybit 10006),
+    or the limiter would have to wait longer than it may for the request to fit."""
+
+    not_executed = True
+    retry_safe = True
+
+
+class IpBanned(VenueError):
+    """The venue banned this IP (Binance 418, Bybit 403): every request waits until ``retry_after``."""
+
+    not_executed = True

@@ -1,5 +1,10 @@
 """Requests in flight on a message socket, matched to answers by id, each with its own deadline.
 
+The one request correlator of every WebSocket venue client (order entry and general
+requests alike): a request is written with :meth:`InflightRequests.send`, its answer
+settles it (:meth:`resolve`, or :meth:`take` to settle it another way, e.g. with the
+venue's typed error), a dropped connection fails them all (:meth:`fail_all`).
+
 One timer serves every deadline: each request pushes ``(deadline, id)`` on a heap, and
 the timer is armed at the earliest deadline of a request still waiting.  When it fires
 it drops answered requests from the head of the heap, fails the waiting ones whose
@@ -72,7 +77,10 @@ class InflightRequests:
 
     def take(self, rid: Hashable) -> asyncio.Future | None:
         """Remove and return the future of ``rid`` (to settle it another way), or None."""
-        return self.pending.pop(rid, None)
+        try:
+            return self.pending.pop(rid, None)
+        except TypeError:       # an unhashable id from a hostile frame
+            return None
 
     def fail_all(self, exc: BaseException) -> None:
         """Fail every waiting request with ``exc`` (the connection dropped or was stopped)."""

@@ -17,7 +17,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from engine.venues.errors import IpBanned
+from engine.transport.errors import IpBanned, RateLimited
 
 __all__ = ["Window", "RateLimiter", "Cost", "MAX_PAUSE_S", "MAX_BAN_S"]
 
@@ -207,7 +207,6 @@ class RateLimiter:
                 self.take(cost)
                 return
             if waited + wait > self.max_wait:
-                from engine.venues.errors import RateLimited
                 raise RateLimited(self.venue, None, f"rate limit would need a {waited + wait:.1f} s wait "
                                   f"(more than {self.max_wait:.1f} s)", retry_after=wait)
             self.waits += 1

@@ -28,13 +28,12 @@ def is_retryable(exc: BaseException, idempotent: bool) -> bool:
     answer was lost is never retried here: the order manager resolves it by client id.
     """
     from engine.transport.errors import TransportError
-    from engine.venues.errors import OutcomeUnknown, TimestampError
 
-    if isinstance(exc, TimestampError):
+    if getattr(exc, "resync_clock", False):
         return False  # the caller resyncs its clock first, then retries once
     if getattr(exc, "retry_safe", False):
         return True
-    return idempotent and isinstance(exc, (TransportError, OutcomeUnknown))
+    return idempotent and (isinstance(exc, TransportError) or getattr(exc, "outcome_unknown", False))
 
 
 async def retry_safe_call(fn: Callable[[], Awaitable[T]], *, delays: Iterable[float],

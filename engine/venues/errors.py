@@ -13,31 +13,14 @@ code included, leaves the order's outcome unknown.
 
 from __future__ import annotations
 
-from engine.errors import EngineError
+from engine.errors import VenueError
+from engine.transport.errors import IpBanned, RateLimited
 
 __all__ = [
     "VenueError", "AuthenticationError", "TimestampError", "InvalidRequest", "OrderRejected",
     "InsufficientFunds", "DuplicateClientOrderId", "PostOnlyWouldTake", "UnknownOrder", "OrderNotOpen",
     "RateLimited", "IpBanned", "VenueUnavailable", "OutcomeUnknown", "is_definite_rejection",
 ]
-
-
-class VenueError(EngineError):
-    """An answer from the venue that is not success."""
-
-    retry_safe = False
-    outcome_unknown = False
-    not_executed = False        # documented as "not acted on" (see the module docstring)
-    data = None                 # the answer's extra payload, when the venue sent one
-
-    def __init__(self, venue: str, code: int | str | None, message: str, *,
-                 http_status: int | None = None, retry_after: float | None = None):
-        self.venue = venue
-        self.code = code
-        self.message = message
-        self.http_status = http_status
-        self.retry_after = retry_after  # seconds, when the venue said
-        super().__init__(f"{venue}: {message} (code {code}, HTTP {http_status})")
 
 
 class AuthenticationError(VenueError):
@@ -50,8 +33,8 @@ class TimestampError(VenueError):
     """Request timestamp outside the receive window: resync the clock, then retry once."""
 
     not_executed = True
-
     retry_safe = True
+    resync_clock = True         # a retry only after the clock is synced again
 
 
 class InvalidRequest(VenueError):
@@ -86,20 +69,6 @@ class UnknownOrder(VenueError):
 
 class OrderNotOpen(UnknownOrder):
     """The order exists but is already filled, cancelled or expired: nothing left to cancel or amend."""
-
-
-class RateLimited(VenueError):
-    """Request rate over the venue's limit (HTTP 429, Binance -1003/-1015, Bybit 10006)."""
-
-    not_executed = True
-
-    retry_safe = True
-
-
-class IpBanned(VenueError):
-    """The venue banned this IP (Binance 418, Bybit 403): every request waits until ``retry_after``."""
-
-    not_executed = True
 
 
 class VenueUnavailable(VenueError):

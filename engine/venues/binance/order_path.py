@@ -2,8 +2,9 @@
 
 Per order this does: one C call that writes the signed query string into the
 encoder's buffer, one join with the pre-built request line and headers, one socket
-write; the answer is read by httptools and parsed by the compiled Binance parser into
-its record, which the order manager applies.  Errors map exactly as on the general
+write (encode, pace, write: :class:`~engine.transport.lean_path.LeanHttpPath`); the
+answer is read by httptools and parsed by the compiled Binance parser into its record,
+which the order manager applies.  Errors map exactly as on the general
 path (:mod:`.errors`), and a lost answer raises a transport error with ``sent=True``:
 the order's outcome is unknown and it is resolved by its client order id, never
 resent.
@@ -11,14 +12,13 @@ resent.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from engine._codec_binance import ENDPOINTS, BinanceOrderEncoder
 from engine._codec_errors import EncodeError
 from engine._parse_binance import BinanceParser
-from engine.transport.errors import ProtocolError
 from engine.transport.fast_http import FastHttpClient, HttpResponse
+from engine.transport.lean_path import LeanHttpPath, Sent
 from engine.transport.ratelimit import Cost
 from engine.venues.binance.errors import check_response
 from engine.venues.binance.rest import BinanceRest
@@ -40,7 +40,6 @@ class BinanceOrderPath:
         self.venue = rest.venue
         self.futures = rest.futures
         self.limiter = rest.limiter
-        self.clock = rest.clock
         self.recv_window = cfg.recv_window_ms
         self.encoder = BinanceOrderEncoder(rest.signer, futures=rest.futures, capacity=capacity)
         self.parser = BinanceParser(futures=rest.futures)
@@ -51,47 +50,48 @@ class BinanceOrderPath:
         prefix = self.http.path_prefix.encode()
         self._heads = {ep: b"%s %s%s?" % (m, prefix, p) for ep, (m, p) in ENDPOINTS.items() if m}
         self._tail = tail
-        self.orders_sent = 0
-        self.last_ts = 0             # the timestamp the last request was signed with (venue ms)
-        self.mismatches = 0          # answers naming another order than their request (pairing broken)
+        self.lean = LeanHttpPath(self.http, rest.limiter, rest.clock)
+
+    @property
+    def orders_sent(self) -> int:
+        return self.lean.sent
+
+    @property
+    def last_ts(self) -> int:
+        """The timestamp the last request was signed with (venue ms)."""
+        return self.lean.last_ts
+
+    @property
+    def mismatches(self) -> int:
+        """Answers that named another order than their request (the connection was failed each time)."""
+        return self.lean.mismatches
 
     def __repr__(self) -> str:
         return f"BinanceOrderPath(venue={self.venue!r}, rest={self.rest.config.endpoints.rest!r})"
 
     async def start(self) -> None:
         """Open the connection ahead of the first order."""
-        await self.http.warm()
+        await self.lean.start()
 
     async def close(self) -> None:
-        await self.http.close()
+        await self.lean.close()
 
     def _request_bytes(self, n: int) -> bytes:
+        if n <= 0:
+            raise EncodeError(f"encoder produced no request (status {n})")
         enc = self.encoder
         return b"".join((self._heads[enc.endpoint], enc.buffer[:n], self._tail))
 
-    async def submit(self, cost: Cost, build) -> asyncio.Future:
-        """Pace, encode and write one request; returns the future of its HTTP answer.
+    async def submit(self, cost: Cost, build) -> Sent:
+        """Encode (``build(ts)`` writes the signed query and returns its length), pace, write.
 
         When the limiter has room and the connection is warm, nothing here awaits: the
         bytes are on the socket when this returns (the order manager keeps per-instrument
         order by holding its lock only across this step).
         """
-        limiter = self.limiter
-        if not limiter.try_take(cost):
-            await limiter.acquire(cost)
-        conn = self.http.current()
-        if conn is None:
-            conn = await self.http.connection()
-        ts = self.clock.now_ms()
-        n = build(ts)
-        if n <= 0:
-            raise EncodeError(f"encoder produced no request (status {n})")
-        fut = conn.send(self._request_bytes(n))
-        self.last_ts = ts
-        self.orders_sent += 1
-        return fut
+        return await self.lean.submit(cost, lambda ts: self._request_bytes(build(ts)))
 
-    async def finish(self, fut: asyncio.Future, client_id: bytes | None = None) -> BinanceParser:
+    async def finish(self, sent: Sent, client_id: bytes | None = None) -> BinanceParser:
         """Wait for the answer; raise the venue's typed error, or return the parser holding it.
 
         With ``client_id``, a 2xx answer must name that order: answers are paired with requests
@@ -99,20 +99,13 @@ class BinanceOrderPath:
         connection is then failed (every request on it, this one included, ends with a
         :class:`ProtocolError`, ``sent=True``: outcome unknown, resolved by client id).
         """
-        conn = self.http.current()
-        response: HttpResponse = await fut
+        response: HttpResponse = await sent.future
         if response.status != 200:
             check_response(self.venue, response, self.limiter)  # raises the typed error
         parser = self.parser
         parser.parse(response.body)     # ParseError: an unreadable 200, the order's outcome unknown
         if client_id is not None and not parser.names_client(client_id):
-            self.mismatches += 1
-            exc = ProtocolError(f"answer names another order than {client_id.decode()}; answers and requests "
-                                "on this connection are no longer paired", sent=True)
-            log.error("%s; closing the connection", exc)
-            if conn is not None:
-                conn.fail(exc)
-            raise exc
+            raise self.lean.unpaired(sent, f"answer names another order than {client_id.decode()}")
         return parser
 
     async def _send(self, cost: Cost, build) -> BinanceParser:

@@ -32,7 +32,7 @@ from typing import Any, Awaitable, Callable
 from engine._codec_binance_ws import RESP_FULL, BinanceWsEncoder
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
-from engine.transport.errors import ConnectionLost, RequestTimeout
+from engine.transport.errors import ConnectionLost
 from engine.transport.inflight import InflightRequests
 from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
@@ -76,8 +76,7 @@ class BinanceWsApi:
         self.signer = RequestSigner(config.api_secret.reveal_bytes())
         self.encoder = BinanceWsEncoder(self.signer, config.api_key)
         self._ids = itertools.count(1)
-        self._pending: dict[int, asyncio.Future] = {}
-        self.inflight = InflightRequests("binance ws-api")   # lean requests: answers go back as raw bytes
+        self.inflight = InflightRequests("binance ws-api")   # every request; 200 answers come back as raw bytes
         self.subscription_id: int | None = None
         self.logged_on = False
         self._session_ready = False   # logon + subscription done on the current connection
@@ -158,22 +157,7 @@ class BinanceWsApi:
         if not self._session_ready:
             raise ConnectionLost(f"{method}: WebSocket API session not ready (connecting or logging on); "
                                  "nothing was sent", sent=False)
-        rid = next(self._ids)
-        frame = json.dumps({"id": rid, "method": method, "params": body}, separators=(",", ":")).encode()
-        fut = asyncio.get_running_loop().create_future()
-        self._pending[rid] = fut
-        try:
-            try:
-                self.ws.send(frame)
-            except ConnectionError:
-                raise ConnectionLost(f"{method}: WebSocket API not connected; nothing was sent", sent=False) from None
-            try:
-                return await asyncio.wait_for(asyncio.shield(fut), timeout or self.request_timeout)
-            except asyncio.TimeoutError:
-                raise RequestTimeout(f"{method}: no answer within {timeout or self.request_timeout:.3f} s",
-                                     sent=True) from None
-        finally:
-            self._pending.pop(rid, None)
+        return await self._direct(method, body, timeout)
 
     # -- the lean order path: a hand-built frame out, raw answer bytes back ------------------------
     def send_raw(self, method: str, params: dict[str, Any], timeout: float | None = None) -> asyncio.Future:
@@ -293,16 +277,12 @@ class BinanceWsApi:
                 raise
         self.logged_on = True
 
-    async def _direct(self, method: str, params: dict[str, Any]) -> Any:
+    async def _direct(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
+        """Send one request (no session check: the connect hook logs on with it) and return its ``result``."""
         rid = next(self._ids)
-        fut = asyncio.get_running_loop().create_future()
-        self._pending[rid] = fut
-        try:
-            self.ws.send(json.dumps({"id": rid, "method": method, "params": params},
-                                    separators=(",", ":")).encode())
-            return await asyncio.wait_for(asyncio.shield(fut), self.request_timeout)
-        finally:
-            self._pending.pop(rid, None)
+        frame = json.dumps({"id": rid, "method": method, "params": params}, separators=(",", ":")).encode()
+        raw = await self.inflight.send(self.ws, rid, frame, method, timeout or self.request_timeout)
+        return json.loads(raw).get("result")
 
     def _on_disconnected(self, ws: ReconnectingWebSocket) -> None:
         self._session_ready = False
@@ -310,10 +290,6 @@ class BinanceWsApi:
         self._fail_pending(ConnectionLost("WebSocket API connection dropped with the answer outstanding", sent=True))
 
     def _fail_pending(self, exc: Exception) -> None:
-        for fut in list(self._pending.values()):
-            if not fut.done():
-                fut.set_exception(exc)
-        self._pending.clear()
         self.inflight.fail_all(exc)
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
@@ -341,10 +317,7 @@ class BinanceWsApi:
             self.bad_frames += 1
             log.warning("binance ws-api: unreadable frame (%d bytes) ignored", len(payload))
             return
-        if rid in self.inflight:  # a raw request answered with an error (or an unexpected shape)
-            fut = self.inflight.take(rid)
-        else:
-            fut = self._pending.get(rid)
+        fut = self.inflight.take(rid)     # answered with an error (or in a shape the fast path skips)
         if fut is None or fut.done():
             log.info("binance ws-api: answer for unknown or expired request id %r", rid)
             return
@@ -352,7 +325,7 @@ class BinanceWsApi:
             self.rate_limits = doc["rateLimits"]
         status = doc.get("status", 0)
         if status == 200:
-            fut.set_result(doc.get("result"))
+            fut.set_result(payload)
             return
         err = doc.get("error") or {}
         data = err.get("data") or {}

@@ -28,14 +28,14 @@ Invariants:
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from typing import Callable, NamedTuple
 
 from engine._codec_bybit import ENDPOINTS, BybitOrderEncoder
 from engine._parse_bybit import BybitParser
 from engine._parse_common import MessageKind, ParseError
-from engine.transport.errors import ProtocolError
 from engine.transport.fast_http import FastHttpClient, HttpResponse
+from engine.transport.lean_path import LeanHttpPath, Sent
 from engine.transport.ratelimit import Cost
 from engine.venues import errors as E
 from engine.venues.bybit.errors import VENUE, check_response
@@ -56,6 +56,13 @@ _COSTS = {CREATE: CREATE_COST, CANCEL: CANCEL_COST, AMEND: AMEND_COST}
 _LIMIT = b"x-bapi-limit"
 _LIMIT_STATUS = b"x-bapi-limit-status"
 _TAIL = b"%d\r\nX-BAPI-SIGN: %b\r\nContent-Length: %d\r\n\r\n%b"
+
+
+class Build(NamedTuple):
+    """A request to submit: its endpoint (CREATE, AMEND, CANCEL) and ``encode(ts) -> (encoder, length)``."""
+
+    endpoint: int
+    encode: Callable[[int], tuple]
 
 
 class BybitOrderPath:
@@ -102,9 +109,21 @@ class BybitOrderPath:
                   b"Content-Type: application/json\r\nX-BAPI-TIMESTAMP: ") % (
             self.http.host_header, self._api_key, self.recv_window)
         self._heads = {ep: b"POST " + prefix + path + common for ep, path in ENDPOINTS.items() if path}
-        self.orders_sent = 0
-        self.last_ts = 0             # the timestamp the last request was signed with (venue ms)
-        self.mismatches = 0          # answers naming another order than their request (pairing broken)
+        self.lean = LeanHttpPath(self.http, rest.limiter, rest.clock)
+
+    @property
+    def orders_sent(self) -> int:
+        return self.lean.sent
+
+    @property
+    def last_ts(self) -> int:
+        """The timestamp the last request was signed with (venue ms)."""
+        return self.lean.last_ts
+
+    @property
+    def mismatches(self) -> int:
+        """Answers that named another order than their request (the connection was failed each time)."""
+        return self.lean.mismatches
 
     def __repr__(self) -> str:
         return f"BybitOrderPath(category={self.category.decode()!r}, rest={self.rest.config.endpoints.rest!r})"
@@ -120,47 +139,31 @@ class BybitOrderPath:
 
     async def start(self) -> None:
         """Open the connection ahead of the first order."""
-        await self.http.warm()
+        await self.lean.start()
 
     async def close(self) -> None:
-        await self.http.close()
+        await self.lean.close()
 
     def _request_bytes(self, enc: BybitOrderEncoder, ts: int, n: int) -> bytes:
         """Copy of the request for the encoder's last call (it may be overwritten after an await)."""
         return self._heads[enc.endpoint] + _TAIL % (ts, enc.signature, n, enc.buffer[:n])
 
-    async def submit(self, build, timeout: float | None = None) -> asyncio.Future:
-        """Encode, pace and write one request; returns the future of its HTTP answer.
+    async def submit(self, build: "Build", timeout: float | None = None) -> Sent:
+        """Encode, pace and write one request; returns its :class:`~engine.transport.lean_path.Sent`.
 
-        ``build(ts) -> (encoder, length)`` encodes and signs (see the ``*_builder``
-        methods).  It runs once before anything else, so bad input raises
-        :class:`~engine._codec_errors.EncodeError` with nothing spent or sent; when the
-        limiter has room and the connection is warm nothing here awaits and the bytes are
-        on the socket when this returns.  After a wait (limiter, reconnect) the request is
-        encoded again with a fresh timestamp: the shared buffer may have been reused.
+        ``build`` is one of the ``*_builder`` methods' results.  It encodes and signs before
+        anything else, so bad input raises :class:`~engine._codec_errors.EncodeError` with
+        nothing spent or sent; when the limiter has room and the connection is warm nothing
+        here awaits and the bytes are on the socket when this returns.  After a wait
+        (limiter, reconnect) the request is encoded again with a fresh timestamp.
         """
-        clock = self.clock
-        ts = clock.now_ms()
-        enc, n = build(ts)
-        cost = _COSTS[enc.endpoint]
-        limiter = self.limiter
-        waited = False
-        if not limiter.try_take(cost):
-            await limiter.acquire(cost)
-            waited = True
-        conn = self.http.current()
-        if conn is None:
-            conn = await self.http.connection()
-            waited = True
-        if waited:
-            ts = clock.now_ms()
-            enc, n = build(ts)
-        fut = conn.send(self._request_bytes(enc, ts, n), timeout)
-        self.last_ts = ts
-        self.orders_sent += 1
-        return fut
+        def encode(ts: int) -> bytes:
+            enc, n = build.encode(ts)
+            return self._request_bytes(enc, ts, n)
 
-    async def finish(self, fut: asyncio.Future, endpoint: int, client_id: bytes | None = None) -> BybitParser:
+        return await self.lean.submit(_COSTS[build.endpoint], encode, timeout)
+
+    async def finish(self, sent: Sent, endpoint: int, client_id: bytes | None = None) -> BybitParser:
         """Wait for the answer to a request of ``endpoint`` (CREATE, AMEND or CANCEL).
 
         Returns the parser holding the acknowledgement, or raises the venue's typed error
@@ -168,8 +171,7 @@ class BybitOrderPath:
         acknowledgement naming another order fails the connection (answers are paired with
         requests by position): every request on it ends with :class:`ProtocolError`, outcome unknown.
         """
-        conn = self.http.current()
-        response: HttpResponse = await fut
+        response: HttpResponse = await sent.future
         path = _PATHS[endpoint]
         parser = self.parser
         if response.status == 200:
@@ -179,13 +181,7 @@ class BybitOrderPath:
                 kind = -1
             if kind == _ACK:
                 if client_id is not None and not parser.names_client(client_id):
-                    self.mismatches += 1
-                    exc = ProtocolError(f"answer names another order than {client_id.decode()}; answers and "
-                                        "requests on this connection are no longer paired", sent=True)
-                    log.error("%s; closing the connection", exc)
-                    if conn is not None:
-                        conn.fail(exc)
-                    raise exc
+                    raise self.lean.unpaired(sent, f"answer names another order than {client_id.decode()}")
                 self._observe_limits(response, path)
                 return parser
         # Refusals, throttling, 5xx and unreadable answers: the general path's mapping (cold path).
@@ -213,21 +209,22 @@ class BybitOrderPath:
                       position_side: int = 0, reduce_only: bool = False):
         enc = self.encoder if category is None else self._encoder(category)
         rw = self.recv_window
-        return lambda ts: (enc, enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
-                                              ts, rw, position_side=position_side, reduce_only=reduce_only))
+        return Build(CREATE, lambda ts: (enc, enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw,
+                                                            stop_raw, client_id, ts, rw, position_side=position_side,
+                                                            reduce_only=reduce_only)))
 
     def amend_builder(self, symbol: bytes, order_id: bytes = b"", client_id: bytes = b"", qty_raw: int = 0,
                       price_raw: int = 0, *, category: str | bytes | None = None):
         enc = self.encoder if category is None else self._encoder(category)
         rw = self.recv_window
-        return lambda ts: (enc, enc.amend_order(symbol, order_id or None, client_id or None, qty_raw, price_raw,
-                                                ts, rw))
+        return Build(AMEND, lambda ts: (enc, enc.amend_order(symbol, order_id or None, client_id or None, qty_raw,
+                                                             price_raw, ts, rw)))
 
     def cancel_builder(self, symbol: bytes, order_id: bytes = b"", client_id: bytes = b"", *,
                        category: str | bytes | None = None):
         enc = self.encoder if category is None else self._encoder(category)
         rw = self.recv_window
-        return lambda ts: (enc, enc.cancel_order(symbol, order_id or None, client_id or None, ts, rw))
+        return Build(CANCEL, lambda ts: (enc, enc.cancel_order(symbol, order_id or None, client_id or None, ts, rw)))
 
     # -- operations ----------------------------------------------------------------------------
     async def place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,

@@ -17,7 +17,7 @@ from typing import Any
 from engine._codec_bybit import BybitOrderEncoder
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
-from engine.transport.errors import ConnectionLost, RequestTimeout
+from engine.transport.errors import ConnectionLost
 from engine.transport.inflight import InflightRequests
 from engine.transport.ratelimit import RateLimiter
 from engine.transport.timesync import ClockSync
@@ -47,8 +47,7 @@ class BybitWsTrade:
         self.signer = RequestSigner(config.api_secret.reveal_bytes())
         self._prefix = os.urandom(4).hex()
         self._ids = itertools.count(1)
-        self._pending: dict[str, asyncio.Future] = {}
-        self.inflight = InflightRequests("bybit trade")   # lean requests: answers go back as raw bytes
+        self.inflight = InflightRequests("bybit trade")   # every request; retCode 0 answers come back as raw bytes
         # Orders and cancels: the compiled REST body encoder writes the args object (its signature is unused:
         # the socket is authenticated once).
         self.encoder = BybitOrderEncoder(self.signer, config.api_key, category)
@@ -82,10 +81,6 @@ class BybitWsTrade:
         self._fail_pending(ConnectionLost("trade WebSocket dropped with the answer outstanding", sent=True))
 
     def _fail_pending(self, exc: Exception) -> None:
-        for fut in list(self._pending.values()):
-            if not fut.done():
-                fut.set_exception(exc)
-        self._pending.clear()
         self.inflight.fail_all(exc)
 
     async def request(self, op: str, args: dict[str, Any], timeout: float | None = None) -> dict:
@@ -96,20 +91,8 @@ class BybitWsTrade:
                        "X-BAPI-RECV-WINDOW": str(self.config.recv_window_ms)},
             "op": op, "args": [{k: _wire(v) for k, v in args.items() if v is not None}],
         }, separators=(",", ":")).encode()
-        fut = asyncio.get_running_loop().create_future()
-        self._pending[req_id] = fut
-        try:
-            try:
-                self.ws.send(frame)
-            except ConnectionError:
-                raise ConnectionLost(f"{op}: trade socket not connected; nothing was sent", sent=False) from None
-            try:
-                return await asyncio.wait_for(asyncio.shield(fut), timeout or self.request_timeout)
-            except asyncio.TimeoutError:
-                raise RequestTimeout(f"{op}: no answer within {timeout or self.request_timeout:.3f} s",
-                                     sent=True) from None
-        finally:
-            self._pending.pop(req_id, None)
+        raw = await self.inflight.send(self.ws, req_id, frame, op, timeout or self.request_timeout)
+        return json.loads(raw).get("data") or {}
 
     # -- the lean order path: a hand-built frame out, raw answer bytes back --------------------------
     def send_raw(self, op: str, args: dict[str, Any], timeout: float | None = None) -> asyncio.Future:
@@ -191,10 +174,7 @@ class BybitWsTrade:
                 self._auth.set_result(doc)
             return
         rid = doc.get("reqId")
-        if rid in self.inflight:
-            fut = self.inflight.take(rid)
-        else:
-            fut = self._pending.get(rid)
+        fut = self.inflight.take(rid) if isinstance(rid, str) else None
         if fut is None or fut.done():
             return
         header = doc.get("header") or {}
@@ -206,7 +186,7 @@ class BybitWsTrade:
                 pass
         code = doc.get("retCode", -1)
         if code == 0:
-            fut.set_result(doc.get("data") or {})
+            fut.set_result(payload)
         else:
             if code == 10006 and self.limiter is not None:     # the trade socket shares the UID's limits
                 self.limiter.on_throttled(None)
