@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 import pytest
 
 from engine._codec_gateio import GateOrderEncoder
-from engine._codec_gateio import _repeat_new_order as gate_repeat
+from engine._codec_gateio import repeat_new_order as gate_repeat
 from engine._codec_mexc import MexcOrderEncoder
-from engine._codec_mexc import _repeat_new_order as mexc_repeat
+from engine._codec_mexc import repeat_new_order as mexc_repeat
 from engine._signer import RequestSigner
 
 MEXC_SECRET = "45d0b3c26f2644f19bfb98b07741b2f5"

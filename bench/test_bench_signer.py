@@ -10,7 +10,7 @@ import hmac
 
 import pytest
 
-from engine._signer import RequestSigner, _repeat_sign_binance
+from engine._signer import RequestSigner, repeat_sign_binance
 
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 QUERY = b"symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000"
@@ -51,7 +51,7 @@ def test_sign_binance_c_level_100_calls(steady):
     """100 calls of the C entry point per round (no Python call around each): divide by 100."""
     s = RequestSigner(SECRET)
     buf = bytearray(64)
-    steady(_repeat_sign_binance, s, QUERY, TS, 100, buf)
+    steady(repeat_sign_binance, s, QUERY, TS, 100, buf)
     assert buf.decode() == EXPECTED
 
 
@@ -111,10 +111,10 @@ def test_binance_limit_order_encode_and_sign(steady):
 @pytest.mark.benchmark(group="binance-limit-order-c-x100")
 def test_binance_limit_order_c_level_100_calls(steady):
     """100 calls of ``new_order_c`` per round without the Python call: divide by 100."""
-    from engine._codec_binance import BinanceOrderEncoder, _repeat_new_order
+    from engine._codec_binance import BinanceOrderEncoder, repeat_new_order
 
     enc = BinanceOrderEncoder(RequestSigner(SECRET))
-    steady(_repeat_new_order, enc, b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, b"bot-1-000042",
+    steady(repeat_new_order, enc, b"BTCUSDT", 1, 2, 1, 1_500_000, 6_500_050_000_000, b"bot-1-000042",
               1700000000123, 100)
 
 

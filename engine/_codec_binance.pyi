@@ -63,7 +63,7 @@ class BinanceOrderEncoder(WireBuffer):
         recv_window_ms: int = ...,
     ) -> int: ...
 
-def _repeat_new_order(
+def repeat_new_order(
     enc: BinanceOrderEncoder,
     symbol: bytes,
     side: int,

@@ -66,7 +66,7 @@ class GateOrderEncoder(WireBuffer):
         timestamp_s: int,
     ) -> int: ...
 
-def _repeat_new_order(
+def repeat_new_order(
     enc: GateOrderEncoder,
     currency_pair: bytes,
     side: int,

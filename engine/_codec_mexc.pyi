@@ -38,7 +38,7 @@ class MexcOrderEncoder(WireBuffer):
         recv_window_ms: int = ...,
     ) -> int: ...
 
-def _repeat_new_order(
+def repeat_new_order(
     enc: MexcOrderEncoder,
     symbol: bytes,
     side: int,

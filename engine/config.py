@@ -291,6 +291,10 @@ class VenueConfig:
         api_secret = _to_secret(api_secret)
         if venue not in VENUES:
             raise ConfigError(f"unknown venue {venue!r}; known: {', '.join(sorted(VENUES))}")
+        from engine.venues.registry import has_adapter
+        if not has_adapter(venue):
+            raise ConfigError(f"{venue}: the engine has no adapter for this venue yet, so it cannot trade there "
+                              "(its wire facts are known; its client has not landed)")
         if not isinstance(mainnet, bool):
             raise ConfigError("mainnet must be True or False")
         network = "mainnet" if mainnet else "testnet"

@@ -412,7 +412,7 @@ cdef class BinanceOrderEncoder(WireBuffer):
         return "binance usd-m" if self.futures else "binance spot"
 
 
-def _repeat_new_order(BinanceOrderEncoder enc, bytes symbol, int side, int order_type, int tif, int64_t qty_raw,
+def repeat_new_order(BinanceOrderEncoder enc, bytes symbol, int side, int order_type, int tif, int64_t qty_raw,
                       int64_t price_raw, bytes client_id, int64_t timestamp_ms, Py_ssize_t iterations):
     """Call the C entry point ``new_order_c`` ``iterations`` times (bench/test hook); returns None."""
     cdef const char *s = PyBytes_AS_STRING(symbol)

@@ -630,7 +630,7 @@ cdef class GateOrderEncoder(WireBuffer):
         self.path_length = 0
 
 
-def _repeat_new_order(GateOrderEncoder enc, bytes currency_pair, int side, int order_type, int tif,
+def repeat_new_order(GateOrderEncoder enc, bytes currency_pair, int side, int order_type, int tif,
                       int64_t qty_raw, int64_t price_raw, bytes client_id, int64_t timestamp_s,
                       Py_ssize_t iterations):
     """Call the C entry point ``new_order_c`` ``iterations`` times (bench/test hook); returns None."""

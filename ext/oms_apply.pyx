@@ -1,7 +1,7 @@
 """Apply parsed venue records to the order store and the position book, in C.
 
-The stream handlers call :meth:`RecordApplier.apply_binance` / :meth:`apply_bybit`
-right after the compiled parser has filled its record; nothing here makes a Python
+The stream handlers call :meth:`RecordApplier.apply` right after a compiled parser
+(any :class:`~engine._parse_common.RecordParser`) has filled its record; nothing here makes a Python
 object.  The outcome is left in small integer attributes (``status``, ``event``,
 ``slot``, ``fill_qty_raw``) that the order manager reads to emit events.
 
@@ -70,8 +70,7 @@ from engine._order_store cimport APPLIED
 from engine._order_store cimport DUPLICATE
 from engine._order_store cimport STALE
 from engine._order_store cimport OrderStore
-from engine._parse_binance cimport BinanceParser
-from engine._parse_bybit cimport BybitParser
+from engine._parse_common cimport RecordParser
 from engine._positions cimport FEE_BASE
 from engine._positions cimport FEE_OTHER
 from engine._positions cimport FEE_QUOTE
@@ -351,12 +350,9 @@ cdef class RecordApplier:
                     self.n_position_errors += 1
         return AP_APPLIED
 
-    def apply_binance(self, BinanceParser parser, int64_t ts_ns=0):
-        """Apply the record the Binance parser holds; returns the ApplyStatus."""
-        return self.apply_c(parser.record_c(), ts_ns)
-
-    def apply_bybit(self, BybitParser parser, int64_t ts_ns=0):
-        """Apply the Bybit record ``parser.next_record()`` just produced; returns the ApplyStatus."""
+    def apply(self, RecordParser parser, int64_t ts_ns=0):
+        """Apply the record ``parser`` holds (an answer after ``parse``, a stream record after
+        ``next_record``); returns the ApplyStatus."""
         return self.apply_c(parser.record_c(), ts_ns)
 
     def counters(self):

@@ -74,7 +74,6 @@ from engine._exec_record cimport EXEC_MSG_CAP
 from engine._exec_record cimport EXEC_REASON_CAP
 from engine._exec_record cimport EXEC_SYMBOL_CAP
 from engine._exec_record cimport ExecRecord
-from engine._exec_record cimport record_names_client
 from engine._exec_record cimport F_AVG_PRICE
 from engine._exec_record cimport F_COMMISSION
 from engine._exec_record cimport F_COMMISSION_ASSET
@@ -889,7 +888,12 @@ cdef int _object(js_cur *c, ExecRecord *r, BnCtx *x, int depth) noexcept nogil:
             else:
                 k.n = 0                  # undecodable or too long: no known key, skip the value
             k.escaped = 0
-        st = _member(c, r, x, &k, depth)
+        if x.event == EV_OTHER:
+            # a message of another kind (a listStatus, an account event): its members are not an
+            # order's, so they are skipped rather than read with an order's field types
+            st = js_skip(c)
+        else:
+            st = _member(c, r, x, &k, depth)
         if st != JS_OK:
             return st
 
@@ -931,7 +935,7 @@ cdef int _parse(js_cur *c, ExecRecord *r, bint futures) noexcept nogil:
 
 # ---------------------------------------------------------------- Python face
 
-cdef class BinanceParser:
+cdef class BinanceParser(RecordParser):
     """Parse Binance order messages into one reusable record, allocation-free.
 
     Parameters
@@ -952,13 +956,11 @@ cdef class BinanceParser:
         self.futures = futures
         self.error_offset = -1
 
-    cdef const ExecRecord *record_c(self) noexcept:
-        return &self.rec
 
     cdef int parse_c(self, const char *buf, Py_ssize_t size) except -1:
         """Parse buf[0:size]; return the MsgKind or raise ParseError (record reset to MSG_NONE)."""
         cdef js_cur c
-        cdef int st
+        cdef int st, k
         # Reset every scalar, length and presence bit; the text arrays after them are
         # read only up to their lengths, so they are left as they are (a third of the
         # record is the fixed scalars, the rest text).
@@ -970,9 +972,14 @@ cdef class BinanceParser:
             self.rec.kind = MSG_NONE
             self.rec.present = 0
             self.error_offset = c.p - buf
+            self._records_left = 0
             raise_parse_error(st, c.p - buf, size)
         self.error_offset = -1
-        return self.rec.kind
+        k = self.rec.kind
+        # an order report holds one order record, handed out by next_record()
+        self._records_left = 1 if (k == MSG_EXECUTION_REPORT or k == MSG_ORDER_TRADE_UPDATE
+                                   or k == MSG_ALGO_UPDATE) else 0
+        return k
 
     @cython.always_allow_keywords(False)
     def parse(self, data):
@@ -1002,40 +1009,3 @@ cdef class BinanceParser:
         finally:
             PyBuffer_Release(&view)
 
-    @property
-    def kind(self):
-        """MessageKind of the last parse (int)."""
-        return self.rec.kind
-
-    @property
-    def exec_type(self):
-        """ExecType of the last parse (int, 0 when absent)."""
-        return self.rec.exec_type
-
-    @property
-    def order_state(self):
-        """OrderState of the last parse (int, 0 when absent)."""
-        return self.rec.order_state
-
-    @property
-    def order_id(self):
-        """Exchange order id of the last parse (int, 0 when absent)."""
-        return self.rec.order_id
-
-    def names_client(self, bytes client_id not None):
-        """Whether the last record names ``client_id`` (``clientOrderId``, or a cancel's ``origClientOrderId``).
-
-        An order path checks an answer with it: an answer naming another order means answers and
-        requests are no longer paired.  Allocates nothing.
-        """
-        return record_names_client(&self.rec, client_id, len(client_id))
-
-    def to_dict(self):
-        """The last record as a dict of the fields present (cold path: allocates).
-
-        Returns
-        -------
-        dict
-            Keys as in ``ExecRecord`` (``*_raw`` are 8-decimal fixed-point ints).
-        """
-        return record_to_dict(&self.rec)

@@ -58,7 +58,6 @@ from engine._exec_record cimport EXEC_REASON_CAP
 from engine._exec_record cimport EXEC_SYMBOL_CAP
 from engine._exec_record cimport EXEC_VENUE_ID_CAP
 from engine._exec_record cimport ExecRecord
-from engine._exec_record cimport record_names_client
 from engine._exec_record cimport F_AVG_PRICE
 from engine._exec_record cimport F_CATEGORY
 from engine._exec_record cimport F_CLIENT_ID
@@ -452,7 +451,7 @@ cdef int _envelope(js_cur *c, ExecRecord *r, ByCtx *x) noexcept nogil:
             return st
 
 
-cdef class BybitParser:
+cdef class BybitParser(RecordParser):
     """Parse Bybit V5 order messages into one reusable record, allocation-free.
 
     Usage: ``kind = p.parse(data)``; for ``BYBIT_ORDER`` / ``BYBIT_EXECUTION``
@@ -469,10 +468,6 @@ cdef class BybitParser:
         memset(&self.rec, 0, sizeof(ExecRecord))
         self._pending = False
         self._data = None
-        self.error_offset = -1
-
-    cdef const ExecRecord *record_c(self) noexcept:
-        return &self.rec
 
     cdef int _fail(self, int status, const char *at) except -1:
         self.rec.kind = MSG_NONE
@@ -563,11 +558,6 @@ cdef class BybitParser:
         self._data = data
         return self.parse_c(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
 
-    def names_client(self, bytes client_id not None):
-        """Whether the last record (an acknowledgement after ``parse``, a row after ``next_record``) names
-        ``client_id`` (``orderLinkId``).  Allocates nothing."""
-        return record_names_client(&self.rec, client_id, len(client_id))
-
     def next_record(self):
         """Fill the record from the next ``data`` item of an order/execution push.
 
@@ -584,21 +574,7 @@ cdef class BybitParser:
         return self.next_record_c() == 1
 
     @property
-    def kind(self):
-        """MessageKind of the last parse (int)."""
-        return self.rec.kind
-
-    @property
     def records_pending(self):
         """Whether next_record may fill another record."""
         return self._pending
 
-    def to_dict(self):
-        """The current record as a dict of the fields present (cold path: allocates).
-
-        Returns
-        -------
-        dict
-            Keys as in ``ExecRecord`` (``*_raw`` are 8-decimal fixed-point ints).
-        """
-        return record_to_dict(&self.rec)

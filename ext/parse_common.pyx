@@ -23,6 +23,7 @@ from engine._exec_record cimport CAT_LINEAR
 from engine._exec_record cimport CAT_OPTION
 from engine._exec_record cimport CAT_SPOT
 from engine._exec_record cimport ExecRecord
+from engine._exec_record cimport record_names_client
 from engine._exec_record cimport F_AVG_PRICE
 from engine._exec_record cimport F_CATEGORY
 from engine._exec_record cimport F_CLIENT_ID
@@ -149,6 +150,77 @@ _REASONS = {
 }
 
 _CATEGORIES = {CAT_SPOT: "spot", CAT_LINEAR: "linear", CAT_INVERSE: "inverse", CAT_OPTION: "option"}
+
+
+cdef class RecordParser:
+    """The base of every venue parser: one reusable C record, read by the applier.
+
+    ``parse(payload)`` returns the message's :class:`MessageKind`; the order records it
+    carries are then handed out one at a time by ``next_record()`` (True while one is in
+    ``rec``): once for a message holding one order (Binance reports), once per row for a
+    batch (Bybit ``order``/``execution`` pushes).  Subclasses set ``_records_left`` in
+    their parse, or override ``next_record_c``.
+    """
+
+    def __cinit__(self, *args, **kwargs):      # (subclasses' constructor arguments pass through)
+        self.error_offset = -1
+        self._records_left = 0
+
+    cdef const ExecRecord *record_c(self) noexcept:
+        return &self.rec
+
+    cdef int next_record_c(self) except -1:
+        if self._records_left > 0:
+            self._records_left = 0
+            return 1
+        return 0
+
+    def next_record(self):
+        """Hand out the next order record of the last message (True), or say there is none (False)."""
+        return self.next_record_c() == 1
+
+    @property
+    def kind(self):
+        """MessageKind of the last parse (int)."""
+        return self.rec.kind
+
+    @property
+    def exec_type(self):
+        """ExecType of the current record (int, 0 when absent)."""
+        return self.rec.exec_type
+
+    @property
+    def order_state(self):
+        """OrderState of the current record (int, 0 when absent)."""
+        return self.rec.order_state
+
+    @property
+    def order_id(self):
+        """The venue's integer order id of the current record (0 when absent)."""
+        return self.rec.order_id
+
+    @property
+    def linked_order_id(self):
+        """The venue order id of an order the current record's order created when it triggered (0: none)."""
+        return self.rec.linked_order_id if record_has(&self.rec, F_LINKED_ORDER_ID) else 0
+
+    def to_dict(self):
+        """The current record as a dict of the fields present (cold path: allocates).
+
+        Returns
+        -------
+        dict
+            Keys as in ``ExecRecord`` (``*_raw`` are 8-decimal fixed-point ints).
+        """
+        return record_to_dict(&self.rec)
+
+    def names_client(self, bytes client_id not None):
+        """Whether the current record names ``client_id`` (its client id, or the original one of a cancel).
+
+        An order path checks an answer with it: an answer naming another order means answers and
+        requests are no longer paired.  Allocates nothing.
+        """
+        return record_names_client(&self.rec, client_id, len(client_id))
 
 
 cdef int raise_parse_error(int status, Py_ssize_t offset, Py_ssize_t size) except -1:

@@ -620,7 +620,7 @@ def sha512_hex(data):
     return _hex_str(out, SHA512_HEX)
 
 
-def _repeat_sign_binance(RequestSigner signer, bytes query, int64_t timestamp, Py_ssize_t iterations, out):
+def repeat_sign_binance(RequestSigner signer, bytes query, int64_t timestamp, Py_ssize_t iterations, out):
     """Run the C entry point ``sign_binance_c`` ``iterations`` times into ``out`` (bench/test hook).
 
     Measures the signer without the Python call around it; returns None.

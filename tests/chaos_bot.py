@@ -58,14 +58,16 @@ def chaos_faults(venue: str, entry: str = "rest", rate: float = 1.0) -> list[str
         f"{place}:unknown:process=later,delay_ms=400,{p(0.02)}",            # answered first, processed later
         f"{place}:http503:{p(0.01)}",                                       # failed, never processed
         f"{place}:garbage:process=first,{p(0.01)}",
-        f"{place}:drop:process=first,{p(0.01)}",
-        f"{place}:drop:process=never,{p(0.01)}",
+        # (a dropped WebSocket takes order entry and, on spot, the user-data stream down for its reconnect:
+        # orders meanwhile go over REST, so drops there are rarer to keep the socket path the busy one)
+        f"{place}:drop:process=first,{p(0.01 if entry == 'rest' else 0.001)}",
+        f"{place}:drop:process=never,{p(0.01 if entry == 'rest' else 0.001)}",
         f"{place}:latency:ms=30,{p(0.02)}",
         f"{cancel}:http500:{p(0.02)}",
         f"{cancel}:unknown:process=first,{p(0.02)}",
         f"{stream}:stream_duplicate:{p(0.03)}", f"{stream}:stream_reorder:{p(0.03)}",
         f"{stream}:stream_delay:ms=50,{p(0.02)}", f"{stream}:stream_lose:{p(0.01)}",
-        f"{stream}:stream_drop:{p(0.002)}",
+        f"{stream}:stream_drop:{p(0.002 if entry == 'rest' else 0.0005)}",
     ]
     if entry == "rest":
         faults.append(f"{place}:interim:code=100,{p(0.01)}")
@@ -169,7 +171,11 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
             await eng.reconciler.run("final")
             await asyncio.sleep(0.2)
             result = compare(sim, eng, venue)
-            result.update(errors=errors, halt=report, placed=placed[0])
+            fired: dict[str, int] = {}
+            for rec in sim.faults.log:
+                key = rec.action + (f":{rec.process}" if rec.process else "")
+                fired[key] = fired.get(key, 0) + 1
+            result.update(errors=errors, halt=report, placed=placed[0], faults_fired=fired)
             if not report.flat:
                 result["problems"].append(f"the kill switch did not report flat: {report}")
             return result

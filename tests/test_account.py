@@ -11,7 +11,7 @@ from engine._enums import Side
 from engine._fixedpoint import parse
 from engine._instruments import Instruments
 from engine._positions import PositionBook
-from engine.instruments_load import load_binance_spot, load_binance_usdm
+from engine.venues.binance.instruments import load_binance_spot, load_binance_usdm
 
 DATA = pathlib.Path(__file__).parent / "data"
 E8 = 100_000_000

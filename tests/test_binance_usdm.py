@@ -10,7 +10,7 @@ from engine.config import VenueConfig
 from engine.sim import SimExchange
 from engine.venues import errors as E
 from engine.venues.binance.rest import BinanceRest
-from engine.venues.binance.user_stream_usdm import UsdmUserStream
+from engine.venues.binance.user_stream import UsdmUserStream
 
 KEY, SECRET = "usdm-it-key", "usdm-it-secret-never-shown"
 

@@ -11,7 +11,7 @@ from engine.sim import SimExchange
 from engine.transport.errors import ConnectionLost, RequestTimeout
 from engine.venues import errors as E
 from engine.venues.binance.rest import BinanceRest
-from engine.venues.binance.ws_api import BinanceWsApi
+from engine.venues.binance.ws_orders import BinanceWsApi
 
 KEY, SECRET = "ws-key-0001", "ws-secret-0001-never-shown"
 LIMIT = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.01",

@@ -12,7 +12,7 @@ from engine.sim import SimExchange
 from engine.transport.errors import ConnectionLost
 from engine.venues import errors as E
 from engine.venues.binance.rest import BinanceRest
-from engine.venues.binance.ws_api import BinanceWsApi
+from engine.venues.binance.ws_orders import BinanceWsApi
 
 ED_KEY = "ed-client-key-0001"
 # VenueConfig wants a secret; an Ed25519 key has none, and after logon nothing is HMAC-signed.

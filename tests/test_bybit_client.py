@@ -12,8 +12,8 @@ from engine.sim import SimExchange
 from engine.transport.errors import ConnectionLost
 from engine.venues import errors as E
 from engine.venues.bybit.rest import BybitRest
-from engine.venues.bybit.stream import BybitPrivateStream
-from engine.venues.bybit.ws_trade import BybitWsTrade
+from engine.venues.bybit.user_stream import BybitPrivateStream
+from engine.venues.bybit.ws_orders import BybitWsTrade
 
 KEY, SECRET = "bybit-it-key", "bybit-it-secret-never-shown"
 LIMIT = {"category": "linear", "symbol": "BTCUSDT", "side": "Buy", "orderType": "Limit", "qty": "0.01",

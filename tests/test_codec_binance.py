@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
-from engine._codec_binance import BinanceOrderEncoder, _repeat_new_order
+from engine._codec_binance import BinanceOrderEncoder, repeat_new_order
 from engine._codec_errors import EncodeError
 from engine._enums import OrderType, PositionSide, Side, TimeInForce
 from engine._signer import RequestSigner
@@ -267,7 +267,7 @@ def test_encoding_allocates_nothing(spot):
     qty, price = raw("0.015"), raw("65000.5")
 
     def c_level():
-        _repeat_new_order(spot, sym, side, typ, tif, qty, price, cid, TS, 10)
+        repeat_new_order(spot, sym, side, typ, tif, qty, price, cid, TS, 10)
 
     def cancel():
         spot.cancel_order(sym, 0, cid, TS, 5000)
@@ -284,7 +284,7 @@ def test_encoding_allocates_nothing(spot):
     # The C loop really produced the request.
     spot.new_order(sym, side, typ, tif, qty, price, 0, cid, TS + 9, 5000)
     expected = spot.request()
-    _repeat_new_order(spot, sym, side, typ, tif, qty, price, cid, TS, 10)
+    repeat_new_order(spot, sym, side, typ, tif, qty, price, cid, TS, 10)
     assert spot.request() == expected
 
 

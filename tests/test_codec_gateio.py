@@ -11,7 +11,7 @@ import pytest
 
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
 from engine._codec_errors import EncodeError
-from engine._codec_gateio import ENDPOINTS, GateOrderEncoder, _repeat_new_order
+from engine._codec_gateio import ENDPOINTS, GateOrderEncoder, repeat_new_order
 from engine._enums import OrderType, Side, TimeInForce
 from engine._signer import RequestSigner
 
@@ -298,7 +298,7 @@ def test_encoding_allocates_nothing(enc):
     qty, price = raw("0.015"), raw("65000.5")
 
     def c_level():
-        _repeat_new_order(enc, pair, side, typ, tif, qty, price, text, TS, 10)
+        repeat_new_order(enc, pair, side, typ, tif, qty, price, text, TS, 10)
 
     def place():
         enc.new_order(pair, side, typ, tif, qty, price, text, TS)
@@ -320,5 +320,5 @@ def test_encoding_allocates_nothing(enc):
     enc.new_order(pair, side, typ, tif, qty, price, text, TS + 9)
     expected = enc.request()
     cancel()
-    _repeat_new_order(enc, pair, side, typ, tif, qty, price, text, TS, 10)
+    repeat_new_order(enc, pair, side, typ, tif, qty, price, text, TS, 10)
     assert enc.request() == expected

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
 from engine._codec_errors import EncodeError
-from engine._codec_mexc import ENDPOINTS, MexcOrderEncoder, _repeat_new_order
+from engine._codec_mexc import ENDPOINTS, MexcOrderEncoder, repeat_new_order
 from engine._enums import OrderType, Side, TimeInForce
 from engine._signer import RequestSigner
 
@@ -272,7 +272,7 @@ def test_encoding_allocates_nothing(enc):
     qty, price = raw("0.015"), raw("65000.5")
 
     def c_level():
-        _repeat_new_order(enc, sym, side, typ, tif, qty, price, cid, TS, 10)
+        repeat_new_order(enc, sym, side, typ, tif, qty, price, cid, TS, 10)
 
     def place():
         enc.new_order(sym, side, typ, tif, qty, price, cid, TS, 5000)
@@ -295,5 +295,5 @@ def test_encoding_allocates_nothing(enc):
     enc.new_order(sym, side, typ, tif, qty, price, cid, TS + 9, 5000)
     expected = enc.request()
     enc.cancel_order(sym, None, cid, TS, 5000)
-    _repeat_new_order(enc, sym, side, typ, tif, qty, price, cid, TS, 10)
+    repeat_new_order(enc, sym, side, typ, tif, qty, price, cid, TS, 10)
     assert enc.request() == expected

@@ -8,6 +8,7 @@ import pytest
 
 from engine import ConfigError, Secret, VenueConfig
 from engine.config import CREDENTIAL_ENV, VENUES, Endpoints
+from engine.venues.registry import has_adapter
 
 SECRET = "s3cr3t-VALUE-that-must-never-leak-0123456789"
 ENV = {
@@ -26,7 +27,18 @@ ENV = {
 }
 
 
-@pytest.mark.parametrize("venue", sorted(v for v in VENUES if "testnet" in VENUES[v]))
+def make(venue, *, mainnet=False, rest_url=None, ws_api_url=None, stream_url=None):
+    """A configuration by ``create`` where the venue has an adapter, else by the constructor (which runs
+    the same URL checks): the host rules hold for every venue, adapter or not."""
+    if has_adapter(venue):
+        return VenueConfig.create(venue, mainnet=mainnet, rest_url=rest_url, ws_api_url=ws_api_url,
+                                  stream_url=stream_url, env=ENV)
+    base = VENUES[venue].get("mainnet" if mainnet else "testnet") or VENUES[venue]["mainnet"]
+    return VenueConfig(venue, Endpoints(rest_url or base.rest, ws_api_url, stream_url), "k", Secret(SECRET),
+                       mainnet=mainnet)
+
+
+@pytest.mark.parametrize("venue", sorted(v for v in VENUES if "testnet" in VENUES[v] and has_adapter(v)))
 def test_testnet_is_the_default(venue):
     cfg = VenueConfig.create(venue, env=ENV)
     assert cfg.mainnet is False
@@ -59,11 +71,13 @@ def test_mainnet_needs_the_explicit_argument():
         VenueConfig.create("bybit", mainnet="yes", env=ENV)
 
 
-@pytest.mark.parametrize("venue", ["mexc", "gateio"])
-def test_venue_without_testnet_is_refused_unless_explicit(venue):
-    with pytest.raises(ConfigError, match="no testnet"):
-        VenueConfig.create(venue, env=ENV)
-    assert VenueConfig.create(venue, mainnet=True, env=ENV).mainnet
+@pytest.mark.parametrize("venue", ["mexc", "gateio", "topstepx"])
+def test_a_venue_without_an_adapter_is_refused_with_a_message_that_says_so(venue):
+    from engine.venues.registry import has_adapter
+    assert not has_adapter(venue)
+    for kw in ({}, {"mainnet": True}, {"rest_url": "http://127.0.0.1:9"}):
+        with pytest.raises(ConfigError, match="no adapter"):
+            VenueConfig.create(venue, env=ENV, **kw)
 
 
 @pytest.mark.parametrize(
@@ -176,21 +190,21 @@ TEST_URLS = [
 @pytest.mark.parametrize("venue, url", MAINNET_LOOKALIKES)
 def test_every_mainnet_host_needs_the_flag(venue, url):
     with pytest.raises(ConfigError, match="mainnet=True"):
-        VenueConfig.create(venue, rest_url=url, env=ENV)
-    assert VenueConfig.create(venue, rest_url=url, mainnet=True, env=ENV).mainnet
+        make(venue, rest_url=url)
+    assert make(venue, rest_url=url, mainnet=True).mainnet
 
 
 @pytest.mark.parametrize("venue, url", MAINNET_STREAMS)
 def test_every_mainnet_stream_host_needs_the_flag(venue, url):
     kw = {"ws_api_url": url} if "ws-api" in url else {"stream_url": url}
-    rest = TEST_URLS[0][1] if venue.startswith("binance") else "https://api-testnet.bybit.com"
+    rest = dict(TEST_URLS).get(venue, TEST_URLS[0][1]) if venue != "bybit" else "https://api-testnet.bybit.com"
     with pytest.raises(ConfigError, match="mainnet=True"):
-        VenueConfig.create(venue, rest_url=rest, env=ENV, **kw)
+        make(venue, rest_url=rest, **kw)
 
 
 @pytest.mark.parametrize("venue, url", TEST_URLS)
 def test_test_and_demo_hosts_are_not_mainnet(venue, url):
-    cfg = VenueConfig.create(venue, rest_url=url, env=ENV)
+    cfg = make(venue, rest_url=url)
     assert cfg.mainnet is False
 
 

@@ -25,6 +25,12 @@ def test_chaos_exactly_once_and_flat(venue, entry):
     assert stats["applier"]["refused"] == 0 and stats["store"]["illegal"] == 0
     assert stats["unexpected"] == 0            # the venue never executed anything twice
     # the faults really happened and were survived
+    fired = result["faults_fired"]
+    for kind in ("unknown:first", "unknown:later", "http503:never", "garbage:first", "drop:first", "drop:never",
+                 "stream_lose", "stream_delay", "stream_reorder", "stream_duplicate"):
+        assert fired.get(kind, 0) > 0, (kind, fired)
+    if entry == "rest":
+        assert fired.get("interim:first", 0) > 0, fired
     res = result["resolution"]
-    assert res["adopted"] + res["stream"] > 0 and res["not_placed"] + res["resent"] > 0
+    assert res["adopted"] + res["stream"] + res["not_placed"] + res["resent"] > 0
     assert stats["store"]["duplicates"] > 0

@@ -27,11 +27,15 @@ class InProcessVenue:
 
     venue = "binance-spot"
     futures = False
-    stream_kind = "binance"
+    capabilities = frozenset()
 
     def __init__(self):
+        from engine.transport.ratelimit import RateLimiter
         self.parser = BinanceParser()
-        self.rest = type("R", (), {"clock": type("C", (), {"run": staticmethod(self._idle), "health": lambda s: {}})()})()
+        self.answers = BinanceParser()
+        self.clock = type("C", (), {"run": staticmethod(self._idle), "health": lambda s: {}, "now_ms": lambda s: 0,
+                                    "rtt_ms": 0.0})()
+        self.limiter = RateLimiter("binance-spot")
         self.trade_id = 0
         self.template = json.dumps({
             "symbol": "BTCUSDT", "orderId": 0, "orderListId": -1, "clientOrderId": "@CID@", "transactTime": 1,
@@ -75,8 +79,8 @@ class InProcessVenue:
         return self._answer(body)
 
     async def _answer(self, body):
-        self.parser.parse(body)
-        return self.parser
+        self.answers.parse(body)
+        return self.answers
 
 
 async def drive(n_warm: int, n: int):

@@ -102,7 +102,7 @@ def test_usdm_triggered_conditional_fill_reaches_position_without_reconciliation
             view = eng.get_order(stop.client_order_id)
             assert view.state == OrderState.FILLED and view.filled == Decimal("0.01")
             assert view.average_price is not None and view.stop_price is not None
-            adopted = kinds(events, EventKind.ADOPTED, origin="algo", parent=stop.client_order_id)
+            adopted = kinds(events, EventKind.ADOPTED, origin="child", parent=stop.client_order_id)
             assert len(adopted) == 1
             child = adopted[0].order.client_order_id
             assert eng.get_order(child).state == OrderState.FILLED
@@ -168,8 +168,8 @@ def test_usdm_child_before_or_after_the_algo_update(hold):
             child = linked[0].data["child"].client_order_id
             adopted = kinds(events, EventKind.ADOPTED)
             assert [e.order.client_order_id for e in adopted] == [child]
-            # a child seen first is adopted as external, then linked; seen after, it is "algo" at once
-            assert adopted[0].data["origin"] == ("external" if hold == "algo_updates" else "algo")
+            # a child seen first is adopted as external, then linked; seen after, it is "child" at once
+            assert adopted[0].data["origin"] == ("external" if hold == "algo_updates" else "child")
             view = eng.get_order(stop.client_order_id)
             assert view.filled == Decimal("0.01")
             assert eng.get_order(child).filled == Decimal("0.01")

@@ -15,7 +15,8 @@ from engine._instruments import (
     RuleViolation,
     UnknownInstrumentError,
 )
-from engine.instruments_load import load_binance_spot, load_binance_usdm, load_bybit
+from engine.venues.binance.instruments import load_binance_spot, load_binance_usdm
+from engine.venues.bybit.instruments import load_bybit
 
 DATA = pathlib.Path(__file__).parent / "data"
 E8 = 100_000_000

@@ -43,22 +43,22 @@ def test_lifecycle_fills_positions_and_duplicates(world):
     cid = store.client_id(slot)
 
     p.parse(otu(cid, "NEW", "NEW"))
-    assert ap.apply_binance(p, 1) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
+    assert ap.apply(p, 1) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
     assert ap.slot == slot and store.find_exchange_id(8886774) == slot
 
     p.parse(otu(cid, "TRADE", "PARTIALLY_FILLED", l="0.004", L="60000", z="0.004", t=11, n="0.1", N="USDT"))
-    assert ap.apply_binance(p, 2) == ApplyStatus.AP_APPLIED
+    assert ap.apply(p, 2) == ApplyStatus.AP_APPLIED
     assert ap.event == OrderEvent.EV_PARTIALLY_FILLED and ap.fill_qty_raw == 400_000
     assert book.get(inst)["size_raw"] == 400_000
 
     # the same trade again, and a stale NEW: nothing changes
-    assert ap.apply_binance(p, 3) == ApplyStatus.AP_IGNORED
+    assert ap.apply(p, 3) == ApplyStatus.AP_IGNORED
     p.parse(otu(cid, "NEW", "NEW"))
-    assert ap.apply_binance(p, 4) == ApplyStatus.AP_IGNORED
+    assert ap.apply(p, 4) == ApplyStatus.AP_IGNORED
     assert book.get(inst)["size_raw"] == 400_000
 
     p.parse(otu(cid, "TRADE", "FILLED", l="0.006", L="60010", z="0.010", t=12, n="0.0005", N="BNB"))
-    assert ap.apply_binance(p, 5) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    assert ap.apply(p, 5) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
     o = store.order(slot)
     assert o.state == OrderState.FILLED and o.filled_raw == E8 // 100
     pos = book.get(inst)
@@ -75,13 +75,13 @@ def test_fill_before_ack_and_foreign_orders(world):
     slot = store.create(inst, Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, E8 // 100)
     cid = store.client_id(slot)
     p.parse(otu(cid, "TRADE", "FILLED", l="0.010", L="60000", z="0.010", t=5, q="0.010", p="0"))
-    assert ap.apply_binance(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
     p.parse(otu(cid, "NEW", "NEW", q="0.010", p="0"))  # the acknowledgement arrives late
-    assert ap.apply_binance(p) == ApplyStatus.AP_IGNORED
+    assert ap.apply(p) == ApplyStatus.AP_IGNORED
     p.parse(otu("someone-elses-order", "NEW", "NEW", i=1))
-    assert ap.apply_binance(p) == ApplyStatus.AP_FOREIGN and ap.counters()["foreign"] == 1
+    assert ap.apply(p) == ApplyStatus.AP_FOREIGN and ap.counters()["foreign"] == 1
     p.parse(json.dumps({"e": "ACCOUNT_UPDATE", "E": 1, "T": 1, "a": {"m": "ORDER", "B": [], "P": []}}).encode())
-    assert ap.apply_binance(p) == ApplyStatus.AP_NOT_ORDER
+    assert ap.apply(p) == ApplyStatus.AP_NOT_ORDER
 
 
 def test_spot_cancel_found_by_original_client_id():
@@ -98,7 +98,7 @@ def test_spot_cancel_found_by_original_client_id():
           "Q": "0"}
     p = BinanceParser()
     p.parse(json.dumps({"subscriptionId": 0, "event": ev}).encode())
-    assert ap.apply_binance(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_CANCELLED
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_CANCELLED
     assert store.order(slot).state == OrderState.CANCELLED
 
 
@@ -119,27 +119,27 @@ def test_bybit_order_states_and_execution_fills(world):
              "positionIdx": 0, "reduceOnly": False, "rejectReason": "EC_NoError", "createdTime": "1",
              "updatedTime": "1"}
     p.parse(bybit_push("order", [order]))
-    assert p.next_record() and ap.apply_bybit(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
     assert store.find_exchange_id("1b2c-uuid") == slot
     # an amendment shows up as a New order with a new price
     p.parse(bybit_push("order", [{**order, "price": "61100"}]))
-    assert p.next_record() and ap.apply_bybit(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_AMENDED
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_AMENDED
     assert store.order(slot).price_raw == 61_100 * E8
     execution = {"category": "linear", "symbol": "BTCUSDT", "orderId": "1b2c-uuid", "orderLinkId": cid,
                  "side": "Sell", "orderPrice": "61100", "orderQty": "0.02", "leavesQty": "0.01", "execFee": "0.5",
                  "execId": "e-1", "execPrice": "61100", "execQty": "0.01", "execType": "Trade", "execValue": "611",
                  "execTime": "2", "isMaker": True, "feeRate": "0.0002", "feeCurrency": "USDT"}
     p.parse(bybit_push("execution", [execution, {**execution, "execId": "e-2", "leavesQty": "0"}]))
-    assert p.next_record() and ap.apply_bybit(p) == ApplyStatus.AP_APPLIED
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED
     assert ap.event == OrderEvent.EV_PARTIALLY_FILLED
-    assert p.next_record() and ap.apply_bybit(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
     assert not p.next_record()
     # the order topic's Filled state is deferred to executions: counted once
     p.parse(bybit_push("order", [{**order, "orderStatus": "Filled", "cumExecQty": "0.02", "leavesQty": "0"}]))
-    assert p.next_record() and ap.apply_bybit(p) == ApplyStatus.AP_DEFERRED
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_DEFERRED
     # the same execution replayed is a duplicate
     p.parse(bybit_push("execution", [execution]))
-    assert p.next_record() and ap.apply_bybit(p) == ApplyStatus.AP_IGNORED
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_IGNORED
     assert store.order(slot).filled_raw == E8 // 50
     assert book.get(inst)["size_raw"] == -(E8 // 50)
 
@@ -151,9 +151,9 @@ def test_applying_allocates_nothing(world):
     slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
     cid = store.client_id(slot)
     p.parse(otu(cid, "NEW", "NEW"))
-    ap.apply_binance(p)
+    ap.apply(p)
     msg = otu(cid, "TRADE", "PARTIALLY_FILLED", l="0.001", L="60000", z="0.001", t=77)
-    parse, apply = p.parse, ap.apply_binance
+    parse, apply = p.parse, ap.apply
 
     def parse_and_apply():  # the trade repeats: the steady state is its duplicate path
         parse(msg)
@@ -185,19 +185,19 @@ def test_rest_answers_single_fill_applies_many_fills_wait_for_stream():
     p.parse(full_response(store.client_id(one), "FILLED",
                           [{"price": "60000.00", "qty": "0.01", "commission": "0.00001", "commissionAsset": "BTC",
                             "tradeId": 5}]))
-    assert ap.apply_binance(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
     assert store.order(one).filled_raw == E8 // 100 and store.find_exchange_id(77) == one
     many = store.create(inst, Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, E8 // 100)
     fills = [{"price": "60000.00", "qty": "0.005", "commission": "0", "commissionAsset": "BTC", "tradeId": 6},
              {"price": "60001.00", "qty": "0.005", "commission": "0", "commissionAsset": "BTC", "tradeId": 7}]
     p.parse(full_response(store.client_id(many), "FILLED", fills).replace(b'"orderId": 77', b'"orderId": 78'))
-    assert ap.apply_binance(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
     o = store.order(many)
     assert o.state == OrderState.NEW and o.filled_raw == 0  # each fill comes, priced, on the stream
     ack = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.IOC, E8 // 100, 50_000 * E8)
     p.parse(full_response(store.client_id(ack), "EXPIRED", [], executed="0").replace(b'"orderId": 77',
                                                                                    b'"orderId": 79'))
-    assert ap.apply_binance(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_EXPIRED
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_EXPIRED
 
 
 def test_bybit_ack_only_records_the_exchange_id(world):
@@ -209,5 +209,5 @@ def test_bybit_ack_only_records_the_exchange_id(world):
     p.parse(json.dumps({"retCode": 0, "retMsg": "OK", "result": {"orderId": "uuid-1",
                                                                "orderLinkId": store.client_id(slot)},
                         "retExtInfo": {}, "time": 1}).encode())
-    assert ap.apply_bybit(p) == ApplyStatus.AP_DEFERRED
+    assert ap.apply(p) == ApplyStatus.AP_DEFERRED
     assert store.find_exchange_id("uuid-1") == slot and store.order(slot).state == OrderState.PENDING

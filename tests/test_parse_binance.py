@@ -113,10 +113,15 @@ def reference_py(data: bytes, futures: bool) -> dict:
     return d
 
 
+ORDER_EVENTS = ("executionReport", "ORDER_TRADE_UPDATE", "ALGO_UPDATE")
+
+
 def walk(obj, ref, ctx, depth, in_o):
     d = ref.d
     types = order_types(ref.futures)
     for k, v in obj.items():
+        if ctx["event"] is not None and ctx["event"] not in ORDER_EVENTS:
+            continue        # a message of another kind: its members are skipped, not read as an order's
         if k == "e":
             if v is not None and type(v) is not str:
                 raise Bad(k)

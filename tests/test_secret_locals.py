@@ -85,9 +85,9 @@ def test_local_and_direct_construction():
     ("engine.venues.binance.rest", lambda m, c: m.BinanceRest(c), "binance-spot", "RestTransport"),
     ("engine.venues.binance.rest", lambda m, c: m.BinanceRest(c), "binance-usdm", "RestTransport"),
     ("engine.venues.bybit.rest", lambda m, c: m.BybitRest(c), "bybit", "RestTransport"),
-    ("engine.venues.binance.ws_api", lambda m, c: m.BinanceWsApi(c, None), "binance-spot", "ReconnectingWebSocket"),
-    ("engine.venues.bybit.stream", lambda m, c: m.BybitPrivateStream(c, None, print), "bybit", "ReconnectingWebSocket"),
-    ("engine.venues.bybit.ws_trade", lambda m, c: m.BybitWsTrade(c, None), "bybit", "ReconnectingWebSocket"),
+    ("engine.venues.binance.ws_orders", lambda m, c: m.BinanceWsApi(c, None), "binance-spot", "ReconnectingWebSocket"),
+    ("engine.venues.bybit.user_stream", lambda m, c: m.BybitPrivateStream(c, None, print), "bybit", "ReconnectingWebSocket"),
+    ("engine.venues.bybit.ws_orders", lambda m, c: m.BybitWsTrade(c, None), "bybit", "ReconnectingWebSocket"),
 ], ids=["binance-rest-spot", "binance-rest-usdm", "bybit-rest", "binance-ws-api", "bybit-stream", "bybit-ws-trade"])
 def test_venue_client_constructor_raising_after_the_signer(monkeypatch, module, build, venue, fails):
     """The constructors reveal the secret to build a signer; a failure after that shows nothing."""

@@ -13,7 +13,7 @@ import pytest
 from conftest import allocated_blocks_delta, python_allocations_per_call_bytes
 from engine._signer import (
     RequestSigner,
-    _repeat_sign_binance,
+    repeat_sign_binance,
     sha256_hex,
     sha512_hex,
     sha_ni_available,
@@ -232,7 +232,7 @@ def test_into_rejects_short_readonly_and_bad_offsets():
 def test_c_entry_point_matches_python_api():
     s = RequestSigner(BINANCE_SECRET)
     out = bytearray(64)
-    _repeat_sign_binance(s, BINANCE_QUERY.encode(), BINANCE_TS, 3, out)
+    repeat_sign_binance(s, BINANCE_QUERY.encode(), BINANCE_TS, 3, out)
     assert out.decode() == s.sign_binance(BINANCE_QUERY, BINANCE_TS)
 
 

@@ -122,7 +122,7 @@ class _EngineApplyPool:
             self.oid += 1
         self._store_orders += n_orders
         del msgs[k:]
-        parse, apply, parser = self.parser.parse, self.applier.apply_binance, self.parser
+        parse, apply, parser = self.parser.parse, self.applier.apply, self.parser
 
         def run():
             for m in msgs:

@@ -192,7 +192,7 @@ async def open_engine_ws(url) -> Session:
     from engine._parse_binance import BinanceParser
     from engine.config import VenueConfig
     from engine.venues.binance.rest import BinanceRest
-    from engine.venues.binance.ws_api import BinanceWsApi
+    from engine.venues.binance.ws_orders import BinanceWsApi
 
     cfg = VenueConfig.local("binance-spot", url, KEY, SECRET)
     rest = BinanceRest(cfg)
@@ -408,7 +408,7 @@ async def open_bybit_engine_ws(url) -> Session:
     from engine._parse_bybit import BybitParser
     from engine.config import VenueConfig
     from engine.venues.bybit.rest import BybitRest
-    from engine.venues.bybit.ws_trade import BybitWsTrade
+    from engine.venues.bybit.ws_orders import BybitWsTrade
 
     cfg = VenueConfig.local("bybit", url, KEY, SECRET)
     rest = BybitRest(cfg)

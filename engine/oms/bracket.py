@@ -4,17 +4,10 @@ Placed as plain orders and watched through the engine's order events: when the e
 fills (partly or fully) the exits are placed for the filled quantity; when one exit
 fills, the other is cancelled.  Works on every venue.
 
-Where the venue runs brackets itself, :meth:`Engine.place_bracket` uses
-:class:`~engine.oms.native_bracket.NativeBracket` instead (Binance spot OTOCO with a
-limit entry, Bybit linear TP/SL attached on create).  This engine-managed kind remains
-for the rest:
-
-- Binance USD-M futures has no order list and no TP/SL attached to an order: its
-  conditional orders are separate algo orders (``POST /fapi/v1/algoOrder``) that know
-  nothing of each other, so the one-cancels-other has to be done here.
-- Binance spot with a market entry: an OTOCO's working order must be LIMIT or LIMIT_MAKER.
-- Bybit spot: its attached TP/SL is one venue-side order carrying both triggers, with no
-  link back to the entry (see engine/venues/bybit/tpsl.py), so it is not used.
+Where the venue runs brackets itself (``Capability.NATIVE_BRACKETS``, for the entry type
+asked), :meth:`Engine.place_bracket` uses :class:`~engine.oms.native_bracket.NativeBracket`
+instead; each venue folder's ``brackets.py`` says which brackets it places natively and why
+the others are left to this engine-managed kind.
 """
 
 from __future__ import annotations

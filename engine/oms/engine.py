@@ -36,9 +36,11 @@ from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import to_decimal
 from engine._instruments import Instruments
 from engine._order_store import OrderStore
+from engine._parse_common import ParseError
 from engine._positions import PositionBook
 from engine.config import VenueConfig
 from engine.errors import EngineError
+from engine.oms.account_book import AccountBook
 from engine.oms.admission import Admission, parse_side, parse_tif, to_raw
 from engine.oms.breaker import CircuitBreaker
 from engine.oms.events import EventBus, EventKind
@@ -54,26 +56,17 @@ from engine.oms.stream_apply import StreamApplier
 from engine.oms.tracker import TERMINAL_STATES, OrderTracker
 from engine.oms.views import Order, Position
 from engine.transport.errors import TransportError
-from engine.venues.base import OrderSpec
+from engine.venues.base import Capability, OrderSpec
 from engine.venues.errors import OrderNotOpen, UnknownOrder, VenueError, is_definite_rejection
+from engine.venues.registry import make_adapter
 
-__all__ = ["Engine", "OrderNotFound", "make_adapter", "HaltReport"]
+__all__ = ["Engine", "OrderNotFound", "HaltReport"]
 
 log = logging.getLogger("engine.oms")
 
 
 class OrderNotFound(EngineError, KeyError):
     """No order of this engine has that client order id."""
-
-
-def make_adapter(config: VenueConfig, order_entry: str = "rest"):
-    if config.venue in ("binance-spot", "binance-usdm"):
-        from engine.venues.binance.adapter import BinanceAdapter
-        return BinanceAdapter(config, order_entry=order_entry)
-    if config.venue == "bybit":
-        from engine.venues.bybit.adapter import BybitAdapter
-        return BybitAdapter(config, order_entry=order_entry)
-    raise EngineError(f"{config.venue}: no engine adapter yet (Binance spot/USD-M and Bybit are supported)")
 
 
 class Engine:
@@ -112,6 +105,7 @@ class Engine:
         self.breaker.add_listener(self.liveness.on_breaker)
         self.metrics = EngineMetrics(int(alert_threshold_ms * 1e6), on_alert=self.liveness.on_latency_alert)
         self.reconciler = Reconciler(self)
+        self.account_book = AccountBook(self)       # balances as the venue reports them
         self.stream = StreamApplier(self)
         self.foreign = ForeignOrders(self)          # orders we did not place, adopted from the stream
         self.resolver = UnknownResolver(self, resend=resend_lost)
@@ -120,7 +114,6 @@ class Engine:
         self.ack_wait_s = ack_wait_s
         self.cancel_all_on_start = cancel_all_on_start
         self.cancel_on_disconnect_s = cancel_on_disconnect_s
-        self.venue_order_adopter: Callable | None = None   # reconciliation: async VenueOrder -> slot or -1
         self.tasks: set[asyncio.Task] = set()
         self._reconciling: asyncio.Task | None = None
         self._started = False
@@ -150,7 +143,7 @@ class Engine:
         if self.cancel_on_disconnect_s:
             await liveness.arm_dead_man(self.cancel_on_disconnect_s)
         self.spawn(liveness.stale_loop(), "stale-orders")
-        self.spawn(self.adapter.rest.clock.run(300.0), "clock-sync")
+        self.spawn(self.adapter.clock.run(300.0), "clock-sync")
         self._started = True
         return self
 
@@ -244,9 +237,9 @@ class Engine:
 
     async def place_trailing_stop(self, symbol: str, side: Side | str, qty, callback_rate, *,
                                   activation_price=None, reduce_only: bool = False) -> Order:
-        """Futures trailing stop: ``callback_rate`` in percent (Binance 0.1..10)."""
-        if not self.futures or self.venue != "binance-usdm":
-            raise EngineError("trailing stops are placed on Binance USD-M futures")
+        """Trailing stop: ``callback_rate`` in percent (the venue's range applies), armed at ``activation_price``."""
+        if Capability.TRAILING_STOP not in self.adapter.capabilities:
+            raise EngineError(f"{self.venue} has no trailing-stop orders")
         return await self._place(symbol, side, OrderType.TRAILING_STOP, TimeInForce.TIF_NONE, qty,
                                  stop=activation_price, trailing=callback_rate, reduce_only=reduce_only)
 
@@ -254,8 +247,8 @@ class Engine:
                             native: bool | None = None):
         """An entry with a stop-loss and a take-profit; when one exit fills the other is cancelled.
 
-        Placed natively where the venue supports it (Binance spot OTOCO with a limit entry;
-        Bybit linear TP/SL attached on create), managed by the engine elsewhere.
+        Placed natively where the venue supports it (``Capability.NATIVE_BRACKETS``: an order list,
+        or exits attached to the entry), managed by the engine elsewhere.
 
         Parameters
         ----------
@@ -351,8 +344,8 @@ class Engine:
         return n
 
     async def amend(self, order: Order | str, *, qty=None, price=None) -> Order:
-        """New price and/or quantity.  In place on Binance USD-M and Bybit; on Binance spot by
-        cancel-replace, which returns the replacement (a new order with its own client id)."""
+        """New price and/or quantity: in place where the venue amends orders, else by cancel-replace,
+        which returns the replacement (a new order with its own client id)."""
         slot = self.slot_of(order)
         tracker = self.tracker
         if tracker.is_terminal(slot):
@@ -361,12 +354,12 @@ class Engine:
         price_raw = to_raw(price, "price") if price is not None else 0
         spec = tracker.spec(slot)
         o = self.store.order(slot)
-        if self.venue == "binance-spot":
+        caps = self.adapter.capabilities
+        if Capability.AMEND_IN_PLACE not in caps:
+            if Capability.CANCEL_REPLACE not in caps:
+                raise EngineError(f"{self.venue} can neither amend nor cancel-replace an order")
             return await self._cancel_replace(slot, spec, qty_raw or o.qty_raw - o.filled_raw,
                                               price_raw or o.price_raw)
-        if self.venue == "binance-usdm":  # modify needs both
-            qty_raw = qty_raw or o.qty_raw
-            price_raw = price_raw or o.price_raw
         answer = await self.adapter.amend(spec, qty_raw, price_raw)
         self.store.amend(slot, qty_raw=qty_raw, price_raw=price_raw, ts_ns=time.time_ns())
         if qty_raw:
@@ -380,7 +373,7 @@ class Engine:
         return view
 
     async def _cancel_replace(self, slot: int, spec: OrderSpec, qty_raw: int, price_raw: int) -> Order:
-        """Binance spot amend: cancel ``slot`` and place a replacement in one request.
+        """Amend by cancel-replace: cancel ``slot`` and place a replacement in one request.
 
         The replacement passes admission like any order (it replaces one, so the open-order
         counts do not grow).  Outcomes: both answers applied; a documented refusal of the whole
@@ -400,9 +393,12 @@ class Engine:
         except Exception as exc:
             if is_definite_rejection(exc):
                 self.placement.rejected_by_venue(new.slot, exc)     # raises
-            parts = getattr(exc, "data", None)
-            if isinstance(parts, dict) and (parts.get("cancelResponse") or parts.get("newOrderResponse")):
-                self._apply_replace_parts(parts)                   # -2021/-2022: each leg's own answer
+            for part in getattr(exc, "answers", ()):             # partly failed: each leg's own answer
+                try:
+                    self.stream.parser.parse(part)
+                except ParseError:
+                    continue
+                self.stream.apply_answer(self.stream.parser)
             view = self.placement.unknown(new, f"cancel-replace: {type(exc).__name__}: {exc}", resend=False)
             self.spawn(self.reconciler.settle(slot), f"settle:{spec.client_id}")
             if self.tracker.state(new.slot) in TERMINAL_STATES:
@@ -416,19 +412,6 @@ class Engine:
         view = self.order(new.slot)
         self.bus.emit(EventKind.AMENDED, order=view, symbol=view.symbol, replaced=spec.client_id)
         return view
-
-    def _apply_replace_parts(self, parts: dict) -> None:
-        import json
-        from engine._parse_common import ParseError
-        parser = self.stream.parser
-        for key in ("cancelResponse", "newOrderResponse"):
-            part = parts.get(key)
-            if isinstance(part, dict) and "code" not in part:
-                try:
-                    parser.parse(json.dumps(part).encode())
-                except ParseError:
-                    continue
-                self.stream.apply_answer(parser)
 
     def get_order(self, client_order_id: str) -> Order:
         return self.order(self.slot_of(client_order_id))
@@ -452,7 +435,7 @@ class Engine:
 
     def balances(self) -> dict[str, tuple[Decimal, Decimal]]:
         """asset -> (free, locked) (futures: (available, wallet)) as last reported by the venue."""
-        return {a: (to_decimal(f), to_decimal(l)) for a, (f, l) in self.reconciler.balances.items()}
+        return {a: (to_decimal(f), to_decimal(l)) for a, (f, l) in self.account_book.balances.items()}
 
     def set_last_price(self, symbol: str, price) -> None:
         """Reference price for price-band and notional checks (also updated from our fills)."""
@@ -473,12 +456,12 @@ class Engine:
                 "resolution": self.resolver.counters(),
                 "open_orders": self.tracker.open_count(), "bad_messages": self.bad_messages,
                 "unresolved": self.unresolved, "unexpected": self.stream.unexpected,
-                "events_dropped": self.bus.dropped, "clock": self.adapter.rest.clock.health()}
+                "events_dropped": self.bus.dropped, "clock": self.adapter.clock.health()}
 
     @property
     def bad_messages(self) -> int:
         """Unreadable stream and account messages (each counted, logged and followed by reconciliation)."""
-        return self.stream.bad_messages + self.reconciler.balance_stream.bad_messages
+        return self.stream.bad_messages + self.account_book.bad_messages
 
     @property
     def unresolved(self) -> int:

@@ -52,15 +52,16 @@ class EventKind(str, enum.Enum):
     # REJECTED or NOT_PLACED, or a second venue order under one of our client ids.  The fill is applied
     # (never dropped) and the circuit breaker is tripped; data ``reason``.
     UNEXPECTED_EXECUTION = "unexpected_execution"
-    # An order the engine did not place, seen on the user-data stream and taken into the store
-    # at once (its fills move positions like ours).  data: ``origin`` = "algo" (the order a
-    # triggered USD-M conditional order of ours created), "liquidation", "adl", "settlement" or
-    # "external" (placed by hand, another program, ...); ``parent`` = the algo order's client id
-    # when origin is "algo".  The adopted order's own events (accepted, filled...) follow.
+    # An order the engine did not place, seen on the user-data stream (or by reconciliation) and taken
+    # into the store at once (its fills move positions like ours).  data: ``origin`` = "child" (an order
+    # one of ours created when it triggered), "exit" (an exit the venue attached to our bracket's entry),
+    # "liquidation", "adl", "settlement", "duplicate" (a second venue order under one of our client ids)
+    # or "external" (placed by hand, another program, ...); ``parent`` = our order's client id for a
+    # child or an exit.  The adopted order's own events (accepted, filled...) follow.
     ADOPTED = "adopted"
-    # A venue-created order tied to our order that spawned it (USD-M: the child of a triggered
-    # conditional order, linked by the ALGO_UPDATE's ``ai``); ``order`` is our order, data
-    # ``child`` the child's view.  Emitted once per child, whichever of the two messages came first.
+    # A venue-created order tied to our order that spawned it (the child of a triggered conditional
+    # order, named in our order's record); ``order`` is our order, data ``child`` the child's view.
+    # Emitted once per child, whichever of the two records came first.
     LINKED = "linked"
     POSITION_CHANGED = "position_changed"
     BALANCE_CHANGED = "balance_changed"

@@ -57,7 +57,7 @@ class KillSwitch:
         eng.admission.halted = True
         eng.breaker.trip(f"halted: {reason}", cooldown_s=10**9)
         # no new order can go out any more: the reads and cancels below stop waiting for a 429 pause
-        eng.adapter.rest.limiter.risk_off = True
+        eng.adapter.limiter.risk_off = True
         await eng.resolver.stop()
         loop = asyncio.get_running_loop()
         give_up = loop.time() + timeout_s

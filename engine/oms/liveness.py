@@ -1,9 +1,10 @@
 """The Engine's connection life: the venue's dead-man switch, reconnects, stuck orders, alerts.
 
 Composed into :class:`~engine.oms.engine.Engine`: cancel-on-disconnect through the venue's
-own switch (Binance USD-M countdown cancel-all renewed per symbol with open orders, Bybit
-disconnect protection), reconciliation after every stream reconnect, a check of orders
-with no acknowledgement in time, and the breaker and latency alerts as events.
+own switch (``Capability.CANCEL_ON_DISCONNECT``: renewed every ``seconds / 3`` with the
+symbols that have open orders, so the venue cancels them if the engine goes silent),
+reconciliation after every stream reconnect, a check of orders with no acknowledgement in
+time, and the breaker and latency alerts as events.
 
 Stuck orders (PENDING or UNKNOWN past the acknowledgement timeout, and not already being
 resolved) are queried with a per-order backoff (1 s, doubling, at most ``max_poll_s``)
@@ -21,6 +22,7 @@ from engine._enums import OrderState
 from engine.errors import EngineError
 from engine.oms.breaker import BreakerState
 from engine.oms.events import EventKind
+from engine.venues.base import Capability
 
 __all__ = ["Liveness"]
 
@@ -32,7 +34,7 @@ class Liveness:
 
     def __init__(self, engine, *, max_poll_s: float = 30.0, max_queries: int = 5) -> None:
         self.eng = engine
-        self.dead_man_armed: set[str] = set()
+        self.armed = False                  # the venue's dead-man switch is armed by this engine
         self.max_poll_s = max_poll_s
         self.max_queries = max_queries
         self._next_poll: dict[int, tuple[float, float]] = {}    # slot -> (next query at, current interval)
@@ -40,37 +42,35 @@ class Liveness:
     # -- cancel on disconnect (the venue's own dead-man switch) --------------------------------------------
     async def arm_dead_man(self, seconds: float) -> None:
         eng = self.eng
-        adapter = eng.adapter
-        if hasattr(adapter, "disconnect_protection"):
-            await adapter.disconnect_protection(max(3, int(seconds)))  # Bybit: the venue watches our streams
-        elif getattr(adapter, "futures", False) and hasattr(adapter, "dead_man"):
-            eng.spawn(self._dead_man_loop(seconds), "dead-man")
-        else:
+        if Capability.CANCEL_ON_DISCONNECT not in eng.adapter.capabilities:
             raise EngineError(f"{eng.venue} has no dead-man switch; cancel_on_disconnect_s is not available")
+        await self._renew(seconds)
+        eng.spawn(self._dead_man_loop(seconds), "dead-man")
 
     async def disarm_dead_man(self) -> None:
-        for symbol in sorted(self.dead_man_armed):  # a clean stop keeps the orders: disarm the switch
-            try:
-                await self.eng.adapter.dead_man(symbol, 0)
-            except Exception as exc:
-                log.warning("disarming the dead-man switch for %s failed: %s", symbol, exc)
-        self.dead_man_armed.clear()
+        """A clean stop keeps the orders: the switch is disarmed."""
+        if not self.armed:
+            return
+        self.armed = False
+        try:
+            await self.eng.adapter.disarm_cancel_on_disconnect()
+        except Exception as exc:
+            log.warning("disarming the dead-man switch failed: %s", exc)
+
+    async def _renew(self, seconds: float) -> None:
+        await self.eng.adapter.cancel_on_disconnect(seconds, self.eng.tracker.open_symbols())
+        self.armed = True
 
     async def _dead_man_loop(self, seconds: float) -> None:
-        """Renew the countdown of every symbol with open orders; let it lapse where none are left."""
-        eng = self.eng
+        """Renew the switch with the symbols that have open orders, every ``seconds / 3``."""
         while True:
-            wanted = eng.tracker.open_symbols()
-            for symbol in sorted(wanted | self.dead_man_armed):
-                try:
-                    await eng.adapter.dead_man(symbol, seconds if symbol in wanted else 0)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    log.warning("dead-man switch renewal for %s failed: %s", symbol, exc)
-                    continue
-                (self.dead_man_armed.add if symbol in wanted else self.dead_man_armed.discard)(symbol)
             await asyncio.sleep(max(0.05, seconds / 3))
+            try:
+                await self._renew(seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("dead-man switch renewal failed: %s", exc)
 
     # -- connection life ---------------------------------------------------------------------------------
     async def on_reconnected(self) -> None:

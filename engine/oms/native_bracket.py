@@ -3,15 +3,16 @@
 :class:`NativeBracket` has the interface of the engine-managed
 :class:`~engine.oms.bracket.Bracket` (``entry``, ``stop``, ``take`` views, ``done``,
 ``wait``, ``cancel``); the venue, not the engine, places the exits and cancels the
-other exit when one fills.  Two venue shapes (see :func:`native_support`):
+other exit when one fills.  The venue's implementation (``adapter.native_brackets``,
+``Capability.NATIVE_BRACKETS``) comes in one of two shapes:
 
-- Binance spot OTOCO (:class:`~engine.venues.binance.order_list.BinanceOtoco`): all three
-  client ids are ours; the exits sit in the store from the start, PENDING until the venue
-  activates them (``exits_known_up_front``).
-- Bybit linear TP/SL attached on create (:class:`~engine.venues.bybit.tpsl.BybitTpsl`):
-  only the entry is ours; the venue creates the exits when the entry fills, with no client
-  id of ours, and the engine adopts them (their venue order id becomes their client id in
-  the store) from the stream or from reconciliation.
+- the exits are known up front (``exits_known_up_front``): one order list carries all three
+  legs, each with a client id of ours; the exits sit in the store from the start, PENDING
+  until the venue activates them (``place(entry, take, stop, list_client_id)``, ``known``);
+- the venue creates the exits when the entry fills (``place(entry, stop_raw, take_raw)``):
+  only the entry is ours; the exits arrive with no client id of ours and are adopted
+  (:mod:`engine.oms.foreign`, origin ``exit``) into this bracket, from the stream or from
+  reconciliation.
 
 Invariants:
 
@@ -37,6 +38,7 @@ from engine.transport.errors import TransportError
 from engine.venues.base import OrderSpec
 from engine.oms.admission import to_raw
 from engine.oms.tracker import TERMINAL_STATES
+from engine.venues.base import Capability
 from engine.venues.errors import VenueError, is_definite_rejection
 
 __all__ = ["NativeBracket", "native_support", "NativeBracketUnsupported"]
@@ -52,23 +54,9 @@ class NativeBracketUnsupported(EngineError):
 
 def native_support(adapter):
     """The venue's native-bracket implementation for this adapter, or None (engine-managed)."""
-    impl = getattr(adapter, "native_brackets", None)
-    if impl is not None:
-        return impl
-    venue = getattr(adapter, "venue", "")
-    if venue == "binance-spot":
-        from engine.venues.binance.order_list import BinanceOtoco
-        impl = BinanceOtoco(adapter)
-    elif venue == "bybit" and getattr(adapter, "category", "") == "linear":
-        from engine.venues.bybit.tpsl import BybitTpsl
-        impl = BybitTpsl(adapter)
-    else:
+    if Capability.NATIVE_BRACKETS not in adapter.capabilities:
         return None
-    try:
-        adapter.native_brackets = impl          # cached: one implementation per adapter
-    except AttributeError:
-        pass
-    return impl
+    return adapter.native_brackets
 
 
 def check_prices(side: Side, entry_raw: int, stop_raw: int, take_raw: int) -> None:
@@ -236,7 +224,6 @@ class NativeBracket:
 
     async def _send_attached(self, entry: OrderSpec, stop_raw: int, take_raw: int) -> None:
         eng = self.eng
-        self.impl.expect(self, entry)
         t0 = time.perf_counter_ns()
         try:
             answer = await self.impl.place(entry, stop_raw, take_raw)
@@ -269,7 +256,7 @@ class NativeBracket:
         res = eng.resolver
         loop = asyncio.get_running_loop()
         if entry.sent_ms <= 0:
-            entry.sent_ms = eng.adapter.rest.clock.now_ms()       # an upper bound of the signed timestamp
+            entry.sent_ms = eng.adapter.clock.now_ms()       # an upper bound of the signed timestamp
         delay, absent_since = 0.2, None
         while not res.stopped:
             await asyncio.sleep(delay)
@@ -304,7 +291,7 @@ class NativeBracket:
                         eng.tracker.reject(s, exc.code if isinstance(exc.code, int) else -1)
                     self._check()
                     return
-                entry.sent_ms = eng.adapter.rest.clock.now_ms()   # lost again: the rules start over
+                entry.sent_ms = eng.adapter.clock.now_ms()   # lost again: the rules start over
                 delay, absent_since = 0.2, None
                 continue
             self._apply_reports(reports)       # same client ids: the legs take the venue's states and ids
@@ -373,7 +360,8 @@ class NativeBracket:
             self._unsubscribe = None
 
     async def cancel(self) -> None:
-        """Cancel whatever of the bracket is still open (on Binance one cancel ends the whole list)."""
+        """Cancel whatever of the bracket is still open (where the venue holds the legs as one list, the
+        first cancel may end them all)."""
         eng = self.eng
         for slot in self.legs:
             if self._state(slot) in _TERMINAL:

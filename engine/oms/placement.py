@@ -113,7 +113,7 @@ class Placement:
             # done at once on the venue: return it with its fills (they may follow the answer on the stream)
             await self.tracker.wait(slot, lambda: store.state_of(slot) in TERMINAL_STATES, eng.ack_wait_s)
         elif store.state_of(slot) == OrderState.PENDING:
-            # Bybit acknowledges receipt only; the state comes on the stream
+            # the venue acknowledged receipt only; the state comes on the stream
             await self.tracker.wait(slot, lambda: store.state_of(slot) != OrderState.PENDING, eng.ack_wait_s)
 
     def failed(self, spec: OrderSpec, exc: Exception):
@@ -158,7 +158,7 @@ class Placement:
         eng = self.eng
         slot = spec.slot
         if spec.sent_ms <= 0:
-            spec.sent_ms = eng.adapter.rest.clock.now_ms()   # an upper bound of the signed timestamp
+            spec.sent_ms = eng.adapter.clock.now_ms()   # an upper bound of the signed timestamp
         if not self.tracker.mark_unknown(slot):
             if self.tracker.state(slot) == OrderState.UNKNOWN:
                 eng.resolver.start(slot, resend=resend)       # a re-send whose answer was lost again

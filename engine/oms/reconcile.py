@@ -6,8 +6,6 @@
   reconnect trips the circuit breaker.
 - :meth:`Reconciler.settle`: one order, by a query of its client id (what the resolution
   of UNKNOWN orders, :mod:`engine.oms.resolve`, and the stuck-order check use).
-- :meth:`Reconciler.on_account_message`: balance events of the user-data streams (compiled parser,
-  :mod:`engine.oms.balance_stream`).
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ import logging
 import time
 
 from engine._enums import ExecType, OrderState
-from engine.oms.balance_stream import BalanceStream
 from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
 from engine.venues.base import VenueOrder
@@ -35,26 +32,23 @@ _EXEC_FOR_STATE = {OrderState.NEW: ExecType.EXEC_NEW, OrderState.CANCELLED: Exec
 class Reconciler:
     def __init__(self, engine):
         self.eng = engine
-        self.balances: dict[str, tuple[int, int]] = {}
-        self.balance_stream = BalanceStream(self)
         self.runs = 0
         self.mismatches = 0
 
     # -- snapshots into the store ----------------------------------------------------------------------
     async def apply_snapshot_with_fills(self, slot: int, vo: VenueOrder) -> bool:
-        """Like :meth:`apply_snapshot`; on venues whose stream fills carry no cumulative quantity
-        (Bybit), the missing fills are applied one by one by execution id first, so the stream's
-        late copies of them are recognised as duplicates."""
+        """Like :meth:`apply_snapshot`; first the order's executions the venue lists (``adapter.fills``:
+        venues whose stream fills carry no cumulative quantity list them, so each missing fill is
+        applied by its execution id and the stream's late copy of it is a duplicate)."""
         eng = self.eng
-        fills = getattr(eng.adapter, "fills", None)
         leg = eng.tracker.leg(slot)
-        if leg is not None:
-            fills = leg.fills_leg
+        fills = leg.fills_leg if leg is not None else eng.adapter.fills
         changed = False
-        if fills is not None and vo.filled_raw > eng.store.order(slot).filled_raw:
+        if vo.filled_raw > eng.store.order(slot).filled_raw:
             from engine._oms_apply import exec_id_hash
             spec = eng.tracker.spec(slot)
-            for exec_id, qty, price, fee, asset in await fills(spec.symbol, spec.client_id):
+            for f in await fills(spec.symbol, spec.client_id):
+                exec_id, qty, price, fee, asset = f.exec_id, f.qty_raw, f.price_raw, f.fee_raw, f.fee_asset
                 before = eng.store.order(slot)
                 fee_asset = eng.instruments.asset_ids.get(asset, -1)
                 res = eng.store.apply(slot, int(ExecType.EXEC_TRADE), int(OrderState.PARTIALLY_FILLED), qty, price,
@@ -139,22 +133,15 @@ class Reconciler:
             slot = store.find_client_id(vo.client_id) if vo.client_id else -1
             if slot < 0 and vo.exchange_id is not None:
                 slot = store.find_exchange_id(vo.exchange_id)
-            if slot < 0 and not vo.client_id and eng.venue_order_adopter is not None:
-                # an order the venue created for us (an exit attached to an entry): adopted into its bracket
-                slot = await eng.venue_order_adopter(vo)
-                if slot >= 0:
-                    await self.apply_snapshot_with_fills(slot, vo)
-                    diffs["adopted"].append(str(vo.exchange_id))
-                    seen.add(slot)
-                    continue
             if slot < 0:
-                inst = eng.instruments.ids.get(vo.symbol)
-                if inst is None or not vo.client_id:
+                # an open order the engine does not know: the venue says what it is (an exit it attached to
+                # an order of ours, one placed by hand, ...), and it is adopted
+                found = await eng.adapter.describe_found(vo)
+                slot = eng.foreign.adopt(found) if found is not None else -1
+                if slot < 0:
                     continue
-                slot = eng.tracker.adopt(vo.client_id, inst, vo.symbol, vo.side, vo.order_type, vo.tif,
-                                         vo.qty_raw, vo.price_raw, vo.stop_raw)
                 await self.apply_snapshot_with_fills(slot, vo)
-                diffs["adopted"].append(vo.client_id)
+                diffs["adopted"].append(vo.client_id or str(vo.exchange_id))
             elif await self.apply_snapshot_with_fills(slot, vo):
                 diffs["orders"].append(vo.client_id)
             seen.add(slot)
@@ -171,12 +158,11 @@ class Reconciler:
                 diffs["orders"].append(spec.client_id)
         if eng.futures:
             diffs["positions"] = await self._positions(reason)
+        book = eng.account_book
         for asset, (a, b) in (await eng.adapter.balances()).items():
-            if self.balances.get(asset) != (a, b):
-                if asset in self.balances:
-                    diffs["balances"].append(asset)
-                self.balances[asset] = (a, b)
-                self._apply_balance(asset, a, b)
+            known = asset in book.balances
+            if book.set(asset, a, b) and known:
+                diffs["balances"].append(asset)
         n = sum(len(v) for v in diffs.values())
         if n:
             log.info("reconciliation (%s): %s", reason, {k: v for k, v in diffs.items() if v})
@@ -236,16 +222,3 @@ class Reconciler:
                                        leverage=vp.leverage)
             changes.append({"symbol": eng.instruments.symbol(inst), **d})
         return changes
-
-    def _apply_balance(self, asset: str, a: int, b: int) -> None:
-        eng = self.eng
-        aid = eng.instruments.asset_id(asset)
-        if eng.futures:
-            eng.account.apply_futures_balance(aid, b, b)
-        else:
-            eng.account.apply_balance(aid, a, b)
-
-    # -- balance events from the streams -------------------------------------------------------------------
-    def on_account_message(self, payload: bytes) -> None:
-        """A balance/account event of the user-data stream (see :mod:`engine.oms.balance_stream`)."""
-        self.balance_stream.on_message(payload)

@@ -100,12 +100,12 @@ class UnknownResolver:
         """Venue time after which the order's request can no longer be accepted (rule 3)."""
         eng = self.eng
         spec = eng.tracker.spec(slot)
-        clock = eng.adapter.rest.clock
+        clock = eng.adapter.clock
         sent = spec.sent_ms or clock.now_ms()
         return sent + eng.config.recv_window_ms + self.margin_ms + int(clock.rtt_ms)
 
     def venue_now_ms(self) -> int:
-        clock = self.eng.adapter.rest.clock
+        clock = self.eng.adapter.clock
         return clock.now_ms() - int(clock.rtt_ms / 2)      # the venue's clock, at its earliest
 
     def may_resend(self, slot: int) -> str | None:

@@ -1,7 +1,7 @@
 """Order terms the store's ``adopt`` does not take: trigger price and reduce-only.
 
 ``OrderStore.adopt`` (ext/order_store.pyx) records quantity and price only.  Orders adopted
-from the venue (attached exits, algo children, external orders) keep their trigger price and
+from the venue (attached exits, children of triggered orders, external orders) keep their trigger price and
 reduce-only flag through the store's own columns (``store.arrays``: the numpy arrays its
 memoryviews are built on, so the compiled code and ``store.order()`` see the change).
 """

@@ -3,13 +3,15 @@
 Hot path: a stream message is parsed in C into the parser's record and applied in C
 (:class:`~engine._oms_apply.RecordApplier`) to the order store and positions; Python
 only settles the order in the tracker (open set, waiters) and, when someone listens,
-emits events.  Balance and account messages go to the reconciler's balance stream;
-orders the engine did not place go to :mod:`engine.oms.foreign` (cold path).
+emits events.  The parser is the venue's own (``adapter.parser``); the loop is the same
+for every venue: ``parse``, then ``next_record`` hands out each order record the message
+holds (none: the message goes to the account book, which the adapter reads it into).
+Orders the engine did not place go to :mod:`engine.oms.foreign` (cold path).
 
 Nothing read from the wire is dropped silently:
 
 - a message the parser refuses is counted, logged, and followed by a reconciliation (a
-  Bybit batch: the rows before the bad one are applied, the reconciliation recovers the
+  batch: the records before the bad one are applied, the reconciliation recovers the
   rest, fills included, from the venue's order and execution lists);
 - a fill for an order the engine took as finished without it (REJECTED, NOT_PLACED) or a
   second venue order under one of our client ids is applied (adopted, for the second
@@ -20,13 +22,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
 
 from engine._enums import OrderState
 from engine._fixedpoint import to_decimal
 from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier
-from engine._parse_binance import BinanceParser
-from engine._parse_bybit import BybitParser
 from engine._parse_common import ParseError
 from engine.oms.events import EventKind
 
@@ -40,11 +39,9 @@ _EVENT_KIND = {
     OrderEvent.EV_REJECTED: EventKind.REJECTED, OrderEvent.EV_EXPIRED: EventKind.EXPIRED,
     OrderEvent.EV_AMENDED: EventKind.AMENDED, OrderEvent.EV_TRIGGERED: EventKind.TRIGGERED,
 }
-_MSG_ALGO_UPDATE = 4        # BinanceParser.parse() kind of a USD-M ALGO_UPDATE (ext/exec_record.pxd)
-_MSG_BYBIT_ROWS = (7, 8)    # MSG_BYBIT_ORDER, MSG_BYBIT_EXECUTION
-_APPLIED, _FOREIGN, _NOT_ORDER, _CONFLICT = (int(ApplyStatus.AP_APPLIED), int(ApplyStatus.AP_FOREIGN),
-                                             int(ApplyStatus.AP_NOT_ORDER), int(ApplyStatus.AP_CONFLICT))
+_APPLIED, _FOREIGN, _CONFLICT = int(ApplyStatus.AP_APPLIED), int(ApplyStatus.AP_FOREIGN), int(ApplyStatus.AP_CONFLICT)
 _EV_NONE, _EV_FILLED, _EV_CANCELLED = int(OrderEvent.EV_NONE), int(OrderEvent.EV_FILLED), int(OrderEvent.EV_CANCELLED)
+_PENDING = int(OrderState.PENDING)
 # A fill for an order in one of these states means the engine's conclusion was wrong: the order existed.
 _SURPRISE_STATES = frozenset({int(OrderState.REJECTED), int(OrderState.NOT_PLACED)})
 
@@ -58,10 +55,8 @@ class StreamApplier:
         self.store = engine.store
         self.bus = engine.bus
         self.metrics = engine.metrics
-        self.binance = engine.adapter.stream_kind == "binance"
-        self.parser = BinanceParser(futures=engine.futures) if self.binance else BybitParser()
+        self.parser = engine.adapter.parser          # the venue's compiled parser of its user-data stream
         self.applier: RecordApplier | None = None
-        self.foreign_hook: Callable[[bytes], None] | None = None   # venue-created orders (attached TP/SL)
         self.bad_messages = 0
         self.unexpected = 0
 
@@ -73,76 +68,46 @@ class StreamApplier:
     # -- answers -----------------------------------------------------------------------------------
     def apply_answer(self, parser) -> None:
         """An order answer (REST or WebSocket) held by ``parser``'s record."""
-        ts = time.time_ns()
-        if self.binance or isinstance(parser, BinanceParser):
-            status = self.applier.apply_binance(parser, ts)
-        else:
-            status = self.applier.apply_bybit(parser, ts)
+        status = self.applier.apply(parser, time.time_ns())
         if status == _CONFLICT:
-            self.conflict(None)          # the stream brings the second order's own reports: adopted there
+            self.conflict(parser, None)      # the stream brings the second order's own reports
             return
         self.after_apply()
 
     # -- the stream ----------------------------------------------------------------------------------
     def on_message(self, payload: bytes) -> None:
+        """One user-data stream message: order records applied in C; anything else to the account book."""
         t0 = time.perf_counter_ns()
         parser = self.parser
+        applier = self.applier
         try:
-            kind = parser.parse(payload)
-        except ParseError as exc:
-            if self.binance and b'"listStatus"' in payload:
-                # an order list's status (its "l"/"L" are list states, not the quantities of an
-                # executionReport): read on the cold path; the legs' own reports carry their states
-                self.eng.reconciler.on_account_message(payload)
+            parser.parse(payload)
+            if not parser.next_record():
+                self.eng.account_book.on_message(payload)    # balances, positions, list statuses, acks
                 return
+            if applier is None:
+                return
+            while True:
+                if parser.order_state != _PENDING:   # (a record held back by the venue changes nothing)
+                    status = applier.apply(parser, time.time_ns())
+                    if status == _FOREIGN:
+                        # cold: the venue says what the order is, it is adopted, the same record applied again
+                        if self.eng.foreign.adopt_record(parser, payload) >= 0:
+                            status = applier.apply(parser, time.time_ns())
+                    if status == _CONFLICT:
+                        self.conflict(parser, payload)
+                    elif status != _FOREIGN:
+                        self.after_apply()
+                        if parser.linked_order_id and applier.slot >= 0:
+                            self.eng.foreign.on_linked(applier.slot, parser.linked_order_id)
+                if not parser.next_record():
+                    break
+        except ParseError as exc:
+            # the records read so far are applied; the rest of the message is not dropped silently: it is
+            # counted and a reconciliation takes the venue's word for every order
             self.unreadable(payload, exc)
             return
-        applier = self.applier
-        if applier is None:
-            return
-        if self.binance:
-            if kind == 2 and parser.order_state == OrderState.PENDING:
-                return  # a pending leg of an order list reported PENDING_NEW: nothing changes
-            status = applier.apply_binance(parser, time.time_ns())
-            if status == _NOT_ORDER:
-                self.eng.reconciler.on_account_message(payload)
-            elif status == _FOREIGN:
-                if kind != _MSG_ALGO_UPDATE:     # an algo order we did not place: its child is adopted
-                    self.eng.foreign.on_binance(payload)  # cold: adopt, then apply the payload again
-            elif status == _CONFLICT:
-                self.conflict(payload)
-            else:
-                self.after_apply()
-                if kind == _MSG_ALGO_UPDATE:
-                    self.eng.foreign.on_algo_update(payload)  # cold: link the order it triggered (``ai``)
-        elif kind in _MSG_BYBIT_ROWS:
-            foreign = conflict = False
-            try:
-                while parser.next_record():
-                    status = applier.apply_bybit(parser, time.time_ns())
-                    if status == _FOREIGN:
-                        foreign = True
-                    elif status == _CONFLICT:
-                        conflict = True
-                    else:
-                        self.after_apply()
-            except ParseError as exc:
-                # the rows read so far are applied; the rest of the batch is not dropped: the message
-                # is counted and a reconciliation takes the venue's word for every order
-                self.unreadable(payload, exc)
-            if foreign or conflict:
-                if self.foreign_hook is not None:
-                    self.foreign_hook(payload)   # cold: orders the venue created for us (attached TP/SL)
-                self.eng.foreign.on_bybit(payload)  # cold: any other order we did not place
-                if conflict:
-                    self.conflict(None)
-        else:
-            self.eng.reconciler.on_account_message(payload)
         self.metrics.record_wire_to_event(time.perf_counter_ns() - t0)
-
-    def reapply(self, payload: bytes) -> None:
-        """Apply ``payload`` again (cold path: after adopting the orders it names)."""
-        self.on_message(payload)
 
     def unreadable(self, payload: bytes, exc: Exception) -> None:
         """A message the parser refused: counted, logged, and the venue asked for the truth."""
@@ -151,11 +116,13 @@ class StreamApplier:
                     len(payload), exc)
         self.eng.request_reconciliation("unreadable stream message")
 
-    def conflict(self, payload: bytes | None) -> None:
-        """A second venue order under one of our client ids (the venue executed one intent twice)."""
+    def conflict(self, parser, payload: bytes | None) -> None:
+        """A second venue order under one of our client ids (the venue executed one intent twice): adopted,
+        its record applied to it, the alarm raised."""
         self.unexpected += 1
-        if payload is not None and self.binance:
-            self.eng.foreign.on_binance(payload, conflict=True)
+        if payload is not None and self.eng.foreign.adopt_record(parser, payload, duplicate=True) >= 0:
+            if self.applier.apply(parser, time.time_ns()) == _APPLIED:
+                self.after_apply()
         self.eng.unexpected_execution(None, "a second venue order carries one of our client ids")
 
     # -- after every applied record --------------------------------------------------------------------
@@ -198,4 +165,4 @@ class StreamApplier:
                 self.eng.unexpected_execution(view, f"the venue reported {view.state.name} for an order taken as "
                                                     f"{OrderState(ap.prev_state).name}")
         if fill_qty and self.eng.foreign.child_of and slot in self.eng.foreign.child_of:
-            self.eng.foreign.mirror(slot, fill_qty, fill_price)  # the algo order that created it shows the fill
+            self.eng.foreign.mirror(slot, fill_qty, fill_price)  # the order that created it shows the fill

@@ -92,7 +92,7 @@ def exchange_info(ctx: Ctx, p: Params):
 
 
 def depth(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     limit = p.int_("limit") or 100
     book = ctx.sim.core.books[(MARKET, inst.symbol)]
     return {"lastUpdateId": ctx.sim.core.events_emitted + book._seq,
@@ -103,13 +103,13 @@ def depth(ctx: Ctx, p: Params):
 def ticker_price(ctx: Ctx, p: Params):
     core = ctx.sim.core
     if p.get("symbol"):
-        inst = _instrument(ctx, p)
+        inst = instrument_of(ctx, p)
         return {"symbol": inst.symbol, "price": f8(core.last[(MARKET, inst.symbol)])}
     return [{"symbol": s, "price": f8(core.last[(m, s)])} for (m, s) in core.instruments if m == MARKET]
 
 
 # -- helpers ----------------------------------------------------------------------------
-def _instrument(ctx: Ctx, p: Params):
+def instrument_of(ctx: Ctx, p: Params):
     symbol = p.need("symbol")
     inst = ctx.sim.core.instrument(MARKET, symbol)
     if inst is None:
@@ -117,13 +117,13 @@ def _instrument(ctx: Ctx, p: Params):
     return inst
 
 
-def _trigger_dir(type_: str, side: str) -> str:
+def trigger_dir(type_: str, side: str) -> str:
     if type_.startswith("STOP_LOSS"):
         return "UP" if side == "BUY" else "DOWN"
     return "DOWN" if side == "BUY" else "UP"
 
 
-def _filters(inst, type_: str, price, qty, last) -> None:
+def filters_of(inst, type_: str, price, qty, last) -> None:
     if price is not None:
         if price < inst.min_price or price > inst.max_price or (price - inst.min_price) % inst.tick != 0:
             raise BinanceError(-1013, "Filter failure: PRICE_FILTER")
@@ -147,7 +147,7 @@ REJECT_MSG = {
 
 def build_order(ctx: Ctx, p: Params) -> tuple[Order, str]:
     """Validate a new-order request the way Binance does; returns (order, respType)."""
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     side = p.enum("side", SIDES, -1117, "Invalid side.")
     type_ = p.enum("type", TYPES, -1116, "Invalid orderType.")
     tif = p.enum("timeInForce", TIFS, -1115, "Invalid timeInForce.", required=False)
@@ -186,9 +186,9 @@ def build_order(ctx: Ctx, p: Params) -> tuple[Order, str]:
         raise BinanceError(-1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.")
     core = ctx.sim.core
     last = core.last.get((MARKET, inst.symbol))
-    _filters(inst, "MARKET" if type_ in ("MARKET", "STOP_LOSS", "TAKE_PROFIT") else type_, price, qty, last)
+    filters_of(inst, "MARKET" if type_ in ("MARKET", "STOP_LOSS", "TAKE_PROFIT") else type_, price, qty, last)
     if stop is not None:
-        _filters(inst, type_, stop, None, last)
+        filters_of(inst, type_, stop, None, last)
     if quote_qty is not None and quote_qty < inst.min_notional:
         raise BinanceError(-1013, "Filter failure: NOTIONAL")
     if cid is None:
@@ -203,11 +203,11 @@ def build_order(ctx: Ctx, p: Params) -> tuple[Order, str]:
         post_only=type_ == "LIMIT_MAKER",
     )
     if type_ in CONDITIONAL_TYPES:
-        order.trigger_dir = _trigger_dir(type_, side)
+        order.trigger_dir = trigger_dir(type_, side)
     return order, resp
 
 
-def _place(ctx: Ctx, order: Order) -> Order:
+def place_order(ctx: Ctx, order: Order) -> Order:
     try:
         return ctx.sim.core.place(order)
     except Reject as exc:
@@ -216,7 +216,7 @@ def _place(ctx: Ctx, order: Order) -> Order:
 
 def new_order(ctx: Ctx, p: Params):
     order, resp = build_order(ctx, p)
-    _place(ctx, order)
+    place_order(ctx, order)
     return order_response(order, resp)
 
 
@@ -315,13 +315,13 @@ def cancel_json(o: Order) -> dict:
 
 
 def cancel_order(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     order = _lookup(ctx, p, inst, unknown=BinanceError(-2011, "Unknown order sent."))
     return _cancel_one(ctx, p, inst, order, p.get("newClientOrderId"))
 
 
 def cancel_all(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     open_ = [o for o in ctx.sim.core.account_orders(MARKET, ctx.account, inst.symbol)
              if o.is_open or o.status == "PENDING_NEW"]
     if not open_:
@@ -338,7 +338,7 @@ def cancel_all(ctx: Ctx, p: Params):
 
 
 def cancel_replace(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     mode = p.enum("cancelReplaceMode", ("STOP_ON_FAILURE", "ALLOW_FAILURE"), -1130,
                   "Data sent for parameter 'cancelReplaceMode' is not valid.")
     cancel_resp = new_resp = None
@@ -354,7 +354,7 @@ def cancel_replace(ctx: Ctx, p: Params):
     if cancel_ok or mode == "ALLOW_FAILURE":
         try:
             neworder, resp = build_order(ctx, p)
-            _place(ctx, neworder)
+            place_order(ctx, neworder)
             new_resp = order_response(neworder, resp)
             new_ok = True
         except BinanceError as exc:
@@ -370,7 +370,7 @@ def cancel_replace(ctx: Ctx, p: Params):
 
 
 def amend_keep_priority(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     new_qty = p.dec("newQty", required=True)
     order = _lookup(ctx, p, inst, unknown=BinanceError(-2013, "Order does not exist."))
     if not order.is_open:
@@ -403,21 +403,21 @@ def amend_keep_priority(ctx: Ctx, p: Params):
 
 
 def query_order(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     return order_query_json(_lookup(ctx, p, inst, unknown=BinanceError(-2013, "Order does not exist.")))
 
 
 def open_orders(ctx: Ctx, p: Params):
     symbol = p.get("symbol")
     if symbol is not None:
-        _instrument(ctx, p)
+        instrument_of(ctx, p)
     # PENDING_NEW legs of an order list are listed with the open orders (wire text unconfirmed)
     return [order_query_json(o) for o in ctx.sim.core.account_orders(MARKET, ctx.account, symbol)
             if o.is_open or o.status == "PENDING_NEW"]
 
 
 def all_orders(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     limit = min(p.int_("limit") or 500, 1000)
     from_id = p.int_("orderId")
     rows = [o for o in ctx.sim.core.account_orders(MARKET, ctx.account, inst.symbol)
@@ -426,7 +426,7 @@ def all_orders(ctx: Ctx, p: Params):
 
 
 def my_trades(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     oid = p.int_("orderId")
     out = []
     for o in ctx.sim.core.account_orders(MARKET, ctx.account, inst.symbol):

@@ -17,7 +17,7 @@ from engine.sim.binance_usdm_account import (account, balance, countdown_cancel_
                                              position_risk_v2, set_leverage)
 from engine.sim.binance_usdm_algo import (ALGO_STATUS, all_algos, cancel_algo, cancel_all_algo, new_algo,
                                           open_algos, query_algo)
-from engine.sim.binance_usdm_common import MARKET, TIFS, WALLET, _INST, _instrument, _px, _qty
+from engine.sim.binance_usdm_common import MARKET, TIFS, WALLET, INSTRUMENTS, instrument_of, price_text, qty_text
 from engine.sim.binance_usdm_orders import (all_orders, cancel_all, cancel_order, modify_order, new_order, open_order,
                                             open_orders, query_order)
 from engine.sim.core import now_ms
@@ -76,12 +76,12 @@ def exchange_info(ctx: Ctx, p: Params):
 
 
 def depth(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     book = ctx.sim.core.books[(MARKET, inst.symbol)]
     limit = p.int_("limit") or 20
     return {"lastUpdateId": book._seq, "E": now_ms(), "T": now_ms(),
-            "bids": [[_px(inst, a), _qty(inst, b)] for a, b in book.depth("BUY", limit)],
-            "asks": [[_px(inst, a), _qty(inst, b)] for a, b in book.depth("SELL", limit)]}
+            "bids": [[price_text(inst, a), qty_text(inst, b)] for a, b in book.depth("BUY", limit)],
+            "asks": [[price_text(inst, a), qty_text(inst, b)] for a, b in book.depth("SELL", limit)]}
 
 
 def rate_limit_order(ctx: Ctx, p: Params):
@@ -136,7 +136,7 @@ def format_event(ev) -> list[dict]:
     core_ts = ev.ts
     if ev.kind == "order":
         o, fill = ev.order, ev.fill
-        inst = _INST[o.symbol]
+        inst = INSTRUMENTS[o.symbol]
         x = ev.exec_type
         if x == "TRIGGERED":
             return []
@@ -152,10 +152,10 @@ def format_event(ev) -> list[dict]:
                 if f is fill:
                     fee = fe
         body = {
-            "s": o.symbol, "c": o.client_id, "S": o.side, "o": o.type, "f": o.tif, "q": _qty(inst, o.qty),
-            "p": _px(inst, o.price), "ap": fixed(o.avg_price, inst.price_precision + 3),
-            "sp": _px(inst, o.extra.get("stop_price")), "x": x, "X": status, "i": o.oid,
-            "l": _qty(inst, last_q), "z": _qty(inst, o.filled if x != "NEW" else ZERO), "L": _px(inst, last_p),
+            "s": o.symbol, "c": o.client_id, "S": o.side, "o": o.type, "f": o.tif, "q": qty_text(inst, o.qty),
+            "p": price_text(inst, o.price), "ap": fixed(o.avg_price, inst.price_precision + 3),
+            "sp": price_text(inst, o.extra.get("stop_price")), "x": x, "X": status, "i": o.oid,
+            "l": qty_text(inst, last_q), "z": qty_text(inst, o.filled if x != "NEW" else ZERO), "L": price_text(inst, last_p),
             "n": fixed(fee, 8), "T": core_ts, "t": tid, "b": "0", "a": "0", "m": maker, "R": o.reduce_only,
             "wt": o.working_type or "CONTRACT_PRICE", "ot": o.extra.get("orig_type", o.type), "ps": "BOTH",
             "cp": o.close_position, "rp": fixed(o.realized if fill is not None else rp, 8), "pP": False,
@@ -165,7 +165,7 @@ def format_event(ev) -> list[dict]:
             body["N"] = "USDT"
         return [{"e": "ORDER_TRADE_UPDATE", "E": core_ts, "T": core_ts, "o": body}]
     if ev.kind == "position":
-        inst = _INST[ev.symbol]
+        inst = INSTRUMENTS[ev.symbol]
         acct = ev.account
         pos = acct.position(WALLET, ev.symbol)
         bal = acct.wallets[WALLET]["USDT"].total
@@ -173,19 +173,19 @@ def format_event(ev) -> list[dict]:
         return [{"e": "ACCOUNT_UPDATE", "E": core_ts, "T": core_ts, "a": {
             "m": "ORDER",
             "B": [{"a": "USDT", "wb": fixed(bal, 8), "cw": fixed(bal, 8), "bc": "0"}],
-            "P": [{"s": ev.symbol, "pa": _qty(inst, pos.amount), "ep": fixed(pos.entry, 8),
+            "P": [{"s": ev.symbol, "pa": qty_text(inst, pos.amount), "ep": fixed(pos.entry, 8),
                    "bep": fixed(pos.entry, 8), "cr": fixed(pos.realized, 8), "up": fixed(pos.unrealized(mark), 8),
                    "mt": "cross", "iw": "0", "ps": "BOTH"}]}}]
     if ev.kind == "algo":
         o = ev.order
-        inst = _INST[o.symbol]
+        inst = INSTRUMENTS[o.symbol]
         child = o.extra.get("child")
         return [{"e": "ALGO_UPDATE", "T": core_ts, "E": core_ts, "o": {
             "caid": o.client_id, "aid": o.oid, "at": "CONDITIONAL", "o": o.type, "s": o.symbol, "S": o.side,
-            "ps": "BOTH", "f": o.tif, "q": _qty(inst, o.qty), "X": ALGO_STATUS.get(o.status, o.status),
-            "ai": str(child.oid) if child else "", "ap": _px(inst, child.avg_price) if child else "0",
-            "aq": _qty(inst, child.filled) if child else "0", "act": child.type if child else "",
-            "tp": _px(inst, o.stop_price), "p": _px(inst, o.price), "V": "NONE", "wt": o.working_type,
+            "ps": "BOTH", "f": o.tif, "q": qty_text(inst, o.qty), "X": ALGO_STATUS.get(o.status, o.status),
+            "ai": str(child.oid) if child else "", "ap": price_text(inst, child.avg_price) if child else "0",
+            "aq": qty_text(inst, child.filled) if child else "0", "act": child.type if child else "",
+            "tp": price_text(inst, o.stop_price), "p": price_text(inst, o.price), "V": "NONE", "wt": o.working_type,
             "pm": "NONE", "cp": o.close_position, "pP": False, "R": o.reduce_only,
             "tt": o.updated_ms if o.triggered else 0, "gtd": 0, "rm": o.reject_reason or ""}}]
     return []

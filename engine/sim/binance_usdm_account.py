@@ -5,7 +5,7 @@ cross margin), leverage, and the countdown cancel-all dead-man switch.
 from __future__ import annotations
 
 from engine.sim.binance_common import BinanceError, Ctx, Params
-from engine.sim.binance_usdm_common import MARKET, WALLET, _instrument, _qty
+from engine.sim.binance_usdm_common import MARKET, WALLET, instrument_of, qty_text
 from engine.sim.core import now_ms
 from engine.sim.decimals import ZERO, fixed, parse_number
 
@@ -25,7 +25,7 @@ def _position_rows(ctx: Ctx, symbol: str | None, *, all_rows: bool):
         lev = acct.lev(WALLET, sym)
         notional = mark * pos.amount
         rows.append({
-            "symbol": sym, "positionSide": "BOTH", "positionAmt": _qty(inst, pos.amount),
+            "symbol": sym, "positionSide": "BOTH", "positionAmt": qty_text(inst, pos.amount),
             "entryPrice": fixed(pos.entry, 8), "breakEvenPrice": fixed(pos.entry, 8),
             "markPrice": fixed(mark, 8), "unRealizedProfit": fixed(pos.unrealized(mark), 8),
             "liquidationPrice": "0", "isolatedMargin": "0", "notional": fixed(notional, 8), "marginAsset": "USDT",
@@ -41,14 +41,14 @@ def _position_rows(ctx: Ctx, symbol: str | None, *, all_rows: bool):
 def position_risk(ctx: Ctx, p: Params):
     symbol = p.get("symbol")
     if symbol is not None:
-        _instrument(ctx, p)
+        instrument_of(ctx, p)
     return _position_rows(ctx, symbol, all_rows=False)
 
 
 def position_risk_v2(ctx: Ctx, p: Params):
     symbol = p.get("symbol")
     if symbol is not None:
-        _instrument(ctx, p)
+        instrument_of(ctx, p)
     return _position_rows(ctx, symbol, all_rows=True)
 
 
@@ -93,7 +93,7 @@ def account(ctx: Ctx, p: Params):
 
 
 def set_leverage(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     lev = p.int_("leverage", required=True)
     if not 1 <= lev <= inst.max_leverage:
         raise BinanceError(-4028, f"Leverage {lev} is not valid")   # wire text unconfirmed
@@ -107,7 +107,7 @@ def countdown_cancel_all(ctx: Ctx, p: Params):
 
     from engine.sim.decimals import sim_decimal_context
 
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     ms = p.int_("countdownTime", required=True)
     if ms < 0:
         raise BinanceError(-1102, "Mandatory parameter 'countdownTime' was not sent, was empty/null, or malformed.")

@@ -7,8 +7,8 @@ shape.  When one fires, the core spawns the child order (:mod:`engine.sim.trigge
 from __future__ import annotations
 
 from engine.sim.binance_common import BinanceError, Ctx, Params, mandatory
-from engine.sim.binance_usdm_common import (ALGO_TYPES, MARKET, TIFS, _INST, _check_price, _check_qty, _client_id,
-                                            _common, _instrument, _notional, _num, _px, _qty, _reject)
+from engine.sim.binance_usdm_common import (ALGO_TYPES, MARKET, TIFS, INSTRUMENTS, check_price, check_qty, client_id_of,
+                                            common_params, instrument_of, notional_of, number, price_text, qty_text, reject_error)
 from engine.sim.core import Reject
 from engine.sim.decimals import ZERO, parse_number
 from engine.sim.matching import Order
@@ -24,11 +24,11 @@ def new_algo(ctx: Ctx, p: Params):
     type_ = p.need("type")
     if type_ not in ALGO_TYPES:
         raise BinanceError(-1116, "Invalid orderType.")
-    inst, side, reduce_only = _common(ctx, p)
+    inst, side, reduce_only = common_params(ctx, p)
     close_pos = p.boolean("closePosition")
-    qty = _num(p, "quantity", inst, "qty", required=not close_pos)
-    price = _num(p, "price", inst, "price")
-    trigger = _num(p, "triggerPrice", inst, "price", required=type_ != "TRAILING_STOP_MARKET")
+    qty = number(p, "quantity", inst, "qty", required=not close_pos)
+    price = number(p, "price", inst, "price")
+    trigger = number(p, "triggerPrice", inst, "price", required=type_ != "TRAILING_STOP_MARKET")
     working = p.get("workingType", "CONTRACT_PRICE")
     if working not in ("MARK_PRICE", "CONTRACT_PRICE"):
         raise BinanceError(-1130, "Data sent for parameter 'workingType' is not valid.")
@@ -39,21 +39,21 @@ def new_algo(ctx: Ctx, p: Params):
         raise BinanceError(-4137 if qty is not None else -4138,
                            "Quantity must be zero with closePosition equals true." if qty is not None
                            else "Reduce only must be true with closePosition equals true.")  # wire text unconfirmed
-    _check_price(inst, price)
-    _check_price(inst, trigger)
+    check_price(inst, price)
+    check_price(inst, trigger)
     if qty is not None:
-        _check_qty(inst, qty, price is None)
+        check_qty(inst, qty, price is None)
     core = ctx.sim.core
     activate = callback = None
     if type_ == "TRAILING_STOP_MARKET":
-        callback = _num(p, "callbackRate", required=True)
+        callback = number(p, "callbackRate", required=True)
         if callback < parse_number("0.1") or callback > 10:
             raise BinanceError(-4136, "Invalid callBack rate.")   # wire text unconfirmed
-        activate = _num(p, "activatePrice", inst, "price")
+        activate = number(p, "activatePrice", inst, "price")
     ref = price or trigger or core.last[(MARKET, inst.symbol)]
     if qty is not None:
-        _notional(inst, ref, qty, reduce_only or close_pos)
-    cid = _client_id(ctx, p, "clientAlgoId", inst.symbol, algo=True)
+        notional_of(inst, ref, qty, reduce_only or close_pos)
+    cid = client_id_of(ctx, p, "clientAlgoId", inst.symbol, algo=True)
     if type_ in ("STOP", "STOP_MARKET"):
         direction = "UP" if side == "BUY" else "DOWN"
     else:
@@ -65,7 +65,7 @@ def new_algo(ctx: Ctx, p: Params):
     try:
         core.place(o)
     except Reject as exc:
-        raise _reject(exc) from None
+        raise reject_error(exc) from None
     return algo_json(o)
 
 
@@ -74,18 +74,18 @@ ALGO_STATUS = {"NEW": "NEW", "CANCELED": "CANCELED", "TRIGGERED": "TRIGGERED", "
 
 
 def algo_json(o: Order) -> dict:
-    inst = _INST[o.symbol]
+    inst = INSTRUMENTS[o.symbol]
     child = o.extra.get("child")
     return {
         "algoId": o.oid, "clientAlgoId": o.client_id, "algoType": "CONDITIONAL", "orderType": o.type,
         "symbol": o.symbol, "side": o.side, "positionSide": "BOTH", "timeInForce": o.tif,
-        "quantity": _qty(inst, o.qty), "algoStatus": ALGO_STATUS.get(o.status, o.status),
-        "actualOrderId": str(child.oid) if child else "", "actualPrice": _px(inst, child.avg_price) if child else "0",
-        "triggerPrice": _px(inst, o.stop_price), "price": _px(inst, o.price), "icebergQuantity": None,
+        "quantity": qty_text(inst, o.qty), "algoStatus": ALGO_STATUS.get(o.status, o.status),
+        "actualOrderId": str(child.oid) if child else "", "actualPrice": price_text(inst, child.avg_price) if child else "0",
+        "triggerPrice": price_text(inst, o.stop_price), "price": price_text(inst, o.price), "icebergQuantity": None,
         "tpTriggerPrice": "0", "tpPrice": "0", "slTriggerPrice": "0", "slPrice": "0", "tpOrderType": "",
         "selfTradePreventionMode": "NONE", "workingType": o.working_type, "priceMatch": "NONE",
         "closePosition": o.close_position, "priceProtect": False, "reduceOnly": o.reduce_only,
-        "activatePrice": _px(inst, o.activate_price) if o.activate_price is not None else "",
+        "activatePrice": price_text(inst, o.activate_price) if o.activate_price is not None else "",
         "callbackRate": str(o.callback_rate) if o.callback_rate is not None else "",
         "createTime": o.created_ms, "updateTime": o.updated_ms,
         "triggerTime": o.updated_ms if o.triggered else 0, "goodTillDate": 0,
@@ -113,7 +113,7 @@ def cancel_algo(ctx: Ctx, p: Params):
 
 
 def cancel_all_algo(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     for o in ctx.sim.core.account_orders(MARKET, ctx.account, inst.symbol):
         if o.algo and o.status == "NEW":
             ctx.sim.core.cancel(o)
@@ -131,5 +131,5 @@ def open_algos(ctx: Ctx, p: Params):
 
 
 def all_algos(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     return [algo_json(o) for o in ctx.sim.core.account_orders(MARKET, ctx.account, inst.symbol) if o.algo]

@@ -20,22 +20,22 @@ ALGO_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAIL
 TIFS = ("GTC", "IOC", "FOK", "GTX")
 
 
-def _px(inst, v) -> str:
+def price_text(inst, v) -> str:
     return fixed(v if v is not None else ZERO, inst.price_precision)
 
 
-def _qty(inst, v) -> str:
+def qty_text(inst, v) -> str:
     return fixed(v if v is not None else ZERO, inst.qty_precision)
 
 
-def _instrument(ctx: Ctx, p: Params):
+def instrument_of(ctx: Ctx, p: Params):
     inst = ctx.sim.core.instrument(MARKET, p.need("symbol"))
     if inst is None:
         raise BinanceError(-1121, "Invalid symbol.")
     return inst
 
 
-def _num(p: Params, name: str, inst=None, kind: str = "price", required: bool = False):
+def number(p: Params, name: str, inst=None, kind: str = "price", required: bool = False):
     raw = p.need(name) if required else p.get(name)
     if raw is None:
         return None
@@ -49,7 +49,7 @@ def _num(p: Params, name: str, inst=None, kind: str = "price", required: bool = 
     return val
 
 
-def _check_price(inst, price) -> None:
+def check_price(inst, price) -> None:
     if price is None:
         return
     if price < inst.min_price:
@@ -60,7 +60,7 @@ def _check_price(inst, price) -> None:
         raise BinanceError(-4014, "Price not increased by tick size.")
 
 
-def _check_qty(inst, qty, market: bool = False) -> None:
+def check_qty(inst, qty, market: bool = False) -> None:
     if qty <= 0:
         raise BinanceError(-4003, "Quantity less than or equal to zero.")
     if qty < inst.min_qty:
@@ -71,7 +71,7 @@ def _check_qty(inst, qty, market: bool = False) -> None:
         raise BinanceError(-4023, "Quantity not increased by step size.")
 
 
-def _notional(inst, price, qty, reduce_only: bool) -> None:
+def notional_of(inst, price, qty, reduce_only: bool) -> None:
     if not reduce_only and price * qty < inst.min_notional:
         raise BinanceError(-4164, f"Order's notional must be no smaller than {inst.min_notional} "
                                   "(unless you choose reduce only).")
@@ -90,13 +90,13 @@ REJECT = {
 }
 
 
-def _reject(exc: Reject) -> BinanceError:
+def reject_error(exc: Reject) -> BinanceError:
     code, msg = REJECT.get(exc.reason, (-2010, "New order rejected."))
     return BinanceError(code, msg)
 
 
-def _common(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+def common_params(ctx: Ctx, p: Params):
+    inst = instrument_of(ctx, p)
     side = p.enum("side", ("BUY", "SELL"), -1117, "Invalid side.")
     ps = p.get("positionSide", "BOTH")
     if ps not in ("BOTH", "LONG", "SHORT"):
@@ -107,7 +107,7 @@ def _common(ctx: Ctx, p: Params):
     return inst, side, reduce_only
 
 
-def _client_id(ctx: Ctx, p: Params, name: str, symbol: str, *, algo: bool = False) -> str:
+def client_id_of(ctx: Ctx, p: Params, name: str, symbol: str, *, algo: bool = False) -> str:
     cid = p.get(name)
     if cid is None:
         return ctx.sim.gen_client_id("")
@@ -119,10 +119,10 @@ def _client_id(ctx: Ctx, p: Params, name: str, symbol: str, *, algo: bool = Fals
     return cid
 
 
-_INST: dict = {}
+INSTRUMENTS: dict = {}
 
 
 def bind_instruments(core) -> None:
     for (m, sym), inst in core.instruments.items():
         if m == MARKET:
-            _INST[sym] = inst
+            INSTRUMENTS[sym] = inst

@@ -8,8 +8,8 @@ Since 2025-12-09 STOP/TAKE_PROFIT/TRAILING types sent here answer -4120; they li
 from __future__ import annotations
 
 from engine.sim.binance_common import BinanceError, Ctx, Params, mandatory
-from engine.sim.binance_usdm_common import (ALGO_TYPES, MARKET, TIFS, _INST, _check_price, _check_qty, _client_id,
-                                            _common, _instrument, _notional, _num, _px, _qty, _reject)
+from engine.sim.binance_usdm_common import (ALGO_TYPES, MARKET, TIFS, INSTRUMENTS, check_price, check_qty, client_id_of,
+                                            common_params, instrument_of, notional_of, number, price_text, qty_text, reject_error)
 from engine.sim.core import Reject
 from engine.sim.decimals import fixed
 from engine.sim.matching import Order
@@ -24,9 +24,9 @@ def new_order(ctx: Ctx, p: Params):
         raise BinanceError(-4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.")
     if type_ not in ("LIMIT", "MARKET"):
         raise BinanceError(-1116, "Invalid orderType.")
-    inst, side, reduce_only = _common(ctx, p)
-    qty = _num(p, "quantity", inst, "qty", required=True)
-    price = _num(p, "price", inst, "price")
+    inst, side, reduce_only = common_params(ctx, p)
+    qty = number(p, "quantity", inst, "qty", required=True)
+    price = number(p, "price", inst, "price")
     tif = p.enum("timeInForce", TIFS, -1115, "Invalid timeInForce.", required=type_ == "LIMIT")
     if type_ == "LIMIT" and price is None:
         raise mandatory("price")
@@ -35,32 +35,32 @@ def new_order(ctx: Ctx, p: Params):
     resp = p.get("newOrderRespType", "ACK")
     if resp not in ("ACK", "RESULT"):
         raise BinanceError(-1136, "Invalid newOrderRespType.")
-    _check_price(inst, price)
-    _check_qty(inst, qty, type_ == "MARKET")
+    check_price(inst, price)
+    check_qty(inst, qty, type_ == "MARKET")
     core = ctx.sim.core
-    _notional(inst, price if price is not None else core.last[(MARKET, inst.symbol)], qty, reduce_only)
-    cid = _client_id(ctx, p, "newClientOrderId", inst.symbol)
+    notional_of(inst, price if price is not None else core.last[(MARKET, inst.symbol)], qty, reduce_only)
+    cid = client_id_of(ctx, p, "newClientOrderId", inst.symbol)
     order = Order(oid=core.new_oid(), market=MARKET, symbol=inst.symbol, account=ctx.account, client_id=cid,
                   side=side, type=type_, tif=tif or "GTC", price=price, qty=qty, reduce_only=reduce_only,
                   post_only=tif == "GTX", working_type="CONTRACT_PRICE")
     try:
         core.place(order)
     except Reject as exc:
-        raise _reject(exc) from None
+        raise reject_error(exc) from None
     return order_json(order)
 
 
 def order_json(o: Order, *, query: bool = False) -> dict:
     from engine.sim.core import Core  # noqa: F401  (type context only)
-    inst = _INST[o.symbol]
+    inst = INSTRUMENTS[o.symbol]
     out = {
         "orderId": o.oid, "symbol": o.symbol, "status": o.status, "clientOrderId": o.client_id,
-        "price": _px(inst, o.price), "avgPrice": fixed(o.avg_price, inst.price_precision + 3),
-        "origQty": _qty(inst, o.qty), "executedQty": _qty(inst, o.filled), "cumQty": _qty(inst, o.filled),
+        "price": price_text(inst, o.price), "avgPrice": fixed(o.avg_price, inst.price_precision + 3),
+        "origQty": qty_text(inst, o.qty), "executedQty": qty_text(inst, o.filled), "cumQty": qty_text(inst, o.filled),
         "cumQuote": fixed(o.cum_quote, inst.price_precision + inst.qty_precision),
         "timeInForce": o.tif, "type": o.type, "reduceOnly": o.reduce_only,
         "closePosition": o.close_position, "side": o.side, "positionSide": "BOTH",
-        "stopPrice": _px(inst, o.extra.get("stop_price")), "workingType": o.working_type or "CONTRACT_PRICE",
+        "stopPrice": price_text(inst, o.extra.get("stop_price")), "workingType": o.working_type or "CONTRACT_PRICE",
         "priceProtect": False, "origType": o.extra.get("orig_type", o.type), "priceMatch": "NONE",
         "selfTradePreventionMode": "NONE", "goodTillDate": 0, "updateTime": o.updated_ms,
     }
@@ -70,7 +70,7 @@ def order_json(o: Order, *, query: bool = False) -> dict:
 
 
 def _lookup(ctx: Ctx, p: Params, unknown: BinanceError) -> Order:
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     oid = p.int_("orderId")
     cid = p.get("origClientOrderId")
     if oid is None and cid is None:
@@ -93,18 +93,18 @@ def cancel_order(ctx: Ctx, p: Params):
 
 def modify_order(ctx: Ctx, p: Params):
     o = _lookup(ctx, p, BinanceError(-2013, "Order does not exist."))
-    inst = _INST[o.symbol]
+    inst = INSTRUMENTS[o.symbol]
     side = p.enum("side", ("BUY", "SELL"), -1117, "Invalid side.")
-    qty = _num(p, "quantity", inst, "qty", required=True)
-    price = _num(p, "price", inst, "price", required=True)
+    qty = number(p, "quantity", inst, "qty", required=True)
+    price = number(p, "price", inst, "price", required=True)
     if not o.is_open:
         raise BinanceError(-2013, "Order does not exist.")
     if o.type != "LIMIT":
         raise BinanceError(-5025, "Only limit order is supported.")
     if side != o.side:
         raise BinanceError(-4061, "Order's side does not match.")   # wire text unconfirmed
-    _check_price(inst, price)
-    _check_qty(inst, qty)
+    check_price(inst, price)
+    check_qty(inst, qty)
     if qty == o.qty and price == o.price:
         raise BinanceError(-5027, "No need to modify the order.")
     core = ctx.sim.core
@@ -114,12 +114,12 @@ def modify_order(ctx: Ctx, p: Params):
     try:
         core.amend(o, qty=qty, price=price, keep_priority=False, exec_type="AMENDMENT")
     except Reject as exc:
-        raise _reject(exc) from None
+        raise reject_error(exc) from None
     return order_json(o)
 
 
 def cancel_all(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     core = ctx.sim.core
     for o in core.account_orders(MARKET, ctx.account, inst.symbol):
         if o.is_open and not o.algo:
@@ -141,13 +141,13 @@ def open_order(ctx: Ctx, p: Params):
 def open_orders(ctx: Ctx, p: Params):
     symbol = p.get("symbol")
     if symbol is not None:
-        _instrument(ctx, p)
+        instrument_of(ctx, p)
     return [order_json(o, query=True) for o in ctx.sim.core.account_orders(MARKET, ctx.account, symbol)
             if o.is_open and not o.algo]
 
 
 def all_orders(ctx: Ctx, p: Params):
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     limit = min(p.int_("limit") or 500, 1000)
     return [order_json(o, query=True) for o in ctx.sim.core.account_orders(MARKET, ctx.account, inst.symbol)
             if not o.algo][:limit]

@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 
 from engine.sim.auth import bybit_signature_ok, bybit_time_ok
-from engine.sim.bybit_account import _disconnected_cancel_all, _positions, _set_leverage, _wallet, position_row, wallet_row
-from engine.sim.bybit_common import MARKETS, BybitError, _category, _inst, envelope
-from engine.sim.bybit_orders import _executions, _list_orders, amend, cancel, cancel_all, create, exec_row, order_row
+from engine.sim.bybit_account import disconnected_cancel_all, positions_route, set_leverage, wallet_route, position_row, wallet_row
+from engine.sim.bybit_common import MARKETS, BybitError, category_of, inst_of, envelope
+from engine.sim.bybit_orders import executions_route, list_orders, amend, cancel, cancel_all, create, exec_row, order_row
 from engine.sim.core import CONDITIONAL_TYPES, now_ms
 from engine.sim.decimals import plain
 
@@ -27,7 +27,7 @@ __all__ = ["BybitError", "rest_handler", "create", "amend", "cancel", "format_ev
 
 
 def _instruments(sim, q: dict) -> dict:
-    cat = _category(q)
+    cat = category_of(q)
     market = MARKETS[cat]
     rows = []
     for (m, sym), inst in sim.core.instruments.items():
@@ -61,8 +61,8 @@ def _instruments(sim, q: dict) -> dict:
 
 
 def _orderbook(sim, q: dict) -> dict:
-    cat = _category(q)
-    inst = _inst(sim, cat, q.get("symbol"))
+    cat = category_of(q)
+    inst = inst_of(sim, cat, q.get("symbol"))
     book = sim.core.books[(MARKETS[cat], inst.symbol)]
     n = int(q.get("limit") or 25)
     return {"s": inst.symbol, "b": [[plain(p), plain(s)] for p, s in book.depth("BUY", n)],
@@ -71,11 +71,11 @@ def _orderbook(sim, q: dict) -> dict:
 
 
 PRIVATE_POST = {"order/create": create, "order/amend": amend, "order/cancel": cancel,
-                "order/cancel-all": cancel_all, "position/set-leverage": _set_leverage,
-                "order/disconnected-cancel-all": _disconnected_cancel_all}
-PRIVATE_GET = {"order/realtime": lambda s, a, q: _list_orders(s, a, q, open_only=True),
-               "order/history": lambda s, a, q: _list_orders(s, a, q, open_only=False),
-               "execution/list": _executions, "position/list": _positions, "account/wallet-balance": _wallet}
+                "order/cancel-all": cancel_all, "position/set-leverage": set_leverage,
+                "order/disconnected-cancel-all": disconnected_cancel_all}
+PRIVATE_GET = {"order/realtime": lambda s, a, q: list_orders(s, a, q, open_only=True),
+               "order/history": lambda s, a, q: list_orders(s, a, q, open_only=False),
+               "execution/list": executions_route, "position/list": positions_route, "account/wallet-balance": wallet_route}
 PUBLIC_GET = {"market/time": None, "market/instruments-info": _instruments, "market/orderbook": _orderbook}
 
 

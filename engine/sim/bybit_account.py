@@ -5,7 +5,7 @@ streams arm and disarm).
 
 from __future__ import annotations
 
-from engine.sim.bybit_common import WALLET, BybitError, _category, _inst, _num
+from engine.sim.bybit_common import WALLET, BybitError, category_of, inst_of, number
 from engine.sim.decimals import ZERO, plain
 
 __all__ = ["position_row", "wallet_row", "dcp_stream_closed", "dcp_stream_opened"]
@@ -29,8 +29,8 @@ def position_row(sim, account, symbol: str) -> dict:
     }
 
 
-def _positions(sim, account, q: dict) -> dict:
-    cat = _category(q, ("linear",))
+def positions_route(sim, account, q: dict) -> dict:
+    cat = category_of(q, ("linear",))
     symbol = q.get("symbol")
     if not symbol and not q.get("settleCoin"):
         raise BybitError(10001, "params error: symbol or settleCoin is required")
@@ -70,17 +70,17 @@ def wallet_row(sim, account, coins=None) -> dict:
             "totalMaintenanceMargin": "0", "accountLTV": "0", "coin": rows}
 
 
-def _wallet(sim, account, q: dict) -> dict:
+def wallet_route(sim, account, q: dict) -> dict:
     if q.get("accountType") != "UNIFIED":
         raise BybitError(10001, "accountType only support UNIFIED.")
     coins = set(q["coin"].split(",")) if q.get("coin") else None
     return {"list": [wallet_row(sim, account, coins)]}
 
 
-def _set_leverage(sim, account, args: dict) -> dict:
-    _category(args, ("linear",))
-    inst = _inst(sim, "linear", args.get("symbol"))
-    buy, sell = _num(args, "buyLeverage", True), _num(args, "sellLeverage", True)
+def set_leverage(sim, account, args: dict) -> dict:
+    category_of(args, ("linear",))
+    inst = inst_of(sim, "linear", args.get("symbol"))
+    buy, sell = number(args, "buyLeverage", True), number(args, "sellLeverage", True)
     if buy != sell or buy != int(buy) or not 1 <= buy <= inst.max_leverage:
         raise BybitError(10001, "params error: leverage invalid")
     key = (WALLET, inst.symbol)
@@ -90,7 +90,7 @@ def _set_leverage(sim, account, args: dict) -> dict:
     return {}
 
 
-def _disconnected_cancel_all(sim, account, body: dict) -> dict:
+def disconnected_cancel_all(sim, account, body: dict) -> dict:
     """Disconnection protection: orders are cancelled when every private stream of the account has been
     closed for ``timeWindow`` seconds (3..300)."""
     try:

@@ -32,14 +32,14 @@ def bybit_order_id(o: Order) -> str:
     return str(o.oid) if o.market == "yspot" else str(uuid.UUID(int=o.oid))
 
 
-def _parse_order_id(text: str) -> int | None:
+def parse_order_id(text: str) -> int | None:
     try:
         return int(text) if text.isdigit() else uuid.UUID(text).int
     except (ValueError, AttributeError):
         return None
 
 
-def _category(args: dict, allowed=("spot", "linear")) -> str:
+def category_of(args: dict, allowed=("spot", "linear")) -> str:
     cat = args.get("category")
     if cat is None or cat == "":
         raise BybitError(10001, "params error: category is empty")
@@ -48,7 +48,7 @@ def _category(args: dict, allowed=("spot", "linear")) -> str:
     return cat
 
 
-def _inst(sim, cat: str, symbol):
+def inst_of(sim, cat: str, symbol):
     inst = sim.core.instrument(MARKETS[cat], symbol or "")
     if inst is None:
         raise BybitError(170121 if cat == "spot" else 10001,
@@ -56,7 +56,7 @@ def _inst(sim, cat: str, symbol):
     return inst
 
 
-def _num(args: dict, name: str, required: bool = False):
+def number(args: dict, name: str, required: bool = False):
     raw = args.get(name)
     if raw is None or raw == "":
         if required:

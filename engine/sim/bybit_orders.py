@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from engine.sim.bybit_common import MARKETS, BybitError, _category, _inst, _num, _parse_order_id, bybit_order_id
+from engine.sim.bybit_common import MARKETS, BybitError, category_of, inst_of, number, parse_order_id, bybit_order_id
 from engine.sim.core import CONDITIONAL_TYPES, Reject
 from engine.sim.decimals import ZERO, decimals_of, floor_to, plain
 from engine.sim.matching import Order
@@ -25,18 +25,18 @@ REJECT_REASON = {"post_only": "EC_PostOnlyWillTakeLiquidity", "fok": "EC_NoEnoug
 
 # -- order entry (shared by REST and WebSocket trade) ------------------------------------------
 def create(sim, account, args: dict) -> dict:
-    cat = _category(args)
+    cat = category_of(args)
     market = MARKETS[cat]
-    inst = _inst(sim, cat, args.get("symbol"))
+    inst = inst_of(sim, cat, args.get("symbol"))
     side = args.get("side")
     if side not in ("Buy", "Sell"):
         raise BybitError(10001, "params error: side invalid")
     otype = args.get("orderType")
     if otype not in ("Market", "Limit"):
         raise BybitError(10001, "params error: orderType invalid")
-    qty = _num(args, "qty", required=True)
-    price = _num(args, "price")
-    trigger = _num(args, "triggerPrice")
+    qty = number(args, "qty", required=True)
+    price = number(args, "price")
+    trigger = number(args, "triggerPrice")
     tif = args.get("timeInForce") or ("IOC" if otype == "Market" else "GTC")
     if tif not in ("GTC", "IOC", "FOK", "PostOnly"):
         raise BybitError(10001, "params error: timeInForce invalid")
@@ -123,7 +123,7 @@ def _find(sim, account, args: dict, cat: str, inst) -> Order:
         raise BybitError(10001, "params error: orderId or orderLinkId is required")
     o = None
     if oid:
-        n = _parse_order_id(str(oid))
+        n = parse_order_id(str(oid))
         o = sim.core.find(market, account, n, inst.symbol) if n is not None else None
     else:
         o = sim.core.find_client(market, account, str(link), inst.symbol)
@@ -134,8 +134,8 @@ def _find(sim, account, args: dict, cat: str, inst) -> Order:
 
 
 def cancel(sim, account, args: dict) -> dict:
-    cat = _category(args)
-    inst = _inst(sim, cat, args.get("symbol"))
+    cat = category_of(args)
+    inst = inst_of(sim, cat, args.get("symbol"))
     o = _find(sim, account, args, cat, inst)
     o.cancel_type = "CancelByUser"
     sim.core.cancel(o)
@@ -143,10 +143,10 @@ def cancel(sim, account, args: dict) -> dict:
 
 
 def amend(sim, account, args: dict) -> dict:
-    cat = _category(args)
-    inst = _inst(sim, cat, args.get("symbol"))
+    cat = category_of(args)
+    inst = inst_of(sim, cat, args.get("symbol"))
     o = _find(sim, account, args, cat, inst)
-    qty, price, trigger = _num(args, "qty"), _num(args, "price"), _num(args, "triggerPrice")
+    qty, price, trigger = number(args, "qty"), number(args, "price"), number(args, "triggerPrice")
     if qty is None and price is None and trigger is None:
         raise BybitError(10001, "params error: nothing to amend")   # wire text unconfirmed
     if price is not None and price % inst.tick != 0:
@@ -163,11 +163,11 @@ def amend(sim, account, args: dict) -> dict:
 
 
 def cancel_all(sim, account, args: dict) -> dict:
-    cat = _category(args)
+    cat = category_of(args)
     market = MARKETS[cat]
     symbol = args.get("symbol")
     if symbol:
-        _inst(sim, cat, symbol)
+        inst_of(sim, cat, symbol)
     out = []
     for o in sim.core.account_orders(market, account, symbol or None):
         if o.is_open:
@@ -218,12 +218,12 @@ def order_row(o: Order, *, category: bool = False) -> dict:
     return row
 
 
-def _list_orders(sim, account, q: dict, *, open_only: bool) -> dict:
-    cat = _category(q)
+def list_orders(sim, account, q: dict, *, open_only: bool) -> dict:
+    cat = category_of(q)
     market = MARKETS[cat]
     symbol = q.get("symbol") or None
     if symbol:
-        _inst(sim, cat, symbol)
+        inst_of(sim, cat, symbol)
     rows = []
     for o in reversed(sim.core.account_orders(market, account, symbol)):
         if open_only and not (o.is_open or (q.get("openOnly") == "1")):
@@ -239,8 +239,8 @@ def _list_orders(sim, account, q: dict, *, open_only: bool) -> dict:
     return {"category": cat, "nextPageCursor": "", "list": rows[:limit]}
 
 
-def _executions(sim, account, q: dict) -> dict:
-    cat = _category(q)
+def executions_route(sim, account, q: dict) -> dict:
+    cat = category_of(q)
     market = MARKETS[cat]
     rows = []
     want_id, want_link = q.get("orderId") or None, q.get("orderLinkId") or None

@@ -40,8 +40,8 @@ def _err(msg: str):
 
 def attach(sim, order: Order, args: dict, cat: str, last) -> None:
     """Validate the TP/SL fields of a create request and remember them on ``order``."""
-    from engine.sim.bybit_common import _num
-    tp, sl = _num(args, "takeProfit"), _num(args, "stopLoss")
+    from engine.sim.bybit_common import number
+    tp, sl = number(args, "takeProfit"), number(args, "stopLoss")
     if tp == 0:
         tp = None
     if sl == 0:
@@ -64,7 +64,7 @@ def attach(sim, order: Order, args: dict, cat: str, last) -> None:
             raise _err(f"{role}OrderType invalid")
         if kind == "Limit" and mode != "Partial":
             raise _err(f"{role}OrderType=Limit needs tpslMode=Partial")
-        limit = _num(args, role + "LimitPrice")
+        limit = number(args, role + "LimitPrice")
         if kind == "Limit" and trig is not None and limit is None:
             raise _err(f"{role}LimitPrice is empty")
         by = args.get(role + "TriggerBy") or "LastPrice"

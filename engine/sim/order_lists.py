@@ -63,7 +63,7 @@ class OrderList:
 
 # -- placement -------------------------------------------------------------------------------------
 def _leg(ctx: Ctx, p: Params, prefix: str, type_: str, side: str, qty, inst, core) -> Order:
-    from engine.sim.binance_spot import CLIENT_ID, _filters, _trigger_dir
+    from engine.sim.binance_spot import CLIENT_ID, filters_of, trigger_dir
     price = p.dec(prefix + "Price")
     stop = p.dec(prefix + "StopPrice")
     tif = p.get(prefix + "TimeInForce")
@@ -86,9 +86,9 @@ def _leg(ctx: Ctx, p: Params, prefix: str, type_: str, side: str, qty, inst, cor
         raise BinanceError(-1100, f"Illegal characters found in parameter '{prefix}ClientOrderId'; "
                                   "legal range is '^[a-zA-Z0-9-_]{1,36}$'.")
     last = core.last.get((MARKET, inst.symbol))
-    _filters(inst, "MARKET" if type_ in ("STOP_LOSS", "TAKE_PROFIT") else type_, price, qty, last)
+    filters_of(inst, "MARKET" if type_ in ("STOP_LOSS", "TAKE_PROFIT") else type_, price, qty, last)
     if stop is not None:
-        _filters(inst, type_, stop, None, last)
+        filters_of(inst, type_, stop, None, last)
     if cid is None:
         cid = ctx.sim.gen_client_id("web_")
     else:
@@ -99,7 +99,7 @@ def _leg(ctx: Ctx, p: Params, prefix: str, type_: str, side: str, qty, inst, cor
               side=side, type=type_, tif=tif or "GTC", price=price, qty=qty, stop_price=stop,
               post_only=type_ == "LIMIT_MAKER")
     if needs_stop:
-        o.trigger_dir = _trigger_dir(type_, side)
+        o.trigger_dir = trigger_dir(type_, side)
     return o
 
 
@@ -124,9 +124,9 @@ def _check_pair(side: str, above: Order, below: Order) -> None:
 
 
 def place_otoco(ctx: Ctx, p: Params):
-    from engine.sim.binance_spot import CLIENT_ID, SIDES, _instrument, _place
+    from engine.sim.binance_spot import CLIENT_ID, SIDES, instrument_of, place_order
     core = ctx.sim.core
-    inst = _instrument(ctx, p)
+    inst = instrument_of(ctx, p)
     wtype = p.enum("workingType", WORKING_TYPES, -1116, "Invalid orderType.")
     wside = p.enum("workingSide", SIDES, -1117, "Invalid side.")
     pside = p.enum("pendingSide", SIDES, -1117, "Invalid side.")
@@ -167,7 +167,7 @@ def place_otoco(ctx: Ctx, p: Params):
         o.created_ms = o.updated_ms = ts
         core.register(o)
     try:
-        _place(ctx, working)                   # raises BinanceError (-2010 ...) if refused
+        place_order(ctx, working)                   # raises BinanceError (-2010 ...) if refused
     except BinanceError:
         for o in (above, below):
             o.status = "REJECTED"
@@ -316,8 +316,8 @@ def _find_list(ctx: Ctx, p: Params, cid_param: str) -> OrderList:
 
 
 def cancel_list_route(ctx: Ctx, p: Params):
-    from engine.sim.binance_spot import _instrument
-    inst = _instrument(ctx, p)
+    from engine.sim.binance_spot import instrument_of
+    inst = instrument_of(ctx, p)
     lst = _find_list(ctx, p, "listClientOrderId")
     if lst.symbol != inst.symbol or lst.done:
         raise BinanceError(-2011, "Unknown order sent.")

@@ -1,17 +1,80 @@
-"""What the order manager needs from a venue, and the plain records venues answer with.
+"""The venue contract: what the order manager needs from a venue, and the plain records venues answer with.
 
-Each venue folder provides an adapter with this shape (composed from its REST client,
-lean order path, user-data stream and WebSocket order entry).  Hot answers come back
-as the compiled parser holding its record (applied in C by ``engine._oms_apply``);
-cold answers (queries, reconciliation) as :class:`VenueOrder` / :class:`VenuePosition`.
+Each venue folder (``engine/venues/<venue>/``) provides one adapter class with this shape,
+composed from its REST client, lean order path, user-data stream and WebSocket order
+entry, and registers it (:mod:`engine.venues.registry`).  The order manager talks to the
+adapter only; it never reads venue JSON, never switches on a venue name: venue knowledge
+stays behind these members.
+
+Hot answers come back as the venue's compiled parser holding its record (a
+:class:`~engine._parse_common.RecordParser`, applied in C by ``engine._oms_apply``);
+cold answers (queries, reconciliation, adoption) as the neutral records below.
+
+Required members (:class:`VenueAdapter`)
+---------------------------------------
+==========================  ===============================================================================
+``venue``, ``futures``      the venue's name (configuration key) and whether positions are kept (derivatives)
+``capabilities``            the optional :class:`Capability` values it implements (and nothing else)
+``clock``                   :class:`~engine.transport.timesync.ClockSync`: venue time (``now_ms``, ``rtt_ms``)
+``limiter``                 the account's :class:`~engine.transport.ratelimit.RateLimiter`
+``parser``                  its compiled :class:`~engine._parse_common.RecordParser` for the user-data
+                            stream (answers come in parsers of their own)
+``start`` / ``stop``        connect everything (REST, stream, order entry) / close it
+``load_instruments``        fill the instrument registry from the venue's metadata
+``send_place``              write one order; returns once the bytes are on the socket, or raises with
+                            nothing sent (it never awaits after writing); sets ``spec.sent_ms``
+``cancel``, ``cancel_all``  cancel one order (by client id) / every order of a symbol
+``query``                   one order by client id (``None``: the venue has none)
+``open_orders``             every open order, conditional ones included
+``fills``                   an order's executions, when its snapshot cannot tell them apart (``[]`` else)
+``positions``, ``balances`` the account's positions (derivatives) and balances
+``last_price``              a reference price for risk checks (``None`` without a book)
+``foreign_order``           decode the record the parser holds (an order the engine did not place) into a
+                            :class:`ForeignOrder` to adopt, or ``None``
+``describe_found``          the same for an open order reconciliation found without a client id of ours
+``account_message``         apply a non-order stream message (balances, positions) to an
+                            :class:`AccountSink`
+==========================  ===============================================================================
+
+Errors: requests raise :mod:`engine.venues.errors` types (the venue's answer) and
+:mod:`engine.transport.errors` types (no answer: ``sent`` says whether it left).
+
+Optional capabilities (:class:`Capability`), each with its members
+------------------------------------------------------------------
+==========================  ===============================================================================
+``AMEND_IN_PLACE``          ``amend(spec, qty_raw, price_raw)``: 0 keeps the value; answers a parser or None
+``CANCEL_REPLACE``          ``cancel_replace(old, new)``: (cancel answer, new-order answer) raw JSON bytes
+``NATIVE_BRACKETS``         ``native_brackets``: the venue's bracket implementation
+``WS_ORDER_ENTRY``          ``order_entry="ws"`` accepted by the constructor
+``CANCEL_ON_DISCONNECT``    ``cancel_on_disconnect(seconds, symbols)`` (renewed by the engine every
+                            ``seconds / 3``; 0 disarms), ``disarm_cancel_on_disconnect()``
+``TRAILING_STOP``           trailing-stop orders (``OrderType.TRAILING_STOP``)
+``WITHDRAWALS``             crypto withdrawals (withdraw, status, history, address allow-list)
+``LIVE_QUERIES``            balances, orders and trades fetched from the venue on demand
+==========================  ===============================================================================
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable, Protocol, runtime_checkable
 
-__all__ = ["OrderSpec", "VenueOrder", "VenuePosition", "VenueAdapter"]
+__all__ = ["OrderSpec", "VenueOrder", "VenuePosition", "Fill", "ForeignOrder", "AccountSink", "Capability",
+           "VenueAdapter", "NativeBrackets", "VenueLeg", "REQUIRED_MEMBERS", "CAPABILITY_MEMBERS"]
+
+
+class Capability(str, enum.Enum):
+    """What a venue may or may not offer (see the module docstring for the members each needs)."""
+
+    AMEND_IN_PLACE = "amend_in_place"
+    CANCEL_REPLACE = "cancel_replace"
+    NATIVE_BRACKETS = "native_brackets"
+    WS_ORDER_ENTRY = "ws_order_entry"
+    CANCEL_ON_DISCONNECT = "cancel_on_disconnect"
+    TRAILING_STOP = "trailing_stop"
+    WITHDRAWALS = "withdrawals"
+    LIVE_QUERIES = "live_queries"
 
 
 @dataclass(slots=True)
@@ -62,10 +125,67 @@ class VenuePosition:
     leverage: int | None = None
 
 
+@dataclass(slots=True)
+class Fill:
+    """One execution of an order (cold path): its id, quantity, price and fee."""
+
+    exec_id: str
+    qty_raw: int
+    price_raw: int
+    fee_raw: int = 0
+    fee_asset: str = ""
+
+
+@dataclass(slots=True)
+class ForeignOrder:
+    """An order the engine did not place, decoded by its venue for adoption.
+
+    ``store_client_id`` is the id it takes in the store (unique there: a venue that reuses
+    client ids gets one derived from its order id); ``venue_client_id`` the one the venue
+    knows it by (empty when it has none).  ``origin``: ``liquidation``, ``adl``,
+    ``settlement``, ``external`` (placed by hand, another program), ``child`` (created by
+    an order of ours when it triggered: ``parent_client_id`` names it) or ``exit`` (an
+    exit the venue attached to our order ``parent_client_id``, ``role`` "stop"/"take").
+    ``leg`` queries and cancels it when the venue gave it no client id of ours.
+    """
+
+    symbol: str
+    store_client_id: str
+    venue_client_id: str
+    exchange_id: int | str
+    side: int
+    order_type: int
+    tif: int
+    qty_raw: int
+    price_raw: int = 0
+    stop_raw: int = 0
+    reduce_only: bool = False
+    origin: str = "external"
+    parent_client_id: str | None = None
+    role: str | None = None
+    leg: Any = None
+
+
+class AccountSink(Protocol):
+    """Where a venue's account messages land (the order manager implements it)."""
+
+    def spot_balance(self, asset: str, free_raw: int, locked_raw: int) -> None: ...
+    def futures_balance(self, asset: str, wallet_raw: int, cross_wallet_raw: int | None) -> None: ...
+    def position_mark(self, symbol: str, mark_raw: int) -> None: ...
+    def changed(self, assets: list[str]) -> None: ...
+    def unreadable(self, why: str) -> None: ...
+
+
+@runtime_checkable
 class VenueAdapter(Protocol):
+    """The required members (module docstring); optional ones come with :attr:`capabilities`."""
+
     venue: str
     futures: bool
-    stream_kind: str             # "binance" or "bybit": which compiled parser reads the stream
+    capabilities: frozenset[Capability]
+    clock: Any
+    limiter: Any
+    parser: Any
 
     async def start(self, on_stream: Callable[[bytes], None], on_reconnected: Callable[[], Awaitable[None]],
                     on_disconnected: Callable[[], None]) -> None: ...
@@ -74,9 +194,54 @@ class VenueAdapter(Protocol):
     async def send_place(self, spec: OrderSpec) -> Awaitable[Any]: ...
     async def cancel(self, spec: OrderSpec) -> Any: ...
     async def cancel_all(self, symbol: str) -> None: ...
-    async def amend(self, spec: OrderSpec, qty_raw: int, price_raw: int) -> Any: ...
-    async def query(self, symbol: str, client_id: str) -> VenueOrder | None: ...
+    async def query(self, symbol: str, client_id: str, order_type: int = 0) -> VenueOrder | None: ...
     async def open_orders(self, symbol: str | None = None) -> list[VenueOrder]: ...
+    async def fills(self, symbol: str, client_id: str) -> list[Fill]: ...
     async def positions(self) -> list[VenuePosition]: ...
     async def balances(self) -> dict[str, tuple[int, int]]:
         """Spot: asset -> (free, locked); futures: asset -> (available, wallet balance)."""
+    async def last_price(self, symbol: str) -> int | None: ...
+    def foreign_order(self, parser: Any, payload: bytes) -> ForeignOrder | None: ...
+    async def describe_found(self, vo: VenueOrder) -> ForeignOrder | None: ...
+    def account_message(self, payload: bytes, sink: AccountSink) -> None: ...
+
+
+class VenueLeg(Protocol):
+    """Queries and cancels an order the venue created for us, by its venue id (``ForeignOrder.leg``)."""
+
+    async def query_leg(self, spec: OrderSpec) -> VenueOrder | None: ...
+    async def cancel_leg(self, spec: OrderSpec) -> Any: ...
+    async def fills_leg(self, symbol: str, order_id: str) -> list[Fill]: ...
+
+
+class NativeBrackets(Protocol):
+    """``adapter.native_brackets`` (``Capability.NATIVE_BRACKETS``).
+
+    ``exits_known_up_front``: the three legs go in one order list with our client ids
+    (``place(entry, take, stop, list_client_id)`` answers the legs' raw reports,
+    ``known(list_client_id)`` says whether the venue has the list); otherwise the venue
+    creates the exits when the entry fills (``place(entry, stop_raw, take_raw)`` answers
+    the entry's parser) and they are adopted as foreign orders of origin ``exit``.
+    """
+
+    kind: str
+    exits_known_up_front: bool
+
+    def accepts(self, entry_type: int) -> bool: ...
+    def exit_types(self, entry_side: int) -> tuple[int, int]: ...
+    async def place(self, *args) -> Any: ...
+
+
+REQUIRED_MEMBERS = ("venue", "futures", "capabilities", "clock", "limiter", "parser", "start", "stop",
+                    "load_instruments", "send_place", "cancel", "cancel_all", "query", "open_orders", "fills",
+                    "positions", "balances", "last_price", "foreign_order", "describe_found", "account_message")
+CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {
+    Capability.AMEND_IN_PLACE: ("amend",),
+    Capability.CANCEL_REPLACE: ("cancel_replace",),
+    Capability.NATIVE_BRACKETS: ("native_brackets",),
+    Capability.WS_ORDER_ENTRY: (),
+    Capability.CANCEL_ON_DISCONNECT: ("cancel_on_disconnect", "disarm_cancel_on_disconnect"),
+    Capability.TRAILING_STOP: (),
+    Capability.WITHDRAWALS: ("withdraw",),
+    Capability.LIVE_QUERIES: ("fetch_balances",),
+}

@@ -1,9 +1,16 @@
-"""Binance spot and USD-M adapters: the order manager's view of one Binance account.
+"""Binance spot and USD-M adapters: the order manager's view of one Binance account (the venue contract,
+:mod:`engine.venues.base`).
 
 Composed from the pieces of this folder: :class:`BinanceRest` (queries, reconciliation,
-exchange info, listen keys), :class:`BinanceOrderPath` (orders on the lean path),
-the user-data stream (spot: the WebSocket API subscription; USD-M: the listen-key
-stream) and, for spot, WebSocket order entry when asked for.
+exchange info, listen keys), :class:`BinanceOrderPath` (orders on the lean path), the
+user-data stream (spot: the WebSocket API subscription, :mod:`.ws_orders`; USD-M: the
+listen-key stream, :mod:`.user_stream`), WebSocket order entry when asked for (spot),
+native brackets (spot OTOCO, :mod:`.brackets`) and the decoding of its JSON into neutral
+records (:mod:`.decode`).
+
+Capabilities: spot cancel-replace, native brackets and WebSocket order entry; USD-M
+amend in place (``PUT /fapi/v1/order``), the countdown cancel-all dead-man switch and
+trailing stops.
 """
 
 from __future__ import annotations
@@ -11,76 +18,29 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable
 
-from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
+from engine._parse_binance import BinanceParser
 from engine.config import VenueConfig
-from engine.instruments_load import load_binance_spot, load_binance_usdm
-from engine.venues.base import OrderSpec, VenueOrder, VenuePosition
+from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition
+from engine.venues.binance import decode
+from engine.venues.binance.decode import ALGO_TYPES, TYPES, algo_venue_order, venue_order
+from engine.venues.binance.instruments import load_binance_spot, load_binance_usdm
 from engine.venues.binance.order_path import CANCEL_COST, PLACE_COST, BinanceOrderPath
 from engine.venues.binance.rest import BinanceRest
-from engine.venues.binance.user_stream_usdm import UsdmUserStream
-from engine.venues.binance.ws_api import BinanceWsApi
+from engine.venues.binance.user_stream import UsdmUserStream
+from engine.venues.binance.ws_orders import BinanceWsApi
+from engine.transport.errors import ConnectionLost
+from engine.transport.ratelimit import Cost
 from engine.venues.errors import UnknownOrder
 
 __all__ = ["BinanceAdapter"]
 
 log = logging.getLogger("engine.venues.binance.adapter")
 
-STATES = {"NEW": OrderState.NEW, "PARTIALLY_FILLED": OrderState.PARTIALLY_FILLED, "FILLED": OrderState.FILLED,
-          "CANCELED": OrderState.CANCELLED, "PENDING_CANCEL": OrderState.NEW, "REJECTED": OrderState.REJECTED,
-          "EXPIRED": OrderState.EXPIRED, "EXPIRED_IN_MATCH": OrderState.EXPIRED, "PENDING_NEW": OrderState.PENDING}
-TYPES = {"MARKET": OrderType.MARKET, "LIMIT": OrderType.LIMIT, "LIMIT_MAKER": OrderType.LIMIT_MAKER,
-         "STOP_LOSS": OrderType.STOP_LOSS, "STOP_LOSS_LIMIT": OrderType.STOP_LOSS_LIMIT,
-         "TAKE_PROFIT": OrderType.TAKE_PROFIT, "TAKE_PROFIT_LIMIT": OrderType.TAKE_PROFIT_LIMIT,
-         "STOP_MARKET": OrderType.STOP_LOSS, "STOP": OrderType.STOP_LOSS_LIMIT,
-         "TAKE_PROFIT_MARKET": OrderType.TAKE_PROFIT, "TRAILING_STOP_MARKET": OrderType.TRAILING_STOP}
-TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, "GTX": TimeInForce.POST_ONLY}
-# USD-M conditional orders live on the algo endpoints (their answers are not plain orders)
-ALGO_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
-                        OrderType.TAKE_PROFIT_LIMIT, OrderType.TRAILING_STOP})
-# algoStatus -> our state.  TRIGGERED: the order it created carries the fills (adopted and linked by
-# ``actualOrderId``/``ai``); FINISHED: that order ended.  Whether FINISHED also covers a child that was
-# cancelled unfilled is not documented (unconfirmed): without an actualOrderId it reads as cancelled.
-ALGO_STATES = {"NEW": OrderState.NEW, "TRIGGERED": OrderState.NEW, "CANCELED": OrderState.CANCELLED,
-               "EXPIRED": OrderState.EXPIRED, "REJECTED": OrderState.REJECTED}
-
-
 def _raw(text, rounding: int = Rounding.EXACT) -> int:
     return fp_parse(str(text), rounding) if text not in (None, "") else 0
-
-
-def venue_order(d: dict) -> VenueOrder:
-    """A Binance order JSON (query, open orders) as a VenueOrder."""
-    filled = _raw(d.get("executedQty", "0"))
-    quote = _raw(d.get("cummulativeQuoteQty", d.get("cumQuote", "0")), Rounding.HALF_EVEN)
-    avg = _raw(d.get("avgPrice", "0"), Rounding.HALF_EVEN)
-    if not avg and filled:
-        avg = quote * 100_000_000 // filled
-    return VenueOrder(
-        symbol=d["symbol"], client_id=d.get("clientOrderId", ""), exchange_id=d.get("orderId"),
-        side=Side.BUY if d["side"] == "BUY" else Side.SELL, order_type=TYPES.get(d.get("type", ""), 0),
-        tif=TIFS.get(d.get("timeInForce", ""), 0), state=STATES.get(d["status"], OrderState.UNKNOWN),
-        qty_raw=_raw(d.get("origQty", "0")), price_raw=_raw(d.get("price", "0")),
-        stop_raw=_raw(d.get("stopPrice", "0")), filled_raw=filled, avg_price_raw=avg, cum_quote_raw=quote)
-
-
-def algo_venue_order(d: dict) -> VenueOrder:
-    """A USD-M algo order JSON (``/fapi/v1/algoOrder``, ``openAlgoOrders``) as a VenueOrder."""
-    qty = _raw(d.get("quantity", "0"))
-    status = d.get("algoStatus", "")
-    state = ALGO_STATES.get(status, OrderState.UNKNOWN)
-    filled = avg = 0
-    if status == "FINISHED":
-        state = OrderState.FILLED if d.get("actualOrderId") else OrderState.CANCELLED
-        if d.get("actualOrderId"):
-            filled, avg = qty, _raw(d.get("actualPrice", "0"), Rounding.HALF_EVEN)
-    return VenueOrder(
-        symbol=d["symbol"], client_id=d.get("clientAlgoId", ""), exchange_id=d.get("algoId"),
-        side=Side.BUY if d["side"] == "BUY" else Side.SELL, order_type=TYPES.get(d.get("orderType", ""), 0),
-        tif=TIFS.get(d.get("timeInForce", ""), 0), state=state, qty_raw=qty, price_raw=_raw(d.get("price", "0")),
-        stop_raw=_raw(d.get("triggerPrice", "0")), filled_raw=filled, avg_price_raw=avg,
-        cum_quote_raw=filled * avg // 100_000_000)
 
 
 class BinanceAdapter:
@@ -92,14 +52,25 @@ class BinanceAdapter:
         self.config = config
         self.venue = config.venue
         self.futures = config.venue == "binance-usdm"
-        self.stream_kind = "binance"
+        self.capabilities = frozenset(
+            {Capability.AMEND_IN_PLACE, Capability.CANCEL_ON_DISCONNECT, Capability.TRAILING_STOP} if self.futures
+            else {Capability.CANCEL_REPLACE, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY})
         self.order_entry = order_entry
         if self.futures and order_entry == "ws":
             raise ValueError("WebSocket order entry is implemented for Binance spot (and Bybit) only")
         self.rest = BinanceRest(config)
+        self.clock = self.rest.clock
+        self.limiter = self.rest.limiter
+        self.parser = BinanceParser(futures=self.futures)      # the user-data stream's
         self.orders = BinanceOrderPath(self.rest)
         self.ws_api: BinanceWsApi | None = None
         self.user_stream: UsdmUserStream | None = None
+        self.native_brackets = None
+        if not self.futures:
+            from engine.venues.binance.brackets import BinanceOtoco
+            self.native_brackets = BinanceOtoco(self)
+        self.account_messages = decode.AccountMessages()
+        self._countdowns: set[str] = set()        # symbols whose countdown cancel-all this adapter armed
 
     def __repr__(self) -> str:
         return f"BinanceAdapter(venue={self.venue!r}, order_entry={self.order_entry!r})"
@@ -156,12 +127,23 @@ class BinanceAdapter:
 
     async def _ws_place(self, spec: OrderSpec, cid: bytes):
         """Order entry over the WebSocket API: paced by the account's limiter like REST, compiled frame
-        out, the answer's raw bytes to the compiled parser."""
+        out, the answer's raw bytes to the compiled parser.  A socket found down at the write (nothing
+        sent) sends the order over the REST lean path instead."""
         limiter = self.rest.limiter
         if not limiter.try_take(PLACE_COST):
             await limiter.acquire(PLACE_COST)
-        fut = self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                                      spec.price_raw, spec.stop_raw, cid)
+        try:
+            fut = self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                          spec.price_raw, spec.stop_raw, cid)
+        except ConnectionLost as exc:
+            if exc.sent:
+                raise
+            build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
+                                              spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
+                                              reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
+            sent = await self.orders.lean.submit(Cost(weight=0), lambda ts: self.orders.request_bytes(build(ts)))
+            spec.sent_ms = sent.ts
+            return self.orders.finish(sent, cid)
         spec.sent_ms = self.ws_api.last_ts
         return self._ws_answer(fut, cid)
 
@@ -216,14 +198,23 @@ class BinanceAdapter:
         if new.stop_raw:
             params["stopPrice"] = fp_format(new.stop_raw)
         import json
-        doc = await self.rest.cancel_replace(params)
+        from engine.venues.errors import VenueError
+        try:
+            doc = await self.rest.cancel_replace(params)
+        except VenueError as exc:
+            # -2021/-2022 (partly) failed: the answer carries each leg's own answer; hand them on
+            data = exc.data if isinstance(exc.data, dict) else {}
+            exc.answers = tuple(json.dumps(data[k]).encode() for k in ("cancelResponse", "newOrderResponse")
+                                if isinstance(data.get(k), dict) and "code" not in data[k])
+            raise
         return json.dumps(doc["cancelResponse"]).encode(), json.dumps(doc["newOrderResponse"]).encode()
 
     async def amend(self, spec: OrderSpec, qty_raw: int, price_raw: int):
+        """USD-M ``PUT /fapi/v1/order``: it needs both quantity and price, so a 0 keeps the order's own."""
         if not self.futures:
             raise NotImplementedError("Binance spot amends by cancel-replace: the engine calls cancel_replace")
-        return await self.orders.modify(spec.symbol.encode(), spec.side, qty_raw, price_raw,
-                                        client_id=spec.client_id.encode())
+        return await self.orders.modify(spec.symbol.encode(), spec.side, qty_raw or spec.qty_raw,
+                                        price_raw or spec.price_raw, client_id=spec.client_id.encode())
 
     async def dead_man(self, symbol: str, seconds: float) -> None:
         """USD-M countdownCancelAll: the venue cancels ``symbol``'s orders unless renewed in time (0: off)."""
@@ -231,6 +222,17 @@ class BinanceAdapter:
             raise NotImplementedError("Binance spot has no dead-man switch (countdown cancel-all is USD-M only)")
         await self.rest.signed("POST", "/fapi/v1/countdownCancelAll",
                                {"symbol": symbol, "countdownTime": int(seconds * 1000)}, weight=10, idempotent=True)
+
+    async def cancel_on_disconnect(self, seconds: float, symbols: set[str]) -> None:
+        """Renew the countdown of every symbol with open orders; let it lapse where none are left."""
+        for symbol in sorted(set(symbols) | self._countdowns):
+            await self.dead_man(symbol, seconds if symbol in symbols else 0)
+            (self._countdowns.add if symbol in symbols else self._countdowns.discard)(symbol)
+
+    async def disarm_cancel_on_disconnect(self) -> None:
+        for symbol in sorted(self._countdowns):
+            await self.dead_man(symbol, 0)
+        self._countdowns.clear()
 
     async def last_price(self, symbol: str) -> int | None:
         """Mid of the best bid and ask (a reference for risk checks), None without a book."""
@@ -255,6 +257,20 @@ class BinanceAdapter:
         if self.futures:
             out += [algo_venue_order(d) for d in await self.rest.open_algo_orders(symbol)]
         return out
+
+    async def fills(self, symbol: str, client_id: str) -> list[Fill]:
+        """Not needed here: Binance order snapshots carry the cumulative quantity and quote, and its stream
+        reports cumulative quantities, so a snapshot never double-counts a fill."""
+        return []
+
+    def foreign_order(self, parser, payload: bytes) -> ForeignOrder | None:
+        return decode.foreign_order(parser, payload)
+
+    async def describe_found(self, vo: VenueOrder) -> ForeignOrder | None:
+        return decode.found_order(vo)
+
+    def account_message(self, payload: bytes, sink) -> None:
+        self.account_messages.read(payload, sink)
 
     async def positions(self) -> list[VenuePosition]:
         if not self.futures:

@@ -76,7 +76,8 @@ class BinanceOrderPath:
     async def close(self) -> None:
         await self.lean.close()
 
-    def _request_bytes(self, n: int) -> bytes:
+    def request_bytes(self, n: int) -> bytes:
+        """The whole request for the encoder's last call of length ``n`` (a copy: the buffer is reused)."""
         if n <= 0:
             raise EncodeError(f"encoder produced no request (status {n})")
         enc = self.encoder
@@ -89,7 +90,7 @@ class BinanceOrderPath:
         bytes are on the socket when this returns (the order manager keeps per-instrument
         order by holding its lock only across this step).
         """
-        return await self.lean.submit(cost, lambda ts: self._request_bytes(build(ts)))
+        return await self.lean.submit(cost, lambda ts: self.request_bytes(build(ts)))
 
     async def finish(self, sent: Sent, client_id: bytes | None = None) -> BinanceParser:
         """Wait for the answer; raise the venue's typed error, or return the parser holding it.

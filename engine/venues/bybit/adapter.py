@@ -12,28 +12,27 @@ from decimal import Decimal
 import logging
 from typing import Awaitable, Callable
 
-from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import format as fp_format
 from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_bybit import BybitParser
 from engine.config import VenueConfig
-from engine.instruments_load import load_bybit
-from engine.venues.base import OrderSpec, VenueOrder, VenuePosition
+from engine.venues.bybit.instruments import load_bybit
+from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition
+from engine.venues.bybit import decode
+from engine.venues.bybit.decode import venue_order
 from engine.venues.bybit.order_path import AMEND, CANCEL, CANCEL_COST, CREATE, CREATE_COST, BybitOrderPath
 from engine.venues.bybit.rest import BybitRest
-from engine.venues.bybit.stream import BybitPrivateStream
-from engine.venues.bybit.ws_trade import BybitWsTrade
+from engine.venues.bybit.user_stream import BybitPrivateStream
+from engine.venues.bybit.ws_orders import BybitWsTrade
+from engine.transport.errors import ConnectionLost
 from engine.venues.errors import OrderNotOpen, UnknownOrder
 
 __all__ = ["BybitAdapter"]
 
 log = logging.getLogger("engine.venues.bybit.adapter")
 
-STATES = {"New": OrderState.NEW, "PartiallyFilled": OrderState.PARTIALLY_FILLED, "Untriggered": OrderState.NEW,
-          "Triggered": OrderState.NEW, "Filled": OrderState.FILLED, "Cancelled": OrderState.CANCELLED,
-          "PartiallyFilledCanceled": OrderState.CANCELLED, "Deactivated": OrderState.CANCELLED,
-          "Rejected": OrderState.REJECTED}
 TIF_NAMES = {TimeInForce.GTC: "GTC", TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK",
              TimeInForce.POST_ONLY: "PostOnly"}
 _CONDITIONAL = {OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
@@ -69,22 +68,6 @@ def order_params(spec: OrderSpec, category: str) -> dict:
     return p
 
 
-def venue_order(d: dict) -> VenueOrder:
-    stop = _raw(d.get("triggerPrice", "0"))
-    if d.get("orderType") == "Limit":
-        otype = OrderType.LIMIT if not stop else OrderType.STOP_LOSS_LIMIT
-    else:
-        otype = OrderType.MARKET if not stop else OrderType.STOP_LOSS
-    tif = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK,
-           "PostOnly": TimeInForce.POST_ONLY}.get(d.get("timeInForce", ""), 0)
-    return VenueOrder(symbol=d["symbol"], client_id=d.get("orderLinkId", ""), exchange_id=d.get("orderId"),
-                      side=Side.BUY if d["side"] == "Buy" else Side.SELL, order_type=otype, tif=tif,
-                      state=STATES.get(d.get("orderStatus", ""), OrderState.UNKNOWN), qty_raw=_raw(d.get("qty")),
-                      price_raw=_raw(d.get("price")), stop_raw=stop, filled_raw=_raw(d.get("cumExecQty")),
-                      avg_price_raw=_raw(d.get("avgPrice"), Rounding.HALF_EVEN),
-                      cum_quote_raw=_raw(d.get("cumExecValue"), Rounding.HALF_EVEN))
-
-
 class BybitAdapter:
     """One Bybit account trading one category (``linear`` by default, or ``spot``)."""
 
@@ -97,9 +80,20 @@ class BybitAdapter:
         if self.category not in ("linear", "spot"):
             raise ValueError("category is 'linear' or 'spot'")
         self.futures = self.category == "linear"
-        self.stream_kind = "bybit"
+        self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.WS_ORDER_ENTRY,
+                                       Capability.CANCEL_ON_DISCONNECT}
+                                      | ({Capability.NATIVE_BRACKETS} if self.futures else set()))
         self.order_entry = order_entry
         self.rest = BybitRest(config)
+        self.clock = self.rest.clock
+        self.limiter = self.rest.limiter
+        self.parser = BybitParser()                # the private stream's
+        self.native_brackets = None
+        if self.futures:
+            from engine.venues.bybit.brackets import BybitTpsl
+            self.native_brackets = BybitTpsl(self)
+        self.account_messages = decode.AccountMessages(self.futures)
+        self._dcp_window: int | None = None
         self.orders = BybitOrderPath(self.rest, category=self.category)
         self.trade: BybitWsTrade | None = None
         self.stream: BybitPrivateStream | None = None
@@ -145,14 +139,20 @@ class BybitAdapter:
             limiter = self.rest.limiter          # the trade socket is paced like REST (shared UID limits)
             if not limiter.try_take(CREATE_COST):
                 await limiter.acquire(CREATE_COST)
-            if general:
-                fut = self.trade.send_raw("order.create", order_params(spec, self.category))
-            else:
-                fut = self.trade.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
-                                             spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
-                                             reduce_only=spec.reduce_only)
-            spec.sent_ms = self.trade.last_ts
-            return self._raw_ack(fut, cid)
+            try:
+                if general:
+                    fut = self.trade.send_raw("order.create", order_params(spec, self.category))
+                else:
+                    fut = self.trade.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
+                                                 spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
+                                                 reduce_only=spec.reduce_only)
+            except ConnectionLost as exc:
+                if exc.sent:
+                    raise
+                fut = None                   # the socket went down before the write: REST below, nothing sent
+            if fut is not None:
+                spec.sent_ms = self.trade.last_ts
+                return self._raw_ack(fut, cid)
         # lean REST path (also while the trade socket reconnects: orders keep flowing)
         if general:
             return self._finish(self.rest.place_order(order_params(spec, self.category)))  # general path
@@ -204,6 +204,18 @@ class BybitAdapter:
                              {"timeWindow": int(seconds), "product": "SPOT" if self.category == "spot" else "DERIVATIVES"},
                              idempotent=True)
 
+    async def cancel_on_disconnect(self, seconds: float, symbols: set[str]) -> None:
+        """Disconnect protection: the venue watches our private stream itself, so it is set once (whatever
+        the symbols) and renewed only when the window changes (at least 3 s)."""
+        window = max(3, int(seconds))
+        if window != self._dcp_window:
+            await self.disconnect_protection(window)
+            self._dcp_window = window
+
+    async def disarm_cancel_on_disconnect(self) -> None:
+        """Bybit has no way to switch disconnect protection off (the window only): after a clean stop the
+        venue still cancels the account's orders once the streams have been down the window."""
+
     async def last_price(self, symbol: str) -> int | None:
         """Mid of the best bid and ask (a reference for risk checks), None without a book."""
         book = await self.rest.call("GET", "/v5/market/orderbook", {"category": self.category, "symbol": symbol,
@@ -219,15 +231,39 @@ class BybitAdapter:
             return None
         return None if d is None else venue_order(d)
 
-    async def fills(self, symbol: str, client_id: str) -> list[tuple[str, int, int, int, str]]:
-        """The order's executions: (execId, qty, price, fee, fee asset), oldest first (cold path)."""
+    async def fills(self, symbol: str, client_id: str) -> list[Fill]:
+        """The order's executions, oldest first (its stream fills carry no cumulative quantity)."""
         res = await self.rest.call("GET", "/v5/execution/list", {"category": self.category, "symbol": symbol,
                                                                 "orderLinkId": client_id, "limit": 100})
-        rows = [r for r in res.get("list", [])
-                if r.get("execType", "Trade") == "Trade" and r.get("orderLinkId") == client_id]
-        rows.sort(key=lambda r: int(r.get("execTime", "0")))
-        return [(r["execId"], _raw(r["execQty"]), _raw(r["execPrice"]), _raw(r.get("execFee", "0"), Rounding.HALF_EVEN),
-                 r.get("feeCurrency") or "") for r in rows]
+        return decode.fills(res.get("list", []), "orderLinkId", client_id)
+
+    def foreign_order(self, parser, payload: bytes) -> ForeignOrder | None:
+        return decode.foreign_order(parser, payload, self.category, self.native_brackets)
+
+    async def describe_found(self, vo: VenueOrder) -> ForeignOrder | None:
+        """An open order reconciliation found: its row says whether it is an exit of one of our entries."""
+        if vo.exchange_id is None:
+            return None
+        if vo.client_id:
+            row = {"orderId": vo.exchange_id, "orderLinkId": vo.client_id, "symbol": vo.symbol}
+        else:
+            try:
+                rows = (await self.rest.call("GET", "/v5/order/realtime", {"category": self.category,
+                                                                           "symbol": vo.symbol,
+                                                                           "orderId": str(vo.exchange_id)}))
+            except (UnknownOrder, OrderNotOpen):
+                return None
+            row = next((r for r in rows.get("list", []) if str(r.get("orderId")) == str(vo.exchange_id)), None)
+            if row is None:
+                return None
+        found = decode.exit_or_external({"side": "Buy" if vo.side == 1 else "Sell", **row}, True,
+                                        self.native_brackets)
+        if found is not None and found.qty_raw <= 0:
+            found.qty_raw, found.price_raw, found.stop_raw = vo.qty_raw, vo.price_raw, vo.stop_raw
+        return found
+
+    def account_message(self, payload: bytes, sink) -> None:
+        self.account_messages.read(payload, sink)
 
     async def open_orders(self, symbol: str | None = None) -> list[VenueOrder]:
         return [venue_order(d) for d in await self.rest.open_orders(self.category, symbol)]

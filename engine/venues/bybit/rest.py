@@ -16,32 +16,15 @@ from urllib.parse import urlencode
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
 from engine.transport.http import RestTransport
-from engine.transport.ratelimit import Cost, RateLimiter, Window
+from engine.transport.ratelimit import Cost
 from engine.transport.timesync import ClockSync
 from engine.venues.bybit.errors import check_response
+from engine.venues.bybit.limits import default_limiter
 from engine.venues.errors import TimestampError
 
-__all__ = ["BybitRest", "default_limiter"]
+__all__ = ["BybitRest"]
 
 log = logging.getLogger("engine.venues.bybit.rest")
-
-# Per-UID per-endpoint rolling 1-second limits (shared/venues/bybit-v5.md §6); the
-# headers then keep them in step with the account's real (VIP) limits.
-ENDPOINT_LIMITS = {
-    "/v5/order/create": 10, "/v5/order/amend": 10, "/v5/order/cancel": 10, "/v5/order/cancel-all": 10,
-    "/v5/order/realtime": 50, "/v5/order/history": 50, "/v5/execution/list": 50, "/v5/position/list": 50,
-    "/v5/account/wallet-balance": 50, "/v5/position/set-leverage": 10,
-}
-
-
-def default_limiter() -> RateLimiter:
-    """600 requests per 5 s per IP, plus the per-endpoint rolling windows."""
-    return RateLimiter(
-        "bybit",
-        weight=[Window("ip-5s", 600, 5.0, aligned=False)],
-        endpoints={path: Window(path, n, 1.0, aligned=False) for path, n in ENDPOINT_LIMITS.items()},
-    )
-
 
 class BybitRest:
     """One Bybit unified account; ``category`` is ``linear`` or ``spot`` per call."""

@@ -23,13 +23,13 @@ from engine.transport.ratelimit import RateLimiter
 from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
 from engine.venues.bybit.errors import error_for
-from engine.venues.bybit.stream import auth_message
+from engine.venues.bybit.user_stream import auth_message
 from engine.venues.errors import AuthenticationError
 from engine.venues.jsonwire import json_value
 
 __all__ = ["BybitWsTrade"]
 
-log = logging.getLogger("engine.venues.bybit.ws_trade")
+log = logging.getLogger("engine.venues.bybit.ws_orders")
 
 
 class BybitWsTrade:

@@ -19,7 +19,7 @@ from engine.venues.errors import VenueError
 
 __all__ = ["UsdmUserStream"]
 
-log = logging.getLogger("engine.venues.binance.user_stream_usdm")
+log = logging.getLogger("engine.venues.binance.user_stream")
 
 _EXPIRED = b'"listenKeyExpired"'
 

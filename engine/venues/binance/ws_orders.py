@@ -42,7 +42,7 @@ from engine.venues.jsonwire import json_value
 
 __all__ = ["BinanceWsApi"]
 
-log = logging.getLogger("engine.venues.binance.ws_api")
+log = logging.getLogger("engine.venues.binance.ws_orders")
 
 _EVENT_MARK = b'"subscriptionId"'
 
@@ -93,8 +93,8 @@ class BinanceWsApi:
 
     @property
     def ready(self) -> bool:
-        """Logged on and subscribed on the current connection: requests may be sent."""
-        return self._session_ready
+        """Logged on and subscribed on the current connection, and that connection still up."""
+        return self._session_ready and self.ws.connected
 
     def __repr__(self) -> str:
         return f"BinanceWsApi(url={self.config.endpoints.ws_api!r}, connected={self.ws.connected})"

@@ -1,5 +1,15 @@
 """Native brackets on Binance spot: one OTOCO order list (``POST /api/v3/orderList/otoco``).
 
+Which brackets are native here, and why the others are engine-managed
+(:mod:`engine.oms.bracket`):
+
+- spot with a LIMIT (or LIMIT_MAKER) entry: native, one OTOCO list (rules below);
+- spot with a market entry: engine-managed, an OTOCO's working order must be LIMIT or
+  LIMIT_MAKER;
+- USD-M: engine-managed.  There is no order list and no TP/SL attached to an order: its
+  conditional orders are separate algo orders (``POST /fapi/v1/algoOrder``) that know
+  nothing of each other, so the one-cancels-other has to be done by the engine.
+
 Wire facts (binance-spot-api-docs, rest-api.md "New Order list - OTOCO", enums.md,
 user-data-stream.md):
 

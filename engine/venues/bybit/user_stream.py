@@ -20,7 +20,7 @@ from engine.venues.errors import AuthenticationError
 
 __all__ = ["BybitPrivateStream", "auth_message"]
 
-log = logging.getLogger("engine.venues.bybit.stream")
+log = logging.getLogger("engine.venues.bybit.user_stream")
 
 DEFAULT_TOPICS = ("order", "execution", "position", "wallet")
 _PING = b'{"op":"ping"}'

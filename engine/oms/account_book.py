@@ -1,0 +1,84 @@
+"""The engine's balances as the venue last reported them, fed by account messages and reconciliation.
+
+The venue adapter reads its account messages (``adapter.account_message(payload, sink)``;
+the compiled balance parser on the hot messages, json for the rest) and calls this
+book's :class:`~engine.venues.base.AccountSink` methods with neutral values:
+
+- ``spot_balance(asset, free, locked)``;
+- ``futures_balance(asset, wallet, available, cross_wallet)`` (``None``: the message did
+  not say; the available amount then stays as last reported);
+- ``position_mark(symbol, mark)``;
+- ``changed(assets)`` once per message (one ``balance_changed`` event);
+- ``unreadable(why)``: counted, logged, and the venue asked for the truth.
+
+Every applied asset is kept in :attr:`AccountBook.balances` (asset -> (free, locked), or
+(available, wallet) on derivatives accounts), which reconciliation compares and
+``Engine.balances()`` shows, and applied to the compiled account.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from engine.oms.events import EventKind
+
+__all__ = ["AccountBook"]
+
+log = logging.getLogger("engine.oms.account_book")
+
+
+class AccountBook:
+    """Balances of one engine's account (an :class:`~engine.venues.base.AccountSink`)."""
+
+    def __init__(self, engine) -> None:
+        self.eng = engine
+        self.balances: dict[str, tuple[int, int]] = {}
+        self.messages = 0
+        self.bad_messages = 0
+
+    # -- AccountSink ------------------------------------------------------------------------------
+    def spot_balance(self, asset: str, free_raw: int, locked_raw: int) -> None:
+        self.balances[asset] = (free_raw, locked_raw)
+        eng = self.eng
+        eng.account.apply_balance(eng.instruments.asset_id(asset), free_raw, locked_raw)
+
+    def futures_balance(self, asset: str, wallet_raw: int, available_raw: int | None = None,
+                        cross_wallet_raw: int | None = None) -> None:
+        if available_raw is None:
+            available_raw = self.balances.get(asset, (wallet_raw, wallet_raw))[0]
+        self.balances[asset] = (available_raw, wallet_raw)
+        eng = self.eng
+        eng.account.apply_futures_balance(eng.instruments.asset_id(asset), wallet_raw,
+                                          wallet_raw if cross_wallet_raw is None else cross_wallet_raw)
+
+    def position_mark(self, symbol: str, mark_raw: int) -> None:
+        eng = self.eng
+        inst = eng.instruments.ids.get(symbol)
+        if inst is not None and mark_raw > 0:
+            eng.book.set_mark(inst, mark_raw)
+
+    def changed(self, assets: list[str]) -> None:
+        if assets:
+            self.eng.bus.emit(EventKind.BALANCE_CHANGED, assets=assets)
+
+    def unreadable(self, why: str) -> None:
+        self.bad_messages += 1
+        log.warning("%s; counted, reconciling", why)
+        self.eng.request_reconciliation("unreadable account event")
+
+    # -- the engine's side ------------------------------------------------------------------------------
+    def on_message(self, payload: bytes) -> None:
+        """A non-order message of the user-data stream: the venue reads it into this book."""
+        self.messages += 1
+        self.eng.adapter.account_message(payload, self)
+
+    def set(self, asset: str, a: int, b: int) -> bool:
+        """A balance from reconciliation ((free, locked), or (available, wallet) on derivatives); whether it
+        differed from what the book had."""
+        if self.balances.get(asset) == (a, b):
+            return False
+        if self.eng.futures:
+            self.futures_balance(asset, b, a)
+        else:
+            self.spot_balance(asset, a, b)
+        return True

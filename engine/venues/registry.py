@@ -1,0 +1,40 @@
+"""The venues the engine trades on: one line per venue folder, naming its adapter class.
+
+Adding a venue is its folder (``engine/venues/<venue>/``, the shape in
+``engine/venues/__init__.py``), its simulator personality (``engine/sim/<venue>/``) and
+one line here.  Adapters are imported when first used, so a bot pays only for its venue.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from engine.errors import ConfigError
+
+__all__ = ["ADAPTERS", "make_adapter", "has_adapter", "adapter_class"]
+
+# venue (configuration key) -> "module:Class" of its adapter
+ADAPTERS: dict[str, str] = {
+    "binance-spot": "engine.venues.binance.adapter:BinanceAdapter",
+    "binance-usdm": "engine.venues.binance.adapter:BinanceAdapter",
+    "bybit": "engine.venues.bybit.adapter:BybitAdapter",
+}
+
+
+def has_adapter(venue: str) -> bool:
+    return venue in ADAPTERS
+
+
+def adapter_class(venue: str):
+    """The adapter class of ``venue`` (raises :class:`ConfigError` for a venue without one)."""
+    target = ADAPTERS.get(venue)
+    if target is None:
+        raise ConfigError(f"{venue}: the engine has no adapter for this venue yet "
+                          f"(adapters: {', '.join(sorted(ADAPTERS))})")
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def make_adapter(config, order_entry: str = "rest"):
+    """The adapter for ``config.venue`` (``order_entry``: "rest" or "ws")."""
+    return adapter_class(config.venue)(config, order_entry=order_entry)
