@@ -1,6 +1,9 @@
 """The long chaos run: the CI chaos test with many more orders, same faults, same checks.
 
-    python bench/chaos_long.py --venue binance-usdm --entry rest --orders 100000 [--rate 1.0] [--seed 7]
+    python -m bench.chaos_long --venue binance-usdm --entry rest --orders 100000 [--rate 1.0] [--seed 7]
+
+(from the repository root: ``bench`` and ``tests`` are packages, so the shared chaos bot in
+``tests/support`` is imported without touching ``sys.path``).
 
 Prints one JSON document: orders placed, venue orders, intents never placed, the resolution
 counters (adopted / from the stream / re-sent / not placed), the kill switch's report, the
@@ -10,14 +13,12 @@ BENCHMARKS.md.
 
 import argparse
 import json
-import pathlib
 import sys
 import time
 
 import uvloop
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests"))
-from chaos_bot import run_chaos  # noqa: E402
+from tests.support.chaos_bot import run_chaos
 
 
 def main(argv=None) -> int:

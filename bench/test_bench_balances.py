@@ -19,14 +19,13 @@ calls per round.
 """
 
 import json
-import pathlib
 
 import pytest
 
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_balances import BalanceParser
+from tests.support import DATA
 
-DATA = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data"
 SPOT = (DATA / "binance_spot_outbound_account_position.json").read_bytes().rstrip(b"\n")
 USDM = (DATA / "balances_binance_usdm_account_update.json").read_bytes().rstrip(b"\n")
 BYBIT = (DATA / "balances_bybit_wallet.json").read_bytes().rstrip(b"\n")

@@ -19,7 +19,6 @@ other tests that had warmed the parser) and ~570 ns (run alone, ``-k``).
 """
 
 import json
-import pathlib
 
 import pytest
 
@@ -28,8 +27,8 @@ from engine._fixedpoint import parse as fp_parse
 from engine._parse_binance import BinanceParser
 from engine._parse_bybit import BybitParser
 from engine._parse_common import MessageKind
+from tests.support import DATA
 
-DATA = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data"
 REPORT = (DATA / "binance_spot_execution_report_wrapped.json").read_bytes().rstrip(b"\n")
 FULL = (DATA / "binance_spot_order_full.json").read_bytes().rstrip(b"\n")
 BYBIT_EXEC = (DATA / "bybit_execution.json").read_bytes().rstrip(b"\n")

@@ -1,12 +1,8 @@
 """pytest-benchmark entry for the simulator's place+cancel throughput (see sim_bench.py)."""
 
 import asyncio
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from sim_bench import bench  # noqa: E402
+from bench.sim_bench import bench
 
 
 def test_sim_place_cancel_throughput(benchmark):

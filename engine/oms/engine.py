@@ -206,8 +206,7 @@ class Engine:
         self.breaker.trip(f"unexpected execution: {reason}")
 
     # -- public: orders -----------------------------------------------------------------------------
-    async def place_market(self, symbol: str, side: Side | str, qty, *, reduce_only: bool = False,
-                           client_tag: str | None = None) -> Order:
+    async def place_market(self, symbol: str, side: Side | str, qty, *, reduce_only: bool = False) -> Order:
         return await self._place(symbol, side, OrderType.MARKET, TimeInForce.TIF_NONE, qty,
                                  reduce_only=reduce_only)
 

@@ -147,7 +147,7 @@ class AccountMessages:
             return
         if n < 0:
             self.general += 1
-            self._json(payload, sink)
+            self.read_json(payload, sink)
             return
         self.compiled += 1
         kind = p.kind
@@ -163,7 +163,7 @@ class AccountMessages:
             assets.append(asset)
         sink.changed(assets)
 
-    def _json(self, payload: bytes, sink: AccountSink) -> None:
+    def read_json(self, payload: bytes, sink: AccountSink) -> None:
         """The cold path: messages the compiled parser leaves to json (oversized ones)."""
         try:
             doc = json.loads(payload)

@@ -147,7 +147,7 @@ class AccountMessages:
             return
         if n < 0:
             self.general += 1
-            self._json(payload, sink)
+            self.read_json(payload, sink)
             return
         self.compiled += 1
         if p.kind != _WALLET:
@@ -165,7 +165,7 @@ class AccountMessages:
         else:
             sink.spot_balance(asset, wallet - locked, locked)
 
-    def _json(self, payload: bytes, sink: AccountSink) -> None:
+    def read_json(self, payload: bytes, sink: AccountSink) -> None:
         """The cold path: messages the compiled parser leaves to json (position marks, oversized ones)."""
         try:
             doc = json.loads(payload)

@@ -1,0 +1,62 @@
+"""setup.py: debug build switch, and a clear message when there is no C compiler."""
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+from tests.support import ROOT
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture()
+def tree(tmp_path):
+    """A copy of the sources, so builds here never touch the working tree."""
+    for name in ("setup.py", "pyproject.toml", "README.md", "MANIFEST.in"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "ext", tmp_path / "ext")
+    shutil.copytree(ROOT / "engine", tmp_path / "engine", ignore=shutil.ignore_patterns("*.so", "_*.pxd", "__pycache__"))
+    return tmp_path
+
+
+def build(tree, **env):
+    return subprocess.run(
+        [sys.executable, "setup.py", "build_ext", "--inplace"],
+        cwd=tree, capture_output=True, text=True, env={**os.environ, "ENGINE_ONLY": "fixedpoint", **env},
+    )
+
+
+def test_module_mapping_is_ext_name_to_engine_underscore_name():
+    sys.path.insert(0, str(ROOT))
+    try:
+        import setup  # noqa: F401  (import only defines functions; main() runs under __main__)
+    finally:
+        sys.path.remove(str(ROOT))
+    assert setup.module_name("ext/fixedpoint.pyx") == "engine._fixedpoint"
+    assert setup.staged_pxd_path("ext/signer.pxd") == os.path.join("engine", "_signer.pxd")
+
+
+def test_debug_build_traces_lines_and_annotates(tree):
+    out = build(tree, ENGINE_DEBUG="1")
+    assert out.returncode == 0, out.stderr[-2000:]
+    generated = (tree / "build" / "cython-debug" / "ext" / "fixedpoint.c").read_text()
+    assert "__Pyx_TraceLine(" in generated
+    assert (tree / "build" / "cython-debug" / "ext" / "fixedpoint.html").exists()
+    assert list((tree / "engine").glob("_fixedpoint*.so"))
+
+
+def test_release_build_has_no_tracing(tree):
+    out = build(tree)
+    assert out.returncode == 0, out.stderr[-2000:]
+    generated = (tree / "build" / "cython" / "ext" / "fixedpoint.c").read_text()
+    assert "__Pyx_TraceLine(" not in generated
+    assert not (tree / "build" / "cython" / "ext" / "fixedpoint.html").exists()
+
+
+def test_missing_compiler_is_named(tree):
+    out = build(tree, CC="/nonexistent/cc")
+    assert out.returncode != 0
+    assert "no C compiler found" in out.stderr + out.stdout

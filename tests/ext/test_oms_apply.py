@@ -1,0 +1,213 @@
+"""RecordApplier: parsed venue records into the order store and positions, in C, with no allocation."""
+
+import json
+
+import pytest
+
+from tests.support.alloc import allocated_blocks_delta, python_allocations_per_call_bytes
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._instruments import ContractType, Instruments
+from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier
+from engine._order_store import OrderStore
+from engine._parse_binance import BinanceParser
+from engine._parse_bybit import BybitParser
+from engine._positions import PositionBook
+
+E8 = 100_000_000
+
+
+@pytest.fixture
+def world():
+    reg = Instruments(16)
+    inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.LINEAR_PERPETUAL, tick="0.1", step="0.001",
+                   min_qty="0.001", max_qty="1000")
+    reg.asset_id("BNB")
+    store = OrderStore(1024, venue="binance-usdm")
+    book = PositionBook(16)
+    return reg, inst, store, book
+
+
+def otu(cid, x, X, l="0", L="0", z="0", t=0, n="0", N="USDT", i=8886774, q="0.010", p="60000"):
+    o = {"s": "BTCUSDT", "c": cid, "S": "BUY", "o": "LIMIT", "f": "GTC", "q": q, "p": p, "ap": "0", "sp": "0",
+         "x": x, "X": X, "i": i, "l": l, "z": z, "L": L, "n": n, "N": N, "T": 1700000000000, "t": t,
+         "b": "0", "a": "0", "m": False, "R": False, "wt": "CONTRACT_PRICE", "ot": "LIMIT", "ps": "BOTH",
+         "cp": False, "rp": "0", "pP": False, "si": 0, "ss": 0, "V": "NONE", "pm": "NONE", "gtd": 0}
+    return json.dumps({"e": "ORDER_TRADE_UPDATE", "E": 1700000000001, "T": 1700000000000, "o": o}).encode()
+
+
+def test_lifecycle_fills_positions_and_duplicates(world):
+    reg, inst, store, book = world
+    ap = RecordApplier(store, reg, book)
+    p = BinanceParser(futures=True)
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    cid = store.client_id(slot)
+
+    p.parse(otu(cid, "NEW", "NEW"))
+    assert ap.apply(p, 1) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
+    assert ap.slot == slot and store.find_exchange_id(8886774) == slot
+
+    p.parse(otu(cid, "TRADE", "PARTIALLY_FILLED", l="0.004", L="60000", z="0.004", t=11, n="0.1", N="USDT"))
+    assert ap.apply(p, 2) == ApplyStatus.AP_APPLIED
+    assert ap.event == OrderEvent.EV_PARTIALLY_FILLED and ap.fill_qty_raw == 400_000
+    assert book.get(inst)["size_raw"] == 400_000
+
+    # the same trade again, and a stale NEW: nothing changes
+    assert ap.apply(p, 3) == ApplyStatus.AP_IGNORED
+    p.parse(otu(cid, "NEW", "NEW"))
+    assert ap.apply(p, 4) == ApplyStatus.AP_IGNORED
+    assert book.get(inst)["size_raw"] == 400_000
+
+    p.parse(otu(cid, "TRADE", "FILLED", l="0.006", L="60010", z="0.010", t=12, n="0.0005", N="BNB"))
+    assert ap.apply(p, 5) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    o = store.order(slot)
+    assert o.state == OrderState.FILLED and o.filled_raw == E8 // 100
+    pos = book.get(inst)
+    assert pos["size_raw"] == E8 // 100
+    assert pos["entry_raw"] == (400_000 * 60_000 * E8 + 600_000 * 60_010 * E8) // (E8 // 100)
+    assert ap.counters() == {"applied": 3, "ignored": 2, "foreign": 0, "refused": 0, "position_errors": 0,
+                              "conflicts": 0}
+
+
+def test_fill_before_ack_and_foreign_orders(world):
+    reg, inst, store, book = world
+    ap = RecordApplier(store, reg, book)
+    p = BinanceParser(futures=True)
+    slot = store.create(inst, Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, E8 // 100)
+    cid = store.client_id(slot)
+    p.parse(otu(cid, "TRADE", "FILLED", l="0.010", L="60000", z="0.010", t=5, q="0.010", p="0"))
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    p.parse(otu(cid, "NEW", "NEW", q="0.010", p="0"))  # the acknowledgement arrives late
+    assert ap.apply(p) == ApplyStatus.AP_IGNORED
+    p.parse(otu("someone-elses-order", "NEW", "NEW", i=1))
+    assert ap.apply(p) == ApplyStatus.AP_FOREIGN and ap.counters()["foreign"] == 1
+    p.parse(json.dumps({"e": "ACCOUNT_UPDATE", "E": 1, "T": 1, "a": {"m": "ORDER", "B": [], "P": []}}).encode())
+    assert ap.apply(p) == ApplyStatus.AP_NOT_ORDER
+
+
+def test_spot_cancel_found_by_original_client_id():
+    reg = Instruments(4)
+    inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", step="0.00001")
+    store = OrderStore(64, venue="binance-spot")
+    ap = RecordApplier(store, reg, None)
+    slot = store.create(inst, Side.SELL, OrderType.LIMIT, TimeInForce.GTC, E8, 70_000 * E8)
+    cid = store.client_id(slot)
+    ev = {"e": "executionReport", "E": 1, "s": "BTCUSDT", "c": "cancel-req-1", "S": "SELL", "o": "LIMIT",
+          "f": "GTC", "q": "1.00000000", "p": "70000.00", "P": "0.00", "F": "0.00", "g": -1, "C": cid,
+          "x": "CANCELED", "X": "CANCELED", "r": "NONE", "i": 42, "l": "0", "z": "0", "L": "0", "n": "0",
+          "N": None, "T": 2, "t": -1, "I": 9, "w": False, "m": False, "M": False, "O": 1, "Z": "0", "Y": "0",
+          "Q": "0"}
+    p = BinanceParser()
+    p.parse(json.dumps({"subscriptionId": 0, "event": ev}).encode())
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_CANCELLED
+    assert store.order(slot).state == OrderState.CANCELLED
+
+
+def bybit_push(topic, items):
+    return json.dumps({"id": "x", "topic": topic, "creationTime": 1700000000000, "data": items}).encode()
+
+
+def test_bybit_order_states_and_execution_fills(world):
+    reg, inst, _, book = world
+    store = OrderStore(64, venue="bybit")
+    ap = RecordApplier(store, reg, book)
+    p = BybitParser()
+    slot = store.create(inst, Side.SELL, OrderType.LIMIT, TimeInForce.GTC, E8 // 50, 61_000 * E8)
+    cid = store.client_id(slot)
+    order = {"category": "linear", "symbol": "BTCUSDT", "orderId": "1b2c-uuid", "orderLinkId": cid, "side": "Sell",
+             "orderType": "Limit", "price": "61000", "qty": "0.02", "timeInForce": "GTC", "orderStatus": "New",
+             "cumExecQty": "0", "cumExecValue": "0", "cumExecFee": "0", "avgPrice": "", "leavesQty": "0.02",
+             "positionIdx": 0, "reduceOnly": False, "rejectReason": "EC_NoError", "createdTime": "1",
+             "updatedTime": "1"}
+    p.parse(bybit_push("order", [order]))
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
+    assert store.find_exchange_id("1b2c-uuid") == slot
+    # an amendment shows up as a New order with a new price
+    p.parse(bybit_push("order", [{**order, "price": "61100"}]))
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_AMENDED
+    assert store.order(slot).price_raw == 61_100 * E8
+    execution = {"category": "linear", "symbol": "BTCUSDT", "orderId": "1b2c-uuid", "orderLinkId": cid,
+                 "side": "Sell", "orderPrice": "61100", "orderQty": "0.02", "leavesQty": "0.01", "execFee": "0.5",
+                 "execId": "e-1", "execPrice": "61100", "execQty": "0.01", "execType": "Trade", "execValue": "611",
+                 "execTime": "2", "isMaker": True, "feeRate": "0.0002", "feeCurrency": "USDT"}
+    p.parse(bybit_push("execution", [execution, {**execution, "execId": "e-2", "leavesQty": "0"}]))
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED
+    assert ap.event == OrderEvent.EV_PARTIALLY_FILLED
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    assert not p.next_record()
+    # the order topic's Filled state is deferred to executions: counted once
+    p.parse(bybit_push("order", [{**order, "orderStatus": "Filled", "cumExecQty": "0.02", "leavesQty": "0"}]))
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_DEFERRED
+    # the same execution replayed is a duplicate
+    p.parse(bybit_push("execution", [execution]))
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_IGNORED
+    assert store.order(slot).filled_raw == E8 // 50
+    assert book.get(inst)["size_raw"] == -(E8 // 50)
+
+
+def test_applying_allocates_nothing(world):
+    reg, inst, store, book = world
+    ap = RecordApplier(store, reg, book)
+    p = BinanceParser(futures=True)
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    cid = store.client_id(slot)
+    p.parse(otu(cid, "NEW", "NEW"))
+    ap.apply(p)
+    msg = otu(cid, "TRADE", "PARTIALLY_FILLED", l="0.001", L="60000", z="0.001", t=77)
+    parse, apply = p.parse, ap.apply
+
+    def parse_and_apply():  # the trade repeats: the steady state is its duplicate path
+        parse(msg)
+        apply(p)
+
+    assert python_allocations_per_call_bytes(parse_and_apply) == 0
+    assert allocated_blocks_delta(parse_and_apply) == 0
+
+
+def spot_world():
+    reg = Instruments(4)
+    inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", step="0.00001")
+    store = OrderStore(64, venue="binance-spot")
+    return reg, inst, store, RecordApplier(store, reg, None)
+
+
+def full_response(cid, status, fills, executed="0.01"):
+    return json.dumps({"symbol": "BTCUSDT", "orderId": 77, "orderListId": -1, "clientOrderId": cid,
+                       "transactTime": 1, "price": "0.00000000", "origQty": "0.01000000",
+                       "executedQty": executed, "origQuoteOrderQty": "0", "cummulativeQuoteQty": "600",
+                       "status": status, "timeInForce": "GTC", "type": "MARKET", "side": "BUY", "workingTime": 1,
+                       "selfTradePreventionMode": "NONE", "fills": fills}).encode()
+
+
+def test_rest_answers_single_fill_applies_many_fills_wait_for_stream():
+    reg, inst, store, ap = spot_world()
+    p = BinanceParser()
+    one = store.create(inst, Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, E8 // 100)
+    p.parse(full_response(store.client_id(one), "FILLED",
+                          [{"price": "60000.00", "qty": "0.01", "commission": "0.00001", "commissionAsset": "BTC",
+                            "tradeId": 5}]))
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_FILLED
+    assert store.order(one).filled_raw == E8 // 100 and store.find_exchange_id(77) == one
+    many = store.create(inst, Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, E8 // 100)
+    fills = [{"price": "60000.00", "qty": "0.005", "commission": "0", "commissionAsset": "BTC", "tradeId": 6},
+             {"price": "60001.00", "qty": "0.005", "commission": "0", "commissionAsset": "BTC", "tradeId": 7}]
+    p.parse(full_response(store.client_id(many), "FILLED", fills).replace(b'"orderId": 77', b'"orderId": 78'))
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_ACCEPTED
+    o = store.order(many)
+    assert o.state == OrderState.NEW and o.filled_raw == 0  # each fill comes, priced, on the stream
+    ack = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.IOC, E8 // 100, 50_000 * E8)
+    p.parse(full_response(store.client_id(ack), "EXPIRED", [], executed="0").replace(b'"orderId": 77',
+                                                                                   b'"orderId": 79'))
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_EXPIRED
+
+
+def test_bybit_ack_only_records_the_exchange_id(world):
+    reg, inst, _, book = world
+    store = OrderStore(64, venue="bybit")
+    ap = RecordApplier(store, reg, book)
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    p = BybitParser()
+    p.parse(json.dumps({"retCode": 0, "retMsg": "OK", "result": {"orderId": "uuid-1",
+                                                               "orderLinkId": store.client_id(slot)},
+                        "retExtInfo": {}, "time": 1}).encode())
+    assert ap.apply(p) == ApplyStatus.AP_DEFERRED
+    assert store.find_exchange_id("uuid-1") == slot and store.order(slot).state == OrderState.PENDING

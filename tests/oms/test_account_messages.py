@@ -1,0 +1,103 @@
+"""Account messages: each venue's decoder (engine/venues/<venue>/decode.py) reads balance events with the
+compiled parser into an AccountSink, the same result as its json path; end to end on the simulator the
+compiled path is the one taken and the engine's balances equal the simulator's."""
+
+
+import pytest
+
+from engine._enums import Side
+from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
+from tests.support import DATA
+
+SAMPLES = {
+    "binance-spot": ["binance_spot_outbound_account_position.json", "balances_binance_spot_outbound_bare.json"],
+    "binance-usdm": ["binance_usdm_account_update.json", "balances_binance_usdm_account_update.json",
+                     "balances_binance_usdm_account_update_funding.json"],
+    "bybit": ["balances_bybit_wallet.json"],
+}
+
+
+class Sink:
+    """Records what a venue's account decoder says (an AccountSink)."""
+
+    def __init__(self):
+        self.calls = []
+        self.bad = []
+
+    def spot_balance(self, asset, free, locked):
+        self.calls.append(("spot", asset, free, locked))
+
+    def futures_balance(self, asset, wallet, available, cross):
+        self.calls.append(("futures", asset, wallet, available, cross))
+
+    def position_mark(self, symbol, mark):
+        self.calls.append(("mark", symbol, mark))
+
+    def changed(self, assets):
+        self.calls.append(("changed", tuple(assets)))
+
+    def unreadable(self, why):
+        self.bad.append(why)
+
+
+def decoder(venue):
+    if venue.startswith("binance"):
+        from engine.venues.binance.decode import AccountMessages
+        return AccountMessages()
+    from engine.venues.bybit.decode import AccountMessages
+    return AccountMessages(futures=True)
+
+
+@pytest.mark.parametrize("venue,name", [(v, n) for v, names in SAMPLES.items() for n in names])
+def test_compiled_path_equals_the_json_path(venue, name):
+    payload = (DATA / name).read_bytes().strip()
+    fast, slow = decoder(venue), decoder(venue)
+    fast_sink, slow_sink = Sink(), Sink()
+    fast.read(payload, fast_sink)
+    slow.read_json(payload, slow_sink)
+    assert fast.compiled == 1 and fast.general == 0
+    assert fast_sink.calls == slow_sink.calls and not fast_sink.bad
+    assert any(c[0] in ("spot", "futures") for c in fast_sink.calls), "the sample changed no balance"
+
+
+@pytest.mark.parametrize("venue", ["binance-usdm", "bybit"])
+def test_other_messages_take_the_json_path_and_bad_ones_are_reported(venue):
+    d, sink = decoder(venue), Sink()
+    d.read(b'{"topic":"position","data":[{"symbol":"BTCUSDT","markPrice":"1"}]}', sink)
+    assert (d.compiled, d.general) == (0, 1)
+    d.read(b'{"e":"outboundAccountPosition","E":1,"B":[{"a":"BTC","f":"1.0"', sink)   # truncated
+    assert len(sink.bad) == 1 and not any(c[0] in ("spot", "futures") for c in sink.calls)
+
+
+def test_an_unreadable_account_message_is_counted_and_reconciled():
+    from engine.oms.events import EventKind
+
+    async def main():
+        async with engine_on_sim("binance-spot") as (sim, eng):
+            events = []
+            eng.on(events.append)
+            eng.stream.on_message(b'{"e":"outboundAccountPosition","E":1,"B":[{"a":"BTC","f":"x1","l":"0"}]}')
+            await until(lambda: any(e.kind == EventKind.RECONCILED for e in events), 5, "a reconciliation")
+            assert eng.account_book.bad_messages == 1 and eng.stats()["bad_messages"] == 1
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue,wallet,kw", [
+    ("binance-spot", "binance-spot", {}),
+    ("bybit", "bybit", {"config": {"options": {"category": "spot"}}}),
+])
+def test_on_the_simulator_balance_events_take_the_compiled_path(venue, wallet, kw):
+    async def main():
+        async with engine_on_sim(venue, **kw) as (sim, eng):
+            stream = eng.adapter.account_messages
+            before = stream.compiled
+            order = await eng.place_limit("BTCUSDT", Side.BUY, "0.01", "20000")
+            await until(lambda: stream.compiled > before, 5, "a balance event")
+            await eng.cancel(order)
+            await eng.place_market("BTCUSDT", Side.BUY, "0.01")
+            await until(lambda: all(eng.balances().get(a) == sim.balance(KEY, a, wallet) for a in ("BTC", "USDT")),
+                        5, "balances equal the simulator's")
+            assert stream.general == 0
+
+    run(main())
