@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"comma-separated peers to include, or 'none' (default: {','.join(PEERS)})")
     p.add_argument("--only", choices=("all", "micro", "roundtrip"), default="all",
                    help="run stages 1-3 (micro), 4-5 (roundtrip) or all (default)")
+    p.add_argument("--cpus", default="auto", metavar="CLIENT:SIM",
+                   help="fixed cores for this client process and the simulator processes, e.g. 0:1; "
+                        "'auto' (default: the first two usable cores) or 'none'")
     p.add_argument("--json", action="store_true", help="print the results as JSON on stdout (progress on stderr)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help=f"folder for bench.md, bench.json and bench.png (default ./{DEFAULT_OUT})")
@@ -83,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"engine bench: {exc}", file=sys.stderr)
         return 2
     progress = Progress(sys.stderr if args.json else sys.stdout)
+    from engine.bench.roundtrip import pin_cores
+    try:
+        options.cores = pin_cores(args.cpus)
+    except (ValueError, OSError) as exc:
+        print(f"engine bench: {exc}", file=sys.stderr)
+        return 2
     try:
         report = run_bench(options, progress)
     except BenchError as exc:

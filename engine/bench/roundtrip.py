@@ -53,6 +53,42 @@ def _sim_command(seed: int) -> list[str]:
             "--seed", str(seed)]
 
 
+# Cores the simulator processes run on (None: wherever the OS puts them); see pin_cores().
+SIM_CPUS: set[int] | None = None
+
+
+def pin_cores(spec: str) -> dict:
+    """Put this (client) process and the simulators on fixed cores: ``spec`` is ``CLIENT:SIM``
+    (e.g. ``0:1``), ``auto`` (the first usable core for the client, the next for the simulators,
+    when there are two) or ``none``.  Returns what was done, for the report."""
+    global SIM_CPUS
+    try:
+        usable = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return {"pinned": False, "why": "no CPU affinity on this platform"}
+    if spec == "none":
+        SIM_CPUS = None
+        return {"pinned": False, "why": "--cpus none"}
+    if spec == "auto":
+        if len(usable) < 2:
+            return {"pinned": False, "why": f"{len(usable)} usable core"}
+        client, sim = {usable[0]}, {usable[1]}
+    else:
+        try:
+            a, b = spec.split(":")
+            client, sim = {int(x) for x in a.split(",")}, {int(x) for x in b.split(",")}
+        except ValueError:
+            raise ValueError(f"--cpus is CLIENT:SIM (e.g. 0:1), auto or none, not {spec!r}") from None
+    os.sched_setaffinity(0, client)
+    SIM_CPUS = sim
+    return {"pinned": True, "client_cpus": sorted(client), "sim_cpus": sorted(sim)}
+
+
+def _pin_sim() -> None:
+    if SIM_CPUS:
+        os.sched_setaffinity(0, SIM_CPUS)
+
+
 def _sim_env() -> dict[str, str]:
     from engine.sim.cli import SECRET_ENV
 
@@ -62,7 +98,8 @@ def _sim_env() -> dict[str, str]:
 def start_sims(count: int, seed: int = 7) -> list[tuple[subprocess.Popen, str]]:
     """Start ``count`` simulators (``python -m engine sim``) on free loopback ports, limits out of
     the way; returns ``(process, URL)`` for each.  They start in parallel."""
-    procs = [subprocess.Popen(_sim_command(seed), stdout=subprocess.PIPE, text=True, env=_sim_env())
+    procs = [subprocess.Popen(_sim_command(seed), stdout=subprocess.PIPE, text=True, env=_sim_env(),
+                              preexec_fn=_pin_sim if SIM_CPUS else None)
              for _ in range(count)]
     out = []
     try:

@@ -63,6 +63,7 @@ class BenchOptions:
     roundtrips: bool = True
     command: str = "python -m engine bench"
     seed: int = 7
+    cores: dict = field(default_factory=lambda: {"pinned": False, "why": "not asked"})
     micro_share: float = field(default=0.25, repr=False)
 
     def check(self) -> None:
@@ -104,7 +105,7 @@ def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchR
     return BenchReport(command=opt.command, started_utc=started, elapsed_s=time.monotonic() - t0,
                        budget={"seconds": opt.seconds, "iterations": opt.iterations, "quick": opt.quick,
                                "peers": list(opt.peers)},
-                       machine=machine_info(), stages=stages)
+                       machine={**machine_info(), "cores_used": opt.cores}, stages=stages)
 
 
 def _run_micro(opt: BenchOptions, budget: float, say: Progress) -> list[StageResult]:

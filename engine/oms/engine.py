@@ -93,7 +93,7 @@ class Engine:
         self.futures = self.adapter.futures
         self.instruments = Instruments(max_instruments)
         self.book = PositionBook(max_instruments)  # positions by instrument id (positions() gives views)
-        self.account = Account(self.instruments, self.book, margin_asset="USDT" if self.futures else None)
+        self.account = Account(self.instruments, self.book, margin_asset=self.adapter.margin_asset)
         self.store = OrderStore(capacity, venue=self.venue, ack_timeout_ns=int(stale_after_s * 1e9),
                                 retention_ns=int(retention_s * 1e9))
         self.tracker = OrderTracker(self.store, self.instruments)

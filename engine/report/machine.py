@@ -65,6 +65,9 @@ def machine_lines(info: dict) -> list[str]:
         f"- Python: {info['python']}",
         f"- OS: {info['os']}",
         f"- Libraries: {versions}",
+        "- Cores: " + (f"client on {info['cores_used']['client_cpus']}, simulators on "
+                       f"{info['cores_used']['sim_cpus']}" if info.get("cores_used", {}).get("pinned")
+                       else f"not pinned ({info.get('cores_used', {}).get('why', 'not asked')})"),
     ]
     if absent:
         lines.append(f"- Not installed: {absent}")

@@ -14,6 +14,7 @@ Required members (:class:`VenueAdapter`)
 ---------------------------------------
 ==========================  ===============================================================================
 ``venue``, ``futures``      the venue's name (configuration key) and whether positions are kept (derivatives)
+``margin_asset``            the asset derivatives margin is kept in (None for spot)
 ``capabilities``            the optional :class:`Capability` values it implements (and nothing else)
 ``clock``                   :class:`~engine.transport.timesync.ClockSync`: venue time (``now_ms``, ``rtt_ms``)
 ``limiter``                 the account's :class:`~engine.transport.ratelimit.RateLimiter`
@@ -182,6 +183,7 @@ class VenueAdapter(Protocol):
 
     venue: str
     futures: bool
+    margin_asset: str | None
     capabilities: frozenset[Capability]
     clock: Any
     limiter: Any
@@ -232,7 +234,7 @@ class NativeBrackets(Protocol):
     async def place(self, *args) -> Any: ...
 
 
-REQUIRED_MEMBERS = ("venue", "futures", "capabilities", "clock", "limiter", "parser", "start", "stop",
+REQUIRED_MEMBERS = ("venue", "futures", "margin_asset", "capabilities", "clock", "limiter", "parser", "start", "stop",
                     "load_instruments", "send_place", "cancel", "cancel_all", "query", "open_orders", "fills",
                     "positions", "balances", "last_price", "foreign_order", "describe_found", "account_message")
 CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {

@@ -27,6 +27,7 @@ class InProcessVenue:
 
     venue = "binance-spot"
     futures = False
+    margin_asset = None
     capabilities = frozenset()
 
     def __init__(self):

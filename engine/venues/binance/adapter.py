@@ -52,6 +52,7 @@ class BinanceAdapter:
         self.config = config
         self.venue = config.venue
         self.futures = config.venue == "binance-usdm"
+        self.margin_asset = "USDT" if self.futures else None       # USDT-margined contracts
         self.capabilities = frozenset(
             {Capability.AMEND_IN_PLACE, Capability.CANCEL_ON_DISCONNECT, Capability.TRAILING_STOP} if self.futures
             else {Capability.CANCEL_REPLACE, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY})

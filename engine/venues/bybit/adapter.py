@@ -80,6 +80,7 @@ class BybitAdapter:
         if self.category not in ("linear", "spot"):
             raise ValueError("category is 'linear' or 'spot'")
         self.futures = self.category == "linear"
+        self.margin_asset = "USDT" if self.futures else None       # USDT-margined contracts
         self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.WS_ORDER_ENTRY,
                                        Capability.CANCEL_ON_DISCONNECT}
                                       | ({Capability.NATIVE_BRACKETS} if self.futures else set()))
