@@ -126,7 +126,7 @@ class FastHttpConnection(asyncio.Protocol):
         self._in_message = False   # between message begin and message complete
         self._in_head = False      # between message begin and headers complete
         self._began_here = False   # the message began in the chunk being fed
-        self._head_bytes = 0       # names + values of the header lines seen so far
+        self._chunk = 0            # size of the read being parsed (a head in one read is at most that)
         self._body_bytes = 0
         self._wire_bytes = 0       # bytes of later chunks wholly inside this message
         self._closed = False
@@ -271,6 +271,7 @@ class FastHttpConnection(asyncio.Protocol):
         if self._closed:
             return  # rule 3: the connection failed; nothing after that is an answer
         self._began_here = False
+        self._chunk = len(data)
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -304,24 +305,29 @@ class FastHttpConnection(asyncio.Protocol):
         self._headers = []
         self._body = []
         self._in_message = self._in_head = self._began_here = True
-        self._head_bytes = self._body_bytes = self._wire_bytes = 0
+        self._body_bytes = self._wire_bytes = 0
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        headers = self._headers
-        self._head_bytes += len(name) + len(value)
-        if len(headers) >= self.max_headers:
-            self._stop(f"answer has more than {self.max_headers} header lines")
-        if self._head_bytes > self.max_header_bytes:
-            self._stop(f"answer head over {self.max_header_bytes} bytes")
+        # Called for every header of every answer: kept to the bone.  The count and byte caps are
+        # checked once the head is complete (a head arriving over several reads is capped earlier,
+        # by the bytes data_received is fed), the announced body size here.
         name = name.lower()
         if name == b"content-length":
             text = value.strip()
             if text.isdigit() and int(text) > self.max_body_bytes:
                 self._stop(f"answer body of {int(text)} bytes is over the {self.max_body_bytes}-byte cap")
-        headers.append((name, value))
+        self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        headers = self._headers
+        if len(headers) > self.max_headers:
+            self._stop(f"answer has more than {self.max_headers} header lines")
+        # A head that began and ended in one read is at most that read's size: counted only when the
+        # read was larger than the cap (rare); one spread over reads is capped in data_received.
+        cap = self.max_header_bytes
+        if self._chunk > cap and sum(len(n) + len(v) for n, v in headers) > cap:
+            self._stop(f"answer head over {cap} bytes")
         if self._parser.get_status_code() == 101:
             # We never ask for an upgrade: after a 101 the peer speaks another protocol.
             self._stop("101 Switching Protocols on an HTTP/1.1 request connection")

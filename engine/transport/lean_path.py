@@ -12,13 +12,16 @@ does the rest, the same way for every venue:
 3. After any wait (the limiter, a reconnect) encode again with a fresh timestamp: the
    request must be signed with the time it leaves, and the encoder's buffer may have been
    reused meanwhile.
-4. Write the bytes and return a :class:`Sent`: its future gives the HTTP answer, and it
-   remembers the connection and the signed timestamp (the order manager's exactly-once
-   rules need it: the venue accepts the request until ``timestamp + recvWindow``).
+4. Write the bytes and return the future of the HTTP answer; ``last_ts`` holds the
+   timestamp it was signed with until the next submit (read it right after the call: the
+   order manager's exactly-once rules need it, as the venue accepts the request until
+   ``timestamp + recvWindow``).
 
 Answers are paired with requests by position on the connection.  :meth:`LeanHttpPath.unpaired`
-is how a venue's reader reports an answer that names another order: the connection is
-failed, and every request on it ends with :class:`ProtocolError` (``sent=True``).
+is how a venue's reader reports an answer that names another order: the current
+connection is failed (the one that answered, unless it was already replaced, when failing
+the new one only costs its requests a resolution), and every request on it ends with
+:class:`ProtocolError` (``sent=True``).
 """
 
 from __future__ import annotations
@@ -28,23 +31,12 @@ import logging
 from typing import Callable
 
 from engine.transport.errors import ProtocolError
-from engine.transport.fast_http import FastHttpClient, FastHttpConnection
+from engine.transport.fast_http import FastHttpClient
 from engine.transport.ratelimit import Cost, RateLimiter
 
-__all__ = ["LeanHttpPath", "Sent"]
+__all__ = ["LeanHttpPath"]
 
 log = logging.getLogger("engine.transport.lean_path")
-
-
-class Sent:
-    """One request on the wire: its answer's future, the connection it went on, its signed timestamp."""
-
-    __slots__ = ("future", "conn", "ts")
-
-    def __init__(self, future: asyncio.Future, conn: FastHttpConnection, ts: int):
-        self.future = future
-        self.conn = conn
-        self.ts = ts
 
 
 class LeanHttpPath:
@@ -65,8 +57,9 @@ class LeanHttpPath:
     async def close(self) -> None:
         await self.http.close()
 
-    async def submit(self, cost: Cost, encode: Callable[[int], bytes], timeout: float | None = None) -> Sent:
-        """Encode, take ``cost`` of the rate budget, write; returns the request's :class:`Sent`."""
+    async def submit(self, cost: Cost, encode: Callable[[int], bytes],
+                     timeout: float | None = None) -> asyncio.Future:
+        """Encode, take ``cost`` of the rate budget, write; returns the future of the HTTP answer."""
         clock = self.clock
         ts = clock.now_ms()
         request = encode(ts)
@@ -85,12 +78,14 @@ class LeanHttpPath:
         fut = conn.send(request, timeout)
         self.sent += 1
         self.last_ts = ts
-        return Sent(fut, conn, ts)
+        return fut
 
-    def unpaired(self, sent: Sent, what: str) -> ProtocolError:
-        """The answer to ``sent`` names another request: fail its connection; returns the error to raise."""
+    def unpaired(self, what: str) -> ProtocolError:
+        """An answer names another request than its own: fail the connection; returns the error to raise."""
         self.mismatches += 1
         exc = ProtocolError(f"{what}; answers and requests on this connection are no longer paired", sent=True)
         log.error("%s; closing the connection", exc)
-        sent.conn.fail(exc)
+        conn = self.http.current()
+        if conn is not None:
+            conn.fail(exc)
         return exc

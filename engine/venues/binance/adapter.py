@@ -142,9 +142,9 @@ class BinanceAdapter:
             build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
                                               spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
                                               reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
-            sent = await self.orders.lean.submit(Cost(weight=0), lambda ts: self.orders.request_bytes(build(ts)))
-            spec.sent_ms = sent.ts
-            return self.orders.finish(sent, cid)
+            fut = await self.orders.lean.submit(Cost(weight=0), lambda ts: self.orders.request_bytes(build(ts)))
+            spec.sent_ms = self.orders.last_ts
+            return self.orders.finish(fut, cid)
         spec.sent_ms = self.ws_api.last_ts
         return self._ws_answer(fut, cid)
 

@@ -12,13 +12,14 @@ resent.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from engine._codec_binance import ENDPOINTS, BinanceOrderEncoder
 from engine._codec_errors import EncodeError
 from engine._parse_binance import BinanceParser
 from engine.transport.fast_http import FastHttpClient, HttpResponse
-from engine.transport.lean_path import LeanHttpPath, Sent
+from engine.transport.lean_path import LeanHttpPath
 from engine.transport.ratelimit import Cost
 from engine.venues.binance.errors import check_response
 from engine.venues.binance.rest import BinanceRest
@@ -83,7 +84,7 @@ class BinanceOrderPath:
         enc = self.encoder
         return b"".join((self._heads[enc.endpoint], enc.buffer[:n], self._tail))
 
-    async def submit(self, cost: Cost, build) -> Sent:
+    async def submit(self, cost: Cost, build) -> asyncio.Future:
         """Encode (``build(ts)`` writes the signed query and returns its length), pace, write.
 
         When the limiter has room and the connection is warm, nothing here awaits: the
@@ -92,7 +93,7 @@ class BinanceOrderPath:
         """
         return await self.lean.submit(cost, lambda ts: self.request_bytes(build(ts)))
 
-    async def finish(self, sent: Sent, client_id: bytes | None = None) -> BinanceParser:
+    async def finish(self, fut: asyncio.Future, client_id: bytes | None = None) -> BinanceParser:
         """Wait for the answer; raise the venue's typed error, or return the parser holding it.
 
         With ``client_id``, a 2xx answer must name that order: answers are paired with requests
@@ -100,13 +101,13 @@ class BinanceOrderPath:
         connection is then failed (every request on it, this one included, ends with a
         :class:`ProtocolError`, ``sent=True``: outcome unknown, resolved by client id).
         """
-        response: HttpResponse = await sent.future
+        response: HttpResponse = await fut
         if response.status != 200:
             check_response(self.venue, response, self.limiter)  # raises the typed error
         parser = self.parser
         parser.parse(response.body)     # ParseError: an unreadable 200, the order's outcome unknown
         if client_id is not None and not parser.names_client(client_id):
-            raise self.lean.unpaired(sent, f"answer names another order than {client_id.decode()}")
+            raise self.lean.unpaired(f"answer names another order than {client_id.decode()}")
         return parser
 
     async def _send(self, cost: Cost, build) -> BinanceParser:

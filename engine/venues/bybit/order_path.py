@@ -28,6 +28,7 @@ Invariants:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Callable, NamedTuple
 
@@ -35,7 +36,7 @@ from engine._codec_bybit import ENDPOINTS, BybitOrderEncoder
 from engine._parse_bybit import BybitParser
 from engine._parse_common import MessageKind, ParseError
 from engine.transport.fast_http import FastHttpClient, HttpResponse
-from engine.transport.lean_path import LeanHttpPath, Sent
+from engine.transport.lean_path import LeanHttpPath
 from engine.transport.ratelimit import Cost
 from engine.venues import errors as E
 from engine.venues.bybit.errors import VENUE, check_response
@@ -148,8 +149,8 @@ class BybitOrderPath:
         """Copy of the request for the encoder's last call (it may be overwritten after an await)."""
         return self._heads[enc.endpoint] + _TAIL % (ts, enc.signature, n, enc.buffer[:n])
 
-    async def submit(self, build: "Build", timeout: float | None = None) -> Sent:
-        """Encode, pace and write one request; returns its :class:`~engine.transport.lean_path.Sent`.
+    async def submit(self, build: "Build", timeout: float | None = None) -> asyncio.Future:
+        """Encode, pace and write one request; returns the future of its HTTP answer.
 
         ``build`` is one of the ``*_builder`` methods' results.  It encodes and signs before
         anything else, so bad input raises :class:`~engine._codec_errors.EncodeError` with
@@ -163,7 +164,7 @@ class BybitOrderPath:
 
         return await self.lean.submit(_COSTS[build.endpoint], encode, timeout)
 
-    async def finish(self, sent: Sent, endpoint: int, client_id: bytes | None = None) -> BybitParser:
+    async def finish(self, fut: asyncio.Future, endpoint: int, client_id: bytes | None = None) -> BybitParser:
         """Wait for the answer to a request of ``endpoint`` (CREATE, AMEND or CANCEL).
 
         Returns the parser holding the acknowledgement, or raises the venue's typed error
@@ -171,7 +172,7 @@ class BybitOrderPath:
         acknowledgement naming another order fails the connection (answers are paired with
         requests by position): every request on it ends with :class:`ProtocolError`, outcome unknown.
         """
-        response: HttpResponse = await sent.future
+        response: HttpResponse = await fut
         path = _PATHS[endpoint]
         parser = self.parser
         if response.status == 200:
@@ -181,7 +182,7 @@ class BybitOrderPath:
                 kind = -1
             if kind == _ACK:
                 if client_id is not None and not parser.names_client(client_id):
-                    raise self.lean.unpaired(sent, f"answer names another order than {client_id.decode()}")
+                    raise self.lean.unpaired(f"answer names another order than {client_id.decode()}")
                 self._observe_limits(response, path)
                 return parser
         # Refusals, throttling, 5xx and unreadable answers: the general path's mapping (cold path).

@@ -345,7 +345,6 @@ def test_submit_writes_at_once_and_finish_reads_answers_in_any_order():
 
 def test_answers_that_are_not_acknowledgements():
     from engine.transport.fast_http import HttpResponse
-    from engine.transport.lean_path import Sent
     from engine.venues.bybit.order_path import CREATE
 
     async def main():
@@ -355,7 +354,7 @@ def test_answers_that_are_not_acknowledgements():
         async def finish(status, body, headers=()):
             fut = asyncio.get_running_loop().create_future()
             fut.set_result(HttpResponse(status, list(headers), body))
-            return await path.finish(Sent(fut, None, 0), CREATE)
+            return await path.finish(fut, CREATE)
 
         with pytest.raises(E.OutcomeUnknown):       # accepted, but no ids: resolve by orderLinkId
             await finish(200, b'{"retCode":0,"retMsg":"OK","result":{},"retExtInfo":{},"time":1}')
