@@ -6,7 +6,8 @@ book's :class:`~engine.venues.base.AccountSink` methods with neutral values:
 
 - ``spot_balance(asset, free, locked)``;
 - ``futures_balance(asset, wallet, available, cross_wallet)`` (``None``: the message did
-  not say; the available amount then stays as last reported);
+  not say: the available amount is then asked of the venue, at most once every
+  ``refresh_s`` seconds, so it is the venue's own figure as of the last balance event);
 - ``position_mark(symbol, mark)``;
 - ``changed(assets)`` once per message (one ``balance_changed`` event);
 - ``unreadable(why)``: counted, logged, and the venue asked for the truth.
@@ -18,7 +19,9 @@ Every applied asset is kept in :attr:`AccountBook.balances` (asset -> (free, loc
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 from engine.oms.events import EventKind
 
@@ -30,11 +33,15 @@ log = logging.getLogger("engine.oms.account_book")
 class AccountBook:
     """Balances of one engine's account (an :class:`~engine.venues.base.AccountSink`)."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine, *, refresh_s: float = 1.0) -> None:
         self.eng = engine
         self.balances: dict[str, tuple[int, int]] = {}
         self.messages = 0
         self.bad_messages = 0
+        self.refresh_s = refresh_s
+        self.refreshes = 0
+        self._refresh_task = None
+        self._last_refresh = 0.0
 
     # -- AccountSink ------------------------------------------------------------------------------
     def spot_balance(self, asset: str, free_raw: int, locked_raw: int) -> None:
@@ -46,6 +53,7 @@ class AccountBook:
                         cross_wallet_raw: int | None = None) -> None:
         if available_raw is None:
             available_raw = self.balances.get(asset, (wallet_raw, wallet_raw))[0]
+            self.refresh_soon()
         self.balances[asset] = (available_raw, wallet_raw)
         eng = self.eng
         eng.account.apply_futures_balance(eng.instruments.asset_id(asset), wallet_raw,
@@ -65,6 +73,29 @@ class AccountBook:
         self.bad_messages += 1
         log.warning("%s; counted, reconciling", why)
         self.eng.request_reconciliation("unreadable account event")
+
+    def refresh_soon(self) -> None:
+        """Ask the venue for its balances (available included) shortly, at most once every ``refresh_s``."""
+        if self._refresh_task is not None and not self._refresh_task.done():
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:        # no running loop (messages fed by hand, outside an engine's life)
+            return
+        self._refresh_task = self.eng.spawn(self._refresh(), "balances-refresh")
+
+    async def _refresh(self) -> None:
+        wait = max(0.05, self._last_refresh + self.refresh_s - time.monotonic())
+        await asyncio.sleep(wait)
+        self._last_refresh = time.monotonic()
+        try:
+            fresh = await self.eng.adapter.balances()
+        except Exception as exc:
+            log.warning("balances refresh failed: %s: %s", type(exc).__name__, exc)
+            return
+        self.refreshes += 1
+        changed = [asset for asset, (a, b) in fresh.items() if self.set(asset, a, b)]
+        self.changed(changed)
 
     # -- the engine's side ------------------------------------------------------------------------------
     def on_message(self, payload: bytes) -> None:

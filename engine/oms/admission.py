@@ -138,9 +138,17 @@ class Admission:
 
     def admit(self, symbol: str, inst: int, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
               stop_raw: int = 0, trailing_raw: int = 0, reduce_only: bool = False, *,
-              replacing: int = 0) -> OrderSpec:
-        """Halted -> breaker -> risk -> record; returns the recorded spec (state PENDING)."""
-        self.check_open()
+              replacing: int = 0, protective: bool = False) -> OrderSpec:
+        """Halted -> breaker -> risk -> record; returns the recorded spec (state PENDING).
+
+        ``protective``: an order that takes risk off (a bracket's exit, closing an unprotected
+        position) passes an open breaker, as cancels do; the kill switch still refuses it.
+        """
+        if protective:
+            if self.halted:
+                raise EngineHalted(f"{self.venue}: engine halted by the kill switch; no new orders")
+        else:
+            self.check_open()
         self.risk_check(inst, side, order_type, qty_raw, price_raw or stop_raw, reduce_only, replacing=replacing)
         return self.tracker.record(inst, symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, trailing_raw,
                                    reduce_only)

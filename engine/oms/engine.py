@@ -41,7 +41,7 @@ from engine._positions import PositionBook
 from engine.config import VenueConfig
 from engine.errors import EngineError
 from engine.oms.account_book import AccountBook
-from engine.oms.admission import Admission, parse_side, parse_tif, to_raw
+from engine.oms.admission import Admission, EngineHalted, parse_side, parse_tif, to_raw
 from engine.oms.breaker import CircuitBreaker
 from engine.oms.events import EventBus, EventKind
 from engine.oms.foreign import ForeignOrders
@@ -242,8 +242,23 @@ class Engine:
         return await self._place(symbol, side, OrderType.TRAILING_STOP, TimeInForce.TIF_NONE, qty,
                                  stop=activation_price, trailing=callback_rate, reduce_only=reduce_only)
 
+    async def place_protective(self, symbol: str, side: Side | str, order_type: int, qty_raw: int, *,
+                               price_raw: int = 0, stop_raw: int = 0, reduce_only: bool = False) -> Order:
+        """An order that takes risk off (a bracket's exit, a market order closing an unprotected part of
+        a position): the same checks as any order, but it passes an open circuit breaker, as cancels do
+        (the kill switch still refuses it).  Raw fixed-point quantity and prices."""
+        t_call = time.perf_counter_ns()
+        adm = self.admission
+        inst = adm.instrument(symbol)
+        side = parse_side(side)
+        tif = TimeInForce.GTC if order_type in (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT,
+                                                OrderType.TAKE_PROFIT_LIMIT) else TimeInForce.TIF_NONE
+        spec = adm.admit(symbol, inst, side, order_type, tif, qty_raw, price_raw, stop_raw, 0, reduce_only,
+                         protective=True)
+        return await self.placement.place(spec, inst, t_call)
+
     async def place_bracket(self, symbol: str, side: Side | str, qty, *, entry_price=None, stop_loss, take_profit,
-                            native: bool | None = None):
+                            native: bool | None = None, on_exit_failure: str = "flatten"):
         """An entry with a stop-loss and a take-profit; when one exit fills the other is cancelled.
 
         Placed natively where the venue supports it (``Capability.NATIVE_BRACKETS``: an order list,
@@ -259,6 +274,10 @@ class Engine:
             Exit prices (a buy: stop_loss < entry < take_profit; a sell the other way round).
         native : bool or None
             True: native or an error; False: engine-managed; None: native where supported.
+        on_exit_failure : {"flatten", "alert"}
+            Engine-managed brackets: what to do when an exit cannot be placed (see
+            :mod:`engine.oms.bracket`): close that part with a reduce-only market order
+            (default), or only say so (event ``bracket_exit_failed`` either way).
 
         Returns
         -------
@@ -286,7 +305,8 @@ class Engine:
         if impl is not None:
             bracket = NativeBracket(self, impl, symbol, side, qty, entry_price, stop_loss, take_profit)
         else:
-            bracket = Bracket(self, symbol, side, qty, entry_price, stop_loss, take_profit)
+            bracket = Bracket(self, symbol, side, qty, entry_price, stop_loss, take_profit,
+                              on_exit_failure=on_exit_failure)
         await bracket.start()
         return bracket
 
@@ -343,23 +363,66 @@ class Engine:
         return n
 
     async def amend(self, order: Order | str, *, qty=None, price=None) -> Order:
-        """New price and/or quantity: in place where the venue amends orders, else by cancel-replace,
-        which returns the replacement (a new order with its own client id)."""
+        """New price and/or quantity, under the same checks as a placement (the instrument's filters, the
+        user's risk limits, balance or margin for what the amendment adds).
+
+        In place where the venue amends orders; elsewhere by cancel-replace, which returns the
+        *replacement*: a new order with its own client id (keep the returned order; the old one ends).
+
+        Raises
+        ------
+        ValueError, TypeError
+            No new value, a value like the order's own (nothing would change), a quantity at or below
+            what has filled, bad input.
+        RiskRejected
+            A check the amended order fails (nothing is sent).
+        OrderNotOpen
+            The order has ended (or was replaced by an earlier amend: the message names the replacement).
+        """
         slot = self.slot_of(order)
         tracker = self.tracker
         if tracker.is_terminal(slot):
-            raise OrderNotOpen(self.venue, None, "cannot amend a finished order")
+            view = self.order(slot)
+            successor = tracker.replacement_of(slot)
+            if successor is not None:
+                raise OrderNotOpen(self.venue, None, f"order {view.client_order_id} was replaced by "
+                                   f"{self.store.client_id(successor)} when it was amended ({self.venue} amends by "
+                                   "cancel-replace): amend the order amend() returned")
+            raise OrderNotOpen(self.venue, None, f"cannot amend order {view.client_order_id}: it is already "
+                               f"{view.state.name}")
+        if qty is None and price is None:
+            raise ValueError("amend needs a new quantity (qty=) and/or a new price (price=)")
         qty_raw = to_raw(qty, "quantity") if qty is not None else 0
         price_raw = to_raw(price, "price") if price is not None else 0
         spec = tracker.spec(slot)
         o = self.store.order(slot)
+        if price_raw and not o.price_raw:
+            raise ValueError(f"order {spec.client_id} has no limit price to amend ({OrderType(o.order_type).name})")
+        new_qty, new_price = qty_raw or o.qty_raw, price_raw or o.price_raw
+        if new_qty == o.qty_raw and new_price == o.price_raw:
+            raise ValueError(f"amend changes nothing: order {spec.client_id} already has quantity "
+                             f"{to_decimal(o.qty_raw)} at price {to_decimal(o.price_raw)}")
+        if new_qty <= o.filled_raw:
+            raise ValueError(f"the new quantity {to_decimal(new_qty)} must stay above what has filled "
+                             f"({to_decimal(o.filled_raw)})")
+        adm = self.admission
+        if adm.halted:
+            raise EngineHalted(f"{self.venue}: engine halted by the kill switch; no amendments")
+        inst = o.instrument
+        self.risk.check_amend(inst, o.side, o.order_type, new_qty, new_price, o.qty_raw - o.filled_raw, o.price_raw,
+                              o.filled_raw, spec.reduce_only, tracker.open_count(inst) - 1,
+                              tracker.open_count() - 1, adm.reference.get(inst, 0))
         caps = self.adapter.capabilities
         if Capability.AMEND_IN_PLACE not in caps:
             if Capability.CANCEL_REPLACE not in caps:
                 raise EngineError(f"{self.venue} can neither amend nor cancel-replace an order")
-            return await self._cancel_replace(slot, spec, qty_raw or o.qty_raw - o.filled_raw,
-                                              price_raw or o.price_raw)
-        answer = await self.adapter.amend(spec, qty_raw, price_raw)
+            return await self._cancel_replace(slot, spec, new_qty - o.filled_raw, new_price)
+        try:
+            answer = await self.adapter.amend(spec, qty_raw, price_raw)
+        except VenueError as exc:
+            self.metrics.count_error(exc.code if exc.code is not None else type(exc).__name__)
+            self.metrics.amend_rejected += 1
+            raise
         self.store.amend(slot, qty_raw=qty_raw, price_raw=price_raw, ts_ns=time.time_ns())
         if qty_raw:
             spec.qty_raw = qty_raw
@@ -403,6 +466,7 @@ class Engine:
             if self.tracker.state(new.slot) in TERMINAL_STATES:
                 raise
             return view
+        self.tracker.set_replacement(slot, new.slot)
         parser = self.stream.parser
         parser.parse(cancel_answer)
         self.stream.apply_answer(parser)

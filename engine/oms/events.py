@@ -52,6 +52,11 @@ class EventKind(str, enum.Enum):
     # REJECTED or NOT_PLACED, or a second venue order under one of our client ids.  The fill is applied
     # (never dropped) and the circuit breaker is tripped; data ``reason``.
     UNEXPECTED_EXECUTION = "unexpected_execution"
+    # An exit of an engine-managed bracket could not be placed (or ended without filling): data
+    # ``reason``, ``policy`` ("flatten": a reduce-only market order closed that part, in ``flatten``,
+    # or ``flatten_error`` when it could not; "alert": the position is left to the bot) and
+    # ``unprotected`` (the quantity concerned).
+    BRACKET_EXIT_FAILED = "bracket_exit_failed"
     # An order the engine did not place, seen on the user-data stream (or by reconciliation) and taken
     # into the store at once (its fills move positions like ours).  data: ``origin`` = "child" (an order
     # one of ours created when it triggered), "exit" (an exit the venue attached to our bracket's entry),

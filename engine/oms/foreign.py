@@ -182,6 +182,3 @@ class ForeignOrders:
         eng.bus.emit(EventKind.FILLED if after == OrderState.FILLED else EventKind.PARTIALLY_FILLED,
                      order=view, symbol=view.symbol, fill_qty=to_decimal(delta), fill_price=to_decimal(price_raw),
                      child=c.client_id)
-        bracket = eng.tracker.bracket_of(parent)
-        if bracket is not None:
-            bracket.on_update(parent, view)

@@ -34,7 +34,7 @@ __all__ = ["AlertCallback", "EngineMetrics", "STAGES"]
 log = logging.getLogger("engine.oms.metrics")
 
 STAGES = ("call_to_wire", "round_trip_ack", "wire_to_event")
-COUNTERS = ("placed", "acknowledged", "rejected", "filled", "cancelled", "unexpected_executions")
+COUNTERS = ("placed", "acknowledged", "rejected", "filled", "cancelled", "unexpected_executions", "amend_rejected")
 
 AlertCallback = Callable[[str, int, int, "str | None"], None]
 """``on_alert(stage, latency_ns, threshold_ns, client_order_id)``."""
@@ -84,6 +84,7 @@ class EngineMetrics:
         self.filled = 0
         self.cancelled = 0
         self.unexpected_executions = 0   # alarms: fills the engine had not counted on (applied anyway)
+        self.amend_rejected = 0          # amendments the venue refused
         self.errors: dict[str, int] = {}
         self.slow_placements = 0
 

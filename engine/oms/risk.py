@@ -420,6 +420,41 @@ class RiskEngine:
         finally:
             self._check_balance = saved
 
+    def check_amend(self, symbol_id: int, side: int, order_type: int, qty_raw: int, price_raw: int,
+                    old_remaining_raw: int, old_price_raw: int, filled_raw: int = 0, reduce_only: bool = False,
+                    open_orders_for_symbol: int = 0, open_orders_total: int = 0, last_price_raw: int = 0) -> None:
+        """Every check of :meth:`check` for an order amended to ``qty_raw`` at ``price_raw``.
+
+        The filters and the user's limits judge the order as amended (its whole quantity); the
+        balance/margin check asks only for what the amendment adds (the order already holds what
+        it had: ``old_remaining_raw`` at ``old_price_raw``); the open-order counts exclude the
+        order itself.
+
+        Raises
+        ------
+        RiskRejected
+            The first check the amended order fails.
+        """
+        saved = self._check_balance
+        self._check_balance = False
+        try:
+            self.check(symbol_id, side, order_type, qty_raw, price_raw, reduce_only, open_orders_for_symbol,
+                       open_orders_total, last_price_raw)
+        finally:
+            self._check_balance = saved
+        if not saved:
+            return
+        remaining = qty_raw - filled_raw
+        px = price_raw or last_price_raw
+        extra = remaining * px - old_remaining_raw * (old_price_raw or last_price_raw)
+        if extra > 0 and px > 0:
+            extra_qty = -(-extra // px)         # the added notional, as a quantity at the new price
+            rc = self._can_place(symbol_id, side, extra_qty, px, reduce_only)
+            if rc:
+                by_id = self._by_id
+                lim = by_id[symbol_id] if symbol_id < len(by_id) else self._lim(symbol_id)
+                self._reject_account(rc, lim, symbol_id, side, extra_qty, px)
+
     # ---- rejections (cold: formatting happens only here) -------------------------------------
 
     def _reject(self, rule, lim, symbol_id, value_raw, limit_raw, message, code=None):

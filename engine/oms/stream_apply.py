@@ -149,8 +149,7 @@ class StreamApplier:
         elif event == _EV_CANCELLED:
             self.metrics.cancelled += 1
         surprise = ap.prev_state in _SURPRISE_STATES
-        bracket = tracker.bracket_of(slot)
-        if self.bus.active or bracket is not None or surprise:
+        if self.bus.active or surprise:
             view = tracker.view(slot)
             self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol,
                           fill_qty=to_decimal(fill_qty) if fill_qty else None,
@@ -158,8 +157,6 @@ class StreamApplier:
             if fill_qty and self.eng.futures:
                 self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol,
                               position=self.eng.positions().get(view.symbol))
-            if bracket is not None:
-                bracket.on_update(slot, view)
             if surprise:
                 self.unexpected += 1
                 self.eng.unexpected_execution(view, f"the venue reported {view.state.name} for an order taken as "

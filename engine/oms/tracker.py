@@ -62,6 +62,7 @@ class OrderTracker:
         self._dormant: set[int] = set()
         self._legs: dict[int, Any] = {}             # slot -> who queries/cancels an order the venue created
         self._brackets: dict[int, Any] = {}         # slot -> the bracket listening to it
+        self._replaced: dict[int, int] = {}         # slot -> the order that replaced it (cancel-replace)
 
     # -- recording ----------------------------------------------------------------------------
     def record(self, inst: int, symbol: str, side: int, order_type: int, tif: int, qty_raw: int,
@@ -132,6 +133,9 @@ class OrderTracker:
         elif slot not in self._open and st:
             self._track(slot, int(self.store.arrays["instrument"][slot]))
         self.wake(slot)
+        bracket = self._brackets.get(slot)
+        if bracket is not None:
+            bracket.on_update(slot, self.view(slot))
 
     def wake(self, slot: int) -> None:
         waiters = self._waiters.pop(slot, None)
@@ -216,6 +220,18 @@ class OrderTracker:
     def leg(self, slot: int):
         """Who queries and cancels this venue-created order (None: the adapter, by client id)."""
         return self._legs.get(slot)
+
+    def set_replacement(self, slot: int, successor: int) -> None:
+        """``successor`` replaced ``slot`` (an amend by cancel-replace)."""
+        self._replaced[slot] = successor
+        if len(self._replaced) > 65_536:
+            self._replaced.pop(next(iter(self._replaced)))
+
+    def replacement_of(self, slot: int) -> int | None:
+        successor = self._replaced.get(slot)
+        if successor is None or self.store.state_of(successor) == 0:
+            return None
+        return successor
 
     def attach_bracket(self, slot: int, bracket) -> None:
         self._brackets[slot] = bracket

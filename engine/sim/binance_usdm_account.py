@@ -55,16 +55,12 @@ def position_risk_v2(ctx: Ctx, p: Params):
 def _balance_numbers(ctx: Ctx):
     core, acct = ctx.sim.core, ctx.account
     wallet = acct.wallets[WALLET]["USDT"].total
-    upnl = ZERO
-    for (w, sym), pos in acct.positions.items():
-        if w == WALLET and pos.amount != 0:
-            upnl += pos.unrealized(core.mark.get(sym) or core.last[(MARKET, sym)])
-    avail = core.available_margin(acct, WALLET)
-    return wallet, upnl, avail
+    upnl, pos_im, order_im = core.margin_parts(acct, WALLET)
+    return wallet, upnl, pos_im, order_im, wallet + upnl - pos_im - order_im
 
 
 def balance(ctx: Ctx, p: Params):
-    wallet, upnl, avail = _balance_numbers(ctx)
+    wallet, upnl, _, _, avail = _balance_numbers(ctx)
     return [{"accountAlias": "SgsR", "asset": "USDT", "balance": fixed(wallet, 8),
              "crossWalletBalance": fixed(wallet, 8), "crossUnPnl": fixed(upnl, 8),
              "availableBalance": fixed(avail, 8), "maxWithdrawAmount": fixed(max(avail, ZERO), 8),
@@ -72,16 +68,17 @@ def balance(ctx: Ctx, p: Params):
 
 
 def account(ctx: Ctx, p: Params):
-    wallet, upnl, avail = _balance_numbers(ctx)
+    wallet, upnl, pos_im, order_im, avail = _balance_numbers(ctx)
+    im = pos_im + order_im
     asset = {"asset": "USDT", "walletBalance": fixed(wallet, 8), "unrealizedProfit": fixed(upnl, 8),
-             "marginBalance": fixed(wallet + upnl, 8), "maintMargin": "0", "initialMargin": "0",
-             "positionInitialMargin": "0", "openOrderInitialMargin": "0", "crossWalletBalance": fixed(wallet, 8),
-             "crossUnPnl": fixed(upnl, 8), "availableBalance": fixed(avail, 8),
+             "marginBalance": fixed(wallet + upnl, 8), "maintMargin": "0", "initialMargin": fixed(im, 8),
+             "positionInitialMargin": fixed(pos_im, 8), "openOrderInitialMargin": fixed(order_im, 8),
+             "crossWalletBalance": fixed(wallet, 8), "crossUnPnl": fixed(upnl, 8), "availableBalance": fixed(avail, 8),
              "maxWithdrawAmount": fixed(max(avail, ZERO), 8), "updateTime": now_ms()}
     return {
-        "totalInitialMargin": "0", "totalMaintMargin": "0", "totalWalletBalance": fixed(wallet, 8),
+        "totalInitialMargin": fixed(im, 8), "totalMaintMargin": "0", "totalWalletBalance": fixed(wallet, 8),
         "totalUnrealizedProfit": fixed(upnl, 8), "totalMarginBalance": fixed(wallet + upnl, 8),
-        "totalPositionInitialMargin": "0", "totalOpenOrderInitialMargin": "0",
+        "totalPositionInitialMargin": fixed(pos_im, 8), "totalOpenOrderInitialMargin": fixed(order_im, 8),
         "totalCrossWalletBalance": fixed(wallet, 8), "totalCrossUnPnl": fixed(upnl, 8),
         "availableBalance": fixed(avail, 8), "maxWithdrawAmount": fixed(max(avail, ZERO), 8),
         "assets": [asset], "positions": [

@@ -5,6 +5,8 @@ streams arm and disarm).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from engine.sim.bybit_common import WALLET, BybitError, category_of, inst_of, number
 from engine.sim.decimals import ZERO, plain
 
@@ -45,28 +47,33 @@ def positions_route(sim, account, q: dict) -> dict:
 
 
 def wallet_row(sim, account, coins=None) -> dict:
+    """The unified wallet: per coin its balance; USDT (the linear margin coin) also carries the linear
+    positions' unrealised PnL and initial margins, and what is available is what they leave."""
     core = sim.core
-    upnl = ZERO
-    for (w, sym), pos in account.positions.items():
-        if w == WALLET and pos.amount != 0:
-            upnl += pos.unrealized(core.mark.get(sym) or core.last[("ylinear", sym)])
-    rows, total = [], ZERO
+    upnl, pos_im, order_im = core.margin_parts(account, WALLET)
+    rows, total, available = [], ZERO, ZERO
     for coin, bal in sorted(account.wallets[WALLET].items()):
         if coins and coin not in coins:
             continue
         px = 1 if coin == "USDT" else core.mark.get(coin + "USDT", ZERO)
-        coin_upnl = upnl if coin == "USDT" else ZERO
+        margin = coin == "USDT"
+        coin_upnl = upnl if margin else ZERO
+        coin_pos_im, coin_order_im = (pos_im, order_im) if margin else (ZERO, ZERO)
         usd = (bal.total + coin_upnl) * px
         total += usd
+        coin_avail = bal.total + coin_upnl - coin_pos_im - coin_order_im - (bal.locked if not margin else ZERO)
+        available += coin_avail * px
         rows.append({"coin": coin, "equity": plain(bal.total + coin_upnl), "usdValue": plain(usd),
                      "walletBalance": plain(bal.total), "free": plain(bal.free), "locked": plain(bal.locked),
-                     "spotHedgingQty": "0", "borrowAmount": "0", "availableToWithdraw": plain(bal.free),
-                     "availableToBorrow": "", "accruedInterest": "0", "totalOrderIM": "0", "totalPositionIM": "0",
-                     "totalPositionMM": "0", "unrealisedPnl": plain(coin_upnl), "cumRealisedPnl": "0",
-                     "bonus": "0", "marginCollateral": True, "collateralSwitch": True})
-    return {"accountType": "UNIFIED", "accountIMRate": "0", "accountMMRate": "0", "totalEquity": plain(total),
-            "totalWalletBalance": plain(total - upnl), "totalMarginBalance": plain(total),
-            "totalAvailableBalance": plain(total), "totalPerpUPL": plain(upnl), "totalInitialMargin": "0",
+                     "spotHedgingQty": "0", "borrowAmount": "0", "availableToWithdraw": plain(max(coin_avail, ZERO)),
+                     "availableToBorrow": "", "accruedInterest": "0", "totalOrderIM": plain(coin_order_im),
+                     "totalPositionIM": plain(coin_pos_im), "totalPositionMM": "0", "unrealisedPnl": plain(coin_upnl),
+                     "cumRealisedPnl": "0", "bonus": "0", "marginCollateral": True, "collateralSwitch": True})
+    im = pos_im + order_im
+    rate = plain((im / total).quantize(Decimal("0.0001"))) if total else "0"
+    return {"accountType": "UNIFIED", "accountIMRate": rate, "accountMMRate": "0",
+            "totalEquity": plain(total), "totalWalletBalance": plain(total - upnl), "totalMarginBalance": plain(total),
+            "totalAvailableBalance": plain(available), "totalPerpUPL": plain(upnl), "totalInitialMargin": plain(im),
             "totalMaintenanceMargin": "0", "accountLTV": "0", "coin": rows}
 
 

@@ -78,16 +78,18 @@ class Placement:
             return cost / got
         return self.last[(order.market, order.symbol)]
 
-    def available_margin(self, acct: Account, wallet: str) -> Decimal:
-        bal = acct.wallets[wallet]["USDT"].total
-        used = ZERO
+    def margin_parts(self, acct: Account, wallet: str) -> tuple[Decimal, Decimal, Decimal]:
+        """(unrealised PnL at the mark, position initial margin, open-order initial margin) of a derivatives
+        wallet: position IM is |cost| / leverage, order IM price x remaining / leverage for priced orders
+        that are neither reduce-only nor conditional."""
+        upnl = pos_im = order_im = ZERO
         for (w, symbol), pos in acct.positions.items():
             if w != wallet or pos.amount == 0:
                 continue
             market = "busdm" if wallet == "binance-usdm" else "ylinear"
             mark = self.mark.get(symbol) or self.last[(market, symbol)]
-            bal += pos.unrealized(mark)
-            used += abs(pos.cost) / acct.lev(wallet, symbol)
+            upnl += pos.unrealized(mark)
+            pos_im += abs(pos.cost) / acct.lev(wallet, symbol)
         live = self.live_orders.get(acct.key)
         if live:
             for oid in [oid for oid, o in live.items() if not o.is_open]:
@@ -95,8 +97,13 @@ class Placement:
             for o in live.values():
                 if WALLET_OF[o.market] == wallet and not o.reduce_only and o.price is not None \
                         and o.type not in CONDITIONAL_TYPES and o.market in ("busdm", "ylinear"):
-                    used += o.price * o.remaining / acct.lev(wallet, o.symbol)
-        return bal - used
+                    order_im += o.price * o.remaining / acct.lev(wallet, o.symbol)
+        return upnl, pos_im, order_im
+
+    def available_margin(self, acct: Account, wallet: str) -> Decimal:
+        """Wallet + unrealised PnL - position IM - open-order IM (the available balance)."""
+        upnl, pos_im, order_im = self.margin_parts(acct, wallet)
+        return acct.wallets[wallet]["USDT"].total + upnl - pos_im - order_im
 
     def _execute_new(self, order: Order, inst: Instrument) -> None:
         book = self.books[(order.market, order.symbol)]

@@ -127,6 +127,7 @@ class ReconnectingWebSocket:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self._ready = asyncio.Event()
+        self.fatal: BaseException | None = None   # what ended the connect loop for good, if anything
         self.connects = 0
         self.disconnects = 0
         self.failed_connects = 0
@@ -152,12 +153,25 @@ class ReconnectingWebSocket:
             self.url()  # a URL made per connection: refuse cleartext before any attempt
         if self._task is None:
             self._stopping = False
+            self.fatal = None
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"ws:{self.name}")
         if wait:
-            await asyncio.wait_for(self._ready.wait(), timeout)
+            await self.wait_ready(timeout)
 
     async def wait_ready(self, timeout: float | None = None) -> None:
-        await asyncio.wait_for(self._ready.wait(), timeout)
+        """Until the connection is ready; raises the error that ended the connect loop for good (a
+        refusal the set-up hook marks ``fatal``, e.g. bad credentials) rather than waiting it out."""
+        ready = asyncio.ensure_future(self._ready.wait())
+        task = self._task
+        try:
+            waiters = {ready} | ({task} if task is not None else set())
+            done, _ = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ready.cancel()
+        if self.fatal is not None:
+            raise self.fatal
+        if not done or ready not in done and not self._ready.is_set():
+            raise asyncio.TimeoutError(f"{self.name}: not connected within {timeout} s")
 
     def send(self, payload: bytes | bytearray | memoryview, text: bool = True) -> None:
         t = self._transport
@@ -222,8 +236,16 @@ class ReconnectingWebSocket:
                 transport.disconnect()
                 raise
             except Exception as exc:
-                log.warning("%s: set-up after connect failed (%s: %s)", self.name, type(exc).__name__, exc)
                 transport.disconnect()
+                if getattr(exc, "fatal", False) and self.connects == 1:
+                    # refused for good on the very first connection (bad key or signature): retrying
+                    # cannot help, and the caller of start() hears it now
+                    log.error("%s: refused at the first connect (%s: %s); not retrying", self.name,
+                              type(exc).__name__, exc)
+                    self.fatal = exc
+                    self._transport = None
+                    return
+                log.warning("%s: set-up after connect failed (%s: %s)", self.name, type(exc).__name__, exc)
                 attempt += 1
             self._ready.clear()
             self._transport = None

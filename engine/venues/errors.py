@@ -27,6 +27,7 @@ class AuthenticationError(VenueError):
     """Bad API key, bad signature, missing permission or IP not whitelisted."""
 
     not_executed = True
+    fatal = True                # a connection refused with it is not retried
 
 
 class TimestampError(VenueError):

@@ -45,7 +45,7 @@ def decoder(venue):
         from engine.venues.binance.decode import AccountMessages
         return AccountMessages()
     from engine.venues.bybit.decode import AccountMessages
-    return AccountMessages(futures=True)
+    return AccountMessages(futures=False)      # a spot account's wallet takes the compiled path
 
 
 @pytest.mark.parametrize("venue,name", [(v, n) for v, names in SAMPLES.items() for n in names])
@@ -58,6 +58,17 @@ def test_compiled_path_equals_the_json_path(venue, name):
     assert fast.compiled == 1 and fast.general == 0
     assert fast_sink.calls == slow_sink.calls and not fast_sink.bad
     assert any(c[0] in ("spot", "futures") for c in fast_sink.calls), "the sample changed no balance"
+
+
+def test_a_linear_wallet_gives_the_available_balance_its_margin_fields_leave():
+    from engine.venues.bybit.decode import AccountMessages
+    msg = (b'{"topic":"wallet","creationTime":1,"data":[{"accountType":"UNIFIED","coin":[{"coin":"USDT",'
+           b'"walletBalance":"1000","unrealisedPnl":"-12.5","totalPositionIM":"200","totalOrderIM":"50.25",'
+           b'"locked":"0"}]}]}')
+    d, sink = AccountMessages(futures=True), Sink()
+    d.read(msg, sink)
+    E8 = 100_000_000
+    assert sink.calls[0] == ("futures", "USDT", 1000 * E8, (1000 - 12.5 - 200 - 50.25) * E8, None)
 
 
 @pytest.mark.parametrize("venue", ["binance-usdm", "bybit"])

@@ -81,7 +81,7 @@ def test_counters_and_errors_by_code():
     m.count_error("timeout")
     snap = m.snapshot()
     assert snap["orders"] == {"placed": 3, "acknowledged": 2, "rejected": 1, "filled": 1, "cancelled": 1,
-                              "unexpected_executions": 0}
+                              "unexpected_executions": 0, "amend_rejected": 0}
     assert snap["errors"] == {"-1021": 2, "10006": 1, "timeout": 1}
 
 

@@ -284,9 +284,10 @@ class BybitAdapter:
         return out
 
     async def balances(self) -> dict[str, tuple[int, int]]:
-        """Spot: asset -> (free, locked); linear: asset -> (available, wallet balance)."""
+        """Spot: asset -> (free, locked); linear: asset -> (available, wallet balance), the available
+        amount from the coin's own margin fields (:func:`.decode.coin_available`)."""
         out = {}
-        for asset, (wallet, locked) in (await self.rest.balances()).items():
-            w, lk = _raw(wallet), _raw(locked)
-            out[asset] = (w - lk, w) if self.futures else (w - lk, lk)
+        for asset, c in (await self.rest.balances()).items():
+            w, lk = _raw(c.get("walletBalance")), _raw(c.get("locked"))
+            out[asset] = (decode.coin_available(c), w) if self.futures else (w - lk, lk)
         return out

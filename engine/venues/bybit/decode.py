@@ -12,8 +12,12 @@
   CreateByLiq / CreateByAdl / CreateBySettle (the first two unconfirmed: the enum page
   lists CreateBySettle and says "+ liquidation/ADL types" without naming them), else
   ``external``.
-- :class:`AccountMessages`: the ``wallet`` topic (compiled balance parser; json for what it
-  leaves) and ``position`` marks.
+- :func:`coin_available`: what a unified-account coin leaves available: its equity
+  (``walletBalance`` + ``unrealisedPnl``) less ``totalPositionIM`` and ``totalOrderIM``
+  (the linear margin coin), less ``locked`` (spot orders).
+- :class:`AccountMessages`: the ``wallet`` topic and ``position`` marks.  A spot account's
+  wallet is read by the compiled balance parser (walletBalance, locked); a linear account's
+  by json, because its available balance needs the coin's margin fields as well.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from engine._parse_balances import BalanceKind, BalanceParser
 from engine._parse_common import ParseError
 from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder
 
-__all__ = ["STATES", "EXIT_ROLES", "venue_order", "fills", "foreign_order", "exit_or_external", "AccountMessages"]
+__all__ = ["STATES", "EXIT_ROLES", "venue_order", "fills", "foreign_order", "exit_or_external", "coin_available",
+           "AccountMessages"]
 
 log = logging.getLogger("engine.venues.bybit.decode")
 
@@ -69,6 +74,12 @@ def fills(rows: list, key: str, value: str) -> list[Fill]:
     rows.sort(key=lambda r: int(r.get("execTime", "0")))
     return [Fill(r["execId"], _raw(r["execQty"]), _raw(r["execPrice"]), _raw(r.get("execFee", "0"), Rounding.HALF_EVEN),
                  r.get("feeCurrency") or "") for r in rows]
+
+
+def coin_available(c: dict) -> int:
+    """A unified-account coin's available balance (module docstring)."""
+    return (_raw(c.get("walletBalance")) + _raw(c.get("unrealisedPnl")) - _raw(c.get("totalPositionIM"))
+            - _raw(c.get("totalOrderIM")) - _raw(c.get("locked")))
 
 
 def _row(payload: bytes, order_id: str) -> dict | None:
@@ -139,6 +150,10 @@ class AccountMessages:
         self.general = 0
 
     def read(self, payload: bytes, sink: AccountSink) -> None:
+        if self.futures and payload.find(b'"topic":"wallet', 0, 64) >= 0:
+            self.general += 1
+            self.read_json(payload, sink)           # the margin fields: json (see the module docstring)
+            return
         p = self.parser
         try:
             n = p.parse(payload)
@@ -161,7 +176,7 @@ class AccountMessages:
 
     def _coin(self, sink: AccountSink, asset: str, wallet: int, locked: int) -> None:
         if self.futures:
-            sink.futures_balance(asset, wallet, wallet - locked, None)
+            sink.futures_balance(asset, wallet, None, None)     # available: the coin's margin fields say
         else:
             sink.spot_balance(asset, wallet - locked, locked)
 
@@ -180,7 +195,10 @@ class AccountMessages:
             if topic.startswith("wallet"):
                 for acct in doc.get("data", []):
                     for c in acct.get("coin", []):
-                        self._coin(sink, c["coin"], _raw(c.get("walletBalance")), _raw(c.get("locked", "0")))
+                        if self.futures:
+                            sink.futures_balance(c["coin"], _raw(c.get("walletBalance")), coin_available(c), None)
+                        else:
+                            self._coin(sink, c["coin"], _raw(c.get("walletBalance")), _raw(c.get("locked", "0")))
                         assets.append(c["coin"])
             elif topic.startswith("position"):
                 for row in doc.get("data", []):

@@ -164,10 +164,10 @@ class BybitRest:
         res = await self.call("GET", "/v5/account/wallet-balance", {"accountType": "UNIFIED", "coin": coin})
         return res["list"][0] if res.get("list") else {}
 
-    async def balances(self) -> dict[str, tuple[str, str]]:
-        """asset -> (walletBalance, locked)."""
+    async def balances(self) -> dict[str, dict]:
+        """asset -> its unified-wallet coin row (walletBalance, locked, unrealisedPnl, totalPositionIM, ...)."""
         w = await self.wallet()
-        return {c["coin"]: (c["walletBalance"], c.get("locked", "0")) for c in w.get("coin", [])}
+        return {c["coin"]: c for c in w.get("coin", [])}
 
     async def set_leverage(self, symbol: str, leverage: str | int) -> None:
         await self.call("POST", "/v5/position/set-leverage", {"category": "linear", "symbol": symbol,

@@ -64,7 +64,7 @@ def test_rest_orders_account_and_errors():
             await rest.start()
             try:
                 assert {i["symbol"] for i in await rest.instruments("linear")} >= {"BTCUSDT", "ETHUSDT"}
-                assert (await rest.balances())["USDT"][0] == "100000"
+                assert (await rest.balances())["USDT"]["walletBalance"] == "100000"
                 ack = await rest.place_order({**LIMIT, "orderLinkId": "r-1"})
                 assert ack["orderLinkId"] == "r-1" and ack["orderId"]
                 with pytest.raises(E.DuplicateClientOrderId):
