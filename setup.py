@@ -13,6 +13,7 @@ import sys
 import sysconfig
 
 from setuptools import Extension, setup
+from setuptools.command.build import build
 from setuptools.command.build_ext import build_ext
 
 CYTHON_REQUIRED = (3, 3)  # keep in step with [build-system] in pyproject.toml
@@ -108,7 +109,23 @@ MODE_FILE = os.path.join("build", "mode")
 
 
 class BuildExt(build_ext):
-    """build_ext that says plainly when there is no C compiler, and rebuilds when the mode changes."""
+    """build_ext that says plainly when there is no C compiler, and rebuilds when the mode changes.
+
+    It compiles the modules in parallel (one compiler per core unless ``-j`` says otherwise), and
+    ``pip install -e .`` compiles where ``setup.py build_ext --inplace`` does: so ``make build``
+    after a fresh editable install finds every module up to date instead of compiling it again.
+    """
+
+    def finalize_options(self):
+        super().finalize_options()
+        if self.parallel is None:
+            self.parallel = os.cpu_count() or 1
+        if self.editable_mode:
+            # An editable install builds in throw-away directories, then copies the modules in place.
+            # Build in the plain build's own directories instead (build/lib.<plat>, build/temp.<plat>).
+            plain = build(self.distribution)
+            plain.finalize_options()
+            self.build_lib, self.build_temp = plain.build_platlib, plain.build_temp
 
     def run(self):
         mode = "debug" if DEBUG else "release"

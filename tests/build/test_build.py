@@ -1,7 +1,6 @@
 """setup.py: debug build switch, and a clear message when there is no C compiler."""
 
 import os
-import pathlib
 import shutil
 import subprocess
 import sys
@@ -37,6 +36,33 @@ def test_module_mapping_is_ext_name_to_engine_underscore_name():
         sys.path.remove(str(ROOT))
     assert setup.module_name("ext/fixedpoint.pyx") == "engine._fixedpoint"
     assert setup.staged_pxd_path("ext/signer.pxd") == os.path.join("engine", "_signer.pxd")
+
+
+def test_editable_install_compiles_where_the_in_place_build_looks():
+    """pip install -e . builds where setup.py build_ext --inplace (make build) does, not in throw-away
+    directories: the in-place build that follows finds every module up to date (one compile, not two)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        import setup
+    finally:
+        sys.path.remove(str(ROOT))
+    from setuptools import Distribution, Extension
+
+    def build_ext(editable: bool):
+        dist = Distribution({"name": "engine", "ext_modules": [Extension("engine._fixedpoint", ["x.c"])]})
+        if editable:  # what setuptools' editable_wheel does: temporary dirs on the build command
+            build = dist.get_command_obj("build")
+            build.build_lib = build.build_platlib = build.build_purelib = "/tmp/editable-xyz/lib"
+            build.build_temp = "/tmp/editable-xyz/tmp"
+        cmd = setup.BuildExt(dist)
+        cmd.editable_mode = editable
+        cmd.ensure_finalized()
+        return cmd
+
+    editable, plain = build_ext(True), build_ext(False)
+    assert editable.inplace and not plain.inplace
+    assert (editable.build_lib, editable.build_temp) == (plain.build_lib, plain.build_temp)
+    assert plain.build_temp.startswith("build") and plain.parallel == (os.cpu_count() or 1)
 
 
 def test_debug_build_traces_lines_and_annotates(tree):
