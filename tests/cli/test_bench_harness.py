@@ -103,6 +103,49 @@ def test_bench_micro_only_is_bounded(tmp_path):
     assert eng.n >= 5 and eng.batch > 1
 
 
+def test_bench_chart_is_readable():
+    """Value labels clear of the whiskers and inside the panel, a log axis said so, one legend naming
+    every bar style and the whisker, the floor reference drawn apart from every client."""
+    pytest.importorskip("matplotlib")
+    from engine.report.plots import bench_chart_figure
+
+    stages = [
+        {"title": "micro", "unit": "µs per operation",
+         "rows": [("baseline", 12.0, 30.0, "baseline"), ("engine", 0.3, 2.5, "engine")]},
+        {"title": "round trip", "unit": "µs per operation",
+         "rows": [("baseline", 190.0, 640.0, "baseline"), ("floor", 28.0, 81.0, "reference"),
+                  ("engine", 42.0, 150.0, "engine"), ("ccxt", 120.0, 2100.0, "peer")]},
+    ]
+    fig = bench_chart_figure(stages, "chart")
+    renderer = fig.canvas.get_renderer()
+    assert len(fig.axes) == 2
+    for ax, stage in zip(fig.axes, stages):
+        assert ax.get_xlabel().startswith(stage["unit"])
+        log = ax.get_xscale() == "log"
+        assert log == (stage["title"] == "micro")      # medians 40x apart: log; 7x: linear
+        assert ("log scale" in ax.get_xlabel()) == log
+        frame = ax.get_window_extent(renderer)
+        whiskers = [ax.transData.transform(seg) for coll in ax.collections for seg in coll.get_segments()]
+        assert len(whiskers) == len(stage["rows"]) and len(ax.texts) == len(stage["rows"])
+        for text, (_, med, p99, _kind) in zip(ax.texts, stage["rows"]):
+            assert str(med).rstrip("0").rstrip(".") in text.get_text() and "p99" in text.get_text()
+            box = text.get_window_extent(renderer)
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (text.get_text(), "outside its panel")
+            for (x0, y0), (x1, y1) in whiskers:
+                crosses = min(x0, x1) < box.x1 and max(x0, x1) > box.x0 and box.y0 <= (y0 + y1) / 2 <= box.y1
+                assert not crosses, (text.get_text(), "struck through by a whisker")
+    (legend,) = fig.legends
+    names = [t.get_text() for t in legend.get_texts()]
+    assert names == ["engine", "pure-Python baseline", "peer library", "floor reference (not a client)",
+                     "whisker: p99"]
+    bars = fig.axes[1].patches
+    floor, clients = bars[1], [bars[0], *bars[2:]]
+    assert floor.get_hatch() and floor.get_linestyle() == "--"
+    assert all(tuple(floor.get_facecolor()) != tuple(b.get_facecolor()) for b in clients)
+    assert not any(b.get_hatch() for b in clients)
+    assert len({tuple(b.get_facecolor()) for b in clients}) == 3   # baseline, engine, peer: three colours
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--seconds", "0"], "--seconds must be between"),
     (["--iterations", "3"], "--iterations must be between"),
