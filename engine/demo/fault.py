@@ -48,6 +48,7 @@ class FaultOutcome:
     events: list[str] = field(default_factory=list)
     errors_counted: dict = field(default_factory=dict)
     survived: bool = False
+    cancelled_after: bool = False     # still resting once settled: the episode cancelled it
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -70,7 +71,7 @@ async def run_fault_episode(eng, sim, api_key: str, symbol: str, qty: Decimal, e
     t0 = time.perf_counter()
     try:
         order = await eng.place_limit(symbol, Side.BUY, qty, price)
-        out.place_call_ms = (time.perf_counter() - t0) * 1e3
+        out.place_call_ms = round((time.perf_counter() - t0) * 1e3, 3)
         out.client_order_id = order.client_order_id
         out.state_on_return = order.state.name
         loop = asyncio.get_running_loop()
@@ -79,12 +80,12 @@ async def run_fault_episode(eng, sim, api_key: str, symbol: str, qty: Decimal, e
             if loop.time() > deadline:
                 break
             await asyncio.sleep(0.01)
-        out.settled_ms = (time.perf_counter() - t0) * 1e3
+        out.settled_ms = round((time.perf_counter() - t0) * 1e3, 3)
         if ws is not None:  # the drop closed the order-entry WebSocket: wait until it is back
             while not (ws.connected and ws.connects > connects_before) and loop.time() < deadline:
                 await asyncio.sleep(0.01)
             if ws.connected:
-                out.reconnected_ms = (time.perf_counter() - t0) * 1e3
+                out.reconnected_ms = round((time.perf_counter() - t0) * 1e3, 3)
         final = eng.get_order(order.client_order_id)
         out.final_state = final.state.name
         out.fired = fault.fired
@@ -100,6 +101,7 @@ async def run_fault_episode(eng, sim, api_key: str, symbol: str, qty: Decimal, e
             out.resolution = f"the order ended {out.final_state}"
         if final.is_open:
             await eng.cancel(final)
+            out.cancelled_after = True
     finally:
         unsubscribe()
         if fault in sim.faults.faults:

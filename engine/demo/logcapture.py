@@ -2,7 +2,9 @@
 
 Attached to the ``engine`` logger for the session only; while attached, Python's
 last-resort handler stays quiet, so warnings reach the report instead of
-interleaving with the progress line.  The simulator's own records are left out.
+interleaving with the progress line.  The simulator's own records are left out.  A dict
+or list passed to a log call is written in words (``orders 41o...; balances BTC, USDT``),
+not as a Python repr, since the messages are quoted in the report.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ class LogCapture(logging.Handler):
             self.dropped += 1
             return
         try:
-            msg = record.getMessage()
+            args = record.args
+            if isinstance(args, tuple):
+                args = tuple(_in_words(a) for a in args)
+            msg = str(record.msg) % args if args else str(record.msg)
         except Exception:  # a bad format string in someone's log call must not stop the demo
             msg = str(record.msg)
         self.records.append((time.monotonic(), record.levelno, record.name, msg))
@@ -50,3 +55,12 @@ class LogCapture(logging.Handler):
 
     def warnings(self) -> list[str]:
         return self.since(0.0, logging.WARNING)
+
+
+def _in_words(value):
+    """A dict as ``key value; key value``, a list as ``a, b``; anything else unchanged."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_in_words(v)}" for k, v in value.items()) or "nothing"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(_in_words(v)) for v in value) or "none"
+    return value

@@ -26,6 +26,7 @@ from engine._fixedpoint import to_decimal
 from engine._histogram import LatencyHistogram
 from engine.demo.gate import Gate
 from engine.demo.ledger import FillLedger
+from engine.demo.parts import OrderParts
 from engine.errors import EngineError
 
 __all__ = ["Quoter", "QuoteStats", "to_tick"]
@@ -73,11 +74,13 @@ class Quoter:
         Counters and latencies, shared with the other quoters.
     can_amend : bool
         Amend in place (True) or cancel and replace (False).
+    parts : OrderParts, optional
+        Where the quotes are recorded as the ``quoting`` part's orders.
     """
 
     def __init__(self, eng, symbol: str, qty: Decimal, fair_price: Callable[[str], Decimal], ledger: FillLedger,
                  stats: QuoteStats, *, can_amend: bool, edge_bps: int = 3, requote_bps: int = 2,
-                 max_inventory: Decimal | None = None) -> None:
+                 max_inventory: Decimal | None = None, parts: OrderParts | None = None) -> None:
         self.eng = eng
         self.symbol = symbol
         self.qty = qty
@@ -88,6 +91,7 @@ class Quoter:
         self.edge = Decimal(edge_bps) * BPS
         self.requote = Decimal(requote_bps) * BPS
         self.max_inventory = max_inventory if max_inventory is not None else qty * 4
+        self.parts = parts if parts is not None else OrderParts()
         rules = eng.instruments.rules(eng.instruments.id(symbol))
         self.tick = to_decimal(rules["tick_raw"])
         self.quotes: dict[Side, str | None] = {Side.BUY: None, Side.SELL: None}   # side -> client order id
@@ -141,8 +145,10 @@ class Quoter:
         try:
             order = await self.eng.place_limit(self.symbol, side, self.qty, price)
         except EngineError as exc:
+            self.parts.add_refused("quoting", self.symbol, side, price)
             self._refused("place", exc)
             return
+        self.parts.add("quoting", order)
         self.stats.placed += 1
         self.quotes[side] = order.client_order_id if order.is_open else None
 

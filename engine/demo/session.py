@@ -34,8 +34,16 @@ from engine.demo.fault import FAULT_TARGETS, run_fault_episode
 from engine.demo.gate import Gate
 from engine.demo.ledger import FillLedger
 from engine.demo.logcapture import LogCapture
+from engine.demo.parts import OTHER, OrderParts
 from engine.demo.quoter import Quoter, QuoteStats, to_tick
-from engine.demo.summary import DemoSummary, engine_histograms, latency_table, order_outcomes, position_rows
+from engine.demo.summary import (
+    OUTCOMES,
+    DemoSummary,
+    engine_histograms,
+    latency_table,
+    order_outcomes,
+    position_rows,
+)
 from engine.errors import EngineError
 from engine.sim import SimExchange
 
@@ -109,6 +117,7 @@ class _Session:
         self.capture = capture
         self.progress = progress
         self.ledger = FillLedger()
+        self.parts = OrderParts()
         self.stats = QuoteStats()
         self.gate = Gate()
         self.stop = asyncio.Event()
@@ -118,7 +127,8 @@ class _Session:
         self.bracket_info: dict = {}
         self.tour: list[dict] = []
         can_amend = self.eng.venue != "binance-spot"
-        self.quoters = {s: Quoter(eng, s, QUOTE_QTY[s], sim.price, self.ledger, self.stats, can_amend=can_amend)
+        self.quoters = {s: Quoter(eng, s, QUOTE_QTY[s], sim.price, self.ledger, self.stats, can_amend=can_amend,
+                                  parts=self.parts)
                         for s in SYMBOLS}
 
     # -- timeline -------------------------------------------------------------------------------
@@ -141,6 +151,8 @@ class _Session:
             async with self.gate.closed():
                 t_fault = time.monotonic()
                 outcome = await run_fault_episode(eng, sim, KEY, "BTCUSDT", QUOTE_QTY["BTCUSDT"], self.opt.entry)
+                if outcome.client_order_id:
+                    self.parts.add("fault", eng.get_order(outcome.client_order_id))
                 fault = outcome.to_dict()
                 fault["engine_log"] = self.capture.since(t_fault)
             self.phase = "quoting"
@@ -201,8 +213,10 @@ class _Session:
             bracket = await eng.place_bracket(symbol, Side.BUY, BRACKET_QTY, stop_loss=stop_loss,
                                               take_profit=take_profit)
         except EngineError as exc:
+            self.parts.add_refused("bracket", symbol, Side.BUY)
             info["outcome"] = f"entry refused: {type(exc).__name__}: {exc}"
         else:
+            self.parts.add("bracket", bracket.entry)
             info["entry_price"] = bracket.entry.average_price
             remaining = self.t0 + give_up_at - time.monotonic()
             done = await bracket.wait(max(remaining, 0.1))
@@ -217,6 +231,8 @@ class _Session:
                 info["outcome"] = "neither exit reached in time: both exits cancelled, position kept"
             legs = {name: (eng.get_order(leg.client_order_id) if leg is not None else None)
                     for name, leg in legs.items()}
+            for leg in legs.values():
+                self.parts.add("bracket", leg)
             for name, leg in legs.items():
                 info[f"{name}_state"] = leg.state.name if leg is not None else "not placed"
             if done:
@@ -239,9 +255,11 @@ class _Session:
             try:
                 order = await eng.place_limit(symbol, Side.BUY, qty, **kwargs)
             except EngineError as exc:
+                self.parts.add_refused("tour", symbol, Side.BUY, kwargs["price"])
                 self.tour.append({"order": label, "result": f"refused by the venue: {type(exc).__name__}"
                                                             f"{f' {exc.code}' if getattr(exc, 'code', None) else ''}"})
                 continue
+            self.parts.add("tour", order)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 3.0
             while eng.get_order(order.client_order_id).is_open and loop.time() < deadline:
@@ -270,7 +288,13 @@ class _Session:
     # -- the end ----------------------------------------------------------------------------------
     def _summary(self, balances_start, prices_start, fault: dict, left_at_end: int) -> DemoSummary:
         eng, sim = self.eng, self.sim
-        outcomes, used, partial = order_outcomes(eng)
+        by_part, partial, part_of = order_outcomes(eng, self.parts)
+        outcomes = {k: sum(counts[k] for counts in by_part.values()) for k in OUTCOMES}
+        used = sum(outcomes.values())
+        fills_by_part = dict.fromkeys(by_part, 0)
+        for cid, n in self.ledger.fills_by_order.items():
+            part = part_of.get(cid, OTHER)
+            fills_by_part[part] = fills_by_part.get(part, 0) + n
         histos = engine_histograms(eng, {"cancel": self.stats.cancel_latency, "amend": self.stats.amend_latency})
         if not self.quoters["BTCUSDT"].can_amend:
             histos.pop("amend")
@@ -282,12 +306,12 @@ class _Session:
             warnings.append(f"the order store holds {used} orders but the engine placed {eng.metrics.placed}")
         return DemoSummary(
             venue=eng.venue, entry=self.opt.entry, seed=self.opt.seed, duration_s=self.opt.duration,
-            elapsed_s=time.monotonic() - self.t0, url=sim.url, placed=eng.metrics.placed, outcomes=outcomes,
-            partially_filled_then_cancelled=partial,
-            actions={"quotes placed": self.stats.placed, "amended": self.stats.amended,
-                     "cancelled and replaced": self.stats.replaced, "quote cancels": self.stats.cancelled,
-                     "cancelled at the end": left_at_end},
-            refused=dict(self.stats.refused), fills=sum(p.fills for p in self.ledger.positions.values()),
+            elapsed_s=round(time.monotonic() - self.t0, 3), url=sim.url, placed=eng.metrics.placed,
+            outcomes=outcomes, outcomes_by_part=by_part, partially_filled_then_cancelled=partial,
+            actions={"amended": self.stats.amended, "cancelled and replaced": self.stats.replaced,
+                     "quote cancels confirmed": self.stats.cancelled},
+            cancelled_at_end=left_at_end, refused=dict(self.stats.refused),
+            fills=sum(self.ledger.fills_by_order.values()), fills_by_part=fills_by_part,
             positions=position_rows(eng, self.ledger, marks, SYMBOLS), balances_start=balances_start,
             balances_end=eng.balances(), prices_start=prices_start, prices_end=marks, latency=latency,
             buckets=buckets, bracket=self.bracket_info, tour=self.tour, fault=fault,

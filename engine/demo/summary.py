@@ -2,7 +2,9 @@
 
 Everything is read from the engine after the session (its order store, position book,
 balances and metrics) and kept as plain values, so the text, Markdown and JSON reports
-all say the same thing.
+all say the same thing.  Every total is the sum of named parts: orders and fills are
+counted per part of the session (:mod:`engine.demo.parts`), and amounts keep the engine's
+8 decimals.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from decimal import Decimal
 import numpy as np
 
 from engine._enums import OrderState
+from engine.demo.ledger import fixed
+from engine.demo.parts import PARTS, OrderParts
 from engine.oms.metrics import STAGES
 
 __all__ = ["DemoSummary", "OUTCOMES", "PERCENTILES", "order_outcomes", "latency_table", "position_rows"]
@@ -43,10 +47,13 @@ class DemoSummary:
     url: str
     placed: int
     outcomes: dict[str, int]
+    outcomes_by_part: dict[str, dict[str, int]]      # part -> outcome -> orders; sums to ``outcomes``
     partially_filled_then_cancelled: int
     actions: dict[str, int]
+    cancelled_at_end: int                             # open orders the final cancel_all() cancelled
     refused: dict[str, int]
     fills: int
+    fills_by_part: dict[str, int]                     # part -> fills; sums to ``fills``
     positions: list[dict]
     balances_start: dict[str, tuple[Decimal, Decimal]]
     balances_end: dict[str, tuple[Decimal, Decimal]]
@@ -94,16 +101,22 @@ def _plain(value):
     return value
 
 
-def order_outcomes(eng) -> tuple[dict[str, int], int, int]:
-    """``(outcome -> count, slots in use, cancelled after a partial fill)`` from the order store."""
-    arrays = eng.store.arrays
-    state = arrays["state"]
-    used = np.flatnonzero(state)
-    counts = dict.fromkeys(OUTCOMES, 0)
-    for s in state[used]:
-        counts[_OUTCOME_OF[OrderState(int(s))]] += 1
-    partial = int(np.count_nonzero((state == int(OrderState.CANCELLED)) & (arrays["filled_raw"] > 0)))
-    return counts, len(used), partial
+def order_outcomes(eng, parts: OrderParts | None = None) -> tuple[dict[str, dict[str, int]], int, dict[str, str]]:
+    """From the order store: ``(part -> outcome -> count, cancelled after a partial fill, client id -> part)``.
+
+    Every named part is listed (with zeros when it placed nothing); ``other`` only when some
+    order belongs to no part.
+    """
+    store = eng.store
+    state = store.arrays["state"]
+    views = [eng.get_order(store.client_id(int(slot))) for slot in np.flatnonzero(state)]
+    part_of = (parts if parts is not None else OrderParts()).assign(views)
+    by_part = {part: dict.fromkeys(OUTCOMES, 0) for part in PARTS}
+    for view in views:
+        counts = by_part.setdefault(part_of[view.client_order_id], dict.fromkeys(OUTCOMES, 0))
+        counts[_OUTCOME_OF[OrderState(int(view.state))]] += 1
+    partial = int(np.count_nonzero((state == int(OrderState.CANCELLED)) & (store.arrays["filled_raw"] > 0)))
+    return by_part, partial, part_of
 
 
 def latency_table(histograms: dict) -> tuple[dict[str, dict], dict[str, list]]:
@@ -112,7 +125,8 @@ def latency_table(histograms: dict) -> tuple[dict[str, dict], dict[str, list]]:
     for stage, h in histograms.items():
         d = h.to_dict()
         table[stage] = {"count": d["count"], **{p: d[p] if d["count"] else None for p in PERCENTILES},
-                        "max": d["max"] if d["count"] else None, "mean": d["mean"] if d["count"] else None}
+                        "max": d["max"] if d["count"] else None,
+                        "mean": round(d["mean"]) if d["count"] else None}   # whole nanoseconds, as the rest
         buckets[stage] = h.buckets()
     return table, buckets
 
@@ -135,7 +149,7 @@ def position_rows(eng, ledger, marks: dict[str, Decimal], symbols) -> list[dict]
                 rows.append({"symbol": symbol, "size": Decimal(0), "entry": None, "realized": Decimal(0),
                              "unrealized": Decimal(0), "fees": None, "mark": mark, "source": "engine"})
                 continue
-            upnl = p.size * (mark - p.entry_price) if p.size else Decimal(0)
+            upnl = fixed(p.size * (mark - p.entry_price)) if p.size else Decimal(0)
             rows.append({"symbol": symbol, "size": p.size, "entry": p.entry_price if p.size else None,
                          "realized": p.realized_pnl, "unrealized": upnl, "fees": p.fees, "mark": mark,
                          "source": "engine"})
