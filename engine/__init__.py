@@ -9,11 +9,20 @@ import logging as _logging
 
 from engine._enums import OrderState, OrderType, PositionSide, Side, TimeInForce
 from engine._fixedpoint import FixedPointError, PrecisionError, Rounding
+from engine._codec_errors import EncodeError
+from engine._instruments import InstrumentRuleError, UnknownInstrumentError
+from engine._order_store import CapacityError, OrderStoreError
+from engine._parse_common import ParseError
 from engine._signer import RequestSigner
 from engine.config import CREDENTIAL_ENV, VENUES, Endpoints, VenueConfig
 from engine.errors import ConfigError, EngineError, NotBuiltError
 from engine.secret import Secret
 from engine.api import connect, run
+from engine.transport.errors import ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout, TransportError
+from engine.oms.admission import EngineHalted
+from engine.oms.bracket import Bracket
+from engine.oms.killswitch import HaltReport
+from engine.oms.native_bracket import NativeBracket, NativeBracketUnsupported
 from engine.oms.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from engine.oms.engine import Engine, OrderNotFound
 from engine.oms.events import Event, EventKind, EventsOverflow
@@ -26,6 +35,22 @@ from engine.venues.errors import (AuthenticationError, DuplicateClientOrderId, I
 __version__ = "0.1.0"
 
 __all__ = [
+    "EncodeError",
+    "InstrumentRuleError",
+    "UnknownInstrumentError",
+    "CapacityError",
+    "OrderStoreError",
+    "ParseError",
+    "ConnectFailed",
+    "ConnectionLost",
+    "ProtocolError",
+    "RequestTimeout",
+    "TransportError",
+    "EngineHalted",
+    "Bracket",
+    "HaltReport",
+    "NativeBracket",
+    "NativeBracketUnsupported",
     "AuthenticationError",
     "BreakerState",
     "CircuitBreaker",

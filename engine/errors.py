@@ -35,4 +35,14 @@ class VenueError(EngineError):
         self.message = message
         self.http_status = http_status
         self.retry_after = retry_after  # seconds, when the venue said
-        super().__init__(f"{venue}: {message} (code {code}, HTTP {http_status})")
+        super().__init__(f"{venue}: {message}{_detail(code, http_status)}")
+
+
+def _detail(code, http_status) -> str:
+    """" (code -2010, HTTP 400)" with only the parts the venue gave; empty for local refusals."""
+    parts = []
+    if code is not None:
+        parts.append(f"code {code}")
+    if http_status is not None:
+        parts.append(f"HTTP {http_status}")
+    return f" ({', '.join(parts)})" if parts else ""

@@ -1,5 +1,7 @@
 """The encoders' error type and the messages for their C status codes (cold path)."""
 
+from engine.errors import EngineError
+
 from engine._codec_wire cimport CODEC_E_CALLBACK
 from engine._codec_wire cimport CODEC_E_CLIENT_ID
 from engine._codec_wire cimport CODEC_E_NOTHING
@@ -20,7 +22,7 @@ from engine._codec_wire cimport CODEC_E_TIMESTAMP
 from engine._codec_wire cimport CODEC_E_TYPE
 
 
-class EncodeError(ValueError):
+class EncodeError(EngineError, ValueError):
     """An order the encoder refuses to produce; nothing was written.
 
     Attributes

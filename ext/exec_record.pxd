@@ -49,6 +49,7 @@ cdef enum RecordFlag:
     REC_UNKNOWN_ENUM = 2         # an enum string outside our tables: that field left 0
     REC_TRUNCATED = 4            # reject reason or error message cut to its buffer
     REC_MIXED_ASSETS = 8         # FULL fills paid commission in several assets: commission_raw mixes them
+    REC_NOT_TRIGGERED = 16       # ended before its trigger (Bybit "Deactivated"): a cancel, never an expiry
 
 
 cdef enum FieldBit:

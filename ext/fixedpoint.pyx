@@ -9,6 +9,8 @@ raises ``OverflowError``.
 
 from decimal import Decimal
 
+from engine.errors import EngineError
+
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeASCII
@@ -52,7 +54,7 @@ cpdef enum Rounding:
     HALF_EVEN = 7    # nearest, ties to even
 
 
-class FixedPointError(ValueError):
+class FixedPointError(EngineError, ValueError):
     """A decimal string or value that is not a valid fixed-point number."""
 
 

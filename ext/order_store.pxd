@@ -51,12 +51,14 @@ cpdef enum UpdateResult:
 
 
 cdef class ClientIdCodec:
-    """Makes and reads client order ids: [required prefix][tag][session][slot][generation]."""
+    """Makes and reads client order ids: [required prefix][order tag-][tag][session][slot][generation]."""
     cdef readonly str venue          # venue rule name, e.g. "binance-spot"
     cdef readonly int max_length     # longest id the venue accepts, counting the required prefix
     cdef char head[CLIENT_ID_MAX]    # prefix + tag + session, copied into every id
     cdef readonly int head_length    # bytes in head
     cdef readonly int id_length      # bytes in every id this codec makes (head + slot + generation)
+    cdef readonly int prefix_length  # bytes of the venue's required prefix at the start of head
+    cdef readonly str charset        # characters the venue allows in a client id (a regex class body)
     cdef int format_c(self, int32_t slot, uint32_t gen, char *out) noexcept nogil
     cdef int decode_c(self, const char *p, Py_ssize_t n, int32_t *slot, uint32_t *gen) noexcept nogil
 

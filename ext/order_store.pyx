@@ -271,6 +271,8 @@ cdef class ClientIdCodec:
             )
         self.venue = venue
         self.max_length = max_length
+        self.prefix_length = len(prefix)
+        self.charset = charset
         memcpy(self.head, PyBytes_AS_STRING(head), len(head))
         self.head_length = len(head)
         self.id_length = length
@@ -279,6 +281,31 @@ cdef class ClientIdCodec:
     def prefix(self):
         """The fixed part of every id (venue prefix, tag, session)."""
         return self.head[:self.head_length].decode("ascii")
+
+    @property
+    def order_tag_room(self):
+        """Longest per-order tag the venue's id rule leaves room for (the ``-`` after it included: one less)."""
+        return max(0, self.max_length - self.id_length - 1)
+
+    def check_order_tag(self, tag):
+        """Raise ``ValueError``/``TypeError`` naming the problem unless ``tag`` can lead this venue's ids."""
+        if not isinstance(tag, str):
+            raise TypeError(f"client_tag must be a str, not {type(tag).__name__}")
+        room = self.order_tag_room
+        if not tag:
+            raise ValueError("client_tag is empty (leave it out for untagged ids)")
+        if len(tag) > room:
+            raise ValueError(f"client_tag {tag!r} is {len(tag)} characters; {self.venue} client ids leave room "
+                             f"for {room} (its ids are at most {self.max_length} characters)")
+        if not re.fullmatch(f"[{self.charset}]+", tag):
+            raise ValueError(f"client_tag {tag!r} has characters {self.venue} does not allow in a client id "
+                             f"(allowed: {self.charset})")
+
+    def format_tagged(self, int32_t slot, uint32_t gen, str tag):
+        """The id of ``slot`` at generation ``gen`` led by the per-order ``tag`` and a ``-`` (str)."""
+        self.check_order_tag(tag)
+        plain = self.format(slot, gen)
+        return plain[:self.prefix_length] + tag + "-" + plain[self.prefix_length:]
 
     cdef int format_c(self, int32_t slot, uint32_t gen, char *out) noexcept nogil:
         """Write the id of (slot, gen) into out (CLIENT_ID_MAX bytes; the id is id_length of them).
@@ -298,9 +325,18 @@ cdef class ClientIdCodec:
         cdef int d
         cdef uint32_t s = 0, g = 0
         cdef const char *q
-        if n != self.id_length or not os_same_bytes(p, self.head, <size_t>self.head_length):
+        cdef Py_ssize_t extra = n - self.id_length      # a per-order tag and its '-' (0 for untagged ids)
+        if extra < 0 or n > self.max_length or extra == 1:
             return -1
-        q = p + self.head_length
+        if extra == 0:
+            if not os_same_bytes(p, self.head, <size_t>self.head_length):
+                return -1
+        elif (not os_same_bytes(p, self.head, <size_t>self.prefix_length)
+              or p[self.prefix_length + extra - 1] != 45       # '-'
+              or not os_same_bytes(p + self.prefix_length + extra, self.head + self.prefix_length,
+                                   <size_t>(self.head_length - self.prefix_length))):
+            return -1
+        q = p + self.head_length + extra
         for i in range(SLOT_CHARS):      # table lookups, no branch per character
             d = B62_VALUE[<unsigned char>q[i]]
             bad |= d
@@ -930,6 +966,32 @@ cdef class OrderStore:
         """Free the slot of an order that was never sent (PENDING).  Raises OrderStoreError otherwise."""
         if self.release_c(slot) != 0:
             raise OrderStoreError(f"slot {slot} is not a PENDING order; only unsent orders can be released")
+
+    def set_client_tag(self, int32_t slot, str tag):
+        """Lead the client id of a just-created PENDING order with ``tag-`` (before anything is sent).
+
+        Raises
+        ------
+        ValueError, TypeError
+            A tag the venue's id rule does not allow (characters, length): names the limit.
+        OrderStoreError
+            The slot is not a PENDING order of ours.
+        """
+        self._check(slot)
+        if self.state[slot] != PENDING or self.client_id_adopted[slot]:
+            raise OrderStoreError(f"slot {slot} is not a new order of ours; its client id is fixed")
+        cdef bytes b = self.codec.format_tagged(slot, self.gen[slot], tag).encode("ascii")
+        memcpy(<char *>&self.client_id_buf[slot, 0], PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b))
+        self.client_id_len[slot] = <uint8_t>PyBytes_GET_SIZE(b)
+
+    def client_tag(self, int32_t slot):
+        """The per-order tag leading the client id of a live slot of ours ("" when untagged)."""
+        self._check(slot)
+        cdef int extra = self.client_id_len[slot] - self.codec.id_length
+        if self.client_id_adopted[slot] or extra < 2:
+            return ""
+        start = self.codec.prefix_length
+        return bytes(self.client_id_buf[slot, start:start + extra - 1]).decode("ascii")
 
     def client_id(self, int32_t slot):
         """The client order id of a live slot (str)."""

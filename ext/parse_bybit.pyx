@@ -34,6 +34,7 @@ from engine._enums cimport BOTH
 from engine._enums cimport BUY
 from engine._enums cimport CANCELLED
 from engine._enums cimport EXEC_TRADE
+from engine._enums cimport EXPIRED
 from engine._enums cimport FILLED
 from engine._enums cimport FOK
 from engine._enums cimport GTC
@@ -95,6 +96,7 @@ from engine._exec_record cimport MSG_BYBIT_ORDER_ACK
 from engine._exec_record cimport MSG_ERROR
 from engine._exec_record cimport MSG_NONE
 from engine._exec_record cimport MSG_OTHER
+from engine._exec_record cimport REC_NOT_TRIGGERED
 from engine._exec_record cimport REC_UNKNOWN_ENUM
 from engine._exec_record cimport record_has
 from engine._jsonscan cimport JS_E_NUMBER
@@ -234,6 +236,8 @@ cdef int _rd_enum(js_cur *c, ExecRecord *r, int which) noexcept nogil:
     if value < 0:
         r.flags |= REC_UNKNOWN_ENUM
         value = 0
+    elif which == EN_STATUS and value == CANCELLED and _is(&v, b"Deactivated", 11):
+        r.flags |= REC_NOT_TRIGGERED
     dst[0] = <uint8_t>value
     mark(r, bit)
     return JS_OK
@@ -343,6 +347,16 @@ cdef int _item_member(js_cur *c, ExecRecord *r, const js_span *k) noexcept nogil
 
 
 
+cdef inline void _venue_expiry(ExecRecord *r) noexcept nogil:
+    """Bybit reports an IOC/FOK order (market orders are IOC there) that the book could not fill, or only
+    partly, as "Cancelled"/"PartiallyFilledCanceled"; nobody can cancel such an order, so it is what
+    Binance calls it: EXPIRED (one outcome, one state and one event on every venue).  A conditional order
+    (a trigger price) keeps CANCELLED: cancelling it before it triggers is the user's or the venue's doing."""
+    if (r.order_state == CANCELLED and not (r.flags & REC_NOT_TRIGGERED) and r.stop_price_raw == 0
+            and (r.time_in_force == IOC or r.time_in_force == FOK)):
+        r.order_state = EXPIRED
+
+
 cdef int _item(js_cur *c, ExecRecord *r) noexcept nogil:
     cdef js_span k
     cdef char key_buf[KEY_SCRATCH]
@@ -353,6 +367,8 @@ cdef int _item(js_cur *c, ExecRecord *r) noexcept nogil:
     while True:
         st = js_next_key(c, &first, &k)
         if st <= 0:
+            if st == 0:
+                _venue_expiry(r)
             return st
         js_decode_key(&k, key_buf, KEY_SCRATCH)
         st = _item_member(c, r, &k)

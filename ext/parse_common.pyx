@@ -7,6 +7,8 @@ Owns :class:`ParseError` (the one exception bad wire bytes raise), the
 
 from enum import IntEnum
 
+from engine.errors import EngineError
+
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.bytes cimport PyBytes_GET_SIZE
@@ -96,7 +98,7 @@ from engine._jsonscan cimport js_string
 from engine._jsonscan cimport js_unescape
 
 
-class ParseError(ValueError):
+class ParseError(EngineError, ValueError):
     """Wire bytes that are not the well-formed message the parser expects.
 
     Attributes

@@ -9,7 +9,10 @@ book's :class:`~engine.venues.base.AccountSink` methods with neutral values:
   not say: the available amount is then asked of the venue, at most once every
   ``refresh_s`` seconds, so it is the venue's own figure as of the last balance event);
 - ``position_mark(symbol, mark)``;
-- ``changed(assets)`` once per message (one ``balance_changed`` event);
+- ``changed(assets)`` once per message (one ``balance_changed`` event);  a fill is always
+  followed by a ``balance_changed``: when the venue's account update overtook the fill's
+  record (a venue whose account and order updates travel apart), it is told again right after the fill
+  (data ``early=True``), see :meth:`AccountBook.after_fill`;
 - ``unreadable(why)``: counted, logged, and the venue asked for the truth.
 
 Every applied asset is kept in :attr:`AccountBook.balances` (asset -> (free, locked), or
@@ -42,6 +45,8 @@ class AccountBook:
         self.refreshes = 0
         self._refresh_task = None
         self._last_refresh = 0.0
+        self._early: tuple[int, list[str]] | None = None    # (monotonic ns, assets) of a change no fill claimed
+        self._awaiting_until = 0                             # a fill's balance change is expected until then (ns)
 
     # -- AccountSink ------------------------------------------------------------------------------
     def spot_balance(self, asset: str, free_raw: int, locked_raw: int) -> None:
@@ -67,7 +72,24 @@ class AccountBook:
 
     def changed(self, assets: list[str]) -> None:
         if assets:
+            now = time.monotonic_ns()
+            if now < self._awaiting_until:
+                self._awaiting_until = 0
+            else:
+                self._early = (now, assets)
             self.eng.bus.emit(EventKind.BALANCE_CHANGED, assets=assets)
+
+    EARLY_NS = 250_000_000      # an account update this close before a fill is taken as that fill's
+    AWAIT_NS = 2_000_000_000    # an account update this soon after a fill is taken as that fill's
+
+    def after_fill(self) -> None:
+        """A fill event was just emitted: its balance change is told after it (again, if it came first)."""
+        early, now = self._early, time.monotonic_ns()
+        self._early = None
+        if early is not None and now - early[0] < self.EARLY_NS:
+            self.eng.bus.emit(EventKind.BALANCE_CHANGED, assets=early[1], early=True)
+        else:
+            self._awaiting_until = now + self.AWAIT_NS
 
     def unreadable(self, why: str) -> None:
         self.bad_messages += 1

@@ -58,15 +58,16 @@ def to_raw(value, what: str) -> int:
 
 
 def parse_side(side) -> Side:
+    if isinstance(side, Side):
+        return side
     if isinstance(side, str):
         try:
             return Side[side.upper()]
         except KeyError:
-            raise ValueError(f"side must be BUY or SELL, got {side!r}") from None
-    try:
+            pass
+    elif isinstance(side, int) and not isinstance(side, bool) and side in (Side.BUY, Side.SELL):
         return Side(side)
-    except ValueError:
-        raise ValueError(f"side must be BUY or SELL, got {side!r}") from None
+    raise ValueError(f"side must be 'BUY', 'SELL' or a Side, got {side!r}")
 
 
 def parse_tif(tif) -> TimeInForce:
@@ -74,8 +75,11 @@ def parse_tif(tif) -> TimeInForce:
         try:
             return TIFS[tif.upper()]
         except KeyError:
-            raise ValueError(f"time in force must be one of {', '.join(TIFS)}, got {tif!r}") from None
-    return TimeInForce(tif)
+            hint = " (GTX is a venue's name for post-only: pass post_only=True)" if tif.upper() == "GTX" else ""
+            raise ValueError(f"time in force must be one of {', '.join(TIFS)}, got {tif!r}{hint}") from None
+    if isinstance(tif, TimeInForce) and tif != TimeInForce.TIF_NONE:
+        return tif
+    raise TypeError(f"tif must be one of {', '.join(TIFS)} (a str or TimeInForce), got {tif!r}")
 
 
 def executes_at_once(spec: OrderSpec) -> bool:
@@ -97,6 +101,8 @@ class Admission:
 
     # -- input -----------------------------------------------------------------------------------
     def instrument(self, symbol: str) -> int:
+        if not isinstance(symbol, str):
+            raise TypeError(f"symbol must be a str such as 'BTCUSDT', not {type(symbol).__name__}")
         try:
             return self.instruments.id(symbol)
         except (UnknownInstrumentError, KeyError, TypeError):
@@ -111,10 +117,16 @@ class Admission:
             raise EngineHalted(f"{self.venue}: engine halted by the kill switch; no new orders")
         self.breaker.check_new_order()
 
+    def check_client_tag(self, client_tag) -> None:
+        """A per-order tag must fit the venue's client-id rule (characters, room left); None is no tag."""
+        if client_tag is not None:
+            self.tracker.store.codec.check_order_tag(client_tag)
+
     def validate(self, symbol: str, side, order_type: int, tif: int, qty, price=None, stop=None,
-                 trailing=None) -> tuple:
+                 trailing=None, client_tag: str | None = None) -> tuple:
         """Typed checks of the user's input; returns (inst, side, qty_raw, price_raw, stop_raw, trailing_raw)."""
         inst = self.instrument(symbol)
+        self.check_client_tag(client_tag)
         side = parse_side(side)
         qty_raw = to_raw(qty, "quantity")
         price_raw = to_raw(price, "price") if price is not None else 0
@@ -138,7 +150,7 @@ class Admission:
 
     def admit(self, symbol: str, inst: int, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
               stop_raw: int = 0, trailing_raw: int = 0, reduce_only: bool = False, *,
-              replacing: int = 0, protective: bool = False) -> OrderSpec:
+              replacing: int = 0, protective: bool = False, client_tag: str | None = None) -> OrderSpec:
         """Halted -> breaker -> risk -> record; returns the recorded spec (state PENDING).
 
         ``protective``: an order that takes risk off (a bracket's exit, closing an unprotected
@@ -149,6 +161,8 @@ class Admission:
                 raise EngineHalted(f"{self.venue}: engine halted by the kill switch; no new orders")
         else:
             self.check_open()
+        if stop_raw:
+            self.risk.check_trigger(inst, stop_raw, "activation price" if trailing_raw else "stop price")
         self.risk_check(inst, side, order_type, qty_raw, price_raw or stop_raw, reduce_only, replacing=replacing)
         return self.tracker.record(inst, symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, trailing_raw,
-                                   reduce_only)
+                                   reduce_only, client_tag=client_tag)

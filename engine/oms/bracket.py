@@ -69,7 +69,7 @@ class Bracket:
     native = False
 
     def __init__(self, engine, symbol: str, side: Side, qty, entry_price, stop_loss, take_profit, *,
-                 on_exit_failure: str = "flatten"):
+                 on_exit_failure: str = "flatten", client_tag: str | None = None):
         if on_exit_failure not in EXIT_FAILURE_POLICIES:
             raise ValueError(f"on_exit_failure must be one of {EXIT_FAILURE_POLICIES}, got {on_exit_failure!r}")
         self.eng = engine
@@ -80,6 +80,7 @@ class Bracket:
         self.stop_loss = stop_loss
         self.take_profit = take_profit
         self.on_exit_failure = on_exit_failure
+        self.client_tag = client_tag
         self.done = asyncio.Event()
         self.tranches: list[_Tranche] = []
         self.failures: list[dict] = []
@@ -150,14 +151,15 @@ class Bracket:
         adm.risk_check(inst, side, entry_type, qty_raw, entry_raw, False, extra_open=0)
         eng.risk.check_exit(inst, exit_side, OrderType.STOP_LOSS, qty_raw, stop_raw, n_sym + 1, n_all + 1, last)
         eng.risk.check_exit(inst, exit_side, OrderType.LIMIT, qty_raw, take_raw, n_sym + 2, n_all + 2, last)
+        eng.risk.check_trigger(inst, stop_raw, "stop_loss")
         self.side, self._inst, self._exit_side = side, inst, exit_side
         self._stop_raw, self._take_raw = stop_raw, take_raw
         # every leg passed: the entry goes out, and the exits follow its fills
         self._worker = eng.spawn(self._run_exits(), "bracket-exits")
         if entry_type == OrderType.MARKET:
-            entry = await eng.place_market(self.symbol, side, self.qty)
+            entry = await eng.place_market(self.symbol, side, self.qty, client_tag=self.client_tag)
         else:
-            entry = await eng.place_limit(self.symbol, side, self.qty, self.entry_price)
+            entry = await eng.place_limit(self.symbol, side, self.qty, self.entry_price, client_tag=self.client_tag)
         self._entry = entry.slot
         eng.tracker.attach_bracket(entry.slot, self)
         self.on_update(entry.slot, eng.order(entry.slot))
@@ -199,7 +201,7 @@ class Bracket:
         if need < self._min_qty():
             if entry_done:       # a remainder below the venue's minimum can never be protected on its own
                 self._covered += need
-                self._failure(None, "the last fill is below the venue's minimum quantity", need, flatten=False)
+                self._failure(None, "the last fill is below the venue's minimum quantity", need, flattening=False)
             return
         self._covered += need
         t = _Tranche(need)
@@ -209,10 +211,12 @@ class Bracket:
             try:
                 if leg == "stop":
                     o = await eng.place_protective(self.symbol, self._exit_side, OrderType.STOP_LOSS, need,
-                                                   stop_raw=self._stop_raw, reduce_only=reduce)
+                                                   stop_raw=self._stop_raw, reduce_only=reduce,
+                                                   client_tag=self.client_tag)
                 else:
                     o = await eng.place_protective(self.symbol, self._exit_side, OrderType.LIMIT, need,
-                                                   price_raw=self._take_raw, reduce_only=reduce)
+                                                   price_raw=self._take_raw, reduce_only=reduce,
+                                                   client_tag=self.client_tag)
             except Exception as exc:
                 await self._exit_failed(t, f"{leg}: {type(exc).__name__}: {exc}")
                 return
@@ -255,7 +259,7 @@ class Bracket:
         await self._cancel(t.stop)
         try:
             o = await eng.place_protective(self.symbol, self._exit_side, OrderType.STOP_LOSS, remaining,
-                                           stop_raw=self._stop_raw, reduce_only=eng.futures)
+                                           stop_raw=self._stop_raw, reduce_only=eng.futures, client_tag=self.client_tag)
         except Exception as exc:
             await self._exit_failed(t, f"stop (replacement): {type(exc).__name__}: {exc}", remaining)
             return
@@ -283,15 +287,16 @@ class Bracket:
         if flatten:
             try:
                 o = await self.eng.place_protective(self.symbol, self._exit_side, OrderType.MARKET, qty,
-                                                    reduce_only=self.eng.futures)
+                                                    reduce_only=self.eng.futures,
+                                                    client_tag=self.client_tag)
                 data["flatten"] = o
             except Exception as exc:
                 data["flatten_error"] = f"{type(exc).__name__}: {exc}"
                 self.eng.breaker.trip(f"bracket exit failed and the tranche could not be flattened: {exc}")
-        self._failure(t, reason, qty, flatten=flatten, **data)
+        self._failure(t, reason, qty, flattening=flatten, **data)
 
-    def _failure(self, t, reason: str, qty_raw: int, *, flatten: bool | None = None, **data) -> None:
-        policy = self.on_exit_failure if flatten is not False else "alert"
+    def _failure(self, t, reason: str, qty_raw: int, *, flattening: bool | None = None, **data) -> None:
+        policy = self.on_exit_failure if flattening is not False else "alert"
         info = {"reason": reason, "policy": policy, "unprotected": to_decimal(qty_raw), **data}
         self.failures.append(info)
         log.error("bracket on %s: an exit could not be placed (%s); policy %s", self.symbol, reason, policy)

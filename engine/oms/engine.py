@@ -90,6 +90,7 @@ class Engine:
         self.config = config
         self.venue = config.venue
         self.adapter = adapter or make_adapter(config, order_entry)
+        self.sim = None         # the in-process simulator, when connected with engine.connect(..., sim=...)
         self.futures = self.adapter.futures
         self.instruments = Instruments(max_instruments)
         self.book = PositionBook(max_instruments)  # positions by instrument id (positions() gives views)
@@ -206,44 +207,57 @@ class Engine:
         self.breaker.trip(f"unexpected execution: {reason}")
 
     # -- public: orders -----------------------------------------------------------------------------
-    async def place_market(self, symbol: str, side: Side | str, qty, *, reduce_only: bool = False) -> Order:
+    async def place_market(self, symbol: str, side: Side | str, qty, *, reduce_only: bool = False,
+                           client_tag: str | None = None) -> Order:
+        """A market order.  ``client_tag``, on every ``place_*``: a short readable tag leading the order's
+        client id (``grid7-...``) within the venue's id rules (characters, length: a ``ValueError`` names
+        the limit), so the venue's own records say which part of a bot placed it."""
         return await self._place(symbol, side, OrderType.MARKET, TimeInForce.TIF_NONE, qty,
-                                 reduce_only=reduce_only)
+                                 reduce_only=reduce_only, client_tag=client_tag)
 
     async def place_limit(self, symbol: str, side: Side | str, qty, price, *, tif: str | TimeInForce = "GTC",
-                          post_only: bool = False, reduce_only: bool = False) -> Order:
+                          post_only: bool = False, reduce_only: bool = False, client_tag: str | None = None) -> Order:
+        """A limit order: ``tif`` GTC, IOC, FOK or POST_ONLY (``post_only=True`` is the same as POST_ONLY;
+        with IOC or FOK it is refused: an order cannot both rest only and never rest)."""
         tif_v = parse_tif(tif)
+        if post_only and tif_v in (TimeInForce.IOC, TimeInForce.FOK):
+            raise ValueError(f"post_only=True with tif={tif_v.name!r} contradict each other: a post-only order "
+                             f"only rests, an {tif_v.name} order never rests; choose one")
         if post_only or tif_v == TimeInForce.POST_ONLY:
             return await self._place(symbol, side, OrderType.LIMIT_MAKER, TimeInForce.POST_ONLY, qty, price=price,
-                                     reduce_only=reduce_only)
-        return await self._place(symbol, side, OrderType.LIMIT, tif_v, qty, price=price, reduce_only=reduce_only)
+                                     reduce_only=reduce_only, client_tag=client_tag)
+        return await self._place(symbol, side, OrderType.LIMIT, tif_v, qty, price=price, reduce_only=reduce_only,
+                                 client_tag=client_tag)
 
     async def place_stop_loss(self, symbol: str, side: Side | str, qty, stop_price, *, limit_price=None,
-                              reduce_only: bool = False) -> Order:
+                              reduce_only: bool = False, client_tag: str | None = None) -> Order:
         if limit_price is None:
             return await self._place(symbol, side, OrderType.STOP_LOSS, TimeInForce.TIF_NONE, qty, stop=stop_price,
-                                     reduce_only=reduce_only)
+                                     reduce_only=reduce_only, client_tag=client_tag)
         return await self._place(symbol, side, OrderType.STOP_LOSS_LIMIT, TimeInForce.GTC, qty, price=limit_price,
-                                 stop=stop_price, reduce_only=reduce_only)
+                                 stop=stop_price, reduce_only=reduce_only, client_tag=client_tag)
 
     async def place_take_profit(self, symbol: str, side: Side | str, qty, stop_price, *, limit_price=None,
-                                reduce_only: bool = False) -> Order:
+                                reduce_only: bool = False, client_tag: str | None = None) -> Order:
         if limit_price is None:
             return await self._place(symbol, side, OrderType.TAKE_PROFIT, TimeInForce.TIF_NONE, qty,
-                                     stop=stop_price, reduce_only=reduce_only)
+                                     stop=stop_price, reduce_only=reduce_only, client_tag=client_tag)
         return await self._place(symbol, side, OrderType.TAKE_PROFIT_LIMIT, TimeInForce.GTC, qty,
-                                 price=limit_price, stop=stop_price, reduce_only=reduce_only)
+                                 price=limit_price, stop=stop_price, reduce_only=reduce_only, client_tag=client_tag)
 
     async def place_trailing_stop(self, symbol: str, side: Side | str, qty, callback_rate, *,
-                                  activation_price=None, reduce_only: bool = False) -> Order:
+                                  activation_price=None, reduce_only: bool = False,
+                                  client_tag: str | None = None) -> Order:
         """Trailing stop: ``callback_rate`` in percent (the venue's range applies), armed at ``activation_price``."""
         if Capability.TRAILING_STOP not in self.adapter.capabilities:
             raise EngineError(f"{self.venue} has no trailing-stop orders")
         return await self._place(symbol, side, OrderType.TRAILING_STOP, TimeInForce.TIF_NONE, qty,
-                                 stop=activation_price, trailing=callback_rate, reduce_only=reduce_only)
+                                 stop=activation_price, trailing=callback_rate, reduce_only=reduce_only,
+                                 client_tag=client_tag)
 
     async def place_protective(self, symbol: str, side: Side | str, order_type: int, qty_raw: int, *,
-                               price_raw: int = 0, stop_raw: int = 0, reduce_only: bool = False) -> Order:
+                               price_raw: int = 0, stop_raw: int = 0, reduce_only: bool = False,
+                               client_tag: str | None = None) -> Order:
         """An order that takes risk off (a bracket's exit, a market order closing an unprotected part of
         a position): the same checks as any order, but it passes an open circuit breaker, as cancels do
         (the kill switch still refuses it).  Raw fixed-point quantity and prices."""
@@ -253,12 +267,14 @@ class Engine:
         side = parse_side(side)
         tif = TimeInForce.GTC if order_type in (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT,
                                                 OrderType.TAKE_PROFIT_LIMIT) else TimeInForce.TIF_NONE
+        adm.check_client_tag(client_tag)
         spec = adm.admit(symbol, inst, side, order_type, tif, qty_raw, price_raw, stop_raw, 0, reduce_only,
-                         protective=True)
+                         protective=True, client_tag=client_tag)
         return await self.placement.place(spec, inst, t_call)
 
     async def place_bracket(self, symbol: str, side: Side | str, qty, *, entry_price=None, stop_loss, take_profit,
-                            native: bool | None = None, on_exit_failure: str = "flatten"):
+                            native: bool | None = None, on_exit_failure: str = "flatten",
+                            client_tag: str | None = None):
         """An entry with a stop-loss and a take-profit; when one exit fills the other is cancelled.
 
         Placed natively where the venue supports it (``Capability.NATIVE_BRACKETS``: an order list,
@@ -278,6 +294,8 @@ class Engine:
             Engine-managed brackets: what to do when an exit cannot be placed (see
             :mod:`engine.oms.bracket`): close that part with a reduce-only market order
             (default), or only say so (event ``bracket_exit_failed`` either way).
+        client_tag : str or None
+            Leads the client id of every leg (see :meth:`place_market`).
 
         Returns
         -------
@@ -294,6 +312,7 @@ class Engine:
         from engine.oms.bracket import Bracket
         from engine.oms.native_bracket import NativeBracket, NativeBracketUnsupported, native_support
         side = parse_side(side)
+        self.admission.check_client_tag(client_tag)
         impl = native_support(self.adapter) if native is not False else None
         entry_type = OrderType.LIMIT if entry_price is not None else OrderType.MARKET
         if impl is not None and not impl.accepts(entry_type):
@@ -303,10 +322,11 @@ class Engine:
                 f"{self.venue}: no native bracket for a {entry_type.name} entry here; "
                 "pass native=None or False for an engine-managed one")
         if impl is not None:
-            bracket = NativeBracket(self, impl, symbol, side, qty, entry_price, stop_loss, take_profit)
+            bracket = NativeBracket(self, impl, symbol, side, qty, entry_price, stop_loss, take_profit,
+                                    client_tag=client_tag)
         else:
             bracket = Bracket(self, symbol, side, qty, entry_price, stop_loss, take_profit,
-                              on_exit_failure=on_exit_failure)
+                              on_exit_failure=on_exit_failure, client_tag=client_tag)
         await bracket.start()
         return bracket
 
@@ -444,7 +464,8 @@ class Engine:
         """
         inst = int(self.store.arrays["instrument"][slot])
         new = self.admission.admit(spec.symbol, inst, spec.side, spec.order_type, spec.tif, qty_raw, price_raw,
-                                   spec.stop_raw, spec.trailing_raw, spec.reduce_only, replacing=1)
+                                   spec.stop_raw, spec.trailing_raw, spec.reduce_only, replacing=1,
+                                   client_tag=self.store.client_tag(slot) or None)
         self.metrics.placed += 1
         try:
             cancel_answer, new_answer = await self.adapter.cancel_replace(spec, new)
@@ -541,13 +562,13 @@ class Engine:
 
     # -- placement ---------------------------------------------------------------------------------
     async def _place(self, symbol: str, side, order_type: int, tif: int, qty, *, price=None, stop=None,
-                     trailing=None, reduce_only: bool = False) -> Order:
+                     trailing=None, reduce_only: bool = False, client_tag: str | None = None) -> Order:
         t_call = time.perf_counter_ns()
         adm = self.admission
         inst, side, qty_raw, price_raw, stop_raw, trailing_raw = adm.validate(symbol, side, order_type, tif, qty,
-                                                                             price, stop, trailing)
+                                                                             price, stop, trailing, client_tag)
         spec = adm.admit(symbol, inst, side, order_type, tif, qty_raw, price_raw, stop_raw, trailing_raw,
-                         reduce_only)
+                         reduce_only, client_tag=client_tag)
         return await self.placement.place(spec, inst, t_call)
 
     def slot_of(self, order: Order | str) -> int:
@@ -557,6 +578,9 @@ class Engine:
             if self.store.client_id(slot) != order.client_order_id:
                 raise OrderNotFound(f"order {order.client_order_id} is no longer in the store")
             return slot
+        if not isinstance(order, str):
+            raise TypeError(f"expected an Order or its client order id (str), got {type(order).__name__} "
+                            f"{order!r}; a venue's own order id is not accepted here")
         slot = self.store.find_client_id(order)
         if slot < 0:
             slot = self.foreign.slot_of(order)      # an adopted order, by the venue's client id

@@ -12,6 +12,36 @@ An ``events()`` stream costs something only while someone reads it:
    default).  One more and it overflows: its queue is dropped, it is unsubscribed,
    counted (``EventBus.overflows``, ``EventBus.dropped``), and its next ``__anext__``
    raises :class:`EventsOverflow`, never skips events silently.
+
+The same outcome is told by the same events on every venue and order-entry path (REST or
+WebSocket), whatever the venue sent first:
+
+===============================================  ================================================
+outcome                                          events, in order
+===============================================  ================================================
+market order (or IOC/FOK) fills                  accepted, [partially_filled...,] filled,
+                                                 balance_changed
+IOC/FOK finds nothing (or only part) to fill     accepted, [partially_filled,] expired,
+                                                 balance_changed (a venue that calls it
+                                                 "cancelled" is read as an expiry too)
+limit order rests, then fills                    accepted, [balance_changed,] [partially_filled
+                                                 ...,] filled, balance_changed
+limit order rests, then is cancelled             accepted, [balance_changed,] cancelled,
+                                                 [balance_changed]
+the venue refuses it (documented rejection)      rejected
+the answer is lost                               unknown, then resolved with the venue's word
+                                                 (accepted/filled/... or not_placed)
+amend                                            amended (a cancel-replace venue: the old order's
+                                                 cancelled and the replacement's accepted come
+                                                 first)
+===============================================  ================================================
+
+``accepted`` always comes first: when the first word of an order is already a fill or its end
+(a market order's REST answer), the engine emits ``accepted`` before it.  A fill is always
+followed by a ``balance_changed``: when the venue's account update overtook the fill's record
+it is emitted again after the fill (data ``early=True``).  On derivatives accounts a
+``position_changed`` follows each fill too.  Brackets add ``bracket_exit_failed``; adopted
+orders ``adopted`` (and ``linked``) before their own events.
 """
 
 from __future__ import annotations

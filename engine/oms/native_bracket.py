@@ -75,7 +75,9 @@ class NativeBracket:
 
     native = True
 
-    def __init__(self, engine, impl, symbol: str, side: Side, qty, entry_price, stop_loss, take_profit):
+    def __init__(self, engine, impl, symbol: str, side: Side, qty, entry_price, stop_loss, take_profit, *,
+                 client_tag: str | None = None):
+        self.client_tag = client_tag
         self.eng = engine
         self.impl = impl
         self.symbol = symbol
@@ -137,6 +139,9 @@ class NativeBracket:
         take_stop = take_raw if take_type != OrderType.LIMIT_MAKER else 0
         eng.risk.check_exit(inst, exit_side, take_type, qty_raw, take_px or take_stop, n_sym + 1, n_all + 1, last)
         eng.risk.check_exit(inst, exit_side, stop_type, qty_raw, stop_raw, n_sym + 2, n_all + 2, last)
+        eng.risk.check_trigger(inst, stop_raw, "stop_loss")
+        if take_stop:
+            eng.risk.check_trigger(inst, take_stop, "take_profit")
         # every check passed: record, then send
         entry = self._record(inst, self.side, entry_type, entry_tif, qty_raw, entry_raw, 0, False)
         self._entry = entry.slot
@@ -162,7 +167,7 @@ class NativeBracket:
     def _record(self, inst, side, order_type, tif, qty_raw, price_raw, stop_raw, reduce_only) -> OrderSpec:
         eng = self.eng
         spec = eng.tracker.record(inst, self.symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, 0,
-                                  reduce_only)
+                                  reduce_only, client_tag=self.client_tag)
         eng.metrics.placed += 1
         return spec
 

@@ -15,6 +15,7 @@ import logging
 import time
 
 from engine._enums import ExecType, OrderState
+from engine._fixedpoint import to_decimal
 from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
 from engine.venues.base import VenueOrder
@@ -44,6 +45,7 @@ class Reconciler:
         leg = eng.tracker.leg(slot)
         fills = leg.fills_leg if leg is not None else eng.adapter.fills
         changed = False
+        first = eng.store.order(slot)
         if vo.filled_raw > eng.store.order(slot).filled_raw:
             from engine._oms_apply import exec_id_hash
             spec = eng.tracker.spec(slot)
@@ -58,11 +60,37 @@ class Reconciler:
                     changed = True
                     if eng.futures:
                         eng.book.update_from_fill(before.instrument, before.side, delta, price, fee)
-        changed = self.apply_snapshot(slot, vo) or changed
+        changed = self._apply_snapshot(slot, vo) or changed
         eng.tracker.settle(slot)     # the fills alone may have ended it
+        if changed:
+            self._tell(slot, first)
         return changed
 
-    def apply_snapshot(self, slot: int, vo: VenueOrder) -> bool:
+    def _tell(self, slot: int, before) -> None:
+        """The events of what reconciliation changed, as the stream would have told them: ``resolved`` for an
+        UNKNOWN order, ``accepted`` before anything else, the new state's event, a balance event after a fill."""
+        eng = self.eng
+        view = eng.order(slot)
+        after = view.state
+        if before.state == OrderState.UNKNOWN:
+            eng.resolver.heard(slot)
+        unaccepted = before.state in (OrderState.PENDING, OrderState.UNKNOWN, OrderState.REJECTED,
+                                      OrderState.NOT_PLACED)
+        if unaccepted and after not in (OrderState.NEW, OrderState.REJECTED, OrderState.PENDING,
+                                        OrderState.UNKNOWN, OrderState.NOT_PLACED):
+            eng.bus.emit(EventKind.ACCEPTED, order=view, symbol=view.symbol, source="reconciliation")
+        kind = {OrderState.NEW: EventKind.ACCEPTED, OrderState.PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
+                OrderState.FILLED: EventKind.FILLED, OrderState.CANCELLED: EventKind.CANCELLED,
+                OrderState.EXPIRED: EventKind.EXPIRED, OrderState.REJECTED: EventKind.REJECTED}.get(after)
+        if kind is not None and (after != before.state or view.filled != to_decimal(before.filled_raw)):
+            eng.bus.emit(kind, order=view, symbol=view.symbol, source="reconciliation")
+        if view.filled > to_decimal(before.filled_raw):
+            eng.account_book.after_fill()
+        if before.state in (OrderState.REJECTED, OrderState.NOT_PLACED) and after != before.state:
+            eng.unexpected_execution(view, f"the venue reports {after.name} for an order taken as "
+                                           f"{before.state.name}")
+
+    def _apply_snapshot(self, slot: int, vo: VenueOrder) -> bool:
         """Make the store agree with the venue's report of one order; returns whether anything changed."""
         eng = self.eng
         store = eng.store
@@ -87,16 +115,6 @@ class Reconciler:
             eng.book.update_from_fill(after.instrument, after.side, delta, gap_price)
         changed = res == 0
         eng.tracker.settle(slot)
-        if changed:
-            view = eng.order(slot)
-            kind = {OrderState.NEW: EventKind.ACCEPTED, OrderState.PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
-                    OrderState.FILLED: EventKind.FILLED, OrderState.CANCELLED: EventKind.CANCELLED,
-                    OrderState.EXPIRED: EventKind.EXPIRED, OrderState.REJECTED: EventKind.REJECTED}.get(state)
-            if kind is not None:
-                eng.bus.emit(kind, order=view, symbol=view.symbol, source="reconciliation")
-            if before.state in (OrderState.REJECTED, OrderState.NOT_PLACED) and after.state != before.state:
-                eng.unexpected_execution(view, f"the venue reports {after.state.name} for an order taken as "
-                                               f"{before.state.name}")
         return changed
 
     async def settle(self, slot: int) -> bool:

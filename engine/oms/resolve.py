@@ -59,6 +59,7 @@ class UnknownResolver:
         self.give_up_s = give_up_s
         self._tasks: dict[int, asyncio.Task] = {}
         self._no_resend: set[int] = set()
+        self._asking: set[int] = set()       # slots whose query or re-send is in flight (they say how themselves)
         self.stopped = False
         self.adopted = 0
         self.from_stream = 0
@@ -82,6 +83,19 @@ class UnknownResolver:
         task = self.eng.spawn(self._resolve(slot), f"resolve:{self.eng.store.client_id(slot)}")
         self._tasks[slot] = task
         task.add_done_callback(lambda t, s=slot: self._tasks.pop(s, None))
+
+    def heard(self, slot: int) -> None:
+        """The venue's first word on an UNKNOWN order arrived by itself (its stream, a late answer): resolved
+        at once, before that word's own events are told."""
+        task = self._tasks.get(slot)
+        if task is None or slot in self._asking or self.eng.tracker.state(slot) == OrderState.UNKNOWN:
+            return
+        del self._tasks[slot]
+        task.cancel()
+        self.from_stream += 1
+        eng = self.eng
+        eng.bus.emit(EventKind.RESOLVED, order=eng.tracker.view(slot), symbol=eng.tracker.spec(slot).symbol,
+                     how="stream")
 
     async def stop(self) -> None:
         """The kill switch: no resolution goes on, nothing is re-sent (rule 7)."""
@@ -142,11 +156,14 @@ class UnknownResolver:
                 self.from_stream += 1
                 eng.bus.emit(EventKind.RESOLVED, order=tracker.view(slot), symbol=spec.symbol, how="stream")
                 return
+            self._asking.add(slot)
             try:
                 known = await eng.reconciler.settle(slot)
             except (TransportError, VenueError) as exc:
                 log.info("resolving %s: query failed (%s); asking again", spec.client_id, exc)
                 known = None
+            finally:
+                self._asking.discard(slot)
             if known:
                 if tracker.state(slot) == OrderState.UNKNOWN:
                     continue            # the venue reports it still PENDING (a list leg): ask again
@@ -160,7 +177,12 @@ class UnknownResolver:
                     delay = self.confirm_s
                     continue
                 if now - absent_since >= self.confirm_s:
-                    if await self._conclude(slot):
+                    self._asking.add(slot)
+                    try:
+                        concluded = await self._conclude(slot)
+                    finally:
+                        self._asking.discard(slot)
+                    if concluded:
                         return
                     absent_since, delay, started = None, 0.2, loop.time()   # re-sent, answer lost again
                     continue

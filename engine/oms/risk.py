@@ -398,6 +398,32 @@ class RiskEngine:
             if rc:
                 self._reject_account(rc, lim, symbol_id, side, qty_raw, px)
 
+    def check_trigger(self, symbol_id: int, stop_raw: int, what: str = "stop price") -> None:
+        """A trigger (stop) price meets the instrument's price filter: its minimum, maximum and tick, which
+        venues apply to trigger prices as to limit prices.  No band: a stop is meant to be away from the
+        market (the exits' side of the entry is checked by the bracket).
+
+        Raises
+        ------
+        RiskRejected
+            ``rule`` "filter_stop_price".
+        """
+        a = self.instruments.arrays
+        tick, lo, hi = int(a["tick_raw"][symbol_id]), int(a["min_price_raw"][symbol_id]), \
+            int(a["max_price_raw"][symbol_id])
+        origin = int(a["price_origin_raw"][symbol_id])
+        sym = self.instruments.symbol(symbol_id)
+        if lo and stop_raw < lo:
+            why = f"is below the minimum price {_fmt(lo)}"
+        elif hi and stop_raw > hi:
+            why = f"is above the maximum price {_fmt(hi)}"
+        elif tick and (stop_raw - origin) % tick:
+            why = f"is not a multiple of tick {_fmt(tick)}"
+        else:
+            return
+        lim = _Lim(sym, None, None, None, None, False, None)
+        self._reject("filter_stop_price", lim, symbol_id, stop_raw, None, f"{what} {_fmt(stop_raw)} {why} for {sym}")
+
     def check_exit(self, symbol_id: int, side: int, order_type: int, qty_raw: int, price_raw: int,
                    open_orders_for_symbol: int = 0, open_orders_total: int = 0, last_price_raw: int = 0) -> None:
         """Every check of :meth:`check` for an exit leg of a bracket, except the balance/margin one.

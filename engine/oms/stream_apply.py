@@ -41,9 +41,17 @@ _EVENT_KIND = {
 }
 _APPLIED, _FOREIGN, _CONFLICT = int(ApplyStatus.AP_APPLIED), int(ApplyStatus.AP_FOREIGN), int(ApplyStatus.AP_CONFLICT)
 _EV_NONE, _EV_FILLED, _EV_CANCELLED = int(OrderEvent.EV_NONE), int(OrderEvent.EV_FILLED), int(OrderEvent.EV_CANCELLED)
-_PENDING = int(OrderState.PENDING)
+_PENDING, _UNKNOWN = int(OrderState.PENDING), int(OrderState.UNKNOWN)
 # A fill for an order in one of these states means the engine's conclusion was wrong: the order existed.
 _SURPRISE_STATES = frozenset({int(OrderState.REJECTED), int(OrderState.NOT_PLACED)})
+# An order that reaches the venue is accepted before anything else happens to it: when the first word of it
+# is already a fill, an expiry or a cancel (a market order's REST answer, a record that overtook the
+# venue's acknowledgement), ``accepted`` is emitted first, so every venue and path tells one outcome the
+# same way (the table in :mod:`engine.oms.events`).
+_UNACCEPTED_STATES = frozenset({int(OrderState.PENDING), int(OrderState.UNKNOWN)}) | _SURPRISE_STATES
+_AFTER_ACCEPTANCE = frozenset({int(OrderEvent.EV_PARTIALLY_FILLED), int(OrderEvent.EV_FILLED),
+                               int(OrderEvent.EV_CANCELLED), int(OrderEvent.EV_EXPIRED),
+                               int(OrderEvent.EV_TRIGGERED), int(OrderEvent.EV_AMENDED)})
 
 
 class StreamApplier:
@@ -148,15 +156,21 @@ class StreamApplier:
             self.eng.admission.set_reference(int(self.store.arrays["instrument"][slot]), fill_price)
         elif event == _EV_CANCELLED:
             self.metrics.cancelled += 1
+        if ap.prev_state == _UNKNOWN:
+            self.eng.resolver.heard(slot)
         surprise = ap.prev_state in _SURPRISE_STATES
         if self.bus.active or surprise:
             view = tracker.view(slot)
+            if ap.prev_state in _UNACCEPTED_STATES and event in _AFTER_ACCEPTANCE:
+                self.bus.emit(EventKind.ACCEPTED, order=view, symbol=view.symbol)
             self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol,
                           fill_qty=to_decimal(fill_qty) if fill_qty else None,
                           fill_price=to_decimal(fill_price) if fill_qty else None)
-            if fill_qty and self.eng.futures:
-                self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol,
-                              position=self.eng.positions().get(view.symbol))
+            if fill_qty:
+                if self.eng.futures:
+                    self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol,
+                                  position=self.eng.positions().get(view.symbol))
+                self.eng.account_book.after_fill()
             if surprise:
                 self.unexpected += 1
                 self.eng.unexpected_execution(view, f"the venue reported {view.state.name} for an order taken as "

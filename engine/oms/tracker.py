@@ -67,12 +67,15 @@ class OrderTracker:
     # -- recording ----------------------------------------------------------------------------
     def record(self, inst: int, symbol: str, side: int, order_type: int, tif: int, qty_raw: int,
                price_raw: int = 0, stop_raw: int = 0, trailing_raw: int = 0, reduce_only: bool = False,
-               close_on_trigger: bool = False) -> OrderSpec:
-        """A new order of ours: a PENDING store slot with its client id, its spec, tracked open."""
+               close_on_trigger: bool = False, client_tag: str | None = None) -> OrderSpec:
+        """A new order of ours: a PENDING store slot with its client id (led by ``client_tag-`` when given,
+        a tag the caller has checked), its spec, tracked open."""
         store = self.store
         slot = store.create(inst, side, order_type, tif, qty_raw, price_raw, stop_price_raw=stop_raw,
                             trailing_delta_raw=trailing_raw, reduce_only=reduce_only,
                             close_on_trigger=close_on_trigger, ts_ns=time.time_ns())
+        if client_tag:
+            store.set_client_tag(slot, client_tag)
         spec = OrderSpec(slot, symbol, store.client_id(slot), side, order_type, tif, qty_raw, price_raw, stop_raw,
                          trailing_raw, reduce_only, close_on_trigger)
         self._specs[slot] = spec

@@ -132,6 +132,8 @@ def _fault_section() -> str:
                              "order.cancel, order.cancelReplace, order.status, ...) or a Bybit trade op "
                              "(order.create, order.amend, order.cancel)"),
         _item(", ".join(WS_ENDPOINTS), "every request on that WebSocket"),
+        _item("order", "every request placing one new order, any venue and path (POST api/v3/order, "
+                       "POST fapi/v1/order, v5/order/create, order.place, order.create)"),
         _item(", ".join(STREAM_TARGETS), "a user-data stream (stream actions only)"),
         _item("*", "every request, REST and WebSocket (not streams)"),
         "",

@@ -193,6 +193,14 @@ class Core(Placement, Settlement, Triggers):
             return order
         new_qty = order.qty if qty is None else qty
         new_price = order.price if price is None else price
+        if inst.kind != "spot" and not order.account.is_market_maker and not order.reduce_only:
+            # what the amendment adds to the order's initial margin must be available (the venues refuse it:
+            # USD-M -2019, Bybit 110007); the order already holds its old margin
+            acct, wallet = order.account, WALLET_OF[order.market]
+            added = (new_price * (new_qty - order.filled) - order.price * order.remaining) / acct.lev(wallet,
+                                                                                                         order.symbol)
+            if added > 0 and added > self.available_margin(acct, wallet):
+                raise Reject("margin")
         resting = book.remove(order)
         # re-lock for spot orders at the new terms
         if inst.kind == "spot" and not order.account.is_market_maker:

@@ -199,6 +199,16 @@ class SimExchange:
         return b.free, b.locked
 
     @exact
+    def futures_balance(self, key: str, wallet: str = "binance-usdm", asset: str = "USDT") -> tuple[Decimal, Decimal]:
+        """(available, wallet balance) of a derivatives wallet (``binance-usdm`` or ``bybit``), as the venue
+        reports them: available = wallet + unrealised PnL - position and open-order initial margin."""
+        acct = self.core.ledger.accounts[key]
+        total = acct.wallets[wallet][asset].total
+        if asset != "USDT":
+            return total, total
+        return self.core.available_margin(acct, wallet), total
+
+    @exact
     def totals(self) -> dict:
         """Per (wallet, asset): balances of every account (the market maker included) +
         fees + unrealised PnL; equal to :attr:`initial_totals` when nothing leaked."""

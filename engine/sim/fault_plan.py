@@ -39,6 +39,12 @@ class RequestFaults:
     record: FaultRecord | None = None    # the answer fault's log record
 
 
+# The requests that place one new order, on every venue and order-entry path: the target ``order`` names
+# them all (a test written once for every venue).  Order lists and cancel-replace are not among them.
+NEW_ORDER_REQUESTS = frozenset({"POST api/v3/order", "POST fapi/v1/order", "v5/order/create",
+                                "order.place", "order.create"})
+
+
 class FaultPlan:
     """The active faults; asks answer which actions fire for one request or event."""
 
@@ -75,6 +81,8 @@ class FaultPlan:
         out = RequestFaults()
         if not self.faults:
             return out
+        if any(n in NEW_ORDER_REQUESTS for n in names):
+            names = (*names, "order")          # the venue-neutral target: a new order, any venue and path
         chosen = None
         for f, rec in self._fire(names, skip=("interim",) if ws else ()):
             if f.verb == "latency":

@@ -19,6 +19,9 @@ TARGET names what the fault applies to:
   ``order.amend``, ``order.cancel``); ``ws-api/v3`` and ``v5/trade`` name every request
   on that socket;
 * a user-data stream: ``stream.binance-spot``, ``stream.binance-usdm``, ``stream.bybit``;
+* ``order`` for every request that places one new order, on any venue and path (Binance
+  ``POST api/v3/order``, ``POST fapi/v1/order``, ``order.place``; Bybit ``v5/order/create``,
+  ``order.create``), so one spec serves a test run on every venue;
 * ``*`` for every request (not streams).
 
 Answer actions (requests, REST and WebSocket order entry):

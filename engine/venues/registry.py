@@ -11,7 +11,7 @@ import importlib
 
 from engine.errors import ConfigError
 
-__all__ = ["ADAPTERS", "make_adapter", "has_adapter", "adapter_class"]
+__all__ = ["ADAPTERS", "ORDER_ENTRY", "make_adapter", "has_adapter", "adapter_class", "order_paths"]
 
 # venue (configuration key) -> "module:Class" of its adapter
 ADAPTERS: dict[str, str] = {
@@ -19,6 +19,18 @@ ADAPTERS: dict[str, str] = {
     "binance-usdm": "engine.venues.binance.adapter:BinanceAdapter",
     "bybit": "engine.venues.bybit.adapter:BybitAdapter",
 }
+
+# venue -> the order-entry paths its adapter offers ("rest" always; "ws": WebSocket order entry)
+ORDER_ENTRY: dict[str, tuple[str, ...]] = {
+    "binance-spot": ("rest", "ws"),
+    "binance-usdm": ("rest",),
+    "bybit": ("rest", "ws"),
+}
+
+
+def order_paths() -> list[tuple[str, str]]:
+    """Every (venue, order_entry) pair the engine can trade through."""
+    return [(venue, entry) for venue in ADAPTERS for entry in ORDER_ENTRY[venue]]
 
 
 def has_adapter(venue: str) -> bool:
@@ -36,5 +48,11 @@ def adapter_class(venue: str):
 
 
 def make_adapter(config, order_entry: str = "rest"):
-    """The adapter for ``config.venue`` (``order_entry``: "rest" or "ws")."""
-    return adapter_class(config.venue)(config, order_entry=order_entry)
+    """The adapter for ``config.venue`` (``order_entry``: "rest" or "ws", where the venue offers it)."""
+    cls = adapter_class(config.venue)
+    paths = ORDER_ENTRY[config.venue]
+    if order_entry not in paths:
+        raise ConfigError(f"{config.venue}: order_entry={order_entry!r} is not available; this venue takes "
+                          f"orders over: {', '.join(paths)}")
+    return cls(config, order_entry=order_entry)
+

@@ -1,7 +1,6 @@
 """Library code logs through logging under the 'engine' logger and never prints."""
 
 import ast
-import pathlib
 from tests.support import ROOT
 
 ENGINE = ROOT / "engine"

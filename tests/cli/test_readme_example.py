@@ -10,7 +10,8 @@ README = ROOT / "README.md"
 
 
 def test_readme_example_runs(monkeypatch, capsys):
-    code = re.search(r"```python\n(import engine\n.*?)```", README.read_text(), re.S).group(1)
+    embedding = README.read_text().split("\n## Embedding it in an asyncio bot\n", 1)[1]
+    code = re.search(r"```python\n(import engine\n.*?)```", embedding, re.S).group(1)
     assert 'engine.connect("bybit")' in code and "engine.run(main())" in code
 
     async def main():

@@ -288,6 +288,6 @@ class BybitAdapter:
         amount from the coin's own margin fields (:func:`.decode.coin_available`)."""
         out = {}
         for asset, c in (await self.rest.balances()).items():
-            w, lk = _raw(c.get("walletBalance")), _raw(c.get("locked"))
+            w, lk = _raw(c.get("walletBalance"), Rounding.FLOOR), _raw(c.get("locked"), Rounding.CEILING)
             out[asset] = (decode.coin_available(c), w) if self.futures else (w - lk, lk)
         return out

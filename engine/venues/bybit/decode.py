@@ -53,6 +53,17 @@ def _raw(text, rounding: int = Rounding.EXACT) -> int:
     return fp_parse(str(text), rounding) if text not in (None, "") else 0
 
 
+def order_state(d: dict) -> int:
+    """The order's state; an IOC/FOK order the venue ended ("Cancelled") is EXPIRED, as the stream parser
+    reads it (``_venue_expiry`` in ext/parse_bybit.pyx)."""
+    status = d.get("orderStatus", "")
+    state = STATES.get(status, OrderState.UNKNOWN)
+    if (state == OrderState.CANCELLED and status != "Deactivated" and d.get("timeInForce") in ("IOC", "FOK")
+            and _raw(d.get("triggerPrice")) == 0):
+        return OrderState.EXPIRED
+    return state
+
+
 def venue_order(d: dict) -> VenueOrder:
     stop = _raw(d.get("triggerPrice", "0"))
     if d.get("orderType") == "Limit":
@@ -62,7 +73,7 @@ def venue_order(d: dict) -> VenueOrder:
     return VenueOrder(symbol=d["symbol"], client_id=d.get("orderLinkId", ""), exchange_id=d.get("orderId"),
                       side=Side.BUY if d["side"] == "Buy" else Side.SELL, order_type=otype,
                       tif=TIFS.get(d.get("timeInForce", ""), 0),
-                      state=STATES.get(d.get("orderStatus", ""), OrderState.UNKNOWN), qty_raw=_raw(d.get("qty")),
+                      state=order_state(d), qty_raw=_raw(d.get("qty")),
                       price_raw=_raw(d.get("price")), stop_raw=stop, filled_raw=_raw(d.get("cumExecQty")),
                       avg_price_raw=_raw(d.get("avgPrice"), Rounding.HALF_EVEN),
                       cum_quote_raw=_raw(d.get("cumExecValue"), Rounding.HALF_EVEN))
@@ -77,9 +88,12 @@ def fills(rows: list, key: str, value: str) -> list[Fill]:
 
 
 def coin_available(c: dict) -> int:
-    """A unified-account coin's available balance (module docstring)."""
-    return (_raw(c.get("walletBalance")) + _raw(c.get("unrealisedPnl")) - _raw(c.get("totalPositionIM"))
-            - _raw(c.get("totalOrderIM")) - _raw(c.get("locked")))
+    """A unified-account coin's available balance (module docstring); the venue's figures carry more
+    decimals than the engine's eight, so each is rounded the cautious way (what is had down, what is
+    held up)."""
+    down, up = Rounding.FLOOR, Rounding.CEILING
+    return (_raw(c.get("walletBalance"), down) + _raw(c.get("unrealisedPnl"), down)
+            - _raw(c.get("totalPositionIM"), up) - _raw(c.get("totalOrderIM"), up) - _raw(c.get("locked"), up))
 
 
 def _row(payload: bytes, order_id: str) -> dict | None:
