@@ -33,6 +33,9 @@ class MessageKind(IntEnum):
     BYBIT_ORDER = 7
     BYBIT_EXECUTION = 8
     BYBIT_ORDER_ACK = 9
+    TSX_ORDER = 10
+    TSX_TRADE = 11
+    TSX_ORDER_ACK = 12
 
 class RecordFlag(IntEnum):
     ROUNDED = 1

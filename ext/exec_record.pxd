@@ -34,6 +34,9 @@ cdef enum MsgKind:
     MSG_BYBIT_ORDER = 7          # Bybit private `order` topic: records via next_record()
     MSG_BYBIT_EXECUTION = 8      # Bybit private `execution` / `execution.fast` topic
     MSG_BYBIT_ORDER_ACK = 9      # Bybit REST / WS-trade success: orderId + orderLinkId
+    MSG_TSX_ORDER = 10           # TopstepX GatewayUserOrder: the order's state (its fills come as trades)
+    MSG_TSX_TRADE = 11           # TopstepX GatewayUserTrade: one fill (half-turn), trade id and order id
+    MSG_TSX_ORDER_ACK = 12       # TopstepX Order/place success: orderId (the client id is the request's)
 
 
 cdef enum Category:

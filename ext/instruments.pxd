@@ -77,6 +77,7 @@ cdef class Instruments:
     cdef int64_t[::1] ask_up_raw
     cdef int64_t[::1] ask_down_raw
     cdef int32_t[::1] max_orders           # open orders allowed per symbol, 0 = unknown
+    cdef int64_t[::1] multiplier_raw       # quote value of one unit of quantity per unit of price (1 = crypto)
 
     cdef int32_t find_c(self, const char *p, Py_ssize_t n) noexcept nogil
     cdef int check_order_c(self, int32_t inst, int side, int order_type, int64_t qty_raw, int64_t price_raw,

@@ -100,6 +100,7 @@ cdef class Instruments:
                      "min_notional_raw", "max_notional_raw", "bid_up_raw", "bid_down_raw", "ask_up_raw",
                      "ask_down_raw"):
             a[name] = z64()
+        a["multiplier_raw"] = np.full(capacity, 100_000_000, np.int64)
         self.arrays = a
         self.symbol_buf = a["symbol_buf"]
         self.symbol_len = a["symbol_len"]
@@ -126,6 +127,7 @@ cdef class Instruments:
         self.bid_down_raw = a["bid_down_raw"]
         self.ask_up_raw = a["ask_up_raw"]
         self.ask_down_raw = a["ask_down_raw"]
+        self.multiplier_raw = a["multiplier_raw"]
         if ix_str_init(&self.ix_symbol, capacity, <const char *>&self.symbol_buf[0, 0], &self.symbol_len[0],
                        SYMBOL_MAX) != 0:
             raise MemoryError("instruments: symbol index")
@@ -263,8 +265,11 @@ cdef class Instruments:
             min_price="0", max_price="0", price_from_min=True, step="0", min_qty="0", max_qty="0",
             qty_from_min=True, market_step="0", market_min_qty="0", market_max_qty="0", min_notional="0",
             max_notional="0", notional_applies_to_market=True, bid_up="0", bid_down="0", ask_up="0",
-            ask_down="0", max_orders=0):
+            ask_down="0", max_orders=0, multiplier="1"):
         """Register (or update) an instrument from decimal strings; returns its id.
+
+        ``multiplier``: the quote value of one unit of quantity per unit of price (1 for
+        crypto contracts; a future's point value, its tick value over its tick size).
 
         ``price_from_min``/``qty_from_min``: the tick/step grid starts at min price/qty
         (Binance: ``(price - minPrice) % tickSize == 0``) rather than at zero (Bybit).
@@ -291,7 +296,9 @@ cdef class Instruments:
             tick=tick, min_price=min_price, max_price=max_price, step=step, min_qty=min_qty, max_qty=max_qty,
             market_step=market_step, market_min_qty=market_min_qty, market_max_qty=market_max_qty,
             min_notional=min_notional, max_notional=max_notional, bid_up=bid_up, bid_down=bid_down,
-            ask_up=ask_up, ask_down=ask_down).items()}
+            ask_up=ask_up, ask_down=ask_down, multiplier=multiplier).items()}
+        if v["multiplier"] <= 0:
+            raise ValueError(f"multiplier of {symbol!r} must be positive, got {multiplier!r}")
         self.contract_type[inst] = contract_type
         self.trading[inst] = trading
         self.base_asset[inst] = self.asset_id(base)
@@ -315,6 +322,7 @@ cdef class Instruments:
         self.ask_up_raw[inst] = v["ask_up"]
         self.ask_down_raw[inst] = v["ask_down"]
         self.max_orders[inst] = max_orders
+        self.multiplier_raw[inst] = v["multiplier"]
         return inst
 
     def id(self, symbol):

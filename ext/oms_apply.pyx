@@ -15,7 +15,9 @@ Rules (one place for the venue differences):
   type, state, last fill and cumulative quantity: applied as they are.
 - Bybit ``execution`` records are fills (trade id = a hash of ``execId``); Bybit
   ``order`` records give state changes only: their fill states are *deferred* to the
-  executions, so a fill is never counted twice.
+  executions, so a fill is never counted twice.  TopstepX likewise: ``GatewayUserTrade``
+  records are fills (their integer trade id), ``GatewayUserOrder`` records state changes;
+  a successful place answer acknowledges the order (NEW).
 - Each fill that changed the store moves the position (futures) by exactly the
   quantity the store added, at the fill price, with its fee.
 """
@@ -60,6 +62,9 @@ from engine._exec_record cimport F_FILLS
 from engine._exec_record cimport MSG_BYBIT_EXECUTION
 from engine._exec_record cimport MSG_BYBIT_ORDER
 from engine._exec_record cimport MSG_BYBIT_ORDER_ACK
+from engine._exec_record cimport MSG_TSX_ORDER
+from engine._exec_record cimport MSG_TSX_ORDER_ACK
+from engine._exec_record cimport MSG_TSX_TRADE
 from engine._exec_record cimport MSG_ORDER_RESPONSE
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_ORDER_TRADE_UPDATE
@@ -144,7 +149,8 @@ cdef class RecordApplier:
         free(self.asset_lens)
 
     def refresh_assets(self):
-        """Re-read the asset names of the instrument registry (after loading instruments)."""
+        """Re-read the asset names of the instrument registry (after loading instruments), and hand the
+        instruments' multipliers (a future's point value) to the position book, whose PnL they scale."""
         names = [name.encode() for name in self.instruments.asset_names]
         cdef Py_ssize_t n = len(names), i
         cdef bytes b
@@ -159,6 +165,9 @@ cdef class RecordApplier:
             memcpy(self.asset_names + i * ASSET_NAME_CAP, <const char *>b, len(b))
             self.asset_lens[i] = <unsigned char>len(b)
         self.n_assets = <int32_t>n
+        if self.positions is not None:
+            for i in range(min(self.instruments.count, self.positions.capacity)):
+                self.positions.set_multiplier(i, self.instruments.multiplier_raw[i])
 
     cdef int32_t fee_asset_c(self, const ExecRecord *r) noexcept nogil:
         cdef int32_t i
@@ -196,7 +205,8 @@ cdef class RecordApplier:
         self.store_result = -1
         if (kind != MSG_EXECUTION_REPORT and kind != MSG_ORDER_TRADE_UPDATE and kind != MSG_ALGO_UPDATE
                 and kind != MSG_BYBIT_ORDER and kind != MSG_BYBIT_EXECUTION and kind != MSG_ORDER_RESPONSE
-                and kind != MSG_BYBIT_ORDER_ACK):
+                and kind != MSG_BYBIT_ORDER_ACK and kind != MSG_TSX_ORDER and kind != MSG_TSX_TRADE
+                and kind != MSG_TSX_ORDER_ACK):
             self.slot = -1
             self.status = AP_NOT_ORDER
             return AP_NOT_ORDER
@@ -243,12 +253,22 @@ cdef class RecordApplier:
         trade_id = r.trade_id if record_has(r, F_TRADE_ID) and r.trade_id >= 0 else -1
         last_qty = r.last_qty_raw if record_has(r, F_LAST_QTY) else 0
         last_price = r.last_price_raw if record_has(r, F_LAST_PRICE) else 0
-        if kind == MSG_BYBIT_EXECUTION:
+        if kind == MSG_TSX_ORDER_ACK:
+            # the venue took the order (its later states and fills come on the user hub)
+            exec_type = EXEC_NEW
+            state = NEW
+            cum = -1
+        elif kind == MSG_TSX_TRADE:
+            # one fill; the store completes the order when its quantity is reached
+            exec_type = EXEC_TRADE
+            cum = -1
+            state = PARTIALLY_FILLED
+        elif kind == MSG_BYBIT_EXECUTION:
             exec_type = EXEC_TRADE
             trade_id = hash_id(r.exec_id, r.exec_id_len) if r.exec_id_len > 0 else -1
             cum = -1
             state = FILLED if record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw == 0 else PARTIALLY_FILLED
-        elif kind == MSG_BYBIT_ORDER:
+        elif kind == MSG_BYBIT_ORDER or kind == MSG_TSX_ORDER:
             if state == PARTIALLY_FILLED or state == FILLED:
                 self.status = AP_DEFERRED
                 return AP_DEFERRED

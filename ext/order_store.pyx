@@ -152,6 +152,9 @@ CLIENT_ID_RULES = {
     "bybit": ("", 36, "A-Za-z0-9_-"),
     "gateio": ("t-", 30, "0-9A-Za-z_.-"),
     "mexc": ("", 32, "A-Za-z0-9_-"),
+    # TopstepX customTag: unique per account; length and characters unconfirmed (the sheet's §4), so the
+    # same conservative rule as Bybit's orderLinkId
+    "topstepx": ("", 36, "A-Za-z0-9_-"),
 }
 
 

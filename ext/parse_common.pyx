@@ -66,6 +66,9 @@ from engine._exec_record cimport MSG_ALGO_UPDATE
 from engine._exec_record cimport MSG_BYBIT_EXECUTION
 from engine._exec_record cimport MSG_BYBIT_ORDER
 from engine._exec_record cimport MSG_BYBIT_ORDER_ACK
+from engine._exec_record cimport MSG_TSX_ORDER
+from engine._exec_record cimport MSG_TSX_ORDER_ACK
+from engine._exec_record cimport MSG_TSX_TRADE
 from engine._exec_record cimport MSG_ERROR
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_NONE
@@ -127,6 +130,9 @@ class MessageKind(IntEnum):
     BYBIT_ORDER = MSG_BYBIT_ORDER
     BYBIT_EXECUTION = MSG_BYBIT_EXECUTION
     BYBIT_ORDER_ACK = MSG_BYBIT_ORDER_ACK
+    TSX_ORDER = MSG_TSX_ORDER
+    TSX_TRADE = MSG_TSX_TRADE
+    TSX_ORDER_ACK = MSG_TSX_ORDER_ACK
 
 
 class RecordFlag(IntEnum):

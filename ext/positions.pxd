@@ -38,12 +38,14 @@ cdef class PositionBook:
     cdef readonly int64_t n_fee_assets_dropped  # third-asset fees not summed (a second third asset)
     cdef int64_t[::1] size_raw              # signed position size, base units (long > 0)
     cdef int64_t[::1] entry_raw             # average entry price, 0 when flat
-    cdef int64_t[::1] realized_raw          # realized PnL in quote, before fees
+    cdef int64_t[::1] realized_raw          # realized PnL in quote, before fees (times the multiplier)
     cdef int64_t[::1] fees_raw              # fees paid, in quote (base-asset fees valued at the fill price)
     cdef int64_t[::1] fee_other_raw         # fees paid in a third asset
     cdef int32_t[::1] fee_other_asset       # asset id of fee_other_raw, -1 if none
     cdef int64_t[::1] mark_raw              # last mark price, 0 if unknown
-    cdef int64_t[::1] unrealized_raw        # size * (mark - entry), 0 without a mark
+    cdef int64_t[::1] unrealized_raw        # size * (mark - entry) * multiplier, 0 without a mark
+    cdef int64_t[::1] multiplier_raw        # quote value of one unit of size per unit of price (1: crypto
+                                            # contracts; a future's point value, e.g. MNQ 2)
     cdef int32_t[::1] leverage              # leverage set on the venue (1..125)
     cdef uint8_t[::1] isolated              # 1 isolated margin, 0 cross
     cdef int64_t[::1] isolated_wallet_raw   # isolated wallet balance of the position (quote)
@@ -54,6 +56,7 @@ cdef class PositionBook:
     cdef int64_t[:, ::1] br_cum_raw         # maintenance amount ("cum", quote)
     cdef int64_t[:, ::1] br_max_leverage    # initial leverage cap of the tier
 
+    cdef int value_c(self, int32_t inst, int64_t qty_raw, int64_t diff_raw, int64_t *out) noexcept nogil
     cdef int update_from_fill_c(self, int32_t inst, int side, int64_t qty_raw, int64_t price_raw,
                                 int64_t fee_raw, int fee_kind, int32_t fee_asset) noexcept nogil
     cdef int set_mark_c(self, int32_t inst, int64_t mark_raw) noexcept nogil

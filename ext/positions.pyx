@@ -11,11 +11,12 @@ Rounding (the property test's reference model follows the same rules):
 
 1. Average entry = (|size| * entry + qty * price) / (|size| + qty), one half-even rounding.
 2. Realized PnL of a reduction = closed qty * (price - entry) for a long, * (entry - price)
-   for a short, one half-even rounding per fill.
+   for a short, times the instrument's multiplier (a future's point value: ticks x tick
+   value; 1 for crypto contracts), one half-even rounding per fill.
 3. A fee in the base asset reduces the holding by the fee and adds fee * price (half-even)
    to ``fees_raw``; if that takes the size to zero the entry resets, across zero it becomes
    the fill price.
-4. Unrealized PnL = size * (mark - entry), half-even.
+4. Unrealized PnL = size * (mark - entry) * multiplier, half-even.
 """
 
 import numpy as np
@@ -30,6 +31,7 @@ from engine._enums cimport BUY
 from engine._enums cimport SELL
 from engine._fixedpoint cimport FP_HALF_EVEN
 from engine._fixedpoint cimport FP_OK
+from engine._fixedpoint cimport FP_OVERFLOW
 from engine._fixedpoint cimport FP_SCALE
 from engine._fixedpoint cimport fp_add
 from engine._fixedpoint cimport fp_mul
@@ -92,6 +94,7 @@ cdef class PositionBook:
             "fee_other_asset": np.full(capacity, -1, np.int32),
             "mark_raw": np.zeros(capacity, np.int64),
             "unrealized_raw": np.zeros(capacity, np.int64),
+            "multiplier_raw": np.full(capacity, FP_SCALE, np.int64),
             "leverage": np.full(capacity, default_leverage, np.int32),
             "isolated": np.zeros(capacity, np.uint8),
             "isolated_wallet_raw": np.zeros(capacity, np.int64),
@@ -111,6 +114,7 @@ cdef class PositionBook:
         self.fee_other_asset = a["fee_other_asset"]
         self.mark_raw = a["mark_raw"]
         self.unrealized_raw = a["unrealized_raw"]
+        self.multiplier_raw = a["multiplier_raw"]
         self.leverage = a["leverage"]
         self.isolated = a["isolated"]
         self.isolated_wallet_raw = a["isolated_wallet_raw"]
@@ -122,6 +126,18 @@ cdef class PositionBook:
         self.br_max_leverage = a["br_max_leverage"]
 
     # ---- C level -----------------------------------------------------------------
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef int value_c(self, int32_t inst, int64_t qty_raw, int64_t diff_raw, int64_t *out) noexcept nogil:
+        """qty * diff * multiplier (quote), one half-even rounding (inst validated by the caller)."""
+        cdef int64_t m = self.multiplier_raw[inst], per_unit
+        if m == FP_SCALE:
+            return fp_mul(qty_raw, diff_raw, FP_HALF_EVEN, out)
+        # diff * multiplier first: exact for a tick-aligned price difference and a tick value
+        if fp_mul(diff_raw, m, FP_HALF_EVEN, &per_unit) != FP_OK:
+            return FP_OVERFLOW
+        return fp_mul(qty_raw, per_unit, FP_HALF_EVEN, out)
 
     @cython.boundscheck(False)
     @cython.wraparound(False)
@@ -157,7 +173,7 @@ cdef class PositionBook:
                 rc = fp_sub(price_raw, entry, &diff)
             else:
                 rc = fp_sub(entry, price_raw, &diff)
-            if (rc != FP_OK or fp_mul(closing, diff, FP_HALF_EVEN, &pnl) != FP_OK
+            if (rc != FP_OK or self.value_c(inst, closing, diff, &pnl) != FP_OK
                     or fp_add(realized, pnl, &realized) != FP_OK):
                 self.n_overflows += 1
                 return POS_OVERFLOW
@@ -196,7 +212,7 @@ cdef class PositionBook:
         mark = self.mark_raw[inst]
         upnl = 0
         if mark > 0 and new_size != 0:
-            if fp_sub(mark, new_entry, &diff) != FP_OK or fp_mul(new_size, diff, FP_HALF_EVEN, &upnl) != FP_OK:
+            if fp_sub(mark, new_entry, &diff) != FP_OK or self.value_c(inst, new_size, diff, &upnl) != FP_OK:
                 self.n_overflows += 1
                 return POS_OVERFLOW
         # commit
@@ -224,7 +240,7 @@ cdef class PositionBook:
             return POS_BAD_VALUE
         if mark_raw > 0 and self.size_raw[inst] != 0:
             if (fp_sub(mark_raw, self.entry_raw[inst], &diff) != FP_OK
-                    or fp_mul(self.size_raw[inst], diff, FP_HALF_EVEN, &upnl) != FP_OK):
+                    or self.value_c(inst, self.size_raw[inst], diff, &upnl) != FP_OK):
                 self.n_overflows += 1
                 return POS_OVERFLOW
         self.mark_raw[inst] = mark_raw
@@ -322,6 +338,13 @@ cdef class PositionBook:
         if rc == POS_OK or rc == POS_FEE_ASSET_DROPPED:
             return rc
         _raise(rc, f"fill inst={inst} side={side} qty_raw={qty_raw} price_raw={price_raw} fee_raw={fee_raw}")
+
+    def set_multiplier(self, int32_t inst, int64_t multiplier_raw):
+        """The instrument's multiplier (raw; quote value of one unit of size per unit of price)."""
+        self._check(inst)
+        if multiplier_raw <= 0:
+            raise PositionError(f"multiplier of instrument {inst} must be positive, got raw {multiplier_raw}")
+        self.multiplier_raw[inst] = multiplier_raw
 
     def set_mark(self, int32_t inst, int64_t mark_raw):
         """Set the mark price (raw) and recompute unrealized PnL."""
