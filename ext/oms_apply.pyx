@@ -95,6 +95,29 @@ cdef inline int64_t hash_id(const char *p, int n) noexcept nogil:
     return <int64_t>(h >> 1)
 
 
+cdef inline int64_t hash_int_id(int64_t v) noexcept nogil:
+    """hash_id of the decimal text of an integer id (TopstepX trade ids), so the trade id of a hub fill
+    and of the same fill listed by Trade/search (``exec_id_hash(str(id))``) are one id."""
+    cdef char digits[24]
+    cdef char out[24]
+    cdef int k = 0, n = 0
+    cdef uint64_t m = <uint64_t>(-v) if v < 0 else <uint64_t>v
+    if v < 0:
+        out[n] = 45                     # '-'
+        n += 1
+    while True:
+        digits[k] = <char>(48 + m % 10)
+        k += 1
+        m //= 10
+        if m == 0:
+            break
+    while k > 0:
+        k -= 1
+        out[n] = digits[k]
+        n += 1
+    return hash_id(out, n)
+
+
 def exec_id_hash(exec_id):
     """The trade id the applier gives a string execution id (Bybit ``execId``), for cold-path fills."""
     cdef bytes b = exec_id.encode() if isinstance(exec_id, str) else bytes(exec_id)
@@ -261,6 +284,7 @@ cdef class RecordApplier:
         elif kind == MSG_TSX_TRADE:
             # one fill; the store completes the order when its quantity is reached
             exec_type = EXEC_TRADE
+            trade_id = hash_int_id(r.trade_id) if record_has(r, F_TRADE_ID) else -1
             cum = -1
             state = PARTIALLY_FILLED
         elif kind == MSG_BYBIT_EXECUTION:

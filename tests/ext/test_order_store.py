@@ -355,6 +355,7 @@ VENUE_REGEX = {
     "bybit": r"[A-Za-z0-9_\-]{1,36}",
     "gateio": r"t-[0-9A-Za-z_.\-]{1,28}",
     "mexc": r"[A-Za-z0-9_\-]{1,32}",
+    "topstepx": r"[A-Za-z0-9_\-]{1,36}",
 }
 
 

@@ -1,0 +1,92 @@
+"""TopstepX records through the compiled applier: ack, order states, fills by trade id (the same id the
+cold path gives a Trade/search row), and positions valued with the contract's point value."""
+
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._instruments import ContractType, Instruments
+from engine._oms_apply import ApplyStatus, RecordApplier, exec_id_hash
+from engine._order_store import OrderStore
+from engine._parse_topstepx import TopstepxParser
+from engine._positions import PositionBook
+
+SCALE = 10**8
+
+
+def setup():
+    reg = Instruments(8)
+    inst = reg.add("MNQ", "MNQ", "USD", ContractType.LINEAR_FUTURE, tick="0.25", step="1", min_qty="1",
+                   price_from_min=False, qty_from_min=False, multiplier="2")
+    store = OrderStore(64, venue="topstepx")
+    book = PositionBook(8)
+    return reg, inst, store, book, RecordApplier(store, reg, book)
+
+
+def order_event(order_id, tag, status, size=2, price="20000.25", fill=0):
+    tag_part = f'"customTag":"{tag}",' if tag else ""
+    return (f'{{"type":1,"target":"GatewayUserOrder","arguments":[{{"id":{order_id},{tag_part}"status":{status},'
+            f'"type":1,"side":0,"size":{size},"limitPrice":{price},"fillVolume":{fill},'
+            f'"contractId":"CON.F.US.MNQ.Z26"}}]}}\x1e').encode()
+
+
+def trade_event(trade_id, order_id, size, price, side=0, fees="0.37"):
+    return (f'{{"type":1,"target":"GatewayUserTrade","arguments":[{{"id":{trade_id},"orderId":{order_id},'
+            f'"size":{size},"price":{price},"side":{side},"fees":{fees},"voided":false,'
+            f'"contractId":"CON.F.US.MNQ.Z26"}}]}}\x1e').encode()
+
+
+def test_an_order_from_ack_to_filled_with_pnl_in_point_value():
+    reg, inst, store, book, ap = setup()
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 2 * SCALE, 2000025 * 10**6, 0)
+    cid = store.client_id(slot).encode()
+    p = TopstepxParser()
+    p.parse_ack(b'{"orderId":501,"success":true,"errorCode":0,"errorMessage":null}', cid)
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and store.state_of(slot) == OrderState.NEW
+    p.parse(order_event(501, cid.decode(), 2, fill=2))         # Filled before its trades: deferred
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_DEFERRED
+    p.parse(trade_event(9001, 501, 1, "20000.25"))
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED
+    assert store.state_of(slot) == OrderState.PARTIALLY_FILLED
+    p.parse(trade_event(9002, 501, 1, "20000.25"))
+    p.next_record()
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and store.state_of(slot) == OrderState.FILLED
+    p.parse(trade_event(9002, 501, 1, "20000.25"))              # a replay is a duplicate
+    p.next_record()
+    assert ap.apply(p) == ApplyStatus.AP_IGNORED
+    # the store's trade ids are the cold path's: a Trade/search row of the same fill is a duplicate
+    assert store.apply(slot, 2, int(OrderState.PARTIALLY_FILLED), SCALE, 2000025 * 10**6, -1,
+                       exec_id_hash("9001"), 0, -1, 0) != 0
+    pos = book.get(inst)
+    assert pos["size_raw"] == 2 * SCALE and pos["entry_raw"] == 2000025 * 10**6
+    # sell one contract 10 points higher: 10 points x $2 = $20 realised
+    sell = store.create(inst, Side.SELL, OrderType.MARKET, TimeInForce.TIF_NONE, SCALE, 0, 0)
+    p.parse_ack(b'{"orderId":502,"success":true,"errorCode":0,"errorMessage":null}', store.client_id(sell).encode())
+    ap.apply(p)
+    p.parse(trade_event(9003, 502, 1, "20010.25", side=1))
+    p.next_record()
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED
+    assert book.get(inst)["realized_raw"] == 20 * SCALE
+    book.set_mark(inst, 2001025 * 10**6)
+    assert book.get(inst)["unrealized_raw"] == 20 * SCALE      # 1 contract x 10 points x $2
+
+
+def test_an_open_event_with_a_new_price_is_an_amendment_and_a_cancel_ends_it():
+    reg, inst, store, book, ap = setup()
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 2 * SCALE, 2000025 * 10**6, 0)
+    tag = store.client_id(slot)
+    p = TopstepxParser()
+    p.parse(order_event(600, tag, 1))
+    p.next_record()
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and store.state_of(slot) == OrderState.NEW
+    p.parse(order_event(600, tag, 1, price="19999.75"))
+    p.next_record()
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and store.order(slot).price_raw == 1999975 * 10**6
+    p.parse(order_event(600, None, 3))                          # no tag: found by the venue id
+    p.next_record()
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and store.state_of(slot) == OrderState.CANCELLED
+
+
+def test_a_trade_of_an_order_nobody_named_is_foreign():
+    reg, inst, store, book, ap = setup()
+    p = TopstepxParser()
+    p.parse(trade_event(1, 777, 1, "20000"))
+    p.next_record()
+    assert ap.apply(p) == ApplyStatus.AP_FOREIGN
