@@ -94,7 +94,7 @@ class KillSwitch:
             if venue_open == [] and can_land:
                 wait = max(0.05, (can_land - eng.resolver.venue_now_ms()) / 1000 + 0.05)
             await asyncio.sleep(min(wait, max(0.0, give_up - now)))
-        unresolved = await self._conclude_unknown(errors)
+        unresolved = await self._conclude_unknown(errors, max(give_up, loop.time() + 5.0))
         try:
             await eng.reconciler.run("halt")
         except (TransportError, VenueError) as exc:
@@ -122,25 +122,35 @@ class KillSwitch:
         slots = [s for s in slots if not eng.tracker.is_dormant(s) and eng.tracker.spec(s) is not None]
         return max((eng.resolver.deadline_ms(s) for s in slots), default=0)
 
-    async def _conclude_unknown(self, errors: list[str]) -> list[str]:
+    async def _conclude_unknown(self, errors: list[str], give_up: float) -> list[str]:
+        """Settle every UNKNOWN order by asking the venue: NOT_PLACED once it cannot land any more, else the
+        venue's word; a query that fails (the venue still faulting) is asked again until ``give_up`` (loop
+        time).  Returns the client ids still unknown."""
         eng = self.eng
         tracker = eng.tracker
-        left = []
-        for slot in tracker.slots_in(OrderState.UNKNOWN):
-            spec = tracker.spec(slot)
-            try:
-                known = await eng.reconciler.settle(slot)
-            except (TransportError, VenueError) as exc:
-                errors.append(f"query {spec.client_id}: {type(exc).__name__}: {exc}")
-                left.append(spec.client_id)
-                continue
-            if tracker.state(slot) != OrderState.UNKNOWN:
-                continue
-            if not known and eng.resolver.venue_now_ms() > eng.resolver.deadline_ms(slot):
-                tracker.apply(slot, int(ExecType.EXEC_NONE), int(OrderState.NOT_PLACED))
-                eng.resolver.not_placed += 1
-                view = tracker.view(slot)
-                eng.bus.emit(EventKind.NOT_PLACED, order=view, symbol=spec.symbol, reason="halted")
-            else:
-                left.append(spec.client_id)
-        return left
+        loop = asyncio.get_running_loop()
+        pending = list(tracker.slots_in(OrderState.UNKNOWN))
+        while pending:
+            still = []
+            for slot in pending:
+                spec = tracker.spec(slot)
+                try:
+                    known = await eng.reconciler.settle(slot)
+                except (TransportError, VenueError) as exc:
+                    errors.append(f"query {spec.client_id}: {type(exc).__name__}: {exc}")
+                    still.append(slot)
+                    continue
+                if tracker.state(slot) != OrderState.UNKNOWN:
+                    continue
+                if not known and eng.resolver.venue_now_ms() > eng.resolver.deadline_ms(slot):
+                    tracker.apply(slot, int(ExecType.EXEC_NONE), int(OrderState.NOT_PLACED))
+                    eng.resolver.not_placed += 1
+                    view = tracker.view(slot)
+                    eng.bus.emit(EventKind.NOT_PLACED, order=view, symbol=spec.symbol, reason="halted")
+                else:
+                    still.append(slot)
+            pending = still
+            if not pending or loop.time() >= give_up:
+                break
+            await asyncio.sleep(0.2)
+        return [tracker.spec(s).client_id for s in pending]

@@ -115,8 +115,11 @@ class UnknownResolver:
         eng = self.eng
         spec = eng.tracker.spec(slot)
         clock = eng.adapter.clock
-        sent = spec.sent_ms or clock.now_ms()
-        return sent + eng.config.recv_window_ms + self.margin_ms + int(clock.rtt_ms)
+        if spec.sent_ms <= 0:
+            # its timestamp was never recorded (a failure between write and record): now is an upper bound,
+            # fixed once so the deadline does not move with the clock
+            spec.sent_ms = clock.now_ms()
+        return spec.sent_ms + eng.config.recv_window_ms + self.margin_ms + int(clock.rtt_ms)
 
     def venue_now_ms(self) -> int:
         clock = self.eng.adapter.clock
@@ -208,6 +211,8 @@ class UnknownResolver:
             raise
         except TransportError as exc:
             if exc.sent:
+                if spec.sent_ms <= 0:        # failed before the adapter recorded its timestamp
+                    spec.sent_ms = eng.adapter.clock.now_ms()   # an upper bound of the signed timestamp
                 return False                 # it left, and its answer is lost too: rules start over
             return self._not_placed(slot, f"the re-send could not be written: {exc}")
         except Exception as exc:             # limiter, ban, encoder: nothing was sent

@@ -420,3 +420,18 @@ def test_stuck_orders_are_polled_with_a_backoff_and_a_cap():
                 eng.tracker.reject(spec.slot)
 
     run(main())
+
+
+def test_an_unknown_order_whose_timestamp_was_never_recorded_gets_a_fixed_deadline():
+    """A write that failed after leaving but before the adapter recorded its timestamp left sent_ms at 0, and
+    the deadline moved with the clock: the order could never be concluded and the kill switch never flat."""
+    async def main():
+        async with engine_on_sim("binance-spot", **FAST) as (sim, eng):
+            inst = eng.instruments.id("BTCUSDT")
+            spec = eng.tracker.record(inst, "BTCUSDT", 1, 2, 1, 10**6, 40_000 * 10**8)
+            assert spec.sent_ms == 0
+            first = eng.resolver.deadline_ms(spec.slot)
+            await asyncio.sleep(0.05)
+            assert eng.resolver.deadline_ms(spec.slot) == first and spec.sent_ms > 0
+
+    run(main())
