@@ -238,12 +238,13 @@ class NativeBracket:
         except TransportError as exc:
             if not exc.sent:
                 self._reject_all(-1, exc)
-            eng.placement.unknown(entry, str(exc))   # plain order: the engine's own resolution applies
+            # resolved by its client id, never re-sent: a re-sent entry would go without its attached exits
+            eng.placement.unknown(entry, str(exc), resend=False)
             return
         except Exception as exc:
             if is_definite_rejection(exc):
                 self._reject_all(exc.code if isinstance(exc.code, int) else -1, exc)
-            eng.placement.unknown(entry, f"{type(exc).__name__}: {exc}")
+            eng.placement.unknown(entry, f"{type(exc).__name__}: {exc}", resend=False)
             return
         eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t0, entry.client_id)
         eng.metrics.acknowledged += 1

@@ -293,3 +293,20 @@ def test_bybit_spot_bracket_is_engine_managed():
             assert await venue_open(eng) == []
 
     run(main())
+
+
+def test_a_lost_bybit_bracket_entry_is_resolved_never_re_sent_without_its_exits():
+    """The entry with attached TP/SL loses its answer and the venue never had it: the generic resolver used to
+    re-send the entry as a plain order, without its exits (a naked position once it filled).  Now it is
+    resolved by its client id and, absent, ends NOT_PLACED."""
+    async def main():
+        faults = ["v5/order/create:drop:process=never,nth=1"]
+        async with engine_on_sim("bybit", faults=faults, config={"recv_window_ms": 1000}) as (sim, eng):
+            b = await eng.place_bracket("BTCUSDT", "BUY", "0.01", entry_price=ENTRY, stop_loss=STOP,
+                                        take_profit=TAKE)
+            assert isinstance(b, NativeBracket)
+            await until(lambda: b.entry.state == OrderState.NOT_PLACED, 15, "entry concluded")
+            assert sim.client_order_count(KEY, "bybit", b.entry.client_order_id) == 0
+            assert eng.resolver.resent == 0
+
+    run(main())
