@@ -27,7 +27,7 @@ from engine.oms.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from engine.oms.engine import Engine, OrderNotFound
 from engine.oms.events import Event, EventKind, EventsOverflow
 from engine.oms.risk import RiskLimits, RiskRejected
-from engine.oms.views import Order, Position
+from engine.oms.views import Balance, Order, Position, PositionSnapshot, Trade
 from engine.venues.errors import (AuthenticationError, DuplicateClientOrderId, InsufficientFunds, InvalidRequest,
                                   IpBanned, OrderNotOpen, OrderRejected, OutcomeUnknown, PostOnlyWouldTake,
                                   RateLimited, TimestampError, UnknownOrder, VenueError, VenueUnavailable)
@@ -35,6 +35,9 @@ from engine.venues.errors import (AuthenticationError, DuplicateClientOrderId, I
 __version__ = "0.1.0"
 
 __all__ = [
+    "Balance",
+    "PositionSnapshot",
+    "Trade",
     "EncodeError",
     "InstrumentRuleError",
     "UnknownInstrumentError",

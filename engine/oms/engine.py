@@ -41,6 +41,7 @@ from engine._positions import PositionBook
 from engine.config import VenueConfig
 from engine.errors import EngineError
 from engine.oms.account_book import AccountBook
+from engine.oms.live import LiveQueries
 from engine.oms.admission import Admission, EngineHalted, parse_side, parse_tif, to_raw
 from engine.oms.breaker import CircuitBreaker
 from engine.oms.events import EventBus, EventKind
@@ -54,7 +55,7 @@ from engine.oms.resolve import UnknownResolver
 from engine.oms.risk import RiskEngine, RiskLimits
 from engine.oms.stream_apply import StreamApplier
 from engine.oms.tracker import TERMINAL_STATES, OrderTracker
-from engine.oms.views import Order, Position
+from engine.oms.views import Balance, Order, Position, PositionSnapshot, Trade
 from engine.transport.errors import TransportError
 from engine.venues.base import Capability, OrderSpec
 from engine.venues.errors import OrderNotOpen, UnknownOrder, VenueError, is_definite_rejection
@@ -107,6 +108,7 @@ class Engine:
         self.metrics = EngineMetrics(int(alert_threshold_ms * 1e6), on_alert=self.liveness.on_latency_alert)
         self.reconciler = Reconciler(self)
         self.account_book = AccountBook(self)       # balances as the venue reports them
+        self.live = LiveQueries(self)               # the venue's own word on demand
         self.stream = StreamApplier(self)
         self.foreign = ForeignOrders(self)          # orders we did not place, adopted from the stream
         self.resolver = UnknownResolver(self, resend=resend_lost)
@@ -521,6 +523,32 @@ class Engine:
         """asset -> (free, locked) (futures: (available, wallet)) as last reported by the venue."""
         return {a: (to_decimal(f), to_decimal(l)) for a, (f, l) in self.account_book.balances.items()}
 
+    # -- public: the venue's own word (live queries, never cached; engine.oms.live) ------------------------
+    async def fetch_balances(self, *, reconcile: bool = True) -> dict[str, Balance]:
+        """The account's balances as the venue reports them now (one request)."""
+        return await self.live.balances(reconcile=reconcile)
+
+    async def fetch_order(self, order: Order | str, *, reconcile: bool = True) -> Order | None:
+        """One order of ours as the venue reports it now (None: the venue has no such order)."""
+        return await self.live.order(order, reconcile=reconcile)
+
+    async def fetch_open_orders(self, symbol: str | None = None, *, reconcile: bool = True) -> list[Order]:
+        """Every open order the venue lists now (ours and any other), for ``symbol`` or all."""
+        return await self.live.open_orders(symbol, reconcile=reconcile)
+
+    async def fetch_order_history(self, symbol: str, since=None, limit: int = 500) -> list[Order]:
+        """Orders of ``symbol`` the venue keeps (open and closed), oldest first; ``since``: an aware datetime
+        or ms since the epoch; ``limit`` within the venue's page where it does not page."""
+        return await self.live.order_history(symbol, since, limit)
+
+    async def fetch_trades(self, symbol: str, since=None, limit: int = 500) -> list[Trade]:
+        """The account's executions of ``symbol`` with their fees, oldest first (as fetch_order_history)."""
+        return await self.live.trades(symbol, since, limit)
+
+    async def fetch_positions(self, *, reconcile: bool = True) -> dict[str, PositionSnapshot]:
+        """Derivatives positions as the venue reports them now ({} on spot accounts)."""
+        return await self.live.positions(reconcile=reconcile)
+
     def set_last_price(self, symbol: str, price) -> None:
         """Reference price for price-band and notional checks (also updated from our fills)."""
         self.admission.set_reference(self.admission.instrument(symbol), to_raw(price, "price"))
@@ -540,7 +568,8 @@ class Engine:
                 "resolution": self.resolver.counters(),
                 "open_orders": self.tracker.open_count(), "bad_messages": self.bad_messages,
                 "unresolved": self.unresolved, "unexpected": self.stream.unexpected,
-                "events_dropped": self.bus.dropped, "clock": self.adapter.clock.health()}
+                "events_dropped": self.bus.dropped, "live_differences": self.live.differences,
+                "clock": self.adapter.clock.health()}
 
     @property
     def bad_messages(self) -> int:

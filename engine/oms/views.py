@@ -1,4 +1,5 @@
-"""The Order a bot sees: a snapshot of a store slot with decimals and names."""
+"""What a bot sees: snapshots with decimals and names (an Order of the store, a Position of the book), and
+the records live queries answer with (:class:`Trade`, :class:`Balance`, :class:`PositionSnapshot`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 from engine._enums import TERMINAL_STATES, OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import to_decimal
 
-__all__ = ["Order", "Position", "make_order"]
+__all__ = ["Order", "Position", "Trade", "Balance", "PositionSnapshot", "make_order", "venue_order_view"]
 
 _TERMINAL = TERMINAL_STATES      # FILLED, CANCELLED, REJECTED, EXPIRED, NOT_PLACED
 
@@ -55,6 +56,51 @@ class Position:
     leverage: int
 
 
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One execution of the account, as the venue lists it (``Engine.fetch_trades``)."""
+
+    symbol: str
+    trade_id: str
+    exchange_order_id: int | str | None
+    client_order_id: str | None      # None when the venue's trade list does not carry it
+    side: Side
+    quantity: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_asset: str | None
+    is_maker: bool | None            # None when the venue does not say
+    time_ms: int                     # venue time of the execution (ms since the epoch)
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """One asset of the account as the venue reports it (``Engine.fetch_balances``).
+
+    Spot: ``free`` and ``locked`` (in open orders).  Derivatives accounts: ``free`` is the
+    available margin and ``total`` the wallet balance (``locked`` what margin holds).
+    """
+
+    asset: str
+    free: Decimal
+    locked: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.free + self.locked
+
+
+@dataclass(frozen=True, slots=True)
+class PositionSnapshot:
+    """A position as the venue reports it (``Engine.fetch_positions``)."""
+
+    symbol: str
+    size: Decimal                    # signed: long > 0
+    entry_price: Decimal
+    mark_price: Decimal | None
+    leverage: int | None
+
+
 _SIDE = {int(v): v for v in Side}
 _TYPE = {int(v): v for v in OrderType}
 _TIF = {int(v): v for v in TimeInForce}
@@ -73,3 +119,16 @@ def make_order(store, instruments, slot: int) -> Order:
         average_price=to_decimal(cum_quote * 100_000_000 // filled) if filled else None, fee=to_decimal(fee),
         fee_asset=names[fee_asset] if 0 <= fee_asset < len(names) else None,
         reduce_only=reduce_only, reject_code=reject_code, slot=slot)
+
+
+def venue_order_view(vo, slot: int = -1) -> Order:
+    """An Order from the venue's own report of it (a live query): the venue's state and fills; its fees are
+    not in an order report (``Engine.fetch_trades`` has them), so ``fee`` is 0 and ``fee_asset`` None."""
+    return Order(
+        client_order_id=vo.client_id, exchange_order_id=vo.exchange_id, symbol=vo.symbol,
+        side=_SIDE.get(vo.side, Side.BUY), order_type=_TYPE.get(vo.order_type, OrderType.LIMIT),
+        time_in_force=_TIF.get(vo.tif, TimeInForce.TIF_NONE), state=_STATE.get(vo.state, OrderState.UNKNOWN),
+        quantity=to_decimal(vo.qty_raw), price=to_decimal(vo.price_raw) if vo.price_raw else None,
+        stop_price=to_decimal(vo.stop_raw) if vo.stop_raw else None, filled=to_decimal(vo.filled_raw),
+        average_price=to_decimal(vo.avg_price_raw) if vo.filled_raw and vo.avg_price_raw else None,
+        fee=Decimal(0), fee_asset=None, reduce_only=vo.reduce_only, reject_code=0, slot=slot)

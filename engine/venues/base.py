@@ -51,7 +51,10 @@ Optional capabilities (:class:`Capability`), each with its members
                             ``seconds / 3``; 0 disarms), ``disarm_cancel_on_disconnect()``
 ``TRAILING_STOP``           trailing-stop orders (``OrderType.TRAILING_STOP``)
 ``WITHDRAWALS``             crypto withdrawals (withdraw, status, history, address allow-list)
-``LIVE_QUERIES``            balances, orders and trades fetched from the venue on demand
+``LIVE_QUERIES``            the account's history fetched from the venue on demand:
+                            ``order_history(symbol, since_ms, limit)`` (list of :class:`VenueOrder`, newest
+                            last) and ``trades(symbol, since_ms, limit)`` (list of :class:`VenueTrade`),
+                            each one request where the venue answers in one page (paged where it pages)
 ==========================  ===============================================================================
 """
 
@@ -61,7 +64,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Protocol, runtime_checkable
 
-__all__ = ["OrderSpec", "VenueOrder", "VenuePosition", "Fill", "ForeignOrder", "AccountSink", "Capability",
+__all__ = ["OrderSpec", "VenueOrder", "VenuePosition", "VenueTrade", "Fill", "ForeignOrder", "AccountSink", "Capability",
            "VenueAdapter", "NativeBrackets", "VenueLeg", "REQUIRED_MEMBERS", "CAPABILITY_MEMBERS"]
 
 
@@ -115,6 +118,8 @@ class VenueOrder:
     filled_raw: int
     avg_price_raw: int           # average fill price (rounded half-even to 8 decimals)
     cum_quote_raw: int = 0       # cumulative quote of the fills (0 when the venue does not say)
+    time_ms: int = 0             # when the venue created it (0 when the answer does not say)
+    reduce_only: bool = False
 
 
 @dataclass(slots=True)
@@ -124,6 +129,23 @@ class VenuePosition:
     entry_raw: int
     mark_raw: int | None = None
     leverage: int | None = None
+
+
+@dataclass(slots=True)
+class VenueTrade:
+    """One execution of the account as the venue lists it (cold path: history queries)."""
+
+    symbol: str
+    trade_id: str
+    exchange_order_id: int | str | None
+    client_id: str               # empty when the venue's trade list does not carry it
+    side: int
+    qty_raw: int
+    price_raw: int
+    fee_raw: int
+    fee_asset: str
+    is_maker: bool | None        # None when the venue does not say
+    time_ms: int
 
 
 @dataclass(slots=True)
@@ -245,5 +267,5 @@ CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {
     Capability.CANCEL_ON_DISCONNECT: ("cancel_on_disconnect", "disarm_cancel_on_disconnect"),
     Capability.TRAILING_STOP: (),
     Capability.WITHDRAWALS: ("withdraw",),
-    Capability.LIVE_QUERIES: ("fetch_balances",),
+    Capability.LIVE_QUERIES: ("order_history", "trades"),
 }

@@ -23,7 +23,7 @@ from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_binance import BinanceParser
 from engine.config import VenueConfig
-from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition
+from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition, VenueTrade
 from engine.venues.binance import decode
 from engine.venues.binance.decode import ALGO_TYPES, TYPES, algo_venue_order, venue_order
 from engine.venues.binance.instruments import load_binance_spot, load_binance_usdm
@@ -54,8 +54,10 @@ class BinanceAdapter:
         self.futures = config.venue == "binance-usdm"
         self.margin_asset = "USDT" if self.futures else None       # USDT-margined contracts
         self.capabilities = frozenset(
-            {Capability.AMEND_IN_PLACE, Capability.CANCEL_ON_DISCONNECT, Capability.TRAILING_STOP} if self.futures
-            else {Capability.CANCEL_REPLACE, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY})
+            {Capability.AMEND_IN_PLACE, Capability.CANCEL_ON_DISCONNECT, Capability.TRAILING_STOP,
+             Capability.LIVE_QUERIES} if self.futures
+            else {Capability.CANCEL_REPLACE, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY,
+                  Capability.LIVE_QUERIES})
         self.order_entry = order_entry
         if self.futures and order_entry == "ws":
             raise ValueError("WebSocket order entry is implemented for Binance spot (and Bybit) only")
@@ -259,6 +261,16 @@ class BinanceAdapter:
             out += [algo_venue_order(d) for d in await self.rest.open_algo_orders(symbol)]
         return out
 
+    async def order_history(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueOrder]:
+        """``allOrders``: one request, at most 1,000 orders (the venue's page), oldest first."""
+        rows = await self.rest.all_orders(symbol, start_time=since_ms, limit=_page(limit, 1000))
+        return [venue_order(d) for d in rows]
+
+    async def trades(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueTrade]:
+        """``myTrades`` (spot) / ``userTrades`` (USD-M): one request, at most 1,000 trades, oldest first."""
+        rows = await self.rest.my_trades(symbol, start_time=since_ms, limit=_page(limit, 1000))
+        return [decode.venue_trade(d) for d in rows]
+
     async def fills(self, symbol: str, client_id: str) -> list[Fill]:
         """Not needed here: Binance order snapshots carry the cumulative quantity and quote, and its stream
         reports cumulative quantities, so a snapshot never double-counts a fill."""
@@ -286,6 +298,12 @@ class BinanceAdapter:
 
     async def balances(self) -> dict[str, tuple[int, int]]:
         return {asset: (_raw(a), _raw(b)) for asset, (a, b) in (await self.rest.balances()).items()}
+
+
+def _page(limit: int, most: int) -> int:
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= most:
+        raise ValueError(f"limit must be a whole number from 1 to {most} (the venue's page), got {limit!r}")
+    return limit
 
 
 def _type_name(order_type: int) -> str:

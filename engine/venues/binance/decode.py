@@ -25,9 +25,9 @@ from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_balances import BalanceKind, BalanceParser, RowField
 from engine._parse_common import MessageKind, ParseError
-from engine.venues.base import AccountSink, ForeignOrder, VenueOrder
+from engine.venues.base import AccountSink, ForeignOrder, VenueOrder, VenueTrade
 
-__all__ = ["STATES", "TYPES", "TIFS", "ALGO_TYPES", "venue_order", "algo_venue_order", "foreign_order",
+__all__ = ["STATES", "TYPES", "TIFS", "ALGO_TYPES", "venue_order", "venue_trade", "algo_venue_order", "foreign_order",
            "found_order", "origin_of", "AccountMessages"]
 
 log = logging.getLogger("engine.venues.binance.decode")
@@ -69,7 +69,22 @@ def venue_order(d: dict) -> VenueOrder:
         side=Side.BUY if d["side"] == "BUY" else Side.SELL, order_type=TYPES.get(d.get("type", ""), 0),
         tif=TIFS.get(d.get("timeInForce", ""), 0), state=STATES.get(d["status"], OrderState.UNKNOWN),
         qty_raw=_raw(d.get("origQty", "0")), price_raw=_raw(d.get("price", "0")),
-        stop_raw=_raw(d.get("stopPrice", "0")), filled_raw=filled, avg_price_raw=avg, cum_quote_raw=quote)
+        stop_raw=_raw(d.get("stopPrice", "0")), filled_raw=filled, avg_price_raw=avg, cum_quote_raw=quote,
+        time_ms=int(d.get("time") or d.get("transactTime") or 0), reduce_only=bool(d.get("reduceOnly", False)))
+
+
+def venue_trade(d: dict) -> VenueTrade:
+    """A row of ``myTrades`` (spot: ``isBuyer``/``isMaker``) or ``userTrades`` (USD-M: ``side``/``maker``)."""
+    if "side" in d:
+        side = Side.BUY if d["side"] == "BUY" else Side.SELL
+    else:
+        side = Side.BUY if d.get("isBuyer") else Side.SELL
+    maker = d.get("isMaker", d.get("maker"))
+    return VenueTrade(symbol=d["symbol"], trade_id=str(d["id"]), exchange_order_id=d.get("orderId"), client_id="",
+                      side=side, qty_raw=_raw(d["qty"]), price_raw=_raw(d["price"]),
+                      fee_raw=_raw(d.get("commission", "0"), Rounding.HALF_EVEN),
+                      fee_asset=d.get("commissionAsset") or "", is_maker=None if maker is None else bool(maker),
+                      time_ms=int(d.get("time", 0)))
 
 
 def algo_venue_order(d: dict) -> VenueOrder:

@@ -19,7 +19,7 @@ from engine._fixedpoint import parse as fp_parse
 from engine._parse_bybit import BybitParser
 from engine.config import VenueConfig
 from engine.venues.bybit.instruments import load_bybit
-from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition
+from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition, VenueTrade
 from engine.venues.bybit import decode
 from engine.venues.bybit.decode import venue_order
 from engine.venues.bybit.order_path import AMEND, CANCEL, CANCEL_COST, CREATE, CREATE_COST, BybitOrderPath
@@ -82,7 +82,7 @@ class BybitAdapter:
         self.futures = self.category == "linear"
         self.margin_asset = "USDT" if self.futures else None       # USDT-margined contracts
         self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.WS_ORDER_ENTRY,
-                                       Capability.CANCEL_ON_DISCONNECT}
+                                       Capability.CANCEL_ON_DISCONNECT, Capability.LIVE_QUERIES}
                                       | ({Capability.NATIVE_BRACKETS} if self.futures else set()))
         self.order_entry = order_entry
         self.rest = BybitRest(config)
@@ -232,6 +232,23 @@ class BybitAdapter:
             return None
         return None if d is None else venue_order(d)
 
+    async def order_history(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueOrder]:
+        """Open and closed orders of ``symbol``, oldest first: ``/v5/order/history`` lists the closed ones (7
+        days by default), ``/v5/order/realtime`` the open ones, so this is two requests (each paged)."""
+        limit = _positive(limit)
+        rows = await self.rest.order_history(self.category, symbol, since_ms, limit)
+        seen = {d.get("orderId") for d in rows}
+        rows += [d for d in await self.rest.open_orders(self.category, symbol)
+                 if d.get("orderId") not in seen and int(d.get("createdTime") or 0) >= (since_ms or 0)]
+        rows.sort(key=lambda d: int(d.get("createdTime") or 0))
+        return [venue_order(d) for d in rows[-limit:]]
+
+    async def trades(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueTrade]:
+        """The account's executions of ``symbol`` (trades only, not funding), oldest first."""
+        rows = await self.rest.executions(self.category, symbol, since_ms, _positive(limit))
+        rows = [r for r in rows if r.get("execType", "Trade") == "Trade"]
+        return [decode.venue_trade(r, self.margin_asset or "") for r in reversed(rows)]
+
     async def fills(self, symbol: str, client_id: str) -> list[Fill]:
         """The order's executions, oldest first (its stream fills carry no cumulative quantity)."""
         res = await self.rest.call("GET", "/v5/execution/list", {"category": self.category, "symbol": symbol,
@@ -291,3 +308,9 @@ class BybitAdapter:
             w, lk = _raw(c.get("walletBalance"), Rounding.FLOOR), _raw(c.get("locked"), Rounding.CEILING)
             out[asset] = (decode.coin_available(c), w) if self.futures else (w - lk, lk)
         return out
+
+
+def _positive(limit: int) -> int:
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(f"limit must be a whole number of 1 or more, got {limit!r}")
+    return limit

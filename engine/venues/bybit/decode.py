@@ -30,7 +30,7 @@ from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_balances import BalanceKind, BalanceParser
 from engine._parse_common import ParseError
-from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder
+from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder, VenueTrade
 
 __all__ = ["STATES", "EXIT_ROLES", "venue_order", "fills", "foreign_order", "exit_or_external", "coin_available",
            "AccountMessages"]
@@ -76,7 +76,20 @@ def venue_order(d: dict) -> VenueOrder:
                       state=order_state(d), qty_raw=_raw(d.get("qty")),
                       price_raw=_raw(d.get("price")), stop_raw=stop, filled_raw=_raw(d.get("cumExecQty")),
                       avg_price_raw=_raw(d.get("avgPrice"), Rounding.HALF_EVEN),
-                      cum_quote_raw=_raw(d.get("cumExecValue"), Rounding.HALF_EVEN))
+                      cum_quote_raw=_raw(d.get("cumExecValue"), Rounding.HALF_EVEN),
+                      time_ms=int(d.get("createdTime") or 0), reduce_only=bool(d.get("reduceOnly", False)))
+
+
+def venue_trade(r: dict, fee_asset: str = "") -> VenueTrade:
+    """A trade row of ``/v5/execution/list``; ``fee_asset`` when the row does not name its fee currency
+    (linear: the settle coin)."""
+    maker = r.get("isMaker")
+    return VenueTrade(symbol=r["symbol"], trade_id=r["execId"], exchange_order_id=r.get("orderId"),
+                      client_id=r.get("orderLinkId") or "", side=Side.BUY if r["side"] == "Buy" else Side.SELL,
+                      qty_raw=_raw(r["execQty"]), price_raw=_raw(r["execPrice"]),
+                      fee_raw=_raw(r.get("execFee", "0"), Rounding.HALF_EVEN),
+                      fee_asset=r.get("feeCurrency") or fee_asset, is_maker=None if maker is None else bool(maker),
+                      time_ms=int(r.get("execTime") or 0))
 
 
 def fills(rows: list, key: str, value: str) -> list[Fill]:

@@ -148,12 +148,17 @@ class BybitRest:
                                                         "settleCoin": None if symbol or category == "spot" else "USDT",
                                                         "limit": 50})
 
-    async def order_history(self, category: str, symbol: str | None = None) -> list:
-        return await self._paged("/v5/order/history", {"category": category, "symbol": symbol, "limit": 50})
+    async def order_history(self, category: str, symbol: str | None = None, start_time: int | None = None,
+                            most: int | None = None) -> list:
+        """``/v5/order/history``, 50 a page, newest first; stops after ``most`` rows."""
+        return await self._paged("/v5/order/history", {"category": category, "symbol": symbol,
+                                                       "startTime": start_time, "limit": 50}, most)
 
-    async def executions(self, category: str, symbol: str | None = None, start_time: int | None = None) -> list:
+    async def executions(self, category: str, symbol: str | None = None, start_time: int | None = None,
+                         most: int | None = None) -> list:
+        """``/v5/execution/list``, 100 a page, newest first; stops after ``most`` rows."""
         return await self._paged("/v5/execution/list", {"category": category, "symbol": symbol,
-                                                        "startTime": start_time, "limit": 100})
+                                                        "startTime": start_time, "limit": 100}, most)
 
     # -- account --------------------------------------------------------------------------
     async def positions(self, symbol: str | None = None) -> list:
@@ -174,14 +179,14 @@ class BybitRest:
                                                              "buyLeverage": leverage, "sellLeverage": leverage},
                         idempotent=True)
 
-    async def _paged(self, path: str, params: dict[str, Any]) -> list:
+    async def _paged(self, path: str, params: dict[str, Any], most: int | None = None) -> list:
         rows, cursor = [], None
         while True:
             res = await self.call("GET", path, {**params, "cursor": cursor})
             rows.extend(res.get("list", []))
             cursor = res.get("nextPageCursor")
-            if not cursor:
-                return rows
+            if not cursor or (most is not None and len(rows) >= most):
+                return rows if most is None else rows[:most]
 
 
 def _one_id(a, b) -> None:
