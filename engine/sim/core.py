@@ -1,6 +1,6 @@
 """The exchange state every personality shares: books, orders, lookups, events, cancel and amend.
 
-Personalities (binance_spot, binance_usdm, bybit) parse and validate venue requests,
+Personalities (engine/sim/<venue>/) parse and validate venue requests,
 build an :class:`~engine.sim.matching.Order` and call :meth:`Core.place`,
 :meth:`Core.cancel` or :meth:`Core.amend`.  The core owns what happens next:
 

@@ -42,7 +42,7 @@ class Event:
         self.symbol = symbol
         self.ts = ts
         self.algo = algo
-        self.detail = detail      # kind "list": the order list (engine.sim.order_lists.OrderList)
+        self.detail = detail      # kind "list": the order list (engine.sim.binance.order_lists.OrderList)
 
 
 def now_ms() -> int:

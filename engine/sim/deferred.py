@@ -24,7 +24,7 @@ import logging
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from engine.sim.core import now_ms
+from engine.sim.core_types import now_ms
 
 __all__ = ["Deferred", "FrozenRequest"]
 

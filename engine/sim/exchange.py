@@ -16,7 +16,9 @@ from engine.sim.fault_plan import FaultPlan
 from engine.sim.faults import parse_faults
 from engine.sim.instruments import DEFAULT_PRICES
 from engine.sim.market import MM_KEY, Market
-from engine.sim.ratelimit import BinanceLimiter, BybitLimiter, Limits
+from engine.sim.binance.limits import BinanceLimiter
+from engine.sim.bybit.limits import BybitLimiter
+from engine.sim.ratelimit import Limits
 
 __all__ = ["SimExchange", "DEFAULT_BALANCES"]
 
@@ -90,8 +92,8 @@ class SimExchange:
             if key == MM_KEY or not key:
                 raise ValueError("reserved or empty key")
             self.core.ledger.add(key, None, bal, ed25519=public)
-        from engine.sim import binance_usdm_common
-        binance_usdm_common.bind_instruments(self.core)
+        from engine.sim.binance import usdm_common
+        usdm_common.bind_instruments(self.core)
         self.market.start()
         self.initial_totals = self.core.totals()
         self.faults = FaultPlan(parse_faults(faults or (), seed))
@@ -172,10 +174,10 @@ class SimExchange:
 
     @exact
     async def _expiry_loop(self) -> None:
-        from engine.sim import usdm_stream
+        from engine.sim.binance import user_stream
         while True:
             await asyncio.sleep(0.2)
-            usdm_stream.expire_due(self)
+            user_stream.expire_due(self)
 
     # -- connections --------------------------------------------------------------------
     def track_conn(self, conn) -> None:

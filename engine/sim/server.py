@@ -1,14 +1,15 @@
 """The aiohttp application: one loopback port, every personality at its real paths.
 
 =====================================  ==============================================
-``/api/v3/...``                        Binance spot REST (:mod:`binance_spot`)
-``/ws-api/v3``                         Binance spot WebSocket API (:mod:`ws_api`)
-``/fapi/...``                          Binance USD-M REST (:mod:`binance_usdm`)
+``/api/v3/...``                        Binance spot REST (:mod:`engine.sim.binance.spot`)
+``/ws-api/v3``                         Binance spot WebSocket API
+                                       (:mod:`engine.sim.binance.ws_api`)
+``/fapi/...``                          Binance USD-M REST (:mod:`engine.sim.binance.usdm`)
 ``/ws/<listenKey>``,                   Binance USD-M user-data stream
-``/private/ws?listenKey=``             (:mod:`usdm_stream`)
-``/v5/...``                            Bybit V5 REST (:mod:`bybit`)
+``/private/ws?listenKey=``             (:mod:`engine.sim.binance.user_stream`)
+``/v5/...``                            Bybit V5 REST (:mod:`engine.sim.bybit.rest`)
 ``/v5/private``, ``/v5/trade``         Bybit private stream and WebSocket trade
-                                       (:mod:`bybit_ws`)
+                                       (:mod:`engine.sim.bybit.ws`)
 =====================================  ==============================================
 
 REST faults are applied here, around the personality, so every endpoint gets them the
@@ -25,14 +26,18 @@ import logging
 
 from aiohttp import web
 
+from engine.sim.binance import spot, usdm, user_stream
+from engine.sim.binance.fault_answers import BinanceAnswers
+from engine.sim.binance.rest import rest_handler
+from engine.sim.binance.ws_api import serve_ws_api
+from engine.sim.bybit import rest as bybit_rest
+from engine.sim.bybit import ws as bybit_ws
+from engine.sim.bybit.fault_answers import BybitAnswers
+from engine.sim.core_types import now_ms
 from engine.sim.decimals import exact
-
-from engine.sim import binance_spot, binance_usdm, bybit, bybit_ws, usdm_stream
-from engine.sim.binance_common import dumps, rest_handler
-from engine.sim.core import now_ms
 from engine.sim.deferred import FrozenRequest
 from engine.sim.fault_answers import rest_answer
-from engine.sim.ws_api import serve_ws_api
+from engine.sim.wire import drop, json_response
 
 __all__ = ["build_app"]
 
@@ -40,34 +45,26 @@ log = logging.getLogger("engine.sim.server")
 SIM_KEY = web.AppKey("sim", object)
 
 
-def _json(status: int, body, headers=None) -> web.Response:
-    return web.Response(status=status, text=dumps(body), content_type="application/json", headers=headers)
-
-
-def _drop(request: web.Request) -> web.Response:
-    transport = request.transport
-    if transport is not None:
-        transport.abort()
-    raise asyncio.CancelledError
-
-
 async def _process(sim, venue: str, request, path: str):
     """Run one request through its personality: ``(status, body, headers)`` or a ready
     response.  ``request`` is the live aiohttp request or a FrozenRequest (process=later)."""
     try:
         if venue == "spot":
-            return await rest_handler(sim, request, binance_spot.ROUTES, sim.spot_limiter, "spot", path)
+            return await rest_handler(sim, request, spot.ROUTES, sim.spot_limiter, "spot", path)
         if venue == "usdm":
-            return await rest_handler(sim, request, binance_usdm.ROUTES, sim.usdm_limiter, "usdm", path)
-        return await bybit.rest_handler(sim, request, path)
+            return await rest_handler(sim, request, usdm.ROUTES, sim.usdm_limiter, "usdm", path)
+        return await bybit_rest.rest_handler(sim, request, path)
     except asyncio.CancelledError:
         raise
     except Exception:
         log.exception("unhandled error on %s %s", request.method, path)
-        if venue == "bybit":
-            return (200, {"retCode": 10016, "retMsg": "Internal server error.", "result": {}, "retExtInfo": {},
-                          "time": now_ms()}, {})
-        return 500, {"code": -1000, "msg": "An unknown error occurred while processing the request."}, {}
+        return _answers(sim, venue).internal_error()
+
+
+def _answers(sim, venue: str):
+    if venue == "bybit":
+        return BybitAnswers()
+    return BinanceAnswers(sim.spot_limiter if venue == "spot" else sim.usdm_limiter, venue)
 
 
 def _unheard(result) -> tuple:
@@ -85,7 +82,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     if path == "/ws-api/v3":
         return await serve_ws_api(sim, request)
     if path.startswith("/ws/") or path in ("/private/ws", "/ws", "/private/stream", "/stream"):
-        return await usdm_stream.serve(sim, request)
+        return await user_stream.serve(sim, request)
     if path in ("/v5/private", "/v5/trade"):
         return await bybit_ws.serve(sim, request, path[4:])
     if path.startswith("/api/v3/"):
@@ -95,7 +92,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     elif path.startswith("/v5/"):
         venue = "bybit"
     else:
-        return _json(404, {"code": -1000, "msg": "Unknown path."})
+        return json_response(404, {"code": -1000, "msg": "Unknown path."})
     short = path.lstrip("/")
     # The venue has the whole request before a fault delays or drops it: a client that
     # gives up during injected latency must still leave an order behind (read once,
@@ -117,12 +114,12 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
             sim.deferred.schedule(fault.delay_ms,
                                   lambda: _later(sim, venue, frozen, path), faults.record)
         if fault.verb == "drop":
-            return _drop(request)
-        return rest_answer(request, sim, venue, fault, result)
+            return drop(request)
+        return rest_answer(request, _answers(sim, venue), fault, result)
     if isinstance(result, web.StreamResponse):
         return result
     status, body_out, headers = result
-    return _json(status, body_out, headers)
+    return json_response(status, body_out, headers)
 
 
 async def _later(sim, venue: str, frozen: FrozenRequest, path: str) -> tuple:

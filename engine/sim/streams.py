@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from engine.sim.binance_common import dumps
+from engine.sim.wire import dumps
 
 __all__ = ["StreamConn"]
 

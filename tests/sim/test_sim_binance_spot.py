@@ -3,7 +3,8 @@
 
 import pytest
 
-from engine.sim.auth import binance_signature_ok, hmac_hex, ws_api_payload
+from engine.sim.auth import hmac_hex
+from engine.sim.binance.auth import binance_signature_ok, ws_api_payload
 from tests.support.sim_fixtures import KEY, KEY2, SECRET2, Binance, recv_until, run, sim_and_session, ws_signed
 
 pytestmark = pytest.mark.timeout(60)

@@ -4,9 +4,10 @@ cross margin), leverage, and the countdown cancel-all dead-man switch.
 
 from __future__ import annotations
 
-from engine.sim.binance_common import BinanceError, Ctx, Params
-from engine.sim.binance_usdm_common import MARKET, WALLET, instrument_of, qty_text
-from engine.sim.core import now_ms
+from engine.sim.binance.errors import BinanceError
+from engine.sim.binance.rest import Ctx, Params
+from engine.sim.binance.usdm_common import MARKET, WALLET, instrument_of, qty_text
+from engine.sim.core_types import now_ms
 from engine.sim.decimals import ZERO, fixed, parse_number
 
 __all__ = ["position_risk", "position_risk_v2", "balance", "account", "set_leverage", "countdown_cancel_all"]

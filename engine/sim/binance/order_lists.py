@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from itertools import count
 
-from engine.sim.binance_common import BinanceError, Ctx, Params, mandatory
-from engine.sim.core import Event, Reject, now_ms
+from engine.sim.binance.errors import BinanceError, mandatory
+from engine.sim.binance.rest import Ctx, Params
+from engine.sim.binance.spot_common import CLIENT_ID, MARKET, SIDES, filters_of, instrument_of, place_order, trigger_dir
+from engine.sim.binance.spot_shapes import cancel_json, order_response
+from engine.sim.core_types import Event, Reject, now_ms
 from engine.sim.matching import Order
 
 __all__ = ["OrderList", "place_otoco", "cancel_list", "list_json", "query_list", "open_lists", "cancel_list_route"]
 
-MARKET = "bspot"
 WORKING_TYPES = ("LIMIT", "LIMIT_MAKER")
 ABOVE_TYPES = ("STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
 BELOW_TYPES = ("STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
@@ -63,7 +65,6 @@ class OrderList:
 
 # -- placement -------------------------------------------------------------------------------------
 def _leg(ctx: Ctx, p: Params, prefix: str, type_: str, side: str, qty, inst, core) -> Order:
-    from engine.sim.binance_spot import CLIENT_ID, filters_of, trigger_dir
     price = p.dec(prefix + "Price")
     stop = p.dec(prefix + "StopPrice")
     tif = p.get(prefix + "TimeInForce")
@@ -124,7 +125,6 @@ def _check_pair(side: str, above: Order, below: Order) -> None:
 
 
 def place_otoco(ctx: Ctx, p: Params):
-    from engine.sim.binance_spot import CLIENT_ID, SIDES, instrument_of, place_order
     core = ctx.sim.core
     inst = instrument_of(ctx, p)
     wtype = p.enum("workingType", WORKING_TYPES, -1116, "Invalid orderType.")
@@ -273,7 +273,6 @@ def list_status_type(lst: OrderList) -> str:
 
 
 def list_json(lst: OrderList, resp: str = "ACK", *, cancelled: bool = False, reports: bool = True) -> dict:
-    from engine.sim.binance_spot import cancel_json, order_response
     out = {"orderListId": lst.list_id, "contingencyType": lst.contingency,
            "listStatusType": list_status_type(lst), "listOrderStatus": lst.status,
            "listClientOrderId": lst.client_id, "transactionTime": lst.updated_ms, "symbol": lst.symbol,
@@ -316,7 +315,6 @@ def _find_list(ctx: Ctx, p: Params, cid_param: str) -> OrderList:
 
 
 def cancel_list_route(ctx: Ctx, p: Params):
-    from engine.sim.binance_spot import instrument_of
     inst = instrument_of(ctx, p)
     lst = _find_list(ctx, p, "listClientOrderId")
     if lst.symbol != inst.symbol or lst.done:

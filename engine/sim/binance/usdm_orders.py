@@ -2,15 +2,17 @@
 cancel all, query, open and all orders, and their JSON shape.
 
 Since 2025-12-09 STOP/TAKE_PROFIT/TRAILING types sent here answer -4120; they live at
-``/fapi/v1/algoOrder`` (:mod:`engine.sim.binance_usdm_algo`).
+``/fapi/v1/algoOrder`` (:mod:`engine.sim.binance.usdm_algo`).
 """
 
 from __future__ import annotations
 
-from engine.sim.binance_common import BinanceError, Ctx, Params, mandatory
-from engine.sim.binance_usdm_common import (ALGO_TYPES, MARKET, TIFS, INSTRUMENTS, check_price, check_qty, client_id_of,
-                                            common_params, instrument_of, notional_of, number, price_text, qty_text, reject_error)
-from engine.sim.core import Reject
+from engine.sim.binance.errors import BinanceError, mandatory
+from engine.sim.binance.rest import Ctx, Params
+from engine.sim.binance.usdm_common import (ALGO_TYPES, INSTRUMENTS, MARKET, TIFS, check_price, check_qty, client_id_of,
+                                            common_params, instrument_of, notional_of, number, price_text, qty_text,
+                                            reject_error)
+from engine.sim.core_types import Reject
 from engine.sim.decimals import fixed
 from engine.sim.matching import Order
 
@@ -51,7 +53,6 @@ def new_order(ctx: Ctx, p: Params):
 
 
 def order_json(o: Order, *, query: bool = False) -> dict:
-    from engine.sim.core import Core  # noqa: F401  (type context only)
     inst = INSTRUMENTS[o.symbol]
     out = {
         "orderId": o.oid, "symbol": o.symbol, "status": o.status, "clientOrderId": o.client_id,

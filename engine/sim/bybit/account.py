@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.sim.bybit_common import WALLET, BybitError, category_of, inst_of, number
+from engine.sim.bybit.common import WALLET, category_of, inst_of, number
+from engine.sim.bybit.errors import BybitError
 from engine.sim.decimals import ZERO, plain
 
 __all__ = ["position_row", "wallet_row", "dcp_stream_closed", "dcp_stream_opened"]

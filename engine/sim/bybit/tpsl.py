@@ -25,7 +25,10 @@ error code 10001 for every bad TP/SL parameter (texts are ours).  Spot TP/SL on 
 
 from __future__ import annotations
 
-from engine.sim.core import Reject
+from engine.sim.bybit.common import number
+from engine.sim.bybit.errors import BybitError
+from engine.sim.core_types import Reject
+from engine.sim.decimals import plain
 from engine.sim.matching import Order
 
 __all__ = ["attach", "row_fields"]
@@ -34,13 +37,11 @@ TRIGGER_BY = ("LastPrice", "IndexPrice", "MarkPrice")
 
 
 def _err(msg: str):
-    from engine.sim.bybit_common import BybitError
     return BybitError(10001, f"params error: {msg}")
 
 
 def attach(sim, order: Order, args: dict, cat: str, last) -> None:
     """Validate the TP/SL fields of a create request and remember them on ``order``."""
-    from engine.sim.bybit_common import number
     tp, sl = number(args, "takeProfit"), number(args, "stopLoss")
     if tp == 0:
         tp = None
@@ -87,7 +88,6 @@ def row_fields(o: Order) -> dict:
     spec = o.extra.get("tpsl") or o.extra.get("tpsl_of")
     if spec is None:
         return {}
-    from engine.sim.decimals import plain
     out = {"takeProfit": plain(spec["tp"]) if spec["tp"] is not None else "",
            "stopLoss": plain(spec["sl"]) if spec["sl"] is not None else "", "tpslMode": spec["mode"],
            "tpLimitPrice": plain(spec.get("tp_limit")) if spec.get("tp_limit") is not None else "",

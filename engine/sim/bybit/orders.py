@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import uuid
 
-from engine.sim.bybit_common import MARKETS, BybitError, category_of, inst_of, number, parse_order_id, bybit_order_id
-from engine.sim.core import CONDITIONAL_TYPES, Reject
+from engine.sim.bybit import tpsl
+from engine.sim.bybit.common import MARKETS, bybit_order_id, category_of, inst_of, number, parse_order_id
+from engine.sim.bybit.errors import BybitError
+from engine.sim.core_types import CONDITIONAL_TYPES, Reject
 from engine.sim.decimals import ZERO, decimals_of, floor_to, plain
 from engine.sim.matching import Order
-from engine.sim import bybit_tpsl
 
 __all__ = ["create", "amend", "cancel", "cancel_all", "status_of", "order_row", "exec_row"]
 
@@ -102,7 +103,7 @@ def create(sim, account, args: dict) -> dict:
               reduce_only=reduce_only, post_only=tif == "PostOnly", trigger_dir=direction)
     o.extra["bybit_tif"] = tif
     o.extra["bybit_type"] = otype
-    bybit_tpsl.attach(sim, o, args, cat, last)
+    tpsl.attach(sim, o, args, cat, last)
     try:
         core.place(o)
     except Reject as exc:
@@ -210,7 +211,7 @@ def order_row(o: Order, *, category: bool = False) -> dict:
         "placeType": "", "smpType": "None", "smpGroup": 0, "smpOrderId": "",
         "createdTime": str(o.created_ms), "updatedTime": str(o.updated_ms),
     }
-    row.update(bybit_tpsl.row_fields(o))
+    row.update(tpsl.row_fields(o))
     if category:
         row["category"] = "spot" if o.market == "yspot" else "linear"
         row["feeCurrency"] = o.commission_asset or ""

@@ -14,9 +14,9 @@ import time
 
 from aiohttp import WSMsgType, web
 
-from engine.sim import binance_usdm
-from engine.sim.binance_common import BinanceError
-from engine.sim.core import now_ms
+from engine.sim.binance.errors import BinanceError
+from engine.sim.binance.usdm_events import format_event
+from engine.sim.core_types import now_ms
 from engine.sim.streams import StreamConn
 
 __all__ = ["listen_key_request", "serve", "expire_due", "expire"]
@@ -83,7 +83,7 @@ async def serve(sim, request: web.Request) -> web.StreamResponse:
     account = rec["account"]
 
     def on_event(ev):
-        for body in binance_usdm.format_event(ev):
+        for body in format_event(ev):
             conn.event(body)
 
     sim.core.listen(account.key, "binance-usdm", on_event)

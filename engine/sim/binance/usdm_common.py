@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-from engine.sim.binance_common import BinanceError, Ctx, Params
-from engine.sim.core import Reject
+from engine.sim.binance.errors import BinanceError
+from engine.sim.binance.rest import Ctx, Params
+from engine.sim.core_types import Reject
 from engine.sim.decimals import ZERO, decimals_of, fixed, parse_number
 
 __all__ = ["MARKET", "WALLET", "CLIENT_ID", "ALGO_TYPES", "TIFS", "REJECT", "bind_instruments"]

@@ -1,10 +1,11 @@
-"""Binance USD-M futures personality: the ``/fapi`` route table, public market data, and
-the ORDER_TRADE_UPDATE / ACCOUNT_UPDATE / ALGO_UPDATE payloads of the user-data stream.
+"""Binance USD-M futures personality: the ``/fapi`` route table and public market data.
 
-The handlers live by idea: orders in :mod:`engine.sim.binance_usdm_orders`, Algo Service
-conditional orders in :mod:`engine.sim.binance_usdm_algo`, positions, account, leverage
-and the countdown in :mod:`engine.sim.binance_usdm_account`, listen keys in
-:mod:`engine.sim.usdm_stream`; what they share in :mod:`engine.sim.binance_usdm_common`.
+The handlers live by idea: orders in :mod:`engine.sim.binance.usdm_orders`, Algo Service
+conditional orders in :mod:`engine.sim.binance.usdm_algo`, positions, account, leverage
+and the countdown in :mod:`engine.sim.binance.usdm_account`, listen keys in
+:mod:`engine.sim.binance.user_stream`; what they share in :mod:`engine.sim.binance.usdm_common`;
+the ORDER_TRADE_UPDATE / ACCOUNT_UPDATE / ALGO_UPDATE payloads in
+:mod:`engine.sim.binance.usdm_events`.
 
 Since 2025-12-09 STOP/TAKE_PROFIT/TRAILING types on ``/fapi/v1/order`` answer -4120;
 they live at ``/fapi/v1/algoOrder`` (``triggerPrice``, ``clientAlgoId``).
@@ -12,18 +13,18 @@ they live at ``/fapi/v1/algoOrder`` (``triggerPrice``, ``clientAlgoId``).
 
 from __future__ import annotations
 
-from engine.sim.binance_common import Ctx, Params, Route
-from engine.sim.binance_usdm_account import (account, balance, countdown_cancel_all, position_risk,
-                                             position_risk_v2, set_leverage)
-from engine.sim.binance_usdm_algo import (ALGO_STATUS, all_algos, cancel_algo, cancel_all_algo, new_algo,
-                                          open_algos, query_algo)
-from engine.sim.binance_usdm_common import MARKET, TIFS, WALLET, INSTRUMENTS, instrument_of, price_text, qty_text
-from engine.sim.binance_usdm_orders import (all_orders, cancel_all, cancel_order, modify_order, new_order, open_order,
+from engine.sim.binance import user_stream
+from engine.sim.binance.rest import Ctx, Params, Route
+from engine.sim.binance.usdm_account import (account, balance, countdown_cancel_all, position_risk, position_risk_v2,
+                                             set_leverage)
+from engine.sim.binance.usdm_algo import (all_algos, cancel_algo, cancel_all_algo, new_algo, open_algos,
+                                          query_algo)
+from engine.sim.binance.usdm_common import MARKET, TIFS, instrument_of, price_text, qty_text
+from engine.sim.binance.usdm_orders import (all_orders, cancel_all, cancel_order, modify_order, new_order, open_order,
                                             open_orders, query_order)
-from engine.sim.core import now_ms
-from engine.sim.decimals import ZERO, fixed
+from engine.sim.core_types import now_ms
 
-__all__ = ["ROUTES", "format_event"]
+__all__ = ["ROUTES"]
 
 
 # -- market data -----------------------------------------------------------------------------
@@ -92,8 +93,7 @@ def rate_limit_order(ctx: Ctx, p: Params):
 
 def _listen_key(method: str):
     def handler(ctx: Ctx, p: Params):
-        from engine.sim import usdm_stream
-        return usdm_stream.listen_key_request(ctx.sim, ctx.account, method)
+        return user_stream.listen_key_request(ctx.sim, ctx.account, method)
     return handler
 
 
@@ -129,63 +129,3 @@ ROUTES = {
     ("PUT", "/fapi/v1/listenKey"): Route(_listen_key("PUT"), "USER_STREAM", 1),
     ("DELETE", "/fapi/v1/listenKey"): Route(_listen_key("DELETE"), "USER_STREAM", 1),
 }
-
-
-# -- stream payloads ------------------------------------------------------------------------------
-def format_event(ev) -> list[dict]:
-    core_ts = ev.ts
-    if ev.kind == "order":
-        o, fill = ev.order, ev.fill
-        inst = INSTRUMENTS[o.symbol]
-        x = ev.exec_type
-        if x == "TRIGGERED":
-            return []
-        status = o.status if x not in ("NEW",) else "NEW"
-        if x == "AMENDMENT":
-            status = o.status
-        last_q = last_p = fee = ZERO
-        maker, tid, rp = False, 0, ZERO
-        if fill is not None:
-            last_q, last_p, tid = fill.qty, fill.price, fill.trade_id
-            maker = fill.maker is o
-            for f, fe, asset, mk in o.fills:
-                if f is fill:
-                    fee = fe
-        body = {
-            "s": o.symbol, "c": o.client_id, "S": o.side, "o": o.type, "f": o.tif, "q": qty_text(inst, o.qty),
-            "p": price_text(inst, o.price), "ap": fixed(o.avg_price, inst.price_precision + 3),
-            "sp": price_text(inst, o.extra.get("stop_price")), "x": x, "X": status, "i": o.oid,
-            "l": qty_text(inst, last_q), "z": qty_text(inst, o.filled if x != "NEW" else ZERO), "L": price_text(inst, last_p),
-            "n": fixed(fee, 8), "T": core_ts, "t": tid, "b": "0", "a": "0", "m": maker, "R": o.reduce_only,
-            "wt": o.working_type or "CONTRACT_PRICE", "ot": o.extra.get("orig_type", o.type), "ps": "BOTH",
-            "cp": o.close_position, "rp": fixed(o.realized if fill is not None else rp, 8), "pP": False,
-            "si": 0, "ss": 0, "V": "NONE", "pm": "NONE", "gtd": 0,
-        }
-        if fill is not None:
-            body["N"] = "USDT"
-        return [{"e": "ORDER_TRADE_UPDATE", "E": core_ts, "T": core_ts, "o": body}]
-    if ev.kind == "position":
-        inst = INSTRUMENTS[ev.symbol]
-        acct = ev.account
-        pos = acct.position(WALLET, ev.symbol)
-        bal = acct.wallets[WALLET]["USDT"].total
-        mark = ev.fill.price
-        return [{"e": "ACCOUNT_UPDATE", "E": core_ts, "T": core_ts, "a": {
-            "m": "ORDER",
-            "B": [{"a": "USDT", "wb": fixed(bal, 8), "cw": fixed(bal, 8), "bc": "0"}],
-            "P": [{"s": ev.symbol, "pa": qty_text(inst, pos.amount), "ep": fixed(pos.entry, 8),
-                   "bep": fixed(pos.entry, 8), "cr": fixed(pos.realized, 8), "up": fixed(pos.unrealized(mark), 8),
-                   "mt": "cross", "iw": "0", "ps": "BOTH"}]}}]
-    if ev.kind == "algo":
-        o = ev.order
-        inst = INSTRUMENTS[o.symbol]
-        child = o.extra.get("child")
-        return [{"e": "ALGO_UPDATE", "T": core_ts, "E": core_ts, "o": {
-            "caid": o.client_id, "aid": o.oid, "at": "CONDITIONAL", "o": o.type, "s": o.symbol, "S": o.side,
-            "ps": "BOTH", "f": o.tif, "q": qty_text(inst, o.qty), "X": ALGO_STATUS.get(o.status, o.status),
-            "ai": str(child.oid) if child else "", "ap": price_text(inst, child.avg_price) if child else "0",
-            "aq": qty_text(inst, child.filled) if child else "0", "act": child.type if child else "",
-            "tp": price_text(inst, o.stop_price), "p": price_text(inst, o.price), "V": "NONE", "wt": o.working_type,
-            "pm": "NONE", "cp": o.close_position, "pP": False, "R": o.reduce_only,
-            "tt": o.updated_ms if o.triggered else 0, "gtd": 0, "rm": o.reject_reason or ""}}]
-    return []

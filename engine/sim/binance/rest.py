@@ -1,58 +1,30 @@
-"""What Binance spot and USD-M share: the error type, parameter readers, and the REST
-frame (rate-limit gate, parameter parsing, API key, HMAC signature, timestamp window,
-usage headers) that wraps every handler of both personalities.
+"""The Binance REST frame spot and USD-M share: the parameter readers (:class:`Params`), a
+request's context (:class:`Ctx`), the route entry (:class:`Route`), and :func:`rest_handler`,
+which runs every request through the rate-limit gate, parameter parsing, API key, HMAC or
+Ed25519 signature, timestamp window and usage headers.
 
-A handler is ``handler(ctx, params) -> JSON-able``; it raises :class:`BinanceError` for
-every refusal, so the same handler serves REST and the WebSocket API.
+A handler is ``handler(ctx, params) -> JSON-able``; it raises
+:class:`~engine.sim.binance.errors.BinanceError` for every refusal, so the same handler
+serves REST and the WebSocket API.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from decimal import Decimal
 from urllib.parse import parse_qsl
 
-from engine.sim.auth import (binance_payload, binance_signature_ok, binance_time_error, ed25519_signature_ok,
-                             strip_signature)
-from engine.sim.core import now_ms
+from engine.sim.binance.auth import (binance_payload, binance_signature_ok, binance_time_error, ed25519_signature_ok,
+                                     strip_signature)
+from engine.sim.binance.errors import BAN_MSG, LEGAL_NUMBER, TOO_MUCH_WEIGHT, BinanceError, mandatory
+from engine.sim.core_types import now_ms
 from engine.sim.decimals import decimals_of, parse_number
+from engine.sim.wire import dumps
 
-__all__ = ["BinanceError", "Params", "Ctx", "Route", "dumps", "rest_handler", "check_signed", "check_timestamp",
-           "check_time",
-           "LEGAL_NUMBER", "BAN_MSG", "TOO_MUCH_WEIGHT"]
+__all__ = ["Params", "Ctx", "Route", "rest_handler", "check_signed", "check_timestamp", "check_time"]
 
 log = logging.getLogger("engine.sim.binance")
-
-LEGAL_NUMBER = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
-TOO_MUCH_WEIGHT = ("Too much request weight used; current limit is {limit} request weight per 1 MINUTE. "
-                   "Please use WebSocket Streams for live updates to avoid polling the API.")
-BAN_MSG = "Way too much request weight used; IP banned until {until}. Please use WebSocket Streams for live updates to avoid bans."
-
-
-def dumps(obj) -> str:
-    return json.dumps(obj, separators=(",", ":"))
-
-
-class BinanceError(Exception):
-    def __init__(self, code: int, msg: str, http: int = 400, headers: dict | None = None, data=None) -> None:
-        super().__init__(code, msg)
-        self.code = code
-        self.msg = msg
-        self.http = http
-        self.headers = headers or {}
-        self.data = data
-
-    def body(self) -> dict:
-        out = {"code": self.code, "msg": self.msg}
-        if self.data is not None:
-            out["data"] = self.data
-        return out
-
-
-def mandatory(name: str) -> BinanceError:
-    return BinanceError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
 
 
 class Params:

@@ -1,31 +1,20 @@
-"""What the Bybit V5 handlers share: the wallet and category-to-market names, the error
-type and the response envelope, order ids (a decimal number on spot, a UUID on linear) and
-the readers of ``category``, ``symbol`` and number parameters.
+"""What the Bybit V5 handlers share: the wallet and category-to-market names, order ids (a
+decimal number on spot, a UUID on linear) and the readers of ``category``, ``symbol`` and
+number parameters.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from engine.sim.core import now_ms
+from engine.sim.bybit.errors import BybitError
 from engine.sim.decimals import parse_number
 from engine.sim.matching import Order
 
-__all__ = ["WALLET", "MARKETS", "BybitError", "envelope", "bybit_order_id"]
+__all__ = ["WALLET", "MARKETS", "bybit_order_id", "parse_order_id", "category_of", "inst_of", "number"]
 
 WALLET = "bybit"
 MARKETS = {"spot": "yspot", "linear": "ylinear"}
-
-
-class BybitError(Exception):
-    def __init__(self, code: int, msg: str, http: int = 200) -> None:
-        super().__init__(code, msg)
-        self.code, self.msg, self.http = code, msg, http
-
-
-def envelope(code: int = 0, msg: str = "OK", result=None) -> dict:
-    return {"retCode": code, "retMsg": msg, "result": result if result is not None else {},
-            "retExtInfo": {}, "time": now_ms()}
 
 
 def bybit_order_id(o: Order) -> str:

@@ -6,10 +6,12 @@ shape.  When one fires, the core spawns the child order (:mod:`engine.sim.trigge
 
 from __future__ import annotations
 
-from engine.sim.binance_common import BinanceError, Ctx, Params, mandatory
-from engine.sim.binance_usdm_common import (ALGO_TYPES, MARKET, TIFS, INSTRUMENTS, check_price, check_qty, client_id_of,
-                                            common_params, instrument_of, notional_of, number, price_text, qty_text, reject_error)
-from engine.sim.core import Reject
+from engine.sim.binance.errors import BinanceError, mandatory
+from engine.sim.binance.rest import Ctx, Params
+from engine.sim.binance.usdm_common import (ALGO_TYPES, INSTRUMENTS, MARKET, TIFS, check_price, check_qty, client_id_of,
+                                            common_params, instrument_of, notional_of, number, price_text, qty_text,
+                                            reject_error)
+from engine.sim.core_types import Reject
 from engine.sim.decimals import ZERO, parse_number
 from engine.sim.matching import Order
 

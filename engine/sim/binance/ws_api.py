@@ -30,12 +30,13 @@ import logging
 
 from aiohttp import WSMsgType, web
 
-from engine.sim import binance_spot
-from engine.sim.auth import ws_api_payload
-from engine.sim.binance_common import (BAN_MSG, TOO_MUCH_WEIGHT, BinanceError, Ctx, Params, check_signed,
-                                       check_time, check_timestamp, mandatory)
-from engine.sim.core import now_ms
-from engine.sim.fault_answers import binance_ws_answer
+from engine.sim.binance.auth import ws_api_payload
+from engine.sim.binance.errors import BAN_MSG, TOO_MUCH_WEIGHT, BinanceError, mandatory
+from engine.sim.binance.fault_answers import ws_answer
+from engine.sim.binance.rest import Ctx, Params, check_signed, check_time, check_timestamp
+from engine.sim.binance.spot import ROUTES
+from engine.sim.binance.spot_events import format_event
+from engine.sim.core_types import now_ms
 from engine.sim.streams import StreamConn
 
 __all__ = ["serve_ws_api"]
@@ -176,7 +177,7 @@ class WsApiSession:
             if method not in METHODS:
                 raise BinanceError(-1102 if not method else -1020, "This operation is not supported." if method
                                    else "Mandatory parameter 'method' was not sent, was empty/null, or malformed.")
-            route = binance_spot.ROUTES[METHODS[method]]
+            route = ROUTES[METHODS[method]]
             if route.security != "NONE":
                 account = self._logged_on(sparams) or self._signed(sparams)
             if route.is_order and METHODS[method][0] == "POST":
@@ -209,7 +210,7 @@ class WsApiSession:
         conn = self.conn
 
         def on_event(ev, sid=sid):
-            for body in binance_spot.format_event(ev):
+            for body in format_event(ev):
                 conn.event({"subscriptionId": sid, "event": body})
 
         self.subs[sid] = (account, on_event)
@@ -250,7 +251,7 @@ async def _answer(sim, ws, conn: StreamConn, session: WsApiSession, rid, method:
         await asyncio.sleep(0)
         await ws.close()
         return True
-    conn.send(binance_ws_answer(sim, fault, rid, real))
+    conn.send(ws_answer(sim.spot_limiter, fault, rid, real))
     return False
 
 

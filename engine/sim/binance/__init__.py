@@ -1,0 +1,2 @@
+"""The Binance personality: spot (``/api/v3``), the spot WebSocket API (``/ws-api/v3``), order
+lists (OTOCO), USD-M futures (``/fapi``) and the USD-M user-data stream (``/ws/<listenKey>``)."""

@@ -1,0 +1,93 @@
+"""Binance rate limits: fixed, clock-aligned windows (1 minute weight per IP; 10 s and 1 day
+order counts per account on spot, 10 s and 1 minute on USD-M).  A 429 carries
+``Retry-After`` (seconds to the window's end); a client that sends ``ban_after`` more
+requests while limited is banned (418, ``Retry-After`` = ban seconds).
+"""
+
+from __future__ import annotations
+
+from engine.sim.ratelimit import FixedWindows, Limits, now_s
+
+__all__ = ["BinanceLimiter"]
+
+
+class BinanceLimiter:
+    """Weight per IP and order counts per account for one Binance personality."""
+
+    def __init__(self, limits: Limits, venue: str) -> None:
+        self.limits = limits
+        self.venue = venue
+        self.windows = FixedWindows()
+        self.banned_until: dict[str, float] = {}
+        self.strikes: dict[str, int] = {}
+
+    @property
+    def weight_limit(self) -> int:
+        return self.limits.spot_weight_1m if self.venue == "spot" else self.limits.usdm_weight_1m
+
+    def order_windows(self) -> list[tuple[int, int, str, str, int]]:
+        """(window seconds, limit, header suffix, interval name, interval num)."""
+        if self.venue == "spot":
+            return [(10, self.limits.spot_orders_10s, "10S", "SECOND", 10),
+                    (86400, self.limits.spot_orders_1d, "1D", "DAY", 1)]
+        return [(10, self.limits.usdm_orders_10s, "10S", "SECOND", 10),
+                (60, self.limits.usdm_orders_1m, "1M", "MINUTE", 1)]
+
+    def gate(self, ip: str, weight: int, now: float | None = None) -> tuple[int, int] | None:
+        """Admit a request costing ``weight``; None, or (status, retry_after seconds) for 429/418."""
+        now = now_s() if now is None else now
+        until = self.banned_until.get(ip, 0)
+        if until > now:
+            return 418, int(until - now) + 1
+        used = self.windows.used(("w", ip), 60, now)
+        if used + weight > self.weight_limit:
+            strikes = self.strikes.get(ip, 0) + 1
+            self.strikes[ip] = strikes
+            if strikes > self.limits.ban_after:
+                self.banned_until[ip] = now + self.limits.ban_seconds
+                self.strikes[ip] = 0
+                return 418, self.limits.ban_seconds
+            return 429, self.windows.reset_in(60, now)
+        self.strikes[ip] = 0
+        self.windows.add(("w", ip), 60, weight, now)
+        return None
+
+    def used_weight(self, ip: str, now: float | None = None) -> int:
+        return self.windows.used(("w", ip), 60, now_s() if now is None else now)
+
+    def charge(self, ip: str, weight: int) -> None:
+        self.windows.add(("w", ip), 60, weight, now_s())
+
+    def refund(self, ip: str, weight: int) -> None:
+        self.windows.add(("w", ip), 60, -weight, now_s())
+
+    def order_gate(self, account_key: str, now: float | None = None) -> tuple[int, str, str] | None:
+        """Count one new order; None, or (limit, interval text, retry seconds) when over."""
+        now = now_s() if now is None else now
+        for window, limit, _, interval, num in self.order_windows():
+            if self.windows.used(("o", account_key), window, now) + 1 > limit:
+                return limit, f"{num} {interval}" if num > 1 else interval, self.windows.reset_in(window, now)
+        for window, *_ in self.order_windows():
+            self.windows.add(("o", account_key), window, 1, now)
+        return None
+
+    def order_counts(self, account_key: str, now: float | None = None) -> list[tuple[str, int]]:
+        now = now_s() if now is None else now
+        return [(suffix, self.windows.used(("o", account_key), window, now))
+                for window, _, suffix, _, _ in self.order_windows()]
+
+    def rate_limits_field(self, ip: str, account_key: str | None) -> list[dict]:
+        """The WebSocket API ``rateLimits`` array."""
+        now = now_s()
+        out = [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
+                "limit": self.weight_limit, "count": self.used_weight(ip, now)}]
+        if account_key is not None:
+            for window, limit, _, interval, num in self.order_windows():
+                out.append({"rateLimitType": "ORDERS", "interval": interval, "intervalNum": num,
+                            "limit": limit, "count": self.windows.used(("o", account_key), window, now)})
+        return out
+
+    def reset(self) -> None:
+        self.windows.clear()
+        self.banned_until.clear()
+        self.strikes.clear()

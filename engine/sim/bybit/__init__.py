@@ -1,0 +1,2 @@
+"""The Bybit V5 personality: REST (``/v5``), the private stream (``/v5/private``) and
+WebSocket trade (``/v5/trade``), spot and linear."""
