@@ -11,8 +11,15 @@ class GateOrderEncoder(WireBuffer):
     path_length: int
     timestamp: int
     endpoint: int
+    signs: bool
     def __init__(
-        self, signer: RequestSigner, api_key: bytes | str, *, account: bytes | str = ..., capacity: int = ...
+        self,
+        signer: RequestSigner,
+        api_key: bytes | str,
+        *,
+        account: bytes | str = ...,
+        capacity: int = ...,
+        signs: bool = ...,
     ) -> None: ...
     @property
     def signature(self) -> memoryview: ...

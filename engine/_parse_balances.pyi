@@ -9,6 +9,7 @@ class BalanceKind(IntEnum):
     BAL_BINANCE_SPOT = 1
     BAL_BINANCE_USDM = 2
     BAL_BYBIT_WALLET = 3
+    BAL_GATE_SPOT = 4
 
 class BalanceFlag(IntEnum):
     BAL_ROUNDED = 1

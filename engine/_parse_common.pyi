@@ -36,6 +36,9 @@ class MessageKind(IntEnum):
     TSX_ORDER = 10
     TSX_TRADE = 11
     TSX_ORDER_ACK = 12
+    GATE_ORDER = 13
+    GATE_TRADE = 14
+    GATE_ORDER_ACK = 15
 
 class RecordFlag(IntEnum):
     ROUNDED = 1

@@ -29,6 +29,7 @@ cdef class GateOrderEncoder(WireBuffer):
     cdef readonly bytes api_key         # KEY header (not secret, but never shown in a repr)
     cdef readonly bytes account         # b"spot", b"margin", b"cross_margin" or b"unified"
     cdef bint spot_account              # account == b"spot": no account parameter on cancel/amend
+    cdef readonly bint signs            # False: bodies only (the WebSocket order API after spot.login)
     cdef const char *_acct_p            # borrowed from account (kept alive by it)
     cdef size_t _acct_n
     cdef char target_buf[GATE_TARGET_CAP]   # request target: path (signed, with /api/v4), then "?" + query

@@ -16,13 +16,16 @@ SDK's ``Order`` / ``OrderPatch`` models):
    number is a decimal string from ``fp_format``; currency pairs, ids and texts are
    validated so that they need no JSON escaping and no URL encoding.
 3. ``text`` (the client order id) is ``t-`` followed by 1-28 bytes of
-   ``[0-9A-Za-z_.-]``.  Orders can be cancelled/amended by ``text`` while open (and for
-   an hour after); afterwards only by Gate's numeric order id.
+   ``[0-9A-Za-z_.-]``.  Orders can be looked up, cancelled and amended by ``text`` only
+   while open; afterwards only by Gate's numeric order id (gateio-spot.md §4).
 4. A market BUY's ``amount`` is the quote amount to spend (``quote_qty_raw``), a market
    SELL's the base amount; market orders take only ``ioc`` (the default here) or ``fok``.
    Post-only is ``time_in_force: poc``.
 5. Bad input raises :class:`~engine._codec_errors.EncodeError` before anything is
    used; the C entry points return a negative status instead.
+6. An encoder built with ``signs=False`` writes the same bodies and targets without the
+   HMAC (``SIGN`` empty): the WebSocket order API carries no signature per request once
+   the connection is logged in (``spot.login``, gateio-spot.md §8).
 """
 
 from engine._codec_errors import EncodeError
@@ -159,6 +162,8 @@ cdef class GateOrderEncoder(WireBuffer):
     account : {"spot", "margin", "cross_margin", "unified"}, optional
         Sent as ``account`` in new orders and, when not ``spot``, as a query parameter
         of cancels and amends.
+    signs : bool, optional
+        False: no HMAC per request (rule 6); :attr:`signature` is then empty.
     capacity : int, optional
         Body buffer size in bytes (default 1024; an order body is about 150).
 
@@ -174,7 +179,7 @@ cdef class GateOrderEncoder(WireBuffer):
     """
 
     def __cinit__(self, RequestSigner signer not None, api_key, *, account="spot",
-                  Py_ssize_t capacity=DEFAULT_CAPACITY):
+                  Py_ssize_t capacity=DEFAULT_CAPACITY, bint signs=True):
         if isinstance(api_key, str):
             api_key = api_key.encode()
         if not isinstance(api_key, bytes) or not api_key:
@@ -188,6 +193,7 @@ cdef class GateOrderEncoder(WireBuffer):
         self.api_key = api_key
         self.account = account
         self.spot_account = account == b"spot"
+        self.signs = signs
         self._acct_p = PyBytes_AS_STRING(account)
         self._acct_n = <size_t>PyBytes_GET_SIZE(account)
         self.auth.method[0] = 0
@@ -203,8 +209,8 @@ cdef class GateOrderEncoder(WireBuffer):
 
     @property
     def signature(self):
-        """Read-only 128-byte memoryview: the ``SIGN`` header of the last request."""
-        return self._sig_view
+        """Read-only 128-byte memoryview: the ``SIGN`` header of the last request (empty when not signing)."""
+        return self._sig_view if self.signs else self._sig_view[:0]
 
     @property
     def timestamp_header(self):
@@ -236,11 +242,11 @@ cdef class GateOrderEncoder(WireBuffer):
     def headers(self):
         """``{"KEY": ..., "Timestamp": ..., "SIGN": ...}`` of the last request as str (cold path)."""
         return {"KEY": self.api_key.decode(), "Timestamp": self.timestamp_header.decode(),
-                "SIGN": self._sig_view.tobytes().decode()}
+                "SIGN": self.signature.tobytes().decode()}
 
     def request(self):
         """``(method, target, body, signature)`` of the last request as bytes (cold path)."""
-        return self.method, self.target, self._copy(0, self.length), self._sig_view.tobytes()
+        return self.method, self.target, self._copy(0, self.length), self.signature.tobytes()
 
     # ---- C entry points ----------------------------------------------------------------
 
@@ -280,8 +286,9 @@ cdef class GateOrderEncoder(WireBuffer):
         if t.len > path_len:
             query = t.buf + path_len + 1
             query_len = t.len - path_len - 1
-        self.signer.sign_gateio_c(method, strlen(method), t.buf, path_len, query, query_len,
-                                  body.buf, body.len, timestamp_s, self.auth.sign)
+        if self.signs:
+            self.signer.sign_gateio_c(method, strlen(method), t.buf, path_len, query, query_len,
+                                      body.buf, body.len, timestamp_s, self.auth.sign)
         wire_start(&ts, self.auth.timestamp, GATE_TIMESTAMP_CAP)
         wire_i64(&ts, timestamp_s)
         self.auth.timestamp_len = ts.len

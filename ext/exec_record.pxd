@@ -37,6 +37,9 @@ cdef enum MsgKind:
     MSG_TSX_ORDER = 10           # TopstepX GatewayUserOrder: the order's state (its fills come as trades)
     MSG_TSX_TRADE = 11           # TopstepX GatewayUserTrade: one fill (half-turn), trade id and order id
     MSG_TSX_ORDER_ACK = 12       # TopstepX Order/place success: orderId (the client id is the request's)
+    MSG_GATE_ORDER = 13          # Gate.io order: spot.orders items, REST / WS-API order results (fills come as trades)
+    MSG_GATE_TRADE = 14          # Gate.io spot.usertrades item: one fill, told apart by its trade id
+    MSG_GATE_ORDER_ACK = 15      # Gate.io answer that only names the order (ACK mode; ended with fills the trades bring)
 
 
 cdef enum Category:

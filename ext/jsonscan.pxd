@@ -43,6 +43,7 @@ cdef extern from "jsonscan.h" nogil:
     int js_read_int(js_cur *c, int64_t *out)
     int js_read_text(js_cur *c, char *dst, size_t cap, size_t *length, int may_truncate)
     int js_read_word(js_cur *c, js_span *sp, char *scratch)
+    int js_scalar_text(js_cur *c, js_span *sp, char *scratch)   # number, string or null as text (JS_READ / JS_ABSENT)
 
     int js_peek(js_cur *c)
     int js_string(js_cur *c, js_span *out)

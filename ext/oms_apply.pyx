@@ -18,6 +18,9 @@ Rules (one place for the venue differences):
   executions, so a fill is never counted twice.  TopstepX likewise: ``GatewayUserTrade``
   records are fills (their integer trade id), ``GatewayUserOrder`` records state changes;
   a successful place answer acknowledges the order (NEW).
+  Gate.io as well: its trade records (``spot.usertrades``, trade id = a hash of the trade
+  id's digits) are the fills, its order records (``spot.orders`` and order answers) state
+  changes only.
 - Each fill that changed the store moves the position (futures) by exactly the
   quantity the store added, at the fill price, with its fee.
 """
@@ -65,6 +68,9 @@ from engine._exec_record cimport MSG_BYBIT_ORDER_ACK
 from engine._exec_record cimport MSG_TSX_ORDER
 from engine._exec_record cimport MSG_TSX_ORDER_ACK
 from engine._exec_record cimport MSG_TSX_TRADE
+from engine._exec_record cimport MSG_GATE_ORDER
+from engine._exec_record cimport MSG_GATE_ORDER_ACK
+from engine._exec_record cimport MSG_GATE_TRADE
 from engine._exec_record cimport MSG_ORDER_RESPONSE
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_ORDER_TRADE_UPDATE
@@ -229,7 +235,8 @@ cdef class RecordApplier:
         if (kind != MSG_EXECUTION_REPORT and kind != MSG_ORDER_TRADE_UPDATE and kind != MSG_ALGO_UPDATE
                 and kind != MSG_BYBIT_ORDER and kind != MSG_BYBIT_EXECUTION and kind != MSG_ORDER_RESPONSE
                 and kind != MSG_BYBIT_ORDER_ACK and kind != MSG_TSX_ORDER and kind != MSG_TSX_TRADE
-                and kind != MSG_TSX_ORDER_ACK):
+                and kind != MSG_TSX_ORDER_ACK and kind != MSG_GATE_ORDER and kind != MSG_GATE_TRADE
+                and kind != MSG_GATE_ORDER_ACK):
             self.slot = -1
             self.status = AP_NOT_ORDER
             return AP_NOT_ORDER
@@ -263,8 +270,8 @@ cdef class RecordApplier:
             self.slot = slot
         self.prev_state = self.store.state[slot]
 
-        if kind == MSG_BYBIT_ORDER_ACK:
-            # Bybit acknowledges receipt only; the order's state comes on the stream
+        if kind == MSG_BYBIT_ORDER_ACK or kind == MSG_GATE_ORDER_ACK:
+            # an acknowledgement of receipt only; the order's state comes on the stream
             self.status = AP_DEFERRED
             return AP_DEFERRED
         if kind == MSG_ORDER_RESPONSE:
@@ -287,12 +294,12 @@ cdef class RecordApplier:
             trade_id = hash_int_id(r.trade_id) if record_has(r, F_TRADE_ID) else -1
             cum = -1
             state = PARTIALLY_FILLED
-        elif kind == MSG_BYBIT_EXECUTION:
+        elif kind == MSG_BYBIT_EXECUTION or kind == MSG_GATE_TRADE:
             exec_type = EXEC_TRADE
             trade_id = hash_id(r.exec_id, r.exec_id_len) if r.exec_id_len > 0 else -1
             cum = -1
             state = FILLED if record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw == 0 else PARTIALLY_FILLED
-        elif kind == MSG_BYBIT_ORDER or kind == MSG_TSX_ORDER:
+        elif kind == MSG_BYBIT_ORDER or kind == MSG_TSX_ORDER or kind == MSG_GATE_ORDER:
             if state == PARTIALLY_FILLED or state == FILLED:
                 self.status = AP_DEFERRED
                 return AP_DEFERRED

@@ -20,6 +20,8 @@ cpdef enum BalanceKind:
     BAL_BINANCE_SPOT = 1         # outboundAccountPosition: first = free "f", second = locked "l"
     BAL_BINANCE_USDM = 2         # ACCOUNT_UPDATE a.B: first = wallet "wb", second = cross wallet "cw", third = change "bc"
     BAL_BYBIT_WALLET = 3         # wallet topic data[].coin[]: first = walletBalance, second = locked
+    BAL_GATE_SPOT = 4            # Gate.io spot.balances result[] (engine._parse_gateio_balances): first = available,
+                                 # second = freeze, third = total
 
 
 cpdef enum BalanceFlag:

@@ -70,6 +70,9 @@ from engine._exec_record cimport MSG_TSX_ORDER
 from engine._exec_record cimport MSG_TSX_ORDER_ACK
 from engine._exec_record cimport MSG_TSX_TRADE
 from engine._exec_record cimport MSG_ERROR
+from engine._exec_record cimport MSG_GATE_ORDER
+from engine._exec_record cimport MSG_GATE_ORDER_ACK
+from engine._exec_record cimport MSG_GATE_TRADE
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_NONE
 from engine._exec_record cimport MSG_ORDER_RESPONSE
@@ -133,6 +136,9 @@ class MessageKind(IntEnum):
     TSX_ORDER = MSG_TSX_ORDER
     TSX_TRADE = MSG_TSX_TRADE
     TSX_ORDER_ACK = MSG_TSX_ORDER_ACK
+    GATE_ORDER = MSG_GATE_ORDER
+    GATE_TRADE = MSG_GATE_TRADE
+    GATE_ORDER_ACK = MSG_GATE_ORDER_ACK
 
 
 class RecordFlag(IntEnum):

@@ -16,7 +16,10 @@ until its ``timestamp + recvWindow``), or may never have seen it.  The rules:
    engine is not halted, the breaker lets orders through, the caller did not withdraw it
    (a cancelled task), and it is not an order that executes at once (MARKET, IOC, FOK),
    unless the engine was built with ``resend_lost="all"`` (``"never"`` re-sends nothing).
-   Otherwise it ends NOT_PLACED (terminal) with the event ``not_placed``.
+   On a venue that takes a second order under a client id it already holds
+   (``Capability.NEVER_RESEND``) nothing is re-sent: were "not found" wrong, the venue would
+   not refuse the copy as a duplicate, and one intent would trade twice.  Otherwise it ends
+   NOT_PLACED (terminal) with the event ``not_placed``.
 5. A re-send is a new request with its own timestamp: its answer is applied, or it is
    UNKNOWN again and the rules start over; a documented rejection rejects it.
 6. When the venue cannot be asked (queries failing), the order stays UNKNOWN and keeps
@@ -35,6 +38,7 @@ from engine.oms.admission import executes_at_once
 from engine.oms.breaker import BreakerState
 from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
+from engine.venues.base import Capability
 from engine.venues.errors import VenueError, is_definite_rejection
 
 __all__ = ["UnknownResolver", "RESEND_POLICIES"]
@@ -133,6 +137,8 @@ class UnknownResolver:
             return "the engine is halted"
         if slot in self._no_resend:
             return "the caller withdrew it"
+        if Capability.NEVER_RESEND in eng.adapter.capabilities:
+            return "the venue takes a second order under the same client id: a lost order is never sent again"
         if self.resend_policy == "never":
             return "re-sending lost orders is off (resend_lost='never')"
         if executes_at_once(spec) and self.resend_policy != "all":

@@ -55,6 +55,10 @@ Optional capabilities (:class:`Capability`), each with its members
                             ``order_history(symbol, since_ms, limit)`` (list of :class:`VenueOrder`, newest
                             last) and ``trades(symbol, since_ms, limit)`` (list of :class:`VenueTrade`),
                             each one request where the venue answers in one page (paged where it pages)
+``NEVER_RESEND``            the venue does not refuse a second order under a client id it already holds, so
+                            an order whose answer was lost is never sent again, whatever ``resend_lost``
+                            says: found absent once its request can no longer be accepted, it ends
+                            NOT_PLACED (no members)
 ==========================  ===============================================================================
 """
 
@@ -79,6 +83,7 @@ class Capability(str, enum.Enum):
     TRAILING_STOP = "trailing_stop"
     WITHDRAWALS = "withdrawals"
     LIVE_QUERIES = "live_queries"
+    NEVER_RESEND = "never_resend"
 
 
 @dataclass(slots=True)
@@ -268,4 +273,5 @@ CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {
     Capability.TRAILING_STOP: (),
     Capability.WITHDRAWALS: ("withdraw",),
     Capability.LIVE_QUERIES: ("order_history", "trades"),
+    Capability.NEVER_RESEND: (),
 }

@@ -1,0 +1,206 @@
+"""Gate.io spot orders on the lean path: compiled encoder -> pre-built HTTP/1.1 bytes -> warm connection -> compiled parser.
+
+Per order this does: one C call that writes the compact JSON body, the request target
+and the ``SIGN`` (HMAC-SHA512, nogil) into the encoder's buffers, one bytes format onto
+the pre-built request line and headers, one socket write
+(:class:`~engine.transport.lean_path.LeanHttpPath`: encode, pace, write); the answer is
+read by httptools and parsed by the compiled Gate parser (:class:`~engine._parse_gateio.
+GateParser`: the order, its state from status + finish_as + filled amounts).
+
+Invariants:
+
+1. Bad user input raises :class:`~engine._codec_errors.EncodeError` before anything is
+   sent or any rate budget is spent.
+2. The request bytes are copied out of the shared encoder before the first ``await``.
+3. ``Timestamp`` (seconds) is the one signed, taken after any wait for the limiter; every
+   request carries ``X-Gate-Exptime`` = that time + the recv window (ms), so the venue
+   refuses it once it is later than that: a lost request can no longer be taken after it.
+4. Errors map exactly as on the general path (:func:`.errors.check_response`, which also
+   pauses the limiter on 429); successful answers feed ``X-Gate-RateLimit-*`` to the
+   limiter without decoding JSON.  A 202 ("accepted, processing") or an unreadable 2xx
+   leaves the outcome unknown.
+5. A lost answer raises the transport error with ``sent=True``: the order's outcome is
+   unknown and it is resolved by its ``text``, never resent (Gate does not refuse a
+   second order under one ``text``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable, NamedTuple
+
+from engine._codec_gateio import ENDPOINTS, GateOrderEncoder
+from engine._parse_common import MessageKind, ParseError
+from engine._parse_gateio import GateParser
+from engine.transport.fast_http import FastHttpClient, HttpResponse
+from engine.transport.lean_path import LeanHttpPath
+from engine.transport.ratelimit import Cost
+from engine.venues import errors as E
+from engine.venues.gateio.errors import VENUE, check_response, observe_limits
+from engine.venues.gateio.rest import GateRest, api_prefix
+
+__all__ = ["GateOrderPath", "Build", "CREATE", "CANCEL", "AMEND"]
+
+log = logging.getLogger("engine.venues.gateio.order_path")
+
+CREATE, CANCEL, AMEND = 1, 2, 3                 # GateOrderEncoder.endpoint values
+_ORDER_KINDS = frozenset({int(MessageKind.GATE_ORDER), int(MessageKind.GATE_ORDER_ACK)})
+_TAIL = b"%b\r\nSIGN: %b\r\nX-Gate-Exptime: %d\r\nContent-Length: %d\r\n\r\n%b"
+
+
+class Build(NamedTuple):
+    """A request to submit: its rate cost and ``encode(ts_ms) -> body length`` (the encoder holds the rest)."""
+
+    cost: Cost
+    encode: Callable[[int], int]
+
+
+class GateOrderPath:
+    """Create, amend and cancel orders for the account of ``rest``, sharing its signer, clock and limiter.
+
+    Notes
+    -----
+    Every operation returns the path's :class:`~engine._parse_gateio.GateParser`, whose record
+    holds the venue's answer (the order).
+
+    .. DANGER:: the record is overwritten by the next answer: read what you need before
+       awaiting again.  One path per event loop.
+    """
+
+    def __init__(self, rest: GateRest, *, capacity: int = 1024):
+        cfg = rest.config
+        self.rest = rest
+        self.venue = VENUE
+        self.limits = rest.limits
+        self.limiter = rest.limiter
+        self.clock = rest.clock
+        self.recv_window = rest.recv_window
+        self.encoder = GateOrderEncoder(rest.signer, cfg.api_key, capacity=capacity)
+        self.parser = GateParser()
+        self.http = FastHttpClient(cfg.endpoints.rest, connect_timeout=cfg.connect_timeout,
+                                   read_timeout=cfg.read_timeout)
+        root = api_prefix(cfg.endpoints.rest).encode()        # the encoder's targets start at /api/v4
+        self._methods = {ep: m + b" " + root for ep, (m, _) in ENDPOINTS.items() if m}
+        self._common = (b" HTTP/1.1\r\nHost: %s\r\nKEY: %s\r\nAccept: application/json\r\n"
+                        b"Content-Type: application/json\r\nTimestamp: ") % (self.http.host_header,
+                                                                            cfg.api_key.encode())
+        self.lean = LeanHttpPath(self.http, rest.limiter, rest.clock)
+
+    @property
+    def last_ts(self) -> int:
+        """The timestamp (venue ms) the last request was made with; the venue refuses it after this plus
+        the recv window (``X-Gate-Exptime``)."""
+        return self.lean.last_ts
+
+    @property
+    def orders_sent(self) -> int:
+        return self.lean.sent
+
+    @property
+    def mismatches(self) -> int:
+        """Answers that named another order than their request (the connection was failed each time)."""
+        return self.lean.mismatches
+
+    def __repr__(self) -> str:
+        return f"GateOrderPath(rest={self.rest.config.endpoints.rest!r})"
+
+    async def start(self) -> None:
+        """Open the connection ahead of the first order."""
+        await self.lean.start()
+
+    async def close(self) -> None:
+        await self.lean.close()
+
+    def request_bytes(self, ts_ms: int) -> bytes:
+        """The whole request for the encoder's last call (a copy: the encoder is reused)."""
+        enc = self.encoder
+        n = enc.length
+        return (self._methods[enc.endpoint] + enc.target + self._common
+                + _TAIL % (enc.timestamp_header, enc.signature, ts_ms + self.recv_window, n, enc.buffer[:n]))
+
+    async def submit(self, build: Build, timeout: float | None = None) -> asyncio.Future:
+        """Encode, pace and write one request; returns the future of its HTTP answer.
+
+        Nothing here awaits when the limiter has room and the connection is warm: the bytes
+        are on the socket when this returns.  After a wait the request is encoded again.
+        """
+        def encode(ts: int) -> bytes:
+            build.encode(ts)
+            return self.request_bytes(ts)
+
+        return await self.lean.submit(build.cost, encode, timeout)
+
+    async def finish(self, fut: asyncio.Future, cost: Cost, client_id: bytes | None = None) -> GateParser:
+        """Wait for the answer; return the parser holding the order, or raise the venue's typed error
+        (the transport's, ``sent=True``, when no answer came).
+
+        With ``client_id``, an answer naming another order fails the connection (answers are
+        paired with requests by position): every request on it ends with ProtocolError.
+        """
+        response: HttpResponse = await fut
+        status = response.status
+        if 200 <= status < 300 and status != 202:
+            parser = self.parser
+            try:
+                kind = parser.parse(response.body)
+            except ParseError:
+                kind = -1
+            if kind in _ORDER_KINDS:
+                if client_id is not None and not parser.names_client(client_id):
+                    raise self.lean.unpaired(f"answer names another order than {client_id.decode()}")
+                observe_limits(response, self.limiter, cost.endpoint)
+                return parser
+            raise E.OutcomeUnknown(VENUE, None, f"HTTP {status} answer that is not an order; resolve the order by "
+                                   "its text", http_status=status)
+        if status == 202:
+            raise E.OutcomeUnknown(VENUE, None, "HTTP 202: accepted, still processing; resolve the order by its text",
+                                   http_status=202)
+        check_response(response, self.limiter, cost.endpoint)
+        raise E.OutcomeUnknown(VENUE, None, f"HTTP {status}", http_status=status)   # (1xx never reach here)
+
+    # -- builders ------------------------------------------------------------------------------
+    def place_builder(self, pair: str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                      text: bytes) -> Build:
+        enc, p = self.encoder, pair.encode()
+        return Build(self.limits.place(pair),
+                     lambda ts: enc.new_order(p, side, order_type, tif, qty_raw, price_raw, text, ts // 1000))
+
+    def cancel_builder(self, pair: str, order_id: bytes | None = None, text: bytes | None = None) -> Build:
+        enc, p = self.encoder, pair.encode()
+        return Build(self.limits.cancel, lambda ts: enc.cancel_order(p, order_id, text, ts // 1000))
+
+    def amend_builder(self, pair: str, order_id: bytes | None = None, text: bytes | None = None, qty_raw: int = 0,
+                      price_raw: int = 0) -> Build:
+        enc, p = self.encoder, pair.encode()
+        return Build(self.limits.place(pair),
+                     lambda ts: enc.amend_order(p, order_id, text, qty_raw, price_raw, ts // 1000))
+
+    # -- operations ------------------------------------------------------------------------------
+    async def place(self, pair: str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                    text: bytes, timeout: float | None = None) -> GateParser:
+        """``POST /spot/orders`` (limit, post-only, IOC/FOK limit; market SELL): the order's answer.
+
+        Raises
+        ------
+        EncodeError
+            Bad input; nothing was sent.
+        VenueError
+            The venue's refusal, typed as in :mod:`.errors`.
+        TransportError
+            No answer; ``sent=True`` means the order may exist.
+        """
+        build = self.place_builder(pair, side, order_type, tif, qty_raw, price_raw, text)
+        return await self.finish(await self.submit(build, timeout), build.cost, text)
+
+    async def cancel(self, pair: str, *, order_id: bytes | None = None, text: bytes | None = None,
+                     timeout: float | None = None) -> GateParser:
+        """``DELETE /spot/orders/{id or text}``: the cancelled order (a cancelled order may be partly filled)."""
+        build = self.cancel_builder(pair, order_id, text)
+        return await self.finish(await self.submit(build, timeout), build.cost, text)
+
+    async def amend(self, pair: str, *, order_id: bytes | None = None, text: bytes | None = None, qty_raw: int = 0,
+                    price_raw: int = 0, timeout: float | None = None) -> GateParser:
+        """``PATCH /spot/orders/{id or text}``: new amount and/or price (0 keeps it)."""
+        build = self.amend_builder(pair, order_id, text, qty_raw, price_raw)
+        return await self.finish(await self.submit(build, timeout), build.cost, text)

@@ -1,0 +1,240 @@
+"""Gate.io WebSocket order API: ``spot.login`` once per connection, then orders without signatures (§8).
+
+Login: ``{"time","channel":"spot.login","event":"api","payload":{"api_key","signature",
+"timestamp","req_id"}}``, signature = hex HMAC-SHA512 of ``api\\nspot.login\\n\\n<timestamp>``
+(an empty ``req_param``, as the docs say).  Then ``spot.order_place`` / ``spot.order_cancel``
+/ ``spot.order_amend`` / ``spot.order_status`` frames ``{"time","channel","event":"api",
+"payload":{"req_id","req_header":{"x-gate-exptime"},"req_param":{...}}}``; the order's JSON is
+the REST body, written by the compiled encoder (without its HMAC: the connection is logged
+in).  Every request gets two answers: an ack (``"ack":true``: received) and the result (no
+``ack`` key): an Order with ``header.status`` "200", or ``data.errs {label, message}`` with
+the HTTP status as a string.  Results are matched to requests by ``request_id`` with a
+timeout (:class:`~engine.transport.inflight.InflightRequests`); one that never comes fails
+with ``sent=True`` (the order's outcome is unknown: resolved by its text, never resent).
+``x-gate-exptime`` (venue time + recv window, ms) makes the venue refuse a request that
+reaches it later than that.
+
+Login refused at the first connect (a bad key or signature) raises
+:class:`AuthenticationError` from :meth:`GateWsOrders.start`; requests are only written on
+a logged-in connection, before that they fail with ``sent=False``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import os
+
+from engine._codec_gateio import GateOrderEncoder
+from engine._signer import RequestSigner
+from engine.config import VenueConfig
+from engine.transport.errors import ConnectionLost
+from engine.transport.inflight import InflightRequests
+from engine.transport.ratelimit import RateLimiter
+from engine.transport.timesync import ClockSync
+from engine.transport.ws import ReconnectingWebSocket
+from engine.venues.gateio.errors import error_for, reset_pause
+from engine.venues.gateio.user_stream import app_ping, ws_url
+from engine.venues.jsonwire import json_value
+
+__all__ = ["GateWsOrders", "login_signature"]
+
+log = logging.getLogger("engine.venues.gateio.ws_orders")
+
+_ACK = b'"ack":true'
+_OK = b'"status":"200"'
+_RID = b'"request_id":"'
+
+
+def login_signature(signer: RequestSigner, timestamp: int, event: str = "api", channel: str = "spot.login",
+                    req_param: str = "") -> str:
+    """hex HMAC-SHA512 of ``<event>\\n<channel>\\n<req_param>\\n<timestamp>`` (§8)."""
+    return signer.hmac_sha512(f"{event}\n{channel}\n{req_param}\n{timestamp}")
+
+
+class GateWsOrders:
+    """Order entry over Gate.io's WebSocket order API, for one account."""
+
+    def __init__(self, config: VenueConfig, clock: ClockSync, *, limiter: RateLimiter | None = None,
+                 request_timeout: float | None = None):
+        if config.venue != "gateio" or not config.endpoints.ws_api:
+            raise ValueError("GateWsOrders needs a gateio config with a WebSocket URL")
+        self.config = config
+        self.clock = clock
+        self.limiter = limiter
+        self.request_timeout = request_timeout or config.read_timeout
+        self.recv_window = config.recv_window_ms
+        self.last_ts = 0                # the venue time (ms) the last order request was written at
+        self.signer = RequestSigner(config.api_secret.reveal_bytes())
+        self.encoder = GateOrderEncoder(self.signer, config.api_key, signs=False)
+        self._prefix = os.urandom(4).hex()
+        self._ids = itertools.count(1)
+        self.inflight = InflightRequests("gateio order api")
+        self._login: asyncio.Future | None = None
+        self._login_id = ""
+        self._logged_in = False
+        self._start_failed: asyncio.Future | None = None
+        self.acks = 0
+        self.bad_frames = 0
+        self.uid: str | None = None
+        self.ws = ReconnectingWebSocket(
+            ws_url(config.endpoints.ws_api), self._on_message, name="gateio-order-api",
+            on_connected=self._on_connected, on_disconnected=self._on_disconnected, idle_timeout=20.0,
+            reply_timeout=10.0, user_ping=app_ping(), is_pong=self._is_pong,
+        )
+
+    def __repr__(self) -> str:
+        return f"GateWsOrders(url={self.config.endpoints.ws_api!r}, ready={self.ready})"
+
+    @property
+    def ready(self) -> bool:
+        """Logged in on the current connection, and that connection still up."""
+        return self._logged_in and self.ws.connected
+
+    async def start(self, timeout: float = 10.0) -> None:
+        """Connect and log in; raises :class:`AuthenticationError` when the venue refuses the key."""
+        await self.ws.start(wait=True, timeout=timeout)
+
+    async def stop(self) -> None:
+        self._logged_in = False
+        await self.ws.stop()
+        self.inflight.fail_all(ConnectionLost("order API socket stopped", sent=True))
+
+    def _is_pong(self, payload: bytes) -> bool:
+        if b'"spot.pong"' not in payload:
+            return False
+        self.ws.user_ping = app_ping()
+        return True
+
+    # -- connection life --------------------------------------------------------------------------
+    async def _on_connected(self, ws) -> None:
+        self._logged_in = False
+        ts = self.clock.now_ms() // 1000
+        self._login_id = f"{self._prefix}-login-{next(self._ids)}"
+        self._login = asyncio.get_running_loop().create_future()
+        ws.send(json.dumps({"time": ts, "channel": "spot.login", "event": "api", "payload": {
+            "api_key": self.config.api_key, "signature": login_signature(self.signer, ts),
+            "timestamp": str(ts), "req_id": self._login_id}}, separators=(",", ":")).encode())
+        answer = await asyncio.wait_for(self._login, self.request_timeout)
+        header = answer.get("header") or {}
+        if str(header.get("status")) != "200":
+            errs = (answer.get("data") or {}).get("errs") or {}
+            # an AuthenticationError is fatal: refused at the first connect, start() raises it
+            raise error_for(errs.get("label"), str(errs.get("message", "")), _status(header.get("status")))
+        result = (answer.get("data") or {}).get("result") or {}
+        self.uid = str(result.get("uid")) if result.get("uid") is not None else None
+        self._logged_in = True
+
+    def _on_disconnected(self, ws) -> None:
+        self._logged_in = False
+        self.inflight.fail_all(ConnectionLost("order API socket dropped with the answer outstanding", sent=True))
+
+    # -- requests -----------------------------------------------------------------------------------
+    def _frame(self, channel: bytes, req_id: str, param: bytes, ts_ms: int) -> bytes:
+        return b"".join((b'{"time":', b"%d" % (ts_ms // 1000), b',"channel":"', channel,
+                         b'","event":"api","payload":{"req_id":"', req_id.encode(),
+                         b'","req_header":{"x-gate-exptime":"', b"%d" % (ts_ms + self.recv_window),
+                         b'"},"req_param":', param, b"}}"))
+
+    def _send(self, channel: bytes, param: bytes, ts_ms: int, timeout: float | None) -> asyncio.Future:
+        if not self._logged_in:
+            raise ConnectionLost("order API: not logged in; nothing was sent", sent=False)
+        req_id = f"{self._prefix}-{next(self._ids)}"
+        return self.inflight.send(self.ws, req_id, self._frame(channel, req_id, param, ts_ms),
+                                  channel.decode(), timeout or self.request_timeout)
+
+    def place_order(self, pair: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                    text: bytes, timeout: float | None = None) -> asyncio.Future:
+        """``spot.order_place`` (the REST body as ``req_param``); the future resolves to the result frame's
+        raw bytes (for :class:`~engine._parse_gateio.GateParser`) or fails with the venue's typed error.
+        ``EncodeError`` before anything is sent."""
+        ts = self.clock.now_ms()
+        enc = self.encoder
+        n = enc.new_order(pair, side, order_type, tif, qty_raw, price_raw, text, ts // 1000)
+        fut = self._send(b"spot.order_place", enc.buffer[:n], ts, timeout)
+        self.last_ts = ts
+        return fut
+
+    def cancel_order(self, pair: bytes, order_id: bytes, timeout: float | None = None) -> asyncio.Future:
+        """``spot.order_cancel`` of ``order_id`` (the venue's id, or the order's text while it is open)."""
+        return self._send(b"spot.order_cancel", b'{"order_id":' + json_value(order_id.decode()).encode()
+                          + b',"currency_pair":' + json_value(pair.decode()).encode() + b"}",
+                          self.clock.now_ms(), timeout)
+
+    def amend_order(self, pair: bytes, order_id: bytes, qty_raw: int = 0, price_raw: int = 0,
+                    timeout: float | None = None) -> asyncio.Future:
+        """``spot.order_amend``: new amount and/or price (0 keeps it)."""
+        from engine._fixedpoint import format as fp_format
+        param = {"order_id": order_id.decode(), "currency_pair": pair.decode()}
+        if qty_raw:
+            param["amount"] = fp_format(qty_raw)
+        if price_raw:
+            param["price"] = fp_format(price_raw)
+        body = "{" + ",".join(f'"{k}":{json_value(v)}' for k, v in param.items()) + "}"
+        return self._send(b"spot.order_amend", body.encode(), self.clock.now_ms(), timeout)
+
+    def order_status(self, pair: bytes, order_id: bytes, timeout: float | None = None) -> asyncio.Future:
+        """``spot.order_status``: the order as the venue has it."""
+        return self._send(b"spot.order_status", b'{"order_id":' + json_value(order_id.decode()).encode()
+                          + b',"currency_pair":' + json_value(pair.decode()).encode() + b"}",
+                          self.clock.now_ms(), timeout)
+
+    # -- answers ------------------------------------------------------------------------------------------
+    def _on_message(self, payload: bytes, is_text: bool) -> None:
+        inflight = self.inflight
+        if inflight.pending:
+            start = payload.find(_RID, 0, 64)
+            if start >= 0:
+                end = payload.find(b'"', start + 14, start + 96)
+                req_id = payload[start + 14:end].decode("ascii", "replace") if end > 0 else ""
+                if req_id in inflight.pending:
+                    if _ACK in payload:
+                        self.acks += 1        # received; the result follows
+                        return
+                    if _OK in payload[:400]:
+                        inflight.resolve(req_id, payload)
+                        return
+        try:
+            doc = json.loads(payload)
+        except ValueError:
+            self.bad_frames += 1
+            log.warning("gateio order API: unreadable frame (%d bytes) ignored", len(payload))
+            return
+        if not isinstance(doc, dict):
+            self.bad_frames += 1
+            return
+        rid = doc.get("request_id")
+        if rid is not None and rid == self._login_id:
+            if doc.get("ack") is not True and self._login is not None and not self._login.done():
+                self._login.set_result(doc)
+            return
+        if doc.get("ack") is True or not isinstance(rid, str):
+            return                  # an ack, a pong, a notice
+        fut = inflight.take(rid)
+        if fut is None or fut.done():
+            return
+        header = doc.get("header") or {}
+        status = _status(header.get("status"))
+        if status == 200:
+            fut.set_result(payload)
+            return
+        errs = (doc.get("data") or {}).get("errs") or {}
+        label = errs.get("label") if isinstance(errs.get("label"), str) else None
+        pause = None
+        if status == 429 or label == "TOO_MANY_REQUESTS":
+            pause = reset_pause(header.get("x_gate_ratelimit_reset_timestamp")
+                                or header.get("x_gat_ratelimit_reset_timestamp"))
+            if self.limiter is not None:
+                self.limiter.on_throttled(pause)
+        fut.set_exception(error_for(label, str(errs.get("message", "")), status, pause))
+
+
+def _status(value) -> int | None:
+    """``header.status`` ("200", a string on the wire; a number is read too)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
