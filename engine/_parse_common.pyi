@@ -39,6 +39,9 @@ class MessageKind(IntEnum):
     GATE_ORDER = 13
     GATE_TRADE = 14
     GATE_ORDER_ACK = 15
+    MEXC_ORDER = 16
+    MEXC_DEAL = 17
+    MEXC_ACK = 18
 
 class RecordFlag(IntEnum):
     ROUNDED = 1

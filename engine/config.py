@@ -365,4 +365,5 @@ def _local_ws_urls(venue: str, base_url: str) -> tuple[str | None, str | None]:
         "binance-spot": (f"{ws}/ws-api/v3", f"{ws}/ws-api/v3"),
         "binance-usdm": (f"{ws}/ws-fapi/v1", f"{ws}/private"),
         "bybit": (f"{ws}/v5/trade", f"{ws}/v5/private"),
+        "mexc": (None, f"{ws}/ws"),
     }.get(venue, (None, None))

@@ -40,6 +40,9 @@ cdef enum MsgKind:
     MSG_GATE_ORDER = 13          # Gate.io order: spot.orders items, REST / WS-API order results (fills come as trades)
     MSG_GATE_TRADE = 14          # Gate.io spot.usertrades item: one fill, told apart by its trade id
     MSG_GATE_ORDER_ACK = 15      # Gate.io answer that only names the order (ACK mode; ended with fills the trades bring)
+    MSG_MEXC_ORDER = 16          # MEXC private orders push (protobuf 304): state changes, fills come as deals
+    MSG_MEXC_DEAL = 17           # MEXC private deals push (protobuf 306): one fill
+    MSG_MEXC_ACK = 18            # MEXC REST new-order / cancel answer: receipt only, the state comes on the stream
 
 
 cdef enum Category:

@@ -20,7 +20,8 @@ Rules (one place for the venue differences):
   a successful place answer acknowledges the order (NEW).
   Gate.io as well: its trade records (``spot.usertrades``, trade id = a hash of the trade
   id's digits) are the fills, its order records (``spot.orders`` and order answers) state
-  changes only.
+  changes only.  MEXC too: its ``deals`` pushes are the fills (trade id = a hash of
+  ``tradeId``), its ``orders`` pushes state changes, its REST answers receipts only.
 - Each fill that changed the store moves the position (futures) by exactly the
   quantity the store added, at the fill price, with its fee.
 """
@@ -71,6 +72,9 @@ from engine._exec_record cimport MSG_TSX_TRADE
 from engine._exec_record cimport MSG_GATE_ORDER
 from engine._exec_record cimport MSG_GATE_ORDER_ACK
 from engine._exec_record cimport MSG_GATE_TRADE
+from engine._exec_record cimport MSG_MEXC_ACK
+from engine._exec_record cimport MSG_MEXC_DEAL
+from engine._exec_record cimport MSG_MEXC_ORDER
 from engine._exec_record cimport MSG_ORDER_RESPONSE
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_ORDER_TRADE_UPDATE
@@ -236,7 +240,8 @@ cdef class RecordApplier:
                 and kind != MSG_BYBIT_ORDER and kind != MSG_BYBIT_EXECUTION and kind != MSG_ORDER_RESPONSE
                 and kind != MSG_BYBIT_ORDER_ACK and kind != MSG_TSX_ORDER and kind != MSG_TSX_TRADE
                 and kind != MSG_TSX_ORDER_ACK and kind != MSG_GATE_ORDER and kind != MSG_GATE_TRADE
-                and kind != MSG_GATE_ORDER_ACK):
+                and kind != MSG_GATE_ORDER_ACK and kind != MSG_MEXC_ORDER
+                and kind != MSG_MEXC_DEAL and kind != MSG_MEXC_ACK):
             self.slot = -1
             self.status = AP_NOT_ORDER
             return AP_NOT_ORDER
@@ -270,7 +275,7 @@ cdef class RecordApplier:
             self.slot = slot
         self.prev_state = self.store.state[slot]
 
-        if kind == MSG_BYBIT_ORDER_ACK or kind == MSG_GATE_ORDER_ACK:
+        if kind == MSG_BYBIT_ORDER_ACK or kind == MSG_GATE_ORDER_ACK or kind == MSG_MEXC_ACK:
             # an acknowledgement of receipt only; the order's state comes on the stream
             self.status = AP_DEFERRED
             return AP_DEFERRED
@@ -294,18 +299,21 @@ cdef class RecordApplier:
             trade_id = hash_int_id(r.trade_id) if record_has(r, F_TRADE_ID) else -1
             cum = -1
             state = PARTIALLY_FILLED
-        elif kind == MSG_BYBIT_EXECUTION or kind == MSG_GATE_TRADE:
+        elif kind == MSG_BYBIT_EXECUTION or kind == MSG_GATE_TRADE or kind == MSG_MEXC_DEAL:
+            # (a MEXC deal says nothing of what is left: the store ends the order when it is all filled)
             exec_type = EXEC_TRADE
             trade_id = hash_id(r.exec_id, r.exec_id_len) if r.exec_id_len > 0 else -1
             cum = -1
             state = FILLED if record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw == 0 else PARTIALLY_FILLED
-        elif kind == MSG_BYBIT_ORDER or kind == MSG_TSX_ORDER or kind == MSG_GATE_ORDER:
+        elif (kind == MSG_BYBIT_ORDER or kind == MSG_TSX_ORDER or kind == MSG_GATE_ORDER
+              or kind == MSG_MEXC_ORDER):
             if state == PARTIALLY_FILLED or state == FILLED:
                 self.status = AP_DEFERRED
                 return AP_DEFERRED
             cum = -1
             if state == NEW:
-                if (record_has(r, F_QTY) and record_has(r, F_PRICE) and self.store.state[slot] != 1
+                if (kind != MSG_MEXC_ORDER and record_has(r, F_QTY) and record_has(r, F_PRICE)
+                        and self.store.state[slot] != 1
                         and (r.qty_raw != self.store.qty_raw[slot] or r.price_raw != self.store.price_raw[slot])):
                     exec_type = EXEC_AMENDMENT
                 else:

@@ -75,6 +75,9 @@ from engine._exec_record cimport MSG_GATE_ORDER_ACK
 from engine._exec_record cimport MSG_GATE_TRADE
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_NONE
+from engine._exec_record cimport MSG_MEXC_ACK
+from engine._exec_record cimport MSG_MEXC_DEAL
+from engine._exec_record cimport MSG_MEXC_ORDER
 from engine._exec_record cimport MSG_ORDER_RESPONSE
 from engine._exec_record cimport MSG_ORDER_TRADE_UPDATE
 from engine._exec_record cimport MSG_OTHER
@@ -139,6 +142,9 @@ class MessageKind(IntEnum):
     GATE_ORDER = MSG_GATE_ORDER
     GATE_TRADE = MSG_GATE_TRADE
     GATE_ORDER_ACK = MSG_GATE_ORDER_ACK
+    MEXC_ORDER = MSG_MEXC_ORDER
+    MEXC_DEAL = MSG_MEXC_DEAL
+    MEXC_ACK = MSG_MEXC_ACK
 
 
 class RecordFlag(IntEnum):

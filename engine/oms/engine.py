@@ -233,6 +233,7 @@ class Engine:
 
     async def place_stop_loss(self, symbol: str, side: Side | str, qty, stop_price, *, limit_price=None,
                               reduce_only: bool = False, client_tag: str | None = None) -> Order:
+        self._require_stop_orders()
         if limit_price is None:
             return await self._place(symbol, side, OrderType.STOP_LOSS, TimeInForce.TIF_NONE, qty, stop=stop_price,
                                      reduce_only=reduce_only, client_tag=client_tag)
@@ -241,11 +242,16 @@ class Engine:
 
     async def place_take_profit(self, symbol: str, side: Side | str, qty, stop_price, *, limit_price=None,
                                 reduce_only: bool = False, client_tag: str | None = None) -> Order:
+        self._require_stop_orders()
         if limit_price is None:
             return await self._place(symbol, side, OrderType.TAKE_PROFIT, TimeInForce.TIF_NONE, qty,
                                      stop=stop_price, reduce_only=reduce_only, client_tag=client_tag)
         return await self._place(symbol, side, OrderType.TAKE_PROFIT_LIMIT, TimeInForce.GTC, qty,
                                  price=limit_price, stop=stop_price, reduce_only=reduce_only, client_tag=client_tag)
+
+    def _require_stop_orders(self, what: str = "stop-loss and take-profit orders") -> None:
+        if Capability.STOP_ORDERS not in self.adapter.capabilities:
+            raise EngineError(f"{self.venue} has no {what} (nothing was sent)")
 
     async def place_trailing_stop(self, symbol: str, side: Side | str, qty, callback_rate, *,
                                   activation_price=None, reduce_only: bool = False,
@@ -327,6 +333,7 @@ class Engine:
             bracket = NativeBracket(self, impl, symbol, side, qty, entry_price, stop_loss, take_profit,
                                     client_tag=client_tag)
         else:
+            self._require_stop_orders("stop orders, which an engine-managed bracket's stop-loss needs")
             bracket = Bracket(self, symbol, side, qty, entry_price, stop_loss, take_profit,
                               on_exit_failure=on_exit_failure, client_tag=client_tag)
         await bracket.start()

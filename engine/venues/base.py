@@ -50,6 +50,9 @@ Optional capabilities (:class:`Capability`), each with its members
 ``CANCEL_ON_DISCONNECT``    ``cancel_on_disconnect(seconds, symbols)`` (renewed by the engine every
                             ``seconds / 3``; 0 disarms), ``disarm_cancel_on_disconnect()``
 ``TRAILING_STOP``           trailing-stop orders (``OrderType.TRAILING_STOP``)
+``STOP_ORDERS``             stop-loss and take-profit orders (``OrderType.STOP_LOSS``, ``STOP_LOSS_LIMIT``,
+                            ``TAKE_PROFIT``, ``TAKE_PROFIT_LIMIT``) held by the venue until they trigger;
+                            an engine-managed bracket's stop leg is one
 ``WITHDRAWALS``             crypto withdrawals (withdraw, status, history, address allow-list)
 ``LIVE_QUERIES``            the account's history fetched from the venue on demand:
                             ``order_history(symbol, since_ms, limit)`` (list of :class:`VenueOrder`, newest
@@ -81,6 +84,7 @@ class Capability(str, enum.Enum):
     WS_ORDER_ENTRY = "ws_order_entry"
     CANCEL_ON_DISCONNECT = "cancel_on_disconnect"
     TRAILING_STOP = "trailing_stop"
+    STOP_ORDERS = "stop_orders"
     WITHDRAWALS = "withdrawals"
     LIVE_QUERIES = "live_queries"
     NEVER_RESEND = "never_resend"
@@ -271,6 +275,7 @@ CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {
     Capability.WS_ORDER_ENTRY: (),
     Capability.CANCEL_ON_DISCONNECT: ("cancel_on_disconnect", "disarm_cancel_on_disconnect"),
     Capability.TRAILING_STOP: (),
+    Capability.STOP_ORDERS: (),
     Capability.WITHDRAWALS: ("withdraw",),
     Capability.LIVE_QUERIES: ("order_history", "trades"),
     Capability.NEVER_RESEND: (),

@@ -55,9 +55,9 @@ class BinanceAdapter:
         self.margin_asset = "USDT" if self.futures else None       # USDT-margined contracts
         self.capabilities = frozenset(
             {Capability.AMEND_IN_PLACE, Capability.CANCEL_ON_DISCONNECT, Capability.TRAILING_STOP,
-             Capability.LIVE_QUERIES} if self.futures
+             Capability.LIVE_QUERIES, Capability.STOP_ORDERS} if self.futures
             else {Capability.CANCEL_REPLACE, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY,
-                  Capability.LIVE_QUERIES})
+                  Capability.LIVE_QUERIES, Capability.STOP_ORDERS})
         self.order_entry = order_entry
         if self.futures and order_entry == "ws":
             raise ValueError("WebSocket order entry is implemented for Binance spot (and Bybit) only")

@@ -82,7 +82,8 @@ class BybitAdapter:
         self.futures = self.category == "linear"
         self.margin_asset = "USDT" if self.futures else None       # USDT-margined contracts
         self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.WS_ORDER_ENTRY,
-                                       Capability.CANCEL_ON_DISCONNECT, Capability.LIVE_QUERIES}
+                                       Capability.CANCEL_ON_DISCONNECT, Capability.LIVE_QUERIES,
+                                       Capability.STOP_ORDERS}
                                       | ({Capability.NATIVE_BRACKETS} if self.futures else set()))
         self.order_entry = order_entry
         self.rest = BybitRest(config)

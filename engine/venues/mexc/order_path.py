@@ -1,0 +1,130 @@
+"""MEXC orders on the lean path: compiled encoder -> pre-built HTTP/1.1 bytes -> warm connection -> compiled parser.
+
+Per order: one C call writes the signed query string into the encoder's buffer (every
+parameter in the query, the body empty: the docs' example 2), one join with the pre-built
+request line and headers, one socket write (encode, pace, write:
+:class:`~engine.transport.lean_path.LeanHttpPath`).  The answer is read by httptools and
+the compiled MEXC parser, then paired with its request: a new-order answer names no client
+id, so the symbol, side and quantity it names must be the request's (answers are paired
+with requests by position on the connection; one that cannot be this request's fails the
+connection, and every request on it is then resolved by client id).  The answer is only a
+receipt: the order's state arrives on the private stream.  A lost answer raises a
+transport error with ``sent=True``: the order's outcome is unknown, never resent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from engine._codec_errors import EncodeError
+from engine._codec_mexc import ENDPOINTS, MexcOrderEncoder
+from engine._parse_common import MessageKind
+from engine._parse_mexc import MexcParser
+from engine.transport.fast_http import FastHttpClient, HttpResponse
+from engine.transport.lean_path import LeanHttpPath
+from engine.transport.ratelimit import Cost
+from engine.venues.errors import OutcomeUnknown
+from engine.venues.mexc.errors import check_response
+from engine.venues.mexc.rest import MexcRest
+
+__all__ = ["MexcOrderPath", "PLACE_COST", "CANCEL_COST"]
+
+log = logging.getLogger("engine.venues.mexc.order_path")
+
+# place and cancel share the 12 per second order budget; cancels may use its reserve
+PLACE_COST = Cost(weight=1, orders=1)
+CANCEL_COST = Cost(weight=1, orders=1, cancel=True)
+_ACK, _ERROR = int(MessageKind.MEXC_ACK), int(MessageKind.ERROR)
+
+
+class MexcOrderPath:
+    """Place and cancel orders for the account of ``rest``, sharing its signer, clock and limits."""
+
+    def __init__(self, rest: MexcRest, *, capacity: int = 1024):
+        cfg = rest.config
+        self.rest = rest
+        self.venue = "mexc"
+        self.limiter = rest.limiter
+        self.recv_window = cfg.recv_window_ms
+        self.encoder = MexcOrderEncoder(rest.signer, capacity=capacity)
+        self.parser = MexcParser()
+        self.http = FastHttpClient(cfg.endpoints.rest, connect_timeout=cfg.connect_timeout,
+                                   read_timeout=cfg.read_timeout)
+        prefix = self.http.path_prefix.encode()
+        self._heads = {ep: b"%s %s%s?" % (m, prefix, p) for ep, (m, p) in ENDPOINTS.items() if m}
+        self._tail = (b" HTTP/1.1\r\nHost: %s\r\nX-MEXC-APIKEY: %s\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 0\r\n\r\n" % (self.http.host_header, cfg.api_key.encode()))
+        self.lean = LeanHttpPath(self.http, rest.limiter, rest.clock)
+
+    def __repr__(self) -> str:
+        return f"MexcOrderPath(rest={self.rest.config.endpoints.rest!r})"
+
+    @property
+    def last_ts(self) -> int:
+        """The timestamp the last request was signed with (venue ms)."""
+        return self.lean.last_ts
+
+    @property
+    def mismatches(self) -> int:
+        return self.lean.mismatches
+
+    async def start(self) -> None:
+        await self.lean.start()
+
+    async def close(self) -> None:
+        await self.lean.close()
+
+    def request_bytes(self, n: int) -> bytes:
+        """The whole request for the encoder's last call of length ``n`` (a copy: the buffer is reused)."""
+        if n <= 0:
+            raise EncodeError(f"encoder produced no request (status {n})")
+        enc = self.encoder
+        return b"".join((self._heads[enc.endpoint], enc.buffer[:n], self._tail))
+
+    async def submit(self, cost: Cost, build) -> asyncio.Future:
+        """Encode (``build(ts)`` writes the signed query and returns its length), pace, write."""
+        return await self.lean.submit(cost, lambda ts: self.request_bytes(build(ts)))
+
+    def place_builder(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                      client_id: bytes, quote_qty_raw: int = 0):
+        enc, rw = self.encoder, self.recv_window
+        return lambda ts: enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw, client_id, ts, rw,
+                                        quote_qty_raw=quote_qty_raw)
+
+    def cancel_builder(self, symbol: bytes, client_id: bytes = b"", order_id: bytes = b""):
+        enc, rw = self.encoder, self.recv_window
+        return lambda ts: enc.cancel_order(symbol, order_id or None, client_id or None, ts, rw)
+
+    async def finish(self, fut: asyncio.Future, client_id: bytes, symbol: bytes, side: int = 0,
+                     qty_raw: int = 0) -> MexcParser:
+        """Wait for the answer; raise the venue's typed error, or return the parser holding the receipt.
+
+        The receipt must be the request's (module docstring), else the connection is failed and
+        a :class:`ProtocolError` (``sent=True``) raised: the outcome is unknown, resolved by client id.
+        """
+        response: HttpResponse = await fut
+        parser = self.parser
+        if response.status != 200:
+            check_response(response, self.limiter)      # raises the typed error
+        kind = parser.parse(response.body)    # ParseError: an unreadable 200, the outcome unknown
+        if kind == _ERROR:
+            check_response(response, self.limiter)      # a 200 carrying an error code
+        if kind != _ACK:
+            raise OutcomeUnknown(self.venue, None, f"a {len(response.body)}-byte answer that is not an order receipt")
+        if not parser.pair(client_id, symbol, side, qty_raw):
+            raise self.lean.unpaired(f"answer cannot be the one to the request for {client_id.decode()}")
+        return parser
+
+    # -- operations (for tools and the benchmarks; the adapter composes the same steps) --------------
+    async def place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                    client_id: bytes, *, quote_qty_raw: int = 0) -> MexcParser:
+        """Place one order; returns the parser holding the venue's receipt (overwritten by the next call)."""
+        fut = await self.submit(PLACE_COST, self.place_builder(symbol, side, order_type, tif, qty_raw, price_raw,
+                                                               client_id, quote_qty_raw))
+        return await self.finish(fut, client_id, symbol, side, qty_raw)
+
+    async def cancel(self, symbol: bytes, client_id: bytes) -> MexcParser:
+        """Cancel one order by its client id; the receipt names it (``origClientOrderId``)."""
+        fut = await self.submit(CANCEL_COST, self.cancel_builder(symbol, client_id=client_id))
+        return await self.finish(fut, client_id, symbol)

@@ -1,0 +1,263 @@
+/* A small, strict, bounds-checked reader of the Protocol Buffers wire format (proto3).
+ *
+ * Nothing here builds a message: a reader walks a message field by field, looks at
+ * each tag, and either reads the value straight into a fixed-size record or skips it.
+ * Every read checks the bytes left first (the cursor invariant is  p <= end); every
+ * function returns a pb_status (PB_OK == 0, errors negative) and never touches
+ * Python, so all of it is safe without the GIL.
+ *
+ * Wire rules kept (protobuf.dev/programming-guides/encoding):
+ * 1. A varint is at most 10 bytes; bits past the 64th are dropped, as the reference
+ *    decoders do.  A tag is a varint of at most 32 bits; field number 0 is invalid.
+ * 2. Wire types 0 (varint), 1 (8 bytes), 2 (length-delimited) and 5 (4 bytes) are
+ *    skipped when not wanted; groups (3, 4) and the unused types 6 and 7 are errors
+ *    (no message we read has groups, and nothing sends them).
+ * 3. A length-delimited field never runs past the end of the bytes that hold it.
+ * 4. proto3 strings are valid UTF-8 (no overlong forms, no surrogates, nothing above
+ *    U+10FFFF): a string field that is not is an error, as the reference decoders make it.
+ */
+#ifndef ENGINE_PBWIRE_H
+#define ENGINE_PBWIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "jsonscan.h" /* js_utf8_len */
+
+enum pb_status {
+    PB_OK = 0,
+    PB_E_EOF = -1,     /* a varint, length or fixed-size value runs past the end */
+    PB_E_VARINT = -2,  /* a varint longer than 10 bytes */
+    PB_E_WIRE = -3,    /* a group, wire type 6 or 7, field number 0, or a tag over 32 bits */
+    PB_E_UTF8 = -4,    /* a string field that is not valid UTF-8 */
+    PB_E_VALUE = -5,   /* a known field whose value the reader cannot use (decimal, length, enum) */
+    PB_E_SHAPE = -6    /* a well-formed message that lacks what the reader needs */
+};
+
+enum pb_wire_type {
+    PB_WT_VARINT = 0,
+    PB_WT_I64 = 1,
+    PB_WT_LEN = 2,
+    PB_WT_SGROUP = 3,
+    PB_WT_EGROUP = 4,
+    PB_WT_I32 = 5
+};
+
+typedef struct {
+    const unsigned char *p;     /* next unread byte */
+    const unsigned char *end;   /* one past the last byte of the message being read */
+    const unsigned char *limit; /* one past the last byte of the whole buffer (>= end): wide loads
+                                 * may read up to it, never past */
+} pb_cur;
+
+#if defined(__GNUC__)
+#define PB_NOINLINE __attribute__((noinline))
+#else
+#define PB_NOINLINE
+#endif
+
+static PB_NOINLINE int pb_varint_slow(pb_cur *c, uint64_t *out)
+{
+    const unsigned char *p = c->p;
+    uint64_t v = 0;
+    for (int i = 0; i < 10; i++) {
+        if (p >= c->end) return PB_E_EOF;
+        unsigned char b = *p++;
+        v |= (uint64_t)(b & 0x7F) << (7 * i);   /* i == 9: only the lowest bit lands in range */
+        if (!(b & 0x80)) {
+            c->p = p;
+            *out = v;
+            return PB_OK;
+        }
+    }
+    return PB_E_VARINT;
+}
+
+/* One varint (rule 1). */
+static inline int pb_varint(pb_cur *c, uint64_t *out)
+{
+    if (c->p < c->end && !(*c->p & 0x80)) {   /* one byte: field values below 128, most tags */
+        *out = *c->p++;
+        return PB_OK;
+    }
+    return pb_varint_slow(c, out);
+}
+
+/* One tag: *field (1 .. 2^29 - 1) and *wire (rule 1).  A tag is at most 5 bytes. */
+static inline int pb_tag(pb_cur *c, uint32_t *field, int *wire)
+{
+    uint64_t v = 0;
+    const unsigned char *p = c->p;
+    int i;
+    for (i = 0; i < 5; i++) {
+        if (p >= c->end) return PB_E_EOF;
+        unsigned char b = *p++;
+        v |= (uint64_t)(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) break;
+    }
+    if (i == 5 || v > 0xFFFFFFFFULL || (v >> 3) == 0) return PB_E_WIRE;
+    c->p = p;
+    *field = (uint32_t)(v >> 3);
+    *wire = (int)(v & 7);
+    return PB_OK;
+}
+
+/* A length-delimited value: its bytes as [*s, *s + *n) (rule 3). */
+static inline int pb_bytes(pb_cur *c, const unsigned char **s, size_t *n)
+{
+    uint64_t len;
+    int st = pb_varint(c, &len);
+    if (st != PB_OK) return st;
+    if (len > (uint64_t)(c->end - c->p)) return PB_E_EOF;
+    *s = c->p;
+    *n = (size_t)len;
+    c->p += len;
+    return PB_OK;
+}
+
+/* Whether s[0:n] is valid UTF-8 (rule 4): eight ASCII bytes at a time, js_utf8_len otherwise. */
+static inline int pb_utf8_ok(const unsigned char *s, size_t n)
+{
+    const unsigned char *p = s, *end = s + n;
+    uint64_t w;
+    while ((size_t)(end - p) >= 8) {
+        memcpy(&w, p, 8);
+        if (w & 0x8080808080808080ULL) break;
+        p += 8;
+    }
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        size_t k = js_utf8_len(p, end);
+        if (k == 0) return 0;
+        p += k;
+    }
+    return 1;
+}
+
+/* A string value: its bytes, checked to be UTF-8. */
+static inline int pb_string(pb_cur *c, const unsigned char **s, size_t *n)
+{
+    int st = pb_bytes(c, s, n);
+    if (st != PB_OK) return st;
+    return pb_utf8_ok(*s, *n) ? PB_OK : PB_E_UTF8;
+}
+
+/* Skip one value of wire type `wire` (rule 2). */
+static inline int pb_skip(pb_cur *c, int wire)
+{
+    uint64_t v;
+    const unsigned char *s;
+    size_t n;
+    switch (wire) {
+    case PB_WT_VARINT:
+        return pb_varint(c, &v);
+    case PB_WT_I64:
+        if (c->end - c->p < 8) return PB_E_EOF;
+        c->p += 8;
+        return PB_OK;
+    case PB_WT_LEN:
+        return pb_bytes(c, &s, &n);
+    case PB_WT_I32:
+        if (c->end - c->p < 4) return PB_E_EOF;
+        c->p += 4;
+        return PB_OK;
+    default:
+        return PB_E_WIRE;
+    }
+}
+
+static const uint64_t pb_scale8[9] = {100000000ULL, 10000000ULL, 1000000ULL, 100000ULL, 10000ULL,
+                                      1000ULL, 100ULL, 10ULL, 1ULL};
+
+static PB_NOINLINE int pb_decimal_loop(const unsigned char *p, const unsigned char *end, int neg, int64_t *raw)
+{
+    const unsigned char *digits = p;
+    uint64_t ip = 0, fr = 0;
+    int nf = 0;
+    while (p < end && (unsigned)(*p - '0') < 10u) {
+        ip = ip * 10 + (uint64_t)(*p - '0');
+        p++;
+    }
+    if (p == digits || p - digits > 10) return 0;
+    if (p < end) {
+        if (*p != '.') return 0;
+        p++;
+        while (p < end && nf < 8 && (unsigned)(*p - '0') < 10u) {
+            fr = fr * 10 + (uint64_t)(*p - '0');
+            p++;
+            nf++;
+        }
+        if (nf == 0 || p != end) return 0;
+    }
+    ip = ip * 100000000ULL + fr * pb_scale8[nf];   /* < 10^18: no overflow */
+    *raw = neg ? -(int64_t)ip : (int64_t)ip;
+    return 1;
+}
+
+/* A decimal string as proto3 carries them (MEXC prices and quantities), in its common
+ * spelling  -?[0-9]{1,10}(\.[0-9]{1,8})?  read straight into 8-decimal fixed point:
+ * 1 with *raw set, or 0 when the caller must take the general parser (more digits, more
+ * decimals, anything else), which then decides.  Reads s[0:n], and with 16 bytes
+ * readable before `limit` loads two words at once (the bytes past n are masked off).  */
+static inline int pb_decimal_fast(const unsigned char *s, size_t n, const unsigned char *limit, int64_t *raw)
+{
+    const unsigned char *p = s, *end = s + n;
+    int neg = 0;
+    if (p < end && *p == '-') {
+        neg = 1;
+        p++;
+    }
+#if JS_SWAR
+    {
+        size_t m = (size_t)(end - p);
+        if (m >= 1 && m <= 16 && limit - p >= 16) {
+            uint64_t w1 = js_load8(p), w2 = js_load8(p + 8), fw, nd, ip;
+            unsigned k, f;
+            nd = js_swar_nondigit(w1);
+            k = nd ? js_swar_first(nd) : 8;
+            if (k >= m && m <= 8) {                   /* all digits */
+                ip = js_swar_digits(w1, (unsigned)m) * 100000000ULL;
+                *raw = neg ? -(int64_t)ip : (int64_t)ip;
+                return 1;
+            }
+            if (k >= 1 && k < 7 && k < m && p[k] == '.') {
+                f = (unsigned)(m - k - 1);
+                if (f >= 1 && f <= 8) {
+                    /* the bytes after the point: k + 1 <= 7 here, so neither shift is by 64 */
+                    fw = (w1 >> (8 * (k + 1))) | (w2 << (64 - 8 * (k + 1)));
+                    nd = js_swar_nondigit(fw);
+                    if ((nd ? js_swar_first(nd) : 8) >= f) {
+                        ip = js_swar_digits(w1, k) * 100000000ULL + js_swar_digits(fw, f) * pb_scale8[f];
+                        *raw = neg ? -(int64_t)ip : (int64_t)ip;
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+#else
+    (void)limit;
+#endif
+    return pb_decimal_loop(p, end, neg, raw);
+}
+
+/* Walk every field of the message in [s, s + n) without interpreting it: PB_OK when its
+ * tags and lengths are well formed (a body the reader has no schema for). */
+static inline int pb_walk(const unsigned char *s, size_t n)
+{
+    pb_cur c = {s, s + n, s + n};
+    uint32_t field;
+    int wire, st;
+    while (c.p < c.end) {
+        st = pb_tag(&c, &field, &wire);
+        if (st == PB_OK) st = pb_skip(&c, wire);
+        if (st != PB_OK) return st;
+    }
+    return PB_OK;
+}
+
+#endif /* ENGINE_PBWIRE_H */
