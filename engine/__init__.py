@@ -27,14 +27,36 @@ from engine.oms.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from engine.oms.engine import Engine, OrderNotFound
 from engine.oms.events import Event, EventKind, EventsOverflow
 from engine.oms.risk import RiskLimits, RiskRejected
-from engine.oms.views import Balance, Order, Position, PositionSnapshot, Trade
+from engine.oms.views import Balance, Order, Position, PositionSnapshot, Trade, Withdrawal
+from engine.oms.withdraw_checks import (AddressNotInAddressBook, InvalidWithdrawAddress, UnknownWithdrawNetwork,
+                                        WithdrawalNotAllowed, WithdrawalNotFound, WithdrawalRefused,
+                                        WithdrawAmountError, WithdrawBalanceTooLow, WithdrawDailyLimit,
+                                        WithdrawNetworkDisabled)
+from engine.venues.wallet import WithdrawalStatus, WithdrawNetwork
+from engine.withdraw_allowlist import AllowedAddress
 from engine.venues.errors import (AuthenticationError, DuplicateClientOrderId, InsufficientFunds, InvalidRequest,
                                   IpBanned, OrderNotOpen, OrderRejected, OutcomeUnknown, PostOnlyWouldTake,
-                                  RateLimited, TimestampError, UnknownOrder, VenueError, VenueUnavailable)
+                                  RateLimited, TimestampError, UnknownOrder, VenueError, VenueUnavailable,
+                                  WithdrawalRejected)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AllowedAddress",
+    "AddressNotInAddressBook",
+    "InvalidWithdrawAddress",
+    "UnknownWithdrawNetwork",
+    "Withdrawal",
+    "WithdrawalNotAllowed",
+    "WithdrawalNotFound",
+    "WithdrawalRefused",
+    "WithdrawalRejected",
+    "WithdrawalStatus",
+    "WithdrawAmountError",
+    "WithdrawBalanceTooLow",
+    "WithdrawDailyLimit",
+    "WithdrawNetwork",
+    "WithdrawNetworkDisabled",
     "Balance",
     "PositionSnapshot",
     "Trade",

@@ -216,6 +216,9 @@ class VenueConfig:
     4. A mainnet host only with ``mainnet=True``.
     5. ``api_secret`` is a :class:`Secret` (a raw value given to the constructor is wrapped).
     6. Settings in range: recv window 1..60000 ms, positive timeouts, no negative retry delay.
+    7. Withdrawal settings well formed: ``withdraw_allowlist`` entries (:mod:`engine.withdraw_allowlist`),
+       an allow-list file that exists and only its owner may write, ``withdraw_daily_limits``
+       asset -> amount (str, Decimal or int; never float) per rolling 24 hours.
 
     Raises
     ------
@@ -233,6 +236,10 @@ class VenueConfig:
     read_timeout: float = 10.0
     retry_delays: tuple[float, ...] = (0.75, 1.5, 3.0)
     options: Mapping[str, object] = field(default_factory=dict)
+    # Withdrawals (engine.withdraw_allowlist): empty allow-list and no file = no withdrawal allowed.
+    withdraw_allowlist: tuple = ()
+    withdraw_allowlist_file: str | None = None
+    withdraw_daily_limits: Mapping[str, object] = field(default_factory=dict)   # asset -> most per 24 h
 
     def __post_init__(self) -> None:
         if not isinstance(self.api_secret, Secret):
@@ -258,6 +265,7 @@ class VenueConfig:
             raise ConfigError("timeouts must be positive")
         if any(not d >= 0 for d in self.retry_delays):
             raise ConfigError("retry delays must not be negative")
+        _check_withdraw_settings(self)
 
     @classmethod
     def create(
@@ -337,7 +345,8 @@ class VenueConfig:
 
     def with_settings(self, **settings) -> "VenueConfig":
         """A copy with timeouts, recv window, retry delays or options changed (checked like any new instance)."""
-        allowed = {"recv_window_ms", "connect_timeout", "read_timeout", "retry_delays", "options"}
+        allowed = {"recv_window_ms", "connect_timeout", "read_timeout", "retry_delays", "options",
+                   "withdraw_allowlist", "withdraw_allowlist_file", "withdraw_daily_limits"}
         unknown = set(settings) - allowed
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
@@ -357,6 +366,32 @@ class VenueConfig:
         )
 
     __str__ = __repr__
+
+
+def _check_withdraw_settings(config: VenueConfig) -> None:
+    """Rule 7: the allow-list as AllowedAddress entries, its file readable and safe, daily limits positive
+    Decimals by upper-case asset (normalised in place: the instance is frozen)."""
+    from decimal import Decimal, InvalidOperation
+
+    from engine.withdraw_allowlist import check_allowlist_file, parse_entries
+    object.__setattr__(config, "withdraw_allowlist", parse_entries(config.withdraw_allowlist))
+    if config.withdraw_allowlist_file is not None:
+        object.__setattr__(config, "withdraw_allowlist_file",
+                           str(check_allowlist_file(config.withdraw_allowlist_file)))
+    limits = {}
+    for asset, most in dict(config.withdraw_daily_limits).items():
+        if not isinstance(asset, str) or not asset:
+            raise ConfigError(f"withdraw_daily_limits keys are asset names, not {asset!r}")
+        if isinstance(most, float) or isinstance(most, bool):
+            raise ConfigError(f"withdraw_daily_limits[{asset!r}]: pass a str, Decimal or int, never a float")
+        try:
+            value = Decimal(str(most))
+        except InvalidOperation:
+            raise ConfigError(f"withdraw_daily_limits[{asset!r}] = {most!r} is not a number") from None
+        if not value.is_finite() or value < 0:
+            raise ConfigError(f"withdraw_daily_limits[{asset!r}] must be a finite amount >= 0, not {most!r}")
+        limits[asset.upper()] = value
+    object.__setattr__(config, "withdraw_daily_limits", limits)
 
 
 def _local_ws_urls(venue: str, base_url: str) -> tuple[str | None, str | None]:

@@ -55,7 +55,8 @@ from engine.oms.resolve import UnknownResolver
 from engine.oms.risk import RiskEngine, RiskLimits
 from engine.oms.stream_apply import StreamApplier
 from engine.oms.tracker import TERMINAL_STATES, OrderTracker
-from engine.oms.views import Balance, Order, Position, PositionSnapshot, Trade
+from engine.oms.views import Balance, Order, Position, PositionSnapshot, Trade, Withdrawal
+from engine.oms.withdrawals import Withdrawals
 from engine.transport.errors import TransportError
 from engine.venues.base import Capability, OrderSpec
 from engine.venues.errors import OrderNotOpen, UnknownOrder, VenueError, is_definite_rejection
@@ -109,6 +110,7 @@ class Engine:
         self.reconciler = Reconciler(self)
         self.account_book = AccountBook(self)       # balances as the venue reports them
         self.live = LiveQueries(self)               # the venue's own word on demand
+        self.withdrawals = Withdrawals(self)        # checked, sent once, resolved by client id
         self.stream = StreamApplier(self)
         self.foreign = ForeignOrders(self)          # orders we did not place, adopted from the stream
         self.resolver = UnknownResolver(self, resend=resend_lost)
@@ -556,6 +558,46 @@ class Engine:
         """Derivatives positions as the venue reports them now ({} on spot accounts)."""
         return await self.live.positions(reconcile=reconcile)
 
+    # -- public: withdrawals (engine.oms.withdrawals; checks in engine.oms.withdraw_checks) -----------------
+    async def withdraw(self, asset: str, amount, address: str, network: str, memo: str | None = None,
+                       client_id: str | None = None) -> Withdrawal:
+        """Withdraw ``amount`` of ``asset`` to ``address`` on ``network`` (the venue's network name).
+
+        Every check runs before anything is sent: the engine's allow-list (empty by default: no
+        withdrawal allowed), the network (exists, enabled), the amount (minimum, maximum, step),
+        the address and memo (the network's rules), the venue's address book where it keeps one,
+        your daily limit, the free balance (amount + fee).  Sent once, never retried: a lost answer
+        returns the withdrawal UNKNOWN and it is resolved by its client id.  A second call with the
+        client id of a withdrawal already made returns that one and sends nothing.
+
+        Raises
+        ------
+        WithdrawalRefused
+            (a subclass per check, ``.rule`` naming it) a check refused it; nothing was sent.
+        TypeError, ValueError
+            Bad input (a float amount, a client id outside 1-32 of ``0-9A-Za-z_.-``).
+        VenueError
+            The venue's documented refusal (``WithdrawalRejected``, ``InsufficientFunds``...): nothing exists.
+        """
+        return await self.withdrawals.withdraw(asset, amount, address, network, memo, client_id)
+
+    async def withdrawal_status(self, id_or_client_id: str) -> Withdrawal:
+        """One withdrawal as the venue reports it now (by our client id or the venue's id)."""
+        return await self.withdrawals.status(id_or_client_id)
+
+    async def withdrawal_history(self, asset: str | None = None, since=None, limit: int = 1000) -> list[Withdrawal]:
+        """The account's withdrawals the venue lists (``since``: an aware datetime or ms), oldest first."""
+        return await self.withdrawals.history(asset, since, limit)
+
+    async def withdrawal_networks(self, asset: str, *, refresh: bool = False) -> list:
+        """The networks ``asset`` can be withdrawn on (fee, minimum, maximum, step, address rules), from the
+        venue's coin configuration, cached for 5 minutes (``refresh=True`` asks the venue again)."""
+        return await self.withdrawals.networks(asset, refresh=refresh)
+
+    async def cancel_withdrawal(self, id_or_client_id: str) -> Withdrawal:
+        """Cancel a withdrawal the venue still holds, where the venue offers it."""
+        return await self.withdrawals.cancel(id_or_client_id)
+
     def set_last_price(self, symbol: str, price) -> None:
         """Reference price for price-band and notional checks (also updated from our fills)."""
         self.admission.set_reference(self.admission.instrument(symbol), to_raw(price, "price"))
@@ -576,6 +618,7 @@ class Engine:
                 "open_orders": self.tracker.open_count(), "bad_messages": self.bad_messages,
                 "unresolved": self.unresolved, "unexpected": self.stream.unexpected,
                 "events_dropped": self.bus.dropped, "live_differences": self.live.differences,
+                "withdrawals": self.withdrawals.counters(),
                 "clock": self.adapter.clock.health()}
 
     @property

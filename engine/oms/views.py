@@ -1,5 +1,6 @@
 """What a bot sees: snapshots with decimals and names (an Order of the store, a Position of the book), and
-the records live queries answer with (:class:`Trade`, :class:`Balance`, :class:`PositionSnapshot`)."""
+the records live queries answer with (:class:`Trade`, :class:`Balance`, :class:`PositionSnapshot`,
+:class:`Withdrawal`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from decimal import Decimal
 
 from engine._enums import TERMINAL_STATES, OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import to_decimal
+from engine.venues.wallet import FINAL_WITHDRAWAL_STATES, WithdrawalStatus
 
-__all__ = ["Order", "Position", "Trade", "Balance", "PositionSnapshot", "make_order", "venue_order_view"]
+__all__ = ["Order", "Position", "Trade", "Balance", "PositionSnapshot", "Withdrawal", "make_order", "venue_order_view"]
 
 _TERMINAL = TERMINAL_STATES      # FILLED, CANCELLED, REJECTED, EXPIRED, NOT_PLACED
 
@@ -99,6 +101,33 @@ class PositionSnapshot:
     entry_price: Decimal
     mark_price: Decimal | None
     leverage: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """A withdrawal as the engine knows it when this view was made (``Engine.withdraw``, ``withdrawal_status``).
+
+    ``address`` is shortened (its first 6 and last 4 characters): views are printed and logged.
+    ``withdrawal_id`` is None until the venue has named it (an answer lost); ``fee`` None when
+    neither the venue's record nor its coin configuration gave it; ``reason`` the venue's (or the
+    engine's) words on a failure.
+    """
+
+    withdrawal_id: str | None
+    client_id: str
+    status: WithdrawalStatus
+    asset: str
+    amount: Decimal
+    fee: Decimal | None
+    network: str
+    address: str
+    tx_id: str = ""
+    time_ms: int = 0
+    reason: str = ""
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_WITHDRAWAL_STATES
 
 
 _SIDE = {int(v): v for v in Side}

@@ -53,7 +53,15 @@ Optional capabilities (:class:`Capability`), each with its members
 ``STOP_ORDERS``             stop-loss and take-profit orders (``OrderType.STOP_LOSS``, ``STOP_LOSS_LIMIT``,
                             ``TAKE_PROFIT``, ``TAKE_PROFIT_LIMIT``) held by the venue until they trigger;
                             an engine-managed bracket's stop leg is one
-``WITHDRAWALS``             crypto withdrawals (withdraw, status, history, address allow-list)
+``WITHDRAWALS``             crypto withdrawals, with the records of :mod:`engine.venues.wallet`:
+                            ``withdrawal_networks(asset)`` (list of :class:`WithdrawNetwork` from the coin
+                            configuration); ``withdraw(request)`` (a :class:`WithdrawRequest`; sets its
+                            ``sent_ms``; answers a :class:`VenueWithdrawal`, never retried by the transport);
+                            ``withdrawal_history(asset, since_ms, limit, withdrawal_id=, client_id=)``
+                            (list of :class:`VenueWithdrawal`, oldest first); ``withdraw_address_book(asset)``
+                            (list of :class:`WithdrawAddress`, or None where the venue keeps no address
+                            book); ``cancel_withdrawal(withdrawal_id)`` (the venue's answer as a
+                            :class:`VenueWithdrawal`; ``withdrawal_cancel`` says whether the venue offers it)
 ``LIVE_QUERIES``            the account's history fetched from the venue on demand:
                             ``order_history(symbol, since_ms, limit)`` (list of :class:`VenueOrder`, newest
                             last) and ``trades(symbol, since_ms, limit)`` (list of :class:`VenueTrade`),
@@ -276,7 +284,8 @@ CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {
     Capability.CANCEL_ON_DISCONNECT: ("cancel_on_disconnect", "disarm_cancel_on_disconnect"),
     Capability.TRAILING_STOP: (),
     Capability.STOP_ORDERS: (),
-    Capability.WITHDRAWALS: ("withdraw",),
+    Capability.WITHDRAWALS: ("withdrawal_networks", "withdraw", "withdrawal_history", "withdraw_address_book",
+                             "cancel_withdrawal", "withdrawal_cancel"),
     Capability.LIVE_QUERIES: ("order_history", "trades"),
     Capability.NEVER_RESEND: (),
 }

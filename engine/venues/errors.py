@@ -19,7 +19,7 @@ from engine.transport.errors import IpBanned, RateLimited
 __all__ = [
     "VenueError", "AuthenticationError", "TimestampError", "InvalidRequest", "OrderRejected",
     "InsufficientFunds", "DuplicateClientOrderId", "PostOnlyWouldTake", "UnknownOrder", "OrderNotOpen",
-    "RateLimited", "IpBanned", "VenueUnavailable", "OutcomeUnknown", "is_definite_rejection",
+    "RateLimited", "IpBanned", "VenueUnavailable", "OutcomeUnknown", "WithdrawalRejected", "is_definite_rejection",
 ]
 
 
@@ -62,6 +62,13 @@ class DuplicateClientOrderId(OrderRejected):
 
 class PostOnlyWouldTake(OrderRejected):
     """A post-only order would have crossed the book."""
+
+
+class WithdrawalRejected(VenueError):
+    """The venue refused a withdrawal in a way it documents (network, amount, address, allow-list, balance):
+    no withdrawal was created."""
+
+    not_executed = True
 
 
 class UnknownOrder(VenueError):

@@ -16,7 +16,8 @@ from tests.support import ROOT
 OMS = ROOT / "engine" / "oms"
 ASYNC_MEMBERS = {"start", "stop", "load_instruments", "send_place", "cancel", "cancel_all", "query", "open_orders",
                  "fills", "positions", "balances", "last_price", "describe_found", "amend", "cancel_replace",
-                 "cancel_on_disconnect", "disarm_cancel_on_disconnect"}
+                 "cancel_on_disconnect", "disarm_cancel_on_disconnect", "withdrawal_networks", "withdraw",
+                 "withdrawal_history", "withdraw_address_book", "cancel_withdrawal"}
 VENUE_WORDS = re.compile(r"binance|bybit|mexc|gate\.?io|topstep|projectx|usd-?m\b|otoco", re.I)
 # JSON field names of the venues' wire formats (shared/venues/*.md): the order manager never reads them
 VENUE_FIELDS = re.compile(r"""["'](e|E|o|X|x|z|clientOrderId|origClientOrderId|orderLinkId|retCode|retMsg|"""
@@ -64,6 +65,10 @@ def test_declared_capabilities_come_with_their_members(venue):
         else:   # the venue creates the exits: they are queried and cancelled through this object
             for name in ("query_leg", "cancel_leg", "fills_leg"):
                 assert inspect.iscoroutinefunction(getattr(impl, name))
+    if Capability.WITHDRAWALS in caps:
+        assert isinstance(adapter.withdrawal_cancel, bool)
+        params = list(inspect.signature(adapter.withdrawal_history).parameters)
+        assert params == ["asset", "since_ms", "limit", "withdrawal_id", "client_id"], params
     if Capability.WS_ORDER_ENTRY not in caps:
         with pytest.raises(ValueError):
             adapter_class(venue)(VenueConfig.local(venue, "http://127.0.0.1:9", "k", "s"), order_entry="ws")

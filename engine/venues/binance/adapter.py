@@ -8,9 +8,9 @@ listen-key stream, :mod:`.user_stream`), WebSocket order entry when asked for (s
 native brackets (spot OTOCO, :mod:`.brackets`) and the decoding of its JSON into neutral
 records (:mod:`.decode`).
 
-Capabilities: spot cancel-replace, native brackets and WebSocket order entry; USD-M
-amend in place (``PUT /fapi/v1/order``), the countdown cancel-all dead-man switch and
-trailing stops.
+Capabilities: spot cancel-replace, native brackets, WebSocket order entry and withdrawals
+(the SAPI wallet, :mod:`.wallet`); USD-M amend in place (``PUT /fapi/v1/order``), the
+countdown cancel-all dead-man switch and trailing stops.
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ from engine.venues.binance.instruments import load_binance_spot, load_binance_us
 from engine.venues.binance.order_path import CANCEL_COST, PLACE_COST, BinanceOrderPath
 from engine.venues.binance.rest import BinanceRest
 from engine.venues.binance.user_stream import UsdmUserStream
+from engine.venues.binance.wallet import BinanceWallet
 from engine.venues.binance.ws_orders import BinanceWsApi
 from engine.transport.errors import ConnectionLost
 from engine.transport.ratelimit import Cost
 from engine.venues.errors import UnknownOrder
+from engine.venues.wallet import VenueWithdrawal, WithdrawAddress, WithdrawNetwork, WithdrawRequest
 
 __all__ = ["BinanceAdapter"]
 
@@ -57,7 +59,7 @@ class BinanceAdapter:
             {Capability.AMEND_IN_PLACE, Capability.CANCEL_ON_DISCONNECT, Capability.TRAILING_STOP,
              Capability.LIVE_QUERIES, Capability.STOP_ORDERS} if self.futures
             else {Capability.CANCEL_REPLACE, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY,
-                  Capability.LIVE_QUERIES, Capability.STOP_ORDERS})
+                  Capability.LIVE_QUERIES, Capability.STOP_ORDERS, Capability.WITHDRAWALS})
         self.order_entry = order_entry
         if self.futures and order_entry == "ws":
             raise ValueError("WebSocket order entry is implemented for Binance spot (and Bybit) only")
@@ -73,6 +75,8 @@ class BinanceAdapter:
             from engine.venues.binance.brackets import BinanceOtoco
             self.native_brackets = BinanceOtoco(self)
         self.account_messages = decode.AccountMessages()
+        self.wallet = None if self.futures else BinanceWallet(self.rest)
+        self.withdrawal_cancel = False          # SAPI has no withdrawal cancel
         self._countdowns: set[str] = set()        # symbols whose countdown cancel-all this adapter armed
 
     def __repr__(self) -> str:
@@ -270,6 +274,29 @@ class BinanceAdapter:
         """``myTrades`` (spot) / ``userTrades`` (USD-M): one request, at most 1,000 trades, oldest first."""
         rows = await self.rest.my_trades(symbol, start_time=since_ms, limit=_page(limit, 1000))
         return [decode.venue_trade(d) for d in rows]
+
+    # -- withdrawals (spot: the SAPI wallet) -------------------------------------------------------
+    async def withdrawal_networks(self, asset: str) -> list[WithdrawNetwork]:
+        return await self._wallet().networks(asset)
+
+    async def withdraw(self, request: WithdrawRequest) -> VenueWithdrawal:
+        return await self._wallet().withdraw(request)
+
+    async def withdrawal_history(self, asset: str | None = None, since_ms: int | None = None, limit: int = 1000, *,
+                                 withdrawal_id: str | None = None, client_id: str | None = None
+                                 ) -> list[VenueWithdrawal]:
+        return await self._wallet().history(asset, since_ms, limit, withdrawal_id=withdrawal_id, client_id=client_id)
+
+    async def withdraw_address_book(self, asset: str) -> list[WithdrawAddress]:
+        return await self._wallet().address_book(asset)
+
+    async def cancel_withdrawal(self, withdrawal_id: str) -> VenueWithdrawal:
+        raise NotImplementedError("Binance offers no withdrawal cancel through its API")
+
+    def _wallet(self) -> BinanceWallet:
+        if self.wallet is None:
+            raise NotImplementedError("withdrawals are a Binance spot (SAPI) call; this is the USD-M adapter")
+        return self.wallet
 
     async def fills(self, symbol: str, client_id: str) -> list[Fill]:
         """Not needed here: Binance order snapshots carry the cumulative quantity and quote, and its stream
