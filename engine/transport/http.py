@@ -18,6 +18,7 @@ import logging
 from typing import Callable, Mapping
 
 import aiohttp
+from yarl import URL
 
 from engine.hosts import check_cleartext
 from engine.transport.errors import ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout
@@ -126,7 +127,9 @@ class RestTransport:
     async def _send(self, method, path, query, body, headers) -> HttpResponse:
         if self._session is None:
             await self.start()
-        url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
+        # encoded=True: the query goes out byte for byte as the caller encoded (and signed) it; yarl would
+        # otherwise decode the characters it thinks safe ("%28" -> "("), and the signature stops matching
+        url = URL(f"{self.base_url}{path}" + (f"?{query}" if query else ""), encoded=True)
         try:
             async with self._session.request(method, url, data=body, headers=headers,  # type: ignore[union-attr]
                                              allow_redirects=False) as resp:
