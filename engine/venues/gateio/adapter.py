@@ -41,12 +41,14 @@ from engine.transport.errors import ConnectionLost
 from engine.transport.ratelimit import Cost
 from engine.venues import errors as E
 from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition
+from engine.venues.wallet import VenueWithdrawal, WithdrawAddress, WithdrawNetwork, WithdrawRequest
 from engine.venues.gateio import decode
 from engine.venues.gateio.errors import VENUE
 from engine.venues.gateio.instruments import load_gateio, step_of
 from engine.venues.gateio.order_path import Build, GateOrderPath
 from engine.venues.gateio.rest import GateRest
 from engine.venues.gateio.user_stream import GatePrivateStream
+from engine.venues.gateio.wallet import GateWallet
 from engine.venues.gateio.ws_orders import GateWsOrders
 
 __all__ = ["GateAdapter"]
@@ -77,7 +79,8 @@ class GateAdapter:
         self.futures = False
         self.margin_asset = None
         self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.WS_ORDER_ENTRY,
-                                       Capability.CANCEL_ON_DISCONNECT, Capability.NEVER_RESEND})
+                                       Capability.CANCEL_ON_DISCONNECT, Capability.NEVER_RESEND,
+                                       Capability.WITHDRAWALS})
         self.order_entry = order_entry
         slippage = Decimal(str(config.options.get("market_buy_slippage", DEFAULT_SLIPPAGE)))
         if not Decimal(0) < slippage < Decimal(1):
@@ -88,6 +91,8 @@ class GateAdapter:
         self.limiter = self.rest.limiter
         self.parser = GateParser()                 # the private stream's
         self.orders = GateOrderPath(self.rest)
+        self.wallet = GateWallet(self.rest)          # withdrawals (:mod:`.wallet`)
+        self.withdrawal_cancel = True
         self.trade: GateWsOrders | None = None
         self.stream: GatePrivateStream | None = None
         self.account_messages = decode.AccountMessages()
@@ -289,6 +294,24 @@ class GateAdapter:
 
     def account_message(self, payload: bytes, sink) -> None:
         self.account_messages.read(payload, sink)
+
+    # -- withdrawals (:mod:`.wallet`) ------------------------------------------------------------
+    async def withdrawal_networks(self, asset: str) -> list[WithdrawNetwork]:
+        return await self.wallet.networks(asset)
+
+    async def withdraw(self, request: WithdrawRequest) -> VenueWithdrawal:
+        return await self.wallet.withdraw(request)
+
+    async def withdrawal_history(self, asset: str | None = None, since_ms: int | None = None, limit: int = 1000, *,
+                                 withdrawal_id: str | None = None, client_id: str | None = None
+                                 ) -> list[VenueWithdrawal]:
+        return await self.wallet.history(asset, since_ms, limit, withdrawal_id=withdrawal_id, client_id=client_id)
+
+    async def withdraw_address_book(self, asset: str) -> list[WithdrawAddress]:
+        return await self.wallet.address_book(asset)
+
+    async def cancel_withdrawal(self, withdrawal_id: str) -> VenueWithdrawal:
+        return await self.wallet.cancel(withdrawal_id)
 
     async def positions(self) -> list[VenuePosition]:
         return []

@@ -12,7 +12,6 @@ from decimal import Decimal
 from urllib.parse import parse_qsl
 
 import pytest
-from aiohttp import web
 
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
@@ -20,6 +19,7 @@ from engine.venues import errors as E
 from engine.venues.binance.rest import BinanceRest
 from engine.venues.binance.wallet import STATUS, BinanceWallet, network_of, withdrawal_of
 from engine.venues.wallet import WithdrawalStatus, WithdrawRequest
+from tests.support.recorder import Recorder
 
 KEY, SECRET = "wallet-key-0001", "wallet-secret-never-shown-0001"
 MEXC_SECRET = "45d0b3c26f2644f19bfb98b07741b2f5"        # mexc-spot.md §3 (same HMAC-SHA256 over query+body)
@@ -48,35 +48,6 @@ def test_sign_query_encodes_before_signing():
     signed, _, signature = q.rpartition("&signature=")
     assert "network=BEP20%28BSC%29" in signed and "addressTag" not in signed
     assert signature == hmac.new(SECRET.encode(), signed.encode(), hashlib.sha256).hexdigest()
-
-
-class Recorder:
-    """A loopback HTTP server that records each request's raw query and body and answers from a script."""
-
-    def __init__(self, answers):
-        self.answers = answers          # path -> (status, json) or a list of them, taken in turn
-        self.seen: list[tuple[str, str, str, str]] = []
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.text()
-        raw_query = request.raw_path.partition("?")[2]     # as it arrived (query_string is percent-decoded)
-        self.seen.append((request.method, request.path, raw_query, body))
-        answer = self.answers[request.path]
-        status, doc = answer.pop(0) if isinstance(answer, list) else answer
-        return web.json_response(doc, status=status)
-
-    async def __aenter__(self):
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self.handle)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-        return self
-
-    async def __aexit__(self, *exc):
-        await self.runner.cleanup()
 
 
 async def _wallet(url, **settings):
