@@ -80,10 +80,11 @@ def markdown(rows: list[dict], n: int) -> str:
 
 
 async def run(n: int, warmup: int, with_ccxt: bool, venue: str = "all") -> list[Sample]:
-    proc, url = start_sim()
+    proc, urls = start_sim()
     try:
         samples = []
         if venue in ("binance", "all"):
+            url = urls["binance-spot"]
             samples += [await aiohttp_baseline(url, n, warmup), await floor_reference(url, n, warmup),
                         await engine_rest(url, n, warmup), await engine_ws(url, n, warmup)]
             if with_ccxt:
@@ -92,6 +93,7 @@ async def run(n: int, warmup: int, with_ccxt: bool, venue: str = "all") -> list[
                 except Skip as exc:
                     print(f"ccxt skipped: {exc}", file=sys.stderr)
         if venue in ("bybit", "all"):
+            url = urls["bybit"]
             samples += [await bybit_aiohttp_baseline(url, n, warmup), await bybit_engine_rest(url, n, warmup),
                         await bybit_engine_ws(url, n, warmup)]
         return samples

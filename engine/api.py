@@ -23,8 +23,9 @@ async def connect(venue: str | VenueConfig, *, mainnet: bool = False, order_entr
 
     ``sim=True`` trades on a simulator started in this process on a free loopback port
     (account ``sim-key``/``sim-secret``, no credentials needed) and stopped on exit;
-    ``sim=<a running SimExchange>`` uses that one (its default account).  Either way the
-    simulator is at ``eng.sim`` (faults, market moves; :mod:`engine.testing` has more).
+    ``sim=<a running SimExchange>`` uses that one (its default account), at the venue's URL
+    there (``sim.urls[venue]``: the main port, or the port of a personality served on its own).
+    Either way the simulator is at ``eng.sim`` (faults, market moves; :mod:`engine.testing` has more).
 
     ``order_entry``: "rest" or "ws" (WebSocket order entry, where the venue offers it).  Other
     keyword arguments go to :class:`Engine` (``risk_limits``, ``breaker``, ``capacity``, ...).
@@ -37,7 +38,11 @@ async def connect(venue: str | VenueConfig, *, mainnet: bool = False, order_entr
                 from engine.sim import SimExchange
                 sim = await stack.enter_async_context(SimExchange())
             from engine.testing import SIM_KEY, SIM_SECRET
-            eng = Engine(VenueConfig.local(venue, sim.url, SIM_KEY, SIM_SECRET), order_entry=order_entry,
+            url = sim.urls.get(venue)
+            if url is None:
+                raise ConfigError(f"{venue}: the simulator serves no such venue (it serves "
+                                  f"{', '.join(sorted(sim.urls))})")
+            eng = Engine(VenueConfig.local(venue, url, SIM_KEY, SIM_SECRET), order_entry=order_entry,
                          **engine_options)
             eng.sim = sim
             async with eng:

@@ -38,9 +38,6 @@ __all__ = ["Simulated", "simulated", "SimRunner", "SIM_KEY", "SIM_SECRET"]
 
 SIM_KEY, SIM_SECRET = "sim-key", "sim-secret"       # the simulator's default account
 
-# engine venue -> the simulator's name for that account's market (its wallets and order books)
-_SIM_MARKET = {"binance-spot": "binance-spot", "binance-usdm": "binance-usdm", "bybit": "bybit"}
-
 
 class Simulated:
     """An engine trading on an in-process simulator, with the simulator's controls at hand."""
@@ -79,14 +76,15 @@ class Simulated:
     def balance(self, asset: str) -> tuple[Decimal, Decimal]:
         """The simulator's own figures for ``asset`` in the engine's account, as ``engine.balances()`` shows
         them: (free, locked) on spot, (available, wallet balance) on derivatives accounts."""
-        key, wallet = self.engine.config.api_key, _SIM_MARKET[self.venue]
+        # a personality names its wallet and its main market after the engine venue (engine.sim.registry)
+        key, wallet = self.engine.config.api_key, self.venue
         if self.engine.futures:
             return self.sim.futures_balance(key, wallet, asset)
         return self.sim.balance(key, asset, wallet)
 
     def venue_orders(self, client_order_id: str) -> int:
         """How many orders the venue holds under ``client_order_id`` (exactly-once tests expect 1)."""
-        return self.sim.client_order_count(self.engine.config.api_key, _SIM_MARKET[self.venue], client_order_id)
+        return self.sim.client_order_count(self.engine.config.api_key, self.venue, client_order_id)
 
     async def until(self, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
         """Wait until ``predicate()`` is true (raises ``AssertionError`` naming ``what`` after ``timeout``)."""

@@ -95,19 +95,19 @@ def _sim_env() -> dict[str, str]:
     return {**os.environ, SECRET_ENV: SECRET}
 
 
-def start_sims(count: int, seed: int = 7) -> list[tuple[subprocess.Popen, str]]:
+def start_sims(count: int, seed: int = 7) -> list[tuple[subprocess.Popen, dict[str, str]]]:
     """Start ``count`` simulators (``python -m engine sim``) on free loopback ports, limits out of
-    the way; returns ``(process, URL)`` for each.  They start in parallel."""
+    the way; returns ``(process, URLs)`` for each, URLs by engine venue (``SimExchange.urls``).
+    They start in parallel."""
+    from engine.sim.cli import read_urls
+
     procs = [subprocess.Popen(_sim_command(seed), stdout=subprocess.PIPE, text=True, env=_sim_env(),
                               preexec_fn=_pin_sim if SIM_CPUS else None)
              for _ in range(count)]
     out = []
     try:
         for proc in procs:
-            line = proc.stdout.readline().strip()
-            if not line.startswith("listening on "):
-                raise RuntimeError(f"simulator did not start: {line!r}")
-            out.append((proc, line.split(" ", 2)[2]))
+            out.append((proc, read_urls(proc.stdout.readline)))
     except BaseException:
         for proc in procs:
             stop_sim(proc)
@@ -115,8 +115,8 @@ def start_sims(count: int, seed: int = 7) -> list[tuple[subprocess.Popen, str]]:
     return out
 
 
-def start_sim(seed: int = 7) -> tuple[subprocess.Popen, str]:
-    """One simulator in its own process; ``(process, URL)``."""
+def start_sim(seed: int = 7) -> tuple[subprocess.Popen, dict[str, str]]:
+    """One simulator in its own process; ``(process, URLs by engine venue)``."""
     return start_sims(1, seed)[0]
 
 

@@ -27,21 +27,21 @@ from engine.report.machine import machine_info
 
 __all__ = ["BenchOptions", "BenchError", "run_bench", "ROUNDTRIP_CLIENTS"]
 
-# (label, opener, peer name or None), in the order they are listed.
+# (label, opener, peer name or None, engine venue: the simulator URL it gets), in the order they are listed.
 ROUNDTRIP_CLIENTS = [
-    ("baseline (Binance)", roundtrip.open_aiohttp_baseline, None),
-    ("floor reference (Binance)", roundtrip.open_floor_reference, None),
-    ("engine REST (Binance)", roundtrip.open_engine_rest, None),
-    ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None),
-    ("engine Engine API (Binance)", roundtrip.open_engine_api, None),
-    ("engine Engine API over WebSocket (Binance)", roundtrip.open_engine_api_ws, None),
-    ("ccxt", roundtrip_peers.open_ccxt, "ccxt"),
-    ("python-binance", roundtrip_peers.open_python_binance, "python-binance"),
-    ("binance-connector", roundtrip_peers.open_binance_connector, "binance-connector"),
-    ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None),
-    ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None),
-    ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None),
-    ("pybit", roundtrip_peers.open_pybit, "pybit"),
+    ("baseline (Binance)", roundtrip.open_aiohttp_baseline, None, "binance-spot"),
+    ("floor reference (Binance)", roundtrip.open_floor_reference, None, "binance-spot"),
+    ("engine REST (Binance)", roundtrip.open_engine_rest, None, "binance-spot"),
+    ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None, "binance-spot"),
+    ("engine Engine API (Binance)", roundtrip.open_engine_api, None, "binance-spot"),
+    ("engine Engine API over WebSocket (Binance)", roundtrip.open_engine_api_ws, None, "binance-spot"),
+    ("ccxt", roundtrip_peers.open_ccxt, "ccxt", "binance-spot"),
+    ("python-binance", roundtrip_peers.open_python_binance, "python-binance", "binance-spot"),
+    ("binance-connector", roundtrip_peers.open_binance_connector, "binance-connector", "binance-spot"),
+    ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None, "bybit"),
+    ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
+    ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
+    ("pybit", roundtrip_peers.open_pybit, "pybit", "bybit"),
 ]
 MICRO_ROUNDS = 20
 ROUNDTRIP_CHUNK = 50
@@ -170,10 +170,10 @@ async def _rotate(clients, sims, n, warmup, budget, say, skipped) -> list:
     """Connect every client to its own simulator, then measure them a chunk each per round."""
     sessions = []
     try:
-        for (label, opener, peer), (_, url) in zip(clients, sims):
+        for (label, opener, peer, venue), (_, urls) in zip(clients, sims):
             say(f"stages 4-5 round trips: connecting {label}")
             try:
-                session = await opener(url)
+                session = await opener(urls[venue])
             except Skip as exc:
                 skipped.append((peer or label, str(exc)))
                 continue

@@ -98,7 +98,7 @@ async def run_demo(options: DemoOptions, progress: Progress | None = None) -> De
     with LogCapture() as capture:
         async with SimExchange(seed=options.seed, accounts=[(KEY, SECRET)],
                                tick_interval=options.tick_interval) as sim:
-            cfg = VenueConfig.local(options.venue, sim.url, KEY, SECRET)
+            cfg = VenueConfig.local(options.venue, sim.urls[options.venue], KEY, SECRET)
             try:
                 async with connect(cfg, order_entry=options.entry,
                                    retention_s=max(600.0, options.duration * 3)) as eng:
@@ -306,7 +306,7 @@ class _Session:
             warnings.append(f"the order store holds {used} orders but the engine placed {eng.metrics.placed}")
         return DemoSummary(
             venue=eng.venue, entry=self.opt.entry, seed=self.opt.seed, duration_s=self.opt.duration,
-            elapsed_s=round(time.monotonic() - self.t0, 3), url=sim.url, placed=eng.metrics.placed,
+            elapsed_s=round(time.monotonic() - self.t0, 3), url=sim.urls[eng.venue], placed=eng.metrics.placed,
             outcomes=outcomes, outcomes_by_part=by_part, partially_filled_then_cancelled=partial,
             actions={"amended": self.stats.amended, "cancelled and replaced": self.stats.replaced,
                      "quote cancels confirmed": self.stats.cancelled},

@@ -1,4 +1,4 @@
-"""Accounts: API credentials, per-venue wallets, futures positions, and the fee pool.
+"""Accounts: API credentials, the wallets the personalities registered, futures positions, and the fee pool.
 
 Invariants (checked by :meth:`Ledger.totals` in the conservation tests):
 
@@ -18,9 +18,7 @@ from decimal import Decimal
 
 from engine.sim.decimals import ZERO
 
-__all__ = ["Balance", "Position", "Account", "Ledger", "WALLETS", "InsufficientBalance"]
-
-WALLETS = ("binance-spot", "binance-usdm", "bybit")
+__all__ = ["Balance", "Position", "Account", "Ledger", "InsufficientBalance"]
 
 
 class InsufficientBalance(Exception):
@@ -64,7 +62,7 @@ class Account:
     key: str
     secret: str | None
     uid: int
-    wallets: dict = field(default_factory=lambda: {w: defaultdict(Balance) for w in WALLETS})
+    wallets: dict = field(default_factory=dict)     # wallet name -> asset -> Balance
     positions: dict = field(default_factory=dict)   # (wallet, symbol) -> Position
     leverage: dict = field(default_factory=dict)    # (wallet, symbol) -> int
     is_market_maker: bool = False
@@ -86,7 +84,8 @@ class Account:
 class Ledger:
     """Holds every account and the fee pool; all balance movements go through here."""
 
-    def __init__(self) -> None:
+    def __init__(self, wallets: dict) -> None:
+        self.wallets = wallets          # wallet name -> WalletSpec (engine.sim.registry)
         self.accounts: dict[str, Account] = {}
         self.fees: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)  # (wallet, asset)
         self._uid = 100000000
@@ -96,11 +95,10 @@ class Ledger:
         if (secret is None) == (ed25519 is None):
             raise ValueError(f"API key {key!r} needs exactly one of an HMAC secret and an Ed25519 public key")
         self._uid += 1
-        acct = Account(key, secret, self._uid, is_market_maker=market_maker, ed25519=ed25519)
-        for wallet in WALLETS:
-            for asset, amount in balances.items():
-                if wallet == "binance-usdm" and asset != "USDT":
-                    continue
+        acct = Account(key, secret, self._uid, is_market_maker=market_maker, ed25519=ed25519,
+                       wallets={w: defaultdict(Balance) for w in self.wallets})
+        for wallet, spec in self.wallets.items():
+            for asset, amount in spec.starting(balances).items():
                 acct.wallets[wallet][asset].free = Decimal(amount)
         self.accounts[key] = acct
         return acct
@@ -146,16 +144,18 @@ class Ledger:
         self.fees[(wallet, asset)] += amount
 
     # -- audit -----------------------------------------------------------------
-    def totals(self, marks: dict[str, Decimal] | None = None) -> dict[tuple[str, str], Decimal]:
-        """Per (wallet, asset): every account's balance + fees (+ unrealised PnL at ``marks``)."""
+    def totals(self, marks: dict[str, Decimal] | None = None,
+               settle: dict[tuple[str, str], str] | None = None) -> dict[tuple[str, str], Decimal]:
+        """Per (wallet, asset): every account's balance + fees (+ unrealised PnL at ``marks``, in the
+        asset ``settle[(wallet, symbol)]`` each position settles in)."""
         out: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
         for acct in self.accounts.values():
             for wallet, assets in acct.wallets.items():
                 for asset, bal in assets.items():
                     out[(wallet, asset)] += bal.total
-            if marks is not None:
+            if marks is not None and settle is not None:
                 for (wallet, symbol), pos in acct.positions.items():
-                    out[(wallet, "USDT")] += pos.unrealized(marks[symbol])
+                    out[(wallet, settle[(wallet, symbol)])] += pos.unrealized(marks[symbol])
         for k, v in self.fees.items():
             out[k] += v
         return dict(out)

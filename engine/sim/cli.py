@@ -1,7 +1,9 @@
 """``python -m engine sim``: serve the simulator on loopback until SIGINT/SIGTERM.
 
-The first stdout line is ``listening on http://HOST:PORT`` (flushed) so a parent
-process can read the port when it passed ``--port 0``.
+The first stdout line is ``listening on http://HOST:PORT`` (the main port), then one line
+``VENUE listening on http://HOST:PORT`` per personality on a port of its own
+(:data:`engine.sim.personalities.OWN_PORT`), flushed before any other output, so a parent
+process can read the ports when it passed ``--port 0`` (:func:`read_urls` reads them).
 
 Secrets never come from the command line, which every local user can read (``ps``,
 ``/proc/PID/cmdline``) and shells keep in their history: the ``--api-key``'s secret
@@ -30,11 +32,11 @@ from engine.sim.cli_help import DESCRIPTION, epilog
 from engine.sim.decimals import parse_number
 from engine.sim.exchange import DEFAULT_BALANCES, SimExchange
 from engine.sim.faults import FaultSpecError, parse_faults
-from engine.sim.instruments import DEFAULT_PRICES, build_instruments
 from engine.sim.market import MM_KEY
 from engine.sim.ratelimit import BYBIT_DEFAULTS, Limits
+from engine.sim.registry import load
 
-__all__ = ["main", "build_parser", "SECRET_ENV"]
+__all__ = ["main", "build_parser", "SECRET_ENV", "listening_lines", "read_urls"]
 
 SECRET_ENV = "ENGINE_SIM_API_SECRET"  # the --api-key's secret
 DEFAULT_ACCOUNT = ("sim-key", "sim-secret")  # SimExchange's account when it is given none
@@ -130,10 +132,10 @@ def _seconds(text: str) -> float:
 
 
 def _listed() -> dict[str, list]:
-    """Symbol -> the instruments listing it, in every market the simulator serves."""
+    """Fair-price series (a symbol) -> the instruments following it, in every market the simulator serves."""
     out: dict[str, list] = {}
-    for (_, symbol), inst in build_instruments().items():
-        out.setdefault(symbol, []).append(inst)
+    for inst in load().instruments.values():
+        out.setdefault(inst.fair, []).append(inst)
     return out
 
 
@@ -146,7 +148,7 @@ def _price(text: str) -> tuple[str, str]:
     price = parse_number(value)
     if price is None or price <= 0:
         raise argparse.ArgumentTypeError(f"{value!r} for {symbol} is not a price; give a plain decimal number "
-                                         f"above 0, like {symbol}={DEFAULT_PRICES.get(symbol, '100.5')}")
+                                         f"above 0, like {symbol}={load().prices.get(symbol, '100.5')}")
     low = max(inst.min_price for inst in listed[symbol])
     high = min(inst.max_price for inst in listed[symbol])
     if not low <= price <= high:
@@ -156,7 +158,9 @@ def _price(text: str) -> tuple[str, str]:
 
 def _balance(text: str) -> tuple[str, str]:
     asset, value = _pair(text, "=", "ASSET=AMOUNT")
-    assets = sorted({a for inst in build_instruments().values() for a in (inst.base, inst.quote)})
+    reg = load()
+    assets = sorted({a for inst in reg.instruments.values() for a in (inst.base, inst.quote)}
+                    | {a for w in reg.wallets.values() for a, _ in w.balances})
     if asset not in assets:
         raise argparse.ArgumentTypeError(f"no instrument trades {asset}; use one of {', '.join(assets)}")
     amount = parse_number(value)
@@ -203,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"default set (default: {_pairs(DEFAULT_BALANCES)})")
     p.add_argument("--price", action="append", default=[], type=_price, metavar="SYMBOL=PRICE",
                    help="starting fair price of a listed symbol, repeatable; the others keep theirs "
-                        f"(default: {_pairs(DEFAULT_PRICES)})")
+                        f"(default: {_pairs(load().prices)})")
     p.add_argument("--seed", type=_integer, default=0, metavar="N",
                    help="seeds the market's random walk and p= faults: same seed, same run (default: 0)")
     p.add_argument("--fault", action="append", default=[], metavar="SPEC",
@@ -321,9 +325,28 @@ def _bind_error(args, exc: OSError) -> str:
     return f"cannot listen on {where}: {exc.strerror or exc}; choose another --host or --port"
 
 
-def _url(sim) -> str:
-    host = f"[{sim.host}]" if ":" in sim.host else sim.host     # an IPv6 literal goes in brackets
-    return f"http://{host}:{sim.port}"
+def listening_lines(sim) -> list[str]:
+    """The lines a started simulator prints first: the main port, then each own-port personality."""
+    own = [venue for venue in sim.urls if sim.urls[venue] != sim.url]
+    return [f"listening on {sim.url}", *(f"{venue} listening on {sim.urls[venue]}" for venue in own)]
+
+
+def read_urls(readline) -> dict[str, str]:
+    """``SimExchange.urls`` of a ``python -m engine sim`` process, from its first output lines
+    (``readline()`` returns the next line of its stdout); raises RuntimeError if it did not start."""
+    from engine.sim import personalities
+
+    line = readline().strip()
+    if not line.startswith("listening on "):
+        raise RuntimeError(f"simulator did not start: {line!r}")
+    main = line.split(" ", 2)[2]
+    urls = {venue: main for venue in load().venues}
+    for _ in personalities.OWN_PORT:
+        venue, sep, url = readline().strip().partition(" listening on ")
+        if not sep:
+            raise RuntimeError(f"simulator did not say where {venue!r} listens")
+        urls[venue] = url
+    return urls
 
 
 async def _serve(args, accounts: list[tuple[str, str]]) -> int:
@@ -343,7 +366,7 @@ async def _serve(args, accounts: list[tuple[str, str]]) -> int:
     except OSError as exc:
         await sim.stop()
         raise CliError(_bind_error(args, exc)) from None
-    sys.stdout.write(f"listening on {_url(sim)}\n")
+    sys.stdout.write("".join(line + "\n" for line in listening_lines(sim)))
     sys.stdout.flush()
     try:
         await stop.wait()

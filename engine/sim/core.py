@@ -26,7 +26,7 @@ from itertools import count
 from engine.sim.accounts import Account, InsufficientBalance, Ledger
 from engine.sim.core_types import CONDITIONAL_TYPES, Event, Reject, now_ms
 from engine.sim.decimals import ZERO
-from engine.sim.instruments import WALLET_OF, Instrument, build_instruments
+from engine.sim.instruments import Instrument
 from engine.sim.matching import Book, Fill, Order
 from engine.sim.placement import Placement
 from engine.sim.settlement import Settlement
@@ -38,9 +38,17 @@ log = logging.getLogger("engine.sim.core")
 
 
 class Core(Placement, Settlement, Triggers):
-    def __init__(self) -> None:
-        self.ledger = Ledger()
-        self.instruments: dict[tuple[str, str], Instrument] = build_instruments()
+    """The exchange of the markets, wallets and instruments the personalities registered
+    (:class:`~engine.sim.registry.Registry`)."""
+
+    def __init__(self, registry) -> None:
+        self.markets = dict(registry.markets)              # market key -> MarketSpec
+        self.wallet_specs = dict(registry.wallets)         # wallet name -> WalletSpec
+        self.ledger = Ledger(self.wallet_specs)
+        self.instruments: dict[tuple[str, str], Instrument] = dict(registry.instruments)
+        # (wallet, symbol) -> the linear market whose positions live there
+        self.linear_market = {(self.markets[m].wallet, sym): m for (m, sym), inst in self.instruments.items()
+                              if inst.kind == "linear"}
         self.books = {key: Book(*key) for key in self.instruments}
         self.orders: dict[int, Order] = {}
         self.live_orders: dict[str, dict[int, Order]] = {}  # account key -> orders not yet seen closed (margin)
@@ -61,6 +69,12 @@ class Core(Placement, Settlement, Triggers):
     # -- ids, lookup ----------------------------------------------------------
     def new_oid(self) -> int:
         return next(self._oid)
+
+    def wallet_of(self, market: str) -> str:
+        return self.markets[market].wallet
+
+    def margin_asset(self, wallet: str) -> str:
+        return self.wallet_specs[wallet].margin_asset
 
     def instrument(self, market: str, symbol: str) -> Instrument | None:
         return self.instruments.get((market, symbol))
@@ -105,7 +119,7 @@ class Core(Placement, Settlement, Triggers):
             return
         event.ts = event.ts or now_ms()
         self.events_emitted += 1
-        for cb in list(self.listeners.get((event.account.key, WALLET_OF[event.market]), ())):
+        for cb in list(self.listeners.get((event.account.key, self.markets[event.market].wallet), ())):
             try:
                 cb(event)
             except Exception:  # a broken listener must not break matching
@@ -150,13 +164,13 @@ class Core(Placement, Settlement, Triggers):
 
     def _balances_changed(self, order: Order) -> None:
         inst = self.instruments[(order.market, order.symbol)]
-        assets = (inst.base, inst.quote) if inst.kind == "spot" else ("USDT",)
+        assets = (inst.base, inst.quote) if inst.kind == "spot" else (inst.quote,)
         self._balance_event(order.market, order.account, assets)
 
     def _release(self, order: Order) -> None:
         """Give back whatever the order still has locked."""
         if order.locked_left and order.locked_left > 0:
-            self.ledger.unlock(order.account, WALLET_OF[order.market], order.locked_asset, order.locked_left)
+            self.ledger.unlock(order.account, self.wallet_of(order.market), order.locked_asset, order.locked_left)
         order.locked_left = ZERO
 
     # -- cancel / amend -------------------------------------------------------------
@@ -196,7 +210,7 @@ class Core(Placement, Settlement, Triggers):
         if inst.kind != "spot" and not order.account.is_market_maker and not order.reduce_only:
             # what the amendment adds to the order's initial margin must be available (the venues refuse it:
             # USD-M -2019, Bybit 110007); the order already holds its old margin
-            acct, wallet = order.account, WALLET_OF[order.market]
+            acct, wallet = order.account, self.wallet_of(order.market)
             added = (new_price * (new_qty - order.filled) - order.price * order.remaining) / acct.lev(wallet,
                                                                                                          order.symbol)
             if added > 0 and added > self.available_margin(acct, wallet):
@@ -209,7 +223,7 @@ class Core(Placement, Settlement, Triggers):
             amount = new_price * remaining if order.side == "BUY" else remaining
             asset = inst.quote if order.side == "BUY" else inst.base
             try:
-                self.ledger.lock(order.account, WALLET_OF[order.market], asset, amount)
+                self.ledger.lock(order.account, self.wallet_of(order.market), asset, amount)
             except InsufficientBalance:
                 self._relock_old(order, inst)
                 if resting:
@@ -241,7 +255,7 @@ class Core(Placement, Settlement, Triggers):
             return order
         self._order_event(order, exec_type)
         if order.post_only and book.would_take(order.side, order.price):
-            order.status = "EXPIRED" if order.market != "busdm" else "CANCELED"
+            order.status = self.markets[order.market].amended_post_only
             self._release(order)
             self._order_event(order, order.status)
             self._balances_changed(order)
@@ -259,12 +273,14 @@ class Core(Placement, Settlement, Triggers):
         remaining = order.remaining
         amount = order.price * remaining if order.side == "BUY" else remaining
         asset = inst.quote if order.side == "BUY" else inst.base
-        self.ledger.lock(order.account, WALLET_OF[order.market], asset, amount)
+        self.ledger.lock(order.account, self.wallet_of(order.market), asset, amount)
         order.locked_asset, order.locked_left = asset, amount
 
     # -- audit ---------------------------------------------------------------------------
     def totals(self) -> dict:
-        return self.ledger.totals(self.mark_for_audit())
+        settle = {(self.markets[m].wallet, sym): inst.quote for (m, sym), inst in self.instruments.items()
+                  if inst.kind == "linear"}
+        return self.ledger.totals(self.mark_for_audit(), settle)
 
     def mark_for_audit(self) -> dict[str, Decimal]:
         marks = {}

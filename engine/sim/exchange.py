@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import inspect
 import logging
 from decimal import Decimal
 from itertools import count
 
 from aiohttp import web
 
+from engine.sim import personalities
+from engine.sim.auth import load_ed25519_public_key
 from engine.sim.core import Core
 from engine.sim.decimals import D, exact
 from engine.sim.deferred import Deferred
 from engine.sim.fault_plan import FaultPlan
 from engine.sim.faults import parse_faults
-from engine.sim.instruments import DEFAULT_PRICES
 from engine.sim.market import MM_KEY, Market
-from engine.sim.binance.limits import BinanceLimiter
-from engine.sim.bybit.limits import BybitLimiter
+from engine.sim.matching import Order
 from engine.sim.ratelimit import Limits
+from engine.sim.registry import load
+from engine.sim.server import build_app, exact_middleware
 
 __all__ = ["SimExchange", "DEFAULT_BALANCES"]
 
@@ -27,16 +31,25 @@ log = logging.getLogger("engine.sim")
 DEFAULT_BALANCES = {"USDT": "100000", "BTC": "10", "ETH": "100", "1000SHIB": "100000000"}
 
 
+def http_url(host: str, port: int) -> str:
+    """``http://host:port``, an IPv6 literal in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class SimExchange:
-    """A local exchange speaking Binance spot, Binance USD-M and Bybit V5 on loopback.
+    """A local exchange on loopback speaking every registered personality's wire protocol
+    (:data:`engine.sim.personalities.PERSONALITIES`): Binance spot, Binance USD-M and Bybit V5
+    on the main port (:attr:`url`), personalities whose paths collide with those on ports of
+    their own (:data:`engine.sim.personalities.OWN_PORT`); :attr:`urls` maps every engine venue
+    to its base URL.
 
     Parameters
     ----------
     seed
         Seeds the random walk and probabilistic faults; same seed, same run.
     accounts
-        ``[(api_key, api_secret), ...]``: HMAC keys; each gets ``balances`` in every venue
-        wallet (Binance spot, Binance USD-M (USDT only), Bybit unified).
+        ``[(api_key, api_secret), ...]``: HMAC keys; each gets ``balances`` in every registered
+        wallet, as that wallet takes them (Binance spot, Binance USD-M (USDT only), Bybit unified, ...).
     ed25519_keys
         ``{api_key: public_key}``: Ed25519 API keys, each its own account with the same
         ``balances``.  ``public_key`` is PEM (str or bytes), DER, the raw 32 bytes, or a
@@ -48,7 +61,7 @@ class SimExchange:
     balances
         Asset -> amount (decimal strings); defaults to :data:`DEFAULT_BALANCES`.
     prices
-        Symbol -> starting fair price.
+        Fair-price series (a symbol, ``BTCUSDT``) -> starting price.
     faults
         Fault spec strings (grammar in :mod:`engine.sim.faults`).
     limits
@@ -59,7 +72,11 @@ class SimExchange:
     listen_key_ttl
         Seconds a USD-M listen key lives without keepalive (the venue uses 3600).
 
-    Use as ``async with SimExchange(...) as sim: sim.url``.
+    host, port
+        Loopback address, and the main port (0: any free one); own-port personalities take any
+        free port on the same host.
+
+    Use as ``async with SimExchange(...) as sim: sim.urls["bybit"]``.
     """
 
     @exact
@@ -73,13 +90,12 @@ class SimExchange:
         self.tick_interval = tick_interval
         self.listen_key_ttl = listen_key_ttl
         self.limits = limits or Limits()
-        self.core = Core()
-        start_prices = dict(DEFAULT_PRICES)
+        self.registry = load()
+        self.core = Core(self.registry)
+        start_prices = dict(self.registry.prices)
         start_prices.update({k: D(str(v)) for k, v in (prices or {}).items()})
         self.market = Market(self.core, seed, start_prices)
         bal = {k: D(str(v)) for k, v in (balances or DEFAULT_BALANCES).items()}
-        from engine.sim.auth import load_ed25519_public_key
-
         hmac_keys = list(accounts or [("sim-key", "sim-secret")])
         ed_keys = {k: load_ed25519_public_key(v) for k, v in (ed25519_keys or {}).items()}
         for key, secret in hmac_keys:
@@ -92,54 +108,56 @@ class SimExchange:
             if key == MM_KEY or not key:
                 raise ValueError("reserved or empty key")
             self.core.ledger.add(key, None, bal, ed25519=public)
-        from engine.sim.binance import usdm_common
-        usdm_common.bind_instruments(self.core)
         self.market.start()
         self.initial_totals = self.core.totals()
         self.faults = FaultPlan(parse_faults(faults or (), seed))
         self.deferred = Deferred()                  # requests to process later (process=later faults)
-        self.spot_limiter = BinanceLimiter(self.limits, "spot")
-        self.usdm_limiter = BinanceLimiter(self.limits, "usdm")
-        self.bybit_limiter = BybitLimiter(self.limits)
-        self.listen_keys: dict[str, dict] = {}      # listenKey -> {"account", "expires", "conns"}
-        self.countdowns: dict = {}                  # (key, symbol) -> timer: Binance USD-M countdownCancelAll
-        self.dcp_windows: dict[str, int] = {}       # key -> seconds: Bybit disconnected-cancel-all
-        self.dcp_timers: dict = {}                  # key -> timer armed when its last private stream closed
-        self.private_conns: dict[str, int] = {}     # key -> authenticated Bybit private streams open
+        # each personality's own state (limiters, listen keys, timers, ...): sim.state[personality]
+        self.state: dict[str, object] = {name: make(self) for name, make in self.registry.states.items()}
         self._cid = count(1)
         self._conns: set = set()
-        self._runner: web.AppRunner | None = None
+        self._runners: list[web.AppRunner] = []
         self._ticker: asyncio.Task | None = None
-        self._expirer: asyncio.Task | None = None
-        self.url = ""
+        self.url = ""                               # the main port
+        self.urls: dict[str, str] = {}              # engine venue -> its base URL (main or own port)
 
     # -- lifecycle ---------------------------------------------------------------------
-    async def start(self) -> "SimExchange":
-        from engine.sim.server import build_app
-
-        self._runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+    async def _serve(self, app: web.Application, port: int) -> int:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        self._runners.append(runner)
+        site = web.TCPSite(runner, self.host, port, reuse_address=True)
         await site.start()
-        sock = site._server.sockets[0]  # type: ignore[union-attr]
-        self.port = sock.getsockname()[1]
-        self.url = f"http://{self.host}:{self.port}"
+        return site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def start(self) -> "SimExchange":
+        """Serve the main port and one port per :data:`~engine.sim.personalities.OWN_PORT` entry."""
+        self.port = await self._serve(build_app(self), self.port)
+        self.url = http_url(self.host, self.port)
+        self.urls = {venue: self.url for venue in self.registry.venues}
+        for venue, target in personalities.OWN_PORT.items():
+            module, _, name = target.partition(":")
+            app = getattr(importlib.import_module(module), name)(self)
+            app.middlewares.append(exact_middleware)
+            self.urls[venue] = http_url(self.host, await self._serve(app, 0))
         loop = asyncio.get_running_loop()
         if self.tick_interval:
             self._ticker = loop.create_task(self._tick_loop())
-        self._expirer = loop.create_task(self._expiry_loop())
-        log.info("simulator listening on %s", self.url)
+        for state in self.state.values():
+            if hasattr(state, "start"):
+                state.start()
+        log.info("simulator listening on %s", ", ".join(f"{v} {u}" for v, u in self.urls.items()))
         return self
 
     async def stop(self) -> None:
         await self.deferred.cancel_all()      # nothing acts on a stopped simulator
-        for timer in (*self.countdowns.values(), *self.dcp_timers.values()):
-            timer.cancel()
-        self.countdowns.clear()
-        self.dcp_timers.clear()
-        for task in (self._ticker, self._expirer):
-            if task is not None:
-                task.cancel()
+        for state in self.state.values():
+            if hasattr(state, "stop"):
+                done = state.stop()
+                if inspect.isawaitable(done):
+                    await done
+        if self._ticker is not None:
+            self._ticker.cancel()
         for conn in list(self._conns):
             conn.close_soon()
         await asyncio.sleep(0)
@@ -149,9 +167,8 @@ class SimExchange:
             except (asyncio.TimeoutError, Exception):
                 pass
             await conn.aclose()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        while self._runners:
+            await self._runners.pop().cleanup()
 
     async def __aenter__(self) -> "SimExchange":
         return await self.start()
@@ -161,6 +178,7 @@ class SimExchange:
 
     @property
     def ws_url(self) -> str:
+        """The main port's base URL for WebSockets."""
         return self.url.replace("http://", "ws://", 1)
 
     @exact
@@ -171,13 +189,6 @@ class SimExchange:
                 self.market.step()
             except Exception:  # pragma: no cover - a bug here must not stop the server
                 log.exception("market step failed")
-
-    @exact
-    async def _expiry_loop(self) -> None:
-        from engine.sim.binance import user_stream
-        while True:
-            await asyncio.sleep(0.2)
-            user_stream.expire_due(self)
 
     # -- connections --------------------------------------------------------------------
     def track_conn(self, conn) -> None:
@@ -206,7 +217,7 @@ class SimExchange:
         reports them: available = wallet + unrealised PnL - position and open-order initial margin."""
         acct = self.core.ledger.accounts[key]
         total = acct.wallets[wallet][asset].total
-        if asset != "USDT":
+        if asset != self.core.margin_asset(wallet):
             return total, total
         return self.core.available_margin(acct, wallet), total
 
@@ -216,8 +227,6 @@ class SimExchange:
         fees + unrealised PnL; equal to :attr:`initial_totals` when nothing leaked."""
         return self.core.totals()
 
-    _VENUE_MARKET = {"binance-spot": "bspot", "binance-usdm": "busdm", "bybit": "ylinear", "bybit-spot": "yspot"}
-
     @exact
     def place_for(self, key: str, venue: str, symbol: str, side: str, qty, *, client_id: str = "",
                   price=None) -> int:
@@ -225,23 +234,19 @@ class SimExchange:
         a liquidation (``client_id="autoclose-..."``) or an ADL close (``"adl_autoclose"``) does:
         no API request, so a connected client learns of it from its user-data stream only.
 
-        ``venue``: ``binance-spot``, ``binance-usdm``, ``bybit`` (linear) or ``bybit-spot``.
+        ``venue``: a market's name (:class:`~engine.sim.registry.MarketSpec`): ``binance-spot``,
+        ``binance-usdm``, ``bybit`` (linear), ``bybit-spot``, ...
         A market order without ``price``, a GTC limit order with it.  Returns the venue order id;
         raises :class:`~engine.sim.core.Reject` when the core refuses it.
         """
-        from engine.sim.matching import Order
-        market = self._VENUE_MARKET[venue]
+        market = self.registry.market_named(venue)
         acct = self.account_for(key)
         if acct is None:
             raise KeyError(f"no account {key!r}")
         limit = price is not None
         order = Order(oid=self.core.new_oid(), market=market, symbol=symbol, account=acct, client_id=client_id,
                       side=side.upper(), type="LIMIT" if limit else "MARKET", tif="GTC",
-                      price=D(str(price)) if limit else None, qty=D(str(qty)),
-                      working_type="CONTRACT_PRICE" if market == "busdm" else None)
-        if market.startswith("y"):
-            order.extra["bybit_tif"] = "GTC" if limit else "IOC"
-            order.extra["bybit_type"] = "Limit" if limit else "Market"
+                      price=D(str(price)) if limit else None, qty=D(str(qty)))
         self.core.place(order)
         return order.oid
 
@@ -274,12 +279,12 @@ class SimExchange:
 
     def client_order_count(self, key: str, venue: str, client_id: str) -> int:
         """How many venue orders account ``key`` has with ``client_id`` (every order ever
-        made with it: open, closed, and those a ``process=later`` fault made), on ``venue``:
-        ``binance-spot``, ``binance-usdm``, ``bybit`` (linear) or ``bybit-spot``.  Exactly-once
-        tests assert this is 1."""
-        return len(self.core.by_client.get((self._VENUE_MARKET[venue], key, client_id), ()))
+        made with it: open, closed, and those a ``process=later`` fault made), on ``venue``, a
+        market's name: ``binance-spot``, ``binance-usdm``, ``bybit`` (linear), ``bybit-spot``, ...
+        Exactly-once tests assert this is 1."""
+        return len(self.core.by_client.get((self.registry.market_named(venue), key, client_id), ()))
 
     def reset_rate_limits(self) -> None:
-        self.spot_limiter.reset()
-        self.usdm_limiter.reset()
-        self.bybit_limiter.reset()
+        for state in self.state.values():
+            if hasattr(state, "reset_rate_limits"):
+                state.reset_rate_limits()

@@ -1,38 +1,39 @@
-"""Instruments the simulator lists, per market, with the venue filters they enforce.
+"""What an instrument is to the venue-neutral exchange: its market, symbol, assets, filters,
+fee rates and the fair-price series it follows.
 
-Markets: ``bspot`` (Binance spot), ``busdm`` (Binance USD-M perpetuals), ``yspot``
-(Bybit spot) and ``ylinear`` (Bybit USDT perpetuals).  Filter values follow the real
-listings closely enough to exercise the same checks (tick, step, min/max quantity,
-minimum notional).
+Personalities declare their own listings (``engine/sim/<venue>/instruments.py``) through
+:class:`~engine.sim.registry.Registry`; the core keeps them by ``(market, symbol)``.
+A symbol's fair price is one series (:data:`DEFAULT_PRICES`, moved by
+:meth:`SimExchange.set_price <engine.sim.exchange.SimExchange.set_price>`) that every
+instrument naming it in ``series`` follows, whatever the venue calls the symbol
+(``BTCUSDT``, ``BTC_USDT``, ...).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from engine.sim.decimals import D, decimals_of
 from decimal import Decimal
 
-__all__ = ["Instrument", "MARKETS", "WALLET_OF", "build_instruments", "DEFAULT_PRICES"]
+from engine.sim.decimals import D, decimals_of
 
-# market id -> (kind, wallet name)
-MARKETS = {
-    "bspot": "spot",
-    "busdm": "linear",
-    "yspot": "spot",
-    "ylinear": "linear",
-}
-WALLET_OF = {"bspot": "binance-spot", "busdm": "binance-usdm", "yspot": "bybit", "ylinear": "bybit"}
+__all__ = ["Instrument", "DEFAULT_PRICES", "KINDS"]
 
+KINDS = ("spot", "linear")      # spot: balances locked per order; linear: margin, one-way positions
+
+# The fair-price series every simulator starts with; a personality adds its own with Registry.price().
 DEFAULT_PRICES = {"BTCUSDT": D("50000"), "ETHUSDT": D("3000"), "1000SHIBUSDT": D("0.012")}
 
 
 @dataclass(frozen=True)
 class Instrument:
-    market: str
-    symbol: str
+    """One listing.  ``maker_fee``/``taker_fee`` are rates (0.001 = 0.1 %) charged on every fill;
+    a linear instrument settles, margins and pays fees in its ``quote`` asset."""
+
+    market: str             # the core's market key ("bspot", "ylinear", ...): Registry.market
+    symbol: str             # as the venue spells it
     base: str
     quote: str
+    kind: str               # one of KINDS
     tick: Decimal
     step: Decimal
     min_qty: Decimal
@@ -44,50 +45,18 @@ class Instrument:
     maker_fee: Decimal
     taker_fee: Decimal
     max_leverage: int = 1
-
-    @property
-    def kind(self) -> str:
-        return MARKETS[self.market]
+    price_digits: int | None = None     # the price precision the venue publishes; None: the tick's decimals
+    series: str = ""                    # the fair-price series it follows; "": its symbol
 
     @property
     def price_precision(self) -> int:
-        # USD-M publishes one more price digit than its tick (BTCUSDT: tick 0.10, pricePrecision 2),
-        # so a well-formed price can still miss the tick (-4014).
-        return decimals_of(self.tick) + (1 if self.kind == "linear" else 0)
+        return decimals_of(self.tick) if self.price_digits is None else self.price_digits
 
     @property
     def qty_precision(self) -> int:
         return decimals_of(self.step)
 
-
-# symbol -> (spot tick, spot step, spot min notional, perp tick, perp step, perp min notional, max qty)
-_SPECS = {
-    "BTCUSDT": ("0.01", "0.00001", "5", "0.10", "0.001", "100", "9000"),
-    "ETHUSDT": ("0.01", "0.0001", "5", "0.01", "0.001", "20", "100000"),
-    "1000SHIBUSDT": ("0.000001", "1", "5", "0.000001", "1", "5", "9000000000"),
-}
-_FEES = {
-    "bspot": ("0.001", "0.001"),
-    "busdm": ("0.0002", "0.0005"),
-    "yspot": ("0.001", "0.001"),
-    "ylinear": ("0.0002", "0.00055"),
-}
-
-
-def build_instruments() -> dict[tuple[str, str], Instrument]:
-    """Every (market, symbol) the simulator lists."""
-    out: dict[tuple[str, str], Instrument] = {}
-    for market, kind in MARKETS.items():
-        maker, taker = _FEES[market]
-        for symbol, (stk, sst, smn, ptk, pst, pmn, mx) in _SPECS.items():
-            base = symbol[: -len("USDT")]
-            tick, step, notional = (stk, sst, smn) if kind == "spot" else (ptk, pst, pmn)
-            out[(market, symbol)] = Instrument(
-                market=market, symbol=symbol, base=base, quote="USDT",
-                tick=D(tick), step=D(step), min_qty=D(step), max_qty=D(mx),
-                market_max_qty=D(mx) / 10 if kind == "linear" else D(mx),
-                min_notional=D(notional), min_price=D(tick), max_price=D("1000000"),
-                maker_fee=D(maker), taker_fee=D(taker),
-                max_leverage=125 if kind == "linear" else 1,
-            )
-    return out
+    @property
+    def fair(self) -> str:
+        """The fair-price series this instrument follows."""
+        return self.series or self.symbol

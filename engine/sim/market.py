@@ -1,7 +1,8 @@
-"""The moving market: a seeded random walk per symbol and resting liquidity around it.
+"""The moving market: a seeded random walk per fair-price series and resting liquidity around it.
 
-One fair price per symbol (shared by every market listing it) walks in whole ticks of
-the finest tick listed, driven by :class:`random.Random` seeded by the simulator seed,
+One fair price per series (shared by every instrument following it, whatever its venue calls
+the symbol: :attr:`Instrument.series <engine.sim.instruments.Instrument.series>`) walks in whole
+ticks of the finest tick listed, driven by :class:`random.Random` seeded by the simulator seed,
 so a run is the same for the same seed and the same calls.  A market-maker account
 (other participants) quotes ``levels`` price levels each side of the fair price in
 every book; when the price moves, it re-quotes, and its new quotes trade against any
@@ -24,6 +25,8 @@ _MM_FUNDS = D("1000000000000")
 
 
 class Market:
+    """The fair price of each series and the market maker quoting every registered market."""
+
     def __init__(self, core: Core, seed: int, prices: dict[str, Decimal], *, levels: int = 5,
                  spread_bps: int = 2, level_notional: Decimal = D("25000"), volatility_bps: int = 5) -> None:
         self.core = core
@@ -33,45 +36,48 @@ class Market:
         self.level_notional = level_notional
         self.volatility_bps = volatility_bps
         self.fair: dict[str, Decimal] = {}
-        self.mm = core.ledger.add(MM_KEY, "", {a: _MM_FUNDS for a in ("USDT", "BTC", "ETH", "1000SHIB")},
-                                  market_maker=True)
+        assets = sorted({a for inst in core.instruments.values() for a in (inst.base, inst.quote)})
+        self.mm = core.ledger.add(MM_KEY, "", {a: _MM_FUNDS for a in assets}, market_maker=True)
         self._finest: dict[str, Decimal] = {}
-        for (market, symbol), inst in core.instruments.items():
-            f = self._finest.get(symbol)
-            self._finest[symbol] = inst.tick if f is None else min(f, inst.tick)
-        for symbol, price in prices.items():
-            self.fair[symbol] = price
+        self._listings: dict[str, list] = {}       # series -> [(market, symbol), Instrument] following it
+        for key, inst in core.instruments.items():
+            series = inst.fair
+            f = self._finest.get(series)
+            self._finest[series] = inst.tick if f is None else min(f, inst.tick)
+            self._listings.setdefault(series, []).append((key, inst))
+        for series, price in prices.items():
+            self.fair[series] = price
         self.steps = 0
 
     def start(self) -> None:
-        for symbol in self.fair:
-            self.requote(symbol)
+        for series in self.fair:
+            self.requote(series)
 
     # -- price control ---------------------------------------------------------------
-    def set_price(self, symbol: str, price: Decimal) -> None:
-        self.fair[symbol] = D(price)
-        self.requote(symbol)
+    def set_price(self, series: str, price: Decimal) -> None:
+        self.fair[series] = D(price)
+        self.requote(series)
 
     def step(self, n: int = 1) -> None:
-        """Move every symbol ``n`` random-walk steps (each re-quotes its books)."""
+        """Move every series ``n`` random-walk steps (each re-quotes its books)."""
         for _ in range(n):
             self.steps += 1
-            for symbol in sorted(self.fair):
-                tick = self._finest[symbol]
-                price = self.fair[symbol]
+            for series in sorted(self.fair):
+                tick = self._finest.get(series)
+                if tick is None:
+                    continue                        # a price nobody lists
+                price = self.fair[series]
                 span = max(1, int(price * self.volatility_bps / 10000 / tick))
                 moved = price + self.rng.randint(-span, span) * tick
-                self.fair[symbol] = max(moved, tick * 10)
-                self.requote(symbol)
+                self.fair[series] = max(moved, tick * 10)
+                self.requote(series)
 
     # -- quoting -----------------------------------------------------------------------
-    def requote(self, symbol: str) -> None:
+    def requote(self, series: str) -> None:
         core = self.core
-        fair = self.fair[symbol]
-        core.mark[symbol] = fair
-        for (market, sym), inst in core.instruments.items():
-            if sym != symbol:
-                continue
+        fair = self.fair[series]
+        for (market, sym), inst in self._listings.get(series, ()):
+            core.mark[sym] = fair
             book = core.books[(market, sym)]
             for o in [o for o in book.orders() if o.account is self.mm]:
                 book.remove(o)

@@ -13,19 +13,10 @@ from decimal import Decimal
 from engine.sim.accounts import Account, InsufficientBalance
 from engine.sim.core_types import CONDITIONAL_TYPES, MARKET_LIKE, Reject, now_ms
 from engine.sim.decimals import ZERO, floor_to
-from engine.sim.instruments import WALLET_OF, Instrument
+from engine.sim.instruments import Instrument
 from engine.sim.matching import Book, Order
 
-__all__ = ["Placement", "POLICY"]
-
-# What a venue does when an order cannot do what its time-in-force demands.
-#   error: the request fails (no order recorded); expire: recorded as EXPIRED (HTTP 200).
-POLICY = {
-    "bspot": {"post_only": "error", "fok": "expire"},
-    "busdm": {"post_only": "error", "fok": "error"},
-    "yspot": {"post_only": "expire", "fok": "expire"},
-    "ylinear": {"post_only": "expire", "fok": "expire"},
-}
+__all__ = ["Placement"]
 
 
 class Placement:
@@ -36,7 +27,7 @@ class Placement:
         acct = order.account
         if acct.is_market_maker:
             return
-        wallet = WALLET_OF[order.market]
+        wallet = self.wallet_of(order.market)
         if inst.kind == "spot":
             if order.side == "BUY":
                 if order.type in MARKET_LIKE:
@@ -86,8 +77,7 @@ class Placement:
         for (w, symbol), pos in acct.positions.items():
             if w != wallet or pos.amount == 0:
                 continue
-            market = "busdm" if wallet == "binance-usdm" else "ylinear"
-            mark = self.mark.get(symbol) or self.last[(market, symbol)]
+            mark = self.mark.get(symbol) or self.last[(self.linear_market[(wallet, symbol)], symbol)]
             upnl += pos.unrealized(mark)
             pos_im += abs(pos.cost) / acct.lev(wallet, symbol)
         live = self.live_orders.get(acct.key)
@@ -95,23 +85,24 @@ class Placement:
             for oid in [oid for oid, o in live.items() if not o.is_open]:
                 del live[oid]                     # closed since the last look: pruned lazily
             for o in live.values():
-                if WALLET_OF[o.market] == wallet and not o.reduce_only and o.price is not None \
-                        and o.type not in CONDITIONAL_TYPES and o.market in ("busdm", "ylinear"):
+                spec = self.markets[o.market]
+                if spec.wallet == wallet and spec.kind == "linear" and not o.reduce_only and o.price is not None \
+                        and o.type not in CONDITIONAL_TYPES:
                     order_im += o.price * o.remaining / acct.lev(wallet, o.symbol)
         return upnl, pos_im, order_im
 
     def available_margin(self, acct: Account, wallet: str) -> Decimal:
         """Wallet + unrealised PnL - position IM - open-order IM (the available balance)."""
         upnl, pos_im, order_im = self.margin_parts(acct, wallet)
-        return acct.wallets[wallet]["USDT"].total + upnl - pos_im - order_im
+        return acct.wallets[wallet][self.margin_asset(wallet)].total + upnl - pos_im - order_im
 
     def _execute_new(self, order: Order, inst: Instrument) -> None:
         book = self.books[(order.market, order.symbol)]
-        policy = POLICY[order.market]
+        policy = self.markets[order.market]
         market_like = order.type in MARKET_LIKE
         limit = None if market_like else order.price
         acct = order.account
-        wallet = WALLET_OF[order.market]
+        wallet = self.wallet_of(order.market)
         # Reduce-only orders never grow a position: cap them at its size.
         if inst.kind == "linear" and (order.reduce_only or order.close_position) and not acct.is_market_maker:
             pos = acct.position(wallet, order.symbol)
@@ -120,13 +111,13 @@ class Placement:
             if order.close_position or order.qty > abs(pos.amount):
                 order.qty = abs(pos.amount)
         if order.post_only and book.would_take(order.side, order.price):
-            if policy["post_only"] == "error":
+            if policy.post_only == "error":
                 raise Reject("would_take")
             self._record_dead(order, "EXPIRED", "post_only")
             return
         if order.tif == "FOK":
             if book.available(order.side, limit) < order.qty:
-                if policy["fok"] == "error":
+                if policy.fok == "error":
                     raise Reject("fok")
                 self._record_dead(order, "EXPIRED", "fok")
                 return

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from engine.sim.core_types import Event, now_ms
 from engine.sim.decimals import ZERO, round_fee
-from engine.sim.instruments import WALLET_OF, Instrument
+from engine.sim.instruments import Instrument
 from engine.sim.matching import Fill, Order
 
 __all__ = ["Settlement", "apply_position"]
@@ -21,7 +21,7 @@ class Settlement:
     """Every fill moves balances, fees and positions through the ledger exactly (a mixin of Core)."""
 
     def _settle(self, fill: Fill, inst: Instrument) -> None:
-        wallet = WALLET_OF[inst.market]
+        wallet = self.wallet_of(inst.market)
         ts = now_ms()
         for order, maker in ((fill.maker, True), (fill.taker, False)):
             if order is fill.taker:
@@ -75,14 +75,14 @@ class Settlement:
         delta = fill.qty if order.side == "BUY" else -fill.qty
         realized = apply_position(pos, delta, fill.price)
         pos.update_ms = now_ms()
-        bal = acct.wallets[wallet]["USDT"]
+        bal = acct.wallets[wallet][inst.quote]
         bal.free += realized
         pos.realized += realized
         order.realized += realized
         fee = round_fee(fill.price * fill.qty * rate)
-        self.ledger.charge_fee(acct, wallet, "USDT", fee)
+        self.ledger.charge_fee(acct, wallet, inst.quote, fee)
         self.emit(Event("position", inst.market, acct, symbol=inst.symbol, order=order, fill=fill))
-        return fee, "USDT"
+        return fee, inst.quote
 
 
 def apply_position(pos, delta: Decimal, price: Decimal) -> Decimal:

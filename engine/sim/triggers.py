@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.sim.core_types import MARKET_LIKE, Event, Reject, now_ms
-from engine.sim.instruments import WALLET_OF, Instrument
+from engine.sim.instruments import Instrument
 from engine.sim.matching import Order
 
 __all__ = ["Triggers"]
@@ -116,7 +116,7 @@ class Triggers:
         try:
             if market_like and inst.kind == "spot" and order.side == "BUY" and order.locked_left is None:
                 got, cost = self.books[(order.market, order.symbol)].cost_to_fill("BUY", order.qty)
-                if order.account.wallets[WALLET_OF[order.market]][inst.quote].free < cost:
+                if order.account.wallets[self.wallet_of(order.market)][inst.quote].free < cost:
                     raise Reject("insufficient_balance")
             self._continue_triggered(order, inst)
         except Reject as exc:
@@ -132,7 +132,7 @@ class Triggers:
         limit = None if market_like else order.price
         qty = order.remaining
         if inst.kind == "linear" and order.reduce_only:
-            pos = order.account.position(WALLET_OF[order.market], order.symbol)
+            pos = order.account.position(self.wallet_of(order.market), order.symbol)
             if pos.amount == 0 or (pos.amount > 0) == (order.side == "BUY"):
                 raise Reject("reduce_only")
             qty = min(qty, abs(pos.amount))

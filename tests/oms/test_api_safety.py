@@ -219,7 +219,7 @@ def test_a_wrong_credential_raises_authentication_error(venue, entry, wrong):
     async def main():
         async with SimExchange(accounts=[(KEY, SECRET)]) as sim:
             key, secret = (KEY, "not-the-secret") if wrong == "secret" else ("no-such-key", SECRET)
-            cfg = VenueConfig.local(venue, sim.url, key, secret)
+            cfg = VenueConfig.local(venue, sim.urls[venue], key, secret)
 
             async def enter():
                 async with connect(cfg, order_entry=entry):

@@ -20,7 +20,7 @@ ENTRY, STOP, TAKE = "49500", "48000", "51000"
 
 def venue_lists(sim):
     acct = sim.account_for(KEY)
-    return [lst for lst in getattr(sim, "order_lists", {}).values() if lst.account is acct]
+    return [lst for lst in sim.state["binance"].order_lists.values() if lst.account is acct]
 
 
 @pytest.mark.parametrize("when", ["before_process_drop", "after_process_drop"])

@@ -96,7 +96,7 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
     async with SimExchange(seed=seed, accounts=[(KEY, SECRET)], balances=balances,
                            faults=chaos_faults(venue, entry, rate), limits=unlimited()) as sim:
         breaker = CircuitBreaker(consecutive_errors=10**6, error_rate=None, cooldown_s=0.1)
-        cfg = VenueConfig.local(venue, sim.url, KEY, SECRET, read_timeout=2.0, recv_window_ms=RECV_WINDOW_MS)
+        cfg = VenueConfig.local(venue, sim.urls[venue], KEY, SECRET, read_timeout=2.0, recv_window_ms=RECV_WINDOW_MS)
         async with connect(cfg, order_entry=entry, breaker=breaker, ack_wait_s=1.0, capacity=capacity,
                            retention_s=retention_s) as eng:
             eng.adapter.rest.limiter.max_wait = 60.0

@@ -20,7 +20,7 @@ def run(coro, timeout=60):
 @contextlib.asynccontextmanager
 async def engine_on_sim(venue, *, seed=1, faults=None, sim_kwargs=None, **engine_kwargs):
     async with SimExchange(seed=seed, accounts=[(KEY, SECRET)], faults=faults, **(sim_kwargs or {})) as sim:
-        cfg = VenueConfig.local(venue, sim.url, KEY, SECRET, **engine_kwargs.pop("config", {}))
+        cfg = VenueConfig.local(venue, sim.urls[venue], KEY, SECRET, **engine_kwargs.pop("config", {}))
         async with connect(cfg, **engine_kwargs) as eng:
             yield sim, eng
 

@@ -27,6 +27,7 @@ from engine.sim.binance.spot_common import CLIENT_ID, MARKET, SIDES, filters_of,
 from engine.sim.binance.spot_shapes import cancel_json, order_response
 from engine.sim.core_types import Event, Reject, now_ms
 from engine.sim.matching import Order
+from engine.sim.binance.state import state_of
 
 __all__ = ["OrderList", "place_otoco", "cancel_list", "list_json", "query_list", "open_lists", "cancel_list_route"]
 
@@ -147,7 +148,7 @@ def place_otoco(ctx: Ctx, p: Params):
     if list_cid is not None and not CLIENT_ID.match(list_cid):
         raise BinanceError(-1100, "Illegal characters found in parameter 'listClientOrderId'; "
                                   "legal range is '^[a-zA-Z0-9-_]{1,36}$'.")
-    lists = ctx.sim.__dict__.setdefault("order_lists", {})
+    lists = state_of(ctx.sim).order_lists
     if list_cid is not None and any(lst.client_id == list_cid and lst.account is ctx.account and not lst.done
                                     for lst in lists.values()):
         raise BinanceError(-2010, "Duplicate order sent.")   # wire text unconfirmed for lists
@@ -294,7 +295,7 @@ def _find_list(ctx: Ctx, p: Params, cid_param: str) -> OrderList:
     cid = p.get(cid_param)
     if lid is None and cid is None:
         raise BinanceError(-1102, f"Param 'orderListId' or '{cid_param}' must be sent, but both were empty/null!")
-    lists = getattr(ctx.sim, "order_lists", {})
+    lists = state_of(ctx.sim).order_lists
     found = None
     if lid is not None:
         found = lists.get(lid)
@@ -327,5 +328,5 @@ def query_list(ctx: Ctx, p: Params):
 
 
 def open_lists(ctx: Ctx, p: Params):
-    lists = getattr(ctx.sim, "order_lists", {})
+    lists = state_of(ctx.sim).order_lists
     return [list_json(lst, reports=False) for lst in lists.values() if lst.account is ctx.account and not lst.done]

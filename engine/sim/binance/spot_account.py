@@ -7,6 +7,7 @@ from __future__ import annotations
 from engine.sim.binance.rest import Ctx, Params
 from engine.sim.binance.spot_common import MARKET, WALLET, f8, instrument_of
 from engine.sim.core_types import now_ms
+from engine.sim.binance.state import state_of
 
 __all__ = ["my_trades", "account_info", "rate_limit_order"]
 
@@ -43,7 +44,7 @@ def account_info(ctx: Ctx, p: Params):
 
 
 def rate_limit_order(ctx: Ctx, p: Params):
-    lim = ctx.sim.spot_limiter
+    lim = state_of(ctx.sim).spot_limiter
     out = []
     for window, limit, _, interval, num in lim.order_windows():
         out.append({"rateLimitType": "ORDERS", "interval": interval, "intervalNum": num, "limit": limit,

@@ -11,6 +11,7 @@ from engine.sim.binance.rest import Ctx, Params
 from engine.sim.binance.spot_common import MARKET, TYPES, f8, instrument_of
 from engine.sim.core_types import now_ms
 from engine.sim.decimals import ZERO
+from engine.sim.binance.state import state_of
 
 __all__ = ["ping", "server_time", "exchange_info", "depth", "ticker_price"]
 
@@ -61,7 +62,7 @@ def exchange_info(ctx: Ctx, p: Params):
         })
     if wanted and not symbols:
         raise BinanceError(-1121, "Invalid symbol.")
-    lim = ctx.sim.spot_limiter
+    lim = state_of(ctx.sim).spot_limiter
     return {
         "timezone": "UTC", "serverTime": now_ms(),
         "rateLimits": [

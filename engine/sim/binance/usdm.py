@@ -23,6 +23,7 @@ from engine.sim.binance.usdm_common import MARKET, TIFS, instrument_of, price_te
 from engine.sim.binance.usdm_orders import (all_orders, cancel_all, cancel_order, modify_order, new_order, open_order,
                                             open_orders, query_order)
 from engine.sim.core_types import now_ms
+from engine.sim.binance.state import state_of
 
 __all__ = ["ROUTES"]
 
@@ -37,7 +38,7 @@ def server_time(ctx, p):
 
 
 def exchange_info(ctx: Ctx, p: Params):
-    lim = ctx.sim.usdm_limiter
+    lim = state_of(ctx.sim).usdm_limiter
     symbols = []
     for (m, sym), inst in ctx.sim.core.instruments.items():
         if m != MARKET:
@@ -86,7 +87,7 @@ def depth(ctx: Ctx, p: Params):
 
 
 def rate_limit_order(ctx: Ctx, p: Params):
-    lim = ctx.sim.usdm_limiter
+    lim = state_of(ctx.sim).usdm_limiter
     return [{"rateLimitType": "ORDERS", "interval": interval, "intervalNum": num, "limit": limit}
             for window, limit, _, interval, num in lim.order_windows()]
 

@@ -9,6 +9,7 @@ from engine.sim.binance.rest import Ctx, Params
 from engine.sim.binance.usdm_common import MARKET, WALLET, instrument_of, qty_text
 from engine.sim.core_types import now_ms
 from engine.sim.decimals import ZERO, fixed, parse_number
+from engine.sim.binance.state import state_of
 
 __all__ = ["position_risk", "position_risk_v2", "balance", "account", "set_leverage", "countdown_cancel_all"]
 
@@ -110,7 +111,7 @@ def countdown_cancel_all(ctx: Ctx, p: Params):
     if ms < 0:
         raise BinanceError(-1102, "Mandatory parameter 'countdownTime' was not sent, was empty/null, or malformed.")
     sim, account, symbol = ctx.sim, ctx.account, inst.symbol
-    timers = sim.countdowns
+    timers = state_of(sim).countdowns
     old = timers.pop((account.key, symbol), None)
     if old is not None:
         old.cancel()

@@ -1,6 +1,6 @@
 """What the Binance USD-M handlers share: the market and wallet names, the price, quantity
 and notional checks, client-id rules, the mapping of core rejects to Binance errors, and the
-instrument table the payload builders format with (:func:`bind_instruments`).
+instrument table the payload builders format with (:data:`INSTRUMENTS`).
 """
 
 from __future__ import annotations
@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 
 from engine.sim.binance.errors import BinanceError
+from engine.sim.binance.instruments import usdm_instruments
 from engine.sim.binance.rest import Ctx, Params
 from engine.sim.core_types import Reject
 from engine.sim.decimals import ZERO, decimals_of, fixed, parse_number
 
-__all__ = ["MARKET", "WALLET", "CLIENT_ID", "ALGO_TYPES", "TIFS", "REJECT", "bind_instruments"]
+__all__ = ["MARKET", "WALLET", "CLIENT_ID", "ALGO_TYPES", "TIFS", "REJECT", "INSTRUMENTS"]
 
 MARKET = "busdm"
 WALLET = "binance-usdm"
@@ -120,10 +121,4 @@ def client_id_of(ctx: Ctx, p: Params, name: str, symbol: str, *, algo: bool = Fa
     return cid
 
 
-INSTRUMENTS: dict = {}
-
-
-def bind_instruments(core) -> None:
-    for (m, sym), inst in core.instruments.items():
-        if m == MARKET:
-            INSTRUMENTS[sym] = inst
+INSTRUMENTS = {inst.symbol: inst for inst in usdm_instruments()}     # symbol -> Instrument

@@ -18,12 +18,13 @@ from engine.sim.binance.errors import BinanceError
 from engine.sim.binance.usdm_events import format_event
 from engine.sim.core_types import now_ms
 from engine.sim.streams import StreamConn
+from engine.sim.binance.state import state_of
 
 __all__ = ["listen_key_request", "serve", "expire_due", "expire"]
 
 
 def _active_key(sim, account):
-    for key, rec in sim.listen_keys.items():
+    for key, rec in state_of(sim).listen_keys.items():
         if rec["account"] is account:
             return key
     return None
@@ -34,20 +35,20 @@ def listen_key_request(sim, account, method: str) -> dict:
     if method == "POST":
         if key is None:
             key = secrets.token_hex(32)
-            sim.listen_keys[key] = {"account": account, "expires": 0.0, "conns": set()}
-        sim.listen_keys[key]["expires"] = time.monotonic() + sim.listen_key_ttl
+            state_of(sim).listen_keys[key] = {"account": account, "expires": 0.0, "conns": set()}
+        state_of(sim).listen_keys[key]["expires"] = time.monotonic() + sim.listen_key_ttl
         return {"listenKey": key}
     if key is None:
         raise BinanceError(-1125, "This listenKey does not exist.")
     if method == "PUT":
-        sim.listen_keys[key]["expires"] = time.monotonic() + sim.listen_key_ttl
+        state_of(sim).listen_keys[key]["expires"] = time.monotonic() + sim.listen_key_ttl
         return {"listenKey": key}
     _close_key(sim, key, expired=False)
     return {}
 
 
 def _close_key(sim, key: str, *, expired: bool) -> None:
-    rec = sim.listen_keys.pop(key, None)
+    rec = state_of(sim).listen_keys.pop(key, None)
     if rec is None:
         return
     for conn in list(rec["conns"]):
@@ -63,7 +64,7 @@ def expire(sim, key: str) -> None:
 
 def expire_due(sim) -> None:
     now = time.monotonic()
-    for key, rec in list(sim.listen_keys.items()):
+    for key, rec in list(state_of(sim).listen_keys.items()):
         if rec["expires"] <= now:
             expire(sim, key)
 
@@ -71,7 +72,7 @@ def expire_due(sim) -> None:
 async def serve(sim, request: web.Request) -> web.StreamResponse:
     path = request.path
     key = request.query.get("listenKey") if path.startswith("/private") else path[len("/ws/"):]
-    rec = sim.listen_keys.get(key or "")
+    rec = state_of(sim).listen_keys.get(key or "")
     if rec is None:
         return web.json_response({"code": -1125, "msg": "This listenKey does not exist."}, status=400)
     ws = web.WebSocketResponse(heartbeat=180.0, autoping=True)

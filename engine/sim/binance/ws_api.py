@@ -37,7 +37,9 @@ from engine.sim.binance.rest import Ctx, Params, check_signed, check_time, check
 from engine.sim.binance.spot import ROUTES
 from engine.sim.binance.spot_events import format_event
 from engine.sim.core_types import now_ms
+from engine.sim.frames import answer_ws_request
 from engine.sim.streams import StreamConn
+from engine.sim.binance.state import state_of
 
 __all__ = ["serve_ws_api"]
 
@@ -97,7 +99,7 @@ class WsApiSession:
         else:
             out["result"] = result
         if self._rate_limits:
-            out["rateLimits"] = self.sim.spot_limiter.rate_limits_field(self.ip, account.key if account else None)
+            out["rateLimits"] = state_of(self.sim).spot_limiter.rate_limits_field(self.ip, account.key if account else None)
         return out
 
     def session_result(self) -> dict:
@@ -119,7 +121,7 @@ class WsApiSession:
         return self.logon
 
     def handle(self, rid, method: str, params: dict) -> dict | None:
-        lim = self.sim.spot_limiter
+        lim = state_of(self.sim).spot_limiter
         account = None
         try:
             if method.startswith("v3/"):
@@ -231,32 +233,12 @@ class WsApiSession:
 
 
 async def _answer(sim, ws, conn: StreamConn, session: WsApiSession, rid, method: str, params: dict) -> bool:
-    """Answer one request, faults applied; True when a fault closed the connection."""
-    faults = sim.faults.for_request((method, "ws-api/v3", "*"), ws=True)
-    if faults.latency is not None:
-        await asyncio.sleep(faults.latency.ms / 1000)
-    fault = faults.answer
-    if fault is None:
-        conn.send(session.handle(rid, method, params))
-        return False
-    real = None
-    if fault.process == "first":
-        real = session.handle(rid, method, params)
-        faults.record.processed_ms, faults.record.unheard = now_ms(), (real["status"], real)
-    elif fault.process == "later":
-        # The same session runs it later: its logon and subscriptions as they are then.
-        sim.deferred.schedule(fault.delay_ms, lambda: _status_and_body(session.handle(rid, method, params)),
-                              faults.record)
-    if fault.verb == "drop":
-        await asyncio.sleep(0)
-        await ws.close()
-        return True
-    conn.send(ws_answer(sim.spot_limiter, fault, rid, real))
-    return False
-
-
-def _status_and_body(answer: dict) -> tuple:
-    return answer["status"], answer
+    """Answer one request, faults applied; True when a fault closed the connection.  A request the
+    venue processes later runs on this same session: its logon and subscriptions as they are then."""
+    limiter = state_of(sim).spot_limiter
+    return await answer_ws_request(sim, (method, "ws-api/v3", "*"), lambda: session.handle(rid, method, params),
+                                   conn.send, ws.close, lambda fault, real: ws_answer(limiter, fault, rid, real),
+                                   status_of=lambda answer: answer["status"])
 
 
 async def serve_ws_api(sim, request: web.Request) -> web.WebSocketResponse:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from engine.sim.bybit.common import WALLET, category_of, inst_of, number
 from engine.sim.bybit.errors import BybitError
 from engine.sim.decimals import ZERO, plain
+from engine.sim.bybit.state import state_of
 
 __all__ = ["position_row", "wallet_row", "dcp_stream_closed", "dcp_stream_opened"]
 
@@ -107,7 +108,7 @@ def disconnected_cancel_all(sim, account, body: dict) -> dict:
         raise BybitError(10001, "timeWindow invalid") from None
     if not 3 <= window <= 300:
         raise BybitError(10001, "timeWindow must be in [3, 300]")   # wire text unconfirmed
-    sim.dcp_windows[account.key] = window
+    state_of(sim).dcp_windows[account.key] = window
     return {}
 
 
@@ -117,28 +118,30 @@ def dcp_stream_closed(sim, account) -> None:
 
     from engine.sim.decimals import sim_decimal_context
 
-    left = sim.private_conns.get(account.key, 1) - 1
-    sim.private_conns[account.key] = left
-    window = sim.dcp_windows.get(account.key)
+    state = state_of(sim)
+    left = state.private_conns.get(account.key, 1) - 1
+    state.private_conns[account.key] = left
+    window = state.dcp_windows.get(account.key)
     if window is None or left > 0:
         return
 
     def fire():
-        sim.dcp_timers.pop(account.key, None)
+        state.dcp_timers.pop(account.key, None)
         with sim_decimal_context():
             for market in ("ylinear", "yspot"):
                 for o in sim.core.account_orders(market, account):
                     if o.is_open:
                         sim.core.cancel(o)
 
-    old = sim.dcp_timers.pop(account.key, None)
+    old = state.dcp_timers.pop(account.key, None)
     if old is not None:
         old.cancel()
-    sim.dcp_timers[account.key] = asyncio.get_running_loop().call_later(window, fire)
+    state.dcp_timers[account.key] = asyncio.get_running_loop().call_later(window, fire)
 
 
 def dcp_stream_opened(sim, account) -> None:
-    sim.private_conns[account.key] = sim.private_conns.get(account.key, 0) + 1
-    timer = sim.dcp_timers.pop(account.key, None)
+    state = state_of(sim)
+    state.private_conns[account.key] = state.private_conns.get(account.key, 0) + 1
+    timer = state.dcp_timers.pop(account.key, None)
     if timer is not None:
         timer.cancel()

@@ -11,7 +11,7 @@ import uuid
 from engine.sim.bybit import tpsl
 from engine.sim.bybit.common import MARKETS, bybit_order_id, category_of, inst_of, number, parse_order_id
 from engine.sim.bybit.errors import BybitError
-from engine.sim.core_types import CONDITIONAL_TYPES, Reject
+from engine.sim.core_types import CONDITIONAL_TYPES, MARKET_LIKE, Reject
 from engine.sim.decimals import ZERO, decimals_of, floor_to, plain
 from engine.sim.matching import Order
 
@@ -179,6 +179,15 @@ def cancel_all(sim, account, args: dict) -> dict:
 
 
 # -- shapes -------------------------------------------------------------------------------------
+def type_of(o: Order) -> str:
+    """``orderType``: as the request said, else from the core's type (an order placed from the web UI)."""
+    return o.extra.get("bybit_type") or ("Market" if o.type in MARKET_LIKE else "Limit")
+
+
+def tif_of(o: Order) -> str:
+    return o.extra.get("bybit_tif") or ("IOC" if o.type in MARKET_LIKE else o.tif)
+
+
 def status_of(o: Order) -> str:
     if o.type in CONDITIONAL_TYPES and not o.triggered and o.status == "NEW":
         return "Untriggered"
@@ -200,7 +209,7 @@ def order_row(o: Order, *, category: bool = False) -> dict:
         "avgPrice": plain(o.avg_price) if o.filled else "", "leavesQty": plain(o.remaining if o.is_open else ZERO),
         "leavesValue": plain((o.price or ZERO) * o.remaining if o.is_open else ZERO),
         "cumExecQty": plain(o.filled), "cumExecValue": plain(o.cum_quote), "cumExecFee": plain(o.commission),
-        "timeInForce": o.extra.get("bybit_tif", o.tif), "orderType": o.extra.get("bybit_type", "Limit"),
+        "timeInForce": tif_of(o), "orderType": type_of(o),
         "stopOrderType": "Stop" if o.type in CONDITIONAL_TYPES else "", "orderIv": "",
         "marketUnit": "quoteCoin" if o.quote_qty is not None else "", "triggerPrice": plain(o.stop_price),
         "takeProfit": "", "stopLoss": "", "tpslMode": "", "ocoTriggerBy": "", "tpLimitPrice": "",
@@ -259,7 +268,7 @@ def exec_row(o: Order, fill, fee, maker: bool) -> dict:
     return {
         "symbol": o.symbol, "orderId": bybit_order_id(o), "orderLinkId": o.client_id, "side": o.side.capitalize(),
         "orderPrice": plain(o.price), "orderQty": plain(o.qty), "leavesQty": plain(o.remaining),
-        "createType": o.extra.get("create_type", "CreateByUser"), "orderType": o.extra.get("bybit_type", "Limit"),
+        "createType": o.extra.get("create_type", "CreateByUser"), "orderType": type_of(o),
         "stopOrderType": o.extra.get("stop_order_type", ""), "execFee": plain(fee), "execId": str(uuid.UUID(int=fill.trade_id)),
         "execPrice": plain(fill.price), "execQty": plain(fill.qty), "execType": "Trade",
         "execValue": plain(fill.price * fill.qty), "execTime": str(o.last_exec_ms), "feeCurrency": o.commission_asset,

@@ -22,6 +22,7 @@ from engine.sim.bybit.errors import BybitError, envelope
 from engine.sim.bybit.market_data import instruments_info, orderbook
 from engine.sim.bybit.orders import amend, cancel, cancel_all, create, executions_route, list_orders
 from engine.sim.core_types import now_ms
+from engine.sim.bybit.state import state_of
 
 __all__ = ["rest_handler", "PRIVATE_POST", "PRIVATE_GET", "PUBLIC_GET"]
 
@@ -73,7 +74,7 @@ async def rest_handler(sim, request, path: str):
         if not ts.isdigit() or not recv.isdigit() or not bybit_time_ok(int(ts), int(recv), now_ms()):
             raise BybitError(10002, "The request time exceeds the time window range.")
         cat = request.query.get("category", "") if method == "GET" else _peek_category(payload)
-        ok, limit, remaining, reset = sim.bybit_limiter.hit(account.uid, f"{endpoint}:{cat}")
+        ok, limit, remaining, reset = state_of(sim).limiter.hit(account.uid, f"{endpoint}:{cat}")
         headers.update({"X-Bapi-Limit": str(limit), "X-Bapi-Limit-Status": str(remaining),
                         "X-Bapi-Limit-Reset-Timestamp": str(reset)})
         if not ok:

@@ -6,7 +6,6 @@ REST (:mod:`engine.sim.faults`).
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from engine.sim.bybit.auth import bybit_time_ok, ws_auth
@@ -14,6 +13,8 @@ from engine.sim.bybit.errors import BybitError
 from engine.sim.bybit.fault_answers import ws_answer
 from engine.sim.bybit.orders import amend, cancel, create
 from engine.sim.core_types import now_ms
+from engine.sim.frames import answer_ws_request
+from engine.sim.bybit.state import state_of
 
 __all__ = ["message", "TRADE_OPS"]
 
@@ -38,30 +39,10 @@ async def message(sim, conn, ws, state, req, op, conn_id) -> bool:
         state["account"] = account
         conn.send({"retCode": 0, "retMsg": "OK", "op": "auth", "connId": conn_id})
         return False
-    req_id = req.get("reqId")
-    base = {"reqId": req_id, "retCode": 0, "retMsg": "OK", "op": op, "data": {}, "retExtInfo": {},
+    base = {"reqId": req.get("reqId"), "retCode": 0, "retMsg": "OK", "op": op, "data": {}, "retExtInfo": {},
             "header": {}, "connId": conn_id}
-    faults = sim.faults.for_request((str(op), "v5/trade", "*"), ws=True)
-    if faults.latency is not None:
-        await asyncio.sleep(faults.latency.ms / 1000)
-    fault = faults.answer
-    if fault is None:
-        conn.send(_trade_op(sim, state, req, op, dict(base)))
-        return False
-    real = None
-    if fault.process == "first":
-        real = _trade_op(sim, state, req, op, dict(base))
-        faults.record.processed_ms, faults.record.unheard = now_ms(), (200, real)
-    elif fault.process == "later":
-        # Run later on this connection's state (its authentication, its reqIds), as the
-        # venue's trade service would when the request finally reaches it.
-        sim.deferred.schedule(fault.delay_ms, lambda: (200, _trade_op(sim, state, req, op, dict(base))),
-                              faults.record)
-    if fault.verb == "drop":
-        await ws.close()
-        return True
-    conn.send(ws_answer(fault, base, real))
-    return False
+    return await answer_ws_request(sim, (str(op), "v5/trade", "*"), lambda: _trade_op(sim, state, req, op, dict(base)),
+                                   conn.send, ws.close, lambda fault, real: ws_answer(fault, base, real))
 
 
 def _trade_op(sim, state, req, op, answer: dict) -> dict:
@@ -87,7 +68,7 @@ def _trade_op(sim, state, req, op, answer: dict) -> dict:
         if not isinstance(args, list) or len(args) != 1 or not isinstance(args[0], dict):
             raise BybitError(10001, "params error: args must hold exactly one order")
         endpoint = "order/" + op.split(".")[1]
-        ok, limit, remaining, reset = sim.bybit_limiter.hit(state["account"].uid,
+        ok, limit, remaining, reset = state_of(sim).limiter.hit(state["account"].uid,
                                                             f"{endpoint}:{args[0].get('category', '')}")
         answer["header"] = {"X-Bapi-Limit": str(limit), "X-Bapi-Limit-Status": str(remaining),
                             "X-Bapi-Limit-Reset-Timestamp": str(reset), "Traceid": uuid.uuid4().hex,

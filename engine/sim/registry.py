@@ -1,0 +1,165 @@
+"""What a personality declares to the venue-neutral exchange, and the loading of every personality.
+
+Each module in :data:`engine.sim.personalities.PERSONALITIES` has ``register(reg)``, called with
+a fresh :class:`Registry`; it declares, without touching any neutral module:
+
+* its markets (:class:`MarketSpec`: the core's key, spot or linear, the wallet its accounts
+  trade from, the name tests and ``SimExchange.client_order_count`` use, what post-only and
+  FOK orders do when they cannot) with their instruments (:class:`~engine.sim.instruments.Instrument`:
+  symbols, filters, maker/taker fee rates);
+* its wallets (:meth:`Registry.wallet`: which of the simulator's default balances every account
+  starts with there, balances of its own, the margin asset);
+* fair-price series of its own (:meth:`Registry.price`), when its symbols follow none of
+  :data:`~engine.sim.instruments.DEFAULT_PRICES`;
+* the engine venues it serves on the main port (:meth:`Registry.venue`) and its routes there
+  (:meth:`Registry.mount`); a personality on its own port is listed in
+  :data:`engine.sim.personalities.OWN_PORT` instead;
+* its per-simulator state (:meth:`Registry.state`): a factory called with the
+  :class:`~engine.sim.exchange.SimExchange`, kept at ``sim.state[<personality>]``.
+
+:func:`load` runs every ``register`` in a new registry; the simulator, the CLI and tests read
+listings from it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from engine.sim.decimals import D
+from engine.sim.instruments import DEFAULT_PRICES, KINDS, Instrument
+
+__all__ = ["MarketSpec", "WalletSpec", "Mount", "Registry", "load"]
+
+_POLICIES = ("error", "expire")
+
+
+@dataclass(frozen=True)
+class MarketSpec:
+    """One market of a personality.
+
+    ``post_only``/``fok``: what an order does when it cannot do what its time in force asks:
+    ``error`` (the request fails, nothing is recorded) or ``expire`` (recorded as EXPIRED).
+    ``amended_post_only``: the status of a post-only order whose amendment would take.
+    """
+
+    key: str                    # the core's name: orders, books and client ids are kept per market
+    kind: str                   # "spot" | "linear"
+    wallet: str                 # the wallet its accounts trade from: the engine venue name
+    name: str                   # its name for SimExchange.client_order_count / place_for ("bybit-spot")
+    post_only: str = "error"
+    fok: str = "expire"
+    amended_post_only: str = "EXPIRED"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"market {self.key}: kind must be one of {KINDS}, not {self.kind!r}")
+        if self.post_only not in _POLICIES or self.fok not in _POLICIES:
+            raise ValueError(f"market {self.key}: post_only and fok are one of {_POLICIES}")
+
+
+@dataclass(frozen=True)
+class WalletSpec:
+    """A wallet every account has: ``assets`` limits which of the simulator's starting balances it
+    gets (None: all of them); ``balances`` are its own starting balances, for assets the simulator's
+    do not name; ``margin_asset`` is what linear positions in it are margined and settled in."""
+
+    name: str
+    assets: tuple[str, ...] | None = None
+    balances: tuple[tuple[str, Decimal], ...] = ()
+    margin_asset: str = "USDT"
+
+    def starting(self, defaults: dict[str, Decimal]) -> dict[str, Decimal]:
+        """The balances an account starts with here, given the simulator's ``defaults``."""
+        out = {a: v for a, v in defaults.items() if self.assets is None or a in self.assets}
+        for asset, amount in self.balances:
+            out.setdefault(asset, amount)
+        return out
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A route on the main port: ``handler(sim, request) -> web.StreamResponse`` for ``path`` (exact)
+    or every path starting with it (``prefix``)."""
+
+    path: str
+    handler: Callable
+    prefix: bool = False
+
+
+class Registry:
+    """The declarations of every personality, in the order they registered."""
+
+    def __init__(self) -> None:
+        self.markets: dict[str, MarketSpec] = {}
+        self.instruments: dict[tuple[str, str], Instrument] = {}
+        self.wallets: dict[str, WalletSpec] = {}
+        self.venues: dict[str, str] = {}            # engine venue on the main port -> personality
+        self.prices: dict[str, Decimal] = dict(DEFAULT_PRICES)
+        self.mounts: list[Mount] = []
+        self.states: dict[str, Callable] = {}
+        self.personality = ""                       # the one registering now
+
+    def venue(self, name: str) -> None:
+        """An engine venue this personality serves on the main port (a key of ``SimExchange.urls``)."""
+        self.venues[name] = self.personality
+
+    def wallet(self, name: str, *, assets=None, balances: dict | None = None, margin_asset: str = "USDT") -> None:
+        if name in self.wallets:
+            raise ValueError(f"wallet {name!r} is registered twice")
+        self.wallets[name] = WalletSpec(name, None if assets is None else tuple(assets),
+                                        tuple((a, D(str(v))) for a, v in (balances or {}).items()), margin_asset)
+
+    def market(self, spec: MarketSpec, instruments) -> None:
+        if spec.key in self.markets:
+            raise ValueError(f"market {spec.key!r} is registered twice")
+        if spec.wallet not in self.wallets:
+            raise ValueError(f"market {spec.key!r}: register its wallet {spec.wallet!r} first")
+        self.markets[spec.key] = spec
+        for inst in instruments:
+            if inst.market != spec.key or inst.kind != spec.kind:
+                raise ValueError(f"{inst.symbol}: listed on {inst.market} ({inst.kind}), not {spec.key} ({spec.kind})")
+            self.instruments[(spec.key, inst.symbol)] = inst
+
+    def price(self, series: str, price) -> None:
+        """The starting fair price of a series of this personality's own."""
+        self.prices.setdefault(series, D(str(price)))
+
+    def mount(self, path: str, handler, *, prefix: bool = False) -> None:
+        self.mounts.append(Mount(path, handler, prefix))
+
+    def state(self, factory) -> None:
+        """``factory(sim)`` makes this personality's state, kept at ``sim.state[<personality>]``.  The
+        state may have ``start()`` (run by ``SimExchange.start`` on the running loop), ``stop()`` (sync
+        or async, by ``SimExchange.stop``) and ``reset_rate_limits()``."""
+        self.states[self.personality] = factory
+
+    def check(self) -> None:
+        """Every instrument follows a fair-price series with a starting price."""
+        missing = sorted({inst.fair for inst in self.instruments.values()} - set(self.prices))
+        if missing:
+            raise ValueError(f"no starting price for the series {missing}: declare it with Registry.price()")
+
+    def market_named(self, name: str) -> str:
+        """The market key of a market's ``name`` (``SimExchange.client_order_count``'s venue argument)."""
+        for spec in self.markets.values():
+            if spec.name == name:
+                return spec.key
+        raise KeyError(f"no market named {name!r}; one of {sorted(s.name for s in self.markets.values())}")
+
+
+def load(personalities: dict[str, str] | None = None) -> Registry:
+    """A registry filled by ``personalities`` (name -> module with ``register(reg)``; by default
+    :data:`engine.sim.personalities.PERSONALITIES`, read at each call)."""
+    if personalities is None:
+        from engine.sim import personalities as table
+        personalities = table.PERSONALITIES
+    reg = Registry()
+    for name, module in personalities.items():
+        reg.personality = name
+        importlib.import_module(module).register(reg)
+    reg.personality = ""
+    reg.check()
+    return reg
