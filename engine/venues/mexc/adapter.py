@@ -7,6 +7,9 @@ user-data stream (:mod:`.user_stream`: protobuf pushes read by the compiled
 :class:`~engine._parse_mexc_stream.MexcStreamParser`) and the decoding of the venue's
 answers into neutral records (:mod:`.decode`).
 
+Withdrawals (``Capability.WITHDRAWALS``, the one capability declared) go through the wallet
+endpoints of :mod:`.wallet`.
+
 What MEXC spot does not have, and what the adapter does about it:
 
 - No WebSocket order entry, no amend, no cancel-replace, no stop or take-profit orders on
@@ -52,6 +55,8 @@ from engine.venues.mexc.instruments import load_mexc
 from engine.venues.mexc.order_path import CANCEL_COST, PLACE_COST, MexcOrderPath
 from engine.venues.mexc.rest import MexcRest
 from engine.venues.mexc.user_stream import MexcUserStream
+from engine.venues.mexc.wallet import MexcWallet
+from engine.venues.wallet import VenueWithdrawal, WithdrawAddress, WithdrawNetwork, WithdrawRequest
 
 __all__ = ["MexcAdapter"]
 
@@ -75,10 +80,12 @@ class MexcAdapter:
         self.venue = "mexc"
         self.futures = False
         self.margin_asset = None
-        self.capabilities: frozenset[Capability] = frozenset()
+        self.capabilities: frozenset[Capability] = frozenset({Capability.WITHDRAWALS})
         self.order_entry = order_entry
         self.native_brackets = None
         self.rest = MexcRest(config)
+        self.wallet = MexcWallet(self.rest)          # withdrawals (:mod:`.wallet`)
+        self.withdrawal_cancel = True
         self.clock = self.rest.clock
         self.limiter = self.rest.limiter
         self.parser = MexcStreamParser()             # the user-data stream's
@@ -218,6 +225,24 @@ class MexcAdapter:
 
     async def positions(self) -> list[VenuePosition]:
         return []                     # spot: balances only
+
+    # -- withdrawals (:mod:`.wallet`) ------------------------------------------------------------
+    async def withdrawal_networks(self, asset: str) -> list[WithdrawNetwork]:
+        return await self.wallet.networks(asset)
+
+    async def withdraw(self, request: WithdrawRequest) -> VenueWithdrawal:
+        return await self.wallet.withdraw(request)
+
+    async def withdrawal_history(self, asset: str | None = None, since_ms: int | None = None, limit: int = 1000, *,
+                                 withdrawal_id: str | None = None, client_id: str | None = None
+                                 ) -> list[VenueWithdrawal]:
+        return await self.wallet.history(asset, since_ms, limit, withdrawal_id=withdrawal_id, client_id=client_id)
+
+    async def withdraw_address_book(self, asset: str) -> list[WithdrawAddress]:
+        return await self.wallet.address_book(asset)
+
+    async def cancel_withdrawal(self, withdrawal_id: str) -> VenueWithdrawal:
+        return await self.wallet.cancel(withdrawal_id)
 
     async def balances(self) -> dict[str, tuple[int, int]]:
         return {asset: (_raw(a), _raw(b)) for asset, (a, b) in (await self.rest.balances()).items()}
