@@ -66,7 +66,10 @@ class Order:
 
 
 class Fill:
-    __slots__ = ("maker", "taker", "price", "qty", "trade_id")
+    """One trade between a resting ``maker`` and a ``taker``; settlement sets its time ``ts`` and the
+    PnL it realised for each side (linear markets)."""
+
+    __slots__ = ("maker", "taker", "price", "qty", "trade_id", "ts", "maker_pnl", "taker_pnl")
 
     def __init__(self, maker: Order, taker: Order, price: Decimal, qty: Decimal, trade_id: int) -> None:
         self.maker = maker
@@ -74,6 +77,12 @@ class Fill:
         self.price = price
         self.qty = qty
         self.trade_id = trade_id
+        self.ts = 0
+        self.maker_pnl = self.taker_pnl = ZERO
+
+    def realized_for(self, order: Order) -> Decimal:
+        """The PnL this trade realised for ``order`` (its maker or its taker), before fees."""
+        return self.maker_pnl if order is self.maker else self.taker_pnl
 
 
 class Book:

@@ -22,7 +22,7 @@ class Settlement:
 
     def _settle(self, fill: Fill, inst: Instrument) -> None:
         wallet = self.wallet_of(inst.market)
-        ts = now_ms()
+        ts = fill.ts = now_ms()
         for order, maker in ((fill.maker, True), (fill.taker, False)):
             if order is fill.taker:
                 order.filled += fill.qty
@@ -79,6 +79,10 @@ class Settlement:
         bal.free += realized
         pos.realized += realized
         order.realized += realized
+        if order is fill.maker:
+            fill.maker_pnl = realized
+        else:
+            fill.taker_pnl = realized
         fee = round_fee(fill.price * fill.qty * rate)
         self.ledger.charge_fee(acct, wallet, inst.quote, fee)
         self.emit(Event("position", inst.market, acct, symbol=inst.symbol, order=order, fill=fill))

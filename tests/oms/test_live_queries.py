@@ -13,7 +13,9 @@ WALLET = {"binance-spot": "binance-spot", "binance-usdm": "binance-usdm", "bybit
 
 
 @pytest.mark.parametrize("venue", ["binance-spot", pytest.param("binance-usdm", marks=pytest.mark.xfail(
-    strict=True, reason="the simulator does not serve GET /fapi/v1/userTrades yet (its fidelity work adds it)")),
+    strict=True, reason="live_differences is 1: the engine's USD-M available balance is refreshed after an "
+    "ACCOUNT_UPDATE only, which the venue does not send when a new order reserves margin, so fetch_balances "
+    "finds the venue's available lower by the bid's initial margin")),
     "bybit"])
 def test_balances_orders_trades_and_history_come_from_the_venue(venue):
     async def main():

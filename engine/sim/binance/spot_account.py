@@ -22,7 +22,7 @@ def my_trades(ctx: Ctx, p: Params):
         for fill, fee, asset, maker in o.fills:
             out.append({"symbol": o.symbol, "id": fill.trade_id, "orderId": o.oid, "orderListId": -1,
                         "price": f8(fill.price), "qty": f8(fill.qty), "quoteQty": f8(fill.price * fill.qty),
-                        "commission": f8(fee), "commissionAsset": asset, "time": o.last_exec_ms,
+                        "commission": f8(fee), "commissionAsset": asset, "time": fill.ts,
                         "isBuyer": o.side == "BUY", "isMaker": maker, "isBestMatch": True})
     out.sort(key=lambda t: t["id"])
     return out[: min(p.int_("limit") or 500, 1000)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from engine.sim.binance import user_stream
 from engine.sim.binance.rest import Ctx, Params, Route
 from engine.sim.binance.usdm_account import (account, balance, countdown_cancel_all, position_risk, position_risk_v2,
-                                             set_leverage)
+                                             set_leverage, user_trades)
 from engine.sim.binance.usdm_algo import (all_algos, cancel_algo, cancel_all_algo, new_algo, open_algos,
                                           query_algo)
 from engine.sim.binance.usdm_common import MARKET, TIFS, instrument_of, price_text, qty_text
@@ -119,6 +119,7 @@ ROUTES = {
     ("GET", "/fapi/v1/allAlgoOrders"): Route(all_algos, "SIGNED", 5),
     ("GET", "/fapi/v3/positionRisk"): Route(position_risk, "SIGNED", 5),
     ("GET", "/fapi/v2/positionRisk"): Route(position_risk_v2, "SIGNED", 5),
+    ("GET", "/fapi/v1/userTrades"): Route(user_trades, "SIGNED", 5),
     ("GET", "/fapi/v3/account"): Route(account, "SIGNED", 5),
     ("GET", "/fapi/v2/account"): Route(account, "SIGNED", 5),
     ("GET", "/fapi/v3/balance"): Route(balance, "SIGNED", 5),

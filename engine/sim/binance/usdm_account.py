@@ -1,5 +1,6 @@
 """Binance USD-M account handlers: position risk (v2, v3), account and balance (USDT,
-cross margin), leverage, and the countdown cancel-all dead-man switch.
+cross margin), the account's trades (``userTrades``), leverage, and the countdown cancel-all
+dead-man switch.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from engine.sim.core_types import now_ms
 from engine.sim.decimals import ZERO, fixed, parse_number
 from engine.sim.binance.state import state_of
 
-__all__ = ["position_risk", "position_risk_v2", "balance", "account", "set_leverage", "countdown_cancel_all"]
+__all__ = ["position_risk", "position_risk_v2", "balance", "account", "user_trades", "set_leverage",
+           "countdown_cancel_all"]
 
 
 def _position_rows(ctx: Ctx, symbol: str | None, *, all_rows: bool):
@@ -89,6 +91,35 @@ def account(ctx: Ctx, p: Params):
              "isolatedWallet": "0", "initialMargin": r["initialMargin"], "maintMargin": r["maintMargin"],
              "updateTime": r["updateTime"]} for r in _position_rows(ctx, None, all_rows=False)],
     }
+
+
+def user_trades(ctx: Ctx, p: Params):
+    """``GET /fapi/v1/userTrades``: the account's trades in one symbol, oldest first; ``orderId``
+    narrows them to one order, ``fromId`` starts at a trade id, ``startTime``/``endTime`` bound their
+    time; ``limit`` (default 500, at most 1,000) keeps the first ones from ``fromId``, else the latest.
+    ``commission`` is positive (what was charged), as the user-data stream's ``n``; the documented
+    example shows it negative, which this simulator does not follow (unconfirmed).  The venue's
+    7-day window and its refusal of ``fromId`` with a time range are not enforced."""
+    inst = instrument_of(ctx, p)
+    oid, from_id = p.int_("orderId"), p.int_("fromId")
+    start, end = p.int_("startTime"), p.int_("endTime")
+    limit = min(p.int_("limit") or 500, 1000)
+    rows = []
+    for o in ctx.sim.core.account_orders(MARKET, ctx.account, inst.symbol):
+        if oid is not None and o.oid != oid:
+            continue
+        for fill, fee, asset, maker in o.fills:
+            if (from_id is not None and fill.trade_id < from_id) or (start is not None and fill.ts < start) \
+                    or (end is not None and fill.ts > end):
+                continue
+            rows.append({"symbol": o.symbol, "id": fill.trade_id, "orderId": o.oid, "side": o.side,
+                         "price": fixed(fill.price, inst.price_precision), "qty": qty_text(inst, fill.qty),
+                         "realizedPnl": fixed(fill.realized_for(o), 8), "marginAsset": inst.quote,
+                         "quoteQty": fixed(fill.price * fill.qty, 8), "commission": fixed(fee, 8),
+                         "commissionAsset": asset, "time": fill.ts, "positionSide": "BOTH",
+                         "buyer": o.side == "BUY", "maker": maker})
+    rows.sort(key=lambda r: r["id"])
+    return rows[:limit] if from_id is not None else rows[-limit:]
 
 
 def set_leverage(ctx: Ctx, p: Params):

@@ -37,7 +37,7 @@ def format_event(ev) -> list[dict]:
             "l": qty_text(inst, last_q), "z": qty_text(inst, o.filled if x != "NEW" else ZERO), "L": price_text(inst, last_p),
             "n": fixed(fee, 8), "T": core_ts, "t": tid, "b": "0", "a": "0", "m": maker, "R": o.reduce_only,
             "wt": o.working_type or "CONTRACT_PRICE", "ot": o.extra.get("orig_type", o.type), "ps": "BOTH",
-            "cp": o.close_position, "rp": fixed(o.realized if fill is not None else rp, 8), "pP": False,
+            "cp": o.close_position, "rp": fixed(fill.realized_for(o) if fill is not None else rp, 8), "pP": False,
             "si": 0, "ss": 0, "V": "NONE", "pm": "NONE", "gtd": 0,
         }
         if fill is not None:
