@@ -317,6 +317,7 @@ class VenueConfig:
         if rest_url and not ws_api_url and not stream_url and is_loopback_host(urlsplit(rest_url).hostname):
             # The simulator serves everything on one port; derive its WebSocket URLs.
             ws_api_url, stream_url = _local_ws_urls(venue, rest_url)
+            rest = _local_rest_url(venue, rest)
         ws_api = ws_api_url or defaults.ws_api
         stream = stream_url or defaults.stream
         endpoints = Endpoints(
@@ -394,9 +395,22 @@ def _check_withdraw_settings(config: VenueConfig) -> None:
     object.__setattr__(config, "withdraw_daily_limits", limits)
 
 
+# venue -> the path its REST API lives under on the simulator's port (the venue's own base URL has it)
+_LOCAL_REST_PATH = {"gateio": "/api/v4"}
+
+
+def _local_rest_url(venue: str, base_url: str) -> str:
+    """The simulator's REST base URL of ``venue``: its port's URL plus the venue's API path, unless given."""
+    path = _LOCAL_REST_PATH.get(venue, "")
+    if not path or urlsplit(base_url).path.rstrip("/"):
+        return base_url
+    return base_url.rstrip("/") + path
+
+
 def _local_ws_urls(venue: str, base_url: str) -> tuple[str | None, str | None]:
     ws = _to_ws(base_url)
     return {
+        "gateio": (f"{ws}/ws/v4", f"{ws}/ws/v4"),
         "binance-spot": (f"{ws}/ws-api/v3", f"{ws}/ws-api/v3"),
         "binance-usdm": (f"{ws}/ws-fapi/v1", f"{ws}/private"),
         "bybit": (f"{ws}/v5/trade", f"{ws}/v5/private"),

@@ -239,8 +239,10 @@ class Core(Placement, Settlement, Triggers):
             self._balances_changed(order)
             return order
         if keep_priority and resting:
-            # Put it back where it was: same level, same sequence number.
+            # Put it back where it was: same level, same sequence number (add() numbers it anew).
+            seq = order.seq
             book.add(order)
+            order.seq = seq
             queue = book._levels[order.side][order.price]
             queue.remove(order)
             idx = 0

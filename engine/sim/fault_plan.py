@@ -42,7 +42,8 @@ class RequestFaults:
 # The requests that place one new order, on every venue and order-entry path: the target ``order`` names
 # them all (a test written once for every venue).  Order lists and cancel-replace are not among them.
 NEW_ORDER_REQUESTS = frozenset({"POST api/v3/order", "POST fapi/v1/order", "v5/order/create",
-                                "order.place", "order.create"})
+                                "order.place", "order.create",
+                                "POST api/v4/spot/orders", "spot.order_place"})
 
 
 class FaultPlan:

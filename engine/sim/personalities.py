@@ -16,6 +16,9 @@ __all__ = ["PERSONALITIES", "OWN_PORT"]
 PERSONALITIES: dict[str, str] = {
     "binance": "engine.sim.binance.personality",
     "bybit": "engine.sim.bybit.personality",
+    "gateio": "engine.sim.gateio.personality",
 }
 
-OWN_PORT: dict[str, str] = {}
+OWN_PORT: dict[str, str] = {
+    "gateio": "engine.sim.gateio.app:build_app",
+}

@@ -18,6 +18,7 @@ ADAPTERS: dict[str, str] = {
     "binance-spot": "engine.venues.binance.adapter:BinanceAdapter",
     "binance-usdm": "engine.venues.binance.adapter:BinanceAdapter",
     "bybit": "engine.venues.bybit.adapter:BybitAdapter",
+    "gateio": "engine.venues.gateio.adapter:GateAdapter",
 }
 
 # venue -> the order-entry paths its adapter offers ("rest" always; "ws": WebSocket order entry)
@@ -25,6 +26,7 @@ ORDER_ENTRY: dict[str, tuple[str, ...]] = {
     "binance-spot": ("rest", "ws"),
     "binance-usdm": ("rest",),
     "bybit": ("rest", "ws"),
+    "gateio": ("rest", "ws"),
 }
 
 
