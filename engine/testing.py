@@ -56,6 +56,16 @@ class Simulated:
     def price(self, symbol: str) -> Decimal:
         return self.sim.price(symbol)
 
+    def symbol(self, series: str = "BTCUSDT") -> str:
+        """This venue's name for the instrument following the fair-price ``series`` (``BTCUSDT`` on
+        Binance and Bybit, ``BTC_USDT`` on Gate.io), so one test reads the same on every venue."""
+        reg = self.sim.registry
+        market = reg.market_named(self.venue)
+        for (m, symbol), inst in reg.instruments.items():
+            if m == market and inst.fair == series:
+                return symbol
+        raise KeyError(f"{self.venue} lists nothing following {series!r}")
+
     def step(self, n: int = 1) -> None:
         """Advance the simulator's seeded random walk ``n`` steps."""
         self.sim.step(n)
