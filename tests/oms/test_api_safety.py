@@ -322,13 +322,13 @@ def test_one_outcome_one_event_sequence_on_every_venue_and_path(engine_sim_every
     async def scenario(s):
         events = []
         s.engine.on(events.append)
-        eng = s.engine
+        eng, symbol = s.engine, s.symbol("BTCUSDT")
         if outcome == "market fills":
-            await eng.place_market("BTCUSDT", "BUY", "0.01")
+            await eng.place_market(symbol, "BUY", "0.01")
         elif outcome == "IOC finds nothing":
-            await eng.place_limit("BTCUSDT", "BUY", "0.01", "49000", tif="IOC")
+            await eng.place_limit(symbol, "BUY", "0.01", "49000", tif="IOC")
         else:
-            bid = await eng.place_limit("BTCUSDT", "BUY", "0.01", "49000")
+            bid = await eng.place_limit(symbol, "BUY", "0.01", "49000")
             await eng.cancel(bid)
         await asyncio.sleep(0.5)
         told = [e.kind.value for e in events if e.kind != EventKind.POSITION_CHANGED]

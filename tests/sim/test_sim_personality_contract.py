@@ -97,7 +97,8 @@ def test_a_personality_on_its_own_port_is_served_beside_the_main_port_and_stoppe
                 assert set(await r.json()) == {"serverTime"}      # Binance's, on the main port
         # the CLI's first lines, and what a parent process reads back from them
         lines = listening_lines(sim)
-        assert lines == [f"listening on {sim.url}", f"toy listening on {sim.urls['toy']}"]
+        assert lines == [f"listening on {sim.url}"] + [f"{v} listening on {sim.urls[v]}" for v in personalities.OWN_PORT]
+        assert lines[-1] == f"toy listening on {sim.urls['toy']}"
         assert read_urls(iter(line + "\n" for line in lines).__next__) == sim.urls
         stopped.append(sim.urls["toy"])
 
