@@ -30,6 +30,7 @@ from engine.sim.instruments import Instrument
 from engine.sim.matching import Book, Fill, Order
 from engine.sim.placement import Placement
 from engine.sim.settlement import Settlement
+from engine.sim.tickers import Tape
 from engine.sim.triggers import Triggers
 
 __all__ = ["Core", "Reject", "Event", "CONDITIONAL_TYPES"]
@@ -55,6 +56,7 @@ class Core(Placement, Settlement, Triggers):
         self.by_client: dict[tuple[str, str, str], list[Order]] = {}
         self.pending: dict[tuple[str, str], list[Order]] = {key: [] for key in self.instruments}
         self.last: dict[tuple[str, str], Decimal] = {}
+        self.tape = Tape()                                  # the last 24 hours of trades, for the tickers
         self.mark: dict[str, Decimal] = {}
         self.listeners: dict[tuple[str, str], set] = {}
         self._oid = count(100001)

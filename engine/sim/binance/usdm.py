@@ -17,6 +17,7 @@ from engine.sim.binance import user_stream
 from engine.sim.binance.rest import Ctx, Params, Route
 from engine.sim.binance.usdm_account import (account, balance, countdown_cancel_all, position_risk, position_risk_v2,
                                              set_leverage, user_trades)
+from engine.sim.binance.tickers import premium_index, usdm_24hr, usdm_book_ticker, usdm_price
 from engine.sim.binance.usdm_algo import (all_algos, cancel_algo, cancel_all_algo, new_algo, open_algos,
                                           query_algo)
 from engine.sim.binance.usdm_common import MARKET, TIFS, instrument_of, price_text, qty_text
@@ -103,6 +104,11 @@ ROUTES = {
     ("GET", "/fapi/v1/time"): Route(server_time, "NONE", 1),
     ("GET", "/fapi/v1/exchangeInfo"): Route(exchange_info, "NONE", 1),
     ("GET", "/fapi/v1/depth"): Route(depth, "NONE", 2),
+    ("GET", "/fapi/v1/ticker/24hr"): Route(usdm_24hr, "NONE", 1),
+    ("GET", "/fapi/v1/ticker/price"): Route(usdm_price, "NONE", 1),
+    ("GET", "/fapi/v2/ticker/price"): Route(usdm_price, "NONE", 1),
+    ("GET", "/fapi/v1/ticker/bookTicker"): Route(usdm_book_ticker, "NONE", 2),
+    ("GET", "/fapi/v1/premiumIndex"): Route(premium_index, "NONE", 1),
     ("POST", "/fapi/v1/order"): Route(new_order, "SIGNED", 1, is_order=True),
     ("PUT", "/fapi/v1/order"): Route(modify_order, "SIGNED", 1, is_order=True),
     ("DELETE", "/fapi/v1/order"): Route(cancel_order, "SIGNED", 1, is_order=True),

@@ -1,12 +1,20 @@
-"""Bybit V5 public market data: instruments (spot and linear filters) and the order book."""
+"""Bybit V5 public market data: instruments (spot and linear filters), the order book and the
+tickers (``/v5/market/tickers``: 24-hour figures from the simulator's own trades,
+:mod:`engine.sim.tickers`; the mark and index prices are the fair price; open interest is the
+sum of the accounts' long positions; the simulator charges no funding, so ``fundingRate`` is 0,
+funding times every 8 hours from 00:00 UTC).  ``price24hPcnt`` is a fraction with 4 decimals as
+in the documentation's examples (not confirmed on the wire)."""
 
 from __future__ import annotations
 
-from engine.sim.bybit.common import MARKETS, category_of, inst_of
+from engine.sim.bybit.common import MARKETS, WALLET, category_of, inst_of
 from engine.sim.core_types import now_ms
-from engine.sim.decimals import plain
+from engine.sim.decimals import ZERO, fixed, plain
 
-__all__ = ["instruments_info", "orderbook"]
+__all__ = ["instruments_info", "orderbook", "tickers"]
+
+FUNDING_MS = 8 * 3600 * 1000
+HOUR_MS = 3600 * 1000
 
 
 def instruments_info(sim, q: dict) -> dict:
@@ -51,3 +59,37 @@ def orderbook(sim, q: dict) -> dict:
     return {"s": inst.symbol, "b": [[plain(p), plain(s)] for p, s in book.depth("BUY", n)],
             "a": [[plain(p), plain(s)] for p, s in book.depth("SELL", n)], "ts": now_ms(), "u": book._seq,
             "seq": book._seq, "cts": now_ms()}
+
+
+def _open_interest(sim, symbol: str):
+    return sum((a.positions[(WALLET, symbol)].amount for a in sim.core.ledger.accounts.values()
+                if (WALLET, symbol) in a.positions and a.positions[(WALLET, symbol)].amount > 0), ZERO)
+
+
+def tickers(sim, q: dict) -> dict:
+    cat = category_of(q)
+    market = MARKETS[cat]
+    core, now = sim.core, now_ms()
+    insts = [inst_of(sim, cat, q.get("symbol"))] if q.get("symbol") else \
+        [inst for (m, _), inst in core.instruments.items() if m == market]
+    rows = []
+    for inst in insts:
+        t = core.tape.ticker(core, market, inst.symbol, now)
+        row = {"symbol": inst.symbol, "bid1Price": plain(t.bid or ZERO), "bid1Size": plain(t.bid_qty),
+               "ask1Price": plain(t.ask or ZERO), "ask1Size": plain(t.ask_qty), "lastPrice": plain(t.last),
+               "prevPrice24h": plain(t.open), "price24hPcnt": fixed(t.change_ratio, 4),
+               "highPrice24h": plain(t.high), "lowPrice24h": plain(t.low), "turnover24h": plain(t.quote_volume),
+               "volume24h": plain(t.volume)}
+        mark = core.mark.get(inst.symbol) or t.last
+        if cat == "spot":
+            row["usdIndexPrice"] = plain(mark) if inst.quote == "USDT" else ""
+        else:
+            oi = _open_interest(sim, inst.symbol)
+            row.update({"indexPrice": plain(mark), "markPrice": plain(mark),
+                        "prevPrice1h": plain(core.tape.price_at(core, market, inst.symbol, now - HOUR_MS)),
+                        "openInterest": plain(oi), "openInterestValue": fixed(oi * mark, 2),
+                        "fundingRate": "0", "nextFundingTime": str((now // FUNDING_MS + 1) * FUNDING_MS),
+                        "predictedDeliveryPrice": "", "basisRate": "", "deliveryFeeRate": "", "deliveryTime": "0",
+                        "basis": ""})
+        rows.append(row)
+    return {"category": cat, "list": rows}

@@ -1,0 +1,62 @@
+"""Stock pybit (unified_trading.HTTP), pointed at the simulator by its endpoint alone: tickers,
+orders, executions and the unified wallet, with the values checked against the simulator's own
+books and fee rates.  One simulator for the module."""
+
+from decimal import Decimal
+
+import pytest
+
+unified = pytest.importorskip("pybit.unified_trading")
+
+from tests.support.sim_thread import SimThread  # noqa: E402
+
+pytestmark = pytest.mark.timeout(60)
+D = Decimal
+KEY, SECRET = "py-key", "py-secret"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with SimThread(seed=23, accounts=[(KEY, SECRET)]) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def http(sim):
+    session = unified.HTTP(api_key=KEY, api_secret=SECRET)
+    session.endpoint = sim.sim.url
+    return session
+
+
+def _top(sim, market, symbol):
+    def read(s):
+        book = s.core.books[(market, symbol)]
+        return book.best("BUY"), book.best("SELL"), s.core.last[(market, symbol)]
+    return sim.call(read)
+
+
+@pytest.mark.parametrize("category, market", [("spot", "yspot"), ("linear", "ylinear")])
+def test_tickers_follow_the_book_and_the_trades(sim, http, category, market):
+    bid, ask, last = _top(sim, market, "ETHUSDT")
+    quiet = http.get_tickers(category=category, symbol="ETHUSDT")["result"]
+    assert quiet["category"] == category
+    row = quiet["list"][0]
+    assert (D(row["bid1Price"]), D(row["ask1Price"]), D(row["lastPrice"])) == (bid, ask, last)
+    assert D(row["volume24h"]) == 0 and D(row["prevPrice24h"]) == last and D(row["price24hPcnt"]) == 0
+
+    placed = http.place_order(category=category, symbol="ETHUSDT", side="Buy", orderType="Market", qty="2",
+                              **({"marketUnit": "baseCoin"} if category == "spot" else {}))["result"]
+    fills = http.get_executions(category=category, orderId=placed["orderId"])["result"]["list"]
+    assert sum(D(f["execQty"]) for f in fills) == D("2")
+    row = http.get_tickers(category=category, symbol="ETHUSDT")["result"]["list"][0]
+    assert D(row["volume24h"]) == D("2")
+    assert D(row["turnover24h"]) == sum(D(f["execValue"]) for f in fills)
+    assert D(row["lastPrice"]) == max(D(f["execPrice"]) for f in fills) == D(row["highPrice24h"])
+    assert D(row["price24hPcnt"]) == ((D(row["lastPrice"]) - D(row["prevPrice24h"])) / D(row["prevPrice24h"])
+                                      ).quantize(D("0.0001"))
+    if category == "linear":
+        assert D(row["markPrice"]) == D(row["indexPrice"]) == sim.call(lambda s: s.price("ETHUSDT"))
+        assert D(row["openInterest"]) >= D("2") and D(row["fundingRate"]) == 0
+        assert int(row["nextFundingTime"]) % (8 * 3600 * 1000) == 0
+    every = http.get_tickers(category=category)["result"]["list"]
+    assert {r["symbol"] for r in every} == {"BTCUSDT", "ETHUSDT", "1000SHIBUSDT"}
