@@ -215,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: none)")
     p.add_argument("--tick-interval", type=_seconds, default=1.0, metavar="SECONDS",
                    help="seconds between market steps, 0 for a frozen market (default: 1.0)")
+    p.add_argument("--withdraw-address", action="append", default=[], metavar="ADDRESS",
+                   help="an address withdrawals may go to (the venue-side address book of every venue with "
+                        "withdrawals), repeatable; with none, every withdrawal is refused (default: none)")
     p.add_argument("--weight-limit", type=_positive_int, default=None, metavar="N",
                    help="request weight per minute, both Binance venues (default: "
                         f"{limits.spot_weight_1m} spot, {limits.usdm_weight_1m} USD-M)")
@@ -354,7 +357,7 @@ async def _serve(args, accounts: list[tuple[str, str]]) -> int:
         sim = SimExchange(seed=args.seed, accounts=accounts or None, ed25519_keys=dict(args.ed25519_key) or None,
                           balances=dict(args.balance) or None, prices=dict(args.price) or None,
                           faults=args.fault, limits=_limits(args), host=args.host, port=args.port,
-                          tick_interval=args.tick_interval or None)
+                          tick_interval=args.tick_interval or None, withdraw_addresses=args.withdraw_address)
     except ValueError as exc:       # what the checks above let through; the message names no secret
         raise CliError(str(exc)) from None
     stop = asyncio.Event()

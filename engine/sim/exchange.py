@@ -23,6 +23,7 @@ from engine.sim.matching import Order
 from engine.sim.ratelimit import Limits
 from engine.sim.registry import load
 from engine.sim.server import build_app, exact_middleware
+from engine.sim.withdrawals import WithdrawalLedger
 
 __all__ = ["SimExchange", "DEFAULT_BALANCES"]
 
@@ -72,6 +73,11 @@ class SimExchange:
     listen_key_ttl
         Seconds a USD-M listen key lives without keepalive (the venue uses 3600).
 
+    withdraw_addresses
+        The venue-side withdrawal address list (every personality's address book): only these
+        addresses may receive a withdrawal; empty, none may (:mod:`engine.sim.withdrawals`).
+    withdraw_seconds
+        Seconds a withdrawal takes to complete (or fail) after its request.
     host, port
         Loopback address, and the main port (0: any free one); own-port personalities take any
         free port on the same host.
@@ -82,7 +88,8 @@ class SimExchange:
     @exact
     def __init__(self, *, seed: int = 0, accounts=None, ed25519_keys=None, balances=None, prices=None, faults=None,
                  limits: Limits | None = None, host: str = "127.0.0.1", port: int = 0,
-                 tick_interval: float | None = None, listen_key_ttl: float = 3600.0) -> None:
+                 tick_interval: float | None = None, listen_key_ttl: float = 3600.0, withdraw_addresses=(),
+                 withdraw_seconds: float = 2.0) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the simulator listens on loopback only")
         self.seed = seed
@@ -112,6 +119,7 @@ class SimExchange:
         self.initial_totals = self.core.totals()
         self.faults = FaultPlan(parse_faults(faults or (), seed))
         self.deferred = Deferred()                  # requests to process later (process=later faults)
+        self.withdrawals = WithdrawalLedger(self, withdraw_addresses, withdraw_seconds)
         # each personality's own state (limiters, listen keys, timers, ...): sim.state[personality]
         self.state: dict[str, object] = {name: make(self) for name, make in self.registry.states.items()}
         self._cid = count(1)
@@ -146,11 +154,13 @@ class SimExchange:
         for state in self.state.values():
             if hasattr(state, "start"):
                 state.start()
+        self.withdrawals.start()
         log.info("simulator listening on %s", ", ".join(f"{v} {u}" for v, u in self.urls.items()))
         return self
 
     async def stop(self) -> None:
         await self.deferred.cancel_all()      # nothing acts on a stopped simulator
+        self.withdrawals.stop()
         for state in self.state.values():
             if hasattr(state, "stop"):
                 done = state.stop()
@@ -224,8 +234,12 @@ class SimExchange:
     @exact
     def totals(self) -> dict:
         """Per (wallet, asset): balances of every account (the market maker included) +
-        fees + unrealised PnL; equal to :attr:`initial_totals` when nothing leaked."""
-        return self.core.totals()
+        fees + unrealised PnL + withdrawals in flight or gone out; equal to :attr:`initial_totals`
+        when nothing leaked."""
+        out = self.core.totals()
+        for k, v in self.withdrawals.totals().items():
+            out[k] = out.get(k, 0) + v
+        return out
 
     @exact
     def place_for(self, key: str, venue: str, symbol: str, side: str, qty, *, client_id: str = "",

@@ -2,7 +2,8 @@
 
 Markets ``bspot`` (spot, wallet ``binance-spot``) and ``busdm`` (USD-M perpetuals, wallet
 ``binance-usdm``, USDT only); the engine venues ``binance-spot`` and ``binance-usdm`` on the main
-port, at ``/api/v3/``, ``/ws-api/v3``, ``/fapi/`` and the USD-M user-data stream paths.
+port, at ``/api/v3/``, ``/ws-api/v3``, ``/fapi/``, the USD-M user-data stream paths and the spot
+wallet's ``/sapi/`` (withdrawals).
 
 What an order does when its time in force cannot be met (binance-spot.md, binance-usdm-futures.md):
 a spot LIMIT_MAKER that would take is refused (-2010), a spot FOK that cannot fill expires; on
@@ -11,7 +12,7 @@ USD-M both are refused (-5022, -5021), and an amended GTX order that would take 
 
 from __future__ import annotations
 
-from engine.sim.binance import spot, usdm, user_stream
+from engine.sim.binance import spot, usdm, user_stream, wallet
 from engine.sim.binance.instruments import spot_instruments, usdm_instruments
 from engine.sim.binance.rest import rest_handler
 from engine.sim.binance.state import BinanceState, state_of
@@ -29,6 +30,14 @@ async def _spot_rest(sim, request):
     state = state_of(sim)
     return await serve_rest(sim, request, state.spot_answers,
                             lambda req: rest_handler(sim, req, spot.ROUTES, state.spot_limiter, "spot", req.path))
+
+
+async def _sapi_rest(sim, request):
+    """The spot account's wallet (withdrawals, :mod:`engine.sim.binance.wallet`), signed like ``/api/v3``."""
+    state = state_of(sim)
+    sim.withdrawals.heard("binance-spot", request.method, request.path)
+    return await serve_rest(sim, request, state.spot_answers,
+                            lambda req: rest_handler(sim, req, wallet.ROUTES, state.spot_limiter, "spot", req.path))
 
 
 async def _usdm_rest(sim, request):
@@ -49,6 +58,7 @@ def register(reg) -> None:
     reg.state(lambda sim: BinanceState(sim, user_stream.expire_due))
     reg.mount("/api/v3/", _spot_rest, prefix=True)
     reg.mount("/fapi/", _usdm_rest, prefix=True)
+    reg.mount("/sapi/", _sapi_rest, prefix=True)
     reg.mount("/ws-api/v3", serve_ws_api)
     reg.mount("/ws/", user_stream.serve, prefix=True)
     for path in STREAM_PATHS:

@@ -145,7 +145,8 @@ class BinanceWallet:
         params = {"coin": asset, "withdrawOrderId": client_id, "idList": withdrawal_id, "startTime": since_ms,
                   "limit": limit}
         rows = await self.rest.signed("GET", "/sapi/v1/capital/withdraw/history", params, weight=0)
-        out = [withdrawal_of(r) for r in rows if isinstance(r, dict) and "id" in r]
+        # newest first from the venue; applyTime has whole seconds, so ties keep the venue's order, reversed
+        out = [withdrawal_of(r) for r in reversed(rows) if isinstance(r, dict) and "id" in r]
         out.sort(key=lambda w: w.time_ms)
         return out
 

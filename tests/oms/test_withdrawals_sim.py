@@ -1,0 +1,166 @@
+"""Withdrawals end to end on the simulator (engine.oms.withdrawals over each venue's wallet endpoints and
+engine.sim.withdrawals): through to completed, a failure refunded, every pre-send check refusing with nothing
+sent (the simulator's request log shows no withdraw request), a lost answer resolved to exactly one
+withdrawal, the allow-list empty by default."""
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+import engine
+from engine import WithdrawalStatus
+from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
+
+ETH_ADDR = "0x7130d2a12b9bcbfae4f2634d864a1ee1ce3ead9c"
+FAILING = "0x1111111111111111111111111111111111111111"
+NOT_IN_BOOK = "0x2222222222222222222222222222222222222222"
+TRX_BAD = "T-not-a-tron-address"
+TON_ADDR = "EQ" + "a" * 46
+BTC_ADDR = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+VENUE_LIST = [ETH_ADDR, FAILING, TRX_BAD, TON_ADDR, BTC_ADDR]
+ALLOW = [ETH_ADDR, FAILING, NOT_IN_BOOK, f"{TRX_BAD} network=TRX", TON_ADDR, BTC_ADDR]
+WALLET = {"binance-spot": "binance-spot"}
+SPEED = {"withdraw_seconds": 0.4}
+
+
+def sim_kwargs(**extra):
+    return {"withdraw_addresses": VENUE_LIST, **SPEED, **extra}
+
+
+async def final(eng, client_id, timeout=5.0):
+    """The withdrawal once the venue reports it final (asked again every 50 ms)."""
+    end = asyncio.get_running_loop().time() + timeout
+    while not (w := await eng.withdrawal_status(client_id)).is_final:
+        assert asyncio.get_running_loop().time() < end, f"{client_id} still {w.status}"
+        await asyncio.sleep(0.05)
+    return w
+
+
+def withdraw_posts(sim):
+    return [a for a in sim.withdrawals.arrived if a[1] == "POST"]
+
+
+@pytest.mark.parametrize("venue", ["binance-spot"])
+def test_allowlist_empty_by_default_sends_nothing(venue):
+    async def main():
+        async with engine_on_sim(venue, sim_kwargs=sim_kwargs()) as (sim, eng):
+            assert eng.config.withdraw_allowlist == ()
+            with pytest.raises(engine.WithdrawalNotAllowed) as info:
+                await eng.withdraw("USDT", "10", ETH_ADDR, "ETH")
+            assert info.value.rule == "allowlist_empty"
+            assert sim.withdrawals.arrived == [] and sim.withdrawals.requests == []
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue", ["binance-spot"])
+def test_withdrawal_completes_and_a_failed_one_is_refunded(venue):
+    async def main():
+        async with engine_on_sim(venue, sim_kwargs=sim_kwargs(), config={"withdraw_allowlist": ALLOW}) as (sim, eng):
+            wallet = WALLET[venue]
+            nets = await eng.withdrawal_networks("USDT")
+            eth = next(n for n in nets if n.network == "ETH")
+            free0 = sim.balance(KEY, "USDT", wallet)[0]
+            w = await eng.withdraw("USDT", "10", ETH_ADDR, "ETH", client_id="wd-done-1")
+            assert w.withdrawal_id and w.client_id == "wd-done-1" and w.status is WithdrawalStatus.PENDING
+            assert w.address == "0x7130...ad9c" and w.amount == Decimal("10") and w.fee == eth.fee
+            assert sim.balance(KEY, "USDT", wallet)[0] == free0 - 10 - eth.fee      # debited at request time
+            again = await eng.withdraw("USDT", "10", ETH_ADDR, "ETH", client_id="wd-done-1")
+            assert again.withdrawal_id == w.withdrawal_id and len(withdraw_posts(sim)) == 1
+            done = await final(eng, "wd-done-1")
+            assert done.status is WithdrawalStatus.COMPLETED and done.tx_id and done.fee == eth.fee
+
+            sim.withdrawals.fail_to(FAILING)
+            failed = await eng.withdraw("USDT", "20", FAILING, "ETH")
+            out = await final(eng, failed.client_id)
+            assert out.status is WithdrawalStatus.FAILED and out.reason
+            assert sim.balance(KEY, "USDT", wallet)[0] == free0 - 10 - eth.fee         # the failed one refunded
+
+            history = await eng.withdrawal_history("USDT")
+            assert [(h.client_id, h.status) for h in history] == [
+                ("wd-done-1", WithdrawalStatus.COMPLETED), (failed.client_id, WithdrawalStatus.FAILED)]
+            assert await eng.withdrawal_status(w.withdrawal_id) == done
+            assert sim.withdrawals.count(KEY, wallet, "wd-done-1") == 1
+            assert sim.totals() == sim.initial_totals
+            assert eng.stats()["withdrawals"]["sent"] == 2
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue", ["binance-spot"])
+def test_each_check_refuses_with_nothing_sent(venue):
+    async def main():
+        config = {"withdraw_allowlist": ALLOW, "withdraw_daily_limits": {"ETH": "1"}}
+        async with engine_on_sim(venue, sim_kwargs=sim_kwargs(), config=config) as (sim, eng):
+            cases = [
+                (engine.WithdrawalNotAllowed, "allowlist", ("USDT", "10", "0xdead", "ETH")),
+                (engine.UnknownWithdrawNetwork, "network", ("USDT", "10", ETH_ADDR, "ERC20")),
+                (engine.WithdrawNetworkDisabled, "network_disabled", ("USDT", "10", ETH_ADDR, "SOL")),
+                (engine.WithdrawAmountError, "min_amount", ("USDT", "9.99", ETH_ADDR, "ETH")),
+                (engine.WithdrawAmountError, "max_amount", ("USDT", "10000001", ETH_ADDR, "ETH")),
+                (engine.WithdrawAmountError, "precision", ("USDT", "10.0000001", ETH_ADDR, "ETH")),
+                (engine.InvalidWithdrawAddress, "address_format", ("USDT", "10", TRX_BAD, "TRX")),
+                (engine.InvalidWithdrawAddress, "memo_required", ("USDT", "10", TON_ADDR, "TON")),
+                (engine.InvalidWithdrawAddress, "memo_not_supported", ("USDT", "10", ETH_ADDR, "ETH", "123")),
+                (engine.AddressNotInAddressBook, "address_book", ("USDT", "10", NOT_IN_BOOK, "ETH")),
+                (engine.WithdrawDailyLimit, "daily_limit", ("ETH", "1.5", ETH_ADDR, "ETH")),
+                (engine.WithdrawBalanceTooLow, "balance", ("BTC", "9.9999", BTC_ADDR, "BTC")),
+            ]
+            for exc, rule, args in cases:
+                with pytest.raises(exc) as info:
+                    await eng.withdraw(*args)
+                assert info.value.rule == rule, (rule, info.value)
+            with pytest.raises(TypeError):
+                await eng.withdraw("USDT", 10.0, ETH_ADDR, "ETH")
+            with pytest.raises(ValueError):
+                await eng.withdraw("USDT", "10", ETH_ADDR, "ETH", client_id="no spaces allowed")
+            assert withdraw_posts(sim) == [] and sim.withdrawals.requests == []
+            assert eng.stats()["withdrawals"]["refused"] == len(cases)
+
+    run(main())
+
+
+@pytest.mark.parametrize("process", ["first", "later"])
+def test_a_lost_answer_resolves_to_exactly_one_withdrawal(process):
+    venue, target = "binance-spot", "POST sapi/v1/capital/withdraw/apply"
+    delay = ",delay_ms=600" if process == "later" else ""
+
+    async def main():
+        faults = [f"{target}:unknown:process={process}{delay},nth=1"]
+        async with engine_on_sim(venue, faults=faults, sim_kwargs=sim_kwargs(),
+                                 config={"withdraw_allowlist": ALLOW}) as (sim, eng):
+            w = await eng.withdraw("USDT", "12", ETH_ADDR, "ETH", client_id=f"wd-lost-{process}")
+            assert w.status is WithdrawalStatus.UNKNOWN and w.withdrawal_id is None
+            assert len(withdraw_posts(sim)) == 1
+            same = await eng.withdraw("USDT", "12", ETH_ADDR, "ETH", client_id=f"wd-lost-{process}")
+            assert same.status is WithdrawalStatus.UNKNOWN and len(withdraw_posts(sim)) == 1    # never re-sent
+            await sim.settle_later()
+            await until(lambda: eng.withdrawals.counts["resolved"] == 1, timeout=8, what="resolved")
+            done = await final(eng, w.client_id)
+            assert done.status is WithdrawalStatus.COMPLETED and done.withdrawal_id
+            assert sim.withdrawals.count(KEY, WALLET[venue], w.client_id) == 1
+            assert len(withdraw_posts(sim)) == 1
+            assert sim.totals() == sim.initial_totals
+
+    run(main())
+
+
+def test_a_request_the_venue_never_took_ends_failed_and_frees_its_client_id():
+    """No answer and no withdrawal: once the request can no longer be accepted (timestamp + recvWindow), two
+    answers apart, the engine says FAILED "never reached the venue"; nothing was sent again."""
+    async def main():
+        faults = ["POST sapi/v1/capital/withdraw/apply:unknown:process=never,nth=1"]
+        async with engine_on_sim("binance-spot", faults=faults, sim_kwargs=sim_kwargs(),
+                                 config={"withdraw_allowlist": ALLOW, "recv_window_ms": 500}) as (sim, eng):
+            w = await eng.withdraw("USDT", "12", ETH_ADDR, "ETH", client_id="wd-never")
+            assert w.status is WithdrawalStatus.UNKNOWN
+            await until(lambda: eng.withdrawals.counts["not_placed"] == 1, timeout=8, what="concluded")
+            gone = await eng.withdrawal_status("wd-never")
+            assert gone.status is WithdrawalStatus.FAILED and "never reached" in gone.reason
+            assert len(withdraw_posts(sim)) == 1 and sim.withdrawals.count(KEY, "binance-spot", "wd-never") == 0
+            again = await eng.withdraw("USDT", "12", ETH_ADDR, "ETH", client_id="wd-never")   # the id is free
+            assert again.withdrawal_id and len(withdraw_posts(sim)) == 2
+            assert sim.withdrawals.count(KEY, "binance-spot", "wd-never") == 1
+
+    run(main())
