@@ -17,8 +17,10 @@ PERSONALITIES: dict[str, str] = {
     "binance": "engine.sim.binance.personality",
     "bybit": "engine.sim.bybit.personality",
     "gateio": "engine.sim.gateio.personality",
+    "mexc": "engine.sim.mexc.personality",
 }
 
 OWN_PORT: dict[str, str] = {
     "gateio": "engine.sim.gateio.app:build_app",
+    "mexc": "engine.sim.mexc.app:build_app",
 }

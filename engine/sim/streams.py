@@ -41,10 +41,10 @@ class StreamConn:
             self.queue.put_nowait(obj if isinstance(obj, str) else dumps(obj))
 
     def event(self, obj) -> None:
-        """Queue a stream event, applying this stream's faults."""
+        """Queue a stream event, applying this stream's faults (``bytes`` go out as a binary frame)."""
         if self.closed:
             return
-        text = obj if isinstance(obj, str) else dumps(obj)
+        text = obj if isinstance(obj, (str, bytes)) else dumps(obj)
         fired = self.sim.faults.fire((f"stream.{self.venue}",))
         actions = {f.action for f in fired}
         if "listenkey_expire" in actions and self.on_expire is not None:
@@ -96,7 +96,10 @@ class StreamConn:
                 if text is None:
                     await self.ws.close()
                     return
-                await self.ws.send_str(text)
+                if isinstance(text, bytes):
+                    await self.ws.send_bytes(text)
+                else:
+                    await self.ws.send_str(text)
         except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
             pass
         except Exception:  # pragma: no cover - keep the server alive whatever a socket does

@@ -19,6 +19,7 @@ ADAPTERS: dict[str, str] = {
     "binance-usdm": "engine.venues.binance.adapter:BinanceAdapter",
     "bybit": "engine.venues.bybit.adapter:BybitAdapter",
     "gateio": "engine.venues.gateio.adapter:GateAdapter",
+    "mexc": "engine.venues.mexc.adapter:MexcAdapter",
 }
 
 # venue -> the order-entry paths its adapter offers ("rest" always; "ws": WebSocket order entry)
@@ -27,6 +28,7 @@ ORDER_ENTRY: dict[str, tuple[str, ...]] = {
     "binance-usdm": ("rest",),
     "bybit": ("rest", "ws"),
     "gateio": ("rest", "ws"),
+    "mexc": ("rest",),
 }
 
 

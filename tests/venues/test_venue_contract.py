@@ -118,4 +118,4 @@ def test_no_module_imports_a_private_name_from_another_module():
 def test_a_venue_without_an_adapter_is_refused_by_the_registry():
     from engine.errors import ConfigError
     with pytest.raises(ConfigError, match="no adapter"):
-        adapter_class("mexc")
+        adapter_class("no-such-venue")

@@ -1,0 +1,136 @@
+"""MEXC spot through the whole engine against the simulator's MEXC personality over loopback: orders and
+their ends (status 5 kept as a fill), the market buy at a protective price, balances, typed venue errors
+with nothing lost, lost answers resolved by client id (never a second order), stream drops and listen-key
+expiry reconciled, the read-after-write -2013 window, the shared order budget."""
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from engine._enums import OrderState
+from engine.errors import EngineError
+from engine.oms.events import EventKind
+from engine.sim.mexc.state import state_of
+from engine.venues.errors import InsufficientFunds, InvalidRequest
+from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
+
+pytestmark = pytest.mark.timeout(60)
+FAST = {"config": {"recv_window_ms": 1000}}
+
+
+def venue_count(sim, cid):
+    return sim.client_order_count(KEY, "mexc", cid)
+
+
+def recorder(eng):
+    events = []
+    eng.on(events.append)
+    return events
+
+
+def sim_balance(sim, asset):
+    b = sim.core.ledger.accounts[KEY].wallets["mexc"][asset]
+    return b.free, b.locked
+
+
+def test_orders_fills_and_balances_end_to_end():
+    async def main():
+        async with engine_on_sim("mexc") as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")
+            assert o.state == OrderState.NEW and o.exchange_order_id.startswith("C02__")
+            await until(lambda: eng.balances()["USDT"][1] == Decimal("49"), what="the locked quote on the stream")
+            c = await eng.cancel(o)
+            await until(lambda: eng.get_order(o.client_order_id).state == OrderState.CANCELLED, what="cancelled")
+            # a partly filled order cancelled: status 5 (PARTIALLY_CANCELED) is terminal, its fill kept
+            ask, size = sim.core.books[("mexc", "BTCUSDT")].depth("SELL", 1)[0]
+            p = await eng.place_limit("BTCUSDT", "BUY", str(size * 2), str(ask))
+            await until(lambda: eng.get_order(p.client_order_id).filled == size, what="the partial fill")
+            await eng.cancel(p)
+            await until(lambda: eng.get_order(p.client_order_id).state == OrderState.CANCELLED, what="status 5")
+            assert eng.get_order(p.client_order_id).filled == size
+            # market orders: a buy goes as an IOC at the protective price, a sell as MARKET
+            m = await eng.place_market("BTCUSDT", "BUY", "0.002")
+            await until(lambda: eng.get_order(m.client_order_id).state == OrderState.FILLED, what="market buy")
+            s = await eng.place_market("BTCUSDT", "SELL", "0.003")
+            await until(lambda: eng.get_order(s.client_order_id).state == OrderState.FILLED, what="market sell")
+            venue_orders = {o.client_id: o for o in sim.core.orders.values() if o.market == "mexc"}
+            assert venue_orders[m.client_order_id].tif == "IOC" and venue_orders[s.client_order_id].type == "MARKET"
+            for cid in (o.client_order_id, p.client_order_id, m.client_order_id, s.client_order_id):
+                assert venue_count(sim, cid) == 1
+            await until(lambda: all(eng.balances()[a] == sim_balance(sim, a) for a in ("BTC", "USDT")),
+                        what="balances as the venue has them")
+            assert c.client_order_id == o.client_order_id
+            # what MEXC spot does not have is refused before anything is sent
+            before = len(sim.core.orders)
+            with pytest.raises(EngineError, match="nothing was sent"):
+                await eng.place_stop_loss("BTCUSDT", "SELL", "0.001", "45000")
+            assert len(sim.core.orders) == before
+    run(main())
+
+
+def test_venue_errors_are_typed_and_leave_nothing_behind():
+    async def main():
+        async with engine_on_sim("mexc") as (sim, eng):
+            events = recorder(eng)
+            state_of(sim).api_symbols.discard("ETHUSDT")
+            with pytest.raises(InvalidRequest, match="10007"):
+                await eng.place_limit("ETHUSDT", "BUY", "0.01", "2900")
+            # the venue's books moved without the engine's knowing: the venue refuses (10101)
+            sim.core.ledger.accounts[KEY].wallets["mexc"]["USDT"].free = Decimal("10")
+            with pytest.raises(InsufficientFunds, match="10101"):
+                await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")
+            assert not [o for o in sim.core.orders.values() if o.market == "mexc" and o.is_open]
+            assert len([e for e in events if e.kind == EventKind.REJECTED]) == 2
+    run(main())
+
+
+@pytest.mark.parametrize("fault, ends", [
+    ("order:drop:process=first,nth=1", OrderState.FILLED),          # processed, the answer lost
+    ("order:unknown:process=later,delay_ms=600,nth=1", OrderState.FILLED),   # answered first, processed later
+    ("order:http503:nth=1", OrderState.NOT_PLACED),                  # never reached the venue
+])
+def test_a_lost_answer_is_resolved_by_client_id_and_never_sent_twice(fault, ends):
+    async def main():
+        async with engine_on_sim("mexc", faults=[fault], **FAST) as (sim, eng):
+            events = recorder(eng)
+            o = await eng.place_market("BTCUSDT", "SELL", "0.001")
+            if ends == OrderState.NOT_PLACED:       # else the stream's pushes may settle it before the loss shows
+                assert any(e.kind == EventKind.UNKNOWN for e in events)
+            await until(lambda: eng.get_order(o.client_order_id).state == ends, 10, f"resolved as {ends.name}")
+            await sim.settle_later()
+            await asyncio.sleep(0.3)
+            assert venue_count(sim, o.client_order_id) == (0 if ends == OrderState.NOT_PLACED else 1)
+            assert len([e for e in events if e.kind == EventKind.FILLED]) == (ends == OrderState.FILLED)
+    run(main())
+
+
+def test_the_read_after_write_gap_is_not_taken_for_a_missing_order():
+    async def main():
+        # the answer lost and the stream's pushes of the new order too: only a query can find it
+        faults = ["order:drop:process=first,nth=1", "stream.mexc:stream_lose:times=3"]
+        async with engine_on_sim("mexc", faults=faults, **FAST) as (sim, eng):
+            state_of(sim).read_after_write_ms = 800        # a fresh order answers -2013 for 0.8 s
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")
+            await until(lambda: eng.get_order(o.client_order_id).state == OrderState.NEW, 10, "found, not lost")
+            assert state_of(sim).unseen_answers >= 1        # it was asked inside the window and not given up
+            await asyncio.sleep(0.5)
+            assert venue_count(sim, o.client_order_id) == 1
+    run(main())
+
+
+@pytest.mark.parametrize("fault", ["stream.mexc:stream_drop:nth=2", "stream.mexc:listenkey_expire:nth=2"])
+def test_a_dropped_stream_or_an_expired_key_is_reconnected_and_reconciled(fault):
+    async def main():
+        async with engine_on_sim("mexc", faults=[fault]) as (sim, eng):
+            stream = eng.adapter.user_stream
+            runs = eng.reconciler.runs
+            first = await eng.place_market("BTCUSDT", "SELL", "0.001")     # its pushes trip the fault
+            await until(lambda: eng.reconciler.runs > runs, 10, "reconciliation after the reconnect")
+            await until(lambda: eng.get_order(first.client_order_id).state == OrderState.FILLED, 10, "the fill")
+            if "listenkey" in fault:
+                assert stream.renewals >= 1 and len(state_of(sim).listen_keys) == 1    # one key in use
+            second = await eng.place_market("BTCUSDT", "SELL", "0.001")
+            await until(lambda: eng.get_order(second.client_order_id).state == OrderState.FILLED, 10, "later fills")
+            await until(lambda: eng.balances()["BTC"] == sim_balance(sim, "BTC"), what="balances")
+    run(main())
