@@ -20,8 +20,16 @@ TON_ADDR = "EQ" + "a" * 46
 BTC_ADDR = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 VENUE_LIST = [ETH_ADDR, FAILING, TRX_BAD, TON_ADDR, BTC_ADDR]
 ALLOW = [ETH_ADDR, FAILING, NOT_IN_BOOK, f"{TRX_BAD} network=TRX", TON_ADDR, BTC_ADDR]
-WALLET = {"binance-spot": "binance-spot"}
 SPEED = {"withdraw_seconds": 0.4}
+VENUES = ["binance-spot", "gateio"]
+# Per venue: its withdraw request (a fault target), and the checks only its coin configuration allows
+APPLY = {"binance-spot": "POST sapi/v1/capital/withdraw/apply", "gateio": "POST api/v4/withdrawals"}
+LIMITS = {"binance-spot": ("9.99", "10000001"), "gateio": ("1.49", "100001")}      # under the min, over the max
+FORMAT_CHECKS = {  # address and memo patterns: Binance's coin configuration has them, Gate's has none
+    "binance-spot": [(engine.InvalidWithdrawAddress, "address_format", ("USDT", "10", TRX_BAD, "TRX")),
+                     (engine.InvalidWithdrawAddress, "memo_required", ("USDT", "10", TON_ADDR, "TON")),
+                     (engine.InvalidWithdrawAddress, "memo_not_supported", ("USDT", "10", ETH_ADDR, "ETH", "123"))],
+    "gateio": []}
 
 
 def sim_kwargs(**extra):
@@ -41,7 +49,7 @@ def withdraw_posts(sim):
     return [a for a in sim.withdrawals.arrived if a[1] == "POST"]
 
 
-@pytest.mark.parametrize("venue", ["binance-spot"])
+@pytest.mark.parametrize("venue", VENUES)
 def test_allowlist_empty_by_default_sends_nothing(venue):
     async def main():
         async with engine_on_sim(venue, sim_kwargs=sim_kwargs()) as (sim, eng):
@@ -54,11 +62,11 @@ def test_allowlist_empty_by_default_sends_nothing(venue):
     run(main())
 
 
-@pytest.mark.parametrize("venue", ["binance-spot"])
+@pytest.mark.parametrize("venue", VENUES)
 def test_withdrawal_completes_and_a_failed_one_is_refunded(venue):
     async def main():
         async with engine_on_sim(venue, sim_kwargs=sim_kwargs(), config={"withdraw_allowlist": ALLOW}) as (sim, eng):
-            wallet = WALLET[venue]
+            wallet = venue
             nets = await eng.withdrawal_networks("USDT")
             eth = next(n for n in nets if n.network == "ETH")
             free0 = sim.balance(KEY, "USDT", wallet)[0]
@@ -78,8 +86,8 @@ def test_withdrawal_completes_and_a_failed_one_is_refunded(venue):
             assert sim.balance(KEY, "USDT", wallet)[0] == free0 - 10 - eth.fee         # the failed one refunded
 
             history = await eng.withdrawal_history("USDT")
-            assert [(h.client_id, h.status) for h in history] == [
-                ("wd-done-1", WithdrawalStatus.COMPLETED), (failed.client_id, WithdrawalStatus.FAILED)]
+            assert {h.client_id: h.status for h in history} == {
+                "wd-done-1": WithdrawalStatus.COMPLETED, failed.client_id: WithdrawalStatus.FAILED}
             assert await eng.withdrawal_status(w.withdrawal_id) == done
             assert sim.withdrawals.count(KEY, wallet, "wd-done-1") == 1
             assert sim.totals() == sim.initial_totals
@@ -88,7 +96,7 @@ def test_withdrawal_completes_and_a_failed_one_is_refunded(venue):
     run(main())
 
 
-@pytest.mark.parametrize("venue", ["binance-spot"])
+@pytest.mark.parametrize("venue", VENUES)
 def test_each_check_refuses_with_nothing_sent(venue):
     async def main():
         config = {"withdraw_allowlist": ALLOW, "withdraw_daily_limits": {"ETH": "1"}}
@@ -97,12 +105,10 @@ def test_each_check_refuses_with_nothing_sent(venue):
                 (engine.WithdrawalNotAllowed, "allowlist", ("USDT", "10", "0xdead", "ETH")),
                 (engine.UnknownWithdrawNetwork, "network", ("USDT", "10", ETH_ADDR, "ERC20")),
                 (engine.WithdrawNetworkDisabled, "network_disabled", ("USDT", "10", ETH_ADDR, "SOL")),
-                (engine.WithdrawAmountError, "min_amount", ("USDT", "9.99", ETH_ADDR, "ETH")),
-                (engine.WithdrawAmountError, "max_amount", ("USDT", "10000001", ETH_ADDR, "ETH")),
+                (engine.WithdrawAmountError, "min_amount", ("USDT", LIMITS[venue][0], ETH_ADDR, "ETH")),
+                (engine.WithdrawAmountError, "max_amount", ("USDT", LIMITS[venue][1], ETH_ADDR, "ETH")),
                 (engine.WithdrawAmountError, "precision", ("USDT", "10.0000001", ETH_ADDR, "ETH")),
-                (engine.InvalidWithdrawAddress, "address_format", ("USDT", "10", TRX_BAD, "TRX")),
-                (engine.InvalidWithdrawAddress, "memo_required", ("USDT", "10", TON_ADDR, "TON")),
-                (engine.InvalidWithdrawAddress, "memo_not_supported", ("USDT", "10", ETH_ADDR, "ETH", "123")),
+                *FORMAT_CHECKS[venue],
                 (engine.AddressNotInAddressBook, "address_book", ("USDT", "10", NOT_IN_BOOK, "ETH")),
                 (engine.WithdrawDailyLimit, "daily_limit", ("ETH", "1.5", ETH_ADDR, "ETH")),
                 (engine.WithdrawBalanceTooLow, "balance", ("BTC", "9.9999", BTC_ADDR, "BTC")),
@@ -122,8 +128,9 @@ def test_each_check_refuses_with_nothing_sent(venue):
 
 
 @pytest.mark.parametrize("process", ["first", "later"])
-def test_a_lost_answer_resolves_to_exactly_one_withdrawal(process):
-    venue, target = "binance-spot", "POST sapi/v1/capital/withdraw/apply"
+@pytest.mark.parametrize("venue", VENUES)
+def test_a_lost_answer_resolves_to_exactly_one_withdrawal(venue, process):
+    target = APPLY[venue]
     delay = ",delay_ms=600" if process == "later" else ""
 
     async def main():
@@ -139,28 +146,51 @@ def test_a_lost_answer_resolves_to_exactly_one_withdrawal(process):
             await until(lambda: eng.withdrawals.counts["resolved"] == 1, timeout=8, what="resolved")
             done = await final(eng, w.client_id)
             assert done.status is WithdrawalStatus.COMPLETED and done.withdrawal_id
-            assert sim.withdrawals.count(KEY, WALLET[venue], w.client_id) == 1
+            assert sim.withdrawals.count(KEY, venue, w.client_id) == 1
             assert len(withdraw_posts(sim)) == 1
             assert sim.totals() == sim.initial_totals
 
     run(main())
 
 
-def test_a_request_the_venue_never_took_ends_failed_and_frees_its_client_id():
+@pytest.mark.parametrize("venue", VENUES)
+def test_a_request_the_venue_never_took_ends_failed_and_frees_its_client_id(venue):
     """No answer and no withdrawal: once the request can no longer be accepted (timestamp + recvWindow), two
     answers apart, the engine says FAILED "never reached the venue"; nothing was sent again."""
     async def main():
-        faults = ["POST sapi/v1/capital/withdraw/apply:unknown:process=never,nth=1"]
-        async with engine_on_sim("binance-spot", faults=faults, sim_kwargs=sim_kwargs(),
+        faults = [f"{APPLY[venue]}:unknown:process=never,nth=1"]
+        async with engine_on_sim(venue, faults=faults, sim_kwargs=sim_kwargs(),
                                  config={"withdraw_allowlist": ALLOW, "recv_window_ms": 500}) as (sim, eng):
             w = await eng.withdraw("USDT", "12", ETH_ADDR, "ETH", client_id="wd-never")
             assert w.status is WithdrawalStatus.UNKNOWN
             await until(lambda: eng.withdrawals.counts["not_placed"] == 1, timeout=8, what="concluded")
             gone = await eng.withdrawal_status("wd-never")
             assert gone.status is WithdrawalStatus.FAILED and "never reached" in gone.reason
-            assert len(withdraw_posts(sim)) == 1 and sim.withdrawals.count(KEY, "binance-spot", "wd-never") == 0
+            assert len(withdraw_posts(sim)) == 1 and sim.withdrawals.count(KEY, venue, "wd-never") == 0
             again = await eng.withdraw("USDT", "12", ETH_ADDR, "ETH", client_id="wd-never")   # the id is free
             assert again.withdrawal_id and len(withdraw_posts(sim)) == 2
-            assert sim.withdrawals.count(KEY, "binance-spot", "wd-never") == 1
+            assert sim.withdrawals.count(KEY, venue, "wd-never") == 1
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_cancel_where_the_venue_offers_it(venue):
+    async def main():
+        async with engine_on_sim(venue, sim_kwargs=sim_kwargs(withdraw_seconds=30),
+                                 config={"withdraw_allowlist": ALLOW}) as (sim, eng):
+            free0 = sim.balance(KEY, "USDT", venue)[0]
+            w = await eng.withdraw("USDT", "10", ETH_ADDR, "ETH")
+            if not eng.adapter.withdrawal_cancel:
+                with pytest.raises(engine.EngineError):
+                    await eng.cancel_withdrawal(w.client_id)
+                return
+            out = await eng.cancel_withdrawal(w.client_id)
+            assert out.status is WithdrawalStatus.CANCELLED and out.client_id == w.client_id
+            assert sim.balance(KEY, "USDT", venue)[0] == free0
+            assert (await eng.withdrawal_status(w.client_id)).status is WithdrawalStatus.CANCELLED
+            with pytest.raises(engine.VenueError):           # no longer cancellable
+                await eng.cancel_withdrawal(w.client_id)
+            assert sim.totals() == sim.initial_totals
 
     run(main())

@@ -18,6 +18,8 @@ __all__ = ["build_app"]
 
 def build_app(sim) -> web.Application:
     async def rest(request: web.Request) -> web.StreamResponse:
+        if request.path.startswith(("/api/v4/withdrawals", "/api/v4/wallet/")):
+            sim.withdrawals.heard("gateio", request.method, request.path)
         return await serve_rest(sim, request, state_of(sim).answers, lambda req: rest_handler(sim, req))
 
     async def socket(request: web.Request) -> web.StreamResponse:

@@ -1,6 +1,6 @@
 """Gate.io APIv4 REST (``/api/v4/...``): routing and the request frame (headers, signature, time
-window, ``X-Gate-Exptime``, rate limits), then the handlers of :mod:`.orders`, :mod:`.account`
-and :mod:`.market_data`.
+window, ``X-Gate-Exptime``, rate limits), then the handlers of :mod:`.orders`, :mod:`.account`,
+:mod:`.market_data` and :mod:`.wallet` (withdrawals).
 
 Answers: 200 with the JSON (201 for a created order), or the refusal's status with
 ``{"label","message"}``; every private answer carries the endpoint's ``X-Gate-RateLimit-*``
@@ -15,7 +15,7 @@ import json
 
 from engine.sim.core_types import now_ms
 from engine.sim.gateio import account as acct_routes
-from engine.sim.gateio import orders
+from engine.sim.gateio import orders, wallet
 from engine.sim.gateio.auth import rest_signature_ok, time_ok
 from engine.sim.gateio.errors import GateError
 from engine.sim.gateio.market_data import EMPTY_PREFIXES, PUBLIC, currency_pairs
@@ -56,6 +56,7 @@ PRIVATE = {
     ("POST", "spot/countdown_cancel_all"): lambda s, a, q, b, t: acct_routes.countdown(s, a, b),
     ("GET", "spot/accounts"): lambda s, a, q, b, t: acct_routes.accounts(s, a, q),
     ("GET", "account/detail"): lambda s, a, q, b, t: acct_routes.detail(s, a),
+    **wallet.ROUTES,                # withdrawals (engine.sim.gateio.wallet)
 }
 _PLACE = {"spot/orders", "spot/orders/", "spot/batch_orders", "spot/amend_batch_orders"}
 _CANCEL = {"spot/cancel_batch_orders", "spot/countdown_cancel_all"}
@@ -63,8 +64,9 @@ _CANCEL = {"spot/cancel_batch_orders", "spot/countdown_cancel_all"}
 
 def _route(method: str, endpoint: str) -> tuple[tuple[str, str], str]:
     """(the PRIVATE key, the path's tail: an order id) for a private request."""
-    if endpoint.startswith("spot/orders/") and len(endpoint) > len("spot/orders/"):
-        return (method, "spot/orders/"), endpoint[len("spot/orders/"):]
+    for base in ("spot/orders/", "withdrawals/"):
+        if endpoint.startswith(base) and len(endpoint) > len(base):
+            return (method, base), endpoint[len(base):]
     return (method, endpoint), ""
 
 

@@ -112,7 +112,9 @@ class GateWallet:
         body["chain"] = req.network
         clock = self.rest.clock
         try:
-            doc = await self.rest.call("POST", "/withdrawals", body=body, cost=_WITHDRAW_COST, idempotent=False)
+            # X-Gate-Exptime: the venue refuses it once past, so a lost one cannot be taken after the recv window
+            doc = await self.rest.call("POST", "/withdrawals", body=body, cost=_WITHDRAW_COST, idempotent=False,
+                                       expires=True)
         except E.VenueError as exc:
             raise _retyped(exc) from None
         finally:

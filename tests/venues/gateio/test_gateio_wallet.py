@@ -51,6 +51,7 @@ def test_withdraw_carries_the_sheets_vector():
         assert (method, path, query, body) == ("POST", "/api/v4/withdrawals", "", BODY)
         headers = srv.headers[0]
         assert headers["SIGN"] == SIGN and headers["Timestamp"] == str(TS) and headers["KEY"] == "key"
+        assert headers["X-Gate-Exptime"] == str(TS * 1000 + 250 + 5000)
         assert (w.withdrawal_id, w.client_id, w.status, w.venue_status, w.fee) == \
             ("w1879219868", "wd-0001", WithdrawalStatus.PENDING, "REQUEST", None)
         assert req.sent_ms == TS * 1000 + 250
