@@ -7,9 +7,10 @@ bytes handed to the socket, where the client exposes it) and client CPU.
 
 Venues: Binance spot (REST lean path, WebSocket API, aiohttp + urllib + hmac baseline,
 optionally ccxt) and Bybit V5 linear (REST lean path, WebSocket trade, aiohttp + json +
-hmac baseline).  Bybit orders are cancelled by their orderLinkId.
+hmac baseline) and Gate.io spot (REST lean path, WebSocket order API, aiohttp + json + hmac baseline,
+its own floor).  Bybit orders are cancelled by their orderLinkId, Gate.io orders by their text.
 
-    python bench/order_entry.py --orders 2000 [--json out.json] [--ccxt] [--venue binance|bybit|all]
+    python bench/order_entry.py --orders 2000 [--json out.json] [--ccxt] [--venue binance|bybit|gateio|all]
 
 Reports medians and p99s, and each row's CPU ratio to its venue's aiohttp baseline
 measured in the same run.  The clients and the simulator process live in
@@ -31,6 +32,9 @@ import uvloop
 from engine.bench.roundtrip import (Sample, aiohttp_baseline, bybit_aiohttp_baseline, bybit_engine_rest,
                                     bybit_engine_ws, engine_rest, engine_ws, floor_reference, start_sim,
                                     stop_sim)
+from engine.bench.roundtrip import alone
+from engine.bench.roundtrip_gateio import (open_gate_aiohttp_baseline, open_gate_engine_rest, open_gate_engine_ws,
+                                           open_gate_floor_reference)
 from engine.bench.roundtrip_peers import ccxt_client
 from engine.bench.timing import Skip
 
@@ -96,6 +100,11 @@ async def run(n: int, warmup: int, with_ccxt: bool, venue: str = "all") -> list[
             url = urls["bybit"]
             samples += [await bybit_aiohttp_baseline(url, n, warmup), await bybit_engine_rest(url, n, warmup),
                         await bybit_engine_ws(url, n, warmup)]
+        if venue in ("gateio", "all"):
+            url = urls["gateio"]
+            for opener in (open_gate_aiohttp_baseline, open_gate_floor_reference, open_gate_engine_rest,
+                           open_gate_engine_ws):
+                samples.append(await alone(opener)(url, n, warmup))
         return samples
     finally:
         stop_sim(proc)
@@ -107,7 +116,7 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--ccxt", action="store_true", help="include ccxt when installed")
     ap.add_argument("--json", help="write the rows as JSON to this file")
-    ap.add_argument("--venue", choices=("binance", "bybit", "all"), default="all")
+    ap.add_argument("--venue", choices=("binance", "bybit", "gateio", "all"), default="all")
     args = ap.parse_args(argv)
     samples = uvloop.run(run(args.orders, args.warmup, args.ccxt, args.venue))
     rows = summarise(samples)

@@ -71,7 +71,7 @@ def test_mainnet_needs_the_explicit_argument():
         VenueConfig.create("bybit", mainnet="yes", env=ENV)
 
 
-@pytest.mark.parametrize("venue", ["mexc", "topstepx"])
+@pytest.mark.parametrize("venue", ["topstepx"])
 def test_a_venue_without_an_adapter_is_refused_with_a_message_that_says_so(venue):
     from engine.venues.registry import has_adapter
     assert not has_adapter(venue)

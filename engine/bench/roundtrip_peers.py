@@ -19,7 +19,7 @@ from engine.bench.peers import INSTALL_HINT
 from engine.bench.roundtrip import BYBIT, KEY, PRICE, QTY, SECRET, SYMBOL, Sample, Session, alone
 from engine.bench.timing import Skip
 
-__all__ = ["open_ccxt", "open_python_binance", "open_binance_connector", "open_pybit", "ccxt_client",
+__all__ = ["probed", "open_ccxt", "open_python_binance", "open_binance_connector", "open_pybit", "ccxt_client",
            "python_binance_client", "binance_connector_client", "pybit_client"]
 
 
@@ -38,7 +38,7 @@ def _loopback_urls(urls: dict, base: str) -> dict:
     return out
 
 
-async def _probed(session: Session) -> Session:
+async def probed(session: Session) -> Session:
     """Place and cancel one probe order; a peer that cannot is closed and skipped, never faked."""
     try:
         await session.cancel(await session.place(-1))
@@ -69,7 +69,7 @@ async def open_ccxt(url) -> Session:
     async def cancel(oid):
         await ex.cancel_order(oid, "BTC/USDT")
 
-    return await _probed(Session(Sample("ccxt (async_support)", kind="peer"), place, cancel, None, ex.close))
+    return await probed(Session(Sample("ccxt (async_support)", kind="peer"), place, cancel, None, ex.close))
 
 
 async def open_python_binance(url) -> Session:
@@ -87,7 +87,7 @@ async def open_python_binance(url) -> Session:
     async def cancel(oid):
         await client.cancel_order(symbol=SYMBOL, orderId=oid)
 
-    return await _probed(Session(Sample("python-binance (AsyncClient)", kind="peer"), place, cancel, None,
+    return await probed(Session(Sample("python-binance (AsyncClient)", kind="peer"), place, cancel, None,
                                  client.close_connection))
 
 
@@ -108,7 +108,7 @@ async def open_binance_connector(url) -> Session:
     async def close():
         client.session.close()
 
-    return await _probed(Session(Sample("binance-connector (Spot, blocking)", kind="peer"), place, cancel, None,
+    return await probed(Session(Sample("binance-connector (Spot, blocking)", kind="peer"), place, cancel, None,
                                  close))
 
 
@@ -132,7 +132,7 @@ async def open_pybit(url) -> Session:
     async def close():
         session.client.close()
 
-    return await _probed(Session(Sample("pybit (HTTP, blocking)", BYBIT, kind="peer"), place, cancel, None, close))
+    return await probed(Session(Sample("pybit (HTTP, blocking)", BYBIT, kind="peer"), place, cancel, None, close))
 
 
 ccxt_client = alone(open_ccxt)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
-from engine.bench import micro, peers, roundtrip, roundtrip_peers
+from engine.bench import micro, peers, roundtrip, roundtrip_gateio, roundtrip_peers
 from engine.bench.results import BenchReport, StageResult, add_ratios, micro_row, roundtrip_rows
 from engine.bench.timing import Skip, calibrate, sample
 from engine.report.machine import machine_info
@@ -42,6 +42,11 @@ ROUNDTRIP_CLIENTS = [
     ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
     ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
     ("pybit", roundtrip_peers.open_pybit, "pybit", "bybit"),
+    ("baseline (Gate.io)", roundtrip_gateio.open_gate_aiohttp_baseline, None, "gateio"),
+    ("floor reference (Gate.io)", roundtrip_gateio.open_gate_floor_reference, None, "gateio"),
+    ("engine REST (Gate.io)", roundtrip_gateio.open_gate_engine_rest, None, "gateio"),
+    ("engine WebSocket order API (Gate.io)", roundtrip_gateio.open_gate_engine_ws, None, "gateio"),
+    ("ccxt gate", roundtrip_gateio.open_gate_ccxt, "ccxt", "gateio"),
 ]
 MICRO_ROUNDS = 20
 ROUNDTRIP_CHUNK = 50

@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bybit-per-second", type=_positive_int, default=None, metavar="N",
                    help="Bybit requests per endpoint per rolling second, every endpoint (default: "
                         f"{' or '.join(map(str, bybit))} by endpoint, {limits.bybit_default_per_second} elsewhere)")
+    p.add_argument("--gateio-per-second", type=_positive_int, default=None, metavar="N", help="Gate.io places and "
+                   f"amends per pair per second, REST and WebSocket together (default: {limits.gateio_place_per_second})")
     return p
 
 
@@ -306,7 +308,7 @@ def _accounts(args, environ) -> list[tuple[str, str]]:
 
 
 def _limits(args) -> Limits:
-    limits = Limits()
+    limits = Limits(gateio_place_per_second=args.gateio_per_second or Limits.gateio_place_per_second)
     if args.weight_limit:
         limits.spot_weight_1m = limits.usdm_weight_1m = args.weight_limit
     if args.orders_10s:

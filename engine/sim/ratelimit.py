@@ -28,6 +28,8 @@ class Limits:
     bybit_per_second: dict | None = None   # endpoint -> limit per rolling second
     bybit_default_per_second: int = 10
     bybit_ip_per_5s: int = 600
+    gateio_place_per_second: int = 10     # places + amends per account and pair, REST and WebSocket together
+    gateio_cancel_per_second: int = 200   # cancels per account (a 100 r/s figure is unconfirmed for spot)
 
 
 BYBIT_DEFAULTS = {

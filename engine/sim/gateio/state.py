@@ -17,7 +17,8 @@ def state_of(sim) -> "GateState":
 
 class GateState:
     def __init__(self, sim) -> None:
-        self.limiter = GateLimiter()
+        self.limiter = GateLimiter(place_per_s=sim.limits.gateio_place_per_second,
+                                   cancel_per_s=sim.limits.gateio_cancel_per_second)
         self.answers = GateAnswers()
         self.poc_error = False          # True: a post-only order that would take is POC_FILL_IMMEDIATELY
         self.fok_error = False          # True: an FOK order that cannot fill is FOK_NOT_FILL
