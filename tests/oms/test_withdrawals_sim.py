@@ -21,15 +21,18 @@ BTC_ADDR = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 VENUE_LIST = [ETH_ADDR, FAILING, TRX_BAD, TON_ADDR, BTC_ADDR]
 ALLOW = [ETH_ADDR, FAILING, NOT_IN_BOOK, f"{TRX_BAD} network=TRX", TON_ADDR, BTC_ADDR]
 SPEED = {"withdraw_seconds": 0.4}
-VENUES = ["binance-spot", "gateio"]
+VENUES = ["binance-spot", "gateio", "mexc"]
 # Per venue: its withdraw request (a fault target), and the checks only its coin configuration allows
-APPLY = {"binance-spot": "POST sapi/v1/capital/withdraw/apply", "gateio": "POST api/v4/withdrawals"}
-LIMITS = {"binance-spot": ("9.99", "10000001"), "gateio": ("1.49", "100001")}      # under the min, over the max
+APPLY = {"binance-spot": "POST sapi/v1/capital/withdraw/apply", "gateio": "POST api/v4/withdrawals",
+         "mexc": "POST api/v3/capital/withdraw"}
+LIMITS = {"binance-spot": ("9.99", "10000001"), "gateio": ("1.49", "100001"),      # under the min, over the max
+          "mexc": ("9.99", "1000001")}
+NETWORK = {"binance-spot": "ETH", "gateio": "ETH", "mexc": "BEP20(BSC)"}   # MEXC: parentheses signed as sent
 FORMAT_CHECKS = {  # address and memo patterns: Binance's coin configuration has them, Gate's has none
     "binance-spot": [(engine.InvalidWithdrawAddress, "address_format", ("USDT", "10", TRX_BAD, "TRX")),
                      (engine.InvalidWithdrawAddress, "memo_required", ("USDT", "10", TON_ADDR, "TON")),
                      (engine.InvalidWithdrawAddress, "memo_not_supported", ("USDT", "10", ETH_ADDR, "ETH", "123"))],
-    "gateio": []}
+    "gateio": [], "mexc": []}
 
 
 def sim_kwargs(**extra):
@@ -68,13 +71,14 @@ def test_withdrawal_completes_and_a_failed_one_is_refunded(venue):
         async with engine_on_sim(venue, sim_kwargs=sim_kwargs(), config={"withdraw_allowlist": ALLOW}) as (sim, eng):
             wallet = venue
             nets = await eng.withdrawal_networks("USDT")
-            eth = next(n for n in nets if n.network == "ETH")
+            net = NETWORK[venue]
+            eth = next(n for n in nets if n.network == net)
             free0 = sim.balance(KEY, "USDT", wallet)[0]
-            w = await eng.withdraw("USDT", "10", ETH_ADDR, "ETH", client_id="wd-done-1")
+            w = await eng.withdraw("USDT", "10", ETH_ADDR, net, client_id="wd-done-1")
             assert w.withdrawal_id and w.client_id == "wd-done-1" and w.status is WithdrawalStatus.PENDING
             assert w.address == "0x7130...ad9c" and w.amount == Decimal("10") and w.fee == eth.fee
             assert sim.balance(KEY, "USDT", wallet)[0] == free0 - 10 - eth.fee      # debited at request time
-            again = await eng.withdraw("USDT", "10", ETH_ADDR, "ETH", client_id="wd-done-1")
+            again = await eng.withdraw("USDT", "10", ETH_ADDR, net, client_id="wd-done-1")
             assert again.withdrawal_id == w.withdrawal_id and len(withdraw_posts(sim)) == 1
             done = await final(eng, "wd-done-1")
             assert done.status is WithdrawalStatus.COMPLETED and done.tx_id and done.fee == eth.fee
@@ -160,7 +164,8 @@ def test_a_request_the_venue_never_took_ends_failed_and_frees_its_client_id(venu
     async def main():
         faults = [f"{APPLY[venue]}:unknown:process=never,nth=1"]
         async with engine_on_sim(venue, faults=faults, sim_kwargs=sim_kwargs(),
-                                 config={"withdraw_allowlist": ALLOW, "recv_window_ms": 500}) as (sim, eng):
+                                 config={"withdraw_allowlist": ALLOW, "recv_window_ms": 500 if venue != "mexc" else 1000}
+                                 ) as (sim, eng):
             w = await eng.withdraw("USDT", "12", ETH_ADDR, "ETH", client_id="wd-never")
             assert w.status is WithdrawalStatus.UNKNOWN
             await until(lambda: eng.withdrawals.counts["not_placed"] == 1, timeout=8, what="concluded")

@@ -14,6 +14,7 @@ import secrets
 import time
 
 from engine.sim.decimals import plain
+from engine.sim.mexc import wallet
 from engine.sim.mexc.errors import MexcError
 from engine.sim.mexc.instruments import WALLET
 from engine.sim.mexc.listen_keys import close_key
@@ -83,11 +84,14 @@ def listen_key_close(ctx: Ctx, p: Params):
 
 
 def coin_config(ctx: Ctx, p: Params):
-    """``GET /api/v3/capital/config/getall``: every asset of the wallet, one network each (the simulator
-    moves no coins; withdrawals come with their own issue)."""
+    """``GET /api/v3/capital/config/getall``: every asset of the wallet; the networks of
+    :data:`engine.sim.mexc.wallet.NETWORKS` for the coins it lists (withdrawals), one network otherwise."""
     assets = sorted({a for acct in ctx.sim.core.ledger.accounts.values() for a in acct.wallets.get(WALLET, {})})
     out = []
     for coin in assets:
+        if wallet.network_rows(coin):
+            out.append({"coin": coin, "name": coin, "networkList": wallet.network_rows(coin)})
+            continue
         net = {"coin": coin, "depositDesc": None, "depositEnable": True, "minConfirm": 12, "name": coin,
                "network": "ERC20", "netWork": "ETH", "withdrawEnable": True, "withdrawFee": "1",
                "withdrawIntegerMultiple": None, "withdrawMax": "1000000", "withdrawMin": "10",

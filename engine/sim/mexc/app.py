@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from engine.sim.frames import serve_rest
-from engine.sim.mexc import account, market_data, orders, user_stream
+from engine.sim.mexc import account, market_data, orders, user_stream, wallet
 from engine.sim.mexc.rest import Route, rest_handler
 from engine.sim.mexc.state import state_of
 
@@ -43,6 +43,7 @@ ROUTES = {
     ("GET", f"{_P}/userDataStream"): Route(account.listen_key_list),
     ("PUT", f"{_P}/userDataStream"): Route(account.listen_key_keepalive),
     ("DELETE", f"{_P}/userDataStream"): Route(account.listen_key_close),
+    **wallet.ROUTES,                # withdrawals (engine.sim.mexc.wallet)
 }
 _SIM = web.AppKey("mexc_sim", object)
 
@@ -51,6 +52,8 @@ async def _dispatch(request: web.Request) -> web.StreamResponse:
     sim = request.app[_SIM]
     if request.path == "/ws":
         return await user_stream.serve(sim, request)
+    if request.path.startswith("/api/v3/capital/withdraw"):
+        sim.withdrawals.heard("mexc", request.method, request.path)
     return await serve_rest(sim, request, state_of(sim).answers,
                             lambda req: rest_handler(sim, req, ROUTES, req.path))
 
