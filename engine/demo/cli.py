@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, default=20.0, metavar="SECONDS", help="session length (default 20)")
     p.add_argument("--venue", choices=VENUES, default="binance-usdm", help="venue personality (default binance-usdm)")
     p.add_argument("--entry", choices=ENTRIES, default="rest",
-                   help="order entry: rest, or ws (WebSocket; binance-spot and bybit)")
+                   help="order entry: rest, or ws (WebSocket; binance-spot, bybit and gateio)")
     p.add_argument("--seed", type=int, default=7, help="simulator seed: same seed, same market (default 7)")
     p.add_argument("--tick-interval", type=float, default=0.2, metavar="SECONDS",
                    help="seconds between the simulator's price moves (default 0.2)")

@@ -27,8 +27,9 @@ FAULT_TARGETS = {
     ("binance-usdm", "rest"): "POST fapi/v1/order",
     ("bybit", "rest"): "POST v5/order/create",
     ("bybit", "ws"): "order.create",
+    ("gateio", "rest"): "POST api/v4/spot/orders",
+    ("gateio", "ws"): "spot.order_place",
 }
-_MARKET = {"binance-spot": "bspot", "binance-usdm": "busdm", "bybit": "ylinear"}
 _WATCHED = {EventKind.UNKNOWN, EventKind.RESOLVED, EventKind.STREAM_DISCONNECTED, EventKind.STREAM_RECONNECTED,
             EventKind.RECONCILED}
 
@@ -55,8 +56,9 @@ class FaultOutcome:
 
 
 async def run_fault_episode(eng, sim, api_key: str, symbol: str, qty: Decimal, entry: str,
-                            settle_timeout: float = 10.0) -> FaultOutcome:
-    """Inject the fault, place one resting buy, and watch the engine settle it."""
+                            settle_timeout: float = 10.0, series: str | None = None) -> FaultOutcome:
+    """Inject the fault, place one resting buy, and watch the engine settle it (``series``: the simulator's
+    price series of ``symbol``, when the venue spells the symbol otherwise)."""
     target = FAULT_TARGETS[(eng.venue, entry)]
     out = FaultOutcome(spec=f"{target}:after_process_drop:nth=1")
     errors_before = dict(eng.metrics.errors)
@@ -67,7 +69,7 @@ async def run_fault_episode(eng, sim, api_key: str, symbol: str, qty: Decimal, e
     sim.add_faults(out.spec)
     fault = sim.faults.faults[-1]
     tick = Decimal(str(eng.instruments.rules(eng.instruments.id(symbol))["tick_raw"])) / 100_000_000
-    price = to_tick(sim.price(symbol) * Decimal("0.995"), tick, ROUND_FLOOR)   # rests below the market
+    price = to_tick(sim.price(series or symbol) * Decimal("0.995"), tick, ROUND_FLOOR)   # rests below the market
     t0 = time.perf_counter()
     try:
         order = await eng.place_limit(symbol, Side.BUY, qty, price)
@@ -89,8 +91,7 @@ async def run_fault_episode(eng, sim, api_key: str, symbol: str, qty: Decimal, e
         final = eng.get_order(order.client_order_id)
         out.final_state = final.state.name
         out.fired = fault.fired
-        out.venue_orders_with_id = len(sim.core.by_client.get((_MARKET[eng.venue], api_key, order.client_order_id),
-                                                              ()))
+        out.venue_orders_with_id = sim.client_order_count(api_key, eng.venue, order.client_order_id)
         if "unknown" in seen:
             out.resolution = ("the order became UNKNOWN (never 'failed'); the engine queried its client order id "
                               f"and settled it as {out.final_state}")

@@ -215,7 +215,7 @@ def markdown_report(s: DemoSummary, plot_name: str | None = REPORT_FILES["plot"]
     out += [f"- {line}" for line in [_end_line(s)] if line]
     out += ["", "## Injected fault", ""] + [f"- {line}" for line in _fault_lines(s)]
     out += ["", "## Positions", "", "Mark: the simulator's price at the end of the session. "
-            + ("Positions are the engine's own (futures)." if s.venue != "binance-spot"
+            + ("Positions are the engine's own (futures)." if not s.spot
                else "Spot has no positions: these are rebuilt from the session's fills (average cost)."), ""]
     out += md_table(["symbol", "size", "entry", "mark", "realised PnL", "unrealised PnL", "fees"],
                     _position_rows(s), "lrrrrrr")

@@ -51,7 +51,7 @@ __all__ = ["DemoOptions", "DemoError", "run_demo", "VENUES", "ENTRIES"]
 
 log = logging.getLogger("engine.demo")
 
-VENUES = ("binance-usdm", "binance-spot", "bybit")
+VENUES = ("binance-usdm", "binance-spot", "bybit", "gateio")
 ENTRIES = ("rest", "ws")
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
 KEY, SECRET = "demo-key", "demo-secret-never-shown"
@@ -60,7 +60,19 @@ BRACKET_QTY = Decimal("0.1")
 BRACKET_BPS = Decimal("0.0010")     # exits 0.10 % either side of the entry
 # Seconds between quoting steps per symbol, inside each venue's order-rate limits
 # (Binance spot 50 orders / 10 s, Bybit 10 requests / s per endpoint, USD-M 300 / 10 s).
-QUOTE_INTERVAL = {"binance-spot": 1.0, "binance-usdm": 0.3, "bybit": 0.5}
+QUOTE_INTERVAL = {"binance-spot": 1.0, "binance-usdm": 0.3, "bybit": 0.5, "gateio": 0.5}
+
+
+# venues whose spot orders have no stop or take-profit type the engine places (the bracket is skipped there)
+NO_STOP_ORDERS = ("gateio",)
+
+
+def venue_symbols(sim, venue: str) -> dict[str, str]:
+    """Each of :data:`SYMBOLS` (a fair-price series of the simulator) as ``venue`` spells it."""
+    reg = sim.registry
+    market = reg.market_named(venue)
+    names = {inst.fair: symbol for (m, symbol), inst in reg.instruments.items() if m == market}
+    return {s: names[s] for s in SYMBOLS}
 
 
 class DemoError(Exception):
@@ -82,7 +94,7 @@ class DemoOptions:
             raise DemoError(f"order entry is 'rest' or 'ws', not {self.entry!r}")
         if (self.venue, self.entry) not in FAULT_TARGETS:
             raise DemoError(f"{self.venue} has no WebSocket order entry in the engine; "
-                            "use --entry rest, or --venue binance-spot / bybit with --entry ws")
+                            "use --entry rest, or --venue binance-spot / bybit / gateio with --entry ws")
         if not 2.0 <= self.duration <= 3600.0:
             raise DemoError(f"duration must be between 2 and 3600 seconds, got {self.duration:g}")
         if not 0.02 <= self.tick_interval <= 5.0:
@@ -127,8 +139,11 @@ class _Session:
         self.bracket_info: dict = {}
         self.tour: list[dict] = []
         can_amend = self.eng.venue != "binance-spot"
-        self.quoters = {s: Quoter(eng, s, QUOTE_QTY[s], sim.price, self.ledger, self.stats, can_amend=can_amend,
-                                  parts=self.parts)
+        # the venue's name of each symbol (BTC_USDT on Gate.io); the simulator's prices go by BTCUSDT
+        self.sym = venue_symbols(sim, eng.venue)
+        series = {v: k for k, v in self.sym.items()}
+        self.quoters = {s: Quoter(eng, self.sym[s], QUOTE_QTY[s], lambda v: sim.price(series[v]), self.ledger,
+                                  self.stats, can_amend=can_amend, parts=self.parts)
                         for s in SYMBOLS}
 
     # -- timeline -------------------------------------------------------------------------------
@@ -150,7 +165,8 @@ class _Session:
             self.phase = "fault"
             async with self.gate.closed():
                 t_fault = time.monotonic()
-                outcome = await run_fault_episode(eng, sim, KEY, "BTCUSDT", QUOTE_QTY["BTCUSDT"], self.opt.entry)
+                outcome = await run_fault_episode(eng, sim, KEY, self.sym["BTCUSDT"], QUOTE_QTY["BTCUSDT"],
+                                                  self.opt.entry, series="BTCUSDT")
                 if outcome.client_order_id:
                     self.parts.add("fault", eng.get_order(outcome.client_order_id))
                 fault = outcome.to_dict()
@@ -209,8 +225,12 @@ class _Session:
         take_profit = to_tick(fair * (1 + BRACKET_BPS), tick, ROUND_CEILING)
         info = self.bracket_info = {"symbol": symbol, "side": "BUY", "qty": BRACKET_QTY, "stop_loss": stop_loss,
                                     "take_profit": take_profit, "outcome": None}
+        if eng.venue in NO_STOP_ORDERS:
+            info["outcome"] = "not offered: the venue has no stop orders the engine can place (Gate.io spot)"
+            await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL[eng.venue])
+            return
         try:
-            bracket = await eng.place_bracket(symbol, Side.BUY, BRACKET_QTY, stop_loss=stop_loss,
+            bracket = await eng.place_bracket(self.sym[symbol], Side.BUY, BRACKET_QTY, stop_loss=stop_loss,
                                               take_profit=take_profit)
         except EngineError as exc:
             self.parts.add_refused("bracket", symbol, Side.BUY)
@@ -253,9 +273,9 @@ class _Session:
                   dict(price=to_tick(fair * Decimal("1.002"), tick, ROUND_CEILING), post_only=True))]
         for label, kwargs in cases:
             try:
-                order = await eng.place_limit(symbol, Side.BUY, qty, **kwargs)
+                order = await eng.place_limit(self.sym[symbol], Side.BUY, qty, **kwargs)
             except EngineError as exc:
-                self.parts.add_refused("tour", symbol, Side.BUY, kwargs["price"])
+                self.parts.add_refused("tour", self.sym[symbol], Side.BUY, kwargs["price"])
                 self.tour.append({"order": label, "result": f"refused by the venue: {type(exc).__name__}"
                                                             f"{f' {exc.code}' if getattr(exc, 'code', None) else ''}"})
                 continue
@@ -312,7 +332,8 @@ class _Session:
                      "quote cancels confirmed": self.stats.cancelled},
             cancelled_at_end=left_at_end, refused=dict(self.stats.refused),
             fills=sum(self.ledger.fills_by_order.values()), fills_by_part=fills_by_part,
-            positions=position_rows(eng, self.ledger, marks, SYMBOLS), balances_start=balances_start,
+            positions=position_rows(eng, self.ledger, {self.sym[s]: marks[s] for s in SYMBOLS},
+                                    [self.sym[s] for s in SYMBOLS]), balances_start=balances_start,
             balances_end=eng.balances(), prices_start=prices_start, prices_end=marks, latency=latency,
             buckets=buckets, bracket=self.bracket_info, tour=self.tour, fault=fault,
             engine_stats={"bad_messages": stats["bad_messages"], "unresolved": stats["unresolved"],

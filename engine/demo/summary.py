@@ -77,8 +77,13 @@ class DemoSummary:
         return self.outcomes_total == self.placed
 
     @property
+    def spot(self) -> bool:
+        """A spot account: positions rebuilt from fills, balances free and locked."""
+        return any(p["source"] == "fills" for p in self.positions)
+
+    @property
     def balance_labels(self) -> tuple[str, str]:
-        return ("available", "wallet") if self.venue != "binance-spot" else ("free", "locked")
+        return ("free", "locked") if self.spot else ("available", "wallet")
 
     def to_dict(self) -> dict:
         """JSON-ready (decimals as strings, histogram buckets left out)."""
