@@ -152,7 +152,7 @@ class WithdrawalLedger:
     # -- the venue-side address list ------------------------------------------------------------
     def allow(self, address: str) -> None:
         if not isinstance(address, str) or not address or any(c.isspace() for c in address):
-            raise ValueError(f"a withdrawal address is a non-empty str without blanks, not {address!r}")
+            raise ValueError(f"withdraw address {address!r}: a non-empty string without blanks")
         if address not in self.addresses:
             self.addresses.append(address)
 

@@ -4,13 +4,14 @@ sent (the simulator's request log shows no withdraw request), a lost answer reso
 withdrawal, the allow-list empty by default."""
 
 import asyncio
+import logging
 from decimal import Decimal
 
 import pytest
 
 import engine
 from engine import WithdrawalStatus
-from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
+from tests.support.engine_fixtures import KEY, SECRET, engine_on_sim, run, until
 
 ETH_ADDR = "0x7130d2a12b9bcbfae4f2634d864a1ee1ce3ead9c"
 FAILING = "0x1111111111111111111111111111111111111111"
@@ -66,7 +67,9 @@ def test_allowlist_empty_by_default_sends_nothing(venue):
 
 
 @pytest.mark.parametrize("venue", VENUES)
-def test_withdrawal_completes_and_a_failed_one_is_refunded(venue):
+def test_withdrawal_completes_and_a_failed_one_is_refunded(venue, caplog):
+    caplog.set_level(logging.DEBUG)
+
     async def main():
         async with engine_on_sim(venue, sim_kwargs=sim_kwargs(), config={"withdraw_allowlist": ALLOW}) as (sim, eng):
             wallet = venue
@@ -98,6 +101,9 @@ def test_withdrawal_completes_and_a_failed_one_is_refunded(venue):
             assert eng.stats()["withdrawals"]["sent"] == 2
 
     run(main())
+    said = caplog.text
+    assert "0x7130...ad9c" in said and "wd-done-1" in said             # logged, the address shortened
+    assert ETH_ADDR not in said and FAILING not in said and SECRET not in said
 
 
 @pytest.mark.parametrize("venue", VENUES)

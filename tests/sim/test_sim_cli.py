@@ -134,6 +134,7 @@ def test_help_examples_parse():
     (["--ed25519-key", "K"], ["--ed25519-key", "KEY:PATH"]),
     (["--no-such-option"], ["unrecognized arguments: --no-such-option"]),
     (["--port"], ["--port", "expected one argument"]),
+    (["--withdraw-address", "0xab cd"], ["withdraw address", "without blanks"]),
 ])
 def test_a_bad_value_is_one_line_and_exit_status_2(args, words):
     assert_refused(sim(*args), *words)
@@ -180,7 +181,8 @@ def test_a_good_start_prints_the_listening_line_first():
     proc = subprocess.Popen([sys.executable, "-m", "engine", "sim", "--port", "0", "--tick-interval", "0",
                              "--price", "BTCUSDT=40000", "--price", "1000SHIBUSDT=0.02", "--balance", "USDT=0",
                              "--balance", "BTC=1.5", "--fault", "api/v3/order:latency:ms=1", "--seed", "-4",
-                             "--weight-limit", "100", "--orders-10s", "5", "--bybit-per-second", "3"],
+                             "--weight-limit", "100", "--orders-10s", "5", "--bybit-per-second", "3",
+                             "--withdraw-address", "0x7130d2a12b9bcbfae4f2634d864a1ee1ce3ead9c"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         line = proc.stdout.readline()
