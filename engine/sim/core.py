@@ -27,6 +27,7 @@ from engine.sim.accounts import Account, InsufficientBalance, Ledger
 from engine.sim.core_types import CONDITIONAL_TYPES, Event, Reject, now_ms
 from engine.sim.decimals import ZERO
 from engine.sim.instruments import Instrument
+from engine.sim.margin import Margin
 from engine.sim.matching import Book, Fill, Order
 from engine.sim.placement import Placement
 from engine.sim.settlement import Settlement
@@ -38,7 +39,7 @@ __all__ = ["Core", "Reject", "Event", "CONDITIONAL_TYPES"]
 log = logging.getLogger("engine.sim.core")
 
 
-class Core(Placement, Settlement, Triggers):
+class Core(Placement, Settlement, Triggers, Margin):
     """The exchange of the markets, wallets and instruments the personalities registered
     (:class:`~engine.sim.registry.Registry`)."""
 

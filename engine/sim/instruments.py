@@ -47,6 +47,7 @@ class Instrument:
     max_leverage: int = 1
     price_digits: int | None = None     # the price precision the venue publishes; None: the tick's decimals
     series: str = ""                    # the fair-price series it follows; "": its symbol
+    maint_rate: Decimal = Decimal(0)    # linear: maintenance margin per unit of notional (engine.sim.margin)
 
     @property
     def price_precision(self) -> int:

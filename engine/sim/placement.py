@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.sim.accounts import Account, InsufficientBalance
+from engine.sim.accounts import InsufficientBalance
 from engine.sim.core_types import CONDITIONAL_TYPES, MARKET_LIKE, Reject, now_ms
 from engine.sim.decimals import ZERO, floor_to
 from engine.sim.instruments import Instrument
@@ -68,33 +68,6 @@ class Placement:
         if got > 0:
             return cost / got
         return self.last[(order.market, order.symbol)]
-
-    def margin_parts(self, acct: Account, wallet: str) -> tuple[Decimal, Decimal, Decimal]:
-        """(unrealised PnL at the mark, position initial margin, open-order initial margin) of a derivatives
-        wallet: position IM is |cost| / leverage, order IM price x remaining / leverage for priced orders
-        that are neither reduce-only nor conditional."""
-        upnl = pos_im = order_im = ZERO
-        for (w, symbol), pos in acct.positions.items():
-            if w != wallet or pos.amount == 0:
-                continue
-            mark = self.mark.get(symbol) or self.last[(self.linear_market[(wallet, symbol)], symbol)]
-            upnl += pos.unrealized(mark)
-            pos_im += abs(pos.cost) / acct.lev(wallet, symbol)
-        live = self.live_orders.get(acct.key)
-        if live:
-            for oid in [oid for oid, o in live.items() if not o.is_open]:
-                del live[oid]                     # closed since the last look: pruned lazily
-            for o in live.values():
-                spec = self.markets[o.market]
-                if spec.wallet == wallet and spec.kind == "linear" and not o.reduce_only and o.price is not None \
-                        and o.type not in CONDITIONAL_TYPES:
-                    order_im += o.price * o.remaining / acct.lev(wallet, o.symbol)
-        return upnl, pos_im, order_im
-
-    def available_margin(self, acct: Account, wallet: str) -> Decimal:
-        """Wallet + unrealised PnL - position IM - open-order IM (the available balance)."""
-        upnl, pos_im, order_im = self.margin_parts(acct, wallet)
-        return acct.wallets[wallet][self.margin_asset(wallet)].total + upnl - pos_im - order_im
 
     def _execute_new(self, order: Order, inst: Instrument) -> None:
         book = self.books[(order.market, order.symbol)]

@@ -70,6 +70,7 @@ class WalletSpec:
     assets: tuple[str, ...] | None = None
     balances: tuple[tuple[str, Decimal], ...] = ()
     margin_asset: str = "USDT"
+    position_margin: str = "entry"          # a position's initial margin on its notional at "mark" or "entry"
 
     def starting(self, defaults: dict[str, Decimal]) -> dict[str, Decimal]:
         """The balances an account starts with here, given the simulator's ``defaults``."""
@@ -106,11 +107,15 @@ class Registry:
         """An engine venue this personality serves on the main port (a key of ``SimExchange.urls``)."""
         self.venues[name] = self.personality
 
-    def wallet(self, name: str, *, assets=None, balances: dict | None = None, margin_asset: str = "USDT") -> None:
+    def wallet(self, name: str, *, assets=None, balances: dict | None = None, margin_asset: str = "USDT",
+               position_margin: str = "entry") -> None:
         if name in self.wallets:
             raise ValueError(f"wallet {name!r} is registered twice")
+        if position_margin not in ("mark", "entry"):
+            raise ValueError(f"wallet {name!r}: position_margin is 'mark' or 'entry'")
         self.wallets[name] = WalletSpec(name, None if assets is None else tuple(assets),
-                                        tuple((a, D(str(v))) for a, v in (balances or {}).items()), margin_asset)
+                                        tuple((a, D(str(v))) for a, v in (balances or {}).items()), margin_asset,
+                                        position_margin)
 
     def market(self, spec: MarketSpec, instruments) -> None:
         if spec.key in self.markets:

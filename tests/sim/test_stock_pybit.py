@@ -60,3 +60,29 @@ def test_tickers_follow_the_book_and_the_trades(sim, http, category, market):
         assert int(row["nextFundingTime"]) % (8 * 3600 * 1000) == 0
     every = http.get_tickers(category=category)["result"]["list"]
     assert {r["symbol"] for r in every} == {"BTCUSDT", "ETHUSDT", "1000SHIBUSDT"}
+
+
+def test_the_unified_wallet_margins_add_up_and_free_plus_used_is_total(sim, http):
+    from engine.sim.bybit.instruments import LINEAR_MAINT_RATE
+
+    http.place_order(category="linear", symbol="BTCUSDT", side="Sell", orderType="Market", qty="0.050")
+    http.place_order(category="linear", symbol="1000SHIBUSDT", side="Buy", orderType="Limit", qty="100000",
+                     price="0.010000")
+    wallet = http.get_wallet_balance(accountType="UNIFIED")["result"]["list"][0]
+    usdt = next(c for c in wallet["coin"] if c["coin"] == "USDT")
+    positions = http.get_positions(category="linear", settleCoin="USDT")["result"]["list"]
+    assert {p["symbol"] for p in positions} >= {"BTCUSDT"}
+    pos_im = sum(D(p["positionIM"]) for p in positions)
+    pos_mm = sum(D(p["positionMM"]) for p in positions)
+    assert D(usdt["totalPositionIM"]) == pos_im > 0 and D(usdt["totalPositionMM"]) == pos_mm > 0
+    assert D(usdt["totalOrderIM"]) == D("100000") * D("0.01") / 20
+    assert D(wallet["totalInitialMargin"]) == pos_im + D(usdt["totalOrderIM"])
+    assert D(wallet["totalMaintenanceMargin"]) == pos_mm
+    btc = next(p for p in positions if p["symbol"] == "BTCUSDT")
+    assert D(btc["positionMM"]) == D(btc["size"]) * D(btc["markPrice"]) * LINEAR_MAINT_RATE
+    assert D(wallet["accountIMRate"]) == (D(wallet["totalInitialMargin"]) / D(wallet["totalEquity"])
+                                          ).quantize(D("0.0001"))
+    # what is available is the equity less every initial margin
+    equity = D(usdt["walletBalance"]) + D(usdt["unrealisedPnl"])
+    assert D(usdt["equity"]) == equity
+    assert D(usdt["availableToWithdraw"]) == equity - D(wallet["totalInitialMargin"])

@@ -97,3 +97,48 @@ def test_usdm_tickers_mark_price_and_trades(sim, client):
     price = client.futures_symbol_ticker(symbol="BTCUSDT")
     assert D(price["price"]) == D(t24["lastPrice"]) == D(trades[-1]["price"])
     assert {row["symbol"] for row in client.futures_ticker()} == {"BTCUSDT", "ETHUSDT", "1000SHIBUSDT"}
+
+
+def test_usdm_margins_add_up_to_the_account(sim, client):
+    from engine.sim.binance.instruments import USDM_MAINT_RATE
+
+    client.futures_create_order(symbol="ETHUSDT", side="SELL", type="MARKET", quantity="1.500")
+    bid = client.futures_create_order(symbol="1000SHIBUSDT", side="BUY", type="LIMIT", timeInForce="GTC",
+                                      quantity="100000", price="0.010000")
+    acct = client.futures_account()
+    usdt = next(a for a in acct["assets"] if a["asset"] == "USDT")
+    total_im, total_mm = D(acct["totalInitialMargin"]), D(acct["totalMaintMargin"])
+    assert total_im == D(acct["totalPositionInitialMargin"]) + D(acct["totalOpenOrderInitialMargin"]) > 0
+    # free + used = total, as a client reads them: available + initial margin = wallet + unrealised PnL
+    assert D(usdt["availableBalance"]) + D(usdt["initialMargin"]) == D(usdt["marginBalance"])
+    assert D(usdt["marginBalance"]) == D(usdt["walletBalance"]) + D(usdt["unrealizedProfit"])
+    assert D(usdt["initialMargin"]) == total_im and D(usdt["maintMargin"]) == total_mm
+    # the positions' margins are the account's
+    rows = acct["positions"]
+    assert {r["symbol"] for r in rows} == {"BTCUSDT", "ETHUSDT", "1000SHIBUSDT"}
+    assert sum(D(r["initialMargin"]) for r in rows) == total_im
+    assert sum(D(r["maintMargin"]) for r in rows) == total_mm
+    risk = {r["symbol"]: r for r in client.futures_position_information()}
+    assert set(risk) == {"BTCUSDT", "ETHUSDT"}                 # positions only
+    eth = risk["ETHUSDT"]
+    notional = abs(D(eth["notional"]))
+    assert D(eth["positionAmt"]) == D("-1.5") and notional == D("1.5") * D(eth["markPrice"])
+    assert D(eth["positionInitialMargin"]) == notional / int(eth["leverage"])
+    assert D(eth["maintMargin"]) == notional * USDM_MAINT_RATE
+    assert sum(D(r["positionInitialMargin"]) for r in risk.values()) == D(acct["totalPositionInitialMargin"])
+    order_im = D("100000") * D("0.01") / 20
+    assert D(acct["totalOpenOrderInitialMargin"]) == order_im
+    brackets = client.futures_leverage_bracket(symbol="ETHUSDT")
+    assert D(str(brackets["brackets"][0]["maintMarginRatio"])) == USDM_MAINT_RATE
+    client.futures_cancel_order(symbol="1000SHIBUSDT", orderId=bid["orderId"])
+    assert D(client.futures_account()["totalOpenOrderInitialMargin"]) == 0
+
+
+def test_coins_carry_the_spot_wallet_and_margin_products_are_empty(sim, client):
+    client.MARGIN_API_URL = sim.sim.url + "/sapi"
+    coins = {c["coin"]: c for c in client.get_all_coins_info()}
+    balances = {b["asset"]: b for b in client.get_account()["balances"]}
+    assert coins and set(coins) <= set(balances)
+    for coin, row in coins.items():
+        assert (row["free"], row["locked"]) == (balances[coin]["free"], balances[coin]["locked"])
+    assert client.get_margin_all_pairs() == [] and client.get_all_isolated_margin_symbols() == []

@@ -9,10 +9,12 @@ from __future__ import annotations
 from engine.sim.decimals import D, decimals_of
 from engine.sim.instruments import Instrument
 
-__all__ = ["spot_instruments", "usdm_instruments", "SPOT_FEES", "USDM_FEES"]
+__all__ = ["spot_instruments", "usdm_instruments", "SPOT_FEES", "USDM_FEES", "USDM_MAINT_RATE"]
 
 SPOT_FEES = (D("0.001"), D("0.001"))         # (maker, taker)
 USDM_FEES = (D("0.0002"), D("0.0005"))
+# the first bracket's maintenance margin rate (BTCUSDT's), for every symbol: the tiers are not simulated
+USDM_MAINT_RATE = D("0.004")
 # symbol -> (spot tick, spot step, spot min notional, perp tick, perp step, perp min notional, max qty)
 _SPECS = {
     "BTCUSDT": ("0.01", "0.00001", "5", "0.10", "0.001", "100", "9000"),
@@ -36,5 +38,6 @@ def usdm_instruments() -> list[Instrument]:
     return [Instrument(market="busdm", symbol=symbol, base=symbol[:-4], quote="USDT", kind="linear", tick=D(tick),
                        step=D(step), min_qty=D(step), max_qty=D(mx), market_max_qty=D(mx) / 10,
                        min_notional=D(notional), min_price=D(tick), max_price=D("1000000"), maker_fee=maker,
-                       taker_fee=taker, max_leverage=125, price_digits=decimals_of(D(tick)) + 1)
+                       taker_fee=taker, max_leverage=125, price_digits=decimals_of(D(tick)) + 1,
+                       maint_rate=USDM_MAINT_RATE)
             for symbol, (_, _, _, tick, step, notional, mx) in _SPECS.items()]

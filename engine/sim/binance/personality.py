@@ -3,7 +3,8 @@
 Markets ``bspot`` (spot, wallet ``binance-spot``) and ``busdm`` (USD-M perpetuals, wallet
 ``binance-usdm``, USDT only); the engine venues ``binance-spot`` and ``binance-usdm`` on the main
 port, at ``/api/v3/``, ``/ws-api/v3``, ``/fapi/``, the USD-M user-data stream paths and the spot
-wallet's ``/sapi/`` (withdrawals).
+wallet's ``/sapi/`` (withdrawals); the margin pairs (``/sapi/v1/margin/``) and COIN-M (``/dapi/``)
+answered as for an account without them (:mod:`engine.sim.binance.other_products`).
 
 What an order does when its time in force cannot be met (binance-spot.md, binance-usdm-futures.md):
 a spot LIMIT_MAKER that would take is refused (-2010), a spot FOK that cannot fill expires; on
@@ -17,10 +18,13 @@ from engine.sim.binance.instruments import spot_instruments, usdm_instruments
 from engine.sim.binance.rest import rest_handler
 from engine.sim.binance.state import BinanceState, state_of
 from engine.sim.binance.ws_api import serve_ws_api
+from engine.sim.binance.other_products import DAPI_ROUTES, MARGIN_ROUTES
 from engine.sim.frames import serve_rest
 from engine.sim.registry import MarketSpec
 
 __all__ = ["register"]
+
+SAPI_ROUTES = {**wallet.ROUTES, **MARGIN_ROUTES}
 
 # The USD-M user-data stream: /ws/<listenKey> and the routed forms (binance-usdm-futures.md §3).
 STREAM_PATHS = ("/private/ws", "/ws", "/private/stream", "/stream")
@@ -37,7 +41,13 @@ async def _sapi_rest(sim, request):
     state = state_of(sim)
     sim.withdrawals.heard("binance-spot", request.method, request.path)
     return await serve_rest(sim, request, state.spot_answers,
-                            lambda req: rest_handler(sim, req, wallet.ROUTES, state.spot_limiter, "spot", req.path))
+                            lambda req: rest_handler(sim, req, SAPI_ROUTES, state.spot_limiter, "spot", req.path))
+
+
+async def _dapi_rest(sim, request):
+    state = state_of(sim)
+    return await serve_rest(sim, request, state.usdm_answers,
+                            lambda req: rest_handler(sim, req, DAPI_ROUTES, state.usdm_limiter, "usdm", req.path))
 
 
 async def _usdm_rest(sim, request):
@@ -48,7 +58,7 @@ async def _usdm_rest(sim, request):
 
 def register(reg) -> None:
     reg.wallet("binance-spot")
-    reg.wallet("binance-usdm", assets=("USDT",))
+    reg.wallet("binance-usdm", assets=("USDT",), position_margin="mark")
     reg.market(MarketSpec("bspot", "spot", "binance-spot", "binance-spot", post_only="error", fok="expire"),
                spot_instruments())
     reg.market(MarketSpec("busdm", "linear", "binance-usdm", "binance-usdm", post_only="error", fok="error",
@@ -59,6 +69,7 @@ def register(reg) -> None:
     reg.mount("/api/v3/", _spot_rest, prefix=True)
     reg.mount("/fapi/", _usdm_rest, prefix=True)
     reg.mount("/sapi/", _sapi_rest, prefix=True)
+    reg.mount("/dapi/", _dapi_rest, prefix=True)
     reg.mount("/ws-api/v3", serve_ws_api)
     reg.mount("/ws/", user_stream.serve, prefix=True)
     for path in STREAM_PATHS:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from engine.sim.binance import user_stream
 from engine.sim.binance.rest import Ctx, Params, Route
 from engine.sim.binance.usdm_account import (account, balance, countdown_cancel_all, position_risk, position_risk_v2,
-                                             set_leverage, user_trades)
+                                             leverage_bracket, set_leverage, user_trades)
 from engine.sim.binance.tickers import premium_index, usdm_24hr, usdm_book_ticker, usdm_price
 from engine.sim.binance.usdm_algo import (all_algos, cancel_algo, cancel_all_algo, new_algo, open_algos,
                                           query_algo)
@@ -131,6 +131,7 @@ ROUTES = {
     ("GET", "/fapi/v3/balance"): Route(balance, "SIGNED", 5),
     ("GET", "/fapi/v2/balance"): Route(balance, "SIGNED", 5),
     ("POST", "/fapi/v1/leverage"): Route(set_leverage, "SIGNED", 1),
+    ("GET", "/fapi/v1/leverageBracket"): Route(leverage_bracket, "SIGNED", 1),
     ("POST", "/fapi/v1/countdownCancelAll"): Route(countdown_cancel_all, "SIGNED", 10),
     ("GET", "/fapi/v1/rateLimit/order"): Route(rate_limit_order, "SIGNED", 1),
     ("POST", "/fapi/v1/listenKey"): Route(_listen_key("POST"), "USER_STREAM", 1),

@@ -9,15 +9,19 @@ from engine.sim.binance.errors import BinanceError
 from engine.sim.binance.rest import Ctx, Params
 from engine.sim.binance.usdm_common import MARKET, WALLET, instrument_of, qty_text
 from engine.sim.core_types import now_ms
-from engine.sim.decimals import ZERO, fixed, parse_number
+from engine.sim.decimals import ZERO, fixed
+from engine.sim.margin import MarginLine
 from engine.sim.binance.state import state_of
 
-__all__ = ["position_risk", "position_risk_v2", "balance", "account", "user_trades", "set_leverage",
-           "countdown_cancel_all"]
+__all__ = ["position_risk", "position_risk_v2", "balance", "account", "leverage_bracket", "user_trades",
+           "set_leverage", "countdown_cancel_all"]
 
 
 def _position_rows(ctx: Ctx, symbol: str | None, *, all_rows: bool):
+    """positionRisk rows: every symbol with a position (or every listed one with ``all_rows``), with
+    open-order margin beside it; their margins are the account's (engine.sim.margin)."""
     core, acct = ctx.sim.core, ctx.account
+    lines = core.margin_lines(acct, WALLET)
     rows = []
     for (m, sym), inst in core.instruments.items():
         if m != MARKET or (symbol and sym != symbol):
@@ -25,18 +29,17 @@ def _position_rows(ctx: Ctx, symbol: str | None, *, all_rows: bool):
         pos = acct.position(WALLET, sym)
         if pos.amount == 0 and not all_rows:
             continue
-        mark = core.mark.get(sym) or core.last[(MARKET, sym)]
+        line = lines.get(sym) or MarginLine(core.mark_of(WALLET, sym))
         lev = acct.lev(WALLET, sym)
-        notional = mark * pos.amount
+        notional = line.mark * pos.amount
         rows.append({
             "symbol": sym, "positionSide": "BOTH", "positionAmt": qty_text(inst, pos.amount),
             "entryPrice": fixed(pos.entry, 8), "breakEvenPrice": fixed(pos.entry, 8),
-            "markPrice": fixed(mark, 8), "unRealizedProfit": fixed(pos.unrealized(mark), 8),
+            "markPrice": fixed(line.mark, 8), "unRealizedProfit": fixed(line.upnl, 8),
             "liquidationPrice": "0", "isolatedMargin": "0", "notional": fixed(notional, 8), "marginAsset": "USDT",
-            "isolatedWallet": "0", "initialMargin": fixed(abs(notional) / lev, 8),
-            "maintMargin": fixed(abs(notional) * parse_number("0.004"), 8),
-            "positionInitialMargin": fixed(abs(notional) / lev, 8), "openOrderInitialMargin": "0", "adl": 0,
-            "bidNotional": "0", "askNotional": "0", "updateTime": pos.update_ms, "leverage": str(lev),
+            "isolatedWallet": "0", "initialMargin": fixed(line.initial, 8), "maintMargin": fixed(line.maint, 8),
+            "positionInitialMargin": fixed(line.position_im, 8), "openOrderInitialMargin": fixed(line.order_im, 8),
+            "adl": 0, "bidNotional": "0", "askNotional": "0", "updateTime": pos.update_ms, "leverage": str(lev),
             "marginType": "cross",
         })
     return rows
@@ -72,15 +75,20 @@ def balance(ctx: Ctx, p: Params):
 
 
 def account(ctx: Ctx, p: Params):
+    """``/fapi/v2|v3/account``: availableBalance + initialMargin = marginBalance (wallet + unrealised PnL);
+    the positions listed are those with a position or an open order, and their margins add up to the
+    totals."""
     wallet, upnl, pos_im, order_im, avail = _balance_numbers(ctx)
-    im = pos_im + order_im
+    core, acct = ctx.sim.core, ctx.account
+    im, mm = pos_im + order_im, core.maint_margin(acct, WALLET)
+    lines = core.margin_lines(acct, WALLET)
     asset = {"asset": "USDT", "walletBalance": fixed(wallet, 8), "unrealizedProfit": fixed(upnl, 8),
-             "marginBalance": fixed(wallet + upnl, 8), "maintMargin": "0", "initialMargin": fixed(im, 8),
+             "marginBalance": fixed(wallet + upnl, 8), "maintMargin": fixed(mm, 8), "initialMargin": fixed(im, 8),
              "positionInitialMargin": fixed(pos_im, 8), "openOrderInitialMargin": fixed(order_im, 8),
              "crossWalletBalance": fixed(wallet, 8), "crossUnPnl": fixed(upnl, 8), "availableBalance": fixed(avail, 8),
              "maxWithdrawAmount": fixed(max(avail, ZERO), 8), "updateTime": now_ms()}
     return {
-        "totalInitialMargin": fixed(im, 8), "totalMaintMargin": "0", "totalWalletBalance": fixed(wallet, 8),
+        "totalInitialMargin": fixed(im, 8), "totalMaintMargin": fixed(mm, 8), "totalWalletBalance": fixed(wallet, 8),
         "totalUnrealizedProfit": fixed(upnl, 8), "totalMarginBalance": fixed(wallet + upnl, 8),
         "totalPositionInitialMargin": fixed(pos_im, 8), "totalOpenOrderInitialMargin": fixed(order_im, 8),
         "totalCrossWalletBalance": fixed(wallet, 8), "totalCrossUnPnl": fixed(upnl, 8),
@@ -89,8 +97,23 @@ def account(ctx: Ctx, p: Params):
             {"symbol": r["symbol"], "positionSide": "BOTH", "positionAmt": r["positionAmt"],
              "unrealizedProfit": r["unRealizedProfit"], "isolatedMargin": "0", "notional": r["notional"],
              "isolatedWallet": "0", "initialMargin": r["initialMargin"], "maintMargin": r["maintMargin"],
-             "updateTime": r["updateTime"]} for r in _position_rows(ctx, None, all_rows=False)],
+             "updateTime": r["updateTime"]} for r in _position_rows(ctx, None, all_rows=True)
+            if r["symbol"] in lines],
     }
+
+
+def leverage_bracket(ctx: Ctx, p: Params):
+    """``/fapi/v1/leverageBracket``: one bracket per symbol (the simulator has no notional tiers), with the
+    instrument's maintenance rate and maximum leverage; an object when ``symbol`` is given."""
+    core = ctx.sim.core
+    symbol = p.get("symbol")
+    if symbol is not None:
+        instrument_of(ctx, p)
+    rows = [{"symbol": sym, "notionalCoef": 1.0, "brackets": [
+        {"bracket": 1, "initialLeverage": inst.max_leverage, "notionalCap": 9223372036854775807,
+         "notionalFloor": 0, "maintMarginRatio": float(inst.maint_rate), "cum": 0.0}]}
+        for (m, sym), inst in core.instruments.items() if m == MARKET and (symbol is None or sym == symbol)]
+    return rows[0] if symbol is not None else rows
 
 
 def user_trades(ctx: Ctx, p: Params):

@@ -10,23 +10,26 @@ from decimal import Decimal
 from engine.sim.bybit.common import WALLET, category_of, inst_of, number
 from engine.sim.bybit.errors import BybitError
 from engine.sim.decimals import ZERO, plain
+from engine.sim.margin import MarginLine
 from engine.sim.bybit.state import state_of
 
 __all__ = ["position_row", "wallet_row", "dcp_stream_closed", "dcp_stream_opened"]
 
 def position_row(sim, account, symbol: str) -> dict:
+    """A linear position; its margins are the wallet's lines (engine.sim.margin), so they add up to it."""
     core = sim.core
     pos = account.position(WALLET, symbol)
-    mark = core.mark.get(symbol) or core.last[("ylinear", symbol)]
+    line = core.margin_lines(account, WALLET).get(symbol) or MarginLine(core.mark_of(WALLET, symbol))
+    mark = line.mark
     lev = account.lev(WALLET, symbol)
     side = "" if pos.amount == 0 else ("Buy" if pos.amount > 0 else "Sell")
     return {
         "positionIdx": 0, "riskId": 1, "riskLimitValue": "2000000", "symbol": symbol, "side": side,
         "size": plain(abs(pos.amount)), "avgPrice": plain(pos.entry), "positionValue": plain(abs(pos.cost)),
         "tradeMode": 0, "autoAddMargin": 0, "positionStatus": "Normal", "leverage": str(lev),
-        "markPrice": plain(mark), "liqPrice": "", "bustPrice": "", "positionIM": plain(abs(pos.cost) / lev),
-        "positionMM": "0", "positionBalance": "0", "takeProfit": "0", "stopLoss": "0", "trailingStop": "0",
-        "sessionAvgPrice": "", "unrealisedPnl": plain(pos.unrealized(mark)), "curRealisedPnl": plain(pos.realized),
+        "markPrice": plain(mark), "liqPrice": "", "bustPrice": "", "positionIM": plain(line.position_im),
+        "positionMM": plain(line.maint), "positionBalance": "0", "takeProfit": "0", "stopLoss": "0", "trailingStop": "0",
+        "sessionAvgPrice": "", "unrealisedPnl": plain(line.upnl), "curRealisedPnl": plain(pos.realized),
         "cumRealisedPnl": plain(pos.realized), "adlRankIndicator": 0, "createdTime": str(pos.update_ms),
         "updatedTime": str(pos.update_ms), "seq": pos.update_ms, "isReduceOnly": False, "tpslMode": "Full",
         "breakEvenPrice": plain(pos.entry),
@@ -53,6 +56,7 @@ def wallet_row(sim, account, coins=None) -> dict:
     positions' unrealised PnL and initial margins, and what is available is what they leave."""
     core = sim.core
     upnl, pos_im, order_im = core.margin_parts(account, WALLET)
+    mm = core.maint_margin(account, WALLET)
     rows, total, available = [], ZERO, ZERO
     for coin, bal in sorted(account.wallets[WALLET].items()):
         if coins and coin not in coins:
@@ -60,7 +64,7 @@ def wallet_row(sim, account, coins=None) -> dict:
         px = 1 if coin == "USDT" else core.mark.get(coin + "USDT", ZERO)
         margin = coin == "USDT"
         coin_upnl = upnl if margin else ZERO
-        coin_pos_im, coin_order_im = (pos_im, order_im) if margin else (ZERO, ZERO)
+        coin_pos_im, coin_order_im, coin_mm = (pos_im, order_im, mm) if margin else (ZERO, ZERO, ZERO)
         usd = (bal.total + coin_upnl) * px
         total += usd
         coin_avail = bal.total + coin_upnl - coin_pos_im - coin_order_im - (bal.locked if not margin else ZERO)
@@ -69,14 +73,15 @@ def wallet_row(sim, account, coins=None) -> dict:
                      "walletBalance": plain(bal.total), "free": plain(bal.free), "locked": plain(bal.locked),
                      "spotHedgingQty": "0", "borrowAmount": "0", "availableToWithdraw": plain(max(coin_avail, ZERO)),
                      "availableToBorrow": "", "accruedInterest": "0", "totalOrderIM": plain(coin_order_im),
-                     "totalPositionIM": plain(coin_pos_im), "totalPositionMM": "0", "unrealisedPnl": plain(coin_upnl),
+                     "totalPositionIM": plain(coin_pos_im), "totalPositionMM": plain(coin_mm), "unrealisedPnl": plain(coin_upnl),
                      "cumRealisedPnl": "0", "bonus": "0", "marginCollateral": True, "collateralSwitch": True})
     im = pos_im + order_im
     rate = plain((im / total).quantize(Decimal("0.0001"))) if total else "0"
-    return {"accountType": "UNIFIED", "accountIMRate": rate, "accountMMRate": "0",
+    mm_rate = plain((mm / total).quantize(Decimal("0.0001"))) if total else "0"
+    return {"accountType": "UNIFIED", "accountIMRate": rate, "accountMMRate": mm_rate,
             "totalEquity": plain(total), "totalWalletBalance": plain(total - upnl), "totalMarginBalance": plain(total),
             "totalAvailableBalance": plain(available), "totalPerpUPL": plain(upnl), "totalInitialMargin": plain(im),
-            "totalMaintenanceMargin": "0", "accountLTV": "0", "coin": rows}
+            "totalMaintenanceMargin": plain(mm), "accountLTV": "0", "coin": rows}
 
 
 def wallet_route(sim, account, q: dict) -> dict:
