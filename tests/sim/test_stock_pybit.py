@@ -86,3 +86,43 @@ def test_the_unified_wallet_margins_add_up_and_free_plus_used_is_total(sim, http
     equity = D(usdt["walletBalance"]) + D(usdt["unrealisedPnl"])
     assert D(usdt["equity"]) == equity
     assert D(usdt["availableToWithdraw"]) == equity - D(wallet["totalInitialMargin"])
+
+
+def test_executions_carry_the_rate_charged_to_the_maker_or_the_taker(sim, http):
+    from engine.sim.bybit.instruments import LINEAR_FEES, SPOT_FEES
+
+    taken = http.place_order(category="linear", symbol="ETHUSDT", side="Buy", orderType="Market", qty="0.5")["result"]
+    rows = http.get_executions(category="linear", orderId=taken["orderId"])["result"]["list"]
+    assert rows and all(r["isMaker"] is False and D(r["feeRate"]) == LINEAR_FEES[1] for r in rows)
+    assert all(D(r["execFee"]) == D(r["execValue"]) * LINEAR_FEES[1] for r in rows)
+    spot = http.place_order(category="spot", symbol="ETHUSDT", side="Buy", orderType="Market", qty="0.5",
+                            marketUnit="baseCoin")["result"]
+    rows = http.get_executions(category="spot", orderId=spot["orderId"])["result"]["list"]
+    assert all(D(r["feeRate"]) == SPOT_FEES[1] and D(r["execFee"]) == D(r["execQty"]) * SPOT_FEES[1] for r in rows)
+    # a resting bid the market falls through is the maker
+    bid, _, _ = _top(sim, "ylinear", "BTCUSDT")
+    rest = http.place_order(category="linear", symbol="BTCUSDT", side="Buy", orderType="Limit", qty="0.010",
+                            price=str(bid - 100))["result"]
+    sim.call(lambda s: s.set_price("BTCUSDT", str(bid - 1000)))
+    rows = http.get_executions(category="linear", orderId=rest["orderId"])["result"]["list"]
+    assert sum(D(r["execQty"]) for r in rows) == D("0.010")
+    assert all(r["isMaker"] is True and D(r["feeRate"]) == LINEAR_FEES[0] for r in rows)
+    assert all(D(r["execFee"]) == D(r["execValue"]) * LINEAR_FEES[0] for r in rows)
+
+
+def test_open_orders_by_order_filter(sim, http):
+    price = sim.call(lambda s: s.price("1000SHIBUSDT"))
+    plain = http.place_order(category="linear", symbol="1000SHIBUSDT", side="Buy", orderType="Limit",
+                             qty="1000", price=str(price / 2))["result"]["orderId"]
+    stop = http.place_order(category="linear", symbol="1000SHIBUSDT", side="Buy", orderType="Market",
+                            qty="1000", triggerPrice=str(price * 2), triggerDirection=1)["result"]["orderId"]
+
+    def listed(**kw):
+        rows = http.get_open_orders(category="linear", symbol="1000SHIBUSDT", **kw)["result"]["list"]
+        return {r["orderId"] for r in rows}
+    assert listed() >= {plain, stop}
+    assert plain in listed(orderFilter="Order") and stop not in listed(orderFilter="Order")
+    assert listed(orderFilter="StopOrder") == {stop}
+    assert listed(orderFilter="tpslOrder") == set()
+    with pytest.raises(Exception, match="10001"):
+        listed(orderFilter="Everything")

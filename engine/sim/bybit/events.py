@@ -21,8 +21,8 @@ def format_event(sim, ev) -> list[tuple[str, str, list]]:
         if ev.exec_type in ("TRADE",) and ev.fill is not None:
             for fill, fee, asset, maker in o.fills:
                 if fill is ev.fill:
-                    row = exec_row(o, fill, fee, maker)
-                    row.update({"category": cat, "isLeverage": "0", "execPnl": plain(o.realized)})
+                    row = exec_row(sim, o, fill, fee, maker)
+                    row.update({"category": cat, "isLeverage": "0", "execPnl": plain(fill.realized_for(o))})
                     out.append(("execution", cat, [row]))
         row = order_row(o, category=True)
         if ev.exec_type == "TRIGGERED":

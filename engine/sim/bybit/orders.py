@@ -228,14 +228,31 @@ def order_row(o: Order, *, category: bool = False) -> dict:
     return row
 
 
+ORDER_FILTERS = ("Order", "StopOrder", "tpslOrder", "OcoOrder", "BidirectionalTpslOrder")
+
+
+def _kind(o: Order) -> str:
+    """The ``orderFilter`` an order answers to: a conditional order not yet triggered (TP/SL exits of a
+    linear position among them) is a StopOrder; the rest are Orders.  Spot TP/SL, OCO and
+    bidirectional TP/SL orders are not simulated, so their filters list nothing."""
+    return "StopOrder" if o.type in CONDITIONAL_TYPES and not o.triggered else "Order"
+
+
 def list_orders(sim, account, q: dict, *, open_only: bool) -> dict:
+    """``order/realtime`` (open orders) and ``order/history`` (closed ones); ``orderFilter`` narrows them to
+    one kind, every kind by default (a unified account's default)."""
     cat = category_of(q)
     market = MARKETS[cat]
     symbol = q.get("symbol") or None
     if symbol:
         inst_of(sim, cat, symbol)
+    wanted = q.get("orderFilter") or None
+    if wanted is not None and wanted not in ORDER_FILTERS:
+        raise BybitError(10001, "params error: orderFilter invalid")
     rows = []
     for o in reversed(sim.core.account_orders(market, account, symbol)):
+        if wanted is not None and _kind(o) != wanted:
+            continue
         if open_only and not (o.is_open or (q.get("openOnly") == "1")):
             continue
         if not open_only and o.is_open:
@@ -258,20 +275,22 @@ def executions_route(sim, account, q: dict) -> dict:
         if (want_id and bybit_order_id(o) != want_id) or (want_link and o.client_id != want_link):
             continue
         for fill, fee, asset, maker in o.fills:
-            rows.append(exec_row(o, fill, fee, maker))
+            rows.append(exec_row(sim, o, fill, fee, maker))
     rows.reverse()
     return {"category": cat, "nextPageCursor": "", "list": rows[: int(q.get("limit") or 50)]}
 
 
-def exec_row(o: Order, fill, fee, maker: bool) -> dict:
-    inst_rate = "0.001"
+def exec_row(sim, o: Order, fill, fee, maker: bool) -> dict:
+    """One execution; ``feeRate`` is the rate charged, the instrument's maker or taker rate."""
+    inst = sim.core.instruments[(o.market, o.symbol)]
+    inst_rate = plain(inst.maker_fee if maker else inst.taker_fee)
     return {
         "symbol": o.symbol, "orderId": bybit_order_id(o), "orderLinkId": o.client_id, "side": o.side.capitalize(),
         "orderPrice": plain(o.price), "orderQty": plain(o.qty), "leavesQty": plain(o.remaining),
         "createType": o.extra.get("create_type", "CreateByUser"), "orderType": type_of(o),
         "stopOrderType": o.extra.get("stop_order_type", ""), "execFee": plain(fee), "execId": str(uuid.UUID(int=fill.trade_id)),
         "execPrice": plain(fill.price), "execQty": plain(fill.qty), "execType": "Trade",
-        "execValue": plain(fill.price * fill.qty), "execTime": str(o.last_exec_ms), "feeCurrency": o.commission_asset,
+        "execValue": plain(fill.price * fill.qty), "execTime": str(fill.ts), "feeCurrency": o.commission_asset,
         "isMaker": maker, "feeRate": inst_rate, "tradeIv": "", "markIv": "", "markPrice": plain(fill.price),
         "indexPrice": "", "underlyingPrice": "", "blockTradeId": "", "closedSize": "0", "seq": fill.trade_id,
         "extraFees": "",
