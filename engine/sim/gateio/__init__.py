@@ -12,6 +12,8 @@ Switchable, because the sheet marks them unconfirmed (``sim.state["gateio"]``):
   fill, refused with ``POC_FILL_IMMEDIATELY`` / ``FOK_NOT_FILL`` instead of the default 201
   ``cancelled`` with ``finish_as`` ``poc`` / ``fok``;
 * ``limiter.cancel_per_s``: the spot cancel limit (200 r/s; a 100 r/s figure is unconfirmed);
+* ``refusals``: (label, HTTP status) pairs the next order creates are refused with, unprocessed, one
+  each (every label of the sheet on demand);
 * the login signature is accepted over ``req_param`` "" (the docs) or "{}" (the SDKs):
   :data:`engine.sim.gateio.auth.LOGIN_REQ_PARAMS`.
 

@@ -107,6 +107,10 @@ def create(sim, account, args: dict) -> tuple[Order, str]:
     """Place one order; returns it and its ``action_mode`` (the answer's shape)."""
     if not isinstance(args, dict):
         raise GateError("INVALID_REQUEST_BODY", "order must be a JSON object")
+    refusals = state_of(sim).refusals
+    if refusals:
+        label, status = refusals.pop(0)
+        raise GateError(label, f"refused: {label}", status)
     inst = pair_of(sim, args)
     _check_account(args)
     side = args.get("side")

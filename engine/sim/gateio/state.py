@@ -24,6 +24,9 @@ class GateState:
         self.fok_error = False          # True: an FOK order that cannot fill is FOK_NOT_FILL
         self.countdowns: dict = {}      # (account key, pair) -> timer of countdown_cancel_all
         self.sockets = GateSockets()    # open /ws/v4/ sockets
+        # (label, HTTP status) the next order creates are refused with, unprocessed, one each: the venue's
+        # other refusals on demand (REST and the order API alike), for tests of every label of the sheet
+        self.refusals: list[tuple[str, int]] = []
 
     def stop(self) -> None:
         for timer in self.countdowns.values():

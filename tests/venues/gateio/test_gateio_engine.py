@@ -20,7 +20,7 @@ from tests.support.engine_fixtures import KEY, SECRET, run, until
 
 pytestmark = pytest.mark.timeout(90)
 PATHS = ["rest", "ws"]
-FAST = {"recv_window_ms": 1000}         # a lost answer is concluded about 1 s after its request
+FAST = {"recv_window_ms": 500}          # a lost answer is concluded soon after its request
 
 
 @contextlib.asynccontextmanager

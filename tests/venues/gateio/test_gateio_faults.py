@@ -98,7 +98,8 @@ def test_a_cut_stream_reconnects_and_reconciles_what_it_missed():
             bid = await eng.place_limit("BTC_USDT", "BUY", "0.01", "49995")      # its put is push 1
             sim.place_for("other", "gateio", "BTC_USDT", "SELL", "0.01")         # its trade cuts the stream
             await until(lambda: eng.get_order(bid.client_order_id).state == OrderState.FILLED, 15, "reconciled")
-            assert kinds(events, EventKind.STREAM_RECONNECTED) and kinds(events, EventKind.RECONCILED)
+            await until(lambda: kinds(events, EventKind.RECONCILED), 5, "reconciliation")
+            assert kinds(events, EventKind.STREAM_RECONNECTED)
             assert eng.get_order(bid.client_order_id).filled == Decimal("0.01")
             free, _ = sim.balance(KEY, "BTC", "gateio")
             await until(lambda: eng.balances()["BTC"][0] == free, 5, "BTC balance")
