@@ -171,3 +171,30 @@ def test_lost_answers_and_lost_pushes_are_resolved_by_lookup(entry):
             assert len([e for e in events if e.kind == EventKind.RESOLVED]) == 2
 
     run(main())
+
+
+def test_an_order_placed_elsewhere_is_adopted_with_its_fills():
+    """An order from the web UI (text ``apiv4``, not one of ours): taken into the store under its venue id."""
+    async def main():
+        async with gate("rest") as (sim, eng):
+            events = []
+            eng.on(events.append)
+            oid = sim.place_for(KEY, "gateio", "BTC_USDT", "BUY", "0.01", price="49995")
+            await until(lambda: any(e.kind == EventKind.ADOPTED for e in events), 5, "adopted")
+            sim.place_for("other", "gateio", "BTC_USDT", "SELL", "0.01")
+            await until(lambda: eng.get_order(str(oid)).state == OrderState.FILLED, 5, "filled")
+            assert eng.get_order(str(oid)).filled == Decimal("0.01")
+
+    run(main())
+
+
+def test_the_countdown_cancel_all_is_armed_and_disarmed_per_pair():
+    async def main():
+        async with gate("rest") as (sim, eng):
+            await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000")
+            await eng.adapter.cancel_on_disconnect(5, {"BTC_USDT"})
+            assert set(sim.state["gateio"].countdowns) == {(KEY, "BTC_USDT")}
+            await eng.adapter.disarm_cancel_on_disconnect()
+            assert not sim.state["gateio"].countdowns
+
+    run(main())
