@@ -73,10 +73,11 @@ VENUES: dict[str, dict[str, Endpoints]] = {
         "mainnet": Endpoints("https://api.gateio.ws/api/v4", "wss://api.gateio.ws/ws/v4/",
                              "wss://api.gateio.ws/ws/v4/"),
     },
+    # No test host: Topstep's practice accounts trade on the production gateway (the sheet's §1; the
+    # gateway-*-demo.s2f.projectx.com hosts appear only in stale doc examples).  Its hubs are
+    # /hubs/user (the stream) and /hubs/market beside it.
     "topstepx": {
         "mainnet": Endpoints("https://api.topstepx.com", None, "wss://rtc.topstepx.com/hubs/user"),
-        "testnet": Endpoints("https://gateway-api-demo.s2f.projectx.com", None,
-                             "wss://gateway-rtc-demo.s2f.projectx.com/hubs/user"),
     },
 }
 
@@ -120,7 +121,7 @@ TEST_HOSTS: dict[str, tuple[str, ...]] = {
     "bybit": ("api-testnet.bybit.com", "stream-testnet.bybit.com", "api-demo.bybit.com", "stream-demo.bybit.com"),
     "mexc": (),
     "gateio": ("fx-api-testnet.gateio.ws", "fx-ws-testnet.gateio.ws", "ws-testnet.gate.com"),
-    "topstepx": ("gateway-api-demo.s2f.projectx.com", "gateway-rtc-demo.s2f.projectx.com"),
+    "topstepx": (),
 }
 
 _DOMAINS = tuple(sorted({d for ds in MAINNET_DOMAINS.values() for d in ds}))
@@ -415,4 +416,5 @@ def _local_ws_urls(venue: str, base_url: str) -> tuple[str | None, str | None]:
         "binance-usdm": (f"{ws}/ws-fapi/v1", f"{ws}/private"),
         "bybit": (f"{ws}/v5/trade", f"{ws}/v5/private"),
         "mexc": (None, f"{ws}/ws"),
+        "topstepx": (None, f"{ws}/hubs/user"),
     }.get(venue, (None, None))

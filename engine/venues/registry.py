@@ -20,6 +20,7 @@ ADAPTERS: dict[str, str] = {
     "bybit": "engine.venues.bybit.adapter:BybitAdapter",
     "gateio": "engine.venues.gateio.adapter:GateAdapter",
     "mexc": "engine.venues.mexc.adapter:MexcAdapter",
+    "topstepx": "engine.venues.topstepx.adapter:TopstepxAdapter",
 }
 
 # venue -> the order-entry paths its adapter offers ("rest" always; "ws": WebSocket order entry)
@@ -29,6 +30,7 @@ ORDER_ENTRY: dict[str, tuple[str, ...]] = {
     "bybit": ("rest", "ws"),
     "gateio": ("rest", "ws"),
     "mexc": ("rest",),
+    "topstepx": ("rest",),
 }
 
 
