@@ -133,7 +133,7 @@ class HubConnection:
         self.bad_records = 0
         self.closes = 0
         self.last_close_error: str | None = None
-        logging.getLogger(f"engine.{name}").addFilter(RedactTokens())
+        _scrub_logs(name)
         self.ws = ReconnectingWebSocket(url, self._on_message, name=name, on_connected=self._on_connected,
                                         on_disconnected=self._on_disconnected, idle_timeout=server_timeout,
                                         reply_timeout=min(keepalive, server_timeout), user_ping=PING,
@@ -266,6 +266,18 @@ class HubConnection:
             self.ws.drop()
         elif kind != 6:
             log.info("%s: hub message of type %r ignored", self.name, kind)
+
+
+def _scrub_logs(name: str) -> None:
+    """Keep the token out of the WebSocket layer's log lines: picows dumps the upgrade request (the URL
+    with its ``access_token``) below DEBUG on a per-connection child of ``picows.engine.<name>``, and names
+    the URL at INFO on a redirect; the transport's own lines quote connect errors."""
+    picows_log = logging.getLogger(f"picows.engine.{name}")
+    if picows_log.level == logging.NOTSET or picows_log.level < logging.INFO:
+        picows_log.setLevel(logging.INFO)
+    for logger in (picows_log, logging.getLogger(f"engine.{name}"), logging.getLogger("engine.transport.ws")):
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
 
 
 def _is_ping(payload: bytes) -> bool:
