@@ -150,8 +150,6 @@ class HubServer:
         ws = client.ws
         buffer = ""
         shaken = False
-        loop = asyncio.get_running_loop()
-        last_heard = loop.time()
         while True:
             try:
                 msg = await ws.receive(timeout=self.client_timeout)
@@ -166,7 +164,6 @@ class HubServer:
                 data = msg.data
             else:
                 continue
-            last_heard = loop.time()
             buffer += data
             while RS in buffer:
                 text, buffer = buffer.split(RS, 1)
@@ -184,7 +181,6 @@ class HubServer:
                     await client.send_text(record({}))
                     continue
                 await self._dispatch(client, message)
-        del last_heard
 
     async def _dispatch(self, client: HubClient, message: Any) -> None:
         if not isinstance(message, dict):

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from engine.sim.topstepx.hub import HubServer, record
-from engine.venues.topstepx.signalr import (HANDSHAKE, PING, RS, HubConnection, HubError, invocation, redact,
+from engine.venues.topstepx.signalr import (HANDSHAKE, PING, HubConnection, HubError, invocation, redact,
                                             split_records)
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJl"
