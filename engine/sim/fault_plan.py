@@ -43,7 +43,7 @@ class RequestFaults:
 # them all (a test written once for every venue).  Order lists and cancel-replace are not among them.
 NEW_ORDER_REQUESTS = frozenset({"POST api/v3/order", "POST fapi/v1/order", "v5/order/create",
                                 "order.place", "order.create",
-                                "POST api/v4/spot/orders", "spot.order_place"})
+                                "POST api/v4/spot/orders", "spot.order_place", "POST api/Order/place"})
 
 
 class FaultPlan:

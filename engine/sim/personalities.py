@@ -18,9 +18,11 @@ PERSONALITIES: dict[str, str] = {
     "bybit": "engine.sim.bybit.personality",
     "gateio": "engine.sim.gateio.personality",
     "mexc": "engine.sim.mexc.personality",
+    "topstepx": "engine.sim.topstepx.personality",
 }
 
 OWN_PORT: dict[str, str] = {
     "gateio": "engine.sim.gateio.app:build_app",
     "mexc": "engine.sim.mexc.app:build_app",
+    "topstepx": "engine.sim.topstepx.app:build_app",
 }

@@ -49,6 +49,7 @@ class HubClient:
         self.ws = ws
         self.identity = identity           # whatever the hub's token check returned (the account login)
         self.subscriptions: set[tuple[str, Any]] = set()
+        self.stream = None                 # the ordered event writer with stream faults (HubServer.streams)
         self.sent = 0
         self.closed = False
         self._last_sent = asyncio.get_running_loop().time()
@@ -96,8 +97,12 @@ class HubServer:
     """
 
     def __init__(self, name: str, authenticate: Callable[[str], Any], methods: dict[str, Method], *,
-                 ping_interval: float = 15.0, client_timeout: float = 30.0):
+                 ping_interval: float = 15.0, client_timeout: float = 30.0, streams=None,
+                 released=None):
         self.name = name
+        # streams(ws) -> engine.sim.streams.StreamConn: events then go through its queue and stream faults
+        self.streams = streams
+        self.released = released           # released(stream): the connection ended
         self.authenticate = authenticate
         self.methods = {k.lower(): v for k, v in methods.items()}
         self.ping_interval = ping_interval
@@ -134,6 +139,8 @@ class HubServer:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
         await ws.prepare(request)
         client = HubClient(self, ws, identity)
+        if self.streams is not None:
+            client.stream = self.streams(ws)
         self.clients.add(client)
         self.connections += 1
         pinger = asyncio.get_running_loop().create_task(self._pings(client))
@@ -143,6 +150,10 @@ class HubServer:
             pinger.cancel()
             self.clients.discard(client)
             client.closed = True
+            if client.stream is not None:
+                await client.stream.aclose()
+                if self.released is not None:
+                    self.released(client.stream)
         return ws
 
     # -- the protocol ------------------------------------------------------------------------------
@@ -231,6 +242,20 @@ class HubServer:
         for client in list(self.clients):
             if topic in client.subscriptions:
                 await client.event(target, *args)
+                n += 1
+        return n
+
+    def push(self, topic: tuple[str, Any], target: str, *args: Any) -> int:
+        """Queue an event for every client subscribed to ``topic`` (from synchronous code: the core's
+        watchers); through each client's stream, in order, with stream faults.  Returns how many."""
+        text = record({"type": 1, "target": target, "arguments": list(args)})
+        n = 0
+        for client in list(self.clients):
+            if topic in client.subscriptions and not client.closed:
+                if client.stream is not None:
+                    client.stream.event(text)
+                else:
+                    asyncio.get_running_loop().create_task(client.send_text(text))
                 n += 1
         return n
 

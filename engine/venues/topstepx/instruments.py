@@ -133,6 +133,6 @@ def load_contracts(reg: Instruments, book: ContractBook) -> list[int]:
     ids = []
     for root, c in sorted(book.by_root.items()):
         ids.append(reg.add(root, root, MARGIN_ASSET, ContractType.LINEAR_FUTURE, c.active,
-                           tick=str(c.tick_size), price_from_min=False, step="1", min_qty="1", qty_from_min=False,
-                           multiplier=str(c.point_value)))
+                           tick=format(c.tick_size, "f"), price_from_min=False, step="1", min_qty="1", qty_from_min=False,
+                           multiplier=format(c.point_value, "f")))
     return ids
