@@ -111,7 +111,7 @@ def test_help_examples_parse():
     (["--balance", "USDT"], ["--balance", "ASSET=AMOUNT"]),
     (["--balance", "USDT=lots"], ["--balance", "not an amount"]),
     (["--balance", "USDT=-1"], ["--balance", "0 or more"]),
-    (["--balance", "USD=1"], ["--balance", "USD", "USDT"]),
+    (["--balance", "EUR=1"], ["--balance", "EUR", "USDT"]),
     (["--port", "http"], ["--port", "0 to 65535"]),
     (["--port", "65536"], ["--port", "0 to 65535"]),
     (["--port", "-1"], ["--port", "0 to 65535"]),

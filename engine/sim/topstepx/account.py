@@ -16,7 +16,7 @@ from __future__ import annotations
 from engine.sim.core_types import now_ms
 from engine.sim.matching import Order
 from engine.sim.topstepx.instruments import CONTRACTS, MARKET, WALLET, contract, contracts, units
-from engine.sim.topstepx.orders import Refusal, _account, _int, submit
+from engine.sim.topstepx.orders import Refusal, check_account, submit, whole
 from engine.sim.topstepx.rows import account_row, iso, num, parse_iso
 
 __all__ = ["ROUTES"]
@@ -31,12 +31,12 @@ def accounts(sim, st, acct, b) -> dict:
 
 
 def positions(sim, st, acct, b) -> dict:
-    _account(st, acct, b)
+    check_account(st, acct, b)
     return {"positions": st.events.position_rows(acct)}
 
 
 def _close(sim, st, acct, b, size, codes) -> dict:
-    _account(st, acct, b)
+    check_account(st, acct, b)
     cid = b.get("contractid")
     c = contract(cid) if isinstance(cid, str) else None
     if c is None:
@@ -49,7 +49,7 @@ def _close(sim, st, acct, b, size, codes) -> dict:
         raise Refusal(2)
     if size is None:
         size = held
-    elif _int(size) is None or size <= 0 or size > held:
+    elif whole(size) is None or size <= 0 or size > held:
         raise Refusal(5)
     order = Order(oid=sim.core.new_oid(), market=MARKET, symbol=c.id, account=acct.account, client_id="",
                   side="SELL" if pos.amount > 0 else "BUY", type="MARKET", tif="GTC", qty=units(c, size),
@@ -74,7 +74,7 @@ def partial_close(sim, st, acct, b) -> dict:
 
 
 def trades(sim, st, acct, b) -> dict:
-    _account(st, acct, b)
+    check_account(st, acct, b)
     start = parse_iso(b.get("starttimestamp")) or 0.0
     end = parse_iso(b.get("endtimestamp"))
     out = []
@@ -108,7 +108,7 @@ def bars(sim, st, acct, b) -> dict:
     c = contract(cid) if isinstance(cid, str) else None
     if c is None:
         raise Refusal(1)
-    unit, n, limit = _int(b.get("unit")), _int(b.get("unitnumber")), _int(b.get("limit"))
+    unit, n, limit = whole(b.get("unit")), whole(b.get("unitnumber")), whole(b.get("limit"))
     if unit not in _UNIT_S:
         raise Refusal(2)
     if n is None or n <= 0:

@@ -45,7 +45,7 @@ class Refusal(Exception):
         self.code, self.message, self.order_id, self.extra = code, message, order_id, extra
 
 
-def _int(value) -> int | None:
+def whole(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -60,8 +60,8 @@ def _price(value, c: Contract, code: int, what: str) -> Decimal | None:
     return price
 
 
-def _account(st, acct, b) -> None:
-    if _int(b.get("accountid")) != acct.id:
+def check_account(st, acct, b) -> None:
+    if whole(b.get("accountid")) != acct.id:
         raise Refusal(1)
 
 
@@ -108,7 +108,7 @@ def reject_record(sim, acct, c: Contract, side: str, size: int, kind: int, tag: 
 
 
 def place(sim, st, acct, b: dict) -> dict:
-    _account(st, acct, b)
+    check_account(st, acct, b)
     cid = b.get("contractid")
     c = contract(cid) if isinstance(cid, str) else None
     if c is None:
@@ -122,7 +122,7 @@ def place(sim, st, acct, b: dict) -> dict:
         if tag in acct.tags:
             raise Refusal(2, "Custom tag already in use.")
         acct.tags.add(tag)
-    kind, side_n, size = _int(b.get("type")), _int(b.get("side")), _int(b.get("size"))
+    kind, side_n, size = whole(b.get("type")), whole(b.get("side")), whole(b.get("size"))
     if kind not in _TYPES:
         raise Refusal(2, "Invalid order type.")
     if side_n not in (0, 1):
@@ -179,8 +179,8 @@ def submit(sim, acct, order: Order, c: Contract, kind: int, tag) -> dict:
 
 
 def find(sim, st, acct, b: dict, missing: int):
-    _account(st, acct, b)
-    oid = _int(b.get("orderid"))
+    check_account(st, acct, b)
+    oid = whole(b.get("orderid"))
     order = None if oid is None else sim.core.find(MARKET, acct.account, oid)
     if order is None:
         raise Refusal(missing)
@@ -195,7 +195,7 @@ def modify(sim, st, acct, b: dict) -> dict:
     size = b.get("size")
     qty = None
     if size is not None:
-        if _int(size) is None or size <= 0 or units(c, size) < order.filled:
+        if whole(size) is None or size <= 0 or units(c, size) < order.filled:
             raise Refusal(3, "Invalid order size.")
         qty = units(c, size)
     kind = order.extra.get("tsx_type", 1)
@@ -234,7 +234,7 @@ def _account_orders(sim, st, acct) -> list:
 
 
 def search(sim, st, acct, b: dict) -> dict:
-    _account(st, acct, b)
+    check_account(st, acct, b)
     start = parse_iso(b.get("starttimestamp")) or 0.0
     end = parse_iso(b.get("endtimestamp"))
     rows = []
@@ -247,7 +247,7 @@ def search(sim, st, acct, b: dict) -> dict:
 
 def search_open(sim, st, acct, b: dict) -> dict:
     """Open orders; Suspended (8) bracket legs left out, as on the venue (searchOpen's swagger summary)."""
-    _account(st, acct, b)
+    check_account(st, acct, b)
     return {"orders": [order_row(o, acct.id) for o in sorted(_account_orders(sim, st, acct), key=lambda o: o.oid)
                        if STATUS.get(o.status) == 1 and not o.extra.get("suspended")]}
 

@@ -35,7 +35,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_FLOOR
 from typing import Awaitable, Callable
 
-from engine._enums import OrderType, Side
+from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import from_decimal, to_decimal
 from engine._parse_common import MessageKind
 from engine._parse_topstepx import TopstepxParser
@@ -60,6 +60,7 @@ _ORDER = int(MessageKind.TSX_ORDER)
 _TAGS_KEPT = 1 << 16
 _HOLD_S = 5.0
 _LOOKBACK = timedelta(days=7)
+_NO_TIF = frozenset({int(TimeInForce.IOC), int(TimeInForce.FOK), int(TimeInForce.POST_ONLY)})
 
 
 class TagReused(E.DuplicateClientOrderId):
@@ -212,6 +213,9 @@ class TopstepxAdapter:
         return await self._send(spec, 0, 0)
 
     async def _send(self, spec: OrderSpec, stop_ticks: int, take_ticks: int):
+        if spec.tif in _NO_TIF:
+            raise ValueError(f"TopstepX has no time in force: {TimeInForce(spec.tif).name} orders do not exist there "
+                             "(limit orders rest until cancelled; use a market order to trade at once)")
         try:
             contract = self.contracts.resolve(spec.symbol)
         except KeyError as exc:

@@ -1,0 +1,170 @@
+"""TopstepX end to end: the engine against the simulator's TopstepX personality over loopback.
+
+Orders, fills, positions and PnL in dollars through the point value, native brackets in
+ticks, customTags, the sheet's error codes, token expiry with orders in flight, a hub drop
+while a bracket works, and lost answers resolved by customTag (never sent twice).
+"""
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from engine import EngineError, OrderState
+from engine.testing import SIM_KEY, simulated
+from engine.venues import errors as E
+import uvloop
+
+MNQ = "CON.F.US.MNQ.Z26"
+
+
+def run(coro, timeout=40):
+    return uvloop.run(asyncio.wait_for(coro, timeout))
+
+
+def tsx(sim):
+    return sim.state["topstepx"]
+
+
+def acct_state(sim):
+    return tsx(sim).accounts[SIM_KEY]
+
+
+def test_limit_place_modify_cancel_and_a_market_fill_with_pnl_in_dollars():
+    async def main():
+        async with simulated("topstepx") as s:
+            eng, sim = s.engine, s.sim
+            bid = await eng.place_limit("MNQ", "BUY", "1", "20000")
+            assert bid.state == OrderState.NEW and bid.exchange_order_id
+            await eng.amend(bid, price="20000.25")
+            await s.until(lambda: sim.core.orders[bid.exchange_order_id].price == Decimal("20000.25"))
+            await eng.cancel(bid)
+            assert eng.get_order(bid.client_order_id).state == OrderState.CANCELLED
+            buy = await eng.place_market("MNQ", "BUY", "2")
+            await s.until(lambda: eng.get_order(buy.client_order_id).state == OrderState.FILLED)
+            await s.until(lambda: eng.positions().get("MNQ") is not None)
+            pos = eng.positions()["MNQ"]
+            assert pos.size == 2
+            entry = pos.entry_price
+            s.move_price("NQ", "21100")
+            sell = await eng.place_market("MNQ", "SELL", "2")
+            await s.until(lambda: eng.get_order(sell.client_order_id).state == OrderState.FILLED)
+            await s.until(lambda: eng.positions().get("MNQ") is None or eng.positions()["MNQ"].size == 0)
+            exit_avg = eng.get_order(sell.client_order_id).average_price
+            # MNQ: $2 a point per contract; fees 0.37 a contract and side
+            trades = acct_state(sim).trades
+            closing = [t for t in trades if t["profitAndLoss"] is not None]
+            assert sum(Decimal(str(t["profitAndLoss"])) for t in closing) == (exit_avg - entry) * 2 * 2
+            assert all(t["profitAndLoss"] is None for t in trades if t["orderId"] == buy.exchange_order_id)
+            balance = acct_state(sim).balance()
+            assert balance == Decimal("150000") + (exit_avg - entry) * 4 - Decimal("0.37") * 4
+            assert sim.totals() == sim.initial_totals
+    run(main())
+
+
+def test_a_fractional_quantity_is_a_typed_error_before_anything_is_sent():
+    async def main():
+        async with simulated("topstepx") as s:
+            for qty in ("0.5", "1.5"):
+                with pytest.raises(EngineError, match="MNQ"):
+                    await s.engine.place_limit("MNQ", "BUY", qty, "20000")
+            assert not [o for o in s.sim.core.orders.values() if o.account.key == SIM_KEY]
+    run(main())
+
+
+def test_native_bracket_in_ticks_exits_wait_suspended_then_oco():
+    async def main():
+        async with simulated("topstepx") as s:
+            eng, sim = s.engine, s.sim
+            br = await eng.place_bracket("MNQ", "BUY", "1", entry_price="20990", stop_loss="20980",
+                                         take_profit="21010")
+            legs = [o for o in sim.core.orders.values() if o.extra.get("parent") == br.entry.exchange_order_id]
+            assert len(legs) == 2 and all(o.extra["suspended"] for o in legs)
+            assert sorted(o.extra["ticks"] for o in legs) == [-40, 80]
+            s.move_price("NQ", "20985")          # the entry fills at its price
+            await s.until(lambda: all(not o.extra["suspended"] for o in legs), what="legs live")
+            s.move_price("NQ", "21020")          # the take-profit fills; the stop is cancelled
+            await s.until(lambda: sorted(o.status for o in legs) == ["CANCELED", "FILLED"], what="oco")
+            await s.until(lambda: eng.positions().get("MNQ") is None or eng.positions()["MNQ"].size == 0)
+    run(main())
+
+
+def test_brackets_without_auto_oco_mode_are_refused_with_the_venues_words():
+    async def main():
+        async with simulated("topstepx") as s:
+            acct_state(s.sim).auto_oco = False
+            with pytest.raises(E.OrderRejected, match="Auto OCO"):
+                await s.engine.place_bracket("MNQ", "BUY", "1", entry_price="20990", stop_loss="20980",
+                                             take_profit="21010")
+            assert s.engine.positions().get("MNQ") is None
+    run(main())
+
+
+@pytest.mark.parametrize("process", ["first", "later,delay_ms=200"])
+def test_a_lost_place_answer_is_resolved_by_its_custom_tag_and_never_sent_again(process):
+    async def main():
+        async with simulated("topstepx") as s:
+            s.inject(f"order:drop:process={process},nth=1")
+            order = await s.engine.place_limit("MNQ", "BUY", "1", "20000")
+            await s.until(lambda: s.engine.get_order(order.client_order_id).state == OrderState.NEW, 10)
+            await s.settle()
+            assert s.venue_orders(order.client_order_id) == 1
+    run(main())
+
+
+def test_token_expiry_mid_session_with_orders_in_flight():
+    async def main():
+        async with simulated("topstepx") as s:
+            st = tsx(s.sim)
+            st.token_lifetime = 1.5
+            logins = st.tokens_issued
+            await asyncio.sleep(2.0)             # the first token (24 h) still works; renew with short ones
+            await s.engine.adapter.rest.tokens.renew()
+            orders = await asyncio.gather(*(s.engine.place_limit("MNQ", "BUY", "1", str(20000 - i))
+                                            for i in range(3)))
+            await asyncio.sleep(2.0)             # that token expired: its renewal or a 401 brings a new one
+            more = await s.engine.place_limit("MNQ", "BUY", "1", "19990")
+            assert st.tokens_issued >= logins + 2
+            for o in [*orders, more]:
+                assert s.venue_orders(o.client_order_id) == 1
+                assert s.engine.get_order(o.client_order_id).state == OrderState.NEW
+    run(main())
+
+
+def test_a_hub_drop_while_a_bracket_works_leaves_the_books_equal_to_the_venues():
+    async def main():
+        async with simulated("topstepx") as s:
+            eng, sim = s.engine, s.sim
+            br = await eng.place_bracket("MNQ", "BUY", "1", entry_price="20990", stop_loss="20980",
+                                         take_profit="21010")
+            hub = tsx(sim).hubs.user
+            await s.until(lambda: hub.clients, what="hub connected")
+            hub.drop_all()
+            s.move_price("NQ", "20985")          # the entry fills while the hub is down
+            await s.until(lambda: eng.get_order(br.entry.client_order_id).state == OrderState.FILLED, 15,
+                          "entry filled after the reconnect")
+            await s.until(lambda: eng.positions().get("MNQ") is not None and eng.positions()["MNQ"].size == 1,
+                          10, "position")
+            await s.until(lambda: len(hub.clients) == 1, 10, "hub back")
+    run(main())
+
+
+def test_wrapped_user_events_are_read_as_the_bare_ones():
+    async def main():
+        async with simulated("topstepx") as s:
+            tsx(s.sim).wrapped.update({"GatewayUserOrder", "GatewayUserTrade"})
+            buy = await s.engine.place_market("MNQ", "BUY", "1")
+            await s.until(lambda: s.engine.get_order(buy.client_order_id).state == OrderState.FILLED)
+            await s.until(lambda: s.engine.positions().get("MNQ") is not None)
+    run(main())
+
+
+def test_daily_loss_limit_refuses_orders_with_account_violation():
+    async def main():
+        async with simulated("topstepx") as s:
+            acct_state(s.sim).day_loss_limit = Decimal("10")
+            await s.engine.place_market("MNQ", "BUY", "1")
+            s.move_price("NQ", "20900")
+            with pytest.raises(E.OrderRejected, match="AccountViolation"):
+                await s.engine.place_limit("MNQ", "BUY", "1", "20000")
+    run(main())
