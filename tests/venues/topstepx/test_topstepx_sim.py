@@ -109,6 +109,10 @@ def test_a_lost_place_answer_is_resolved_by_its_custom_tag_and_never_sent_again(
             await s.until(lambda: s.engine.get_order(order.client_order_id).state == OrderState.NEW, 10)
             await s.settle()
             assert s.venue_orders(order.client_order_id) == 1
+            record, = s.sim.faults.log
+            assert record.name == "api/Order/place" and record.processed_ms is not None
+            assert s.engine.get_order(order.client_order_id).exchange_order_id == \
+                s.sim.core.by_client[("tsx", SIM_KEY, order.client_order_id)][0].oid
     run(main())
 
 
@@ -146,6 +150,14 @@ def test_a_hub_drop_while_a_bracket_works_leaves_the_books_equal_to_the_venues()
             await s.until(lambda: eng.positions().get("MNQ") is not None and eng.positions()["MNQ"].size == 1,
                           10, "position")
             await s.until(lambda: len(hub.clients) == 1, 10, "hub back")
+
+            def venue_open():
+                return {o.oid for o in sim.core.orders.values() if o.account.key == SIM_KEY and o.is_open}
+
+            def engine_open():
+                return {o.exchange_order_id for o in eng.open_orders("MNQ")}
+            assert len(venue_open()) == 2              # the stop and the take-profit, live since the fill
+            await s.until(lambda: engine_open() == venue_open(), 10, "the engine's open orders are the venue's")
     run(main())
 
 
