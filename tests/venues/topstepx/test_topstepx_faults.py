@@ -1,0 +1,78 @@
+"""TopstepX under the simulator's injected faults: what the engine concludes and what the venue holds.
+
+Every answer fault on Order/place and Order/cancel (5xx after processing, 429 never processed,
+a garbage answer, a dropped connection after or before processing) and a lost hub event; the
+venue's orders are counted by customTag (one per intent) and the engine's books end equal to them.
+"""
+
+import asyncio
+
+import pytest
+import uvloop
+
+from engine import EngineError, OrderState
+from engine.testing import SIM_KEY, simulated
+from engine.venues import errors as E
+
+
+def run(coro, timeout=40):
+    return uvloop.run(asyncio.wait_for(coro, timeout))
+
+
+def venue_open(sim):
+    return {o.oid for o in sim.core.orders.values() if o.account.key == SIM_KEY and o.is_open}
+
+
+@pytest.mark.parametrize("fault", ["http500:process=first", "garbage:kind=truncated,process=first",
+                                   "unknown:process=first", "drop:process=never"])
+def test_an_unclear_place_answer_is_resolved_by_custom_tag_once(fault):
+    async def main():
+        async with simulated("topstepx") as s:
+            s.inject(f"POST api/Order/place:{fault},nth=1")
+            order = await s.engine.place_limit("MNQ", "BUY", "1", "20000")
+            processed = "never" not in fault
+            # never processed: absent once its time has passed, and not sent again (its tag is burnt)
+            want = OrderState.NEW if processed else OrderState.NOT_PLACED
+            await s.until(lambda: s.engine.get_order(order.client_order_id).state == want, 10, want.name)
+            assert s.venue_orders(order.client_order_id) == (1 if processed else 0)
+            assert {o.exchange_order_id for o in s.engine.open_orders("MNQ")} == venue_open(s.sim)
+            assert s.engine.unresolved == 0
+    run(main())
+
+
+def test_a_rate_limited_place_is_refused_and_nothing_is_left_at_the_venue():
+    async def main():
+        async with simulated("topstepx") as s:
+            s.inject("order:http429:nth=1")
+            with pytest.raises(E.RateLimited):
+                await s.engine.place_limit("MNQ", "BUY", "1", "20000")
+            assert not venue_open(s.sim)
+    run(main())
+
+
+def test_a_cancel_whose_answer_is_lost_after_processing_ends_cancelled():
+    async def main():
+        async with simulated("topstepx") as s:
+            bid = await s.engine.place_limit("MNQ", "BUY", "1", "20000")
+            s.inject("POST api/Order/cancel:drop:process=first,nth=1")
+            try:
+                await s.engine.cancel(bid)
+            except (E.VenueError, ConnectionError, OSError, EngineError):
+                pass                             # the engine may say it does not know yet
+            await s.until(lambda: s.engine.get_order(bid.client_order_id).state == OrderState.CANCELLED, 10)
+            assert not venue_open(s.sim)
+    run(main())
+
+
+def test_a_lost_fill_event_is_found_by_reconciliation():
+    async def main():
+        async with simulated("topstepx") as s:
+            bid = await s.engine.place_limit("MNQ", "BUY", "1", "20990")
+            s.inject("stream.topstepx:stream_lose:nth=1")      # the order's fill event never arrives
+            s.move_price("NQ", "20980")
+            await asyncio.sleep(0.3)
+            s.engine.request_reconciliation("test: a stream event may be missing")
+            await s.until(lambda: s.engine.get_order(bid.client_order_id).state == OrderState.FILLED, 10)
+            await s.until(lambda: s.engine.positions().get("MNQ") is not None
+                          and s.engine.positions()["MNQ"].size == 1, 10)
+    run(main())
