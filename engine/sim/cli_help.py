@@ -28,20 +28,22 @@ _WIDTH = 78      # argparse wraps the option list at the terminal width less 2; 
 
 DESCRIPTION = textwrap.fill(
     "Serve the local exchange on loopback until SIGINT or SIGTERM: Binance spot, Binance USD-M and Bybit V5 "
-    "at their real paths (REST, WebSocket API and order entry, user-data streams), with signatures, filters, "
+    "at their real paths (REST, WebSocket API and order entry, user-data streams), and TopstepX (the ProjectX "
+    "Gateway's REST API and SignalR hubs) on a port of its own, with signatures or tokens, filters, "
     "rate limits, a moving market and injected faults.", _WIDTH)
 
-STREAM_TARGETS = ("stream.binance-spot", "stream.binance-usdm", "stream.bybit")
+STREAM_TARGETS = ("stream.binance-spot", "stream.binance-usdm", "stream.bybit", "stream.topstepx")
 
-_5XX = ("that HTTP 5xx with the venue's error body (Binance -1001, 503 -1007; Bybit retCode 10016; on "
-        "WebSocket order entry the same codes in the answer)")
+_5XX = ("that HTTP 5xx with the venue's error body (Binance -1001, 503 -1007; Bybit retCode 10016; TopstepX "
+        "ProblemDetails; on WebSocket order entry the same codes in the answer)")
 
 # What the client hears, per action; keys cover engine.sim.faults.ACTIONS (a test checks).
 ACTION_HELP = {
     "latency": "delay the answer (and the processing) by ms= milliseconds (default 200); adds to any "
                "other fault",
     "drop": "close the connection without answering (default process=never)",
-    "http429": "the venue's rate-limit refusal (Binance 429 -1003 with Retry-After, Bybit retCode 10006); "
+    "http429": "the venue's rate-limit refusal (Binance 429 -1003 with Retry-After, Bybit retCode 10006, "
+               "TopstepX HTTP 429); "
                "never processed, takes no process=",
     "http418": "the venue's IP-ban refusal (Binance 418 -1003 with Retry-After, Bybit REST HTTP 403); never "
                "processed, takes no process=",
@@ -49,7 +51,8 @@ ACTION_HELP = {
     "http502": _5XX + " (default process=never)",
     "http503": _5XX + " (default process=never)",
     "unknown": "the venue's documented unknown-outcome answer (Binance spot 503 -1007 \"execution status "
-               "unknown\", USD-M 503 -1000, Bybit retCode 10016) (default process=never)",
+               "unknown\", USD-M 503 -1000, Bybit retCode 10016, TopstepX HTTP 500: it documents none) "
+               "(default process=never)",
     "garbage": "an answer that is not the venue's JSON, kind= " + "|".join(GARBAGE_KINDS)
                + " (default html; truncated: the first half of the JSON; empty: an empty body or frame; noid: "
                "WebSocket only, the JSON without its id) (default process=first)",

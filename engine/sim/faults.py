@@ -18,10 +18,13 @@ TARGET names what the fault applies to:
   ``userDataStream.subscribe.signature``, ...) or a Bybit trade op (``order.create``,
   ``order.amend``, ``order.cancel``); ``ws-api/v3`` and ``v5/trade`` name every request
   on that socket;
-* a user-data stream: ``stream.binance-spot``, ``stream.binance-usdm``, ``stream.bybit``;
+* TopstepX REST paths as the client spells them (routes are case-insensitive there, targets
+  are not): ``POST api/Order/place``, ``POST api/Order/cancel``, ...;
+* a user-data stream: ``stream.binance-spot``, ``stream.binance-usdm``, ``stream.bybit``,
+  ``stream.topstepx`` (both TopstepX hubs' events);
 * ``order`` for every request that places one new order, on any venue and path (Binance
   ``POST api/v3/order``, ``POST fapi/v1/order``, ``order.place``; Bybit ``v5/order/create``,
-  ``order.create``), so one spec serves a test run on every venue;
+  ``order.create``; TopstepX ``POST api/Order/place``), so one spec serves a test run on every venue;
 * ``*`` for every request (not streams).
 
 Answer actions (requests, REST and WebSocket order entry):
