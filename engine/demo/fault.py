@@ -29,6 +29,7 @@ FAULT_TARGETS = {
     ("bybit", "ws"): "order.create",
     ("gateio", "rest"): "POST api/v4/spot/orders",
     ("gateio", "ws"): "spot.order_place",
+    ("mexc", "rest"): "POST api/v3/order",
 }
 _WATCHED = {EventKind.UNKNOWN, EventKind.RESOLVED, EventKind.STREAM_DISCONNECTED, EventKind.STREAM_RECONNECTED,
             EventKind.RECONCILED}

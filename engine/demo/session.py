@@ -46,12 +46,13 @@ from engine.demo.summary import (
 )
 from engine.errors import EngineError
 from engine.sim import SimExchange
+from engine.venues.base import Capability
 
 __all__ = ["DemoOptions", "DemoError", "run_demo", "VENUES", "ENTRIES"]
 
 log = logging.getLogger("engine.demo")
 
-VENUES = ("binance-usdm", "binance-spot", "bybit", "gateio")
+VENUES = ("binance-usdm", "binance-spot", "bybit", "gateio", "mexc")
 ENTRIES = ("rest", "ws")
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
 KEY, SECRET = "demo-key", "demo-secret-never-shown"
@@ -59,12 +60,13 @@ QUOTE_QTY = {"BTCUSDT": Decimal("0.003"), "ETHUSDT": Decimal("0.05")}
 BRACKET_QTY = Decimal("0.1")
 BRACKET_BPS = Decimal("0.0010")     # exits 0.10 % either side of the entry
 # Seconds between quoting steps per symbol, inside each venue's order-rate limits
-# (Binance spot 50 orders / 10 s, Bybit 10 requests / s per endpoint, USD-M 300 / 10 s).
-QUOTE_INTERVAL = {"binance-spot": 1.0, "binance-usdm": 0.3, "bybit": 0.5, "gateio": 0.5}
+# (Binance spot 50 orders / 10 s, Bybit 10 requests / s per endpoint, USD-M 300 / 10 s, MEXC 12 place +
+# cancel / s shared).
+QUOTE_INTERVAL = {"binance-spot": 1.0, "binance-usdm": 0.3, "bybit": 0.5, "gateio": 0.5, "mexc": 1.0}
 
 
 # venues whose spot orders have no stop or take-profit type the engine places (the bracket is skipped there)
-NO_STOP_ORDERS = ("gateio",)
+NO_STOP_ORDERS = ("gateio", "mexc")
 
 
 def venue_symbols(sim, venue: str) -> dict[str, str]:
@@ -138,7 +140,7 @@ class _Session:
         self.t0 = 0.0
         self.bracket_info: dict = {}
         self.tour: list[dict] = []
-        can_amend = self.eng.venue != "binance-spot"
+        can_amend = Capability.AMEND_IN_PLACE in eng.adapter.capabilities     # else cancel and place again
         # the venue's name of each symbol (BTC_USDT on Gate.io); the simulator's prices go by BTCUSDT
         self.sym = venue_symbols(sim, eng.venue)
         series = {v: k for k, v in self.sym.items()}
@@ -226,7 +228,7 @@ class _Session:
         info = self.bracket_info = {"symbol": symbol, "side": "BUY", "qty": BRACKET_QTY, "stop_loss": stop_loss,
                                     "take_profit": take_profit, "outcome": None}
         if eng.venue in NO_STOP_ORDERS:
-            info["outcome"] = "not offered: the venue has no stop orders the engine can place (Gate.io spot)"
+            info["outcome"] = f"not offered: {eng.venue} has no stop orders the engine can place"
             await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL[eng.venue])
             return
         try:
