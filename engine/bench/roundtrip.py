@@ -51,6 +51,7 @@ def _sim_command(seed: int) -> list[str]:
             "--balance", "USDT=100000000", "--balance", "BTC=1000", "--tick-interval", "0",
             "--orders-10s", "100000000", "--weight-limit", "100000000", "--bybit-per-second", "100000000",
             "--gateio-per-second", "100000000",
+            "--mexc-per-second", "100000000",
             "--seed", str(seed)]
 
 

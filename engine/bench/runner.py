@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
-from engine.bench import micro, peers, roundtrip, roundtrip_gateio, roundtrip_peers
+from engine.bench import micro, peers, roundtrip, roundtrip_gateio, roundtrip_mexc, roundtrip_peers
 from engine.bench.results import BenchReport, StageResult, add_ratios, micro_row, roundtrip_rows
 from engine.bench.timing import Skip, calibrate, sample
 from engine.report.machine import machine_info
@@ -47,6 +47,9 @@ ROUNDTRIP_CLIENTS = [
     ("engine REST (Gate.io)", roundtrip_gateio.open_gate_engine_rest, None, "gateio"),
     ("engine WebSocket order API (Gate.io)", roundtrip_gateio.open_gate_engine_ws, None, "gateio"),
     ("ccxt gate", roundtrip_gateio.open_gate_ccxt, "ccxt", "gateio"),
+    ("baseline (MEXC)", roundtrip_mexc.open_mexc_aiohttp_baseline, None, "mexc"),
+    ("engine REST (MEXC)", roundtrip_mexc.open_mexc_engine_rest, None, "mexc"),
+    ("ccxt (MEXC)", roundtrip_mexc.open_ccxt_mexc, "ccxt", "mexc"),
 ]
 MICRO_ROUNDS = 20
 ROUNDTRIP_CHUNK = 50

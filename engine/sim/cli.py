@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{' or '.join(map(str, bybit))} by endpoint, {limits.bybit_default_per_second} elsewhere)")
     p.add_argument("--gateio-per-second", type=_positive_int, default=None, metavar="N", help="Gate.io places and "
                    f"amends per pair per second, REST and WebSocket together (default: {limits.gateio_place_per_second})")
+    p.add_argument("--mexc-per-second", type=_positive_int, default=None, metavar="N",
+                   help="MEXC place + cancel requests per second per account, and ten times that per endpoint "
+                        f"per 10 s (default: {limits.mexc_orders_per_s}, {limits.mexc_endpoint_per_10s})")
     return p
 
 
@@ -316,6 +319,8 @@ def _limits(args) -> Limits:
     if args.bybit_per_second:
         limits.bybit_default_per_second = args.bybit_per_second
         limits.bybit_per_second = {name: args.bybit_per_second for name in BYBIT_DEFAULTS}
+    if args.mexc_per_second:
+        limits.mexc_orders_per_s, limits.mexc_endpoint_per_10s = args.mexc_per_second, 10 * args.mexc_per_second
     return limits
 
 

@@ -30,6 +30,8 @@ class Limits:
     bybit_ip_per_5s: int = 600
     gateio_place_per_second: int = 10     # places + amends per account and pair, REST and WebSocket together
     gateio_cancel_per_second: int = 200   # cancels per account (a 100 r/s figure is unconfirmed for spot)
+    mexc_orders_per_s: int = 12             # place + cancel, shared, per account
+    mexc_endpoint_per_10s: int = 500        # per endpoint per IP
 
 
 BYBIT_DEFAULTS = {

@@ -40,7 +40,7 @@ def check_doc(doc: dict, stages=STAGES):
             assert r["n"] > 0 and 0 < r["median_ns"] <= r["p99_ns"], (stage["id"], r)
             assert r["ratio"] is not None and r["ratio"] > 0, (stage["id"], r)
             if stage["kind"] == "roundtrip":
-                assert r["venue"] in ("Binance spot", "Bybit linear", "Gate.io spot")
+                assert r["venue"] in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot")
                 assert 0 < r["cpu_median_ns"] <= r["cpu_p99_ns"] and r["cpu_ratio"] > 0
             else:
                 assert r["batch"] >= 1
@@ -51,7 +51,7 @@ def check_doc(doc: dict, stages=STAGES):
             assert client and reason
     roundtrip_venues = {(r["venue"], r["kind"]) for r in doc["stages"][-1]["rows"]} if "place" in stages else set()
     if roundtrip_venues:
-        for venue in ("Binance spot", "Bybit linear", "Gate.io spot"):
+        for venue in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot"):
             assert (venue, "engine") in roundtrip_venues and (venue, "baseline") in roundtrip_venues
 
 

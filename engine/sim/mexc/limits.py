@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections import deque
 
-from engine.sim.ratelimit import now_s
+from engine.sim.ratelimit import Limits, now_s
 
 __all__ = ["MexcLimiter"]
 
 
 class MexcLimiter:
-    def __init__(self, ban_after: int = 3, ban_seconds: int = 120) -> None:
-        self.endpoint_per_10s = 500
-        self.orders_per_s = 12              # place + cancel, shared
+    def __init__(self, limits: Limits) -> None:
+        self.endpoint_per_10s = limits.mexc_endpoint_per_10s
+        self.orders_per_s = limits.mexc_orders_per_s     # place + cancel, shared
         self.batch_per_s = 2
-        self.ban_after = ban_after          # requests sent while limited before the ban
-        self.ban_seconds = ban_seconds
+        self.ban_after = limits.ban_after               # requests sent while limited before the ban
+        self.ban_seconds = limits.ban_seconds
         self.hits: dict[tuple, deque] = {}
         self.limited: dict[str, int] = {}   # ip -> requests sent while limited
         self.banned_until: dict[str, float] = {}

@@ -37,7 +37,7 @@ def state_of(sim) -> "MexcState":
 
 class MexcState:
     def __init__(self, sim) -> None:
-        self.limiter = MexcLimiter(sim.limits.ban_after, sim.limits.ban_seconds)
+        self.limiter = MexcLimiter(sim.limits)
         self.answers = MexcAnswers(self.limiter)
         self.api_symbols = {sym for (market, sym) in sim.core.instruments if market == MARKET}
         self.cancel_status = "pre"
