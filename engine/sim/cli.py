@@ -29,11 +29,12 @@ import signal
 import sys
 
 from engine.sim.cli_help import DESCRIPTION, epilog
+from engine.sim.cli_limits import add_limit_options, limits_from
 from engine.sim.decimals import parse_number
 from engine.sim.exchange import DEFAULT_BALANCES, SimExchange
 from engine.sim.faults import FaultSpecError, parse_faults
 from engine.sim.market import MM_KEY
-from engine.sim.ratelimit import BYBIT_DEFAULTS, Limits
+from engine.sim.ratelimit import Limits
 from engine.sim.registry import load
 
 __all__ = ["main", "build_parser", "SECRET_ENV", "listening_lines", "read_urls"]
@@ -175,8 +176,6 @@ def _pairs(d: dict) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    limits = Limits()
-    bybit = sorted(set(BYBIT_DEFAULTS.values()))
     # allow_abbrev=False: "--api-secret S" must never be taken for "--api-secret-file S".
     p = _Parser(prog="python -m engine sim", allow_abbrev=False, description=DESCRIPTION,
                 formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -218,20 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--withdraw-address", action="append", default=[], metavar="ADDRESS",
                    help="an address withdrawals may go to (the venue-side address book of every venue with "
                         "withdrawals), repeatable; with none, every withdrawal is refused (default: none)")
-    p.add_argument("--weight-limit", type=_positive_int, default=None, metavar="N",
-                   help="request weight per minute, both Binance venues (default: "
-                        f"{limits.spot_weight_1m} spot, {limits.usdm_weight_1m} USD-M)")
-    p.add_argument("--orders-10s", type=_positive_int, default=None, metavar="N",
-                   help="orders per 10 s per account, both Binance venues (default: "
-                        f"{limits.spot_orders_10s} spot, {limits.usdm_orders_10s} USD-M)")
-    p.add_argument("--bybit-per-second", type=_positive_int, default=None, metavar="N",
-                   help="Bybit requests per endpoint per rolling second, every endpoint (default: "
-                        f"{' or '.join(map(str, bybit))} by endpoint, {limits.bybit_default_per_second} elsewhere)")
-    p.add_argument("--gateio-per-second", type=_positive_int, default=None, metavar="N", help="Gate.io places and "
-                   f"amends per pair per second, REST and WebSocket together (default: {limits.gateio_place_per_second})")
-    p.add_argument("--mexc-per-second", type=_positive_int, default=None, metavar="N",
-                   help="MEXC place + cancel requests per second per account, and ten times that per endpoint "
-                        f"per 10 s (default: {limits.mexc_orders_per_s}, {limits.mexc_endpoint_per_10s})")
+    add_limit_options(p, _positive_int)
     return p
 
 
@@ -311,17 +297,7 @@ def _accounts(args, environ) -> list[tuple[str, str]]:
 
 
 def _limits(args) -> Limits:
-    limits = Limits(gateio_place_per_second=args.gateio_per_second or Limits.gateio_place_per_second)
-    if args.weight_limit:
-        limits.spot_weight_1m = limits.usdm_weight_1m = args.weight_limit
-    if args.orders_10s:
-        limits.spot_orders_10s = limits.usdm_orders_10s = args.orders_10s
-    if args.bybit_per_second:
-        limits.bybit_default_per_second = args.bybit_per_second
-        limits.bybit_per_second = {name: args.bybit_per_second for name in BYBIT_DEFAULTS}
-    if args.mexc_per_second:
-        limits.mexc_orders_per_s, limits.mexc_endpoint_per_10s = args.mexc_per_second, 10 * args.mexc_per_second
-    return limits
+    return limits_from(args)
 
 
 def _bind_error(args, exc: OSError) -> str:
