@@ -24,7 +24,7 @@ class Settlement:
         wallet = self.wallet_of(inst.market)
         ts = fill.ts = now_ms()
         self.tape.record(inst.market, inst.symbol, ts, fill.price, fill.qty, fill.trade_id,
-                         self.last[(inst.market, inst.symbol)])
+                         self.last[(inst.market, inst.symbol)], fill.taker.side)
         for order, maker in ((fill.maker, True), (fill.taker, False)):
             if order is fill.taker:
                 order.filled += fill.qty

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from engine.sim.core_types import now_ms
 from engine.sim.decimals import ZERO
+from engine.sim.klines import Candle, candles
 
 __all__ = ["Tape", "Ticker", "WINDOW_MS"]
 
@@ -63,15 +64,23 @@ class Tape:
     """The trades of the last :data:`WINDOW_MS` per book."""
 
     def __init__(self) -> None:
-        self._trades: dict[tuple[str, str], deque] = {}     # (market, symbol) -> (ts, price, qty, trade id)
+        # (market, symbol) -> (ts, price, qty, trade id, taker side), oldest first
+        self._trades: dict[tuple[str, str], deque] = {}
         self._before: dict[tuple[str, str], Decimal] = {}   # the last price that left the window
 
     def record(self, market: str, symbol: str, ts: int, price: Decimal, qty: Decimal, trade_id: int,
-               prev: Decimal) -> None:
-        """One trade; ``prev`` is the book's last price before it."""
+               prev: Decimal, taker_side: str) -> None:
+        """One trade; ``prev`` is the book's last price before it, ``taker_side`` BUY or SELL."""
         key = (market, symbol)
         self._before.setdefault(key, prev)
-        self._trades.setdefault(key, deque()).append((ts, price, qty, trade_id))
+        self._trades.setdefault(key, deque()).append((ts, price, qty, trade_id, taker_side))
+
+    def candles(self, core, market: str, symbol: str, interval_ms: int, start_ms: int | None, end_ms: int,
+                limit: int) -> list[Candle]:
+        """Candles of the tape (:func:`engine.sim.klines.candles`)."""
+        key = (market, symbol)
+        trades = self._window(key, now_ms())
+        return candles(trades, self._before.get(key, core.last[key]), interval_ms, start_ms, end_ms, limit)
 
     def _window(self, key: tuple[str, str], now: int) -> deque:
         trades = self._trades.get(key)

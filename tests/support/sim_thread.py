@@ -49,13 +49,16 @@ class SimThread:
 
 
 def point_ccxt(exchange, url: str):
-    """A stock ccxt exchange with every REST URL's scheme and host replaced by ``url`` (paths kept):
-    the only change a user makes to aim it at the simulator."""
+    """A stock ccxt exchange (ccxt, ccxt.async_support or ccxt.pro) with every URL's scheme and host
+    replaced by ``url``'s (paths kept; WebSocket URLs become ``ws://``): the only change a user makes to
+    aim it at the simulator."""
+    ws = url.replace("http://", "ws://", 1)
+
     def aim(value):
         if isinstance(value, dict):
             return {k: aim(v) for k, v in value.items()}
         if isinstance(value, str):
-            return re.sub(r"^https://[^/]+", url, value)
+            return re.sub(r"^wss://[^/]+", ws, re.sub(r"^https://[^/]+", url, value))
         return value
     exchange.urls["api"] = aim(exchange.urls["api"])
     return exchange

@@ -14,6 +14,7 @@ from engine.sim.binance import order_lists
 from engine.sim.binance.rest import Route
 from engine.sim.binance.spot_account import account_info, my_trades, rate_limit_order
 from engine.sim.binance.spot_market_data import depth, exchange_info, ping, server_time, ticker_price
+from engine.sim.binance.klines import spot_klines
 from engine.sim.binance.tickers import spot_24hr, spot_book_ticker
 from engine.sim.binance.spot_orders import (all_orders, amend_keep_priority, cancel_all, cancel_order, cancel_replace,
                                             new_order, open_orders, query_order, test_order)
@@ -27,6 +28,7 @@ ROUTES = {
     ("GET", "/api/v3/depth"): Route(depth, "NONE", 5),
     ("GET", "/api/v3/ticker/price"): Route(ticker_price, "NONE", 2),
     ("GET", "/api/v3/ticker/24hr"): Route(spot_24hr, "NONE", 2),
+    ("GET", "/api/v3/klines"): Route(spot_klines, "NONE", 2),
     ("GET", "/api/v3/ticker/bookTicker"): Route(spot_book_ticker, "NONE", 2),
     ("POST", "/api/v3/order"): Route(new_order, "SIGNED", 1, is_order=True),
     ("POST", "/api/v3/order/test"): Route(test_order, "SIGNED", 1),

@@ -17,6 +17,7 @@ from engine.sim.binance import user_stream
 from engine.sim.binance.rest import Ctx, Params, Route
 from engine.sim.binance.usdm_account import (account, balance, countdown_cancel_all, position_risk, position_risk_v2,
                                              leverage_bracket, set_leverage, user_trades)
+from engine.sim.binance.klines import usdm_klines
 from engine.sim.binance.tickers import premium_index, usdm_24hr, usdm_book_ticker, usdm_price
 from engine.sim.binance.usdm_algo import (all_algos, cancel_algo, cancel_all_algo, new_algo, open_algos,
                                           query_algo)
@@ -105,6 +106,7 @@ ROUTES = {
     ("GET", "/fapi/v1/exchangeInfo"): Route(exchange_info, "NONE", 1),
     ("GET", "/fapi/v1/depth"): Route(depth, "NONE", 2),
     ("GET", "/fapi/v1/ticker/24hr"): Route(usdm_24hr, "NONE", 1),
+    ("GET", "/fapi/v1/klines"): Route(usdm_klines, "NONE", 2),
     ("GET", "/fapi/v1/ticker/price"): Route(usdm_price, "NONE", 1),
     ("GET", "/fapi/v2/ticker/price"): Route(usdm_price, "NONE", 1),
     ("GET", "/fapi/v1/ticker/bookTicker"): Route(usdm_book_ticker, "NONE", 2),

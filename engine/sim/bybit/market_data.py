@@ -1,5 +1,5 @@
-"""Bybit V5 public market data: instruments (spot and linear filters), the order book and the
-tickers (``/v5/market/tickers``: 24-hour figures from the simulator's own trades,
+"""Bybit V5 public market data: instruments (spot and linear filters; inverse and option list
+nothing), the order book, candles (``/v5/market/kline``) and the tickers (``/v5/market/tickers``: 24-hour figures from the simulator's own trades,
 :mod:`engine.sim.tickers`; the mark and index prices are the fair price; open interest is the
 sum of the accounts' long positions; the simulator charges no funding, so ``fundingRate`` is 0,
 funding times every 8 hours from 00:00 UTC).  ``price24hPcnt`` is a fraction with 4 decimals as
@@ -8,17 +8,25 @@ in the documentation's examples (not confirmed on the wire)."""
 from __future__ import annotations
 
 from engine.sim.bybit.common import MARKETS, WALLET, category_of, inst_of
+from engine.sim.bybit.errors import BybitError
 from engine.sim.core_types import now_ms
 from engine.sim.decimals import ZERO, fixed, plain
 
-__all__ = ["instruments_info", "orderbook", "tickers"]
+__all__ = ["instruments_info", "orderbook", "tickers", "kline"]
 
 FUNDING_MS = 8 * 3600 * 1000
+# inverse contracts and options are not listed: asked for, they answer an empty list (not an error)
+CATEGORIES = ("spot", "linear", "inverse", "option")
+# kline intervals (minutes); W and M are not simulated (the venue's alignment is not confirmed)
+KLINE_MINUTES = {"1": 1, "3": 3, "5": 5, "15": 15, "30": 30, "60": 60, "120": 120, "240": 240, "360": 360,
+                 "720": 720, "D": 1440}
 HOUR_MS = 3600 * 1000
 
 
 def instruments_info(sim, q: dict) -> dict:
-    cat = category_of(q)
+    cat = category_of(q, CATEGORIES)
+    if cat not in MARKETS:
+        return {"category": cat, "list": [], "nextPageCursor": ""}
     market = MARKETS[cat]
     rows = []
     for (m, sym), inst in sim.core.instruments.items():
@@ -67,7 +75,9 @@ def _open_interest(sim, symbol: str):
 
 
 def tickers(sim, q: dict) -> dict:
-    cat = category_of(q)
+    cat = category_of(q, CATEGORIES)
+    if cat not in MARKETS:
+        return {"category": cat, "list": []}
     market = MARKETS[cat]
     core, now = sim.core, now_ms()
     insts = [inst_of(sim, cat, q.get("symbol"))] if q.get("symbol") else \
@@ -93,3 +103,23 @@ def tickers(sim, q: dict) -> dict:
                         "basis": ""})
         rows.append(row)
     return {"category": cat, "list": rows}
+
+
+def kline(sim, q: dict) -> dict:
+    """``/v5/market/kline``: ``[start, open, high, low, close, volume, turnover]``, newest first, from the
+    simulator's own trades (:mod:`engine.sim.klines`); category linear by default."""
+    cat = category_of({"category": q.get("category") or "linear"})
+    inst = inst_of(sim, cat, q.get("symbol"))
+    minutes = KLINE_MINUTES.get(q.get("interval") or "")
+    if minutes is None:
+        raise BybitError(10001, "params error: interval invalid")
+    try:
+        limit = min(int(q.get("limit") or 200), 1000)
+        start = int(q["start"]) if q.get("start") else None
+        end = int(q["end"]) if q.get("end") else now_ms()
+    except ValueError:
+        raise BybitError(10001, "params error: start, end or limit invalid") from None
+    rows = sim.core.tape.candles(sim.core, MARKETS[cat], inst.symbol, minutes * 60_000, start, end, limit)
+    return {"category": cat, "symbol": inst.symbol,
+            "list": [[str(c.open_ms), plain(c.open), plain(c.high), plain(c.low), plain(c.close), plain(c.volume),
+                      plain(c.quote_volume)] for c in reversed(rows)]}
