@@ -92,10 +92,10 @@ class MexcUserStream:
                 task.cancel()
         await self.ws.stop()
         if self.listen_key is not None:
-            try:
-                await self.rest.close_listen_key(self.listen_key)
+            try:     # bounded: a rate-limit pause or a ban must not hold the engine's stop
+                await asyncio.wait_for(self.rest.close_listen_key(self.listen_key), self.answer_timeout / 5)
             except Exception as exc:  # closing is a courtesy; the key lapses within the hour anyway
-                log.info("closing the listen key failed: %s", exc)
+                log.info("closing the listen key failed: %s: %s", type(exc).__name__, exc)
 
     # -- connection set-up -----------------------------------------------------------------------
     async def _on_connected(self, ws: ReconnectingWebSocket) -> None:

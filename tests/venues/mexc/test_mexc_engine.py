@@ -12,7 +12,7 @@ from engine._enums import OrderState
 from engine.errors import EngineError
 from engine.oms.events import EventKind
 from engine.sim.mexc.state import state_of
-from engine.venues.errors import InsufficientFunds, InvalidRequest
+from engine.venues.errors import InsufficientFunds, InvalidRequest, IpBanned, RateLimited
 from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
 
 pytestmark = pytest.mark.timeout(60)
@@ -133,4 +133,75 @@ def test_a_dropped_stream_or_an_expired_key_is_reconnected_and_reconciled(fault)
             second = await eng.place_market("BTCUSDT", "SELL", "0.001")
             await until(lambda: eng.get_order(second.client_order_id).state == OrderState.FILLED, 10, "later fills")
             await until(lambda: eng.balances()["BTC"] == sim_balance(sim, "BTC"), what="balances")
+    run(main())
+
+
+def test_a_429_and_a_ban_are_typed_honoured_and_leave_no_order():
+    async def main():
+        async with engine_on_sim("mexc", faults=["order:http429:nth=1"]) as (sim, eng):
+            with pytest.raises(RateLimited):
+                await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")
+            assert eng.adapter.limiter.paused_until > 0                # Retry-After honoured
+            assert not [o for o in sim.core.orders.values() if o.market == "mexc"]
+        async with engine_on_sim("mexc", faults=["order:http418:nth=1"]) as (sim, eng):
+            with pytest.raises(IpBanned):
+                await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")
+            with pytest.raises(IpBanned):                               # the ban holds for every request
+                await eng.adapter.rest.open_orders("BTCUSDT")
+    run(main())
+
+
+def test_a_request_dropped_unprocessed_and_a_slow_answer():
+    async def main():
+        faults = ["order:drop:process=never,nth=1", "order:latency:ms=300,nth=2"]
+        async with engine_on_sim("mexc", faults=faults, **FAST) as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")     # never reached the venue
+            await until(lambda: eng.get_order(o.client_order_id).state in (OrderState.NOT_PLACED, OrderState.NEW),
+                        10, "concluded")
+            assert venue_count(sim, o.client_order_id) == (eng.get_order(o.client_order_id).state == OrderState.NEW)
+            slow = await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")  # answered 300 ms late: just slow
+            assert slow.state == OrderState.NEW and venue_count(sim, slow.client_order_id) == 1
+    run(main())
+
+
+def test_the_engine_paces_place_and_cancel_inside_the_shared_budget():
+    async def main():
+        async with engine_on_sim("mexc") as (sim, eng):
+            orders = await asyncio.gather(*(eng.place_limit("BTCUSDT", "BUY", "0.001", str(48000 + i))
+                                            for i in range(10)))
+            await asyncio.gather(*(eng.cancel(o) for o in orders))
+            # 20 requests sharing 12 a second: paced by the engine, never refused by the venue
+            assert all(eng.get_order(o.client_order_id).state == OrderState.CANCELLED for o in orders)
+            assert not state_of(sim).limiter.limited and not state_of(sim).limiter.banned_until
+    run(main())
+
+
+def test_listen_key_keepalive_too_soon_keeps_the_key_and_pings_keep_the_stream():
+    from engine.config import VenueConfig
+    from engine.venues.mexc.rest import MexcRest
+    from engine.venues.mexc.user_stream import MexcUserStream
+
+    async def main():
+        async with engine_on_sim("mexc") as (sim, eng):
+            state = state_of(sim)
+            state.idle_s = 0.6                       # the server drops a silent connection after 0.6 s
+            rest = MexcRest(VenueConfig.local("mexc", sim.urls["mexc"], KEY, "engine-test-secret-never-shown"))
+            await rest.start()
+            frames = []
+            stream = MexcUserStream(rest, frames.append, keepalive_interval=0.25, ping_interval=0.2)
+            try:
+                await stream.start()
+                key = stream.listen_key
+                await asyncio.sleep(0.4)             # a keepalive inside 10 s of the key's creation: 730708
+                assert stream.keepalives == 0 and stream.listen_key == key and stream.renewals == 0
+                state.keepalive_min_s = 0
+                await until(lambda: stream.keepalives >= 1, 3, "a keepalive taken")
+                await asyncio.sleep(0.8)             # past the server's idle limit: the PINGs kept it open
+                assert stream.ws.connects == 1
+                await eng.place_market("BTCUSDT", "SELL", "0.001")
+                await until(lambda: len(frames) >= 2, 3, "the pushes on the second listener")
+            finally:
+                await stream.stop()
+                await rest.close()
+            assert key not in state.listen_keys      # closed on stop
     run(main())
