@@ -30,24 +30,17 @@ class MessageKind(IntEnum):
     ALGO_UPDATE = 4
     ORDER_RESPONSE = 5
     ERROR = 6
-    BYBIT_ORDER = 7
-    BYBIT_EXECUTION = 8
-    BYBIT_ORDER_ACK = 9
-    TSX_ORDER = 10
-    TSX_TRADE = 11
-    TSX_ORDER_ACK = 12
-    GATE_ORDER = 13
-    GATE_TRADE = 14
-    GATE_ORDER_ACK = 15
-    MEXC_ORDER = 16
-    MEXC_DEAL = 17
-    MEXC_ACK = 18
+    ORDER_STATE = 7
+    TRADE = 8
+    ORDER_RECEIVED = 9
+    ORDER_ACCEPTED = 10
 
 class RecordFlag(IntEnum):
     ROUNDED = 1
     UNKNOWN_ENUM = 2
     TRUNCATED = 4
     MIXED_ASSETS = 8
+    NO_AMEND = 32
 
 def scan_skip(data: bytes) -> int: ...
 def scan_string(data: bytes, cap: int = ...) -> bytes: ...

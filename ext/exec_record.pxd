@@ -31,18 +31,17 @@ cdef enum MsgKind:
     MSG_ALGO_UPDATE = 4          # Binance USD-M ALGO_UPDATE
     MSG_ORDER_RESPONSE = 5       # Binance order REST / WS-API result (ACK, RESULT, FULL, cancel)
     MSG_ERROR = 6                # Binance {code,msg} or Bybit retCode != 0: error_code / error_msg
-    MSG_BYBIT_ORDER = 7          # Bybit private `order` topic: records via next_record()
-    MSG_BYBIT_EXECUTION = 8      # Bybit private `execution` / `execution.fast` topic
-    MSG_BYBIT_ORDER_ACK = 9      # Bybit REST / WS-trade success: orderId + orderLinkId
-    MSG_TSX_ORDER = 10           # TopstepX GatewayUserOrder: the order's state (its fills come as trades)
-    MSG_TSX_TRADE = 11           # TopstepX GatewayUserTrade: one fill (half-turn), trade id and order id
-    MSG_TSX_ORDER_ACK = 12       # TopstepX Order/place success: orderId (the client id is the request's)
-    MSG_GATE_ORDER = 13          # Gate.io order: spot.orders items, REST / WS-API order results (fills come as trades)
-    MSG_GATE_TRADE = 14          # Gate.io spot.usertrades item: one fill, told apart by its trade id
-    MSG_GATE_ORDER_ACK = 15      # Gate.io answer that only names the order (ACK mode; ended with fills the trades bring)
-    MSG_MEXC_ORDER = 16          # MEXC private orders push (protobuf 304): state changes, fills come as deals
-    MSG_MEXC_DEAL = 17           # MEXC private deals push (protobuf 306): one fill
-    MSG_MEXC_ACK = 18            # MEXC REST new-order / cancel answer: receipt only, the state comes on the stream
+    # the kinds below are venue-neutral: every venue's parser states what its record says with
+    # them, so a new venue adds none (nor a line to the applier)
+    MSG_ORDER_STATE = 7          # an order's state only (new, amended, cancelled, expired, rejected, or a
+                                 # fill count the venue also reports as trades): Bybit `order`, TopstepX
+                                 # GatewayUserOrder, Gate.io spot.orders and order answers
+    MSG_TRADE = 8                # one fill told apart by its trade id (exec_id text, else the integer
+                                 # trade_id): Bybit `execution`, TopstepX GatewayUserTrade, Gate.io
+                                 # spot.usertrades
+    MSG_ORDER_RECEIVED = 9       # an answer saying only that the venue received the order (its state
+                                 # comes on the stream): Bybit REST / WS-trade success, Gate.io ACK answers
+    MSG_ORDER_ACCEPTED = 10      # an answer saying the venue took the order (NEW): TopstepX Order/place
 
 
 cdef enum Category:
@@ -59,6 +58,8 @@ cdef enum RecordFlag:
     REC_TRUNCATED = 4            # reject reason or error message cut to its buffer
     REC_MIXED_ASSETS = 8         # FULL fills paid commission in several assets: commission_raw mixes them
     REC_NOT_TRIGGERED = 16       # ended before its trigger (Bybit "Deactivated"): a cancel, never an expiry
+    REC_NO_AMEND = 32            # the venue never amends in place (MEXC): a NEW state with another quantity
+                                 # or price than the store's is not an amendment
 
 
 cdef enum FieldBit:

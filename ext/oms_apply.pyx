@@ -13,15 +13,13 @@ Rules (one place for the venue differences):
   adopted later by reconciliation.
 - Binance reports (executionReport, ORDER_TRADE_UPDATE, ALGO_UPDATE) carry the exec
   type, state, last fill and cumulative quantity: applied as they are.
-- Bybit ``execution`` records are fills (trade id = a hash of ``execId``); Bybit
-  ``order`` records give state changes only: their fill states are *deferred* to the
-  executions, so a fill is never counted twice.  TopstepX likewise: ``GatewayUserTrade``
-  records are fills (their integer trade id), ``GatewayUserOrder`` records state changes;
-  a successful place answer acknowledges the order (NEW).
-  Gate.io as well: its trade records (``spot.usertrades``, trade id = a hash of the trade
-  id's digits) are the fills, its order records (``spot.orders`` and order answers) state
-  changes only.  MEXC too: its ``deals`` pushes are the fills (trade id = a hash of
-  ``tradeId``), its ``orders`` pushes state changes, its REST answers receipts only.
+- Every other venue's parser states its records in the venue-neutral kinds, so a new venue
+  changes nothing here: ``MSG_TRADE`` records are the fills (trade id = a hash of the
+  record's text id, else of its integer id); ``MSG_ORDER_STATE`` records give state changes
+  only: their fill states are *deferred* to the trades, so a fill is never counted twice
+  (Bybit ``execution``/``order``, TopstepX GatewayUserTrade/GatewayUserOrder, Gate.io
+  ``spot.usertrades``/``spot.orders``, MEXC deals/orders pushes); ``MSG_ORDER_RECEIVED`` (an answer that the venue
+  received the order) is deferred to the stream; ``MSG_ORDER_ACCEPTED`` makes it NEW.
 - Each fill that changed the store moves the position (futures) by exactly the
   quantity the store added, at the fill price, with its fee.
 """
@@ -63,18 +61,11 @@ from engine._exec_record cimport F_TRADE_ID
 from engine._exec_record cimport F_VENUE_ORDER_ID
 from engine._exec_record cimport MSG_ALGO_UPDATE
 from engine._exec_record cimport F_FILLS
-from engine._exec_record cimport MSG_BYBIT_EXECUTION
-from engine._exec_record cimport MSG_BYBIT_ORDER
-from engine._exec_record cimport MSG_BYBIT_ORDER_ACK
-from engine._exec_record cimport MSG_TSX_ORDER
-from engine._exec_record cimport MSG_TSX_ORDER_ACK
-from engine._exec_record cimport MSG_TSX_TRADE
-from engine._exec_record cimport MSG_GATE_ORDER
-from engine._exec_record cimport MSG_GATE_ORDER_ACK
-from engine._exec_record cimport MSG_GATE_TRADE
-from engine._exec_record cimport MSG_MEXC_ACK
-from engine._exec_record cimport MSG_MEXC_DEAL
-from engine._exec_record cimport MSG_MEXC_ORDER
+from engine._exec_record cimport MSG_TRADE
+from engine._exec_record cimport REC_NO_AMEND
+from engine._exec_record cimport MSG_ORDER_STATE
+from engine._exec_record cimport MSG_ORDER_RECEIVED
+from engine._exec_record cimport MSG_ORDER_ACCEPTED
 from engine._exec_record cimport MSG_ORDER_RESPONSE
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_ORDER_TRADE_UPDATE
@@ -237,11 +228,8 @@ cdef class RecordApplier:
         self.fill_price_raw = 0
         self.store_result = -1
         if (kind != MSG_EXECUTION_REPORT and kind != MSG_ORDER_TRADE_UPDATE and kind != MSG_ALGO_UPDATE
-                and kind != MSG_BYBIT_ORDER and kind != MSG_BYBIT_EXECUTION and kind != MSG_ORDER_RESPONSE
-                and kind != MSG_BYBIT_ORDER_ACK and kind != MSG_TSX_ORDER and kind != MSG_TSX_TRADE
-                and kind != MSG_TSX_ORDER_ACK and kind != MSG_GATE_ORDER and kind != MSG_GATE_TRADE
-                and kind != MSG_GATE_ORDER_ACK and kind != MSG_MEXC_ORDER
-                and kind != MSG_MEXC_DEAL and kind != MSG_MEXC_ACK):
+                and kind != MSG_ORDER_STATE and kind != MSG_TRADE and kind != MSG_ORDER_RESPONSE
+                and kind != MSG_ORDER_RECEIVED and kind != MSG_ORDER_ACCEPTED):
             self.slot = -1
             self.status = AP_NOT_ORDER
             return AP_NOT_ORDER
@@ -275,7 +263,7 @@ cdef class RecordApplier:
             self.slot = slot
         self.prev_state = self.store.state[slot]
 
-        if kind == MSG_BYBIT_ORDER_ACK or kind == MSG_GATE_ORDER_ACK or kind == MSG_MEXC_ACK:
+        if kind == MSG_ORDER_RECEIVED:
             # an acknowledgement of receipt only; the order's state comes on the stream
             self.status = AP_DEFERRED
             return AP_DEFERRED
@@ -288,31 +276,32 @@ cdef class RecordApplier:
         trade_id = r.trade_id if record_has(r, F_TRADE_ID) and r.trade_id >= 0 else -1
         last_qty = r.last_qty_raw if record_has(r, F_LAST_QTY) else 0
         last_price = r.last_price_raw if record_has(r, F_LAST_PRICE) else 0
-        if kind == MSG_TSX_ORDER_ACK:
+        if kind == MSG_ORDER_ACCEPTED:
             # the venue took the order (its later states and fills come on the user hub)
             exec_type = EXEC_NEW
             state = NEW
             cum = -1
-        elif kind == MSG_TSX_TRADE:
-            # one fill; the store completes the order when its quantity is reached
+        elif kind == MSG_TRADE:
+            # (a trade that says nothing of what is left, as MEXC's deals, lets the store end the order
+            # when it is all filled)
+            # one fill, told apart by its trade id (text, else the integer id); the store completes
+            # the order when its quantity is reached, or here when the record says nothing is left
             exec_type = EXEC_TRADE
-            trade_id = hash_int_id(r.trade_id) if record_has(r, F_TRADE_ID) else -1
-            cum = -1
-            state = PARTIALLY_FILLED
-        elif kind == MSG_BYBIT_EXECUTION or kind == MSG_GATE_TRADE or kind == MSG_MEXC_DEAL:
-            # (a MEXC deal says nothing of what is left: the store ends the order when it is all filled)
-            exec_type = EXEC_TRADE
-            trade_id = hash_id(r.exec_id, r.exec_id_len) if r.exec_id_len > 0 else -1
+            if r.exec_id_len > 0:
+                trade_id = hash_id(r.exec_id, r.exec_id_len)
+            elif record_has(r, F_TRADE_ID):
+                trade_id = hash_int_id(r.trade_id)
+            else:
+                trade_id = -1
             cum = -1
             state = FILLED if record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw == 0 else PARTIALLY_FILLED
-        elif (kind == MSG_BYBIT_ORDER or kind == MSG_TSX_ORDER or kind == MSG_GATE_ORDER
-              or kind == MSG_MEXC_ORDER):
+        elif kind == MSG_ORDER_STATE:
             if state == PARTIALLY_FILLED or state == FILLED:
                 self.status = AP_DEFERRED
                 return AP_DEFERRED
             cum = -1
             if state == NEW:
-                if (kind != MSG_MEXC_ORDER and record_has(r, F_QTY) and record_has(r, F_PRICE)
+                if ((r.flags & REC_NO_AMEND) == 0 and record_has(r, F_QTY) and record_has(r, F_PRICE)
                         and self.store.state[slot] != 1
                         and (r.qty_raw != self.store.qty_raw[slot] or r.price_raw != self.store.price_raw[slot])):
                     exec_type = EXEC_AMENDMENT

@@ -8,7 +8,7 @@ Reads:
    ``next_record`` fills the record from the next ``data`` item;
 2. order REST responses ``{"retCode","retMsg","result":{"orderId","orderLinkId"},
    "retExtInfo","time"}`` and WS-trade responses (``"data"`` object instead of
-   ``"result"``): ``MSG_BYBIT_ORDER_ACK``, or ``MSG_ERROR`` when retCode != 0.
+   ``"result"``): ``MSG_ORDER_RECEIVED``, or ``MSG_ERROR`` when retCode != 0.
 
 Anything else well-formed (auth/subscribe/pong replies, position, wallet) is
 ``MSG_OTHER``.  Invariants:
@@ -90,9 +90,9 @@ from engine._exec_record cimport F_SYMBOL
 from engine._exec_record cimport F_TIME_IN_FORCE
 from engine._exec_record cimport F_TRANSACT_TIME
 from engine._exec_record cimport F_VENUE_ORDER_ID
-from engine._exec_record cimport MSG_BYBIT_EXECUTION
-from engine._exec_record cimport MSG_BYBIT_ORDER
-from engine._exec_record cimport MSG_BYBIT_ORDER_ACK
+from engine._exec_record cimport MSG_TRADE
+from engine._exec_record cimport MSG_ORDER_STATE
+from engine._exec_record cimport MSG_ORDER_RECEIVED
 from engine._exec_record cimport MSG_ERROR
 from engine._exec_record cimport MSG_NONE
 from engine._exec_record cimport MSG_OTHER
@@ -470,7 +470,7 @@ cdef int _envelope(js_cur *c, ExecRecord *r, ByCtx *x) noexcept nogil:
 cdef class BybitParser(RecordParser):
     """Parse Bybit V5 order messages into one reusable record, allocation-free.
 
-    Usage: ``kind = p.parse(data)``; for ``BYBIT_ORDER`` / ``BYBIT_EXECUTION``
+    Usage: ``kind = p.parse(data)``; for ``ORDER_STATE`` / ``TRADE``
     call ``p.next_record()`` until it returns False, applying the record after
     each True.  Acks and errors are complete after ``parse``.
 
@@ -512,14 +512,14 @@ cdef class BybitParser(RecordParser):
         if x.saw_ret_code and self.rec.error_code != 0:
             self.rec.kind = MSG_ERROR
         elif x.has_array and x.topic == TOPIC_ORDER:
-            self.rec.kind = MSG_BYBIT_ORDER
+            self.rec.kind = MSG_ORDER_STATE
         elif x.has_array and x.topic == TOPIC_EXECUTION:
-            self.rec.kind = MSG_BYBIT_EXECUTION
+            self.rec.kind = MSG_TRADE
         elif x.saw_ack:
-            self.rec.kind = MSG_BYBIT_ORDER_ACK
+            self.rec.kind = MSG_ORDER_RECEIVED
         else:
             self.rec.kind = MSG_OTHER
-        if self.rec.kind == MSG_BYBIT_ORDER or self.rec.kind == MSG_BYBIT_EXECUTION:
+        if self.rec.kind == MSG_ORDER_STATE or self.rec.kind == MSG_TRADE:
             self._rc.p = x.array_at + 1          # past '[' (validated by js_skip above)
             self._rc.end = buf + size
             self._first = 1

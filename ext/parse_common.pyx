@@ -63,25 +63,18 @@ from engine._exec_record cimport F_TRADE_ID
 from engine._exec_record cimport F_TRANSACT_TIME
 from engine._exec_record cimport F_VENUE_ORDER_ID
 from engine._exec_record cimport MSG_ALGO_UPDATE
-from engine._exec_record cimport MSG_BYBIT_EXECUTION
-from engine._exec_record cimport MSG_BYBIT_ORDER
-from engine._exec_record cimport MSG_BYBIT_ORDER_ACK
-from engine._exec_record cimport MSG_TSX_ORDER
-from engine._exec_record cimport MSG_TSX_ORDER_ACK
-from engine._exec_record cimport MSG_TSX_TRADE
+from engine._exec_record cimport MSG_TRADE
+from engine._exec_record cimport MSG_ORDER_STATE
+from engine._exec_record cimport MSG_ORDER_RECEIVED
+from engine._exec_record cimport MSG_ORDER_ACCEPTED
 from engine._exec_record cimport MSG_ERROR
-from engine._exec_record cimport MSG_GATE_ORDER
-from engine._exec_record cimport MSG_GATE_ORDER_ACK
-from engine._exec_record cimport MSG_GATE_TRADE
 from engine._exec_record cimport MSG_EXECUTION_REPORT
 from engine._exec_record cimport MSG_NONE
-from engine._exec_record cimport MSG_MEXC_ACK
-from engine._exec_record cimport MSG_MEXC_DEAL
-from engine._exec_record cimport MSG_MEXC_ORDER
 from engine._exec_record cimport MSG_ORDER_RESPONSE
 from engine._exec_record cimport MSG_ORDER_TRADE_UPDATE
 from engine._exec_record cimport MSG_OTHER
 from engine._exec_record cimport REC_MIXED_ASSETS
+from engine._exec_record cimport REC_NO_AMEND
 from engine._exec_record cimport REC_ROUNDED
 from engine._exec_record cimport REC_TRUNCATED
 from engine._exec_record cimport REC_UNKNOWN_ENUM
@@ -133,18 +126,10 @@ class MessageKind(IntEnum):
     ALGO_UPDATE = MSG_ALGO_UPDATE
     ORDER_RESPONSE = MSG_ORDER_RESPONSE
     ERROR = MSG_ERROR
-    BYBIT_ORDER = MSG_BYBIT_ORDER
-    BYBIT_EXECUTION = MSG_BYBIT_EXECUTION
-    BYBIT_ORDER_ACK = MSG_BYBIT_ORDER_ACK
-    TSX_ORDER = MSG_TSX_ORDER
-    TSX_TRADE = MSG_TSX_TRADE
-    TSX_ORDER_ACK = MSG_TSX_ORDER_ACK
-    GATE_ORDER = MSG_GATE_ORDER
-    GATE_TRADE = MSG_GATE_TRADE
-    GATE_ORDER_ACK = MSG_GATE_ORDER_ACK
-    MEXC_ORDER = MSG_MEXC_ORDER
-    MEXC_DEAL = MSG_MEXC_DEAL
-    MEXC_ACK = MSG_MEXC_ACK
+    ORDER_STATE = MSG_ORDER_STATE
+    TRADE = MSG_TRADE
+    ORDER_RECEIVED = MSG_ORDER_RECEIVED
+    ORDER_ACCEPTED = MSG_ORDER_ACCEPTED
 
 
 class RecordFlag(IntEnum):
@@ -153,6 +138,7 @@ class RecordFlag(IntEnum):
     UNKNOWN_ENUM = REC_UNKNOWN_ENUM
     TRUNCATED = REC_TRUNCATED
     MIXED_ASSETS = REC_MIXED_ASSETS
+    NO_AMEND = REC_NO_AMEND
 
 
 _REASONS = {

@@ -5,7 +5,7 @@ Reads (shared/venues/gateio-spot.md §4, §7, §8):
 1. WebSocket v4 pushes ``{"time","time_ms","channel":"spot.orders"|"spot.usertrades","event":"update",
    "result":[...]}``: ``parse`` validates the whole message and records the envelope
    (``time_ms``), then each ``next_record`` fills the record from the next ``result`` item
-   (``MSG_GATE_ORDER`` for orders, ``MSG_GATE_TRADE`` for fills);
+   (``MSG_ORDER_STATE`` for orders, ``MSG_TRADE`` for fills);
 2. REST order answers (a bare Order object: create 201, get, cancel, amend) and the
    WebSocket order API's result frames ``{"request_id","header":{"status":"200",...},
    "data":{"result":{Order}}}``: one order record, complete after ``parse``;
@@ -37,7 +37,7 @@ and every other channel are ``MSG_OTHER``.  Invariants:
    filled is FILLED whatever those words say.
 5. Fills are counted from ``spot.usertrades`` only (each once, by trade id); an order
    record never carries fills to the store.  So an *answer* (not a push) that ends an order
-   with some fills (a cancelled or IOC order partly filled) is ``MSG_GATE_ORDER_ACK``: its
+   with some fills (a cancelled or IOC order partly filled) is ``MSG_ORDER_RECEIVED``: its
    end is told by the order's ``finish`` push, after the trades that filled it.  An answer
    that names the order without its state (``action_mode`` ACK) is an ack too.
 """
@@ -95,9 +95,9 @@ from engine._exec_record cimport F_TIME_IN_FORCE
 from engine._exec_record cimport F_TRANSACT_TIME
 from engine._exec_record cimport F_VENUE_ORDER_ID
 from engine._exec_record cimport MSG_ERROR
-from engine._exec_record cimport MSG_GATE_ORDER
-from engine._exec_record cimport MSG_GATE_ORDER_ACK
-from engine._exec_record cimport MSG_GATE_TRADE
+from engine._exec_record cimport MSG_ORDER_STATE
+from engine._exec_record cimport MSG_ORDER_RECEIVED
+from engine._exec_record cimport MSG_TRADE
 from engine._exec_record cimport MSG_NONE
 from engine._exec_record cimport MSG_OTHER
 from engine._exec_record cimport REC_UNKNOWN_ENUM
@@ -474,11 +474,11 @@ cdef int _item(js_cur *c, ExecRecord *r, int kind) noexcept nogil:
     while True:
         st = js_next_key(c, &first, &k)
         if st <= 0:
-            if st == 0 and kind == MSG_GATE_ORDER:
+            if st == 0 and kind == MSG_ORDER_STATE:
                 _order_state(r, &o)
             return st
         js_decode_key(&k, key_buf, KEY_SCRATCH)
-        if kind == MSG_GATE_ORDER:
+        if kind == MSG_ORDER_STATE:
             st = _order_member(c, r, &k, &o, &known)
         else:
             st = _trade_member(c, r, &k)
@@ -689,7 +689,7 @@ cdef inline void _keep_envelope(ExecRecord *r) noexcept nogil:
 cdef class GateParser(RecordParser):
     """Parse Gate.io spot order messages into one reusable record, allocation-free.
 
-    Usage: ``kind = p.parse(data)``; for pushes (``GATE_ORDER`` / ``GATE_TRADE`` with
+    Usage: ``kind = p.parse(data)``; for pushes (``ORDER_STATE`` / ``TRADE`` with
     ``records_pending``) call ``p.next_record()`` until it returns False, applying the
     record after each True; an answer holds its one order after ``parse`` (``next_record``
     hands it out once, as for every venue parser).
@@ -742,9 +742,9 @@ cdef class GateParser(RecordParser):
         elif x.channel != CH_NONE:
             kind = MSG_OTHER
             if x.has_array and x.channel == CH_ORDERS:
-                kind = MSG_GATE_ORDER
+                kind = MSG_ORDER_STATE
             elif x.has_array and x.channel == CH_TRADES:
-                kind = MSG_GATE_TRADE
+                kind = MSG_TRADE
             self.rec.kind = kind
             _keep_envelope(&self.rec)
             if kind != MSG_OTHER:
@@ -757,11 +757,11 @@ cdef class GateParser(RecordParser):
             _order_state(&self.rec, &x.o)
             filled = self.rec.cum_qty_raw if record_has(&self.rec, F_CUM_QTY) else 0
             if not record_has(&self.rec, F_ORDER_STATE):
-                kind = MSG_GATE_ORDER_ACK if record_has(&self.rec, F_VENUE_ORDER_ID) else MSG_OTHER
+                kind = MSG_ORDER_RECEIVED if record_has(&self.rec, F_VENUE_ORDER_ID) else MSG_OTHER
             elif filled > 0 and (self.rec.order_state == CANCELLED or self.rec.order_state == EXPIRED):
-                kind = MSG_GATE_ORDER_ACK       # rule 5: its end comes with the trades, on the stream
+                kind = MSG_ORDER_RECEIVED       # rule 5: its end comes with the trades, on the stream
             else:
-                kind = MSG_GATE_ORDER
+                kind = MSG_ORDER_STATE
             if kind != MSG_OTHER:
                 self._records_left = 1
         else:

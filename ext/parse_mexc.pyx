@@ -6,7 +6,7 @@ Reads the JSON answers of ``POST /api/v3/order`` and ``DELETE /api/v3/order``
 1. the new-order answer ``{symbol, orderId, orderListId, price, origQty, type, side,
    stpMode, transactTime}`` (no status; no client id as a rule) and the cancel answer
    ``{symbol, origClientOrderId, orderId, clientOrderId, price, origQty, executedQty,
-   cummulativeQuoteQty, status, timeInForce, type, side}``: ``MSG_MEXC_ACK``, the
+   cummulativeQuoteQty, status, timeInForce, type, side}``: ``MSG_ORDER_RECEIVED``, the
    venue's receipt.  Neither states the order's fate (the cancel's ``status`` is the
    state *before* the cancel, as the venue answers): it comes on the private stream, so
    ``status`` is not read;
@@ -61,7 +61,7 @@ from engine._exec_record cimport F_TIME_IN_FORCE
 from engine._exec_record cimport F_TRANSACT_TIME
 from engine._exec_record cimport F_VENUE_ORDER_ID
 from engine._exec_record cimport MSG_ERROR
-from engine._exec_record cimport MSG_MEXC_ACK
+from engine._exec_record cimport MSG_ORDER_RECEIVED
 from engine._exec_record cimport MSG_NONE
 from engine._exec_record cimport MSG_OTHER
 from engine._exec_record cimport REC_UNKNOWN_ENUM
@@ -259,7 +259,7 @@ cdef class MexcParser(RecordParser):
         if x.saw_code and x.code != 0 and x.code != 200:
             self.rec.kind = MSG_ERROR
         elif record_has(&self.rec, F_VENUE_ORDER_ID):
-            self.rec.kind = MSG_MEXC_ACK
+            self.rec.kind = MSG_ORDER_RECEIVED
             self._records_left = 1
         else:
             self.rec.kind = MSG_OTHER
@@ -270,7 +270,7 @@ cdef class MexcParser(RecordParser):
         cdef ExecRecord *r = &self.rec
         cdef bint named = (record_has(r, F_CLIENT_ID) and r.client_id_len > 0) or (
             record_has(r, F_ORIG_CLIENT_ID) and r.orig_client_id_len > 0)
-        if r.kind != MSG_MEXC_ACK or cid_n <= 0 or cid_n > EXEC_ID_CAP:
+        if r.kind != MSG_ORDER_RECEIVED or cid_n <= 0 or cid_n > EXEC_ID_CAP:
             return False
         if named:
             return ((record_has(r, F_ORIG_CLIENT_ID) and r.orig_client_id_len == cid_n

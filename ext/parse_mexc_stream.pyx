@@ -5,10 +5,10 @@ frames, each a ``PushDataV3ApiWrapper`` (mexcdevelop/websocket-proto; shared/ven
 mexc-spot.md §7): ``1 channel``, ``3 symbol``, ``4 symbolId``, ``5 createTime``,
 ``6 sendTime`` and one body of the oneof ``body``.  Read here, straight from the frame:
 
-- ``304 PrivateOrdersV3Api``: ``MSG_MEXC_ORDER``, the order's state (status 1 NEW,
+- ``304 PrivateOrdersV3Api``: ``MSG_ORDER_STATE``, the order's state (status 1 NEW,
   2 FILLED, 3 PARTIALLY_FILLED, 4 CANCELLED, 5 partially cancelled: terminal CANCELLED
   with its fill kept), its ids, type, side, quantities and cumulative fill;
-- ``306 PrivateDealsV3Api``: ``MSG_MEXC_DEAL``, one fill (price, quantity, quote, fee and
+- ``306 PrivateDealsV3Api``: ``MSG_TRADE``, one fill (price, quantity, quote, fee and
   its asset, trade id, maker flag);
 - ``307 PrivateAccountV3Api``: a balance (asset, available, frozen), ``MSG_OTHER`` for the
   order manager; :attr:`MexcStreamParser.body` says 307 and ``account_*`` hold it.
@@ -97,8 +97,9 @@ from engine._exec_record cimport F_SYMBOL
 from engine._exec_record cimport F_TIME_IN_FORCE
 from engine._exec_record cimport F_TRANSACT_TIME
 from engine._exec_record cimport F_VENUE_ORDER_ID
-from engine._exec_record cimport MSG_MEXC_DEAL
-from engine._exec_record cimport MSG_MEXC_ORDER
+from engine._exec_record cimport MSG_TRADE
+from engine._exec_record cimport MSG_ORDER_STATE
+from engine._exec_record cimport REC_NO_AMEND
 from engine._exec_record cimport MSG_NONE
 from engine._exec_record cimport MSG_OTHER
 from engine._exec_record cimport REC_ROUNDED
@@ -528,7 +529,8 @@ cdef int _finish_order(ExecRecord *r, Wrap *w) noexcept nogil:
             r.order_state = EXPIRED      # rule 4
     _mark(r, F_ORDER_STATE)
     _mark(r, F_IS_MAKER)                 # rule 2: absent is false
-    r.kind = MSG_MEXC_ORDER
+    r.flags |= REC_NO_AMEND              # MEXC never amends: another quantity or price is not an amendment
+    r.kind = MSG_ORDER_STATE
     return PB_OK
 
 
@@ -539,14 +541,14 @@ cdef int _finish_deal(ExecRecord *r, Wrap *w) noexcept nogil:
     r.exec_type = EXEC_TRADE
     _mark(r, F_EXEC_TYPE)
     _mark(r, F_IS_MAKER)
-    r.kind = MSG_MEXC_DEAL
+    r.kind = MSG_TRADE
     return PB_OK
 
 
 cdef class MexcStreamParser(RecordParser):
     """Parse MEXC private-stream protobuf frames into one reusable record, allocation-free.
 
-    Usage: ``kind = p.parse(frame)``; for ``MEXC_ORDER`` / ``MEXC_DEAL`` one
+    Usage: ``kind = p.parse(frame)``; for ``ORDER_STATE`` / ``TRADE`` one
     ``p.next_record()`` hands the record out (as for every parser).  An account push
     gives ``OTHER`` with ``p.body == 307`` and its balance in ``account_*``.
     """
@@ -606,7 +608,7 @@ cdef class MexcStreamParser(RecordParser):
             self.bal.ts_ms = r.ts_event_ms
         self.body = body if body == BODY_ORDERS or body == BODY_DEALS or body == BODY_ACCOUNT else 0
         self.error_offset = -1
-        self._records_left = 1 if r.kind == MSG_MEXC_ORDER or r.kind == MSG_MEXC_DEAL else 0
+        self._records_left = 1 if r.kind == MSG_ORDER_STATE or r.kind == MSG_TRADE else 0
         return r.kind
 
     def parse(self, data):

@@ -6,12 +6,12 @@ Reads (shared/venues/topstepx-projectx.md §4, §7):
    is accepted): ``{"type":1,"target":"GatewayUserOrder","arguments":[{...}]}`` and
    ``GatewayUserTrade``; the one argument is the bare object (the documented form) or
    the ``{"action":n,"data":{...}}`` wrapper seen in production, both read the same.
-   An order event is ``MSG_TSX_ORDER`` (its state; its fills come as trades), a trade
-   ``MSG_TSX_TRADE`` (one half-turn fill, its ``id`` the trade id).  A voided trade, the
+   An order event is ``MSG_ORDER_STATE`` (its state; its fills come as trades), a trade
+   ``MSG_TRADE`` (one half-turn fill, its ``id`` the trade id).  A voided trade, the
    account and position events, pings, completions and anything else well-formed are
    ``MSG_OTHER`` (the adapter reads them on the cold path);
 2. Order/* REST answers ``{"orderId":n?,"success":b,"errorCode":n,"errorMessage":s?}``:
-   ``MSG_TSX_ORDER_ACK`` for a successful place (``orderId``; the client id is the
+   ``MSG_ORDER_ACCEPTED`` for a successful place (``orderId``; the client id is the
    request's, set by :meth:`TopstepxParser.parse_ack`), ``MSG_OTHER`` for another
    success, ``MSG_ERROR`` (code and message) for ``success: false``.
 
@@ -74,9 +74,9 @@ from engine._exec_record cimport F_TRADE_ID
 from engine._exec_record cimport MSG_ERROR
 from engine._exec_record cimport MSG_NONE
 from engine._exec_record cimport MSG_OTHER
-from engine._exec_record cimport MSG_TSX_ORDER
-from engine._exec_record cimport MSG_TSX_ORDER_ACK
-from engine._exec_record cimport MSG_TSX_TRADE
+from engine._exec_record cimport MSG_ORDER_STATE
+from engine._exec_record cimport MSG_ORDER_ACCEPTED
+from engine._exec_record cimport MSG_TRADE
 from engine._exec_record cimport REC_UNKNOWN_ENUM
 from engine._exec_record cimport record_has
 from engine._jsonscan cimport JS_E_EOF
@@ -381,7 +381,7 @@ cdef int _envelope(js_cur *c, ExecRecord *r, TxCtx *x) noexcept nogil:
 cdef class TopstepxParser(RecordParser):
     """Parse TopstepX user-hub records and order answers into one reusable record, allocation-free.
 
-    Usage: ``kind = p.parse(record)``; for ``TSX_ORDER`` / ``TSX_TRADE`` call
+    Usage: ``kind = p.parse(record)``; for ``ORDER_STATE`` / ``TRADE`` call
     ``p.next_record()`` (True once) and apply the record.  Answers are complete after
     ``parse`` (``parse_ack`` for a place answer, naming the order's client id).
 
@@ -429,18 +429,18 @@ cdef class TopstepxParser(RecordParser):
         self._hub_type = <int>x.hub_type if x.hub_type >= -1 and x.hub_type < 256 else 0
         self._target = x.target
         if x.hub_type == HUB_INVOCATION and x.target == TGT_ORDER:
-            self.rec.kind = MSG_TSX_ORDER
+            self.rec.kind = MSG_ORDER_STATE
         elif x.hub_type == HUB_INVOCATION and x.target == TGT_TRADE and not x.voided:
-            self.rec.kind = MSG_TSX_TRADE
+            self.rec.kind = MSG_TRADE
         elif x.hub_type >= 0:
             self.rec.kind = MSG_OTHER
         elif x.success == 0 or (x.success < 0 and record_has(&self.rec, F_ERROR_CODE) and self.rec.error_code != 0):
             self.rec.kind = MSG_ERROR
         elif x.success == 1 and record_has(&self.rec, F_ORDER_ID):
-            self.rec.kind = MSG_TSX_ORDER_ACK
+            self.rec.kind = MSG_ORDER_ACCEPTED
         else:
             self.rec.kind = MSG_OTHER
-        if self.rec.kind == MSG_TSX_ORDER or self.rec.kind == MSG_TSX_TRADE:
+        if self.rec.kind == MSG_ORDER_STATE or self.rec.kind == MSG_TRADE:
             self._records_left = 1
         return self.rec.kind
 
@@ -478,7 +478,7 @@ cdef class TopstepxParser(RecordParser):
     def parse_ack(self, bytes data not None, bytes client_id not None):
         """Parse an Order/place answer and name the order it is for (``client_id``, our customTag).
 
-        Returns the MessageKind (``TSX_ORDER_ACK`` on success, ``ERROR`` on a refusal).
+        Returns the MessageKind (``ORDER_ACCEPTED`` on success, ``ERROR`` on a refusal).
         """
         kind = self.parse_c(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
         self.set_client_c(PyBytes_AS_STRING(client_id), PyBytes_GET_SIZE(client_id))

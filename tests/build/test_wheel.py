@@ -67,7 +67,9 @@ def test_wheel_imports_in_a_fresh_venv_without_compiler(wheel, tmp_path):
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)])
     py = venv / "bin" / "python"
-    run([str(py), "-m", "pip", "install", "-q", str(wheel)])
+    # without PYTHONPATH: a source tree on it (engine.egg-info) would make pip take engine as installed
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run([str(py), "-m", "pip", "install", "-q", str(wheel)], env=clean)
     # Only the new environment's bin on PATH: no cc, gcc or cython reachable.
     env = {"PATH": str(venv / "bin"), "HOME": str(tmp_path), "PYTHONNOUSERSITE": "1"}
     probe = (

@@ -138,17 +138,17 @@ def reference_py(data: bytes):
     if code is not None and code != 0:
         kind = MessageKind.ERROR
     elif array is not None and topic == "order":
-        kind = MessageKind.BYBIT_ORDER
+        kind = MessageKind.ORDER_STATE
     elif array is not None and topic == "execution":
-        kind = MessageKind.BYBIT_EXECUTION
+        kind = MessageKind.TRADE
     elif ack:
-        kind = MessageKind.BYBIT_ORDER_ACK
+        kind = MessageKind.ORDER_RECEIVED
     else:
         kind = MessageKind.OTHER
     r.d["kind"] = kind
     r.d["flags"] = r.flags
     records = []
-    if kind in (MessageKind.BYBIT_ORDER, MessageKind.BYBIT_EXECUTION):
+    if kind in (MessageKind.ORDER_STATE, MessageKind.TRADE):
         for item in array:
             try:
                 records.append(reference_item(item, kind, r.d.get("ts_event_ms")))
@@ -205,7 +205,7 @@ def test_sample_matches_reference(name):
 
 def test_order_push_fields():
     env, recs = compiled(load("bybit_order_new.json"))
-    assert env["kind"] == MessageKind.BYBIT_ORDER and env["ts_event_ms"] == 1700000000123
+    assert env["kind"] == MessageKind.ORDER_STATE and env["ts_event_ms"] == 1700000000123
     (r,) = recs
     assert r["venue_order_id"] == "fd4300ae-7847-404e-b947-b46980a4d140" and r["client_id"] == "my-1"
     assert r["side"] == Side.BUY and r["order_type"] == OrderType.LIMIT and r["time_in_force"] == TimeInForce.POST_ONLY
@@ -228,7 +228,7 @@ def test_spot_fee_with_nine_decimals_is_rounded_and_flagged():
 
 def test_execution_push():
     env, recs = compiled(load("bybit_execution.json"))
-    assert env["kind"] == MessageKind.BYBIT_EXECUTION and len(recs) == 2
+    assert env["kind"] == MessageKind.TRADE and len(recs) == 2
     a, b = recs
     assert a["exec_id"] == "e0cbe81d-0f18-5866-9415-cf319b5dab3b" and a["exec_type"] == ExecType.EXEC_TRADE
     assert a["last_qty_raw"] == 400_000 and a["last_price_raw"] == 50_000 * 10**8 and a["is_maker"] is True
@@ -243,13 +243,13 @@ def test_funding_is_not_a_fill():
 
 def test_acks_and_errors():
     env, recs = compiled(load("bybit_create_ok.json"))
-    assert env["kind"] == MessageKind.BYBIT_ORDER_ACK and env["venue_order_id"] == "1321003749386327552"
+    assert env["kind"] == MessageKind.ORDER_RECEIVED and env["venue_order_id"] == "1321003749386327552"
     assert env["client_id"] == "spot-test-postonly" and env["error_code"] == 0 and recs == []
     env, _ = compiled(load("bybit_create_error.json"))
     assert env["kind"] == MessageKind.ERROR and env["error_code"] == 110072
     assert env["error_msg"] == "OrderLinkedID is duplicate"
     env, _ = compiled(load("bybit_wstrade_ack.json"))
-    assert env["kind"] == MessageKind.BYBIT_ORDER_ACK and env["client_id"] == "my-1"
+    assert env["kind"] == MessageKind.ORDER_RECEIVED and env["client_id"] == "my-1"
     for name in ("bybit_cancel_all.json", "bybit_auth_reply.json", "bybit_position.json"):
         env, recs = compiled(load(name))
         assert env["kind"] == MessageKind.OTHER and recs == []
@@ -258,7 +258,7 @@ def test_acks_and_errors():
 def test_bad_record_raises_and_ends_batch():
     data = b'{"topic":"order","data":[{"orderId":"a"},{"qty":"x"},{"orderId":"c"}]}'
     p = BybitParser()
-    assert p.parse(data) == MessageKind.BYBIT_ORDER
+    assert p.parse(data) == MessageKind.ORDER_STATE
     assert p.next_record() and p.to_dict()["venue_order_id"] == "a"
     with pytest.raises(ParseError):
         p.next_record()

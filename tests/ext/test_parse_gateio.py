@@ -156,11 +156,11 @@ def reference_item(item, kind, ts_event):
     if ts_event is not None:
         r.d["ts_event_ms"] = ts_event
     for k, v in item.items():
-        if kind == MessageKind.GATE_ORDER:
+        if kind == MessageKind.ORDER_STATE:
             order_member(r, ctx, k, v)
         else:
             trade_member(r, k, v)
-    if kind == MessageKind.GATE_ORDER:
+    if kind == MessageKind.ORDER_STATE:
         state_of(r.d, ctx)
     r.d["kind"] = kind
     r.d["flags"] = r.flags
@@ -251,7 +251,7 @@ def reference_py(data: bytes):
     elif x["channel"] is not None:
         kind = MessageKind.OTHER
         if x["array"] is not None and x["channel"] in ("orders", "trades"):
-            kind = MessageKind.GATE_ORDER if x["channel"] == "orders" else MessageKind.GATE_TRADE
+            kind = MessageKind.ORDER_STATE if x["channel"] == "orders" else MessageKind.TRADE
         ts = r.d.get("ts_event_ms")
         r = Rec()
         if ts is not None:
@@ -267,16 +267,16 @@ def reference_py(data: bytes):
         state_of(r.d, ctx)
         filled = r.d.get("cum_qty_raw", 0)
         if "order_state" not in r.d:
-            kind = MessageKind.GATE_ORDER_ACK if "venue_order_id" in r.d else MessageKind.OTHER
+            kind = MessageKind.ORDER_RECEIVED if "venue_order_id" in r.d else MessageKind.OTHER
         elif filled > 0 and r.d["order_state"] in (OrderState.CANCELLED, OrderState.EXPIRED):
-            kind = MessageKind.GATE_ORDER_ACK
+            kind = MessageKind.ORDER_RECEIVED
         else:
-            kind = MessageKind.GATE_ORDER
+            kind = MessageKind.ORDER_STATE
     else:
         kind = MessageKind.OTHER
     r.d["kind"] = kind
     r.d["flags"] = r.flags
-    if kind in (MessageKind.GATE_ORDER, MessageKind.GATE_ORDER_ACK) and x["channel"] is None:
+    if kind in (MessageKind.ORDER_STATE, MessageKind.ORDER_RECEIVED) and x["channel"] is None:
         records = [dict(r.d)]
     return r.d, records
 
@@ -328,7 +328,7 @@ def test_sample_matches_reference(name):
 
 def test_the_sheets_spot_orders_push_with_its_string_times():
     env, (r,) = compiled(load("gateio_orders_update.json"))
-    assert env["kind"] == MessageKind.GATE_ORDER and env["ts_event_ms"] == 1700000000123
+    assert env["kind"] == MessageKind.ORDER_STATE and env["ts_event_ms"] == 1700000000123
     assert r["venue_order_id"] == "12345" and r["client_id"] == "t-abc" and r["symbol"] == "BTC_USDT"
     assert r["order_state"] == OrderState.PARTIALLY_FILLED and r["ts_transact_ms"] == 1700000000100
     assert r["cum_qty_raw"] == 400_000 and r["leaves_qty_raw"] == 600_000 and r["qty_raw"] == 1_000_000
@@ -344,7 +344,7 @@ def test_order_outcomes_come_from_finish_as_and_the_amounts():
 
 def test_usertrades_with_integer_id_and_fractional_ms():
     env, (a, b) = compiled(load("gateio_usertrades.json"))
-    assert env["kind"] == MessageKind.GATE_TRADE
+    assert env["kind"] == MessageKind.TRADE
     assert a["exec_id"] == "5736713" and a["venue_order_id"] == "12345" and a["ts_transact_ms"] == 1700000000099
     assert a["last_qty_raw"] == 400_000 and a["last_price_raw"] == 50_000 * 10**8 and a["is_maker"] is True
     assert b["is_maker"] is False and b["client_id"] == "t-ioc2"
@@ -352,17 +352,17 @@ def test_usertrades_with_integer_id_and_fractional_ms():
 
 def test_answers():
     env, (r,) = compiled(load("gateio_rest_order_open.json"))
-    assert env["kind"] == MessageKind.GATE_ORDER and r["order_state"] == OrderState.NEW
+    assert env["kind"] == MessageKind.ORDER_STATE and r["order_state"] == OrderState.NEW
     assert r["ts_transact_ms"] == 1700000000103           # an integer in REST answers
     env, _ = compiled(load("gateio_wsapi_result.json"))
-    assert env["kind"] == MessageKind.GATE_ORDER and env["client_id"] == "t-abc123"
+    assert env["kind"] == MessageKind.ORDER_STATE and env["client_id"] == "t-abc123"
     env, _ = compiled(load("gateio_rest_order_poc_cancelled.json"))
-    assert env["kind"] == MessageKind.GATE_ORDER and env["order_state"] == OrderState.CANCELLED
+    assert env["kind"] == MessageKind.ORDER_STATE and env["order_state"] == OrderState.CANCELLED
     # a cancelled order with fills: its end comes with its trades on the stream
     env, _ = compiled(load("gateio_rest_order_cancelled_partial.json"))
-    assert env["kind"] == MessageKind.GATE_ORDER_ACK and env["order_state"] == OrderState.CANCELLED
+    assert env["kind"] == MessageKind.ORDER_RECEIVED and env["order_state"] == OrderState.CANCELLED
     env, (r,) = compiled(load("gateio_rest_order_ack_mode.json"))
-    assert env["kind"] == MessageKind.GATE_ORDER_ACK and "order_state" not in r
+    assert env["kind"] == MessageKind.ORDER_RECEIVED and "order_state" not in r
 
 
 def test_errors_and_control_frames():
@@ -397,7 +397,7 @@ def test_rest_rows_are_read_as_the_stream_parser_reads_them(status, finish, amou
 def test_bad_record_raises_and_ends_batch():
     data = b'{"channel":"spot.usertrades","result":[{"id":1},{"amount":"x"},{"id":3}]}'
     p = GateParser()
-    assert p.parse(data) == MessageKind.GATE_TRADE
+    assert p.parse(data) == MessageKind.TRADE
     assert p.next_record() and p.to_dict()["exec_id"] == "1"
     with pytest.raises(ParseError):
         p.next_record()

@@ -81,7 +81,7 @@ def reference(data: bytes):
     if code is not None and code not in (0, 200):
         kind = MessageKind.ERROR
     elif "venue_order_id" in r.d:
-        kind = MessageKind.MEXC_ACK
+        kind = MessageKind.ORDER_RECEIVED
     else:
         kind = MessageKind.OTHER
     return kind, {"kind": kind, "flags": r.flags, **r.d}
@@ -111,7 +111,7 @@ def check(data: bytes):
 
 def test_new_order_answer_is_a_receipt_paired_by_what_it_names():
     p = MexcParser()
-    assert p.parse(NEW_ORDER) == MessageKind.MEXC_ACK
+    assert p.parse(NEW_ORDER) == MessageKind.ORDER_RECEIVED
     assert p.to_dict()["venue_order_id"] == "06a480e69e604477bfb48dddd5f0b750" and not p.names_client(b"cl-1")
     assert not p.pair(b"cl-1", b"BTCUSDT", Side.BUY, 50 * E8)          # another symbol
     assert not p.pair(b"cl-1", b"MXUSDT", Side.SELL, 50 * E8)          # another side
@@ -124,7 +124,7 @@ def test_new_order_answer_is_a_receipt_paired_by_what_it_names():
 @pytest.mark.parametrize("answer,cid", [(CANCEL_DOC, b"myOrder1"), (CANCEL_LIVE, b"cl-0007")])
 def test_cancel_answer_names_the_order_and_its_status_is_not_read(answer, cid):
     p = MexcParser()
-    assert p.parse(answer) == MessageKind.MEXC_ACK
+    assert p.parse(answer) == MessageKind.ORDER_RECEIVED
     d = p.to_dict()
     assert "order_state" not in d             # the live answer gives the state before the cancel
     assert d["orig_client_id"] == cid.decode() and p.pair(cid, d["symbol"].encode())
@@ -159,7 +159,7 @@ def test_bad_answers_raise(data):
 
 def test_unknown_type_word_is_flagged():
     kind, d = compiled(b'{"orderId":"1","type":"STOP_LIMIT","side":"HOLD"}')
-    assert kind == MessageKind.MEXC_ACK and d["flags"] & RecordFlag.UNKNOWN_ENUM
+    assert kind == MessageKind.ORDER_RECEIVED and d["flags"] & RecordFlag.UNKNOWN_ENUM
     assert d["order_type"] == 0 and d["side"] == 0
 
 

@@ -85,8 +85,8 @@ def test_the_sheet_vectors_are_the_doc_values_encoded(build, frame):
 
 def test_orders_vector_fields():
     kind, rec, bal = compiled(ORDERS)
-    assert kind == MessageKind.MEXC_ORDER and bal is None
-    assert rec == {"kind": MessageKind.MEXC_ORDER, "flags": 0, "ts_event_ms": 1736417034281, "symbol": "MXUSDT",
+    assert kind == MessageKind.ORDER_STATE and bal is None
+    assert rec == {"kind": MessageKind.ORDER_STATE, "flags": RecordFlag.NO_AMEND, "ts_event_ms": 1736417034281, "symbol": "MXUSDT",
                    "venue_order_id": "C02__505979017439002624115", "side": Side.SELL, "order_type": OrderType.MARKET,
                    "time_in_force": TimeInForce.TIF_NONE, "order_state": OrderState.FILLED, "qty_raw": E8,
                    "price_raw": 351210000, "last_qty_raw": E8, "cum_qty_raw": E8, "cum_quote_raw": 369620000,
@@ -95,7 +95,7 @@ def test_orders_vector_fields():
 
 def test_deals_vector_fields_taker_by_default_and_a_19_decimal_fee_rounded():
     kind, rec, _ = compiled(DEALS)
-    assert kind == MessageKind.MEXC_DEAL
+    assert kind == MessageKind.TRADE
     assert rec["is_maker"] is False                      # isMaker absent on the wire: a taker
     assert rec["exec_type"] == ExecType.EXEC_TRADE and rec["exec_id"] == "505979017439002624X1"
     assert (rec["last_price_raw"], rec["last_qty_raw"], rec["last_quote_raw"]) == (369620000, E8, 369620000)
@@ -164,19 +164,19 @@ def test_a_repeated_body_is_merged_and_another_body_replaces_it():
     part1 = Wrapper(privateOrders={"id": "A", "status": 1, "price": "2"}).SerializeToString()
     part2 = Wrapper(symbol="X", privateOrders={"clientId": "c", "status": 4}).SerializeToString()
     kind, rec, _ = compiled(part1 + part2)
-    assert kind == MessageKind.MEXC_ORDER and rec["venue_order_id"] == "A" and rec["client_id"] == "c"
+    assert kind == MessageKind.ORDER_STATE and rec["venue_order_id"] == "A" and rec["client_id"] == "c"
     assert rec["order_state"] == OrderState.CANCELLED and rec["price_raw"] == 2 * E8 and rec["symbol"] == "X"
     assert check(part1 + part2) is not None
     deal = Wrapper(privateDeals={"price": "1", "quantity": "1", "tradeId": "t"}).SerializeToString()
     kind, rec, _ = compiled(part1 + deal)
-    assert kind == MessageKind.MEXC_DEAL and "price_raw" not in rec and "client_id" not in rec
+    assert kind == MessageKind.TRADE and "price_raw" not in rec and "client_id" not in rec
     assert check(part1 + deal) is not None
     assert compiled(deal + Wrapper(publicDeals={}).SerializeToString())[0] == MessageKind.OTHER
 
 
 def test_the_record_is_handed_out_once():
     p = MexcStreamParser()
-    assert p.parse(DEALS) == MessageKind.MEXC_DEAL
+    assert p.parse(DEALS) == MessageKind.TRADE
     assert p.next_record() and not p.next_record()
 
 

@@ -37,7 +37,7 @@ def parsed(raw: bytes) -> dict:
 def test_order_event_in_both_forms_reads_the_same():
     bare, wrapped = parsed(load("topstepx_user_order.json") + RS), parsed(load("topstepx_user_order_wrapped.json") + RS)
     assert bare == wrapped
-    assert bare["kind"] == MessageKind.TSX_ORDER
+    assert bare["kind"] == MessageKind.ORDER_STATE
     assert bare["order_id"] == 9056 and bare["client_id"] == "strat1-000017"
     assert bare["symbol"] == "CON.F.US.EP.M25"
     assert bare["side"] == Side.BUY and bare["order_type"] == OrderType.LIMIT
@@ -49,7 +49,7 @@ def test_order_event_in_both_forms_reads_the_same():
 
 def test_trade_event():
     d = parsed(load("topstepx_user_trade.json"))
-    assert d["kind"] == MessageKind.TSX_TRADE
+    assert d["kind"] == MessageKind.TRADE
     assert d["trade_id"] == 8603 and d["order_id"] == 14326
     assert d["last_qty_raw"] == SCALE and d["last_price_raw"] == 606425 * 10**6
     assert d["commission_raw"] == 140_000_000 and "realized_pnl_raw" not in d
@@ -82,7 +82,7 @@ def test_targets_are_case_insensitive_and_keys_in_any_order():
     raw = (b'{"arguments":[{"status":1,"id":7,"customTag":"a-1","size":2,"type":4,"stopPrice":99.5,"side":1}],'
            b'"target":"gatewayuserorder","type":1}')
     d = parsed(raw)
-    assert d["kind"] == MessageKind.TSX_ORDER and d["order_id"] == 7 and d["order_type"] == OrderType.STOP_LOSS
+    assert d["kind"] == MessageKind.ORDER_STATE and d["order_id"] == 7 and d["order_type"] == OrderType.STOP_LOSS
     assert d["side"] == Side.SELL and d["stop_price_raw"] == 995 * 10**7 and d["order_state"] == OrderState.NEW
 
 
@@ -98,7 +98,7 @@ def test_every_order_status(status, state):
 
 def test_rest_answers():
     p = TopstepxParser()
-    assert p.parse_ack(load("topstepx_place_ok.json"), b"strat1-000017") == MessageKind.TSX_ORDER_ACK
+    assert p.parse_ack(load("topstepx_place_ok.json"), b"strat1-000017") == MessageKind.ORDER_ACCEPTED
     assert p.order_id == 9056 and p.names_client(b"strat1-000017")
     assert p.parse(load("topstepx_place_error.json")) == MessageKind.ERROR
     assert p.error_code == 2 and p.order_id == 9057

@@ -160,7 +160,8 @@ def expected(msg) -> tuple[int, dict, dict | None]:
             state = OrderState.EXPIRED
         r.d["order_state"] = state
         r.d["is_maker"] = o.isMaker
-        kind = MessageKind.MEXC_ORDER
+        r.flags |= RecordFlag.NO_AMEND          # MEXC never amends in place
+        kind = MessageKind.ORDER_STATE
     elif body == "privateDeals":
         d = msg.privateDeals
         if not (d.price and d.quantity and d.tradeId):
@@ -177,7 +178,7 @@ def expected(msg) -> tuple[int, dict, dict | None]:
         _side(r, d.tradeType)
         r.d["exec_type"] = ExecType.EXEC_TRADE
         r.d["is_maker"] = d.isMaker
-        kind = MessageKind.MEXC_DEAL
+        kind = MessageKind.TRADE
     else:
         kind = MessageKind.OTHER
         bal = None

@@ -46,7 +46,7 @@ __all__ = ["BybitOrderPath", "CREATE", "CANCEL", "AMEND", "CREATE_COST", "CANCEL
 
 log = logging.getLogger("engine.venues.bybit.order_path")
 
-_ACK = int(MessageKind.BYBIT_ORDER_ACK)
+_ACK = int(MessageKind.ORDER_RECEIVED)
 CREATE, CANCEL, AMEND = 1, 2, 3             # BybitOrderEncoder.endpoint values
 _PATHS = {ep: path.decode() for ep, path in ENDPOINTS.items() if path}
 # Per-UID per-endpoint rolling windows (shared/venues/bybit-v5.md §6) plus the IP window.

@@ -55,7 +55,7 @@ __all__ = ["GateAdapter"]
 
 log = logging.getLogger("engine.venues.gateio.adapter")
 
-_ORDER_KINDS = frozenset({int(MessageKind.GATE_ORDER), int(MessageKind.GATE_ORDER_ACK)})
+_ORDER_KINDS = frozenset({int(MessageKind.ORDER_STATE), int(MessageKind.ORDER_RECEIVED)})
 _TYPES = frozenset({OrderType.MARKET, OrderType.LIMIT, OrderType.LIMIT_MAKER})
 _FREE = Cost(weight=0)            # a fallback write whose budget the WebSocket attempt took already
 DEFAULT_SLIPPAGE = "0.05"

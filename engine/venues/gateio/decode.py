@@ -36,7 +36,7 @@ log = logging.getLogger("engine.venues.gateio.decode")
 TIFS = {"gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC, "fok": TimeInForce.FOK, "poc": TimeInForce.POST_ONLY}
 _CANCELLED = {"cancelled", "liquidate_cancelled", "stp", "poc"}
 _EXPIRED = {"ioc", "fok", "small", "depth_not_enough", "trader_not_enough"}
-_GATE_ORDER = int(MessageKind.GATE_ORDER)
+_ORDER_STATE = int(MessageKind.ORDER_STATE)
 _GATE_SPOT = int(BalanceKind.BAL_GATE_SPOT)
 
 
@@ -126,7 +126,7 @@ def describe(d: dict) -> ForeignOrder | None:
 
 def foreign_order(parser, payload: bytes) -> ForeignOrder | None:
     """The order the parser's current record names, when it is an order record (trades: None, see above)."""
-    if parser.kind != _GATE_ORDER:
+    if parser.kind != _ORDER_STATE:
         return None
     oid = parser.to_dict().get("venue_order_id")
     if not oid:

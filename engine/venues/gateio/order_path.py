@@ -45,7 +45,7 @@ __all__ = ["GateOrderPath", "Build", "CREATE", "CANCEL", "AMEND"]
 log = logging.getLogger("engine.venues.gateio.order_path")
 
 CREATE, CANCEL, AMEND = 1, 2, 3                 # GateOrderEncoder.endpoint values
-_ORDER_KINDS = frozenset({int(MessageKind.GATE_ORDER), int(MessageKind.GATE_ORDER_ACK)})
+_ORDER_KINDS = frozenset({int(MessageKind.ORDER_STATE), int(MessageKind.ORDER_RECEIVED)})
 _TAIL = b"%b\r\nSIGN: %b\r\nX-Gate-Exptime: %d\r\nContent-Length: %d\r\n\r\n%b"
 
 

@@ -41,7 +41,7 @@ TYPES = {"LIMIT": (OrderType.LIMIT, TimeInForce.GTC), "MARKET": (OrderType.MARKE
          "IMMEDIATE_OR_CANCEL": (OrderType.LIMIT, TimeInForce.IOC),
          "FILL_OR_KILL": (OrderType.LIMIT, TimeInForce.FOK)}
 _NEVER_RESTS = (TimeInForce.IOC, TimeInForce.FOK)
-_ORDER, _ORDERS = int(MessageKind.MEXC_ORDER), 304
+_ORDER, _ORDERS = int(MessageKind.ORDER_STATE), 304
 _ACCOUNT = 307
 
 

@@ -35,7 +35,7 @@ log = logging.getLogger("engine.venues.mexc.order_path")
 # place and cancel share the 12 per second order budget; cancels may use its reserve
 PLACE_COST = Cost(weight=1, orders=1)
 CANCEL_COST = Cost(weight=1, orders=1, cancel=True)
-_ACK, _ERROR = int(MessageKind.MEXC_ACK), int(MessageKind.ERROR)
+_ACK, _ERROR = int(MessageKind.ORDER_RECEIVED), int(MessageKind.ERROR)
 
 
 class MexcOrderPath:

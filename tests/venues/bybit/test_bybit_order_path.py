@@ -51,7 +51,7 @@ async def close(rest, path):
 
 def ack(path):
     rec = path.parser.to_dict()
-    assert rec["kind"] == MessageKind.BYBIT_ORDER_ACK
+    assert rec["kind"] == MessageKind.ORDER_RECEIVED
     return rec
 
 
