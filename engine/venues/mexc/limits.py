@@ -15,9 +15,13 @@ from __future__ import annotations
 
 from engine.transport.ratelimit import RateLimiter, Window
 
-__all__ = ["ORDERS_PER_SECOND", "ENDPOINT_LIMITS", "default_limiter"]
+__all__ = ["ORDERS_PER_SECOND", "ORDER_WINDOW_S", "ENDPOINT_LIMITS", "default_limiter"]
 
 ORDERS_PER_SECOND = 12
+# The venue counts a request when it arrives, the limiter when it leaves: two requests sent just over
+# a second apart can arrive just under one (uneven latency).  Counting the budget over a slightly
+# longer window keeps the thirteenth outside the venue's second.
+ORDER_WINDOW_S = 1.1
 ENDPOINT_LIMITS = {"/api/v3/account": 2, "/api/v3/batchOrders": 2}
 
 
@@ -26,7 +30,7 @@ def default_limiter(cancel_reserve: float = 0.2) -> RateLimiter:
     return RateLimiter(
         "mexc",
         weight=[Window("requests-10s", 500, 10.0, aligned=False)],
-        orders=[Window("orders-1s", ORDERS_PER_SECOND, 1.0, aligned=False)],
+        orders=[Window("orders-1s", ORDERS_PER_SECOND, ORDER_WINDOW_S, aligned=False)],
         endpoints={path: Window(path, n, 1.0, aligned=False) for path, n in ENDPOINT_LIMITS.items()},
         cancel_reserve=cancel_reserve,
     )
