@@ -55,8 +55,8 @@ __all__ = ["TopstepxAdapter", "TagReused"]
 
 log = logging.getLogger("engine.venues.topstepx.adapter")
 
-_TRADE = int(MessageKind.TSX_TRADE)
-_ORDER = int(MessageKind.TSX_ORDER)
+_TRADE = int(MessageKind.TRADE)
+_ORDER = int(MessageKind.ORDER_STATE)
 _TAGS_KEPT = 1 << 16
 _HOLD_S = 5.0
 _LOOKBACK = timedelta(days=7)

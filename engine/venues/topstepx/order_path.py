@@ -42,7 +42,7 @@ log = logging.getLogger("engine.venues.topstepx.order_path")
 PLACE, CANCEL, MODIFY = 1, 2, 3                  # TopstepxOrderEncoder.endpoint values
 _PATHS = {ep: path.decode() for ep, path in ENDPOINTS.items() if path}
 _COSTS = {PLACE: COST, CANCEL: CANCEL_COST, MODIFY: COST}
-_ACK, _ERROR, _OTHER = int(MessageKind.TSX_ORDER_ACK), int(MessageKind.ERROR), int(MessageKind.OTHER)
+_ACK, _ERROR, _OTHER = int(MessageKind.ORDER_ACCEPTED), int(MessageKind.ERROR), int(MessageKind.OTHER)
 
 
 class TopstepxOrderPath:
