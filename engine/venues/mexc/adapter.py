@@ -48,7 +48,7 @@ from engine._fixedpoint import mul as fp_mul
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_mexc_stream import MexcStreamParser
 from engine.config import VenueConfig
-from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition
+from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition, VenueTrade
 from engine.venues.errors import OrderRejected, OutcomeUnknown, UnknownOrder
 from engine.venues.mexc import decode
 from engine.venues.mexc.instruments import load_mexc
@@ -63,7 +63,9 @@ __all__ = ["MexcAdapter"]
 log = logging.getLogger("engine.venues.mexc.adapter")
 
 _ONE = 100_000_000
-_RECENT_MAX = 4096                   # client ids remembered for the read-after-write window
+_RECENT_MAX = 4096
+_WEEK_MS = 7 * 24 * 3600 * 1000
+_MONTH_MS = 30 * 24 * 3600 * 1000                   # client ids remembered for the read-after-write window
 
 
 def _raw(text, rounding: int = Rounding.EXACT) -> int:
@@ -80,7 +82,7 @@ class MexcAdapter:
         self.venue = "mexc"
         self.futures = False
         self.margin_asset = None
-        self.capabilities: frozenset[Capability] = frozenset({Capability.WITHDRAWALS})
+        self.capabilities: frozenset[Capability] = frozenset({Capability.WITHDRAWALS, Capability.LIVE_QUERIES})
         self.order_entry = order_entry
         self.native_brackets = None
         self.rest = MexcRest(config)
@@ -213,6 +215,22 @@ class MexcAdapter:
         if not oid:
             return []
         return decode.fills(await self.rest.my_trades(symbol, order_id=oid, limit=100), oid)
+
+    async def order_history(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueOrder]:
+        """Open and closed orders of ``symbol``, oldest first (``allOrders``: the last 24 h by default, at most
+        7 days back and 1,000 rows: an older ``since_ms`` is brought to the 7 days the venue keeps)."""
+        limit = min(max(int(limit), 1), 1000)
+        start = None if since_ms is None else max(int(since_ms), self.clock.now_ms() - _WEEK_MS + 60_000)
+        rows = await self.rest.all_orders(symbol, start_time=start, limit=limit)
+        rows.sort(key=lambda d: int(d.get("time") or 0))
+        return [decode.venue_order(d) for d in rows[-limit:]]
+
+    async def trades(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueTrade]:
+        """The account's executions of ``symbol``, oldest first (``myTrades``: at most 100 rows, the last month)."""
+        start = None if since_ms is None else max(int(since_ms), self.clock.now_ms() - _MONTH_MS + 60_000)
+        rows = await self.rest.my_trades(symbol, start_time=start, limit=min(max(int(limit), 1), 100))
+        rows.sort(key=lambda r: int(r.get("time") or 0))
+        return [decode.venue_trade(r) for r in rows]
 
     def foreign_order(self, parser, payload: bytes) -> ForeignOrder | None:
         return decode.foreign_order(parser)

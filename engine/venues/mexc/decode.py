@@ -27,9 +27,9 @@ from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_common import MessageKind, ParseError
 from engine._parse_mexc_stream import MexcStreamParser
-from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder
+from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder, VenueTrade
 
-__all__ = ["STATES", "TYPES", "venue_order", "fills", "foreign_order", "found_order", "AccountMessages"]
+__all__ = ["STATES", "TYPES", "venue_order", "venue_trade", "fills", "foreign_order", "found_order", "AccountMessages"]
 
 log = logging.getLogger("engine.venues.mexc.decode")
 
@@ -77,6 +77,16 @@ def fills(rows: list, order_id: str) -> list[Fill]:
     mine.sort(key=lambda r: int(r.get("time") or 0))
     return [Fill(str(r["id"]), _raw(r["qty"]), _raw(r["price"]), _raw(r.get("commission"), Rounding.HALF_EVEN),
                  r.get("commissionAsset") or "") for r in mine]
+
+
+def venue_trade(r: dict) -> VenueTrade:
+    """One ``myTrades`` row (``isBuyer``/``isMaker``; ``clientOrderId`` where the row carries it)."""
+    maker = r.get("isMaker")
+    return VenueTrade(symbol=r["symbol"], trade_id=str(r["id"]), exchange_order_id=r.get("orderId"),
+                      client_id=r.get("clientOrderId") or "", side=Side.BUY if r.get("isBuyer") else Side.SELL,
+                      qty_raw=_raw(r["qty"]), price_raw=_raw(r["price"]),
+                      fee_raw=_raw(r.get("commission"), Rounding.HALF_EVEN), fee_asset=r.get("commissionAsset") or "",
+                      is_maker=None if maker is None else bool(maker), time_ms=int(r.get("time") or 0))
 
 
 def _store_id(cid: str, oid: str) -> str:

@@ -114,7 +114,8 @@ class MexcUserStream:
     def _on_disconnected(self, ws: ReconnectingWebSocket) -> None:
         for fut in self._acks.values():
             if not fut.done():
-                fut.set_exception(StreamRefused("mexc", None, "the stream closed before the subscription was acknowledged"))
+                fut.set_exception(StreamRefused("mexc", None,
+                                                "the stream closed before the subscription was acknowledged"))
         if self.on_disconnected_cb is not None:
             self.on_disconnected_cb()
 
