@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 
 from engine.demo.render import text_report, write_reports
-from engine.demo.session import ENTRIES, VENUES, DemoError, DemoOptions, run_demo
+from engine.demo.session import ENTRIES, VENUES, DemoError, DemoOptions, demo_symbols, run_demo
 
 __all__ = ["main", "build_parser"]
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     from engine.api import run
 
     print(f"engine demo: {options.venue}, {options.entry} order entry, {options.duration:g} s on the embedded "
-          f"simulator (seed {options.seed}); BTCUSDT and ETHUSDT", flush=True)
+          f"simulator (seed {options.seed}); {' and '.join(demo_symbols(options.venue))}", flush=True)
     progress = ProgressLine()
     try:
         summary = run(run_demo(options, progress))

@@ -30,6 +30,7 @@ FAULT_TARGETS = {
     ("gateio", "rest"): "POST api/v4/spot/orders",
     ("gateio", "ws"): "spot.order_place",
     ("mexc", "rest"): "POST api/v3/order",
+    ("topstepx", "rest"): "POST api/Order/place",
 }
 _WATCHED = {EventKind.UNKNOWN, EventKind.RESOLVED, EventKind.STREAM_DISCONNECTED, EventKind.STREAM_RECONNECTED,
             EventKind.RECONCILED}

@@ -94,7 +94,7 @@ def _balance_rows(s: DemoSummary) -> list[list[str]]:
     for asset in sorted(set(s.balances_start) | set(s.balances_end)):
         a0, b0 = s.balances_start.get(asset, (None, None))
         a1, b1 = s.balances_end.get(asset, (None, None))
-        if asset not in ("USDT", "BTC", "ETH") and (a0, b0) == (a1, b1):
+        if asset not in ("USDT", "BTC", "ETH", "USD") and (a0, b0) == (a1, b1):
             continue
         rows.append([asset, _d(a0), _d(b0), _d(a1), _d(b1)])
     return rows
@@ -200,8 +200,8 @@ def _columns(headers: list[str], rows: list[list[str]]) -> list[str]:
 def markdown_report(s: DemoSummary, plot_name: str | None = REPORT_FILES["plot"]) -> str:
     """The Markdown report (same content as the console one, plus the stage definitions)."""
     out = ["# engine demo report", "", f"{_headline(s)}.", "",
-           f"Prices moved BTCUSDT {s.prices_start['BTCUSDT']} -> {s.prices_end['BTCUSDT']}, "
-           f"ETHUSDT {s.prices_start['ETHUSDT']} -> {s.prices_end['ETHUSDT']}.", "",
+           "Prices moved " + ", ".join(f"{k} {s.prices_start[k]} -> {s.prices_end[k]}" for k in s.prices_start)
+           + ".", "",
            "## Orders by outcome", "", f"Total: {_check(s)}.", ""]
     headers, rows = _outcome_table(s)
     out += md_table(headers, rows, "l" + "r" * (len(headers) - 1))

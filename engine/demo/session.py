@@ -5,8 +5,9 @@ Timeline for a session of ``duration`` seconds (the simulator's price moves ever
 
 1. start the simulator on a free loopback port and connect an engine to it;
 2. quote BTCUSDT both sides (see :mod:`engine.demo.quoter`); place a bracket on
-   ETHUSDT (market entry, stop-loss and take-profit managed by the engine) and start
-   quoting ETHUSDT once the bracket is over (or given up at 60 % of the session);
+   ETHUSDT (market entry, stop-loss and take-profit managed by the engine, or the
+   venue's where it has native brackets) and start quoting ETHUSDT once the bracket is
+   over (or given up at 60 % of the session); MNQ and MES futures on TopstepX;
 3. at 30 %: two orders that cannot rest, an IOC far from the market and a post-only
    order that would take;
 4. at 50 %: the injected fault (:mod:`engine.demo.fault`), with quoting paused;
@@ -48,29 +49,44 @@ from engine.errors import EngineError
 from engine.sim import SimExchange
 from engine.venues.base import Capability
 
-__all__ = ["DemoOptions", "DemoError", "run_demo", "VENUES", "ENTRIES"]
+__all__ = ["DemoOptions", "DemoError", "run_demo", "VENUES", "ENTRIES", "demo_symbols"]
 
 log = logging.getLogger("engine.demo")
 
-VENUES = ("binance-usdm", "binance-spot", "bybit", "gateio", "mexc")
+VENUES = ("binance-usdm", "binance-spot", "bybit", "gateio", "mexc", "topstepx")
 ENTRIES = ("rest", "ws")
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
+# venues trading other series: the two series (quoted first, bracket second) and each one's engine symbol there
+# (TopstepX: CME micro futures, named by product root; the simulator lists contract ids)
+VENUE_SERIES = {"topstepx": {"NQ": "MNQ", "ES": "MES"}}
 KEY, SECRET = "demo-key", "demo-secret-never-shown"
-QUOTE_QTY = {"BTCUSDT": Decimal("0.003"), "ETHUSDT": Decimal("0.05")}
-BRACKET_QTY = Decimal("0.1")
+QUOTE_QTY = {"BTCUSDT": Decimal("0.003"), "ETHUSDT": Decimal("0.05"), "NQ": Decimal("1"), "ES": Decimal("1")}
+BRACKET_QTY = {"topstepx": Decimal("1")}            # others: 0.1
 BRACKET_BPS = Decimal("0.0010")     # exits 0.10 % either side of the entry
 # Seconds between quoting steps per symbol, inside each venue's order-rate limits
 # (Binance spot 50 orders / 10 s, Bybit 10 requests / s per endpoint, USD-M 300 / 10 s, MEXC 12 place +
-# cancel / s shared).
-QUOTE_INTERVAL = {"binance-spot": 1.0, "binance-usdm": 0.3, "bybit": 0.5, "gateio": 0.5, "mexc": 1.0}
+# cancel / s shared, TopstepX 200 requests / 60 s for everything).
+QUOTE_INTERVAL = {"binance-spot": 1.0, "binance-usdm": 0.3, "bybit": 0.5, "gateio": 0.5, "mexc": 1.0, "topstepx": 2.0}
 
 
 # venues whose spot orders have no stop or take-profit type the engine places (the bracket is skipped there)
 NO_STOP_ORDERS = ("gateio", "mexc")
 
 
+def series_of(venue: str) -> tuple[str, ...]:
+    """The fair-price series the demo trades on ``venue`` (:data:`SYMBOLS` on the crypto venues)."""
+    return tuple(VENUE_SERIES.get(venue, dict.fromkeys(SYMBOLS)))
+
+
+def demo_symbols(venue: str) -> tuple[str, ...]:
+    """The symbols the demo trades on ``venue``, as the engine names them (the crypto venues' series names)."""
+    return tuple(VENUE_SERIES.get(venue, {s: s for s in SYMBOLS}).values())
+
+
 def venue_symbols(sim, venue: str) -> dict[str, str]:
-    """Each of :data:`SYMBOLS` (a fair-price series of the simulator) as ``venue`` spells it."""
+    """Each series of :func:`series_of` (a fair-price series of the simulator) as ``venue`` spells it."""
+    if venue in VENUE_SERIES:
+        return dict(VENUE_SERIES[venue])
     reg = sim.registry
     market = reg.market_named(venue)
     names = {inst.fair: symbol for (m, symbol), inst in reg.instruments.items() if m == market}
@@ -142,33 +158,36 @@ class _Session:
         self.tour: list[dict] = []
         can_amend = Capability.AMEND_IN_PLACE in eng.adapter.capabilities     # else cancel and place again
         # the venue's name of each symbol (BTC_USDT on Gate.io); the simulator's prices go by BTCUSDT
+        self.series = series_of(eng.venue)
+        self.bracket_qty = BRACKET_QTY.get(eng.venue, Decimal("0.1"))
         self.sym = venue_symbols(sim, eng.venue)
         series = {v: k for k, v in self.sym.items()}
         self.quoters = {s: Quoter(eng, self.sym[s], QUOTE_QTY[s], lambda v: sim.price(series[v]), self.ledger,
                                   self.stats, can_amend=can_amend, parts=self.parts)
-                        for s in SYMBOLS}
+                        for s in self.series}
 
     # -- timeline -------------------------------------------------------------------------------
     async def run(self) -> DemoSummary:
         eng, sim, d = self.eng, self.sim, self.opt.duration
         eng.on(self.ledger.on_event)
         balances_start = eng.balances()
-        prices_start = {s: sim.price(s) for s in SYMBOLS}
+        prices_start = {s: sim.price(s) for s in self.series}
+        first, second = self.series
         self.t0 = time.monotonic()
         self._spawn(self._report_progress())
-        self._spawn(self.quoters["BTCUSDT"].run(self.stop, self.gate, QUOTE_INTERVAL[eng.venue]))
-        self._spawn(self._bracket_then_quote("ETHUSDT", give_up_at=0.6 * d))
+        self._spawn(self.quoters[first].run(self.stop, self.gate, QUOTE_INTERVAL[eng.venue]))
+        self._spawn(self._bracket_then_quote(second, give_up_at=0.6 * d))
         fault: dict = {}
         try:
             await self._until(0.3 * d)
             self.phase = "order tour"
-            await self._order_tour("BTCUSDT")
+            await self._order_tour(first)
             await self._until(0.5 * d)
             self.phase = "fault"
             async with self.gate.closed():
                 t_fault = time.monotonic()
-                outcome = await run_fault_episode(eng, sim, KEY, self.sym["BTCUSDT"], QUOTE_QTY["BTCUSDT"],
-                                                  self.opt.entry, series="BTCUSDT")
+                outcome = await run_fault_episode(eng, sim, KEY, self.sym[first], QUOTE_QTY[first],
+                                                  self.opt.entry, series=first)
                 if outcome.client_order_id:
                     self.parts.add("fault", eng.get_order(outcome.client_order_id))
                 fault = outcome.to_dict()
@@ -225,14 +244,14 @@ class _Session:
         tick = self.quoters[symbol].tick
         stop_loss = to_tick(fair * (1 - BRACKET_BPS), tick, ROUND_FLOOR)
         take_profit = to_tick(fair * (1 + BRACKET_BPS), tick, ROUND_CEILING)
-        info = self.bracket_info = {"symbol": symbol, "side": "BUY", "qty": BRACKET_QTY, "stop_loss": stop_loss,
+        info = self.bracket_info = {"symbol": symbol, "side": "BUY", "qty": self.bracket_qty, "stop_loss": stop_loss,
                                     "take_profit": take_profit, "outcome": None}
         if eng.venue in NO_STOP_ORDERS:
             info["outcome"] = f"not offered: {eng.venue} has no stop orders the engine can place"
             await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL[eng.venue])
             return
         try:
-            bracket = await eng.place_bracket(self.sym[symbol], Side.BUY, BRACKET_QTY, stop_loss=stop_loss,
+            bracket = await eng.place_bracket(self.sym[symbol], Side.BUY, self.bracket_qty, stop_loss=stop_loss,
                                               take_profit=take_profit)
         except EngineError as exc:
             self.parts.add_refused("bracket", symbol, Side.BUY)
@@ -281,6 +300,10 @@ class _Session:
                 self.tour.append({"order": label, "result": f"refused by the venue: {type(exc).__name__}"
                                                             f"{f' {exc.code}' if getattr(exc, 'code', None) else ''}"})
                 continue
+            except ValueError as exc:       # a venue without that order kind (TopstepX has no time in force)
+                self.parts.add_refused("tour", self.sym[symbol], Side.BUY, kwargs["price"])
+                self.tour.append({"order": label, "result": f"refused before sending: {exc}"})
+                continue
             self.parts.add("tour", order)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 3.0
@@ -304,7 +327,7 @@ class _Session:
         return {"elapsed": time.monotonic() - self.t0, "duration": self.opt.duration, "phase": self.phase,
                 "placed": eng.metrics.placed, "fills": sum(p.fills for p in self.ledger.positions.values()),
                 "open": len(eng.open_orders()), "amended": self.stats.amended, "replaced": self.stats.replaced,
-                "prices": {s: self.sim.price(s) for s in SYMBOLS},
+                "prices": {s: self.sim.price(s) for s in self.series},
                 "ack_p50_us": ack.percentile(50) / 1000 if ack.count else None}
 
     # -- the end ----------------------------------------------------------------------------------
@@ -318,10 +341,10 @@ class _Session:
             part = part_of.get(cid, OTHER)
             fills_by_part[part] = fills_by_part.get(part, 0) + n
         histos = engine_histograms(eng, {"cancel": self.stats.cancel_latency, "amend": self.stats.amend_latency})
-        if not self.quoters["BTCUSDT"].can_amend:
+        if not self.quoters[self.series[0]].can_amend:
             histos.pop("amend")
         latency, buckets = latency_table(histos)
-        marks = {s: sim.price(s) for s in SYMBOLS}
+        marks = {s: sim.price(s) for s in self.series}
         stats = eng.stats()
         warnings = self.capture.warnings()
         if used != eng.metrics.placed:
@@ -334,8 +357,8 @@ class _Session:
                      "quote cancels confirmed": self.stats.cancelled},
             cancelled_at_end=left_at_end, refused=dict(self.stats.refused),
             fills=sum(self.ledger.fills_by_order.values()), fills_by_part=fills_by_part,
-            positions=position_rows(eng, self.ledger, {self.sym[s]: marks[s] for s in SYMBOLS},
-                                    [self.sym[s] for s in SYMBOLS]), balances_start=balances_start,
+            positions=position_rows(eng, self.ledger, {self.sym[s]: marks[s] for s in self.series},
+                                    [self.sym[s] for s in self.series]), balances_start=balances_start,
             balances_end=eng.balances(), prices_start=prices_start, prices_end=marks, latency=latency,
             buckets=buckets, bracket=self.bracket_info, tour=self.tour, fault=fault,
             engine_stats={"bad_messages": stats["bad_messages"], "unresolved": stats["unresolved"],

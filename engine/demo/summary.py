@@ -154,7 +154,9 @@ def position_rows(eng, ledger, marks: dict[str, Decimal], symbols) -> list[dict]
                 rows.append({"symbol": symbol, "size": Decimal(0), "entry": None, "realized": Decimal(0),
                              "unrealized": Decimal(0), "fees": None, "mark": mark, "source": "engine"})
                 continue
-            upnl = fixed(p.size * (mark - p.entry_price)) if p.size else Decimal(0)
+            # a future's PnL is in its point value (TopstepX: MNQ $2 a point per contract)
+            point = Decimal(eng.instruments.rules(eng.instruments.id(symbol))["multiplier_raw"]) / 100_000_000
+            upnl = fixed(p.size * (mark - p.entry_price) * point) if p.size else Decimal(0)
             rows.append({"symbol": symbol, "size": p.size, "entry": p.entry_price if p.size else None,
                          "realized": p.realized_pnl, "unrealized": upnl, "fees": p.fees, "mark": mark,
                          "source": "engine"})

@@ -15,7 +15,7 @@ from engine.demo import DemoOptions, run_demo
 from engine.demo.ledger import FillLedger
 from engine.demo.parts import OTHER, OrderParts
 from engine.demo.render import REPORT_FILES, markdown_report, text_report, write_reports
-from engine.demo.session import NO_STOP_ORDERS
+from engine.demo.session import NO_STOP_ORDERS, demo_symbols
 from engine.demo.summary import OUTCOMES, PERCENTILES
 from tests.support.engine_fixtures import run
 
@@ -129,8 +129,8 @@ def check_report(doc: dict, venue: str, entry: str):
     assert fault["final_state"] in ("NEW", "FILLED", "CANCELLED", "PARTIALLY_FILLED")
     assert doc["bracket"]["outcome"]
     assert len(doc["tour"]) == 2
-    assert {p["symbol"].replace("_", "") for p in doc["positions"]} == {"BTCUSDT", "ETHUSDT"}   # BTC_USDT on Gate
-    assert "USDT" in doc["balances_end"]
+    assert {p["symbol"].replace("_", "") for p in doc["positions"]} == set(demo_symbols(venue))  # BTC_USDT on Gate
+    assert ("USD" if venue == "topstepx" else "USDT") in doc["balances_end"]
     assert doc["engine_stats"]["bad_messages"] == 0 and doc["engine_stats"]["unresolved"] == 0
 
 
@@ -165,7 +165,7 @@ def test_make_demo_command_runs_and_writes_the_report(tmp_path):
 
 
 @pytest.mark.parametrize("venue, entry", [("binance-spot", "ws"), ("bybit", "ws"), ("binance-spot", "rest"),
-                                          ("gateio", "ws"), ("mexc", "rest")])
+                                          ("gateio", "ws"), ("mexc", "rest"), ("topstepx", "rest")])
 def test_demo_on_other_venues_and_websocket_entry(venue, entry, tmp_path):
     progress = []
     summary = run(run_demo(DemoOptions(venue=venue, entry=entry, duration=5, seed=3), progress.append), 90)
