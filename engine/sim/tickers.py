@@ -75,6 +75,10 @@ class Tape:
         self._before.setdefault(key, prev)
         self._trades.setdefault(key, deque()).append((ts, price, qty, trade_id, taker_side))
 
+    def trades(self, market: str, symbol: str) -> list[tuple]:
+        """The last 24 hours' trades of a book, oldest first: ``(ts, price, qty, trade id, taker side)``."""
+        return list(self._window((market, symbol), now_ms()))
+
     def candles(self, core, market: str, symbol: str, interval_ms: int, start_ms: int | None, end_ms: int,
                 limit: int) -> list[Candle]:
         """Candles of the tape (:func:`engine.sim.klines.candles`)."""

@@ -27,6 +27,20 @@ def sim():
         yield running
 
 
+@pytest.fixture(scope="module")
+def loaded(sim):
+    """``loaded(name, account)``: one sync client per exchange and account, its markets loaded once."""
+    cache = {}
+
+    def get(name, account):
+        if (name, account) not in cache:
+            ex = _client(ccxt, name, sim, account)
+            ex.load_markets()
+            cache[(name, account)] = ex
+        return cache[(name, account)]
+    return get
+
+
 def _client(module, name, sim, account):
     key, secret = ACCOUNTS[account]
     return point_ccxt(getattr(module, name)({"apiKey": key, "secret": secret}), sim.sim.url)
@@ -43,9 +57,9 @@ def _num(x) -> Decimal:
     return D(str(x))
 
 
-def test_binance_spot(sim):
-    ex = _client(ccxt, "binance", sim, "binance")
-    markets = ex.load_markets()
+def test_binance_spot(sim, loaded):
+    ex = loaded("binance", "binance")
+    markets = ex.markets
     assert {"BTC/USDT", "ETH/USDT", "BTC/USDT:USDT"} <= set(markets)
     assert _num(markets["BTC/USDT"]["precision"]["price"]) == D("0.01")
     bid, ask = _top(sim, "bspot", "BTCUSDT")
@@ -78,9 +92,8 @@ def test_binance_spot(sim):
     assert ex.fetch_currencies()["BTC"]["id"] == "BTC"
 
 
-def test_binance_usdm(sim):
-    ex = _client(ccxt, "binanceusdm", sim, "binanceusdm")
-    ex.load_markets()
+def test_binance_usdm(sim, loaded):
+    ex = loaded("binanceusdm", "binanceusdm")
     ex.set_leverage(10, "ETH/USDT:USDT")
     bought = ex.create_order("ETH/USDT:USDT", "market", "buy", 2)
     assert ex.fetch_order(bought["id"], "ETH/USDT:USDT")["status"] == "closed"
@@ -98,9 +111,9 @@ def test_binance_usdm(sim):
     assert ex.fetch_ohlcv("ETH/USDT:USDT", "1m")[-1][5] >= 2
 
 
-def test_bybit(sim):
-    ex = _client(ccxt, "bybit", sim, "bybit")
-    markets = ex.load_markets()
+def test_bybit(sim, loaded):
+    ex = loaded("bybit", "bybit")
+    markets = ex.markets
     assert {"BTC/USDT", "BTC/USDT:USDT", "ETH/USDT:USDT"} <= set(markets)
     bid, ask = _top(sim, "ylinear", "BTCUSDT")
     ticker = ex.fetch_ticker("BTC/USDT:USDT")
@@ -141,3 +154,30 @@ def test_async_support_binance_and_bybit(sim):
         finally:
             await asyncio.gather(binance.close(), bybit.close())
     asyncio.run(main())
+
+
+def test_trading_fees_are_the_rates_charged(loaded):
+    binance, bybit = loaded("binance", "binance"), loaded("bybit", "bybit")
+    spot = binance.fetch_trading_fee("BTC/USDT")
+    assert (_num(spot["maker"]), _num(spot["taker"])) == SPOT_FEES
+    usdm = binance.fetch_trading_fee("BTC/USDT:USDT")
+    assert (_num(usdm["maker"]), _num(usdm["taker"])) == USDM_FEES
+    linear = bybit.fetch_trading_fees()["BTC/USDT:USDT"]
+    assert (_num(linear["maker"]), _num(linear["taker"])) == LINEAR_FEES
+    account = binance.private_get_account()
+    assert (_num(account["commissionRates"]["maker"]), _num(account["commissionRates"]["taker"])) == SPOT_FEES
+
+
+@pytest.mark.parametrize("name, account, symbol", [("binance", "binance", "ETH/USDT"),
+                                                   ("binanceusdm", "binanceusdm", "BTC/USDT:USDT"),
+                                                   ("bybit", "bybit", "ETH/USDT:USDT"), ("bybit", "bybit", "ETH/USDT")])
+def test_public_trades_are_the_simulator_s_own(loaded, name, account, symbol):
+    ex = loaded(name, account)
+    sold = ex.create_order(symbol, "market", "sell", 0.5)
+    mine = [t for t in ex.fetch_my_trades(symbol) if t["order"] == sold["id"]]
+    public = ex.fetch_trades(symbol)
+    seen = {(t["price"], t["amount"], t["side"]) for t in public}
+    assert mine and all((t["price"], t["amount"], "sell") in seen for t in mine)
+    assert [t["timestamp"] for t in public] == sorted(t["timestamp"] for t in public)
+    if ":" in symbol:
+        assert ex.fetch_funding_rate_history(symbol) == []

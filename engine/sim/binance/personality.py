@@ -14,6 +14,7 @@ USD-M both are refused (-5022, -5021), and an amended GTX order that would take 
 from __future__ import annotations
 
 from engine.sim.binance import spot, usdm, user_stream, wallet
+from engine.sim.binance.fees import SAPI_FEE_ROUTES
 from engine.sim.binance.instruments import spot_instruments, usdm_instruments
 from engine.sim.binance.rest import rest_handler
 from engine.sim.binance.state import BinanceState, state_of
@@ -24,7 +25,7 @@ from engine.sim.registry import MarketSpec
 
 __all__ = ["register"]
 
-SAPI_ROUTES = {**wallet.ROUTES, **MARGIN_ROUTES}
+SAPI_ROUTES = {**wallet.ROUTES, **MARGIN_ROUTES, **SAPI_FEE_ROUTES}
 
 # The USD-M user-data stream: /ws/<listenKey> and the routed forms (binance-usdm-futures.md §3).
 STREAM_PATHS = ("/private/ws", "/ws", "/private/stream", "/stream")

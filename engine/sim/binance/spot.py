@@ -11,9 +11,11 @@ the account in :mod:`engine.sim.binance.spot_account`; the user-data payloads in
 from __future__ import annotations
 
 from engine.sim.binance import order_lists
+from engine.sim.binance.public_trades import spot_agg_trades, spot_trades
 from engine.sim.binance.rest import Route
 from engine.sim.binance.spot_account import account_info, my_trades, rate_limit_order
 from engine.sim.binance.spot_market_data import depth, exchange_info, ping, server_time, ticker_price
+from engine.sim.binance.fees import spot_commission
 from engine.sim.binance.klines import spot_klines
 from engine.sim.binance.tickers import spot_24hr, spot_book_ticker
 from engine.sim.binance.spot_orders import (all_orders, amend_keep_priority, cancel_all, cancel_order, cancel_replace,
@@ -29,6 +31,8 @@ ROUTES = {
     ("GET", "/api/v3/ticker/price"): Route(ticker_price, "NONE", 2),
     ("GET", "/api/v3/ticker/24hr"): Route(spot_24hr, "NONE", 2),
     ("GET", "/api/v3/klines"): Route(spot_klines, "NONE", 2),
+    ("GET", "/api/v3/trades"): Route(spot_trades, "NONE", 25),
+    ("GET", "/api/v3/aggTrades"): Route(spot_agg_trades, "NONE", 4),
     ("GET", "/api/v3/ticker/bookTicker"): Route(spot_book_ticker, "NONE", 2),
     ("POST", "/api/v3/order"): Route(new_order, "SIGNED", 1, is_order=True),
     ("POST", "/api/v3/order/test"): Route(test_order, "SIGNED", 1),
@@ -41,6 +45,7 @@ ROUTES = {
     ("GET", "/api/v3/allOrders"): Route(all_orders, "SIGNED", 20),
     ("GET", "/api/v3/myTrades"): Route(my_trades, "SIGNED", 20),
     ("GET", "/api/v3/account"): Route(account_info, "SIGNED", 20),
+    ("GET", "/api/v3/account/commission"): Route(spot_commission, "SIGNED", 20),
     ("GET", "/api/v3/rateLimit/order"): Route(rate_limit_order, "SIGNED", 40),
     ("POST", "/api/v3/orderList/otoco"): Route(order_lists.place_otoco, "SIGNED", 1, is_order=True),
     ("DELETE", "/api/v3/orderList"): Route(order_lists.cancel_list_route, "SIGNED", 1, is_order=True),

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from engine.sim.binance.fees import spot_rates
 from engine.sim.binance.rest import Ctx, Params
 from engine.sim.binance.spot_common import MARKET, WALLET, f8, instrument_of
 from engine.sim.core_types import now_ms
@@ -33,9 +34,11 @@ def account_info(ctx: Ctx, p: Params):
     omit = p.boolean("omitZeroBalances")
     balances = [{"asset": a, "free": f8(b.free), "locked": f8(b.locked)}
                 for a, b in sorted(acct.wallets[WALLET].items()) if not (omit and b.total == 0)]
+    maker, taker = spot_rates(ctx.sim.core)
     return {
-        "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
-        "commissionRates": {"maker": "0.00100000", "taker": "0.00100000", "buyer": "0.00000000",
+        "makerCommission": int(maker * 10000), "takerCommission": int(taker * 10000), "buyerCommission": 0,
+        "sellerCommission": 0,
+        "commissionRates": {"maker": f8(maker), "taker": f8(taker), "buyer": "0.00000000",
                             "seller": "0.00000000"},
         "canTrade": True, "canWithdraw": True, "canDeposit": True, "brokered": False,
         "requireSelfTradePrevention": False, "preventSor": False, "updateTime": now_ms(),

@@ -14,9 +14,11 @@ they live at ``/fapi/v1/algoOrder`` (``triggerPrice``, ``clientAlgoId``).
 from __future__ import annotations
 
 from engine.sim.binance import user_stream
+from engine.sim.binance.public_trades import funding_history, usdm_agg_trades, usdm_trades
 from engine.sim.binance.rest import Ctx, Params, Route
 from engine.sim.binance.usdm_account import (account, balance, countdown_cancel_all, position_risk, position_risk_v2,
                                              leverage_bracket, set_leverage, user_trades)
+from engine.sim.binance.fees import usdm_account_config, usdm_commission_rate
 from engine.sim.binance.klines import usdm_klines
 from engine.sim.binance.tickers import premium_index, usdm_24hr, usdm_book_ticker, usdm_price
 from engine.sim.binance.usdm_algo import (all_algos, cancel_algo, cancel_all_algo, new_algo, open_algos,
@@ -107,6 +109,9 @@ ROUTES = {
     ("GET", "/fapi/v1/depth"): Route(depth, "NONE", 2),
     ("GET", "/fapi/v1/ticker/24hr"): Route(usdm_24hr, "NONE", 1),
     ("GET", "/fapi/v1/klines"): Route(usdm_klines, "NONE", 2),
+    ("GET", "/fapi/v1/trades"): Route(usdm_trades, "NONE", 5),
+    ("GET", "/fapi/v1/aggTrades"): Route(usdm_agg_trades, "NONE", 20),
+    ("GET", "/fapi/v1/fundingRate"): Route(funding_history, "NONE", 1),
     ("GET", "/fapi/v1/ticker/price"): Route(usdm_price, "NONE", 1),
     ("GET", "/fapi/v2/ticker/price"): Route(usdm_price, "NONE", 1),
     ("GET", "/fapi/v1/ticker/bookTicker"): Route(usdm_book_ticker, "NONE", 2),
@@ -134,6 +139,8 @@ ROUTES = {
     ("GET", "/fapi/v2/balance"): Route(balance, "SIGNED", 5),
     ("POST", "/fapi/v1/leverage"): Route(set_leverage, "SIGNED", 1),
     ("GET", "/fapi/v1/leverageBracket"): Route(leverage_bracket, "SIGNED", 1),
+    ("GET", "/fapi/v1/commissionRate"): Route(usdm_commission_rate, "SIGNED", 20),
+    ("GET", "/fapi/v1/accountConfig"): Route(usdm_account_config, "SIGNED", 5),
     ("POST", "/fapi/v1/countdownCancelAll"): Route(countdown_cancel_all, "SIGNED", 10),
     ("GET", "/fapi/v1/rateLimit/order"): Route(rate_limit_order, "SIGNED", 1),
     ("POST", "/fapi/v1/listenKey"): Route(_listen_key("POST"), "USER_STREAM", 1),

@@ -7,6 +7,7 @@ trading account without deposits, withdrawals, inverse contracts or options:
   "0"; the simulator moves no coin on a chain, so it states no fee or minimum of its own);
 * ``GET /v5/user/query-api``: the API key's information: read-write, unified (``uta`` 1), with the
   account's uid;
+* ``GET /v5/account/fee-rate``: each instrument's maker and taker rates (what the simulator charges);
 * ``GET /v5/account/info``: the account's unified margin status (5, a unified trading account;
   which generation the simulator's accounting follows is not confirmed) and regular margin.
 
@@ -15,11 +16,11 @@ Shapes from the venue's V5 API documentation.
 
 from __future__ import annotations
 
-from engine.sim.bybit.common import WALLET
+from engine.sim.bybit.common import MARKETS, WALLET, category_of, inst_of
 from engine.sim.core_types import now_ms
 from engine.sim.decimals import plain
 
-__all__ = ["coin_info", "api_key_info", "account_info"]
+__all__ = ["coin_info", "api_key_info", "account_info", "fee_rate"]
 
 
 def coin_info(sim, account, q: dict) -> dict:
@@ -51,3 +52,15 @@ def account_info(sim, account, q: dict) -> dict:
     return {"unifiedMarginStatus": 5, "marginMode": "REGULAR_MARGIN", "isMasterTrader": False,
             "spotHedgingStatus": "OFF", "updatedTime": str(now_ms()), "dcpStatus": "OFF", "timeWindow": 10,
             "smpGroup": 0}
+
+
+def fee_rate(sim, account, q: dict) -> dict:
+    """Without ``category``, linear (stock ccxt asks so on its default path; the venue's default is not
+    confirmed)."""
+    cat = category_of({"category": q.get("category") or "linear"})
+    symbol = q.get("symbol") or None
+    if symbol:
+        inst_of(sim, cat, symbol)
+    return {"list": [{"symbol": sym, "takerFeeRate": plain(inst.taker_fee), "makerFeeRate": plain(inst.maker_fee)}
+                     for (m, sym), inst in sim.core.instruments.items()
+                     if m == MARKETS[cat] and symbol in (None, sym)]}

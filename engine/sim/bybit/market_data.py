@@ -12,7 +12,7 @@ from engine.sim.bybit.errors import BybitError
 from engine.sim.core_types import now_ms
 from engine.sim.decimals import ZERO, fixed, plain
 
-__all__ = ["instruments_info", "orderbook", "tickers", "kline"]
+__all__ = ["instruments_info", "orderbook", "tickers", "kline", "recent_trades", "funding_history"]
 
 FUNDING_MS = 8 * 3600 * 1000
 # inverse contracts and options are not listed: asked for, they answer an empty list (not an error)
@@ -123,3 +123,25 @@ def kline(sim, q: dict) -> dict:
     return {"category": cat, "symbol": inst.symbol,
             "list": [[str(c.open_ms), plain(c.open), plain(c.high), plain(c.low), plain(c.close), plain(c.volume),
                       plain(c.quote_volume)] for c in reversed(rows)]}
+
+
+def recent_trades(sim, q: dict) -> dict:
+    """``/v5/market/recent-trade``: the latest public trades, newest first (``side`` the taker's); spot
+    gives at most 60, linear 1,000 (default 500)."""
+    cat = category_of(q)
+    inst = inst_of(sim, cat, q.get("symbol"))
+    cap = 60 if cat == "spot" else 1000
+    limit = min(int(q.get("limit") or (60 if cat == "spot" else 500)), cap)
+    rows = sim.core.tape.trades(MARKETS[cat], inst.symbol)[-limit:]
+    return {"category": cat, "list": [
+        {"execId": str(tid), "symbol": inst.symbol, "price": plain(px), "size": plain(qty),
+         "side": side.capitalize(), "time": str(ts), "isBlockTrade": False, "isRPITrade": False}
+        for ts, px, qty, tid, side in reversed(rows)]}
+
+
+def funding_history(sim, q: dict) -> dict:
+    """``/v5/market/funding/history``: none, the simulator charges no funding."""
+    cat = category_of(q, ("linear", "inverse"))
+    if cat == "linear":
+        inst_of(sim, cat, q.get("symbol"))
+    return {"category": cat, "list": []}

@@ -19,8 +19,9 @@ import json
 from engine.sim.bybit.account import disconnected_cancel_all, positions_route, set_leverage, wallet_route
 from engine.sim.bybit.auth import bybit_signature_ok, bybit_time_ok
 from engine.sim.bybit.errors import BybitError, envelope
-from engine.sim.bybit.account_info import account_info, api_key_info, coin_info
-from engine.sim.bybit.market_data import instruments_info, kline, orderbook, tickers
+from engine.sim.bybit.account_info import account_info, api_key_info, coin_info, fee_rate
+from engine.sim.bybit.market_data import (funding_history, instruments_info, kline, orderbook, recent_trades,
+                                          tickers)
 from engine.sim.bybit.orders import amend, cancel, cancel_all, create, executions_route, list_orders
 from engine.sim.core_types import now_ms
 from engine.sim.bybit.state import state_of
@@ -34,9 +35,11 @@ PRIVATE_POST = {"order/create": create, "order/amend": amend, "order/cancel": ca
 PRIVATE_GET = {"order/realtime": lambda s, a, q: list_orders(s, a, q, open_only=True),
                "order/history": lambda s, a, q: list_orders(s, a, q, open_only=False),
                "execution/list": executions_route, "position/list": positions_route, "account/wallet-balance": wallet_route,
-               "asset/coin/query-info": coin_info, "user/query-api": api_key_info, "account/info": account_info}
+               "asset/coin/query-info": coin_info, "user/query-api": api_key_info, "account/info": account_info,
+               "account/fee-rate": fee_rate}
 PUBLIC_GET = {"market/time": None, "market/instruments-info": instruments_info, "market/orderbook": orderbook,
-              "market/tickers": tickers, "market/kline": kline}
+              "market/tickers": tickers, "market/kline": kline, "market/recent-trade": recent_trades,
+              "market/funding/history": funding_history}
 
 
 async def rest_handler(sim, request, path: str):
