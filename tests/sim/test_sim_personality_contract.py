@@ -182,6 +182,16 @@ def test_an_ipv6_loopback_url_has_brackets():
     assert http_url("::1", 8080) == "http://[::1]:8080"
     assert http_url("127.0.0.1", 8080) == "http://127.0.0.1:8080"
 
+    async def scenario(sim):
+        assert sim.url.startswith("http://[::1]:") and all(u.startswith("http://[::1]:") for u in sim.urls.values())
+        async with aiohttp.ClientSession() as http:
+            async with http.get(sim.url + "/api/v3/time") as r:
+                assert set(await r.json()) == {"serverTime"}
+    try:
+        _run(scenario, host="::1")
+    except OSError as exc:                      # a machine without IPv6 loopback
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+
 
 def test_connect_on_a_simulator_refuses_a_venue_it_does_not_serve_before_anything_is_sent():
     import engine
