@@ -62,6 +62,19 @@ class BinanceOrderEncoder(WireBuffer):
         timestamp_ms: int,
         recv_window_ms: int = ...,
     ) -> int: ...
+    def new_order_request(
+        self, symbol: bytes | str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+        stop_raw: int, client_id: bytes | str | None, timestamp_ms: int, recv_window_ms: int,
+        position_side: int, reduce_only: bool, callback_rate_raw: int,
+    ) -> bytes: ...
+    def cancel_request(
+        self, symbol: bytes | str, order_id: int, client_id: bytes | str | None, timestamp_ms: int,
+        recv_window_ms: int, algo: bool,
+    ) -> bytes: ...
+    def modify_request(
+        self, symbol: bytes | str, side: int, order_id: int, client_id: bytes | str | None, qty_raw: int,
+        price_raw: int, timestamp_ms: int, recv_window_ms: int,
+    ) -> bytes: ...
 
 def repeat_new_order(
     enc: BinanceOrderEncoder,

@@ -408,6 +408,38 @@ cdef class BinanceOrderEncoder(WireBuffer):
                                f"client_id={client_id!r} qty_raw={qty_raw} price_raw={price_raw}")
         return n
 
+    # ---- whole requests (after set_frame: heads indexed by ENDPOINT_*, tail) ----------------
+
+    def new_order_request(self, symbol, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
+                          int64_t stop_raw, client_id, int64_t timestamp_ms, int64_t recv_window_ms,
+                          int position_side, bint reduce_only, int64_t callback_rate_raw):
+        """:meth:`new_order` (every argument positional), returning the whole framed request as bytes."""
+        cdef const char *s
+        cdef const char *c
+        cdef Py_ssize_t sn, cn
+        _borrow_text(symbol, &s, &sn)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.new_order_c(s, <size_t>sn, side, order_type, tif, qty_raw, price_raw, stop_raw,
+                                             c, <size_t>cn, timestamp_ms, recv_window_ms, position_side,
+                                             reduce_only, callback_rate_raw)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, self._venue(), f"symbol={symbol!r} side={side} type={order_type} tif={tif} "
+                               f"qty_raw={qty_raw} price_raw={price_raw} stop_raw={stop_raw} client_id={client_id!r}")
+        return self._framed(self.endpoint)
+
+    def cancel_request(self, symbol, int64_t order_id, client_id, int64_t timestamp_ms, int64_t recv_window_ms,
+                       bint algo):
+        """:meth:`cancel_order` (every argument positional), returning the whole framed request as bytes."""
+        self.cancel_order(symbol, order_id, client_id, timestamp_ms, recv_window_ms, algo=algo)
+        return self._framed(self.endpoint)
+
+    def modify_request(self, symbol, int side, int64_t order_id, client_id, int64_t qty_raw, int64_t price_raw,
+                       int64_t timestamp_ms, int64_t recv_window_ms):
+        """:meth:`modify_order`, returning the whole framed request as bytes."""
+        self.modify_order(symbol, side, order_id, client_id, qty_raw, price_raw, timestamp_ms, recv_window_ms)
+        return self._framed(self.endpoint)
+
     cdef str _venue(self):
         return "binance usd-m" if self.futures else "binance spot"
 

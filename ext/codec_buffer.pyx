@@ -14,9 +14,19 @@ Rules a subclass keeps:
    object's life and the memory is freed only in ``__dealloc__``.
 3. ``length`` is set by the C entry points after a successful write (0 < length <=
    capacity) and reset to 0 by the Python API when a call fails.
+
+A venue whose request is a fixed head, the encoded part and a fixed tail (an HTTP request
+line with its path and query, then the headers) hands those to :meth:`set_frame` once; its
+encoder's ``*_request`` methods then return the whole request in one bytes object, with
+no join or slice in Python.
 """
 
+from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_GET_SIZE
+from cpython.tuple cimport PyTuple_GET_ITEM
+from cpython.tuple cimport PyTuple_GET_SIZE
+from libc.string cimport memcpy
 from cpython.memoryview cimport PyMemoryView_FromMemory
 from libc.stdlib cimport free
 from libc.stdlib cimport malloc
@@ -56,3 +66,35 @@ cdef class WireBuffer:
 
     cdef bytes _copy(self, Py_ssize_t start, Py_ssize_t stop):
         return PyBytes_FromStringAndSize(self.buf + start, stop - start)
+
+    def set_frame(self, heads, bytes tail not None):
+        """What ``*_request`` methods write around a request: ``heads[endpoint]`` before, ``tail`` after.
+
+        ``heads`` is a sequence indexed by the encoder's endpoint numbers (bytes, or None
+        for an endpoint the caller never frames).
+        """
+        heads = tuple(heads)
+        for head in heads:
+            if head is not None and not isinstance(head, bytes):
+                raise TypeError("each head must be bytes or None")
+        self._heads = heads
+        self._tail = tail
+
+    cdef bytes _framed(self, Py_ssize_t endpoint):
+        cdef object head
+        cdef bytes out
+        cdef char *p
+        cdef Py_ssize_t hn, tn
+        if self._heads is None or endpoint < 0 or endpoint >= PyTuple_GET_SIZE(self._heads):
+            raise ValueError("no frame for this endpoint (set_frame first)")
+        head = <object>PyTuple_GET_ITEM(self._heads, endpoint)
+        if head is None:
+            raise ValueError(f"no frame for endpoint {endpoint}")
+        hn = PyBytes_GET_SIZE(head)
+        tn = PyBytes_GET_SIZE(self._tail)
+        out = PyBytes_FromStringAndSize(NULL, hn + self.length + tn)
+        p = PyBytes_AS_STRING(out)
+        memcpy(p, PyBytes_AS_STRING(head), <size_t>hn)
+        memcpy(p + hn, self.buf, <size_t>self.length)
+        memcpy(p + hn + self.length, PyBytes_AS_STRING(self._tail), <size_t>tn)
+        return out

@@ -1,7 +1,10 @@
 """Stages 1-3 done by this engine and by the pure-Python baseline (stdlib ``hmac`` + ``json``).
 
 1. ``sign``: Binance HMAC-SHA256 of a query with its ``&timestamp=``, as hex.
-2. ``encode_sign``: a Binance spot LIMIT order encoded as its signed query.
+2. ``encode_sign``: a Binance spot LIMIT order encoded as its signed request; the engine's row is
+   the order path's whole step per order (the ``build(ts)`` closure it makes, the compiled
+   encode + sign, and the request line and headers around the query, one bytes object ready
+   for the socket), the baseline's and peers' rows the signed query or request they build.
 3. ``parse_apply``: a spot ``executionReport`` parsed and applied to the order it names
    (state, filled quantity, quote, fee, trade dedup), NEW then FILLED for each order.
 
@@ -25,7 +28,7 @@ __all__ = ["STAGES", "engine_contenders", "baseline_contenders", "baseline_order
 
 STAGES = {
     "sign": "1. sign: Binance HMAC-SHA256 of a query (+ timestamp), hex",
-    "encode_sign": "2. encode + sign a Binance LIMIT order (signed query string)",
+    "encode_sign": "2. encode + sign a Binance LIMIT order (signed request)",
     "parse_apply": "3. parse + apply an executionReport to its order",
 }
 
@@ -63,20 +66,30 @@ def baseline_order_query(key: bytes, params: dict, ts: int, recv_window: int) ->
     return (q + "&signature=" + hmac.new(key, q.encode(), hashlib.sha256).hexdigest()).encode()
 
 
+HEAD = b"POST /api/v3/order?"
+TAIL = b" HTTP/1.1\r\nHost: 127.0.0.1\r\nX-MBX-APIKEY: bench-key\r\nContent-Length: 0\r\n\r\n"
+
+
 def _engine_encode() -> Contender:
     from engine._codec_binance import BinanceOrderEncoder
     from engine._signer import RequestSigner
 
     enc = BinanceOrderEncoder(RequestSigner(SECRET))
-    new_order = enc.new_order
+    enc.set_frame([HEAD] * 8, TAIL)
+    request = enc.new_order_request
+    symbol, side, otype, tif, qty, price, stop, cid, ts, rw = ORDER_ARGS
+
+    def step():
+        # what BinanceOrderPath.place_builder and the lean path do per order
+        build = lambda t: request(symbol, side, otype, tif, qty, price, stop, cid, t, rw, 0, False, 0)  # noqa: E731
+        return build(ts)
 
     def check():
-        enc.new_order(*ORDER_ARGS)
-        expected = baseline_order_query(SECRET.encode(), ORDER_PARAMS, ORDER_TS, RECV_WINDOW)
-        if enc.request() != expected:
-            raise AssertionError(f"engine encoder: {enc.request()!r} != {expected!r}")
-    return Contender("engine: BinanceOrderEncoder.new_order", "engine",
-                     repeat_batch(lambda: new_order(*ORDER_ARGS)), check, "into its reusable buffer")
+        expected = HEAD + baseline_order_query(SECRET.encode(), ORDER_PARAMS, ORDER_TS, RECV_WINDOW) + TAIL
+        if step() != expected:
+            raise AssertionError(f"engine encoder: {step()!r} != {expected!r}")
+    return Contender("engine: order path build(ts) -> request bytes", "engine", repeat_batch(step), check,
+                     "closure + BinanceOrderEncoder.new_order_request: the whole HTTP request")
 
 
 def _baseline_encode() -> Contender:

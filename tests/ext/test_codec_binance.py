@@ -290,3 +290,31 @@ def test_encoding_allocates_nothing(spot):
 
 def _noop():
     return None
+
+
+def test_whole_requests_are_the_frame_around_the_signed_query(spot):
+    """``*_request`` return head + the signed query + tail in one bytes object, the query identical to
+    the buffer's; bad input raises before any frame is made; nothing is kept per call."""
+    from engine._codec_binance import ENDPOINTS
+    from engine._codec_errors import EncodeError
+    heads = [b"%s %s?" % ENDPOINTS[ep] if ENDPOINTS[ep][0] else None for ep in range(len(ENDPOINTS))]
+    tail = b" HTTP/1.1\r\nHost: h\r\nX-MBX-APIKEY: k\r\nContent-Length: 0\r\n\r\n"
+    sym, cid = b"BTCUSDT", b"bot-1-000042"
+    side, typ, tif = int(Side.BUY), int(OrderType.LIMIT), int(TimeInForce.GTC)
+    qty, price = raw("0.015"), raw("65000.5")
+    with pytest.raises(ValueError, match="set_frame"):
+        spot.new_order_request(sym, side, typ, tif, qty, price, 0, cid, TS, 5000, 0, False, 0)
+    spot.set_frame(heads, tail)
+    req = spot.new_order_request(sym, side, typ, tif, qty, price, 0, cid, TS, 5000, 0, False, 0)
+    spot.new_order(sym, side, typ, tif, qty, price, 0, cid, TS, 5000)
+    assert req == b"POST /api/v3/order?" + spot.request() + tail
+    assert spot.cancel_request(sym, 0, cid, TS, 5000, False) == (
+        b"DELETE /api/v3/order?" + spot.request() + tail)
+    with pytest.raises(EncodeError):
+        spot.new_order_request(sym, side, typ, tif, 0, price, 0, cid, TS, 5000, 0, False, 0)
+    assert spot.length == 0
+    with pytest.raises(TypeError):
+        spot.set_frame(["POST"], tail)
+    baseline = allocated_blocks_delta(_noop)
+    assert allocated_blocks_delta(
+        lambda: spot.new_order_request(sym, side, typ, tif, qty, price, 0, cid, TS, 5000, 0, False, 0)) == baseline

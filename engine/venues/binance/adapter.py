@@ -148,7 +148,7 @@ class BinanceAdapter:
             build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
                                               spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
                                               reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
-            fut = await self.orders.lean.submit(Cost(weight=0), lambda ts: self.orders.request_bytes(build(ts)))
+            fut = await self.orders.lean.submit(Cost(weight=0), build)
             spec.sent_ms = self.orders.last_ts
             return self.orders.finish(fut, cid)
         spec.sent_ms = self.ws_api.last_ts
@@ -171,9 +171,8 @@ class BinanceAdapter:
             if not limiter.try_take(CANCEL_COST):
                 await limiter.acquire(CANCEL_COST)
             return await self._ws_answer(self.ws_api.cancel_order(spec.symbol.encode(), client_id=cid))
-        enc, rw = self.orders.encoder, self.orders.recv_window
-        fut = await self.orders.submit(CANCEL_COST, lambda ts: enc.cancel_order(
-            spec.symbol.encode(), 0, cid, ts, rw, algo=algo))
+        request, rw, symbol = self.orders.encoder.cancel_request, self.orders.recv_window, spec.symbol.encode()
+        fut = await self.orders.submit(CANCEL_COST, lambda ts: request(symbol, 0, cid, ts, rw, algo))
         return await self.orders.finish(fut)
 
     async def cancel_all(self, symbol: str) -> None:

@@ -1,7 +1,7 @@
 """Binance orders on the lean path: compiled encoder -> pre-built HTTP/1.1 bytes -> warm connection -> compiled parser.
 
-Per order this does: one C call that writes the signed query string into the
-encoder's buffer, one join with the pre-built request line and headers, one socket
+Per order this does: one C call that writes the signed query string and returns the
+whole request (the pre-built request line and headers around it, one bytes object), one socket
 write (encode, pace, write: :class:`~engine.transport.lean_path.LeanHttpPath`); the
 answer is read by httptools and parsed by the compiled Binance parser into its record,
 which the order manager applies.  Errors map exactly as on the general
@@ -16,7 +16,6 @@ import asyncio
 import logging
 
 from engine._codec_binance import ENDPOINTS, BinanceOrderEncoder
-from engine._codec_errors import EncodeError
 from engine._parse_binance import BinanceParser
 from engine.transport.fast_http import FastHttpClient, HttpResponse
 from engine.transport.lean_path import LeanHttpPath
@@ -49,8 +48,9 @@ class BinanceOrderPath:
         tail = b" HTTP/1.1\r\nHost: %s\r\nX-MBX-APIKEY: %s\r\nContent-Length: 0\r\n\r\n" % (
             self.http.host_header, cfg.api_key.encode())
         prefix = self.http.path_prefix.encode()
-        self._heads = {ep: b"%s %s%s?" % (m, prefix, p) for ep, (m, p) in ENDPOINTS.items() if m}
-        self._tail = tail
+        # the encoder writes each whole request (request line, signed query, headers) in one bytes object
+        self.encoder.set_frame([b"%s %s%s?" % (ENDPOINTS[ep][0], prefix, ENDPOINTS[ep][1]) if ENDPOINTS[ep][0]
+                                else None for ep in range(len(ENDPOINTS))], tail)
         self.lean = LeanHttpPath(self.http, rest.limiter, rest.clock)
 
     @property
@@ -77,21 +77,14 @@ class BinanceOrderPath:
     async def close(self) -> None:
         await self.lean.close()
 
-    def request_bytes(self, n: int) -> bytes:
-        """The whole request for the encoder's last call of length ``n`` (a copy: the buffer is reused)."""
-        if n <= 0:
-            raise EncodeError(f"encoder produced no request (status {n})")
-        enc = self.encoder
-        return b"".join((self._heads[enc.endpoint], enc.buffer[:n], self._tail))
-
     async def submit(self, cost: Cost, build) -> asyncio.Future:
-        """Encode (``build(ts)`` writes the signed query and returns its length), pace, write.
+        """Encode (``build(ts)`` returns the whole signed request), pace, write.
 
         When the limiter has room and the connection is warm, nothing here awaits: the
         bytes are on the socket when this returns (the order manager keeps per-instrument
         order by holding its lock only across this step).
         """
-        return await self.lean.submit(cost, lambda ts: self.request_bytes(build(ts)))
+        return await self.lean.submit(cost, build)
 
     async def finish(self, fut: asyncio.Future, client_id: bytes | None = None) -> BinanceParser:
         """Wait for the answer; raise the venue's typed error, or return the parser holding it.
@@ -116,10 +109,10 @@ class BinanceOrderPath:
     def place_builder(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
                       stop_raw: int = 0, client_id: bytes = b"", *, position_side: int = 0,
                       reduce_only: bool = False, callback_rate_raw: int = 0):
-        enc, rw = self.encoder, self.recv_window
-        return lambda ts: enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts,
-                                        rw, position_side=position_side, reduce_only=reduce_only,
-                                        callback_rate_raw=callback_rate_raw)
+        """``build(ts) -> bytes``: the whole signed request of this order, timestamped ``ts``."""
+        request, rw = self.encoder.new_order_request, self.recv_window
+        return lambda ts: request(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts, rw,
+                                  position_side, reduce_only, callback_rate_raw)
 
     async def place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
                     stop_raw: int = 0, client_id: bytes = b"", *, position_side: int = 0,
@@ -134,14 +127,13 @@ class BinanceOrderPath:
 
     async def cancel(self, symbol: bytes, order_id: int = 0, client_id: bytes = b"", *,
                      algo: bool = False) -> BinanceParser:
-        enc, rw = self.encoder, self.recv_window
-        return await self._send(_CANCEL, lambda ts: enc.cancel_order(symbol, order_id, client_id or None, ts, rw,
-                                                                     algo=algo))
+        request, rw = self.encoder.cancel_request, self.recv_window
+        return await self._send(_CANCEL, lambda ts: request(symbol, order_id, client_id or None, ts, rw, algo))
 
     async def modify(self, symbol: bytes, side: int, qty_raw: int, price_raw: int, order_id: int = 0,
                      client_id: bytes = b"") -> BinanceParser:
         if not self.futures:
             raise NotImplementedError("modify is USD-M only; spot uses cancel-replace")
-        enc, rw = self.encoder, self.recv_window
-        return await self._send(_PLACE, lambda ts: enc.modify_order(symbol, side, order_id, client_id or None,
-                                                                    qty_raw, price_raw, ts, rw))
+        request, rw = self.encoder.modify_request, self.recv_window
+        return await self._send(_PLACE, lambda ts: request(symbol, side, order_id, client_id or None, qty_raw,
+                                                           price_raw, ts, rw))
