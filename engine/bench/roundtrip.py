@@ -52,6 +52,7 @@ def _sim_command(seed: int) -> list[str]:
             "--orders-10s", "100000000", "--weight-limit", "100000000", "--bybit-per-second", "100000000",
             "--gateio-per-second", "100000000",
             "--mexc-per-second", "100000000",
+            "--topstepx-per-minute", "100000000",
             "--seed", str(seed)]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
-from engine.bench import micro, peers, roundtrip, roundtrip_gateio, roundtrip_mexc, roundtrip_peers
+from engine.bench import micro, peers, roundtrip, roundtrip_gateio, roundtrip_mexc, roundtrip_peers, roundtrip_topstepx
 from engine.bench.results import BenchReport, StageResult, add_ratios, micro_row, roundtrip_rows
 from engine.bench.timing import Skip, calibrate, sample
 from engine.report.machine import machine_info
@@ -50,6 +50,9 @@ ROUNDTRIP_CLIENTS = [
     ("baseline (MEXC)", roundtrip_mexc.open_mexc_aiohttp_baseline, None, "mexc"),
     ("engine REST (MEXC)", roundtrip_mexc.open_mexc_engine_rest, None, "mexc"),
     ("ccxt (MEXC)", roundtrip_mexc.open_ccxt_mexc, "ccxt", "mexc"),
+    ("baseline (TopstepX)", roundtrip_topstepx.open_topstepx_aiohttp_baseline, None, "topstepx"),
+    ("engine REST (TopstepX)", roundtrip_topstepx.open_topstepx_engine_rest, None, "topstepx"),
+    ("project-x-py", roundtrip_topstepx.open_project_x_py, None, "topstepx"),
 ]
 MICRO_ROUNDS = 20
 ROUNDTRIP_CHUNK = 50

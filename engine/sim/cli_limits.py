@@ -25,6 +25,9 @@ def add_limit_options(p, positive_int) -> None:
     p.add_argument("--mexc-per-second", type=positive_int, default=None, metavar="N",
                    help="MEXC place + cancel requests per second per account, and ten times that per endpoint "
                         f"per 10 s (default: {limits.mexc_orders_per_s}, {limits.mexc_endpoint_per_10s})")
+    p.add_argument("--topstepx-per-minute", type=positive_int, default=None, metavar="N",
+                   help="TopstepX requests per login per rolling 60 s, every endpoint but History/retrieveBars "
+                        f"(default: {limits.topstepx_per_minute})")
 
 
 def limits_from(args) -> Limits:
@@ -38,4 +41,6 @@ def limits_from(args) -> Limits:
         limits.bybit_per_second = {name: args.bybit_per_second for name in BYBIT_DEFAULTS}
     if args.mexc_per_second:
         limits.mexc_orders_per_s, limits.mexc_endpoint_per_10s = args.mexc_per_second, 10 * args.mexc_per_second
+    if args.topstepx_per_minute:
+        limits.topstepx_per_minute = args.topstepx_per_minute
     return limits

@@ -32,6 +32,7 @@ class Limits:
     gateio_cancel_per_second: int = 200   # cancels per account (a 100 r/s figure is unconfirmed for spot)
     mexc_orders_per_s: int = 12             # place + cancel, shared, per account
     mexc_endpoint_per_10s: int = 500        # per endpoint per IP
+    topstepx_per_minute: int = 200          # every request per login per rolling 60 s (bars: 50 / 30 s apart)
 
 
 BYBIT_DEFAULTS = {

@@ -40,7 +40,7 @@ def check_doc(doc: dict, stages=STAGES):
             assert r["n"] > 0 and 0 < r["median_ns"] <= r["p99_ns"], (stage["id"], r)
             assert r["ratio"] is not None and r["ratio"] > 0, (stage["id"], r)
             if stage["kind"] == "roundtrip":
-                assert r["venue"] in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot")
+                assert r["venue"] in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot", "TopstepX MNQ")
                 assert 0 < r["cpu_median_ns"] <= r["cpu_p99_ns"] and r["cpu_ratio"] > 0
             else:
                 assert r["batch"] >= 1
@@ -51,7 +51,7 @@ def check_doc(doc: dict, stages=STAGES):
             assert client and reason
     roundtrip_venues = {(r["venue"], r["kind"]) for r in doc["stages"][-1]["rows"]} if "place" in stages else set()
     if roundtrip_venues:
-        for venue in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot"):
+        for venue in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot", "TopstepX MNQ"):
             assert (venue, "engine") in roundtrip_venues and (venue, "baseline") in roundtrip_venues
 
 
@@ -87,6 +87,9 @@ def test_bench_in_process_markdown_and_skipped_peers(tmp_path, monkeypatch):
         assert all(r.kind != "peer" for r in stage.rows)
         assert ("pybit", "not installed (pip install 'engine[bench]')") in stage.skipped
     assert ("ccxt", "not selected (--peers)") in report.stage("place").skipped
+    if sys.version_info < (3, 12):     # the stock ProjectX client, listed with its reason, never measured
+        assert ("project-x-py", "project-x-py needs Python 3.12+; this interpreter is "
+                f"{sys.version_info.major}.{sys.version_info.minor}") in report.stage("place").skipped
     text = markdown(report)
     assert "## Skipped" in text and "- pybit (sign, encode_sign, parse_apply, place, cancel): not installed" in text
     files, note = write_reports(report, tmp_path)

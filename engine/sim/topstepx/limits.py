@@ -2,7 +2,8 @@
 authenticated request, History/retrieveBars 50 per 30 s, a breach answered HTTP 429.
 
 The venue's window kind (fixed or sliding) and key (token, user, IP) are unconfirmed: here
-rolling windows per login.  Tests lower :attr:`TopstepxLimiter.requests` and ``bars``.
+rolling windows per login.  ``Limits.topstepx_per_minute`` (``--topstepx-per-minute``) sets the first;
+tests lower :attr:`TopstepxLimiter.requests` and ``bars``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ BARS_PATH = "/api/history/retrievebars"
 
 class TopstepxLimiter:
     def __init__(self, limits: Limits | None = None) -> None:
-        self.requests = (200, 60.0)
+        self.requests = ((limits or Limits()).topstepx_per_minute, 60.0)
         self.bars = (50, 30.0)
         self.hits: dict[tuple[str, str], deque] = {}
         self.refused = 0
