@@ -285,6 +285,41 @@ async def open_engine_api(url, order_entry: str = "rest") -> Session:
                    place, cancel, wire, stack.aclose)
 
 
+async def open_engine_submit(url) -> Session:
+    """The full Engine's no-await ``submit_limit``: the bytes leave before the call returns; the bench
+    awaits the order's ``accepted`` (or ending) event as a bot's handler would see it."""
+    from engine._enums import Side
+    from engine.api import connect
+    from engine.config import VenueConfig
+    from engine.oms.events import EventKind
+
+    stack = contextlib.AsyncExitStack()
+    eng = await stack.enter_async_context(connect(VenueConfig.local("binance-spot", url, KEY, SECRET),
+                                                  retention_s=3600.0))
+    http = eng.adapter.orders.http
+    waiting: dict[str, asyncio.Future] = {}
+    ends = {EventKind.ACCEPTED, EventKind.REJECTED, EventKind.UNKNOWN, EventKind.FILLED, EventKind.CANCELLED}
+
+    def on_event(event):
+        if event.kind in ends and event.order is not None:
+            fut = waiting.pop(event.order.client_order_id, None)
+            if fut is not None and not fut.done():
+                fut.set_result(event.order)
+    eng.on(on_event)
+    loop = asyncio.get_running_loop()
+
+    async def place(i):
+        cid = eng.submit_limit(SYMBOL, Side.BUY, QTY, PRICE)
+        fut = waiting[cid] = loop.create_future()
+        return await fut
+
+    async def cancel(order):
+        await eng.cancel(order)
+
+    return Session(Sample("engine: Engine.submit_limit / cancel (REST)", note="no-await submit; outcome by event"),
+                   place, cancel, lambda: http.last_write_ns, stack.aclose)
+
+
 async def open_engine_api_ws(url) -> Session:
     """The full Engine with ``order_entry="ws"``: orders and the user data on one WebSocket API session."""
     return await open_engine_api(url, order_entry="ws")

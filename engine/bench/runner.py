@@ -35,6 +35,7 @@ ROUNDTRIP_CLIENTS = [
     ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None, "binance-spot"),
     ("engine Engine API (Binance)", roundtrip.open_engine_api, None, "binance-spot"),
     ("engine Engine API over WebSocket (Binance)", roundtrip.open_engine_api_ws, None, "binance-spot"),
+    ("engine Engine submit (Binance)", roundtrip.open_engine_submit, None, "binance-spot"),
     ("ccxt", roundtrip_peers.open_ccxt, "ccxt", "binance-spot"),
     ("python-binance", roundtrip_peers.open_python_binance, "python-binance", "binance-spot"),
     ("binance-connector", roundtrip_peers.open_binance_connector, "binance-connector", "binance-spot"),

@@ -223,15 +223,43 @@ class Engine:
                           post_only: bool = False, reduce_only: bool = False, client_tag: str | None = None) -> Order:
         """A limit order: ``tif`` GTC, IOC, FOK or POST_ONLY (``post_only=True`` is the same as POST_ONLY;
         with IOC or FOK it is refused: an order cannot both rest only and never rest)."""
+        order_type, tif_v = self._limit_kind(tif, post_only)
+        return await self._place(symbol, side, order_type, tif_v, qty, price=price, reduce_only=reduce_only,
+                                 client_tag=client_tag)
+
+    def submit_limit(self, symbol: str, side: Side | str, qty, price, *, tif: str | TimeInForce = "GTC",
+                     post_only: bool = False, reduce_only: bool = False, client_tag: str | None = None) -> str:
+        """:meth:`place_limit` without awaiting: returns the order's client order id as soon as it is
+        recorded, with its bytes already written where the venue allows (``Capability.WRITE_NOW``: its
+        connection open and its rate budget with room; else written by a task at once).  Call it from
+        the event loop's thread.
+
+        Every check and typed error of :meth:`place_limit` is raised here, before anything is sent.
+        Nothing is returned later: the outcome comes as events (:meth:`on`: ``accepted``, ``filled``,
+        ``rejected``, ``unknown``/``resolved``, ...) and :meth:`get_order` reads the order any time.
+        Use it where the moment the order leaves matters most (a quote refreshed on every tick);
+        ``await place_limit`` where the bot's next step needs the venue's answer.
+        """
+        t_call = time.perf_counter_ns()
+        order_type, tif_v = self._limit_kind(tif, post_only)
+        adm = self.admission
+        inst, side, qty_raw, price_raw, stop_raw, trailing_raw = adm.validate(symbol, side, order_type, tif_v, qty,
+                                                                             price, None, None, client_tag)
+        spec = adm.admit(symbol, inst, side, order_type, tif_v, qty_raw, price_raw, stop_raw, trailing_raw,
+                         reduce_only, client_tag=client_tag)
+        self.placement.submit(spec, inst, t_call)
+        return spec.client_id
+
+    @staticmethod
+    def _limit_kind(tif, post_only: bool) -> tuple[int, int]:
+        """(order type, time in force) of a limit order's ``tif`` and ``post_only`` (ValueError if they clash)."""
         tif_v = parse_tif(tif)
         if post_only and tif_v in (TimeInForce.IOC, TimeInForce.FOK):
             raise ValueError(f"post_only=True with tif={tif_v.name!r} contradict each other: a post-only order "
                              f"only rests, an {tif_v.name} order never rests; choose one")
         if post_only or tif_v == TimeInForce.POST_ONLY:
-            return await self._place(symbol, side, OrderType.LIMIT_MAKER, TimeInForce.POST_ONLY, qty, price=price,
-                                     reduce_only=reduce_only, client_tag=client_tag)
-        return await self._place(symbol, side, OrderType.LIMIT, tif_v, qty, price=price, reduce_only=reduce_only,
-                                 client_tag=client_tag)
+            return OrderType.LIMIT_MAKER, TimeInForce.POST_ONLY
+        return OrderType.LIMIT, tif_v
 
     async def place_stop_loss(self, symbol: str, side: Side | str, qty, stop_price, *, limit_price=None,
                               reduce_only: bool = False, client_tag: str | None = None) -> Order:

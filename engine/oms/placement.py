@@ -30,7 +30,7 @@ from engine.oms.breaker import is_breaker_failure
 from engine.oms.events import EventKind
 from engine.oms.tracker import TERMINAL_STATES
 from engine.transport.errors import TransportError
-from engine.venues.base import OrderSpec
+from engine.venues.base import Capability, OrderSpec
 from engine.venues.errors import DuplicateClientOrderId, VenueError, is_definite_rejection
 
 __all__ = ["Placement"]
@@ -45,6 +45,8 @@ class Placement:
         self.eng = engine
         self.tracker = engine.tracker
         self._locks: dict[int, asyncio.Lock] = {}
+        self._submitted: set[asyncio.Task] = set()     # submit()'s tasks awaiting their answers
+        self._writing: dict[int, int] = {}              # instrument -> writes holding or awaiting its lock
 
     def lock(self, inst: int) -> asyncio.Lock:
         lock = self._locks.get(inst)
@@ -56,9 +58,13 @@ class Placement:
         """Write ``spec`` (rule 1 on failure); returns the awaitable of its answer."""
         eng = self.eng
         try:
-            async with self.lock(inst):
-                spec.sent_ms = 0
-                return await eng.adapter.send_place(spec)
+            self._writing[inst] = self._writing.get(inst, 0) + 1
+            try:
+                async with self.lock(inst):
+                    spec.sent_ms = 0
+                    return await eng.adapter.send_place(spec)
+            finally:
+                self._writing[inst] -= 1
         except asyncio.CancelledError:
             self.rejected_locally(spec.slot, "cancelled before the request was written")
             raise
@@ -80,15 +86,62 @@ class Placement:
 
     async def place(self, spec: OrderSpec, inst: int, t_call: int, *, wait: bool = True):
         """Write, await the answer, apply it; returns the order view (rules in the module docstring)."""
-        eng = self.eng
-        tracker = self.tracker
-        slot = spec.slot
-        eng.metrics.placed += 1
+        self.eng.metrics.placed += 1
         try:
             pending = await self.write(spec, inst)
         except _Unknown:
-            return tracker.view(slot)
-        eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
+            return self.tracker.view(spec.slot)
+        self.eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
+        return await self.answered(spec, pending, t_call, wait)
+
+    def submit(self, spec: OrderSpec, inst: int, t_call: int) -> None:
+        """Write now when the venue can without waiting (``Capability.WRITE_NOW``, the instrument's
+        lock free), else as :meth:`place` does in a task; the outcome comes as events.  Raises as
+        :meth:`write` does when nothing was written (rule 1)."""
+        eng = self.eng
+        pending = None
+        if (Capability.WRITE_NOW in eng.adapter.capabilities and not self._writing.get(inst)
+                and not self.lock(inst).locked()):
+            # nothing of this instrument holds or awaits the lock: writing now keeps the placing order
+            eng.metrics.placed += 1
+            try:
+                spec.sent_ms = 0
+                pending = eng.adapter.send_place_now(spec)
+            except TransportError as exc:
+                if exc.sent:
+                    self.unknown(spec, str(exc))
+                    return
+                self.rejected_locally(spec.slot, str(exc))
+                raise
+            except BaseException as exc:
+                self.rejected_locally(spec.slot, f"{type(exc).__name__}: {exc}")
+                raise
+            if pending is None:
+                eng.metrics.placed -= 1          # counted again by place()
+        if pending is None:
+            coro = self.place(spec, inst, t_call, wait=False)
+        else:
+            eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
+            coro = self.answered(spec, pending, t_call, False)
+        task = asyncio.get_running_loop().create_task(self._quiet(coro))
+        self._submitted.add(task)
+        task.add_done_callback(self._submitted.discard)
+
+    @staticmethod
+    async def _quiet(coro) -> None:
+        """A submitted order's outcome is told by events: its typed error is not raised again here."""
+        try:
+            await coro
+        except (VenueError, TransportError, _Unknown):
+            pass
+        except Exception:
+            log.exception("submitted order: unexpected error after the write")
+
+    async def answered(self, spec: OrderSpec, pending, t_call: int, wait: bool):
+        """Await the answer of a written order and apply it (rules 2 and 3); returns the order view."""
+        eng = self.eng
+        tracker = self.tracker
+        slot = spec.slot
         try:
             answer = await pending
         except asyncio.CancelledError:

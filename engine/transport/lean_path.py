@@ -80,6 +80,21 @@ class LeanHttpPath:
         self.last_ts = ts
         return fut
 
+    def submit_now(self, cost: Cost, encode: Callable[[int], bytes], timeout: float | None = None):
+        """:meth:`submit` without waiting: the future of the answer once the bytes are written, or None
+        (nothing spent, nothing written) when the connection is not open or the limiter has no room."""
+        conn = self.http.current()
+        if conn is None:
+            return None
+        ts = self.clock.now_ms()
+        request = encode(ts)                # bad input raises here, before the budget is touched
+        if not self.limiter.try_take(cost):
+            return None
+        fut = conn.send(request, timeout)
+        self.sent += 1
+        self.last_ts = ts
+        return fut
+
     def unpaired(self, what: str) -> ProtocolError:
         """An answer names another request than its own: fail the connection; returns the error to raise."""
         self.mismatches += 1

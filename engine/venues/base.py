@@ -70,6 +70,11 @@ Optional capabilities (:class:`Capability`), each with its members
                             an order whose answer was lost is never sent again, whatever ``resend_lost``
                             says: found absent once its request can no longer be accepted, it ends
                             NOT_PLACED (no members)
+``WRITE_NOW``               ``send_place_now(spec)``: write the order without awaiting, when the venue's
+                            connection is open and its rate budget has room: returns the awaitable of the
+                            answer (as ``send_place``'s), or None with nothing written nor spent (the
+                            engine then sends it as ``send_place``); raises as ``send_place`` does before
+                            writing (the engine's no-await ``submit_*``)
 ==========================  ===============================================================================
 """
 
@@ -96,6 +101,7 @@ class Capability(str, enum.Enum):
     WITHDRAWALS = "withdrawals"
     LIVE_QUERIES = "live_queries"
     NEVER_RESEND = "never_resend"
+    WRITE_NOW = "write_now"
 
 
 @dataclass(slots=True)
@@ -288,4 +294,5 @@ CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {
                              "cancel_withdrawal", "withdrawal_cancel"),
     Capability.LIVE_QUERIES: ("order_history", "trades"),
     Capability.NEVER_RESEND: (),
+    Capability.WRITE_NOW: ("send_place_now",),
 }

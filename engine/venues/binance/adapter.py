@@ -57,9 +57,9 @@ class BinanceAdapter:
         self.margin_asset = "USDT" if self.futures else None       # USDT-margined contracts
         self.capabilities = frozenset(
             {Capability.AMEND_IN_PLACE, Capability.CANCEL_ON_DISCONNECT, Capability.TRAILING_STOP,
-             Capability.LIVE_QUERIES, Capability.STOP_ORDERS} if self.futures
+             Capability.LIVE_QUERIES, Capability.STOP_ORDERS, Capability.WRITE_NOW} if self.futures
             else {Capability.CANCEL_REPLACE, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY,
-                  Capability.LIVE_QUERIES, Capability.STOP_ORDERS, Capability.WITHDRAWALS})
+                  Capability.LIVE_QUERIES, Capability.STOP_ORDERS, Capability.WITHDRAWALS, Capability.WRITE_NOW})
         self.order_entry = order_entry
         if self.futures and order_entry == "ws":
             raise ValueError("WebSocket order entry is implemented for Binance spot (and Bybit) only")
@@ -130,6 +130,22 @@ class BinanceAdapter:
         fut = await self.orders.submit(PLACE_COST, build)
         spec.sent_ms = self.orders.last_ts
         algo = self.futures and spec.order_type in ALGO_TYPES   # algo answers name clientAlgoId, not read hot
+        return self.orders.finish(fut, None if algo else cid)
+
+    def send_place_now(self, spec: OrderSpec):
+        """The REST lean path's write without awaiting (``Capability.WRITE_NOW``); None when it would wait,
+        or when orders go over the WebSocket API (the engine then uses :meth:`send_place`)."""
+        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
+            return None
+        cid = spec.client_id.encode()
+        build = self.orders.place_builder(
+            spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, spec.stop_raw,
+            cid, reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
+        fut = self.orders.lean.submit_now(PLACE_COST, build)
+        if fut is None:
+            return None
+        spec.sent_ms = self.orders.last_ts
+        algo = self.futures and spec.order_type in ALGO_TYPES
         return self.orders.finish(fut, None if algo else cid)
 
     async def _ws_place(self, spec: OrderSpec, cid: bytes):

@@ -1,0 +1,106 @@
+"""The no-await ``Engine.submit_limit``: bytes written before it returns where the venue allows, every
+check of ``place_limit`` raised before anything is sent, the outcome told by events, exactly-once kept
+under a lost answer, and a fallback to a task where the venue cannot write at once."""
+
+import asyncio
+import inspect
+from decimal import Decimal
+
+import pytest
+
+from engine import errors
+from engine._enums import OrderState
+from engine.oms.events import EventKind
+from engine.venues.base import Capability
+from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
+
+FAST = {"config": {"recv_window_ms": 1000}}
+
+
+def venue_count(sim, venue, cid):
+    return sim.client_order_count(KEY, venue, cid)
+
+
+@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm"])
+def test_submit_writes_before_returning_and_events_tell_the_outcome(venue):
+    async def main():
+        async with engine_on_sim(venue) as (sim, eng):
+            assert Capability.WRITE_NOW in eng.adapter.capabilities
+            assert not inspect.iscoroutinefunction(eng.submit_limit)
+            events = []
+            eng.on(events.append)
+            await eng.place_limit("BTCUSDT", "BUY", "0.01", (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01")))  # warm
+            sent = eng.adapter.orders.orders_sent
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
+            cid = eng.submit_limit("BTCUSDT", "BUY", "0.02", price)
+            assert isinstance(cid, str)
+            assert eng.adapter.orders.orders_sent == sent + 1        # on the socket already
+            assert eng.get_order(cid).state == OrderState.PENDING
+            await until(lambda: eng.get_order(cid).state == OrderState.NEW, 5, "acknowledged")
+            assert any(e.kind == EventKind.ACCEPTED and e.order.client_order_id == cid for e in events)
+            assert venue_count(sim, venue, cid) == 1
+            # a marketable one fills, its fill evented
+            high = (sim.price("BTCUSDT") * Decimal("1.01")).quantize(Decimal("0.01"))
+            cid2 = eng.submit_limit("BTCUSDT", "BUY", "0.01", high, tif="IOC")
+            await until(lambda: eng.get_order(cid2).state == OrderState.FILLED, 5, "filled")
+            assert any(e.kind == EventKind.FILLED and e.order.client_order_id == cid2 for e in events)
+            assert eng.metrics.placed == 3
+    run(main())
+
+
+def test_submit_refuses_bad_input_before_anything_is_sent():
+    async def main():
+        async with engine_on_sim("binance-spot") as (sim, eng):
+            sent = eng.adapter.orders.orders_sent
+            with pytest.raises(ValueError):
+                eng.submit_limit("BTCUSDT", "BUY", "0.01", "100", tif="IOC", post_only=True)
+            with pytest.raises(errors.EngineError):
+                eng.submit_limit("NOPEUSDT", "BUY", "0.01", "100")
+            with pytest.raises((ValueError, errors.EngineError)):
+                eng.submit_limit("BTCUSDT", "BUY", "0.0000001", "40000")       # below the lot step
+            with pytest.raises(TypeError):
+                eng.submit_limit("BTCUSDT", "BUY", 0.001, "100")              # floats are refused
+            assert eng.adapter.orders.orders_sent == sent
+            await asyncio.sleep(0.2)
+            assert not sim.core.orders or all(o.account.is_market_maker for o in sim.core.orders.values())
+    run(main())
+
+
+def test_submit_with_a_lost_answer_goes_unknown_and_resolves_to_one_order():
+    async def main():
+        async with engine_on_sim("binance-spot", faults=["order:drop:process=first,nth=2",
+                                                          "stream.binance-spot:stream_lose:times=3"], **FAST) as (sim, eng):
+            events = []
+            eng.on(events.append)
+            await eng.place_limit("BTCUSDT", "BUY", "0.01", (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01")))
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
+            cid = eng.submit_limit("BTCUSDT", "BUY", "0.02", price)
+            await until(lambda: any(e.kind == EventKind.UNKNOWN for e in events), 10, "unknown")
+            await until(lambda: eng.get_order(cid).state == OrderState.NEW, 10, "resolved")
+            await sim.settle_later()
+            assert venue_count(sim, "binance-spot", cid) == 1 and eng.resolver.resent == 0
+    run(main())
+
+
+def test_submit_falls_back_to_a_task_when_it_cannot_write_at_once():
+    """A second submit of the same instrument while the first awaits its turn (the lock held by a place),
+    and a venue without WRITE_NOW (Bybit): written by a task, in order, each once."""
+    async def main():
+        async with engine_on_sim("bybit") as (sim, eng):
+            assert Capability.WRITE_NOW not in eng.adapter.capabilities
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.1"))
+            cids = [eng.submit_limit("BTCUSDT", "BUY", "0.01", price) for _ in range(3)]
+            await until(lambda: all(eng.get_order(c).state == OrderState.NEW for c in cids), 10, "all acknowledged")
+            assert [venue_count(sim, "bybit", c) for c in cids] == [1, 1, 1]
+        async with engine_on_sim("binance-spot") as (sim, eng):
+            await eng.place_limit("BTCUSDT", "BUY", "0.01", (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01")))
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
+            async with eng.placement.lock(eng.admission.validate("BTCUSDT", "BUY", 2, 1, "0.01", price, None,
+                                                                 None, None)[0]):
+                sent = eng.adapter.orders.orders_sent
+                cid = eng.submit_limit("BTCUSDT", "BUY", "0.01", price)
+                await asyncio.sleep(0.05)
+                assert eng.adapter.orders.orders_sent == sent             # waits for the lock
+            await until(lambda: eng.get_order(cid).state == OrderState.NEW, 5, "written after the lock")
+            assert venue_count(sim, "binance-spot", cid) == 1
+    run(main())
