@@ -249,7 +249,7 @@ def test_pysignalr_receives_user_and_market_events_from_the_hubs():
     pysignalr = pytest.importorskip("pysignalr.client")
 
     async def test(sim, gw):
-        orders, quotes = [], []
+        orders, quotes, depth = [], [], []
         user = pysignalr.SignalRClient(f"{gw.url}/hubs/user?access_token={gw.token}")
         market = pysignalr.SignalRClient(f"{gw.url}/hubs/market?access_token={gw.token}")
 
@@ -262,12 +262,17 @@ def test_pysignalr_receives_user_and_market_events_from_the_hubs():
         async def user_open():
             await user.send("SubscribeOrders", [gw.account])
 
+        async def on_depth(args):
+            depth.append(args)
+
         async def market_open():
             await market.send("SubscribeContractQuotes", [MNQ])
+            await market.send("SubscribeContractMarketDepth", [MNQ])
 
         user.on("GatewayUserOrder", on_order)
         user.on_open(user_open)
         market.on("GatewayQuote", on_quote)
+        market.on("GatewayDepth", on_depth)
         market.on_open(market_open)
         st = sim.state["topstepx"]
         tasks = [asyncio.get_running_loop().create_task(c.run()) for c in (user, market)]
@@ -277,7 +282,7 @@ def test_pysignalr_receives_user_and_market_events_from_the_hubs():
                 await asyncio.sleep(0.01)
             doc = await gw.place(customTag="hub-1")
             sim.set_price("NQ", "21050")
-            while not (orders and quotes):
+            while not (orders and quotes and depth):
                 await asyncio.sleep(0.01)
         finally:
             for t in tasks:
@@ -286,4 +291,6 @@ def test_pysignalr_receives_user_and_market_events_from_the_hubs():
         assert orders[0]["id"] == doc["orderId"] and orders[0]["customTag"] == "hub-1" and orders[0]["status"] == 1
         contract_id, quote = quotes[-1]
         assert contract_id == MNQ and quote["symbol"] == "F.US.MNQ" and "bestBid" in quote
+        contract_id, levels = depth[-1]
+        assert contract_id == MNQ and levels[0]["type"] == 6 and {lv["type"] for lv in levels[1:]} == {1, 2}
     on_sim(test)

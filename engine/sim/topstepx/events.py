@@ -13,7 +13,10 @@ For an account's order event (``Core.watchers``, run after the core settled it):
 
 The order of the events within one fill (order, trade, position, account) is unconfirmed.
 Every fill, the market maker's included, moves the market hub: ``GatewayTrade`` and the
-quote (best bid and ask, last price) to their subscribers.
+quote (best bid and ask, last price) to their subscribers; a change of the market maker's
+quotes sends ``GatewayDepth``: a Reset (DomType 6) then the five best levels each side
+(1 Ask, 2 Bid; ``volume`` = ``currentVolume`` = the level's contracts).  The Gateway's depth
+semantics (volume against currentVolume, Reset) are unconfirmed.
 """
 
 from __future__ import annotations
@@ -109,3 +112,11 @@ class Events:
         hubs.quote(contract_id, {"symbol": c.symbol_id, "symbolName": c.name, "lastPrice": num(last),
                                  "bestBid": num(book.best("BUY")), "bestAsk": num(book.best("SELL")),
                                  "timestamp": iso(now_ms())})
+        if any(("depth", contract_id) in client.subscriptions for client in hubs.market.clients):
+            ts = iso(now_ms())
+            items = [{"timestamp": ts, "type": 6, "price": 0, "volume": 0, "currentVolume": 0}]
+            for side, dom in (("SELL", 1), ("BUY", 2)):
+                for price, qty in book.depth(side, 5):
+                    n = contracts(c, qty)
+                    items.append({"timestamp": ts, "type": dom, "price": num(price), "volume": n, "currentVolume": n})
+            hubs.market_event("depth", contract_id, "GatewayDepth", items)

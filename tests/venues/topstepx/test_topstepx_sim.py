@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from engine import EngineError, OrderState
+from engine.oms.risk import RiskLimits, RiskRejected
 from engine.testing import SIM_KEY, simulated
 from engine.venues import errors as E
 import uvloop
@@ -179,4 +180,65 @@ def test_daily_loss_limit_refuses_orders_with_account_violation():
             s.move_price("NQ", "20900")
             with pytest.raises(E.OrderRejected, match="AccountViolation"):
                 await s.engine.place_limit("MNQ", "BUY", "1", "20000")
+    run(main())
+
+
+def test_a_hub_coming_back_after_its_token_expired_logs_in_again_and_reads_fills():
+    async def main():
+        async with simulated("topstepx") as s:
+            st, tokens = tsx(s.sim), s.engine.adapter.rest.tokens
+            st.token_lifetime = 1.0
+            await tokens.renew()                 # a token that lives one second
+            tokens._refresh_task.cancel()        # and nobody refreshes it
+            await asyncio.sleep(1.3)
+            st.token_lifetime = 3600.0           # the next token lives long (the hub's retries back off 1 s and more)
+            hub = st.hubs.user
+            connections, issued = hub.connections, st.tokens_issued
+            hub.drop_all()
+            await s.until(lambda: hub.connections > connections and any(c.subscriptions for c in hub.clients), 15,
+                          "the hub back, subscribed")
+            assert st.tokens_issued > issued     # a new token was fetched for it (the stale one is refused)
+            buy = await s.engine.place_market("MNQ", "BUY", "1")
+            await s.until(lambda: s.engine.get_order(buy.client_order_id).state == OrderState.FILLED)
+            await s.until(lambda: s.engine.positions().get("MNQ") is not None)
+    run(main())
+
+
+def test_stop_orders_close_a_position_and_the_engines_limits_count_contracts():
+    async def main():
+        async with simulated("topstepx", risk_limits=RiskLimits(max_position="3")) as s:
+            eng = s.engine
+            with pytest.raises(RiskRejected, match="max_position"):
+                await eng.place_market("MNQ", "BUY", "4")          # refused before sending
+            buy = await eng.place_market("MNQ", "BUY", "2")
+            await s.until(lambda: eng.get_order(buy.client_order_id).state == OrderState.FILLED)
+            stop = await eng.place_stop_loss("MNQ", "SELL", "2", "20950")
+            row = s.sim.core.orders[stop.exchange_order_id]
+            assert row.extra["tsx_type"] == 4 and row.stop_price == Decimal("20950")
+            with pytest.raises(EngineError):                          # no take-profit type on the Gateway
+                await eng.place_take_profit("MNQ", "SELL", "2", "21100")
+            s.move_price("NQ", "20940")
+            await s.until(lambda: eng.get_order(stop.client_order_id).state == OrderState.FILLED, 10)
+            await s.until(lambda: eng.positions().get("MNQ") is None or eng.positions()["MNQ"].size == 0)
+            bids = [await eng.place_limit("MNQ", "BUY", "1", str(20000 - i)) for i in range(2)]
+            assert await eng.cancel_all("MNQ") == 2
+            for b in bids:
+                await s.until(lambda b=b: eng.get_order(b.client_order_id).state == OrderState.CANCELLED)
+            assert not [o for o in s.sim.core.orders.values() if o.account.key == SIM_KEY and o.is_open]
+    run(main())
+
+
+def test_closing_a_position_at_the_venue_reaches_the_engines_books():
+    async def main():
+        async with simulated("topstepx") as s:
+            eng = s.engine
+            buy = await eng.place_market("MNQ", "BUY", "3")
+            await s.until(lambda: eng.get_order(buy.client_order_id).state == OrderState.FILLED)
+            with pytest.raises(ValueError):
+                await eng.adapter.close_position("MNQ", 1.5)
+            await eng.adapter.close_position("MNQ", 1)              # Position/partialCloseContract
+            await s.until(lambda: eng.positions()["MNQ"].size == 2, 10, "two contracts left")
+            await eng.adapter.close_position("MNQ")                 # Position/closeContract
+            await s.until(lambda: eng.positions().get("MNQ") is None or eng.positions()["MNQ"].size == 0, 10)
+            assert eng.unresolved == 0
     run(main())
