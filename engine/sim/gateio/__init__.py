@@ -14,6 +14,7 @@ Switchable, because the sheet marks them unconfirmed (``sim.state["gateio"]``):
 * ``limiter.cancel_per_s``: the spot cancel limit (200 r/s; a 100 r/s figure is unconfirmed);
 * ``refusals``: (label, HTTP status) pairs the next order creates are refused with, unprocessed, one
   each (every label of the sheet on demand);
+* ``pongs``: False leaves ``spot.ping`` unanswered (a venue gone silent);
 * the login signature is accepted over ``req_param`` "" (the docs) or "{}" (the SDKs):
   :data:`engine.sim.gateio.auth.LOGIN_REQ_PARAMS`.
 

@@ -27,6 +27,7 @@ class GateState:
         # (label, HTTP status) the next order creates are refused with, unprocessed, one each: the venue's
         # other refusals on demand (REST and the order API alike), for tests of every label of the sheet
         self.refusals: list[tuple[str, int]] = []
+        self.pongs = True               # False: spot.ping goes unanswered (a venue gone silent)
 
     def stop(self) -> None:
         for timer in self.countdowns.values():

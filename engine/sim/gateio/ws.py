@@ -119,6 +119,8 @@ async def serve(sim, request: web.Request) -> web.WebSocketResponse:
                 continue
             channel, event = req.get("channel"), req.get("event")
             if channel == "spot.ping":
+                if not state_of(sim).pongs:
+                    continue
                 t = now_ms()
                 stream.send({"time": t // 1000, "time_ms": t, "conn_id": conn.conn_id, "channel": "spot.pong",
                              "event": "", "result": None})

@@ -105,3 +105,33 @@ def test_a_cut_stream_reconnects_and_reconciles_what_it_missed():
             await until(lambda: eng.balances()["BTC"][0] == free, 5, "BTC balance")
 
     run(main())
+
+
+def test_silence_is_a_drop_the_private_stream_reconnects_and_subscribes_again():
+    """No spot.pong to the stream's own spot.ping: the connection is taken as dropped and replaced."""
+    from engine.config import VenueConfig
+    from engine.sim import SimExchange
+    from engine.venues.gateio.user_stream import GatePrivateStream
+
+    async def main():
+        async with SimExchange(seed=3, accounts=[(KEY, "s3cret")]) as sim:
+            cfg = VenueConfig.local("gateio", sim.urls["gateio"], KEY, "s3cret")
+            reconnected = []
+
+            async def on_reconnected():
+                reconnected.append(1)
+
+            stream = GatePrivateStream(cfg, lambda payload: None, on_reconnected=on_reconnected, ping_interval=0.3,
+                                       reply_timeout=0.2)
+            await stream.start()
+            try:
+                await asyncio.sleep(0.5)                       # pings answered: nothing happens
+                assert stream.ws.disconnects == 0
+                sim.state["gateio"].pongs = False
+                await until(lambda: stream.ws.disconnects >= 1, 5, "silence taken as a drop")
+                sim.state["gateio"].pongs = True
+                await until(lambda: reconnected, 5, "subscribed again")
+            finally:
+                await stream.stop()
+
+    run(main())
