@@ -2,8 +2,9 @@
 
 ``Account/search`` lists the login's account (one per login here).  ``Position/closeContract``
 and ``partialCloseContract`` flatten with a market order of the account (no customTag), as
-the venue does.  ``Contract/search`` matches the text in a contract's name, description,
-symbol id or id, at most 20, no paging; ``searchById`` resolves expired contracts too.
+the venue does.  ``Contract/search`` matches the text in an active contract's name,
+description, symbol id or id, at most 20, no paging (whether the venue lists contracts not active
+there is unconfirmed); ``searchById`` resolves expired and coming contracts too.
 ``History/retrieveBars`` aggregates the simulator's own trades of the contract into bars of
 ``unitNumber`` x unit (1 second .. 5 week; 6 month as 30 days and 7 tick refused as
 UnitInvalid: both unconfirmed), newest first, ``limit`` keeping the most recent.  With
@@ -41,7 +42,7 @@ def _close(sim, st, acct, b, size, codes) -> dict:
     c = contract(cid) if isinstance(cid, str) else None
     if c is None:
         raise Refusal(codes["contract"])
-    if not c.active:
+    if not st.is_active(c.id):
         raise Refusal(codes["inactive"])
     pos = acct.account.position(WALLET, c.id)
     held = abs(contracts(c, pos.amount))
@@ -87,8 +88,8 @@ def trades(sim, st, acct, b) -> dict:
 
 def contract_search(sim, st, acct, b) -> dict:
     text = str(b.get("searchtext") or "").lower()
-    found = [c.row() for c in CONTRACTS.values()
-             if not text or any(text in f.lower() for f in (c.name, c.description, c.symbol_id, c.id))]
+    found = [c.row(True) for c in CONTRACTS.values() if st.is_active(c.id)
+             and (not text or any(text in f.lower() for f in (c.name, c.description, c.symbol_id, c.id)))]
     return {"contracts": found[:20]}
 
 
@@ -96,11 +97,11 @@ def contract_by_id(sim, st, acct, b) -> dict:
     c = contract(b.get("contractid")) if isinstance(b.get("contractid"), str) else None
     if c is None:
         raise Refusal(1)
-    return {"contract": c.row()}
+    return {"contract": c.row(st.is_active(c.id))}
 
 
 def contract_available(sim, st, acct, b) -> dict:
-    return {"contracts": [c.row() for c in CONTRACTS.values()]}
+    return {"contracts": [c.row(True) for c in CONTRACTS.values() if st.is_active(c.id)]}
 
 
 def bars(sim, st, acct, b) -> dict:

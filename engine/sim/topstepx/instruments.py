@@ -1,6 +1,8 @@
 """What the TopstepX personality lists: CME equity-index futures, micro and E-mini, as the
 Gateway describes contracts (``Contract/search``: id, name, description, tickSize, tickValue,
-activeContract, symbolId), with one expired contract ``Contract/searchById`` still resolves.
+activeContract, symbolId), with one expired contract ``Contract/searchById`` still resolves and the
+next MNQ contract, listed but not active until :meth:`TopstepxState.roll
+<engine.sim.topstepx.state.TopstepxState.roll>` rolls MNQ to it.
 
 The venue-neutral core counts a linear position in units whose price difference is money
 (its PnL is price x amount).  A future's PnL is price x contracts x point value (tick value /
@@ -42,10 +44,10 @@ class Contract:
     def point_value(self) -> Decimal:
         return self.tick_value / self.tick_size
 
-    def row(self) -> dict:
+    def row(self, active: bool | None = None) -> dict:
         return {"id": self.id, "name": self.name, "description": self.description,
                 "tickSize": float(self.tick_size), "tickValue": float(self.tick_value),
-                "activeContract": self.active, "symbolId": self.symbol_id}
+                "activeContract": self.active if active is None else active, "symbolId": self.symbol_id}
 
 
 CONTRACTS = {c.id: c for c in (
@@ -57,6 +59,9 @@ CONTRACTS = {c.id: c for c in (
              "F.US.MES", "ES", D("0.37")),
     Contract("CON.F.US.EP.Z26", "ESZ6", "E-mini S&P 500: December 2026", D("0.25"), D("12.5"), "F.US.EP", "ES",
              D("1.40")),
+    # the next MNQ contract: listed and quoted, not yet the active one (TopstepxState.roll makes it so)
+    Contract("CON.F.US.MNQ.H27", "MNQH7", "Micro E-mini Nasdaq-100: March 2027", D("0.25"), D("0.5"), "F.US.MNQ",
+             "NQ", D("0.37"), active=False),
 )}
 # listed by Contract/searchById only (activeContract false): no book, no orders (ContractNotActive)
 EXPIRED = {c.id: c for c in (

@@ -113,7 +113,7 @@ def place(sim, st, acct, b: dict) -> dict:
     c = contract(cid) if isinstance(cid, str) else None
     if c is None:
         raise Refusal(8)
-    if not c.active:
+    if not st.is_active(c.id):
         raise Refusal(9)
     tag = b.get("customtag")
     if tag is not None:

@@ -27,7 +27,7 @@ from engine.sim.topstepx.brackets import Brackets
 from engine.sim.topstepx.events import Events
 from engine.sim.topstepx.fault_answers import TopstepxAnswers
 from engine.sim.topstepx.hubs import Hubs
-from engine.sim.topstepx.instruments import ASSET, WALLET
+from engine.sim.topstepx.instruments import ASSET, CONTRACTS, WALLET
 from engine.sim.topstepx.limits import TopstepxLimiter
 
 __all__ = ["TopstepxState", "AccountState", "state_of", "DAY_LOSS_LIMIT"]
@@ -75,6 +75,7 @@ class TopstepxState:
                 st = AccountState(acct)
                 self.accounts[key] = st
                 self.by_id[st.id] = st
+        self.active = {cid: c.active for cid, c in CONTRACTS.items()}    # contract id -> the traded one
         self.limiter = TopstepxLimiter(sim.limits)
         self.answers = TopstepxAnswers()
         self.tokens_issued = 0
@@ -115,6 +116,14 @@ class TopstepxState:
     def account_of_token(self, token: str | None) -> AccountState | None:
         login = self.login_of(token)
         return None if login is None else self.accounts.get(login)
+
+    # -- contracts ----------------------------------------------------------------------------------------
+    def is_active(self, contract_id: str) -> bool:
+        return self.active.get(contract_id, False)
+
+    def roll(self, old: str, new: str) -> None:
+        """The root's active contract becomes ``new``; ``old`` takes no more orders (ContractNotActive)."""
+        self.active[old], self.active[new] = False, True
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def reset_rate_limits(self) -> None:

@@ -242,3 +242,18 @@ def test_closing_a_position_at_the_venue_reaches_the_engines_books():
             await s.until(lambda: eng.positions().get("MNQ") is None or eng.positions()["MNQ"].size == 0, 10)
             assert eng.unresolved == 0
     run(main())
+
+
+def test_a_roll_is_picked_up_and_the_root_trades_the_new_contract():
+    async def main():
+        async with simulated("topstepx") as s:
+            eng = s.engine
+            assert eng.adapter.contracts.resolve("MNQ").id == MNQ
+            tsx(s.sim).roll(MNQ, "CON.F.US.MNQ.H27")
+            with pytest.raises(E.OrderRejected, match="ContractNotActive"):
+                await eng.place_limit("MNQ", "BUY", "1", "20000")     # the venue refuses the old contract
+            await s.until(lambda: eng.adapter.contracts.resolve("MNQ").id == "CON.F.US.MNQ.H27", 5, "rolled")
+            assert eng.adapter.contracts.rolls == 1
+            bid = await eng.place_limit("MNQ", "BUY", "1", "20000")
+            assert s.sim.core.orders[bid.exchange_order_id].symbol == "CON.F.US.MNQ.H27"
+    run(main())
