@@ -198,3 +198,19 @@ def test_the_countdown_cancel_all_is_armed_and_disarmed_per_pair():
             assert not sim.state["gateio"].countdowns
 
     run(main())
+
+
+def test_client_ids_follow_the_text_rules_and_bad_tags_are_refused_before_sending():
+    async def main():
+        async with gate("rest") as (sim, eng):
+            o = await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000", client_tag="grid7")
+            text = o.client_order_id
+            assert text.startswith("t-grid7-") and len(text.encode()) <= 30
+            assert sim.client_order_count(KEY, "gateio", text) == 1
+            before = len(sim.core.orders)
+            for tag in ("x" * 40, "a b", "é"):
+                with pytest.raises(ValueError):
+                    await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000", client_tag=tag)
+            assert len(sim.core.orders) == before
+
+    run(main())
