@@ -38,9 +38,11 @@ async def _spot_rest(sim, request):
 
 
 async def _sapi_rest(sim, request):
-    """The spot account's wallet (withdrawals, :mod:`engine.sim.binance.wallet`), signed like ``/api/v3``."""
+    """SAPI: the spot account's wallet (withdrawals, :mod:`engine.sim.binance.wallet`), margin pairs and trade
+    fees, signed like ``/api/v3``."""
     state = state_of(sim)
-    sim.withdrawals.heard("binance-spot", request.method, request.path)
+    if request.path.startswith("/sapi/v1/capital/"):       # the wallet: the withdrawals' request log
+        sim.withdrawals.heard("binance-spot", request.method, request.path)
     return await serve_rest(sim, request, state.spot_answers,
                             lambda req: rest_handler(sim, req, SAPI_ROUTES, state.spot_limiter, "spot", req.path))
 
