@@ -193,7 +193,7 @@ class GateWsOrders:
                     if _ACK in payload:
                         self.acks += 1        # received; the result follows
                         return
-                    if _OK in payload[:400]:
+                    if payload.find(_OK, 0, 400) >= 0:      # (a slice would copy the frame head)
                         inflight.resolve(req_id, payload)
                         return
         try:
