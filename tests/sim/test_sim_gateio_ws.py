@@ -156,3 +156,26 @@ def test_the_upgrade_notice_then_the_socket_closes():
             msg = await ws.receive()
             assert msg.type.name in ("CLOSE", "CLOSED", "CLOSING")
     run(go())
+
+
+def test_order_api_batches_and_cancels_by_ids():
+    async def go():
+        async with sim_and_session() as (sim, s):
+            ws = await socket(sim, s)
+            await ws.send_json(login_request())
+            await ws.receive_json()
+            batch = [{**ORDER, "text": "t-wb1"}, {**ORDER, "text": "t-wb2", "amount": "5000"}]
+            await ws.send_json(api_request("spot.order_place", "b1", batch))
+            assert (await ws.receive_json())["ack"] is True
+            placed = (await ws.receive_json())["data"]["result"]
+            assert [p["succeeded"] for p in placed] == [True, False] and placed[1]["label"] == "AMOUNT_TOO_MUCH"
+            await ws.send_json(api_request("spot.order_cancel_ids", "c1", [
+                {"id": placed[0]["id"], "currency_pair": "BTC_USDT"}, {"text": "t-none", "currency_pair": "BTC_USDT"}]))
+            cancelled = (await ws.receive_json())["data"]["result"]
+            assert [c["succeeded"] for c in cancelled] == [True, False]
+            assert cancelled[1]["label"] == "CLIENT_ID_NOT_FOUND"
+            await ws.send_json(api_request("spot.order_list", "l1", {"currency_pair": "BTC_USDT",
+                                                                     "status": "finished"}))
+            assert [o["text"] for o in (await ws.receive_json())["data"]["result"]] == ["t-wb1"]
+            await ws.close()
+    run(go())
