@@ -12,6 +12,7 @@ off the tick and a quantity off the step (33333), what a post-only order that wo
 
 Modules: ``personality`` (registration), ``app`` (the port's routes), ``rest`` (the request frame:
 parameters, key, signature, window, limits), ``auth``, ``errors``, ``limits``, ``fault_answers``,
-``state``, ``instruments``, ``orders``, ``shapes``, ``market_data``, ``account``, ``user_stream``,
-``events`` (core events as pushes), ``proto`` (the protobuf writer).
+``state``, ``instruments``, ``orders``, ``shapes``, ``market_data``, ``account``, ``wallet``
+(withdrawals), ``listen_keys``, ``user_stream``, ``events`` (core events as pushes), ``proto`` (the
+protobuf writer).
 """
