@@ -91,8 +91,9 @@ class MexcUserStream:
             if task is not None:
                 task.cancel()
         await self.ws.stop()
-        if self.listen_key is not None:
-            try:     # bounded: a rate-limit pause or a ban must not hold the engine's stop
+        lim = self.rest.limiter
+        if self.listen_key is not None and lim.clock() >= max(lim.paused_until, lim.banned_until):
+            try:     # bounded, and not tried during a rate-limit pause or a ban: nothing may hold the stop
                 await asyncio.wait_for(self.rest.close_listen_key(self.listen_key), self.answer_timeout / 5)
             except Exception as exc:  # closing is a courtesy; the key lapses within the hour anyway
                 log.info("closing the listen key failed: %s: %s", type(exc).__name__, exc)
