@@ -37,6 +37,27 @@ class MexcOrderEncoder(WireBuffer):
         timestamp_ms: int,
         recv_window_ms: int = ...,
     ) -> int: ...
+    def new_order_request(
+        self,
+        symbol: bytes | str,
+        side: int,
+        order_type: int,
+        tif: int,
+        qty_raw: int,
+        price_raw: int,
+        client_id: bytes | str | None,
+        timestamp_ms: int,
+        recv_window_ms: int,
+        quote_qty_raw: int,
+    ) -> bytes: ...
+    def cancel_request(
+        self,
+        symbol: bytes | str,
+        order_id: bytes | str | None,
+        client_id: bytes | str | None,
+        timestamp_ms: int,
+        recv_window_ms: int,
+    ) -> bytes: ...
 
 def repeat_new_order(
     enc: MexcOrderEncoder,

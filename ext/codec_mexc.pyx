@@ -391,6 +391,32 @@ cdef class MexcOrderEncoder(WireBuffer):
             raise encode_error(<int>n, "mexc spot", f"symbol={symbol!r} order_id={order_id!r} client_id={client_id!r}")
         return n
 
+    # ---- whole requests (after set_frame: heads indexed by ENDPOINT_*, tail; never in mixed mode) --------
+
+    def new_order_request(self, symbol, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
+                          client_id, int64_t timestamp_ms, int64_t recv_window_ms, int64_t quote_qty_raw):
+        """:meth:`new_order` (every argument positional), returning the whole framed request as bytes."""
+        cdef const char *s
+        cdef const char *c
+        cdef Py_ssize_t sn, cn
+        if self.mixed:
+            raise ValueError("a framed request carries its parameters in the query: not in mixed mode")
+        _borrow_text(symbol, &s, &sn)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.new_order_c(s, <size_t>sn, side, order_type, tif, qty_raw, quote_qty_raw,
+                                             price_raw, c, <size_t>cn, timestamp_ms, recv_window_ms)
+        if n < 0:
+            self.new_order(symbol, side, order_type, tif, qty_raw, price_raw, client_id, timestamp_ms,
+                           recv_window_ms, quote_qty_raw=quote_qty_raw)     # raises the error, worded once
+        return self._framed(self.endpoint)
+
+    def cancel_request(self, symbol, order_id, client_id, int64_t timestamp_ms, int64_t recv_window_ms):
+        """:meth:`cancel_order` (every argument positional), returning the whole framed request as bytes."""
+        if self.mixed:
+            raise ValueError("a framed request carries its parameters in the query: not in mixed mode")
+        self.cancel_order(symbol, order_id, client_id, timestamp_ms, recv_window_ms)
+        return self._framed(self.endpoint)
+
 
 def repeat_new_order(MexcOrderEncoder enc, bytes symbol, int side, int order_type, int tif, int64_t qty_raw,
                       int64_t price_raw, bytes client_id, int64_t timestamp_ms, Py_ssize_t iterations):

@@ -297,3 +297,30 @@ def test_encoding_allocates_nothing(enc):
     enc.cancel_order(sym, None, cid, TS, 5000)
     repeat_new_order(enc, sym, side, typ, tif, qty, price, cid, TS, 10)
     assert enc.request() == expected
+
+
+def _noop():
+    return None
+
+
+def test_whole_requests_are_the_frame_around_the_signed_query(enc):
+    """``*_request`` return head + the signed query + tail in one bytes object, the query identical to the
+    buffer's; bad input raises before any frame is made; nothing is kept per call."""
+    heads = [b"%s %s?" % ENDPOINTS[ep] if ENDPOINTS[ep][0] else None for ep in range(len(ENDPOINTS))]
+    tail = b" HTTP/1.1\r\nHost: h\r\nX-MEXC-APIKEY: k\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n"
+    sym, cid = b"BTCUSDT", b"bot-1-000042"
+    side, typ, tif = int(Side.BUY), int(OrderType.LIMIT), int(TimeInForce.GTC)
+    qty, price = raw("0.015"), raw("65000.5")
+    with pytest.raises(ValueError, match="set_frame"):
+        enc.new_order_request(sym, side, typ, tif, qty, price, cid, TS, 5000, 0)
+    enc.set_frame(heads, tail)
+    req = enc.new_order_request(sym, side, typ, tif, qty, price, cid, TS, 5000, 0)
+    enc.new_order(sym, side, typ, tif, qty, price, cid, TS, 5000)
+    assert req == b"POST /api/v3/order?" + enc.query() + tail
+    assert enc.cancel_request(sym, None, cid, TS, 5000) == b"DELETE /api/v3/order?" + enc.query() + tail
+    with pytest.raises(EncodeError):
+        enc.new_order_request(sym, side, typ, tif, 0, price, cid, TS, 5000, 0)
+    assert enc.length == 0
+    baseline = allocated_blocks_delta(_noop)
+    assert allocated_blocks_delta(lambda: enc.new_order_request(sym, side, typ, tif, qty, price, cid, TS, 5000,
+                                                                0)) == baseline

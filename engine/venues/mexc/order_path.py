@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from engine._codec_errors import EncodeError
 from engine._codec_mexc import ENDPOINTS, MexcOrderEncoder
 from engine._parse_common import MessageKind
 from engine._parse_mexc import MexcParser
@@ -52,9 +51,11 @@ class MexcOrderPath:
         self.http = FastHttpClient(cfg.endpoints.rest, connect_timeout=cfg.connect_timeout,
                                    read_timeout=cfg.read_timeout)
         prefix = self.http.path_prefix.encode()
-        self._heads = {ep: b"%s %s%s?" % (m, prefix, p) for ep, (m, p) in ENDPOINTS.items() if m}
-        self._tail = (b" HTTP/1.1\r\nHost: %s\r\nX-MEXC-APIKEY: %s\r\nContent-Type: application/json\r\n"
-                      b"Content-Length: 0\r\n\r\n" % (self.http.host_header, cfg.api_key.encode()))
+        # the encoder writes each whole request (request line, signed query, headers) in one bytes object
+        self.encoder.set_frame([b"%s %s%s?" % (ENDPOINTS[ep][0], prefix, ENDPOINTS[ep][1]) if ENDPOINTS[ep][0]
+                                else None for ep in range(len(ENDPOINTS))],
+                               b" HTTP/1.1\r\nHost: %s\r\nX-MEXC-APIKEY: %s\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: 0\r\n\r\n" % (self.http.host_header, cfg.api_key.encode()))
         self.lean = LeanHttpPath(self.http, rest.limiter, rest.clock)
 
     def __repr__(self) -> str:
@@ -75,26 +76,19 @@ class MexcOrderPath:
     async def close(self) -> None:
         await self.lean.close()
 
-    def request_bytes(self, n: int) -> bytes:
-        """The whole request for the encoder's last call of length ``n`` (a copy: the buffer is reused)."""
-        if n <= 0:
-            raise EncodeError(f"encoder produced no request (status {n})")
-        enc = self.encoder
-        return b"".join((self._heads[enc.endpoint], enc.buffer[:n], self._tail))
-
     async def submit(self, cost: Cost, build) -> asyncio.Future:
-        """Encode (``build(ts)`` writes the signed query and returns its length), pace, write."""
-        return await self.lean.submit(cost, lambda ts: self.request_bytes(build(ts)))
+        """Encode (``build(ts)`` returns the whole signed request), pace, write."""
+        return await self.lean.submit(cost, build)
 
     def place_builder(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
                       client_id: bytes, quote_qty_raw: int = 0):
-        enc, rw = self.encoder, self.recv_window
-        return lambda ts: enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw, client_id, ts, rw,
-                                        quote_qty_raw=quote_qty_raw)
+        """``build(ts) -> bytes``: the whole signed request of this order, timestamped ``ts``."""
+        request, rw = self.encoder.new_order_request, self.recv_window
+        return lambda ts: request(symbol, side, order_type, tif, qty_raw, price_raw, client_id, ts, rw, quote_qty_raw)
 
     def cancel_builder(self, symbol: bytes, client_id: bytes = b"", order_id: bytes = b""):
-        enc, rw = self.encoder, self.recv_window
-        return lambda ts: enc.cancel_order(symbol, order_id or None, client_id or None, ts, rw)
+        request, rw = self.encoder.cancel_request, self.recv_window
+        return lambda ts: request(symbol, order_id or None, client_id or None, ts, rw)
 
     async def finish(self, fut: asyncio.Future, client_id: bytes, symbol: bytes, side: int = 0,
                      qty_raw: int = 0) -> MexcParser:
