@@ -48,6 +48,8 @@ class FillLedger:
     def on_event(self, ev: Event) -> None:
         if ev.kind not in (EventKind.FILLED, EventKind.PARTIALLY_FILLED) or ev.order is None:
             return
+        if ev.data.get("child"):
+            return      # a triggered conditional's fill told again on it: the child's own event counted it
         qty, price = ev.data.get("fill_qty"), ev.data.get("fill_price")
         if qty:
             self.fills_by_order[ev.order.client_order_id] += 1

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine._enums import OrderState
 from engine.demo.ledger import fixed
-from engine.demo.parts import PARTS, OrderParts
+from engine.demo.parts import OTHER, PARTS, OrderParts
 from engine.oms.metrics import STAGES
 
 __all__ = ["DemoSummary", "OUTCOMES", "PERCENTILES", "order_outcomes", "latency_table", "position_rows"]
@@ -114,13 +114,19 @@ def order_outcomes(eng, parts: OrderParts | None = None) -> tuple[dict[str, dict
     """
     store = eng.store
     state = store.arrays["state"]
+    # an order the venue made for a triggered conditional of ours (a USD-M stop's) is its parent's
+    # execution, not an order of its own: left out of the counts, its fills counted with the parent's part
+    parent_of = {store.client_id(c): store.client_id(p) for c, p in eng.foreign.child_of.items()}
     views = [eng.get_order(store.client_id(int(slot))) for slot in np.flatnonzero(state)]
+    views = [v for v in views if v.client_order_id not in parent_of]
     part_of = (parts if parts is not None else OrderParts()).assign(views)
+    for child, parent in parent_of.items():
+        part_of[child] = part_of.get(parent, OTHER)
     by_part = {part: dict.fromkeys(OUTCOMES, 0) for part in PARTS}
     for view in views:
         counts = by_part.setdefault(part_of[view.client_order_id], dict.fromkeys(OUTCOMES, 0))
         counts[_OUTCOME_OF[OrderState(int(view.state))]] += 1
-    partial = int(np.count_nonzero((state == int(OrderState.CANCELLED)) & (store.arrays["filled_raw"] > 0)))
+    partial = sum(1 for v in views if v.state == OrderState.CANCELLED and v.filled > 0)
     return by_part, partial, part_of
 
 
