@@ -21,7 +21,7 @@ def venue_count(sim, venue, cid):
     return sim.client_order_count(KEY, venue, cid)
 
 
-@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm"])
+@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit"])
 def test_submit_writes_before_returning_and_events_tell_the_outcome(venue):
     async def main():
         async with engine_on_sim(venue) as (sim, eng):
@@ -30,17 +30,17 @@ def test_submit_writes_before_returning_and_events_tell_the_outcome(venue):
             events = []
             eng.on(events.append)
             await eng.place_limit("BTCUSDT", "BUY", "0.01", (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01")))  # warm
-            sent = eng.adapter.orders.orders_sent
-            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
+            sent = eng.adapter.orders.lean.sent
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.1"))
             cid = eng.submit_limit("BTCUSDT", "BUY", "0.02", price)
             assert isinstance(cid, str)
-            assert eng.adapter.orders.orders_sent == sent + 1        # on the socket already
+            assert eng.adapter.orders.lean.sent == sent + 1          # on the socket already
             assert eng.get_order(cid).state == OrderState.PENDING
             await until(lambda: eng.get_order(cid).state == OrderState.NEW, 5, "acknowledged")
             assert any(e.kind == EventKind.ACCEPTED and e.order.client_order_id == cid for e in events)
             assert venue_count(sim, venue, cid) == 1
             # a marketable one fills, its fill evented
-            high = (sim.price("BTCUSDT") * Decimal("1.01")).quantize(Decimal("0.01"))
+            high = (sim.price("BTCUSDT") * Decimal("1.01")).quantize(Decimal("0.1"))
             cid2 = eng.submit_limit("BTCUSDT", "BUY", "0.01", high, tif="IOC")
             await until(lambda: eng.get_order(cid2).state == OrderState.FILLED, 5, "filled")
             assert any(e.kind == EventKind.FILLED and e.order.client_order_id == cid2 for e in events)
@@ -83,13 +83,14 @@ def test_submit_with_a_lost_answer_goes_unknown_and_resolves_to_one_order():
 
 
 def test_submit_falls_back_to_a_task_when_it_cannot_write_at_once():
-    """A second submit of the same instrument while the first awaits its turn (the lock held by a place),
-    and a venue without WRITE_NOW (Bybit): written by a task, in order, each once."""
+    """A venue without WRITE_NOW (Bybit's trade WebSocket carrying orders), and a second submit of the same
+    instrument while the first awaits its turn (the lock held by a place): written by a task, in order, each once."""
     async def main():
-        async with engine_on_sim("bybit") as (sim, eng):
-            assert Capability.WRITE_NOW not in eng.adapter.capabilities
+        async with engine_on_sim("bybit", order_entry="ws") as (sim, eng):
+            sent = eng.adapter.orders.lean.sent
             price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.1"))
             cids = [eng.submit_limit("BTCUSDT", "BUY", "0.01", price) for _ in range(3)]
+            assert eng.adapter.orders.lean.sent == sent                 # the socket is the task's to write
             await until(lambda: all(eng.get_order(c).state == OrderState.NEW for c in cids), 10, "all acknowledged")
             assert [venue_count(sim, "bybit", c) for c in cids] == [1, 1, 1]
         async with engine_on_sim("binance-spot") as (sim, eng):

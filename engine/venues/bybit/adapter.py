@@ -83,7 +83,7 @@ class BybitAdapter:
         self.margin_asset = "USDT" if self.futures else None       # USDT-margined contracts
         self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.WS_ORDER_ENTRY,
                                        Capability.CANCEL_ON_DISCONNECT, Capability.LIVE_QUERIES,
-                                       Capability.STOP_ORDERS}
+                                       Capability.STOP_ORDERS, Capability.WRITE_NOW}
                                       | ({Capability.NATIVE_BRACKETS} if self.futures else set()))
         self.order_entry = order_entry
         self.rest = BybitRest(config)
@@ -132,6 +132,22 @@ class BybitAdapter:
         p = self._ack_parser
         p.parse(json.dumps({"retCode": 0, "retMsg": "OK", "result": result}).encode())
         return p
+
+    def send_place_now(self, spec: OrderSpec):
+        """The lean REST path's write without awaiting (``Capability.WRITE_NOW``); None when it would wait,
+        when the trade WebSocket carries orders, or for an order the general path sends (conditional)."""
+        if self.trade is not None and self.trade.ws.connected:
+            return None
+        if spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures):
+            return None
+        cid = spec.client_id.encode()
+        build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                          spec.price_raw, spec.stop_raw, cid, reduce_only=spec.reduce_only)
+        fut = self.orders.submit_now(build)
+        if fut is None:
+            return None
+        spec.sent_ms = self.orders.last_ts
+        return self.orders.finish(fut, CREATE, cid)
 
     async def send_place(self, spec: OrderSpec):
         """Write the order (lean REST path, or the trade WebSocket); returns an awaitable of the ack parser."""

@@ -164,6 +164,15 @@ class BybitOrderPath:
 
         return await self.lean.submit(_COSTS[build.endpoint], encode, timeout)
 
+    def submit_now(self, build: "Build", timeout: float | None = None):
+        """:meth:`submit` without waiting: the answer's future once written, or None (nothing spent or
+        written) when the connection is not open or the limiter has no room."""
+        def encode(ts: int) -> bytes:
+            enc, n = build.encode(ts)
+            return self._request_bytes(enc, ts, n)
+
+        return self.lean.submit_now(_COSTS[build.endpoint], encode, timeout)
+
     async def finish(self, fut: asyncio.Future, endpoint: int, client_id: bytes | None = None) -> BybitParser:
         """Wait for the answer to a request of ``endpoint`` (CREATE, AMEND or CANCEL).
 
