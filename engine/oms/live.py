@@ -70,7 +70,12 @@ class LiveQueries:
             else:
                 out[asset] = Balance(asset, to_decimal(a), to_decimal(b))
         mine = eng.account_book.balances
-        differ = sorted(a for a, v in fresh.items() if a in mine and mine[a] != v)
+        if eng.futures:
+            # the wallet balance is the ledger; the available margin moves with every order the venue
+            # reserves margin for, which it does not push (USD-M sends no ACCOUNT_UPDATE for it)
+            differ = sorted(a for a, v in fresh.items() if a in mine and mine[a][1] != v[1])
+        else:
+            differ = sorted(a for a, v in fresh.items() if a in mine and mine[a] != v)
         if differ:
             self._differ(f"balances of {', '.join(differ)}", reconcile)
         return out

@@ -12,11 +12,7 @@ VENUES = ["binance-spot", "binance-usdm", "bybit"]
 WALLET = {"binance-spot": "binance-spot", "binance-usdm": "binance-usdm", "bybit": "bybit", "mexc": "mexc"}
 
 
-@pytest.mark.parametrize("venue", ["binance-spot", pytest.param("binance-usdm", marks=pytest.mark.xfail(
-    strict=True, reason="live_differences is 1: the engine's USD-M available balance is refreshed after an "
-    "ACCOUNT_UPDATE only, which the venue does not send when a new order reserves margin, so fetch_balances "
-    "finds the venue's available lower by the bid's initial margin")),
-    "bybit", "mexc"])
+@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit", "mexc"])
 def test_balances_orders_trades_and_history_come_from_the_venue(venue):
     async def main():
         async with engine_on_sim(venue) as (sim, eng):
