@@ -72,7 +72,7 @@ class LiveQueries:
         mine = eng.account_book.balances
         if eng.futures:
             # the wallet balance is the ledger; the available margin moves with every order the venue
-            # reserves margin for, which it does not push (USD-M sends no ACCOUNT_UPDATE for it)
+            # reserves margin for, which venues need not push (some send no account update for it)
             differ = sorted(a for a, v in fresh.items() if a in mine and mine[a][1] != v[1])
         else:
             differ = sorted(a for a, v in fresh.items() if a in mine and mine[a] != v)

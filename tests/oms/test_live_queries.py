@@ -9,16 +9,20 @@ from engine import Balance, OrderState, Side, Trade
 from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
 
 VENUES = ["binance-spot", "binance-usdm", "bybit"]
-WALLET = {"binance-spot": "binance-spot", "binance-usdm": "binance-usdm", "bybit": "bybit", "mexc": "mexc"}
+WALLET = {"binance-spot": "binance-spot", "binance-usdm": "binance-usdm", "bybit": "bybit", "mexc": "mexc",
+          "gateio": "gateio"}
+SYMBOL = {"gateio": "BTC_USDT"}             # the venue's name of the simulator's BTCUSDT series
 
 
-@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit", "mexc"])
+@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit", "mexc", "gateio"])
 def test_balances_orders_trades_and_history_come_from_the_venue(venue):
+    sym = SYMBOL.get(venue, "BTCUSDT")
+
     async def main():
         async with engine_on_sim(venue) as (sim, eng):
             start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
-            bought = await eng.place_market("BTCUSDT", "BUY", "0.02")
-            bid = await eng.place_limit("BTCUSDT", "BUY", "0.01", "49000")
+            bought = await eng.place_market(sym, "BUY", "0.02")
+            bid = await eng.place_limit(sym, "BUY", "0.01", "49000")
 
             balances = await eng.fetch_balances()
             assert all(isinstance(b, Balance) for b in balances.values())
@@ -34,14 +38,14 @@ def test_balances_orders_trades_and_history_come_from_the_venue(venue):
             live = await eng.fetch_order(bid)
             assert live.client_order_id == bid.client_order_id and live.state == OrderState.NEW
             assert live.quantity == Decimal("0.01") and live.price == Decimal("49000")
-            assert [o.client_order_id for o in await eng.fetch_open_orders("BTCUSDT")] == [bid.client_order_id]
+            assert [o.client_order_id for o in await eng.fetch_open_orders(sym)] == [bid.client_order_id]
 
-            history = await eng.fetch_order_history("BTCUSDT", since=start)
+            history = await eng.fetch_order_history(sym, since=start)
             ids = [o.client_order_id for o in history]
             assert bought.client_order_id in ids and bid.client_order_id in ids
             assert next(o for o in history if o.client_order_id == bought.client_order_id).state == OrderState.FILLED
 
-            trades = await eng.fetch_trades("BTCUSDT", since=start)
+            trades = await eng.fetch_trades(sym, since=start)
             assert trades and all(isinstance(t, Trade) for t in trades)
             assert sum(t.quantity for t in trades) == Decimal("0.02")
             assert all(t.client_order_id == bought.client_order_id and t.side == Side.BUY for t in trades)
@@ -50,7 +54,7 @@ def test_balances_orders_trades_and_history_come_from_the_venue(venue):
 
             if eng.futures:
                 positions = await eng.fetch_positions()
-                assert positions["BTCUSDT"].size == Decimal("0.02")
+                assert positions[sym].size == Decimal("0.02")
             assert eng.stats()["live_differences"] == 0
 
     run(main())

@@ -40,7 +40,7 @@ from engine.config import VenueConfig
 from engine.transport.errors import ConnectionLost
 from engine.transport.ratelimit import Cost
 from engine.venues import errors as E
-from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition
+from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition, VenueTrade
 from engine.venues.wallet import VenueWithdrawal, WithdrawAddress, WithdrawNetwork, WithdrawRequest
 from engine.venues.gateio import decode
 from engine.venues.gateio.errors import VENUE
@@ -80,7 +80,7 @@ class GateAdapter:
         self.margin_asset = None
         self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.WS_ORDER_ENTRY,
                                        Capability.CANCEL_ON_DISCONNECT, Capability.NEVER_RESEND,
-                                       Capability.WITHDRAWALS})
+                                       Capability.WITHDRAWALS, Capability.LIVE_QUERIES})
         self.order_entry = order_entry
         slippage = Decimal(str(config.options.get("market_buy_slippage", DEFAULT_SLIPPAGE)))
         if not Decimal(0) < slippage < Decimal(1):
@@ -279,6 +279,29 @@ class GateAdapter:
 
     async def open_orders(self, symbol: str | None = None) -> list[VenueOrder]:
         return [decode.venue_order(d) for d in await self.rest.open_orders(symbol)]
+
+    async def order_history(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueOrder]:
+        """Open and finished orders of ``symbol`` (the pair), oldest first: ``GET /spot/orders`` open (every
+        page) and finished (at most 1,000 rows, from ``since_ms``)."""
+        limit = min(max(int(limit), 1), 1000)
+        start = None if since_ms is None else int(since_ms) // 1000
+        rows = await self.rest.open_orders(symbol) + await self.rest.orders(symbol, "finished", limit=limit,
+                                                                             start_s=start)
+        out = [decode.venue_order(d) for d in rows]
+        if since_ms is not None:
+            out = [o for o in out if o.time_ms == 0 or o.time_ms >= since_ms]
+        out.sort(key=lambda o: o.time_ms)
+        return out[-limit:]
+
+    async def trades(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueTrade]:
+        """The account's executions of ``symbol``, oldest first (``GET /spot/my_trades``, at most 1,000 rows)."""
+        start = None if since_ms is None else int(since_ms) // 1000
+        rows = await self.rest.my_trades(symbol, limit=min(max(int(limit), 1), 1000), start_s=start)
+        out = [decode.venue_trade(r) for r in rows]
+        if since_ms is not None:
+            out = [t for t in out if t.time_ms == 0 or t.time_ms >= since_ms]
+        out.sort(key=lambda t: t.time_ms)
+        return out
 
     def foreign_order(self, parser, payload: bytes) -> ForeignOrder | None:
         return decode.foreign_order(parser, payload)

@@ -27,7 +27,7 @@ from engine._fixedpoint import parse as fp_parse
 from engine._parse_balances import BalanceKind
 from engine._parse_common import MessageKind, ParseError
 from engine._parse_gateio_balances import GateBalanceParser
-from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder
+from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder, VenueTrade
 
 __all__ = ["order_state", "venue_order", "fills", "foreign_order", "describe", "client_text", "AccountMessages"]
 
@@ -98,7 +98,25 @@ def venue_order(d: dict) -> VenueOrder:
                       state=order_state(d), qty_raw=_qty(d), price_raw=_raw(d.get("price")) if otype != OrderType.MARKET
                       else 0, stop_raw=0, filled_raw=_raw(d.get("filled_amount")),
                       avg_price_raw=_raw(d.get("avg_deal_price"), Rounding.HALF_EVEN),
-                      cum_quote_raw=_raw(d.get("filled_total"), Rounding.HALF_EVEN))
+                      cum_quote_raw=_raw(d.get("filled_total"), Rounding.HALF_EVEN), time_ms=time_ms(d))
+
+
+def time_ms(d: dict) -> int:
+    """``create_time_ms`` (an integer in REST answers, a string with a fraction in stream rows), else 0."""
+    try:
+        return int(float(d.get("create_time_ms") or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def venue_trade(r: dict) -> VenueTrade:
+    """A ``GET /spot/my_trades`` row as a :class:`VenueTrade`."""
+    return VenueTrade(symbol=r["currency_pair"], trade_id=str(r["id"]), exchange_order_id=str(r.get("order_id")),
+                      client_id=client_text(r.get("text")), side=Side.BUY if r.get("side") == "buy" else Side.SELL,
+                      qty_raw=_raw(r["amount"]), price_raw=_raw(r["price"]),
+                      fee_raw=_raw(r.get("fee") or "0", Rounding.HALF_EVEN), fee_asset=r.get("fee_currency") or "",
+                      is_maker=r.get("role") == "maker" if r.get("role") in ("maker", "taker") else None,
+                      time_ms=time_ms(r))
 
 
 def fills(rows: list, order_id: str | None = None, text: str | None = None) -> list[Fill]:

@@ -168,10 +168,12 @@ class GateRest:
         return await self.call("DELETE", "/spot/orders", {"currency_pair": pair}, cost=self.limits.cancel,
                                idempotent=False) or []
 
-    async def orders(self, pair: str, status: str, *, limit: int = 100, page: int | None = None) -> list:
-        """``GET /spot/orders``: ``status`` open (limit <= 100) or finished (limit <= 1000), newest first."""
+    async def orders(self, pair: str, status: str, *, limit: int = 100, page: int | None = None,
+                     start_s: int | None = None) -> list:
+        """``GET /spot/orders``: ``status`` open (limit <= 100) or finished (limit <= 1000, from ``start_s``
+        when given), newest first."""
         return await self.call("GET", "/spot/orders", {"currency_pair": pair, "status": status, "page": page,
-                                                       "limit": limit}) or []
+                                                       "limit": limit, "from": start_s}) or []
 
     async def open_orders(self, pair: str | None = None) -> list:
         """Every open order (of ``pair``, or of every pair through ``GET /spot/open_orders``), all pages."""
@@ -193,9 +195,10 @@ class GateRest:
                 return rows
             page += 1
 
-    async def my_trades(self, pair: str, *, order_id: str | None = None, limit: int = 1000) -> list:
+    async def my_trades(self, pair: str, *, order_id: str | None = None, limit: int = 1000,
+                        start_s: int | None = None) -> list:
         return await self.call("GET", "/spot/my_trades", {"currency_pair": pair, "limit": limit,
-                                                          "order_id": order_id}) or []
+                                                          "order_id": order_id, "from": start_s}) or []
 
     async def accounts(self) -> list:
         return await self.call("GET", "/spot/accounts") or []
