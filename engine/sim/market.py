@@ -2,8 +2,9 @@
 
 One fair price per series (shared by every instrument following it, whatever its venue calls
 the symbol: :attr:`Instrument.series <engine.sim.instruments.Instrument.series>`) walks in whole
-ticks of the finest tick listed, driven by :class:`random.Random` seeded by the simulator seed,
-so a run is the same for the same seed and the same calls.  A market-maker account
+ticks of the finest tick listed, driven by a :class:`random.Random` of its own seeded by the
+simulator seed and the series' name, so a run is the same for the same seed and the same calls,
+and a personality that registers a series of its own leaves every other series' walk as it was.  A market-maker account
 (other participants) quotes ``levels`` price levels each side of the fair price in
 every book; when the price moves, it re-quotes, and its new quotes trade against any
 resting user order they cross, which is how resting orders fill as the market moves.
@@ -30,7 +31,8 @@ class Market:
     def __init__(self, core: Core, seed: int, prices: dict[str, Decimal], *, levels: int = 5,
                  spread_bps: int = 2, level_notional: Decimal = D("25000"), volatility_bps: int = 5) -> None:
         self.core = core
-        self.rng = random.Random(seed)
+        self.seed = seed
+        self._rngs: dict[str, random.Random] = {}      # series -> its own random walk
         self.levels = levels
         self.spread_bps = spread_bps
         self.level_notional = level_notional
@@ -68,7 +70,10 @@ class Market:
                     continue                        # a price nobody lists
                 price = self.fair[series]
                 span = max(1, int(price * self.volatility_bps / 10000 / tick))
-                moved = price + self.rng.randint(-span, span) * tick
+                rng = self._rngs.get(series)
+                if rng is None:
+                    rng = self._rngs[series] = random.Random(f"{self.seed}:{series}")
+                moved = price + rng.randint(-span, span) * tick
                 self.fair[series] = max(moved, tick * 10)
                 self.requote(series)
 

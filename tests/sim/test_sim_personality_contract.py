@@ -205,3 +205,15 @@ def test_connect_on_a_simulator_refuses_a_venue_it_does_not_serve_before_anythin
         assert sim.core.orders == {} or all(o.account.is_market_maker for o in sim.core.orders.values())
 
     _run(scenario)
+
+
+def test_a_personality_s_own_price_series_leaves_the_others_walks_as_they_were(monkeypatch):
+    def walk():
+        async def main():
+            async with SimExchange(seed=9) as sim:
+                sim.step(50)
+                return {s: sim.price(s) for s in ("BTCUSDT", "ETHUSDT", "1000SHIBUSDT")}
+        return asyncio.run(main())
+    alone = walk()
+    monkeypatch.setattr(personalities, "PERSONALITIES", {**personalities.PERSONALITIES, "toy": THIS})
+    assert walk() == alone                              # TOYUSDT walks beside them, on its own
