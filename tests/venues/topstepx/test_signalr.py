@@ -71,6 +71,7 @@ class Hub:
         return self
 
     async def __aexit__(self, *exc):
+        self.server.drop_all()          # a client that went away without a close leaves no handler waiting
         await self.runner.cleanup()
 
     @property

@@ -13,6 +13,7 @@ import uvloop
 from engine import EngineError, OrderState
 from engine.testing import SIM_KEY, simulated
 from engine.venues import errors as E
+from tests.support.engine_fixtures import KEY, engine_on_sim, until
 
 
 def run(coro, timeout=40):
@@ -27,16 +28,18 @@ def venue_open(sim):
                                    "unknown:process=first", "drop:process=never"])
 def test_an_unclear_place_answer_is_resolved_by_custom_tag_once(fault):
     async def main():
-        async with simulated("topstepx") as s:
-            s.inject(f"POST api/Order/place:{fault},nth=1")
-            order = await s.engine.place_limit("MNQ", "BUY", "1", "20000")
+        # a 0.5 s window: a never-processed order is concluded absent soon after its request
+        async with engine_on_sim("topstepx", config={"recv_window_ms": 500}) as (sim, eng):
+            sim.add_faults(f"POST api/Order/place:{fault},nth=1")
+            order = await eng.place_limit("MNQ", "BUY", "1", "20000")
             processed = "never" not in fault
             # never processed: absent once its time has passed, and not sent again (its tag is burnt)
             want = OrderState.NEW if processed else OrderState.NOT_PLACED
-            await s.until(lambda: s.engine.get_order(order.client_order_id).state == want, 10, want.name)
-            assert s.venue_orders(order.client_order_id) == (1 if processed else 0)
-            assert {o.exchange_order_id for o in s.engine.open_orders("MNQ")} == venue_open(s.sim)
-            assert s.engine.unresolved == 0
+            await until(lambda: eng.get_order(order.client_order_id).state == want, 10, want.name)
+            assert sim.client_order_count(KEY, "topstepx", order.client_order_id) == (1 if processed else 0)
+            assert {o.exchange_order_id for o in eng.open_orders("MNQ")} == \
+                {o.oid for o in sim.core.orders.values() if o.account.key == KEY and o.is_open}
+            assert eng.unresolved == 0
     run(main())
 
 
