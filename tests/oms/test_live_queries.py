@@ -104,3 +104,27 @@ def test_cancelling_an_order_the_venue_already_ended_answers_with_its_final_stat
             assert ended.state == OrderState.FILLED and ended.filled == Decimal("0.01")
 
     run(main())
+
+
+def test_live_queries_on_topstepx_contracts():
+    """Integer contracts, fees in USD, trades listed without client ids (named from the books by order id)."""
+    from engine.testing import simulated
+
+    async def main():
+        async with simulated("topstepx") as s:
+            eng, sym = s.engine, s.symbol()
+            start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
+            bought = await eng.place_market(sym, "BUY", "1")
+            bid = await eng.place_limit(sym, "BUY", "1", s.bid_price)
+            history = await eng.fetch_order_history(sym, since=start)
+            by_id = {o.client_order_id: o for o in history}
+            assert by_id[bought.client_order_id].state == OrderState.FILLED
+            assert by_id[bid.client_order_id].state == OrderState.NEW
+            trades = await eng.fetch_trades(sym, since=start)
+            assert [t.client_order_id for t in trades] == [bought.client_order_id]
+            assert trades[0].quantity == Decimal("1") and trades[0].fee == eng.get_order(bought.client_order_id).fee
+            positions = await eng.fetch_positions()
+            assert positions[sym].size == Decimal("1")
+            assert eng.stats()["live_differences"] == 0
+
+    run(main())

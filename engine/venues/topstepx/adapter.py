@@ -42,7 +42,7 @@ from engine._parse_topstepx import TopstepxParser
 from engine.config import VenueConfig
 from engine.errors import ConfigError
 from engine.venues import errors as E
-from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition
+from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition, VenueTrade
 from engine.venues.topstepx import decode
 from engine.venues.topstepx.brackets import TopstepxBrackets
 from engine.venues.topstepx.errors import VENUE
@@ -82,7 +82,8 @@ class TopstepxAdapter:
         # STOP_ORDERS: the Gateway's Stop (4) is a stop-market order; take-profit kinds and stop-limit are
         # refused by the encoder before sending (the Gateway has no take-profit type; StopLimit is unconfirmed)
         self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.NATIVE_BRACKETS,
-                                       Capability.TRAILING_STOP, Capability.STOP_ORDERS})
+                                       Capability.TRAILING_STOP, Capability.STOP_ORDERS,
+                                       Capability.LIVE_QUERIES})
         self.order_entry = order_entry
         self.rest = TopstepxRest(config)
         self.clock = self.rest.clock
@@ -277,6 +278,30 @@ class TopstepxAdapter:
 
     async def cancel(self, spec: OrderSpec):
         return await self.cancel_order_id(await self._order_id(spec))
+
+    # -- live queries (Capability.LIVE_QUERIES) ----------------------------------------------------
+    @staticmethod
+    def _from_ms(since_ms: int | None) -> datetime:
+        if since_ms is None:
+            return datetime.now(timezone.utc) - _LOOKBACK
+        return datetime.fromtimestamp(int(since_ms) / 1000, timezone.utc)
+
+    async def order_history(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueOrder]:
+        """The account's orders of ``symbol``'s contract from Order/search (from ``since_ms``, else the last
+        day), oldest first."""
+        contract = self.contracts.resolve(symbol)
+        rows = [d for d in await self.rest.orders(self.account_id, self._from_ms(since_ms))
+                if d.get("contractId") == contract.id]
+        out = sorted((decode.venue_order(d, self.contracts) for d in rows), key=lambda o: o.time_ms)
+        return out[-max(int(limit), 1):]
+
+    async def trades(self, symbol: str, since_ms: int | None = None, limit: int = 500) -> list[VenueTrade]:
+        """The account's fills of ``symbol``'s contract from Trade/search (voided ones left out), oldest first."""
+        contract = self.contracts.resolve(symbol)
+        rows = [t for t in await self.rest.trades(self.account_id, self._from_ms(since_ms))
+                if t.get("contractId") == contract.id and not t.get("voided")]
+        out = sorted((decode.venue_trade(t, self.contracts) for t in rows), key=lambda t: (t.time_ms, t.trade_id))
+        return out[-max(int(limit), 1):]
 
     async def cancel_all(self, symbol: str) -> None:
         """Cancel every working order of the symbol's contract (the Gateway has no cancel-all)."""

@@ -14,7 +14,7 @@ from typing import Any
 from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
-from engine.venues.base import Fill, ForeignOrder, VenueOrder, VenuePosition
+from engine.venues.base import Fill, ForeignOrder, VenueOrder, VenuePosition, VenueTrade
 from engine.venues.topstepx.instruments import MARGIN_ASSET, ContractBook
 
 __all__ = ["raw", "venue_order", "fills", "venue_position", "hub_argument", "AccountMessages", "STATES", "TYPES",
@@ -56,7 +56,36 @@ def venue_order(d: dict, book: ContractBook) -> VenueOrder:
         client_id=str(d.get("customTag") or ""), exchange_id=int(d["id"]), side=SIDES.get(d.get("side"), 0),
         order_type=otype, tif=TimeInForce.GTC if otype == OrderType.LIMIT else TimeInForce.TIF_NONE,
         state=int(state), qty_raw=qty, price_raw=raw(d.get("limitPrice")), stop_raw=raw(d.get("stopPrice")),
-        filled_raw=filled, avg_price_raw=raw(d.get("filledPrice")))
+        filled_raw=filled, avg_price_raw=raw(d.get("filledPrice")), time_ms=time_ms(d.get("creationTimestamp")))
+
+
+def time_ms(text) -> int:
+    """An ISO-8601 timestamp of the Gateway (``2025-07-21T14:30:00.1234567+00:00`` or ``...Z``) in ms, else 0."""
+    from datetime import datetime, timezone
+    if not text:
+        return 0
+    t = str(text).replace("Z", "+00:00")
+    head, dot, rest = t.partition(".")
+    if dot:                                  # fromisoformat takes at most 6 fraction digits
+        digits = "".join(ch for ch in rest if ch.isdigit())
+        zone = rest[len(digits):]
+        t = f"{head}.{digits[:6]:0<6}{zone}"
+    try:
+        dt = datetime.fromisoformat(t)
+    except ValueError:
+        return 0
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+def venue_trade(t: dict, book: ContractBook) -> VenueTrade:
+    """A Trade/search row (one half-turn fill; fees in USD; no maker flag) as a :class:`VenueTrade`."""
+    return VenueTrade(symbol=book.symbol_of(str(t.get("contractId"))) or str(t.get("contractId")),
+                      trade_id=str(t["id"]), exchange_order_id=int(t["orderId"]) if t.get("orderId") else None,
+                      client_id="", side=SIDES.get(t.get("side"), 0), qty_raw=_lots(t.get("size")),
+                      price_raw=raw(t.get("price")), fee_raw=raw(t.get("fees")), fee_asset=MARGIN_ASSET,
+                      is_maker=None, time_ms=time_ms(t.get("creationTimestamp")))
 
 
 def fills(trades: list[dict], order_id: int) -> list[Fill]:
