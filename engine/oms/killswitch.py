@@ -3,7 +3,8 @@
 :meth:`KillSwitch.halt` (``Engine.halt``):
 
 1. Refuses new orders from now on (admission) and trips the breaker for good.
-2. Stops every resolution of UNKNOWN orders, so nothing is re-sent after it returns.
+2. Stops every resolution of UNKNOWN orders, so nothing is re-sent after it returns (an order
+   whose answer is lost after the halt is still asked about and concluded, never re-sent).
 3. Rounds, until flat or ``timeout_s``: read the venue's open-order lists (every symbol,
    not only the ones the engine tracks), cancel per symbol everywhere there is anything
    (cancels use their own share of the rate budget and go out during a rate-limit pause),

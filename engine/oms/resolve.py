@@ -25,7 +25,8 @@ until its ``timestamp + recvWindow``), or may never have seen it.  The rules:
 6. When the venue cannot be asked (queries failing), the order stays UNKNOWN and keeps
    being asked; after ``give_up_s`` it is counted as unresolved and handed to the
    stuck-order check (:mod:`engine.oms.liveness`), which keeps asking with a backoff.
-7. The kill switch stops every resolution: nothing is re-sent after ``halt()``.
+7. The kill switch stops every resolution: nothing is re-sent after ``halt()``.  An order whose
+   answer is lost after it (written before, its answer late) is still asked about, never re-sent.
 """
 
 from __future__ import annotations
@@ -80,9 +81,11 @@ class UnknownResolver:
 
     def start(self, slot: int, *, resend: bool = True) -> None:
         """Resolve ``slot`` (UNKNOWN) in the background; ``resend=False``: never re-send it (rule 4)."""
-        if not resend:
+        if not resend or self.stopped:
+            # after the kill switch nothing is re-sent, but an order whose answer is lost after it (written
+            # before it, answered late) is still asked about, so it ends NOT_PLACED or as the venue has it
             self._no_resend.add(slot)
-        if self.stopped or slot in self._tasks:
+        if slot in self._tasks:
             return
         task = self.eng.spawn(self._resolve(slot), f"resolve:{self.eng.store.client_id(slot)}")
         self._tasks[slot] = task
@@ -102,7 +105,8 @@ class UnknownResolver:
                      how="stream")
 
     async def stop(self) -> None:
-        """The kill switch: no resolution goes on, nothing is re-sent (rule 7)."""
+        """The kill switch: the resolutions under way end, nothing is re-sent (rule 7); an order that turns
+        UNKNOWN later is still asked about, never re-sent."""
         self.stopped = True
         tasks = list(self._tasks.values())
         for t in tasks:

@@ -435,3 +435,24 @@ def test_an_unknown_order_whose_timestamp_was_never_recorded_gets_a_fixed_deadli
             assert eng.resolver.deadline_ms(spec.slot) == first and spec.sent_ms > 0
 
     run(main())
+
+
+def test_an_answer_lost_after_the_halt_is_concluded_and_never_resent():
+    """Written before the kill switch, its answer lost after the switch returned: the order is asked about
+    and ends NOT_PLACED (the venue never had it), never left UNKNOWN, never re-sent."""
+    async def main():
+        # the venue takes 4 s to read it (past its recvWindow: it will refuse it); the client gives up at 2.5 s
+        async with engine_on_sim("binance-spot", faults=["order:latency:ms=4000,nth=1"],
+                                 config={"recv_window_ms": 1000, "read_timeout": 2.5}) as (sim, eng):
+            events = recorder(eng)
+            placing = asyncio.ensure_future(eng.place_limit("BTCUSDT", "BUY", "0.01", "49000"))
+            await asyncio.sleep(0.1)
+            report = await eng.halt("test")
+            assert report.flat and not placing.done()          # its answer is still awaited
+            o = await placing
+            assert o.state == OrderState.UNKNOWN
+            await until(lambda: eng.get_order(o.client_order_id).state == OrderState.NOT_PLACED, 10, "concluded")
+            assert kinds(events, EventKind.NOT_PLACED)
+            assert venue_count(sim, "binance-spot", o.client_order_id) == 0 and eng.resolver.resent == 0
+
+    run(main())

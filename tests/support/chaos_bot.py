@@ -166,6 +166,11 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
             # the books are compared once the simulator has nothing left in flight (postponed requests,
             # delayed stream events) and after one more reconciliation
             sim.clear_faults()
+            # an order written before the halt whose answer was lost after it is concluded by asking the
+            # venue (never re-sent): bounded wait for the engine to say what became of it
+            end = asyncio.get_running_loop().time() + 15.0
+            while eng.tracker.slots_in(OrderState.UNKNOWN) and asyncio.get_running_loop().time() < end:
+                await asyncio.sleep(0.1)
             await sim.settle_later()
             await asyncio.sleep(0.3)
             await eng.reconciler.run("final")
