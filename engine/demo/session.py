@@ -48,12 +48,13 @@ from engine.demo.summary import (
 from engine.errors import EngineError
 from engine.sim import SimExchange
 from engine.venues.base import Capability
+from engine.venues.registry import ADAPTERS
 
 __all__ = ["DemoOptions", "DemoError", "run_demo", "VENUES", "ENTRIES", "demo_symbols"]
 
 log = logging.getLogger("engine.demo")
 
-VENUES = ("binance-usdm", "binance-spot", "bybit", "gateio", "mexc", "topstepx")
+VENUES = ("binance-usdm", *(v for v in ADAPTERS if v != "binance-usdm"))      # every registered venue
 ENTRIES = ("rest", "ws")
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
 # venues trading other series: the two series (quoted first, bracket second) and each one's engine symbol there
@@ -67,10 +68,7 @@ BRACKET_BPS = Decimal("0.0010")     # exits 0.10 % either side of the entry
 # (Binance spot 50 orders / 10 s, Bybit 10 requests / s per endpoint, USD-M 300 / 10 s, MEXC 12 place +
 # cancel / s shared, TopstepX 200 requests / 60 s for everything).
 QUOTE_INTERVAL = {"binance-spot": 1.0, "binance-usdm": 0.3, "bybit": 0.5, "gateio": 0.5, "mexc": 1.0, "topstepx": 2.0}
-
-
-# venues whose spot orders have no stop or take-profit type the engine places (the bracket is skipped there)
-NO_STOP_ORDERS = ("gateio", "mexc")
+QUOTE_INTERVAL_DEFAULT = 1.0        # a venue not listed above: one quoting step a second
 
 
 def series_of(venue: str) -> tuple[str, ...]:
@@ -175,7 +173,7 @@ class _Session:
         first, second = self.series
         self.t0 = time.monotonic()
         self._spawn(self._report_progress())
-        self._spawn(self.quoters[first].run(self.stop, self.gate, QUOTE_INTERVAL[eng.venue]))
+        self._spawn(self.quoters[first].run(self.stop, self.gate, QUOTE_INTERVAL.get(eng.venue, QUOTE_INTERVAL_DEFAULT)))
         self._spawn(self._bracket_then_quote(second, give_up_at=0.6 * d))
         fault: dict = {}
         try:
@@ -246,9 +244,9 @@ class _Session:
         take_profit = to_tick(fair * (1 + BRACKET_BPS), tick, ROUND_CEILING)
         info = self.bracket_info = {"symbol": symbol, "side": "BUY", "qty": self.bracket_qty, "stop_loss": stop_loss,
                                     "take_profit": take_profit, "outcome": None}
-        if eng.venue in NO_STOP_ORDERS:
+        if Capability.STOP_ORDERS not in eng.adapter.capabilities:
             info["outcome"] = f"not offered: {eng.venue} has no stop orders the engine can place"
-            await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL[eng.venue])
+            await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL.get(eng.venue, QUOTE_INTERVAL_DEFAULT))
             return
         try:
             bracket = await eng.place_bracket(self.sym[symbol], Side.BUY, self.bracket_qty, stop_loss=stop_loss,
@@ -281,7 +279,7 @@ class _Session:
                 info["outcome"] = {"take": "take-profit filled, stop-loss cancelled",
                                    "stop": "stop-loss filled, take-profit cancelled"}.get(
                     filled[0] if filled else "", "bracket finished without an exit fill")
-        await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL[eng.venue])
+        await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL.get(eng.venue, QUOTE_INTERVAL_DEFAULT))
 
     async def _order_tour(self, symbol: str) -> None:
         """An IOC that cannot fill and a post-only that would take: orders that never rest."""
