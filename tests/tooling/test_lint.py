@@ -3,7 +3,7 @@
 - ruff with the pyflakes rules (F): unused imports and variables, undefined names, shadowed
   imports, f-strings without placeholders, ... over engine/, tests/ and bench/;
 - vulture (80 % confidence: unused imports, variables, arguments and unreachable code; below
-  that it reports every public method a bot may call), with tests/build/vulture_whitelist.py
+  that it reports every public method a bot may call), with tests/tooling/vulture_whitelist.py
   for parameters an interface imposes.
 """
 
@@ -32,6 +32,6 @@ def test_ruff_pyflakes_rules_pass():
 
 
 def test_no_unused_code():
-    out = subprocess.run([_tool("vulture"), *PATHS, "tests/build/vulture_whitelist.py", "--min-confidence", "80"],
+    out = subprocess.run([_tool("vulture"), *PATHS, "tests/tooling/vulture_whitelist.py", "--min-confidence", "80"],
                          cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
