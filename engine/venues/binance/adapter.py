@@ -124,13 +124,7 @@ class BinanceAdapter:
         if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
             return await self._ws_place(spec, cid)
         # REST lean path (also while the WebSocket API reconnects: orders keep flowing)
-        build = self.orders.place_builder(
-            spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, spec.stop_raw,
-            cid, reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
-        fut = await self.orders.submit(PLACE_COST, build)
-        spec.sent_ms = self.orders.last_ts
-        algo = self.futures and spec.order_type in ALGO_TYPES   # algo answers name clientAlgoId, not read hot
-        return self.orders.finish(fut, None if algo else cid)
+        return self._rest_answer(await self.orders.submit(PLACE_COST, self._rest_build(spec, cid)), spec, cid)
 
     def send_place_now(self, spec: OrderSpec):
         """The REST lean path's write without awaiting (``Capability.WRITE_NOW``); None when it would wait,
@@ -138,14 +132,18 @@ class BinanceAdapter:
         if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
             return None
         cid = spec.client_id.encode()
-        build = self.orders.place_builder(
+        fut = self.orders.lean.submit_now(PLACE_COST, self._rest_build(spec, cid))
+        return None if fut is None else self._rest_answer(fut, spec, cid)
+
+    def _rest_build(self, spec: OrderSpec, cid: bytes):
+        return self.orders.place_builder(
             spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, spec.stop_raw,
             cid, reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
-        fut = self.orders.lean.submit_now(PLACE_COST, build)
-        if fut is None:
-            return None
+
+    def _rest_answer(self, fut, spec: OrderSpec, cid: bytes):
+        """The written order's timestamp kept; the awaitable of its parsed answer."""
         spec.sent_ms = self.orders.last_ts
-        algo = self.futures and spec.order_type in ALGO_TYPES
+        algo = self.futures and spec.order_type in ALGO_TYPES   # algo answers name clientAlgoId, not read hot
         return self.orders.finish(fut, None if algo else cid)
 
     async def _ws_place(self, spec: OrderSpec, cid: bytes):
@@ -161,10 +159,7 @@ class BinanceAdapter:
         except ConnectionLost as exc:
             if exc.sent:
                 raise
-            build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
-                                              spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
-                                              reduce_only=spec.reduce_only, callback_rate_raw=spec.trailing_raw)
-            fut = await self.orders.lean.submit(Cost(weight=0), build)
+            fut = await self.orders.lean.submit(Cost(weight=0), self._rest_build(spec, cid))
             spec.sent_ms = self.orders.last_ts
             return self.orders.finish(fut, cid)
         spec.sent_ms = self.ws_api.last_ts

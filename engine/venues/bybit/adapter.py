@@ -138,20 +138,26 @@ class BybitAdapter:
         when the trade WebSocket carries orders, or for an order the general path sends (conditional)."""
         if self.trade is not None and self.trade.ws.connected:
             return None
-        if spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures):
+        if self._general(spec):
             return None
         cid = spec.client_id.encode()
-        build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                                          spec.price_raw, spec.stop_raw, cid, reduce_only=spec.reduce_only)
-        fut = self.orders.submit_now(build)
+        fut = self.orders.submit_now(self._rest_build(spec, cid))
         if fut is None:
             return None
         spec.sent_ms = self.orders.last_ts
         return self.orders.finish(fut, CREATE, cid)
 
+    def _general(self, spec: OrderSpec) -> bool:
+        """Sent by the general (JSON) path: a conditional order, or a spot stop."""
+        return spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures)
+
+    def _rest_build(self, spec: OrderSpec, cid: bytes):
+        return self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                         spec.price_raw, spec.stop_raw, cid, reduce_only=spec.reduce_only)
+
     async def send_place(self, spec: OrderSpec):
         """Write the order (lean REST path, or the trade WebSocket); returns an awaitable of the ack parser."""
-        general = spec.order_type == OrderType.CONDITIONAL or (spec.order_type in _CONDITIONAL and not self.futures)
+        general = self._general(spec)
         cid = spec.client_id.encode()
         if self.trade is not None and self.trade.ws.connected:
             limiter = self.rest.limiter          # the trade socket is paced like REST (shared UID limits)
@@ -174,9 +180,7 @@ class BybitAdapter:
         # lean REST path (also while the trade socket reconnects: orders keep flowing)
         if general:
             return self._finish(self.rest.place_order(order_params(spec, self.category)))  # general path
-        build = self.orders.place_builder(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                                          spec.price_raw, spec.stop_raw, cid, reduce_only=spec.reduce_only)
-        fut = await self.orders.submit(build)
+        fut = await self.orders.submit(self._rest_build(spec, cid))
         spec.sent_ms = self.orders.last_ts
         return self.orders.finish(fut, CREATE, cid)
 
