@@ -116,7 +116,8 @@ def countdown(sim, account, body) -> dict:
     pair = str(body.get("currency_pair") or "")
     if pair:
         orders.pair_of(sim, body)
-    timers = state_of(sim).countdowns
+    st = state_of(sim)
+    timers = st.countdowns
     old = timers.pop((account.key, pair), None)
     if old is not None:
         old.cancel()
@@ -130,5 +131,6 @@ def countdown(sim, account, body) -> dict:
             if o.is_open:
                 sim.core.cancel(o)
 
-    timers[(account.key, pair)] = asyncio.get_running_loop().call_later(timeout, fire)
-    return {"triggerTime": now_ms() + timeout * 1000}
+    wait_s = timeout * st.countdown_second
+    timers[(account.key, pair)] = asyncio.get_running_loop().call_later(wait_s, fire)
+    return {"triggerTime": now_ms() + int(wait_s * 1000)}

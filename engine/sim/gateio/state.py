@@ -23,6 +23,9 @@ class GateState:
         self.poc_error = False          # True: a post-only order that would take is POC_FILL_IMMEDIATELY
         self.fok_error = False          # True: an FOK order that cannot fill is FOK_NOT_FILL
         self.countdowns: dict = {}      # (account key, pair) -> timer of countdown_cancel_all
+        # wall-clock seconds one countdown second lasts: 1.0 as on the venue; tests shorten it (the venue's
+        # shortest countdown is 5 s) to see the switch fire within a bounded test
+        self.countdown_second = 1.0
         self.sockets = GateSockets()    # open /ws/v4/ sockets
         # (label, HTTP status) the next order creates are refused with, unprocessed, one each: the venue's
         # other refusals on demand (REST and the order API alike), for tests of every label of the sheet

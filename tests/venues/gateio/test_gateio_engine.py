@@ -24,10 +24,10 @@ FAST = {"recv_window_ms": 500}          # a lost answer is concluded soon after 
 
 
 @contextlib.asynccontextmanager
-async def gate(entry, *, faults=None, **config):
+async def gate(entry, *, faults=None, engine_options=None, **config):
     async with SimExchange(seed=3, accounts=[(KEY, SECRET), ("other", "other-secret")], faults=faults) as sim:
         cfg = VenueConfig.local("gateio", sim.urls["gateio"], KEY, SECRET, **config)
-        async with connect(cfg, order_entry=entry) as eng:
+        async with connect(cfg, order_entry=entry, **(engine_options or {})) as eng:
             yield sim, eng
 
 
@@ -196,6 +196,47 @@ def test_the_countdown_cancel_all_is_armed_and_disarmed_per_pair():
             assert set(sim.state["gateio"].countdowns) == {(KEY, "BTC_USDT")}
             await eng.adapter.disarm_cancel_on_disconnect()
             assert not sim.state["gateio"].countdowns
+
+    run(main())
+
+
+def test_the_countdown_cancels_every_order_once_the_engine_goes_silent_and_the_books_agree_after_reconnect():
+    """The dead-man switch on Gate (``countdown_cancel_all`` per pair, renewed every ``seconds / 3``): while the
+    engine lives the orders outlast the countdown; once it goes silent (no renewal, and the pushes of what
+    follows lost) the venue itself cancels them when the countdown runs out, and the engine, reconnected,
+    learns it by reconciliation: its orders, open set and balances agree with the venue's."""
+    async def main():
+        # asked for 0.6 s: the venue's shortest countdown, 5 s, is sent; the simulator runs it as 1 s of wall time
+        async with gate("rest", engine_options={"cancel_on_disconnect_s": 0.6}) as (sim, eng):
+            st = sim.state["gateio"]
+            st.countdown_second = 0.2
+            bids = [await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000"),
+                    await eng.place_limit("ETH_USDT", "BUY", "0.1", "2500")]
+            await until(lambda: set(st.countdowns) == {(KEY, "BTC_USDT"), (KEY, "ETH_USDT")}, 5, "armed per pair")
+            await asyncio.sleep(1.5)                    # longer than the countdown: the renewals keep the orders
+            assert sorted(o["text"] for o in await eng.adapter.rest.open_orders()) == sorted(
+                b.client_order_id for b in bids)
+            # the engine goes silent: nothing renews the countdown, and it hears nothing of what follows
+            sim.add_faults("stream.gateio:stream_lose:times=1000")
+            for t in list(eng.tasks):
+                if t.get_name() == "dead-man":
+                    t.cancel()
+            t0 = asyncio.get_running_loop().time()
+            await until(lambda: not any(o.is_open for o in sim.core.orders.values() if o.market == "gate"), 5,
+                        "the venue cancelled them")
+            assert asyncio.get_running_loop().time() - t0 < 1.5     # when the countdown ran out, not later
+            assert not st.countdowns and all(eng.get_order(b.client_order_id).is_open for b in bids)
+            sim.clear_faults()
+            await st.sockets.upgrade(grace=0.0)         # the connection comes back: resubscribe + reconcile
+            for b in bids:
+                await until(lambda b=b: eng.get_order(b.client_order_id).state == OrderState.CANCELLED, 10,
+                            "reconciled")
+            assert eng.open_orders() == [] and await eng.adapter.rest.open_orders() == []
+            for asset in ("USDT", "BTC", "ETH"):
+                free, locked = sim.balance(KEY, asset, "gateio")
+                assert locked == 0
+                await until(lambda a=asset, f=free: eng.balances()[a][0] == f, 5, f"{asset} balance")
+            eng.tasks.clear()
 
     run(main())
 
