@@ -140,13 +140,42 @@ class Admission:
 
     # -- the path ----------------------------------------------------------------------------------
     def risk_check(self, inst: int, side: int, order_type: int, qty_raw: int, price_raw: int, reduce_only: bool,
-                   *, extra_open: int = 0, replacing: int = 0) -> None:
+                   *, extra_open: int = 0, replacing: int = 0, protective: bool = False) -> None:
         """Pre-trade risk for one order; ``extra_open`` orders about to be recorded with it (bracket legs),
-        ``replacing`` orders it replaces (cancel-replace)."""
+        ``replacing`` orders it replaces (cancel-replace).  A reduce-only order of the user is judged with
+        the reduce-only orders already open on its side (:meth:`reduce_only_open`); the engine's own
+        protective orders (bracket exits sized from the entry's fills, a flatten) are not."""
         tr = self.tracker
+        committed = self.reduce_only_open(inst, side) if reduce_only and not protective else 0
         self.risk.check(inst, side, order_type, qty_raw, price_raw, reduce_only,
                         tr.open_count(inst) + extra_open - replacing, tr.open_count() + extra_open - replacing,
-                        self.reference.get(inst, 0))
+                        self.reference.get(inst, 0), reduce_open_raw=committed)
+
+    def reduce_only_open(self, inst: int, side: int) -> int:
+        """What the open reduce-only orders of ``inst`` on ``side`` may still close (raw): their remaining
+        quantities, the legs of one bracket (exits that cancel each other) counted once, by the largest.
+        Orders whose answer is lost (UNKNOWN) count: the venue may hold them."""
+        tr = self.tracker
+        arrays = tr.store.arrays
+        qty, filled = arrays["qty_raw"], arrays["filled_raw"]
+        loose = 0
+        by_bracket: dict[int, int] = {}
+        for slot, i in tr.open_items():
+            if i != inst:
+                continue
+            spec = tr.spec(slot)
+            if spec is None or not spec.reduce_only or spec.side != side:
+                continue
+            left = int(qty[slot]) - int(filled[slot])
+            if left <= 0:
+                continue
+            bracket = tr.bracket_of(slot)
+            if bracket is None:
+                loose += left
+            else:
+                key = id(bracket)
+                by_bracket[key] = max(by_bracket.get(key, 0), left)
+        return loose + sum(by_bracket.values())
 
     def admit(self, symbol: str, inst: int, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
               stop_raw: int = 0, trailing_raw: int = 0, reduce_only: bool = False, *,
@@ -163,6 +192,7 @@ class Admission:
             self.check_open()
         if stop_raw:
             self.risk.check_trigger(inst, stop_raw, "activation price" if trailing_raw else "stop price")
-        self.risk_check(inst, side, order_type, qty_raw, price_raw or stop_raw, reduce_only, replacing=replacing)
+        self.risk_check(inst, side, order_type, qty_raw, price_raw or stop_raw, reduce_only, replacing=replacing,
+                        protective=protective)
         return self.tracker.record(inst, symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, trailing_raw,
                                    reduce_only, client_tag=client_tag)

@@ -13,6 +13,9 @@ naming the rule and the numbers; nothing is sent.  Checks, in this order:
    Reduce-only orders are exempt, and so is any order that only shrinks the position
    on its own side (it reduces risk even if the position stays over the limit); an
    order that flips the position through zero is judged by the new side's size.
+   Reduce-only: the order, with the reduce-only orders already open on its side, may close
+   no more than the position (two of them in flight together must not over-close it where
+   the venue does not enforce reduce-only itself).
 4. Max open orders: in total, then for the instrument (the smaller of our own limit
    and the venue's open-order cap from the registry).
 5. Price band: a priced order more than ``price_band`` (a fraction) away from the
@@ -313,7 +316,7 @@ class RiskEngine:
 
     def check(self, symbol_id: int, side: int, order_type: int, qty_raw: int, price_raw: int,
               reduce_only: bool = False, open_orders_for_symbol: int = 0, open_orders_total: int = 0,
-              last_price_raw: int = 0) -> None:
+              last_price_raw: int = 0, reduce_open_raw: int = 0) -> None:
         """Run every pre-trade check; return None when the order may go.
 
         Parameters
@@ -334,6 +337,9 @@ class RiskEngine:
             Open orders now (this one not included), for the instrument and in total.
         last_price_raw : int
             Last traded (or mark) price, raw; 0 when unknown.
+        reduce_open_raw : int
+            For a reduce-only order: what the reduce-only orders already open on its side may still
+            close (raw); with this order it must not exceed the position it closes.
 
         Raises
         ------
@@ -376,6 +382,8 @@ class RiskEngine:
                              f"projected position {_fmt(after)} exceeds max_position {_fmt(limit)} for "
                              f"{lim.symbol} (position {_fmt(size)}, {'buy' if side == _BUY else 'sell'} "
                              f"{_fmt(qty_raw)})")
+        if reduce_only and reduce_open_raw:
+            self._check_reduce_open(lim, symbol_id, side, qty_raw, reduce_open_raw)
 
         limit = self._max_total
         if limit is not None and open_orders_total >= limit:
@@ -480,6 +488,16 @@ class RiskEngine:
                 by_id = self._by_id
                 lim = by_id[symbol_id] if symbol_id < len(by_id) else self._lim(symbol_id)
                 self._reject_account(rc, lim, symbol_id, side, extra_qty, px)
+
+    def _check_reduce_open(self, lim, symbol_id: int, side: int, qty_raw: int, open_raw: int) -> None:
+        """A reduce-only order with others open on its side: together no more than the position they close."""
+        size = self._size[symbol_id] if symbol_id < len(self._size) else 0
+        room = -size if side == _BUY else size           # what this side can close (<= 0: nothing)
+        if open_raw + qty_raw > room:
+            self._reject("reduce_only", lim, symbol_id, open_raw + qty_raw, max(room, 0),
+                         f"reduce-only order for {lim.symbol} with the reduce-only orders already open on its side "
+                         f"would close more than the position (position {_fmt(size)}, open reduce-only "
+                         f"{_fmt(open_raw)}, {'buy' if side == _BUY else 'sell'} {_fmt(qty_raw)})")
 
     # ---- rejections (cold: formatting happens only here) -------------------------------------
 

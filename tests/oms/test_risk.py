@@ -302,6 +302,25 @@ def test_futures_margin_and_reduce_only():
     assert w.rejected(BUY, qty="0.01", reduce_only=True, **kw).rule == "reduce_only"
 
 
+def test_reduce_only_orders_already_open_on_a_side_count_against_the_position():
+    w = World()
+    kw = dict(inst=w.eth, price="3000", last=3000 * E8)
+    w.book.update_from_fill(w.eth, BUY, 2 * E8, 3000 * E8)
+    check = lambda qty, open_raw, side=SELL: w.risk.check(w.eth, side, LIMIT, parse(qty), 3000 * E8, True, 0, 0,
+                                                          3000 * E8, reduce_open_raw=open_raw)
+    assert check("1", E8) is None                                # 1 open + 1 = the position of 2
+    with pytest.raises(RiskRejected) as info:
+        check("1.5", E8)                                         # 1 open + 1.5 would close 2.5 of 2
+    e = info.value
+    assert e.rule == "reduce_only" and e.value_raw == parse("2.5") and e.limit_raw == 2 * E8
+    assert str(e) == ("reduce-only order for ETHUSDT with the reduce-only orders already open on its side would "
+                      "close more than the position (position 2, open reduce-only 1, sell 1.5)")
+    with pytest.raises(RiskRejected, match="open reduce-only 2"):
+        check("0.001", 2 * E8)
+    assert w.check(SELL, qty="2", reduce_only=True, **kw) is None  # nothing open on the side: the order alone
+    assert w.check(SELL, qty="2", **kw) is None                    # not reduce-only: not counted
+
+
 # ---- order of checks --------------------------------------------------------------------------
 
 def test_checks_run_in_the_documented_order():

@@ -257,3 +257,24 @@ def test_a_roll_is_picked_up_and_the_root_trades_the_new_contract():
             bid = await eng.place_limit("MNQ", "BUY", "1", "20000")
             assert s.sim.core.orders[bid.exchange_order_id].symbol == "CON.F.US.MNQ.H27"
     run(main())
+
+
+def test_reduce_only_orders_in_flight_together_never_close_more_than_the_position():
+    # the Gateway has no reduce-only flag: the engine counts its open reduce-only orders of a side
+    async def main():
+        async with simulated("topstepx") as s:
+            eng = s.engine
+            buy = await eng.place_market("MNQ", "BUY", "2")
+            await s.until(lambda: eng.get_order(buy.client_order_id).state == OrderState.FILLED)
+            await s.until(lambda: eng.positions().get("MNQ") is not None and eng.positions()["MNQ"].size == 2)
+            first = await eng.place_limit("MNQ", "SELL", "2", "21500", reduce_only=True)
+            with pytest.raises(RiskRejected) as info:
+                await eng.place_market("MNQ", "SELL", "1", reduce_only=True)
+            assert info.value.rule == "reduce_only"
+            sent = len(s.sim.core.orders)
+            await eng.amend(first, qty="1")
+            await s.until(lambda: eng.get_order(first.client_order_id).quantity == 1)
+            second = await eng.place_market("MNQ", "SELL", "1", reduce_only=True)   # 1 + 1 = the position
+            await s.until(lambda: eng.get_order(second.client_order_id).state == OrderState.FILLED)
+            assert len(s.sim.core.orders) == sent + 1                 # the refused one never left
+    run(main())
