@@ -9,6 +9,8 @@ book's :class:`~engine.venues.base.AccountSink` methods with neutral values:
   not say: the available amount is then asked of the venue, at most once every
   ``refresh_s`` seconds, so it is the venue's own figure as of the last balance event);
 - ``position_mark(symbol, mark)``;
+- ``reference_price(symbol, price)``: a market price from the venue's market data, which
+  the risk checks value market orders and price bands with (as they do the last fill);
 - ``changed(assets)`` once per message (one ``balance_changed`` event);  a fill is always
   followed by a ``balance_changed``: when the venue's account update overtook the fill's
   record (a venue whose account and order updates travel apart), it is told again right after the fill
@@ -69,6 +71,12 @@ class AccountBook:
         inst = eng.instruments.ids.get(symbol)
         if inst is not None and mark_raw > 0:
             eng.book.set_mark(inst, mark_raw)
+
+    def reference_price(self, symbol: str, price_raw: int) -> None:
+        eng = self.eng
+        inst = eng.instruments.ids.get(symbol)
+        if inst is not None and price_raw > 0:
+            eng.admission.set_reference(inst, price_raw)
 
     def changed(self, assets: list[str]) -> None:
         if assets:

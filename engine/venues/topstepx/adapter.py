@@ -20,6 +20,10 @@ Venue rules this adapter keeps (shared/venues/topstepx-projectx.md):
 5. Trailing stops: the engine's callback rate is a percentage of the activation price,
    which is required; the Gateway's ``trailPrice`` is the level that far from it (its
    distance from the last price, in whole ticks, is what the venue trails by).
+6. Quotes (:mod:`.market_stream`): once the contracts are loaded the market hub subscribes
+   the quotes of ``config.options["quotes"]`` (roots; default every root loaded, ``[]`` no
+   market hub), and of any other root as soon as an order names it; the merged quote is the
+   engine's reference price for risk checks (:meth:`TopstepxAdapter.quote` shows it).
 
 The account is ``config.options["account"]`` (its id or name) or, without it, the only
 active account that can trade.
@@ -32,7 +36,7 @@ import collections
 import logging
 import time
 from datetime import datetime, timedelta, timezone
-from decimal import ROUND_FLOOR
+from decimal import ROUND_FLOOR, Decimal
 from typing import Awaitable, Callable
 
 from engine._enums import OrderType, Side, TimeInForce
@@ -47,6 +51,7 @@ from engine.venues.topstepx import decode
 from engine.venues.topstepx.brackets import TopstepxBrackets
 from engine.venues.topstepx.errors import VENUE
 from engine.venues.topstepx.instruments import MARGIN_ASSET, ContractBook, load_contracts
+from engine.venues.topstepx.market_stream import MarketHub, QuoteBook, market_url
 from engine.venues.topstepx.order_path import CANCEL, MODIFY, PLACE, TopstepxOrderPath
 from engine.venues.topstepx.rest import TopstepxRest
 from engine.venues.topstepx.user_stream import UserHub
@@ -95,6 +100,9 @@ class TopstepxAdapter:
         self.account_name = ""
         self.orders: TopstepxOrderPath | None = None
         self.hub: UserHub | None = None
+        self.market: MarketHub | None = None
+        self.quotes = QuoteBook()
+        self._quoted: set[str] = set()                              # roots whose quotes are wanted (rule 6)
         self.account_messages: decode.AccountMessages | None = None
         self._on_stream: Callable[[bytes], None] | None = None
         self._tags: collections.OrderedDict[bytes, float] = collections.OrderedDict()   # tag -> time sent
@@ -111,7 +119,7 @@ class TopstepxAdapter:
                     on_disconnected: Callable[[], None]) -> None:
         await self.rest.start()
         await self._pick_account()
-        self.account_messages = decode.AccountMessages(self.account_id)
+        self.account_messages = decode.AccountMessages(self.account_id, self.contracts, self.quotes)
         self.orders = TopstepxOrderPath(self.rest, self.account_id)
         await self.orders.start()
         self._on_stream = on_stream
@@ -123,6 +131,8 @@ class TopstepxAdapter:
         await self.hub.start()
 
     async def stop(self) -> None:
+        if self.market is not None:
+            await self.market.stop()
         if self.hub is not None:
             await self.hub.stop()
         if self.orders is not None:
@@ -151,10 +161,54 @@ class TopstepxAdapter:
     async def load_instruments(self, registry) -> None:
         self.contracts.refresh(await self.rest.contracts_available())
         load_contracts(registry, self.contracts)
+        await self._start_market()
 
     async def refresh_contracts(self) -> list[str]:
         """Read the contract list again (a roll changes the contract a root names); returns the roots that rolled."""
-        return self.contracts.refresh(await self.rest.contracts_available())
+        before = {root: c.id for root, c in self.contracts.by_root.items()}
+        rolled = self.contracts.refresh(await self.rest.contracts_available())
+        if self.market is not None:
+            for root in rolled:
+                if root in self._quoted:
+                    await self.market.follow(before.get(root), self.contracts.by_root[root].id)
+        return rolled
+
+    # -- the market hub (rule 6) -------------------------------------------------------------------------
+    async def _start_market(self) -> None:
+        wanted = self.config.options.get("quotes")
+        if self.market is not None or wanted is not None and not wanted:
+            return
+        roots = list(self.contracts.by_root) if wanted is None else [str(r) for r in wanted]
+        for root in roots:
+            self.contracts.resolve(root)              # a root the account does not have: KeyError, said at start
+        self._quoted = set(roots)
+        self.market = MarketHub(market_url(self.config.endpoints.stream), self.rest.tokens, self._quote_contracts,
+                                self._on_market_event)
+        try:
+            await self.market.start(5.0)
+        except Exception as exc:                      # trading does not need it; it keeps reconnecting
+            log.warning("topstepx: the market hub is not up yet (%s); reference prices from fills and bars",
+                        type(exc).__name__)
+
+    def _quote_contracts(self) -> list[str]:
+        by_root = self.contracts.by_root
+        return sorted(by_root[r].id for r in self._quoted if r in by_root)
+
+    def _on_market_event(self, record: bytes) -> None:
+        if self._on_stream is not None:
+            self._on_stream(record)               # no order in it: the account decoder merges the quote
+
+    def _want_quotes(self, contract) -> None:
+        """An order names a root whose quotes are not subscribed: subscribe them (rule 6)."""
+        self._quoted.add(contract.root)
+        if self.market is not None:
+            asyncio.get_running_loop().create_task(self.market.follow(None, contract.id), name="topstepx-quotes")
+
+    def quote(self, symbol: str) -> tuple[Decimal, Decimal, Decimal] | None:
+        """(last, best bid, best ask) of ``symbol``'s contract from the market hub (None: no quote yet;
+        a 0 field: not known)."""
+        q = self.quotes.get(self.contracts.resolve(symbol).id)
+        return None if q is None else (to_decimal(q[0]), to_decimal(q[1]), to_decimal(q[2]))
 
     # -- the hub ------------------------------------------------------------------------------------
     def _on_hub_event(self, record: bytes) -> None:
@@ -223,6 +277,8 @@ class TopstepxAdapter:
             contract = self.contracts.resolve(spec.symbol)
         except KeyError as exc:
             raise ValueError(str(exc)) from None
+        if contract.root not in self._quoted and self.market is not None:
+            self._want_quotes(contract)
         cid = spec.client_id.encode()
         self._take_tag(cid)
         contract_id = contract.id.encode()

@@ -131,10 +131,21 @@ def foreign_from_order(d: dict, book: ContractBook) -> ForeignOrder | None:
 
 
 class AccountMessages:
-    """The user hub's account events into an :class:`~engine.venues.base.AccountSink`."""
+    """The user hub's account events, and the market hub's quotes, into an
+    :class:`~engine.venues.base.AccountSink`.
 
-    def __init__(self, account_id: int) -> None:
+    A ``GatewayQuote`` (``(contractId, fields that changed)``) is merged into ``quotes``
+    (:class:`.market_stream.QuoteBook`); the traded contract's reference price (the last
+    trade, else the middle of the best bid and ask) goes to ``sink.reference_price`` and,
+    as the mark of its position, to ``sink.position_mark``.
+    """
+
+    def __init__(self, account_id: int, contracts: ContractBook | None = None, quotes=None) -> None:
         self.account_id = account_id
+        self.contracts = contracts
+        self.quotes = quotes
+        self.bad_quotes = 0
+        self.logouts = 0
 
     def read(self, payload: bytes, sink) -> None:
         try:
@@ -156,5 +167,29 @@ class AccountMessages:
         elif low == "gatewayusertrade" and isinstance(arg, dict) and arg.get("voided"):
             # a busted fill: the store cannot take a fill back, the venue's word replaces ours
             sink.unreadable(f"topstepx: trade {arg.get('id')} voided by the venue")
+        elif low == "gatewayquote":
+            self._quote(arg, sink)
         elif low == "gatewaylogout":
+            self.logouts += 1
             log.error("topstepx: the venue ended this session (GatewayLogout: the same login in use elsewhere?)")
+
+    def _quote(self, arg, sink) -> None:
+        if self.quotes is None or self.contracts is None:
+            return
+        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict)):
+            self.bad_quotes += 1
+            log.warning("topstepx: quote event of an unexpected shape ignored (%d bad so far)", self.bad_quotes)
+            return
+        contract_id, fields = arg
+        try:
+            values = {k: raw(fields[k]) for k in ("lastPrice", "bestBid", "bestAsk") if fields.get(k) is not None}
+        except (ValueError, TypeError):
+            self.bad_quotes += 1
+            log.warning("topstepx: quote of %s with an unreadable price ignored", contract_id)
+            return
+        q = self.quotes.merge(contract_id, values)
+        symbol = self.contracts.symbol_of(contract_id)
+        ref = self.quotes.reference(q)
+        if symbol is not None and ref > 0:
+            sink.reference_price(symbol, ref)
+            sink.position_mark(symbol, ref)

@@ -14,6 +14,7 @@ fresh one.  Log lines of the WebSocket layer are scrubbed of it (:class:`.signal
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Awaitable, Callable
@@ -22,11 +23,22 @@ from urllib.parse import quote
 from engine.venues.topstepx.auth import TokenManager
 from engine.venues.topstepx.signalr import HubConnection
 
-__all__ = ["UserHub", "SUBSCRIPTIONS"]
+__all__ = ["UserHub", "SUBSCRIPTIONS", "hub_url"]
 
 log = logging.getLogger("engine.venues.topstepx.user_stream")
 
 SUBSCRIPTIONS = ("SubscribeOrders", "SubscribePositions", "SubscribeTrades")
+
+
+def hub_url(base_url: str, tokens: TokenManager) -> str:
+    """A hub's URL for the next connection, with the current token; a token already past its expiry asks
+    for a renewal first, so the attempt after this one has a fresh token."""
+    if tokens.token is not None and time.monotonic() >= tokens.expires_at:
+        try:
+            asyncio.get_running_loop().create_task(tokens.renew(tokens.token), name="topstepx-hub-renew")
+        except RuntimeError:
+            pass
+    return f"{base_url}?access_token={quote(tokens.reveal(), safe='')}"
 
 
 class UserHub:
@@ -53,16 +65,7 @@ class UserHub:
         return self.hub.connected
 
     def _url(self) -> str:
-        if self.tokens.token is not None and time.monotonic() >= self.tokens.expires_at:
-            self._renew_soon()
-        return f"{self.base_url}?access_token={quote(self.tokens.reveal(), safe='')}"
-
-    def _renew_soon(self) -> None:
-        import asyncio
-        try:
-            asyncio.get_running_loop().create_task(self.tokens.renew(self.tokens.token), name="topstepx-hub-renew")
-        except RuntimeError:
-            pass
+        return hub_url(self.base_url, self.tokens)
 
     async def start(self, timeout: float = 10.0) -> None:
         await self.hub.start(timeout)
