@@ -68,6 +68,9 @@ def close_contract(sim, st, acct, b) -> dict:
 
 
 def partial_close(sim, st, acct, b) -> dict:
+    if not acct.simulated:
+        check_account(st, acct, b)
+        raise Refusal(9)                            # AccountRejected, glossed "(live accounts)"
     size = b.get("size")
     if size is None:
         raise Refusal(5)

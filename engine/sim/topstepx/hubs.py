@@ -17,6 +17,8 @@ receives them; the docs show single objects).
 
 from __future__ import annotations
 
+import asyncio
+
 from engine.sim.streams import StreamConn
 from engine.sim.topstepx.hub import HubServer, record
 from engine.sim.topstepx.instruments import CONTRACTS
@@ -92,6 +94,18 @@ class Hubs:
             last.update(delta)
             text = record({"type": 1, "target": "GatewayQuote", "arguments": [contract_id, delta]})
             client.stream.event(text)
+
+    def logout(self, login: str) -> int:
+        """The user's hub sessions end: ``GatewayLogout`` (no arguments; its shape is unconfirmed, peer code)
+        then a close; returns how many."""
+        ended = [c for c in self.user.clients if c.identity == login and not c.closed]
+
+        async def end(client):
+            await client.send_text(record({"type": 1, "target": "GatewayLogout", "arguments": []}))
+            await client.close("Session ended: the user logged in elsewhere.")
+        for client in ended:
+            asyncio.get_running_loop().create_task(end(client))
+        return len(ended)
 
     async def stop(self) -> None:
         for hub in (self.user, self.market):

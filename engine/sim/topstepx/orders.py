@@ -220,6 +220,10 @@ def modify(sim, st, acct, b: dict) -> dict:
 
 def cancel(sim, st, acct, b: dict) -> dict:
     order = find(sim, st, acct, b, 2)
+    if acct.follower:                               # cancel works for simulated accounts that follow no one
+        raise Refusal(6, "Follower accounts cannot cancel orders")
+    if not acct.simulated:
+        raise Refusal(6, "Live accounts not supported")
     if order.extra.get("suspended"):
         st.brackets.cancel_suspended(order)
         return {}

@@ -11,6 +11,10 @@ Wire facts (shared/venues/topstepx-projectx.md §1, §2, §5, §6):
 3. A failed login is HTTP 200 ``{"token": null, "success": false, "errorCode": 3}``.
 4. Rate limits per login (:mod:`.limits`): HTTP 429.
 5. ``GET /api/Status/ping`` answers ``pong`` (its schema is not published).
+6. Login refusals an account is set to (``login_error``) answer their errorCode (7 with the
+   documented message); ``Auth/logout`` ends its token when ``logout_revokes`` is on (a
+   second logout: errorCode 1 InvalidSession); a login may end the user's hub sessions
+   (``logout_on_conflict``, :meth:`.hubs.Hubs.logout`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import json
 
 from aiohttp import web
 
-from engine.sim.topstepx import account, orders
+from engine.sim.topstepx import account, order_query, orders
 from engine.sim.topstepx.limits import BARS_PATH
 from engine.sim.topstepx.orders import Refusal
 from engine.sim.topstepx.state import state_of
@@ -33,8 +37,12 @@ ROUTES = {
     "/api/order/search": orders.search,
     "/api/order/searchopen": orders.search_open,
     "/api/order/searchbyid": orders.search_by_id,
+    "/api/order/v2/query": order_query.query,
     **account.ROUTES,
 }
+
+
+LOGIN_MESSAGES = {7: "Please log into the ProjectX platform and complete the required agreements"}
 
 
 def _problem(status: int, title: str, errors: dict | None = None) -> tuple[int, dict, dict]:
@@ -57,6 +65,11 @@ def _login(st, b: dict) -> tuple[int, dict, dict]:
     acct = st.accounts.get(user)
     if acct is None or acct.account.secret != key:
         return 200, {"token": None, "success": False, "errorCode": 3, "errorMessage": None}, {}
+    if acct.login_error:
+        return 200, {"token": None, "success": False, "errorCode": acct.login_error,
+                     "errorMessage": LOGIN_MESSAGES.get(acct.login_error)}, {}
+    if st.logout_on_conflict:
+        st.hubs.logout(user)
     return 200, {"token": st.issue(user), "success": True, "errorCode": 0, "errorMessage": None}, {}
 
 
@@ -86,6 +99,8 @@ async def handle(sim, request) -> tuple[int, dict, dict] | web.StreamResponse:
             return web.Response(status=429)
         return _login(st, body)
     token = _bearer(request)
+    if path == "/api/auth/logout" and token in st.revoked:
+        return 200, {"success": False, "errorCode": 1, "errorMessage": None}, {}
     login = st.login_of(token)
     acct = st.accounts.get(login) if login else None
     if acct is None:
@@ -97,9 +112,13 @@ async def handle(sim, request) -> tuple[int, dict, dict] | web.StreamResponse:
     if path == "/api/auth/validate":
         return 200, {"success": True, "errorCode": 0, "errorMessage": None, "newToken": st.issue(login)}, {}
     if path == "/api/auth/logout":
+        if st.logout_revokes:
+            st.revoked.add(token)
         return 200, {"success": True, "errorCode": 0, "errorMessage": None}, {}
     try:
         out = ROUTES[path](sim, st, acct, body)
+    except order_query.BadRequest as exc:
+        return _problem(400, "One or more validation errors occurred.", exc.errors)
     except Refusal as r:
         out = {"orderId": r.order_id} if path == "/api/order/place" else {}
         out.update(success=False, errorCode=r.code, errorMessage=r.message)

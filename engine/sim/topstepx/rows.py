@@ -91,4 +91,4 @@ def position_row(pos_id: int, account_id: int, contract_id: str, pos, created_ms
 
 def account_row(st) -> dict:
     return {"id": st.id, "name": st.name, "balance": num(st.balance()), "canTrade": st.can_trade,
-            "isVisible": True, "simulated": True}
+            "isVisible": True, "simulated": st.simulated}

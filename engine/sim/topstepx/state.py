@@ -8,7 +8,15 @@
   its Trade/search rows, and the orders made here but not in the core (rejected places,
   Suspended bracket children) by id.
 * the switchable wire forms the sheet marks unconfirmed: which user events go out in the
-  ``{action, data}`` wrapper (``wrapped``: a set of event names, none by default).
+  ``{action, data}`` wrapper (``wrapped``: a set of event names, none by default); whether
+  ``Auth/logout`` ends its token (``logout_revokes``, on: later requests with it are HTTP 401,
+  a second logout errorCode 1 InvalidSession); whether a new login of a user ends that user's
+  hub sessions with a ``GatewayLogout`` event and a close (``logout_on_conflict``, off: peer
+  code only); ``Order/v2/query``'s page size and largest page (``v2_page_size``, ``v2_page_max``).
+* per account, the sheet's refusals a test can switch on: a login error code
+  (``login_error``: 7 AgreementsNotSigned, 9 ApiSubscriptionNotFound, 10 ApiKeyAuthenticationDisabled,
+  ...), a follower or live account (``follower``, ``simulated``: cancel errorCode 6,
+  partialCloseContract errorCode 9).
 * the hubs (:mod:`.hub`), the rate limiter and the fault answers.
 """
 
@@ -56,6 +64,9 @@ class AccountState:
         self.day_loss_limit = DAY_LOSS_LIMIT
         self.day_start = account.wallets[WALLET][ASSET].total
         self.trades: list[dict] = []
+        self.login_error: int | None = None
+        self.follower = False
+        self.simulated = True
         self.extra_orders: dict[int, dict] = {}        # id -> Order row of orders the core does not hold
 
     def balance(self) -> Decimal:
@@ -68,6 +79,11 @@ class TopstepxState:
         self.token_lifetime = 24 * 3600.0
         self._key = os.urandom(32)
         self.wrapped: set[str] = set()
+        self.logout_revokes = True
+        self.logout_on_conflict = False
+        self.v2_page_size = 100
+        self.v2_page_max = 1000
+        self.revoked: set[str] = set()
         self.accounts: dict[str, AccountState] = {}
         self.by_id: dict[int, AccountState] = {}
         for key, acct in sim.core.ledger.accounts.items():
@@ -97,7 +113,7 @@ class TopstepxState:
 
     def login_of(self, token: str | None) -> str | None:
         """The login a token stands for, or None (forged, malformed or expired)."""
-        if not token:
+        if not token or token in self.revoked:
             return None
         parts = token.split(".")
         if len(parts) != 3:
