@@ -95,3 +95,14 @@ def test_a_login_elsewhere_ends_the_hub_session_with_gateway_logout_when_switche
             assert events == [{"type": 1, "target": "GatewayLogout", "arguments": []}]
             assert records[-1]["type"] == 7
     on_sim(test)
+
+
+def test_join_bid_and_join_ask_rest_at_the_touch():
+    async def test(sim, gw):
+        book = sim.core.books[("tsx", MNQ)]
+        for kind, side, best in ((6, 0, book.best("BUY")), (7, 1, book.best("SELL"))):
+            doc = await gw.place(type=kind, side=side, limitPrice=None)
+            assert doc["success"], doc
+            row = (await gw.post("/api/Order/searchById", {"accountId": gw.account, "orderId": doc["orderId"]}))
+            assert row["order"]["type"] == kind and row["order"]["limitPrice"] == float(best)
+    on_sim(test)

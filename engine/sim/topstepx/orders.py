@@ -15,8 +15,8 @@ Rules the personality follows:
    Order/modify leaves it unchanged; a modify or cancel of a closed order is errorCode 3.
 4. Trailing stops (5): ``trailPrice`` is a price level; the distance fixed at arrival is
    ``|last - trailPrice| / tick`` whole ticks (at most 1000 on place, no maximum on modify),
-   trailed from the best price since (the core's trailing stop, its rate that distance over
-   the last price).  Join bid / join ask (6/7) are limit orders at the best bid / ask.
+   trailed from the best price since arrival, the last price then included (the core's
+   trailing stop, its rate that distance over the last price).  Join bid / join ask (6/7) are limit orders at the best bid / ask.
 """
 
 from __future__ import annotations
@@ -159,6 +159,7 @@ def place(sim, st, acct, b: dict) -> dict:
         order.trigger_dir = "UP" if side == "BUY" else "DOWN"
     if kind == 5:
         _set_trail(order, c, ticks, _last(sim, c))
+        order.trail_extreme = _last(sim, c)         # trailed from the last price at arrival, not the next one
     if legs:
         st.brackets.attach(order, legs)
     return submit(sim, acct, order, c, kind, tag)

@@ -278,3 +278,24 @@ def test_reduce_only_orders_in_flight_together_never_close_more_than_the_positio
             await s.until(lambda: eng.get_order(second.client_order_id).state == OrderState.FILLED)
             assert len(s.sim.core.orders) == sent + 1                 # the refused one never left
     run(main())
+
+
+def test_a_trailing_stop_goes_as_a_price_level_and_closes_the_position_when_the_market_turns():
+    async def main():
+        async with simulated("topstepx") as s:
+            eng, sim = s.engine, s.sim
+            s.move_price("NQ", "21000")
+            buy = await eng.place_market("MNQ", "BUY", "1")
+            await s.until(lambda: eng.get_order(buy.client_order_id).state == OrderState.FILLED)
+            last = sim.core.last[("tsx", MNQ)]
+            # 0.05 % of 21000 is 10.5 points: 42 ticks of 0.25, sent as the level 21000 - 10.5
+            trail = await eng.place_trailing_stop("MNQ", "SELL", "1", "0.05", activation_price="21000")
+            row = sim.core.orders[trail.exchange_order_id]
+            assert row.extra["tsx_type"] == 5
+            assert row.extra["trail_ticks"] == int((last - Decimal("20989.5")) / Decimal("0.25"))
+            s.move_price("NQ", "20950")
+            await s.until(lambda: eng.get_order(trail.client_order_id).state == OrderState.FILLED, 10, "trailed out")
+            await s.until(lambda: eng.positions().get("MNQ") is None or eng.positions()["MNQ"].size == 0, 10)
+            with pytest.raises(ValueError, match="activation_price"):
+                await eng.place_trailing_stop("MNQ", "SELL", "1", "0.05")     # nothing to take the distance from
+    run(main())
