@@ -32,6 +32,7 @@ class Row:
     wire_p99_ns: float | None = None
     ratio: float | None = None      # baseline median / this median (> 1: faster than the baseline)
     cpu_ratio: float | None = None  # round trips: the same on client CPU
+    floor_ratio: float | None = None    # round trips: client CPU median / its venue's floor row's (>= 1)
     note: str = ""
 
 
@@ -79,8 +80,12 @@ def roundtrip_rows(sample, op: str) -> Row:
 
 
 def add_ratios(stage: StageResult) -> None:
-    """Each row's speed-up against the baseline of its venue (or of the stage) measured in the same run."""
+    """Each row's speed-up against the baseline of its venue (or of the stage) measured in the same run, and
+    its client CPU against its venue's floor row (kind "reference") of the same run."""
     for row in stage.rows:
+        floor = next((f for f in stage.rows if f.kind == "reference" and f.venue == row.venue), None)
+        if floor is not None and row.cpu_median_ns and floor.cpu_median_ns:
+            row.floor_ratio = row.cpu_median_ns / floor.cpu_median_ns
         base = next((b for b in stage.rows if b.kind == "baseline" and b.venue == row.venue), None)
         if base is None or not row.n or not base.n:
             continue
@@ -103,11 +108,12 @@ def _micro_table(stage: StageResult) -> list[str]:
 
 def _roundtrip_table(stage: StageResult) -> list[str]:
     rows = [[r.venue, r.client, r.n, fmt_us(r.cpu_median_ns), fmt_us(r.cpu_mean_ns), fmt_us(r.cpu_p99_ns),
-             fmt_ratio(r.cpu_ratio),
+             fmt_ratio(r.cpu_ratio), fmt_ratio(r.floor_ratio),
              fmt_us(r.median_ns), fmt_us(r.p99_ns), fmt_ratio(r.ratio),
              fmt_us(r.wire_median_ns) if r.wire_median_ns is not None else "-"] for r in stage.rows]
     return md_table(["venue", "client", "n", "client CPU median µs", "CPU mean µs", "CPU p99 µs", "CPU speed-up",
-                     "wall median µs", "wall p99 µs", "wall speed-up", "call→wire median µs"], rows, "llrrrrrrrrr")
+                     "CPU × floor", "wall median µs", "wall p99 µs", "wall speed-up", "call→wire median µs"], rows,
+                    "llrrrrrrrrrr")
 
 
 def _skipped_lines(report: BenchReport) -> list[str]:

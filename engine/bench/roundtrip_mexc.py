@@ -1,8 +1,7 @@
 """Stages 4-5 on MEXC spot (the simulator's MEXC personality, on its own port): this engine's lean REST
 order path, the plain aiohttp + hmac baseline, and ccxt's ``mexc`` (the stock client the MEXC issue
 names).  Each places a resting LIMIT buy and cancels it, as on the other venues
-(:mod:`engine.bench.roundtrip`); the floor row of the same run is the Binance one (the floor is the
-event loop and the loopback socket alone, whichever venue answers).
+(:mod:`engine.bench.roundtrip`); the floor row is MEXC's own (:func:`engine.bench.floor.open_mexc_floor`).
 
 The simulator's MEXC limits are lifted by the harness (``--mexc-per-second``), and so are the
 engine client's own (12 place + cancel a second on the venue).

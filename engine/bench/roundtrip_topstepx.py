@@ -2,8 +2,8 @@
 lean REST order path, a plain aiohttp client doing the same JSON POSTs with the bearer token, and
 project-x-py (the stock client the TopstepX issue names) where it can run.  Each places a resting
 LIMIT buy of one MNQ contract below the market and cancels it by its order id, as on the other
-venues (:mod:`engine.bench.roundtrip`); the floor row of the same run is the Binance one (the
-floor is the event loop and the loopback socket alone, whichever venue answers).
+venues (:mod:`engine.bench.roundtrip`); the floor row is TopstepX's own
+(:func:`engine.bench.floor.open_topstepx_floor`).
 
 The simulator's TopstepX limit (200 requests / 60 s) is lifted by the harness
 (``--topstepx-per-minute``), and so is the engine client's own.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
-from engine.bench import micro, peers, roundtrip, roundtrip_gateio, roundtrip_mexc, roundtrip_peers, roundtrip_topstepx
+from engine.bench import floor, micro, peers, roundtrip, roundtrip_gateio, roundtrip_mexc, roundtrip_peers, roundtrip_topstepx
 from engine.bench.results import BenchReport, StageResult, add_ratios, micro_row, roundtrip_rows
 from engine.bench.timing import Skip, calibrate, sample
 from engine.report.machine import machine_info
@@ -40,6 +40,7 @@ ROUNDTRIP_CLIENTS = [
     ("python-binance", roundtrip_peers.open_python_binance, "python-binance", "binance-spot"),
     ("binance-connector", roundtrip_peers.open_binance_connector, "binance-connector", "binance-spot"),
     ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None, "bybit"),
+    ("floor reference (Bybit)", floor.open_bybit_floor, None, "bybit"),
     ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
     ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
     ("pybit", roundtrip_peers.open_pybit, "pybit", "bybit"),
@@ -49,9 +50,11 @@ ROUNDTRIP_CLIENTS = [
     ("engine WebSocket order API (Gate.io)", roundtrip_gateio.open_gate_engine_ws, None, "gateio"),
     ("ccxt gate", roundtrip_gateio.open_gate_ccxt, "ccxt", "gateio"),
     ("baseline (MEXC)", roundtrip_mexc.open_mexc_aiohttp_baseline, None, "mexc"),
+    ("floor reference (MEXC)", floor.open_mexc_floor, None, "mexc"),
     ("engine REST (MEXC)", roundtrip_mexc.open_mexc_engine_rest, None, "mexc"),
     ("ccxt (MEXC)", roundtrip_mexc.open_ccxt_mexc, "ccxt", "mexc"),
     ("baseline (TopstepX)", roundtrip_topstepx.open_topstepx_aiohttp_baseline, None, "topstepx"),
+    ("floor reference (TopstepX)", floor.open_topstepx_floor, None, "topstepx"),
     ("engine REST (TopstepX)", roundtrip_topstepx.open_topstepx_engine_rest, None, "topstepx"),
     ("project-x-py", roundtrip_topstepx.open_project_x_py, None, "topstepx"),
 ]

@@ -53,6 +53,9 @@ def check_doc(doc: dict, stages=STAGES):
     if roundtrip_venues:
         for venue in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot", "TopstepX MNQ"):
             assert (venue, "engine") in roundtrip_venues and (venue, "baseline") in roundtrip_venues
+            assert (venue, "reference") in roundtrip_venues, venue     # each venue's own floor row
+        for r in doc["stages"][-1]["rows"]:
+            assert r["floor_ratio"] > 0, r                              # its CPU against its venue's floor
 
 
 def test_bench_command_quick_json(tmp_path):
