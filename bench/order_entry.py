@@ -35,7 +35,7 @@ from engine.bench.roundtrip import (Sample, aiohttp_baseline, bybit_aiohttp_base
 from engine.bench.roundtrip import alone
 from engine.bench.roundtrip_gateio import (open_gate_aiohttp_baseline, open_gate_engine_rest, open_gate_engine_ws,
                                            open_gate_floor_reference)
-from engine.bench.roundtrip_peers import ccxt_client
+from engine.bench.roundtrip_binance import ccxt_client
 from engine.bench.timing import Skip
 
 

@@ -7,13 +7,17 @@ rules are checked when a :class:`VenueConfig` is built, by whatever path:
 :meth:`VenueConfig.create`, :meth:`VenueConfig.local`, the constructor itself,
 ``dataclasses.replace`` or :meth:`VenueConfig.with_settings`.
 
-A mainnet host is any host under a registered domain in :data:`MAINNET_DOMAINS`
-(``api1.binance.com``, ``fstream.binance.com``, ``api.bytick.com``...), compared
+A mainnet host is any host under a registered domain in :data:`MAINNET_DOMAINS` (the
+domain itself or any subdomain of it), compared
 after :func:`~engine.hosts.normalize_host` (case, trailing dot, IDNA), except the
 test and demo hosts listed in :data:`TEST_HOSTS`.  The check covers every venue's
 domains whatever the configured venue.  It cannot see through an IP address or a
 DNS name of one's own that points at a venue; for ``https`` the venue's certificate
 would not match such a name anyway.
+
+Every venue's endpoints, credential variables, domains and test hosts are declared in its
+own folder (``engine/venues/<folder>/endpoints.py``, :class:`~engine.venues.site.VenueSite`)
+and collected here over the registry (:func:`engine.venues.site.sites`).
 
 Credentials come from environment variables (see :data:`CREDENTIAL_ENV`) unless
 passed explicitly; the secret is held in a :class:`~engine.secret.Secret`, so it
@@ -31,98 +35,27 @@ from urllib.parse import urlsplit
 from engine.errors import ConfigError
 from engine.hosts import check_cleartext, is_loopback_host, normalize_host
 from engine.secret import Secret
+from engine.venues.site import Endpoints, VenueSite, sites
 
 __all__ = ["VENUES", "CREDENTIAL_ENV", "MAINNET_DOMAINS", "TEST_HOSTS", "Endpoints", "VenueConfig",
            "is_loopback_host", "is_mainnet_host"]
 
 
-@dataclass(frozen=True)
-class Endpoints:
-    """Where a venue lives: REST base, WebSocket order entry, user-data stream."""
+# Each registered venue's site, declared in its folder (engine/venues/<folder>/endpoints.py).
+_SITES: dict[str, VenueSite] = sites()
 
-    rest: str
-    ws_api: str | None = None   # WebSocket order entry (None: the venue has none)
-    stream: str | None = None   # user-data stream base
-
-
-# Facts from ../shared/venues/<venue>.md section 1.  "testnet" is the venue's test or
-# demo environment; a venue without one has no entry there.
-VENUES: dict[str, dict[str, Endpoints]] = {
-    "binance-spot": {
-        "mainnet": Endpoints("https://api.binance.com", "wss://ws-api.binance.com:443/ws-api/v3",
-                             "wss://ws-api.binance.com:443/ws-api/v3"),
-        "testnet": Endpoints("https://testnet.binance.vision", "wss://ws-api.testnet.binance.vision/ws-api/v3",
-                             "wss://ws-api.testnet.binance.vision/ws-api/v3"),
-    },
-    "binance-usdm": {
-        "mainnet": Endpoints("https://fapi.binance.com", "wss://ws-fapi.binance.com/ws-fapi/v1",
-                             "wss://fstream.binance.com/private"),
-        "testnet": Endpoints("https://demo-fapi.binance.com", "wss://testnet.binancefuture.com/ws-fapi/v1",
-                             "wss://fstream.binancefuture.com/private"),
-    },
-    "bybit": {
-        "mainnet": Endpoints("https://api.bybit.com", "wss://stream.bybit.com/v5/trade",
-                             "wss://stream.bybit.com/v5/private"),
-        "testnet": Endpoints("https://api-testnet.bybit.com", "wss://stream-testnet.bybit.com/v5/trade",
-                             "wss://stream-testnet.bybit.com/v5/private"),
-    },
-    "mexc": {
-        "mainnet": Endpoints("https://api.mexc.com", None, "wss://wbs-api.mexc.com/ws"),
-    },
-    "gateio": {
-        "mainnet": Endpoints("https://api.gateio.ws/api/v4", "wss://api.gateio.ws/ws/v4/",
-                             "wss://api.gateio.ws/ws/v4/"),
-    },
-    # No test host: Topstep's practice accounts trade on the production gateway (the sheet's §1; the
-    # gateway-*-demo.s2f.projectx.com hosts appear only in stale doc examples).  Its hubs are
-    # /hubs/user (the stream) and /hubs/market beside it.
-    "topstepx": {
-        "mainnet": Endpoints("https://api.topstepx.com", None, "wss://rtc.topstepx.com/hubs/user"),
-    },
-}
+# venue -> network ("mainnet"; "testnet": the venue's test or demo environment, where it has one) -> Endpoints
+VENUES: dict[str, dict[str, Endpoints]] = {venue: dict(site.networks) for venue, site in _SITES.items()}
 
 # Environment variables read for credentials: venue -> (key variable, secret variable).
-# TopstepX logs in with a user name and an API key (the key is the secret there).
-CREDENTIAL_ENV: dict[str, tuple[str, str]] = {
-    "binance-spot": ("BINANCE_API_KEY", "BINANCE_API_SECRET"),
-    "binance-usdm": ("BINANCE_USDM_API_KEY", "BINANCE_USDM_API_SECRET"),
-    "bybit": ("BYBIT_API_KEY", "BYBIT_API_SECRET"),
-    "mexc": ("MEXC_API_KEY", "MEXC_API_SECRET"),
-    "gateio": ("GATEIO_API_KEY", "GATEIO_API_SECRET"),
-    "topstepx": ("TOPSTEPX_USERNAME", "TOPSTEPX_API_KEY"),
-}
+CREDENTIAL_ENV: dict[str, tuple[str, str]] = {venue: site.credentials for venue, site in _SITES.items()}
 
-# Registered domains whose hosts trade real funds (the domain itself and every subdomain),
-# from ../shared/venues/<venue>.md section 1 and the venues' own host lists.
-MAINNET_DOMAINS: dict[str, tuple[str, ...]] = {
-    # binance.com: api, api1-4, api-gcp, fapi, ws-api, ws-fapi, stream, fstream, fix-oe...
-    # binance.vision: data-api (mainnet market data) beside the Spot Testnet zone.
-    # binance.us: Binance.US, another exchange the engine does not target, but with real
-    # funds behind it: a key of it must never be used believing it is a testnet.
-    "binance-spot": ("binance.com", "binance.vision", "binance.us"),
-    "binance-usdm": ("binance.com", "binance.us"),
-    # api.bybit.com and api.bytick.com, then the regional sites of Bybit's integration
-    # guide (.nl, -tr.com, .kz, bybitgeorgia.ge, .ae, .eu, .id; the sheet's ".tr" kept
-    # as written there), Japan (manepa.jp, per the sheet) and Hong Kong (byhkbit.com, SDKs).
-    "bybit": ("bybit.com", "bytick.com", "bybit.nl", "bybit-tr.com", "bybit.tr", "bybit.kz", "bybitgeorgia.ge",
-              "bybit.ae", "bybit.eu", "bybit.id", "manepa.jp", "byhkbit.com"),
-    "mexc": ("mexc.com", "mexc.co"),
-    "gateio": ("gateio.ws", "gate.io", "gate.com"),
-    # TopstepX's gateway and hubs; projectx.com serves the ProjectX gateways of other firms.
-    "topstepx": ("topstepx.com", "projectx.com"),
-}
+# Registered domains whose hosts trade real funds (the domain itself and every subdomain).
+MAINNET_DOMAINS: dict[str, tuple[str, ...]] = {venue: site.mainnet_domains for venue, site in _SITES.items()}
 
 # Test and demo hosts under those domains: exact hosts, or ".zone" for a zone whose every
 # host is a test host.  Taken from the sheets' section 1 (no other host is assumed safe).
-TEST_HOSTS: dict[str, tuple[str, ...]] = {
-    "binance-spot": ("testnet.binance.vision", ".testnet.binance.vision",  # api1., ws-api., stream., fix-oe.
-                     "demo-api.binance.com", "demo-ws-api.binance.com", "demo-stream.binance.com"),
-    "binance-usdm": ("demo-fapi.binance.com",),  # testnet.binancefuture.com is outside every mainnet domain
-    "bybit": ("api-testnet.bybit.com", "stream-testnet.bybit.com", "api-demo.bybit.com", "stream-demo.bybit.com"),
-    "mexc": (),
-    "gateio": ("fx-api-testnet.gateio.ws", "fx-ws-testnet.gateio.ws", "ws-testnet.gate.com"),
-    "topstepx": (),
-}
+TEST_HOSTS: dict[str, tuple[str, ...]] = {venue: site.test_hosts for venue, site in _SITES.items()}
 
 _DOMAINS = tuple(sorted({d for ds in MAINNET_DOMAINS.values() for d in ds}))
 _TEST_EXACT = frozenset(h for hs in TEST_HOSTS.values() for h in hs if not h.startswith("."))
@@ -396,25 +329,16 @@ def _check_withdraw_settings(config: VenueConfig) -> None:
     object.__setattr__(config, "withdraw_daily_limits", limits)
 
 
-# venue -> the path its REST API lives under on the simulator's port (the venue's own base URL has it)
-_LOCAL_REST_PATH = {"gateio": "/api/v4"}
-
-
 def _local_rest_url(venue: str, base_url: str) -> str:
     """The simulator's REST base URL of ``venue``: its port's URL plus the venue's API path, unless given."""
-    path = _LOCAL_REST_PATH.get(venue, "")
+    path = _SITES[venue].local_rest
     if not path or urlsplit(base_url).path.rstrip("/"):
         return base_url
     return base_url.rstrip("/") + path
 
 
 def _local_ws_urls(venue: str, base_url: str) -> tuple[str | None, str | None]:
-    ws = _to_ws(base_url)
-    return {
-        "gateio": (f"{ws}/ws/v4", f"{ws}/ws/v4"),
-        "binance-spot": (f"{ws}/ws-api/v3", f"{ws}/ws-api/v3"),
-        "binance-usdm": (f"{ws}/ws-fapi/v1", f"{ws}/private"),
-        "bybit": (f"{ws}/v5/trade", f"{ws}/v5/private"),
-        "mexc": (None, f"{ws}/ws"),
-        "topstepx": (None, f"{ws}/hubs/user"),
-    }.get(venue, (None, None))
+    """The simulator's WebSocket order-entry and user-data stream URLs of ``venue`` on ``base_url``'s port."""
+    ws, site = _to_ws(base_url), _SITES[venue]
+    return (f"{ws}{site.local_ws_api}" if site.local_ws_api is not None else None,
+            f"{ws}{site.local_stream}" if site.local_stream is not None else None)

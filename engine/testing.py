@@ -39,25 +39,23 @@ __all__ = ["Simulated", "simulated", "SimRunner", "SIM_KEY", "SIM_SECRET"]
 SIM_KEY, SIM_SECRET = "sim-key", "sim-secret"       # the simulator's default account
 
 
-# venue -> (the fair-price series of its example symbol, that symbol as the engine names it, a small order
-# size, a buy price that rests below the starting market); the others: BTCUSDT's listing, 0.01, 49000
-_EXAMPLES = {"topstepx": ("NQ", "MNQ", "1", "20000")}
-
 
 class Simulated:
     """An engine trading on an in-process simulator, with the simulator's controls at hand.
 
     ``symbol()``, ``qty`` and ``bid_price`` are a symbol the venue lists, a small order size there
-    and a buy price that rests below its starting market (BTCUSDT's listing, 0.01 and 49000 on the
-    crypto venues; MNQ, one contract and 20000 on TopstepX), for tests written once for every venue.
+    and a buy price that rests below its starting market (BTCUSDT's listing, 0.01 and 49000 on a
+    crypto venue; each venue's own in its traits, :mod:`engine.venues.traits`), for tests written once
+    for every venue.
     """
 
     def __init__(self, engine, sim, venue: str) -> None:
         self.engine = engine
         self.sim = sim
         self.venue = venue
-        example = _EXAMPLES.get(venue)
-        self.qty, self.bid_price = example[2:] if example else ("0.01", "49000")
+        from engine.venues.traits import traits
+        self._traits = traits(venue)
+        self.qty, self.bid_price = self._traits.qty, self._traits.bid
 
     # -- the market ------------------------------------------------------------------------------
     def move_price(self, symbol: str, price) -> None:
@@ -71,12 +69,12 @@ class Simulated:
     def symbol(self, series: str | None = None) -> str:
         """This venue's name for the instrument following the fair-price ``series`` (``BTCUSDT`` on
         Binance and Bybit, ``BTC_USDT`` on Gate.io), so one test reads the same on every venue; without
-        a series, the venue's example symbol (BTCUSDT's listing; MNQ on TopstepX, whose engine symbols
-        are product roots, not the simulator's contract ids)."""
-        example = _EXAMPLES.get(self.venue)
-        if example is not None and series in (None, example[0]):
-            return example[1]
-        series = series or "BTCUSDT"
+        a series, the venue's example symbol (BTCUSDT's listing, or the first of the series its traits
+        name, where its engine symbols are not the simulator's instrument names)."""
+        named = self._traits.series
+        series = series or next(iter(named), "BTCUSDT")
+        if series in named:
+            return named[series]
         reg = self.sim.registry
         market = reg.market_named(self.venue)
         for (m, symbol), inst in reg.instruments.items():

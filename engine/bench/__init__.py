@@ -7,7 +7,8 @@ Five stages, each done by this engine, by a pure-Python baseline (stdlib ``hmac`
 2. encode and sign a LIMIT order;
 3. parse an execution report and apply it to its order;
 4. place an order and get it acknowledged, on loopback against the simulator running in
-   its own process (:mod:`engine.bench.roundtrip`, :mod:`engine.bench.roundtrip_peers`);
+   its own process (:mod:`engine.bench.roundtrip`; each venue's rows and peers in
+   ``engine/bench/roundtrip_<venue>.py``, collected by :mod:`engine.bench.runner`);
 5. cancel it.
 
 :func:`run_bench` returns a :class:`~engine.bench.results.BenchReport`;

@@ -8,8 +8,8 @@ client exposes when it wrote.
 
 Clients here: this engine (the lean REST order paths, the WebSocket order entry paths
 and the full ``Engine`` API) and the pure-Python baselines (aiohttp + urllib/json +
-hmac), for Binance spot and Bybit linear.  The peers are in
-:mod:`engine.bench.roundtrip_peers`.  ``bench/order_entry.py`` uses these too.
+hmac), for Binance spot and Bybit linear.  Each venue's rows of the report, and its peers, are in
+``engine/bench/roundtrip_<venue>.py``.  ``bench/order_entry.py`` uses these too.
 
 Each client is an opener, ``open_*(url) -> Session`` (connected, with ``place``,
 ``cancel``, ``wire_ns`` and ``close``), so the harness can keep every client connected
@@ -46,14 +46,13 @@ BYBIT = "Bybit linear"
 
 
 def _sim_command(seed: int) -> list[str]:
-    # The secret goes in the environment (_sim_env), never on the command line.
+    # The secret goes in the environment (_sim_env), never on the command line.  Every personality's
+    # rate limits are lifted out of the way, by the options it declares.
+    from engine.sim.ratelimit import limit_options
+    lifted = [arg for option in limit_options() for arg in (option.flag, "100000000")]
     return [sys.executable, "-m", "engine", "sim", "--port", "0", "--api-key", KEY,
             "--balance", "USDT=100000000", "--balance", "BTC=1000", "--tick-interval", "0",
-            "--orders-10s", "100000000", "--weight-limit", "100000000", "--bybit-per-second", "100000000",
-            "--gateio-per-second", "100000000",
-            "--mexc-per-second", "100000000",
-            "--topstepx-per-minute", "100000000",
-            "--seed", str(seed)]
+            *lifted, "--seed", str(seed)]
 
 
 # Cores the simulator processes run on (None: wherever the OS puts them); see pin_cores().

@@ -19,8 +19,8 @@ import time
 from engine.bench.roundtrip import KEY, PRICE, PRICE_RAW, QTY, QTY_RAW, SECRET, Sample, Session
 from engine.bench.timing import Skip
 
-__all__ = ["GATE", "PAIR", "open_gate_engine_rest", "open_gate_engine_ws", "open_gate_aiohttp_baseline",
-           "open_gate_floor_reference", "open_gate_ccxt"]
+__all__ = ["VENUE", "ROWS", "GATE", "PAIR", "open_gate_engine_rest", "open_gate_engine_ws",
+           "open_gate_aiohttp_baseline", "open_gate_floor_reference", "open_gate_ccxt"]
 
 GATE = "Gate.io spot"
 PAIR = "BTC_USDT"
@@ -230,3 +230,15 @@ async def open_gate_ccxt(url) -> Session:
 
     return await probed(Session(Sample("ccxt gate (async_support)", GATE, kind="peer"), place, cancel, None,
                                 ex.close))
+
+
+# The report's rows of this venue (:mod:`engine.bench.runner` collects ``ROWS``, venue by venue in registry
+# order): (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order.
+VENUE = GATE
+ROWS = [
+    ("baseline (Gate.io)", open_gate_aiohttp_baseline, None, "gateio"),
+    ("floor reference (Gate.io)", open_gate_floor_reference, None, "gateio"),
+    ("engine REST (Gate.io)", open_gate_engine_rest, None, "gateio"),
+    ("engine WebSocket order API (Gate.io)", open_gate_engine_ws, None, "gateio"),
+    ("ccxt gate", open_gate_ccxt, "ccxt", "gateio"),
+]

@@ -14,11 +14,12 @@ import hmac
 import time
 from urllib.parse import urlencode
 
+from engine.bench import floor
 from engine.bench.peers import INSTALL_HINT
 from engine.bench.roundtrip import KEY, PRICE, PRICE_RAW, QTY, QTY_RAW, SECRET, SYMBOL, Sample, Session
 from engine.bench.timing import Skip
 
-__all__ = ["MEXC", "open_mexc_engine_rest", "open_mexc_aiohttp_baseline", "open_ccxt_mexc"]
+__all__ = ["VENUE", "ROWS", "MEXC", "open_mexc_engine_rest", "open_mexc_aiohttp_baseline", "open_ccxt_mexc"]
 
 MEXC = "MEXC spot"
 
@@ -120,3 +121,14 @@ async def open_ccxt_mexc(url) -> Session:
         await session.close()
         raise Skip(f"could not trade against the simulator: {type(exc).__name__}: {str(exc)[:160]}") from None
     return session
+
+
+# The report's rows of this venue (:mod:`engine.bench.runner` collects ``ROWS``, venue by venue in registry
+# order): (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order.
+VENUE = MEXC
+ROWS = [
+    ("baseline (MEXC)", open_mexc_aiohttp_baseline, None, "mexc"),
+    ("floor reference (MEXC)", floor.open_mexc_floor, None, "mexc"),
+    ("engine REST (MEXC)", open_mexc_engine_rest, None, "mexc"),
+    ("ccxt (MEXC)", open_ccxt_mexc, "ccxt", "mexc"),
+]

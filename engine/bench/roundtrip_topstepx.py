@@ -14,10 +14,12 @@ from __future__ import annotations
 import sys
 import time
 
+from engine.bench import floor
 from engine.bench.roundtrip import KEY, SECRET, Sample, Session
 from engine.bench.timing import Skip
 
-__all__ = ["TOPSTEPX", "open_topstepx_engine_rest", "open_topstepx_aiohttp_baseline", "open_project_x_py"]
+__all__ = ["VENUE", "ROWS", "TOPSTEPX", "open_topstepx_engine_rest", "open_topstepx_aiohttp_baseline",
+           "open_project_x_py"]
 
 TOPSTEPX = "TopstepX MNQ"
 CONTRACT = "CON.F.US.MNQ.Z26"
@@ -98,3 +100,14 @@ async def open_project_x_py(url) -> Session:
         raise Skip(f"project-x-py needs Python 3.12+; this interpreter is {sys.version_info.major}."
                    f"{sys.version_info.minor}")
     raise Skip("project-x-py is not benchmarked in-process yet (its round trip is measured by its test only)")
+
+
+# The report's rows of this venue (:mod:`engine.bench.runner` collects ``ROWS``, venue by venue in registry
+# order): (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order.
+VENUE = TOPSTEPX
+ROWS = [
+    ("baseline (TopstepX)", open_topstepx_aiohttp_baseline, None, "topstepx"),
+    ("floor reference (TopstepX)", floor.open_topstepx_floor, None, "topstepx"),
+    ("engine REST (TopstepX)", open_topstepx_engine_rest, None, "topstepx"),
+    ("project-x-py", open_project_x_py, None, "topstepx"),
+]

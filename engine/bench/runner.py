@@ -15,49 +15,30 @@ Progress goes to a callback; nothing here prints.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
-from engine.bench import floor, micro, peers, roundtrip, roundtrip_gateio, roundtrip_mexc, roundtrip_peers, roundtrip_topstepx
+from engine.bench import micro, peers, roundtrip
 from engine.bench.results import BenchReport, StageResult, add_ratios, micro_row, roundtrip_rows
 from engine.bench.timing import Skip, calibrate, sample
 from engine.report.machine import machine_info
+from engine.venues.registry import folders
 
-__all__ = ["BenchOptions", "BenchError", "run_bench", "ROUNDTRIP_CLIENTS"]
+__all__ = ["BenchOptions", "BenchError", "run_bench", "ROUNDTRIP_CLIENTS", "roundtrip_modules"]
 
-# (label, opener, peer name or None, engine venue: the simulator URL it gets), in the order they are listed.
-ROUNDTRIP_CLIENTS = [
-    ("baseline (Binance)", roundtrip.open_aiohttp_baseline, None, "binance-spot"),
-    ("floor reference (Binance)", roundtrip.open_floor_reference, None, "binance-spot"),
-    ("engine REST (Binance)", roundtrip.open_engine_rest, None, "binance-spot"),
-    ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None, "binance-spot"),
-    ("engine Engine API (Binance)", roundtrip.open_engine_api, None, "binance-spot"),
-    ("engine Engine API over WebSocket (Binance)", roundtrip.open_engine_api_ws, None, "binance-spot"),
-    ("engine Engine submit (Binance)", roundtrip.open_engine_submit, None, "binance-spot"),
-    ("ccxt", roundtrip_peers.open_ccxt, "ccxt", "binance-spot"),
-    ("python-binance", roundtrip_peers.open_python_binance, "python-binance", "binance-spot"),
-    ("binance-connector", roundtrip_peers.open_binance_connector, "binance-connector", "binance-spot"),
-    ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None, "bybit"),
-    ("floor reference (Bybit)", floor.open_bybit_floor, None, "bybit"),
-    ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
-    ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
-    ("pybit", roundtrip_peers.open_pybit, "pybit", "bybit"),
-    ("baseline (Gate.io)", roundtrip_gateio.open_gate_aiohttp_baseline, None, "gateio"),
-    ("floor reference (Gate.io)", roundtrip_gateio.open_gate_floor_reference, None, "gateio"),
-    ("engine REST (Gate.io)", roundtrip_gateio.open_gate_engine_rest, None, "gateio"),
-    ("engine WebSocket order API (Gate.io)", roundtrip_gateio.open_gate_engine_ws, None, "gateio"),
-    ("ccxt gate", roundtrip_gateio.open_gate_ccxt, "ccxt", "gateio"),
-    ("baseline (MEXC)", roundtrip_mexc.open_mexc_aiohttp_baseline, None, "mexc"),
-    ("floor reference (MEXC)", floor.open_mexc_floor, None, "mexc"),
-    ("engine REST (MEXC)", roundtrip_mexc.open_mexc_engine_rest, None, "mexc"),
-    ("ccxt (MEXC)", roundtrip_mexc.open_ccxt_mexc, "ccxt", "mexc"),
-    ("baseline (TopstepX)", roundtrip_topstepx.open_topstepx_aiohttp_baseline, None, "topstepx"),
-    ("floor reference (TopstepX)", floor.open_topstepx_floor, None, "topstepx"),
-    ("engine REST (TopstepX)", roundtrip_topstepx.open_topstepx_engine_rest, None, "topstepx"),
-    ("project-x-py", roundtrip_topstepx.open_project_x_py, None, "topstepx"),
-]
+
+def roundtrip_modules() -> list:
+    """Each venue's rows module (``engine/bench/roundtrip_<folder>.py``, exporting ``VENUE``, the report's
+    name of the venue, and ``ROWS``), one per venue folder in registry order."""
+    return [importlib.import_module(f"engine.bench.roundtrip_{name}") for name in folders()]
+
+
+# (label, opener, peer name or None, engine venue: the simulator URL it gets), in the order they are listed:
+# every venue's rows, as its module declares them.
+ROUNDTRIP_CLIENTS = [row for module in roundtrip_modules() for row in module.ROWS]
 MICRO_ROUNDS = 20
 ROUNDTRIP_CHUNK = 50
 STAGE_TITLES = dict(micro.STAGES, place="4. place a LIMIT order -> acknowledged (round trip)",

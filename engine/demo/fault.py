@@ -18,20 +18,8 @@ from engine._enums import OrderState, Side
 from engine.demo.quoter import to_tick
 from engine.oms.events import EventKind
 
-__all__ = ["FAULT_TARGETS", "FaultOutcome", "run_fault_episode"]
+__all__ = ["FaultOutcome", "run_fault_episode"]
 
-# (venue, order entry) -> the simulator's name of the placement request (engine.sim.faults grammar)
-FAULT_TARGETS = {
-    ("binance-spot", "rest"): "POST api/v3/order",
-    ("binance-spot", "ws"): "order.place",
-    ("binance-usdm", "rest"): "POST fapi/v1/order",
-    ("bybit", "rest"): "POST v5/order/create",
-    ("bybit", "ws"): "order.create",
-    ("gateio", "rest"): "POST api/v4/spot/orders",
-    ("gateio", "ws"): "spot.order_place",
-    ("mexc", "rest"): "POST api/v3/order",
-    ("topstepx", "rest"): "POST api/Order/place",
-}
 _WATCHED = {EventKind.UNKNOWN, EventKind.RESOLVED, EventKind.STREAM_DISCONNECTED, EventKind.STREAM_RECONNECTED,
             EventKind.RECONCILED}
 
@@ -61,7 +49,7 @@ async def run_fault_episode(eng, sim, api_key: str, symbol: str, qty: Decimal, e
                             settle_timeout: float = 10.0, series: str | None = None) -> FaultOutcome:
     """Inject the fault, place one resting buy, and watch the engine settle it (``series``: the simulator's
     price series of ``symbol``, when the venue spells the symbol otherwise)."""
-    target = FAULT_TARGETS[(eng.venue, entry)]
+    target = sim.registry.new_orders[(eng.venue, entry)]    # the personality's name of the placement request
     out = FaultOutcome(spec=f"{target}:after_process_drop:nth=1")
     errors_before = dict(eng.metrics.errors)
     seen: list[str] = []

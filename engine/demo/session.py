@@ -31,7 +31,7 @@ from engine._enums import OrderState, Side
 from engine._fixedpoint import to_decimal
 from engine.api import connect
 from engine.config import VenueConfig
-from engine.demo.fault import FAULT_TARGETS, run_fault_episode
+from engine.demo.fault import run_fault_episode
 from engine.demo.gate import Gate
 from engine.demo.ledger import FillLedger
 from engine.demo.logcapture import LogCapture
@@ -48,7 +48,8 @@ from engine.demo.summary import (
 from engine.errors import EngineError
 from engine.sim import SimExchange
 from engine.venues.base import Capability
-from engine.venues.registry import ADAPTERS
+from engine.venues.registry import ADAPTERS, ORDER_ENTRY
+from engine.venues.traits import traits
 
 __all__ = ["DemoOptions", "DemoError", "run_demo", "VENUES", "ENTRIES", "demo_symbols"]
 
@@ -57,34 +58,27 @@ log = logging.getLogger("engine.demo")
 VENUES = ("binance-usdm", *(v for v in ADAPTERS if v != "binance-usdm"))      # every registered venue
 ENTRIES = ("rest", "ws")
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
-# venues trading other series: the two series (quoted first, bracket second) and each one's engine symbol there
-# (TopstepX: CME micro futures, named by product root; the simulator lists contract ids)
-VENUE_SERIES = {"topstepx": {"NQ": "MNQ", "ES": "MES"}}
 KEY, SECRET = "demo-key", "demo-secret-never-shown"
-QUOTE_QTY = {"BTCUSDT": Decimal("0.003"), "ETHUSDT": Decimal("0.05"), "NQ": Decimal("1"), "ES": Decimal("1")}
-BRACKET_QTY = {"topstepx": Decimal("1")}            # others: 0.1
 BRACKET_BPS = Decimal("0.0010")     # exits 0.10 % either side of the entry
-# Seconds between quoting steps per symbol, inside each venue's order-rate limits
-# (Binance spot 50 orders / 10 s, Bybit 10 requests / s per endpoint, USD-M 300 / 10 s, MEXC 12 place +
-# cancel / s shared, TopstepX 200 requests / 60 s for everything).
-QUOTE_INTERVAL = {"binance-spot": 1.0, "binance-usdm": 0.3, "bybit": 0.5, "gateio": 0.5, "mexc": 1.0, "topstepx": 2.0}
-QUOTE_INTERVAL_DEFAULT = 1.0        # a venue not listed above: one quoting step a second
+# Each venue's pace (seconds between quoting steps per symbol, inside its order-rate limits), quote and
+# bracket sizes, and the series it trades where they are not SYMBOLS: its traits (engine.venues.traits), in its folder.
 
 
 def series_of(venue: str) -> tuple[str, ...]:
     """The fair-price series the demo trades on ``venue`` (:data:`SYMBOLS` on the crypto venues)."""
-    return tuple(VENUE_SERIES.get(venue, dict.fromkeys(SYMBOLS)))
+    return tuple(traits(venue).series or SYMBOLS)
 
 
 def demo_symbols(venue: str) -> tuple[str, ...]:
     """The symbols the demo trades on ``venue``, as the engine names them (the crypto venues' series names)."""
-    return tuple(VENUE_SERIES.get(venue, {s: s for s in SYMBOLS}).values())
+    return tuple((traits(venue).series or {s: s for s in SYMBOLS}).values())
 
 
 def venue_symbols(sim, venue: str) -> dict[str, str]:
     """Each series of :func:`series_of` (a fair-price series of the simulator) as ``venue`` spells it."""
-    if venue in VENUE_SERIES:
-        return dict(VENUE_SERIES[venue])
+    named = traits(venue).series
+    if named:
+        return dict(named)
     reg = sim.registry
     market = reg.market_named(venue)
     names = {inst.fair: symbol for (m, symbol), inst in reg.instruments.items() if m == market}
@@ -108,9 +102,10 @@ class DemoOptions:
             raise DemoError(f"unknown venue {self.venue!r}; one of {', '.join(VENUES)}")
         if self.entry not in ENTRIES:
             raise DemoError(f"order entry is 'rest' or 'ws', not {self.entry!r}")
-        if (self.venue, self.entry) not in FAULT_TARGETS:
+        if self.entry not in ORDER_ENTRY[self.venue]:
+            ws = " / ".join(v for v in VENUES if "ws" in ORDER_ENTRY[v])
             raise DemoError(f"{self.venue} has no WebSocket order entry in the engine; "
-                            "use --entry rest, or --venue binance-spot / bybit / gateio with --entry ws")
+                            f"use --entry rest, or --venue {ws} with --entry ws")
         if not 2.0 <= self.duration <= 3600.0:
             raise DemoError(f"duration must be between 2 and 3600 seconds, got {self.duration:g}")
         if not 0.02 <= self.tick_interval <= 5.0:
@@ -155,12 +150,13 @@ class _Session:
         self.bracket_info: dict = {}
         self.tour: list[dict] = []
         can_amend = Capability.AMEND_IN_PLACE in eng.adapter.capabilities     # else cancel and place again
-        # the venue's name of each symbol (BTC_USDT on Gate.io); the simulator's prices go by BTCUSDT
+        # the venue's name of each symbol (BTC_USDT on some); the simulator's prices go by BTCUSDT
         self.series = series_of(eng.venue)
-        self.bracket_qty = BRACKET_QTY.get(eng.venue, Decimal("0.1"))
+        self.traits = traits(eng.venue)
+        self.bracket_qty, self.quote_qty = self.traits.bracket_qty, self.traits.quote_qty
         self.sym = venue_symbols(sim, eng.venue)
         series = {v: k for k, v in self.sym.items()}
-        self.quoters = {s: Quoter(eng, self.sym[s], QUOTE_QTY[s], lambda v: sim.price(series[v]), self.ledger,
+        self.quoters = {s: Quoter(eng, self.sym[s], self.quote_qty[s], lambda v: sim.price(series[v]), self.ledger,
                                   self.stats, can_amend=can_amend, parts=self.parts)
                         for s in self.series}
 
@@ -173,7 +169,7 @@ class _Session:
         first, second = self.series
         self.t0 = time.monotonic()
         self._spawn(self._report_progress())
-        self._spawn(self.quoters[first].run(self.stop, self.gate, QUOTE_INTERVAL.get(eng.venue, QUOTE_INTERVAL_DEFAULT)))
+        self._spawn(self.quoters[first].run(self.stop, self.gate, self.traits.quote_interval))
         self._spawn(self._bracket_then_quote(second, give_up_at=0.6 * d))
         fault: dict = {}
         try:
@@ -184,7 +180,7 @@ class _Session:
             self.phase = "fault"
             async with self.gate.closed():
                 t_fault = time.monotonic()
-                outcome = await run_fault_episode(eng, sim, KEY, self.sym[first], QUOTE_QTY[first],
+                outcome = await run_fault_episode(eng, sim, KEY, self.sym[first], self.quote_qty[first],
                                                   self.opt.entry, series=first)
                 if outcome.client_order_id:
                     self.parts.add("fault", eng.get_order(outcome.client_order_id))
@@ -246,7 +242,7 @@ class _Session:
                                     "take_profit": take_profit, "outcome": None}
         if Capability.STOP_ORDERS not in eng.adapter.capabilities:
             info["outcome"] = f"not offered: {eng.venue} has no stop orders the engine can place"
-            await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL.get(eng.venue, QUOTE_INTERVAL_DEFAULT))
+            await self.quoters[symbol].run(self.stop, self.gate, self.traits.quote_interval)
             return
         try:
             bracket = await eng.place_bracket(self.sym[symbol], Side.BUY, self.bracket_qty, stop_loss=stop_loss,
@@ -279,13 +275,13 @@ class _Session:
                 info["outcome"] = {"take": "take-profit filled, stop-loss cancelled",
                                    "stop": "stop-loss filled, take-profit cancelled"}.get(
                     filled[0] if filled else "", "bracket finished without an exit fill")
-        await self.quoters[symbol].run(self.stop, self.gate, QUOTE_INTERVAL.get(eng.venue, QUOTE_INTERVAL_DEFAULT))
+        await self.quoters[symbol].run(self.stop, self.gate, self.traits.quote_interval)
 
     async def _order_tour(self, symbol: str) -> None:
         """An IOC that cannot fill and a post-only that would take: orders that never rest."""
         eng, fair = self.eng, self.sim.price(symbol)
         tick = self.quoters[symbol].tick
-        qty = QUOTE_QTY[symbol]
+        qty = self.quote_qty[symbol]
         cases = [("IOC buy 0.5 % below the market", dict(price=to_tick(fair * Decimal("0.995"), tick, ROUND_FLOOR),
                                                          tif="IOC")),
                  ("post-only buy 0.2 % above the market (would take)",

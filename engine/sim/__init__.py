@@ -29,8 +29,11 @@ A personality ``engine/sim/<venue>/`` meets it as follows:
   key such as "bspot", "busdm", "yspot", "ylinear"; symbols, filters and maker/taker fee rates on
   each :class:`~engine.sim.instruments.Instrument`, which follows a fair-price series, its own
   declared with ``reg.price``), its per-simulator state (``reg.state(factory)``, at
-  ``sim.state[personality]``, with optional ``start``/``stop``/``reset_rate_limits``) and, on the
-  main port, its venues and routes (``reg.venue``, ``reg.mount``).  Every account gets the
+  ``sim.state[personality]``, with optional ``start``/``stop``/``reset_rate_limits``), its rate
+  limits (``reg.limits(LIMITS, OPTIONS)`` from its ``limits`` module: each limit's name and default,
+  read from :class:`Limits`, and the CLI options that set them), the request that places a new
+  order on each of its engine venues' order-entry paths (``reg.new_order(venue, entry, request)``)
+  and, on the main port, its venues and routes (``reg.venue``, ``reg.mount``).  Every account gets the
   simulator's default balances in every wallet, as the wallet takes them; the seeded market
   maker quotes every registered market.
 * Serving: a venue whose paths collide with the main port's (MEXC ``/api/v3``, Gate.io
@@ -47,7 +50,7 @@ A personality ``engine/sim/<venue>/`` meets it as follows:
   (``serve_rest``, ``answer_ws_request``) with its own answers object, so the grammar of
   :mod:`engine.sim.faults` applies everywhere: targets by path or WebSocket method name,
   ``process=never|first|later``, stream targets ``stream.<venue>``, and ``order`` for every
-  new-order request named in :data:`engine.sim.fault_plan.NEW_ORDER_REQUESTS` (add yours).
+  new-order request its personality declares (:meth:`~engine.sim.registry.Registry.new_order`).
   ``sim.client_order_count(key, market_name, client_id)`` and ``sim.settle_later()`` work for
   every venue.
 * Its folder's ``__init__`` says which wire facts it follows (the venue's fact sheet,

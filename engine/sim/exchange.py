@@ -117,7 +117,7 @@ class SimExchange:
             self.core.ledger.add(key, None, bal, ed25519=public)
         self.market.start()
         self.initial_totals = self.core.totals()
-        self.faults = FaultPlan(parse_faults(faults or (), seed))
+        self.faults = FaultPlan(parse_faults(faults or (), seed), self.registry.new_orders.values())
         self.deferred = Deferred()                  # requests to process later (process=later faults)
         self.withdrawals = WithdrawalLedger(self, withdraw_addresses, withdraw_seconds)
         # each personality's own state (limiters, listen keys, timers, ...): sim.state[personality]

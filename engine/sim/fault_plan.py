@@ -39,19 +39,19 @@ class RequestFaults:
     record: FaultRecord | None = None    # the answer fault's log record
 
 
-# The requests that place one new order, on every venue and order-entry path: the target ``order`` names
-# them all (a test written once for every venue).  Order lists and cancel-replace are not among them.
-NEW_ORDER_REQUESTS = frozenset({"POST api/v3/order", "POST fapi/v1/order", "v5/order/create",
-                                "order.place", "order.create",
-                                "POST api/v4/spot/orders", "spot.order_place", "POST api/Order/place"})
-
 
 class FaultPlan:
-    """The active faults; asks answer which actions fire for one request or event."""
+    """The active faults; asks answer which actions fire for one request or event.
 
-    def __init__(self, faults: list[Fault] | None = None) -> None:
+    ``new_orders``: the requests that place one new order, on every venue and order-entry path, as the
+    personalities declare them (:meth:`engine.sim.registry.Registry.new_order`): the target ``order``
+    names them all (a test written once for every venue).
+    """
+
+    def __init__(self, faults: list[Fault] | None = None, new_orders=frozenset()) -> None:
         self.faults = list(faults or ())
         self.log: list[FaultRecord] = []
+        self.new_orders = frozenset(new_orders)
 
     def add(self, faults: list[Fault]) -> None:
         self.faults.extend(faults)
@@ -82,7 +82,7 @@ class FaultPlan:
         out = RequestFaults()
         if not self.faults:
             return out
-        if any(n in NEW_ORDER_REQUESTS for n in names):
+        if any(n in self.new_orders for n in names):
             names = (*names, "order")          # the venue-neutral target: a new order, any venue and path
         chosen = None
         for f, rec in self._fire(names, skip=("interim",) if ws else ()):

@@ -10,7 +10,7 @@ The venue's own words for a fault come from the personality's answers object
 Fault targets: a REST request is named by its path without the leading slash and by
 ``"METHOD path"``; a WebSocket request by the names its personality gives (its method or op,
 the socket's path); ``*`` names every request, and ``order`` every request whose names include
-one of :data:`~engine.sim.fault_plan.NEW_ORDER_REQUESTS`.
+a new-order request of a personality (:meth:`~engine.sim.registry.Registry.new_order`).
 """
 
 from __future__ import annotations

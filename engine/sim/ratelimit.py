@@ -1,45 +1,78 @@
 """Rate-limit machinery every personality counts with, and the limits the simulator enforces.
 
-:class:`Limits` is the configuration (``SimExchange(limits=...)``, the CLI's limit
-options); :class:`FixedWindows` counts over clock-aligned windows.  Each personality's
-limiter, with its venue's accounting and answers, is ``engine/sim/<venue>/limits.py``.
+:class:`Limits` is the configuration (``SimExchange(limits=...)``, the CLI's limit options): the
+neutral IP-ban figures, and every limit a personality declares (:meth:`engine.sim.registry.Registry.limits`,
+from its ``engine/sim/<venue>/limits.py``: each limit's name and default, and the CLI options that set
+them, :class:`LimitOption`).  :class:`FixedWindows` counts over clock-aligned windows.  Each
+personality's limiter, with its venue's accounting and answers, is ``engine/sim/<venue>/limits.py``.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
+from typing import Callable
 
-__all__ = ["Limits", "FixedWindows", "BYBIT_DEFAULTS", "now_s"]
+__all__ = ["Limits", "LimitOption", "FixedWindows", "declared_limits", "limit_options", "now_s"]
 
 
-@dataclass
+@dataclass(frozen=True)
+class LimitOption:
+    """A ``python -m engine sim`` option raising (or lowering) limits a personality declares:
+    ``apply(limits, n)`` sets them from the option's value ``n``; ``help`` ends with its defaults."""
+
+    flag: str                                   # "--name-of-option"
+    help: str
+    apply: Callable[["Limits", int], None]
+
+
 class Limits:
-    """Every limit the simulator enforces; lower them in tests to hit them quickly."""
+    """Every limit the simulator enforces; lower them in tests to hit them quickly.
 
-    spot_weight_1m: int = 6000
-    spot_orders_10s: int = 50
-    spot_orders_1d: int = 160000
-    usdm_weight_1m: int = 2400
-    usdm_orders_10s: int = 300
-    usdm_orders_1m: int = 1200
+    ``Limits(name=value, ...)``: any limit a personality declares (its ``limits`` module names
+    them: ``spot_orders_10s``, ``bybit_per_second``, ...), or the neutral ``ban_after`` / ``ban_seconds``;
+    the others keep their declared defaults.  An unknown name raises ``TypeError``.
+    """
+
     ban_after: int = 3            # requests sent while 429-limited before a 418 ban
     ban_seconds: int = 120
-    bybit_per_second: dict | None = None   # endpoint -> limit per rolling second
-    bybit_default_per_second: int = 10
-    bybit_ip_per_5s: int = 600
-    gateio_place_per_second: int = 10     # places + amends per account and pair, REST and WebSocket together
-    gateio_cancel_per_second: int = 200   # cancels per account (a 100 r/s figure is unconfirmed for spot)
-    mexc_orders_per_s: int = 12             # place + cancel, shared, per account
-    mexc_endpoint_per_10s: int = 500        # per endpoint per IP
-    topstepx_per_minute: int = 200          # every request per login per rolling 60 s (bars: 50 / 30 s apart)
+
+    def __init__(self, **values) -> None:
+        declared = {"ban_after": Limits.ban_after, "ban_seconds": Limits.ban_seconds, **declared_limits()}
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            raise TypeError(f"unknown limit(s) {', '.join(unknown)}; the personalities declare: "
+                            f"{', '.join(sorted(declared))}")
+        for name, default in declared.items():
+            setattr(self, name, values[name] if name in values else copy.deepcopy(default))
+
+    def __repr__(self) -> str:
+        return f"Limits({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
 
-BYBIT_DEFAULTS = {
-    "order/create": 10, "order/amend": 10, "order/cancel": 10, "order/cancel-all": 10,
-    "order/realtime": 50, "order/history": 50, "execution/list": 50, "position/list": 50,
-    "account/wallet-balance": 50, "position/set-leverage": 10,
-}
+_DECLARED: dict[tuple, tuple[dict, list]] = {}
+
+
+def _declarations() -> tuple[dict, list]:
+    """(name -> default, options) of every personality, from the registry, loaded once per personality table."""
+    from engine.sim import personalities
+    from engine.sim.registry import load
+    key = tuple(personalities.PERSONALITIES.items())
+    if key not in _DECLARED:
+        reg = load()
+        _DECLARED[key] = (dict(reg.limit_defaults), list(reg.limit_options))
+    return _DECLARED[key]
+
+
+def declared_limits() -> dict[str, object]:
+    """Every limit the personalities declare: name -> default, in registration order."""
+    return dict(_declarations()[0])
+
+
+def limit_options() -> list[LimitOption]:
+    """Every personality's limit options, in registration order (the CLI's, and the bench's lifting them)."""
+    return list(_declarations()[1])
 
 
 def now_s() -> float:

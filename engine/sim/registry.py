@@ -14,6 +14,11 @@ a fresh :class:`Registry`; it declares, without touching any neutral module:
 * the engine venues it serves on the main port (:meth:`Registry.venue`) and its routes there
   (:meth:`Registry.mount`); a personality on its own port is listed in
   :data:`engine.sim.personalities.OWN_PORT` instead;
+* the request that places one new order for each engine venue and order-entry path it serves
+  (:meth:`Registry.new_order`): the fault target ``order`` names them all, and the demo's fault
+  episode drops one;
+* its rate limits (:meth:`Registry.limits`): each limit's name and default, read by its limiter
+  from :class:`~engine.sim.ratelimit.Limits`, and the CLI options that set them;
 * its per-simulator state (:meth:`Registry.state`): a factory called with the
   :class:`~engine.sim.exchange.SimExchange`, kept at ``sim.state[<personality>]``.
 
@@ -101,6 +106,9 @@ class Registry:
         self.prices: dict[str, Decimal] = dict(DEFAULT_PRICES)
         self.mounts: list[Mount] = []
         self.states: dict[str, Callable] = {}
+        self.new_orders: dict[tuple[str, str], str] = {}   # (engine venue, order entry) -> request name
+        self.limit_defaults: dict[str, object] = {}        # limit name -> default (engine.sim.ratelimit.Limits)
+        self.limit_options: list = []                       # engine.sim.ratelimit.LimitOption, CLI order
         self.personality = ""                       # the one registering now
 
     def venue(self, name: str) -> None:
@@ -134,6 +142,30 @@ class Registry:
 
     def mount(self, path: str, handler, *, prefix: bool = False) -> None:
         self.mounts.append(Mount(path, handler, prefix))
+
+    def new_order(self, venue: str, entry: str, request: str) -> None:
+        """``request`` (a fault target's name: ``"METHOD path"`` for REST, the method or op on a WebSocket)
+        places one new order for engine venue ``venue`` over ``entry`` ("rest" or "ws").  Order lists
+        and cancel-replace are not among them."""
+        if entry not in ("rest", "ws"):
+            raise ValueError(f"{venue}: order entry is 'rest' or 'ws', not {entry!r}")
+        if (venue, entry) in self.new_orders:
+            raise ValueError(f"{venue} {entry}: its new-order request is registered twice")
+        self.new_orders[(venue, entry)] = request
+
+    def limits(self, defaults: dict, options=()) -> None:
+        """This personality's rate limits: ``defaults`` name -> default value (the attribute its limiter
+        reads on :class:`~engine.sim.ratelimit.Limits`; prefixed by the venue, so names never collide)
+        and ``options`` (:class:`~engine.sim.ratelimit.LimitOption`), the CLI options that set them."""
+        for name in defaults:
+            if name in self.limit_defaults or name in ("ban_after", "ban_seconds"):
+                raise ValueError(f"limit {name!r} is declared twice")
+        flags = {o.flag for o in self.limit_options}
+        for option in options:
+            if option.flag in flags:
+                raise ValueError(f"limit option {option.flag} is declared twice")
+        self.limit_defaults.update(defaults)
+        self.limit_options.extend(options)
 
     def state(self, factory) -> None:
         """``factory(sim)`` makes this personality's state, kept at ``sim.state[<personality>]``.  The

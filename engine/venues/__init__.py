@@ -17,6 +17,10 @@ have is listed as absent in the folder's ``__init__`` docstring, with the reason
 ``instruments`` instrument rules from the venue's metadata into the registry
 ``limits``      the venue's rate limits as a :class:`~engine.transport.ratelimit.RateLimiter`
 ``errors``      the venue's answers as typed errors (:mod:`engine.venues.errors`)
+``endpoints``   where it lives (:class:`~engine.venues.site.VenueSite`: hosts per network, credential
+                variables, the domains that trade real funds, its paths on the simulator's port)
+``traits``      its example instruments and pace for demos and tests written once for every venue
+                (:class:`~engine.venues.traits.VenueTraits`)
 ==============  ===================================================================================
 
 Adding a venue: its folder, its simulator personality (``engine/sim/``) and one line in

@@ -11,7 +11,8 @@ import importlib
 
 from engine.errors import ConfigError
 
-__all__ = ["ADAPTERS", "ORDER_ENTRY", "make_adapter", "has_adapter", "adapter_class", "order_paths"]
+__all__ = ["ADAPTERS", "ORDER_ENTRY", "make_adapter", "has_adapter", "adapter_class", "order_paths", "folder",
+           "folders"]
 
 # venue (configuration key) -> "module:Class" of its adapter
 ADAPTERS: dict[str, str] = {
@@ -37,6 +38,17 @@ ORDER_ENTRY: dict[str, tuple[str, ...]] = {
 def order_paths() -> list[tuple[str, str]]:
     """Every (venue, order_entry) pair the engine can trade through."""
     return [(venue, entry) for venue in ADAPTERS for entry in ORDER_ENTRY[venue]]
+
+
+def folder(venue: str) -> str:
+    """The package of ``venue``'s folder (``engine.venues.<folder>``): where its adapter lives, beside
+    its other declarations (``endpoints``, ``traits``)."""
+    return ADAPTERS[venue].partition(":")[0].rpartition(".")[0]
+
+
+def folders() -> list[str]:
+    """Every venue folder's name, once, in registry order (``binance`` serves two venues)."""
+    return list(dict.fromkeys(folder(venue).rpartition(".")[2] for venue in ADAPTERS))
 
 
 def has_adapter(venue: str) -> bool:

@@ -9,10 +9,12 @@ import pytest
 
 from engine.bench import BenchOptions, run_bench
 from engine.bench.results import REPORT_FILES, markdown, write_reports
+from engine.bench.runner import roundtrip_modules
 
 pytestmark = pytest.mark.timeout(120)
 
 STAGES = ["sign", "encode_sign", "parse_apply", "place", "cancel"]
+VENUES = [module.VENUE for module in roundtrip_modules()]     # every registered venue's report name
 
 
 def check_png(path):
@@ -40,7 +42,7 @@ def check_doc(doc: dict, stages=STAGES):
             assert r["n"] > 0 and 0 < r["median_ns"] <= r["p99_ns"], (stage["id"], r)
             assert r["ratio"] is not None and r["ratio"] > 0, (stage["id"], r)
             if stage["kind"] == "roundtrip":
-                assert r["venue"] in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot", "TopstepX MNQ")
+                assert r["venue"] in VENUES
                 assert 0 < r["cpu_median_ns"] <= r["cpu_p99_ns"] and r["cpu_ratio"] > 0
             else:
                 assert r["batch"] >= 1
@@ -51,7 +53,7 @@ def check_doc(doc: dict, stages=STAGES):
             assert client and reason
     roundtrip_venues = {(r["venue"], r["kind"]) for r in doc["stages"][-1]["rows"]} if "place" in stages else set()
     if roundtrip_venues:
-        for venue in ("Binance spot", "Bybit linear", "Gate.io spot", "MEXC spot", "TopstepX MNQ"):
+        for venue in VENUES:
             assert (venue, "engine") in roundtrip_venues and (venue, "baseline") in roundtrip_venues
             assert (venue, "reference") in roundtrip_venues, venue     # each venue's own floor row
         for r in doc["stages"][-1]["rows"]:
@@ -162,3 +164,16 @@ def test_bench_refuses_bad_options(argv, message, capsys):
 
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_every_venue_declares_its_rows_in_its_own_module_and_the_report_keeps_their_order():
+    from engine.bench.runner import ROUNDTRIP_CLIENTS
+    from engine.venues.registry import ADAPTERS
+    modules = roundtrip_modules()
+    assert ROUNDTRIP_CLIENTS == [row for module in modules for row in module.ROWS]
+    for module in modules:
+        labels = [label for label, *_ in module.ROWS]
+        for kind in ("baseline", "floor reference", "engine"):
+            assert any(label.startswith(kind) for label in labels), (module.__name__, kind)
+        assert {venue for *_, venue in module.ROWS} <= set(ADAPTERS), module.__name__
+    assert len({label for label, *_ in ROUNDTRIP_CLIENTS}) == len(ROUNDTRIP_CLIENTS)

@@ -25,6 +25,7 @@ from engine.sim.exchange import http_url
 from engine.sim.instruments import Instrument
 from engine.sim.matching import Order
 from engine.sim.registry import MarketSpec, Registry, load
+from engine.venues.registry import ADAPTERS, order_paths
 
 THIS = __name__
 MAKER, TAKER = D("0.0005"), D("0.002")
@@ -43,6 +44,7 @@ def register(reg: Registry) -> None:
     reg.price("TOYUSDT", "2.5")
     reg.market(MarketSpec("toy", "spot", "toy", "toy"),
                [_instrument("BTC-USDT", "BTCUSDT", "0.1"), _instrument("TOY-USDT", "TOYUSDT", "0.001")])
+    reg.new_order("toy", "rest", "POST place")
 
 
 async def _time(request: web.Request) -> web.Response:
@@ -170,12 +172,31 @@ def test_the_registry_refuses_what_would_break_the_core():
 
 def test_the_shipped_personalities_register_the_venues_and_wallets_they_serve():
     reg = load()
-    assert set(reg.venues) >= {"binance-spot", "binance-usdm", "bybit"}
-    assert set(reg.wallets) >= {"binance-spot", "binance-usdm", "bybit"}
-    # each personality's wallet and main market are named after the engine venue (engine.testing relies on it)
-    for venue in reg.venues:
+    # every engine venue is served, on the main port or its own, by a wallet and a main market named after it
+    # (engine.testing relies on it), and every order-entry path of it has its new-order request declared
+    assert set(ADAPTERS) <= set(reg.venues) | set(personalities.OWN_PORT)
+    for venue in set(reg.venues) | set(ADAPTERS):
         assert venue in reg.wallets and reg.market_named(venue)
     assert set(personalities.OWN_PORT).isdisjoint(reg.venues)
+    assert set(order_paths()) <= set(reg.new_orders), set(order_paths()) - set(reg.new_orders)
+
+
+@pytest.mark.usefixtures("with_toy")
+def test_the_new_order_request_a_personality_declares_is_a_target_of_order():
+    reg = load()
+    assert reg.new_orders[("toy", "rest")] == "POST place"
+    with pytest.raises(ValueError, match="twice"):
+        reg.new_order("toy", "rest", "POST place")
+    with pytest.raises(ValueError, match="rest"):
+        reg.new_order("toy", "fix", "NewOrderSingle")
+
+    async def scenario(sim):
+        sim.add_faults("order:http503:nth=1")
+        # not a new order of any personality: "order" does not name it
+        assert sim.faults.for_request(("place", "GET place", "*"), ws=False).answer is None
+        hit = sim.faults.for_request(("place", "POST place", "*"), ws=False)
+        assert hit.answer is not None and hit.record.name == "place"
+    _run(scenario)
 
 
 def test_an_ipv6_loopback_url_has_brackets():

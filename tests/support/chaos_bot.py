@@ -82,7 +82,7 @@ def unlimited() -> Limits:
                  "usdm_orders_1m", "bybit_default_per_second", "bybit_ip_per_5s"):
         if hasattr(limits, name):
             setattr(limits, name, 10**9)
-    from engine.sim.ratelimit import BYBIT_DEFAULTS
+    from engine.sim.bybit.limits import BYBIT_DEFAULTS
     limits.bybit_per_second = {endpoint: 10**9 for endpoint in BYBIT_DEFAULTS}
     return limits
 

@@ -6,9 +6,29 @@ requests while limited is banned (418, ``Retry-After`` = ban seconds).
 
 from __future__ import annotations
 
-from engine.sim.ratelimit import FixedWindows, Limits, now_s
+from engine.sim.ratelimit import FixedWindows, LimitOption, Limits, now_s
 
-__all__ = ["BinanceLimiter"]
+__all__ = ["BinanceLimiter", "LIMITS", "OPTIONS"]
+
+# The limits this personality enforces (engine.sim.ratelimit.Limits), with their defaults.
+LIMITS = {"spot_weight_1m": 6000, "spot_orders_10s": 50, "spot_orders_1d": 160000,
+          "usdm_weight_1m": 2400, "usdm_orders_10s": 300, "usdm_orders_1m": 1200}
+
+
+def _weight(limits: Limits, n: int) -> None:
+    limits.spot_weight_1m = limits.usdm_weight_1m = n
+
+
+def _orders_10s(limits: Limits, n: int) -> None:
+    limits.spot_orders_10s = limits.usdm_orders_10s = n
+
+
+OPTIONS = (
+    LimitOption("--weight-limit", "request weight per minute, both Binance venues (default: "
+                f"{LIMITS['spot_weight_1m']} spot, {LIMITS['usdm_weight_1m']} USD-M)", _weight),
+    LimitOption("--orders-10s", "orders per 10 s per account, both Binance venues (default: "
+                f"{LIMITS['spot_orders_10s']} spot, {LIMITS['usdm_orders_10s']} USD-M)", _orders_10s),
+)
 
 
 class BinanceLimiter:

@@ -13,7 +13,7 @@ USD-M both are refused (-5022, -5021), and an amended GTX order that would take 
 
 from __future__ import annotations
 
-from engine.sim.binance import spot, usdm, user_stream, wallet
+from engine.sim.binance import limits, spot, usdm, user_stream, wallet
 from engine.sim.binance.fees import SAPI_FEE_ROUTES
 from engine.sim.binance.instruments import spot_instruments, usdm_instruments
 from engine.sim.binance.rest import rest_handler
@@ -69,6 +69,10 @@ def register(reg) -> None:
     reg.venue("binance-spot")
     reg.venue("binance-usdm")
     reg.state(lambda sim: BinanceState(sim, user_stream.expire_due))
+    reg.new_order("binance-spot", "rest", "POST api/v3/order")
+    reg.new_order("binance-spot", "ws", "order.place")
+    reg.new_order("binance-usdm", "rest", "POST fapi/v1/order")
+    reg.limits(limits.LIMITS, limits.OPTIONS)
     reg.mount("/api/v3/", _spot_rest, prefix=True)
     reg.mount("/fapi/", _usdm_rest, prefix=True)
     reg.mount("/sapi/", _sapi_rest, prefix=True)

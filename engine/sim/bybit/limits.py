@@ -4,9 +4,32 @@ from __future__ import annotations
 
 from collections import deque
 
-from engine.sim.ratelimit import BYBIT_DEFAULTS, Limits, now_s
+from engine.sim.ratelimit import LimitOption, Limits, now_s
 
-__all__ = ["BybitLimiter"]
+__all__ = ["BybitLimiter", "BYBIT_DEFAULTS", "LIMITS", "OPTIONS"]
+
+# endpoint -> requests per rolling second per UID (linear; spot's create and cancel: limit_for)
+BYBIT_DEFAULTS = {
+    "order/create": 10, "order/amend": 10, "order/cancel": 10, "order/cancel-all": 10,
+    "order/realtime": 50, "order/history": 50, "execution/list": 50, "position/list": 50,
+    "account/wallet-balance": 50, "position/set-leverage": 10,
+}
+
+# The limits this personality enforces (engine.sim.ratelimit.Limits), with their defaults:
+# bybit_per_second, endpoint -> limit per rolling second, overrides BYBIT_DEFAULTS.
+LIMITS = {"bybit_per_second": None, "bybit_default_per_second": 10, "bybit_ip_per_5s": 600}
+
+
+def _per_second(limits: Limits, n: int) -> None:
+    limits.bybit_default_per_second = n
+    limits.bybit_per_second = {name: n for name in BYBIT_DEFAULTS}
+
+
+OPTIONS = (
+    LimitOption("--bybit-per-second", "Bybit requests per endpoint per rolling second, every endpoint (default: "
+                f"{' or '.join(map(str, sorted(set(BYBIT_DEFAULTS.values()))))} by endpoint, "
+                f"{LIMITS['bybit_default_per_second']} elsewhere)", _per_second),
+)
 
 
 class BybitLimiter:

@@ -9,7 +9,7 @@ EC_NoEnoughQtyToFill), not refused.
 
 from __future__ import annotations
 
-from engine.sim.bybit import rest, ws
+from engine.sim.bybit import limits, rest, ws
 from engine.sim.bybit.instruments import linear_instruments, spot_instruments
 from engine.sim.bybit.state import BybitState, state_of
 from engine.sim.frames import serve_rest
@@ -39,6 +39,9 @@ def register(reg) -> None:
                linear_instruments())
     reg.venue("bybit")
     reg.state(BybitState)
+    reg.new_order("bybit", "rest", "POST v5/order/create")
+    reg.new_order("bybit", "ws", "order.create")
+    reg.limits(limits.LIMITS, limits.OPTIONS)
     reg.mount("/v5/", _rest, prefix=True)
     reg.mount("/v5/private", _private)
     reg.mount("/v5/trade", _trade)

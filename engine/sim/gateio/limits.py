@@ -14,9 +14,24 @@ from __future__ import annotations
 
 from collections import deque
 
-from engine.sim.ratelimit import now_s
+from engine.sim.ratelimit import LimitOption, now_s
 
-__all__ = ["GateLimiter", "Verdict"]
+__all__ = ["GateLimiter", "Verdict", "LIMITS", "OPTIONS"]
+
+# The limits this personality enforces (engine.sim.ratelimit.Limits), with their defaults: places + amends
+# per account and pair, REST and WebSocket together; cancels per account (a 100 r/s figure is unconfirmed
+# for spot).
+LIMITS = {"gateio_place_per_second": 10, "gateio_cancel_per_second": 200}
+
+
+def _place_per_second(limits, n: int) -> None:
+    limits.gateio_place_per_second = n
+
+
+OPTIONS = (
+    LimitOption("--gateio-per-second", "Gate.io places and amends per pair per second, REST and WebSocket "
+                f"together (default: {LIMITS['gateio_place_per_second']})", _place_per_second),
+)
 
 
 class Verdict(tuple):

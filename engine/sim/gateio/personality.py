@@ -9,6 +9,7 @@ error labels.
 
 from __future__ import annotations
 
+from engine.sim.gateio import limits
 from engine.sim.gateio.instruments import MARKET, WALLET, pairs
 from engine.sim.gateio.state import GateState
 from engine.sim.registry import MarketSpec
@@ -21,3 +22,6 @@ def register(reg) -> None:
     reg.market(MarketSpec(MARKET, "spot", WALLET, "gateio", post_only="expire", fok="expire",
                           amended_post_only="CANCELED"), pairs())
     reg.state(GateState)
+    reg.new_order("gateio", "rest", "POST api/v4/spot/orders")
+    reg.new_order("gateio", "ws", "spot.order_place")
+    reg.limits(limits.LIMITS, limits.OPTIONS)

@@ -9,9 +9,24 @@ from __future__ import annotations
 
 from collections import deque
 
-from engine.sim.ratelimit import Limits, now_s
+from engine.sim.ratelimit import LimitOption, Limits, now_s
 
-__all__ = ["MexcLimiter"]
+__all__ = ["MexcLimiter", "LIMITS", "OPTIONS"]
+
+# The limits this personality enforces (engine.sim.ratelimit.Limits), with their defaults: place + cancel,
+# shared, per account; every endpoint per IP.
+LIMITS = {"mexc_orders_per_s": 12, "mexc_endpoint_per_10s": 500}
+
+
+def _per_second(limits: Limits, n: int) -> None:
+    limits.mexc_orders_per_s, limits.mexc_endpoint_per_10s = n, 10 * n
+
+
+OPTIONS = (
+    LimitOption("--mexc-per-second", "MEXC place + cancel requests per second per account, and ten times that "
+                f"per endpoint per 10 s (default: {LIMITS['mexc_orders_per_s']}, {LIMITS['mexc_endpoint_per_10s']})",
+                _per_second),
+)
 
 
 class MexcLimiter:

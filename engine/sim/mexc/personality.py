@@ -9,6 +9,7 @@ post-only order that would take and an FOK order that cannot fill whole are reco
 
 from __future__ import annotations
 
+from engine.sim.mexc import limits
 from engine.sim.mexc.instruments import MARKET, MX_PRICE, WALLET, instruments
 from engine.sim.mexc.state import MexcState
 from engine.sim.registry import MarketSpec
@@ -21,3 +22,5 @@ def register(reg) -> None:
     reg.market(MarketSpec(MARKET, "spot", WALLET, "mexc", post_only="expire", fok="expire"), instruments())
     reg.price("MXUSDT", MX_PRICE)
     reg.state(MexcState)
+    reg.new_order("mexc", "rest", "POST api/v3/order")
+    reg.limits(limits.LIMITS, limits.OPTIONS)

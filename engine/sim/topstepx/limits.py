@@ -10,9 +10,23 @@ from __future__ import annotations
 
 from collections import deque
 
-from engine.sim.ratelimit import Limits, now_s
+from engine.sim.ratelimit import LimitOption, Limits, now_s
 
-__all__ = ["TopstepxLimiter", "BARS_PATH"]
+__all__ = ["TopstepxLimiter", "BARS_PATH", "LIMITS", "OPTIONS"]
+
+# The limits this personality enforces (engine.sim.ratelimit.Limits), with their defaults: every request per
+# login per rolling 60 s (bars: 50 / 30 s apart).
+LIMITS = {"topstepx_per_minute": 200}
+
+
+def _per_minute(limits: Limits, n: int) -> None:
+    limits.topstepx_per_minute = n
+
+
+OPTIONS = (
+    LimitOption("--topstepx-per-minute", "TopstepX requests per login per rolling 60 s, every endpoint but "
+                f"History/retrieveBars (default: {LIMITS['topstepx_per_minute']})", _per_minute),
+)
 
 BARS_PATH = "/api/history/retrievebars"
 

@@ -9,6 +9,7 @@ series ``NQ`` and ``ES``; served on a port of its own (``OWN_PORT`` in
 from __future__ import annotations
 
 from engine.sim.registry import MarketSpec
+from engine.sim.topstepx import limits
 from engine.sim.topstepx.instruments import ASSET, MARKET, PRICES, WALLET, instruments
 from engine.sim.topstepx.state import TopstepxState
 
@@ -21,3 +22,5 @@ def register(reg) -> None:
     for series, price in PRICES.items():
         reg.price(series, price)
     reg.state(TopstepxState)
+    reg.new_order("topstepx", "rest", "POST api/Order/place")
+    reg.limits(limits.LIMITS, limits.OPTIONS)

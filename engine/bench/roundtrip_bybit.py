@@ -1,0 +1,55 @@
+"""The Bybit linear rows of stages 4-5 (:mod:`engine.bench.runner` collects ``ROWS``, venue by venue in
+registry order) and Bybit's peer, configured only with the simulator's URL and keys:
+
+* pybit: ``unified_trading.HTTP``; it has no base-URL option, so its ``endpoint``
+  attribute is set after construction; blocking (requests).
+
+The engine's clients and the baseline are in :mod:`engine.bench.roundtrip`.
+"""
+
+from __future__ import annotations
+
+from engine.bench import floor, roundtrip
+from engine.bench.peers import INSTALL_HINT
+from engine.bench.roundtrip import BYBIT, KEY, PRICE, QTY, SECRET, SYMBOL, Sample, Session, alone
+from engine.bench.roundtrip_peers import probed
+from engine.bench.timing import Skip
+
+__all__ = ["VENUE", "ROWS", "open_pybit", "pybit_client"]
+
+VENUE = BYBIT
+
+
+async def open_pybit(url) -> Session:
+    try:
+        from pybit.unified_trading import HTTP
+    except ImportError:
+        raise Skip(INSTALL_HINT) from None
+    session = HTTP(testnet=True, api_key=KEY, api_secret=SECRET)
+    session.endpoint = url   # pybit has no base-URL option
+
+    async def place(i):
+        link = f"pb-{i}"
+        session.place_order(category="linear", symbol=SYMBOL, side="Buy", orderType="Limit", qty=QTY, price=PRICE,
+                            timeInForce="GTC", orderLinkId=link)
+        return link
+
+    async def cancel(link):
+        session.cancel_order(category="linear", symbol=SYMBOL, orderLinkId=link)
+
+    async def close():
+        session.client.close()
+
+    return await probed(Session(Sample("pybit (HTTP, blocking)", BYBIT, kind="peer"), place, cancel, None, close))
+
+
+pybit_client = alone(open_pybit)
+
+# (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order
+ROWS = [
+    ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None, "bybit"),
+    ("floor reference (Bybit)", floor.open_bybit_floor, None, "bybit"),
+    ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
+    ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
+    ("pybit", open_pybit, "pybit", "bybit"),
+]
