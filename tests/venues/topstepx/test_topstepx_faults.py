@@ -79,3 +79,18 @@ def test_a_lost_fill_event_is_found_by_reconciliation():
             await s.until(lambda: s.engine.positions().get("MNQ") is not None
                           and s.engine.positions()["MNQ"].size == 1, 10)
     run(main())
+
+
+def test_a_read_answered_5xx_is_sent_again_after_the_seeds_backoff():
+    # (a place answered 5xx is never sent again: test_an_unclear_place_answer_is_resolved_by_custom_tag_once)
+    async def main():
+        async with simulated("topstepx") as s:
+            eng = s.engine
+            buy = await eng.place_market("MNQ", "BUY", "1")
+            await s.until(lambda: eng.get_order(buy.client_order_id).state == OrderState.FILLED)
+            s.inject("POST api/Position/searchOpen:http503:nth=1")
+            loop = asyncio.get_running_loop()
+            t0 = loop.time()
+            positions = await eng.adapter.positions()           # 503, then again after 750 ms
+            assert loop.time() - t0 >= 0.7 and [(p.symbol, p.size_raw) for p in positions] == [("MNQ", 10**8)]
+    run(main())
