@@ -33,6 +33,7 @@ class Row:
     ratio: float | None = None      # baseline median / this median (> 1: faster than the baseline)
     cpu_ratio: float | None = None  # round trips: the same on client CPU
     floor_ratio: float | None = None    # round trips: client CPU median / its venue's floor row's (>= 1)
+    p95_ns: float | None = None     # round trips: wall time p95
     note: str = ""
 
 
@@ -76,7 +77,7 @@ def roundtrip_rows(sample, op: str) -> Row:
     return Row(sample.name, sample.kind, wall["n"], wall["median"], wall["p99"], venue=sample.venue,
                cpu_median_ns=cpu["median"], cpu_p99_ns=cpu["p99"], cpu_mean_ns=cpu["mean"],
                wire_median_ns=wire["median"],
-               wire_p99_ns=wire["p99"], note=sample.note)
+               wire_p99_ns=wire["p99"], p95_ns=wall["p95"], note=sample.note)
 
 
 def add_ratios(stage: StageResult) -> None:
@@ -109,11 +110,11 @@ def _micro_table(stage: StageResult) -> list[str]:
 def _roundtrip_table(stage: StageResult) -> list[str]:
     rows = [[r.venue, r.client, r.n, fmt_us(r.cpu_median_ns), fmt_us(r.cpu_mean_ns), fmt_us(r.cpu_p99_ns),
              fmt_ratio(r.cpu_ratio), fmt_ratio(r.floor_ratio),
-             fmt_us(r.median_ns), fmt_us(r.p99_ns), fmt_ratio(r.ratio),
+             fmt_us(r.median_ns), fmt_us(r.p95_ns), fmt_us(r.p99_ns), fmt_ratio(r.ratio),
              fmt_us(r.wire_median_ns) if r.wire_median_ns is not None else "-"] for r in stage.rows]
     return md_table(["venue", "client", "n", "client CPU median µs", "CPU mean µs", "CPU p99 µs", "CPU speed-up",
-                     "CPU × floor", "wall median µs", "wall p99 µs", "wall speed-up", "call→wire median µs"], rows,
-                    "llrrrrrrrrrr")
+                     "CPU × floor", "wall median µs", "wall p95 µs", "wall p99 µs", "wall speed-up",
+                     "call→wire median µs"], rows, "llrrrrrrrrrrr")
 
 
 def _skipped_lines(report: BenchReport) -> list[str]:

@@ -99,8 +99,8 @@ def pct(values, q: float) -> float:
 
 
 def summary(values) -> dict:
-    """count, median, p99 (and mean) of a list of numbers; None fields when it is empty."""
+    """count, median, p95, p99 (and mean) of a list of numbers; None fields when it is empty."""
     if not values:
-        return {"n": 0, "median": None, "p99": None, "mean": None}
-    return {"n": len(values), "median": statistics.median(values), "p99": pct(values, 0.99),
-            "mean": statistics.fmean(values)}
+        return {"n": 0, "median": None, "p95": None, "p99": None, "mean": None}
+    return {"n": len(values), "median": statistics.median(values), "p95": pct(values, 0.95),
+            "p99": pct(values, 0.99), "mean": statistics.fmean(values)}

@@ -44,6 +44,7 @@ def check_doc(doc: dict, stages=STAGES):
             if stage["kind"] == "roundtrip":
                 assert r["venue"] in VENUES
                 assert 0 < r["cpu_median_ns"] <= r["cpu_p99_ns"] and r["cpu_ratio"] > 0
+                assert r["median_ns"] <= r["p95_ns"] <= r["p99_ns"]          # the wall p95 beside them
             else:
                 assert r["batch"] >= 1
         for r in rows:
