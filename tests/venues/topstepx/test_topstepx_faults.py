@@ -91,6 +91,6 @@ def test_a_read_answered_5xx_is_sent_again_after_the_seeds_backoff():
             s.inject("POST api/Position/searchOpen:http503:nth=1")
             loop = asyncio.get_running_loop()
             t0 = loop.time()
-            positions = await eng.adapter.positions()           # 503, then again after 750 ms
-            assert loop.time() - t0 >= 0.7 and [(p.symbol, p.size_raw) for p in positions] == [("MNQ", 10**8)]
+            positions = await eng.adapter.positions()           # 503, then again after 750 ms +- 20 %
+            assert loop.time() - t0 >= 0.55 and [(p.symbol, p.size_raw) for p in positions] == [("MNQ", 10**8)]
     run(main())
