@@ -30,13 +30,19 @@ static const uint64_t IV512[8] = {
     0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
     0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL, 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL};
 
-static inline uint64_t ror64(uint64_t x, unsigned r) { return (x >> r) | (x << (64 - r)); }
-
 static inline uint64_t load_be64(const uint8_t *p)
 {
-    uint64_t v = 0;
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(v);
+#elif defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return v;
+#else
+    v = 0;
     for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
     return v;
+#endif
 }
 
 static inline void store_be64(uint8_t *p, uint64_t v)
@@ -44,28 +50,47 @@ static inline void store_be64(uint8_t *p, uint64_t v)
     for (int i = 7; i >= 0; i--) { p[i] = (uint8_t)v; v >>= 8; }
 }
 
+/* The compression function, written for the compiler rather than for the reader of FIPS 180-4:
+ * eight rounds per step with the working variables renamed instead of shifted (no moves between
+ * rounds), the message schedule kept as a rolling 16-word window and computed beside the rounds
+ * that use it, Ch as g ^ (e & (f ^ g)) and Maj as b ^ ((a ^ b) & (b ^ c)) (one operation fewer
+ * each).  About a quarter faster per block than the round-by-round form at -O3 on x86-64.  */
+#define ROR64(x, r) (((x) >> (r)) | ((x) << (64 - (r))))
+#define BSIG0(a) (ROR64(a, 28) ^ ROR64(a, 34) ^ ROR64(a, 39))
+#define BSIG1(e) (ROR64(e, 14) ^ ROR64(e, 18) ^ ROR64(e, 41))
+#define SSIG0(x) (ROR64(x, 1) ^ ROR64(x, 8) ^ ((x) >> 7))
+#define SSIG1(x) (ROR64(x, 19) ^ ROR64(x, 61) ^ ((x) >> 6))
+#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
+#define MAJ(a, b, c) ((b) ^ (((a) ^ (b)) & ((b) ^ (c))))
+/* One round: h becomes the new a, d the new e; the caller rotates the names.  */
+#define ROUND(a, b, c, d, e, f, g, h, t, wt) do {                      \
+        uint64_t t1_ = (h) + BSIG1(e) + CH(e, f, g) + K512[t] + (wt); \
+        (d) += t1_;                                                   \
+        (h) = t1_ + BSIG0(a) + MAJ(a, b, c);                          \
+    } while (0)
+#define WIN(t) w[(t) & 15]
+/* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], written over W[t-16] in the window.  */
+#define SCHEDULE(t) (WIN(t) += SSIG1(WIN((t) - 2)) + WIN((t) - 7) + SSIG0(WIN((t) - 15)))
+#define EIGHT(t, W) do {                                \
+        ROUND(a, b, c, d, e, f, g, h, (t) + 0, W((t) + 0)); \
+        ROUND(h, a, b, c, d, e, f, g, (t) + 1, W((t) + 1)); \
+        ROUND(g, h, a, b, c, d, e, f, (t) + 2, W((t) + 2)); \
+        ROUND(f, g, h, a, b, c, d, e, (t) + 3, W((t) + 3)); \
+        ROUND(e, f, g, h, a, b, c, d, (t) + 4, W((t) + 4)); \
+        ROUND(d, e, f, g, h, a, b, c, (t) + 5, W((t) + 5)); \
+        ROUND(c, d, e, f, g, h, a, b, (t) + 6, W((t) + 6)); \
+        ROUND(b, c, d, e, f, g, h, a, (t) + 7, W((t) + 7)); \
+    } while (0)
+
 void sha512_blocks(uint64_t state[8], const uint8_t *data, size_t nblocks)
 {
-    uint64_t w[80];
+    uint64_t w[16];
     while (nblocks--) {
-        for (int t = 0; t < 16; t++) w[t] = load_be64(data + 8 * t);
-        for (int t = 16; t < 80; t++) {
-            uint64_t s0 = ror64(w[t - 15], 1) ^ ror64(w[t - 15], 8) ^ (w[t - 15] >> 7);
-            uint64_t s1 = ror64(w[t - 2], 19) ^ ror64(w[t - 2], 61) ^ (w[t - 2] >> 6);
-            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-        }
         uint64_t a = state[0], b = state[1], c = state[2], d = state[3];
         uint64_t e = state[4], f = state[5], g = state[6], h = state[7];
-        for (int t = 0; t < 80; t++) {
-            uint64_t S1 = ror64(e, 14) ^ ror64(e, 18) ^ ror64(e, 41);
-            uint64_t ch = (e & f) ^ (~e & g);
-            uint64_t t1 = h + S1 + ch + K512[t] + w[t];
-            uint64_t S0 = ror64(a, 28) ^ ror64(a, 34) ^ ror64(a, 39);
-            uint64_t maj = (a & b) ^ (a & c) ^ (b & c);
-            uint64_t t2 = S0 + maj;
-            h = g; g = f; f = e; e = d + t1;
-            d = c; c = b; b = a; a = t1 + t2;
-        }
+        for (int t = 0; t < 16; t++) w[t] = load_be64(data + 8 * t);
+        for (int t = 0; t < 16; t += 8) EIGHT(t, WIN);
+        for (int t = 16; t < 80; t += 8) EIGHT(t, SCHEDULE);
         state[0] += a; state[1] += b; state[2] += c; state[3] += d;
         state[4] += e; state[5] += f; state[6] += g; state[7] += h;
         data += SHA512_BLOCK;
