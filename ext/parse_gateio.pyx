@@ -16,10 +16,12 @@ Reads (shared/venues/gateio-spot.md §4, §7, §8):
 The order API's ack frame (``"ack":true``), subscription answers, pongs, ``spot.balances``
 and every other channel are ``MSG_OTHER``.  Invariants:
 
-1. ``parse`` checks the whole message is valid JSON before any record is read, so a
+1. ``parse`` checks the whole message is valid JSON before any record is handed out, so a
    truncated push never yields a partial batch; a record whose fields are unusable
    (wrong types, ids too long, bad decimals) raises ParseError from ``next_record`` and
-   ends the batch.
+   ends the batch.  A push's first item (most pushes carry one) is read by that same
+   pass when the channel came before ``result``, as the venue sends it, rather than
+   scanned once to validate and again to read; only the items after it are scanned twice.
 2. Every byte read is preceded by a remaining-length check (jsonscan.h).
 3. Field types as the venue sends them, and the other spelling too: ids as strings or
    integers (``spot.usertrades`` ``id`` is an integer, REST trade ids strings),
@@ -46,6 +48,7 @@ from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_CheckExact
 from cpython.bytes cimport PyBytes_GET_SIZE
 from libc.stdint cimport int64_t
+from libc.stdint cimport uint32_t
 from libc.stdint cimport uint8_t
 from libc.stdint cimport uint64_t
 from libc.string cimport memcmp
@@ -178,6 +181,10 @@ ctypedef struct GateCtx:
     bint saw_label               # error_msg holds a label (a message does not replace it)
     bint order_fields            # an order member was read (top level, or the order API's data.result)
     OrdCtx o
+    bint item1                   # the push's first item was read into the side record while validating
+    int item1_status             # JS_OK, or why that item is unusable (valid JSON, bad fields)
+    const char *item1_at         # where reading it failed
+    const char *after_item1      # the cursor after it, for the items that follow
 
 
 cdef inline bint _is(const js_span *v, const char *word, size_t n) noexcept nogil:
@@ -486,6 +493,40 @@ cdef int _item(js_cur *c, ExecRecord *r, int kind) noexcept nogil:
             return st
 
 
+cdef int _result_array(js_cur *c, GateCtx *x, ExecRecord *item1) noexcept nogil:
+    """A push's ``result`` array at ``c`` (its channel known): read the first item into ``item1`` and
+    validate the rest.  An item with unusable fields but valid JSON is skipped again from its start and
+    its error kept for ``next_record``; invalid JSON fails here, as the plain skip would."""
+    cdef int first = 1
+    cdef const char *start
+    cdef int st = js_enter(c, b'[')
+    if st != JS_OK:
+        return st
+    st = js_next_elem(c, &first)
+    if st <= 0:
+        return st                        # an error, or an empty array (no record: the plain path says so)
+    start = c.p
+    memset(item1, 0, sizeof(ExecRecord))
+    item1.kind = MSG_ORDER_STATE if x.channel == CH_ORDERS else MSG_TRADE
+    st = _item(c, item1, item1.kind)
+    x.item1_status = st
+    if st != JS_OK:
+        x.item1_at = c.p
+        c.p = start
+        st = js_skip(c)
+        if st != JS_OK:
+            return st
+    x.after_item1 = c.p
+    x.item1 = True
+    while True:
+        st = js_next_elem(c, &first)
+        if st <= 0:
+            return st
+        st = js_skip(c)
+        if st != JS_OK:
+            return st
+
+
 cdef int _error_text(js_cur *c, ExecRecord *r, GateCtx *x, bint is_label) noexcept nogil:
     """A label (kept) or a message (kept only while no label was read) into error_msg; null changes nothing."""
     cdef size_t n = 0
@@ -620,7 +661,7 @@ cdef int _rd_channel(js_cur *c, GateCtx *x) noexcept nogil:
     return JS_OK
 
 
-cdef int _envelope(js_cur *c, ExecRecord *r, GateCtx *x) noexcept nogil:
+cdef int _envelope(js_cur *c, ExecRecord *r, GateCtx *x, ExecRecord *item1) noexcept nogil:
     cdef js_span k
     cdef char key_buf[KEY_SCRATCH]
     cdef int first = 1
@@ -639,10 +680,16 @@ cdef int _envelope(js_cur *c, ExecRecord *r, GateCtx *x) noexcept nogil:
         if js_key_is(&k, b"channel", 7):
             st = _rd_channel(c, x)
         elif js_key_is(&k, b"result", 6):
+            x.item1 = False
             if js_peek(c) == b'[':
                 x.has_array = True
                 x.array_at = c.p
-            st = js_skip(c)
+                if x.channel == CH_ORDERS or x.channel == CH_TRADES:
+                    st = _result_array(c, x, item1)
+                else:
+                    st = js_skip(c)
+            else:
+                st = js_skip(c)
         elif js_key_is(&k, b"time_ms", 7):
             st = rd_int(c, r, &r.ts_event_ms, F_EVENT_TIME)
         elif js_key_is(&k, b"time", 4) or js_key_is(&k, b"request_id", 10):
@@ -709,6 +756,7 @@ cdef class GateParser(RecordParser):
         self.rec.kind = MSG_NONE
         self.rec.present = 0
         self._pending = False
+        self._item1_ready = False
         self._records_left = 0
         self._data = None
         self.error_offset = at - self._base
@@ -725,10 +773,11 @@ cdef class GateParser(RecordParser):
         self._base = buf
         self._size = size
         self._pending = False
+        self._item1_ready = False
         self._records_left = 0
         c.p = buf
         c.end = buf + size
-        st = _envelope(&c, &self.rec, &x)
+        st = _envelope(&c, &self.rec, &x, &self._item1)
         if st != JS_OK:
             return self._fail(st, c.p)
         self.error_offset = -1
@@ -748,9 +797,16 @@ cdef class GateParser(RecordParser):
             self.rec.kind = kind
             _keep_envelope(&self.rec)
             if kind != MSG_OTHER:
-                self._rc.p = x.array_at + 1          # past '[' (validated by js_skip above)
                 self._rc.end = buf + size
-                self._first = 1
+                if x.item1 and <uint32_t>kind == self._item1.kind:
+                    self._item1_ready = True
+                    self._item1_status = x.item1_status
+                    self._item1_at = x.item1_at
+                    self._rc.p = x.after_item1       # the items after the first (validated above)
+                    self._first = 0
+                else:
+                    self._rc.p = x.array_at + 1      # past '[' (validated by js_skip above)
+                    self._first = 1
                 self._pending = True
             return kind
         elif x.order_fields:
@@ -777,6 +833,16 @@ cdef class GateParser(RecordParser):
         cdef bint has_event = record_has(&self.rec, F_EVENT_TIME)
         if not self._pending:
             return RecordParser.next_record_c(self)
+        if self._item1_ready:
+            self._item1_ready = False
+            if self._item1_status != JS_OK:
+                return self._fail(self._item1_status, self._item1_at)
+            memcpy(&self.rec, &self._item1, sizeof(ExecRecord))
+            self.rec.kind = kind
+            if has_event:
+                self.rec.ts_event_ms = ts_event
+                mark(&self.rec, F_EVENT_TIME)
+            return 1
         st = js_next_elem(&self._rc, &self._first)
         if st == 0:
             self._pending = False

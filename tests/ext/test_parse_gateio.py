@@ -404,6 +404,24 @@ def test_bad_record_raises_and_ends_batch():
     assert not p.next_record() and not p.records_pending
 
 
+@pytest.mark.parametrize("data", [
+    # the first item is read while parse validates the message: its error still waits for next_record
+    b'{"channel":"spot.usertrades","result":[{"amount":"x"},{"id":3}]}',
+    b'{"channel":"spot.orders","result":["not an order",{"id":"3"}]}',
+    # result before channel: validated first, read after, as every item after the first
+    b'{"result":[{"amount":"x"},{"id":3}],"channel":"spot.usertrades"}',
+])
+def test_a_bad_first_record_parses_then_raises_and_ends_batch(data):
+    p = GateParser()
+    assert p.parse(data) in (MessageKind.TRADE, MessageKind.ORDER_STATE)
+    with pytest.raises(ParseError):
+        p.next_record()
+    assert p.error_offset > data.index(b"[")
+    assert not p.next_record() and not p.records_pending
+    assert p.parse(data.replace(b'"x"', b'"1"').replace(b'"not an order"', b'{"id":"2"}'))
+    assert p.next_record() and p.next_record() and not p.next_record()
+
+
 def test_truncated_push_yields_no_record():
     data = load("gateio_orders_batch.json")
     p = GateParser()
