@@ -64,6 +64,7 @@ class GateOrderEncoder(WireBuffer):
         price_raw: int,
         timestamp_s: int,
     ) -> int: ...
+    def framed_request(self, exptime_ms: int) -> bytes: ...
     def sign_request(
         self,
         method: bytes | str,

@@ -26,14 +26,21 @@ SDK's ``Order`` / ``OrderPatch`` models):
 6. An encoder built with ``signs=False`` writes the same bodies and targets without the
    HMAC (``SIGN`` empty): the WebSocket order API carries no signature per request once
    the connection is logged in (``spot.login``, gateio-spot.md §8).
+7. :meth:`framed_request` writes the whole HTTP/1.1 request of the last call into one
+   bytes object (``set_frame`` first: the method and path prefix per endpoint, and the
+   fixed headers up to ``Timestamp:``), the varying target, header values and body
+   copied in C rather than joined in Python.
 """
 
 from engine._codec_errors import EncodeError
 from engine._codec_errors import encode_error
 
 from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.memoryview cimport PyMemoryView_FromMemory
+from cpython.tuple cimport PyTuple_GET_ITEM
+from cpython.tuple cimport PyTuple_GET_SIZE
 from libc.stdint cimport int64_t
 from libc.string cimport memcmp
 from libc.string cimport memcpy
@@ -101,6 +108,15 @@ ENDPOINTS = {
 }
 
 ACCOUNTS = (b"spot", b"margin", b"cross_margin", b"unified")
+
+cdef enum:
+    DIGITS_CAP = 24                     # decimal int64 with room to spare
+
+# The header lines framed_request writes after the Timestamp value (rule 7).
+cdef const char *HDR_SIGN = b"\r\nSIGN: "
+cdef const char *HDR_EXPTIME = b"\r\nX-Gate-Exptime: "
+cdef const char *HDR_LENGTH = b"\r\nContent-Length: "
+cdef const char *HDR_END = b"\r\n\r\n"
 
 cdef const char *PATH_ORDERS = b"/api/v4/spot/orders"
 cdef const char *PATH_PREFIX = b"/api/v4/"
@@ -630,6 +646,73 @@ cdef class GateOrderEncoder(WireBuffer):
                                   f"ASCII, no '?' in the path and no '#' ({detail})", n)
             raise encode_error(<int>n, "gate", detail)
         return n
+
+    def framed_request(self, int64_t exptime_ms):
+        """The whole HTTP/1.1 request of the last call as one bytes object (rule 7).
+
+        ``heads[endpoint]`` of :meth:`set_frame` (``b"POST "`` and any path prefix before
+        ``/api/v4``), the target, ``tail`` (`` HTTP/1.1``, the fixed headers, ending with
+        ``Timestamp: ``), the Timestamp value, ``SIGN``, ``X-Gate-Exptime`` and
+        ``Content-Length`` headers, the blank line and the body.
+
+        Parameters
+        ----------
+        exptime_ms : int
+            ``X-Gate-Exptime``: the venue refuses the request once it arrives later (ms epoch).
+
+        Raises
+        ------
+        ValueError
+            No successful signed request since the last error, no frame for its endpoint,
+            or a negative ``exptime_ms``.
+        """
+        cdef object head
+        cdef bytes out
+        cdef char *p
+        cdef wire_t ew, lw
+        cdef char exp_digits[DIGITS_CAP]
+        cdef char len_digits[DIGITS_CAP]
+        cdef Py_ssize_t hn, tn, total
+        cdef size_t ts_n = self.auth.timestamp_len
+        if not self.signs or self.target_length <= 0:
+            raise ValueError("framed_request needs a successful signed request first")
+        if exptime_ms < 0:
+            raise ValueError(f"exptime_ms must be >= 0, not {exptime_ms}")
+        if self._heads is None or self.endpoint >= PyTuple_GET_SIZE(self._heads):
+            raise ValueError("no frame for this endpoint (set_frame first)")
+        head = <object>PyTuple_GET_ITEM(self._heads, self.endpoint)
+        if head is None:
+            raise ValueError(f"no frame for endpoint {self.endpoint}")
+        wire_start(&ew, exp_digits, DIGITS_CAP)
+        wire_i64(&ew, exptime_ms)
+        wire_start(&lw, len_digits, DIGITS_CAP)
+        wire_i64(&lw, self.length)
+        hn = PyBytes_GET_SIZE(head)
+        tn = PyBytes_GET_SIZE(self._tail)
+        total = (hn + self.target_length + tn + <Py_ssize_t>ts_n + 8 + GATE_SIGN_HEX + 18 + <Py_ssize_t>ew.len
+                 + 18 + <Py_ssize_t>lw.len + 4 + self.length)
+        out = PyBytes_FromStringAndSize(NULL, total)
+        p = PyBytes_AS_STRING(out)
+        memcpy(p, PyBytes_AS_STRING(head), <size_t>hn)
+        p += hn
+        memcpy(p, self.target_buf, <size_t>self.target_length)
+        p += self.target_length
+        memcpy(p, PyBytes_AS_STRING(self._tail), <size_t>tn)
+        p += tn
+        memcpy(p, self.auth.timestamp, ts_n)
+        p += ts_n
+        memcpy(p, HDR_SIGN, 8)
+        memcpy(p + 8, self.auth.sign, GATE_SIGN_HEX)
+        p += 8 + GATE_SIGN_HEX
+        memcpy(p, HDR_EXPTIME, 18)
+        memcpy(p + 18, exp_digits, ew.len)
+        p += 18 + ew.len
+        memcpy(p, HDR_LENGTH, 18)
+        memcpy(p + 18, len_digits, lw.len)
+        p += 18 + lw.len
+        memcpy(p, HDR_END, 4)
+        memcpy(p + 4, self.buf, <size_t>self.length)
+        return out
 
     cdef void _clear(self) noexcept:
         self.length = 0

@@ -290,6 +290,61 @@ def test_views_are_read_only_and_repr_has_no_key(enc):
         enc.new_order(5, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, E8, None, TS)
 
 
+# ---- the whole request ------------------------------------------------------------------------------
+
+HEADS = [None, b"POST /gw", b"DELETE /gw", b"PATCH /gw", None]      # a path prefix before /api/v4
+TAIL = b" HTTP/1.1\r\nHost: h\r\nKEY: k\r\nTimestamp: "
+
+
+def ref_request(enc, exptime_ms):
+    """The request as the Python assembly of the lean path wrote it before the encoder framed it."""
+    n = enc.length
+    head = HEADS[enc.endpoint] + enc.target + TAIL
+    return head + b"%b\r\nSIGN: %b\r\nX-Gate-Exptime: %d\r\nContent-Length: %d\r\n\r\n%b" % (
+        enc.timestamp_header, enc.signature, exptime_ms, n, enc.buffer[:n])
+
+
+@pytest.mark.parametrize("call", [
+    lambda e: e.new_order(b"BTC_USDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, raw("0.015"), raw("65000.5"),
+                          b"t-bot-1-000042", TS),
+    lambda e: e.new_order(b"ETH_USDT", Side.BUY, OrderType.MARKET, TimeInForce.IOC, 0, 0, None, TS,
+                          quote_qty_raw=raw("25")),
+    lambda e: e.cancel_order(b"BTC_USDT", b"123456789", None, TS),
+    lambda e: e.amend_order(b"BTC_USDT", None, b"t-a", 0, raw("64999"), TS),
+], ids=["create", "market-buy", "cancel", "amend"])
+def test_the_framed_request_is_the_request_signed(enc, call):
+    enc.set_frame(HEADS, TAIL)
+    call(enc)
+    got = enc.framed_request(1700000005123)
+    assert got == ref_request(enc, 1700000005123)
+    head, body = got.split(b"\r\n\r\n")
+    assert int(dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:])[b"Content-Length"]) == len(body)
+
+
+def test_the_framed_request_needs_a_frame_and_a_signed_request():
+    enc = GateOrderEncoder(RequestSigner(SECRET), KEY)
+    with pytest.raises(ValueError, match="signed request first"):
+        enc.framed_request(1)
+    enc.cancel_order(b"BTC_USDT", b"1", None, TS)
+    with pytest.raises(ValueError, match="set_frame"):
+        enc.framed_request(1)
+    enc.set_frame(HEADS, TAIL)
+    with pytest.raises(ValueError, match="exptime_ms"):
+        enc.framed_request(-1)
+    enc.sign_request(b"GET", b"/api/v4/spot/accounts", b"", b"", TS)
+    with pytest.raises(ValueError, match="no frame for endpoint 4"):
+        enc.framed_request(1)
+    with pytest.raises(EncodeError):
+        enc.cancel_order(b"BTC_USDT", b"x", None, TS)
+    with pytest.raises(ValueError, match="signed request first"):       # the failed call left nothing to frame
+        enc.framed_request(1)
+    unsigned = GateOrderEncoder(RequestSigner(SECRET), KEY, signs=False)
+    unsigned.set_frame(HEADS, TAIL)
+    unsigned.cancel_order(b"BTC_USDT", b"1", None, TS)
+    with pytest.raises(ValueError, match="signed request first"):
+        unsigned.framed_request(1)
+
+
 # ---- allocations -------------------------------------------------------------------------------------
 
 def test_encoding_allocates_nothing(enc):

@@ -1,8 +1,8 @@
 """Gate.io spot orders on the lean path: compiled encoder -> pre-built HTTP/1.1 bytes -> warm connection -> compiled parser.
 
 Per order this does: one C call that writes the compact JSON body, the request target
-and the ``SIGN`` (HMAC-SHA512, nogil) into the encoder's buffers, one bytes format onto
-the pre-built request line and headers, one socket write
+and the ``SIGN`` (HMAC-SHA512, nogil) into the encoder's buffers, one more that frames
+the whole HTTP/1.1 request around them in one bytes object, one socket write
 (:class:`~engine.transport.lean_path.LeanHttpPath`: encode, pace, write); the answer is
 read by httptools and parsed by the compiled Gate parser (:class:`~engine._parse_gateio.
 GateParser`: the order, its state from status + finish_as + filled amounts).
@@ -46,7 +46,6 @@ log = logging.getLogger("engine.venues.gateio.order_path")
 
 CREATE, CANCEL, AMEND = 1, 2, 3                 # GateOrderEncoder.endpoint values
 _ORDER_KINDS = frozenset({int(MessageKind.ORDER_STATE), int(MessageKind.ORDER_RECEIVED)})
-_TAIL = b"%b\r\nSIGN: %b\r\nX-Gate-Exptime: %d\r\nContent-Length: %d\r\n\r\n%b"
 
 
 class Build(NamedTuple):
@@ -81,10 +80,12 @@ class GateOrderPath:
         self.http = FastHttpClient(cfg.endpoints.rest, connect_timeout=cfg.connect_timeout,
                                    read_timeout=cfg.read_timeout)
         root = api_prefix(cfg.endpoints.rest).encode()        # the encoder's targets start at /api/v4
-        self._methods = {ep: m + b" " + root for ep, (m, _) in ENDPOINTS.items() if m}
-        self._common = (b" HTTP/1.1\r\nHost: %s\r\nKEY: %s\r\nAccept: application/json\r\n"
-                        b"Content-Type: application/json\r\nTimestamp: ") % (self.http.host_header,
-                                                                            cfg.api_key.encode())
+        # the request is framed by the encoder: method and path prefix per endpoint, then the target, then
+        # these headers up to the Timestamp value, then the signed header values and the body
+        self.encoder.set_frame([m + b" " + root if m else None for _, (m, _) in sorted(ENDPOINTS.items())],
+                               (b" HTTP/1.1\r\nHost: %s\r\nKEY: %s\r\nAccept: application/json\r\n"
+                                b"Content-Type: application/json\r\nTimestamp: ") % (self.http.host_header,
+                                                                                     cfg.api_key.encode()))
         self.lean = LeanHttpPath(self.http, rest.limiter, rest.clock)
 
     @property
@@ -114,10 +115,7 @@ class GateOrderPath:
 
     def request_bytes(self, ts_ms: int) -> bytes:
         """The whole request for the encoder's last call (a copy: the encoder is reused)."""
-        enc = self.encoder
-        n = enc.length
-        return (self._methods[enc.endpoint] + enc.target + self._common
-                + _TAIL % (enc.timestamp_header, enc.signature, ts_ms + self.recv_window, n, enc.buffer[:n]))
+        return self.encoder.framed_request(ts_ms + self.recv_window)
 
     async def submit(self, build: Build, timeout: float | None = None) -> asyncio.Future:
         """Encode, pace and write one request; returns the future of its HTTP answer.
