@@ -151,17 +151,17 @@ class Admission:
                         tr.open_count(inst) + extra_open - replacing, tr.open_count() + extra_open - replacing,
                         self.reference.get(inst, 0), reduce_open_raw=committed)
 
-    def reduce_only_open(self, inst: int, side: int) -> int:
-        """What the open reduce-only orders of ``inst`` on ``side`` may still close (raw): their remaining
-        quantities, the legs of one bracket (exits that cancel each other) counted once, by the largest.
-        Orders whose answer is lost (UNKNOWN) count: the venue may hold them."""
+    def reduce_only_open(self, inst: int, side: int, exclude: int = -1) -> int:
+        """What the open reduce-only orders of ``inst`` on ``side`` (but the order in slot ``exclude``) may
+        still close (raw): their remaining quantities, the legs of one bracket (exits that cancel each other)
+        counted once, by the largest.  Orders whose answer is lost (UNKNOWN) count: the venue may hold them."""
         tr = self.tracker
         arrays = tr.store.arrays
         qty, filled = arrays["qty_raw"], arrays["filled_raw"]
         loose = 0
         by_bracket: dict[int, int] = {}
         for slot, i in tr.open_items():
-            if i != inst:
+            if i != inst or slot == exclude:
                 continue
             spec = tr.spec(slot)
             if spec is None or not spec.reduce_only or spec.side != side:

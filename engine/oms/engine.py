@@ -470,7 +470,8 @@ class Engine:
         inst = o.instrument
         self.risk.check_amend(inst, o.side, o.order_type, new_qty, new_price, o.qty_raw - o.filled_raw, o.price_raw,
                               o.filled_raw, spec.reduce_only, tracker.open_count(inst) - 1,
-                              tracker.open_count() - 1, adm.reference.get(inst, 0))
+                              tracker.open_count() - 1, adm.reference.get(inst, 0),
+                              adm.reduce_only_open(inst, o.side, exclude=slot) if spec.reduce_only else 0)
         caps = self.adapter.capabilities
         if Capability.AMEND_IN_PLACE not in caps:
             if Capability.CANCEL_REPLACE not in caps:

@@ -456,13 +456,15 @@ class RiskEngine:
 
     def check_amend(self, symbol_id: int, side: int, order_type: int, qty_raw: int, price_raw: int,
                     old_remaining_raw: int, old_price_raw: int, filled_raw: int = 0, reduce_only: bool = False,
-                    open_orders_for_symbol: int = 0, open_orders_total: int = 0, last_price_raw: int = 0) -> None:
+                    open_orders_for_symbol: int = 0, open_orders_total: int = 0, last_price_raw: int = 0,
+                    reduce_open_raw: int = 0) -> None:
         """Every check of :meth:`check` for an order amended to ``qty_raw`` at ``price_raw``.
 
         The filters and the user's limits judge the order as amended (its whole quantity); the
         balance/margin check asks only for what the amendment adds (the order already holds what
         it had: ``old_remaining_raw`` at ``old_price_raw``); the open-order counts exclude the
-        order itself.
+        order itself.  A reduce-only order's new remainder, with what the other reduce-only orders
+        open on its side may close (``reduce_open_raw``), must not exceed the position.
 
         Raises
         ------
@@ -476,6 +478,10 @@ class RiskEngine:
                        open_orders_total, last_price_raw)
         finally:
             self._check_balance = saved
+        if reduce_only and reduce_open_raw:
+            by_id = self._by_id
+            lim = by_id[symbol_id] if symbol_id < len(by_id) else self._lim(symbol_id)
+            self._check_reduce_open(lim, symbol_id, side, qty_raw - filled_raw, reduce_open_raw)
         if not saved:
             return
         remaining = qty_raw - filled_raw

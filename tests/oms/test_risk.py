@@ -318,6 +318,11 @@ def test_reduce_only_orders_already_open_on_a_side_count_against_the_position():
     with pytest.raises(RiskRejected, match="open reduce-only 2"):
         check("0.001", 2 * E8)
     assert w.check(SELL, qty="2", reduce_only=True, **kw) is None  # nothing open on the side: the order alone
+    amend = lambda qty, filled: w.risk.check_amend(w.eth, SELL, LIMIT, parse(qty), 3000 * E8, E8, 3000 * E8,
+                                                   parse(filled), True, 0, 0, 3000 * E8, reduce_open_raw=E8)
+    with pytest.raises(RiskRejected, match="open reduce-only 1, sell 1.5"):
+        amend("1.5", "0")                                          # amended to 1.5 beside 1 open: 2.5 of 2
+    assert amend("1.5", "0.5") is None                             # its remainder is 1: 1 + 1
     assert w.check(SELL, qty="2", **kw) is None                    # not reduce-only: not counted
 
 

@@ -6,6 +6,7 @@ Every role of the venue shape (:mod:`engine.venues`) is here but one.  Notes per
   401) is :mod:`.auth`.
 - ``order_path``: Order/place, cancel and modify on the lean HTTP path (compiled encoder and parser).
 - ``user_stream``: the SignalR user hub (:mod:`.signalr` is the hub protocol layer).
+- ``market_stream``: the SignalR market hub's quotes (deltas merged), the risk checks' reference price.
 - ``ws_orders``: absent: the Gateway takes orders over REST only; its hubs push, they take no orders.
 - ``brackets``: stop-loss and take-profit in signed ticks on the entry (Auto OCO accounts).
 - ``limits``: 200 requests / 60 s, bars 50 / 30 s.

@@ -30,6 +30,7 @@ SHEET = {
     "/api/History/retrieveBars": {1: BAD, 2: BAD, 3: BAD, 4: BAD},
     "/api/Auth/loginKey": {c: AUTH for c in range(1, 11)},
     "/api/Auth/validate": {c: AUTH for c in range(1, 5)},
+    "/api/Auth/logout": {1: AUTH, 2: AUTH},
 }
 CASES = [(endpoint, code, meaning) for endpoint, codes in SHEET.items() for code, meaning in codes.items()]
 

@@ -274,9 +274,14 @@ def test_reduce_only_orders_in_flight_together_never_close_more_than_the_positio
             sent = len(s.sim.core.orders)
             await eng.amend(first, qty="1")
             await s.until(lambda: eng.get_order(first.client_order_id).quantity == 1)
+            third = await eng.place_limit("MNQ", "SELL", "1", "21600", reduce_only=True)  # 1 + 1 = the position
+            with pytest.raises(RiskRejected, match="reduce_only|reduce-only"):
+                await eng.amend(third, qty="2")                        # 1 + 2 would close 3 of 2: not sent
+            assert eng.get_order(third.client_order_id).quantity == 1
+            await eng.cancel(third)
             second = await eng.place_market("MNQ", "SELL", "1", reduce_only=True)   # 1 + 1 = the position
             await s.until(lambda: eng.get_order(second.client_order_id).state == OrderState.FILLED)
-            assert len(s.sim.core.orders) == sent + 1                 # the refused one never left
+            assert len(s.sim.core.orders) == sent + 2                 # the refused ones never left
     run(main())
 
 
