@@ -10,7 +10,8 @@ import traceback
 from pathlib import Path
 
 from engine.demo.render import text_report, write_reports
-from engine.demo.session import ENTRIES, VENUES, DemoError, DemoOptions, demo_symbols, run_demo
+from engine.demo.session import (DEFAULT_VENUE, ENTRIES, VENUES, WS_VENUES, DemoError, DemoOptions, demo_symbols,
+                                 run_demo)
 
 __all__ = ["main", "build_parser"]
 
@@ -24,9 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "configure): market making with amends or cancel-replace, fills, a bracket order and one "
                     "injected fault; then a report with orders by outcome, positions, balances and latency.")
     p.add_argument("--duration", type=float, default=20.0, metavar="SECONDS", help="session length (default 20)")
-    p.add_argument("--venue", choices=VENUES, default="binance-usdm", help="venue personality (default binance-usdm)")
+    p.add_argument("--venue", choices=VENUES, default=DEFAULT_VENUE, help=f"venue personality (default {DEFAULT_VENUE})")
     p.add_argument("--entry", choices=ENTRIES, default="rest",
-                   help="order entry: rest, or ws (WebSocket; binance-spot, bybit and gateio)")
+                   help=f"order entry: rest, or ws (WebSocket; {', '.join(WS_VENUES[:-1])} and {WS_VENUES[-1]})")
     p.add_argument("--seed", type=int, default=7, help="simulator seed: same seed, same market (default 7)")
     p.add_argument("--tick-interval", type=float, default=0.2, metavar="SECONDS",
                    help="seconds between the simulator's price moves (default 0.2)")

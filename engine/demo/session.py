@@ -51,11 +51,13 @@ from engine.venues.base import Capability
 from engine.venues.registry import ADAPTERS, ORDER_ENTRY
 from engine.venues.traits import traits
 
-__all__ = ["DemoOptions", "DemoError", "run_demo", "VENUES", "ENTRIES", "demo_symbols"]
+__all__ = ["DemoOptions", "DemoError", "run_demo", "VENUES", "WS_VENUES", "DEFAULT_VENUE", "ENTRIES", "demo_symbols"]
 
 log = logging.getLogger("engine.demo")
 
-VENUES = ("binance-usdm", *(v for v in ADAPTERS if v != "binance-usdm"))      # every registered venue
+DEFAULT_VENUE = "binance-usdm"      # the demo's venue when none is asked for (futures: positions, brackets)
+VENUES = (DEFAULT_VENUE, *(v for v in ADAPTERS if v != DEFAULT_VENUE))      # every registered venue
+WS_VENUES = tuple(v for v in VENUES if "ws" in ORDER_ENTRY[v])              # those with WebSocket order entry
 ENTRIES = ("rest", "ws")
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
 KEY, SECRET = "demo-key", "demo-secret-never-shown"
@@ -91,7 +93,7 @@ class DemoError(Exception):
 
 @dataclass
 class DemoOptions:
-    venue: str = "binance-usdm"
+    venue: str = DEFAULT_VENUE
     entry: str = "rest"
     duration: float = 20.0
     seed: int = 7
@@ -103,9 +105,8 @@ class DemoOptions:
         if self.entry not in ENTRIES:
             raise DemoError(f"order entry is 'rest' or 'ws', not {self.entry!r}")
         if self.entry not in ORDER_ENTRY[self.venue]:
-            ws = " / ".join(v for v in VENUES if "ws" in ORDER_ENTRY[v])
             raise DemoError(f"{self.venue} has no WebSocket order entry in the engine; "
-                            f"use --entry rest, or --venue {ws} with --entry ws")
+                            f"use --entry rest, or --venue {' / '.join(WS_VENUES)} with --entry ws")
         if not 2.0 <= self.duration <= 3600.0:
             raise DemoError(f"duration must be between 2 and 3600 seconds, got {self.duration:g}")
         if not 0.02 <= self.tick_interval <= 5.0:

@@ -19,7 +19,7 @@ from engine.sim.faults import (
     INTERIM_CODES,
     PROCESS_MODES,
     STREAM_ACTIONS,
-    WS_ENDPOINTS,
+    ws_endpoints,
 )
 
 __all__ = ["ACTION_HELP", "DESCRIPTION", "EXAMPLES", "epilog"]
@@ -32,7 +32,6 @@ DESCRIPTION = textwrap.fill(
     "Gateway's REST API and SignalR hubs) on a port of its own, with signatures or tokens, filters, "
     "rate limits, a moving market and injected faults.", _WIDTH)
 
-STREAM_TARGETS = ("stream.binance-spot", "stream.binance-usdm", "stream.bybit", "stream.topstepx")
 
 _5XX = ("that HTTP 5xx with the venue's error body (Binance -1001, 503 -1007; Bybit retCode 10016; TopstepX "
         "ProblemDetails; on WebSocket order entry the same codes in the answer)")
@@ -121,6 +120,12 @@ def _para(text: str, indent: int = 2) -> str:
 
 
 def _fault_section() -> str:
+    from engine.sim import personalities
+    from engine.sim.registry import declared
+    reg = declared()
+    # what the personalities declare: their engine venues' streams and their new-order requests
+    stream_targets = [f"stream.{venue}" for venue in (*reg.venues, *personalities.OWN_PORT)]
+    new_orders = list(dict.fromkeys(reg.new_orders.values()))
     request_actions = ["latency", *ANSWERS, "before_process_drop", "after_process_drop"]
     stream_actions = [*STREAM_ACTIONS, "listenkey_expire"]
     others = sorted(ACTIONS - set(request_actions) - set(stream_actions))
@@ -134,10 +139,9 @@ def _fault_section() -> str:
         _item("order.place", "a WebSocket order-entry request: a Binance WebSocket API method (order.place, "
                              "order.cancel, order.cancelReplace, order.status, ...) or a Bybit trade op "
                              "(order.create, order.amend, order.cancel)"),
-        _item(", ".join(WS_ENDPOINTS), "every request on that WebSocket"),
-        _item("order", "every request placing one new order, any venue and path (POST api/v3/order, "
-                       "POST fapi/v1/order, v5/order/create, order.place, order.create)"),
-        _item(", ".join(STREAM_TARGETS), "a user-data stream (stream actions only)"),
+        _item(", ".join(ws_endpoints()), "every request on that WebSocket"),
+        _item("order", f"every request placing one new order, any venue and path ({', '.join(new_orders)})"),
+        _item(", ".join(stream_targets), "a user-data stream (stream actions only)"),
         _item("*", "every request, REST and WebSocket (not streams)"),
         "",
         "  request actions (REST and WebSocket order entry), what the client hears:",

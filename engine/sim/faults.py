@@ -148,16 +148,21 @@ PROCESS_MODES = ("never", "first", "later")
 _DEFAULT_PROCESS = {"garbage": "first", "interim": "first"}     # the rest: never
 GARBAGE_KINDS = ("html", "truncated", "empty", "noid")
 INTERIM_CODES = (100, 101, 103)
-WS_ENDPOINTS = ("ws-api/v3", "v5/trade")
 
 
 class FaultSpecError(ValueError):
     """A fault spec that does not follow the grammar."""
 
 
+def ws_endpoints() -> list[str]:
+    """The WebSocket order-entry endpoints the personalities declare (:meth:`~engine.sim.registry.Registry.ws_endpoint`)."""
+    from engine.sim.registry import declared
+    return list(declared().ws_endpoints)
+
+
 def _is_ws_target(target: str) -> bool:
     """A WebSocket request name: a method/op (no slash) or a whole WS endpoint."""
-    return target in WS_ENDPOINTS or ("/" not in target and target != "*" and not target.startswith("stream."))
+    return target in ws_endpoints() or ("/" not in target and target != "*" and not target.startswith("stream."))
 
 
 @dataclass

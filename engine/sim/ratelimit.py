@@ -51,28 +51,16 @@ class Limits:
         return f"Limits({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
 
-_DECLARED: dict[tuple, tuple[dict, list]] = {}
-
-
-def _declarations() -> tuple[dict, list]:
-    """(name -> default, options) of every personality, from the registry, loaded once per personality table."""
-    from engine.sim import personalities
-    from engine.sim.registry import load
-    key = tuple(personalities.PERSONALITIES.items())
-    if key not in _DECLARED:
-        reg = load()
-        _DECLARED[key] = (dict(reg.limit_defaults), list(reg.limit_options))
-    return _DECLARED[key]
-
-
 def declared_limits() -> dict[str, object]:
     """Every limit the personalities declare: name -> default, in registration order."""
-    return dict(_declarations()[0])
+    from engine.sim.registry import declared
+    return dict(declared().limit_defaults)
 
 
 def limit_options() -> list[LimitOption]:
     """Every personality's limit options, in registration order (the CLI's, and the bench's lifting them)."""
-    return list(_declarations()[1])
+    from engine.sim.registry import declared
+    return list(declared().limit_options)
 
 
 def now_s() -> float:

@@ -36,7 +36,7 @@ from typing import Callable
 from engine.sim.decimals import D
 from engine.sim.instruments import DEFAULT_PRICES, KINDS, Instrument
 
-__all__ = ["MarketSpec", "WalletSpec", "Mount", "Registry", "load"]
+__all__ = ["MarketSpec", "WalletSpec", "Mount", "Registry", "load", "declared"]
 
 _POLICIES = ("error", "expire")
 
@@ -109,6 +109,7 @@ class Registry:
         self.new_orders: dict[tuple[str, str], str] = {}   # (engine venue, order entry) -> request name
         self.limit_defaults: dict[str, object] = {}        # limit name -> default (engine.sim.ratelimit.Limits)
         self.limit_options: list = []                       # engine.sim.ratelimit.LimitOption, CLI order
+        self.ws_endpoints: list[str] = []                   # fault targets naming a whole order-entry socket
         self.personality = ""                       # the one registering now
 
     def venue(self, name: str) -> None:
@@ -152,6 +153,12 @@ class Registry:
         if (venue, entry) in self.new_orders:
             raise ValueError(f"{venue} {entry}: its new-order request is registered twice")
         self.new_orders[(venue, entry)] = request
+
+    def ws_endpoint(self, name: str) -> None:
+        """``name`` (its path without the leading /, as its requests name it) is a WebSocket order-entry
+        endpoint: a fault target for every request on that socket (:mod:`engine.sim.faults`)."""
+        if name not in self.ws_endpoints:
+            self.ws_endpoints.append(name)
 
     def limits(self, defaults: dict, options=()) -> None:
         """This personality's rate limits: ``defaults`` name -> default value (the attribute its limiter
@@ -200,3 +207,17 @@ def load(personalities: dict[str, str] | None = None) -> Registry:
     reg.personality = ""
     reg.check()
     return reg
+
+
+_DECLARED: dict[tuple, Registry] = {}
+
+
+def declared() -> Registry:
+    """The personalities' declarations, for readers that only look (fault grammar, limits, CLI options):
+    one registry per personality table (:data:`engine.sim.personalities.PERSONALITIES`, read at each
+    call), loaded once.  A simulator loads its own (:func:`load`)."""
+    from engine.sim import personalities as table
+    key = tuple(table.PERSONALITIES.items())
+    if key not in _DECLARED:
+        _DECLARED[key] = load(dict(table.PERSONALITIES))
+    return _DECLARED[key]

@@ -23,6 +23,10 @@ have is listed as absent in the folder's ``__init__`` docstring, with the reason
                 (:class:`~engine.venues.traits.VenueTraits`)
 ==============  ===================================================================================
 
-Adding a venue: its folder, its simulator personality (``engine/sim/``) and one line in
-the registry; nothing else changes.
+Adding a venue: its folder, its simulator personality (``engine/sim/<venue>/``, one line in
+``engine/sim/personalities.py``), its bench rows (``engine/bench/roundtrip_<folder>.py``), its compiled
+encoder and parser (``ext/*<venue>*``), its tests (``tests/venues/<venue>/``) and one line in the
+registry; nothing else changes.  The shared code collects the rest over the registry: configuration
+reads ``endpoints``, the demo and the test kit ``traits``, the bench runner the rows module
+(``tests/venues/test_venue_folder_rule.py`` keeps venue names out of the shared modules).
 """

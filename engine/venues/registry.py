@@ -2,7 +2,10 @@
 
 Adding a venue is its folder (``engine/venues/<venue>/``, the shape in
 ``engine/venues/__init__.py``), its simulator personality (``engine/sim/<venue>/``) and
-one line here.  Adapters are imported when first used, so a bot pays only for its venue.
+one line here (a venue offering WebSocket order entry says so in :data:`ORDER_ENTRY` too).
+The folder is found from the adapter's module: its ``endpoints`` and ``traits`` modules are
+read beside it (:func:`folder`).  Adapters are imported when first used, so a bot pays only
+for its venue.
 """
 
 from __future__ import annotations

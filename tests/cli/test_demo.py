@@ -15,7 +15,10 @@ from engine.demo import DemoOptions, run_demo
 from engine.demo.ledger import FillLedger
 from engine.demo.parts import OTHER, OrderParts
 from engine.demo.render import REPORT_FILES, markdown_report, text_report, write_reports
-from engine.demo.session import demo_symbols
+from engine.config import VenueConfig
+from engine.demo.session import DEFAULT_VENUE, VENUES, demo_symbols
+from engine.venues.base import Capability
+from engine.venues.registry import ORDER_ENTRY, make_adapter
 from engine.demo.summary import OUTCOMES, PERCENTILES
 from tests.support.engine_fixtures import run
 
@@ -100,6 +103,16 @@ def console_outcome_rows(text: str) -> list[list[int]]:
     return rows
 
 
+def _adapter(venue: str):
+    """The venue's adapter, unconnected: what it offers (capabilities, margin asset)."""
+    return make_adapter(VenueConfig.local(venue, "http://127.0.0.1:9", "k", "s"))
+
+
+# Every registered venue but the default one (the tests above), on its WebSocket order entry where it has
+# one, else REST; and one venue that has both, on REST too.
+OTHER_RUNS = [(venue, ORDER_ENTRY[venue][-1]) for venue in VENUES if venue != DEFAULT_VENUE] + [("binance-spot", "rest")]
+
+
 def check_report(doc: dict, venue: str, entry: str):
     assert doc["venue"] == venue and doc["entry"] == entry
     outcomes = doc["outcomes"]
@@ -131,7 +144,7 @@ def check_report(doc: dict, venue: str, entry: str):
     assert doc["bracket"]["outcome"]
     assert len(doc["tour"]) == 2
     assert {p["symbol"].replace("_", "") for p in doc["positions"]} == set(demo_symbols(venue))  # BTC_USDT on Gate
-    assert ("USD" if venue == "topstepx" else "USDT") in doc["balances_end"]
+    assert (_adapter(venue).margin_asset or "USDT") in doc["balances_end"]     # USD on a futures broker
     assert doc["engine_stats"]["bad_messages"] == 0 and doc["engine_stats"]["unresolved"] == 0
 
 
@@ -165,17 +178,17 @@ def test_make_demo_command_runs_and_writes_the_report(tmp_path):
     check_png(files["plot"])
 
 
-@pytest.mark.parametrize("venue, entry", [("binance-spot", "ws"), ("bybit", "ws"), ("binance-spot", "rest"),
-                                          ("gateio", "ws"), ("mexc", "rest"), ("topstepx", "rest")])
+@pytest.mark.parametrize("venue, entry", OTHER_RUNS)
 def test_demo_on_other_venues_and_websocket_entry(venue, entry, tmp_path):
     progress = []
     summary = run(run_demo(DemoOptions(venue=venue, entry=entry, duration=5, seed=3), progress.append), 90)
     assert progress and progress[-1]["placed"] > 0
     doc = summary.to_dict()
     check_report(doc, venue, entry)
-    if venue in ("binance-spot", "mexc"):        # no amend in place: quotes are cancelled and placed again
+    adapter = _adapter(venue)
+    if Capability.AMEND_IN_PLACE not in adapter.capabilities:   # quotes are cancelled and placed again
         assert summary.actions["cancelled and replaced"] >= 1 and summary.actions["amended"] == 0
-    if venue in ("binance-spot", "gateio", "mexc"):
+    if not adapter.futures:
         assert all(p["source"] == "fills" for p in doc["positions"]) and summary.spot
     else:
         assert summary.actions["amended"] >= 1

@@ -20,9 +20,12 @@ from engine import (AuthenticationError, EngineError, EventKind, OrderNotOpen, O
                     RiskRejected, UnknownInstrumentError, VenueConfig, VenueError)
 from engine.api import connect
 from engine.sim import SimExchange
-from engine.venues.registry import order_paths
+from engine.testing import simulated
+from engine.venues.registry import ADAPTERS, order_paths
 from tests.support.engine_fixtures import KEY, SECRET, engine_on_sim, run, until
 
+# The bracket, amend and client-tag tests' venues (written on BTCUSDT, with cancel-replace or amend); the
+# tests about every venue are parametrized from the registry.
 VENUES = ["binance-spot", "binance-usdm", "bybit"]
 FUTURES = ["binance-usdm", "bybit"]
 NATIVE = {"binance-spot", "bybit"}       # venues with a native bracket for a limit entry
@@ -232,30 +235,32 @@ def test_a_wrong_credential_raises_authentication_error(venue, entry, wrong):
 
 
 # -- 5, 6. input --------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("venue", VENUES)
+@pytest.mark.parametrize("venue", sorted(ADAPTERS))       # every registered venue
 def test_bad_input_gets_a_typed_error_naming_the_fix_and_nothing_is_sent(venue):
     async def main():
-        async with engine_on_sim(venue) as (sim, eng):
+        async with simulated(venue) as s:
+            eng, symbol, qty, price = s.engine, s.symbol(), s.qty, s.bid_price
             with pytest.raises(ValueError, match="post_only"):
-                await eng.place_limit("BTCUSDT", "BUY", "0.01", "49000", tif="IOC", post_only=True)
+                await eng.place_limit(symbol, "BUY", qty, price, tif="IOC", post_only=True)
             with pytest.raises(ValueError, match="post_only=True"):
-                await eng.place_limit("BTCUSDT", "BUY", "0.01", "49000", tif="GTX")
+                await eng.place_limit(symbol, "BUY", qty, price, tif="GTX")
             with pytest.raises(ValueError, match="side must be"):
-                await eng.place_market("BTCUSDT", 7, "0.01")
+                await eng.place_market(symbol, 7, qty)
             with pytest.raises(TypeError, match="symbol must be a str"):
-                await eng.place_market(None, "BUY", "0.01")
+                await eng.place_market(None, "BUY", qty)
             with pytest.raises(TypeError, match="client order id"):
                 await eng.cancel(12345)
             with pytest.raises(UnknownInstrumentError):
                 await eng.cancel_all("FOOUSDT")
             with pytest.raises(ValueError, match="client_tag"):
-                await eng.place_market("BTCUSDT", "BUY", "0.01", client_tag="has space")
+                await eng.place_market(symbol, "BUY", qty, client_tag="has space")
             with pytest.raises(ValueError, match="room"):
-                await eng.place_market("BTCUSDT", "BUY", "0.01", client_tag="x" * 30)
+                await eng.place_market(symbol, "BUY", qty, client_tag="x" * 30)
             with pytest.raises(TypeError, match="float"):
-                await eng.place_limit("BTCUSDT", "BUY", 0.01, "49000")
+                await eng.place_limit(symbol, "BUY", float(qty), price)
             await asyncio.sleep(0.1)
-            assert our_orders(sim) == []
+            acct = s.sim.account_for(eng.config.api_key)
+            assert [o for o in s.sim.core.orders.values() if o.account is acct] == []
 
     run(main())
 

@@ -78,6 +78,7 @@ def register(reg) -> None:
     reg.mount("/sapi/", _sapi_rest, prefix=True)
     reg.mount("/dapi/", _dapi_rest, prefix=True)
     reg.mount("/ws-api/v3", serve_ws_api)
+    reg.ws_endpoint("ws-api/v3")
     reg.mount("/ws/", user_stream.serve, prefix=True)
     for path in STREAM_PATHS:
         reg.mount(path, user_stream.serve)

@@ -45,3 +45,4 @@ def register(reg) -> None:
     reg.mount("/v5/", _rest, prefix=True)
     reg.mount("/v5/private", _private)
     reg.mount("/v5/trade", _trade)
+    reg.ws_endpoint("v5/trade")

@@ -25,3 +25,4 @@ def register(reg) -> None:
     reg.new_order("gateio", "rest", "POST api/v4/spot/orders")
     reg.new_order("gateio", "ws", "spot.order_place")
     reg.limits(limits.LIMITS, limits.OPTIONS)
+    reg.ws_endpoint("ws/v4")
