@@ -13,6 +13,9 @@ each as ``compiled`` (``GateParser.parse`` + ``next_record``: the record filled 
 fixed point, no Python object made) and ``json-extract`` (``json.loads``, then the fields the record
 holds, decimals through the same exact fixed-point parser, the state from status + finish_as +
 filled_amount as the compiled parser reads it).
+
+And ``balances``: a ``spot.balances`` push (two rows) read by ``GateBalanceParser.parse`` (the rows stay
+in C) beside ``json.loads`` + the currency, available, freeze and total of each row in fixed point.
 """
 
 import json
@@ -21,6 +24,7 @@ import pytest
 
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_gateio import GateParser
+from engine._parse_gateio_balances import GateBalanceParser
 from tests.support import DATA
 
 MESSAGES = {name: (DATA / f"gateio_{name.replace('-', '_')}.json").read_bytes().rstrip(b"\n")
@@ -74,3 +78,28 @@ def test_json_extract(steady, benchmark, name):
     benchmark.group = f"parse-gateio-{name}"
     assert json_extract(MESSAGES[name])
     steady(json_extract, MESSAGES[name])
+
+
+BALANCES = (DATA / "balances_gateio_spot.json").read_bytes().rstrip(b"\n")
+
+
+def json_balances(data):
+    doc = json.loads(data)
+    return doc["time_ms"], [(r["currency"], _dec(r["available"]), _dec(r["freeze"]), _dec(r["total"]))
+                            for r in doc["result"]]
+
+
+def test_balances_baseline_extracts_what_the_parser_extracts():
+    p = GateBalanceParser()
+    assert p.parse(BALANCES) == 2
+    assert json_balances(BALANCES) == (p.ts_event_ms, [r for r in p.rows()])
+
+
+@pytest.mark.benchmark(group="parse-gateio-balances")
+def test_balances_compiled(steady):
+    steady(GateBalanceParser().parse, BALANCES)
+
+
+@pytest.mark.benchmark(group="parse-gateio-balances")
+def test_balances_json_extract(steady):
+    steady(json_balances, BALANCES)

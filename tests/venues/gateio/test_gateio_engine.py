@@ -15,7 +15,7 @@ from engine.api import connect
 from engine.config import VenueConfig
 from engine.oms.events import EventKind
 from engine.sim import SimExchange
-from engine.venues.errors import PostOnlyWouldTake
+from engine.venues.errors import OrderRejected, PostOnlyWouldTake
 from tests.support.engine_fixtures import KEY, SECRET, run, until
 
 pytestmark = pytest.mark.timeout(90)
@@ -92,25 +92,59 @@ def test_a_post_only_order_that_would_take_never_rests(entry):
     run(main())
 
 
+@pytest.mark.parametrize("entry", PATHS)
+def test_ioc_and_fok_orders_end_by_finish_as(entry):
+    """IOC / FOK limit orders: the book cannot fill them, so the venue answers 201 ``cancelled`` with
+    ``finish_as`` ioc / fok and the engine ends them EXPIRED with nothing filled; one that crosses fills; the
+    venue's other answer to an FOK it cannot fill, FOK_NOT_FILL, rejects it with nothing placed."""
+    async def main():
+        async with gate(entry) as (sim, eng):
+            events = []
+            eng.on(events.append)
+            for tif in ("IOC", "FOK"):
+                o = await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000", tif=tif)
+                await until(lambda o=o: eng.get_order(o.client_order_id).state == OrderState.EXPIRED, 5, tif)
+                assert eng.get_order(o.client_order_id).filled == 0 and venue_orders(sim, o.client_order_id) == 1
+            taker = await eng.place_limit("BTC_USDT", "BUY", "0.01", "51000", tif="IOC")
+            await until(lambda: eng.get_order(taker.client_order_id).state == OrderState.FILLED, 5, "crossed")
+            assert eng.get_order(taker.client_order_id).filled == Decimal("0.01")
+            sim.state["gateio"].fok_error = True
+            before = len(sim.core.orders)
+            with pytest.raises(OrderRejected) as err:
+                await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000", tif="FOK")
+            assert err.value.code == "FOK_NOT_FILL" and len(sim.core.orders) == before
+            assert eng.open_orders() == [] and EventKind.UNKNOWN not in {e.kind for e in events}
+
+    run(main())
+
+
 # -- exactly once ------------------------------------------------------------------------------------
 CASES = [
     # (fault, the venue ends up holding the order)
     ("order:drop:process=first,nth=1", True),                      # taken, then the connection dropped
     ("order:unknown:process=later,delay_ms=400,nth=1", True),      # SERVER_ERROR now, taken 0.4 s later
+    ("order:http503:process=first,nth=1", True),                   # taken, then answered 503
     ("order:http500:nth=1", False),                                # never reached the venue
 ]
 
 
 @pytest.mark.parametrize("entry", PATHS)
-@pytest.mark.parametrize("fault, taken", CASES, ids=["processed-then-dropped", "processed-later", "never"])
+@pytest.mark.parametrize("fault, taken", CASES, ids=["processed-then-dropped", "processed-later", "processed-then-503",
+                                                    "never"])
 def test_a_lost_answer_is_resolved_by_its_text_and_never_resent(entry, fault, taken):
     async def main():
         async with gate(entry, faults=[fault], **FAST) as (sim, eng):
             events = []
             eng.on(events.append)
             o = await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000")
-            # UNKNOWN, unless the order's own put event reached the engine before the connection dropped
-            assert o.state == (OrderState.NEW if "drop" in fault else OrderState.UNKNOWN)
+            # UNKNOWN, unless the order's own put event reached the engine before the connection dropped (or,
+            # on the order API's socket, before the 5xx answer of an order the venue took)
+            if "drop" in fault:
+                assert o.state == OrderState.NEW
+            elif "process=first" in fault:
+                assert o.state in (OrderState.NEW, OrderState.UNKNOWN)
+            else:
+                assert o.state == OrderState.UNKNOWN
             await until(lambda: eng.get_order(o.client_order_id).state != OrderState.UNKNOWN, 15, "concluded")
             await sim.settle_later()
             await asyncio.sleep(0.2)

@@ -4,13 +4,16 @@ stream pushes.  The rules: only documented refusals reject; an unclear answer le
 resolved by its text and never sent again; every fill is counted once (by trade id)."""
 
 import asyncio
+import contextlib
 from decimal import Decimal
 
 import pytest
 
 from engine._enums import OrderState
+from engine.errors import EngineError
 from engine.oms.events import EventKind
 from engine.venues.errors import RateLimited
+from engine.venues.gateio.errors import LABELS
 from tests.support.engine_fixtures import KEY, run, until
 from tests.venues.gateio.test_gateio_engine import FAST, gate
 
@@ -65,6 +68,45 @@ def test_the_rate_limit_refusal_is_typed_and_nothing_was_placed(entry):
             assert len(sim.core.orders) == before and eng.open_orders() == []
             o = await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000")     # after the pause: placed
             assert o.state == OrderState.NEW
+
+    run(main())
+
+
+@pytest.mark.parametrize("entry", ["rest", "ws"])
+def test_the_ip_ban_fault_is_gates_forbidden_typed_and_nothing_was_placed(entry):
+    """Gate has no IP-ban answer of its own: the simulator's http418 is 403 FORBIDDEN (unconfirmed), a
+    documented refusal of the request."""
+    async def main():
+        async with gate(entry, faults=["order:http418:nth=1"]) as (sim, eng):
+            before = len(sim.core.orders)
+            with pytest.raises(LABELS["FORBIDDEN"]) as err:
+                await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000")
+            assert err.value.code == "FORBIDDEN" and len(sim.core.orders) == before and eng.open_orders() == []
+
+    run(main())
+
+
+@pytest.mark.parametrize("entry", ["rest", "ws"])
+def test_a_cancel_and_an_amend_whose_answers_are_lost_after_the_venue_acted(entry):
+    """The venue amends, then cancels, and each answer is lost (the connection drops after processing):
+    the engine ends with what the venue did (the new price, then CANCELLED), from the stream or by asking,
+    and the order is never left open in its books."""
+    async def main():
+        async with gate(entry, read_timeout=1.0, **FAST) as (sim, eng):
+            bid = await eng.place_limit("BTC_USDT", "BUY", "0.01", "48000")
+            text = bid.client_order_id
+            where = "spot.order_{}" if entry == "ws" else "{} api/v4/spot/orders/" + text
+            sim.add_faults(f"{where.format('amend' if entry == 'ws' else 'PATCH')}:drop:process=first,nth=1",
+                           f"{where.format('cancel' if entry == 'ws' else 'DELETE')}:drop:process=first,nth=1")
+            with contextlib.suppress(EngineError):
+                await eng.amend(bid, price="48100")
+            await until(lambda: eng.get_order(text).price == Decimal("48100"), 10, "amended")
+            await until(lambda: eng.adapter.trade is None or eng.adapter.trade.ready, 5, "the socket is back")
+            with contextlib.suppress(EngineError):
+                await eng.cancel(eng.get_order(text))
+            await until(lambda: eng.get_order(text).state == OrderState.CANCELLED, 10, "cancelled")
+            assert len(sim.faults.log) == 2 and eng.open_orders() == []
+            assert await eng.adapter.rest.open_orders() == [] and sim.client_order_count(KEY, "gateio", text) == 1
 
     run(main())
 
