@@ -94,3 +94,25 @@ def test_a_read_answered_5xx_is_sent_again_after_the_seeds_backoff():
             positions = await eng.adapter.positions()           # 503, then again after 750 ms +- 20 %
             assert loop.time() - t0 >= 0.55 and [(p.symbol, p.size_raw) for p in positions] == [("MNQ", 10**8)]
     run(main())
+
+
+def test_duplicated_reordered_and_delayed_hub_events_change_nothing_twice():
+    async def main():
+        async with simulated("topstepx") as s:
+            eng = s.engine
+            s.inject("stream.topstepx:stream_duplicate:every=2")
+            s.inject("stream.topstepx:stream_reorder:every=3")
+            s.inject("stream.topstepx:stream_delay:ms=150,every=5")
+            asks = [await eng.place_limit("MNQ", "SELL", "1", px) for px in ("21010", "21020", "21030")]
+            s.move_price("NQ", "21100")
+            for o in asks:
+                await s.until(lambda o=o: eng.get_order(o.client_order_id).state == OrderState.FILLED, 10)
+                assert eng.get_order(o.client_order_id).filled == 1
+            await s.until(lambda: eng.positions().get("MNQ") is not None and eng.positions()["MNQ"].size == -3, 10,
+                          "short 3, each fill counted once")
+            venue_pos = await eng.adapter.positions()
+            assert [(p.symbol, p.size_raw) for p in venue_pos] == [("MNQ", -3 * 10**8)]
+            st = eng.stats()
+            assert st["applier"]["refused"] == 0 and st["store"]["illegal"] == 0
+            assert st["applier"]["ignored"] >= 1                  # the duplicates were seen and dropped
+    run(main())
