@@ -6,20 +6,32 @@ from decimal import Decimal
 import pytest
 
 from engine import Balance, OrderState, Side, Trade
+from engine.config import VenueConfig
+from engine.testing import Simulated
+from engine.venues.base import Capability
+from engine.venues.registry import ADAPTERS, make_adapter
+from engine.venues.traits import traits
 from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
 
 VENUES = ["binance-spot", "binance-usdm", "bybit"]
-WALLET = {"binance-spot": "binance-spot", "binance-usdm": "binance-usdm", "bybit": "bybit", "mexc": "mexc",
-          "gateio": "gateio"}
-SYMBOL = {"gateio": "BTC_USDT"}             # the venue's name of the simulator's BTCUSDT series
 
 
-@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit", "mexc", "gateio"])
+def _crypto_venues_with_live_queries() -> list[str]:
+    """Every registered venue offering live queries and trading the simulator's crypto series (a venue of
+    its own series, TopstepX's futures, has a test of its own below)."""
+    out = []
+    for venue in sorted(ADAPTERS):
+        adapter = make_adapter(VenueConfig.local(venue, "http://127.0.0.1:9", "k", "s"))
+        if Capability.LIVE_QUERIES in adapter.capabilities and not traits(venue).series:
+            out.append(venue)
+    return out
+
+
+@pytest.mark.parametrize("venue", _crypto_venues_with_live_queries())
 def test_balances_orders_trades_and_history_come_from_the_venue(venue):
-    sym = SYMBOL.get(venue, "BTCUSDT")
-
     async def main():
         async with engine_on_sim(venue) as (sim, eng):
+            sym = Simulated(eng, sim, venue).symbol()        # the venue's name of the BTCUSDT series
             start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
             bought = await eng.place_market(sym, "BUY", "0.02")
             bid = await eng.place_limit(sym, "BUY", "0.01", "49000")
@@ -27,13 +39,13 @@ def test_balances_orders_trades_and_history_come_from_the_venue(venue):
             balances = await eng.fetch_balances()
             assert all(isinstance(b, Balance) for b in balances.values())
             if eng.futures:
-                available, wallet = sim.futures_balance(KEY, WALLET[venue])
+                available, wallet = sim.futures_balance(KEY, venue)
                 assert abs(balances["USDT"].free - available) < Decimal("1e-7")
                 assert abs(balances["USDT"].total - wallet) < Decimal("1e-7")
             else:
-                free, locked = sim.balance(KEY, "USDT", WALLET[venue])
+                free, locked = sim.balance(KEY, "USDT", venue)
                 assert (balances["USDT"].free, balances["USDT"].locked) == (free, locked)
-                assert balances["BTC"].free == sim.balance(KEY, "BTC", WALLET[venue])[0]
+                assert balances["BTC"].free == sim.balance(KEY, "BTC", venue)[0]
 
             live = await eng.fetch_order(bid)
             assert live.client_order_id == bid.client_order_id and live.state == OrderState.NEW
@@ -96,8 +108,7 @@ def test_cancelling_an_order_the_venue_already_ended_answers_with_its_final_stat
     """The venue filled the order but its stream event was lost: the cancel's "unknown order" answer is not
     an error for the bot: the engine asks the venue and returns the order as it ended."""
     async def main():
-        stream = {"binance-spot": "stream.binance-spot", "binance-usdm": "stream.binance-usdm", "bybit": "stream.bybit"}
-        async with engine_on_sim(venue, faults=[f"{stream[venue]}:stream_lose:p=1"]) as (sim, eng):
+        async with engine_on_sim(venue, faults=[f"stream.{venue}:stream_lose:p=1"]) as (sim, eng):
             bid = await eng.place_limit("BTCUSDT", "BUY", "0.01", "49900")
             sim.set_price("BTCUSDT", "49800")
             ended = await eng.cancel(bid)
