@@ -180,7 +180,9 @@ class TopstepxAdapter:
             return
         roots = list(self.contracts.by_root) if wanted is None else [str(r) for r in wanted]
         for root in roots:
-            self.contracts.resolve(root)              # a root the account does not have: KeyError, said at start
+            if root not in self.contracts.by_root:    # said at start, not found wanting later
+                raise ConfigError(f"topstepx: options['quotes'] names {root!r}, not a contract root of this "
+                                  f"account ({', '.join(sorted(self.contracts.by_root))})")
         self._quoted = set(roots)
         self.market = MarketHub(market_url(self.config.endpoints.stream), self.rest.tokens, self._quote_contracts,
                                 self._on_market_event)

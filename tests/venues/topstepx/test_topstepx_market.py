@@ -97,3 +97,37 @@ def test_hub_quotes_are_the_reference_of_price_bands_and_market_notional_and_com
             bid_order = await eng.place_limit("MNQ", "BUY", "1", str(adapter.quote("MNQ")[1] - 5))
             assert s.venue_orders(bid_order.client_order_id) == 1
     run(main())
+
+
+def test_the_quotes_option_chooses_the_roots_and_an_order_adds_its_own():
+    from engine.config import VenueConfig
+    from engine.errors import ConfigError
+    from engine.oms.engine import Engine
+    from engine.sim import SimExchange
+    from engine.testing import SIM_KEY, SIM_SECRET
+
+    def config(sim, quotes):
+        return VenueConfig.local("topstepx", sim.urls["topstepx"], SIM_KEY, SIM_SECRET).with_settings(
+            options={"quotes": quotes})
+
+    async def main():
+        async with SimExchange() as sim:
+            market = sim.state["topstepx"].hubs.market
+            mes = "CON.F.US.MES.Z26"
+            async with Engine(config(sim, ["MES"])) as eng:
+                subs = lambda: {cid for c in market.clients for (topic, cid) in c.subscriptions if topic == "quotes"}
+                await asyncio.wait_for(_until(lambda: subs() == {mes}), 5)
+                assert eng.adapter.market.subscribed == {mes}
+                await eng.place_limit("MNQ", "BUY", "1", "20000")          # a root of its own: quotes asked
+                await asyncio.wait_for(_until(lambda: subs() == {mes, MNQ}), 5)
+            async with Engine(config(sim, [])) as eng:
+                assert eng.adapter.market is None and not market.clients   # no market hub at all
+            with pytest.raises(ConfigError, match="'ZZ'"):
+                async with Engine(config(sim, ["ZZ"])):
+                    pass
+    run(main())
+
+
+async def _until(predicate):
+    while not predicate():
+        await asyncio.sleep(0.01)
