@@ -121,13 +121,12 @@ def test_token_expiry_mid_session_with_orders_in_flight():
     async def main():
         async with simulated("topstepx") as s:
             st = tsx(s.sim)
-            st.token_lifetime = 1.5
+            st.token_lifetime = 1.0
             logins = st.tokens_issued
-            await asyncio.sleep(2.0)             # the first token (24 h) still works; renew with short ones
-            await s.engine.adapter.rest.tokens.renew()
+            await s.engine.adapter.rest.tokens.renew()      # the first token lived 24 h: now short ones
             orders = await asyncio.gather(*(s.engine.place_limit("MNQ", "BUY", "1", str(20000 - i))
                                             for i in range(3)))
-            await asyncio.sleep(2.0)             # that token expired: its renewal or a 401 brings a new one
+            await asyncio.sleep(1.3)             # that token expired: its renewal or a 401 brings a new one
             more = await s.engine.place_limit("MNQ", "BUY", "1", "19990")
             assert st.tokens_issued >= logins + 2
             for o in [*orders, more]:
