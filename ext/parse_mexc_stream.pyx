@@ -49,7 +49,6 @@ from libc.stdint cimport int64_t
 from libc.stdint cimport uint32_t
 from libc.stdint cimport uint64_t
 from libc.stdint cimport uint8_t
-from libc.string cimport memcpy
 from libc.string cimport memset
 
 from engine._enums cimport BUY
@@ -117,13 +116,14 @@ from engine._pbwire cimport PB_E_VARINT
 from engine._pbwire cimport PB_E_WIRE
 from engine._pbwire cimport PB_OK
 from engine._pbwire cimport PB_WT_LEN
-from engine._pbwire cimport PB_WT_VARINT
 from engine._pbwire cimport pb_bytes
 from engine._pbwire cimport pb_cur
 from engine._pbwire cimport pb_decimal_fast
 from engine._pbwire cimport pb_skip
 from engine._pbwire cimport pb_string
-from engine._pbwire cimport pb_tag
+from engine._pbwire cimport pb_clear
+from engine._pbwire cimport pb_copy_short
+from engine._pbwire cimport pb_tag_raw
 from engine._pbwire cimport pb_varint
 from engine._pbwire cimport pb_walk
 
@@ -139,6 +139,62 @@ cdef enum:
     STATUS_PARTIALLY_FILLED = 3
     STATUS_CANCELED = 4
     STATUS_PARTIALLY_CANCELED = 5
+
+
+# Tags as read (field << 3 | wire type; 0 varint, 2 length-delimited): a reader dispatches on
+# field and wire type at once, and a known field of another wire type falls to the skip.
+cdef enum:
+    W_CHANNEL = 1 << 3 | 2           # PushDataV3ApiWrapper
+    W_SYMBOL = 3 << 3 | 2
+    W_SYMBOL_ID = 4 << 3 | 2
+    W_CREATE_TIME = 5 << 3
+    W_SEND_TIME = 6 << 3
+    O_ID = 1 << 3 | 2                # PrivateOrdersV3Api
+    O_CLIENT_ID = 2 << 3 | 2
+    O_PRICE = 3 << 3 | 2
+    O_QUANTITY = 4 << 3 | 2
+    O_AMOUNT = 5 << 3 | 2
+    O_AVG_PRICE = 6 << 3 | 2
+    O_ORDER_TYPE = 7 << 3
+    O_TRADE_TYPE = 8 << 3
+    O_IS_MAKER = 9 << 3
+    O_REMAIN_AMOUNT = 10 << 3 | 2
+    O_REMAIN_QUANTITY = 11 << 3 | 2
+    O_LAST_DEAL_QUANTITY = 12 << 3 | 2
+    O_CUM_QUANTITY = 13 << 3 | 2
+    O_CUM_AMOUNT = 14 << 3 | 2
+    O_STATUS = 15 << 3
+    O_CREATE_TIME = 16 << 3
+    O_MARKET = 17 << 3 | 2
+    O_TRIGGER_TYPE = 18 << 3
+    O_TRIGGER_PRICE = 19 << 3 | 2
+    O_STATE = 20 << 3
+    O_OCO_ID = 21 << 3 | 2
+    O_ROUTE_FACTOR = 22 << 3 | 2
+    O_SYMBOL_ID = 23 << 3 | 2
+    O_MARKET_ID = 24 << 3 | 2
+    O_MARKET_CURRENCY_ID = 25 << 3 | 2
+    O_CURRENCY_ID = 26 << 3 | 2
+    D_PRICE = 1 << 3 | 2             # PrivateDealsV3Api
+    D_QUANTITY = 2 << 3 | 2
+    D_AMOUNT = 3 << 3 | 2
+    D_TRADE_TYPE = 4 << 3
+    D_IS_MAKER = 5 << 3
+    D_IS_SELF_TRADE = 6 << 3
+    D_TRADE_ID = 7 << 3 | 2
+    D_CLIENT_ORDER_ID = 8 << 3 | 2
+    D_ORDER_ID = 9 << 3 | 2
+    D_FEE_AMOUNT = 10 << 3 | 2
+    D_FEE_CURRENCY = 11 << 3 | 2
+    D_TIME = 12 << 3
+    A_VCOIN_NAME = 1 << 3 | 2        # PrivateAccountV3Api
+    A_COIN_ID = 2 << 3 | 2
+    A_BALANCE_AMOUNT = 3 << 3 | 2
+    A_BALANCE_AMOUNT_CHANGE = 4 << 3 | 2
+    A_FROZEN_AMOUNT = 5 << 3 | 2
+    A_FROZEN_AMOUNT_CHANGE = 6 << 3 | 2
+    A_TYPE = 7 << 3 | 2
+    A_TIME = 8 << 3
 
 
 ctypedef struct Wrap:
@@ -165,7 +221,7 @@ _REASONS = {
 
 cdef inline void _reset(ExecRecord *r) noexcept nogil:
     """Zero the record up to its text buffers: their lengths and ``present`` say what they hold."""
-    memset(r, 0, <size_t>(<char *>r.symbol - <char *>r))
+    pb_clear(r, <size_t>(<char *>r.symbol - <char *>r))
 
 
 cdef inline void _mark(ExecRecord *r, int bit) noexcept nogil:
@@ -196,25 +252,22 @@ cdef int _decimal_slow(const unsigned char *s, size_t n, int64_t *dst, uint8_t *
 
 cdef inline int _decimal(const unsigned char *s, size_t n, const unsigned char *limit, int64_t *dst,
                          uint8_t *rounded) noexcept nogil:
-    """A decimal string -> raw: 1 read, 0 empty (absent), or a negative status."""
+    """A decimal string -> raw: 1 read, 0 empty (absent), or a negative status (limit NULL: the fast
+    path already declined it)."""
     if n == 0:
         dst[0] = 0
         return 0
-    if pb_decimal_fast(s, n, limit, dst):
+    if limit != NULL and pb_decimal_fast(s, n, limit, dst):
         return 1
     return _decimal_slow(s, n, dst, rounded)
 
 
-cdef inline int _rd_decimal(pb_cur *c, ExecRecord *r, int64_t *dst, int bit) noexcept nogil:
-    """A decimal string field (its UTF-8 check is the decimal syntax itself: digits, '-' and '.')."""
-    cdef const unsigned char *s
-    cdef size_t n
+cdef int _rd_decimal_rest(const unsigned char *s, size_t n, ExecRecord *r, int64_t *dst, int bit) noexcept nogil:
+    """What the fast path leaves: an empty string (absent) or the general reader's spellings."""
     cdef uint8_t rounded = 0
-    cdef int st = pb_bytes(c, &s, &n)
-    if st != PB_OK:
-        return st
+    cdef int st
     _unmark(r, bit)                      # the last occurrence wins, an empty one included
-    st = _decimal(s, n, c.limit, dst, &rounded)
+    st = _decimal(s, n, NULL, dst, &rounded)
     if st < 0:
         return st
     if st:
@@ -222,6 +275,19 @@ cdef inline int _rd_decimal(pb_cur *c, ExecRecord *r, int64_t *dst, int bit) noe
         if rounded:
             r.flags |= REC_ROUNDED
     return PB_OK
+
+
+cdef inline int _rd_decimal(pb_cur *c, ExecRecord *r, int64_t *dst, int bit) noexcept nogil:
+    """A decimal string field (its UTF-8 check is the decimal syntax itself: digits, '-' and '.')."""
+    cdef const unsigned char *s
+    cdef size_t n
+    cdef int st = pb_bytes(c, &s, &n)
+    if st != PB_OK:
+        return st
+    if n and pb_decimal_fast(s, n, c.limit, dst):
+        _mark(r, bit)
+        return PB_OK
+    return _rd_decimal_rest(s, n, r, dst, bit)
 
 
 cdef inline int _rd_text(pb_cur *c, ExecRecord *r, char *dst, size_t cap, uint8_t *length, int bit) noexcept nogil:
@@ -236,7 +302,7 @@ cdef inline int _rd_text(pb_cur *c, ExecRecord *r, char *dst, size_t cap, uint8_
     _unmark(r, bit)
     length[0] = <uint8_t>n
     if n:
-        memcpy(dst, s, n)
+        pb_copy_short(dst, s, n)         # every cap is at most 64 bytes
         _mark(r, bit)
     return PB_OK
 
@@ -275,50 +341,49 @@ cdef inline int _skip_string(pb_cur *c) noexcept nogil:
 
 cdef int _orders(pb_cur *c, ExecRecord *r, Wrap *w) noexcept nogil:
     """The fields of one PrivateOrdersV3Api body (merged into what r already holds)."""
-    cdef uint32_t field
-    cdef int wire, st
+    cdef uint32_t tag
+    cdef int st
     cdef int64_t ignored
     while c.p < c.end:
-        st = pb_tag(c, &field, &wire)
+        st = pb_tag_raw(c, &tag)
         if st != PB_OK:
             return st
-        if wire == PB_WT_LEN and (field <= 6 or (10 <= field <= 14) or field == 17 or field == 19
-                                  or (21 <= field <= 26)):
-            if field == 1:
-                st = _rd_text(c, r, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len, F_VENUE_ORDER_ID)
-            elif field == 2:
-                st = _rd_text(c, r, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID)
-            elif field == 3:
-                st = _rd_decimal(c, r, &r.price_raw, F_PRICE)
-            elif field == 4:
-                st = _rd_decimal(c, r, &r.qty_raw, F_QTY)
-            elif field == 6:
-                st = _rd_decimal(c, r, &r.avg_price_raw, F_AVG_PRICE)
-            elif field == 11:
-                st = _rd_decimal(c, r, &r.leaves_qty_raw, F_LEAVES_QTY)
-            elif field == 12:
-                st = _rd_decimal(c, r, &r.last_qty_raw, F_LAST_QTY)
-            elif field == 13:
-                st = _rd_decimal(c, r, &r.cum_qty_raw, F_CUM_QTY)
-            elif field == 14:
-                st = _rd_decimal(c, r, &r.cum_quote_raw, F_CUM_QUOTE)
-            elif field == 19:
-                st = _rd_decimal(c, r, &r.stop_price_raw, F_STOP_PRICE)
-            else:                        # amount, remainAmount, market, ocoId ... currencyId
-                st = _skip_string(c)
-        elif wire == PB_WT_VARINT and ((7 <= field <= 9) or (15 <= field <= 16) or field == 18 or field == 20):
-            if field == 7:
-                st = _rd_i32(c, &w.order_type)
-            elif field == 8:
-                st = _rd_i32(c, &w.trade_type)
-            elif field == 9:
-                st = _rd_bool(c, &r.is_maker)
-            elif field == 15:
-                st = _rd_i32(c, &w.status)
-            else:                        # createTime, triggerType, state
-                st = _rd_i64(c, &ignored)
+        if tag == O_ID:
+            st = _rd_text(c, r, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len, F_VENUE_ORDER_ID)
+        elif tag == O_CLIENT_ID:
+            st = _rd_text(c, r, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID)
+        elif tag == O_PRICE:
+            st = _rd_decimal(c, r, &r.price_raw, F_PRICE)
+        elif tag == O_QUANTITY:
+            st = _rd_decimal(c, r, &r.qty_raw, F_QTY)
+        elif tag == O_AVG_PRICE:
+            st = _rd_decimal(c, r, &r.avg_price_raw, F_AVG_PRICE)
+        elif tag == O_REMAIN_QUANTITY:
+            st = _rd_decimal(c, r, &r.leaves_qty_raw, F_LEAVES_QTY)
+        elif tag == O_LAST_DEAL_QUANTITY:
+            st = _rd_decimal(c, r, &r.last_qty_raw, F_LAST_QTY)
+        elif tag == O_CUM_QUANTITY:
+            st = _rd_decimal(c, r, &r.cum_qty_raw, F_CUM_QTY)
+        elif tag == O_CUM_AMOUNT:
+            st = _rd_decimal(c, r, &r.cum_quote_raw, F_CUM_QUOTE)
+        elif tag == O_TRIGGER_PRICE:
+            st = _rd_decimal(c, r, &r.stop_price_raw, F_STOP_PRICE)
+        elif (tag == O_AMOUNT or tag == O_REMAIN_AMOUNT or tag == O_MARKET or tag == O_OCO_ID
+              or tag == O_ROUTE_FACTOR or tag == O_SYMBOL_ID or tag == O_MARKET_ID
+              or tag == O_MARKET_CURRENCY_ID or tag == O_CURRENCY_ID):
+            st = _skip_string(c)
+        elif tag == O_ORDER_TYPE:
+            st = _rd_i32(c, &w.order_type)
+        elif tag == O_TRADE_TYPE:
+            st = _rd_i32(c, &w.trade_type)
+        elif tag == O_IS_MAKER:
+            st = _rd_bool(c, &r.is_maker)
+        elif tag == O_STATUS:
+            st = _rd_i32(c, &w.status)
+        elif tag == O_CREATE_TIME or tag == O_TRIGGER_TYPE or tag == O_STATE:
+            st = _rd_i64(c, &ignored)
         else:
-            st = pb_skip(c, wire)        # unknown, or a known field of another wire type
+            st = pb_skip(c, tag & 7)     # unknown, or a known field of another wire type
         if st != PB_OK:
             return st
     return PB_OK
@@ -326,44 +391,41 @@ cdef int _orders(pb_cur *c, ExecRecord *r, Wrap *w) noexcept nogil:
 
 cdef int _deals(pb_cur *c, ExecRecord *r, Wrap *w) noexcept nogil:
     """The fields of one PrivateDealsV3Api body (merged into what r already holds)."""
-    cdef uint32_t field
-    cdef int wire, st
+    cdef uint32_t tag
+    cdef int st
     cdef uint8_t ignored
     while c.p < c.end:
-        st = pb_tag(c, &field, &wire)
+        st = pb_tag_raw(c, &tag)
         if st != PB_OK:
             return st
-        if wire == PB_WT_LEN and (field <= 3 or (7 <= field <= 11)):
-            if field == 1:
-                st = _rd_decimal(c, r, &r.last_price_raw, F_LAST_PRICE)
-            elif field == 2:
-                st = _rd_decimal(c, r, &r.last_qty_raw, F_LAST_QTY)
-            elif field == 3:
-                st = _rd_decimal(c, r, &r.last_quote_raw, F_LAST_QUOTE)
-            elif field == 7:
-                st = _rd_text(c, r, r.exec_id, EXEC_VENUE_ID_CAP, &r.exec_id_len, F_EXEC_ID)
-            elif field == 8:
-                st = _rd_text(c, r, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID)
-            elif field == 9:
-                st = _rd_text(c, r, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len, F_VENUE_ORDER_ID)
-            elif field == 10:
-                st = _rd_decimal(c, r, &r.commission_raw, F_COMMISSION)
-            else:
-                st = _rd_text(c, r, r.commission_asset, EXEC_ASSET_CAP, &r.commission_asset_len,
-                              F_COMMISSION_ASSET)
-        elif wire == PB_WT_VARINT and (4 <= field <= 6 or field == 12):
-            if field == 4:
-                st = _rd_i32(c, &w.trade_type)
-            elif field == 5:
-                st = _rd_bool(c, &r.is_maker)
-            elif field == 6:
-                st = _rd_bool(c, &ignored)
-            else:
-                st = _rd_i64(c, &r.ts_transact_ms)
-                if st == PB_OK:
-                    _mark(r, F_TRANSACT_TIME)
+        if tag == D_PRICE:
+            st = _rd_decimal(c, r, &r.last_price_raw, F_LAST_PRICE)
+        elif tag == D_QUANTITY:
+            st = _rd_decimal(c, r, &r.last_qty_raw, F_LAST_QTY)
+        elif tag == D_AMOUNT:
+            st = _rd_decimal(c, r, &r.last_quote_raw, F_LAST_QUOTE)
+        elif tag == D_TRADE_ID:
+            st = _rd_text(c, r, r.exec_id, EXEC_VENUE_ID_CAP, &r.exec_id_len, F_EXEC_ID)
+        elif tag == D_CLIENT_ORDER_ID:
+            st = _rd_text(c, r, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID)
+        elif tag == D_ORDER_ID:
+            st = _rd_text(c, r, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len, F_VENUE_ORDER_ID)
+        elif tag == D_FEE_AMOUNT:
+            st = _rd_decimal(c, r, &r.commission_raw, F_COMMISSION)
+        elif tag == D_FEE_CURRENCY:
+            st = _rd_text(c, r, r.commission_asset, EXEC_ASSET_CAP, &r.commission_asset_len, F_COMMISSION_ASSET)
+        elif tag == D_TRADE_TYPE:
+            st = _rd_i32(c, &w.trade_type)
+        elif tag == D_IS_MAKER:
+            st = _rd_bool(c, &r.is_maker)
+        elif tag == D_IS_SELF_TRADE:
+            st = _rd_bool(c, &ignored)
+        elif tag == D_TIME:
+            st = _rd_i64(c, &r.ts_transact_ms)
+            if st == PB_OK:
+                _mark(r, F_TRANSACT_TIME)
         else:
-            st = pb_skip(c, wire)
+            st = pb_skip(c, tag & 7)
         if st != PB_OK:
             return st
     return PB_OK
@@ -371,40 +433,40 @@ cdef int _deals(pb_cur *c, ExecRecord *r, Wrap *w) noexcept nogil:
 
 cdef int _account(pb_cur *c, MexcBalance *b) noexcept nogil:
     """The fields of one PrivateAccountV3Api body (merged into what b already holds)."""
-    cdef uint32_t field
-    cdef int wire, st
+    cdef uint32_t tag
+    cdef int st
     cdef const unsigned char *s
     cdef size_t n
-    cdef uint8_t rounded
+    cdef uint8_t rounded = 0
     while c.p < c.end:
-        st = pb_tag(c, &field, &wire)
+        st = pb_tag_raw(c, &tag)
         if st != PB_OK:
             return st
-        if wire == PB_WT_LEN and 1 <= field <= 7:
+        if tag == A_VCOIN_NAME:
             st = pb_string(c, &s, &n)
-            if st != PB_OK:
-                return st
-            rounded = 0
-            if field == 1:
+            if st == PB_OK:
                 if n > MEXC_ASSET_CAP:
                     return PB_E_VALUE
-                memcpy(b.asset, s, n)
+                pb_copy_short(b.asset, s, n)
                 b.asset_len = <uint8_t>n
-            elif field == 3:
-                st = _decimal(s, n, c.limit, &b.free_raw, &rounded)
-            elif field == 5:
-                st = _decimal(s, n, c.limit, &b.locked_raw, &rounded)
-            if st < 0:
-                return st
-            st = PB_OK
-            if rounded:
-                b.flags |= REC_ROUNDED
-        elif wire == PB_WT_VARINT and field == 8:
+        elif tag == A_BALANCE_AMOUNT or tag == A_FROZEN_AMOUNT:
+            st = pb_bytes(c, &s, &n)     # a decimal's syntax is its UTF-8 check (digits, '-', '.')
+            if st == PB_OK:
+                st = _decimal(s, n, c.limit, &b.free_raw if tag == A_BALANCE_AMOUNT else &b.locked_raw,
+                              &rounded)
+                if st >= 0:
+                    st = PB_OK
+        elif (tag == A_COIN_ID or tag == A_BALANCE_AMOUNT_CHANGE or tag == A_FROZEN_AMOUNT_CHANGE
+              or tag == A_TYPE):
+            st = _skip_string(c)
+        elif tag == A_TIME:
             st = _rd_i64(c, &b.ts_ms)
         else:
-            st = pb_skip(c, wire)
+            st = pb_skip(c, tag & 7)
         if st != PB_OK:
             return st
+    if rounded:
+        b.flags |= REC_ROUNDED
     return PB_OK
 
 
@@ -431,40 +493,44 @@ cdef int _body(int field, const unsigned char *s, size_t n, const unsigned char 
 cdef int _wrapper(pb_cur *c, ExecRecord *r, MexcBalance *b, Wrap *w, int *body,
                   const unsigned char **err_at) noexcept nogil:
     """Every field of the wrapper; bodies read as they come (rule 1)."""
-    cdef uint32_t field
-    cdef int wire, st
+    cdef uint32_t tag, field
+    cdef int st
     cdef const unsigned char *s
     cdef size_t n
     while c.p < c.end:
-        st = pb_tag(c, &field, &wire)
+        st = pb_tag_raw(c, &tag)
         if st != PB_OK:
             return st
-        if wire == PB_WT_LEN and (field == 1 or field == 3 or field == 4):
+        if tag == W_SYMBOL:
             st = pb_string(c, &s, &n)
-            if st == PB_OK and field == 3:
+            if st == PB_OK:
                 w.sym = s
                 w.sym_n = n
-        elif wire == PB_WT_VARINT and (field == 5 or field == 6):
-            if field == 5:
-                st = _rd_i64(c, &w.create_time)
-                w.has_create = True
-            else:
-                st = _rd_i64(c, &w.send_time)
-                w.has_send = True
-        elif wire == PB_WT_LEN and BODY_FIRST <= field <= BODY_LAST:
-            st = pb_bytes(c, &s, &n)
-            if st != PB_OK:
-                return st
-            if <int>field != body[0]:    # another member of the oneof replaces the body before
-                _reset(r)
-                memset(b, 0, sizeof(MexcBalance))
-                w.status = w.order_type = w.trade_type = 0
-                body[0] = <int>field
-            st = _body(<int>field, s, n, c.limit, r, b, w, err_at)
-            if st != PB_OK:
-                return st
+        elif tag == W_CHANNEL or tag == W_SYMBOL_ID:
+            st = _skip_string(c)
+        elif tag == W_CREATE_TIME:
+            st = _rd_i64(c, &w.create_time)
+            w.has_create = True
+        elif tag == W_SEND_TIME:
+            st = _rd_i64(c, &w.send_time)
+            w.has_send = True
         else:
-            st = pb_skip(c, wire)
+            field = tag >> 3
+            if (tag & 7) == PB_WT_LEN and BODY_FIRST <= field <= BODY_LAST:
+                st = pb_bytes(c, &s, &n)
+                if st != PB_OK:
+                    return st
+                if <int>field != body[0]:
+                    if body[0] != 0:     # another member of the oneof replaces the body before
+                        _reset(r)
+                        memset(b, 0, sizeof(MexcBalance))
+                        w.status = w.order_type = w.trade_type = 0
+                    body[0] = <int>field
+                st = _body(<int>field, s, n, c.limit, r, b, w, err_at)
+                if st != PB_OK:
+                    return st
+            else:
+                st = pb_skip(c, tag & 7)
         if st != PB_OK:
             return st
     return PB_OK
@@ -587,7 +653,7 @@ cdef class MexcStreamParser(RecordParser):
                 st = PB_E_VALUE
                 err_at = w.sym
             elif w.sym_n:
-                memcpy(r.symbol, w.sym, w.sym_n)
+                pb_copy_short(r.symbol, w.sym, w.sym_n)
                 r.symbol_len = <uint8_t>w.sym_n
                 _mark(r, F_SYMBOL)
         if st != PB_OK:

@@ -23,7 +23,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "jsonscan.h" /* js_utf8_len */
+#include "jsonscan.h" /* js_utf8_len, the SWAR helpers */
+
+#if defined(__SSE2__) && defined(__GNUC__)
+#define PB_SSE2 1
+#include <emmintrin.h>
+#else
+#define PB_SSE2 0
+#endif
 
 enum pb_status {
     PB_OK = 0,
@@ -53,8 +60,10 @@ typedef struct {
 
 #if defined(__GNUC__)
 #define PB_NOINLINE __attribute__((noinline))
+#define PB_INLINE static inline __attribute__((always_inline))   /* the per-field steps */
 #else
 #define PB_NOINLINE
+#define PB_INLINE static inline
 #endif
 
 static PB_NOINLINE int pb_varint_slow(pb_cur *c, uint64_t *out)
@@ -74,13 +83,32 @@ static PB_NOINLINE int pb_varint_slow(pb_cur *c, uint64_t *out)
     return PB_E_VARINT;
 }
 
-/* One varint (rule 1). */
-static inline int pb_varint(pb_cur *c, uint64_t *out)
+/* One varint (rule 1).  With 8 bytes readable before `limit`, a varint of up to 8 bytes (a
+ * millisecond timestamp takes 6) is read in one load: its last byte is the first without the
+ * continuation bit, and its 7-bit groups are packed together in three steps. */
+PB_INLINE int pb_varint(pb_cur *c, uint64_t *out)
 {
     if (c->p < c->end && !(*c->p & 0x80)) {   /* one byte: field values below 128, most tags */
         *out = *c->p++;
         return PB_OK;
     }
+#if JS_SWAR
+    if (c->limit - c->p >= 8) {
+        uint64_t w = js_load8(c->p), x;
+        uint64_t last = ~w & JS_HIGH;          /* bytes without the continuation bit */
+        if (last) {
+            unsigned k = js_swar_first(last) + 1;
+            if (k > (size_t)(c->end - c->p)) return PB_E_EOF;   /* it ends past the message */
+            x = (k == 8 ? w : (w & ((1ULL << (8 * k)) - 1))) & 0x7F7F7F7F7F7F7F7FULL;
+            x = ((x & 0x7F007F007F007F00ULL) >> 1) | (x & 0x007F007F007F007FULL);
+            x = ((x & 0x3FFF00003FFF0000ULL) >> 2) | (x & 0x00003FFF00003FFFULL);
+            x = ((x & 0x0FFFFFFF00000000ULL) >> 4) | (x & 0x000000000FFFFFFFULL);
+            c->p += k;
+            *out = x;
+            return PB_OK;
+        }
+    }
+#endif
     return pb_varint_slow(c, out);
 }
 
@@ -103,8 +131,35 @@ static inline int pb_tag(pb_cur *c, uint32_t *field, int *wire)
     return PB_OK;
 }
 
+static PB_NOINLINE int pb_tag_slow(pb_cur *c, uint32_t *tag)
+{
+    uint32_t field;
+    int wire;
+    int st = pb_tag(c, &field, &wire);
+    if (st == PB_OK) *tag = (field << 3) | (uint32_t)wire;
+    return st;
+}
+
+/* One tag as its raw value, field << 3 | wire (rule 1), so that a reader dispatches on field
+ * and wire type at once.  One- and two-byte tags (fields 1 .. 2047) are read inline. */
+PB_INLINE int pb_tag_raw(pb_cur *c, uint32_t *tag)
+{
+    const unsigned char *p = c->p;
+    if (p < c->end && p[0] >= 8 && p[0] < 0x80) {       /* field 1 .. 15 */
+        *tag = p[0];
+        c->p = p + 1;
+        return PB_OK;
+    }
+    if (c->end - p >= 2 && (p[0] & 0x80) && p[1] != 0 && p[1] < 0x80) {   /* field 16 .. 2047 */
+        *tag = (uint32_t)(p[0] & 0x7F) | ((uint32_t)p[1] << 7);
+        c->p = p + 2;
+        return PB_OK;
+    }
+    return pb_tag_slow(c, tag);                          /* longer, overlong, field 0, or the end */
+}
+
 /* A length-delimited value: its bytes as [*s, *s + *n) (rule 3). */
-static inline int pb_bytes(pb_cur *c, const unsigned char **s, size_t *n)
+PB_INLINE int pb_bytes(pb_cur *c, const unsigned char **s, size_t *n)
 {
     uint64_t len;
     int st = pb_varint(c, &len);
@@ -138,12 +193,82 @@ static inline int pb_utf8_ok(const unsigned char *s, size_t n)
     return 1;
 }
 
+/* Whether s[0:n] is valid UTF-8, where the bytes up to `limit` may be read: ASCII (the
+ * strings MEXC sends) is told by OR-ing whole words, the last one overlapping or masked;
+ * anything else gets the full check. */
+PB_INLINE int pb_utf8_ok_within(const unsigned char *s, size_t n, const unsigned char *limit)
+{
+#if JS_SWAR
+    uint64_t acc = 0;
+    size_t i;
+    if (n >= 8) {
+        for (i = 0; i + 8 <= n; i += 8) acc |= js_load8(s + i);
+        acc |= js_load8(s + n - 8);
+    } else if (limit - s >= 8) {
+        acc = js_load8(s) & ((1ULL << (8 * n)) - 1);   /* n < 8: the bytes past n masked off */
+    } else {
+        return pb_utf8_ok(s, n);
+    }
+    if (!(acc & JS_HIGH)) return 1;
+#else
+    (void)limit;
+#endif
+    return pb_utf8_ok(s, n);
+}
+
 /* A string value: its bytes, checked to be UTF-8. */
-static inline int pb_string(pb_cur *c, const unsigned char **s, size_t *n)
+PB_INLINE int pb_string(pb_cur *c, const unsigned char **s, size_t *n)
 {
     int st = pb_bytes(c, s, n);
     if (st != PB_OK) return st;
-    return pb_utf8_ok(*s, *n) ? PB_OK : PB_E_UTF8;
+    return pb_utf8_ok_within(*s, *n, c->limit) ? PB_OK : PB_E_UTF8;
+}
+
+/* Copy n bytes (n <= 64) into dst, a buffer of at least n: fixed-size moves, overlapping
+ * where n is not a multiple of their size, instead of a call for a few bytes. */
+PB_INLINE void pb_copy_short(void *dst, const unsigned char *src, size_t n)
+{
+    unsigned char *d = (unsigned char *)dst;
+    if (n >= 16) {
+        memcpy(d, src, 16);
+        if (n > 32) {
+            memcpy(d + 16, src + 16, 16);
+            if (n > 48) memcpy(d + 32, src + 32, 16);
+        }
+        if (n > 16) memcpy(d + n - 16, src + n - 16, 16);   /* the rest, overlapping what is copied */
+    } else if (n >= 8) {
+        memcpy(d, src, 8);
+        memcpy(d + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, src, 4);
+        memcpy(d + n - 4, src + n - 4, 4);
+    } else if (n) {
+        d[0] = src[0];
+        d[n >> 1] = src[n >> 1];
+        d[n - 1] = src[n - 1];
+    }
+}
+
+/* Zero n bytes at p (n known when compiled): 16-byte stores, not the `rep stos` a compiler
+ * may choose for a record this size, whose start-up costs more than the stores. */
+PB_INLINE void pb_clear(void *p, size_t n)
+{
+#if PB_SSE2
+    unsigned char *q = (unsigned char *)p;
+    const __m128i z = _mm_setzero_si128();
+    size_t i;
+    if (n < 16) {
+        memset(p, 0, n);
+        return;
+    }
+    for (i = 0; i + 16 <= n; i += 16) {
+        _mm_storeu_si128((__m128i *)(q + i), z);
+        __asm__("" : : : "memory");   /* keeps the compiler from turning the loop back into memset */
+    }
+    if (i < n) _mm_storeu_si128((__m128i *)(q + n - 16), z);
+#else
+    memset(p, 0, n);
+#endif
 }
 
 /* Skip one value of wire type `wire` (rule 2). */
@@ -201,9 +326,11 @@ static PB_NOINLINE int pb_decimal_loop(const unsigned char *p, const unsigned ch
 /* A decimal string as proto3 carries them (MEXC prices and quantities), in its common
  * spelling  -?[0-9]{1,10}(\.[0-9]{1,8})?  read straight into 8-decimal fixed point:
  * 1 with *raw set, or 0 when the caller must take the general parser (more digits, more
- * decimals, anything else), which then decides.  Reads s[0:n], and with 16 bytes
- * readable before `limit` loads two words at once (the bytes past n are masked off).  */
-static inline int pb_decimal_fast(const unsigned char *s, size_t n, const unsigned char *limit, int64_t *raw)
+ * decimals, anything else), which then decides.  Reads s[0:n], and loads whole words where
+ * they stay before `limit` (one for up to 8 bytes, two for up to 16; the bytes past n are
+ * masked off); the digits on both sides of the point are converted together when they
+ * are 8 or fewer.  */
+PB_INLINE int pb_decimal_fast(const unsigned char *s, size_t n, const unsigned char *limit, int64_t *raw)
 {
     const unsigned char *p = s, *end = s + n;
     int neg = 0;
@@ -213,10 +340,17 @@ static inline int pb_decimal_fast(const unsigned char *s, size_t n, const unsign
     }
 #if JS_SWAR
     {
-        size_t m = (size_t)(end - p);
-        if (m >= 1 && m <= 16 && limit - p >= 16) {
-            uint64_t w1 = js_load8(p), w2 = js_load8(p + 8), fw, nd, ip;
-            unsigned k, f;
+        size_t m = (size_t)(end - p), room = (size_t)(limit - p);
+        uint64_t w1, w2, fw, nd, ip;
+        unsigned k, f;
+        if (m == 1 && (unsigned)(*p - '0') < 10u) {   /* "0", "1": common quantities */
+            ip = (uint64_t)(*p - '0') * 100000000ULL;
+            *raw = neg ? -(int64_t)ip : (int64_t)ip;
+            return 1;
+        }
+        if (m >= 1 && ((m <= 8 && room >= 8) || (m <= 16 && room >= 16))) {
+            w1 = js_load8(p);
+            w2 = m > 8 ? js_load8(p + 8) : 0;
             nd = js_swar_nondigit(w1);
             k = nd ? js_swar_first(nd) : 8;
             if (k >= m && m <= 8) {                   /* all digits */
@@ -231,7 +365,11 @@ static inline int pb_decimal_fast(const unsigned char *s, size_t n, const unsign
                     fw = (w1 >> (8 * (k + 1))) | (w2 << (64 - 8 * (k + 1)));
                     nd = js_swar_nondigit(fw);
                     if ((nd ? js_swar_first(nd) : 8) >= f) {
-                        ip = js_swar_digits(w1, k) * 100000000ULL + js_swar_digits(fw, f) * pb_scale8[f];
+                        if (k + f <= 8)               /* the point taken out: one conversion */
+                            ip = js_swar_digits((w1 & ((1ULL << (8 * k)) - 1)) | (fw << (8 * k)), k + f)
+                                 * pb_scale8[f];
+                        else
+                            ip = js_swar_digits(w1, k) * 100000000ULL + js_swar_digits(fw, f) * pb_scale8[f];
                         *raw = neg ? -(int64_t)ip : (int64_t)ip;
                         return 1;
                     }

@@ -28,9 +28,12 @@ cdef extern from "pbwire.h" nogil:
 
     int pb_varint(pb_cur *c, uint64_t *out)
     int pb_tag(pb_cur *c, uint32_t *field, int *wire)
+    int pb_tag_raw(pb_cur *c, uint32_t *tag)         # the tag as field << 3 | wire
     int pb_bytes(pb_cur *c, const unsigned char **s, size_t *n)
     int pb_string(pb_cur *c, const unsigned char **s, size_t *n)
     int pb_utf8_ok(const unsigned char *s, size_t n)
+    void pb_copy_short(void *dst, const unsigned char *src, size_t n)   # n <= 64
+    void pb_clear(void *p, size_t n)                 # zero a small record without `rep stos`
     int pb_skip(pb_cur *c, int wire)
     int pb_decimal_fast(const unsigned char *s, size_t n, const unsigned char *limit, int64_t *raw)   # 1: read; 0: use the general parser
     int pb_walk(const unsigned char *s, size_t n)   # PB_OK: well-formed fields, contents not read
