@@ -37,6 +37,12 @@ Rules kept (the wire rules are ext/pbwire.h's):
    message is counted and reconciled, never half applied.
 6. Every byte read is preceded by a remaining-length check; a parse allocates no Python
    object.
+7. A body is read in two steps: its fields are found in one pass (``pb_scan`` of
+   ext/pbwire.h, driven by a table per body: strings kept as spans of the frame, numbers
+   as values), then converted once the frame is whole.  So only a field's last
+   occurrence is converted and judged (an id too long or a decimal that is not one is an
+   error as the field's final value, as the reference decoder sees it), while every
+   string occurrence is still checked to be UTF-8.
 """
 
 from engine._parse_common import ParseError
@@ -116,9 +122,17 @@ from engine._pbwire cimport PB_E_VARINT
 from engine._pbwire cimport PB_E_WIRE
 from engine._pbwire cimport PB_OK
 from engine._pbwire cimport PB_WT_LEN
+from engine._pbwire cimport PB_ENTRY
+from engine._pbwire cimport PB_K_LAZY
+from engine._pbwire cimport PB_K_SKIP
+from engine._pbwire cimport PB_K_STRING
+from engine._pbwire cimport PB_K_VARINT
 from engine._pbwire cimport pb_bytes
 from engine._pbwire cimport pb_cur
 from engine._pbwire cimport pb_decimal_fast
+from engine._pbwire cimport pb_fields
+from engine._pbwire cimport pb_scan
+from engine._pbwire cimport pb_span
 from engine._pbwire cimport pb_skip
 from engine._pbwire cimport pb_string
 from engine._pbwire cimport pb_clear
@@ -197,6 +211,29 @@ cdef enum:
     A_TIME = 8 << 3
 
 
+cdef enum:
+    # Slots of a body's fields while the frame is read (Wrap.f; ext/pbwire.h pb_scan): the fields
+    # are found first and their values converted once the frame is whole (rule 1: the last
+    # occurrence wins, so only it is converted).  Decimals 0..7, ids 8..11, numbers 12..15.
+    S_PRICE = 0                  # orders: price; deals: price (of the fill); account: balanceAmount
+    S_QTY = 1                    # orders: quantity; deals: quantity (of the fill); account: frozenAmount
+    S_AVG = 2                    # orders: avgPrice; deals: amount (quote of the fill)
+    S_LEAVES = 3                 # orders: remainQuantity; deals: feeAmount
+    S_LAST = 4                   # orders: lastDealQuantity
+    S_CUM_QTY = 5                # orders: cumulativeQuantity
+    S_CUM_QUOTE = 6              # orders: cumulativeAmount
+    S_STOP = 7                   # orders: triggerPrice
+    S_DECIMALS = 8
+    S_ID = 8                     # orders: id; deals: tradeId; account: vcoinName
+    S_CLIENT = 9                 # orders: clientId; deals: clientOrderId
+    S_ORDER_ID = 10              # deals: orderId
+    S_FEE_ASSET = 11             # deals: feeCurrency
+    S_ORDER_TYPE = 12            # orders: orderType
+    S_TRADE_TYPE = 13            # orders, deals: tradeType
+    S_IS_MAKER = 14              # orders, deals: isMaker
+    S_STATUS = 15                # orders: status; deals, account: time
+
+
 ctypedef struct Wrap:
     const unsigned char *sym     # wrapper field 3 (last occurrence)
     size_t sym_n
@@ -204,9 +241,7 @@ ctypedef struct Wrap:
     int64_t send_time            # wrapper field 6
     bint has_create
     bint has_send
-    int32_t status               # the orders body's status (0: absent)
-    int32_t order_type           # the orders body's orderType (0: absent)
-    int32_t trade_type           # tradeType of either body (0: absent)
+    pb_fields f                  # the body's fields (a repeated body merged into them)
 
 
 _REASONS = {
@@ -228,10 +263,6 @@ cdef inline void _mark(ExecRecord *r, int bit) noexcept nogil:
     r.present |= (<uint64_t>1) << bit
 
 
-cdef inline void _unmark(ExecRecord *r, int bit) noexcept nogil:
-    r.present &= ~((<uint64_t>1) << bit)
-
-
 cdef int _decimal_slow(const unsigned char *s, size_t n, int64_t *dst, uint8_t *rounded) noexcept nogil:
     """The general decimal reader (more digits or decimals than the fast path takes): 1 read or PB_E_VALUE."""
     cdef size_t i, dot
@@ -250,85 +281,11 @@ cdef int _decimal_slow(const unsigned char *s, size_t n, int64_t *dst, uint8_t *
     return 1
 
 
-cdef inline int _decimal(const unsigned char *s, size_t n, const unsigned char *limit, int64_t *dst,
-                         uint8_t *rounded) noexcept nogil:
-    """A decimal string -> raw: 1 read, 0 empty (absent), or a negative status (limit NULL: the fast
-    path already declined it)."""
-    if n == 0:
-        dst[0] = 0
-        return 0
-    if limit != NULL and pb_decimal_fast(s, n, limit, dst):
-        return 1
-    return _decimal_slow(s, n, dst, rounded)
-
-
-cdef int _rd_decimal_rest(const unsigned char *s, size_t n, ExecRecord *r, int64_t *dst, int bit) noexcept nogil:
-    """What the fast path leaves: an empty string (absent) or the general reader's spellings."""
-    cdef uint8_t rounded = 0
-    cdef int st
-    _unmark(r, bit)                      # the last occurrence wins, an empty one included
-    st = _decimal(s, n, NULL, dst, &rounded)
-    if st < 0:
-        return st
-    if st:
-        _mark(r, bit)
-        if rounded:
-            r.flags |= REC_ROUNDED
-    return PB_OK
-
-
-cdef inline int _rd_decimal(pb_cur *c, ExecRecord *r, int64_t *dst, int bit) noexcept nogil:
-    """A decimal string field (its UTF-8 check is the decimal syntax itself: digits, '-' and '.')."""
-    cdef const unsigned char *s
-    cdef size_t n
-    cdef int st = pb_bytes(c, &s, &n)
-    if st != PB_OK:
-        return st
-    if n and pb_decimal_fast(s, n, c.limit, dst):
-        _mark(r, bit)
-        return PB_OK
-    return _rd_decimal_rest(s, n, r, dst, bit)
-
-
-cdef inline int _rd_text(pb_cur *c, ExecRecord *r, char *dst, size_t cap, uint8_t *length, int bit) noexcept nogil:
-    """An identifier string into dst[0:cap]; longer: PB_E_VALUE (ids are never cut)."""
-    cdef const unsigned char *s
-    cdef size_t n
-    cdef int st = pb_string(c, &s, &n)
-    if st != PB_OK:
-        return st
-    if n > cap:
-        return PB_E_VALUE
-    _unmark(r, bit)
-    length[0] = <uint8_t>n
-    if n:
-        pb_copy_short(dst, s, n)         # every cap is at most 64 bytes
-        _mark(r, bit)
-    return PB_OK
-
-
-cdef inline int _rd_i32(pb_cur *c, int32_t *dst) noexcept nogil:
-    """An int32 (a varint of up to 64 bits, cut to its low 32 as proto3 does)."""
-    cdef uint64_t v
-    cdef int st = pb_varint(c, &v)
-    if st == PB_OK:
-        dst[0] = <int32_t><uint32_t>v
-    return st
-
-
 cdef inline int _rd_i64(pb_cur *c, int64_t *dst) noexcept nogil:
     cdef uint64_t v
     cdef int st = pb_varint(c, &v)
     if st == PB_OK:
         dst[0] = <int64_t>v
-    return st
-
-
-cdef inline int _rd_bool(pb_cur *c, uint8_t *dst) noexcept nogil:
-    cdef uint64_t v
-    cdef int st = pb_varint(c, &v)
-    if st == PB_OK:
-        dst[0] = v != 0
     return st
 
 
@@ -339,135 +296,53 @@ cdef inline int _skip_string(pb_cur *c) noexcept nogil:
     return pb_string(c, &s, &n)
 
 
-cdef int _orders(pb_cur *c, ExecRecord *r, Wrap *w) noexcept nogil:
-    """The fields of one PrivateOrdersV3Api body (merged into what r already holds)."""
-    cdef uint32_t tag
-    cdef int st
-    cdef int64_t ignored
-    while c.p < c.end:
-        st = pb_tag_raw(c, &tag)
-        if st != PB_OK:
-            return st
-        if tag == O_ID:
-            st = _rd_text(c, r, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len, F_VENUE_ORDER_ID)
-        elif tag == O_CLIENT_ID:
-            st = _rd_text(c, r, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID)
-        elif tag == O_PRICE:
-            st = _rd_decimal(c, r, &r.price_raw, F_PRICE)
-        elif tag == O_QUANTITY:
-            st = _rd_decimal(c, r, &r.qty_raw, F_QTY)
-        elif tag == O_AVG_PRICE:
-            st = _rd_decimal(c, r, &r.avg_price_raw, F_AVG_PRICE)
-        elif tag == O_REMAIN_QUANTITY:
-            st = _rd_decimal(c, r, &r.leaves_qty_raw, F_LEAVES_QTY)
-        elif tag == O_LAST_DEAL_QUANTITY:
-            st = _rd_decimal(c, r, &r.last_qty_raw, F_LAST_QTY)
-        elif tag == O_CUM_QUANTITY:
-            st = _rd_decimal(c, r, &r.cum_qty_raw, F_CUM_QTY)
-        elif tag == O_CUM_AMOUNT:
-            st = _rd_decimal(c, r, &r.cum_quote_raw, F_CUM_QUOTE)
-        elif tag == O_TRIGGER_PRICE:
-            st = _rd_decimal(c, r, &r.stop_price_raw, F_STOP_PRICE)
-        elif (tag == O_AMOUNT or tag == O_REMAIN_AMOUNT or tag == O_MARKET or tag == O_OCO_ID
-              or tag == O_ROUTE_FACTOR or tag == O_SYMBOL_ID or tag == O_MARKET_ID
-              or tag == O_MARKET_CURRENCY_ID or tag == O_CURRENCY_ID):
-            st = _skip_string(c)
-        elif tag == O_ORDER_TYPE:
-            st = _rd_i32(c, &w.order_type)
-        elif tag == O_TRADE_TYPE:
-            st = _rd_i32(c, &w.trade_type)
-        elif tag == O_IS_MAKER:
-            st = _rd_bool(c, &r.is_maker)
-        elif tag == O_STATUS:
-            st = _rd_i32(c, &w.status)
-        elif tag == O_CREATE_TIME or tag == O_TRIGGER_TYPE or tag == O_STATE:
-            st = _rd_i64(c, &ignored)
-        else:
-            st = pb_skip(c, tag & 7)     # unknown, or a known field of another wire type
-        if st != PB_OK:
-            return st
-    return PB_OK
+# What each body's fields are to pb_scan (indexed by the whole tag; 0: skipped by wire type).
+cdef unsigned char ORDER_TABLE[256]
+cdef unsigned char DEAL_TABLE[256]
+cdef unsigned char ACCOUNT_TABLE[256]
 
 
-cdef int _deals(pb_cur *c, ExecRecord *r, Wrap *w) noexcept nogil:
-    """The fields of one PrivateDealsV3Api body (merged into what r already holds)."""
-    cdef uint32_t tag
-    cdef int st
-    cdef uint8_t ignored
-    while c.p < c.end:
-        st = pb_tag_raw(c, &tag)
-        if st != PB_OK:
-            return st
-        if tag == D_PRICE:
-            st = _rd_decimal(c, r, &r.last_price_raw, F_LAST_PRICE)
-        elif tag == D_QUANTITY:
-            st = _rd_decimal(c, r, &r.last_qty_raw, F_LAST_QTY)
-        elif tag == D_AMOUNT:
-            st = _rd_decimal(c, r, &r.last_quote_raw, F_LAST_QUOTE)
-        elif tag == D_TRADE_ID:
-            st = _rd_text(c, r, r.exec_id, EXEC_VENUE_ID_CAP, &r.exec_id_len, F_EXEC_ID)
-        elif tag == D_CLIENT_ORDER_ID:
-            st = _rd_text(c, r, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID)
-        elif tag == D_ORDER_ID:
-            st = _rd_text(c, r, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len, F_VENUE_ORDER_ID)
-        elif tag == D_FEE_AMOUNT:
-            st = _rd_decimal(c, r, &r.commission_raw, F_COMMISSION)
-        elif tag == D_FEE_CURRENCY:
-            st = _rd_text(c, r, r.commission_asset, EXEC_ASSET_CAP, &r.commission_asset_len, F_COMMISSION_ASSET)
-        elif tag == D_TRADE_TYPE:
-            st = _rd_i32(c, &w.trade_type)
-        elif tag == D_IS_MAKER:
-            st = _rd_bool(c, &r.is_maker)
-        elif tag == D_IS_SELF_TRADE:
-            st = _rd_bool(c, &ignored)
-        elif tag == D_TIME:
-            st = _rd_i64(c, &r.ts_transact_ms)
-            if st == PB_OK:
-                _mark(r, F_TRANSACT_TIME)
-        else:
-            st = pb_skip(c, tag & 7)
-        if st != PB_OK:
-            return st
-    return PB_OK
+cdef void _tables() noexcept:
+    cdef int t
+    for t in (O_ID, O_CLIENT_ID):
+        ORDER_TABLE[t] = PB_ENTRY(PB_K_STRING, S_ID if t == O_ID else S_CLIENT)
+    ORDER_TABLE[O_PRICE] = PB_ENTRY(PB_K_LAZY, S_PRICE)
+    ORDER_TABLE[O_QUANTITY] = PB_ENTRY(PB_K_LAZY, S_QTY)
+    ORDER_TABLE[O_AVG_PRICE] = PB_ENTRY(PB_K_LAZY, S_AVG)
+    ORDER_TABLE[O_REMAIN_QUANTITY] = PB_ENTRY(PB_K_LAZY, S_LEAVES)
+    ORDER_TABLE[O_LAST_DEAL_QUANTITY] = PB_ENTRY(PB_K_LAZY, S_LAST)
+    ORDER_TABLE[O_CUM_QUANTITY] = PB_ENTRY(PB_K_LAZY, S_CUM_QTY)
+    ORDER_TABLE[O_CUM_AMOUNT] = PB_ENTRY(PB_K_LAZY, S_CUM_QUOTE)
+    ORDER_TABLE[O_TRIGGER_PRICE] = PB_ENTRY(PB_K_LAZY, S_STOP)
+    for t in (O_AMOUNT, O_REMAIN_AMOUNT, O_MARKET, O_OCO_ID, O_ROUTE_FACTOR, O_SYMBOL_ID, O_MARKET_ID,
+              O_MARKET_CURRENCY_ID, O_CURRENCY_ID):
+        ORDER_TABLE[t] = PB_ENTRY(PB_K_SKIP, 0)
+    ORDER_TABLE[O_ORDER_TYPE] = PB_ENTRY(PB_K_VARINT, S_ORDER_TYPE)
+    ORDER_TABLE[O_TRADE_TYPE] = PB_ENTRY(PB_K_VARINT, S_TRADE_TYPE)
+    ORDER_TABLE[O_IS_MAKER] = PB_ENTRY(PB_K_VARINT, S_IS_MAKER)
+    ORDER_TABLE[O_STATUS] = PB_ENTRY(PB_K_VARINT, S_STATUS)
+    # createTime, triggerType, state: varints not kept (0: skipped, read as varints all the same)
+    DEAL_TABLE[D_PRICE] = PB_ENTRY(PB_K_LAZY, S_PRICE)
+    DEAL_TABLE[D_QUANTITY] = PB_ENTRY(PB_K_LAZY, S_QTY)
+    DEAL_TABLE[D_AMOUNT] = PB_ENTRY(PB_K_LAZY, S_AVG)
+    DEAL_TABLE[D_FEE_AMOUNT] = PB_ENTRY(PB_K_LAZY, S_LEAVES)
+    DEAL_TABLE[D_TRADE_ID] = PB_ENTRY(PB_K_STRING, S_ID)
+    DEAL_TABLE[D_CLIENT_ORDER_ID] = PB_ENTRY(PB_K_STRING, S_CLIENT)
+    DEAL_TABLE[D_ORDER_ID] = PB_ENTRY(PB_K_STRING, S_ORDER_ID)
+    DEAL_TABLE[D_FEE_CURRENCY] = PB_ENTRY(PB_K_STRING, S_FEE_ASSET)
+    DEAL_TABLE[D_TRADE_TYPE] = PB_ENTRY(PB_K_VARINT, S_TRADE_TYPE)
+    DEAL_TABLE[D_IS_MAKER] = PB_ENTRY(PB_K_VARINT, S_IS_MAKER)
+    DEAL_TABLE[D_TIME] = PB_ENTRY(PB_K_VARINT, S_STATUS)
+    # isSelfTrade: a varint not kept
+    ACCOUNT_TABLE[A_BALANCE_AMOUNT] = PB_ENTRY(PB_K_LAZY, S_PRICE)
+    ACCOUNT_TABLE[A_FROZEN_AMOUNT] = PB_ENTRY(PB_K_LAZY, S_QTY)
+    ACCOUNT_TABLE[A_VCOIN_NAME] = PB_ENTRY(PB_K_STRING, S_ID)
+    for t in (A_COIN_ID, A_BALANCE_AMOUNT_CHANGE, A_FROZEN_AMOUNT_CHANGE, A_TYPE):
+        ACCOUNT_TABLE[t] = PB_ENTRY(PB_K_SKIP, 0)
+    ACCOUNT_TABLE[A_TIME] = PB_ENTRY(PB_K_VARINT, S_STATUS)
 
 
-cdef int _account(pb_cur *c, MexcBalance *b) noexcept nogil:
-    """The fields of one PrivateAccountV3Api body (merged into what b already holds)."""
-    cdef uint32_t tag
-    cdef int st
-    cdef const unsigned char *s
-    cdef size_t n
-    cdef uint8_t rounded = 0
-    while c.p < c.end:
-        st = pb_tag_raw(c, &tag)
-        if st != PB_OK:
-            return st
-        if tag == A_VCOIN_NAME:
-            st = pb_string(c, &s, &n)
-            if st == PB_OK:
-                if n > MEXC_ASSET_CAP:
-                    return PB_E_VALUE
-                pb_copy_short(b.asset, s, n)
-                b.asset_len = <uint8_t>n
-        elif tag == A_BALANCE_AMOUNT or tag == A_FROZEN_AMOUNT:
-            st = pb_bytes(c, &s, &n)     # a decimal's syntax is its UTF-8 check (digits, '-', '.')
-            if st == PB_OK:
-                st = _decimal(s, n, c.limit, &b.free_raw if tag == A_BALANCE_AMOUNT else &b.locked_raw,
-                              &rounded)
-                if st >= 0:
-                    st = PB_OK
-        elif (tag == A_COIN_ID or tag == A_BALANCE_AMOUNT_CHANGE or tag == A_FROZEN_AMOUNT_CHANGE
-              or tag == A_TYPE):
-            st = _skip_string(c)
-        elif tag == A_TIME:
-            st = _rd_i64(c, &b.ts_ms)
-        else:
-            st = pb_skip(c, tag & 7)
-        if st != PB_OK:
-            return st
-    if rounded:
-        b.flags |= REC_ROUNDED
-    return PB_OK
+_tables()
 
 
 cdef int _body(int field, const unsigned char *s, size_t n, const unsigned char *limit, ExecRecord *r,
@@ -478,11 +353,11 @@ cdef int _body(int field, const unsigned char *s, size_t n, const unsigned char 
     sub.end = s + n
     sub.limit = limit
     if field == BODY_ORDERS:
-        st = _orders(&sub, r, w)
+        st = pb_scan(&sub, ORDER_TABLE, &w.f)
     elif field == BODY_DEALS:
-        st = _deals(&sub, r, w)
+        st = pb_scan(&sub, DEAL_TABLE, &w.f)
     elif field == BODY_ACCOUNT:
-        st = _account(&sub, b)
+        st = pb_scan(&sub, ACCOUNT_TABLE, &w.f)
     else:
         st = pb_walk(s, n)               # a public body: well-formed fields, nothing kept
     if st != PB_OK:
@@ -524,7 +399,7 @@ cdef int _wrapper(pb_cur *c, ExecRecord *r, MexcBalance *b, Wrap *w, int *body,
                     if body[0] != 0:     # another member of the oneof replaces the body before
                         _reset(r)
                         memset(b, 0, sizeof(MexcBalance))
-                        w.status = w.order_type = w.trade_type = 0
+                        w.f.seen = 0
                     body[0] = <int>field
                 st = _body(<int>field, s, n, c.limit, r, b, w, err_at)
                 if st != PB_OK:
@@ -576,12 +451,113 @@ cdef inline void _side(ExecRecord *r, int32_t t) noexcept nogil:
         r.flags |= REC_UNKNOWN_ENUM
 
 
-cdef int _finish_order(ExecRecord *r, Wrap *w) noexcept nogil:
-    cdef int32_t s = w.status
+cdef ExecRecord _LAYOUT                  # only its field addresses are used: the offsets below
+cdef size_t ORDER_DECIMAL_AT[S_DECIMALS]     # where each decimal slot of an order lands in the record
+cdef int ORDER_DECIMAL_BIT[S_DECIMALS]
+cdef size_t DEAL_DECIMAL_AT[S_DECIMALS]      # likewise for a deal (slots 0..3)
+cdef int DEAL_DECIMAL_BIT[S_DECIMALS]
+
+
+cdef size_t _at(const int64_t *field) noexcept:
+    return <size_t>(<const char *>field - <const char *>&_LAYOUT)
+
+
+ORDER_DECIMAL_AT[:] = [_at(&_LAYOUT.price_raw), _at(&_LAYOUT.qty_raw), _at(&_LAYOUT.avg_price_raw),
+                       _at(&_LAYOUT.leaves_qty_raw), _at(&_LAYOUT.last_qty_raw), _at(&_LAYOUT.cum_qty_raw),
+                       _at(&_LAYOUT.cum_quote_raw), _at(&_LAYOUT.stop_price_raw)]
+ORDER_DECIMAL_BIT[:] = [F_PRICE, F_QTY, F_AVG_PRICE, F_LEAVES_QTY, F_LAST_QTY, F_CUM_QTY, F_CUM_QUOTE, F_STOP_PRICE]
+DEAL_DECIMAL_AT[:] = [_at(&_LAYOUT.last_price_raw), _at(&_LAYOUT.last_qty_raw), _at(&_LAYOUT.last_quote_raw),
+                      _at(&_LAYOUT.commission_raw), 0, 0, 0, 0]
+DEAL_DECIMAL_BIT[:] = [F_LAST_PRICE, F_LAST_QTY, F_LAST_QUOTE, F_COMMISSION, 0, 0, 0, 0]
+
+
+cdef inline bint _has(const Wrap *w, int slot) noexcept nogil:
+    return (w.f.seen >> slot) & 1
+
+
+cdef inline int64_t _number(const Wrap *w, int slot) noexcept nogil:
+    """A varint slot's value, 0 when absent (proto3's default)."""
+    return <int64_t>w.f.slot[slot].val if _has(w, slot) else 0
+
+
+cdef int _conv_slow(const pb_span *sp, int64_t *dst, uint32_t *flags, const unsigned char **err_at) noexcept nogil:
+    """A decimal the fast path declined: the general reader's, 1 read or a negative status."""
+    cdef uint8_t rounded = 0
+    cdef int st = _decimal_slow(sp.s, sp.n, dst, &rounded)
+    if st < 0:
+        err_at[0] = sp.s
+        return st
+    if rounded:
+        flags[0] |= REC_ROUNDED
+    return 1
+
+
+cdef int _conv(const pb_span *sp, const unsigned char *limit, int64_t *dst, uint32_t *flags,
+               const unsigned char **err_at) noexcept nogil:
+    """A decimal kept: 1 read, 0 empty (absent), or a negative status."""
+    cdef int st
+    if sp.n == 0:
+        return 0
+    st = pb_decimal_fast(sp.s, sp.n, limit, dst)
+    if st == 2:
+        flags[0] |= REC_ROUNDED
+    return st if st else _conv_slow(sp, dst, flags, err_at)
+
+
+cdef int _decimals(ExecRecord *r, const Wrap *w, const size_t *at, const int *bit, const unsigned char *limit,
+                   const unsigned char **err_at) noexcept nogil:
+    """The decimal slots found, into their record fields (an empty string is an absent field).  The
+    fast path is written out here rather than called, one copy for the whole loop."""
+    cdef int i, st
+    cdef const pb_span *sp
+    cdef int64_t *dst
+    for i in range(S_DECIMALS):
+        if not _has(w, i) or w.f.slot[i].span.n == 0:
+            continue
+        sp = &w.f.slot[i].span
+        dst = <int64_t *>(<char *>r + at[i])
+        st = pb_decimal_fast(sp.s, sp.n, limit, dst)
+        if st == 0:
+            st = _conv_slow(sp, dst, &r.flags, err_at)
+            if st < 0:
+                return st
+        elif st == 2:
+            r.flags |= REC_ROUNDED
+        _mark(r, bit[i])
+    return PB_OK
+
+
+cdef inline int _text(ExecRecord *r, const Wrap *w, int slot, char *dst, size_t cap, uint8_t *length, int bit,
+                      const unsigned char **err_at) noexcept nogil:
+    """An id slot found, into its record buffer; longer than the buffer: PB_E_VALUE (ids are never cut)."""
+    cdef const pb_span *sp = &w.f.slot[slot].span
+    if not _has(w, slot) or sp.n == 0:
+        return PB_OK
+    if sp.n > cap:
+        err_at[0] = sp.s
+        return PB_E_VALUE
+    pb_copy_short(dst, sp.s, sp.n)
+    length[0] = <uint8_t>sp.n
+    _mark(r, bit)
+    return PB_OK
+
+
+cdef int _finish_order(ExecRecord *r, const Wrap *w, const unsigned char *limit,
+                       const unsigned char **err_at) noexcept nogil:
+    cdef int32_t s = <int32_t><uint32_t>_number(w, S_STATUS)
+    cdef int st
     if s < STATUS_NEW or s > STATUS_PARTIALLY_CANCELED:
         return PB_E_SHAPE
-    _order_type(r, w.order_type)
-    _side(r, w.trade_type)
+    st = _text(r, w, S_ID, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len, F_VENUE_ORDER_ID, err_at)
+    if st == PB_OK:
+        st = _text(r, w, S_CLIENT, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID, err_at)
+    if st == PB_OK:
+        st = _decimals(r, w, ORDER_DECIMAL_AT, ORDER_DECIMAL_BIT, limit, err_at)
+    if st != PB_OK:
+        return st
+    _order_type(r, <int32_t><uint32_t>_number(w, S_ORDER_TYPE))
+    _side(r, <int32_t><uint32_t>_number(w, S_TRADE_TYPE))
+    r.is_maker = _number(w, S_IS_MAKER) != 0
     if s == STATUS_NEW:
         r.order_state = NEW
     elif s == STATUS_FILLED:
@@ -600,14 +576,57 @@ cdef int _finish_order(ExecRecord *r, Wrap *w) noexcept nogil:
     return PB_OK
 
 
-cdef int _finish_deal(ExecRecord *r, Wrap *w) noexcept nogil:
+cdef int _finish_deal(ExecRecord *r, const Wrap *w, const unsigned char *limit,
+                      const unsigned char **err_at) noexcept nogil:
+    cdef int st = _decimals(r, w, DEAL_DECIMAL_AT, DEAL_DECIMAL_BIT, limit, err_at)
+    if st == PB_OK:
+        st = _text(r, w, S_ID, r.exec_id, EXEC_VENUE_ID_CAP, &r.exec_id_len, F_EXEC_ID, err_at)
+    if st == PB_OK:
+        st = _text(r, w, S_CLIENT, r.client_id, EXEC_ID_CAP, &r.client_id_len, F_CLIENT_ID, err_at)
+    if st == PB_OK:
+        st = _text(r, w, S_ORDER_ID, r.venue_order_id, EXEC_VENUE_ID_CAP, &r.venue_order_id_len, F_VENUE_ORDER_ID,
+                   err_at)
+    if st == PB_OK:
+        st = _text(r, w, S_FEE_ASSET, r.commission_asset, EXEC_ASSET_CAP, &r.commission_asset_len,
+                   F_COMMISSION_ASSET, err_at)
+    if st != PB_OK:
+        return st
     if not (record_has(r, F_LAST_PRICE) and record_has(r, F_LAST_QTY) and record_has(r, F_EXEC_ID)):
         return PB_E_SHAPE
-    _side(r, w.trade_type)
+    if _has(w, S_STATUS):                # the deal's time
+        r.ts_transact_ms = <int64_t>w.f.slot[S_STATUS].val
+        _mark(r, F_TRANSACT_TIME)
+    _side(r, <int32_t><uint32_t>_number(w, S_TRADE_TYPE))
+    r.is_maker = _number(w, S_IS_MAKER) != 0
     r.exec_type = EXEC_TRADE
     _mark(r, F_EXEC_TYPE)
     _mark(r, F_IS_MAKER)
     r.kind = MSG_TRADE
+    return PB_OK
+
+
+cdef int _finish_account(MexcBalance *b, const Wrap *w, const unsigned char *limit,
+                         const unsigned char **err_at) noexcept nogil:
+    cdef const pb_span *asset = &w.f.slot[S_ID].span
+    cdef uint32_t flags = 0
+    cdef int st
+    if not _has(w, S_ID) or asset.n == 0:
+        return PB_E_SHAPE
+    if asset.n > MEXC_ASSET_CAP:
+        err_at[0] = asset.s
+        return PB_E_VALUE
+    pb_copy_short(b.asset, asset.s, asset.n)
+    b.asset_len = <uint8_t>asset.n
+    if _has(w, S_PRICE):
+        st = _conv(&w.f.slot[S_PRICE].span, limit, &b.free_raw, &flags, err_at)
+        if st < 0:
+            return st
+    if _has(w, S_QTY):
+        st = _conv(&w.f.slot[S_QTY].span, limit, &b.locked_raw, &flags, err_at)
+        if st < 0:
+            return st
+    b.flags = <uint8_t>flags
+    b.ts_ms = _number(w, S_STATUS)
     return PB_OK
 
 
@@ -633,7 +652,11 @@ cdef class MexcStreamParser(RecordParser):
         cdef ExecRecord *r = &self.rec
         _reset(r)
         memset(&self.bal, 0, sizeof(MexcBalance))
-        memset(&w, 0, sizeof(Wrap))
+        w.sym = NULL                     # field by field: the slots count only once in `seen`
+        w.sym_n = 0
+        w.create_time = w.send_time = 0
+        w.has_create = w.has_send = False
+        w.f.seen = 0
         c.p = buf
         c.end = buf + size
         c.limit = c.end
@@ -641,13 +664,13 @@ cdef class MexcStreamParser(RecordParser):
         st = _wrapper(&c, r, &self.bal, &w, &body, &err_at)
         if st == PB_OK:
             if body == BODY_ORDERS:
-                st = _finish_order(r, &w)
+                st = _finish_order(r, &w, c.limit, &err_at)
             elif body == BODY_DEALS:
-                st = _finish_deal(r, &w)
+                st = _finish_deal(r, &w, c.limit, &err_at)
             else:
                 r.kind = MSG_OTHER
-                if body == BODY_ACCOUNT and self.bal.asset_len == 0:
-                    st = PB_E_SHAPE
+                if body == BODY_ACCOUNT:
+                    st = _finish_account(&self.bal, &w, c.limit, &err_at)
         if st == PB_OK and (body == BODY_ORDERS or body == BODY_DEALS):
             if w.sym_n > EXEC_SYMBOL_CAP:
                 st = PB_E_VALUE

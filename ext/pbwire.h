@@ -298,10 +298,14 @@ static inline int pb_skip(pb_cur *c, int wire)
 static const uint64_t pb_scale8[9] = {100000000ULL, 10000000ULL, 1000000ULL, 100000ULL, 10000ULL,
                                       1000ULL, 100ULL, 10ULL, 1ULL};
 
+/* The byte-at-a-time reader of  [0-9]{1,10}(\.[0-9]+)?  (the sign already taken): 1 read
+ * exactly, 2 read and rounded (more than 8 decimals: the magnitude rounded half-even at the
+ * eighth, as fp_parse does with FP_HALF_EVEN; a fee comes with up to 19), 0 anything else. */
 static PB_NOINLINE int pb_decimal_loop(const unsigned char *p, const unsigned char *end, int neg, int64_t *raw)
 {
     const unsigned char *digits = p;
     uint64_t ip = 0, fr = 0;
+    unsigned first = 0, sticky = 0, d;
     int nf = 0;
     while (p < end && (unsigned)(*p - '0') < 10u) {
         ip = ip * 10 + (uint64_t)(*p - '0');
@@ -316,17 +320,27 @@ static PB_NOINLINE int pb_decimal_loop(const unsigned char *p, const unsigned ch
             p++;
             nf++;
         }
-        if (nf == 0 || p != end) return 0;
+        if (nf == 0) return 0;
+        if (p != end) {
+            if (nf < 8 || (first = (unsigned)(*p - '0')) > 9) return 0;
+            for (p++; p < end; p++) {
+                d = (unsigned)(*p - '0');
+                if (d > 9) return 0;
+                sticky |= d;
+            }
+        }
     }
     ip = ip * 100000000ULL + fr * pb_scale8[nf];   /* < 10^18: no overflow */
+    if (first > 5 || (first == 5 && (sticky || (ip & 1)))) ip++;   /* half-even: past half, or a tie to odd */
     *raw = neg ? -(int64_t)ip : (int64_t)ip;
-    return 1;
+    return (first | sticky) ? 2 : 1;
 }
 
 /* A decimal string as proto3 carries them (MEXC prices and quantities), in its common
  * spelling  -?[0-9]{1,10}(\.[0-9]{1,8})?  read straight into 8-decimal fixed point:
- * 1 with *raw set, or 0 when the caller must take the general parser (more digits, more
- * decimals, anything else), which then decides.  Reads s[0:n], and loads whole words where
+ * 1 with *raw set, 2 with *raw set and rounded (more than 8 decimals, rounded half-even), or
+ * 0 when the caller must take the general parser (more digits, anything else), which then
+ * decides.  Reads s[0:n], and loads whole words where
  * they stay before `limit` (one for up to 8 bytes, two for up to 16; the bytes past n are
  * masked off); the digits on both sides of the point are converted together when they
  * are 8 or fewer.  */
@@ -381,6 +395,88 @@ PB_INLINE int pb_decimal_fast(const unsigned char *s, size_t n, const unsigned c
     (void)limit;
 #endif
     return pb_decimal_loop(p, end, neg, raw);
+}
+
+/* ---- a table-driven field finder ------------------------------------------------------------
+ *
+ * pb_scan walks one message and, for each field its table names, keeps the value: a varint as
+ * its 64 bits, a string as its span in the buffer (borrowed: valid as long as the buffer).
+ * The reader converts what it kept once the message is whole, so a field repeated costs
+ * nothing but its last value's conversion, and the walk itself is one tight loop: a tag, a
+ * table entry, one of four small steps.  The table is indexed by the whole tag (field << 3 |
+ * wire), so fields 1 .. 31 fit in 256 entries and a known field of another wire type reads
+ * as unknown (skipped, as the reference decoders skip it). */
+
+enum pb_keep {
+    PB_K_NONE = 0,     /* not kept: skipped by its wire type */
+    PB_K_VARINT = 1,   /* a varint (int32, int64, bool): val */
+    PB_K_STRING = 2,   /* a string checked to be UTF-8 now: span */
+    PB_K_LAZY = 3,     /* a string whose reader checks its syntax (a decimal: digits, '-', '.' are UTF-8):
+                        * span; a value it replaces is checked for UTF-8 here */
+    PB_K_SKIP = 4      /* a string not kept: checked to be UTF-8 */
+};
+
+#define PB_SLOTS 16
+#define PB_ENTRY(kind, slot) ((uint8_t)(((kind) << 4) | (slot)))   /* a table entry: slot < PB_SLOTS */
+
+typedef struct {
+    const unsigned char *s;
+    size_t n;
+} pb_span;
+
+typedef union {
+    pb_span span;                  /* PB_K_STRING, PB_K_LAZY */
+    uint64_t val;                  /* PB_K_VARINT */
+} pb_value;
+
+typedef struct {
+    uint32_t seen;                 /* 1 << slot for each slot that holds a field */
+    pb_value slot[PB_SLOTS];       /* only the slots in `seen` are set */
+} pb_fields;
+
+/* One message's fields into f (merged with what f holds: the last occurrence wins). */
+static int pb_scan(pb_cur *c, const uint8_t *table, pb_fields *f)
+{
+    pb_cur cur = *c;
+    uint32_t tag, seen = f->seen;
+    const unsigned char *s;
+    size_t n;
+    uint64_t v;
+    int st = PB_OK;
+    while (cur.p < cur.end) {
+        st = pb_tag_raw(&cur, &tag);
+        if (st != PB_OK) break;
+        unsigned e = tag < 256 ? table[tag] : 0, k = e >> 4, i = e & (PB_SLOTS - 1);
+        if (k == PB_K_VARINT) {
+            st = pb_varint(&cur, &v);
+            if (st != PB_OK) break;
+            f->slot[i].val = v;
+            seen |= 1u << i;
+        } else if (k != PB_K_NONE) {
+            st = pb_bytes(&cur, &s, &n);
+            if (st != PB_OK) break;
+            if (k == PB_K_LAZY) {
+                if (((seen >> i) & 1) && !pb_utf8_ok(f->slot[i].span.s, f->slot[i].span.n)) {
+                    st = PB_E_UTF8;
+                    break;
+                }
+            } else if (!pb_utf8_ok_within(s, n, cur.limit)) {
+                st = PB_E_UTF8;
+                break;
+            }
+            if (k != PB_K_SKIP) {
+                f->slot[i].span.s = s;
+                f->slot[i].span.n = n;
+                seen |= 1u << i;
+            }
+        } else {
+            st = pb_skip(&cur, (int)(tag & 7));
+            if (st != PB_OK) break;
+        }
+    }
+    f->seen = seen;
+    c->p = cur.p;
+    return st;
 }
 
 /* Walk every field of the message in [s, s + n) without interpreting it: PB_OK when its

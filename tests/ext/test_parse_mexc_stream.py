@@ -356,3 +356,14 @@ def test_decimals_wherever_they_sit_in_the_frame(text, pad, last):
     price = (1, 2, text.encode())
     body = body + [price] if last else [price] + body
     check(join(fields[:-1] + [(306, 2, join(body))]))
+
+
+@pytest.mark.parametrize("text,raw", [
+    ("0.000000005", 0), ("0.000000015", 2), ("0.000000025", 2), ("0.0000000250001", 3), ("0.0000000249", 2),
+    ("-0.000000015", -2), ("1.999999995", 2 * E8), ("0.0003998377369698171", 39984), ("12.1234567800000", 1212345678)])
+def test_more_than_eight_decimals_round_half_even_and_say_so(text, raw):
+    """The fast reader's rounding (a fee comes with up to 19 decimals) is the general reader's: half-even."""
+    frame = Wrapper(privateDeals={"price": "1", "quantity": "1", "tradeId": "t", "feeAmount": text}).SerializeToString()
+    want = check(frame)
+    assert want[1]["commission_raw"] == raw
+    assert bool(want[1]["flags"] & RecordFlag.ROUNDED) == (text.split(".")[1][8:].strip("0") != "")
