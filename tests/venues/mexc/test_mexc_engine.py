@@ -16,7 +16,9 @@ from engine.venues.errors import InsufficientFunds, InvalidRequest, IpBanned, Ra
 from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
 
 pytestmark = pytest.mark.timeout(60)
-FAST = {"config": {"recv_window_ms": 1000}}
+# a lost request is concluded sooner: it can no longer be taken 0.5 s after its timestamp, and a -2013 is
+# read as "not visible yet" for 1 s after sending (the simulator's read-after-write window is 0.8 s at most)
+FAST = {"config": {"recv_window_ms": 500, "options": {"read_after_write_s": 1.0}}}
 
 
 def venue_count(sim, cid):
@@ -87,7 +89,7 @@ def test_venue_errors_are_typed_and_leave_nothing_behind():
 
 @pytest.mark.parametrize("fault, ends", [
     ("order:drop:process=first,nth=1", OrderState.FILLED),          # processed, the answer lost
-    ("order:unknown:process=later,delay_ms=600,nth=1", OrderState.FILLED),   # answered first, processed later
+    ("order:unknown:process=later,delay_ms=300,nth=1", OrderState.FILLED),   # answered first, processed later
     ("order:http503:nth=1", OrderState.NOT_PLACED),                  # never reached the venue
 ])
 def test_a_lost_answer_is_resolved_by_client_id_and_never_sent_twice(fault, ends):
