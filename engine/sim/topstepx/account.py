@@ -113,7 +113,7 @@ def bars(sim, st, acct, b) -> dict:
     if c is None:
         raise Refusal(1)
     unit, n, limit = whole(b.get("unit")), whole(b.get("unitnumber")), whole(b.get("limit"))
-    if unit not in _UNIT_S:
+    if unit not in _UNIT_S and not (unit == 7 and st.tick_bars):
         raise Refusal(2)
     if n is None or n <= 0:
         raise Refusal(3)
@@ -121,6 +121,8 @@ def bars(sim, st, acct, b) -> dict:
         raise Refusal(4)
     start = (parse_iso(b.get("starttime")) or 0.0) * 1000
     end = (parse_iso(b.get("endtime")) or float("inf")) * 1000
+    if unit == 7:
+        return {"bars": _tick_bars(st, c, start, end, n)[:limit]}
     span = _UNIT_S[unit] * n * 1000
     out: dict[int, list] = {}
     for ms, price, qty in st.events.tape.get(c.id, ()):
@@ -144,6 +146,19 @@ def bars(sim, st, acct, b) -> dict:
             rows.insert(0, {"t": iso(forming), "o": num(last), "h": num(last), "l": num(last), "c": num(last),
                             "v": 0})
     return {"bars": rows[:limit]}
+
+
+def _tick_bars(st, c, start: float, end: float, n: int) -> list[dict]:
+    """Bars of ``n`` trades each (unit 7 Tick, when ``st.tick_bars``: whether the Gateway serves them is
+    unconfirmed), stamped with their first trade's time, newest first; the last, unfinished one included."""
+    trades = [(ms, price, qty) for ms, price, qty in st.events.tape.get(c.id, ()) if start <= ms <= end]
+    rows = []
+    for i in range(0, len(trades), n):
+        chunk = trades[i:i + n]
+        prices = [p for _, p, _ in chunk]
+        rows.append({"t": iso(chunk[0][0]), "o": num(prices[0]), "h": num(max(prices)), "l": num(min(prices)),
+                     "c": num(prices[-1]), "v": sum(q for _, _, q in chunk)})
+    return rows[::-1]
 
 
 ROUTES = {

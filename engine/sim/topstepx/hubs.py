@@ -11,8 +11,8 @@ connection that comes back.
 Market hub methods: ``SubscribeContractQuotes`` / ``Trades`` / ``MarketDepth`` with
 ``[contractId]`` (and the ``Unsubscribe*`` twins).  Events carry two arguments,
 ``(contractId, data)``: ``GatewayQuote`` as deltas (only the fields that changed since the
-last quote sent), ``GatewayTrade`` and ``GatewayDepth`` items in arrays (as project-x-py
-receives them; the docs show single objects).
+last quote sent; ``quote_deltas`` off: whole quotes), ``GatewayTrade`` and ``GatewayDepth`` items
+in arrays (as project-x-py receives them; ``market_arrays`` off: one object per event, as the docs show).
 """
 
 from __future__ import annotations
@@ -80,6 +80,10 @@ class Hubs:
         self.user.push(key, target, arg)
 
     def market_event(self, topic: str, contract_id: str, target: str, data) -> None:
+        if isinstance(data, list) and not self.st.market_arrays:
+            for item in data:                  # the documented form: one object per event
+                self.market.push((topic, contract_id), target, contract_id, item)
+            return
         self.market.push((topic, contract_id), target, contract_id, data)
 
     def quote(self, contract_id: str, full: dict) -> None:
@@ -91,6 +95,8 @@ class Hubs:
             delta = {k: v for k, v in full.items() if last.get(k) != v or k in ("symbol", "timestamp")}
             if len(delta) <= 2:
                 continue
+            if not self.st.quote_deltas:
+                delta = dict(full)
             last.update(delta)
             text = record({"type": 1, "target": "GatewayQuote", "arguments": [contract_id, delta]})
             client.stream.event(text)

@@ -11,7 +11,8 @@ Rules the personality follows:
    a Rejected order (status 5) and answers its ``orderId`` with ``success: false``, as the
    venue's documented bracket-mode example does; validation refusals answer ``orderId: null``.
 3. Unconfirmed, the simulator's choice: the wording of the customTag, size, price and type
-   refusals; StopLimit (3) accepted as a stop with a limit price; an omitted or null field of
+   refusals; StopLimit (3) accepted as a stop with a limit price (``stop_limit`` on the state;
+   off, it is an invalid type); an omitted or null field of
    Order/modify leaves it unchanged; a modify or cancel of a closed order is errorCode 3.
 4. Trailing stops (5): ``trailPrice`` is a price level; the distance fixed at arrival is
    ``|last - trailPrice| / tick`` whole ticks (at most 1000 on place, no maximum on modify),
@@ -123,7 +124,7 @@ def place(sim, st, acct, b: dict) -> dict:
             raise Refusal(2, "Custom tag already in use.")
         acct.tags.add(tag)
     kind, side_n, size = whole(b.get("type")), whole(b.get("side")), whole(b.get("size"))
-    if kind not in _TYPES:
+    if kind not in _TYPES or (kind == 3 and not st.stop_limit):
         raise Refusal(2, "Invalid order type.")
     if side_n not in (0, 1):
         raise Refusal(2, "Invalid order side.")

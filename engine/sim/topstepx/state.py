@@ -12,7 +12,9 @@
   ``Auth/logout`` ends its token (``logout_revokes``, on: later requests with it are HTTP 401,
   a second logout errorCode 1 InvalidSession); whether a new login of a user ends that user's
   hub sessions with a ``GatewayLogout`` event and a close (``logout_on_conflict``, off: peer
-  code only); ``Order/v2/query``'s page size and largest page (``v2_page_size``, ``v2_page_max``).
+  code only); ``Order/v2/query``'s page size and largest page (``v2_page_size``, ``v2_page_max``);
+  tick bars (``tick_bars``), StopLimit orders (``stop_limit``), quotes as deltas (``quote_deltas``)
+  and market trades and depth in arrays (``market_arrays``).
 * per account, the sheet's refusals a test can switch on: a login error code
   (``login_error``: 7 AgreementsNotSigned, 9 ApiSubscriptionNotFound, 10 ApiKeyAuthenticationDisabled,
   ...), a follower or live account (``follower``, ``simulated``: cancel errorCode 6,
@@ -82,6 +84,10 @@ class TopstepxState:
         self.logout_revokes = True
         self.logout_on_conflict = False
         self.v2_page_size = 100
+        self.tick_bars = False              # History/retrieveBars unit 7 (Tick): UnitInvalid unless on
+        self.stop_limit = True              # Order/place type 3 (StopLimit) taken
+        self.quote_deltas = True            # GatewayQuote with the changed fields only (peer code), else whole
+        self.market_arrays = True           # GatewayTrade / GatewayDepth items in arrays (peer code), else one each
         self.v2_page_max = 1000
         self.revoked: set[str] = set()
         self.accounts: dict[str, AccountState] = {}
