@@ -1,6 +1,6 @@
 from enum import IntEnum
 
-CLIENT_ID_RULES: dict[str, tuple[str, int, str]]
+def venue_client_id_rule(venue: str) -> tuple[str, int, str]: ...
 
 class UpdateResult(IntEnum):
     APPLIED = 0

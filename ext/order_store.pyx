@@ -64,7 +64,6 @@ cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
 
 __all__ = [
-    "CLIENT_ID_RULES",
     "CapacityError",
     "ClientIdCodec",
     "Order",
@@ -72,6 +71,7 @@ __all__ = [
     "OrderStoreError",
     "UpdateResult",
     "make_session_prefix",
+    "venue_client_id_rule",
 ]
 
 _log = logging.getLogger("engine.order_store")
@@ -143,19 +143,12 @@ class CapacityError(OrderStoreError):
     """Every order slot is in use (live or still within its retention)."""
 
 
-# Venue client-order-id rules (../shared/venues/*.md §4): required prefix, longest id
-# including that prefix, allowed characters.  MEXC's limits are unconfirmed in its
-# fact sheet, which advises staying within 32 of [A-Za-z0-9_-].
-CLIENT_ID_RULES = {
-    "binance-spot": ("", 36, "A-Za-z0-9_-"),
-    "binance-usdm": ("", 36, ".A-Z:/a-z0-9_-"),
-    "bybit": ("", 36, "A-Za-z0-9_-"),
-    "gateio": ("t-", 30, "0-9A-Za-z_.-"),
-    "mexc": ("", 32, "A-Za-z0-9_-"),
-    # TopstepX customTag: unique per account; length and characters unconfirmed (the sheet's §4), so the
-    # same conservative rule as Bybit's orderLinkId
-    "topstepx": ("", 36, "A-Za-z0-9_-"),
-}
+def venue_client_id_rule(str venue):
+    """A venue's client-order-id rule (../shared/venues/*.md §4): (required prefix, longest id including
+    that prefix, allowed characters), declared in the venue's folder
+    (:func:`engine.venues.site.client_id_rule`); ValueError for a venue without one."""
+    from engine.venues.site import client_id_rule
+    return client_id_rule(venue)
 
 
 # ---- lifecycle -----------------------------------------------------------------
@@ -243,7 +236,8 @@ cdef class ClientIdCodec:
     Parameters
     ----------
     venue : str
-        Key of :data:`CLIENT_ID_RULES` (length, characters, required prefix).
+        A registered venue: its client-id rule (length, characters, required prefix) is
+        :func:`venue_client_id_rule`'s.
     tag : str
         Optional user tag placed after the venue prefix (allowed characters only).
     session : str, optional
@@ -256,9 +250,7 @@ cdef class ClientIdCodec:
     """
 
     def __init__(self, str venue="binance-spot", str tag="", session=None):
-        if venue not in CLIENT_ID_RULES:
-            raise ValueError(f"no client-id rule for venue {venue!r}; known: {sorted(CLIENT_ID_RULES)}")
-        prefix, max_length, charset = CLIENT_ID_RULES[venue]
+        prefix, max_length, charset = venue_client_id_rule(venue)
         if session is None:
             session = make_session_prefix()
         if len(session) != SESSION_CHARS or not re.fullmatch("[0-9A-Za-z]+", session):
@@ -420,7 +412,7 @@ cdef class OrderStore:
     capacity : int
         Orders that can be live or retained at once (e.g. 65,536).
     venue : str
-        Client-id rule (see :data:`CLIENT_ID_RULES`).
+        Its client-id rule (see :func:`venue_client_id_rule`).
     tag : str
         Optional tag embedded in every client id.
     retention_ns : int

@@ -10,7 +10,6 @@ import pytest
 from tests.support.alloc import allocated_blocks_delta, python_allocations_per_call_bytes
 from engine._enums import ExecType, OrderState, OrderType, Side, TimeInForce
 from engine._order_store import (
-    CLIENT_ID_RULES,
     CapacityError,
     ClientIdCodec,
     OrderStore,
@@ -18,7 +17,9 @@ from engine._order_store import (
     UpdateResult,
     make_session_prefix,
     transition_allowed,
+    venue_client_id_rule,
 )
+from engine.venues.registry import ADAPTERS
 
 E8 = 100_000_000
 TRADE = int(ExecType.EXEC_TRADE)
@@ -359,7 +360,17 @@ VENUE_REGEX = {
 }
 
 
-@pytest.mark.parametrize("venue", sorted(CLIENT_ID_RULES))
+@pytest.mark.parametrize("venue", sorted(ADAPTERS))
+def test_every_venue_declares_the_client_id_rule_its_ids_follow(venue):
+    prefix, longest, charset = venue_client_id_rule(venue)       # from the venue's folder
+    s = OrderStore(capacity=64, venue=venue, tag="bot1")
+    cid = s.client_id(limit(s, ts=0))
+    assert re.fullmatch(f"{re.escape(prefix)}[{charset}]+", cid) and len(cid.encode()) <= longest, cid
+    with pytest.raises(ValueError, match="no client-id rule"):
+        OrderStore(capacity=64, venue="no-such-venue")
+
+
+@pytest.mark.parametrize("venue", sorted(VENUE_REGEX))
 def test_client_ids_follow_venue_rules(venue):
     s = OrderStore(capacity=70_000, venue=venue, tag="bot1")
     ids = set()
@@ -367,7 +378,7 @@ def test_client_ids_follow_venue_rules(venue):
         slot = limit(s, ts=i)
         cid = s.client_id(slot)
         assert re.fullmatch(VENUE_REGEX[venue], cid), cid
-        assert len(cid.encode()) <= CLIENT_ID_RULES[venue][1]
+        assert len(cid.encode()) <= venue_client_id_rule(venue)[1]
         assert s.find_client_id(cid) == slot
         assert s.find_client_id(cid.encode()) == slot
         ids.add(cid)

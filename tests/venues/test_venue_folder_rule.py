@@ -3,8 +3,8 @@
 its registry line (``engine/venues/registry.py``) and its personality line (``engine/sim/personalities.py``).
 
 So no shared module of ``engine/`` names a venue in its code: no string literal outside a docstring holds a
-venue's name (a per-venue table, a switch on a venue, a venue's path or flag), but for the few listed
-below, each with its reason.  And every registered venue has a home for what the shared code collects:
+venue's name (a per-venue table, a switch on a venue, a venue's path or flag), and no shared compiled
+module of ``ext/`` quotes one, but for the few listed below, each with its reason.  And every registered venue has a home for what the shared code collects:
 its endpoints and traits in its folder, its bench rows, its personality's new-order requests.
 """
 
@@ -111,6 +111,31 @@ def test_no_shared_module_names_a_venue(rel):
     assert not offenders, f"{rel} names a venue (move it into the venue's folder or declaration): {offenders[:5]}"
 
 
+def shared_compiled_sources() -> list[str]:
+    """ext/ sources not named for a venue (a venue's codec and parsers are ext/*<venue>*)."""
+    names = [*folders(), *ADAPTERS]
+    return sorted(rel for path in (ROOT / "ext").iterdir() if path.suffix in (".pyx", ".pxd", ".h", ".c")
+                  if not any(n in path.name for n in names) and (rel := path.relative_to(ROOT).as_posix()))
+
+
+# Quoted venue names that may stay in a shared compiled module, and why.
+COMPILED_LITERALS = {
+    ("ext/order_store.pyx", "binance-spot"): "ClientIdCodec's and OrderStore's default venue",
+    ("ext/order_store.pxd", "binance-spot"): "the venue field's comment gives an example",
+}
+
+
+@pytest.mark.parametrize("rel", shared_compiled_sources())
+def test_no_shared_compiled_module_holds_a_venue_table(rel):
+    """Cython has no ast here: a quoted venue name ("gateio": ..., == "mexc") is what a per-venue table or
+    switch needs; prose in docstrings and comments may name venues."""
+    names = "|".join(re.escape(n) for n in sorted({*ADAPTERS, *folders()}, key=len, reverse=True))
+    quoted = re.compile(rf"""["']({names})["']""", re.I)
+    offenders = [m.group(1) for m in quoted.finditer((ROOT / rel).read_text())
+                 if (rel, m.group(1)) not in COMPILED_LITERALS]
+    assert not offenders, f"{rel} names a venue (declare it in the venue's folder instead): {offenders[:5]}"
+
+
 def test_the_allow_lists_are_still_needed():
     """An exemption nothing uses any more is dropped, so the list stays the truth."""
     words = venue_words()
@@ -121,6 +146,8 @@ def test_the_allow_lists_are_still_needed():
         assert any(lit == literal for _, _, lit in found.get(rel, ())), f"{rel}: {literal!r} is gone"
     for rel, word in PROSE:
         assert any(w == word for _, w, _ in found.get(rel, ())), f"{rel}: no {word!r} any more"
+    for rel, literal in COMPILED_LITERALS:
+        assert f'"{literal}"' in (ROOT / rel).read_text(), f"{rel}: {literal!r} is gone"
 
 
 @pytest.mark.parametrize("venue", sorted(ADAPTERS))

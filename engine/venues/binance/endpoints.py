@@ -21,6 +21,7 @@ SITES = {
                                  "wss://ws-api.testnet.binance.vision/ws-api/v3"),
         },
         credentials=("BINANCE_API_KEY", "BINANCE_API_SECRET"),
+        client_id_rule=("", 36, "A-Za-z0-9_-"),
         mainnet_domains=("binance.com", "binance.vision", "binance.us"),
         test_hosts=("testnet.binance.vision", ".testnet.binance.vision",  # api1., ws-api., stream., fix-oe.
                     "demo-api.binance.com", "demo-ws-api.binance.com", "demo-stream.binance.com"),
@@ -34,6 +35,7 @@ SITES = {
                                  "wss://fstream.binancefuture.com/private"),
         },
         credentials=("BINANCE_USDM_API_KEY", "BINANCE_USDM_API_SECRET"),
+        client_id_rule=("", 36, ".A-Z:/a-z0-9_-"),
         mainnet_domains=("binance.com", "binance.us"),
         test_hosts=("demo-fapi.binance.com",),  # testnet.binancefuture.com is outside every mainnet domain
         local_ws_api="/ws-fapi/v1", local_stream="/private",

@@ -16,6 +16,7 @@ SITES = {
                                  "wss://stream-testnet.bybit.com/v5/private"),
         },
         credentials=("BYBIT_API_KEY", "BYBIT_API_SECRET"),
+        client_id_rule=("", 36, "A-Za-z0-9_-"),          # orderLinkId
         # api.bybit.com and api.bytick.com, then the regional sites of Bybit's integration
         # guide (.nl, -tr.com, .kz, bybitgeorgia.ge, .ae, .eu, .id; the sheet's ".tr" kept
         # as written there), Japan (manepa.jp, per the sheet) and Hong Kong (byhkbit.com, SDKs).

@@ -12,6 +12,7 @@ SITES = {
         networks={"mainnet": Endpoints("https://api.gateio.ws/api/v4", "wss://api.gateio.ws/ws/v4/",
                                        "wss://api.gateio.ws/ws/v4/")},
         credentials=("GATEIO_API_KEY", "GATEIO_API_SECRET"),
+        client_id_rule=("t-", 30, "0-9A-Za-z_.-"),       # text: t- and at most 28 more
         mainnet_domains=("gateio.ws", "gate.io", "gate.com"),
         test_hosts=("fx-api-testnet.gateio.ws", "fx-ws-testnet.gateio.ws", "ws-testnet.gate.com"),
         # the REST API lives under /api/v4, on the venue as on the simulator's port

@@ -11,6 +11,8 @@ SITES = {
     "mexc": VenueSite(
         networks={"mainnet": Endpoints("https://api.mexc.com", None, "wss://wbs-api.mexc.com/ws")},
         credentials=("MEXC_API_KEY", "MEXC_API_SECRET"),
+        # limits unconfirmed in the sheet, which advises staying within 32 of [A-Za-z0-9_-]
+        client_id_rule=("", 32, "A-Za-z0-9_-"),
         mainnet_domains=("mexc.com", "mexc.co"),
         local_stream="/ws",
     ),

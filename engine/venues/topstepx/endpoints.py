@@ -15,6 +15,9 @@ SITES = {
         networks={"mainnet": Endpoints("https://api.topstepx.com", None, "wss://rtc.topstepx.com/hubs/user")},
         # a user name and an API key (the key is the secret there)
         credentials=("TOPSTEPX_USERNAME", "TOPSTEPX_API_KEY"),
+        # customTag: unique per account; length and characters unconfirmed (the sheet's section 4), so the
+        # same conservative rule as Bybit's orderLinkId
+        client_id_rule=("", 36, "A-Za-z0-9_-"),
         # TopstepX's gateway and hubs; projectx.com serves the ProjectX gateways of other firms
         mainnet_domains=("topstepx.com", "projectx.com"),
         local_stream="/hubs/user",
