@@ -1,7 +1,8 @@
 """MEXC spot through the whole engine against the simulator's MEXC personality over loopback: orders and
-their ends (status 5 kept as a fill), the market buy at a protective price, balances, typed venue errors
-with nothing lost, lost answers resolved by client id (never a second order), stream drops and listen-key
-expiry reconciled, the read-after-write -2013 window, the shared order budget."""
+their ends (status 5 kept as a fill), the market buy at a protective price, IOC/FOK/post-only as MEXC order
+types, cancel_all, the batch endpoint, balances, typed venue errors with nothing lost, lost answers resolved
+by client id (never a second order), stream drops and listen-key expiry reconciled, the read-after-write
+-2013 window, the shared order budget.  The other faults: test_mexc_faults.py."""
 
 import asyncio
 from decimal import Decimal
@@ -71,6 +72,42 @@ def test_orders_fills_and_balances_end_to_end():
     run(main())
 
 
+def test_order_types_cancel_all_and_the_batch_endpoint():
+    """IOC, FOK and post-only are MEXC order types (IMMEDIATE_OR_CANCEL, FILL_OR_KILL, LIMIT_MAKER): each ends as
+    the venue ends it; cancel_all takes every open order of the symbol (DELETE openOrders); the general
+    client's batchOrders answers item by item (a refused item does not stop the others)."""
+    async def main():
+        async with engine_on_sim("mexc") as (sim, eng):
+            book = sim.core.books[("mexc", "BTCUSDT")]
+            ask, level = book.depth("SELL", 1)[0]
+            ioc = await eng.place_limit("BTCUSDT", "BUY", str(level * 2), str(ask), tif="IOC")
+            ask, size = book.depth("SELL", 1)[0]
+            fok = await eng.place_limit("BTCUSDT", "BUY", str(size * 2), str(ask), tif="FOK")
+            maker = await eng.place_limit("BTCUSDT", "BUY", "0.001", str(book.depth("SELL", 1)[0][0]),
+                                          post_only=True)                  # it would take: the venue cancels it
+            ends = {ioc: OrderState.EXPIRED, fok: OrderState.EXPIRED, maker: OrderState.CANCELLED}
+            for o, end in ends.items():
+                await until(lambda: eng.get_order(o.client_order_id).state == end, what=f"{end.name}")
+            assert eng.get_order(ioc.client_order_id).filled == level            # the part the book had
+            assert eng.get_order(fok.client_order_id).filled == 0                 # all or nothing
+            assert eng.get_order(maker.client_order_id).filled == 0
+            venue = {o.client_id: o for o in sim.core.orders.values() if o.market == "mexc"}
+            assert venue[ioc.client_order_id].tif == "IOC" and venue[fok.client_order_id].tif == "FOK"
+            assert venue[maker.client_order_id].post_only and venue[maker.client_order_id].expiry_reason == "post_only"
+            resting = [await eng.place_limit("BTCUSDT", "BUY", "0.001", str(45000 + i)) for i in range(3)]
+            assert await eng.cancel_all("BTCUSDT") == 3
+            assert all(eng.get_order(o.client_order_id).state == OrderState.CANCELLED for o in resting)
+            assert not [o for o in sim.core.orders.values() if o.market == "mexc" and o.is_open]
+            items = [{"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.001", "price": "45000",
+                      "newClientOrderId": "batch-1"},
+                     {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.00001", "price": "45000",
+                      "newClientOrderId": "batch-2"}]
+            answers = await eng.adapter.rest.batch_orders(items)
+            assert answers[0]["orderId"].startswith("C02__") and answers[1]["code"] == 30002
+            assert venue_count(sim, "batch-1") == 1 and venue_count(sim, "batch-2") == 0
+    run(main())
+
+
 def test_venue_errors_are_typed_and_leave_nothing_behind():
     async def main():
         async with engine_on_sim("mexc") as (sim, eng):
@@ -82,8 +119,11 @@ def test_venue_errors_are_typed_and_leave_nothing_behind():
             sim.core.ledger.accounts[KEY].wallets["mexc"]["USDT"].free = Decimal("10")
             with pytest.raises(InsufficientFunds, match="10101"):
                 await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")
+            sim.core.ledger.accounts[KEY].wallets["mexc"]["BTC"].free = Decimal("0.0001")
+            with pytest.raises(InsufficientFunds, match="30004"):              # a sell of more than is held
+                await eng.place_limit("BTCUSDT", "SELL", "0.001", "60000")
             assert not [o for o in sim.core.orders.values() if o.market == "mexc" and o.is_open]
-            assert len([e for e in events if e.kind == EventKind.REJECTED]) == 2
+            assert len([e for e in events if e.kind == EventKind.REJECTED]) == 3
     run(main())
 
 
