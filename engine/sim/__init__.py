@@ -37,8 +37,8 @@ A personality ``engine/sim/<venue>/`` meets it as follows:
   simulator's default balances in every wallet, as the wallet takes them; the seeded market
   maker quotes every registered market.
 * Serving: a venue whose paths collide with the main port's (MEXC ``/api/v3``, Gate.io
-  ``/api/v4`` and ``/ws/v4``, TopstepX) is one line of
-  :data:`engine.sim.personalities.OWN_PORT`, ``"venue": "engine.sim.<venue>.app:build_app"``,
+  ``/api/v4`` and ``/ws/v4``, TopstepX) declares it in its registration,
+  ``reg.own_port(venue, build_app)`` (``build_app`` in ``engine/sim/<venue>/app.py``),
   where ``build_app(sim) -> aiohttp.web.Application``.  :class:`SimExchange` serves the main
   app and one site per entry on the same host (port 0: any free one), stops them in
   ``stop()``, and maps every engine venue to its base URL in ``sim.urls`` (``sim.url`` is the

@@ -2,7 +2,7 @@
 
 The first stdout line is ``listening on http://HOST:PORT`` (the main port), then one line
 ``VENUE listening on http://HOST:PORT`` per personality on a port of its own
-(:data:`engine.sim.personalities.OWN_PORT`), flushed before any other output, so a parent
+(:meth:`engine.sim.registry.Registry.own_port`), flushed before any other output, so a parent
 process can read the ports when it passed ``--port 0`` (:func:`read_urls` reads them).
 
 Secrets never come from the command line, which every local user can read (``ps``,
@@ -320,14 +320,13 @@ def listening_lines(sim) -> list[str]:
 def read_urls(readline) -> dict[str, str]:
     """``SimExchange.urls`` of a ``python -m engine sim`` process, from its first output lines
     (``readline()`` returns the next line of its stdout); raises RuntimeError if it did not start."""
-    from engine.sim import personalities
-
     line = readline().strip()
     if not line.startswith("listening on "):
         raise RuntimeError(f"simulator did not start: {line!r}")
     main = line.split(" ", 2)[2]
-    urls = {venue: main for venue in load().venues}
-    for _ in personalities.OWN_PORT:
+    reg = load()
+    urls = {venue: main for venue in reg.venues}
+    for _ in reg.own_ports:
         venue, sep, url = readline().strip().partition(" listening on ")
         if not sep:
             raise RuntimeError(f"simulator did not say where {venue!r} listens")

@@ -120,11 +120,10 @@ def _para(text: str, indent: int = 2) -> str:
 
 
 def _fault_section() -> str:
-    from engine.sim import personalities
     from engine.sim.registry import declared
     reg = declared()
     # what the personalities declare: their engine venues' streams and their new-order requests
-    stream_targets = [f"stream.{venue}" for venue in (*reg.venues, *personalities.OWN_PORT)]
+    stream_targets = [f"stream.{venue}" for venue in (*reg.venues, *reg.own_ports)]
     new_orders = list(dict.fromkeys(reg.new_orders.values()))
     request_actions = ["latency", *ANSWERS, "before_process_drop", "after_process_drop"]
     stream_actions = [*STREAM_ACTIONS, "listenkey_expire"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import logging
 from decimal import Decimal
@@ -11,7 +10,6 @@ from itertools import count
 
 from aiohttp import web
 
-from engine.sim import personalities
 from engine.sim.auth import load_ed25519_public_key
 from engine.sim.core import Core
 from engine.sim.decimals import D, exact
@@ -41,7 +39,7 @@ class SimExchange:
     """A local exchange on loopback speaking every registered personality's wire protocol
     (:data:`engine.sim.personalities.PERSONALITIES`): Binance spot, Binance USD-M and Bybit V5
     on the main port (:attr:`url`), personalities whose paths collide with those on ports of
-    their own (:data:`engine.sim.personalities.OWN_PORT`); :attr:`urls` maps every engine venue
+    their own (:meth:`engine.sim.registry.Registry.own_port`); :attr:`urls` maps every engine venue
     to its base URL.
 
     Parameters
@@ -139,13 +137,12 @@ class SimExchange:
         return site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def start(self) -> "SimExchange":
-        """Serve the main port and one port per :data:`~engine.sim.personalities.OWN_PORT` entry."""
+        """Serve the main port and one port per own-port personality (:meth:`~engine.sim.registry.Registry.own_port`)."""
         self.port = await self._serve(build_app(self), self.port)
         self.url = http_url(self.host, self.port)
         self.urls = {venue: self.url for venue in self.registry.venues}
-        for venue, target in personalities.OWN_PORT.items():
-            module, _, name = target.partition(":")
-            app = getattr(importlib.import_module(module), name)(self)
+        for venue, build in self.registry.own_ports.items():
+            app = build(self)
             app.middlewares.append(exact_middleware)
             self.urls[venue] = http_url(self.host, await self._serve(app, 0))
         loop = asyncio.get_running_loop()

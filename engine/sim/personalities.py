@@ -1,17 +1,14 @@
-"""The simulator's personalities, one line per venue in each table.
+"""The simulator's personalities, one line per personality.
 
 ``PERSONALITIES``: every personality's folder -> the module whose ``register(reg)`` declares its
-markets, instruments, fees, wallets and state (:mod:`engine.sim.registry`).
-
-``OWN_PORT``: engine venue -> ``"module:build_app"`` for a personality whose paths collide with
-the main port's (MEXC's ``/api/v3``, Gate.io's ``/api/v4``, TopstepX): ``build_app(sim)`` returns
-the ``aiohttp.web.Application`` that ``SimExchange`` serves on a loopback port of its own
-(``sim.urls[venue]``).
+markets, instruments, fees, wallets, limits, state, and where it is served: on the main port, or
+on a loopback port of its own where its paths collide with the main port's
+(:mod:`engine.sim.registry`).
 """
 
 from __future__ import annotations
 
-__all__ = ["PERSONALITIES", "OWN_PORT"]
+__all__ = ["PERSONALITIES"]
 
 PERSONALITIES: dict[str, str] = {
     "binance": "engine.sim.binance.personality",
@@ -19,10 +16,4 @@ PERSONALITIES: dict[str, str] = {
     "gateio": "engine.sim.gateio.personality",
     "mexc": "engine.sim.mexc.personality",
     "topstepx": "engine.sim.topstepx.personality",
-}
-
-OWN_PORT: dict[str, str] = {
-    "gateio": "engine.sim.gateio.app:build_app",
-    "mexc": "engine.sim.mexc.app:build_app",
-    "topstepx": "engine.sim.topstepx.app:build_app",
 }

@@ -12,8 +12,8 @@ a fresh :class:`Registry`; it declares, without touching any neutral module:
 * fair-price series of its own (:meth:`Registry.price`), when its symbols follow none of
   :data:`~engine.sim.instruments.DEFAULT_PRICES`;
 * the engine venues it serves on the main port (:meth:`Registry.venue`) and its routes there
-  (:meth:`Registry.mount`); a personality on its own port is listed in
-  :data:`engine.sim.personalities.OWN_PORT` instead;
+  (:meth:`Registry.mount`), or, where its paths collide with the main port's, the application
+  serving it on a loopback port of its own (:meth:`Registry.own_port`);
 * the request that places one new order for each engine venue and order-entry path it serves
   (:meth:`Registry.new_order`): the fault target ``order`` names them all, and the demo's fault
   episode drops one;
@@ -110,6 +110,7 @@ class Registry:
         self.limit_defaults: dict[str, object] = {}        # limit name -> default (engine.sim.ratelimit.Limits)
         self.limit_options: list = []                       # engine.sim.ratelimit.LimitOption, CLI order
         self.ws_endpoints: list[str] = []                   # fault targets naming a whole order-entry socket
+        self.own_ports: dict[str, Callable] = {}            # engine venue -> build_app(sim), on a port of its own
         self.personality = ""                       # the one registering now
 
     def venue(self, name: str) -> None:
@@ -153,6 +154,13 @@ class Registry:
         if (venue, entry) in self.new_orders:
             raise ValueError(f"{venue} {entry}: its new-order request is registered twice")
         self.new_orders[(venue, entry)] = request
+
+    def own_port(self, venue: str, build_app: Callable) -> None:
+        """Engine venue ``venue`` is served on a loopback port of its own by ``build_app(sim)``, an
+        ``aiohttp.web.Application`` (its paths collide with the main port's); ``sim.urls[venue]`` is its URL."""
+        if venue in self.own_ports or venue in self.venues:
+            raise ValueError(f"venue {venue!r} is served twice")
+        self.own_ports[venue] = build_app
 
     def ws_endpoint(self, name: str) -> None:
         """``name`` (its path without the leading /, as its requests name it) is a WebSocket order-entry

@@ -6,7 +6,7 @@ path, or a prefix (the longest matching prefix wins).  Binance serves ``/api/v3/
 and ``/v5/trade``.  A REST handler runs its requests through
 :func:`engine.sim.frames.serve_rest`, which applies the faults.  A path nobody mounted
 answers 404.  Personalities whose paths collide with these are served on ports of their own
-(:data:`engine.sim.personalities.OWN_PORT`, started by :class:`~engine.sim.exchange.SimExchange`).
+(:meth:`~engine.sim.registry.Registry.own_port`, started by :class:`~engine.sim.exchange.SimExchange`).
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ def register(reg: Registry) -> None:
     reg.market(MarketSpec("toy", "spot", "toy", "toy"),
                [_instrument("BTC-USDT", "BTCUSDT", "0.1"), _instrument("TOY-USDT", "TOYUSDT", "0.001")])
     reg.new_order("toy", "rest", "POST place")
+    reg.own_port("toy", build_app)
 
 
 async def _time(request: web.Request) -> web.Response:
@@ -77,7 +78,6 @@ def build_app(sim) -> web.Application:
 @pytest.fixture
 def with_toy(monkeypatch):
     monkeypatch.setattr(personalities, "PERSONALITIES", {**personalities.PERSONALITIES, "toy": THIS})
-    monkeypatch.setattr(personalities, "OWN_PORT", {**personalities.OWN_PORT, "toy": f"{THIS}:build_app"})
 
 
 def _run(scenario, **kwargs):
@@ -99,7 +99,7 @@ def test_a_personality_on_its_own_port_is_served_beside_the_main_port_and_stoppe
                 assert set(await r.json()) == {"serverTime"}      # Binance's, on the main port
         # the CLI's first lines, and what a parent process reads back from them
         lines = listening_lines(sim)
-        assert lines == [f"listening on {sim.url}"] + [f"{v} listening on {sim.urls[v]}" for v in personalities.OWN_PORT]
+        assert lines == [f"listening on {sim.url}"] + [f"{v} listening on {sim.urls[v]}" for v in sim.registry.own_ports]
         assert lines[-1] == f"toy listening on {sim.urls['toy']}"
         assert read_urls(iter(line + "\n" for line in lines).__next__) == sim.urls
         stopped.append(sim.urls["toy"])
@@ -174,10 +174,12 @@ def test_the_shipped_personalities_register_the_venues_and_wallets_they_serve():
     reg = load()
     # every engine venue is served, on the main port or its own, by a wallet and a main market named after it
     # (engine.testing relies on it), and every order-entry path of it has its new-order request declared
-    assert set(ADAPTERS) <= set(reg.venues) | set(personalities.OWN_PORT)
+    assert set(ADAPTERS) <= set(reg.venues) | set(reg.own_ports)
     for venue in set(reg.venues) | set(ADAPTERS):
         assert venue in reg.wallets and reg.market_named(venue)
-    assert set(personalities.OWN_PORT).isdisjoint(reg.venues)
+    assert set(reg.own_ports).isdisjoint(reg.venues)
+    with pytest.raises(ValueError, match="twice"):
+        reg.own_port(next(iter(reg.venues)), build_app)
     assert set(order_paths()) <= set(reg.new_orders), set(order_paths()) - set(reg.new_orders)
 
 

@@ -1,6 +1,7 @@
 """The venue-folder rule (issue 13): adding a venue touches only its own folders (``engine/venues/<v>/``,
 ``engine/sim/<v>/``, ``ext/*<v>*``, ``tests/venues/<v>/``, its bench rows ``engine/bench/roundtrip_<v>.py``),
-its registry line (``engine/venues/registry.py``) and its personality line (``engine/sim/personalities.py``).
+its registry line (``engine/venues/registry.py``) and its personality line (``engine/sim/personalities.py``;
+the personality declares the rest, its own port included).
 
 So no shared module of ``engine/`` names a venue in its code: no string literal outside a docstring holds a
 venue's name (a per-venue table, a switch on a venue, a venue's path or flag), and no shared compiled
@@ -54,7 +55,7 @@ PROSE = {
 
 def venue_words() -> re.Pattern:
     """Every registered venue's name and folder, every personality, and the brand names, as words."""
-    names = {*ADAPTERS, *folders(), *personalities.PERSONALITIES, *personalities.OWN_PORT, *OTHER_NAMES}
+    names = {*ADAPTERS, *folders(), *personalities.PERSONALITIES, *OTHER_NAMES}
     alternatives = "|".join(sorted((re.escape(n).replace(r"\ ", "[ .]?") for n in names), key=len, reverse=True))
     return re.compile(rf"(?<![a-z0-9])({alternatives})", re.I)
 

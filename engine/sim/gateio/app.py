@@ -1,4 +1,4 @@
-"""The Gate.io personality's own port (``OWN_PORT["gateio"]``): its ``/api/v4/`` and ``/ws/v4/`` would
+"""The Gate.io personality's own port (``reg.own_port("gateio", build_app)``): its ``/api/v4/`` and ``/ws/v4/`` would
 collide with paths of the main port.  REST requests run through the fault frame
 (:func:`engine.sim.frames.serve_rest`) with Gate's fault answers."""
 

@@ -1,7 +1,7 @@
 """The MEXC personality's own loopback port (its ``/api/v3`` paths collide with Binance's): the REST
 routes, each run through the fault frame (:func:`engine.sim.frames.serve_rest`) and the venue's
 checks (:func:`.rest.rest_handler`), and the user-data stream at ``/ws``.
-``build_app(sim)`` is listed in :data:`engine.sim.personalities.OWN_PORT`.
+``build_app(sim)`` is declared by the personality (``reg.own_port``).
 """
 
 from __future__ import annotations

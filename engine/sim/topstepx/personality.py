@@ -2,14 +2,15 @@
 
 Market ``tsx`` (linear: CME futures, :mod:`.instruments`) trading from the wallet ``topstepx``
 (USD, 150,000 to start: a 150K account; ``balances={"USD": ...}`` sets another), fair-price
-series ``NQ`` and ``ES``; served on a port of its own (``OWN_PORT`` in
-:mod:`engine.sim.personalities`: the app is :func:`engine.sim.topstepx.app.build_app`).
+series ``NQ`` and ``ES``; served on a port of its own (``reg.own_port``: the app is
+:func:`engine.sim.topstepx.app.build_app`).
 """
 
 from __future__ import annotations
 
 from engine.sim.registry import MarketSpec
 from engine.sim.topstepx import limits
+from engine.sim.topstepx.app import build_app
 from engine.sim.topstepx.instruments import ASSET, MARKET, PRICES, WALLET, instruments
 from engine.sim.topstepx.state import TopstepxState
 
@@ -24,3 +25,4 @@ def register(reg) -> None:
     reg.state(TopstepxState)
     reg.new_order("topstepx", "rest", "POST api/Order/place")
     reg.limits(limits.LIMITS, limits.OPTIONS)
+    reg.own_port("topstepx", build_app)
