@@ -1,8 +1,8 @@
-"""The venues the engine trades on: one line per venue folder, naming its adapter class.
+"""The venues the engine trades on: one line per venue, naming its adapter class and order-entry paths.
 
 Adding a venue is its folder (``engine/venues/<venue>/``, the shape in
 ``engine/venues/__init__.py``), its simulator personality (``engine/sim/<venue>/``) and
-one line here (a venue offering WebSocket order entry says so in :data:`ORDER_ENTRY` too).
+one line here (:data:`REGISTERED`: its adapter class and its order-entry paths).
 The folder is found from the adapter's module: its ``endpoints`` and ``traits`` modules are
 read beside it (:func:`folder`).  Adapters are imported when first used, so a bot pays only
 for its venue.
@@ -14,28 +14,25 @@ import importlib
 
 from engine.errors import ConfigError
 
-__all__ = ["ADAPTERS", "ORDER_ENTRY", "make_adapter", "has_adapter", "adapter_class", "order_paths", "folder",
+__all__ = ["REGISTERED", "ADAPTERS", "ORDER_ENTRY", "make_adapter", "has_adapter", "adapter_class", "order_paths", "folder",
            "folders"]
 
-# venue (configuration key) -> "module:Class" of its adapter
-ADAPTERS: dict[str, str] = {
-    "binance-spot": "engine.venues.binance.adapter:BinanceAdapter",
-    "binance-usdm": "engine.venues.binance.adapter:BinanceAdapter",
-    "bybit": "engine.venues.bybit.adapter:BybitAdapter",
-    "gateio": "engine.venues.gateio.adapter:GateAdapter",
-    "mexc": "engine.venues.mexc.adapter:MexcAdapter",
-    "topstepx": "engine.venues.topstepx.adapter:TopstepxAdapter",
+# One line per venue: venue (configuration key) -> ("module:Class" of its adapter, the order-entry paths
+# it offers: "rest" always; "ws": WebSocket order entry)
+REGISTERED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "binance-spot": ("engine.venues.binance.adapter:BinanceAdapter", ("rest", "ws")),
+    "binance-usdm": ("engine.venues.binance.adapter:BinanceAdapter", ("rest",)),
+    "bybit": ("engine.venues.bybit.adapter:BybitAdapter", ("rest", "ws")),
+    "gateio": ("engine.venues.gateio.adapter:GateAdapter", ("rest", "ws")),
+    "mexc": ("engine.venues.mexc.adapter:MexcAdapter", ("rest",)),
+    "topstepx": ("engine.venues.topstepx.adapter:TopstepxAdapter", ("rest",)),
 }
 
-# venue -> the order-entry paths its adapter offers ("rest" always; "ws": WebSocket order entry)
-ORDER_ENTRY: dict[str, tuple[str, ...]] = {
-    "binance-spot": ("rest", "ws"),
-    "binance-usdm": ("rest",),
-    "bybit": ("rest", "ws"),
-    "gateio": ("rest", "ws"),
-    "mexc": ("rest",),
-    "topstepx": ("rest",),
-}
+# venue -> "module:Class" of its adapter
+ADAPTERS: dict[str, str] = {venue: adapter for venue, (adapter, _) in REGISTERED.items()}
+
+# venue -> the order-entry paths its adapter offers
+ORDER_ENTRY: dict[str, tuple[str, ...]] = {venue: entries for venue, (_, entries) in REGISTERED.items()}
 
 
 def order_paths() -> list[tuple[str, str]]:
