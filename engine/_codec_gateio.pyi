@@ -65,6 +65,18 @@ class GateOrderEncoder(WireBuffer):
         timestamp_s: int,
     ) -> int: ...
     def framed_request(self, exptime_ms: int) -> bytes: ...
+    def ws_cancel_param(
+        self, currency_pair: bytes | str, order_id: bytes | str | None, client_id: bytes | str | None
+    ) -> int: ...
+    def ws_amend_param(
+        self,
+        currency_pair: bytes | str,
+        order_id: bytes | str | None,
+        client_id: bytes | str | None,
+        qty_raw: int,
+        price_raw: int,
+    ) -> int: ...
+    def ws_frame(self, channel: bytes, req_id: bytes, ts_ms: int, exptime_ms: int) -> bytes: ...
     def sign_request(
         self,
         method: bytes | str,

@@ -57,6 +57,12 @@ cdef class GateOrderEncoder(WireBuffer):
     cdef Py_ssize_t amend_order_c(self, const char *pair, size_t pair_len, const char *order_id,
                                   size_t order_id_len, const char *text, size_t text_len, int64_t qty_raw,
                                   int64_t price_raw, int64_t timestamp_s) noexcept nogil
+    # The order API's cancel / amend req_param (endpoint 2 / 3): the body length or a status.
+    cdef Py_ssize_t ws_ref_param_c(self, const char *pair, size_t pair_len, const char *order_id,
+                                   size_t order_id_len, const char *text, size_t text_len, int64_t qty_raw,
+                                   int64_t price_raw, int endpoint) noexcept nogil
+    cdef Py_ssize_t _ws_ref(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
+                            int endpoint) except -1
     cdef Py_ssize_t sign_request_c(self, const char *method, size_t method_len, const char *path, size_t path_len,
                                    const char *query, size_t query_len, const char *body, size_t body_len,
                                    int64_t timestamp_s) noexcept nogil

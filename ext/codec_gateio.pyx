@@ -30,6 +30,12 @@ SDK's ``Order`` / ``OrderPatch`` models):
    bytes object (``set_frame`` first: the method and path prefix per endpoint, and the
    fixed headers up to ``Timestamp:``), the varying target, header values and body
    copied in C rather than joined in Python.
+8. The WebSocket order API (gateio-spot.md §8) takes the REST body of a create as
+   ``req_param``, and ``{"order_id","currency_pair"}`` (cancel), plus ``amount`` and/or
+   ``price`` (amend): :meth:`ws_cancel_param` / :meth:`ws_amend_param` write those into the
+   buffer (validated as the REST targets are), and :meth:`ws_frame` wraps the buffer in
+   the request frame ``{"time","channel","event":"api","payload":{"req_id","req_header":
+   {"x-gate-exptime"},"req_param":...}}``, in one bytes object.
 """
 
 from engine._codec_errors import EncodeError
@@ -117,6 +123,14 @@ cdef const char *HDR_SIGN = b"\r\nSIGN: "
 cdef const char *HDR_EXPTIME = b"\r\nX-Gate-Exptime: "
 cdef const char *HDR_LENGTH = b"\r\nContent-Length: "
 cdef const char *HDR_END = b"\r\n\r\n"
+
+# The order API's request frame around req_param (rule 8).
+cdef const char *WS_TIME = b'{"time":'
+cdef const char *WS_CHANNEL = b',"channel":"'
+cdef const char *WS_REQ_ID = b'","event":"api","payload":{"req_id":"'
+cdef const char *WS_EXPTIME = b'","req_header":{"x-gate-exptime":"'
+cdef const char *WS_PARAM = b'"},"req_param":'
+cdef const char *WS_END = b"}}"
 
 cdef const char *PATH_ORDERS = b"/api/v4/spot/orders"
 cdef const char *PATH_PREFIX = b"/api/v4/"
@@ -712,6 +726,143 @@ cdef class GateOrderEncoder(WireBuffer):
         p += 18 + lw.len
         memcpy(p, HDR_END, 4)
         memcpy(p + 4, self.buf, <size_t>self.length)
+        return out
+
+    cdef Py_ssize_t ws_ref_param_c(self, const char *pair, size_t pair_len, const char *order_id,
+                                   size_t order_id_len, const char *text, size_t text_len, int64_t qty_raw,
+                                   int64_t price_raw, int endpoint) noexcept nogil:
+        """``{"order_id","currency_pair"[,"amount"][,"price"]}`` (rule 8): the body length or a status."""
+        cdef wire_t w
+        if not wire_id_ok(pair, pair_len, PAIR_MAX, b"_"):
+            return CODEC_E_SYMBOL
+        if (order_id_len > 0) == (text_len > 0):
+            return CODEC_E_ORDER_REF
+        if order_id_len and not _digits_ok(order_id, order_id_len, ORDER_ID_MAX):
+            return CODEC_E_ORDER_REF
+        if text_len and not _text_ok(text, text_len):
+            return CODEC_E_CLIENT_ID
+        if qty_raw < 0:
+            return CODEC_E_QTY
+        if price_raw < 0:
+            return CODEC_E_PRICE
+        if endpoint == ENDPOINT_AMEND and qty_raw == 0 and price_raw == 0:
+            return CODEC_E_NOTHING
+        wire_start(&w, self.buf, self.capacity)
+        if order_id_len:
+            _str_field(&w, b"order_id", order_id, order_id_len)
+        else:
+            _str_field(&w, b"order_id", text, text_len)
+        _str_field(&w, b"currency_pair", pair, pair_len)
+        if qty_raw:
+            _fp_field(&w, b"amount", qty_raw)
+        if price_raw:
+            _fp_field(&w, b"price", price_raw)
+        wire_bytes(&w, b"}", 1)
+        if w.overflow:
+            return CODEC_E_OVERFLOW
+        self.length = <Py_ssize_t>w.len
+        self.target_length = 0              # no REST request to frame (framed_request refuses)
+        self.path_length = 0
+        self.endpoint = endpoint
+        return self.length
+
+    def ws_cancel_param(self, currency_pair, order_id, client_id):
+        """``spot.order_cancel``'s ``req_param`` into the buffer (rule 8); exactly one of ``order_id``
+        (digits) and ``client_id`` (the order's text).  Returns its length.
+
+        Raises
+        ------
+        EncodeError
+        """
+        return self._ws_ref(currency_pair, order_id, client_id, 0, 0, ENDPOINT_CANCEL)
+
+    def ws_amend_param(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw):
+        """``spot.order_amend``'s ``req_param`` into the buffer (rule 8): the new amount and/or price (0
+        leaves it; not both).  Returns its length.
+
+        Raises
+        ------
+        EncodeError
+        """
+        return self._ws_ref(currency_pair, order_id, client_id, qty_raw, price_raw, ENDPOINT_AMEND)
+
+    cdef Py_ssize_t _ws_ref(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
+                            int endpoint) except -1:
+        cdef const char *s
+        cdef const char *o
+        cdef const char *c
+        cdef Py_ssize_t sn, on, cn
+        _borrow_text(currency_pair, &s, &sn)
+        _borrow_text(order_id, &o, &on)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.ws_ref_param_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, qty_raw, price_raw,
+                                                endpoint)
+        if n < 0:
+            self._clear()
+            raise encode_error(<int>n, "gate spot order API", f"currency_pair={currency_pair!r} "
+                               f"order_id={order_id!r} client_id={client_id!r} qty_raw={qty_raw} "
+                               f"price_raw={price_raw}")
+        return n
+
+    def ws_frame(self, bytes channel not None, bytes req_id not None, int64_t ts_ms, int64_t exptime_ms):
+        """The order API request of the buffer's ``req_param`` (the last create, :meth:`ws_cancel_param` or
+        :meth:`ws_amend_param`), as one bytes object (rule 8).
+
+        Parameters
+        ----------
+        channel : bytes
+            ``spot.order_place``, ``spot.order_cancel``, ``spot.order_amend``, ...
+        req_id : bytes
+            The request id its answers carry back.
+        ts_ms : int
+            Venue time in ms (``time`` is its seconds).
+        exptime_ms : int
+            ``x-gate-exptime``: the venue refuses the request once it arrives later (ms epoch).
+
+        Raises
+        ------
+        ValueError
+            No successful call since the last error, a channel or id that is not 1-64 bytes of printable
+            ASCII without ``"`` or ``\\``, or a negative time.
+        """
+        cdef bytes out
+        cdef char *p
+        cdef wire_t tw, ew
+        cdef char t_digits[DIGITS_CAP]
+        cdef char e_digits[DIGITS_CAP]
+        cdef Py_ssize_t cn = PyBytes_GET_SIZE(channel)
+        cdef Py_ssize_t rn = PyBytes_GET_SIZE(req_id)
+        cdef Py_ssize_t total
+        if self.length <= 0:
+            raise ValueError("ws_frame needs a successful create, cancel or amend parameter first")
+        if ts_ms < 0 or exptime_ms < 0:
+            raise ValueError(f"times must be >= 0, not ts_ms={ts_ms} exptime_ms={exptime_ms}")
+        if not (0 < cn <= 64 and _visible_ok(PyBytes_AS_STRING(channel), <size_t>cn, b'"\\')):
+            raise ValueError(f"channel must be 1-64 printable ASCII bytes without quotes or backslashes: {channel!r}")
+        if not (0 < rn <= 64 and _visible_ok(PyBytes_AS_STRING(req_id), <size_t>rn, b'"\\')):
+            raise ValueError(f"req_id must be 1-64 printable ASCII bytes without quotes or backslashes: {req_id!r}")
+        wire_start(&tw, t_digits, DIGITS_CAP)
+        wire_i64(&tw, ts_ms // 1000)
+        wire_start(&ew, e_digits, DIGITS_CAP)
+        wire_i64(&ew, exptime_ms)
+        total = (8 + <Py_ssize_t>tw.len + 12 + cn + 37 + rn + 34 + <Py_ssize_t>ew.len + 15 + self.length + 2)
+        out = PyBytes_FromStringAndSize(NULL, total)
+        p = PyBytes_AS_STRING(out)
+        memcpy(p, WS_TIME, 8)
+        memcpy(p + 8, t_digits, tw.len)
+        p += 8 + tw.len
+        memcpy(p, WS_CHANNEL, 12)
+        memcpy(p + 12, PyBytes_AS_STRING(channel), <size_t>cn)
+        p += 12 + cn
+        memcpy(p, WS_REQ_ID, 37)
+        memcpy(p + 37, PyBytes_AS_STRING(req_id), <size_t>rn)
+        p += 37 + rn
+        memcpy(p, WS_EXPTIME, 34)
+        memcpy(p + 34, e_digits, ew.len)
+        p += 34 + ew.len
+        memcpy(p, WS_PARAM, 15)
+        memcpy(p + 15, self.buf, <size_t>self.length)
+        memcpy(p + 15 + self.length, WS_END, 2)
         return out
 
     cdef void _clear(self) noexcept:

@@ -345,6 +345,69 @@ def test_the_framed_request_needs_a_frame_and_a_signed_request():
         unsigned.framed_request(1)
 
 
+# ---- the WebSocket order API's frames ----------------------------------------------------------------
+
+def ref_ws_frame(channel, req_id, param, ts_ms, exptime_ms):
+    """The request frame of gateio-spot.md §8, as json.dumps writes it."""
+    frame = {"time": ts_ms // 1000, "channel": channel, "event": "api",
+             "payload": {"req_id": req_id, "req_header": {"x-gate-exptime": str(exptime_ms)}, "req_param": param}}
+    return json.dumps(frame, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("call, channel, param", [
+    (lambda e: e.new_order(b"BTC_USDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, raw("0.015"), raw("65000.5"),
+                           b"t-bot-1-000042", TS), "spot.order_place",
+     {"text": "t-bot-1-000042", "currency_pair": "BTC_USDT", "type": "limit", "account": "spot", "side": "buy",
+      "amount": "0.015", "price": "65000.5", "time_in_force": "gtc"}),
+    (lambda e: e.ws_cancel_param(b"BTC_USDT", None, b"t-a.b_c-1"), "spot.order_cancel",
+     {"order_id": "t-a.b_c-1", "currency_pair": "BTC_USDT"}),
+    (lambda e: e.ws_cancel_param("ETH_USDT", "1852454420", None), "spot.order_cancel",
+     {"order_id": "1852454420", "currency_pair": "ETH_USDT"}),
+    (lambda e: e.ws_amend_param(b"BTC_USDT", None, b"t-a", 0, raw("64999.9")), "spot.order_amend",
+     {"order_id": "t-a", "currency_pair": "BTC_USDT", "price": "64999.9"}),
+    (lambda e: e.ws_amend_param(b"BTC_USDT", b"77", None, raw("0.5"), raw("1")), "spot.order_amend",
+     {"order_id": "77", "currency_pair": "BTC_USDT", "amount": "0.5", "price": "1"}),
+], ids=["place", "cancel-by-text", "cancel-by-id", "amend-price", "amend-both"])
+@pytest.mark.parametrize("signs", [False, True])
+def test_ws_frames_are_the_sheets_request_frames(call, channel, param, signs):
+    enc = GateOrderEncoder(RequestSigner(SECRET), KEY, signs=signs)
+    call(enc)
+    got = enc.ws_frame(channel.encode(), b"a1b2c3d4-17", 1700000000123, 1700000005123)
+    assert got == ref_ws_frame(channel, "a1b2c3d4-17", param, 1700000000123, 1700000005123)
+    assert json.loads(got)["payload"]["req_param"] == param
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda e: e.ws_cancel_param(b"BTC_USDT", b"1", b"t-a"), "order"),            # both references
+    (lambda e: e.ws_cancel_param(b"BTC_USDT", None, None), "order"),              # neither
+    (lambda e: e.ws_cancel_param(b"BTC_USDT", b"12a", None), "order"),            # an id is digits
+    (lambda e: e.ws_cancel_param(b"BTC_USDT", None, b"x-abc"), "client"),         # a text starts with t-
+    (lambda e: e.ws_cancel_param(b'BTC"USDT', None, b"t-a"), "symbol"),
+    (lambda e: e.ws_amend_param(b"BTC_USDT", None, b"t-a", 0, 0), "quantity or the price"),
+    (lambda e: e.ws_amend_param(b"BTC_USDT", None, b"t-a", -1, 0), "qty"),
+], ids=["both", "neither", "id-digits", "text-prefix", "pair", "amend-nothing", "amend-negative"])
+def test_bad_ws_params_raise_and_leave_nothing_to_frame(enc, call, message):
+    enc.ws_cancel_param(b"BTC_USDT", None, b"t-ok")
+    with pytest.raises(EncodeError, match=f"(?i){message}"):
+        call(enc)
+    with pytest.raises(ValueError, match="successful"):
+        enc.ws_frame(b"spot.order_cancel", b"r1", 1, 2)
+
+
+def test_ws_frame_refuses_what_would_need_escaping(enc):
+    enc.ws_cancel_param(b"BTC_USDT", None, b"t-ok")
+    for channel, req_id in ((b'spot"x', b"r1"), (b"spot.order_cancel", b"r\\1"), (b"", b"r1"),
+                            (b"spot.order_cancel", b"r" * 65), (b"spot.order_cancel", "r\u00e9".encode())):
+        with pytest.raises(ValueError):
+            enc.ws_frame(channel, req_id, 1, 2)
+    with pytest.raises(ValueError, match="times"):
+        enc.ws_frame(b"spot.order_cancel", b"r1", -1, 2)
+    assert enc.framed_request is not None
+    enc.set_frame(HEADS, TAIL)
+    with pytest.raises(ValueError, match="signed request first"):     # a WebSocket param is no REST request
+        enc.framed_request(1)
+
+
 # ---- allocations -------------------------------------------------------------------------------------
 
 def test_encoding_allocates_nothing(enc):
@@ -364,12 +427,18 @@ def test_encoding_allocates_nothing(enc):
     def amend():
         enc.amend_order(pair, None, text, qty, price, TS)
 
+    def ws_cancel():
+        enc.ws_cancel_param(pair, None, text)
+
+    def ws_amend():
+        enc.ws_amend_param(pair, None, text, qty, price)
+
     assert python_allocations_per_call_bytes(c_level) == 0
-    for fn in (c_level, place, cancel, amend):
+    for fn in (c_level, place, cancel, amend, ws_cancel, ws_amend):
         assert allocated_blocks_delta(fn) == 0
     place()
     assert enc.length <= 256          # a cached small int: the Python call itself must allocate nothing
-    for fn in (place, cancel, amend):
+    for fn in (place, cancel, amend, ws_cancel, ws_amend):
         assert python_allocations_per_call_bytes(fn) == 0
     # The C loop really produced the request.
     enc.new_order(pair, side, typ, tif, qty, price, text, TS + 9)

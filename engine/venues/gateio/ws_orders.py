@@ -37,7 +37,6 @@ from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
 from engine.venues.gateio.errors import error_for, reset_pause
 from engine.venues.gateio.user_stream import app_ping, ws_url
-from engine.venues.jsonwire import json_value
 
 __all__ = ["GateWsOrders", "login_signature"]
 
@@ -132,18 +131,24 @@ class GateWsOrders:
         self.inflight.fail_all(ConnectionLost("order API socket dropped with the answer outstanding", sent=True))
 
     # -- requests -----------------------------------------------------------------------------------
-    def _frame(self, channel: bytes, req_id: str, param: bytes, ts_ms: int) -> bytes:
-        return b"".join((b'{"time":', b"%d" % (ts_ms // 1000), b',"channel":"', channel,
-                         b'","event":"api","payload":{"req_id":"', req_id.encode(),
-                         b'","req_header":{"x-gate-exptime":"', b"%d" % (ts_ms + self.recv_window),
-                         b'"},"req_param":', param, b"}}"))
-
-    def _send(self, channel: bytes, param: bytes, ts_ms: int, timeout: float | None) -> asyncio.Future:
+    def _send(self, channel: bytes, ts_ms: int, timeout: float | None) -> asyncio.Future:
+        """Write the encoder's ``req_param`` (just written) in its request frame, framed by the encoder."""
         if not self._logged_in:
             raise ConnectionLost("order API: not logged in; nothing was sent", sent=False)
         req_id = f"{self._prefix}-{next(self._ids)}"
-        return self.inflight.send(self.ws, req_id, self._frame(channel, req_id, param, ts_ms),
-                                  channel.decode(), timeout or self.request_timeout)
+        frame = self.encoder.ws_frame(channel, req_id.encode(), ts_ms, ts_ms + self.recv_window)
+        return self.inflight.send(self.ws, req_id, frame, channel.decode(), timeout or self.request_timeout)
+
+    def _ref_param(self, pair: bytes, order_id: bytes, qty_raw: int = 0, price_raw: int = 0,
+                   amend: bool = False) -> None:
+        """``{"order_id","currency_pair"[,"amount"][,"price"]}`` into the encoder: ``order_id`` is the
+        order's text (``t-...``) or the venue's id (digits)."""
+        text = order_id if order_id.startswith(b"t-") else None
+        venue_id = None if text is not None else order_id
+        if amend:
+            self.encoder.ws_amend_param(pair, venue_id, text, qty_raw, price_raw)
+        else:
+            self.encoder.ws_cancel_param(pair, venue_id, text)
 
     def place_order(self, pair: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
                     text: bytes, timeout: float | None = None) -> asyncio.Future:
@@ -152,34 +157,28 @@ class GateWsOrders:
         ``EncodeError`` before anything is sent."""
         ts = self.clock.now_ms()
         enc = self.encoder
-        n = enc.new_order(pair, side, order_type, tif, qty_raw, price_raw, text, ts // 1000)
-        fut = self._send(b"spot.order_place", enc.buffer[:n], ts, timeout)
+        enc.new_order(pair, side, order_type, tif, qty_raw, price_raw, text, ts // 1000)
+        fut = self._send(b"spot.order_place", ts, timeout)
         self.last_ts = ts
         return fut
 
     def cancel_order(self, pair: bytes, order_id: bytes, timeout: float | None = None) -> asyncio.Future:
-        """``spot.order_cancel`` of ``order_id`` (the venue's id, or the order's text while it is open)."""
-        return self._send(b"spot.order_cancel", b'{"order_id":' + json_value(order_id.decode()).encode()
-                          + b',"currency_pair":' + json_value(pair.decode()).encode() + b"}",
-                          self.clock.now_ms(), timeout)
+        """``spot.order_cancel`` of ``order_id`` (the venue's id, or the order's text while it is open).
+        ``EncodeError`` before anything is sent."""
+        self._ref_param(pair, order_id)
+        return self._send(b"spot.order_cancel", self.clock.now_ms(), timeout)
 
     def amend_order(self, pair: bytes, order_id: bytes, qty_raw: int = 0, price_raw: int = 0,
                     timeout: float | None = None) -> asyncio.Future:
-        """``spot.order_amend``: new amount and/or price (0 keeps it)."""
-        from engine._fixedpoint import format as fp_format
-        param = {"order_id": order_id.decode(), "currency_pair": pair.decode()}
-        if qty_raw:
-            param["amount"] = fp_format(qty_raw)
-        if price_raw:
-            param["price"] = fp_format(price_raw)
-        body = "{" + ",".join(f'"{k}":{json_value(v)}' for k, v in param.items()) + "}"
-        return self._send(b"spot.order_amend", body.encode(), self.clock.now_ms(), timeout)
+        """``spot.order_amend``: new amount and/or price (0 keeps it).  ``EncodeError`` before anything is
+        sent."""
+        self._ref_param(pair, order_id, qty_raw, price_raw, amend=True)
+        return self._send(b"spot.order_amend", self.clock.now_ms(), timeout)
 
     def order_status(self, pair: bytes, order_id: bytes, timeout: float | None = None) -> asyncio.Future:
-        """``spot.order_status``: the order as the venue has it."""
-        return self._send(b"spot.order_status", b'{"order_id":' + json_value(order_id.decode()).encode()
-                          + b',"currency_pair":' + json_value(pair.decode()).encode() + b"}",
-                          self.clock.now_ms(), timeout)
+        """``spot.order_status``: the order as the venue has it (its ``req_param`` has the cancel's shape)."""
+        self._ref_param(pair, order_id)
+        return self._send(b"spot.order_status", self.clock.now_ms(), timeout)
 
     # -- answers ------------------------------------------------------------------------------------------
     def _on_message(self, payload: bytes, is_text: bool) -> None:
