@@ -9,13 +9,20 @@ The engine's clients and the baseline are in :mod:`engine.bench.roundtrip`.
 
 from __future__ import annotations
 
-from engine.bench import floor, roundtrip
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import urlsplit
+
+from engine.bench import roundtrip
+from engine.bench.floor import RECV_WINDOW, open_floor
 from engine.bench.peers import INSTALL_HINT
 from engine.bench.roundtrip import BYBIT, KEY, PRICE, QTY, SECRET, SYMBOL, Sample, Session, alone
 from engine.bench.roundtrip_peers import probed
 from engine.bench.timing import Skip
 
-__all__ = ["VENUE", "ROWS", "open_pybit", "pybit_client"]
+__all__ = ["VENUE", "ROWS", "open_pybit", "pybit_client", "open_bybit_floor"]
 
 VENUE = BYBIT
 
@@ -45,10 +52,34 @@ async def open_pybit(url) -> Session:
 
 pybit_client = alone(open_pybit)
 
+
+# -- Bybit linear: signed JSON body (X-BAPI-* headers) --------------------------------------------------------
+async def open_bybit_floor(url) -> Session:
+    """The floor row (:mod:`engine.bench.floor`): pre-built, pre-signed Bybit requests on a bare Protocol."""
+    host, key = urlsplit(url).netloc, SECRET.encode()
+
+    def request(path: str, args: dict) -> bytes:
+        body = json.dumps(args, separators=(",", ":"))
+        ts = str(int(time.time() * 1000))
+        sign = hmac.new(key, (ts + KEY + str(RECV_WINDOW) + body).encode(), hashlib.sha256).hexdigest()
+        return (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nX-BAPI-API-KEY: {KEY}\r\nX-BAPI-RECV-WINDOW: {RECV_WINDOW}"
+                f"\r\nContent-Type: application/json\r\nX-BAPI-TIMESTAMP: {ts}\r\nX-BAPI-SIGN: {sign}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n{body}").encode()
+
+    def prebuild(i):
+        link = f"bf-{i}"
+        return (request("/v5/order/create", {"category": "linear", "symbol": SYMBOL, "side": "Buy",
+                                             "orderType": "Limit", "qty": QTY, "price": PRICE, "timeInForce": "GTC",
+                                             "orderLinkId": link}),
+                request("/v5/order/cancel", {"category": "linear", "symbol": SYMBOL, "orderLinkId": link}))
+
+    return await open_floor(url, BYBIT, prebuild)
+
+
 # (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order
 ROWS = [
     ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None, "bybit"),
-    ("floor reference (Bybit)", floor.open_bybit_floor, None, "bybit"),
+    ("floor reference (Bybit)", open_bybit_floor, None, "bybit"),
     ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
     ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
     ("pybit", open_pybit, "pybit", "bybit"),

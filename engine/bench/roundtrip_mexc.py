@@ -1,7 +1,7 @@
 """Stages 4-5 on MEXC spot (the simulator's MEXC personality, on its own port): this engine's lean REST
 order path, the plain aiohttp + hmac baseline, and ccxt's ``mexc`` (the stock client the MEXC issue
 names).  Each places a resting LIMIT buy and cancels it, as on the other venues
-(:mod:`engine.bench.roundtrip`); the floor row is MEXC's own (:func:`engine.bench.floor.open_mexc_floor`).
+(:mod:`engine.bench.roundtrip`); the floor row is MEXC's own (:func:`open_mexc_floor`, below).
 
 The simulator's MEXC limits are lifted by the harness (``--mexc-per-second``), and so are the
 engine client's own (12 place + cancel a second on the venue).
@@ -12,14 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from engine.bench import floor
+from engine.bench.floor import RECV_WINDOW, open_floor
 from engine.bench.peers import INSTALL_HINT
 from engine.bench.roundtrip import KEY, PRICE, PRICE_RAW, QTY, QTY_RAW, SECRET, SYMBOL, Sample, Session
 from engine.bench.timing import Skip
 
-__all__ = ["VENUE", "ROWS", "MEXC", "open_mexc_engine_rest", "open_mexc_aiohttp_baseline", "open_ccxt_mexc"]
+__all__ = ["VENUE", "ROWS", "MEXC", "open_mexc_floor", "open_mexc_engine_rest", "open_mexc_aiohttp_baseline",
+           "open_ccxt_mexc"]
 
 MEXC = "MEXC spot"
 
@@ -123,12 +124,32 @@ async def open_ccxt_mexc(url) -> Session:
     return session
 
 
+
+# -- MEXC spot: signed query, empty body (as the engine's MEXC path sends) ----------------------------------
+async def open_mexc_floor(url) -> Session:
+    """The floor row (:mod:`engine.bench.floor`): pre-built, pre-signed MEXC requests on a bare Protocol."""
+    host, key = urlsplit(url).netloc, SECRET.encode()
+
+    def request(method: str, query: str) -> bytes:
+        query += "&recvWindow=%d&timestamp=%d" % (RECV_WINDOW, int(time.time() * 1000))
+        query += "&signature=" + hmac.new(key, query.encode(), hashlib.sha256).hexdigest()
+        return (f"{method} /api/v3/order?{query} HTTP/1.1\r\nHost: {host}\r\nX-MEXC-APIKEY: {KEY}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: 0\r\n\r\n").encode()
+
+    def prebuild(i):
+        cid = f"mf-{i}"
+        return (request("POST", f"symbol={SYMBOL}&side=BUY&type=LIMIT&quantity={QTY}&price={PRICE}"
+                                f"&newClientOrderId={cid}"),
+                request("DELETE", f"symbol={SYMBOL}&origClientOrderId={cid}"))
+
+    return await open_floor(url, MEXC, prebuild)
+
 # The report's rows of this venue (:mod:`engine.bench.runner` collects ``ROWS``, venue by venue in registry
 # order): (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order.
 VENUE = MEXC
 ROWS = [
     ("baseline (MEXC)", open_mexc_aiohttp_baseline, None, "mexc"),
-    ("floor reference (MEXC)", floor.open_mexc_floor, None, "mexc"),
+    ("floor reference (MEXC)", open_mexc_floor, None, "mexc"),
     ("engine REST (MEXC)", open_mexc_engine_rest, None, "mexc"),
     ("ccxt (MEXC)", open_ccxt_mexc, "ccxt", "mexc"),
 ]

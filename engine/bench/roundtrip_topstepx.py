@@ -3,7 +3,7 @@ lean REST order path, a plain aiohttp client doing the same JSON POSTs with the 
 project-x-py (the stock client the TopstepX issue names) where it can run.  Each places a resting
 LIMIT buy of one MNQ contract below the market and cancels it by its order id, as on the other
 venues (:mod:`engine.bench.roundtrip`); the floor row is TopstepX's own
-(:func:`engine.bench.floor.open_topstepx_floor`).
+(:func:`open_topstepx_floor`, below).
 
 The simulator's TopstepX limit (200 requests / 60 s) is lifted by the harness
 (``--topstepx-per-minute``), and so is the engine client's own.
@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import sys
 import time
+from urllib.parse import urlsplit
 
-from engine.bench import floor
+from engine.bench.floor import open_floor
 from engine.bench.roundtrip import KEY, SECRET, Sample, Session
 from engine.bench.timing import Skip
 
-__all__ = ["VENUE", "ROWS", "TOPSTEPX", "open_topstepx_engine_rest", "open_topstepx_aiohttp_baseline",
-           "open_project_x_py"]
+__all__ = ["VENUE", "ROWS", "TOPSTEPX", "open_topstepx_floor", "open_topstepx_engine_rest",
+           "open_topstepx_aiohttp_baseline", "open_project_x_py"]
 
 TOPSTEPX = "TopstepX MNQ"
 CONTRACT = "CON.F.US.MNQ.Z26"
@@ -102,12 +103,47 @@ async def open_project_x_py(url) -> Session:
     raise Skip("project-x-py is not benchmarked in-process yet (its round trip is measured by its test only)")
 
 
+
+# -- TopstepX: JSON bodies behind the bearer token; the cancel names the order id of the place answer --------
+async def open_topstepx_floor(url) -> Session:
+    """The floor row (:mod:`engine.bench.floor`): TopstepX cancels by the venue's order id, which only the
+    place answer tells, so the floor finds ``"orderId":`` in it and formats the cancel body around it (a few
+    bytes operations per order, which the engine row does in its compiled parser)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:      # the token and account, before the clock starts
+        async with session.post(f"{url}/api/Auth/loginKey", json={"userName": KEY, "apiKey": SECRET}) as r:
+            token = (await r.json())["token"]
+        async with session.post(f"{url}/api/Account/search", json={"onlyActiveAccounts": True},
+                                headers={"Authorization": f"Bearer {token}"}) as r:
+            account = (await r.json())["accounts"][0]["id"]
+    host = urlsplit(url).netloc
+
+    def head(path: str) -> bytes:
+        return (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nAccept: text/plain\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Length: ").encode()
+
+    place_head, cancel_head = head("/api/Order/place"), head("/api/Order/cancel")
+    cancel_body = b'{"accountId":%d,"orderId":%%s}' % account
+
+    def prebuild(i):
+        body = (f'{{"accountId":{account},"contractId":"{CONTRACT}","type":1,"side":0,"size":1,'
+                f'"limitPrice":{PRICE},"stopPrice":null,"trailPrice":null,"customTag":"tf-{i}"}}').encode()
+        return place_head + b"%d\r\n\r\n" % len(body) + body, None
+
+    def cancel_bytes(_, answer: bytes) -> bytes:
+        at = answer.find(b'"orderId":') + 10
+        body = cancel_body % answer[at:answer.find(b",", at)]
+        return cancel_head + b"%d\r\n\r\n" % len(body) + body
+
+    return await open_floor(url, TOPSTEPX, prebuild, cancel_bytes)
+
 # The report's rows of this venue (:mod:`engine.bench.runner` collects ``ROWS``, venue by venue in registry
 # order): (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order.
 VENUE = TOPSTEPX
 ROWS = [
     ("baseline (TopstepX)", open_topstepx_aiohttp_baseline, None, "topstepx"),
-    ("floor reference (TopstepX)", floor.open_topstepx_floor, None, "topstepx"),
+    ("floor reference (TopstepX)", open_topstepx_floor, None, "topstepx"),
     ("engine REST (TopstepX)", open_topstepx_engine_rest, None, "topstepx"),
     ("project-x-py", open_project_x_py, None, "topstepx"),
 ]

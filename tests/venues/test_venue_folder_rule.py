@@ -37,8 +37,6 @@ WHOLE_FILES = {
     "engine/report/machine.py": "the report names the peer packages' versions",
     "engine/bench/roundtrip.py": "the round-trip harness, with Binance's and Bybit's clients (rows per venue are "
                                  "in roundtrip_<venue>.py)",
-    "engine/bench/floor.py": "the floor references of Bybit, MEXC and TopstepX (rows per venue are in "
-                             "roundtrip_<venue>.py)",
 }
 # Single literals that may name a venue in a shared module, and why.
 LITERALS = {
