@@ -131,6 +131,7 @@ from engine._pbwire cimport pb_bytes
 from engine._pbwire cimport pb_cur
 from engine._pbwire cimport pb_decimal_fast
 from engine._pbwire cimport pb_fields
+from engine._pbwire cimport pb_lowest
 from engine._pbwire cimport pb_scan
 from engine._pbwire cimport pb_span
 from engine._pbwire cimport pb_skip
@@ -511,10 +512,13 @@ cdef int _decimals(ExecRecord *r, const Wrap *w, const size_t *at, const int *bi
     cdef int i, st
     cdef const pb_span *sp
     cdef int64_t *dst
-    for i in range(S_DECIMALS):
-        if not _has(w, i) or w.f.slot[i].span.n == 0:
-            continue
+    cdef uint32_t todo = w.f.seen & ((1u << S_DECIMALS) - 1)
+    while todo:
+        i = <int>pb_lowest(todo)
+        todo &= todo - 1
         sp = &w.f.slot[i].span
+        if sp.n == 0:
+            continue
         dst = <int64_t *>(<char *>r + at[i])
         st = pb_decimal_fast(sp.s, sp.n, limit, dst)
         if st == 0:

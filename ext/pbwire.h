@@ -66,16 +66,18 @@ typedef struct {
 #define PB_INLINE static inline
 #endif
 
-static PB_NOINLINE int pb_varint_slow(pb_cur *c, uint64_t *out)
+/* The byte loop of a varint at p (before end): its end in *next.  The slow paths take the cursor's
+ * values, not the cursor, so that an inlined reader's cursor can stay in registers. */
+static PB_NOINLINE int pb_varint_slow(const unsigned char *p, const unsigned char *end,
+                                      const unsigned char **next, uint64_t *out)
 {
-    const unsigned char *p = c->p;
     uint64_t v = 0;
     for (int i = 0; i < 10; i++) {
-        if (p >= c->end) return PB_E_EOF;
+        if (p >= end) return PB_E_EOF;
         unsigned char b = *p++;
         v |= (uint64_t)(b & 0x7F) << (7 * i);   /* i == 9: only the lowest bit lands in range */
         if (!(b & 0x80)) {
-            c->p = p;
+            *next = p;
             *out = v;
             return PB_OK;
         }
@@ -109,7 +111,12 @@ PB_INLINE int pb_varint(pb_cur *c, uint64_t *out)
         }
     }
 #endif
-    return pb_varint_slow(c, out);
+    {
+        const unsigned char *next;
+        int st = pb_varint_slow(c->p, c->end, &next, out);
+        if (st == PB_OK) c->p = next;
+        return st;
+    }
 }
 
 /* One tag: *field (1 .. 2^29 - 1) and *wire (rule 1).  A tag is at most 5 bytes. */
@@ -131,12 +138,17 @@ static inline int pb_tag(pb_cur *c, uint32_t *field, int *wire)
     return PB_OK;
 }
 
-static PB_NOINLINE int pb_tag_slow(pb_cur *c, uint32_t *tag)
+static PB_NOINLINE int pb_tag_slow(const unsigned char *p, const unsigned char *end,
+                                   const unsigned char **next, uint32_t *tag)
 {
+    pb_cur c = {p, end, end};
     uint32_t field;
     int wire;
-    int st = pb_tag(c, &field, &wire);
-    if (st == PB_OK) *tag = (field << 3) | (uint32_t)wire;
+    int st = pb_tag(&c, &field, &wire);
+    if (st == PB_OK) {
+        *tag = (field << 3) | (uint32_t)wire;
+        *next = c.p;
+    }
     return st;
 }
 
@@ -155,7 +167,12 @@ PB_INLINE int pb_tag_raw(pb_cur *c, uint32_t *tag)
         c->p = p + 2;
         return PB_OK;
     }
-    return pb_tag_slow(c, tag);                          /* longer, overlong, field 0, or the end */
+    {                                                    /* longer, overlong, field 0, or the end */
+        const unsigned char *next;
+        int st = pb_tag_slow(p, c->end, &next, tag);
+        if (st == PB_OK) c->p = next;
+        return st;
+    }
 }
 
 /* A length-delimited value: its bytes as [*s, *s + *n) (rule 3). */
@@ -336,6 +353,42 @@ static PB_NOINLINE int pb_decimal_loop(const unsigned char *p, const unsigned ch
     return (first | sticky) ? 2 : 1;
 }
 
+/* A decimal with more than 8 decimals (a fee comes with up to 19): the integer part (1 .. 6
+ * digits) and the first 8 decimals by words, the rest only looked at (digits; the ninth and
+ * whether any after it is not 0 decide the half-even rounding).  Returns as pb_decimal_loop,
+ * which takes every other spelling. */
+static PB_NOINLINE int pb_decimal_long(const unsigned char *p, const unsigned char *end, const unsigned char *limit,
+                                       int neg, int64_t *raw)
+{
+#if JS_SWAR
+    size_t m = (size_t)(end - p);
+    if (m > 9 + 1 && limit - p >= 16) {
+        uint64_t w1 = js_load8(p), nd = js_swar_nondigit(w1), fw, ip;
+        unsigned k = nd ? js_swar_first(nd) : 8, first, sticky = 0, d;
+        const unsigned char *t;
+        if (k >= 1 && k <= 6 && p[k] == '.' && m > k + 9) {
+            fw = js_load8(p + k + 1);                  /* k + 9 <= 15: inside the 16 bytes checked */
+            if (!js_swar_nondigit(fw)) {
+                t = p + k + 9;                         /* the ninth decimal, then the rest */
+                first = (unsigned)(*t - '0');
+                for (d = first; t < end; t++) {
+                    d = (unsigned)(*t - '0');
+                    if (d > 9) return 0;
+                    if (t > p + k + 9) sticky |= d;
+                }
+                ip = js_swar_digits(w1, k) * 100000000ULL + js_swar_digits(fw, 8);
+                if (first > 5 || (first == 5 && (sticky || (ip & 1)))) ip++;
+                *raw = neg ? -(int64_t)ip : (int64_t)ip;
+                return (first | sticky) ? 2 : 1;
+            }
+        }
+    }
+#else
+    (void)limit;
+#endif
+    return pb_decimal_loop(p, end, neg, raw);
+}
+
 /* A decimal string as proto3 carries them (MEXC prices and quantities), in its common
  * spelling  -?[0-9]{1,10}(\.[0-9]{1,8})?  read straight into 8-decimal fixed point:
  * 1 with *raw set, 2 with *raw set and rounded (more than 8 decimals, rounded half-even), or
@@ -394,7 +447,7 @@ PB_INLINE int pb_decimal_fast(const unsigned char *s, size_t n, const unsigned c
 #else
     (void)limit;
 #endif
-    return pb_decimal_loop(p, end, neg, raw);
+    return pb_decimal_long(p, end, limit, neg, raw);
 }
 
 /* ---- a table-driven field finder ------------------------------------------------------------
@@ -434,10 +487,30 @@ typedef struct {
     pb_value slot[PB_SLOTS];       /* only the slots in `seen` are set */
 } pb_fields;
 
-/* One message's fields into f (merged with what f holds: the last occurrence wins). */
+/* The lowest slot set in a non-zero `seen` mask (walking only the slots a message filled). */
+PB_INLINE unsigned pb_lowest(uint32_t seen)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(seen);
+#else
+    unsigned i = 0;
+    while (!(seen & 1u)) {
+        seen >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
+/* One message's fields into f (merged with what f holds: the last occurrence wins).  The
+ * cursor's fields are read one by one: a caller that has just stored them separately would
+ * make a whole-struct load wait (a store is not forwarded to a wider load). */
 static int pb_scan(pb_cur *c, const uint8_t *table, pb_fields *f)
 {
-    pb_cur cur = *c;
+    pb_cur cur;
+    cur.p = c->p;
+    cur.end = c->end;
+    cur.limit = c->limit;
     uint32_t tag, seen = f->seen;
     const unsigned char *s;
     size_t n;

@@ -60,4 +60,5 @@ cdef extern from "pbwire.h" nogil:
     int pb_decimal_fast(const unsigned char *s, size_t n, const unsigned char *limit, int64_t *raw)   # 1: read; 2: read, rounded; 0: use the general parser
     unsigned char PB_ENTRY(int kind, int slot)    # a pb_scan table entry
     int pb_scan(pb_cur *c, const unsigned char *table, pb_fields *f)   # the fields the table names, into f
+    unsigned pb_lowest(uint32_t seen)               # the lowest slot of a non-zero mask
     int pb_walk(const unsigned char *s, size_t n)   # PB_OK: well-formed fields, contents not read
