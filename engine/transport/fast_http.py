@@ -39,9 +39,10 @@ from urllib.parse import urlsplit
 import httptools
 
 from engine.hosts import check_cleartext
+from engine._http_answer import frame_plain, header_value
 from engine.transport.errors import ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout
 
-__all__ = ["HttpResponse", "FastHttpConnection", "FastHttpClient", "MAX_BODY_BYTES", "MAX_HEADERS",
+__all__ = ["HttpResponse", "split_head", "FastHttpConnection", "FastHttpClient", "MAX_BODY_BYTES", "MAX_HEADERS",
            "MAX_HEADER_BYTES"]
 
 log = logging.getLogger("engine.transport.fast_http")
@@ -57,15 +58,27 @@ class _Stop(Exception):
 
 
 class HttpResponse:
-    """A complete HTTP answer: status, headers (lower-cased names, bytes) and body bytes."""
+    """A complete HTTP answer: status, headers (lower-cased names, bytes) and body bytes.
 
-    __slots__ = ("status", "headers", "body", "_json")
+    An answer framed by :func:`~engine._http_answer.frame_plain` keeps its head as bytes and
+    splits it into headers when :attr:`headers` is first read (most answers never are).
+    """
 
-    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes):
+    __slots__ = ("status", "_headers", "body", "_json", "_head")
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]] | None, body: bytes, head: bytes = b""):
         self.status = status
-        self.headers = headers
+        self._headers = headers
         self.body = body
         self._json = None
+        self._head = head
+
+    @property
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """(lower-cased name, value without its leading spaces and tabs) of each header line, in order."""
+        if self._headers is None:
+            self._headers = split_head(self._head)
+        return self._headers
 
     def json(self):
         """The body decoded as JSON (decoded once, then cached).  Cold path only."""
@@ -73,6 +86,20 @@ class HttpResponse:
             import json
             self._json = json.loads(self.body)
         return self._json
+
+    def value(self, name: bytes) -> bytes | None:
+        """The raw value of the last header called ``name`` (lower-case bytes), or None.
+
+        For the order path's per-answer reads (rate-limit headers): a plain answer's head is
+        searched in place, not split into headers.
+        """
+        if self._headers is None:
+            return header_value(self._head, name)
+        found = None
+        for k, v in self._headers:
+            if k == name:
+                found = v
+        return found
 
     def header(self, name: bytes | str, default: str | None = None) -> str | None:
         """Value of a header (case-insensitive name) as str, or ``default``."""
@@ -86,13 +113,18 @@ class HttpResponse:
         return f"HttpResponse(status={self.status}, body={len(self.body)} bytes)"
 
 
-class _Pending:
-    __slots__ = ("future", "deadline", "timeout")
+def split_head(head: bytes) -> list[tuple[bytes, bytes]]:
+    """The header lines of a head ``frame_plain`` accepted (every line has a name and a colon)."""
+    out = []
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        out.append((name.lower(), value.lstrip(b" \t")))     # as httptools: leading spaces and tabs dropped
+    return out
 
-    def __init__(self, future: asyncio.Future, deadline: float, timeout: float):
-        self.future = future
-        self.deadline = deadline  # loop.time() by which the answer must be complete
-        self.timeout = timeout
+
+# A request in flight: (future of its answer, loop.time() by which the answer must be complete, its
+# timeout in seconds).  A plain tuple: one is made per request.
+_FUTURE, _DEADLINE, _TIMEOUT = 0, 1, 2
 
 
 class FastHttpConnection(asyncio.Protocol):
@@ -119,7 +151,7 @@ class FastHttpConnection(asyncio.Protocol):
         self.max_header_bytes = max_header_bytes
         self._transport: asyncio.Transport | None = None
         self._parser = httptools.HttpResponseParser(self)
-        self._pending: collections.deque[_Pending] = collections.deque()
+        self._pending: collections.deque[tuple[asyncio.Future, float, float]] = collections.deque()
         self._headers: list[tuple[bytes, bytes]] = []
         self._body: list[bytes] = []
         # Accounting of the answer being parsed (reset at each message begin).
@@ -222,16 +254,17 @@ class FastHttpConnection(asyncio.Protocol):
         The bytes are copied into the transport's buffer before this returns, so a
         reusable encoder buffer may be overwritten right after.
         """
-        if not self.is_open:
+        transport = self._transport
+        if self._closed or transport is None or transport.is_closing():
             raise ConnectionLost("connection is closed; nothing was sent", sent=False)
         loop = self._loop
         fut = loop.create_future()
         delay = self._read_timeout if timeout is None else timeout
         deadline = loop.time() + delay
-        self._pending.append(_Pending(fut, deadline, delay))
+        self._pending.append((fut, deadline, delay))
         if self._timer is None:
             self._timer = loop.call_at(deadline, self._check_deadlines)
-        self._transport.write(request)  # type: ignore[union-attr]
+        transport.write(request)
         self.last_write_ns = time.perf_counter_ns()
         self.requests_sent += 1
         return fut
@@ -245,15 +278,15 @@ class FastHttpConnection(asyncio.Protocol):
         if not self._pending:
             return
         now = self._loop.time()
-        first = min(self._pending, key=lambda p: p.deadline)
-        if first.deadline > now:
-            self._timer = self._loop.call_at(first.deadline, self._check_deadlines)
+        first = min(self._pending, key=lambda p: p[_DEADLINE])
+        if first[_DEADLINE] > now:
+            self._timer = self._loop.call_at(first[_DEADLINE], self._check_deadlines)
             return
         # Answers are matched by position: after a timeout that order is broken, so the
         # connection goes and every request on it has an unknown outcome.
         log.warning("HTTP answer not received within %.3f s; closing the connection (%d in flight)",
-                    first.timeout, len(self._pending))
-        self._close_reason = RequestTimeout(f"no answer within {first.timeout:.3f} s", sent=True)
+                    first[_TIMEOUT], len(self._pending))
+        self._close_reason = RequestTimeout(f"no answer within {first[_TIMEOUT]:.3f} s", sent=True)
         self._fail_all(self._close_reason)
         self.close()
 
@@ -262,14 +295,22 @@ class FastHttpConnection(asyncio.Protocol):
             self._timer.cancel()
             self._timer = None
         while self._pending:
-            p = self._pending.popleft()
-            if not p.future.done():
-                p.future.set_exception(exc)
+            fut = self._pending.popleft()[_FUTURE]
+            if not fut.done():
+                fut.set_exception(exc)
 
     # -- protocol callbacks (httptools) -------------------------------------------
     def data_received(self, data: bytes) -> None:
         if self._closed:
             return  # rule 3: the connection failed; nothing after that is an answer
+        if not self._in_message and self._pending:
+            # At an answer's start: the plain answers whole in this read are framed in C, without
+            # httptools' callback per header; the rest (an odd or a partial answer) goes to httptools.
+            pos = self._take_plain(data)
+            if pos:
+                if pos == len(data):
+                    return
+                data = data[pos:]
         self._began_here = False
         self._chunk = len(data)
         try:
@@ -289,6 +330,22 @@ class FastHttpConnection(asyncio.Protocol):
                 self._protocol_error(f"answer head over {self.max_header_bytes} bytes")
             elif self._wire_bytes > 2 * (self.max_header_bytes + self.max_body_bytes):
                 self._protocol_error("answer over twice its size caps in wire bytes (framing, trailers)")
+
+    def _take_plain(self, data: bytes) -> int:
+        """Pair the plain answers at the start of ``data`` with their requests (rule 1); returns the
+        bytes they took (0: none, the read is httptools')."""
+        pos = 0
+        pending = self._pending
+        while pending:
+            got = frame_plain(data, pos, self.max_headers, self.max_header_bytes, self.max_body_bytes)
+            if got is None:
+                break
+            status, head, body, pos = got
+            self.responses_received += 1
+            fut = pending.popleft()[_FUTURE]
+            if not fut.done():
+                fut.set_result(HttpResponse(status, None, body, head))
+        return pos
 
     def _protocol_error(self, message: str) -> None:
         log.error("%s; closing the connection", message)
@@ -351,9 +408,9 @@ class FastHttpConnection(asyncio.Protocol):
         if not self._pending:
             self._protocol_error("answer received with no request in flight")
             return
-        p = self._pending.popleft()
-        if not p.future.done():
-            p.future.set_result(response)
+        fut = self._pending.popleft()[_FUTURE]
+        if not fut.done():
+            fut.set_result(response)
         if not self._parser.should_keep_alive():
             self.close()
 

@@ -121,14 +121,16 @@ class BinanceOrderPath:
 
         The record is overwritten by the next call: read what you need before awaiting again.
         """
-        return await self._send(_PLACE, self.place_builder(
-            symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, position_side=position_side,
-            reduce_only=reduce_only, callback_rate_raw=callback_rate_raw))
+        request, rw = self.encoder.new_order_request, self.recv_window
+        return await self.finish(await self.lean.submit(_PLACE, lambda ts: request(
+            symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts, rw, position_side, reduce_only,
+            callback_rate_raw)))
 
     async def cancel(self, symbol: bytes, order_id: int = 0, client_id: bytes = b"", *,
                      algo: bool = False) -> BinanceParser:
         request, rw = self.encoder.cancel_request, self.recv_window
-        return await self._send(_CANCEL, lambda ts: request(symbol, order_id, client_id or None, ts, rw, algo))
+        return await self.finish(await self.lean.submit(_CANCEL, lambda ts: request(symbol, order_id, client_id or None,
+                                                                                  ts, rw, algo)))
 
     async def modify(self, symbol: bytes, side: int, qty_raw: int, price_raw: int, order_id: int = 0,
                      client_id: bytes = b"") -> BinanceParser:

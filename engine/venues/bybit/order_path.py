@@ -201,12 +201,7 @@ class BybitOrderPath:
 
     def _observe_limits(self, response: HttpResponse, endpoint: str) -> None:
         """X-Bapi-Limit / X-Bapi-Limit-Status for ``endpoint``, as check_response feeds them."""
-        limit = remaining = None
-        for name, value in response.headers:
-            if name == _LIMIT:
-                limit = value
-            elif name == _LIMIT_STATUS:
-                remaining = value
+        limit, remaining = response.value(_LIMIT), response.value(_LIMIT_STATUS)
         if limit and remaining:
             try:
                 self.limiter.observe_endpoint(endpoint, int(limit), int(remaining))

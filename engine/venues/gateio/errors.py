@@ -111,12 +111,7 @@ def observe_limits(resp: HttpResponse, limiter: RateLimiter | None, endpoint: st
     """Feed the endpoint's ``X-Gate-RateLimit-Limit`` / ``-Requests-Remain`` to the limiter."""
     if limiter is None or endpoint is None:
         return
-    limit = remain = None
-    for name, value in resp.headers:
-        if name == _LIMIT:
-            limit = value
-        elif name == _REMAIN:
-            remain = value
+    limit, remain = resp.value(_LIMIT), resp.value(_REMAIN)
     if limit and remain:
         try:
             limiter.observe_endpoint(endpoint, int(limit), int(remain))

@@ -1,0 +1,169 @@
+"""Framing of a plain HTTP/1.1 answer in one read, in C, without a parser callback per header.
+
+Almost every answer on the lean order path has one shape: ``HTTP/1.1`` and a status from 200
+to 599, a few header lines, one ``Content-Length``, and the whole body in the read that brought
+the head.  :func:`frame_plain` frames those with one pass over the head bytes, where httptools
+calls back into Python once per header line; the headers are split only when someone asks
+(:attr:`engine.transport.fast_http.HttpResponse.headers`).
+
+Anything else is left to httptools, where every rule about odd answers lives, so this module
+is strict and declines (returns None, nothing consumed) rather than deciding:
+
+1. Only ``HTTP/1.1 ddd`` with a status from 200 to 599, not 204 or 304 (answers that carry no
+   body whatever their headers say); interim 1xx and 101 go to httptools.
+2. The reason phrase and every header value of HTAB, SP, VCHAR and obs-text only; header
+   names of token characters followed at once by ``:`` (RFC 9110 §5.1, §5.5); every line
+   ends with CRLF (no bare CR or LF, no obs-fold).
+3. Exactly one ``Content-Length`` of 1 to 18 decimal digits between optional spaces and tabs;
+   no ``Transfer-Encoding`` and no ``Connection`` header (httptools then decides chunked
+   framing and keep-alive).
+4. Within the caps: head bytes, header lines, body bytes (over a cap, httptools fails the
+   connection with its own message).
+5. The whole answer already in ``data``: a partial one is httptools' to buffer.
+
+Every read of ``data`` is checked against its length first.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_GET_SIZE
+from libc.string cimport memcmp
+
+__all__ = ["frame_plain", "header_value"]
+
+cdef enum:
+    MAX_LENGTH_DIGITS = 18      # a Content-Length that fits int64 whatever its digits
+
+
+cdef inline bint _is_tchar(unsigned char c) noexcept:
+    """RFC 9110 §5.6.2 token character."""
+    if (c >= 0x30 and c <= 0x39) or (c >= 0x41 and c <= 0x5a) or (c >= 0x61 and c <= 0x7a):
+        return True
+    return (c == 0x21 or c == 0x23 or c == 0x24 or c == 0x25 or c == 0x26 or c == 0x27 or c == 0x2a
+            or c == 0x2b or c == 0x2d or c == 0x2e or c == 0x5e or c == 0x5f or c == 0x60 or c == 0x7c
+            or c == 0x7e)
+
+
+cdef inline bint _is_text(unsigned char c) noexcept:
+    """A character of a reason phrase or field value: HTAB, SP, VCHAR, obs-text."""
+    return c == 0x09 or (c >= 0x20 and c != 0x7f)
+
+
+cdef inline unsigned char _lower(unsigned char c) noexcept:
+    return c | 0x20 if 0x41 <= c <= 0x5a else c
+
+
+cdef inline bint _name_is(const unsigned char* p, Py_ssize_t n, const char* lower, Py_ssize_t size) noexcept:
+    """``p[:n]`` equals the lower-case ``lower[:size]``, ASCII case-insensitively."""
+    cdef Py_ssize_t k
+    if n != size:
+        return False
+    for k in range(n):
+        if (p[k] | 0x20) != <unsigned char>lower[k]:
+            return False
+    return True
+
+
+def frame_plain(bytes data, Py_ssize_t pos, Py_ssize_t max_headers, Py_ssize_t max_header_bytes,
+                Py_ssize_t max_body_bytes):
+    """The plain answer starting at ``data[pos]``: ``(status, head, body, next_pos)``, or None.
+
+    ``head`` is the status line and header lines without the final CRLF CRLF and ``next_pos``
+    the index after the body.  None: not a plain answer (module docstring) or not whole in
+    ``data``; nothing was consumed.
+    """
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+    cdef Py_ssize_t i, name, name_len, value, value_end, head_end, start, digits
+    cdef Py_ssize_t lines = 0
+    cdef long long length = -1
+    cdef int status
+    if pos < 0 or n - pos < 13 or memcmp(p + pos, b"HTTP/1.1 ", 9) != 0:
+        return None
+    i = pos + 9
+    if not (0x30 <= p[i] <= 0x39 and 0x30 <= p[i + 1] <= 0x39 and 0x30 <= p[i + 2] <= 0x39 and p[i + 3] == 0x20):
+        return None
+    status = (p[i] - 0x30) * 100 + (p[i + 1] - 0x30) * 10 + (p[i + 2] - 0x30)
+    if status < 200 or status > 599 or status == 204 or status == 304:
+        return None
+    i += 4
+    while i < n and _is_text(p[i]):
+        i += 1
+    while True:
+        # at the end of a line: CRLF, then another header line or the empty line ending the head
+        if n - i < 4:
+            return None                             # the head is not whole in this read
+        if p[i] != 0x0d or p[i + 1] != 0x0a:
+            return None                             # a bare CR or LF, or a character no line may hold
+        i += 2
+        if p[i] == 0x0d and p[i + 1] == 0x0a:
+            head_end = i - 2
+            start = i + 2
+            break
+        name = i
+        while i < n and _is_tchar(p[i]):
+            i += 1
+        name_len = i - name
+        if name_len == 0 or i >= n or p[i] != 0x3a:
+            return None                             # obs-fold, an empty name or no colon
+        i += 1
+        while i < n and (p[i] == 0x20 or p[i] == 0x09):
+            i += 1
+        value = i
+        while i < n and _is_text(p[i]):
+            i += 1
+        value_end = i
+        while value_end > value and (p[value_end - 1] == 0x20 or p[value_end - 1] == 0x09):
+            value_end -= 1
+        lines += 1
+        if lines > max_headers or i - pos > max_header_bytes:
+            return None
+        if _name_is(p + name, name_len, b"content-length", 14):
+            digits = value_end - value
+            if length >= 0 or digits < 1 or digits > MAX_LENGTH_DIGITS:
+                return None
+            length = 0
+            while value < value_end:
+                if not 0x30 <= p[value] <= 0x39:
+                    return None
+                length = length * 10 + (p[value] - 0x30)
+                value += 1
+        elif _name_is(p + name, name_len, b"transfer-encoding", 17) or _name_is(p + name, name_len, b"connection", 10):
+            return None
+    if start - pos > max_header_bytes or length < 0 or length > max_body_bytes or length > n - start:
+        return None
+    return (status, PyBytes_FromStringAndSize(<const char*>p + pos, head_end - pos),
+            PyBytes_FromStringAndSize(<const char*>p + start, <Py_ssize_t>length), start + <Py_ssize_t>length)
+
+
+def header_value(bytes head, bytes name):
+    """The value of the last header line called ``name`` (lower-case bytes) in a head :func:`frame_plain`
+    returned, without its leading spaces and tabs (as httptools gives it), or None.
+
+    Searched in place, case-insensitively: no copy of the head, no split into lines.
+    """
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(head)
+    cdef const unsigned char* want = <const unsigned char*>PyBytes_AS_STRING(name)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(head)
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(name)
+    cdef Py_ssize_t i = 0, k, value, end
+    cdef Py_ssize_t found = -1, found_end = -1
+    while i < n:
+        # i: the start of a line (the status line first, which has no colon right after a token)
+        k = 0
+        while k < size and i + k < n and _lower(p[i + k]) == _lower(want[k]):
+            k += 1
+        if k == size and i > 0 and i + k < n and p[i + k] == 0x3a:
+            value = i + k + 1
+            while value < n and (p[value] == 0x20 or p[value] == 0x09):
+                value += 1
+            end = value
+            while end < n and p[end] != 0x0d:
+                end += 1
+            found, found_end = value, end
+        while i < n and p[i] != 0x0a:
+            i += 1
+        i += 1
+    if found < 0:
+        return None
+    return PyBytes_FromStringAndSize(<const char*>p + found, found_end - found)
