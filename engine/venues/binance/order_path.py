@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Awaitable
 
 from engine._codec_binance import ENDPOINTS, BinanceOrderEncoder
 from engine._parse_binance import BinanceParser
@@ -77,14 +78,14 @@ class BinanceOrderPath:
     async def close(self) -> None:
         await self.lean.close()
 
-    async def submit(self, cost: Cost, build) -> asyncio.Future:
+    def submit(self, cost: Cost, build) -> Awaitable[asyncio.Future]:
         """Encode (``build(ts)`` returns the whole signed request), pace, write.
 
         When the limiter has room and the connection is warm, nothing here awaits: the
         bytes are on the socket when this returns (the order manager keeps per-instrument
         order by holding its lock only across this step).
         """
-        return await self.lean.submit(cost, build)
+        return self.lean.submit(cost, build)
 
     async def finish(self, fut: asyncio.Future, client_id: bytes | None = None) -> BinanceParser:
         """Wait for the answer; raise the venue's typed error, or return the parser holding it.

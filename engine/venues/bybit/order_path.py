@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable, NamedTuple
+from typing import Awaitable, Callable, NamedTuple
 
 from engine._codec_bybit import ENDPOINTS, BybitOrderEncoder
 from engine._parse_bybit import BybitParser
@@ -149,7 +149,7 @@ class BybitOrderPath:
         """Copy of the request for the encoder's last call (it may be overwritten after an await)."""
         return self._heads[enc.endpoint] + _TAIL % (ts, enc.signature, n, enc.buffer[:n])
 
-    async def submit(self, build: "Build", timeout: float | None = None) -> asyncio.Future:
+    def submit(self, build: "Build", timeout: float | None = None) -> Awaitable[asyncio.Future]:
         """Encode, pace and write one request; returns the future of its HTTP answer.
 
         ``build`` is one of the ``*_builder`` methods' results.  It encodes and signs before
@@ -162,7 +162,7 @@ class BybitOrderPath:
             enc, n = build.encode(ts)
             return self._request_bytes(enc, ts, n)
 
-        return await self.lean.submit(_COSTS[build.endpoint], encode, timeout)
+        return self.lean.submit(_COSTS[build.endpoint], encode, timeout)
 
     def submit_now(self, build: "Build", timeout: float | None = None):
         """:meth:`submit` without waiting: the answer's future once written, or None (nothing spent or

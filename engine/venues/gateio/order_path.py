@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable, NamedTuple
+from typing import Awaitable, Callable, NamedTuple
 
 from engine._codec_gateio import ENDPOINTS, GateOrderEncoder
 from engine._parse_common import MessageKind, ParseError
@@ -117,7 +117,7 @@ class GateOrderPath:
         """The whole request for the encoder's last call (a copy: the encoder is reused)."""
         return self.encoder.framed_request(ts_ms + self.recv_window)
 
-    async def submit(self, build: Build, timeout: float | None = None) -> asyncio.Future:
+    def submit(self, build: Build, timeout: float | None = None) -> Awaitable[asyncio.Future]:
         """Encode, pace and write one request; returns the future of its HTTP answer.
 
         Nothing here awaits when the limiter has room and the connection is warm: the bytes
@@ -127,7 +127,7 @@ class GateOrderPath:
             build.encode(ts)
             return self.request_bytes(ts)
 
-        return await self.lean.submit(build.cost, encode, timeout)
+        return self.lean.submit(build.cost, encode, timeout)
 
     async def finish(self, fut: asyncio.Future, cost: Cost, client_id: bytes | None = None) -> GateParser:
         """Wait for the answer; return the parser holding the order, or raise the venue's typed error

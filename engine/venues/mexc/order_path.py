@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Awaitable
 
 from engine._codec_mexc import ENDPOINTS, MexcOrderEncoder
 from engine._parse_common import MessageKind
@@ -76,9 +77,9 @@ class MexcOrderPath:
     async def close(self) -> None:
         await self.lean.close()
 
-    async def submit(self, cost: Cost, build) -> asyncio.Future:
+    def submit(self, cost: Cost, build) -> Awaitable[asyncio.Future]:
         """Encode (``build(ts)`` returns the whole signed request), pace, write."""
-        return await self.lean.submit(cost, build)
+        return self.lean.submit(cost, build)
 
     def place_builder(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
                       client_id: bytes, quote_qty_raw: int = 0):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable
+from typing import Awaitable, Callable
 
 from engine._codec_topstepx import ENDPOINTS, TopstepxOrderEncoder
 from engine._parse_common import MessageKind, ParseError
@@ -90,8 +90,8 @@ class TopstepxOrderPath:
     async def close(self) -> None:
         await self.lean.close()
 
-    async def submit(self, endpoint: int, encode: Callable[[TopstepxOrderEncoder], int],
-                     timeout: float | None = None) -> asyncio.Future:
+    def submit(self, endpoint: int, encode: Callable[[TopstepxOrderEncoder], int],
+               timeout: float | None = None) -> Awaitable[asyncio.Future]:
         """Encode, pace and write one request; returns the future of its HTTP answer (rule 1)."""
         enc = self.encoder
         heads = self._heads
@@ -100,7 +100,7 @@ class TopstepxOrderPath:
             n = encode(enc)
             return b"".join((heads[endpoint], b"%d\r\n\r\n" % n, enc.buffer[:n]))
 
-        return await self.lean.submit(_COSTS[endpoint], request, timeout)
+        return self.lean.submit(_COSTS[endpoint], request, timeout)
 
     def read(self, response: HttpResponse, endpoint: int, client_id: bytes | None = None) -> TopstepxParser:
         """The answer of a request of ``endpoint``: the parser holding it, or the typed error (rule 3)."""
