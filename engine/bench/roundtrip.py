@@ -358,8 +358,10 @@ async def open_aiohttp_baseline(url) -> Session:
 async def open_floor_reference(url) -> Session:
     """The floor of any asyncio client here: a bare uvloop Protocol writing pre-built, pre-signed
     HTTP/1.1 bytes (built before the clock starts) and waiting on a future for the answer, which it
-    only frames by Content-Length.  It does no encoding, signing, parsing, pacing or error mapping,
-    so it is not a usable client: it shows what the event loop and the loopback socket cost alone."""
+    only frames by Content-Length.  It asks for the answer the engine's row gets (the default,
+    the whole order), so both read the same bytes.  It does no encoding, signing, parsing, pacing
+    or error mapping, so it is not a usable client: it shows what the event loop and the loopback
+    socket cost alone."""
     import socket
     from urllib.parse import urlsplit
 
@@ -405,7 +407,7 @@ async def open_floor_reference(url) -> Session:
         for i in range(first, first + count):
             cid = f"floor-{i}"
             prebuilt[i] = (request("POST", f"symbol={SYMBOL}&side=BUY&type=LIMIT&timeInForce=GTC&quantity={QTY}"
-                                           f"&price={PRICE}&newClientOrderId={cid}&newOrderRespType=ACK"),
+                                           f"&price={PRICE}&newClientOrderId={cid}"),
                            request("DELETE", f"symbol={SYMBOL}&origClientOrderId={cid}"))
 
     async def send(data: bytes) -> bytes:
