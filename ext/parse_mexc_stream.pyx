@@ -47,6 +47,7 @@ Rules kept (the wire rules are ext/pbwire.h's):
 
 from engine._parse_common import ParseError
 
+cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_CheckExact
 from cpython.bytes cimport PyBytes_GET_SIZE
@@ -704,8 +705,9 @@ cdef class MexcStreamParser(RecordParser):
         self._records_left = 1 if r.kind == MSG_ORDER_STATE or r.kind == MSG_TRADE else 0
         return r.kind
 
+    @cython.always_allow_keywords(False)
     def parse(self, data):
-        """Read one binary frame of the private stream.
+        """Read one binary frame of the private stream (METH_O: one positional argument, no keyword parsing).
 
         Parameters
         ----------

@@ -10,7 +10,7 @@ import pytest
 from yarl import URL
 
 from engine.sim.mexc.proto import CHANNELS, account_frame, deals_frame, orders_frame
-from engine.sim.mexc.state import state_of
+from engine.sim.mexc.state import MAX_CONNS_PER_KEY, MAX_KEYS, state_of
 from tests.support import mexc_proto
 from tests.support.sim_fixtures import KEY, SECRET, hsign, now_ms, run, sim_and_session
 
@@ -265,6 +265,31 @@ def test_listen_keys_and_the_protobuf_stream():
             st, b, _ = await m.call("POST", "userDataStream")
             ws = await _ws(sim, s, b["listenKey"], subscribe=False)
             msg = await ws.receive(timeout=3)
+            assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    run(go())
+
+
+def test_listen_key_limits_and_a_silent_connection():
+    """60 listen keys per account and 5 connections per key (§7): past either the venue refuses; a subscribed
+    connection that sends nothing (no PING) is closed after the idle window (60 s, here 0.3 s)."""
+    async def go():
+        async with sim_and_session() as (sim, s):
+            m = Mexc(sim, s)
+            keys = [(await m.call("POST", "userDataStream"))[1]["listenKey"] for _ in range(MAX_KEYS)]
+            assert len(set(keys)) == MAX_KEYS
+            st, b, _ = await m.call("POST", "userDataStream")
+            assert st == 400 and "listenKey" not in b                  # the 61st is refused
+            assert len((await m.call("GET", "userDataStream"))[1]["listenKey"]) == MAX_KEYS
+            conns = [await _ws(sim, s, keys[0]) for _ in range(MAX_CONNS_PER_KEY)]
+            extra = await s.ws_connect(sim.urls["mexc"].replace("http", "ws") + f"/ws?listenKey={keys[0]}")
+            refusal = await extra.receive(timeout=2)
+            assert refusal.type == aiohttp.WSMsgType.TEXT and json.loads(refusal.data)["code"] != 0
+            assert (await extra.receive(timeout=2)).type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+            for ws in conns:
+                await ws.close()
+            state_of(sim).idle_s = 0.3
+            ws = await _ws(sim, s, keys[1])
+            msg = await ws.receive(timeout=3)                          # nothing sent: closed, not pushed to
             assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
     run(go())
 

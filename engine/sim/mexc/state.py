@@ -14,6 +14,8 @@ the behaviours the fact sheet marks unconfirmed or seen only in peer code (mexc-
 - ``no_subscription_s`` / ``idle_s``: a stream connection without a subscription, or without
   any frame from the client, is closed after these (§7: 30 s and 60 s).
 - ``key_ttl_s``: a listen key's life without keepalive (60 min).
+- ``pongs``: ``{"method":"PING"}`` is answered ``PONG`` (default); ``False`` leaves it
+  unanswered, as a stalled server would (a client must take the silence as a drop).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class MexcState:
         self.no_subscription_s = 30.0
         self.idle_s = 60.0
         self.key_ttl_s = min(3600.0, sim.listen_key_ttl)
+        self.pongs = True
         self.listen_keys: dict[str, dict] = {}      # key -> {"account", "expires", "touched", "conns"}
         self.conns: set = set()
         self._sweeper: asyncio.Task | None = None

@@ -81,7 +81,7 @@ async def serve(sim, request: web.Request) -> web.StreamResponse:
                 break
             if msg.type != WSMsgType.TEXT:
                 continue
-            _control(conn, msg.data, subscribed)
+            _control(conn, msg.data, subscribed, state.pongs)
     finally:
         sim.core.unlisten(account.key, WALLET, on_event)
         rec["conns"].discard(conn)
@@ -91,14 +91,15 @@ async def serve(sim, request: web.Request) -> web.StreamResponse:
     return ws
 
 
-def _control(conn: StreamConn, text: str, subscribed: set[str]) -> None:
+def _control(conn: StreamConn, text: str, subscribed: set[str], pongs: bool) -> None:
     try:
         doc = json.loads(text)
     except ValueError:
         doc = None
     method = doc.get("method") if isinstance(doc, dict) else None
     if method == "PING":
-        conn.send({"id": 0, "code": 0, "msg": "PONG"})
+        if pongs:
+            conn.send({"id": 0, "code": 0, "msg": "PONG"})
         return
     if method in ("SUBSCRIPTION", "UNSUBSCRIPTION") and isinstance(doc.get("params"), list):
         for channel in doc["params"]:

@@ -117,3 +117,37 @@ def test_credentials_the_venue_does_not_take_are_an_authentication_error(credent
                 await eng.place_limit("BTCUSDT", "BUY", "0.001", "48000")
 
     run(main())
+
+
+def test_silence_is_a_drop_the_stream_reconnects_and_subscribes_again():
+    """PING unanswered (the personality's ``pongs`` off): the private stream is taken as dropped, replaced,
+    subscribed again, and the order manager is told to reconcile."""
+    from engine.sim.mexc.state import state_of
+    from engine.venues.mexc.rest import MexcRest
+    from engine.venues.mexc.user_stream import MexcUserStream
+
+    async def main():
+        async with SimExchange(seed=3, accounts=[(KEY, SECRET)]) as sim:
+            rest = MexcRest(VenueConfig.local("mexc", sim.urls["mexc"], KEY, SECRET))
+            await rest.start()
+            reconnected = []
+
+            async def on_reconnected():
+                reconnected.append(1)
+
+            stream = MexcUserStream(rest, lambda payload: None, on_reconnected=on_reconnected, ping_interval=0.3,
+                                    reply_timeout=0.2)
+            try:
+                await stream.start()
+                await asyncio.sleep(0.5)                       # PINGs answered: nothing happens
+                assert stream.ws.disconnects == 0
+                state_of(sim).pongs = False
+                await until(lambda: stream.ws.disconnects >= 1, 5, "silence taken as a drop")
+                state_of(sim).pongs = True
+                await until(lambda: reconnected, 5, "subscribed again")
+                assert stream.ws.connects >= 2 and len(state_of(sim).listen_keys) == 1
+            finally:
+                await stream.stop()
+                await rest.close()
+
+    run(main())
