@@ -60,7 +60,7 @@ class MexcState:
 
     async def _sweep(self) -> None:
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(min(1.0, max(0.01, self.key_ttl_s / 4)))   # a short lifetime is seen soon after
             expire_due(self)
 
     def stop(self) -> None:

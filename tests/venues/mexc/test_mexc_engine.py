@@ -18,7 +18,7 @@ from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
 
 pytestmark = pytest.mark.timeout(60)
 # a lost request is concluded sooner: it can no longer be taken 0.5 s after its timestamp, and a -2013 is
-# read as "not visible yet" for 1 s after sending (the simulator's read-after-write window is 0.8 s at most)
+# read as "not visible yet" for 1 s after sending (the simulator's read-after-write window is 0.4 s at most)
 FAST = {"config": {"recv_window_ms": 500, "options": {"read_after_write_s": 1.0}}}
 
 
@@ -152,7 +152,7 @@ def test_the_read_after_write_gap_is_not_taken_for_a_missing_order():
         # the answer lost and the stream's pushes of the new order too: only a query can find it
         faults = ["order:drop:process=first,nth=1", "stream.mexc:stream_lose:times=3"]
         async with engine_on_sim("mexc", faults=faults, **FAST) as (sim, eng):
-            state_of(sim).read_after_write_ms = 800        # a fresh order answers -2013 for 0.8 s
+            state_of(sim).read_after_write_ms = 400        # a fresh order answers -2013 for 0.4 s
             o = await eng.place_limit("BTCUSDT", "BUY", "0.001", "49000")
             await until(lambda: eng.get_order(o.client_order_id).state == OrderState.NEW, 10, "found, not lost")
             assert state_of(sim).unseen_answers >= 1        # it was asked inside the window and not given up
