@@ -368,3 +368,23 @@ def test_more_than_eight_decimals_round_half_even_and_say_so(text, raw):
     want = check(frame)
     assert want[1]["commission_raw"] == raw
     assert bool(want[1]["flags"] & RecordFlag.ROUNDED) == (text.split(".")[1][8:].strip("0") != "")
+
+
+@pytest.mark.parametrize("first, reads", [
+    (b"not a number", True),            # replaced before it is read: only the last value counts
+    (b"x" * 60, True),                  # an id too long, replaced likewise
+    (b"\xff\xfe", False),               # not UTF-8: a proto3 string is refused wherever it stands
+])
+def test_a_repeated_field_is_judged_by_its_last_value_and_every_string_by_utf8(first, reads):
+    """Rule 7: the fields are found, then the last occurrence converted; as the reference decoder sees it."""
+    body = split(Wrapper(privateDeals={"price": "2", "quantity": "1", "tradeId": "t"}).SerializeToString())[0][2]
+    fields = [(1, 2, first), (7, 2, first)] + split(body)          # price and tradeId, then again as sent
+    frame = join([(306, 2, join(fields))])
+    if reads:
+        kind, rec, _ = compiled(frame)
+        assert kind == MessageKind.TRADE and rec["last_price_raw"] == 2 * E8 and rec["exec_id"] == "t"
+        assert check(frame) is not None
+    else:
+        with pytest.raises(ParseError):
+            compiled(frame)
+        assert check(frame) is None                                  # the reference refuses it too
