@@ -29,7 +29,7 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.bytes cimport PyBytes_GET_SIZE
 from libc.string cimport memcmp
 
-__all__ = ["frame_plain", "header_value"]
+__all__ = ["frame_plain", "header_value", "header_counts"]
 
 cdef enum:
     MAX_LENGTH_DIGITS = 18      # a Content-Length that fits int64 whatever its digits
@@ -136,18 +136,12 @@ def frame_plain(bytes data, Py_ssize_t pos, Py_ssize_t max_headers, Py_ssize_t m
             PyBytes_FromStringAndSize(<const char*>p + start, <Py_ssize_t>length), start + <Py_ssize_t>length)
 
 
-def header_value(bytes head, bytes name):
-    """The value of the last header line called ``name`` (lower-case bytes) in a head :func:`frame_plain`
-    returned, without its leading spaces and tabs (as httptools gives it), or None.
-
-    Searched in place, case-insensitively: no copy of the head, no split into lines.
-    """
-    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(head)
-    cdef const unsigned char* want = <const unsigned char*>PyBytes_AS_STRING(name)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(head)
-    cdef Py_ssize_t size = PyBytes_GET_SIZE(name)
-    cdef Py_ssize_t i = 0, k, value, end
-    cdef Py_ssize_t found = -1, found_end = -1
+cdef Py_ssize_t _find_value(const unsigned char* p, Py_ssize_t n, const unsigned char* want, Py_ssize_t size,
+                            Py_ssize_t* end) noexcept:
+    """Start of the value of the last header line called ``want`` (leading spaces and tabs skipped), its
+    end in ``end[0]``; -1 when there is none.  Every read is within ``p[:n]``."""
+    cdef Py_ssize_t i = 0, k, value, stop
+    cdef Py_ssize_t found = -1
     while i < n:
         # i: the start of a line (the status line first, which has no colon right after a token)
         k = 0
@@ -157,13 +151,63 @@ def header_value(bytes head, bytes name):
             value = i + k + 1
             while value < n and (p[value] == 0x20 or p[value] == 0x09):
                 value += 1
-            end = value
-            while end < n and p[end] != 0x0d:
-                end += 1
-            found, found_end = value, end
+            stop = value
+            while stop < n and p[stop] != 0x0d:
+                stop += 1
+            found, end[0] = value, stop
         while i < n and p[i] != 0x0a:
             i += 1
         i += 1
-    if found < 0:
+    return found
+
+
+cdef long long _decimal(const unsigned char* p, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """The decimal at ``p[start:end]`` (trailing spaces and tabs allowed), or -1: empty, another
+    character, or more than 18 digits."""
+    cdef long long out = 0
+    while end > start and (p[end - 1] == 0x20 or p[end - 1] == 0x09):
+        end -= 1
+    if end <= start or end - start > MAX_LENGTH_DIGITS:
+        return -1
+    while start < end:
+        if not 0x30 <= p[start] <= 0x39:
+            return -1
+        out = out * 10 + (p[start] - 0x30)
+        start += 1
+    return out
+
+
+def header_value(bytes head, bytes name):
+    """The value of the last header line called ``name`` (lower-case bytes) in a head :func:`frame_plain`
+    returned, without its leading spaces and tabs (as httptools gives it), or None.
+
+    Searched in place, case-insensitively: no copy of the head, no split into lines.
+    """
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(head)
+    cdef Py_ssize_t end = 0
+    cdef Py_ssize_t at = _find_value(p, PyBytes_GET_SIZE(head), <const unsigned char*>PyBytes_AS_STRING(name),
+                                     PyBytes_GET_SIZE(name), &end)
+    if at < 0:
         return None
-    return PyBytes_FromStringAndSize(<const char*>p + found, found_end - found)
+    return PyBytes_FromStringAndSize(<const char*>p + at, end - at)
+
+
+def header_counts(bytes head, bytes first, bytes second):
+    """The values of the last header lines called ``first`` and ``second`` (lower-case bytes) as
+    non-negative decimals (e.g. a rate limit and what remains of it), or None when either is
+    missing or is not 1 to 18 digits between spaces and tabs."""
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(head)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(head)
+    cdef Py_ssize_t end_a = 0, end_b = 0
+    cdef Py_ssize_t at_a = _find_value(p, n, <const unsigned char*>PyBytes_AS_STRING(first),
+                                       PyBytes_GET_SIZE(first), &end_a)
+    cdef Py_ssize_t at_b = _find_value(p, n, <const unsigned char*>PyBytes_AS_STRING(second),
+                                       PyBytes_GET_SIZE(second), &end_b)
+    cdef long long a, b
+    if at_a < 0 or at_b < 0:
+        return None
+    a = _decimal(p, at_a, end_a)
+    b = _decimal(p, at_b, end_b)
+    if a < 0 or b < 0:
+        return None
+    return a, b

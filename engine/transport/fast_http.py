@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 import httptools
 
 from engine.hosts import check_cleartext
-from engine._http_answer import frame_plain, header_value
+from engine._http_answer import frame_plain, header_counts, header_value
 from engine.transport.errors import ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout
 
 __all__ = ["HttpResponse", "split_head", "FastHttpConnection", "FastHttpClient", "MAX_BODY_BYTES", "MAX_HEADERS",
@@ -101,6 +101,15 @@ class HttpResponse:
                 found = v
         return found
 
+    def counts(self, first: bytes, second: bytes) -> tuple[int, int] | None:
+        """The last headers called ``first`` and ``second`` (lower-case bytes) as non-negative decimals,
+        e.g. a rate limit and what remains of it; None when either is missing or is not 1 to 18
+        digits between spaces and tabs (a garbled figure is no figure)."""
+        if self._headers is None:
+            return header_counts(self._head, first, second)
+        a, b = _count(self.value(first)), _count(self.value(second))
+        return None if a is None or b is None else (a, b)
+
     def header(self, name: bytes | str, default: str | None = None) -> str | None:
         """Value of a header (case-insensitive name) as str, or ``default``."""
         key = (name.encode() if isinstance(name, str) else name).lower()
@@ -111,6 +120,14 @@ class HttpResponse:
 
     def __repr__(self) -> str:
         return f"HttpResponse(status={self.status}, body={len(self.body)} bytes)"
+
+
+def _count(value: bytes | None) -> int | None:
+    """``header_counts``' reading of one value, for headers already split."""
+    if value is None:
+        return None
+    value = value.strip(b" \t")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
 def split_head(head: bytes) -> list[tuple[bytes, bytes]]:

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from engine._http_answer import frame_plain, header_value
+from engine._http_answer import frame_plain, header_counts, header_value
 from engine.transport.fast_http import HttpResponse, split_head
 
 CAPS = (100, 64 << 10, 1 << 20)
@@ -129,8 +129,12 @@ def test_a_framed_answer_is_what_httptools_reads(status, lines, at, length, odd,
     headers = split_head(head)
     assert httptools_read(data[:end]) == [(status_code, headers, framed_body, True)]
     response = HttpResponse(status_code, None, framed_body, head)
-    for name in {n for n, _ in headers} | {b"x-absent"}:     # the head searched in place: the last of each name
-        assert response.value(name) == dict(headers).get(name) == HttpResponse(status_code, headers, b"").value(name)
+    split = HttpResponse(status_code, headers, b"")
+    names = {n for n, _ in headers} | {b"x-absent"}
+    for name in names:     # the head searched in place: the last of each name, as in the split headers
+        assert response.value(name) == dict(headers).get(name) == split.value(name)
+        for other in names:
+            assert response.counts(name, other) == split.counts(name, other)
 
 
 @settings(max_examples=300, deadline=None)
@@ -149,3 +153,13 @@ def test_header_value_is_the_last_line_of_that_name_only():
     assert header_value(head, b"x~y") is None and header_value(head, b"x^y") == b"a"
     assert header_value(head, b"http/1.1 200 x-limit") is None   # the status line is no header
     assert header_value(head, b"x-absent") is None and header_value(b"", b"x") is None
+
+
+def test_header_counts_are_two_decimals_or_nothing():
+    head = (b"HTTP/1.1 200 OK\r\nX-Bapi-Limit: 20\r\nX-Bapi-Limit-Status:\t19 \r\nX-Odd: 1x\r\nX-Sign: +5\r\n"
+            b"X-Long: 1234567890123456789\r\nX-Limit: 7\r\nx-limit: 10\r\nContent-Length: 0")
+    assert header_counts(head, b"x-bapi-limit", b"x-bapi-limit-status") == (20, 19)
+    assert header_counts(head, b"x-limit", b"x-bapi-limit") == (10, 20)          # the last of a name
+    for garbled in (b"x-odd", b"x-sign", b"x-long", b"x-absent"):
+        assert header_counts(head, b"x-limit", garbled) is None
+        assert header_counts(head, garbled, b"x-limit") is None

@@ -201,12 +201,9 @@ class BybitOrderPath:
 
     def _observe_limits(self, response: HttpResponse, endpoint: str) -> None:
         """X-Bapi-Limit / X-Bapi-Limit-Status for ``endpoint``, as check_response feeds them."""
-        limit, remaining = response.value(_LIMIT), response.value(_LIMIT_STATUS)
-        if limit and remaining:
-            try:
-                self.limiter.observe_endpoint(endpoint, int(limit), int(remaining))
-            except ValueError:
-                pass
+        counts = response.counts(_LIMIT, _LIMIT_STATUS)     # None: missing or garbled, our own count stands
+        if counts is not None:
+            self.limiter.observe_endpoint(endpoint, *counts)
 
     # -- builders: ``build(ts) -> (encoder, length)`` for submit ----------------------------------
     def place_builder(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,

@@ -111,12 +111,9 @@ def observe_limits(resp: HttpResponse, limiter: RateLimiter | None, endpoint: st
     """Feed the endpoint's ``X-Gate-RateLimit-Limit`` / ``-Requests-Remain`` to the limiter."""
     if limiter is None or endpoint is None:
         return
-    limit, remain = resp.value(_LIMIT), resp.value(_REMAIN)
-    if limit and remain:
-        try:
-            limiter.observe_endpoint(endpoint, int(limit), int(remain))
-        except ValueError:
-            pass            # a garbled header: our own count stands
+    counts = resp.counts(_LIMIT, _REMAIN)
+    if counts is not None:          # None: missing or garbled, our own count stands
+        limiter.observe_endpoint(endpoint, *counts)
 
 
 def check_response(resp: HttpResponse, limiter: RateLimiter | None = None, endpoint: str | None = None) -> None:
