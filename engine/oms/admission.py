@@ -2,6 +2,11 @@
 
 validate -> halted? -> circuit breaker -> pre-trade risk -> record (a PENDING store slot).
 
+The common order (LIMIT, LIMIT_MAKER, MARKET with ``str``/``int`` values) goes through all of
+it in one compiled call, :class:`~engine._order_gate.OrderGate` (:meth:`Admission.fast_limit`,
+:meth:`Admission.fast_market`); anything the gate does not plainly accept comes here, where
+every typed error is raised.
+
 Plain orders, the replacement of a cancel-replace and every leg of a bracket come
 through here, so a rule added once holds for all of them.  Bad input raises a typed
 error naming the value (``TypeError``/``ValueError``, :class:`UnknownInstrumentError`),
@@ -16,11 +21,13 @@ user set) that the risk checks value market orders and price bands with.
 from __future__ import annotations
 
 import logging
+import time
 
 from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import from_decimal
 from engine._instruments import UnknownInstrumentError
 from engine.errors import EngineError
+from engine.oms.breaker import BreakerState
 from engine.venues.base import OrderSpec
 
 __all__ = ["Admission", "EngineHalted", "to_raw", "parse_side", "parse_tif", "PRICED_TYPES", "TRIGGERED_TYPES",
@@ -90,14 +97,54 @@ def executes_at_once(spec: OrderSpec) -> bool:
 class Admission:
     """Checks and records new orders for one engine."""
 
-    def __init__(self, venue: str, instruments, tracker, risk, breaker) -> None:
+    def __init__(self, venue: str, instruments, tracker, risk, breaker, gate) -> None:
         self.venue = venue
         self.instruments = instruments
         self.tracker = tracker
         self.risk = risk
         self.breaker = breaker
-        self.halted = False
-        self.reference: dict[int, int] = {}      # instrument -> reference price (raw)
+        self.gate = gate                         # the compiled admission of the common order
+        self._halted = False
+        gate.set_accepting(breaker.state is BreakerState.CLOSED)
+        breaker.add_listener(self._on_breaker)
+
+    @property
+    def halted(self) -> bool:
+        return self._halted
+
+    @halted.setter
+    def halted(self, value: bool) -> None:
+        self._halted = bool(value)
+        self._on_breaker(None, self.breaker.state, "")
+
+    def _on_breaker(self, old, new, reason: str) -> None:
+        """The gate admits on its own only while the breaker is closed and the engine not halted."""
+        self.gate.set_accepting(new is BreakerState.CLOSED and not self._halted)
+
+    # -- the compiled path -------------------------------------------------------------------------
+    def fast_limit(self, symbol, side, qty, price, tif, post_only: bool, reduce_only: bool,
+                   client_tag) -> OrderSpec | None:
+        """A limit order admitted and recorded by the gate, or None: the caller takes the full path."""
+        if client_tag is not None:
+            if symbol not in self.instruments.ids:
+                return None
+            self.check_client_tag(client_tag)
+        slot = self.gate.admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, time.time_ns())
+        return None if slot < 0 else self._admitted(slot, symbol, reduce_only, client_tag)
+
+    def fast_market(self, symbol, side, qty, reduce_only: bool, client_tag) -> OrderSpec | None:
+        """A market order admitted and recorded by the gate, or None: the caller takes the full path."""
+        if client_tag is not None:
+            if symbol not in self.instruments.ids:
+                return None
+            self.check_client_tag(client_tag)
+        slot = self.gate.admit_market(symbol, side, qty, reduce_only, time.time_ns())
+        return None if slot < 0 else self._admitted(slot, symbol, reduce_only, client_tag)
+
+    def _admitted(self, slot: int, symbol: str, reduce_only: bool, client_tag) -> OrderSpec:
+        if client_tag:
+            self.tracker.store.set_client_tag(slot, client_tag)
+        return self.tracker.admitted(slot, symbol, self.gate, reduce_only)
 
     # -- input -----------------------------------------------------------------------------------
     def instrument(self, symbol: str) -> int:
@@ -109,7 +156,11 @@ class Admission:
             raise UnknownInstrumentError(f"{symbol!r} is not an instrument of {self.venue}") from None
 
     def set_reference(self, inst: int, price_raw: int) -> None:
-        self.reference[inst] = price_raw
+        self.gate.set_reference(inst, price_raw)
+
+    def reference_of(self, inst: int) -> int:
+        """The reference price of an instrument (raw; 0: none yet)."""
+        return self.gate.reference_of(inst)
 
     def check_open(self) -> None:
         """Halted and breaker checks (raise when new orders are refused)."""
@@ -149,7 +200,7 @@ class Admission:
         committed = self.reduce_only_open(inst, side) if reduce_only and not protective else 0
         self.risk.check(inst, side, order_type, qty_raw, price_raw, reduce_only,
                         tr.open_count(inst) + extra_open - replacing, tr.open_count() + extra_open - replacing,
-                        self.reference.get(inst, 0), reduce_open_raw=committed)
+                        self.gate.reference_of(inst), reduce_open_raw=committed)
 
     def reduce_only_open(self, inst: int, side: int, exclude: int = -1) -> int:
         """What the open reduce-only orders of ``inst`` on ``side`` (but the order in slot ``exclude``) may

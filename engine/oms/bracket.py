@@ -146,7 +146,7 @@ class Bracket:
         check_prices(side, entry_raw, stop_raw, take_raw)
         adm.check_open()
         exit_side = Side.SELL if side == Side.BUY else Side.BUY
-        last = adm.reference.get(inst, 0)
+        last = adm.reference_of(inst)
         n_sym, n_all = eng.tracker.open_count(inst), eng.tracker.open_count()
         adm.risk_check(inst, side, entry_type, qty_raw, entry_raw, False, extra_open=0)
         eng.risk.check_exit(inst, exit_side, OrderType.STOP_LOSS, qty_raw, stop_raw, n_sym + 1, n_all + 1, last)

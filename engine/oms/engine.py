@@ -35,6 +35,7 @@ from engine._account import Account
 from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import to_decimal
 from engine._instruments import Instruments
+from engine._order_gate import OpenCounts, OrderGate
 from engine._order_store import OrderStore
 from engine._parse_common import ParseError
 from engine._positions import PositionBook
@@ -99,10 +100,13 @@ class Engine:
         self.account = Account(self.instruments, self.book, margin_asset=self.adapter.margin_asset)
         self.store = OrderStore(capacity, venue=self.venue, ack_timeout_ns=int(stale_after_s * 1e9),
                                 retention_ns=int(retention_s * 1e9))
-        self.tracker = OrderTracker(self.store, self.instruments)
+        counts = OpenCounts(max_instruments)
+        self.tracker = OrderTracker(self.store, self.instruments, counts)
         self.risk = RiskEngine(risk_limits or RiskLimits(), self.instruments, self.account, self.book)
+        gate = OrderGate(self.instruments, self.store, self.account, self.book, counts)
+        self.risk.attach_gate(gate)
         self.breaker = breaker or CircuitBreaker()
-        self.admission = Admission(self.venue, self.instruments, self.tracker, self.risk, self.breaker)
+        self.admission = Admission(self.venue, self.instruments, self.tracker, self.risk, self.breaker, gate)
         self.bus = EventBus()
         self.liveness = Liveness(self)
         self.breaker.add_listener(self.liveness.on_breaker)
@@ -216,16 +220,21 @@ class Engine:
         """A market order.  ``client_tag``, on every ``place_*``: a short readable tag leading the order's
         client id (``grid7-...``) within the venue's id rules (characters, length: a ``ValueError`` names
         the limit), so the venue's own records say which part of a bot placed it."""
+        t_call = time.perf_counter_ns()
+        adm = self.admission
+        spec = adm.fast_market(symbol, side, qty, reduce_only, client_tag)
+        if spec is not None:
+            return await self.placement.place(spec, adm.gate.inst, t_call)
         return await self._place(symbol, side, OrderType.MARKET, TimeInForce.TIF_NONE, qty,
-                                 reduce_only=reduce_only, client_tag=client_tag)
+                                 reduce_only=reduce_only, client_tag=client_tag, t_call=t_call)
 
     async def place_limit(self, symbol: str, side: Side | str, qty, price, *, tif: str | TimeInForce = "GTC",
                           post_only: bool = False, reduce_only: bool = False, client_tag: str | None = None) -> Order:
         """A limit order: ``tif`` GTC, IOC, FOK or POST_ONLY (``post_only=True`` is the same as POST_ONLY;
         with IOC or FOK it is refused: an order cannot both rest only and never rest)."""
-        order_type, tif_v = self._limit_kind(tif, post_only)
-        return await self._place(symbol, side, order_type, tif_v, qty, price=price, reduce_only=reduce_only,
-                                 client_tag=client_tag)
+        t_call = time.perf_counter_ns()
+        spec, inst = self._admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
+        return await self.placement.place(spec, inst, t_call)
 
     def submit_limit(self, symbol: str, side: Side | str, qty, price, *, tif: str | TimeInForce = "GTC",
                      post_only: bool = False, reduce_only: bool = False, client_tag: str | None = None) -> str:
@@ -241,14 +250,22 @@ class Engine:
         ``await place_limit`` where the bot's next step needs the venue's answer.
         """
         t_call = time.perf_counter_ns()
-        order_type, tif_v = self._limit_kind(tif, post_only)
-        adm = self.admission
-        inst, side, qty_raw, price_raw, stop_raw, trailing_raw = adm.validate(symbol, side, order_type, tif_v, qty,
-                                                                             price, None, None, client_tag)
-        spec = adm.admit(symbol, inst, side, order_type, tif_v, qty_raw, price_raw, stop_raw, trailing_raw,
-                         reduce_only, client_tag=client_tag)
+        spec, inst = self._admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
         self.placement.submit(spec, inst, t_call)
         return spec.client_id
+
+    def _admit_limit(self, symbol, side, qty, price, tif, post_only, reduce_only, client_tag) -> tuple:
+        """(spec, instrument) of an admitted, recorded limit order: the compiled gate first, else the full
+        path (which raises every typed error)."""
+        adm = self.admission
+        spec = adm.fast_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
+        if spec is not None:
+            return spec, adm.gate.inst
+        order_type, tif_v = self._limit_kind(tif, post_only)
+        inst, side, qty_raw, price_raw, stop_raw, trailing_raw = adm.validate(symbol, side, order_type, tif_v, qty,
+                                                                             price, None, None, client_tag)
+        return adm.admit(symbol, inst, side, order_type, tif_v, qty_raw, price_raw, stop_raw, trailing_raw,
+                         reduce_only, client_tag=client_tag), inst
 
     @staticmethod
     def _limit_kind(tif, post_only: bool) -> tuple[int, int]:
@@ -470,7 +487,7 @@ class Engine:
         inst = o.instrument
         self.risk.check_amend(inst, o.side, o.order_type, new_qty, new_price, o.qty_raw - o.filled_raw, o.price_raw,
                               o.filled_raw, spec.reduce_only, tracker.open_count(inst) - 1,
-                              tracker.open_count() - 1, adm.reference.get(inst, 0),
+                              tracker.open_count() - 1, adm.reference_of(inst),
                               adm.reduce_only_open(inst, o.side, exclude=slot) if spec.reduce_only else 0)
         caps = self.adapter.capabilities
         if Capability.AMEND_IN_PLACE not in caps:
@@ -670,8 +687,9 @@ class Engine:
 
     # -- placement ---------------------------------------------------------------------------------
     async def _place(self, symbol: str, side, order_type: int, tif: int, qty, *, price=None, stop=None,
-                     trailing=None, reduce_only: bool = False, client_tag: str | None = None) -> Order:
-        t_call = time.perf_counter_ns()
+                     trailing=None, reduce_only: bool = False, client_tag: str | None = None,
+                     t_call: int = 0) -> Order:
+        t_call = t_call or time.perf_counter_ns()
         adm = self.admission
         inst, side, qty_raw, price_raw, stop_raw, trailing_raw = adm.validate(symbol, side, order_type, tif, qty,
                                                                              price, stop, trailing, client_tag)

@@ -131,7 +131,7 @@ class NativeBracket:
         entry_type = OrderType.LIMIT if entry_raw else OrderType.MARKET
         entry_tif = TimeInForce.GTC if entry_raw else TimeInForce.TIF_NONE
         exit_side = Side.SELL if self.side == Side.BUY else Side.BUY
-        last = adm.reference.get(inst, 0)
+        last = adm.reference_of(inst)
         n_sym, n_all = eng.tracker.open_count(inst), eng.tracker.open_count()
         adm.risk_check(inst, self.side, entry_type, qty_raw, entry_raw, False)
         take_type, stop_type = self.impl.exit_types(self.side)

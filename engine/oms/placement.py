@@ -96,36 +96,53 @@ class Placement:
 
     def submit(self, spec: OrderSpec, inst: int, t_call: int) -> None:
         """Write now when the venue can without waiting (``Capability.WRITE_NOW``, the instrument's
-        lock free), else as :meth:`place` does in a task; the outcome comes as events.  Raises as
-        :meth:`write` does when nothing was written (rule 1)."""
+        lock free), its answer applied by the future's callback (no task per order); else as
+        :meth:`place` does, in a task.  The outcome comes as events.  Raises as :meth:`write` does
+        when nothing was written (rule 1)."""
         eng = self.eng
-        pending = None
         if (Capability.WRITE_NOW in eng.adapter.capabilities and not self._writing.get(inst)
                 and not self.lock(inst).locked()):
             # nothing of this instrument holds or awaits the lock: writing now keeps the placing order
-            eng.metrics.placed += 1
             try:
                 spec.sent_ms = 0
-                pending = eng.adapter.send_place_now(spec)
+                written = eng.adapter.send_place_now(spec)
             except TransportError as exc:
+                eng.metrics.placed += 1
                 if exc.sent:
                     self.unknown(spec, str(exc))
                     return
                 self.rejected_locally(spec.slot, str(exc))
                 raise
             except BaseException as exc:
+                eng.metrics.placed += 1
                 self.rejected_locally(spec.slot, f"{type(exc).__name__}: {exc}")
                 raise
-            if pending is None:
-                eng.metrics.placed -= 1          # counted again by place()
-        if pending is None:
-            coro = self.place(spec, inst, t_call, wait=False)
-        else:
-            eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
-            coro = self.answered(spec, pending, t_call, False)
-        task = asyncio.get_running_loop().create_task(self._quiet(coro))
+            if written is not None:
+                eng.metrics.placed += 1
+                eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
+                fut, read = written
+                fut.add_done_callback(lambda f: self._on_answer(spec, f, read, t_call))
+                return
+        task = asyncio.get_running_loop().create_task(self._quiet(self.place(spec, inst, t_call, wait=False)))
         self._submitted.add(task)
         task.add_done_callback(self._submitted.discard)
+
+    def _on_answer(self, spec: OrderSpec, fut: asyncio.Future, read, t_call: int) -> None:
+        """A submitted order's answer, in its future's callback: rules 2 and 3 as :meth:`answered` applies them."""
+        try:
+            if fut.cancelled():
+                self.unknown(spec, "the answer's wait was cancelled with the answer outstanding", resend=False)
+                return
+            try:
+                answer = read(fut.result())
+            except Exception as exc:
+                self.failed(spec, exc)
+                return
+            self.acknowledged(spec, answer, t_call)
+        except (VenueError, TransportError, _Unknown):
+            pass                          # told by events (a documented rejection raises from rejected_by_venue)
+        except Exception:
+            log.exception("submitted order: unexpected error after the write")
 
     @staticmethod
     async def _quiet(coro) -> None:
@@ -139,7 +156,6 @@ class Placement:
 
     async def answered(self, spec: OrderSpec, pending, t_call: int, wait: bool):
         """Await the answer of a written order and apply it (rules 2 and 3); returns the order view."""
-        eng = self.eng
         tracker = self.tracker
         slot = spec.slot
         try:
@@ -149,13 +165,18 @@ class Placement:
             raise
         except Exception as exc:
             return self.failed(spec, exc)
+        self.acknowledged(spec, answer, t_call)
+        if wait:
+            await self.settle_answer(spec)
+        return tracker.view(slot)
+
+    def acknowledged(self, spec: OrderSpec, answer, t_call: int) -> None:
+        """The venue answered the order (``answer``: the parser holding it): applied, counted."""
+        eng = self.eng
         eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t_call, spec.client_id)
         eng.metrics.acknowledged += 1
         eng.breaker.record_success()
         eng.stream.apply_answer(answer)
-        if wait:
-            await self.settle_answer(spec)
-        return tracker.view(slot)
 
     async def settle_answer(self, spec: OrderSpec) -> None:
         """Give an acknowledged order the moment it needs to show its state."""

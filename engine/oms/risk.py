@@ -261,7 +261,13 @@ class RiskEngine:
         self._by_id: list[_Lim] = []
         self._max_total = None
         self._check_balance = True
+        self._gate = None
         self.set_limits(limits)
+
+    def attach_gate(self, gate) -> None:
+        """Keep the compiled gate's copy of the limits (:class:`~engine._order_gate.OrderGate`) in step."""
+        self._gate = gate
+        self.set_limits(self._limits)
 
     # ---- configuration (cold) -------------------------------------------------------------
 
@@ -283,11 +289,15 @@ class RiskEngine:
         self._c = compiled
         self._max_total = compiled["max_open_orders"]
         self._check_balance = compiled["check_balance"]
+        if self._gate is not None:
+            self._gate.set_account_limits(self._max_total, self._check_balance)
         self.refresh()
 
     def refresh(self) -> None:
         """Recompile the per-instrument limits (after instruments were added or reloaded)."""
         self._by_id = []
+        if self._gate is not None:
+            self._gate.clear_limits()
         self._compile_upto(self.instruments.count)
 
     def _compile_upto(self, n: int) -> None:
@@ -304,8 +314,11 @@ class RiskEngine:
             ours = picked["max_open_orders_per_symbol"]
             venue = int(venue_cap[i]) or None    # the venue's open-order cap (MAX_NUM_ORDERS), 0: unknown
             from_venue = venue is not None and (ours is None or venue < ours)
-            self._by_id.append(_Lim(sym, picked["max_order_qty"], picked["max_notional"], picked["max_position"],
-                                    venue if from_venue else ours, from_venue, picked["price_band"]))
+            lim = _Lim(sym, picked["max_order_qty"], picked["max_notional"], picked["max_position"],
+                       venue if from_venue else ours, from_venue, picked["price_band"])
+            self._by_id.append(lim)
+            if self._gate is not None:
+                self._gate.set_limits(i, lim.max_qty, lim.max_notional, lim.max_position, lim.max_open, lim.band)
 
     def _lim(self, symbol_id: int) -> _Lim:
         """Limits of an instrument registered after the last compile."""

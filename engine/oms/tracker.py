@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from engine._enums import OrderState
+from engine._order_gate import OpenCounts
 from engine._order_store import OrderStore
 from engine.oms.store_terms import set_terms
 from engine.oms.views import Order, make_order
@@ -52,12 +53,12 @@ _OPEN_ARRAY = np.array([int(s) for s in OPEN_STATES], dtype=np.uint8)
 class OrderTracker:
     """Order bookkeeping for one engine (see the module docstring for its rules)."""
 
-    def __init__(self, store: OrderStore, instruments) -> None:
+    def __init__(self, store: OrderStore, instruments, counts: OpenCounts | None = None) -> None:
         self.store = store
         self.instruments = instruments
+        self.counts = counts if counts is not None else OpenCounts(instruments.capacity)
         self._specs: dict[int, OrderSpec] = {}
-        self._open: dict[int, int] = {}             # slot -> instrument, orders not terminal
-        self._open_by_inst: dict[int, int] = {}
+        self._open: dict[int, int] = {}             # slot -> instrument, orders not terminal (counted in counts)
         self._waiters: dict[int, list[asyncio.Future]] = {}
         self._dormant: set[int] = set()
         self._legs: dict[int, Any] = {}             # slot -> who queries/cancels an order the venue created
@@ -80,6 +81,15 @@ class OrderTracker:
                          trailing_raw, reduce_only, close_on_trigger)
         self._specs[slot] = spec
         self._track(slot, inst)
+        return spec
+
+    def admitted(self, slot: int, symbol: str, gate, reduce_only: bool) -> OrderSpec:
+        """A new order whose PENDING slot the compiled gate (:class:`~engine._order_gate.OrderGate`) just
+        created: its spec from what the gate admitted, tracked open."""
+        spec = OrderSpec(slot, symbol, self.store.client_id(slot), gate.side, gate.order_type, gate.tif,
+                         gate.qty_raw, gate.price_raw, 0, 0, reduce_only)
+        self._specs[slot] = spec
+        self._track(slot, gate.inst)
         return spec
 
     def adopt(self, store_client_id: str, inst: int, symbol: str, side: int, order_type: int, tif: int,
@@ -166,12 +176,12 @@ class OrderTracker:
     def _track(self, slot: int, inst: int) -> None:
         if slot not in self._open:
             self._open[slot] = inst
-            self._open_by_inst[inst] = self._open_by_inst.get(inst, 0) + 1
+            self.counts.opened(inst)
 
     def _untrack(self, slot: int) -> None:
         inst = self._open.pop(slot, None)
         if inst is not None:
-            self._open_by_inst[inst] -= 1
+            self.counts.closed(inst)
 
     # -- reading ------------------------------------------------------------------------------------
     def spec(self, slot: int) -> OrderSpec | None:
@@ -191,7 +201,7 @@ class OrderTracker:
 
     def open_count(self, inst: int | None = None) -> int:
         """Open orders of instrument ``inst`` (all instruments when None)."""
-        return len(self._open) if inst is None else self._open_by_inst.get(inst, 0)
+        return len(self._open) if inst is None else self.counts.of(inst)
 
     def open_slots(self) -> list[int]:
         return list(self._open)

@@ -71,10 +71,13 @@ Optional capabilities (:class:`Capability`), each with its members
                             says: found absent once its request can no longer be accepted, it ends
                             NOT_PLACED (no members)
 ``WRITE_NOW``               ``send_place_now(spec)``: write the order without awaiting, when the venue's
-                            connection is open and its rate budget has room: returns the awaitable of the
-                            answer (as ``send_place``'s), or None with nothing written nor spent (the
-                            engine then sends it as ``send_place``); raises as ``send_place`` does before
-                            writing (the engine's no-await ``submit_*``)
+                            connection is open and its rate budget has room: returns ``(future, read)``,
+                            the future of the transport's answer and ``read(answer)`` turning it into what
+                            ``send_place``'s awaitable gives (the parser; raising the same typed errors),
+                            or None with nothing written nor spent (the engine then sends it as
+                            ``send_place``); raises as ``send_place`` does before writing (the engine's
+                            no-await ``submit_*``: no task per order, the answer applied in the future's
+                            callback)
 ==========================  ===============================================================================
 """
 

@@ -133,7 +133,12 @@ class BinanceAdapter:
             return None
         cid = spec.client_id.encode()
         fut = self.orders.lean.submit_now(PLACE_COST, self._rest_build(spec, cid))
-        return None if fut is None else self._rest_answer(fut, spec, cid)
+        if fut is None:
+            return None
+        spec.sent_ms = self.orders.last_ts
+        client_id = None if self.futures and spec.order_type in ALGO_TYPES else cid
+        read = self.orders.read
+        return fut, lambda response: read(response, client_id)
 
     def _rest_build(self, spec: OrderSpec, cid: bytes):
         return self.orders.place_builder(

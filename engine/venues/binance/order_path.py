@@ -95,7 +95,10 @@ class BinanceOrderPath:
         connection is then failed (every request on it, this one included, ends with a
         :class:`ProtocolError`, ``sent=True``: outcome unknown, resolved by client id).
         """
-        response: HttpResponse = await fut
+        return self.read(await fut, client_id)
+
+    def read(self, response: HttpResponse, client_id: bytes | None = None) -> BinanceParser:
+        """:meth:`finish` of an answer already received (same errors, same parser)."""
         if response.status != 200:
             check_response(self.venue, response, self.limiter)  # raises the typed error
         parser = self.parser

@@ -145,7 +145,8 @@ class BybitAdapter:
         if fut is None:
             return None
         spec.sent_ms = self.orders.last_ts
-        return self.orders.finish(fut, CREATE, cid)
+        read = self.orders.read
+        return fut, lambda response: read(response, CREATE, cid)
 
     def _general(self, spec: OrderSpec) -> bool:
         """Sent by the general (JSON) path: a conditional order, or a spot stop."""

@@ -181,7 +181,10 @@ class BybitOrderPath:
         acknowledgement naming another order fails the connection (answers are paired with
         requests by position): every request on it ends with :class:`ProtocolError`, outcome unknown.
         """
-        response: HttpResponse = await fut
+        return self.read(await fut, endpoint, client_id)
+
+    def read(self, response: HttpResponse, endpoint: int, client_id: bytes | None = None) -> BybitParser:
+        """:meth:`finish` of an answer already received (same errors, same parser)."""
         path = _PATHS[endpoint]
         parser = self.parser
         if response.status == 200:

@@ -1,0 +1,314 @@
+"""The compiled admission of a new order: from the bot's arguments to a PENDING store slot.
+
+:class:`OrderGate` runs, in one C call, what :mod:`engine.oms.admission` runs in Python for
+the common order (LIMIT, LIMIT_MAKER, MARKET; no stop, no trailing delta, not reduce-only: a reduce-only order is
+judged with the reduce-only orders already open on its side, which the full path sums): the inputs read
+(symbol, side, time in force, ``str``/``int`` quantities and prices straight to fixed
+point), the halted and breaker state, every pre-trade check of
+:class:`~engine.oms.risk.RiskEngine` in its order (instrument filters, max order quantity,
+max notional, max position, max open orders in total and per instrument, price band,
+balance/margin), and the store slot.
+
+It never raises for a refusal and never decides one: whenever an input is not one it reads
+(a ``Decimal``, a float, an unknown symbol...), a check fails, or new orders are not plainly
+accepted (halted, breaker not closed), it creates nothing and answers -1, and the caller
+takes the full Python path, which raises the typed error naming the value or the rule.  So
+the gate can only let through what the full path lets through, and every error keeps its
+one source.  A test drives both over the same inputs (tests/oms/test_order_gate.py).
+
+:class:`OpenCounts` holds the open-order counts (per instrument and in total) the checks
+read; the order tracker keeps them.
+"""
+
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize
+from libc.stdint cimport int32_t
+from libc.stdint cimport int64_t
+
+from engine._account cimport Account
+from engine._enums cimport BUY
+from engine._enums cimport GTC
+from engine._enums cimport FOK
+from engine._enums cimport IOC
+from engine._enums cimport LIMIT
+from engine._enums cimport LIMIT_MAKER
+from engine._enums cimport MARKET
+from engine._enums cimport POST_ONLY
+from engine._enums cimport SELL
+from engine._enums cimport TIF_NONE
+from engine._fixedpoint cimport FP_EXACT
+from engine._fixedpoint cimport FP_OK
+from engine._fixedpoint cimport FP_SCALE
+from engine._fixedpoint cimport fp_parse
+from engine._instruments cimport Instruments
+from engine._order_store cimport OrderStore
+from engine._positions cimport PositionBook
+
+cdef extern from *:
+    ctypedef long long i128 "__int128"      # exact products of two raw values (as Python's ints are)
+
+import numpy as np
+
+from engine._enums import Side
+from engine._enums import TimeInForce
+
+__all__ = ["OrderGate", "OpenCounts", "NO_LIMIT"]
+
+NO_LIMIT = -1            # a limit array entry that does not limit
+
+cdef int32_t _REDUCE_ONLY_FLAG = 1       # ORDER_FLAG_REDUCE_ONLY of the store
+
+cdef object _SIDE_BUY = Side.BUY
+cdef object _SIDE_SELL = Side.SELL
+cdef object _TIF_GTC = TimeInForce.GTC
+cdef object _TIF_IOC = TimeInForce.IOC
+cdef object _TIF_FOK = TimeInForce.FOK
+cdef object _TIF_POST = TimeInForce.POST_ONLY
+
+
+cdef class OpenCounts:
+    """Open orders per instrument id and in total (the order tracker counts, the checks read)."""
+
+    cdef int32_t[::1] by_inst
+    cdef readonly int32_t total
+    cdef readonly object array
+
+    def __init__(self, int32_t capacity):
+        self.array = np.zeros(capacity, dtype=np.int32)
+        self.by_inst = self.array
+        self.total = 0
+
+    cpdef void opened(self, int32_t inst):
+        if 0 <= inst < self.by_inst.shape[0]:
+            self.by_inst[inst] += 1
+        self.total += 1
+
+    cpdef void closed(self, int32_t inst):
+        if 0 <= inst < self.by_inst.shape[0]:
+            self.by_inst[inst] -= 1
+        self.total -= 1
+
+    cpdef int32_t of(self, int32_t inst):
+        """Open orders of instrument ``inst`` (0 for an id outside the table)."""
+        if 0 <= inst < self.by_inst.shape[0]:
+            return self.by_inst[inst]
+        return 0
+
+
+cdef inline bint _raw_of(object value, int64_t *out):
+    """A positive ``str`` or ``int`` as raw fixed point; False for anything else (the full path decides)."""
+    cdef const char *p
+    cdef Py_ssize_t n
+    cdef object raw
+    if type(value) is str:
+        p = PyUnicode_AsUTF8AndSize(value, &n)
+        if fp_parse(p, <size_t>n, FP_EXACT, out) != FP_OK:
+            return False
+    elif type(value) is int:
+        if not 0 < value <= 92233720368:
+            return False
+        out[0] = <int64_t>value * FP_SCALE
+    else:
+        return False
+    return out[0] > 0
+
+
+cdef class OrderGate:
+    """Admission of the common order in C (module docstring); -1 sends the caller to the full path."""
+
+    cdef Instruments instruments
+    cdef OrderStore store
+    cdef Account account
+    cdef OpenCounts counts
+    cdef dict ids                      # symbol -> instrument id (the registry's dict)
+    cdef int64_t[::1] size_raw         # positions, by instrument id
+    cdef int64_t[::1] ref_raw          # reference price by instrument id (last fill, or set), 0: none
+    cdef int64_t[::1] max_qty
+    cdef int64_t[::1] max_notional
+    cdef int64_t[::1] max_position
+    cdef int64_t[::1] max_open
+    cdef int64_t[::1] band
+    cdef readonly int32_t compiled     # instrument ids below this have their limits here
+    cdef int64_t max_total
+    cdef bint check_balance
+    cdef readonly bint accepting       # False: halted, or the breaker not closed (the full path decides)
+    cdef readonly object reference     # numpy view of ref_raw
+    # what the last admitted order was, for the spec the caller builds
+    cdef readonly int32_t inst
+    cdef readonly int side
+    cdef readonly int order_type
+    cdef readonly int tif
+    cdef readonly int64_t qty_raw
+    cdef readonly int64_t price_raw
+    cdef readonly int64_t passed       # orders admitted here
+    cdef readonly int64_t deferred     # calls sent to the full path
+
+    def __init__(self, Instruments instruments, OrderStore store, Account account, PositionBook positions,
+                 OpenCounts counts):
+        cdef int32_t cap = instruments.capacity
+        self.instruments = instruments
+        self.store = store
+        self.account = account
+        self.counts = counts
+        self.ids = instruments.ids
+        self.size_raw = positions.arrays["size_raw"]
+        self.reference = np.zeros(cap, dtype=np.int64)
+        self.ref_raw = self.reference
+        self.max_qty = np.full(cap, NO_LIMIT, dtype=np.int64)
+        self.max_notional = np.full(cap, NO_LIMIT, dtype=np.int64)
+        self.max_position = np.full(cap, NO_LIMIT, dtype=np.int64)
+        self.max_open = np.full(cap, NO_LIMIT, dtype=np.int64)
+        self.band = np.full(cap, NO_LIMIT, dtype=np.int64)
+        self.compiled = 0
+        self.max_total = NO_LIMIT
+        self.check_balance = True
+        self.accepting = True
+
+    # -- configuration (cold: the risk engine and admission keep these in step) --------------------
+    def set_accepting(self, bint accepting):
+        self.accepting = accepting
+
+    def set_account_limits(self, max_total, bint check_balance):
+        self.max_total = NO_LIMIT if max_total is None else max_total
+        self.check_balance = check_balance
+
+    def clear_limits(self):
+        """Every instrument's limits forgotten (until set again): its orders take the full path."""
+        self.compiled = 0
+
+    def set_limits(self, int32_t inst, max_qty, max_notional, max_position, max_open, band):
+        """Limits of instrument ``inst`` (None: no limit); ids must be set in order from 0."""
+        if not 0 <= inst < self.max_qty.shape[0] or inst != self.compiled:
+            return
+        self.max_qty[inst] = NO_LIMIT if max_qty is None else max_qty
+        self.max_notional[inst] = NO_LIMIT if max_notional is None else max_notional
+        self.max_position[inst] = NO_LIMIT if max_position is None else max_position
+        self.max_open[inst] = NO_LIMIT if max_open is None else max_open
+        self.band[inst] = NO_LIMIT if band is None else band
+        self.compiled = inst + 1
+
+    cpdef void set_reference(self, int32_t inst, int64_t price_raw):
+        if 0 <= inst < self.ref_raw.shape[0]:
+            self.ref_raw[inst] = price_raw
+
+    cpdef int64_t reference_of(self, int32_t inst):
+        if 0 <= inst < self.ref_raw.shape[0]:
+            return self.ref_raw[inst]
+        return 0
+
+    # -- the path (hot) ---------------------------------------------------------------------------
+    def admit_limit(self, object symbol, object side, object qty, object price, object tif, bint post_only,
+                    bint reduce_only, int64_t ts_ns):
+        """A LIMIT (or post-only LIMIT_MAKER) order: its slot, or -1 for the full path."""
+        cdef int tif_v
+        if tif is _TIF_GTC or (type(tif) is str and tif == "GTC"):
+            tif_v = GTC
+        elif tif is _TIF_IOC or (type(tif) is str and tif == "IOC"):
+            tif_v = IOC
+        elif tif is _TIF_FOK or (type(tif) is str and tif == "FOK"):
+            tif_v = FOK
+        elif tif is _TIF_POST or (type(tif) is str and tif == "POST_ONLY"):
+            tif_v = POST_ONLY
+        else:
+            return self._defer()
+        if post_only:
+            if tif_v == IOC or tif_v == FOK:
+                return self._defer()
+            tif_v = POST_ONLY
+        return self._admit(symbol, side, LIMIT_MAKER if tif_v == POST_ONLY else LIMIT, tif_v, qty, price,
+                           reduce_only, ts_ns)
+
+    def admit_market(self, object symbol, object side, object qty, bint reduce_only, int64_t ts_ns):
+        """A MARKET order: its slot, or -1 for the full path."""
+        return self._admit(symbol, side, MARKET, TIF_NONE, qty, None, reduce_only, ts_ns)
+
+    cdef int32_t _defer(self):
+        self.deferred += 1
+        return -1
+
+    cdef int32_t _admit(self, object symbol, object side, int order_type, int tif, object qty, object price,
+                        bint reduce_only, int64_t ts_ns):
+        cdef int64_t qty_raw = 0, price_raw = 0
+        cdef int side_v
+        cdef object found
+        cdef int32_t inst, slot
+        if not self.accepting or reduce_only or type(symbol) is not str:
+            # (a reduce-only order is judged with the reduce-only orders already open: the full path)
+            return self._defer()
+        found = self.ids.get(symbol)
+        if found is None:
+            return self._defer()
+        inst = found
+        if side is _SIDE_BUY or (type(side) is str and side == "BUY"):
+            side_v = BUY
+        elif side is _SIDE_SELL or (type(side) is str and side == "SELL"):
+            side_v = SELL
+        else:
+            return self._defer()
+        if not _raw_of(qty, &qty_raw):
+            return self._defer()
+        if order_type != MARKET and not _raw_of(price, &price_raw):
+            return self._defer()
+        if not self._passes(inst, side_v, order_type, qty_raw, price_raw, reduce_only):
+            return self._defer()
+        slot = self.store.create_c(inst, side_v, order_type, tif, qty_raw, price_raw, 0, 0,
+                                   _REDUCE_ONLY_FLAG if reduce_only else 0, 0, ts_ns)
+        if slot < 0:
+            return self._defer()         # the store's refusal is raised by the full path
+        self.inst = inst
+        self.side = side_v
+        self.order_type = order_type
+        self.tif = tif
+        self.qty_raw = qty_raw
+        self.price_raw = price_raw
+        self.passed += 1
+        return slot
+
+    cdef bint _passes(self, int32_t inst, int side, int order_type, int64_t qty_raw, int64_t price_raw,
+                      bint reduce_only) noexcept:
+        """Every check of RiskEngine.check, in its order; True only when each passes."""
+        cdef int64_t last, px, limit, size, after, dist
+        cdef bint market
+        if inst >= self.compiled or inst >= self.size_raw.shape[0]:
+            return False
+        last = self.ref_raw[inst]
+        if self.instruments.check_order_c(inst, side, order_type, qty_raw, price_raw, last, reduce_only):
+            return False
+        market = order_type == MARKET or price_raw == 0
+        px = last if market else price_raw
+        limit = self.max_qty[inst]
+        if limit >= 0 and qty_raw > limit:
+            return False
+        limit = self.max_notional[inst]
+        if limit >= 0:
+            if px <= 0:
+                return False
+            if <i128>qty_raw * px > <i128>limit * FP_SCALE:
+                return False
+        limit = self.max_position[inst]
+        if limit >= 0 and not reduce_only:
+            size = self.size_raw[inst]
+            if side == BUY:
+                if size > 0x3fffffffffffffff - qty_raw:
+                    return False
+                after = size + qty_raw
+            else:
+                if size < -0x3fffffffffffffff + qty_raw:
+                    return False
+                after = size - qty_raw
+            if (after > limit or after < -limit) and not (0 < after < size or size < after < 0):
+                return False
+        if self.max_total >= 0 and self.counts.total >= self.max_total:
+            return False
+        limit = self.max_open[inst]
+        if limit >= 0 and self.counts.of(inst) >= limit:
+            return False
+        limit = self.band[inst]
+        if limit >= 0 and not market and last > 0:
+            dist = price_raw - last
+            if dist < 0:
+                dist = -dist
+            if <i128>dist * FP_SCALE > <i128>last * limit:
+                return False
+        if self.check_balance and self.account.can_place_order_c(inst, side, qty_raw, px, reduce_only):
+            return False
+        return True

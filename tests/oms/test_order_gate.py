@@ -1,0 +1,202 @@
+"""The compiled admission gate against the full Python path: it lets through exactly what the full path
+lets through (never more), creates nothing when it defers, and keeps every typed error with the full path."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from engine._account import Account
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._instruments import ContractType, Instruments, UnknownInstrumentError
+from engine._order_gate import OpenCounts, OrderGate
+from engine._order_store import OrderStore
+from engine._positions import PositionBook
+from engine.oms.admission import Admission, EngineHalted
+from engine.oms.breaker import CircuitBreaker, CircuitOpen
+from engine.oms.risk import RiskEngine, RiskLimits, RiskRejected
+from engine.oms.tracker import OrderTracker
+
+E8 = 100_000_000
+
+
+class World:
+    """A spot BTCUSDT and a linear ETHUSDT perpetual, the Python admission and the gate over one store."""
+
+    def __init__(self, limits: RiskLimits | None = None, balance: int = 10_000_000):
+        self.reg = Instruments(16)
+        self.btc = self.reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", min_price="0.01",
+                                max_price="1000000", step="0.00001", min_qty="0.00001", max_qty="9000",
+                                min_notional="5", max_orders=200)
+        self.eth = self.reg.add("ETHUSDT", "ETH", "USDT", ContractType.LINEAR_PERPETUAL, tick="0.01",
+                                min_price="0.01", step="0.001", min_qty="0.001", max_qty="10000", min_notional="20")
+        self.book = PositionBook(16)
+        self.acc = Account(self.reg, self.book, 64, margin_asset="USDT")
+        usdt = self.reg.asset_ids["USDT"]
+        self.acc.apply_balance(usdt, balance * E8, 0)
+        self.acc.apply_balance(self.reg.asset_ids["BTC"], 1_000 * E8, 0)
+        self.acc.apply_futures_balance(usdt, balance * E8, balance * E8)
+        self.book.set_leverage(self.eth, 10)
+        self.store = OrderStore(256, venue="binance-spot")
+        counts = OpenCounts(16)
+        self.tracker = OrderTracker(self.store, self.reg, counts)
+        self.risk = RiskEngine(limits or RiskLimits(), self.reg, self.acc, self.book)
+        self.gate = OrderGate(self.reg, self.store, self.acc, self.book, counts)
+        self.risk.attach_gate(self.gate)
+        self.breaker = CircuitBreaker()
+        self.adm = Admission("binance-spot", self.reg, self.tracker, self.risk, self.breaker, self.gate)
+
+    def full(self, symbol, side, qty, price, tif="GTC", post_only=False, reduce_only=False):
+        """The full path's outcome: the recorded slot, or the exception it raised."""
+        order_type = OrderType.LIMIT_MAKER if post_only or tif == "POST_ONLY" else OrderType.LIMIT
+        tif_v = TimeInForce.POST_ONLY if order_type == OrderType.LIMIT_MAKER else TimeInForce[tif]
+        try:
+            inst, side_v, q, p, s, t = self.adm.validate(symbol, side, order_type, tif_v, qty, price)
+            return self.adm.admit(symbol, inst, side_v, order_type, tif_v, q, p, s, t, reduce_only).slot
+        except Exception as exc:      # noqa: BLE001 - the outcome under comparison
+            return exc
+
+    def fast(self, symbol, side, qty, price, tif="GTC", post_only=False, reduce_only=False):
+        spec = self.adm.fast_limit(symbol, side, qty, price, tif, post_only, reduce_only, None)
+        return None if spec is None else spec.slot
+
+    def forget(self, slot: int) -> None:
+        self.tracker.reject(slot)
+
+
+def test_a_plain_order_is_admitted_by_the_gate_exactly_as_by_the_full_path():
+    w = World()
+    slot = w.fast("BTCUSDT", Side.BUY, "0.5", "60000.01")
+    assert slot is not None and w.gate.passed == 1
+    o = w.store.order(slot)
+    assert (o.instrument, o.side, o.order_type, o.tif, o.qty_raw, o.price_raw) == (
+        w.btc, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 2, 6_000_001 * E8 // 100)
+    assert w.store.state_of(slot) == OrderState.PENDING
+    assert w.tracker.open_count(w.btc) == 1 and w.tracker.open_count() == 1
+    spec = w.tracker.spec(slot)
+    assert (spec.client_id, spec.side, spec.qty_raw) == (w.store.client_id(slot), Side.BUY, E8 // 2)
+    slot2 = w.fast("BTCUSDT", "SELL", 2, "61000", post_only=True)
+    o2 = w.store.order(slot2)
+    assert (o2.side, o2.order_type, o2.tif, o2.qty_raw) == (Side.SELL, OrderType.LIMIT_MAKER, TimeInForce.POST_ONLY,
+                                                            2 * E8)
+    w.forget(slot)
+    assert w.tracker.open_count(w.btc) == 1
+
+
+@pytest.mark.parametrize("args", [
+    ("BTCUSDT", Side.BUY, 0.5, "60000"),                  # float: TypeError from the full path
+    ("BTCUSDT", Side.BUY, "0.5", 60000.0),
+    ("BTCUSDT", Side.BUY, True, "60000"),
+    ("BTCUSDT", "buy", Decimal("0.5"), "60000"),          # read by the full path (lowercase, Decimal)
+    ("NOPE", Side.BUY, "0.5", "60000"),
+    (b"BTCUSDT", Side.BUY, "0.5", "60000"),
+    ("BTCUSDT", "LONG", "0.5", "60000"),
+    ("BTCUSDT", 1, "0.5", "60000"),
+    ("BTCUSDT", Side.BUY, "0", "60000"),
+    ("BTCUSDT", Side.BUY, "-1", "60000"),
+    ("BTCUSDT", Side.BUY, "0.5", None),
+    ("BTCUSDT", Side.BUY, "0.123456789", "60000"),
+    ("BTCUSDT", Side.BUY, "0.5", "60000.001"),            # off the tick: RiskRejected
+    ("BTCUSDT", Side.BUY, "1e3", "60000"),
+])
+def test_what_the_gate_does_not_read_goes_to_the_full_path_and_raises_there(args):
+    w = World()
+    live = w.store.live
+    assert w.fast(*args) is None and w.gate.passed == 0
+    assert w.store.live == live and w.tracker.open_count() == 0      # nothing created by the gate
+    outcome = w.full(*args)
+    if isinstance(outcome, int):                 # e.g. Decimal / lowercase side: the full path admits it
+        assert w.store.state_of(outcome) == OrderState.PENDING
+    else:
+        assert isinstance(outcome, (TypeError, ValueError, UnknownInstrumentError, RiskRejected)), outcome
+
+
+def test_tif_and_post_only_as_the_full_path_reads_them():
+    w = World()
+    for tif in ("GTC", "IOC", "FOK", "POST_ONLY", TimeInForce.IOC):
+        slot = w.fast("BTCUSDT", Side.BUY, "0.1", "60000", tif=tif)
+        assert slot is not None
+        want = TimeInForce[tif] if isinstance(tif, str) else tif
+        assert w.store.order(slot).tif == want
+        w.forget(slot)
+    for tif in ("gtc", "GTX", 1, None):
+        assert w.fast("BTCUSDT", Side.BUY, "0.1", "60000", tif=tif) is None
+    assert w.fast("BTCUSDT", Side.BUY, "0.1", "60000", tif="IOC", post_only=True) is None   # ValueError there
+
+
+def test_halted_or_an_open_breaker_sends_every_order_to_the_full_path():
+    w = World()
+    w.breaker.trip("test", cooldown_s=60)
+    assert w.fast("BTCUSDT", Side.BUY, "0.1", "60000") is None
+    assert isinstance(w.full("BTCUSDT", Side.BUY, "0.1", "60000"), CircuitOpen)
+    w.breaker.reset()
+    assert w.fast("BTCUSDT", Side.BUY, "0.1", "60000") is not None
+    w.adm.halted = True
+    assert w.fast("BTCUSDT", Side.BUY, "0.1", "60000") is None
+    assert isinstance(w.full("BTCUSDT", Side.BUY, "0.1", "60000"), EngineHalted)
+
+
+def test_a_limit_change_reaches_the_gate():
+    w = World()
+    assert w.fast("BTCUSDT", Side.BUY, "2", "60000") is not None
+    w.risk.set_limits(RiskLimits(max_order_qty="1"))
+    assert w.fast("BTCUSDT", Side.BUY, "2", "60000") is None
+    assert isinstance(w.full("BTCUSDT", Side.BUY, "2", "60000"), RiskRejected)
+    assert w.fast("BTCUSDT", Side.BUY, "1", "60000") is not None
+
+
+def _text(n: int, places: int) -> str:
+    return format(Decimal(n).scaleb(-places), "f").rstrip("0").rstrip(".")
+
+
+decimals = st.integers(min_value=1, max_value=3 * 10**12).map(
+    lambda n: format(Decimal(n).scaleb(-8), "f").rstrip("0").rstrip("."))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    symbol=st.sampled_from(["BTCUSDT", "ETHUSDT"]),
+    side=st.sampled_from([Side.BUY, Side.SELL, "BUY", "SELL"]),
+    qty=st.one_of(st.integers(min_value=1, max_value=30_000).map(lambda n: _text(n, 3)), decimals,
+                  st.integers(min_value=1, max_value=20)),
+    price=st.one_of(st.integers(min_value=250_000, max_value=7_000_000).map(lambda n: _text(n, 2)),
+                    st.sampled_from(["60000", "59000.5", "3000", "64000", "0.001"])),
+    reduce_only=st.booleans(),
+    tif=st.sampled_from(["GTC", "IOC", "POST_ONLY"]),
+    position=st.integers(min_value=-30, max_value=30),
+    reference=st.sampled_from([0, 60_000 * E8, 3_000 * E8]),
+    open_orders=st.integers(min_value=0, max_value=6),
+    limits=st.fixed_dictionaries({
+        "max_order_qty": st.sampled_from([None, "1", "10"]),
+        "max_notional": st.sampled_from([None, "50000", "1000000"]),
+        "max_position": st.sampled_from([None, "0", "5", "20"]),
+        "max_open_orders": st.sampled_from([None, 3, 100]),
+        "max_open_orders_per_symbol": st.sampled_from([None, 2, 50]),
+        "price_band": st.sampled_from([None, "0.05", "0.5"]),
+        "check_balance": st.booleans()}),
+    balance=st.sampled_from([1_000, 10_000_000]),
+)
+def test_the_gate_admits_exactly_what_the_full_path_admits(symbol, side, qty, price, reduce_only, tif, position,
+                                                          reference, open_orders, limits, balance):
+    w = World(RiskLimits(**limits), balance=balance)
+    inst = w.reg.id(symbol)
+    if position:
+        w.book.reconcile(inst, position * E8, 60_000 * E8)
+    if reference:
+        w.adm.set_reference(inst, reference)
+    for _ in range(open_orders):                 # open orders of this instrument, counted as the checks see them
+        w.tracker.record(inst, symbol, int(Side.BUY), int(OrderType.LIMIT), int(TimeInForce.GTC), E8 // 1000,
+                         50_000 * E8)
+    full = w.full(symbol, side, qty, price, tif, reduce_only=reduce_only)
+    if isinstance(full, int):
+        w.forget(full)
+    fast = w.fast(symbol, side, qty, price, tif, reduce_only=reduce_only)
+    event("admitted" if isinstance(full, int) else f"refused: {getattr(full, 'rule', type(full).__name__)}")
+    # a reduce-only order is judged with the reduce-only orders open on its side: the full path's alone
+    assert (fast is not None) == (isinstance(full, int) and not reduce_only), (full, fast)
+    if fast is not None:
+        a, b = w.store.order(fast), w.store.order(full)
+        assert (a.instrument, a.side, a.order_type, a.tif, a.qty_raw, a.price_raw) == (
+            b.instrument, b.side, b.order_type, b.tif, b.qty_raw, b.price_raw)
+        assert w.tracker.spec(fast).reduce_only == reduce_only
