@@ -85,7 +85,14 @@ class Placement:
             return await self.eng.adapter.send_place(spec)
 
     async def place(self, spec: OrderSpec, inst: int, t_call: int, *, wait: bool = True):
-        """Write, await the answer, apply it; returns the order view (rules in the module docstring)."""
+        """Write (at once where the venue can, as :meth:`submit` does), await the answer, apply it; returns
+        the order view (rules in the module docstring)."""
+        written = self.write_now(spec, inst, t_call) if wait else None
+        if written is _WRITTEN_UNKNOWN:
+            return self.tracker.view(spec.slot)
+        if written is not None:
+            fut, read = written
+            return await self.answered(spec, _read(fut, read), t_call, wait)
         self.eng.metrics.placed += 1
         try:
             pending = await self.write(spec, inst)
@@ -94,35 +101,45 @@ class Placement:
         self.eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
         return await self.answered(spec, pending, t_call, wait)
 
-    def submit(self, spec: OrderSpec, inst: int, t_call: int) -> None:
-        """Write now when the venue can without waiting (``Capability.WRITE_NOW``, the instrument's
-        lock free), its answer applied by the future's callback (no task per order); else as
-        :meth:`place` does, in a task.  The outcome comes as events.  Raises as :meth:`write` does
-        when nothing was written (rule 1)."""
+    def write_now(self, spec: OrderSpec, inst: int, t_call: int):
+        """Write without awaiting where the venue can (``Capability.WRITE_NOW``) and nothing of this
+        instrument holds or awaits its lock (so orders keep their placing order): ``(future, read)``;
+        None when the order is to be written by :meth:`write`; ``_WRITTEN_UNKNOWN`` when the write failed
+        after the bytes left (the order is UNKNOWN).  Raises as :meth:`write` does when nothing was written."""
         eng = self.eng
-        if (Capability.WRITE_NOW in eng.adapter.capabilities and not self._writing.get(inst)
-                and not self.lock(inst).locked()):
-            # nothing of this instrument holds or awaits the lock: writing now keeps the placing order
-            try:
-                spec.sent_ms = 0
-                written = eng.adapter.send_place_now(spec)
-            except TransportError as exc:
-                eng.metrics.placed += 1
-                if exc.sent:
-                    self.unknown(spec, str(exc))
-                    return
-                self.rejected_locally(spec.slot, str(exc))
-                raise
-            except BaseException as exc:
-                eng.metrics.placed += 1
-                self.rejected_locally(spec.slot, f"{type(exc).__name__}: {exc}")
-                raise
-            if written is not None:
-                eng.metrics.placed += 1
-                eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
-                fut, read = written
-                fut.add_done_callback(lambda f: self._on_answer(spec, f, read, t_call))
-                return
+        if (Capability.WRITE_NOW not in eng.adapter.capabilities or self._writing.get(inst)
+                or self.lock(inst).locked()):
+            return None
+        try:
+            spec.sent_ms = 0
+            written = eng.adapter.send_place_now(spec)
+        except TransportError as exc:
+            eng.metrics.placed += 1
+            if exc.sent:
+                self.unknown(spec, str(exc))
+                return _WRITTEN_UNKNOWN
+            self.rejected_locally(spec.slot, str(exc))
+            raise
+        except BaseException as exc:
+            eng.metrics.placed += 1
+            self.rejected_locally(spec.slot, f"{type(exc).__name__}: {exc}")
+            raise
+        if written is not None:
+            eng.metrics.placed += 1
+            eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
+        return written
+
+    def submit(self, spec: OrderSpec, inst: int, t_call: int) -> None:
+        """Write now when the venue can without waiting (:meth:`write_now`), its answer applied by the
+        future's callback (no task per order); else as :meth:`place` does, in a task.  The outcome comes
+        as events.  Raises as :meth:`write` does when nothing was written (rule 1)."""
+        written = self.write_now(spec, inst, t_call)
+        if written is _WRITTEN_UNKNOWN:
+            return
+        if written is not None:
+            fut, read = written
+            fut.add_done_callback(lambda f: self._on_answer(spec, f, read, t_call))
+            return
         task = asyncio.get_running_loop().create_task(self._quiet(self.place(spec, inst, t_call, wait=False)))
         self._submitted.add(task)
         task.add_done_callback(self._submitted.discard)
@@ -244,6 +261,14 @@ class Placement:
         eng.bus.emit(EventKind.UNKNOWN, order=view, symbol=view.symbol, reason=why)
         eng.resolver.start(slot, resend=resend)
         return view
+
+
+_WRITTEN_UNKNOWN = object()     # write_now(): the bytes left and the write failed; the order is UNKNOWN
+
+
+async def _read(fut: asyncio.Future, read):
+    """The awaitable of a written-now order's answer: the transport's answer, read by the venue."""
+    return read(await fut)
 
 
 class _Unknown(Exception):

@@ -74,7 +74,7 @@ def test_hub_quotes_are_the_reference_of_price_bands_and_market_notional_and_com
             s.move_price("NQ", "25000")                           # far from where the bars left it
             await s.until(lambda: adapter.quote("MNQ") is not None and adapter.quote("MNQ")[1] > 24000, 10,
                           "a quote near 25000")
-            await s.until(lambda: abs(eng.admission.reference[inst] - parse("25000")) < parse("20"), 5,
+            await s.until(lambda: abs(eng.admission.reference_of(inst) - parse("25000")) < parse("20"), 5,
                           "the reference follows the hub")
             last, bid, ask = adapter.quote("MNQ")
             assert bid <= ask and (last == 0 or abs(last - Decimal(25000)) < 20)
@@ -92,7 +92,7 @@ def test_hub_quotes_are_the_reference_of_price_bands_and_market_notional_and_com
                           10, "subscribed again after the drop")
             assert any(("quotes", MNQ) in c.subscriptions for c in market.clients)
             s.move_price("NQ", "21000")
-            await s.until(lambda: abs(eng.admission.reference[inst] - parse("21000")) < parse("20"), 10,
+            await s.until(lambda: abs(eng.admission.reference_of(inst) - parse("21000")) < parse("20"), 10,
                           "quotes flow again")
             bid_order = await eng.place_limit("MNQ", "BUY", "1", str(adapter.quote("MNQ")[1] - 5))
             assert s.venue_orders(bid_order.client_order_id) == 1
