@@ -33,7 +33,7 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 __all__ = ["KEY", "SECRET", "SYMBOL", "PRICE", "QTY", "BINANCE", "BYBIT", "Sample", "Session", "start_sim",
-           "start_sims", "stop_sim", "measure", "run_session", "open_engine_rest", "open_engine_ws", "open_engine_api", "open_engine_api_ws",
+           "start_sims", "stop_sim", "measure", "run_session", "open_engine_rest", "open_engine_rest_stream", "open_engine_ws", "open_engine_api", "open_engine_api_ws",
            "open_aiohttp_baseline", "open_floor_reference", "open_bybit_engine_rest", "open_bybit_engine_ws", "open_bybit_aiohttp_baseline",
            "engine_rest", "engine_ws", "floor_reference", "engine_api", "aiohttp_baseline", "bybit_engine_rest", "bybit_engine_ws",
            "bybit_aiohttp_baseline", "alone"]
@@ -222,6 +222,55 @@ async def open_engine_rest(url) -> Session:
         await rest.close()
 
     return Session(Sample("engine: REST lean order path"), place, cancel, lambda: path.http.last_write_ns, close)
+
+
+async def open_engine_rest_stream(url) -> Session:
+    """The lean REST order path with the account's user-data stream read beside it (its order and
+    balance messages parsed by the compiled parsers; no order manager): what a full Engine cannot do
+    without, so the Engine rows' distance to this one is the order manager's own cost."""
+    from engine._enums import OrderType, Side, TimeInForce
+    from engine._parse_binance import BinanceParser
+    from engine._parse_balances import BalanceParser
+    from engine.config import VenueConfig
+    from engine.venues.binance.order_path import BinanceOrderPath
+    from engine.venues.binance.rest import BinanceRest
+    from engine.venues.binance.ws_orders import BinanceWsApi
+
+    cfg = VenueConfig.local("binance-spot", url, KEY, SECRET)
+    rest = BinanceRest(cfg)
+    await rest.start()
+    await rest.exchange_info()
+    orders, balances = BinanceParser(), BalanceParser()
+    seen = {"records": 0, "balances": 0}
+
+    def on_stream(payload: bytes) -> None:
+        orders.parse(payload)
+        if orders.next_record():
+            seen["records"] += 1
+        elif balances.parse(payload) >= 0:
+            seen["balances"] += 1
+
+    stream = BinanceWsApi(cfg, rest.clock, on_event=on_stream, limiter=rest.limiter)
+    await stream.start()
+    path = BinanceOrderPath(rest)
+    await path.start()
+
+    async def place(i):
+        rec = await path.place(SYMBOL.encode(), Side.BUY, OrderType.LIMIT, TimeInForce.GTC, QTY_RAW, PRICE_RAW, 0,
+                               b"")
+        return rec.order_id
+
+    async def cancel(oid):
+        await path.cancel(SYMBOL.encode(), order_id=oid)
+
+    async def close():
+        await path.close()
+        await stream.stop()
+        await rest.close()
+
+    return Session(Sample("engine: REST lean order path + user-data stream parsed",
+                          note="no order manager; the Engine's floor"),
+                   place, cancel, lambda: path.http.last_write_ns, close)
 
 
 async def open_engine_ws(url) -> Session:

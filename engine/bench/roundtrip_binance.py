@@ -96,6 +96,7 @@ ROWS = [
     ("baseline (Binance)", roundtrip.open_aiohttp_baseline, None, "binance-spot"),
     ("floor reference (Binance)", roundtrip.open_floor_reference, None, "binance-spot"),
     ("engine REST (Binance)", roundtrip.open_engine_rest, None, "binance-spot"),
+    ("engine REST + user stream (Binance)", roundtrip.open_engine_rest_stream, None, "binance-spot"),
     ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None, "binance-spot"),
     ("engine Engine API (Binance)", roundtrip.open_engine_api, None, "binance-spot"),
     ("engine Engine API over WebSocket (Binance)", roundtrip.open_engine_api_ws, None, "binance-spot"),
