@@ -85,7 +85,9 @@ class AccountBook:
                 self._awaiting_until = 0
             else:
                 self._early = (now, assets)
-            self.eng.bus.emit(EventKind.BALANCE_CHANGED, assets=assets)
+            bus = self.eng.bus
+            if bus.active:                  # no event (nor its data) made for nobody
+                bus.emit(EventKind.BALANCE_CHANGED, assets=assets)
 
     EARLY_NS = 250_000_000      # an account update this close before a fill is taken as that fill's
     AWAIT_NS = 2_000_000_000    # an account update this soon after a fill is taken as that fill's
