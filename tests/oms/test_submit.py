@@ -105,3 +105,23 @@ def test_submit_falls_back_to_a_task_when_it_cannot_write_at_once():
             await until(lambda: eng.get_order(cid).state == OrderState.NEW, 5, "written after the lock")
             assert venue_count(sim, "binance-spot", cid) == 1
     run(main())
+
+
+def test_submit_over_the_websocket_api_writes_before_returning():
+    """Binance spot with order_entry="ws": the frame is on the WebSocket API session when submit_limit returns
+    (no task), its answer applied from the future's callback; await place_limit takes the same write."""
+    async def main():
+        async with engine_on_sim("binance-spot", order_entry="ws") as (sim, eng):
+            ws = eng.adapter.ws_api.ws
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
+            await eng.place_limit("BTCUSDT", "BUY", "0.01", price)                  # warm
+            sent = ws.last_send_ns
+            cid = eng.submit_limit("BTCUSDT", "BUY", "0.02", price)
+            assert ws.last_send_ns > sent                                       # written before it returned
+            assert eng.adapter.orders.orders_sent == 0                          # nothing over REST
+            await until(lambda: eng.get_order(cid).state == OrderState.NEW, 5, "acknowledged")
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.03", price)
+            assert o.state == OrderState.NEW
+            assert [venue_count(sim, "binance-spot", c) for c in (cid, o.client_order_id)] == [1, 1]
+            assert eng.metrics.placed == 3 and eng.metrics.acknowledged == 3
+    run(main())

@@ -127,11 +127,12 @@ class BinanceAdapter:
         return self._rest_answer(await self.orders.submit(PLACE_COST, self._rest_build(spec, cid)), spec, cid)
 
     def send_place_now(self, spec: OrderSpec):
-        """The REST lean path's write without awaiting (``Capability.WRITE_NOW``); None when it would wait,
-        or when orders go over the WebSocket API (the engine then uses :meth:`send_place`)."""
-        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
-            return None
+        """The write without awaiting (``Capability.WRITE_NOW``), over the WebSocket API when orders go there
+        and its session is up, else the REST lean path: ``(future, read)``; None when it would wait (the
+        engine then uses :meth:`send_place`)."""
         cid = spec.client_id.encode()
+        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
+            return self._ws_place_now(spec, cid)
         fut = self.orders.lean.submit_now(PLACE_COST, self._rest_build(spec, cid))
         if fut is None:
             return None
@@ -170,8 +171,27 @@ class BinanceAdapter:
         spec.sent_ms = self.ws_api.last_ts
         return self._ws_answer(fut, cid)
 
+    def _ws_place_now(self, spec: OrderSpec, cid: bytes):
+        """:meth:`_ws_place` without awaiting: None when the limiter has no room or the socket is found down
+        before the write (nothing written; :meth:`send_place` then waits its turn or takes the REST path)."""
+        if not self.rest.limiter.try_take(PLACE_COST):
+            return None
+        try:
+            fut = self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                          spec.price_raw, spec.stop_raw, cid)
+        except ConnectionLost as exc:
+            if exc.sent:
+                raise
+            return None
+        spec.sent_ms = self.ws_api.last_ts
+        read = self._ws_read
+        return fut, lambda raw: read(raw, cid)
+
     async def _ws_answer(self, fut, cid: bytes | None = None):
-        raw = await fut
+        return self._ws_read(await fut, cid)
+
+    def _ws_read(self, raw: bytes, cid: bytes | None = None):
+        """A WebSocket API answer to the compiled parser (an answer naming another order: outcome unknown)."""
         parser = self.orders.parser
         parser.parse(raw)
         if cid is not None and not parser.names_client(cid):
