@@ -83,14 +83,18 @@ def test_submit_with_a_lost_answer_goes_unknown_and_resolves_to_one_order():
 
 
 def test_submit_falls_back_to_a_task_when_it_cannot_write_at_once():
-    """A venue without WRITE_NOW (Bybit's trade WebSocket carrying orders), and a second submit of the same
-    instrument while the first awaits its turn (the lock held by a place): written by a task, in order, each once."""
+    """Bybit's trade WebSocket carrying orders writes at once (its frames on the socket when submit returns,
+    nothing over REST); a submit of an instrument while another order of it awaits its turn (the lock held by
+    a place) is written by a task, in order, once."""
     async def main():
         async with engine_on_sim("bybit", order_entry="ws") as (sim, eng):
             sent = eng.adapter.orders.lean.sent
+            ws = eng.adapter.trade.ws
             price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.1"))
+            before = ws.last_send_ns
             cids = [eng.submit_limit("BTCUSDT", "BUY", "0.01", price) for _ in range(3)]
-            assert eng.adapter.orders.lean.sent == sent                 # the socket is the task's to write
+            assert ws.last_send_ns > before                             # written before submit returned
+            assert eng.adapter.orders.lean.sent == sent                 # over the trade socket, not REST
             await until(lambda: all(eng.get_order(c).state == OrderState.NEW for c in cids), 10, "all acknowledged")
             assert [venue_count(sim, "bybit", c) for c in cids] == [1, 1, 1]
         async with engine_on_sim("binance-spot") as (sim, eng):

@@ -134,13 +134,14 @@ class BybitAdapter:
         return p
 
     def send_place_now(self, spec: OrderSpec):
-        """The lean REST path's write without awaiting (``Capability.WRITE_NOW``); None when it would wait,
-        when the trade WebSocket carries orders, or for an order the general path sends (conditional)."""
-        if self.trade is not None and self.trade.ws.connected:
-            return None
+        """The write without awaiting (``Capability.WRITE_NOW``), over the trade WebSocket when it carries
+        orders, else the lean REST path: ``(future, read)``; None when it would wait, or for an order the
+        general path sends (conditional)."""
         if self._general(spec):
             return None
         cid = spec.client_id.encode()
+        if self.trade is not None and self.trade.ws.connected:
+            return self._ws_place_now(spec, cid)
         fut = self.orders.submit_now(self._rest_build(spec, cid))
         if fut is None:
             return None
@@ -185,9 +186,29 @@ class BybitAdapter:
         spec.sent_ms = self.orders.last_ts
         return self.orders.finish(fut, CREATE, cid)
 
+    def _ws_place_now(self, spec: OrderSpec, cid: bytes):
+        """The trade WebSocket's write without awaiting (paced like REST): ``(future, read)``; None when the
+        limiter has no room or the socket is found down before the write (nothing written)."""
+        if not self.rest.limiter.try_take(CREATE_COST):
+            return None
+        try:
+            fut = self.trade.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                         spec.price_raw, spec.stop_raw, cid, reduce_only=spec.reduce_only)
+        except ConnectionLost as exc:
+            if exc.sent:
+                raise
+            return None
+        spec.sent_ms = self.trade.last_ts
+        read = self._read_ack
+        return fut, lambda raw: read(raw, cid)
+
     async def _raw_ack(self, fut, cid: bytes | None = None) -> BybitParser:
+        return self._read_ack(await fut, cid)
+
+    def _read_ack(self, raw: bytes, cid: bytes | None = None) -> BybitParser:
+        """A trade WebSocket acknowledgement to the parser (one naming another order: outcome unknown)."""
         p = self._ack_parser
-        p.parse(await fut)
+        p.parse(raw)
         if cid is not None and not p.names_client(cid):
             from engine.venues.errors import OutcomeUnknown
             raise OutcomeUnknown(self.venue, None, f"the answer names another order than {cid.decode()}")
