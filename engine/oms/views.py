@@ -136,18 +136,19 @@ _TIF = {int(v): v for v in TimeInForce}
 _STATE = {int(v): v for v in OrderState}
 
 
+_ZERO = to_decimal(0)      # Decimals are immutable: the views of unfilled, fee-less orders share this one
+
+
 def make_order(store, instruments, slot: int) -> Order:
     (client_id, exchange_id, inst, side, order_type, tif, state, qty, price, stop, filled, cum_quote, fee,
      fee_asset, reduce_only, reject_code) = store.view_row(slot)
     names = instruments.asset_names
     return Order(
-        client_order_id=client_id, exchange_order_id=exchange_id, symbol=instruments.symbol(inst),
-        side=_SIDE[side], order_type=_TYPE[order_type], time_in_force=_TIF[tif], state=_STATE[state],
-        quantity=to_decimal(qty), price=to_decimal(price) if price else None,
-        stop_price=to_decimal(stop) if stop else None, filled=to_decimal(filled),
-        average_price=to_decimal(cum_quote * 100_000_000 // filled) if filled else None, fee=to_decimal(fee),
-        fee_asset=names[fee_asset] if 0 <= fee_asset < len(names) else None,
-        reduce_only=reduce_only, reject_code=reject_code, slot=slot)
+        client_id, exchange_id, instruments.symbol(inst), _SIDE[side], _TYPE[order_type], _TIF[tif], _STATE[state],
+        to_decimal(qty), to_decimal(price) if price else None, to_decimal(stop) if stop else None,
+        to_decimal(filled) if filled else _ZERO,
+        to_decimal(cum_quote * 100_000_000 // filled) if filled else None, to_decimal(fee) if fee else _ZERO,
+        names[fee_asset] if 0 <= fee_asset < len(names) else None, reduce_only, reject_code, slot)
 
 
 def venue_order_view(vo, slot: int = -1) -> Order:
