@@ -21,7 +21,7 @@ def venue_count(sim, venue, cid):
     return sim.client_order_count(KEY, venue, cid)
 
 
-@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit"])
+@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit", "mexc"])
 def test_submit_writes_before_returning_and_events_tell_the_outcome(venue):
     async def main():
         async with engine_on_sim(venue) as (sim, eng):

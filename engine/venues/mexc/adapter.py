@@ -7,8 +7,9 @@ user-data stream (:mod:`.user_stream`: protobuf pushes read by the compiled
 :class:`~engine._parse_mexc_stream.MexcStreamParser`) and the decoding of the venue's
 answers into neutral records (:mod:`.decode`).
 
-Withdrawals (``Capability.WITHDRAWALS``, the one capability declared) go through the wallet
-endpoints of :mod:`.wallet`.
+Withdrawals (``Capability.WITHDRAWALS``) go through the wallet endpoints of :mod:`.wallet`; live
+queries (``LIVE_QUERIES``) through :class:`MexcRest`; orders are written without awaiting where the
+connection is open and the budget has room (``WRITE_NOW``; a market buy first asks its protective price).
 
 What MEXC spot does not have, and what the adapter does about it:
 
@@ -82,7 +83,8 @@ class MexcAdapter:
         self.venue = "mexc"
         self.futures = False
         self.margin_asset = None
-        self.capabilities: frozenset[Capability] = frozenset({Capability.WITHDRAWALS, Capability.LIVE_QUERIES})
+        self.capabilities: frozenset[Capability] = frozenset({Capability.WITHDRAWALS, Capability.LIVE_QUERIES,
+                                                             Capability.WRITE_NOW})
         self.order_entry = order_entry
         self.native_brackets = None
         self.rest = MexcRest(config)
@@ -129,6 +131,21 @@ class MexcAdapter:
         self._loaded = [s["symbol"] for s in info["symbols"]]
 
     # -- orders --------------------------------------------------------------------------
+    def send_place_now(self, spec: OrderSpec):
+        """The lean path's write without awaiting (``Capability.WRITE_NOW``): ``(future, read)``; None when it
+        would wait, and for a market buy (its protective price is asked of the venue first)."""
+        if spec.order_type == OrderType.MARKET and spec.side == Side.BUY:
+            return None
+        sym, cid = spec.symbol.encode(), spec.client_id.encode()
+        fut = self.orders.lean.submit_now(PLACE_COST, self.orders.place_builder(
+            sym, spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, cid))
+        if fut is None:
+            return None
+        spec.sent_ms = self.orders.last_ts
+        self._remember(spec.client_id)
+        read, side, qty = self.orders.read, spec.side, spec.qty_raw
+        return fut, lambda response: read(response, cid, sym, side, qty)
+
     async def send_place(self, spec: OrderSpec):
         """Write the order; returns an awaitable giving the parser that holds the venue's receipt."""
         sym, cid = spec.symbol.encode(), spec.client_id.encode()

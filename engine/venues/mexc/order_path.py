@@ -98,7 +98,11 @@ class MexcOrderPath:
         The receipt must be the request's (module docstring), else the connection is failed and
         a :class:`ProtocolError` (``sent=True``) raised: the outcome is unknown, resolved by client id.
         """
-        response: HttpResponse = await fut
+        return self.read(await fut, client_id, symbol, side, qty_raw)
+
+    def read(self, response: HttpResponse, client_id: bytes, symbol: bytes, side: int = 0,
+             qty_raw: int = 0) -> MexcParser:
+        """:meth:`finish` of an answer already received (same errors, same parser)."""
         parser = self.parser
         if response.status != 200:
             check_response(response, self.limiter)      # raises the typed error
