@@ -21,18 +21,19 @@ def venue_count(sim, venue, cid):
     return sim.client_order_count(KEY, venue, cid)
 
 
-@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit", "mexc"])
+@pytest.mark.parametrize("venue", ["binance-spot", "binance-usdm", "bybit", "mexc", "gateio"])
 def test_submit_writes_before_returning_and_events_tell_the_outcome(venue):
     async def main():
+        sym = "BTC_USDT" if venue == "gateio" else "BTCUSDT"
         async with engine_on_sim(venue) as (sim, eng):
             assert Capability.WRITE_NOW in eng.adapter.capabilities
             assert not inspect.iscoroutinefunction(eng.submit_limit)
             events = []
             eng.on(events.append)
-            await eng.place_limit("BTCUSDT", "BUY", "0.01", (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01")))  # warm
+            await eng.place_limit(sym, "BUY", "0.01", (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01")))  # warm
             sent = eng.adapter.orders.lean.sent
             price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.1"))
-            cid = eng.submit_limit("BTCUSDT", "BUY", "0.02", price)
+            cid = eng.submit_limit(sym, "BUY", "0.02", price)
             assert isinstance(cid, str)
             assert eng.adapter.orders.lean.sent == sent + 1          # on the socket already
             assert eng.get_order(cid).state == OrderState.PENDING
@@ -41,7 +42,7 @@ def test_submit_writes_before_returning_and_events_tell_the_outcome(venue):
             assert venue_count(sim, venue, cid) == 1
             # a marketable one fills, its fill evented
             high = (sim.price("BTCUSDT") * Decimal("1.01")).quantize(Decimal("0.1"))
-            cid2 = eng.submit_limit("BTCUSDT", "BUY", "0.01", high, tif="IOC")
+            cid2 = eng.submit_limit(sym, "BUY", "0.01", high, tif="IOC")
             await until(lambda: eng.get_order(cid2).state == OrderState.FILLED, 5, "filled")
             assert any(e.kind == EventKind.FILLED and e.order.client_order_id == cid2 for e in events)
             assert eng.metrics.placed == 3
@@ -128,4 +129,19 @@ def test_submit_over_the_websocket_api_writes_before_returning():
             assert o.state == OrderState.NEW
             assert [venue_count(sim, "binance-spot", c) for c in (cid, o.client_order_id)] == [1, 1]
             assert eng.metrics.placed == 3 and eng.metrics.acknowledged == 3
+    run(main())
+
+
+def test_submit_over_gates_order_api_writes_before_returning():
+    async def main():
+        async with engine_on_sim("gateio", order_entry="ws") as (sim, eng):
+            ws, sent = eng.adapter.trade.ws, eng.adapter.orders.lean.sent
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.1"))
+            before = ws.last_send_ns
+            cid = eng.submit_limit("BTC_USDT", "BUY", "0.01", price)
+            assert ws.last_send_ns > before and eng.adapter.orders.lean.sent == sent   # on the order API already
+            await until(lambda: eng.get_order(cid).state == OrderState.NEW, 5, "acknowledged")
+            o = await eng.place_limit("BTC_USDT", "BUY", "0.02", price)
+            assert o.state == OrderState.NEW and eng.adapter.orders.lean.sent == sent
+            assert [venue_count(sim, "gateio", c) for c in (cid, o.client_order_id)] == [1, 1]
     run(main())

@@ -129,6 +129,15 @@ class GateOrderPath:
 
         return self.lean.submit(build.cost, encode, timeout)
 
+    def submit_now(self, build: Build, timeout: float | None = None) -> asyncio.Future | None:
+        """:meth:`submit` without waiting: the future of the HTTP answer once written, or None (nothing
+        spent, nothing written) when the connection is not open or the limiter has no room."""
+        def encode(ts: int) -> bytes:
+            build.encode(ts)
+            return self.request_bytes(ts)
+
+        return self.lean.submit_now(build.cost, encode, timeout)
+
     async def finish(self, fut: asyncio.Future, cost: Cost, client_id: bytes | None = None) -> GateParser:
         """Wait for the answer; return the parser holding the order, or raise the venue's typed error
         (the transport's, ``sent=True``, when no answer came).
@@ -136,7 +145,10 @@ class GateOrderPath:
         With ``client_id``, an answer naming another order fails the connection (answers are
         paired with requests by position): every request on it ends with ProtocolError.
         """
-        response: HttpResponse = await fut
+        return self.read(await fut, cost, client_id)
+
+    def read(self, response: HttpResponse, cost: Cost, client_id: bytes | None = None) -> GateParser:
+        """:meth:`finish` of an answer already received (same errors, same parser)."""
         status = response.status
         if 200 <= status < 300 and status != 202:
             parser = self.parser
