@@ -197,61 +197,20 @@ async def run_session(opener, url, n, warmup, deadline=None, progress=None) -> S
 
 
 # -- Binance spot ----------------------------------------------------------------------------------------
-async def open_engine_rest(url) -> Session:
+async def open_engine_rest(url, *, user_stream: bool = False) -> Session:
+    """The lean REST order path alone; with ``user_stream``, the account's user-data stream read beside it
+    (its order and balance messages parsed by the compiled parsers; no order manager): what a full Engine
+    cannot do without, so the Engine rows' distance to that row is the order manager's own cost."""
     from engine._enums import OrderType, Side, TimeInForce
     from engine.config import VenueConfig
     from engine.venues.binance.order_path import BinanceOrderPath
     from engine.venues.binance.rest import BinanceRest
-
-    rest = BinanceRest(VenueConfig.local("binance-spot", url, KEY, SECRET))
-    await rest.start()
-    await rest.exchange_info()  # adopt the venue's published rate limits
-    path = BinanceOrderPath(rest)
-    await path.start()
-
-    async def place(i):
-        rec = await path.place(SYMBOL.encode(), Side.BUY, OrderType.LIMIT, TimeInForce.GTC, QTY_RAW, PRICE_RAW, 0,
-                               b"")
-        return rec.order_id
-
-    async def cancel(oid):
-        await path.cancel(SYMBOL.encode(), order_id=oid)
-
-    async def close():
-        await path.close()
-        await rest.close()
-
-    return Session(Sample("engine: REST lean order path"), place, cancel, lambda: path.http.last_write_ns, close)
-
-
-async def open_engine_rest_stream(url) -> Session:
-    """The lean REST order path with the account's user-data stream read beside it (its order and
-    balance messages parsed by the compiled parsers; no order manager): what a full Engine cannot do
-    without, so the Engine rows' distance to this one is the order manager's own cost."""
-    from engine._enums import OrderType, Side, TimeInForce
-    from engine._parse_binance import BinanceParser
-    from engine._parse_balances import BalanceParser
-    from engine.config import VenueConfig
-    from engine.venues.binance.order_path import BinanceOrderPath
-    from engine.venues.binance.rest import BinanceRest
-    from engine.venues.binance.ws_orders import BinanceWsApi
 
     cfg = VenueConfig.local("binance-spot", url, KEY, SECRET)
     rest = BinanceRest(cfg)
     await rest.start()
-    await rest.exchange_info()
-    orders, balances = BinanceParser(), BalanceParser()
-    seen = {"records": 0, "balances": 0}
-
-    def on_stream(payload: bytes) -> None:
-        orders.parse(payload)
-        if orders.next_record():
-            seen["records"] += 1
-        elif balances.parse(payload) >= 0:
-            seen["balances"] += 1
-
-    stream = BinanceWsApi(cfg, rest.clock, on_event=on_stream, limiter=rest.limiter)
-    await stream.start()
+    await rest.exchange_info()  # adopt the venue's published rate limits
+    stream = await _parsed_user_stream(cfg, rest) if user_stream else None
     path = BinanceOrderPath(rest)
     await path.start()
 
@@ -265,12 +224,37 @@ async def open_engine_rest_stream(url) -> Session:
 
     async def close():
         await path.close()
-        await stream.stop()
+        if stream is not None:
+            await stream.stop()
         await rest.close()
 
-    return Session(Sample("engine: REST lean order path + user-data stream parsed",
-                          note="no order manager; the Engine's floor"),
-                   place, cancel, lambda: path.http.last_write_ns, close)
+    sample = (Sample("engine: REST lean order path + user-data stream parsed", note="no order manager; the Engine's floor")
+              if user_stream else Sample("engine: REST lean order path"))
+    return Session(sample, place, cancel, lambda: path.http.last_write_ns, close)
+
+
+async def open_engine_rest_stream(url) -> Session:
+    """:func:`open_engine_rest` with the account's user-data stream read and parsed beside it."""
+    return await open_engine_rest(url, user_stream=True)
+
+
+async def _parsed_user_stream(cfg, rest):
+    """The account's user-data stream on the WebSocket API session, every message through the compiled
+    order parser, and the balance parser when it holds no order record."""
+    from engine._parse_balances import BalanceParser
+    from engine._parse_binance import BinanceParser
+    from engine.venues.binance.ws_orders import BinanceWsApi
+
+    orders, balances = BinanceParser(), BalanceParser()
+
+    def on_stream(payload: bytes) -> None:
+        orders.parse(payload)
+        if not orders.next_record():
+            balances.parse(payload)
+
+    stream = BinanceWsApi(cfg, rest.clock, on_event=on_stream, limiter=rest.limiter)
+    await stream.start()
+    return stream
 
 
 async def open_engine_ws(url) -> Session:

@@ -7,37 +7,22 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from engine._account import Account
 from engine._enums import OrderState, OrderType, Side, TimeInForce
-from engine._instruments import ContractType, Instruments, UnknownInstrumentError
+from engine._instruments import UnknownInstrumentError
 from engine._order_gate import OpenCounts, OrderGate
 from engine._order_store import OrderStore
-from engine._positions import PositionBook
 from engine.oms.admission import Admission, EngineHalted
 from engine.oms.breaker import CircuitBreaker, CircuitOpen
 from engine.oms.risk import RiskEngine, RiskLimits, RiskRejected
 from engine.oms.tracker import OrderTracker
+from tests.support.accounts import E8, TwoInstrumentAccount
 
-E8 = 100_000_000
 
-
-class World:
-    """A spot BTCUSDT and a linear ETHUSDT perpetual, the Python admission and the gate over one store."""
+class World(TwoInstrumentAccount):
+    """The Python admission and the gate over one store, on the two-instrument account."""
 
     def __init__(self, limits: RiskLimits | None = None, balance: int = 10_000_000):
-        self.reg = Instruments(16)
-        self.btc = self.reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", min_price="0.01",
-                                max_price="1000000", step="0.00001", min_qty="0.00001", max_qty="9000",
-                                min_notional="5", max_orders=200)
-        self.eth = self.reg.add("ETHUSDT", "ETH", "USDT", ContractType.LINEAR_PERPETUAL, tick="0.01",
-                                min_price="0.01", step="0.001", min_qty="0.001", max_qty="10000", min_notional="20")
-        self.book = PositionBook(16)
-        self.acc = Account(self.reg, self.book, 64, margin_asset="USDT")
-        usdt = self.reg.asset_ids["USDT"]
-        self.acc.apply_balance(usdt, balance * E8, 0)
-        self.acc.apply_balance(self.reg.asset_ids["BTC"], 1_000 * E8, 0)
-        self.acc.apply_futures_balance(usdt, balance * E8, balance * E8)
-        self.book.set_leverage(self.eth, 10)
+        super().__init__(balance)
         self.store = OrderStore(256, venue="binance-spot")
         counts = OpenCounts(16)
         self.tracker = OrderTracker(self.store, self.reg, counts)

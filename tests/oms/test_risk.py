@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from engine._account import Account, AccountCheck
+from engine._account import AccountCheck
 from engine._enums import OrderType, Side
 from engine._fixedpoint import parse
-from engine._instruments import ContractType, Instruments, RuleViolation
-from engine._positions import PositionBook
+from engine._instruments import ContractType, RuleViolation
 from engine.errors import EngineError
 from engine.oms import RiskEngine, RiskLimits, RiskRejected
+from tests.support.accounts import TwoInstrumentAccount
 
 E8 = 100_000_000
 BUY, SELL = int(Side.BUY), int(Side.SELL)
@@ -19,23 +19,11 @@ STOP_MARKET, STOP_LIMIT = int(OrderType.STOP_LOSS), int(OrderType.STOP_LOSS_LIMI
 LAST = 60_000 * E8
 
 
-class World:
+class World(TwoInstrumentAccount):
     """A spot BTCUSDT and a linear ETHUSDT perpetual on one account with plenty of money."""
 
     def __init__(self, limits=None, **kw):
-        self.reg = Instruments(16)
-        self.btc = self.reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", min_price="0.01",
-                                max_price="1000000", step="0.00001", min_qty="0.00001", max_qty="9000",
-                                min_notional="5", max_orders=200)
-        self.eth = self.reg.add("ETHUSDT", "ETH", "USDT", ContractType.LINEAR_PERPETUAL, tick="0.01",
-                                min_price="0.01", step="0.001", min_qty="0.001", max_qty="10000", min_notional="20")
-        self.book = PositionBook(16)
-        self.acc = Account(self.reg, self.book, 64, margin_asset="USDT")
-        self.usdt = self.reg.asset_ids["USDT"]
-        self.acc.apply_balance(self.usdt, 10_000_000 * E8, 0)
-        self.acc.apply_balance(self.reg.asset_ids["BTC"], 1_000 * E8, 0)
-        self.acc.apply_futures_balance(self.usdt, 10_000_000 * E8, 10_000_000 * E8)
-        self.book.set_leverage(self.eth, 10)
+        super().__init__()
         self.risk = RiskEngine(limits if limits is not None else RiskLimits(**kw), self.reg, self.acc, self.book)
 
     def check(self, side=BUY, qty="1", price="60000", *, inst=None, order_type=LIMIT, reduce_only=False,

@@ -159,16 +159,11 @@ class BinanceAdapter:
         limiter = self.rest.limiter
         if not limiter.try_take(PLACE_COST):
             await limiter.acquire(PLACE_COST)
-        try:
-            fut = self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                                          spec.price_raw, spec.stop_raw, cid)
-        except ConnectionLost as exc:
-            if exc.sent:
-                raise
+        fut = self._ws_write(spec, cid)
+        if fut is None:
             fut = await self.orders.lean.submit(Cost(weight=0), self._rest_build(spec, cid))
             spec.sent_ms = self.orders.last_ts
             return self.orders.finish(fut, cid)
-        spec.sent_ms = self.ws_api.last_ts
         return self._ws_answer(fut, cid)
 
     def _ws_place_now(self, spec: OrderSpec, cid: bytes):
@@ -176,6 +171,15 @@ class BinanceAdapter:
         before the write (nothing written; :meth:`send_place` then waits its turn or takes the REST path)."""
         if not self.rest.limiter.try_take(PLACE_COST):
             return None
+        fut = self._ws_write(spec, cid)
+        if fut is None:
+            return None
+        read = self._ws_read
+        return fut, lambda raw: read(raw, cid)
+
+    def _ws_write(self, spec: OrderSpec, cid: bytes):
+        """The ``order.place`` frame written, its timestamp kept: the future of its answer, or None when the
+        socket was found down before the write (nothing sent)."""
         try:
             fut = self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
                                           spec.price_raw, spec.stop_raw, cid)
@@ -184,8 +188,7 @@ class BinanceAdapter:
                 raise
             return None
         spec.sent_ms = self.ws_api.last_ts
-        read = self._ws_read
-        return fut, lambda raw: read(raw, cid)
+        return fut
 
     async def _ws_answer(self, fut, cid: bytes | None = None):
         return self._ws_read(await fut, cid)

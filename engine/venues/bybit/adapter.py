@@ -165,19 +165,8 @@ class BybitAdapter:
             limiter = self.rest.limiter          # the trade socket is paced like REST (shared UID limits)
             if not limiter.try_take(CREATE_COST):
                 await limiter.acquire(CREATE_COST)
-            try:
-                if general:
-                    fut = self.trade.send_raw("order.create", order_params(spec, self.category))
-                else:
-                    fut = self.trade.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
-                                                 spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
-                                                 reduce_only=spec.reduce_only)
-            except ConnectionLost as exc:
-                if exc.sent:
-                    raise
-                fut = None                   # the socket went down before the write: REST below, nothing sent
-            if fut is not None:
-                spec.sent_ms = self.trade.last_ts
+            fut = self._ws_write(spec, cid, general)
+            if fut is not None:              # (None: the socket went down before the write: REST below)
                 return self._raw_ack(fut, cid)
         # lean REST path (also while the trade socket reconnects: orders keep flowing)
         if general:
@@ -191,16 +180,28 @@ class BybitAdapter:
         limiter has no room or the socket is found down before the write (nothing written)."""
         if not self.rest.limiter.try_take(CREATE_COST):
             return None
+        fut = self._ws_write(spec, cid, False)
+        if fut is None:
+            return None
+        read = self._read_ack
+        return fut, lambda raw: read(raw, cid)
+
+    def _ws_write(self, spec: OrderSpec, cid: bytes, general: bool):
+        """The ``order.create`` frame written on the trade socket, its timestamp kept: the future of its
+        answer, or None when the socket was found down before the write (nothing sent)."""
         try:
-            fut = self.trade.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                                         spec.price_raw, spec.stop_raw, cid, reduce_only=spec.reduce_only)
+            if general:
+                fut = self.trade.send_raw("order.create", order_params(spec, self.category))
+            else:
+                fut = self.trade.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
+                                             spec.qty_raw, spec.price_raw, spec.stop_raw, cid,
+                                             reduce_only=spec.reduce_only)
         except ConnectionLost as exc:
             if exc.sent:
                 raise
             return None
         spec.sent_ms = self.trade.last_ts
-        read = self._read_ack
-        return fut, lambda raw: read(raw, cid)
+        return fut
 
     async def _raw_ack(self, fut, cid: bytes | None = None) -> BybitParser:
         return self._read_ack(await fut, cid)
