@@ -33,9 +33,12 @@ class World(TwoInstrumentAccount):
         self.adm = Admission("binance-spot", self.reg, self.tracker, self.risk, self.breaker, self.gate)
 
     def full(self, symbol, side, qty, price, tif="GTC", post_only=False, reduce_only=False):
-        """The full path's outcome: the recorded slot, or the exception it raised."""
-        order_type = OrderType.LIMIT_MAKER if post_only or tif == "POST_ONLY" else OrderType.LIMIT
-        tif_v = TimeInForce.POST_ONLY if order_type == OrderType.LIMIT_MAKER else TimeInForce[tif]
+        """The full path's outcome: the recorded slot, or the exception it raised (``tif`` None: a MARKET order)."""
+        if tif is None:
+            order_type, tif_v, price = OrderType.MARKET, TimeInForce.TIF_NONE, None
+        else:
+            order_type = OrderType.LIMIT_MAKER if post_only or tif == "POST_ONLY" else OrderType.LIMIT
+            tif_v = TimeInForce.POST_ONLY if order_type == OrderType.LIMIT_MAKER else TimeInForce[tif]
         try:
             inst, side_v, q, p, s, t = self.adm.validate(symbol, side, order_type, tif_v, qty, price)
             return self.adm.admit(symbol, inst, side_v, order_type, tif_v, q, p, s, t, reduce_only).slot
@@ -43,7 +46,10 @@ class World(TwoInstrumentAccount):
             return exc
 
     def fast(self, symbol, side, qty, price, tif="GTC", post_only=False, reduce_only=False):
-        spec = self.adm.fast_limit(symbol, side, qty, price, tif, post_only, reduce_only, None)
+        if tif is None:
+            spec = self.adm.fast_market(symbol, side, qty, reduce_only, None)
+        else:
+            spec = self.adm.fast_limit(symbol, side, qty, price, tif, post_only, reduce_only, None)
         return None if spec is None else spec.slot
 
     def forget(self, slot: int) -> None:
@@ -148,7 +154,7 @@ decimals = st.integers(min_value=1, max_value=3 * 10**12).map(
     price=st.one_of(st.integers(min_value=250_000, max_value=7_000_000).map(lambda n: _text(n, 2)),
                     st.sampled_from(["60000", "59000.5", "3000", "64000", "0.001"])),
     reduce_only=st.booleans(),
-    tif=st.sampled_from(["GTC", "IOC", "POST_ONLY"]),
+    tif=st.sampled_from(["GTC", "IOC", "POST_ONLY", None]),         # None: a MARKET order
     position=st.integers(min_value=-30, max_value=30),
     reference=st.sampled_from([0, 60_000 * E8, 3_000 * E8]),
     open_orders=st.integers(min_value=0, max_value=6),
