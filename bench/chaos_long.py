@@ -19,11 +19,12 @@ import time
 import uvloop
 
 from tests.support.chaos_bot import run_chaos
+from tests.support.chaos_venues import CHAOS_VENUES
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--venue", default="binance-usdm", choices=["binance-spot", "binance-usdm", "bybit"])
+    ap.add_argument("--venue", default="binance-usdm", choices=sorted(CHAOS_VENUES))
     ap.add_argument("--entry", default="rest", choices=["rest", "ws"])
     ap.add_argument("--orders", type=int, default=100_000)
     ap.add_argument("--rate", type=float, default=1.0, help="fault-rate multiplier")

@@ -1,6 +1,6 @@
 """A bot that trades against engine.sim while the simulator lies, then pulls the kill switch and checks the books.
 
-Shared by the CI chaos test (tests/test_engine_chaos.py) and the long run (bench/chaos_long.py).
+Shared by the CI chaos test (tests/oms/test_engine_chaos.py) and the long run (bench/chaos_long.py).
 
 The faults are the ones that break exactly-once engines: the venue processes an order and
 then answers with an error or garbage, answers first and processes later (inside the
@@ -34,24 +34,20 @@ from engine.sim import Limits, SimExchange
 from engine.venues.errors import VenueError
 from engine.transport.errors import TransportError
 from engine.errors import EngineError
+from tests.support.chaos_venues import CHAOS_VENUES
 
 KEY, SECRET = "chaos-key", "chaos-secret-never-shown"
 # Our entry price is a fixed-point weighted average rounded at the 8th decimal on every fill;
 # the simulator keeps an exact rational.  Over a few thousand fills they may part by ~1e-7.
 ENTRY_TOLERANCE = Decimal("0.000001")
-MARKETS = {"binance-spot": "bspot", "binance-usdm": "busdm", "bybit": "ylinear"}
-WALLETS = {"binance-spot": "binance-spot", "binance-usdm": "binance-usdm", "bybit": "bybit"}
-REST = {"binance-spot": ("POST api/v3/order", "DELETE api/v3/order"),
-        "binance-usdm": ("POST fapi/v1/order", "DELETE fapi/v1/order"),
-        "bybit": ("POST v5/order/create", "POST v5/order/cancel")}
-WS = {"binance-spot": ("order.place", "order.cancel"), "bybit": ("order.create", "order.cancel")}
-STREAMS = {"binance-spot": "stream.binance-spot", "binance-usdm": "stream.binance-usdm", "bybit": "stream.bybit"}
 RECV_WINDOW_MS = 1000
+INSTEAD = {"ioc": "market", "post_only": "limit"}     # on a venue without them: trade at once, or rest
 
 
 def chaos_faults(venue: str, entry: str = "rest", rate: float = 1.0) -> list[str]:
-    place, cancel = (WS if entry == "ws" else REST)[venue]
-    stream = STREAMS[venue]
+    decl = CHAOS_VENUES[venue]
+    place, cancel = decl.ws if entry == "ws" else decl.rest
+    stream = decl.stream
     p = lambda x: f"p={min(1.0, x * rate):.4f}"
     faults = [
         f"{place}:unknown:process=first,{p(0.02)}",                         # processed, then an error
@@ -63,43 +59,68 @@ def chaos_faults(venue: str, entry: str = "rest", rate: float = 1.0) -> list[str
         f"{place}:drop:process=first,{p(0.01 if entry == 'rest' else 0.001)}",
         f"{place}:drop:process=never,{p(0.01 if entry == 'rest' else 0.001)}",
         f"{place}:latency:ms=30,{p(0.02)}",
-        f"{cancel}:http500:{p(0.02)}",
-        f"{cancel}:unknown:process=first,{p(0.02)}",
         f"{stream}:stream_duplicate:{p(0.03)}", f"{stream}:stream_reorder:{p(0.03)}",
         f"{stream}:stream_delay:ms=50,{p(0.02)}", f"{stream}:stream_lose:{p(0.01)}",
         f"{stream}:stream_drop:{p(0.002 if entry == 'rest' else 0.0005)}",
     ]
+    if cancel is not None:
+        faults += [f"{cancel}:http500:{p(0.02)}", f"{cancel}:unknown:process=first,{p(0.02)}"]
+    if decl.kill_cancel is not None:
+        faults.append(f"{decl.kill_cancel}:http500:{p(0.2)}")
     if entry == "rest":
         faults.append(f"{place}:interim:code=100,{p(0.01)}")
-    if venue == "binance-usdm":
-        faults.append(f"{stream}:listenkey_expire:{p(0.001)}")
+    faults += [f"{target}:{p(prob)}" for target, prob in decl.extra]
+    if decl.pin_rare:       # a run of a few hundred orders may draw none of these: one each, at a fixed request
+        # (early: a dropped order socket sends orders over REST until it is back, which may outlast the run)
+        faults += [f"{place}:unknown:process=first,nth=19", f"{place}:unknown:process=later,delay_ms=400,nth=37",
+                   f"{place}:http503:nth=53", f"{place}:garbage:process=first,nth=71",
+                   f"{place}:drop:process=never,nth=89", f"{place}:drop:process=first,nth=93",
+                   f"{stream}:stream_drop:nth=127"]
+        if entry == "rest":
+            faults.append(f"{place}:interim:code=100,nth=61")
     return faults
 
 
 def unlimited() -> Limits:
+    """The simulator's limits, every one lifted (the chaos is in the faults, not in the pace)."""
     limits = Limits()
-    for name in ("spot_weight_1m", "usdm_weight_1m", "spot_orders_10s", "usdm_orders_10s", "spot_orders_1d",
-                 "usdm_orders_1m", "bybit_default_per_second", "bybit_ip_per_5s"):
-        if hasattr(limits, name):
+    for name, default in vars(limits).items():
+        if isinstance(default, int) and name not in ("ban_after", "ban_seconds"):
             setattr(limits, name, 10**9)
     from engine.sim.bybit.limits import BYBIT_DEFAULTS
     limits.bybit_per_second = {endpoint: 10**9 for endpoint in BYBIT_DEFAULTS}
     return limits
 
 
+def lift_client_limits(eng, decl) -> None:
+    """The engine's own limiter lifted likewise (its windows are the venue's real figures), waits bounded."""
+    limiter = eng.adapter.rest.limiter
+    limiter.max_wait = 60.0
+    limits = getattr(eng.adapter.rest, "limits", None)
+    if hasattr(limits, "place"):                         # per-symbol windows made on first use
+        for s in decl.symbols:
+            limits.place(s.at_venue)
+    for w in (*limiter.weight, *limiter.orders, *limiter.endpoints.values()):
+        w.limit = 10**9
+    limiter.set_windows(limiter.weight, limiter.orders)     # (forgets the costs' plans made on the old figures)
+
+
 async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int = 7, workers: int = 8,
                     rate: float = 1.0, capacity: int = 65_536, retention_s: float = 300.0) -> dict:
+    decl = CHAOS_VENUES[venue]
     rng = random.Random(seed)
     balances = {"USDT": "100000000", "BTC": "1000", "ETH": "10000"}
     errors: dict[str, int] = {}
     halt_after = orders + rng.randrange(0, max(1, orders // 10))
     async with SimExchange(seed=seed, accounts=[(KEY, SECRET)], balances=balances,
                            faults=chaos_faults(venue, entry, rate), limits=unlimited()) as sim:
+        if decl.lift is not None:
+            decl.lift(sim)
         breaker = CircuitBreaker(consecutive_errors=10**6, error_rate=None, cooldown_s=0.1)
         cfg = VenueConfig.local(venue, sim.urls[venue], KEY, SECRET, read_timeout=2.0, recv_window_ms=RECV_WINDOW_MS)
         async with connect(cfg, order_entry=entry, breaker=breaker, ack_wait_s=1.0, capacity=capacity,
                            retention_s=retention_s) as eng:
-            eng.adapter.rest.limiter.max_wait = 60.0
+            lift_client_limits(eng, decl)
             placed = [0]
             halted = asyncio.Event()
 
@@ -107,18 +128,20 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                 name = type(exc).__name__ + (f":{exc.rule}" if isinstance(exc, RiskRejected) else "")
                 errors[name] = errors.get(name, 0) + 1
 
-            async def one(symbol: str):
-                fair = sim.price(symbol)
+            async def one(sym):
+                symbol, qty, tick = sym.symbol, sym.qty, Decimal(sym.tick)
+                fair = sim.price(sym.series)
                 side = "BUY" if rng.random() < 0.5 else "SELL"
-                qty = "0.01" if symbol == "BTCUSDT" else "0.1"
                 off = Decimal(rng.choice([-30, -20, -10, -5, 5, 10, 20])) / Decimal(10000)
-                px = str((fair * (1 + (off if side == "SELL" else -off))).quantize(Decimal("0.1")))
-                kind = rng.random()
-                if kind < 0.1:
+                px = str((fair * (1 + (off if side == "SELL" else -off)) / tick).quantize(Decimal(1)) * tick)
+                draw = rng.random()
+                kind = "market" if draw < 0.1 else "ioc" if draw < 0.2 else "post_only" if draw < 0.3 else "limit"
+                kind = kind if kind in decl.kinds else INSTEAD[kind]
+                if kind == "market":
                     o = await eng.place_market(symbol, side, qty)
-                elif kind < 0.2:
+                elif kind == "ioc":
                     o = await eng.place_limit(symbol, side, qty, px, tif="IOC")
-                elif kind < 0.3:
+                elif kind == "post_only":
                     o = await eng.place_limit(symbol, side, qty, px, post_only=True)
                 else:
                     o = await eng.place_limit(symbol, side, qty, px)
@@ -134,16 +157,16 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                     if placed[0] >= halt_after:
                         return
                     placed[0] += 1
-                    symbol = "BTCUSDT" if rng.random() < 0.5 else "ETHUSDT"
+                    sym = decl.symbols[0] if rng.random() < 0.5 else decl.symbols[1]
                     try:
-                        await one(symbol)
+                        await one(sym)
                     except EngineHalted:
                         return
                     except RiskRejected as exc:
                         count(exc)
                         if exc.rule.startswith("max_open_orders"):     # resting orders piled up: clear them
                             try:
-                                await eng.cancel_all(symbol)
+                                await eng.cancel_all(sym.symbol)
                             except (VenueError, TransportError, EngineError) as exc2:
                                 count(exc2)
                     except CircuitOpen as exc:
@@ -155,8 +178,8 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                         sim.step(1)
 
             async def kill_switch():
-                while placed[0] < halt_after:
-                    await asyncio.sleep(0.005)
+                while placed[0] < halt_after and not all(r.done() for r in runs):   # (a worker that failed:
+                    await asyncio.sleep(0.005)                                      # gather raises it below)
                 halted.set()
                 return await eng.halt("chaos")            # with orders still in flight
 
@@ -187,7 +210,9 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
 
 
 def compare(sim, eng, venue: str) -> dict:
-    market, wallet = MARKETS[venue], WALLETS[venue]
+    decl = CHAOS_VENUES[venue]
+    market, wallet = decl.market, decl.wallet
+    units = {s.symbol: s.units for s in decl.symbols}
     problems: list[str] = []
     store = eng.store
     intents = [store.client_id(s) for s in range(store.capacity) if store.state_of(s)
@@ -206,7 +231,7 @@ def compare(sim, eng, venue: str) -> dict:
                 problems.append(f"{cid}: no venue order, but local {local.state.name}")
             continue
         vo = venue_orders[0]
-        if local.filled != vo.filled:
+        if local.filled * units[local.symbol] != vo.filled:
             fills_missing += 1
             problems.append(f"{cid}: local filled {local.filled} != venue {vo.filled}")
         if local.is_open != vo.is_open:
@@ -219,15 +244,15 @@ def compare(sim, eng, venue: str) -> dict:
     if open_left:
         problems.append(f"{len(open_left)} orders open at the venue after the kill switch: {open_left[:3]}")
     if eng.futures:
-        for symbol in ("BTCUSDT", "ETHUSDT"):
-            vp = acct.positions.get((wallet, symbol))
+        for sym in decl.symbols:
+            vp = acct.positions.get((wallet, sym.at_venue))
             size = vp.amount if vp else Decimal(0)
-            local = eng.positions().get(symbol)
-            lsize = local.size if local else Decimal(0)
+            local = eng.positions().get(sym.symbol)
+            lsize = local.size * sym.units if local else Decimal(0)
             if lsize != size:
-                problems.append(f"position {symbol}: local {lsize} != venue {size}")
+                problems.append(f"position {sym.symbol}: local {lsize} != venue {size}")
             elif size and abs(local.entry_price - vp.entry) > ENTRY_TOLERANCE:
-                problems.append(f"position {symbol}: entry {local.entry_price} != venue {vp.entry}")
+                problems.append(f"position {sym.symbol}: entry {local.entry_price} != venue {vp.entry}")
     else:
         local_bal = eng.balances()
         for asset, bal in acct.wallets[wallet].items():
