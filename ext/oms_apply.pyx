@@ -44,6 +44,7 @@ from engine._enums cimport EXEC_TRIGGERED
 from engine._enums cimport EXPIRED
 from engine._enums cimport FILLED
 from engine._enums cimport NEW
+from engine._enums cimport NOT_PLACED
 from engine._enums cimport PARTIALLY_FILLED
 from engine._enums cimport REJECTED
 from engine._exec_record cimport F_CLIENT_ID
@@ -143,6 +144,11 @@ cdef inline int event_for(int state, int exec_type) noexcept nogil:
     if state == EXPIRED:
         return EV_EXPIRED
     return EV_NONE
+
+
+cdef inline bint _ended(int state) noexcept nogil:
+    return (state == FILLED or state == CANCELLED or state == EXPIRED or state == REJECTED
+            or state == NOT_PLACED)
 
 
 cdef class RecordApplier:
@@ -301,8 +307,10 @@ cdef class RecordApplier:
                 return AP_DEFERRED
             cum = -1
             if state == NEW:
+                # (an open event arriving after the order ended, reordered or late, is stale: never an
+                # amendment of an ended order)
                 if ((r.flags & REC_NO_AMEND) == 0 and record_has(r, F_QTY) and record_has(r, F_PRICE)
-                        and self.store.state[slot] != 1
+                        and self.store.state[slot] != 1 and not _ended(self.store.state[slot])
                         and (r.qty_raw != self.store.qty_raw[slot] or r.price_raw != self.store.price_raw[slot])):
                     exec_type = EXEC_AMENDMENT
                 else:
