@@ -105,7 +105,9 @@ class RestTransport:
         """Send one request and return the checked answer.
 
         ``sign``, when given, is called before every attempt and returns a fresh
-        ``(query, body, headers)`` (new timestamp and signature on each retry).
+        ``(query, body, headers)`` (new timestamp and signature on each retry), and again
+        after a wait for the rate budget, so a request never leaves with a timestamp its
+        wait has aged past the venue's receive window.
         ``check`` replaces the transport's answer check for this call.
         ``idempotent`` defaults to True for GET: reads are retried on network errors
         and 5xx with backoff and jitter; other requests only on answers marked safe.
@@ -115,8 +117,12 @@ class RestTransport:
         checker = check or self.check
 
         async def attempt() -> HttpResponse:
-            q, b, h = (query, body, headers) if sign is None else sign()
-            await self.limiter.acquire(cost)
+            q, b, h = (query, body, headers) if sign is None else sign()   # bad input raises before the budget
+            limiter = self.limiter
+            if not limiter.try_take(cost):
+                await limiter.acquire(cost)
+                if sign is not None:
+                    q, b, h = sign()     # signed with the time it leaves, not the time it began to wait
             response = await self._send(method, path, q, b, h)
             checker(response)
             return response

@@ -203,3 +203,28 @@ def test_cleartext_to_a_remote_host_is_refused(url):
 
     with pytest.raises(ConfigError, match="plain http"):
         make(url)
+
+
+def test_a_request_that_waits_for_the_budget_is_signed_again_when_it_leaves():
+    """Signed, then held by the rate limiter: it leaves with a timestamp taken after the wait (a venue's
+    receive window counts from the signature; a request aged by the wait would be refused)."""
+    async def main():
+        runner, url, seen = await server([(200, {"ok": 1}, {}, 0)])
+        t, rl = make(url)
+        t.limiter = RateLimiter("binance-spot", weight=[Window("weight-1s", 1, 0.3, aligned=False)])
+        loop = asyncio.get_running_loop()
+        stamps = []
+
+        def sign():
+            stamps.append(loop.time())
+            return f"ts={len(stamps)}", None, None
+
+        await t.request("GET", "/api/v3/order", sign=sign)           # takes the one unit of the window
+        assert [q for _, q, _ in seen] == ["/api/v3/order?ts=1"] and len(stamps) == 1
+        await t.request("GET", "/api/v3/order", sign=sign)           # waits for the window to roll
+        assert len(stamps) == 3 and stamps[2] - stamps[1] > 0.1      # signed, waited, signed again
+        assert [q for _, q, _ in seen][-1] == "/api/v3/order?ts=3"    # the fresh signature went out
+        await t.close()
+        await runner.cleanup()
+
+    run(main())
