@@ -391,80 +391,29 @@ async def open_aiohttp_baseline(url) -> Session:
 async def open_floor_reference(url) -> Session:
     """The floor of any asyncio client here: a bare uvloop Protocol writing pre-built, pre-signed
     HTTP/1.1 bytes (built before the clock starts) and waiting on a future for the answer, which it
-    only frames by Content-Length.  It asks for the answer the engine's row gets (the default,
-    the whole order), so both read the same bytes.  It does no encoding, signing, parsing, pacing
-    or error mapping, so it is not a usable client: it shows what the event loop and the loopback
-    socket cost alone."""
-    import socket
+    only frames by Content-Length (:mod:`engine.bench.floor`).  It asks for the answer the engine's
+    row gets (the default, the whole order), so both read the same bytes.  It does no encoding,
+    signing, parsing, pacing or error mapping, so it is not a usable client: it shows what the event
+    loop and the loopback socket cost alone."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    loop = asyncio.get_running_loop()
+    from engine.bench.floor import RECV_WINDOW, open_floor
 
-    class Floor(asyncio.Protocol):
-        def __init__(self):
-            self.fut = None
-            self.buf = b""
-            self.transport = None
-
-        def connection_made(self, transport):
-            self.transport = transport
-
-        def data_received(self, data):
-            self.buf += data
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            head = self.buf[:end].lower()
-            at = head.find(b"content-length:")
-            size = int(head[at + 15:head.find(b"\r\n", at) if head.find(b"\r\n", at) > 0 else None])
-            if len(self.buf) >= end + 4 + size:
-                body, self.buf = self.buf[end + 4:end + 4 + size], self.buf[end + 4 + size:]
-                self.fut.set_result(body)
-
-    transport, proto = await loop.create_connection(Floor, parts.hostname, parts.port)
-    transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    key = SECRET.encode()
-    last = {"t": 0}
-    prebuilt: dict = {}
+    host, key = urlsplit(url).netloc, SECRET.encode()
 
     def request(method: str, query: str) -> bytes:
-        query += "&recvWindow=60000&timestamp=%d" % int(time.time() * 1000)
+        query += "&recvWindow=%d&timestamp=%d" % (RECV_WINDOW, int(time.time() * 1000))
         query += "&signature=" + hmac.new(key, query.encode(), hashlib.sha256).hexdigest()
-        return (f"{method} /api/v3/order?{query} HTTP/1.1\r\nHost: {parts.netloc}\r\nX-MBX-APIKEY: {KEY}\r\n"
+        return (f"{method} /api/v3/order?{query} HTTP/1.1\r\nHost: {host}\r\nX-MBX-APIKEY: {KEY}\r\n"
                 f"Content-Length: 0\r\n\r\n").encode()
 
-    def prebuild(first: int, count: int = 100) -> None:
-        """The next ``count`` place/cancel pairs; runs once per ``count`` orders (it lands in a p99,
-        not in a median)."""
-        for i in range(first, first + count):
-            cid = f"floor-{i}"
-            prebuilt[i] = (request("POST", f"symbol={SYMBOL}&side=BUY&type=LIMIT&timeInForce=GTC&quantity={QTY}"
-                                           f"&price={PRICE}&newClientOrderId={cid}"),
-                           request("DELETE", f"symbol={SYMBOL}&origClientOrderId={cid}"))
+    def prebuild(i):
+        cid = f"floor-{i}"
+        return (request("POST", f"symbol={SYMBOL}&side=BUY&type=LIMIT&timeInForce=GTC&quantity={QTY}"
+                                f"&price={PRICE}&newClientOrderId={cid}"),
+                request("DELETE", f"symbol={SYMBOL}&origClientOrderId={cid}"))
 
-    async def send(data: bytes) -> bytes:
-        proto.fut = loop.create_future()
-        transport.write(data)
-        last["t"] = time.perf_counter_ns()
-        return await proto.fut
-
-    async def place(i):
-        if i not in prebuilt:
-            prebuilt.clear()
-            prebuild(i)
-        await send(prebuilt[i][0])
-        return i
-
-    async def cancel(i):
-        await send(prebuilt[i][1])
-
-    async def close():
-        transport.close()
-
-    return Session(Sample("reference: bare uvloop Protocol, pre-built bytes (floor)", kind="reference",
-                          note="no encoding, signing, parsing or checks; not a client"),
-                   place, cancel, lambda: last["t"], close)
+    return await open_floor(url, BINANCE, prebuild)
 
 
 # -- Bybit linear --------------------------------------------------------------------------------------------

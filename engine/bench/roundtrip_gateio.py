@@ -10,7 +10,6 @@ per pair per second), and the engine's limiter is told the same.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -133,73 +132,29 @@ async def open_gate_aiohttp_baseline(url) -> Session:
 
 
 async def open_gate_floor_reference(url) -> Session:
-    """The floor on this venue: pre-built, pre-signed Gate requests on a bare uvloop Protocol that frames answers
-    by Content-Length only (no encoding, signing, parsing, pacing or error mapping: not a client)."""
-    import socket
+    """The floor on this venue (:mod:`engine.bench.floor`): pre-built, pre-signed Gate requests on a bare
+    uvloop Protocol that frames answers by Content-Length only (no encoding, signing, parsing, pacing or
+    error mapping: not a client)."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    loop = asyncio.get_running_loop()
+    from engine.bench.floor import open_floor
 
-    class Floor(asyncio.Protocol):
-        def __init__(self):
-            self.fut = None
-            self.buf = b""
-
-        def data_received(self, data):
-            self.buf += data
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            head = self.buf[:end].lower()
-            at = head.find(b"content-length:")
-            stop = head.find(b"\r\n", at)
-            size = int(head[at + 15:stop if stop > 0 else None])
-            if len(self.buf) >= end + 4 + size:
-                body, self.buf = self.buf[end + 4:end + 4 + size], self.buf[end + 4 + size:]
-                self.fut.set_result(body)
-
-    transport, proto = await loop.create_connection(Floor, parts.hostname, parts.port)
-    transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    last = {"t": 0}
-    prebuilt: dict = {}
+    host = urlsplit(url).netloc
 
     def request(method: str, path: str, query: str, body: str) -> bytes:
         head = "".join(f"{k}: {v}\r\n" for k, v in _signed_headers(method, path, query, body).items())
         target = _API + path + ("?" + query if query else "")
-        return (f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n{head}Content-Length: {len(body)}\r\n\r\n"
+        return (f"{method} {target} HTTP/1.1\r\nHost: {host}\r\n{head}Content-Length: {len(body)}\r\n\r\n"
                 f"{body}").encode()
 
-    def prebuild(first: int, count: int = 100) -> None:
-        for i in range(first, first + count):
-            text = f"t-gf{i}"
-            body = json.dumps({"text": text, "currency_pair": PAIR, "type": "limit", "account": "spot",
-                               "side": "buy", "amount": QTY, "price": PRICE}, separators=(",", ":"))
-            prebuilt[i] = (request("POST", "/spot/orders", "", body),
-                           request("DELETE", f"/spot/orders/{text}", f"currency_pair={PAIR}", ""))
+    def prebuild(i):
+        text = f"t-gf{i}"
+        body = json.dumps({"text": text, "currency_pair": PAIR, "type": "limit", "account": "spot",
+                           "side": "buy", "amount": QTY, "price": PRICE}, separators=(",", ":"))
+        return (request("POST", "/spot/orders", "", body),
+                request("DELETE", f"/spot/orders/{text}", f"currency_pair={PAIR}", ""))
 
-    async def send(data: bytes) -> bytes:
-        proto.fut = loop.create_future()
-        transport.write(data)
-        last["t"] = time.perf_counter_ns()
-        return await proto.fut
-
-    async def place(i):
-        if i not in prebuilt:
-            prebuilt.clear()
-            prebuild(i)
-        await send(prebuilt[i][0])
-        return i
-
-    async def cancel(i):
-        await send(prebuilt[i][1])
-
-    async def close():
-        transport.close()
-
-    return Session(Sample("reference: bare uvloop Protocol, pre-built bytes (floor)", GATE, kind="reference",
-                          note="no encoding, signing, parsing or checks; not a client"),
-                   place, cancel, lambda: last["t"], close)
+    return await open_floor(url, GATE, prebuild)
 
 
 async def open_gate_ccxt(url) -> Session:

@@ -125,21 +125,25 @@ class Admission:
     def fast_limit(self, symbol, side, qty, price, tif, post_only: bool, reduce_only: bool,
                    client_tag) -> OrderSpec | None:
         """A limit order admitted and recorded by the gate, or None: the caller takes the full path."""
-        if client_tag is not None:
-            if symbol not in self.instruments.ids:
-                return None
-            self.check_client_tag(client_tag)
+        if client_tag is not None and not self._tag_checked(symbol, client_tag):
+            return None
         slot = self.gate.admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, time.time_ns())
         return None if slot < 0 else self._admitted(slot, symbol, reduce_only, client_tag)
 
     def fast_market(self, symbol, side, qty, reduce_only: bool, client_tag) -> OrderSpec | None:
         """A market order admitted and recorded by the gate, or None: the caller takes the full path."""
-        if client_tag is not None:
-            if symbol not in self.instruments.ids:
-                return None
-            self.check_client_tag(client_tag)
+        if client_tag is not None and not self._tag_checked(symbol, client_tag):
+            return None
         slot = self.gate.admit_market(symbol, side, qty, reduce_only, time.time_ns())
         return None if slot < 0 else self._admitted(slot, symbol, reduce_only, client_tag)
+
+    def _tag_checked(self, symbol, client_tag) -> bool:
+        """A tag checked (ValueError) for an order of a known symbol; False sends it to the full path, which
+        reports the symbol first."""
+        if symbol not in self.instruments.ids:
+            return False
+        self.check_client_tag(client_tag)
+        return True
 
     def _admitted(self, slot: int, symbol: str, reduce_only: bool, client_tag) -> OrderSpec:
         if client_tag:
