@@ -14,6 +14,8 @@ class OrderType(IntEnum):
     TAKE_PROFIT_LIMIT = 7
     TRAILING_STOP = 8
     CONDITIONAL = 9
+    JOIN_BID = 10
+    JOIN_ASK = 11
 
 class TimeInForce(IntEnum):
     TIF_NONE = 0

@@ -4,13 +4,17 @@ This module owns the translation from the engine's order vocabulary to the Gatew
 JSON bodies (shared/venues/topstepx-projectx.md §4).  Rules:
 
 1. Compact JSON with keys in a fixed order; enums are integers (side 0 buy / 1 sell,
-   type 1 Limit, 2 Market, 4 Stop, 5 TrailingStop), prices JSON numbers written from
+   type 1 Limit, 2 Market, 4 Stop, 5 TrailingStop, 6 JoinBid, 7 JoinAsk), prices JSON numbers written from
    fixed point (never float), absent prices ``null`` as in the documented examples.
 2. ``size`` is an integer number of contracts: a fractional quantity is refused.
 3. The engine's types the Gateway has: MARKET, LIMIT (GTC: the Gateway has no time in
    force), STOP_LOSS (stop-market, ``stopPrice``) and TRAILING_STOP (``trailPrice``, a
-   price level on place and modify).  StopLimit (3) is refused: the place page does not
-   list it (unconfirmed whether it is accepted); post-only, IOC and FOK do not exist.
+   price level on place and modify), JOIN_BID and JOIN_ASK (JoinBid 6 / JoinAsk 7: the
+   venue prices them at its best bid / ask, so every price is ``null``, as the place page's
+   "if applicable" prices and peer code (project-x-py) send them; whether the Gateway
+   refuses a price sent with them is unconfirmed).  StopLimit (3) is refused: the place
+   page does not list it (unconfirmed whether it is accepted); post-only, IOC and FOK do
+   not exist.
 4. Brackets (Auto OCO accounts): ``stopLossBracket`` / ``takeProfitBracket`` with signed
    ticks relative to the entry; the caller computes the sign from the side.
 5. ``customTag`` (our client id): at most 36 of ``[A-Za-z0-9_-]``; ``contractId`` at most
@@ -47,6 +51,8 @@ from engine._codec_wire cimport wire_id_ok
 from engine._codec_wire cimport wire_start
 from engine._codec_wire cimport wire_t
 from engine._enums cimport BUY
+from engine._enums cimport JOIN_ASK
+from engine._enums cimport JOIN_BID
 from engine._enums cimport LIMIT
 from engine._enums cimport MARKET
 from engine._enums cimport SELL
@@ -64,6 +70,8 @@ cdef enum:
     GW_MARKET = 2
     GW_STOP = 4
     GW_TRAILING_STOP = 5
+    GW_JOIN_BID = 6
+    GW_JOIN_ASK = 7
 
 ENDPOINTS = {0: b"", 1: b"/api/Order/place", 2: b"/api/Order/cancel", 3: b"/api/Order/modify"}
 
@@ -164,6 +172,10 @@ cdef class TopstepxOrderEncoder(WireBuffer):
             gw_type = GW_TRAILING_STOP
             if trail_raw == 0:
                 return CODEC_E_CALLBACK
+        elif order_type == JOIN_BID:
+            gw_type = GW_JOIN_BID            # priced by the venue: no price of ours (rule 3)
+        elif order_type == JOIN_ASK:
+            gw_type = GW_JOIN_ASK
         else:
             return CODEC_E_TYPE
         if gw_type != GW_LIMIT and price_raw != 0:
@@ -247,7 +259,7 @@ cdef class TopstepxOrderEncoder(WireBuffer):
             ``CON.F.US.MNQ.Z26``.
         side : Side
         order_type : OrderType
-            MARKET, LIMIT, STOP_LOSS (stop-market) or TRAILING_STOP.
+            MARKET, LIMIT, STOP_LOSS (stop-market), TRAILING_STOP, JOIN_BID or JOIN_ASK (no prices).
         qty_raw : int
             Fixed-point raw; whole contracts only.
         price_raw, stop_raw : int

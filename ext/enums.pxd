@@ -16,6 +16,8 @@ cpdef enum OrderType:
     TAKE_PROFIT_LIMIT = 7
     TRAILING_STOP = 8        # futures trailing stop (Binance TRAILING_STOP_MARKET)
     CONDITIONAL = 9          # Bybit conditional (triggerPrice) order
+    JOIN_BID = 10            # rests at the venue's best bid, priced by the venue (TopstepX JoinBid)
+    JOIN_ASK = 11            # rests at the venue's best ask, priced by the venue (TopstepX JoinAsk)
 
 cpdef enum TimeInForce:
     TIF_NONE = 0             # market orders

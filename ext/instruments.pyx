@@ -23,6 +23,8 @@ from libc.stdint cimport uint8_t
 from libc.string cimport memcpy
 
 from engine._enums cimport BUY
+from engine._enums cimport JOIN_ASK
+from engine._enums cimport JOIN_BID
 from engine._enums cimport MARKET
 from engine._enums cimport SELL
 from engine._enums cimport STOP_LOSS
@@ -56,6 +58,12 @@ class UnknownInstrumentError(EngineError, KeyError):
 cdef inline bint _market_executed(int order_type) noexcept nogil:
     """Order types that execute at market when they fire (no limit price)."""
     return order_type == MARKET or order_type == STOP_LOSS or order_type == TAKE_PROFIT or order_type == TRAILING_STOP
+
+
+cdef inline bint _unpriced(int order_type) noexcept nogil:
+    """Order types sent without a price: those executed at market, and join bid / join ask, which rest
+    at the price the venue picks (its best bid or ask), so they are valued at the reference price."""
+    return _market_executed(order_type) or order_type == JOIN_BID or order_type == JOIN_ASK
 
 
 cdef inline bint _off_grid(int64_t value, int64_t origin, int64_t step) noexcept nogil:
@@ -152,7 +160,7 @@ cdef class Instruments:
         """First rule the order breaks (RuleViolation), RULE_OK if none.  ref_price_raw is the
         venue's reference for the percent-price band and market notional (average or mark
         price); 0 skips the checks that need it."""
-        cdef bint market
+        cdef bint market, unpriced
         cdef int64_t step, lo, hi, p, notional, up, down
         if inst < 0 or inst >= self.count:
             return RULE_UNKNOWN_INSTRUMENT
@@ -161,7 +169,8 @@ cdef class Instruments:
         if not self.trading[inst]:
             return RULE_NOT_TRADING
         market = _market_executed(order_type)
-        if not market:
+        unpriced = _unpriced(order_type)
+        if not unpriced:
             if price_raw == 0:
                 return RULE_BAD_VALUE
             if self.min_price_raw[inst] and price_raw < self.min_price_raw[inst]:
@@ -188,8 +197,8 @@ cdef class Instruments:
         if step and _off_grid(qty_raw, self.qty_origin_raw[inst], step):
             return RULE_QTY_NOT_STEP
         # notional (reduce-only futures orders are exempt from the minimum, per Binance -4164)
-        p = price_raw if not market else ref_price_raw
-        if p and (not market or self.notional_market[inst]):
+        p = price_raw if not unpriced else ref_price_raw
+        if p and (not unpriced or self.notional_market[inst]):
             if fp_mul(qty_raw, p, FP_HALF_EVEN, &notional) != FP_OK:
                 return RULE_OVERFLOW
             if (self.min_notional_raw[inst] and notional < self.min_notional_raw[inst]
@@ -198,7 +207,7 @@ cdef class Instruments:
             if self.max_notional_raw[inst] and notional > self.max_notional_raw[inst]:
                 return RULE_NOTIONAL_ABOVE_MAX
         # percent-price band around the reference
-        if ref_price_raw and not market:
+        if ref_price_raw and not unpriced:
             up = self.bid_up_raw[inst] if side == BUY else self.ask_up_raw[inst]
             down = self.bid_down_raw[inst] if side == BUY else self.ask_down_raw[inst]
             if up:
@@ -384,7 +393,7 @@ cdef class Instruments:
         step = self.mkt_step_raw[inst] if market and self.mkt_step_raw[inst] else self.step_raw[inst]
         lo = self.mkt_min_qty_raw[inst] if market and self.mkt_min_qty_raw[inst] else self.min_qty_raw[inst]
         hi = self.mkt_max_qty_raw[inst] if market and self.mkt_max_qty_raw[inst] else self.max_qty_raw[inst]
-        p = price_raw if not market else ref_price_raw
+        p = price_raw if not _unpriced(order_type) else ref_price_raw
         if rc == RULE_NOT_TRADING:
             return f"{sym} is not trading"
         if rc == RULE_BAD_VALUE:

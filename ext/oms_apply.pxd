@@ -55,6 +55,7 @@ cdef class RecordApplier:
 
     cdef int apply_c(self, const ExecRecord *r, int64_t ts_ns) noexcept nogil
     cdef int apply_response_c(self, int32_t slot, const ExecRecord *r, int64_t ts_ns) noexcept nogil
+    cdef void _venue_price_c(self, int32_t slot, const ExecRecord *r) noexcept nogil
     cdef int _finish_c(self, int32_t slot, int res, int exec_type, int64_t price, int64_t before, int64_t fee,
                        int32_t fee_asset) noexcept nogil
     cdef int32_t find_slot_c(self, const ExecRecord *r) noexcept nogil

@@ -43,6 +43,8 @@ from engine._enums cimport EXEC_TRADE
 from engine._enums cimport EXEC_TRIGGERED
 from engine._enums cimport EXPIRED
 from engine._enums cimport FILLED
+from engine._enums cimport JOIN_ASK
+from engine._enums cimport JOIN_BID
 from engine._enums cimport NEW
 from engine._enums cimport NOT_PLACED
 from engine._enums cimport PARTIALLY_FILLED
@@ -302,6 +304,7 @@ cdef class RecordApplier:
             cum = -1
             state = FILLED if record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw == 0 else PARTIALLY_FILLED
         elif kind == MSG_ORDER_STATE:
+            self._venue_price_c(slot, r)
             if state == PARTIALLY_FILLED or state == FILLED:
                 self.status = AP_DEFERRED
                 return AP_DEFERRED
@@ -333,6 +336,16 @@ cdef class RecordApplier:
         res = self.store.apply_c(slot, exec_type, state, last_qty, last_price, cum, trade_id,
                                  fee, fee_asset, ts_ns)
         return self._finish_c(slot, res, exec_type, last_price, before, fee, fee_asset)
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef void _venue_price_c(self, int32_t slot, const ExecRecord *r) noexcept nogil:
+        """A join bid / join ask is sent without a price: the first price the venue states for it is the
+        price it rests at, taken as the order's own (not an amendment)."""
+        cdef int t = self.store.order_type[slot]
+        if ((t == JOIN_BID or t == JOIN_ASK) and self.store.price_raw[slot] == 0 and record_has(r, F_PRICE)
+                and r.price_raw > 0):
+            self.store.price_raw[slot] = r.price_raw
 
     @cython.boundscheck(False)
     @cython.wraparound(False)

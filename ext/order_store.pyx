@@ -49,6 +49,8 @@ from engine._enums cimport EXEC_TRADE
 from engine._enums cimport CANCELLED
 from engine._enums cimport EXPIRED
 from engine._enums cimport FILLED
+from engine._enums cimport JOIN_ASK
+from engine._enums cimport MARKET
 from engine._enums cimport NEW
 from engine._enums cimport NOT_PLACED
 from engine._enums cimport PARTIALLY_FILLED
@@ -594,7 +596,7 @@ cdef class OrderStore:
         """Take a slot for a new PENDING order; returns the slot, -1 when full, -2 for a bad argument."""
         cdef int32_t slot
         cdef uint32_t g
-        if (side < 1 or side > 2 or order_type < 1 or order_type > 9 or tif < 0 or tif > 4 or qty_raw <= 0
+        if (side < 1 or side > 2 or order_type < MARKET or order_type > JOIN_ASK or tif < 0 or tif > 4 or qty_raw <= 0
                 or price_raw < 0 or stop_price_raw < 0 or instrument < 0 or position_side < 0 or position_side > 2):
             return -2
         if self.term_count:              # (a call only when something waits for reclamation)

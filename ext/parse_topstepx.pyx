@@ -40,6 +40,8 @@ from engine._enums cimport BUY
 from engine._enums cimport CANCELLED
 from engine._enums cimport EXPIRED
 from engine._enums cimport FILLED
+from engine._enums cimport JOIN_ASK
+from engine._enums cimport JOIN_BID
 from engine._enums cimport LIMIT
 from engine._enums cimport MARKET
 from engine._enums cimport NEW
@@ -205,8 +207,12 @@ cdef int _rd_enum(js_cur *c, ExecRecord *r, int which) noexcept nogil:
     if which == F_SIDE:                             # OrderSide: 0 Bid (buy), 1 Ask (sell)
         value = BUY if v == 0 else (SELL if v == 1 else -1)
     elif which == F_ORDER_TYPE:                     # OrderType 1..7
-        if v == 1 or v == 6 or v == 7:              # Limit, JoinBid, JoinAsk (a limit at the touch)
+        if v == 1:
             value = LIMIT
+        elif v == 6:                                # JoinBid / JoinAsk: rest at the touch, priced by the venue
+            value = JOIN_BID
+        elif v == 7:
+            value = JOIN_ASK
         elif v == 2:
             value = MARKET
         elif v == 3:

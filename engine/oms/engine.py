@@ -310,6 +310,21 @@ class Engine:
                                  stop=activation_price, trailing=callback_rate, reduce_only=reduce_only,
                                  client_tag=client_tag)
 
+    async def place_join(self, symbol: str, side: Side | str, qty, *, reduce_only: bool = False,
+                         client_tag: str | None = None) -> Order:
+        """Join the touch: a BUY rests at the venue's best bid (``OrderType.JOIN_BID``), a SELL at its best
+        ask (``JOIN_ASK``), priced by the venue when it arrives; the order's price is the one the venue
+        reports.  Valued by the risk checks at the reference price, like a market order (none known:
+        ``RiskRejected``, rule ``no_price``).  Where the venue has no such order
+        (``Capability.JOIN_ORDERS``) an :class:`EngineError` is raised and nothing is sent."""
+        if Capability.JOIN_ORDERS not in self.adapter.capabilities:
+            raise EngineError(f"{self.venue} has no join bid / join ask orders (nothing was sent); "
+                              "place a limit order at the price you want instead")
+        side = parse_side(side)
+        order_type = OrderType.JOIN_BID if side == Side.BUY else OrderType.JOIN_ASK
+        return await self._place(symbol, side, order_type, TimeInForce.GTC, qty, reduce_only=reduce_only,
+                                 client_tag=client_tag)
+
     async def place_protective(self, symbol: str, side: Side | str, order_type: int, qty_raw: int, *,
                                price_raw: int = 0, stop_raw: int = 0, reduce_only: bool = False,
                                client_tag: str | None = None) -> Order:

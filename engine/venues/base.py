@@ -50,6 +50,8 @@ Optional capabilities (:class:`Capability`), each with its members
 ``CANCEL_ON_DISCONNECT``    ``cancel_on_disconnect(seconds, symbols)`` (renewed by the engine every
                             ``seconds / 3``; 0 disarms), ``disarm_cancel_on_disconnect()``
 ``TRAILING_STOP``           trailing-stop orders (``OrderType.TRAILING_STOP``)
+``JOIN_ORDERS``             join bid / join ask orders (``OrderType.JOIN_BID``, ``JOIN_ASK``): sent without a
+                            price, resting at the venue's best bid / ask (no members)
 ``STOP_ORDERS``             stop-loss and take-profit orders (``OrderType.STOP_LOSS``, ``STOP_LOSS_LIMIT``,
                             ``TAKE_PROFIT``, ``TAKE_PROFIT_LIMIT``) held by the venue until they trigger;
                             an engine-managed bracket's stop leg is one
@@ -105,6 +107,7 @@ class Capability(str, enum.Enum):
     LIVE_QUERIES = "live_queries"
     NEVER_RESEND = "never_resend"
     WRITE_NOW = "write_now"
+    JOIN_ORDERS = "join_orders"
 
 
 @dataclass(slots=True)
@@ -300,4 +303,5 @@ CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {
     Capability.LIVE_QUERIES: ("order_history", "trades"),
     Capability.NEVER_RESEND: (),
     Capability.WRITE_NOW: ("send_place_now",),
+    Capability.JOIN_ORDERS: (),
 }

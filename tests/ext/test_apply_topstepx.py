@@ -3,7 +3,7 @@ cold path gives a Trade/search row), and positions valued with the contract's po
 
 from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._instruments import ContractType, Instruments
-from engine._oms_apply import ApplyStatus, RecordApplier, exec_id_hash
+from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier, exec_id_hash
 from engine._order_store import OrderStore
 from engine._parse_topstepx import TopstepxParser
 from engine._positions import PositionBook
@@ -20,10 +20,10 @@ def setup():
     return reg, inst, store, book, RecordApplier(store, reg, book)
 
 
-def order_event(order_id, tag, status, size=2, price="20000.25", fill=0):
+def order_event(order_id, tag, status, size=2, price="20000.25", fill=0, gw_type=1):
     tag_part = f'"customTag":"{tag}",' if tag else ""
     return (f'{{"type":1,"target":"GatewayUserOrder","arguments":[{{"id":{order_id},{tag_part}"status":{status},'
-            f'"type":1,"side":0,"size":{size},"limitPrice":{price},"fillVolume":{fill},'
+            f'"type":{gw_type},"side":0,"size":{size},"limitPrice":{price},"fillVolume":{fill},'
             f'"contractId":"CON.F.US.MNQ.Z26"}}]}}\x1e').encode()
 
 
@@ -90,3 +90,34 @@ def test_a_trade_of_an_order_nobody_named_is_foreign():
     p.parse(trade_event(1, 777, 1, "20000"))
     p.next_record()
     assert ap.apply(p) == ApplyStatus.AP_FOREIGN
+
+
+def test_a_join_order_takes_the_price_the_venue_gives_it_and_only_a_later_change_is_an_amendment():
+    reg, inst, store, book, ap = setup()
+    p = TopstepxParser()
+    for before_ack in (True, False):                 # the hub's event before or after the place answer
+        slot = store.create(inst, Side.BUY, OrderType.JOIN_BID, TimeInForce.GTC, SCALE, 0, 0)
+        tag = store.client_id(slot)
+        oid = 700 + before_ack
+        ack = b'{"orderId":%d,"success":true,"errorCode":0,"errorMessage":null}' % oid
+        if not before_ack:
+            p.parse_ack(ack, tag.encode())
+            assert ap.apply(p) == ApplyStatus.AP_APPLIED
+        p.parse(order_event(oid, tag, 1, size=1, price="20000.25", gw_type=6))
+        p.next_record()
+        # (after the answer the open event is a repeat of what the store holds: ignored, its price taken)
+        assert ap.apply(p) in (ApplyStatus.AP_APPLIED, ApplyStatus.AP_IGNORED) and ap.event != OrderEvent.EV_AMENDED
+        if before_ack:
+            p.parse_ack(ack, tag.encode())
+            ap.apply(p)
+        o = store.order(slot)
+        assert o.state == OrderState.NEW and o.order_type == OrderType.JOIN_BID and o.price_raw == 2000025 * 10**6
+        p.parse(order_event(oid, tag, 1, size=1, price="20000.5", gw_type=6))      # modified at the venue
+        p.next_record()
+        assert ap.apply(p) == ApplyStatus.AP_APPLIED and ap.event == OrderEvent.EV_AMENDED
+        assert store.order(slot).price_raw == 2000050 * 10**6
+    # a limit order's price is its own: an event with another price is an amendment, never taken silently
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, SCALE, 1999975 * 10**6, 0)
+    p.parse(order_event(710, store.client_id(slot), 1, size=1, price="20000.25"))
+    p.next_record()
+    assert ap.apply(p) == ApplyStatus.AP_APPLIED and store.order(slot).price_raw == 1999975 * 10**6

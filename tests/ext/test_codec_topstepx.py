@@ -39,6 +39,9 @@ def test_modify_and_cancel_are_the_sheets_examples():
     (OrderType.MARKET, 0, 0, 0, {"type": 2, "limitPrice": None, "stopPrice": None}),
     (OrderType.STOP_LOSS, 0, 2010025 * 10**6, 0, {"type": 4, "stopPrice": 20100.25}),
     (OrderType.TRAILING_STOP, 0, 0, 7044 * 10**6, {"type": 5, "trailPrice": 70.44}),
+    # priced by the venue (its best bid / ask): no price of ours
+    (OrderType.JOIN_BID, 0, 0, 0, {"type": 6, "limitPrice": None, "stopPrice": None, "trailPrice": None}),
+    (OrderType.JOIN_ASK, 0, 0, 0, {"type": 7, "limitPrice": None, "stopPrice": None, "trailPrice": None}),
 ])
 def test_order_types(otype, price, stop, trail, want):
     enc = TopstepxOrderEncoder(7)
@@ -59,6 +62,10 @@ def test_order_types(otype, price, stop, trail, want):
     dict(order_type=OrderType.TAKE_PROFIT, stop_raw=SCALE),
     dict(order_type=OrderType.MARKET, price_raw=SCALE),
     dict(order_type=OrderType.TRAILING_STOP),
+    dict(order_type=OrderType.JOIN_BID, price_raw=SCALE),                # the venue prices a join order
+    dict(order_type=OrderType.JOIN_ASK, stop_raw=SCALE),
+    dict(order_type=OrderType.JOIN_ASK, qty_raw=SCALE * 3 // 2),
+    dict(order_type=12),
     dict(side=0),
     dict(client_id="has space"),
     dict(client_id="x" * 37),

@@ -132,6 +132,22 @@ def test_spot_market_lot_and_percent_price_by_side(spot):
     assert spot.check_order(btc, BUY, LIMIT, 200 * E8, 50_000 * E8) == RuleViolation.RULE_NOTIONAL_ABOVE_MAX
 
 
+def test_join_orders_rest_without_a_price_of_ours_and_are_valued_at_the_reference(spot):
+    btc = spot.id("BTCUSDT")
+    for join in (int(OrderType.JOIN_BID), int(OrderType.JOIN_ASK)):
+        assert spot.check_order(btc, BUY, LIMIT, parse("0.12345"), 0, 65_000 * E8) == RuleViolation.RULE_BAD_VALUE
+        assert spot.check_order(btc, BUY, join, parse("0.12345"), 0, 65_000 * E8) == 0
+        # a resting order: LOT_SIZE's maximum (9000), not MARKET_LOT_SIZE's (123)
+        assert spot.check_order(btc, SELL, join, 124 * E8, 0, 65_000 * E8) == 0
+        assert spot.check_order(btc, BUY, MARKET, 124 * E8, 0, 65_000 * E8) == RuleViolation.RULE_QTY_ABOVE_MAX
+        assert spot.check_order(btc, BUY, join, parse("0.12345678"), 0, 65_000 * E8) == RuleViolation.RULE_QTY_NOT_STEP
+        # minimum notional at the reference price, as a market order's; no band (no price to compare)
+        assert spot.check_order(btc, BUY, join, parse("0.00001"), 0, 65_000 * E8) == \
+            RuleViolation.RULE_NOTIONAL_BELOW_MIN
+        assert "x price 65000" in str(pytest.raises(InstrumentRuleError, spot.validate, btc, BUY, join,
+                                                    parse("0.00001"), ref_price_raw=65_000 * E8).value)
+
+
 def test_bybit_grid_from_zero():
     reg = Instruments(4)
     load_bybit(reg, payload("bybit_instruments_linear"))

@@ -96,6 +96,16 @@ def test_every_order_status(status, state):
     assert bool(d["flags"] & RecordFlag.UNKNOWN_ENUM) == (status in (0, 9))
 
 
+@pytest.mark.parametrize("gw_type, otype", [(0, 0), (1, OrderType.LIMIT), (2, OrderType.MARKET),
+                                             (3, OrderType.STOP_LOSS_LIMIT), (4, OrderType.STOP_LOSS),
+                                             (5, OrderType.TRAILING_STOP), (6, OrderType.JOIN_BID),
+                                             (7, OrderType.JOIN_ASK), (8, 0)])
+def test_every_order_type(gw_type, otype):
+    d = parsed(b'{"type":1,"target":"GatewayUserOrder","arguments":[{"id":1,"status":1,"type":%d}]}' % gw_type)
+    assert d.get("order_type", 0) == otype
+    assert bool(d["flags"] & RecordFlag.UNKNOWN_ENUM) == (gw_type in (0, 8))
+
+
 def test_rest_answers():
     p = TopstepxParser()
     assert p.parse_ack(load("topstepx_place_ok.json"), b"strat1-000017") == MessageKind.ORDER_ACCEPTED

@@ -17,7 +17,12 @@ Rules the personality follows:
 4. Trailing stops (5): ``trailPrice`` is a price level; the distance fixed at arrival is
    ``|last - trailPrice| / tick`` whole ticks (at most 1000 on place, no maximum on modify),
    trailed from the best price since arrival, the last price then included (the core's
-   trailing stop, its rate that distance over the last price).  Join bid / join ask (6/7) are limit orders at the best bid / ask.
+   trailing stop, its rate that distance over the last price).
+5. Join bid / join ask (6/7): limit orders at the book's best bid / best ask when they arrive
+   (a price sent with them is ignored; no bid / ask to join is errorCode 2), then resting and
+   filling as any limit order.  The sheet gives only their names: the price rule, the side
+   (peer code sends JoinBid as a buy and JoinAsk as a sell; other pairings are taken here as
+   sent) and whether the venue follows the touch afterwards are unconfirmed (here: it does not).
 """
 
 from __future__ import annotations

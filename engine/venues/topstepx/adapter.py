@@ -85,10 +85,11 @@ class TopstepxAdapter:
         self.futures = True
         self.margin_asset = MARGIN_ASSET
         # STOP_ORDERS: the Gateway's Stop (4) is a stop-market order; take-profit kinds and stop-limit are
-        # refused by the encoder before sending (the Gateway has no take-profit type; StopLimit is unconfirmed)
+        # refused by the encoder before sending (the Gateway has no take-profit type; StopLimit is unconfirmed);
+        # JOIN_ORDERS: JoinBid (6) / JoinAsk (7)
         self.capabilities = frozenset({Capability.AMEND_IN_PLACE, Capability.NATIVE_BRACKETS,
                                        Capability.TRAILING_STOP, Capability.STOP_ORDERS,
-                                       Capability.LIVE_QUERIES})
+                                       Capability.LIVE_QUERIES, Capability.JOIN_ORDERS})
         self.order_entry = order_entry
         self.rest = TopstepxRest(config)
         self.clock = self.rest.clock

@@ -24,7 +24,9 @@ log = logging.getLogger("engine.venues.topstepx.decode")
 
 SIDES = {0: Side.BUY, 1: Side.SELL}
 TYPES = {1: OrderType.LIMIT, 2: OrderType.MARKET, 3: OrderType.STOP_LOSS_LIMIT, 4: OrderType.STOP_LOSS,
-         5: OrderType.TRAILING_STOP, 6: OrderType.LIMIT, 7: OrderType.LIMIT}
+         5: OrderType.TRAILING_STOP, 6: OrderType.JOIN_BID, 7: OrderType.JOIN_ASK}
+# orders that rest until cancelled (the Gateway has no time in force)
+_RESTING = frozenset({OrderType.LIMIT, OrderType.JOIN_BID, OrderType.JOIN_ASK})
 # 6 Pending and 8 Suspended (a bracket child waiting for its entry) are not working yet; 7 PendingCancellation is
 STATES = {1: OrderState.NEW, 2: OrderState.FILLED, 3: OrderState.CANCELLED, 4: OrderState.EXPIRED,
           5: OrderState.REJECTED, 6: OrderState.PENDING, 7: OrderState.NEW, 8: OrderState.PENDING}
@@ -54,7 +56,7 @@ def venue_order(d: dict, book: ContractBook) -> VenueOrder:
     return VenueOrder(
         symbol=book.symbol_of(str(d.get("contractId"))) or str(d.get("contractId")),
         client_id=str(d.get("customTag") or ""), exchange_id=int(d["id"]), side=SIDES.get(d.get("side"), 0),
-        order_type=otype, tif=TimeInForce.GTC if otype == OrderType.LIMIT else TimeInForce.TIF_NONE,
+        order_type=otype, tif=TimeInForce.GTC if otype in _RESTING else TimeInForce.TIF_NONE,
         state=int(state), qty_raw=qty, price_raw=raw(d.get("limitPrice")), stop_raw=raw(d.get("stopPrice")),
         filled_raw=filled, avg_price_raw=raw(d.get("filledPrice")), time_ms=time_ms(d.get("creationTimestamp")))
 
