@@ -27,6 +27,7 @@ Every read of ``data`` is checked against its length first.
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.bytes cimport PyBytes_GET_SIZE
+from libc.string cimport memchr
 from libc.string cimport memcmp
 
 __all__ = ["frame_plain", "header_value", "header_counts"]
@@ -139,25 +140,29 @@ def frame_plain(bytes data, Py_ssize_t pos, Py_ssize_t max_headers, Py_ssize_t m
 cdef Py_ssize_t _find_value(const unsigned char* p, Py_ssize_t n, const unsigned char* want, Py_ssize_t size,
                             Py_ssize_t* end) noexcept:
     """Start of the value of the last header line called ``want`` (leading spaces and tabs skipped), its
-    end in ``end[0]``; -1 when there is none.  Every read is within ``p[:n]``."""
-    cdef Py_ssize_t i = 0, k, value, stop
+    end in ``end[0]``; -1 when there is none.  Every read is within ``p[:n]``: line ends are found with
+    ``memchr`` (the status line is skipped first: it has no colon right after a token), and only a line
+    whose name has ``want``'s length and is followed by a colon is compared."""
+    cdef Py_ssize_t i, k, value, stop
     cdef Py_ssize_t found = -1
-    while i < n:
-        # i: the start of a line (the status line first, which has no colon right after a token)
-        k = 0
-        while k < size and i + k < n and _lower(p[i + k]) == _lower(want[k]):
-            k += 1
-        if k == size and i > 0 and i + k < n and p[i + k] == 0x3a:
-            value = i + k + 1
-            while value < n and (p[value] == 0x20 or p[value] == 0x09):
-                value += 1
-            stop = value
-            while stop < n and p[stop] != 0x0d:
-                stop += 1
-            found, end[0] = value, stop
-        while i < n and p[i] != 0x0a:
-            i += 1
-        i += 1
+    cdef const unsigned char* nl = <const unsigned char*>memchr(p, 0x0a, <size_t>n)
+    while nl != NULL:
+        i = nl - p + 1
+        if n - i <= size:
+            break
+        if p[i + size] == 0x3a:
+            k = 0
+            while k < size and _lower(p[i + k]) == _lower(want[k]):
+                k += 1
+            if k == size:
+                value = i + size + 1
+                while value < n and (p[value] == 0x20 or p[value] == 0x09):
+                    value += 1
+                stop = value
+                while stop < n and p[stop] != 0x0d:
+                    stop += 1
+                found, end[0] = value, stop
+        nl = <const unsigned char*>memchr(p + i, 0x0a, <size_t>(n - i))
     return found
 
 

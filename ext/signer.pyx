@@ -77,6 +77,9 @@ cdef enum:
 cdef const char *TS_FIRST = b"timestamp="
 cdef const char *TS_NEXT = b"&timestamp="
 cdef const char *BYBIT_WS_PREFIX = b"GET/realtime"
+# hex(SHA512("")): the body hash of every bodiless Gate request (cancels, reads), known in advance
+cdef const char *SHA512_EMPTY_HEX = (b"cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+                                     b"47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e")
 
 _HAVE_SHANI = bool(sha256_have_shani())
 
@@ -264,11 +267,14 @@ cdef class RequestSigner:
         cdef sha512_ctx c
         cdef uint8_t digest[SHA512_DIGEST]
         cdef char body_hex[SHA512_HEX]
+        cdef const char *body_hash = SHA512_EMPTY_HEX
         cdef char digits[I64_DIGITS_MAX]
-        sha512_init(&c)
-        sha512_update(&c, body, body_len)
-        sha512_final(&c, digest)
-        sha_hex(digest, SHA512_DIGEST, body_hex)
+        if body_len:
+            sha512_init(&c)
+            sha512_update(&c, body, body_len)
+            sha512_final(&c, digest)
+            sha_hex(digest, SHA512_DIGEST, body_hex)
+            body_hash = body_hex
         hmac512_begin(&self._k512, &c)
         sha512_update(&c, method, method_len)
         sha512_update(&c, b"\n", 1)
@@ -276,7 +282,7 @@ cdef class RequestSigner:
         sha512_update(&c, b"\n", 1)
         sha512_update(&c, query, query_len)
         sha512_update(&c, b"\n", 1)
-        sha512_update(&c, body_hex, SHA512_HEX)
+        sha512_update(&c, body_hash, SHA512_HEX)
         sha512_update(&c, b"\n", 1)
         sha512_update(&c, digits, sha_fmt_i64(timestamp, digits))
         hmac512_finish(&self._k512, &c, digest)

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"comma-separated peers to include, or 'none' (default: {','.join(PEERS)})")
     p.add_argument("--only", choices=("all", "micro", "roundtrip"), default="all",
                    help="run stages 1-3 (micro), 4-5 (roundtrip) or all (default)")
+    p.add_argument("--venues", default="", metavar="VENUE[,VENUE]",
+                   help="round trips of these venues only, e.g. gateio (default: every venue)")
     p.add_argument("--cpus", default="auto", metavar="CLIENT:SIM",
                    help="fixed cores for this client process and the simulator processes, e.g. 0:1; "
                         "'auto' (default: the first two usable cores) or 'none'")
@@ -79,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = () if args.peers.strip() in ("", "none") else tuple(p.strip() for p in args.peers.split(",") if p)
     options = BenchOptions(seconds=args.seconds, iterations=args.iterations, quick=args.quick, peers=chosen,
                            micro=args.only in ("all", "micro"), roundtrips=args.only in ("all", "roundtrip"),
+                           venues=tuple(v.strip() for v in args.venues.split(",") if v.strip()),
                            command=" ".join(["python -m engine bench", *map(shlex.quote, argv)]).strip())
     try:
         options.check()

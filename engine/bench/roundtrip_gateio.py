@@ -4,8 +4,9 @@ against the simulator's Gate personality (its own port, ``urls["gateio"]``).
 Clients: this engine's REST lean order path and its WebSocket order API path (after
 ``spot.login``), a plain aiohttp + json + hashlib/hmac baseline, the floor reference (a bare
 uvloop Protocol writing pre-built, pre-signed Gate requests) and ccxt's ``gate`` (a peer).
-The simulator is started with ``--gateio-per-second`` out of the way (Gate allows 10 places
-per pair per second), and the engine's limiter is told the same.
+The simulator is started with ``--gateio-per-second`` and ``--gateio-cancels-per-second`` out of
+the way (Gate allows 10 places per pair and 200 cancels per second), and the engine's limiter is
+told the same.
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ _API = "/api/v4"
 def _gate_rest(url):
     from engine.config import VenueConfig
     from engine.transport.ratelimit import Window
+    from engine.venues.gateio.limits import CANCEL
     from engine.venues.gateio.rest import GateRest
 
     rest = GateRest(VenueConfig.local("gateio", url, KEY, SECRET))
-    name = f"spot-place:{PAIR}"         # the limiter's per-pair window (engine.venues.gateio.limits)
-    rest.limiter.endpoints[name] = Window(name, 100_000_000, 1.0, aligned=False)
+    # the limiter's per-pair place window and its cancel window (engine.venues.gateio.limits), lifted as the
+    # simulator's are
+    for name in (f"spot-place:{PAIR}", CANCEL):
+        rest.limiter.endpoints[name] = Window(name, 100_000_000, 1.0, aligned=False)
     return rest
 
 

@@ -57,6 +57,7 @@ class BenchOptions:
     peers: tuple[str, ...] = peers.PEERS
     micro: bool = True
     roundtrips: bool = True
+    venues: tuple[str, ...] = ()        # round trips of these engine venues only (empty: every venue)
     command: str = "python -m engine bench"
     seed: int = 7
     cores: dict = field(default_factory=lambda: {"pinned": False, "why": "not asked"})
@@ -72,6 +73,10 @@ class BenchOptions:
             raise BenchError(f"unknown peer(s) {', '.join(sorted(unknown))}; known: {', '.join(peers.PEERS)}")
         if not (self.micro or self.roundtrips):
             raise BenchError("nothing to run")
+        known = dict.fromkeys(row[3] for row in ROUNDTRIP_CLIENTS)
+        unknown = set(self.venues) - set(known)
+        if unknown:
+            raise BenchError(f"unknown venue(s) {', '.join(sorted(unknown))}; known: {', '.join(known)}")
 
     def effective(self) -> "BenchOptions":
         """The options in force: ``quick`` caps the run at 15 s and 150 round trips per client."""
@@ -142,7 +147,8 @@ def _run_micro(opt: BenchOptions, budget: float, say: Progress) -> list[StageRes
 
 
 def _run_roundtrips(opt: BenchOptions, budget: float, say: Progress) -> list[StageResult]:
-    clients = [c for c in ROUNDTRIP_CLIENTS if c[2] is None or c[2] in opt.peers]
+    clients = [c for c in ROUNDTRIP_CLIENTS
+               if (c[2] is None or c[2] in opt.peers) and (not opt.venues or c[3] in opt.venues)]
     skipped = [(p, "not selected (--peers)") for p in peers.PEERS if p not in opt.peers]
     warmup = max(10, min(200, opt.iterations // 10))
     try:

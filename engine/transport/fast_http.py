@@ -320,10 +320,21 @@ class FastHttpConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self._closed:
             return  # rule 3: the connection failed; nothing after that is an answer
-        if not self._in_message and self._pending:
+        pending = self._pending
+        if not self._in_message and pending:
             # At an answer's start: the plain answers whole in this read are framed in C, without
-            # httptools' callback per header; the rest (an odd or a partial answer) goes to httptools.
-            pos = self._take_plain(data)
+            # httptools' callback per header, and paired with their requests (rule 1); the rest (an
+            # odd or a partial answer) goes to httptools.
+            pos = 0
+            while pending:
+                got = frame_plain(data, pos, self.max_headers, self.max_header_bytes, self.max_body_bytes)
+                if got is None:
+                    break
+                status, head, body, pos = got
+                self.responses_received += 1
+                fut = pending.popleft()[_FUTURE]
+                if not fut.done():
+                    fut.set_result(HttpResponse(status, None, body, head))
             if pos:
                 if pos == len(data):
                     return
@@ -347,22 +358,6 @@ class FastHttpConnection(asyncio.Protocol):
                 self._protocol_error(f"answer head over {self.max_header_bytes} bytes")
             elif self._wire_bytes > 2 * (self.max_header_bytes + self.max_body_bytes):
                 self._protocol_error("answer over twice its size caps in wire bytes (framing, trailers)")
-
-    def _take_plain(self, data: bytes) -> int:
-        """Pair the plain answers at the start of ``data`` with their requests (rule 1); returns the
-        bytes they took (0: none, the read is httptools')."""
-        pos = 0
-        pending = self._pending
-        while pending:
-            got = frame_plain(data, pos, self.max_headers, self.max_header_bytes, self.max_body_bytes)
-            if got is None:
-                break
-            status, head, body, pos = got
-            self.responses_received += 1
-            fut = pending.popleft()[_FUTURE]
-            if not fut.done():
-                fut.set_result(HttpResponse(status, None, body, head))
-        return pos
 
     def _protocol_error(self, message: str) -> None:
         log.error("%s; closing the connection", message)
@@ -481,7 +476,10 @@ class FastHttpClient:
     def current(self) -> FastHttpConnection | None:
         """The warm connection if it is open, else None; never connects (see :meth:`connection`)."""
         conn = self._conn
-        return conn if conn is not None and conn.is_open else None
+        if conn is None or conn._closed:        # FastHttpConnection.is_open, inlined (once per request)
+            return None
+        transport = conn._transport
+        return conn if transport is not None and not transport.is_closing() else None
 
     async def connection(self) -> FastHttpConnection:
         """The open connection, connecting first when there is none."""

@@ -95,6 +95,20 @@ class LeanHttpPath:
         self.last_ts = ts
         return fut
 
+    def write_now(self, cost: Cost, request: bytes, ts: int, timeout: float | None = None):
+        """Write a request already encoded and signed at ``ts`` (venue ms) when nothing has to wait: the
+        future of its answer, or None (nothing spent, nothing written) when the connection is not open
+        or the limiter has no room; the caller then goes through :meth:`submit`, which encodes again
+        with the time it leaves.  The venue's order paths use it to skip the ``encode`` callable when
+        nothing waits."""
+        conn = self.http.current()
+        if conn is None or not self.limiter.try_take(cost):
+            return None
+        fut = conn.send(request, timeout)
+        self.sent += 1
+        self.last_ts = ts
+        return fut
+
     def unpaired(self, what: str) -> ProtocolError:
         """An answer names another request than its own: fail the connection; returns the error to raise."""
         self.mismatches += 1

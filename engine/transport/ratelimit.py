@@ -238,7 +238,21 @@ class RateLimiter:
         if w is None or w.limit != limit:
             w = self.endpoints[endpoint] = Window(endpoint, max(1, limit), 1.0, aligned=False)
             self._plans.clear()
-        w.sync(max(0, limit - remaining), now)
+        used = limit - remaining if remaining < limit else 0
+        # Window.sync, inlined (this runs for every answer of the order paths that read these headers)
+        if w.aligned:
+            start = now - (now % w.seconds)
+            if start != w.start:
+                w.start, w.used = start, 0
+        else:
+            events = w._events
+            horizon = now - w.seconds
+            while events and events[0][0] <= horizon:
+                w.used -= events.popleft()[1]
+        if used > w.used:
+            if not w.aligned:
+                w._events.append((now, used - w.used))
+            w.used = used
 
     def on_throttled(self, retry_after: float | None) -> None:
         """HTTP 429 (or the venue's equivalent code): pause everything for Retry-After.

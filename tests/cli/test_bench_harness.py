@@ -159,12 +159,29 @@ def test_bench_chart_is_readable():
     (["--seconds", "0"], "--seconds must be between"),
     (["--iterations", "3"], "--iterations must be between"),
     (["--peers", "ccxt,zipline"], "unknown peer"),
+    (["--venues", "gateio,nowhere"], "unknown venue(s) nowhere"),
 ])
 def test_bench_refuses_bad_options(argv, message, capsys):
     from engine.bench.cli import main
 
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_bench_venues_runs_only_the_rows_of_those_venues(monkeypatch):
+    from engine.bench import runner
+
+    started = []
+
+    def start_sims(count, seed=7):          # one simulator per client row: stop before any starts
+        started.append(count)
+        raise OSError("not started in this test")
+
+    monkeypatch.setattr(runner.roundtrip, "start_sims", start_sims)
+    with pytest.raises(runner.BenchError, match="not started in this test"):
+        run_bench(BenchOptions(venues=("gateio",), peers=(), micro=False))
+    assert started == [sum(1 for _, _, peer, venue in runner.ROUNDTRIP_CLIENTS if venue == "gateio" and peer is None)]
+    assert started[0] >= 3          # its baseline, floor and engine rows
 
 
 def test_every_venue_declares_its_rows_in_its_own_module_and_the_report_keeps_their_order():

@@ -232,3 +232,13 @@ def test_place_and_amend_share_ten_per_second_per_pair_and_cancels_have_their_ow
                        for i in range(4)]
             assert cancels == [200, 200, 200, 429]
     run(go())
+
+
+def test_the_limit_options_set_the_place_and_cancel_windows():
+    from engine.sim.cli import build_parser
+    from engine.sim.cli_limits import limits_from
+
+    limits = limits_from(build_parser().parse_args(["--gateio-per-second", "7", "--gateio-cancels-per-second", "9"]))
+    assert (limits.gateio_place_per_second, limits.gateio_cancel_per_second) == (7, 9)
+    defaults = limits_from(build_parser().parse_args([]))
+    assert (defaults.gateio_place_per_second, defaults.gateio_cancel_per_second) == (10, 200)

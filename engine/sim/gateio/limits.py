@@ -28,9 +28,15 @@ def _place_per_second(limits, n: int) -> None:
     limits.gateio_place_per_second = n
 
 
+def _cancel_per_second(limits, n: int) -> None:
+    limits.gateio_cancel_per_second = n
+
+
 OPTIONS = (
     LimitOption("--gateio-per-second", "Gate.io places and amends per pair per second, REST and WebSocket "
                 f"together (default: {LIMITS['gateio_place_per_second']})", _place_per_second),
+    LimitOption("--gateio-cancels-per-second", "Gate.io cancels per account per second "
+                f"(default: {LIMITS['gateio_cancel_per_second']})", _cancel_per_second),
 )
 
 

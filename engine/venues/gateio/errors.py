@@ -16,7 +16,8 @@ from engine.transport.ratelimit import RateLimiter
 from engine.transport.retry_after import parse_retry_after
 from engine.venues import errors as E
 
-__all__ = ["VENUE", "LABELS", "error_for", "check_response", "reset_pause", "observe_limits"]
+__all__ = ["VENUE", "LABELS", "error_for", "check_response", "reset_pause", "observe_limits", "LIMIT_HEADER",
+           "REMAIN_HEADER"]
 
 VENUE = "gateio"
 
@@ -68,8 +69,8 @@ LABELS: dict[str, type[E.VenueError]] = {
     "TOO_MANY_REQUESTS": E.RateLimited,
 }
 
-_REMAIN = b"x-gate-ratelimit-requests-remain"
-_LIMIT = b"x-gate-ratelimit-limit"
+_REMAIN = REMAIN_HEADER = b"x-gate-ratelimit-requests-remain"
+_LIMIT = LIMIT_HEADER = b"x-gate-ratelimit-limit"
 _RESET = b"x-gate-ratelimit-reset-timestamp"
 
 

@@ -37,7 +37,7 @@ from engine.transport.fast_http import FastHttpClient, HttpResponse
 from engine.transport.lean_path import LeanHttpPath
 from engine.transport.ratelimit import Cost
 from engine.venues import errors as E
-from engine.venues.gateio.errors import VENUE, check_response, observe_limits
+from engine.venues.gateio.errors import LIMIT_HEADER, REMAIN_HEADER, VENUE, check_response
 from engine.venues.gateio.rest import GateRest, api_prefix
 
 __all__ = ["GateOrderPath", "Build", "CREATE", "CANCEL", "AMEND"]
@@ -87,6 +87,11 @@ class GateOrderPath:
                                 b"Content-Type: application/json\r\nTimestamp: ") % (self.http.host_header,
                                                                                      cfg.api_key.encode()))
         self.lean = LeanHttpPath(self.http, rest.limiter, rest.clock)
+        self._place_costs: dict[str, Cost] = {}     # pair -> its place + amend budget (GateLimits.place)
+
+    def _place_cost(self, pair: str) -> Cost:
+        cost = self._place_costs[pair] = self.limits.place(pair)
+        return cost
 
     @property
     def last_ts(self) -> int:
@@ -159,7 +164,9 @@ class GateOrderPath:
             if kind in _ORDER_KINDS:
                 if client_id is not None and not parser.names_client(client_id):
                     raise self.lean.unpaired(f"answer names another order than {client_id.decode()}")
-                observe_limits(response, self.limiter, cost.endpoint)
+                counts = response.counts(LIMIT_HEADER, REMAIN_HEADER)     # observe_limits, inlined
+                if counts is not None:      # None: missing or garbled, our own count stands
+                    self.limiter.observe_endpoint(cost.endpoint, *counts)
                 return parser
             raise E.OutcomeUnknown(VENUE, None, f"HTTP {status} answer that is not an order; resolve the order by "
                                    "its text", http_status=status)
@@ -187,6 +194,9 @@ class GateOrderPath:
                      lambda ts: enc.amend_order(p, order_id, text, qty_raw, price_raw, ts // 1000))
 
     # -- operations ------------------------------------------------------------------------------
+    # Each encodes first (bad input raises before any budget is spent), then writes at once when the
+    # connection is warm and the limiter has room (LeanHttpPath.write_now); otherwise it goes through
+    # submit(), which waits and encodes again with the time the request leaves.
     async def place(self, pair: str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
                     text: bytes, timeout: float | None = None) -> GateParser:
         """``POST /spot/orders`` (limit, post-only, IOC/FOK limit; market SELL): the order's answer.
@@ -200,14 +210,24 @@ class GateOrderPath:
         TransportError
             No answer; ``sent=True`` means the order may exist.
         """
-        build = self.place_builder(pair, side, order_type, tif, qty_raw, price_raw, text)
-        return await self.finish(await self.submit(build, timeout), build.cost, text)
+        cost = self._place_costs.get(pair) or self._place_cost(pair)
+        ts = self.clock.now_ms()
+        self.encoder.new_order(pair, side, order_type, tif, qty_raw, price_raw, text, ts // 1000)
+        fut = self.lean.write_now(cost, self.encoder.framed_request(ts + self.recv_window), ts, timeout)
+        if fut is None:
+            fut = await self.submit(self.place_builder(pair, side, order_type, tif, qty_raw, price_raw, text), timeout)
+        return self.read(await fut, cost, text)
 
     async def cancel(self, pair: str, *, order_id: bytes | None = None, text: bytes | None = None,
                      timeout: float | None = None) -> GateParser:
         """``DELETE /spot/orders/{id or text}``: the cancelled order (a cancelled order may be partly filled)."""
-        build = self.cancel_builder(pair, order_id, text)
-        return await self.finish(await self.submit(build, timeout), build.cost, text)
+        cost = self.limits.cancel
+        ts = self.clock.now_ms()
+        self.encoder.cancel_order(pair, order_id, text, ts // 1000)
+        fut = self.lean.write_now(cost, self.encoder.framed_request(ts + self.recv_window), ts, timeout)
+        if fut is None:
+            fut = await self.submit(self.cancel_builder(pair, order_id, text), timeout)
+        return self.read(await fut, cost, text)
 
     async def amend(self, pair: str, *, order_id: bytes | None = None, text: bytes | None = None, qty_raw: int = 0,
                     price_raw: int = 0, timeout: float | None = None) -> GateParser:
