@@ -2,6 +2,7 @@
 # and the pre-trade balance/margin check.  Declarations only.
 from libc.stdint cimport int32_t
 from libc.stdint cimport int64_t
+from libc.stdint cimport uint8_t
 
 from engine._instruments cimport Instruments
 from engine._positions cimport PositionBook
@@ -27,6 +28,7 @@ cdef class Account:
     cdef readonly object arrays                 # dict name -> numpy array
     cdef int64_t[::1] free_raw                  # spot free balance per asset
     cdef int64_t[::1] locked_raw                # spot locked balance per asset (venue's view)
+    cdef uint8_t[::1] reported                  # 1 once the venue reported the asset's spot balance
     cdef int64_t[::1] reserved_raw              # reserved by our open spot orders not yet reflected in locked
     cdef int64_t[::1] wallet_raw                # futures wallet balance per margin asset
     cdef int64_t[::1] cross_wallet_raw          # futures cross wallet balance per margin asset

@@ -75,6 +75,8 @@ cdef class Account:
         self.reserved_raw = a["reserved_raw"]
         self.wallet_raw = a["wallet_raw"]
         self.cross_wallet_raw = a["cross_wallet_raw"]
+        a["reported"] = np.zeros(n_assets, np.uint8)
+        self.reported = a["reported"]
         self.margin_asset = instruments.asset_id(margin_asset) if margin_asset else -1
         self.margin_call_ratio_raw = parse(margin_call_ratio)
 
@@ -175,6 +177,7 @@ cdef class Account:
             return ACC_UNKNOWN_ASSET
         self.free_raw[asset] = free_raw
         self.locked_raw[asset] = locked_raw
+        self.reported[asset] = 1
         return ACC_OK
 
     @cython.boundscheck(False)
@@ -268,6 +271,12 @@ cdef class Account:
         """``(free_raw, locked_raw, reserved_raw)`` of an asset."""
         self._ok(ACC_OK if 0 <= asset < self.n_assets else ACC_UNKNOWN_ASSET, "balance")
         return self.free_raw[asset], self.locked_raw[asset], self.reserved_raw[asset]
+
+    def spot_balances(self, list names):
+        """``{asset name: (free_raw, locked_raw)}`` of every asset whose spot balance the venue reported
+        (``names``: the registry's asset names by id; cold path)."""
+        cdef Py_ssize_t i, n = min(len(names), self.n_assets)
+        return {names[i]: (self.free_raw[i], self.locked_raw[i]) for i in range(n) if self.reported[i]}
 
     @property
     def wallet_balance_raw(self):

@@ -47,10 +47,13 @@ from cpython.buffer cimport PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_CheckExact
 from cpython.bytes cimport PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize
+from libc.stdint cimport int32_t
 from libc.stdint cimport int64_t
 from libc.string cimport memcmp
 from libc.string cimport memset
 
+from engine._account cimport Account
 from engine._jsonscan cimport JS_ABSENT
 from engine._jsonscan cimport JS_E_SHAPE
 from engine._jsonscan cimport JS_E_TOOLONG
@@ -487,6 +490,17 @@ cdef int _parse(js_cur *c, BalanceEvent *ev) noexcept nogil:
 # ---------------------------------------------------------------- Python face
 
 
+cdef int32_t _asset_id(list names, const BalanceRow *row) except -2:
+    """Id of the row's asset in ``names`` (-1: not there); a scan of the few assets an account trades."""
+    cdef Py_ssize_t i, n
+    cdef const char *p
+    for i in range(len(names)):
+        p = PyUnicode_AsUTF8AndSize(names[i], &n)
+        if n == row.asset_len and memcmp(p, row.asset, n) == 0:
+            return <int32_t>i
+    return -1
+
+
 cdef class BalanceParser:
     """Parse balance events into one reusable ``BalanceEvent``, allocation-free.
 
@@ -609,6 +623,30 @@ cdef class BalanceParser:
         """Asset / coin name of row ``i`` (allocates a str)."""
         cdef const BalanceRow *row = self._row_at(i)
         return (<const char *>row.asset)[:row.asset_len].decode("utf-8")
+
+    def apply_spot(self, Account account not None, list asset_names not None):
+        """The spot balances of the last parse written to ``account`` in one call (no Python object made):
+        free and locked per row (Binance spot ``f``/``l``; Bybit ``walletBalance - locked``/``locked``).
+
+        ``asset_names`` are the registry's asset names by id.  Returns the rows applied, or -1 with
+        nothing applied when the parse holds no spot rows or names an asset the registry does not
+        have yet (the caller reads that message row by row, registering the asset).
+        """
+        cdef int kind = self.ev.kind, n = self.ev.count, i
+        cdef int32_t ids[BAL_MAX_ROWS]
+        cdef const BalanceRow *row
+        cdef int64_t free_raw
+        if (kind != BAL_BINANCE_SPOT and kind != BAL_BYBIT_WALLET) or n < 0 or n > BAL_MAX_ROWS:
+            return -1
+        for i in range(n):
+            ids[i] = _asset_id(asset_names, &self.ev.rows[i])
+            if ids[i] < 0 or ids[i] >= account.n_assets:
+                return -1
+        for i in range(n):
+            row = &self.ev.rows[i]
+            free_raw = row.first_raw if kind == BAL_BINANCE_SPOT else row.first_raw - row.second_raw
+            account.apply_balance_c(ids[i], free_raw, row.second_raw)
+        return n
 
     @cython.always_allow_keywords(False)
     def first_raw(self, Py_ssize_t i):

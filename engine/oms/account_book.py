@@ -11,15 +11,18 @@ book's :class:`~engine.venues.base.AccountSink` methods with neutral values:
 - ``position_mark(symbol, mark)``;
 - ``reference_price(symbol, price)``: a market price from the venue's market data, which
   the risk checks value market orders and price bands with (as they do the last fill);
+- ``spot_parsed(parser)``: a compiled balance parser's spot rows, in one call;
 - ``changed(assets)`` once per message (one ``balance_changed`` event);  a fill is always
   followed by a ``balance_changed``: when the venue's account update overtook the fill's
   record (a venue whose account and order updates travel apart), it is told again right after the fill
   (data ``early=True``), see :meth:`AccountBook.after_fill`;
 - ``unreadable(why)``: counted, logged, and the venue asked for the truth.
 
-Every applied asset is kept in :attr:`AccountBook.balances` (asset -> (free, locked), or
+Every applied asset shows in :attr:`AccountBook.balances` (asset -> (free, locked), or
 (available, wallet) on derivatives accounts), which reconciliation compares and
-``Engine.balances()`` shows, and applied to the compiled account.
+``Engine.balances()`` shows.  Spot balances live in the compiled account only (a compiled
+parser's rows go there in one call, :meth:`AccountBook.spot_parsed`, with no Python object
+made); derivatives balances are also kept here, with the available figure the account lacks.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class AccountBook:
 
     def __init__(self, engine, *, refresh_s: float = 1.0) -> None:
         self.eng = engine
-        self.balances: dict[str, tuple[int, int]] = {}
+        self._futures: dict[str, tuple[int, int]] = {}     # derivatives: asset -> (available, wallet)
         self.messages = 0
         self.bad_messages = 0
         self.refresh_s = refresh_s
@@ -50,18 +53,38 @@ class AccountBook:
         self._early: tuple[int, list[str]] | None = None    # (monotonic ns, assets) of a change no fill claimed
         self._awaiting_until = 0                             # a fill's balance change is expected until then (ns)
 
+    @property
+    def balances(self) -> dict[str, tuple[int, int]]:
+        """Every reported asset: asset -> (free, locked) raw, or (available, wallet) on derivatives accounts
+        (a snapshot; spot balances live in the compiled account, which the hot path writes)."""
+        eng = self.eng
+        if eng.futures:
+            return dict(self._futures)
+        return eng.account.spot_balances(eng.instruments.asset_names)
+
     # -- AccountSink ------------------------------------------------------------------------------
     def spot_balance(self, asset: str, free_raw: int, locked_raw: int) -> None:
-        self.balances[asset] = (free_raw, locked_raw)
         eng = self.eng
         eng.account.apply_balance(eng.instruments.asset_id(asset), free_raw, locked_raw)
+
+    def spot_parsed(self, parser) -> bool:
+        """The spot balance rows a compiled balance parser holds, applied in one C call, then
+        :meth:`changed` (the asset names made only for a listener).  False, with nothing applied, when a
+        row names an asset the registry does not have yet: the caller then reads the rows one by one."""
+        eng = self.eng
+        n = parser.apply_spot(eng.account, eng.instruments.asset_names)
+        if n < 0:
+            return False
+        if n:
+            self.changed(None, parser, n)
+        return True
 
     def futures_balance(self, asset: str, wallet_raw: int, available_raw: int | None = None,
                         cross_wallet_raw: int | None = None) -> None:
         if available_raw is None:
-            available_raw = self.balances.get(asset, (wallet_raw, wallet_raw))[0]
+            available_raw = self._futures.get(asset, (wallet_raw, wallet_raw))[0]
             self.refresh_soon()
-        self.balances[asset] = (available_raw, wallet_raw)
+        self._futures[asset] = (available_raw, wallet_raw)
         eng = self.eng
         eng.account.apply_futures_balance(eng.instruments.asset_id(asset), wallet_raw,
                                           wallet_raw if cross_wallet_raw is None else cross_wallet_raw)
@@ -78,14 +101,18 @@ class AccountBook:
         if inst is not None and price_raw > 0:
             eng.admission.set_reference(inst, price_raw)
 
-    def changed(self, assets: list[str]) -> None:
-        if assets:
+    def changed(self, assets: list[str] | None, parser=None, rows: int = 0) -> None:
+        """One message changed ``assets`` (or the ``rows`` assets ``parser`` holds, named only when someone
+        listens): one ``balance_changed`` event."""
+        if assets or rows:
+            bus = self.eng.bus
+            if assets is None and bus.active:
+                assets = [parser.asset(i) for i in range(rows)]
             now = time.monotonic_ns()
             if now < self._awaiting_until:
                 self._awaiting_until = 0
             else:
                 self._early = (now, assets)
-            bus = self.eng.bus
             if bus.active:                  # no event (nor its data) made for nobody
                 bus.emit(EventKind.BALANCE_CHANGED, assets=assets)
 
@@ -97,7 +124,8 @@ class AccountBook:
         early, now = self._early, time.monotonic_ns()
         self._early = None
         if early is not None and now - early[0] < self.EARLY_NS:
-            self.eng.bus.emit(EventKind.BALANCE_CHANGED, assets=early[1], early=True)
+            if early[1] is not None:        # None: nobody listened when it came
+                self.eng.bus.emit(EventKind.BALANCE_CHANGED, assets=early[1], early=True)
         else:
             self._awaiting_until = now + self.AWAIT_NS
 
@@ -138,8 +166,15 @@ class AccountBook:
     def set(self, asset: str, a: int, b: int) -> bool:
         """A balance from reconciliation ((free, locked), or (available, wallet) on derivatives); whether it
         differed from what the book had."""
-        if self.balances.get(asset) == (a, b):
-            return False
+        eng = self.eng
+        if eng.futures:
+            if self._futures.get(asset) == (a, b):
+                return False
+        else:
+            aid = eng.instruments.asset_ids.get(asset)
+            if aid is not None and aid < eng.account.n_assets and eng.account.arrays["reported"][aid] \
+                    and eng.account.balance(aid)[:2] == (a, b):
+                return False
         if self.eng.futures:
             self.futures_balance(asset, b, a)
         else:

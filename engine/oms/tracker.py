@@ -37,7 +37,7 @@ from engine._enums import OrderState
 from engine._order_gate import OpenCounts
 from engine._order_store import OrderStore
 from engine.oms.store_terms import set_terms
-from engine.oms.views import Order, make_order
+from engine._order_view import Order, order_view
 from engine.venues.base import OrderSpec
 
 __all__ = ["OrderTracker", "TERMINAL_STATES", "OPEN_STATES"]
@@ -194,7 +194,7 @@ class OrderTracker:
         return self.store.state_of(slot) in TERMINAL_STATES
 
     def view(self, slot: int) -> Order:
-        return make_order(self.store, self.instruments, slot)
+        return order_view(self.store, self.instruments, slot)
 
     def is_open(self, slot: int) -> bool:
         return slot in self._open

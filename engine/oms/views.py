@@ -7,44 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine._enums import TERMINAL_STATES, OrderState, OrderType, Side, TimeInForce
-from engine._fixedpoint import to_decimal
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._order_view import Order, order_of_raws, order_view
 from engine.venues.wallet import FINAL_WITHDRAWAL_STATES, WithdrawalStatus
 
 __all__ = ["Order", "Position", "Trade", "Balance", "PositionSnapshot", "Withdrawal", "make_order", "venue_order_view"]
-
-_TERMINAL = TERMINAL_STATES      # FILLED, CANCELLED, REJECTED, EXPIRED, NOT_PLACED
-
-
-@dataclass(frozen=True, slots=True)
-class Order:
-    """An order as the engine knows it when this view was made (it does not update itself)."""
-
-    client_order_id: str
-    exchange_order_id: int | str | None
-    symbol: str
-    side: Side
-    order_type: OrderType
-    time_in_force: TimeInForce
-    state: OrderState
-    quantity: Decimal
-    price: Decimal | None
-    stop_price: Decimal | None
-    filled: Decimal
-    average_price: Decimal | None
-    fee: Decimal
-    fee_asset: str | None
-    reduce_only: bool
-    reject_code: int
-    slot: int
-
-    @property
-    def is_open(self) -> bool:
-        return self.state not in _TERMINAL
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.quantity - self.filled
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,35 +97,21 @@ class Withdrawal:
         return self.status in FINAL_WITHDRAWAL_STATES
 
 
-_SIDE = {int(v): v for v in Side}
-_TYPE = {int(v): v for v in OrderType}
-_TIF = {int(v): v for v in TimeInForce}
-_STATE = {int(v): v for v in OrderState}
-
-
-_ZERO = to_decimal(0)      # Decimals are immutable: the views of unfilled, fee-less orders share this one
-
-
 def make_order(store, instruments, slot: int) -> Order:
-    (client_id, exchange_id, inst, side, order_type, tif, state, qty, price, stop, filled, cum_quote, fee,
-     fee_asset, reduce_only, reject_code) = store.view_row(slot)
-    names = instruments.asset_names
-    return Order(
-        client_id, exchange_id, instruments.symbol(inst), _SIDE[side], _TYPE[order_type], _TIF[tif], _STATE[state],
-        to_decimal(qty), to_decimal(price) if price else None, to_decimal(stop) if stop else None,
-        to_decimal(filled) if filled else _ZERO,
-        to_decimal(cum_quote * 100_000_000 // filled) if filled else None, to_decimal(fee) if fee else _ZERO,
-        names[fee_asset] if 0 <= fee_asset < len(names) else None, reduce_only, reject_code, slot)
+    """The view of ``slot`` as the store holds it now (made in C: :func:`engine._order_view.order_view`)."""
+    return order_view(store, instruments, slot)
+
+
+def _known(value, enum, default) -> int:
+    """``value`` when ``enum`` has it, else ``default`` (a venue's report may carry what we have no name for)."""
+    return value if value in enum._value2member_map_ else default
 
 
 def venue_order_view(vo, slot: int = -1) -> Order:
     """An Order from the venue's own report of it (a live query): the venue's state and fills; its fees are
     not in an order report (``Engine.fetch_trades`` has them), so ``fee`` is 0 and ``fee_asset`` None."""
-    return Order(
-        client_order_id=vo.client_id, exchange_order_id=vo.exchange_id, symbol=vo.symbol,
-        side=_SIDE.get(vo.side, Side.BUY), order_type=_TYPE.get(vo.order_type, OrderType.LIMIT),
-        time_in_force=_TIF.get(vo.tif, TimeInForce.TIF_NONE), state=_STATE.get(vo.state, OrderState.UNKNOWN),
-        quantity=to_decimal(vo.qty_raw), price=to_decimal(vo.price_raw) if vo.price_raw else None,
-        stop_price=to_decimal(vo.stop_raw) if vo.stop_raw else None, filled=to_decimal(vo.filled_raw),
-        average_price=to_decimal(vo.avg_price_raw) if vo.filled_raw and vo.avg_price_raw else None,
-        fee=Decimal(0), fee_asset=None, reduce_only=vo.reduce_only, reject_code=0, slot=slot)
+    return order_of_raws(vo.client_id, vo.exchange_id, vo.symbol, _known(vo.side, Side, Side.BUY),
+                         _known(vo.order_type, OrderType, OrderType.LIMIT),
+                         _known(vo.tif, TimeInForce, TimeInForce.TIF_NONE), _known(vo.state, OrderState, OrderState.UNKNOWN),
+                         vo.qty_raw, vo.price_raw, vo.stop_raw, vo.filled_raw, 0, 0, None, vo.reduce_only, 0, slot,
+                         vo.avg_price_raw or 0)

@@ -222,6 +222,9 @@ class AccountSink(Protocol):
     """Where a venue's account messages land (the order manager implements it)."""
 
     def spot_balance(self, asset: str, free_raw: int, locked_raw: int) -> None: ...
+    def spot_parsed(self, parser: Any) -> bool:
+        """The spot rows a compiled balance parser (:class:`engine._parse_balances.BalanceParser`) holds, in
+        one call; False (nothing applied) when the sink wants them row by row (``spot_balance``)."""
     def futures_balance(self, asset: str, wallet_raw: int, cross_wallet_raw: int | None) -> None: ...
     def position_mark(self, symbol: str, mark_raw: int) -> None: ...
     def reference_price(self, symbol: str, price_raw: int) -> None:

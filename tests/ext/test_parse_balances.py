@@ -649,3 +649,46 @@ def test_allocation_measurement_sees_the_cold_accessors():
     p = BalanceParser()
     p.parse(load("balances_bybit_wallet.json"))
     assert python_allocations_per_call_bytes(p.rows, iterations=1000) > 0
+
+
+def _account(*assets):
+    from engine._account import Account
+    from engine._instruments import Instruments
+    from engine._positions import PositionBook
+
+    reg = Instruments(4)
+    for a in assets:
+        reg.asset_id(a)
+    return reg, Account(reg, PositionBook(4), n_assets=16)
+
+
+def test_spot_rows_applied_to_the_account_in_one_call_without_allocating():
+    reg, acc = _account("USDT", "BTC", "BNB")
+    p = BalanceParser()
+    p.parse(load("balances_binance_spot_outbound_bare.json"))
+    assert p.apply_spot(acc, reg.asset_names) == 3
+    assert acc.spot_balances(reg.asset_names) == {"BTC": (99_600_000, 1_000_000),
+                                                  "USDT": (975_012_345_678, 50_000_000_000), "BNB": (4_913_000, 0)}
+    names = reg.asset_names
+
+    def call():
+        p.apply_spot(acc, names)
+
+    assert python_allocations_per_call_bytes(call) == 0
+    # Bybit's wallet rows: free is the wallet balance less what orders lock
+    p.parse(load("balances_bybit_wallet.json"))
+    reg2, acc2 = _account("BTC", "USDT", "ETH")
+    assert p.apply_spot(acc2, reg2.asset_names) == 3
+    assert acc2.balance(reg2.asset_ids["USDT"])[:2] == (raw("9647.75537647") - raw("127.85731614"), raw("127.85731614"))
+
+
+def test_spot_rows_with_an_unknown_asset_or_no_spot_rows_apply_nothing():
+    reg, acc = _account("USDT", "BTC")            # no BNB yet
+    p = BalanceParser()
+    p.parse(load("balances_binance_spot_outbound_bare.json"))
+    assert p.apply_spot(acc, reg.asset_names) == -1 and acc.spot_balances(reg.asset_names) == {}
+    reg.asset_id("BNB")
+    p.parse(load("balances_binance_usdm_account_update.json"))
+    assert p.apply_spot(acc, reg.asset_names) == -1 and acc.spot_balances(reg.asset_names) == {}
+    with pytest.raises(TypeError):
+        p.apply_spot(acc, None)

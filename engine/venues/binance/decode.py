@@ -166,6 +166,8 @@ class AccountMessages:
             return
         self.compiled += 1
         kind = p.kind
+        if kind == _SPOT and sink.spot_parsed(p):      # every row in one C call
+            return
         assets = []
         for i in range(n):
             asset, first, second = p.asset(i), p.first_raw(i), p.second_raw(i)

@@ -194,6 +194,8 @@ class AccountMessages:
         self.compiled += 1
         if p.kind != _WALLET:
             return
+        if not self.futures and sink.spot_parsed(p):     # every row in one C call
+            return
         assets = []
         for i in range(n):
             asset, wallet, locked = p.asset(i), p.first_raw(i), p.second_raw(i)   # walletBalance, locked (absent: 0)
