@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 
-from engine._enums import ExecType, OrderState
+from engine._enums import TERMINAL_STATES, ExecType, OrderState, OrderType
 from engine._fixedpoint import to_decimal
 from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
@@ -28,6 +28,8 @@ log = logging.getLogger("engine.oms.reconcile")
 _EXEC_FOR_STATE = {OrderState.NEW: ExecType.EXEC_NEW, OrderState.CANCELLED: ExecType.EXEC_CANCELED,
                    OrderState.EXPIRED: ExecType.EXEC_EXPIRED, OrderState.REJECTED: ExecType.EXEC_REJECTED,
                    OrderState.PARTIALLY_FILLED: ExecType.EXEC_NONE, OrderState.FILLED: ExecType.EXEC_NONE}
+# sent without a price, they rest at the one the venue gives them (join bid / join ask)
+_VENUE_PRICED = frozenset({OrderType.JOIN_BID, OrderType.JOIN_ASK})
 
 
 class Reconciler:
@@ -100,6 +102,9 @@ class Reconciler:
         state = OrderState(vo.state) if vo.state else OrderState.UNKNOWN
         if state in (OrderState.UNKNOWN, OrderState.PENDING):
             return False        # PENDING: a pending leg of an order list, nothing to apply yet
+        if (before.order_type in _VENUE_PRICED and not before.price_raw and vo.price_raw > 0
+                and before.state not in TERMINAL_STATES):
+            store.amend(slot, price_raw=vo.price_raw, ts_ns=time.time_ns())   # the price the venue gave it
         # fills we have not seen: the venue's cumulative quantity, valued at the price that makes our
         # cumulative quote agree with the venue's (the average price when it does not say)
         missing = vo.filled_raw - before.filled_raw

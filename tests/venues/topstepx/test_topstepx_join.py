@@ -112,3 +112,21 @@ def test_refused_before_sending_fractions_no_reference_price_and_other_venues():
                 await s.engine.place_join("BTCUSDT", "BUY", "0.01")
             assert not venue_orders_of(s.sim) and s.engine.open_orders() == []
     run(main())
+
+
+def test_a_join_order_resolved_by_order_search_takes_its_price_from_there():
+    async def main():
+        async with simulated("topstepx") as s:
+            eng, sim = s.engine, s.sim
+            bid_px = sim.core.books[(MARKET, MNQ)].best("BUY")
+            s.inject("stream.topstepx:stream_lose:every=1", "order:drop:process=first,nth=1")   # no hub, no answer
+            seen = []
+            eng.on(lambda ev: seen.append(ev.kind.value))
+            bid = await eng.place_join("MNQ", "BUY", "1")
+            await s.until(lambda: "resolved" in seen, 10, "resolved by Order/search")
+            got = eng.get_order(bid.client_order_id)
+            assert (got.state, got.order_type, got.price) == (OrderState.NEW, OrderType.JOIN_BID, bid_px)
+            assert s.venue_orders(bid.client_order_id) == 1
+            s.clear_faults()
+            assert (await eng.cancel(bid)).state == OrderState.CANCELLED
+    run(main())
