@@ -6,17 +6,21 @@ cancels that take risk off.  A 429 pauses every request but cancels for its Retr
 (Binance 418, Bybit 403) makes every request fail fast with :class:`IpBanned` until
 it ends.  Both are clamped (``max_pause_s``, ``max_ban_s``): a venue's figure, or a
 garbled one, can stop this client for a bounded time only.
+
+The windows and the take of one request over them are compiled (:mod:`engine._ratelimit`;
+a rolling window keeps its events in a C ring): :meth:`RateLimiter.try_take`, run for
+every order, allocates nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import math
 import time
 from dataclasses import dataclass
 
+from engine._ratelimit import TakePlan, Window
 from engine.transport.errors import IpBanned, RateLimited
 
 __all__ = ["Window", "RateLimiter", "Cost", "MAX_PAUSE_S", "MAX_BAN_S"]
@@ -25,75 +29,6 @@ log = logging.getLogger("engine.transport.ratelimit")
 
 MAX_PAUSE_S = 300.0            # longest pause after a 429
 MAX_BAN_S = 3 * 24 * 3600.0    # longest IP ban: Binance bans escalate from 2 minutes to 3 days (§5)
-
-
-class Window:
-    """One limit: ``limit`` units per ``seconds``, clock-aligned (Binance) or rolling (Bybit)."""
-
-    __slots__ = ("name", "limit", "seconds", "aligned", "used", "start", "_events")
-
-    def __init__(self, name: str, limit: int, seconds: float, *, aligned: bool = True):
-        if limit <= 0 or seconds <= 0:
-            raise ValueError(f"window {name}: limit and seconds must be positive")
-        self.name = name
-        self.limit = limit
-        self.seconds = seconds
-        self.aligned = aligned
-        self.used = 0
-        self.start = 0.0
-        self._events: collections.deque[tuple[float, int]] = collections.deque()
-
-    def _roll(self, now: float) -> None:
-        if self.aligned:
-            start = now - (now % self.seconds)
-            if start != self.start:
-                self.start, self.used = start, 0
-        else:
-            horizon = now - self.seconds
-            ev = self._events
-            while ev and ev[0][0] <= horizon:
-                self.used -= ev.popleft()[1]
-
-    def cap(self, share: float) -> int:
-        """Units usable at ``share`` of the limit (a limit of 1 cannot hold anything back)."""
-        if share >= 1.0 or self.limit <= 1:
-            return self.limit
-        return max(1, int(self.limit * share))
-
-    def fits(self, cost: int, now: float, share: float = 1.0) -> bool:
-        self._roll(now)
-        return cost <= 0 or self.used + cost <= self.cap(share)
-
-    def take(self, cost: int, now: float) -> None:
-        if cost <= 0:
-            return
-        self._roll(now)
-        self.used += cost
-        if not self.aligned:
-            self._events.append((now, cost))
-
-    def wait_time(self, cost: int, now: float, share: float = 1.0) -> float:
-        """Seconds until ``cost`` fits (0 if it fits now)."""
-        if self.fits(cost, now, share):
-            return 0.0
-        if self.aligned:
-            return self.start + self.seconds - now
-        need = self.used + cost - self.cap(share)
-        freed = 0
-        for t, c in self._events:
-            freed += c
-            if freed >= need:
-                return max(0.0, t + self.seconds - now)
-        return self.seconds
-
-    def sync(self, used: int, now: float) -> None:
-        """The venue's count for the current window: trust it when higher than ours."""
-        self._roll(now)
-        if used > self.used:
-            extra = used - self.used
-            self.used = used
-            if not self.aligned:
-                self._events.append((now, extra))
 
 
 @dataclass(frozen=True)
@@ -132,19 +67,19 @@ class RateLimiter:
         self.risk_off = False     # the kill switch is on: no new orders, so nothing waits for a 429 pause
         self.banned_until = 0.0   # after a 418 / IP ban
         self.waits = 0            # how often a request had to wait (health figure)
-        self._plans: dict[int, tuple[Cost, list[tuple[Window, int, int]]]] = {}
+        self._plans: dict[int, tuple[Cost, TakePlan]] = {}
 
     def set_windows(self, weight: list[Window], orders: list[Window]) -> None:
         """Replace the weight and order windows (e.g. from the venue's published limits)."""
         self.weight, self.orders = list(weight), list(orders)
         self._plans.clear()
 
-    def _plan(self, cost: Cost) -> list[tuple[Window, int, int]]:
+    def _plan(self, cost: Cost) -> TakePlan:
         """(window, units, cap) for each window ``cost`` touches; cached per Cost object."""
         entry = self._plans.get(id(cost))
         if entry is None or entry[0] is not cost:
             share = 1.0 if cost.cancel else 1.0 - self.cancel_reserve
-            plan = [(w, units, w.cap(share)) for w, units in self._windows(cost) if units > 0]
+            plan = TakePlan([(w, units, w.cap(share)) for w, units in self._windows(cost) if units > 0])
             entry = self._plans[id(cost)] = (cost, plan)
         return entry[1]
 
@@ -156,25 +91,7 @@ class RateLimiter:
         if now < self.paused_until and not (cost.cancel or self.risk_off):
             return False
         entry = self._plans.get(id(cost))
-        plan = entry[1] if entry is not None and entry[0] is cost else self._plan(cost)
-        for w, units, cap in plan:
-            # Window._roll, inlined: this runs for every window of every order
-            if w.aligned:
-                start = now - (now % w.seconds)
-                if start != w.start:
-                    w.start, w.used = start, 0
-            else:
-                events = w._events
-                horizon = now - w.seconds
-                while events and events[0][0] <= horizon:
-                    w.used -= events.popleft()[1]
-            if w.used + units > cap:
-                return False
-        for w, units, cap in plan:
-            w.used += units
-            if not w.aligned:
-                w._events.append((now, units))
-        return True
+        return (entry[1] if entry is not None and entry[0] is cost else self._plan(cost)).take(now)
 
     def _windows(self, cost: Cost):
         for w in self.weight:
@@ -238,21 +155,7 @@ class RateLimiter:
         if w is None or w.limit != limit:
             w = self.endpoints[endpoint] = Window(endpoint, max(1, limit), 1.0, aligned=False)
             self._plans.clear()
-        used = limit - remaining if remaining < limit else 0
-        # Window.sync, inlined (this runs for every answer of the order paths that read these headers)
-        if w.aligned:
-            start = now - (now % w.seconds)
-            if start != w.start:
-                w.start, w.used = start, 0
-        else:
-            events = w._events
-            horizon = now - w.seconds
-            while events and events[0][0] <= horizon:
-                w.used -= events.popleft()[1]
-        if used > w.used:
-            if not w.aligned:
-                w._events.append((now, used - w.used))
-            w.used = used
+        w.sync(limit - remaining if remaining < limit else 0, now)     # compiled: no Python steps to save inline
 
     def on_throttled(self, retry_after: float | None) -> None:
         """HTTP 429 (or the venue's equivalent code): pause everything for Retry-After.

@@ -1,0 +1,32 @@
+# Rate-limit windows and the take of one request over them: the hot path of
+# engine.transport.ratelimit.RateLimiter, in C.  Declarations.
+from libc.stdint cimport int64_t
+
+
+cdef class Window:
+    """One limit: ``limit`` units per ``seconds``, clock-aligned or rolling."""
+    cdef readonly str name
+    cdef public int64_t limit           # units per window
+    cdef public double seconds          # window length, s
+    cdef public bint aligned            # True: clock-aligned (Binance); False: rolling (Bybit, MEXC)
+    cdef public int64_t used            # units counted in the current window
+    cdef public double start            # aligned: start of the current window (clock s)
+    cdef double *ev_t                   # rolling: when each counted event was taken (clock s), a ring
+    cdef int64_t *ev_n                  # rolling: its units
+    cdef Py_ssize_t ev_head             # index of the oldest event in the ring
+    cdef Py_ssize_t ev_len              # events in the ring
+    cdef Py_ssize_t ev_cap              # ring capacity (grows by doubling)
+
+    cdef int roll_c(self, double now) except -1
+    cdef int push_c(self, double now, int64_t units) except -1
+    cdef int64_t cap_c(self, double share) noexcept
+
+
+cdef class TakePlan:
+    """The windows one request touches, with its units and the cap it may fill each to."""
+    cdef tuple windows                  # Window objects
+    cdef int64_t *units                 # per window: units taken
+    cdef int64_t *caps                  # per window: the fill it may not pass
+    cdef Py_ssize_t n
+
+    cdef int take_c(self, double now) except -1
