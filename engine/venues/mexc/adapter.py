@@ -53,7 +53,7 @@ from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueO
 from engine.venues.errors import OrderRejected, OutcomeUnknown, UnknownOrder
 from engine.venues.mexc import decode
 from engine.venues.mexc.instruments import load_mexc
-from engine.venues.mexc.order_path import CANCEL_COST, PLACE_COST, MexcOrderPath
+from engine.venues.mexc.order_path import PLACE_COST, MexcOrderPath
 from engine.venues.mexc.rest import MexcRest
 from engine.venues.mexc.user_stream import MexcUserStream
 from engine.venues.mexc.wallet import MexcWallet
@@ -136,12 +136,14 @@ class MexcAdapter:
         would wait, and for a market buy (its protective price is asked of the venue first)."""
         if spec.order_type == OrderType.MARKET and spec.side == Side.BUY:
             return None
-        sym, cid = spec.symbol.encode(), spec.client_id.encode()
-        fut = self.orders.lean.submit_now(PLACE_COST, self.orders.place_builder(
-            sym, spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, cid))
+        sym, cid, orders = spec.symbol.encode(), spec.client_id.encode(), self.orders
+        ts = orders.lean.clock.now_ms()
+        fut = orders.lean.write_now(PLACE_COST, orders.encoder.new_order_request(
+            sym, spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw, cid, ts, orders.recv_window, 0),
+            ts)
         if fut is None:
             return None
-        spec.sent_ms = self.orders.last_ts
+        spec.sent_ms = ts
         self._remember(spec.client_id)
         read, side, qty = self.orders.read, spec.side, spec.qty_raw
         return fut, lambda response: read(response, cid, sym, side, qty)
@@ -185,9 +187,7 @@ class MexcAdapter:
         return t is not None and time.monotonic() - t < self.read_after_write_s
 
     async def cancel(self, spec: OrderSpec):
-        sym, cid = spec.symbol.encode(), spec.client_id.encode()
-        fut = await self.orders.submit(CANCEL_COST, self.orders.cancel_builder(sym, client_id=cid))
-        return await self.orders.finish(fut, cid, sym)
+        return await self.orders.cancel(spec.symbol.encode(), spec.client_id.encode())
 
     async def cancel_all(self, symbol: str) -> None:
         try:

@@ -83,13 +83,16 @@ class MexcOrderPath:
 
     def place_builder(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
                       client_id: bytes, quote_qty_raw: int = 0):
-        """``build(ts) -> bytes``: the whole signed request of this order, timestamped ``ts``."""
-        request, rw = self.encoder.new_order_request, self.recv_window
-        return lambda ts: request(symbol, side, order_type, tif, qty_raw, price_raw, client_id, ts, rw, quote_qty_raw)
+        """``build(ts) -> bytes``: the whole signed request of this order, timestamped ``ts``.
+
+        The order's values are the function's defaults (one tuple), not closure cells (one each): it is
+        made per order."""
+        return lambda ts, r=self.encoder.new_order_request, s=symbol, d=side, o=order_type, t=tif, q=qty_raw, \
+            p=price_raw, c=client_id, w=self.recv_window, x=quote_qty_raw: r(s, d, o, t, q, p, c, ts, w, x)
 
     def cancel_builder(self, symbol: bytes, client_id: bytes = b"", order_id: bytes = b""):
-        request, rw = self.encoder.cancel_request, self.recv_window
-        return lambda ts: request(symbol, order_id or None, client_id or None, ts, rw)
+        return lambda ts, r=self.encoder.cancel_request, s=symbol, o=order_id or None, c=client_id or None, \
+            w=self.recv_window: r(s, o, c, ts, w)
 
     async def finish(self, fut: asyncio.Future, client_id: bytes, symbol: bytes, side: int = 0,
                      qty_raw: int = 0) -> MexcParser:
@@ -115,15 +118,26 @@ class MexcOrderPath:
             raise self.lean.unpaired(f"answer cannot be the one to the request for {client_id.decode()}")
         return parser
 
-    # -- operations (for tools and the benchmarks; the adapter composes the same steps) --------------
+    # -- operations (for tools, the benchmarks and the adapter's cancel) --------------------------------
+    # Each encodes first (bad input raises before any budget is spent), then writes at once when the
+    # connection is open and the limiter has room (LeanHttpPath.write_now: no task, no await before the
+    # write); otherwise it goes through submit(), which waits and encodes again with the time it leaves.
     async def place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
                     client_id: bytes, *, quote_qty_raw: int = 0) -> MexcParser:
         """Place one order; returns the parser holding the venue's receipt (overwritten by the next call)."""
-        fut = await self.submit(PLACE_COST, self.place_builder(symbol, side, order_type, tif, qty_raw, price_raw,
-                                                               client_id, quote_qty_raw))
-        return await self.finish(fut, client_id, symbol, side, qty_raw)
+        ts = self.lean.clock.now_ms()
+        fut = self.lean.write_now(PLACE_COST, self.encoder.new_order_request(
+            symbol, side, order_type, tif, qty_raw, price_raw, client_id, ts, self.recv_window, quote_qty_raw), ts)
+        if fut is None:
+            fut = await self.lean.submit(PLACE_COST, self.place_builder(symbol, side, order_type, tif, qty_raw,
+                                                                        price_raw, client_id, quote_qty_raw))
+        return self.read(await fut, client_id, symbol, side, qty_raw)
 
     async def cancel(self, symbol: bytes, client_id: bytes) -> MexcParser:
         """Cancel one order by its client id; the receipt names it (``origClientOrderId``)."""
-        fut = await self.submit(CANCEL_COST, self.cancel_builder(symbol, client_id=client_id))
-        return await self.finish(fut, client_id, symbol)
+        ts = self.lean.clock.now_ms()
+        fut = self.lean.write_now(CANCEL_COST, self.encoder.cancel_request(symbol, None, client_id, ts,
+                                                                           self.recv_window), ts)
+        if fut is None:
+            fut = await self.lean.submit(CANCEL_COST, self.cancel_builder(symbol, client_id=client_id))
+        return self.read(await fut, client_id, symbol)
