@@ -4,7 +4,9 @@ Almost every answer on the lean order path has one shape: ``HTTP/1.1`` and a sta
 to 599, a few header lines, one ``Content-Length``, and the whole body in the read that brought
 the head.  :func:`frame_plain` frames those with one pass over the head bytes, where httptools
 calls back into Python once per header line; the headers are split only when someone asks
-(:attr:`engine.transport.fast_http.HttpResponse.headers`).
+(:attr:`HttpResponse.headers`); :func:`take_plain` frames the answers of a read and settles the
+waiting requests' futures with them (:class:`HttpResponse`, the answer type of the whole transport),
+without a Python call per answer.
 
 Anything else is left to httptools, where every rule about odd answers lives, so this module
 is strict and declines (returns None, nothing consumed) rather than deciding:
@@ -30,7 +32,7 @@ from cpython.bytes cimport PyBytes_GET_SIZE
 from libc.string cimport memchr
 from libc.string cimport memcmp
 
-__all__ = ["frame_plain", "header_value", "header_counts"]
+__all__ = ["frame_plain", "take_plain", "header_value", "header_counts", "HttpResponse", "split_head"]
 
 cdef enum:
     MAX_LENGTH_DIGITS = 18      # a Content-Length that fits int64 whatever its digits
@@ -65,40 +67,35 @@ cdef inline bint _name_is(const unsigned char* p, Py_ssize_t n, const char* lowe
     return True
 
 
-def frame_plain(bytes data, Py_ssize_t pos, Py_ssize_t max_headers, Py_ssize_t max_header_bytes,
-                Py_ssize_t max_body_bytes):
-    """The plain answer starting at ``data[pos]``: ``(status, head, body, next_pos)``, or None.
-
-    ``head`` is the status line and header lines without the final CRLF CRLF and ``next_pos``
-    the index after the body.  None: not a plain answer (module docstring) or not whole in
-    ``data``; nothing was consumed.
-    """
-    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(data)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
-    cdef Py_ssize_t i, name, name_len, value, value_end, head_end, start, digits
+cdef int _frame(const unsigned char* p, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t max_headers,
+                Py_ssize_t max_header_bytes, Py_ssize_t max_body_bytes, Py_ssize_t* head_end,
+                Py_ssize_t* body_start, Py_ssize_t* body_len) noexcept:
+    """The status of the plain answer at ``p[pos:n]`` (head ``p[pos:head_end]``, body ``body_len`` bytes
+    from ``body_start``), or 0: not a plain answer (module docstring) or not whole in ``p[:n]``."""
+    cdef Py_ssize_t i, name, name_len, value, value_end, start, digits
     cdef Py_ssize_t lines = 0
     cdef long long length = -1
     cdef int status
     if pos < 0 or n - pos < 13 or memcmp(p + pos, b"HTTP/1.1 ", 9) != 0:
-        return None
+        return 0
     i = pos + 9
     if not (0x30 <= p[i] <= 0x39 and 0x30 <= p[i + 1] <= 0x39 and 0x30 <= p[i + 2] <= 0x39 and p[i + 3] == 0x20):
-        return None
+        return 0
     status = (p[i] - 0x30) * 100 + (p[i + 1] - 0x30) * 10 + (p[i + 2] - 0x30)
     if status < 200 or status > 599 or status == 204 or status == 304:
-        return None
+        return 0
     i += 4
     while i < n and _is_text(p[i]):
         i += 1
     while True:
         # at the end of a line: CRLF, then another header line or the empty line ending the head
         if n - i < 4:
-            return None                             # the head is not whole in this read
+            return 0                                # the head is not whole in this read
         if p[i] != 0x0d or p[i + 1] != 0x0a:
-            return None                             # a bare CR or LF, or a character no line may hold
+            return 0                                # a bare CR or LF, or a character no line may hold
         i += 2
         if p[i] == 0x0d and p[i + 1] == 0x0a:
-            head_end = i - 2
+            head_end[0] = i - 2
             start = i + 2
             break
         name = i
@@ -106,7 +103,7 @@ def frame_plain(bytes data, Py_ssize_t pos, Py_ssize_t max_headers, Py_ssize_t m
             i += 1
         name_len = i - name
         if name_len == 0 or i >= n or p[i] != 0x3a:
-            return None                             # obs-fold, an empty name or no colon
+            return 0                                # obs-fold, an empty name or no colon
         i += 1
         while i < n and (p[i] == 0x20 or p[i] == 0x09):
             i += 1
@@ -118,23 +115,154 @@ def frame_plain(bytes data, Py_ssize_t pos, Py_ssize_t max_headers, Py_ssize_t m
             value_end -= 1
         lines += 1
         if lines > max_headers or i - pos > max_header_bytes:
-            return None
+            return 0
         if _name_is(p + name, name_len, b"content-length", 14):
             digits = value_end - value
             if length >= 0 or digits < 1 or digits > MAX_LENGTH_DIGITS:
-                return None
+                return 0
             length = 0
             while value < value_end:
                 if not 0x30 <= p[value] <= 0x39:
-                    return None
+                    return 0
                 length = length * 10 + (p[value] - 0x30)
                 value += 1
         elif _name_is(p + name, name_len, b"transfer-encoding", 17) or _name_is(p + name, name_len, b"connection", 10):
-            return None
+            return 0
     if start - pos > max_header_bytes or length < 0 or length > max_body_bytes or length > n - start:
+        return 0
+    body_start[0] = start
+    body_len[0] = <Py_ssize_t>length
+    return status
+
+
+def frame_plain(bytes data, Py_ssize_t pos, Py_ssize_t max_headers, Py_ssize_t max_header_bytes,
+                Py_ssize_t max_body_bytes):
+    """The plain answer starting at ``data[pos]``: ``(status, head, body, next_pos)``, or None.
+
+    ``head`` is the status line and header lines without the final CRLF CRLF and ``next_pos``
+    the index after the body.  None: not a plain answer (module docstring) or not whole in
+    ``data``; nothing was consumed.
+    """
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t head_end = 0, start = 0, length = 0
+    cdef int status = _frame(p, PyBytes_GET_SIZE(data), pos, max_headers, max_header_bytes, max_body_bytes,
+                             &head_end, &start, &length)
+    if status == 0:
         return None
     return (status, PyBytes_FromStringAndSize(<const char*>p + pos, head_end - pos),
-            PyBytes_FromStringAndSize(<const char*>p + start, <Py_ssize_t>length), start + <Py_ssize_t>length)
+            PyBytes_FromStringAndSize(<const char*>p + start, length), start + length)
+
+
+cdef class HttpResponse:
+    """A complete HTTP answer: status, headers (lower-cased names, bytes) and body bytes.
+
+    An answer framed by :func:`frame_plain` / :func:`take_plain` keeps its head as bytes and
+    splits it into headers when :attr:`headers` is first read (most answers never are).
+    """
+
+    cdef readonly int status
+    cdef readonly object body
+    cdef object _headers            # [(lower-cased name, value), ...], or None until split from _head
+    cdef object _json
+    cdef bytes _head
+
+    def __init__(self, int status, headers, body, bytes head=b""):
+        self.status = status
+        self._headers = headers
+        self.body = body
+        self._head = head
+
+    @property
+    def headers(self):
+        """(lower-cased name, value without its leading spaces and tabs) of each header line, in order."""
+        if self._headers is None:
+            self._headers = split_head(self._head)
+        return self._headers
+
+    def json(self):
+        """The body decoded as JSON (decoded once, then cached).  Cold path only."""
+        if self._json is None:
+            import json
+            self._json = json.loads(self.body)
+        return self._json
+
+    def value(self, bytes name):
+        """The raw value of the last header called ``name`` (lower-case bytes), or None.
+
+        For the order path's per-answer reads (rate-limit headers): a plain answer's head is
+        searched in place, not split into headers.
+        """
+        if self._headers is None:
+            return header_value(self._head, name)
+        found = None
+        for k, v in self._headers:
+            if k == name:
+                found = v
+        return found
+
+    def counts(self, bytes first, bytes second):
+        """The last headers called ``first`` and ``second`` (lower-case bytes) as non-negative decimals,
+        e.g. a rate limit and what remains of it; None when either is missing or is not 1 to 18
+        digits between spaces and tabs (a garbled figure is no figure)."""
+        if self._headers is None:
+            return header_counts(self._head, first, second)
+        a, b = _count(self.value(first)), _count(self.value(second))
+        return None if a is None or b is None else (a, b)
+
+    def header(self, name, default=None):
+        """Value of a header (case-insensitive name) as str, or ``default``."""
+        key = (name.encode() if isinstance(name, str) else name).lower()
+        for k, v in self.headers:
+            if k == key:
+                return v.decode("latin-1")
+        return default
+
+    def __repr__(self):
+        return f"HttpResponse(status={self.status}, body={len(self.body)} bytes)"
+
+
+def take_plain(bytes data, pending, Py_ssize_t max_headers, Py_ssize_t max_header_bytes,
+               Py_ssize_t max_body_bytes):
+    """Settle the requests at the head of ``pending`` (a deque of tuples whose first item is the
+    request's future) with the plain answers at the start of ``data``, in order, one each, as
+    :class:`HttpResponse` (a future already done loses its answer, as a cancelled request does);
+    returns the bytes they took (0: none, the read is another parser's).  What
+    ``frame_plain`` in a loop would do, without a Python tuple per answer."""
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+    cdef Py_ssize_t pos = 0, head_end = 0, start = 0, length = 0
+    cdef int status
+    cdef HttpResponse response
+    while pending:
+        status = _frame(p, n, pos, max_headers, max_header_bytes, max_body_bytes, &head_end, &start, &length)
+        if status == 0:
+            break
+        response = HttpResponse.__new__(HttpResponse)
+        response.status = status
+        response.body = PyBytes_FromStringAndSize(<const char*>p + start, length)
+        response._head = PyBytes_FromStringAndSize(<const char*>p + pos, head_end - pos)
+        pos = start + length
+        fut = pending.popleft()[0]
+        if not fut.done():
+            fut.set_result(response)
+    return pos
+
+
+def _count(value):
+    """``header_counts``' reading of one value, for headers already split."""
+    if value is None:
+        return None
+    value = value.strip(b" \t")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def split_head(bytes head):
+    """The header lines of a head ``frame_plain`` accepted (every line has a name and a colon)."""
+    out = []
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        out.append((name.lower(), value.lstrip(b" \t")))     # as httptools: leading spaces and tabs dropped
+    return out
 
 
 cdef Py_ssize_t _find_value(const unsigned char* p, Py_ssize_t n, const unsigned char* want, Py_ssize_t size,

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 import httptools
 
 from engine.hosts import check_cleartext
-from engine._http_answer import frame_plain, header_counts, header_value
+from engine._http_answer import HttpResponse, split_head, take_plain
 from engine.transport.errors import ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout
 
 __all__ = ["HttpResponse", "split_head", "FastHttpConnection", "FastHttpClient", "MAX_BODY_BYTES", "MAX_HEADERS",
@@ -55,88 +55,6 @@ MAX_HEADER_BYTES = 64 << 10   # bytes of the head: status line and header lines
 
 class _Stop(Exception):
     """Raised inside a parser callback to stop parsing: the connection has already failed."""
-
-
-class HttpResponse:
-    """A complete HTTP answer: status, headers (lower-cased names, bytes) and body bytes.
-
-    An answer framed by :func:`~engine._http_answer.frame_plain` keeps its head as bytes and
-    splits it into headers when :attr:`headers` is first read (most answers never are).
-    """
-
-    __slots__ = ("status", "_headers", "body", "_json", "_head")
-
-    def __init__(self, status: int, headers: list[tuple[bytes, bytes]] | None, body: bytes, head: bytes = b""):
-        self.status = status
-        self._headers = headers
-        self.body = body
-        self._json = None
-        self._head = head
-
-    @property
-    def headers(self) -> list[tuple[bytes, bytes]]:
-        """(lower-cased name, value without its leading spaces and tabs) of each header line, in order."""
-        if self._headers is None:
-            self._headers = split_head(self._head)
-        return self._headers
-
-    def json(self):
-        """The body decoded as JSON (decoded once, then cached).  Cold path only."""
-        if self._json is None:
-            import json
-            self._json = json.loads(self.body)
-        return self._json
-
-    def value(self, name: bytes) -> bytes | None:
-        """The raw value of the last header called ``name`` (lower-case bytes), or None.
-
-        For the order path's per-answer reads (rate-limit headers): a plain answer's head is
-        searched in place, not split into headers.
-        """
-        if self._headers is None:
-            return header_value(self._head, name)
-        found = None
-        for k, v in self._headers:
-            if k == name:
-                found = v
-        return found
-
-    def counts(self, first: bytes, second: bytes) -> tuple[int, int] | None:
-        """The last headers called ``first`` and ``second`` (lower-case bytes) as non-negative decimals,
-        e.g. a rate limit and what remains of it; None when either is missing or is not 1 to 18
-        digits between spaces and tabs (a garbled figure is no figure)."""
-        if self._headers is None:
-            return header_counts(self._head, first, second)
-        a, b = _count(self.value(first)), _count(self.value(second))
-        return None if a is None or b is None else (a, b)
-
-    def header(self, name: bytes | str, default: str | None = None) -> str | None:
-        """Value of a header (case-insensitive name) as str, or ``default``."""
-        key = (name.encode() if isinstance(name, str) else name).lower()
-        for k, v in self.headers:
-            if k == key:
-                return v.decode("latin-1")
-        return default
-
-    def __repr__(self) -> str:
-        return f"HttpResponse(status={self.status}, body={len(self.body)} bytes)"
-
-
-def _count(value: bytes | None) -> int | None:
-    """``header_counts``' reading of one value, for headers already split."""
-    if value is None:
-        return None
-    value = value.strip(b" \t")
-    return int(value) if value.isdigit() and len(value) <= 18 else None
-
-
-def split_head(head: bytes) -> list[tuple[bytes, bytes]]:
-    """The header lines of a head ``frame_plain`` accepted (every line has a name and a colon)."""
-    out = []
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        out.append((name.lower(), value.lstrip(b" \t")))     # as httptools: leading spaces and tabs dropped
-    return out
 
 
 # A request in flight: (future of its answer, loop.time() by which the answer must be complete, its
@@ -325,16 +243,9 @@ class FastHttpConnection(asyncio.Protocol):
             # At an answer's start: the plain answers whole in this read are framed in C, without
             # httptools' callback per header, and paired with their requests (rule 1); the rest (an
             # odd or a partial answer) goes to httptools.
-            pos = 0
-            while pending:
-                got = frame_plain(data, pos, self.max_headers, self.max_header_bytes, self.max_body_bytes)
-                if got is None:
-                    break
-                status, head, body, pos = got
-                self.responses_received += 1
-                fut = pending.popleft()[_FUTURE]
-                if not fut.done():
-                    fut.set_result(HttpResponse(status, None, body, head))
+            waiting = len(pending)
+            pos = take_plain(data, pending, self.max_headers, self.max_header_bytes, self.max_body_bytes)
+            self.responses_received += waiting - len(pending)
             if pos:
                 if pos == len(data):
                     return
