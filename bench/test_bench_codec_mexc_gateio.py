@@ -90,3 +90,74 @@ def test_gate_limit_order_c_level_100_calls(steady):
     enc = GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY)
     steady(gate_repeat, enc, *GATE_ORDER, 100)
     assert enc.length > 0
+
+
+# ---- Gate.io: the REST lean path's whole requests and the order API's frames -------------------------
+# What the order paths call per order, REST and WebSocket: the shared parts (order reference checks,
+# amount/price fields, framing) are written once in ext/codec_gateio.pyx; A/B them here, same run.
+
+def _framed(enc):
+    enc.set_frame([None, b"POST ", b"DELETE ", b"PATCH ", None],
+                  b" HTTP/1.1\r\nHost: 127.0.0.1:1\r\nKEY: gate-key\r\nAccept: application/json\r\n"
+                  b"Content-Type: application/json\r\nTimestamp: ")
+    return enc
+
+
+@pytest.mark.benchmark(group="gate-rest-requests")
+def test_gate_rest_place_request(steady):
+    enc = _framed(GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY))
+
+    def place():
+        enc.new_order(*GATE_ORDER)
+        return enc.framed_request(1700000005000)
+    assert steady(place).startswith(b"POST /api/v4/spot/orders HTTP/1.1\r\n")
+
+
+@pytest.mark.benchmark(group="gate-rest-requests")
+def test_gate_rest_cancel_request(steady):
+    enc = _framed(GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY))
+
+    def cancel():
+        enc.cancel_order(b"BTC_USDT", None, b"t-bot-1-000042", 1700000000)
+        return enc.framed_request(1700000005000)
+    assert steady(cancel).startswith(b"DELETE /api/v4/spot/orders/t-bot-1-000042?currency_pair=BTC_USDT HTTP/1.1")
+
+
+@pytest.mark.benchmark(group="gate-rest-requests")
+def test_gate_rest_amend_request(steady):
+    enc = _framed(GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY))
+
+    def amend():
+        enc.amend_order(b"BTC_USDT", None, b"t-bot-1-000042", 1_000_000, 6_400_000_000_000, 1700000000)
+        return enc.framed_request(1700000005000)
+    assert steady(amend).endswith(b'{"amount":"0.01","price":"64000"}')
+
+
+@pytest.mark.benchmark(group="gate-ws-frames")
+def test_gate_ws_place_frame(steady):
+    enc = GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY, signs=False)
+
+    def place():
+        enc.new_order(*GATE_ORDER)
+        return enc.ws_frame(b"spot.order_place", b"0a1b2c3d-42", 1700000000123, 1700000005123)
+    assert steady(place).startswith(b'{"time":1700000000,"channel":"spot.order_place"')
+
+
+@pytest.mark.benchmark(group="gate-ws-frames")
+def test_gate_ws_cancel_frame(steady):
+    enc = GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY, signs=False)
+
+    def cancel():
+        enc.ws_cancel_param(b"BTC_USDT", None, b"t-bot-1-000042")
+        return enc.ws_frame(b"spot.order_cancel", b"0a1b2c3d-43", 1700000000123, 1700000005123)
+    assert steady(cancel).endswith(b'"req_param":{"order_id":"t-bot-1-000042","currency_pair":"BTC_USDT"}}}')
+
+
+@pytest.mark.benchmark(group="gate-ws-frames")
+def test_gate_ws_amend_frame(steady):
+    enc = GateOrderEncoder(RequestSigner(GATE_SECRET), GATE_KEY, signs=False)
+
+    def amend():
+        enc.ws_amend_param(b"BTC_USDT", b"1852454420", None, 0, 6_400_000_000_000)
+        return enc.ws_frame(b"spot.order_amend", b"0a1b2c3d-44", 1700000000123, 1700000005123)
+    assert steady(amend).endswith(b'{"order_id":"1852454420","currency_pair":"BTC_USDT","price":"64000"}}}')

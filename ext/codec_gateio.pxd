@@ -41,8 +41,8 @@ cdef class GateOrderEncoder(WireBuffer):
     cdef object _sig_view
 
     cdef void _clear(self) noexcept
-    cdef int _start_target(self, wire_t *t, const char *pair, size_t pair_len, const char *order_id,
-                           size_t order_id_len, const char *text, size_t text_len) noexcept nogil
+    cdef int _start_target(self, wire_t *t, const char *pair, size_t pair_len, const char *ref,
+                           size_t ref_len) noexcept nogil
     cdef Py_ssize_t _finish(self, wire_t *body, wire_t *t, size_t path_len, const char *method,
                             int64_t timestamp_s, int endpoint) noexcept nogil
 
@@ -61,8 +61,9 @@ cdef class GateOrderEncoder(WireBuffer):
     cdef Py_ssize_t ws_ref_param_c(self, const char *pair, size_t pair_len, const char *order_id,
                                    size_t order_id_len, const char *text, size_t text_len, int64_t qty_raw,
                                    int64_t price_raw, int endpoint) noexcept nogil
-    cdef Py_ssize_t _ws_ref(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
-                            int endpoint) except -1
+    # cancel_order / amend_order and (ws) ws_cancel_param / ws_amend_param, written once
+    cdef Py_ssize_t _ref(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
+                         int endpoint, bint ws, int64_t timestamp_s) except -1
     cdef Py_ssize_t sign_request_c(self, const char *method, size_t method_len, const char *path, size_t path_len,
                                    const char *query, size_t query_len, const char *body, size_t body_len,
                                    int64_t timestamp_s) noexcept nogil

@@ -180,6 +180,53 @@ cdef inline bint _visible_ok(const char *s, size_t n, const char *forbidden) noe
     return True
 
 
+cdef inline int _check_ref(const char *pair, size_t pair_len, const char *order_id, size_t order_id_len,
+                           const char *text, size_t text_len, int64_t qty_raw, int64_t price_raw,
+                           int endpoint) noexcept nogil:
+    """What every cancel and amend is checked for, REST and order API alike (rules 3 and 8): the pair,
+    exactly one order reference (Gate's id in digits, or a text), and for an amend a new amount and/or
+    price (never negative, not both 0).  0, or a CODEC_E_* status."""
+    if not wire_id_ok(pair, pair_len, PAIR_MAX, b"_"):
+        return CODEC_E_SYMBOL
+    if (order_id_len > 0) == (text_len > 0):
+        return CODEC_E_ORDER_REF
+    if order_id_len and not _digits_ok(order_id, order_id_len, ORDER_ID_MAX):
+        return CODEC_E_ORDER_REF
+    if text_len and not _text_ok(text, text_len):
+        return CODEC_E_CLIENT_ID
+    if qty_raw < 0:
+        return CODEC_E_QTY
+    if price_raw < 0:
+        return CODEC_E_PRICE
+    if endpoint == ENDPOINT_AMEND and qty_raw == 0 and price_raw == 0:
+        return CODEC_E_NOTHING
+    return 0
+
+
+cdef inline void _amend_fields(wire_t *w, int64_t qty_raw, int64_t price_raw) noexcept nogil:
+    """``"amount"`` and ``"price"`` of an amend (each only when not 0) and the closing brace: the REST
+    amend body and the end of the order API's cancel and amend ``req_param``."""
+    if qty_raw:
+        _fp_field(w, b"amount", qty_raw)
+    if price_raw:
+        _fp_field(w, b"price", price_raw)
+    wire_bytes(w, b"}", 1)
+
+
+cdef inline char *_put(char *p, const char *src, size_t n) noexcept nogil:
+    """Copy ``n`` bytes to ``p``; returns the byte after them (the framers' one step)."""
+    memcpy(p, src, n)
+    return p + n
+
+
+cdef inline size_t _decimal(char *digits, int64_t value) noexcept nogil:
+    """``value`` in decimal into ``digits`` (DIGITS_CAP bytes); returns its length."""
+    cdef wire_t w
+    wire_start(&w, digits, DIGITS_CAP)
+    wire_i64(&w, value)
+    return w.len
+
+
 cdef class GateOrderEncoder(WireBuffer):
     """Gate.io spot order requests and their APIv4 signatures, written into reusable buffers.
 
@@ -280,22 +327,14 @@ cdef class GateOrderEncoder(WireBuffer):
 
     # ---- C entry points ----------------------------------------------------------------
 
-    cdef int _start_target(self, wire_t *t, const char *pair, size_t pair_len, const char *order_id,
-                           size_t order_id_len, const char *text, size_t text_len) noexcept nogil:
-        """``/api/v4/spot/orders/{order_id or text}``: returns the path length or a status."""
-        if (order_id_len > 0) == (text_len > 0):
-            return CODEC_E_ORDER_REF
-        if order_id_len and not _digits_ok(order_id, order_id_len, ORDER_ID_MAX):
-            return CODEC_E_ORDER_REF
-        if text_len and not _text_ok(text, text_len):
-            return CODEC_E_CLIENT_ID
+    cdef int _start_target(self, wire_t *t, const char *pair, size_t pair_len, const char *ref,
+                           size_t ref_len) noexcept nogil:
+        """``/api/v4/spot/orders/{ref}?currency_pair=...`` (``ref``: the order id or text _check_ref
+        accepted): returns the path length."""
         wire_start(t, self.target_buf, GATE_TARGET_CAP)
         wire_str(t, PATH_ORDERS)
         wire_bytes(t, b"/", 1)
-        if order_id_len:
-            wire_bytes(t, order_id, order_id_len)
-        else:
-            wire_bytes(t, text, text_len)
+        wire_bytes(t, ref, ref_len)
         cdef int path_len = <int>t.len
         # The query is signed exactly as sent: currency_pair (required), then account.
         wire_bytes(t, b"?currency_pair=", 15)
@@ -425,13 +464,13 @@ cdef class GateOrderEncoder(WireBuffer):
                                    size_t order_id_len, const char *text, size_t text_len,
                                    int64_t timestamp_s) noexcept nogil:
         cdef wire_t w, t
-        if not wire_id_ok(pair, pair_len, PAIR_MAX, b"_"):
-            return CODEC_E_SYMBOL
+        cdef int st = _check_ref(pair, pair_len, order_id, order_id_len, text, text_len, 0, 0, ENDPOINT_CANCEL)
+        if st:
+            return st
         if timestamp_s <= 0 or timestamp_s >= TIMESTAMP_S_LIMIT:
             return CODEC_E_TIMESTAMP
-        cdef int path_len = self._start_target(&t, pair, pair_len, order_id, order_id_len, text, text_len)
-        if path_len < 0:
-            return path_len
+        cdef int path_len = self._start_target(&t, pair, pair_len, order_id if order_id_len else text,
+                                               order_id_len if order_id_len else text_len)
         wire_start(&w, self.buf, self.capacity)          # no body: its hash is SHA512("")
         return self._finish(&w, &t, <size_t>path_len, b"DELETE", timestamp_s, ENDPOINT_CANCEL)
 
@@ -439,25 +478,16 @@ cdef class GateOrderEncoder(WireBuffer):
                                   size_t order_id_len, const char *text, size_t text_len, int64_t qty_raw,
                                   int64_t price_raw, int64_t timestamp_s) noexcept nogil:
         cdef wire_t w, t
-        if not wire_id_ok(pair, pair_len, PAIR_MAX, b"_"):
-            return CODEC_E_SYMBOL
+        cdef int st = _check_ref(pair, pair_len, order_id, order_id_len, text, text_len, qty_raw, price_raw,
+                                 ENDPOINT_AMEND)
+        if st:
+            return st
         if timestamp_s <= 0 or timestamp_s >= TIMESTAMP_S_LIMIT:
             return CODEC_E_TIMESTAMP
-        if qty_raw < 0:
-            return CODEC_E_QTY
-        if price_raw < 0:
-            return CODEC_E_PRICE
-        if qty_raw == 0 and price_raw == 0:
-            return CODEC_E_NOTHING
-        cdef int path_len = self._start_target(&t, pair, pair_len, order_id, order_id_len, text, text_len)
-        if path_len < 0:
-            return path_len
+        cdef int path_len = self._start_target(&t, pair, pair_len, order_id if order_id_len else text,
+                                               order_id_len if order_id_len else text_len)
         wire_start(&w, self.buf, self.capacity)
-        if qty_raw:
-            _fp_field(&w, b"amount", qty_raw)
-        if price_raw:
-            _fp_field(&w, b"price", price_raw)
-        wire_bytes(&w, b"}", 1)
+        _amend_fields(&w, qty_raw, price_raw)
         return self._finish(&w, &t, <size_t>path_len, b"PATCH", timestamp_s, ENDPOINT_AMEND)
 
     cdef Py_ssize_t sign_request_c(self, const char *method, size_t method_len, const char *path, size_t path_len,
@@ -560,19 +590,7 @@ cdef class GateOrderEncoder(WireBuffer):
         ------
         EncodeError
         """
-        cdef const char *s
-        cdef const char *o
-        cdef const char *c
-        cdef Py_ssize_t sn, on, cn
-        _borrow_text(currency_pair, &s, &sn)
-        _borrow_text(order_id, &o, &on)
-        _borrow_text(client_id, &c, &cn)
-        cdef Py_ssize_t n = self.cancel_order_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, timestamp_s)
-        if n < 0:
-            self._clear()
-            raise encode_error(<int>n, "gate spot", f"currency_pair={currency_pair!r} order_id={order_id!r} "
-                               f"client_id={client_id!r} timestamp_s={timestamp_s}")
-        return n
+        return self._ref(currency_pair, order_id, client_id, 0, 0, ENDPOINT_CANCEL, False, timestamp_s)
 
     def amend_order(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
                     int64_t timestamp_s):
@@ -598,20 +616,7 @@ cdef class GateOrderEncoder(WireBuffer):
         ------
         EncodeError
         """
-        cdef const char *s
-        cdef const char *o
-        cdef const char *c
-        cdef Py_ssize_t sn, on, cn
-        _borrow_text(currency_pair, &s, &sn)
-        _borrow_text(order_id, &o, &on)
-        _borrow_text(client_id, &c, &cn)
-        cdef Py_ssize_t n = self.amend_order_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, qty_raw, price_raw,
-                                               timestamp_s)
-        if n < 0:
-            self._clear()
-            raise encode_error(<int>n, "gate spot", f"currency_pair={currency_pair!r} order_id={order_id!r} "
-                               f"client_id={client_id!r} qty_raw={qty_raw} price_raw={price_raw}")
-        return n
+        return self._ref(currency_pair, order_id, client_id, qty_raw, price_raw, ENDPOINT_AMEND, False, timestamp_s)
 
     def sign_request(self, method, path, query, body, int64_t timestamp_s):
         """Sign any APIv4 request (queries, cancel-all, ...): fills the same target/body/headers.
@@ -683,9 +688,9 @@ cdef class GateOrderEncoder(WireBuffer):
         cdef object head
         cdef bytes out
         cdef char *p
-        cdef wire_t ew, lw
         cdef char exp_digits[DIGITS_CAP]
         cdef char len_digits[DIGITS_CAP]
+        cdef size_t en, ln
         cdef Py_ssize_t hn, tn, total
         cdef size_t ts_n = self.auth.timestamp_len
         if not self.signs or self.target_length <= 0:
@@ -697,35 +702,26 @@ cdef class GateOrderEncoder(WireBuffer):
         head = <object>PyTuple_GET_ITEM(self._heads, self.endpoint)
         if head is None:
             raise ValueError(f"no frame for endpoint {self.endpoint}")
-        wire_start(&ew, exp_digits, DIGITS_CAP)
-        wire_i64(&ew, exptime_ms)
-        wire_start(&lw, len_digits, DIGITS_CAP)
-        wire_i64(&lw, self.length)
+        en = _decimal(exp_digits, exptime_ms)
+        ln = _decimal(len_digits, self.length)
         hn = PyBytes_GET_SIZE(head)
         tn = PyBytes_GET_SIZE(self._tail)
-        total = (hn + self.target_length + tn + <Py_ssize_t>ts_n + 8 + GATE_SIGN_HEX + 18 + <Py_ssize_t>ew.len
-                 + 18 + <Py_ssize_t>lw.len + 4 + self.length)
+        total = (hn + self.target_length + tn + <Py_ssize_t>ts_n + 8 + GATE_SIGN_HEX + 18 + <Py_ssize_t>en
+                 + 18 + <Py_ssize_t>ln + 4 + self.length)
         out = PyBytes_FromStringAndSize(NULL, total)
         p = PyBytes_AS_STRING(out)
-        memcpy(p, PyBytes_AS_STRING(head), <size_t>hn)
-        p += hn
-        memcpy(p, self.target_buf, <size_t>self.target_length)
-        p += self.target_length
-        memcpy(p, PyBytes_AS_STRING(self._tail), <size_t>tn)
-        p += tn
-        memcpy(p, self.auth.timestamp, ts_n)
-        p += ts_n
-        memcpy(p, HDR_SIGN, 8)
-        memcpy(p + 8, self.auth.sign, GATE_SIGN_HEX)
-        p += 8 + GATE_SIGN_HEX
-        memcpy(p, HDR_EXPTIME, 18)
-        memcpy(p + 18, exp_digits, ew.len)
-        p += 18 + ew.len
-        memcpy(p, HDR_LENGTH, 18)
-        memcpy(p + 18, len_digits, lw.len)
-        p += 18 + lw.len
-        memcpy(p, HDR_END, 4)
-        memcpy(p + 4, self.buf, <size_t>self.length)
+        p = _put(p, PyBytes_AS_STRING(head), <size_t>hn)
+        p = _put(p, self.target_buf, <size_t>self.target_length)
+        p = _put(p, PyBytes_AS_STRING(self._tail), <size_t>tn)
+        p = _put(p, self.auth.timestamp, ts_n)
+        p = _put(p, HDR_SIGN, 8)
+        p = _put(p, self.auth.sign, GATE_SIGN_HEX)
+        p = _put(p, HDR_EXPTIME, 18)
+        p = _put(p, exp_digits, en)
+        p = _put(p, HDR_LENGTH, 18)
+        p = _put(p, len_digits, ln)
+        p = _put(p, HDR_END, 4)
+        _put(p, self.buf, <size_t>self.length)
         return out
 
     cdef Py_ssize_t ws_ref_param_c(self, const char *pair, size_t pair_len, const char *order_id,
@@ -733,31 +729,17 @@ cdef class GateOrderEncoder(WireBuffer):
                                    int64_t price_raw, int endpoint) noexcept nogil:
         """``{"order_id","currency_pair"[,"amount"][,"price"]}`` (rule 8): the body length or a status."""
         cdef wire_t w
-        if not wire_id_ok(pair, pair_len, PAIR_MAX, b"_"):
-            return CODEC_E_SYMBOL
-        if (order_id_len > 0) == (text_len > 0):
-            return CODEC_E_ORDER_REF
-        if order_id_len and not _digits_ok(order_id, order_id_len, ORDER_ID_MAX):
-            return CODEC_E_ORDER_REF
-        if text_len and not _text_ok(text, text_len):
-            return CODEC_E_CLIENT_ID
-        if qty_raw < 0:
-            return CODEC_E_QTY
-        if price_raw < 0:
-            return CODEC_E_PRICE
-        if endpoint == ENDPOINT_AMEND and qty_raw == 0 and price_raw == 0:
-            return CODEC_E_NOTHING
+        cdef int st = _check_ref(pair, pair_len, order_id, order_id_len, text, text_len, qty_raw, price_raw,
+                                 endpoint)
+        if st:
+            return st
         wire_start(&w, self.buf, self.capacity)
         if order_id_len:
             _str_field(&w, b"order_id", order_id, order_id_len)
         else:
             _str_field(&w, b"order_id", text, text_len)
         _str_field(&w, b"currency_pair", pair, pair_len)
-        if qty_raw:
-            _fp_field(&w, b"amount", qty_raw)
-        if price_raw:
-            _fp_field(&w, b"price", price_raw)
-        wire_bytes(&w, b"}", 1)
+        _amend_fields(&w, qty_raw, price_raw)
         if w.overflow:
             return CODEC_E_OVERFLOW
         self.length = <Py_ssize_t>w.len
@@ -774,7 +756,7 @@ cdef class GateOrderEncoder(WireBuffer):
         ------
         EncodeError
         """
-        return self._ws_ref(currency_pair, order_id, client_id, 0, 0, ENDPOINT_CANCEL)
+        return self._ref(currency_pair, order_id, client_id, 0, 0, ENDPOINT_CANCEL, True, 0)
 
     def ws_amend_param(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw):
         """``spot.order_amend``'s ``req_param`` into the buffer (rule 8): the new amount and/or price (0
@@ -784,24 +766,33 @@ cdef class GateOrderEncoder(WireBuffer):
         ------
         EncodeError
         """
-        return self._ws_ref(currency_pair, order_id, client_id, qty_raw, price_raw, ENDPOINT_AMEND)
+        return self._ref(currency_pair, order_id, client_id, qty_raw, price_raw, ENDPOINT_AMEND, True, 0)
 
-    cdef Py_ssize_t _ws_ref(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
-                            int endpoint) except -1:
+    cdef Py_ssize_t _ref(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
+                         int endpoint, bint ws, int64_t timestamp_s) except -1:
+        """A cancel or amend by order reference: the signed REST request, or (``ws``) the order API's
+        ``req_param``, from one borrowing and one error path."""
         cdef const char *s
         cdef const char *o
         cdef const char *c
-        cdef Py_ssize_t sn, on, cn
+        cdef Py_ssize_t sn, on, cn, n
         _borrow_text(currency_pair, &s, &sn)
         _borrow_text(order_id, &o, &on)
         _borrow_text(client_id, &c, &cn)
-        cdef Py_ssize_t n = self.ws_ref_param_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, qty_raw, price_raw,
-                                                endpoint)
+        if ws:
+            n = self.ws_ref_param_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, qty_raw, price_raw, endpoint)
+        elif endpoint == ENDPOINT_CANCEL:
+            n = self.cancel_order_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, timestamp_s)
+        else:
+            n = self.amend_order_c(s, <size_t>sn, o, <size_t>on, c, <size_t>cn, qty_raw, price_raw, timestamp_s)
         if n < 0:
             self._clear()
-            raise encode_error(<int>n, "gate spot order API", f"currency_pair={currency_pair!r} "
-                               f"order_id={order_id!r} client_id={client_id!r} qty_raw={qty_raw} "
-                               f"price_raw={price_raw}")
+            detail = f"currency_pair={currency_pair!r} order_id={order_id!r} client_id={client_id!r}"
+            if endpoint == ENDPOINT_AMEND:
+                detail += f" qty_raw={qty_raw} price_raw={price_raw}"
+            if not ws:
+                detail += f" timestamp_s={timestamp_s}"
+            raise encode_error(<int>n, "gate spot order API" if ws else "gate spot", detail)
         return n
 
     def ws_frame(self, bytes channel not None, bytes req_id not None, int64_t ts_ms, int64_t exptime_ms):
@@ -827,9 +818,9 @@ cdef class GateOrderEncoder(WireBuffer):
         """
         cdef bytes out
         cdef char *p
-        cdef wire_t tw, ew
         cdef char t_digits[DIGITS_CAP]
         cdef char e_digits[DIGITS_CAP]
+        cdef size_t tn, en
         cdef Py_ssize_t cn = PyBytes_GET_SIZE(channel)
         cdef Py_ssize_t rn = PyBytes_GET_SIZE(req_id)
         cdef Py_ssize_t total
@@ -841,28 +832,22 @@ cdef class GateOrderEncoder(WireBuffer):
             raise ValueError(f"channel must be 1-64 printable ASCII bytes without quotes or backslashes: {channel!r}")
         if not (0 < rn <= 64 and _visible_ok(PyBytes_AS_STRING(req_id), <size_t>rn, b'"\\')):
             raise ValueError(f"req_id must be 1-64 printable ASCII bytes without quotes or backslashes: {req_id!r}")
-        wire_start(&tw, t_digits, DIGITS_CAP)
-        wire_i64(&tw, ts_ms // 1000)
-        wire_start(&ew, e_digits, DIGITS_CAP)
-        wire_i64(&ew, exptime_ms)
-        total = (8 + <Py_ssize_t>tw.len + 12 + cn + 37 + rn + 34 + <Py_ssize_t>ew.len + 15 + self.length + 2)
+        tn = _decimal(t_digits, ts_ms // 1000)
+        en = _decimal(e_digits, exptime_ms)
+        total = (8 + <Py_ssize_t>tn + 12 + cn + 37 + rn + 34 + <Py_ssize_t>en + 15 + self.length + 2)
         out = PyBytes_FromStringAndSize(NULL, total)
         p = PyBytes_AS_STRING(out)
-        memcpy(p, WS_TIME, 8)
-        memcpy(p + 8, t_digits, tw.len)
-        p += 8 + tw.len
-        memcpy(p, WS_CHANNEL, 12)
-        memcpy(p + 12, PyBytes_AS_STRING(channel), <size_t>cn)
-        p += 12 + cn
-        memcpy(p, WS_REQ_ID, 37)
-        memcpy(p + 37, PyBytes_AS_STRING(req_id), <size_t>rn)
-        p += 37 + rn
-        memcpy(p, WS_EXPTIME, 34)
-        memcpy(p + 34, e_digits, ew.len)
-        p += 34 + ew.len
-        memcpy(p, WS_PARAM, 15)
-        memcpy(p + 15, self.buf, <size_t>self.length)
-        memcpy(p + 15 + self.length, WS_END, 2)
+        p = _put(p, WS_TIME, 8)
+        p = _put(p, t_digits, tn)
+        p = _put(p, WS_CHANNEL, 12)
+        p = _put(p, PyBytes_AS_STRING(channel), <size_t>cn)
+        p = _put(p, WS_REQ_ID, 37)
+        p = _put(p, PyBytes_AS_STRING(req_id), <size_t>rn)
+        p = _put(p, WS_EXPTIME, 34)
+        p = _put(p, e_digits, en)
+        p = _put(p, WS_PARAM, 15)
+        p = _put(p, self.buf, <size_t>self.length)
+        _put(p, WS_END, 2)
         return out
 
     cdef void _clear(self) noexcept:
