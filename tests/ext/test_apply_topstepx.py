@@ -7,6 +7,7 @@ from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier, exec_id_ha
 from engine._order_store import OrderStore
 from engine._parse_topstepx import TopstepxParser
 from engine._positions import PositionBook
+from tests.support.alloc import allocated_blocks_delta, python_allocations_per_call_bytes
 
 SCALE = 10**8
 
@@ -121,3 +122,21 @@ def test_a_join_order_takes_the_price_the_venue_gives_it_and_only_a_later_change
     p.parse(order_event(710, store.client_id(slot), 1, size=1, price="20000.25"))
     p.next_record()
     assert ap.apply(p) == ApplyStatus.AP_APPLIED and store.order(slot).price_raw == 1999975 * 10**6
+
+
+def test_applying_a_join_orders_events_allocates_nothing():
+    reg, inst, store, book, ap = setup()
+    p = TopstepxParser()
+    slot = store.create(inst, Side.SELL, OrderType.JOIN_ASK, TimeInForce.GTC, SCALE, 0, 0)
+    event = order_event(800, store.client_id(slot), 1, size=1, price="20000.5", gw_type=7)
+    parse, next_record, apply = p.parse, p.next_record, ap.apply
+
+    def call():          # the first takes the venue's price; the repeats are the steady state
+        parse(event)
+        while next_record():
+            apply(p)
+
+    call()
+    assert store.order(slot).price_raw == 2000050 * 10**6
+    assert python_allocations_per_call_bytes(call, 20_000) == 0
+    assert allocated_blocks_delta(call, 20_000) == 0

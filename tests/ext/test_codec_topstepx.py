@@ -98,10 +98,11 @@ def test_modify_refuses_nothing_and_fractions():
 def test_encoding_allocates_nothing():
     enc = TopstepxOrderEncoder(465)
     cid, contract = b"strat1-000017", b"CON.F.US.EP.M25"
-    new_order, limit, buy = enc.new_order, int(OrderType.LIMIT), int(Side.BUY)
+    new_order, limit, join, buy = enc.new_order, int(OrderType.LIMIT), int(OrderType.JOIN_BID), int(Side.BUY)
 
     def one():
         new_order(contract, buy, limit, 100000000, 510025000000, 0, cid)
+        new_order(contract, buy, join, 100000000, 0, 0, cid)
 
     assert allocated_blocks_delta(one, 20_000) == 0
     assert python_allocations_per_call_bytes(one, 20_000) == 0
