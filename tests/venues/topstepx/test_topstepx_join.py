@@ -13,7 +13,7 @@ import uvloop
 
 from engine import EngineError, OrderState, OrderType
 from engine.oms.risk import RiskRejected
-from engine.sim.topstepx.instruments import MARKET
+from engine.sim.topstepx.instruments import MARKET, contract, units
 from engine.testing import SIM_KEY, simulated
 from tests.support.engine_fixtures import KEY, engine_on_sim, until
 
@@ -49,17 +49,23 @@ def test_join_bid_and_join_ask_rest_at_the_touch_read_back_cancel_and_fill():
             assert (await eng.fetch_order(ask, reconcile=False)).order_type == OrderType.JOIN_ASK
             assert {(o.client_order_id, o.order_type, o.price) for o in await eng.fetch_open_orders("MNQ")} == \
                 {(bid.client_order_id, OrderType.JOIN_BID, bid_px), (ask.client_order_id, OrderType.JOIN_ASK, ask_px)}
+            # a resting join order amends in place (Order/modify with its new size, the prices null)
+            amended = await eng.amend(bid, qty="2")
+            assert amended.quantity == 2 and amended.price == bid_px and amended.order_type == OrderType.JOIN_BID
+            venue_bid = sim.core.orders[bid.exchange_order_id]
+            assert (venue_bid.qty, venue_bid.price) == (units(contract(MNQ), 2), bid_px)
             cancelled = await eng.cancel(ask)
             assert cancelled.state == OrderState.CANCELLED and not sim.core.orders[ask.exchange_order_id].is_open
             s.move_price("NQ", str(bid_px - 20))                    # the market falls through the bid
             await s.until(lambda: eng.get_order(bid.client_order_id).state == OrderState.FILLED, 10, "bid filled")
             filled = eng.get_order(bid.client_order_id)
-            assert filled.filled == 1 and filled.average_price == bid_px
-            await s.until(lambda: eng.positions().get("MNQ") is not None and eng.positions()["MNQ"].size == 1, 5)
-            assert [(p.symbol, p.size_raw) for p in await eng.adapter.positions()] == [("MNQ", 10**8)]
+            assert filled.filled == 2 and filled.average_price == bid_px
+            await s.until(lambda: eng.positions().get("MNQ") is not None and eng.positions()["MNQ"].size == 2, 5)
+            assert [(p.symbol, p.size_raw) for p in await eng.adapter.positions()] == [("MNQ", 2 * 10**8)]
             assert {("accepted", OrderType.JOIN_BID), ("accepted", OrderType.JOIN_ASK),
                     ("cancelled", OrderType.JOIN_ASK), ("filled", OrderType.JOIN_BID)} <= set(seen)
-            assert not any(kind == "amended" for kind, _ in seen)
+            # amended once, by the user: the venue's price was taken as the order's own, not as an amendment
+            assert [e for e in seen if e[0] == "amended"] == [("amended", OrderType.JOIN_BID)]
             assert eng.open_orders() == [] and not [o for o in venue_orders_of(sim) if o.is_open]
             assert s.venue_orders(bid.client_order_id) == 1 and s.venue_orders(ask.client_order_id) == 1
     run(main())
