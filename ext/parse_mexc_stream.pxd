@@ -24,5 +24,6 @@ cdef class MexcStreamParser(RecordParser):
     # rec: the order or deal of the last parse (records handed out once by next_record)
     cdef MexcBalance bal                 # the account push of the last parse
     cdef readonly int body               # wrapper field of the last push's body: 304, 306, 307, or 0
+    cdef object _held                    # the frame the last successful parse() read (a reference, not a copy)
 
     cdef int parse_c(self, const unsigned char *buf, Py_ssize_t size) except -1

@@ -48,6 +48,7 @@ Rules kept (the wire rules are ext/pbwire.h's):
 from engine._parse_common import ParseError
 
 cimport cython
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_CheckExact
 from cpython.bytes cimport PyBytes_GET_SIZE
@@ -56,8 +57,10 @@ from libc.stdint cimport int64_t
 from libc.stdint cimport uint32_t
 from libc.stdint cimport uint64_t
 from libc.stdint cimport uint8_t
+from libc.string cimport memcmp
 from libc.string cimport memset
 
+from engine._account cimport Account
 from engine._enums cimport BUY
 from engine._enums cimport CANCELLED
 from engine._enums cimport EXEC_TRADE
@@ -655,6 +658,7 @@ cdef class MexcStreamParser(RecordParser):
         cdef int st, body = 0
         cdef const unsigned char *err_at = NULL
         cdef ExecRecord *r = &self.rec
+        self._held = None                # holds() is true only of the frame parse() read last, and read whole
         _reset(r)
         memset(&self.bal, 0, sizeof(MexcBalance))
         w.sym = NULL                     # field by field: the slots count only once in `seen`
@@ -724,9 +728,45 @@ cdef class MexcStreamParser(RecordParser):
         ParseError
             Malformed, truncated or unusable input; the record is then empty.
         """
+        cdef int kind
         if not PyBytes_CheckExact(data):
             data = bytes(data)
-        return self.parse_c(<const unsigned char *>PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+        kind = self.parse_c(<const unsigned char *>PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+        self._held = data
+        return kind
+
+    @cython.always_allow_keywords(False)
+    def holds(self, data):
+        """Whether the last successful :meth:`parse` read this very object (identity, not equal bytes):
+        a second reader of the same frame (the account messages after the order stream) then reads what
+        this parser holds instead of parsing it again."""
+        return data is self._held
+
+    def apply_spot(self, Account account not None, list asset_names not None):
+        """The balance of the last account push written to ``account`` in one call (no Python object made):
+        ``balanceAmount`` as free, ``frozenAmount`` as locked.
+
+        ``asset_names`` are the registry's asset names by id.  Returns 1, or -1 with nothing applied when
+        the last parse was not an account push or names an asset the registry does not have yet (the
+        caller then applies it by name, registering the asset).
+        """
+        cdef Py_ssize_t i, n
+        cdef const char *p
+        if self.body != BODY_ACCOUNT:
+            return -1
+        for i in range(min(len(asset_names), <Py_ssize_t>account.n_assets)):
+            p = PyUnicode_AsUTF8AndSize(asset_names[i], &n)
+            if n == self.bal.asset_len and memcmp(p, self.bal.asset, <size_t>n) == 0:
+                account.apply_balance_c(<int32_t>i, self.bal.free_raw, self.bal.locked_raw)
+                return 1
+        return -1
+
+    @cython.always_allow_keywords(False)
+    def asset(self, Py_ssize_t i):
+        """Asset of balance row ``i`` of the last parse: an account push has one (row 0; allocates a str)."""
+        if i != 0 or self.body != BODY_ACCOUNT:
+            raise IndexError(f"balance row {i} of a parse holding {1 if self.body == BODY_ACCOUNT else 0}")
+        return self.account_asset
 
     @property
     def account_asset(self):

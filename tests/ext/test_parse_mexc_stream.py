@@ -388,3 +388,38 @@ def test_a_repeated_field_is_judged_by_its_last_value_and_every_string_by_utf8(f
         with pytest.raises(ParseError):
             compiled(frame)
         assert check(frame) is None                                  # the reference refuses it too
+
+
+# ---- a second reader of the same frame, and the balance into the compiled account ---------------------
+
+def test_holds_is_true_only_of_the_frame_the_last_parse_read_whole():
+    p = MexcStreamParser()
+    p.parse(ACCOUNT)
+    assert p.holds(ACCOUNT) and not p.holds(bytes(bytearray(ACCOUNT)))      # identity, not equal bytes
+    with pytest.raises(ParseError):
+        p.parse(ACCOUNT[:-3])
+    assert not p.holds(ACCOUNT) and not p.holds(ACCOUNT[:-3])
+    p.parse(ORDERS)
+    parse_many(p, [DEALS], 1)                                               # the C entry point: held no more
+    assert not p.holds(ORDERS)
+
+
+def test_an_account_push_is_applied_to_the_compiled_account_by_its_asset_bytes():
+    from engine._account import Account
+    from engine._instruments import Instruments
+    from engine._positions import PositionBook
+
+    reg = Instruments(16)
+    account = Account(reg, PositionBook(16), 8)
+    p = MexcStreamParser()
+    p.parse(ACCOUNT)                                                        # USDT 21.94210356004384 free, 0 frozen
+    assert p.apply_spot(account, reg.asset_names) == -1                     # not registered yet: nothing applied
+    ids = [reg.asset_id(a) for a in ("BTC", "USDTX", "USDT")]
+    assert p.apply_spot(account, reg.asset_names) == 1 and p.asset(0) == "USDT"
+    assert account.balance(ids[2])[:2] == (2_194_210_356, 0) and account.balance(ids[1])[:2] == (0, 0)
+    with pytest.raises(IndexError):
+        p.asset(1)
+    p.parse(ORDERS)
+    assert p.apply_spot(account, reg.asset_names) == -1
+    with pytest.raises(IndexError):
+        p.asset(0)

@@ -95,7 +95,7 @@ class MexcAdapter:
         self.parser = MexcStreamParser()             # the user-data stream's
         self.orders = MexcOrderPath(self.rest)
         self.user_stream: MexcUserStream | None = None
-        self.account_messages = decode.AccountMessages()
+        self.account_messages = decode.AccountMessages(self.parser)   # reads the pushes the stream parser holds
         opts = config.options
         self.market_protection_raw = fp_from_decimal(Decimal(str(opts.get("market_protection", "0.05"))))
         if not 0 < self.market_protection_raw < _ONE:

@@ -121,22 +121,33 @@ def found_order(vo: VenueOrder) -> ForeignOrder | None:
 
 
 class AccountMessages:
-    """Account pushes of the MEXC private stream (protobuf), into an :class:`AccountSink`."""
+    """Account pushes of the MEXC private stream (protobuf), into an :class:`AccountSink`.
 
-    def __init__(self) -> None:
+    ``stream`` is the user stream's own parser: the order manager hands every push to it first and
+    this reader second, so a push it holds is not parsed again (:meth:`MexcStreamParser.holds`).  The
+    balance goes to the compiled account in one call (``sink.spot_parsed``: the asset found by its
+    bytes, no str made or hashed); an asset the registry does not have yet goes by name.
+    """
+
+    def __init__(self, stream: MexcStreamParser | None = None) -> None:
         self.parser = MexcStreamParser()
+        self.stream = stream
         self.compiled = 0
 
     def read(self, payload: bytes, sink: AccountSink) -> None:
-        p = self.parser
-        try:
-            p.parse(payload)
-        except ParseError as exc:
-            sink.unreadable(f"unreadable account push ({len(payload)} bytes): {exc}")
-            return
+        p = self.stream
+        if p is None or not p.holds(payload):
+            p = self.parser
+            try:
+                p.parse(payload)
+            except ParseError as exc:
+                sink.unreadable(f"unreadable account push ({len(payload)} bytes): {exc}")
+                return
         if p.body != _ACCOUNT:
             return                       # a public push or an empty frame: nothing for the account
         self.compiled += 1
+        if sink.spot_parsed(p):
+            return
         asset = p.account_asset
         sink.spot_balance(asset, p.account_free_raw, p.account_locked_raw)
         sink.changed([asset])

@@ -63,6 +63,9 @@ def test_orders_fills_and_balances_end_to_end():
                 assert venue_count(sim, cid) == 1
             await until(lambda: all(eng.balances()[a] == sim_balance(sim, a) for a in ("BTC", "USDT")),
                         what="balances as the venue has them")
+            # every account push was read where the stream's parser held it: none parsed a second time
+            msgs = eng.adapter.account_messages
+            assert msgs.compiled > 0 and msgs.parser.body == 0 and eng.account_book.bad_messages == 0
             assert c.client_order_id == o.client_order_id
             # what MEXC spot does not have is refused before anything is sent
             before = len(sim.core.orders)
