@@ -68,10 +68,6 @@ cdef object _TIF_POST = TimeInForce.POST_ONLY
 cdef class OpenCounts:
     """Open orders per instrument id and in total (the order tracker counts, the checks read)."""
 
-    cdef int32_t[::1] by_inst
-    cdef readonly int32_t total
-    cdef readonly object array
-
     def __init__(self, int32_t capacity):
         self.array = np.zeros(capacity, dtype=np.int32)
         self.by_inst = self.array

@@ -82,11 +82,24 @@ class EngineMetrics:
         self.acknowledged = 0
         self.rejected = 0
         self.filled = 0
-        self.cancelled = 0
+        self._cancelled = 0
+        self._counters = None            # the compiled stream loop, which counts the cancels it settles
         self.unexpected_executions = 0   # alarms: fills the engine had not counted on (applied anyway)
         self.amend_rejected = 0          # amendments the venue refused
         self.errors: dict[str, int] = {}
         self.slow_placements = 0
+
+    @property
+    def cancelled(self) -> int:
+        return self._cancelled + (self._counters.cancelled if self._counters is not None else 0)
+
+    @cancelled.setter
+    def cancelled(self, value: int) -> None:
+        self._cancelled = value - (self._counters.cancelled if self._counters is not None else 0)
+
+    def counted_elsewhere(self, counters) -> None:
+        """Cancels are also counted by ``counters`` (the compiled stream loop's ``cancelled``)."""
+        self._counters = counters
 
     # ---- hot path -------------------------------------------------------------------------
 

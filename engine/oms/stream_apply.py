@@ -27,6 +27,7 @@ from engine._enums import OrderState
 from engine._fixedpoint import to_decimal
 from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier
 from engine._parse_common import ParseError
+from engine._record_loop import RecordLoop
 from engine.oms.events import EventKind
 
 __all__ = ["StreamApplier"]
@@ -65,18 +66,28 @@ class StreamApplier:
         self.metrics = engine.metrics
         self.parser = engine.adapter.parser          # the venue's compiled parser of its user-data stream
         self.applier: RecordApplier | None = None
+        self.loop: RecordLoop | None = None
         self.bad_messages = 0
         self.unexpected = 0
 
     def start(self) -> None:
-        """Once the instruments are loaded: the compiled applier over the store and positions."""
+        """Once the instruments are loaded: the compiled applier over the store and positions, and the
+        compiled loop that runs them per message."""
         eng = self.eng
         self.applier = RecordApplier(self.store, eng.instruments, eng.book if eng.futures else None)
+        self.loop = self.tracker.record_loop(self.parser, self.applier, self.bus, self.metrics.wire_to_event,
+                                             eng.account_book.on_message, self._record)
+        self.metrics.counted_elsewhere(self.loop)
 
     # -- answers -----------------------------------------------------------------------------------
     def apply_answer(self, parser) -> None:
         """An order answer (REST or WebSocket) held by ``parser``'s record."""
-        status = self.applier.apply(parser, time.time_ns())
+        if self.loop is not None:
+            status = self.loop.answer(parser)        # -1: finished in C
+            if status < 0:
+                return
+        else:
+            status = self.applier.apply(parser, time.time_ns())
         if status == _CONFLICT:
             self.conflict(parser, None)      # the stream brings the second order's own reports
             return
@@ -84,38 +95,39 @@ class StreamApplier:
 
     # -- the stream ----------------------------------------------------------------------------------
     def on_message(self, payload: bytes) -> None:
-        """One user-data stream message: order records applied in C; anything else to the account book."""
-        t0 = time.perf_counter_ns()
-        parser = self.parser
-        applier = self.applier
-        try:
-            parser.parse(payload)
-            if not parser.next_record():
-                self.eng.account_book.on_message(payload)    # balances, positions, list statuses, acks
-                return
-            if applier is None:
-                return
-            while True:
-                if parser.order_state != _PENDING:   # (a record held back by the venue changes nothing)
-                    status = applier.apply(parser, time.time_ns())
-                    if status == _FOREIGN:
-                        # cold: the venue says what the order is, it is adopted, the same record applied again
-                        if self.eng.foreign.adopt_record(parser, payload) >= 0:
-                            status = applier.apply(parser, time.time_ns())
-                    if status == _CONFLICT:
-                        self.conflict(parser, payload)
-                    elif status != _FOREIGN:
-                        self.after_apply()
-                        if parser.linked_order_id and applier.slot >= 0:
-                            self.eng.foreign.on_linked(applier.slot, parser.linked_order_id)
-                if not parser.next_record():
-                    break
-        except ParseError as exc:
-            # the records read so far are applied; the rest of the message is not dropped silently: it is
-            # counted and a reconciliation takes the venue's word for every order
-            self.unreadable(payload, exc)
+        """One user-data stream message: order records applied in C (:class:`~engine._record_loop.RecordLoop`,
+        which hands back what only Python does, :meth:`_record`); anything else to the account book."""
+        if self.loop is not None:
+            try:
+                self.loop.run(payload)
+            except ParseError as exc:
+                self.unreadable(payload, exc)
             return
-        self.metrics.record_wire_to_event(time.perf_counter_ns() - t0)
+        self._before_start(payload)
+
+    def _record(self, payload: bytes, status: int) -> None:
+        """A record the compiled loop left to Python (the parser holds it, the applier its outcome)."""
+        parser, applier = self.parser, self.applier
+        if status == _FOREIGN:
+            # cold: the venue says what the order is, it is adopted, the same record applied again
+            if self.eng.foreign.adopt_record(parser, payload) >= 0:
+                status = applier.apply(parser, time.time_ns())
+        if status == _CONFLICT:
+            self.conflict(parser, payload)
+        elif status != _FOREIGN:
+            self.after_apply()
+            if parser.linked_order_id and applier.slot >= 0:
+                self.eng.foreign.on_linked(applier.slot, parser.linked_order_id)
+
+    def _before_start(self, payload: bytes) -> None:
+        """A message before the instruments are loaded (no applier yet): account messages are read; order
+        records wait for the reconciliation that follows the start."""
+        try:
+            self.parser.parse(payload)
+            if not self.parser.next_record():
+                self.eng.account_book.on_message(payload)    # balances, positions, list statuses, acks
+        except ParseError as exc:
+            self.unreadable(payload, exc)
 
     def unreadable(self, payload: bytes, exc: Exception) -> None:
         """A message the parser refused: counted, logged, and the venue asked for the truth."""

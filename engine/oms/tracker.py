@@ -38,6 +38,7 @@ from engine._order_gate import OpenCounts
 from engine._order_store import OrderStore
 from engine.oms.store_terms import set_terms
 from engine._order_view import Order, order_view
+from engine._record_loop import RecordLoop
 from engine.venues.base import OrderSpec
 
 __all__ = ["OrderTracker", "TERMINAL_STATES", "OPEN_STATES"]
@@ -149,6 +150,12 @@ class OrderTracker:
         bracket = self._brackets.get(slot)
         if bracket is not None:
             bracket.on_update(slot, self.view(slot))
+
+    def record_loop(self, parser, applier, bus, wire_to_event, on_other, on_record) -> RecordLoop:
+        """The compiled loop that applies stream records and keeps these books as :meth:`settle` does
+        (it holds the open set, dormant legs, waiters and brackets, and the bus's subscriber lists)."""
+        return RecordLoop(parser, applier, self.store, self.counts, self._open, self._dormant, self._waiters,
+                          self._brackets, bus._callbacks, bus._streams, wire_to_event, on_other, on_record)
 
     def wake(self, slot: int) -> None:
         waiters = self._waiters.pop(slot, None)

@@ -133,10 +133,18 @@ class BinanceAdapter:
         cid = spec.client_id.encode()
         if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
             return self._ws_place_now(spec, cid)
-        fut = self.orders.lean.submit_now(PLACE_COST, self._rest_build(spec, cid))
+        orders = self.orders
+        lean = orders.lean
+        if lean.http.current() is None:
+            return None
+        ts = lean.clock.now_ms()
+        request = orders.encoder.new_order_request(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
+                                                   spec.qty_raw, spec.price_raw, spec.stop_raw, cid, ts,
+                                                   orders.recv_window, 0, spec.reduce_only, spec.trailing_raw)
+        fut = lean.write_now(PLACE_COST, request, ts)   # bad input raised above, before the budget was touched
         if fut is None:
             return None
-        spec.sent_ms = self.orders.last_ts
+        spec.sent_ms = ts
         client_id = None if self.futures and spec.order_type in ALGO_TYPES else cid
         read = self.orders.read
         return fut, lambda response: read(response, client_id)
@@ -210,9 +218,13 @@ class BinanceAdapter:
             if not limiter.try_take(CANCEL_COST):
                 await limiter.acquire(CANCEL_COST)
             return await self._ws_answer(self.ws_api.cancel_order(spec.symbol.encode(), client_id=cid))
-        request, rw, symbol = self.orders.encoder.cancel_request, self.orders.recv_window, spec.symbol.encode()
-        fut = await self.orders.submit(CANCEL_COST, lambda ts: request(symbol, 0, cid, ts, rw, algo))
-        return await self.orders.finish(fut)
+        orders = self.orders
+        request, rw, symbol = orders.encoder.cancel_request, orders.recv_window, spec.symbol.encode()
+        ts = orders.lean.clock.now_ms()
+        fut = orders.lean.write_now(CANCEL_COST, request(symbol, 0, cid, ts, rw, algo), ts)  # nothing waits
+        if fut is None:
+            fut = await orders.submit(CANCEL_COST, lambda ts: request(symbol, 0, cid, ts, rw, algo))
+        return orders.read(await fut)
 
     async def cancel_all(self, symbol: str) -> None:
         try:

@@ -1,0 +1,202 @@
+"""The order records of a user-data stream message (and of an order answer) applied end to end in C.
+
+:class:`RecordLoop` runs what :class:`engine.oms.stream_apply.StreamApplier` did per message
+in Python: the venue's compiled parser reads the message, every order record it holds goes
+through the :class:`~engine._oms_apply.RecordApplier` into the store (and positions), and the
+order tracker's books follow (the open set and the open counts the risk checks read, dormant
+legs, callers waiting on the order woken).  It does so without a Python frame and without
+building anything for a record that needs nothing more:
+
+- an order acknowledged, cancelled, expired, amended or rejected, or a record that changed
+  nothing, when no one subscribes to events and no bracket listens to the order.
+
+Every other record is handed back to Python (``on_record(payload, status)``), the record still
+in the parser and the applier's outcome still in the applier, for what only Python does:
+events for listeners, fills (reference prices, position events, the balance event after a
+fill), an order whose answer was lost (resolution), a surprise (an alarm), a bracket's leg,
+an order the engine did not place (adoption), a second venue order under one of our client
+ids.  A message with no order record goes to ``on_other(payload)`` (the account book).
+"""
+
+from cpython.dict cimport PyDict_Size
+from libc.stdint cimport int32_t
+from libc.stdint cimport int64_t
+from posix.time cimport CLOCK_MONOTONIC
+from posix.time cimport CLOCK_REALTIME
+from posix.time cimport clock_gettime
+from posix.time cimport timespec
+
+from engine._enums cimport CANCELLED
+from engine._enums cimport EXPIRED
+from engine._enums cimport FILLED
+from engine._enums cimport NOT_PLACED
+from engine._enums cimport PENDING
+from engine._enums cimport REJECTED
+from engine._enums cimport UNKNOWN
+from engine._exec_record cimport ExecRecord
+from engine._exec_record cimport F_LINKED_ORDER_ID
+from engine._exec_record cimport record_has
+from engine._histogram cimport LatencyHistogram
+from engine._oms_apply cimport AP_APPLIED
+from engine._oms_apply cimport AP_CONFLICT
+from engine._oms_apply cimport AP_FOREIGN
+from engine._oms_apply cimport EV_CANCELLED
+from engine._oms_apply cimport RecordApplier
+from engine._order_gate cimport OpenCounts
+from engine._order_store cimport OrderStore
+from engine._parse_common cimport RecordParser
+
+__all__ = ["RecordLoop"]
+
+
+cdef inline int64_t _now(int clock) noexcept nogil:
+    cdef timespec ts
+    clock_gettime(clock, &ts)
+    return <int64_t>ts.tv_sec * 1_000_000_000 + ts.tv_nsec
+
+
+cdef inline bint _terminal(int state) noexcept nogil:
+    return state == FILLED or state == CANCELLED or state == REJECTED or state == EXPIRED or state == NOT_PLACED
+
+
+cdef class RecordLoop:
+    """One engine's stream records into its books (see the module docstring for what stays in Python).
+
+    Parameters
+    ----------
+    parser, applier, store
+        The venue's compiled parser, the engine's applier and store.
+    counts, open_set, dormant, waiters, brackets
+        The order tracker's open counts, open set (slot -> instrument), dormant legs, waiting
+        callers (slot -> futures) and listening brackets (slot -> bracket): held, not copied.
+    callbacks, streams
+        The event bus's subscriber lists (held: while both are empty nobody listens).
+    wire_to_event
+        The histogram of the engine's cost per message (bytes received -> applied).
+    on_other, on_record
+        ``on_other(payload)`` for a message with no order record; ``on_record(payload, status)``
+        for a record the loop leaves to Python.
+    """
+
+    cdef RecordParser parser
+    cdef object parse
+    cdef RecordApplier applier
+    cdef OrderStore store
+    cdef OpenCounts counts
+    cdef dict open_set
+    cdef set dormant
+    cdef dict waiters
+    cdef dict brackets
+    cdef list callbacks
+    cdef list streams
+    cdef LatencyHistogram wire_to_event
+    cdef object on_other
+    cdef object on_record
+    cdef readonly int64_t settled     # records this loop finished in C
+    cdef readonly int64_t handed      # records handed to Python
+    cdef readonly int64_t cancelled   # cancels it counted (the engine's metrics add them)
+
+    def __init__(self, RecordParser parser not None, RecordApplier applier not None, OrderStore store not None,
+                 OpenCounts counts not None, dict open_set not None, set dormant not None, dict waiters not None,
+                 dict brackets not None, list callbacks not None, list streams not None,
+                 LatencyHistogram wire_to_event not None, on_other, on_record):
+        self.parser = parser
+        self.parse = parser.parse
+        self.applier = applier
+        self.store = store
+        self.counts = counts
+        self.open_set = open_set
+        self.dormant = dormant
+        self.waiters = waiters
+        self.brackets = brackets
+        self.callbacks = callbacks
+        self.streams = streams
+        self.wire_to_event = wire_to_event
+        self.on_other = on_other
+        self.on_record = on_record
+
+    def run(self, payload):
+        """One user-data stream message (ParseError when the parser refuses it: the records before the
+        bad one are applied)."""
+        cdef int64_t t0 = _now(CLOCK_MONOTONIC)
+        cdef RecordParser parser = self.parser
+        cdef const ExecRecord *r
+        cdef int status
+        self.parse(payload)
+        if not parser.next_record_c():
+            self.on_other(payload)
+            return
+        while True:
+            r = parser.record_c()
+            if r.order_state != PENDING:        # (a record held back by the venue changes nothing)
+                status = self.applier.apply_c(r, _now(CLOCK_REALTIME))
+                if self._settle(status, r):
+                    self.settled += 1
+                else:
+                    self.handed += 1
+                    self.on_record(payload, status)
+            if not parser.next_record_c():
+                break
+        self.wire_to_event.record_c(_now(CLOCK_MONOTONIC) - t0)
+
+    def answer(self, RecordParser parser not None):
+        """An order answer (REST or WebSocket) ``parser`` holds: applied; -1 when finished here, else
+        the ApplyStatus for Python to finish."""
+        cdef const ExecRecord *r = parser.record_c()
+        cdef int status = self.applier.apply_c(r, _now(CLOCK_REALTIME))
+        if self._settle(status, r):
+            self.settled += 1
+            return -1
+        self.handed += 1
+        return status
+
+    cdef bint _settle(self, int status, const ExecRecord *r) except -1:
+        """Finish the applied record here when it needs nothing Python does (False: hand it over,
+        nothing done)."""
+        cdef RecordApplier ap = self.applier
+        cdef int32_t slot = ap.slot
+        cdef int prev
+        if status == AP_FOREIGN or status == AP_CONFLICT:
+            return False
+        if slot < 0:
+            return True
+        if record_has(r, F_LINKED_ORDER_ID) and r.linked_order_id:
+            return False
+        if status != AP_APPLIED:
+            self._wake(slot)
+            return True
+        prev = ap.prev_state
+        if (ap.fill_qty_raw != 0 or prev == UNKNOWN or prev == REJECTED or prev == NOT_PLACED
+                or self.callbacks or self.streams or (PyDict_Size(self.brackets) and slot in self.brackets)):
+            return False
+        self._track(slot)
+        self._wake(slot)
+        if ap.event == EV_CANCELLED:
+            self.cancelled += 1
+        return True
+
+    cdef int _track(self, int32_t slot) except -1:
+        """The open set (and counts) by the order's state now, as OrderTracker.settle keeps them."""
+        cdef int state = self.store.state[slot]
+        cdef int32_t inst
+        if _terminal(state):
+            inst_obj = self.open_set.pop(slot, None)
+            if inst_obj is not None:
+                self.counts.closed(inst_obj)
+            if self.dormant:
+                self.dormant.discard(slot)
+        elif state and slot not in self.open_set:
+            inst = self.store.instrument[slot]
+            self.open_set[slot] = inst
+            self.counts.opened(inst)
+        return 0
+
+    cdef int _wake(self, int32_t slot) except -1:
+        if not PyDict_Size(self.waiters):
+            return 0
+        futures = self.waiters.pop(slot, None)
+        if futures:
+            for fut in futures:
+                if not fut.done():
+                    fut.set_result(None)
+        return 0

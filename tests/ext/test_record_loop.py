@@ -1,0 +1,123 @@
+"""RecordLoop: stream records applied and the tracker's books kept in C; what only Python does handed back."""
+
+import asyncio
+import json
+
+import pytest
+
+from tests.support.alloc import allocated_blocks_delta, python_allocations_per_call_bytes
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._histogram import LatencyHistogram
+from engine._instruments import ContractType, Instruments
+from engine._oms_apply import ApplyStatus, RecordApplier
+from engine._order_gate import OpenCounts
+from engine._order_store import OrderStore
+from engine._parse_binance import BinanceParser
+from engine._parse_common import ParseError
+from engine._record_loop import RecordLoop
+
+E8 = 100_000_000
+
+
+def report(cid, x, X, l="0", L="0", z="0", t=-1, i=4242):
+    return json.dumps({"e": "executionReport", "E": 1, "s": "BTCUSDT", "c": cid, "S": "BUY", "o": "LIMIT",
+                       "f": "GTC", "q": "1.00000000", "p": "50000.00000000", "P": "0", "F": "0", "g": -1, "C": "",
+                       "x": x, "X": X, "r": "NONE", "i": i, "l": l, "z": z, "L": L, "n": "0", "N": None, "T": 2,
+                       "t": t, "w": X == "NEW", "m": False, "O": 1, "Z": "0", "Y": "0", "Q": "0"}).encode()
+
+
+class World:
+    def __init__(self):
+        self.reg = Instruments(4)
+        self.inst = self.reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", step="0.00001",
+                                 min_qty="0.00001", max_qty="9000")
+        self.store = OrderStore(256, venue="binance-spot")
+        self.parser = BinanceParser()
+        self.applier = RecordApplier(self.store, self.reg)
+        self.counts = OpenCounts(4)
+        self.open, self.dormant, self.waiters, self.brackets = {}, set(), {}, {}
+        self.callbacks, self.streams = [], []
+        self.hist = LatencyHistogram()
+        self.other, self.handed = [], []
+        self.loop = RecordLoop(self.parser, self.applier, self.store, self.counts, self.open, self.dormant,
+                               self.waiters, self.brackets, self.callbacks, self.streams, self.hist,
+                               self.other.append, lambda payload, status: self.handed.append(status))
+
+    def order(self):
+        slot = self.store.create(self.inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, 50_000 * E8)
+        self.open[slot] = self.inst
+        self.counts.opened(self.inst)
+        return slot, self.store.client_id(slot)
+
+
+def test_acknowledged_and_cancelled_orders_are_settled_in_c():
+    w = World()
+    slot, cid = w.order()
+    w.loop.run(report(cid, "NEW", "NEW"))
+    assert w.store.state_of(slot) == OrderState.NEW and w.open == {slot: w.inst} and w.counts.total == 1
+    w.loop.run(report(cid, "CANCELED", "CANCELED"))
+    assert w.store.state_of(slot) == OrderState.CANCELLED and w.open == {} and w.counts.total == 0
+    assert (w.loop.settled, w.loop.handed, w.loop.cancelled, w.handed) == (2, 0, 1, [])
+    assert w.hist.count == 2
+    w.loop.run(report(cid, "CANCELED", "CANCELED"))          # the same again: changed nothing, settled
+    assert w.loop.settled == 3 and w.loop.cancelled == 1
+
+
+def test_what_only_python_does_is_handed_back_with_the_record_in_the_parser():
+    w = World()
+    slot, cid = w.order()
+    w.loop.run(report(cid, "NEW", "NEW"))
+    w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.4", L="50000", z="0.4", t=7))   # a fill
+    assert w.handed == [ApplyStatus.AP_APPLIED] and w.applier.fill_qty_raw == 40_000_000
+    assert w.parser.to_dict()["client_id"] == cid                                             # still there
+    w.loop.run(report("someone-else", "NEW", "NEW", i=999))                                   # not ours
+    assert w.handed[-1] == ApplyStatus.AP_FOREIGN
+    w.callbacks.append(print)                                                                 # a listener
+    w.loop.run(report(cid, "CANCELED", "CANCELED", z="0.4"))
+    assert len(w.handed) == 3 and w.open == {slot: w.inst}     # handed over: the books are Python's to keep
+    w.callbacks.clear()
+    slot2, cid2 = w.order()
+    w.brackets[slot2] = object()                                                              # a bracket's leg
+    w.loop.run(report(cid2, "NEW", "NEW", i=4343))
+    assert len(w.handed) == 4 and w.loop.settled == 1
+    w.loop.run(b'{"e":"outboundAccountPosition","E":1,"u":1,"B":[]}')                        # no order record
+    assert w.other and w.loop.settled == 1
+
+
+def test_waiters_are_woken_and_a_refused_message_raises_after_what_it_applied():
+    async def main():
+        w = World()
+        slot, cid = w.order()
+        fut = asyncio.get_running_loop().create_future()
+        w.waiters[slot] = [fut]
+        w.loop.run(report(cid, "NEW", "NEW"))
+        assert fut.done() and w.waiters == {}
+        with pytest.raises(ParseError):
+            w.loop.run(report(cid, "CANCELED", "CANCELED")[:-9])
+        assert w.store.state_of(slot) == OrderState.NEW
+
+    asyncio.run(main())
+
+
+def test_an_answer_is_finished_in_c_or_its_status_returned():
+    w = World()
+    slot, cid = w.order()
+    w.parser.parse(report(cid, "NEW", "NEW"))
+    assert w.loop.answer(w.parser) == -1 and w.store.state_of(slot) == OrderState.NEW
+    w.parser.parse(report(cid, "TRADE", "FILLED", l="1", L="50000", z="1", t=9))
+    assert w.loop.answer(w.parser) == ApplyStatus.AP_APPLIED and w.store.state_of(slot) == OrderState.FILLED
+    assert w.open == {slot: w.inst}        # a fill: Python settles it (reference price, events, counts)
+
+
+def test_a_settled_message_allocates_nothing():
+    w = World()
+    slot, cid = w.order()
+    w.loop.run(report(cid, "NEW", "NEW"))
+    again = report(cid, "NEW", "NEW")          # duplicate: applied as nothing, settled in C each time
+    run = w.loop.run
+
+    def call():
+        run(again)
+
+    assert python_allocations_per_call_bytes(call) == 0
+    assert allocated_blocks_delta(call) == 0
