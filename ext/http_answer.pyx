@@ -26,6 +26,7 @@ is strict and declines (returns None, nothing consumed) rather than deciding:
 Every read of ``data`` is checked against its length first.
 """
 
+cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.bytes cimport PyBytes_GET_SIZE
@@ -153,118 +154,6 @@ def frame_plain(bytes data, Py_ssize_t pos, Py_ssize_t max_headers, Py_ssize_t m
             PyBytes_FromStringAndSize(<const char*>p + start, length), start + length)
 
 
-cdef class HttpResponse:
-    """A complete HTTP answer: status, headers (lower-cased names, bytes) and body bytes.
-
-    An answer framed by :func:`frame_plain` / :func:`take_plain` keeps its head as bytes and
-    splits it into headers when :attr:`headers` is first read (most answers never are).
-    """
-
-    cdef readonly int status
-    cdef readonly object body
-    cdef object _headers            # [(lower-cased name, value), ...], or None until split from _head
-    cdef object _json
-    cdef bytes _head
-
-    def __init__(self, int status, headers, body, bytes head=b""):
-        self.status = status
-        self._headers = headers
-        self.body = body
-        self._head = head
-
-    @property
-    def headers(self):
-        """(lower-cased name, value without its leading spaces and tabs) of each header line, in order."""
-        if self._headers is None:
-            self._headers = split_head(self._head)
-        return self._headers
-
-    def json(self):
-        """The body decoded as JSON (decoded once, then cached).  Cold path only."""
-        if self._json is None:
-            import json
-            self._json = json.loads(self.body)
-        return self._json
-
-    def value(self, bytes name):
-        """The raw value of the last header called ``name`` (lower-case bytes), or None.
-
-        For the order path's per-answer reads (rate-limit headers): a plain answer's head is
-        searched in place, not split into headers.
-        """
-        if self._headers is None:
-            return header_value(self._head, name)
-        found = None
-        for k, v in self._headers:
-            if k == name:
-                found = v
-        return found
-
-    def counts(self, bytes first, bytes second):
-        """The last headers called ``first`` and ``second`` (lower-case bytes) as non-negative decimals,
-        e.g. a rate limit and what remains of it; None when either is missing or is not 1 to 18
-        digits between spaces and tabs (a garbled figure is no figure)."""
-        if self._headers is None:
-            return header_counts(self._head, first, second)
-        a, b = _count(self.value(first)), _count(self.value(second))
-        return None if a is None or b is None else (a, b)
-
-    def header(self, name, default=None):
-        """Value of a header (case-insensitive name) as str, or ``default``."""
-        key = (name.encode() if isinstance(name, str) else name).lower()
-        for k, v in self.headers:
-            if k == key:
-                return v.decode("latin-1")
-        return default
-
-    def __repr__(self):
-        return f"HttpResponse(status={self.status}, body={len(self.body)} bytes)"
-
-
-def take_plain(bytes data, pending, Py_ssize_t max_headers, Py_ssize_t max_header_bytes,
-               Py_ssize_t max_body_bytes):
-    """Settle the requests at the head of ``pending`` (a deque of tuples whose first item is the
-    request's future) with the plain answers at the start of ``data``, in order, one each, as
-    :class:`HttpResponse` (a future already done loses its answer, as a cancelled request does);
-    returns the bytes they took (0: none, the read is another parser's).  What
-    ``frame_plain`` in a loop would do, without a Python tuple per answer."""
-    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(data)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
-    cdef Py_ssize_t pos = 0, head_end = 0, start = 0, length = 0
-    cdef int status
-    cdef HttpResponse response
-    while pending:
-        status = _frame(p, n, pos, max_headers, max_header_bytes, max_body_bytes, &head_end, &start, &length)
-        if status == 0:
-            break
-        response = HttpResponse.__new__(HttpResponse)
-        response.status = status
-        response.body = PyBytes_FromStringAndSize(<const char*>p + start, length)
-        response._head = PyBytes_FromStringAndSize(<const char*>p + pos, head_end - pos)
-        pos = start + length
-        fut = pending.popleft()[0]
-        if not fut.done():
-            fut.set_result(response)
-    return pos
-
-
-def _count(value):
-    """``header_counts``' reading of one value, for headers already split."""
-    if value is None:
-        return None
-    value = value.strip(b" \t")
-    return int(value) if value.isdigit() and len(value) <= 18 else None
-
-
-def split_head(bytes head):
-    """The header lines of a head ``frame_plain`` accepted (every line has a name and a colon)."""
-    out = []
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        out.append((name.lower(), value.lstrip(b" \t")))     # as httptools: leading spaces and tabs dropped
-    return out
-
-
 cdef Py_ssize_t _find_value(const unsigned char* p, Py_ssize_t n, const unsigned char* want, Py_ssize_t size,
                             Py_ssize_t* end) noexcept:
     """Start of the value of the last header line called ``want`` (leading spaces and tabs skipped), its
@@ -310,27 +199,16 @@ cdef long long _decimal(const unsigned char* p, Py_ssize_t start, Py_ssize_t end
     return out
 
 
-def header_value(bytes head, bytes name):
-    """The value of the last header line called ``name`` (lower-case bytes) in a head :func:`frame_plain`
-    returned, without its leading spaces and tabs (as httptools gives it), or None.
-
-    Searched in place, case-insensitively: no copy of the head, no split into lines.
-    """
-    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(head)
+cdef object _value_in(const unsigned char* p, Py_ssize_t n, bytes name):
     cdef Py_ssize_t end = 0
-    cdef Py_ssize_t at = _find_value(p, PyBytes_GET_SIZE(head), <const unsigned char*>PyBytes_AS_STRING(name),
-                                     PyBytes_GET_SIZE(name), &end)
+    cdef Py_ssize_t at = _find_value(p, n, <const unsigned char*>PyBytes_AS_STRING(name), PyBytes_GET_SIZE(name),
+                                     &end)
     if at < 0:
         return None
     return PyBytes_FromStringAndSize(<const char*>p + at, end - at)
 
 
-def header_counts(bytes head, bytes first, bytes second):
-    """The values of the last header lines called ``first`` and ``second`` (lower-case bytes) as
-    non-negative decimals (e.g. a rate limit and what remains of it), or None when either is
-    missing or is not 1 to 18 digits between spaces and tabs."""
-    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(head)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(head)
+cdef object _counts_in(const unsigned char* p, Py_ssize_t n, bytes first, bytes second):
     cdef Py_ssize_t end_a = 0, end_b = 0
     cdef Py_ssize_t at_a = _find_value(p, n, <const unsigned char*>PyBytes_AS_STRING(first),
                                        PyBytes_GET_SIZE(first), &end_a)
@@ -344,3 +222,144 @@ def header_counts(bytes head, bytes first, bytes second):
     if a < 0 or b < 0:
         return None
     return a, b
+
+
+def header_value(bytes head, bytes name):
+    """The value of the last header line called ``name`` (lower-case bytes) in a head :func:`frame_plain`
+    returned, without its leading spaces and tabs (as httptools gives it), or None.
+
+    Searched in place, case-insensitively: no copy of the head, no split into lines.
+    """
+    return _value_in(<const unsigned char*>PyBytes_AS_STRING(head), PyBytes_GET_SIZE(head), name)
+
+
+def header_counts(bytes head, bytes first, bytes second):
+    """The values of the last header lines called ``first`` and ``second`` (lower-case bytes) as
+    non-negative decimals (e.g. a rate limit and what remains of it), or None when either is
+    missing or is not 1 to 18 digits between spaces and tabs."""
+    return _counts_in(<const unsigned char*>PyBytes_AS_STRING(head), PyBytes_GET_SIZE(head), first, second)
+
+
+@cython.no_gc
+cdef class HttpResponse:
+    """A complete HTTP answer: status, headers (lower-cased names, bytes) and body bytes.
+
+    An answer framed by :func:`frame_plain` / :func:`take_plain` keeps its head as bytes and
+    splits it into headers when :attr:`headers` is first read (most answers never are); one
+    :func:`take_plain` settled keeps the read it came in and its head's place there, not a copy.
+    It holds bytes, a list of byte pairs and a decoded JSON document, none of which can refer back
+    to it, so the cyclic garbage collector does not track it (one object fewer per answer to count).
+    """
+
+    cdef readonly int status
+    cdef readonly object body
+    cdef object _headers            # [(lower-cased name, value), ...], or None until split from the head
+    cdef object _json
+    cdef bytes _src                 # holds the head at [_head_at, _head_at + _head_len): the read it came in
+    cdef Py_ssize_t _head_at
+    cdef Py_ssize_t _head_len
+
+    def __init__(self, int status, headers, body, bytes head=b""):
+        self.status = status
+        self._headers = headers
+        self.body = body
+        self._src = head
+        self._head_at = 0
+        self._head_len = len(head)
+
+    cdef inline const unsigned char* _head_p(self):
+        return <const unsigned char*>PyBytes_AS_STRING(self._src) + self._head_at
+
+    @property
+    def headers(self):
+        """(lower-cased name, value without its leading spaces and tabs) of each header line, in order."""
+        if self._headers is None:
+            self._headers = split_head(self._src[self._head_at:self._head_at + self._head_len])
+        return self._headers
+
+    def json(self):
+        """The body decoded as JSON (decoded once, then cached).  Cold path only."""
+        if self._json is None:
+            import json
+            self._json = json.loads(self.body)
+        return self._json
+
+    def value(self, bytes name):
+        """The raw value of the last header called ``name`` (lower-case bytes), or None.
+
+        For the order path's per-answer reads (rate-limit headers): a plain answer's head is
+        searched in place, not split into headers.
+        """
+        if self._headers is None:
+            return _value_in(self._head_p(), self._head_len, name)
+        found = None
+        for k, v in self._headers:
+            if k == name:
+                found = v
+        return found
+
+    def counts(self, bytes first, bytes second):
+        """The last headers called ``first`` and ``second`` (lower-case bytes) as non-negative decimals,
+        e.g. a rate limit and what remains of it; None when either is missing or is not 1 to 18
+        digits between spaces and tabs (a garbled figure is no figure)."""
+        if self._headers is None:
+            return _counts_in(self._head_p(), self._head_len, first, second)
+        a, b = _count(self.value(first)), _count(self.value(second))
+        return None if a is None or b is None else (a, b)
+
+    def header(self, name, default=None):
+        """Value of a header (case-insensitive name) as str, or ``default``."""
+        key = (name.encode() if isinstance(name, str) else name).lower()
+        for k, v in self.headers:
+            if k == key:
+                return v.decode("latin-1")
+        return default
+
+    def __repr__(self):
+        return f"HttpResponse(status={self.status}, body={len(self.body)} bytes)"
+
+
+def take_plain(bytes data, pending, Py_ssize_t max_headers, Py_ssize_t max_header_bytes,
+               Py_ssize_t max_body_bytes):
+    """Settle the requests at the head of ``pending`` (a deque of tuples whose first item is the
+    request's future) with the plain answers at the start of ``data``, in order, one each, as
+    :class:`HttpResponse` (a future already done loses its answer, as a cancelled request does);
+    returns the bytes they took (0: none, the read is another parser's).  What
+    ``frame_plain`` in a loop would do, without a Python tuple per answer."""
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+    cdef Py_ssize_t pos = 0, head_end = 0, start = 0, length = 0
+    cdef int status
+    cdef HttpResponse response
+    while pending:
+        status = _frame(p, n, pos, max_headers, max_header_bytes, max_body_bytes, &head_end, &start, &length)
+        if status == 0:
+            break
+        response = HttpResponse.__new__(HttpResponse)
+        response.status = status
+        response.body = PyBytes_FromStringAndSize(<const char*>p + start, length)
+        response._src = data            # the head stays where it came: no copy (most answers never read it)
+        response._head_at = pos
+        response._head_len = head_end - pos
+        pos = start + length
+        fut = pending.popleft()[0]
+        if not fut.done():
+            fut.set_result(response)
+    return pos
+
+
+def _count(value):
+    """``header_counts``' reading of one value, for headers already split."""
+    if value is None:
+        return None
+    value = value.strip(b" \t")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def split_head(bytes head):
+    """The header lines of a head ``frame_plain`` accepted (every line has a name and a colon)."""
+    out = []
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        out.append((name.lower(), value.lstrip(b" \t")))     # as httptools: leading spaces and tabs dropped
+    return out

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from engine._http_answer import frame_plain, header_counts, header_value
+from engine._http_answer import frame_plain, header_counts, header_value, take_plain
 from engine.transport.fast_http import HttpResponse, split_head
 from tests.support.alloc import allocated_blocks_delta, python_allocations_per_call_bytes
 
@@ -138,6 +138,40 @@ def test_a_framed_answer_is_what_httptools_reads(status, lines, at, length, odd,
         assert response.value(name) == dict(headers).get(name) == split.value(name)
         for other in names:
             assert response.counts(name, other) == split.counts(name, other)
+
+
+class Waiting:
+    """A request's future as take_plain sees it."""
+
+    def __init__(self, done=False):
+        self.result, self._done = None, done
+
+    def done(self):
+        return self._done
+
+    def set_result(self, value):
+        self.result, self._done = value, True
+
+
+def test_take_plain_settles_the_waiting_requests_in_order_and_leaves_the_rest():
+    import collections
+
+    second = PLAIN.replace(b"200 OK", b"201 Created").replace(b"WEIGHT-1M: 25", b"WEIGHT-1M: 26")
+    partial = PLAIN[:40]
+    a, gone, b, c = Waiting(), Waiting(done=True), Waiting(), Waiting()
+    pending = collections.deque([(a, 1.0, 1.0), (gone, 1.0, 1.0), (b, 1.0, 1.0), (c, 1.0, 1.0)])
+    data = PLAIN + PLAIN + second + partial
+    assert take_plain(data, pending, *CAPS) == len(data) - len(partial)    # the partial answer is httptools'
+    assert list(pending) == [(c, 1.0, 1.0)] and c.result is None and gone.result is None
+    status, head, body, _ = frame_plain(second, 0, *CAPS)
+    for fut, want_status, want_head in ((a, 200, frame_plain(PLAIN, 0, *CAPS)[1]), (b, status, head)):
+        got = fut.result
+        assert (got.status, got.body) == (want_status, b'{"ok":true}')
+        assert got.headers == split_head(want_head)                       # the head is this answer's own
+        assert got.counts(b"x-mbx-used-weight-1m", b"content-length") == (25 if fut is a else 26, 11)
+        assert got.value(b"date") == b"Sat, 05 Dec 2026 05:15:53 GMT"
+    assert take_plain(b"", collections.deque([(Waiting(), 1.0, 1.0)]), *CAPS) == 0
+    assert take_plain(PLAIN, collections.deque(), *CAPS) == 0                   # nothing waits: nothing taken
 
 
 @settings(max_examples=300, deadline=None)

@@ -45,6 +45,8 @@ log = logging.getLogger("engine.venues.gateio.ws_orders")
 _ACK = b'"ack":true'
 _OK = b'"status":"200"'
 _RID = b'"request_id":"'
+_WHAT = {c: c.decode() for c in (b"spot.order_place", b"spot.order_cancel", b"spot.order_amend",
+                                 b"spot.order_status")}      # what a request is, for its timeout's message
 
 
 def login_signature(signer: RequestSigner, timestamp: int, event: str = "api", channel: str = "spot.login",
@@ -69,6 +71,7 @@ class GateWsOrders:
         self.signer = RequestSigner(config.api_secret.reveal_bytes())
         self.encoder = GateOrderEncoder(self.signer, config.api_key, signs=False)
         self._prefix = os.urandom(4).hex()
+        self._prefix_b = self._prefix.encode()
         self._ids = itertools.count(1)
         self.inflight = InflightRequests("gateio order api")
         self._login: asyncio.Future | None = None
@@ -135,9 +138,11 @@ class GateWsOrders:
         """Write the encoder's ``req_param`` (just written) in its request frame, framed by the encoder."""
         if not self._logged_in:
             raise ConnectionLost("order API: not logged in; nothing was sent", sent=False)
-        req_id = f"{self._prefix}-{next(self._ids)}"
-        frame = self.encoder.ws_frame(channel, req_id.encode(), ts_ms, ts_ms + self.recv_window)
-        return self.inflight.send(self.ws, req_id, frame, channel.decode(), timeout or self.request_timeout)
+        # request ids are bytes, as the answers' request_id is read from the frame (no decoding per answer)
+        req_id = b"%s-%d" % (self._prefix_b, next(self._ids))
+        frame = self.encoder.ws_frame(channel, req_id, ts_ms, ts_ms + self.recv_window)
+        return self.inflight.send(self.ws, req_id, frame, _WHAT.get(channel) or channel.decode(),
+                                  timeout or self.request_timeout)
 
     def _ref_param(self, pair: bytes, order_id: bytes, qty_raw: int = 0, price_raw: int = 0,
                    amend: bool = False) -> None:
@@ -187,7 +192,7 @@ class GateWsOrders:
             start = payload.find(_RID, 0, 64)
             if start >= 0:
                 end = payload.find(b'"', start + 14, start + 96)
-                req_id = payload[start + 14:end].decode("ascii", "replace") if end > 0 else ""
+                req_id = payload[start + 14:end] if end > 0 else b""
                 if req_id in inflight.pending:
                     if _ACK in payload:
                         self.acks += 1        # received; the result follows
@@ -211,7 +216,7 @@ class GateWsOrders:
             return
         if doc.get("ack") is True or not isinstance(rid, str):
             return                  # an ack, a pong, a notice
-        fut = inflight.take(rid)
+        fut = inflight.take(rid.encode("utf-8", "replace"))
         if fut is None or fut.done():
             return
         header = doc.get("header") or {}
