@@ -1,10 +1,13 @@
 class Window:
-    name: str
     limit: int
-    seconds: float
-    aligned: bool
     used: int
     start: float
+    @property
+    def name(self) -> str: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def aligned(self) -> bool: ...
     def __init__(self, name: str, limit: int, seconds: float, *, aligned: bool = True) -> None: ...
     @property
     def events(self) -> list[tuple[float, int]]: ...

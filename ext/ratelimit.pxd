@@ -7,8 +7,8 @@ cdef class Window:
     """One limit: ``limit`` units per ``seconds``, clock-aligned or rolling."""
     cdef readonly str name
     cdef public int64_t limit           # units per window
-    cdef public double seconds          # window length, s
-    cdef public bint aligned            # True: clock-aligned (Binance); False: rolling (Bybit, MEXC)
+    cdef readonly double seconds        # window length, s (positive)
+    cdef readonly bint aligned          # True: clock-aligned (Binance); False: rolling (Bybit, MEXC)
     cdef public int64_t used            # units counted in the current window
     cdef public double start            # aligned: start of the current window (clock s)
     cdef double *ev_t                   # rolling: when each counted event was taken (clock s), a ring

@@ -21,7 +21,6 @@ from libc.math cimport fmod
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from libc.stdlib cimport malloc
-from libc.stdlib cimport realloc
 
 __all__ = ["Window", "TakePlan"]
 
@@ -84,7 +83,6 @@ cdef class Window:
         return [(self.ev_t[(self.ev_head + i) % self.ev_cap], self.ev_n[(self.ev_head + i) % self.ev_cap])
                 for i in range(self.ev_len)]
 
-    @cython.cdivision(True)
     cdef int roll_c(self, double now) except -1:
         """Rule 1 or 2: the count brought to ``now``."""
         cdef double start, horizon
