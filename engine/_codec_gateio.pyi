@@ -65,6 +65,26 @@ class GateOrderEncoder(WireBuffer):
         timestamp_s: int,
     ) -> int: ...
     def framed_request(self, exptime_ms: int) -> bytes: ...
+    def new_order_request(
+        self,
+        currency_pair: bytes | str,
+        side: int,
+        order_type: int,
+        tif: int,
+        qty_raw: int,
+        price_raw: int,
+        client_id: bytes | str | None,
+        ts_ms: int,
+        recv_window_ms: int,
+    ) -> bytes: ...
+    def cancel_request(
+        self,
+        currency_pair: bytes | str,
+        order_id: bytes | str | None,
+        client_id: bytes | str | None,
+        ts_ms: int,
+        recv_window_ms: int,
+    ) -> bytes: ...
     def ws_cancel_param(
         self, currency_pair: bytes | str, order_id: bytes | str | None, client_id: bytes | str | None
     ) -> int: ...

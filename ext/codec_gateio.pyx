@@ -550,23 +550,8 @@ cdef class GateOrderEncoder(WireBuffer):
         ------
         EncodeError
         """
-        cdef const char *s
-        cdef const char *c
-        cdef Py_ssize_t sn, cn
-        _borrow_text(currency_pair, &s, &sn)
-        _borrow_text(client_id, &c, &cn)
-        cdef Py_ssize_t n = self.new_order_c(s, <size_t>sn, side, order_type, tif, qty_raw, quote_qty_raw,
-                                             price_raw, c, <size_t>cn, timestamp_s)
-        if n < 0:
-            self._clear()
-            detail = (f"currency_pair={currency_pair!r} side={side} type={order_type} tif={tif} qty_raw={qty_raw} "
-                      f"quote_qty_raw={quote_qty_raw} price_raw={price_raw} client_id={client_id!r} "
-                      f"timestamp_s={timestamp_s}")
-            if n == CODEC_E_QTY and order_type == MARKET and side == BUY and qty_raw > 0:
-                raise EncodeError("gate spot: a market BUY spends quote_qty_raw (its amount is in the quote "
-                                  f"currency); qty_raw must be 0 ({detail})", CODEC_E_QTY)
-            raise encode_error(<int>n, "gate spot", detail)
-        return n
+        return _new_order(self, currency_pair, side, order_type, tif, qty_raw, price_raw, client_id, timestamp_s,
+                          quote_qty_raw)
 
     def cancel_order(self, currency_pair, order_id, client_id, int64_t timestamp_s):
         """Encode and sign ``DELETE /api/v4/spot/orders/{id}?currency_pair=...``.
@@ -685,44 +670,28 @@ cdef class GateOrderEncoder(WireBuffer):
             No successful signed request since the last error, no frame for its endpoint,
             or a negative ``exptime_ms``.
         """
-        cdef object head
-        cdef bytes out
-        cdef char *p
-        cdef char exp_digits[DIGITS_CAP]
-        cdef char len_digits[DIGITS_CAP]
-        cdef size_t en, ln
-        cdef Py_ssize_t hn, tn, total
-        cdef size_t ts_n = self.auth.timestamp_len
-        if not self.signs or self.target_length <= 0:
-            raise ValueError("framed_request needs a successful signed request first")
-        if exptime_ms < 0:
-            raise ValueError(f"exptime_ms must be >= 0, not {exptime_ms}")
-        if self._heads is None or self.endpoint >= PyTuple_GET_SIZE(self._heads):
-            raise ValueError("no frame for this endpoint (set_frame first)")
-        head = <object>PyTuple_GET_ITEM(self._heads, self.endpoint)
-        if head is None:
-            raise ValueError(f"no frame for endpoint {self.endpoint}")
-        en = _decimal(exp_digits, exptime_ms)
-        ln = _decimal(len_digits, self.length)
-        hn = PyBytes_GET_SIZE(head)
-        tn = PyBytes_GET_SIZE(self._tail)
-        total = (hn + self.target_length + tn + <Py_ssize_t>ts_n + 8 + GATE_SIGN_HEX + 18 + <Py_ssize_t>en
-                 + 18 + <Py_ssize_t>ln + 4 + self.length)
-        out = PyBytes_FromStringAndSize(NULL, total)
-        p = PyBytes_AS_STRING(out)
-        p = _put(p, PyBytes_AS_STRING(head), <size_t>hn)
-        p = _put(p, self.target_buf, <size_t>self.target_length)
-        p = _put(p, PyBytes_AS_STRING(self._tail), <size_t>tn)
-        p = _put(p, self.auth.timestamp, ts_n)
-        p = _put(p, HDR_SIGN, 8)
-        p = _put(p, self.auth.sign, GATE_SIGN_HEX)
-        p = _put(p, HDR_EXPTIME, 18)
-        p = _put(p, exp_digits, en)
-        p = _put(p, HDR_LENGTH, 18)
-        p = _put(p, len_digits, ln)
-        p = _put(p, HDR_END, 4)
-        _put(p, self.buf, <size_t>self.length)
-        return out
+        return _framed(self, exptime_ms)
+
+    def new_order_request(self, currency_pair, int side, int order_type, int tif, int64_t qty_raw,
+                          int64_t price_raw, client_id, int64_t ts_ms, int64_t recv_window_ms):
+        """:meth:`new_order` at venue time ``ts_ms`` (signed in seconds), then :meth:`framed_request` with
+        ``X-Gate-Exptime`` = ``ts_ms + recv_window_ms``: the whole request in one call (the lean path's).
+
+        Raises
+        ------
+        EncodeError
+            Bad input (nothing is framed).
+        ValueError
+            No frame set for the endpoint, or a negative time.
+        """
+        _new_order(self, currency_pair, side, order_type, tif, qty_raw, price_raw, client_id, ts_ms // 1000, 0)
+        return _framed(self, ts_ms + recv_window_ms)
+
+    def cancel_request(self, currency_pair, order_id, client_id, int64_t ts_ms, int64_t recv_window_ms):
+        """:meth:`cancel_order` at venue time ``ts_ms``, then :meth:`framed_request` (as
+        :meth:`new_order_request`)."""
+        self._ref(currency_pair, order_id, client_id, 0, 0, ENDPOINT_CANCEL, False, ts_ms // 1000)
+        return _framed(self, ts_ms + recv_window_ms)
 
     cdef Py_ssize_t ws_ref_param_c(self, const char *pair, size_t pair_len, const char *order_id,
                                    size_t order_id_len, const char *text, size_t text_len, int64_t qty_raw,
@@ -854,6 +823,70 @@ cdef class GateOrderEncoder(WireBuffer):
         self.length = 0
         self.target_length = 0
         self.path_length = 0
+
+
+cdef Py_ssize_t _new_order(GateOrderEncoder enc, currency_pair, int side, int order_type, int tif, int64_t qty_raw,
+                           int64_t price_raw, client_id, int64_t timestamp_s, int64_t quote_qty_raw) except -1:
+    """:meth:`GateOrderEncoder.new_order` (one borrowing and one error path for it and new_order_request)."""
+    cdef const char *s
+    cdef const char *c
+    cdef Py_ssize_t sn, cn
+    _borrow_text(currency_pair, &s, &sn)
+    _borrow_text(client_id, &c, &cn)
+    cdef Py_ssize_t n = enc.new_order_c(s, <size_t>sn, side, order_type, tif, qty_raw, quote_qty_raw, price_raw, c,
+                                        <size_t>cn, timestamp_s)
+    if n < 0:
+        enc._clear()
+        detail = (f"currency_pair={currency_pair!r} side={side} type={order_type} tif={tif} qty_raw={qty_raw} "
+                  f"quote_qty_raw={quote_qty_raw} price_raw={price_raw} client_id={client_id!r} "
+                  f"timestamp_s={timestamp_s}")
+        if n == CODEC_E_QTY and order_type == MARKET and side == BUY and qty_raw > 0:
+            raise EncodeError("gate spot: a market BUY spends quote_qty_raw (its amount is in the quote "
+                              f"currency); qty_raw must be 0 ({detail})", CODEC_E_QTY)
+        raise encode_error(<int>n, "gate spot", detail)
+    return n
+
+
+cdef bytes _framed(GateOrderEncoder enc, int64_t exptime_ms):
+    """:meth:`GateOrderEncoder.framed_request` (shared with new_order_request and cancel_request)."""
+    cdef object head
+    cdef bytes out
+    cdef char *p
+    cdef char exp_digits[DIGITS_CAP]
+    cdef char len_digits[DIGITS_CAP]
+    cdef size_t en, ln
+    cdef Py_ssize_t hn, tn, total
+    cdef size_t ts_n = enc.auth.timestamp_len
+    if not enc.signs or enc.target_length <= 0:
+        raise ValueError("framed_request needs a successful signed request first")
+    if exptime_ms < 0:
+        raise ValueError(f"exptime_ms must be >= 0, not {exptime_ms}")
+    if enc._heads is None or enc.endpoint >= PyTuple_GET_SIZE(enc._heads):
+        raise ValueError("no frame for this endpoint (set_frame first)")
+    head = <object>PyTuple_GET_ITEM(enc._heads, enc.endpoint)
+    if head is None:
+        raise ValueError(f"no frame for endpoint {enc.endpoint}")
+    en = _decimal(exp_digits, exptime_ms)
+    ln = _decimal(len_digits, enc.length)
+    hn = PyBytes_GET_SIZE(head)
+    tn = PyBytes_GET_SIZE(enc._tail)
+    total = (hn + enc.target_length + tn + <Py_ssize_t>ts_n + 8 + GATE_SIGN_HEX + 18 + <Py_ssize_t>en
+             + 18 + <Py_ssize_t>ln + 4 + enc.length)
+    out = PyBytes_FromStringAndSize(NULL, total)
+    p = PyBytes_AS_STRING(out)
+    p = _put(p, PyBytes_AS_STRING(head), <size_t>hn)
+    p = _put(p, enc.target_buf, <size_t>enc.target_length)
+    p = _put(p, PyBytes_AS_STRING(enc._tail), <size_t>tn)
+    p = _put(p, enc.auth.timestamp, ts_n)
+    p = _put(p, HDR_SIGN, 8)
+    p = _put(p, enc.auth.sign, GATE_SIGN_HEX)
+    p = _put(p, HDR_EXPTIME, 18)
+    p = _put(p, exp_digits, en)
+    p = _put(p, HDR_LENGTH, 18)
+    p = _put(p, len_digits, ln)
+    p = _put(p, HDR_END, 4)
+    _put(p, enc.buf, <size_t>enc.length)
+    return out
 
 
 def repeat_new_order(GateOrderEncoder enc, bytes currency_pair, int side, int order_type, int tif,

@@ -321,6 +321,26 @@ def test_the_framed_request_is_the_request_signed(enc, call):
     assert int(dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:])[b"Content-Length"]) == len(body)
 
 
+def test_the_one_call_requests_are_the_encoded_request_framed(enc):
+    # new_order_request / cancel_request: the call, then framed_request with the exptime of ts + recv window
+    enc.set_frame(HEADS, TAIL)
+    ts_ms, window = TS * 1000 + 789, 5000
+    twin = GateOrderEncoder(RequestSigner(SECRET), KEY)
+    twin.set_frame(HEADS, TAIL)
+    twin.new_order(b"BTC_USDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, E8, b"t-one", TS)
+    assert enc.new_order_request(b"BTC_USDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, E8, b"t-one", ts_ms,
+                                 window) == twin.framed_request(ts_ms + window)
+    twin.cancel_order("BTC_USDT", None, "t-one", TS)
+    assert enc.cancel_request("BTC_USDT", None, "t-one", ts_ms, window) == twin.framed_request(ts_ms + window)
+    with pytest.raises(EncodeError, match="client order id"):
+        enc.new_order_request(b"BTC_USDT", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, E8, b"bad", ts_ms, window)
+    assert enc.length == 0 and enc.target_length == 0
+    with pytest.raises(EncodeError, match="exactly one"):
+        enc.cancel_request(b"BTC_USDT", b"1", b"t-one", ts_ms, window)
+    with pytest.raises(ValueError, match="exptime_ms"):
+        enc.cancel_request(b"BTC_USDT", b"1", None, ts_ms, -ts_ms - 1)
+
+
 def test_the_framed_request_needs_a_frame_and_a_signed_request():
     enc = GateOrderEncoder(RequestSigner(SECRET), KEY)
     with pytest.raises(ValueError, match="signed request first"):

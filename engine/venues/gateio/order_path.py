@@ -212,8 +212,9 @@ class GateOrderPath:
         """
         cost = self._place_costs.get(pair) or self._place_cost(pair)
         ts = self.clock.now_ms()
-        self.encoder.new_order(pair, side, order_type, tif, qty_raw, price_raw, text, ts // 1000)
-        fut = self.lean.write_now(cost, self.encoder.framed_request(ts + self.recv_window), ts, timeout)
+        request = self.encoder.new_order_request(pair, side, order_type, tif, qty_raw, price_raw, text, ts,
+                                                 self.recv_window)
+        fut = self.lean.write_now(cost, request, ts, timeout)
         if fut is None:
             fut = await self.submit(self.place_builder(pair, side, order_type, tif, qty_raw, price_raw, text), timeout)
         return self.read(await fut, cost, text)
@@ -223,8 +224,8 @@ class GateOrderPath:
         """``DELETE /spot/orders/{id or text}``: the cancelled order (a cancelled order may be partly filled)."""
         cost = self.limits.cancel
         ts = self.clock.now_ms()
-        self.encoder.cancel_order(pair, order_id, text, ts // 1000)
-        fut = self.lean.write_now(cost, self.encoder.framed_request(ts + self.recv_window), ts, timeout)
+        fut = self.lean.write_now(cost, self.encoder.cancel_request(pair, order_id, text, ts, self.recv_window), ts,
+                                  timeout)
         if fut is None:
             fut = await self.submit(self.cancel_builder(pair, order_id, text), timeout)
         return self.read(await fut, cost, text)
