@@ -7,9 +7,8 @@ One group per frame of the fact sheet (shared/venues/mexc-spot.md §3: orders 13
 153, account 144), each with the engine's reader and two readings by the protobuf package:
 
 - ``engine_parse_next_record``: ``MexcStreamParser.parse`` + ``next_record``, one Python call
-  each per message: the form the engine uses on its hot path (``engine/oms/stream_apply.py``,
-  ``on_message``, for every binary push of the user stream).  The record is filled, decimals in
-  fixed point, ids copied, no Python object made;
+  each per message (how Python code reads a push).  The record is filled, decimals in fixed
+  point, ids copied, no Python object made;
 - ``protobuf_decode_only``: the protobuf package (upb) with the official schema,
   ``ParseFromString`` into a message object.  Nothing a consumer can use yet: decimals are still
   strings, the body still has to be found and read field by field;
@@ -25,15 +24,18 @@ Two shapes, both in the same run:
 
 - ``parse-mexc-<frame>``: one Python call per message on each side, as the user stream makes
   it;
-- ``parse-mexc-batch-<frame>``: 64 messages per call, the engine's reader looping in C
-  (``parse_many``), the protobuf package in the tightest Python loop it allows: the readers'
-  own cost per message (divide by 64), without the per-call overhead of the caller.
+- ``parse-mexc-batch-<frame>``: 64 messages per call, the protobuf package in the tightest Python
+  loop it allows, and the engine's reader two ways: ``engine_reader_in_c`` (``parse_many``: the C
+  entry point, the reader's own cost) and ``engine_as_record_loop`` (``read_many``: the bound
+  ``parse`` called from C and the records taken in C, as ``engine._record_loop.RecordLoop.run``
+  reads every binary push of the user stream, ``engine/oms/stream_apply.py``: the form the engine
+  uses on its hot path).  Divide by 64 for the cost per message.
 """
 
 import pytest
 
 from engine._fixedpoint import parse as fp_parse
-from engine._parse_mexc_stream import MexcStreamParser, parse_many
+from engine._parse_mexc_stream import MexcStreamParser, parse_many, read_many
 from tests.support.mexc_proto import ACCOUNT, DEALS, ORDERS, Wrapper
 
 FRAMES = {"orders": ORDERS, "deals": DEALS, "account": ACCOUNT}
@@ -112,6 +114,13 @@ def test_batch_engine_reader_in_c(steady, benchmark, name):
     benchmark.group = f"parse-mexc-batch-{name}"
     p, frames = MexcStreamParser(), [FRAMES[name]] * BATCH
     steady(parse_many, p, frames, 1)
+
+
+@pytest.mark.parametrize("name", list(FRAMES))
+def test_batch_engine_as_record_loop(steady, benchmark, name):
+    benchmark.group = f"parse-mexc-batch-{name}"
+    p, frames = MexcStreamParser(), [FRAMES[name]] * BATCH
+    steady(read_many, p, p.parse, frames, 1)
 
 
 @pytest.mark.parametrize("name", list(FRAMES))

@@ -802,3 +802,15 @@ def parse_many(MexcStreamParser parser, list frames, Py_ssize_t rounds):
         for k in range(n):
             f = <bytes>frames[k]
             parser.parse_c(<const unsigned char *>PyBytes_AS_STRING(f), PyBytes_GET_SIZE(f))
+
+
+def read_many(MexcStreamParser parser, parse, list frames, Py_ssize_t rounds):
+    """Each of ``frames`` read ``rounds`` times as the engine's compiled stream loop reads a push
+    (``engine._record_loop.RecordLoop.run``: ``parse``, the parser's bound ``parse`` taken once, called
+    from C, then the records taken in C), without applying them (bench/test hook)."""
+    cdef Py_ssize_t i, k, n = len(frames)
+    for i in range(rounds):
+        for k in range(n):
+            parse(frames[k])
+            while parser.next_record_c():
+                pass

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from engine._enums import ExecType, OrderState, OrderType, Side, TimeInForce
 from engine._parse_common import MessageKind, ParseError, RecordFlag
-from engine._parse_mexc_stream import MexcStreamParser, parse_many
+from engine._parse_mexc_stream import MexcStreamParser, parse_many, read_many
 from tests.support.alloc import allocated_blocks_delta, python_allocations_per_call_bytes
 from tests.support.fuzzing import mutate
 from tests.support.mexc_proto import ACCOUNT, DEALS, ORDERS, Bad, Wrapper, decode, expected
@@ -345,6 +345,13 @@ def test_zero_python_allocations_per_message(frame):
 def test_the_c_entry_point_loop_allocates_nothing():
     p, frames_ = MexcStreamParser(), list(SAMPLES)
     assert python_allocations_per_call_bytes(lambda: parse_many(p, frames_, 10), iterations=2_000) == 0
+
+
+def test_reading_as_the_compiled_stream_loop_does_allocates_nothing():
+    p, frames_ = MexcStreamParser(), list(SAMPLES)
+    parse = p.parse
+    assert python_allocations_per_call_bytes(lambda: read_many(p, parse, frames_, 10), iterations=2_000) == 0
+    assert p.holds(frames_[-1])
 
 
 @given(st.from_regex(r"-?[0-9]{1,12}(\.[0-9]{0,20})?", fullmatch=True), st.integers(0, 20), st.booleans())
