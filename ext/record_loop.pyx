@@ -15,7 +15,10 @@ in the parser and the applier's outcome still in the applier, for what only Pyth
 events for listeners, fills (reference prices, position events, the balance event after a
 fill), an order whose answer was lost (resolution), a surprise (an alarm), a bracket's leg,
 an order the engine did not place (adoption), a second venue order under one of our client
-ids.  A message with no order record goes to ``on_other(payload)`` (the account book).
+ids.  A message with no order record goes to ``on_other(payload)`` (the account book), one the
+parser refuses to ``on_bad(payload, error)`` (counted, logged, reconciled), after the records
+before the bad one were applied.  Until :meth:`RecordLoop.start` gives it the applier (the
+instruments loaded), order records are left to the reconciliation that follows the start.
 """
 
 from cpython.dict cimport PyDict_Size
@@ -46,6 +49,8 @@ from engine._order_gate cimport OpenCounts
 from engine._order_store cimport OrderStore
 from engine._parse_common cimport RecordParser
 
+from engine._parse_common import ParseError
+
 __all__ = ["RecordLoop"]
 
 
@@ -73,9 +78,10 @@ cdef class RecordLoop:
         The event bus's subscriber lists (held: while both are empty nobody listens).
     wire_to_event
         The histogram of the engine's cost per message (bytes received -> applied).
-    on_other, on_record
+    on_other, on_record, on_bad
         ``on_other(payload)`` for a message with no order record; ``on_record(payload, status)``
-        for a record the loop leaves to Python.
+        for a record the loop leaves to Python; ``on_bad(payload, error)`` for a message the
+        parser refused.
     """
 
     cdef RecordParser parser
@@ -92,14 +98,15 @@ cdef class RecordLoop:
     cdef LatencyHistogram wire_to_event
     cdef object on_other
     cdef object on_record
+    cdef object on_bad
     cdef readonly int64_t settled     # records this loop finished in C
     cdef readonly int64_t handed      # records handed to Python
     cdef readonly int64_t cancelled   # cancels it counted (the engine's metrics add them)
 
-    def __init__(self, RecordParser parser not None, RecordApplier applier not None, OrderStore store not None,
+    def __init__(self, RecordParser parser not None, RecordApplier applier, OrderStore store not None,
                  OpenCounts counts not None, dict open_set not None, set dormant not None, dict waiters not None,
                  dict brackets not None, list callbacks not None, list streams not None,
-                 LatencyHistogram wire_to_event not None, on_other, on_record):
+                 LatencyHistogram wire_to_event not None, on_other, on_record, on_bad):
         self.parser = parser
         self.parse = parser.parse
         self.applier = applier
@@ -114,10 +121,20 @@ cdef class RecordLoop:
         self.wire_to_event = wire_to_event
         self.on_other = on_other
         self.on_record = on_record
+        self.on_bad = on_bad
+
+    def start(self, RecordApplier applier not None):
+        """The instruments are loaded: order records are applied from now on."""
+        self.applier = applier
 
     def run(self, payload):
-        """One user-data stream message (ParseError when the parser refuses it: the records before the
-        bad one are applied)."""
+        """One user-data stream message."""
+        try:
+            self._run(payload)
+        except ParseError as exc:
+            self.on_bad(payload, exc)
+
+    cdef int _run(self, payload) except -1:
         cdef int64_t t0 = _now(CLOCK_MONOTONIC)
         cdef RecordParser parser = self.parser
         cdef const ExecRecord *r
@@ -125,7 +142,9 @@ cdef class RecordLoop:
         self.parse(payload)
         if not parser.next_record_c():
             self.on_other(payload)
-            return
+            return 0
+        if self.applier is None:
+            return 0
         while True:
             r = parser.record_c()
             if r.order_state != PENDING:        # (a record held back by the venue changes nothing)
@@ -138,10 +157,13 @@ cdef class RecordLoop:
             if not parser.next_record_c():
                 break
         self.wire_to_event.record_c(_now(CLOCK_MONOTONIC) - t0)
+        return 0
 
     def answer(self, RecordParser parser not None):
         """An order answer (REST or WebSocket) ``parser`` holds: applied; -1 when finished here, else
         the ApplyStatus for Python to finish."""
+        if self.applier is None:
+            raise RuntimeError("an order answer before the engine started (no instruments, no applier)")
         cdef const ExecRecord *r = parser.record_c()
         cdef int status = self.applier.apply_c(r, _now(CLOCK_REALTIME))
         if self._settle(status, r):

@@ -106,14 +106,15 @@ class AccountBook:
         listens): one ``balance_changed`` event."""
         if assets or rows:
             bus = self.eng.bus
-            if assets is None and bus.active:
+            listening = bus.active
+            if assets is None and listening:
                 assets = [parser.asset(i) for i in range(rows)]
             now = time.monotonic_ns()
             if now < self._awaiting_until:
                 self._awaiting_until = 0
             else:
                 self._early = (now, assets)
-            if bus.active:                  # no event (nor its data) made for nobody
+            if listening:                   # no event (nor its data) made for nobody
                 bus.emit(EventKind.BALANCE_CHANGED, assets=assets)
 
     EARLY_NS = 250_000_000      # an account update this close before a fill is taken as that fill's

@@ -134,7 +134,7 @@ class Engine:
     # -- life ------------------------------------------------------------------------------------
     async def start(self) -> "Engine":
         liveness = self.liveness
-        await self.adapter.start(self.stream.on_message, liveness.on_reconnected, liveness.on_disconnected)
+        await self.adapter.start(self.stream.loop.run, liveness.on_reconnected, liveness.on_disconnected)
         await self.adapter.load_instruments(self.instruments)
         self.stream.start()
         self.risk.refresh()

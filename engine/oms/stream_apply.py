@@ -66,28 +66,26 @@ class StreamApplier:
         self.metrics = engine.metrics
         self.parser = engine.adapter.parser          # the venue's compiled parser of its user-data stream
         self.applier: RecordApplier | None = None
-        self.loop: RecordLoop | None = None
+        # the compiled loop every stream message goes through (Engine.start hands ``loop.run`` to the venue)
+        self.loop = engine.tracker.record_loop(self.parser, None, engine.bus, engine.metrics.wire_to_event,
+                                               engine.account_book.on_message, self._record, self.unreadable)
+        engine.metrics.counted_elsewhere(self.loop)
         self.bad_messages = 0
         self.unexpected = 0
 
     def start(self) -> None:
-        """Once the instruments are loaded: the compiled applier over the store and positions, and the
-        compiled loop that runs them per message."""
+        """Once the instruments are loaded: the compiled applier over the store and positions, given to the
+        loop that runs it per message."""
         eng = self.eng
         self.applier = RecordApplier(self.store, eng.instruments, eng.book if eng.futures else None)
-        self.loop = self.tracker.record_loop(self.parser, self.applier, self.bus, self.metrics.wire_to_event,
-                                             eng.account_book.on_message, self._record)
-        self.metrics.counted_elsewhere(self.loop)
+        self.loop.start(self.applier)
 
     # -- answers -----------------------------------------------------------------------------------
     def apply_answer(self, parser) -> None:
         """An order answer (REST or WebSocket) held by ``parser``'s record."""
-        if self.loop is not None:
-            status = self.loop.answer(parser)        # -1: finished in C
-            if status < 0:
-                return
-        else:
-            status = self.applier.apply(parser, time.time_ns())
+        status = self.loop.answer(parser)        # -1: finished in C
+        if status < 0:
+            return
         if status == _CONFLICT:
             self.conflict(parser, None)      # the stream brings the second order's own reports
             return
@@ -96,14 +94,9 @@ class StreamApplier:
     # -- the stream ----------------------------------------------------------------------------------
     def on_message(self, payload: bytes) -> None:
         """One user-data stream message: order records applied in C (:class:`~engine._record_loop.RecordLoop`,
-        which hands back what only Python does, :meth:`_record`); anything else to the account book."""
-        if self.loop is not None:
-            try:
-                self.loop.run(payload)
-            except ParseError as exc:
-                self.unreadable(payload, exc)
-            return
-        self._before_start(payload)
+        which hands back what only Python does, :meth:`_record`); anything else to the account book; one
+        the parser refuses to :meth:`unreadable`.  (The venue calls ``loop.run`` itself: the same.)"""
+        self.loop.run(payload)
 
     def _record(self, payload: bytes, status: int) -> None:
         """A record the compiled loop left to Python (the parser holds it, the applier its outcome)."""
@@ -118,16 +111,6 @@ class StreamApplier:
             self.after_apply()
             if parser.linked_order_id and applier.slot >= 0:
                 self.eng.foreign.on_linked(applier.slot, parser.linked_order_id)
-
-    def _before_start(self, payload: bytes) -> None:
-        """A message before the instruments are loaded (no applier yet): account messages are read; order
-        records wait for the reconciliation that follows the start."""
-        try:
-            self.parser.parse(payload)
-            if not self.parser.next_record():
-                self.eng.account_book.on_message(payload)    # balances, positions, list statuses, acks
-        except ParseError as exc:
-            self.unreadable(payload, exc)
 
     def unreadable(self, payload: bytes, exc: Exception) -> None:
         """A message the parser refused: counted, logged, and the venue asked for the truth."""

@@ -38,10 +38,11 @@ class World:
         self.open, self.dormant, self.waiters, self.brackets = {}, set(), {}, {}
         self.callbacks, self.streams = [], []
         self.hist = LatencyHistogram()
-        self.other, self.handed = [], []
+        self.other, self.handed, self.bad = [], [], []
         self.loop = RecordLoop(self.parser, self.applier, self.store, self.counts, self.open, self.dormant,
                                self.waiters, self.brackets, self.callbacks, self.streams, self.hist,
-                               self.other.append, lambda payload, status: self.handed.append(status))
+                               self.other.append, lambda payload, status: self.handed.append(status),
+                               lambda payload, exc: self.bad.append(exc))
 
     def order(self):
         slot = self.store.create(self.inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, 50_000 * E8)
@@ -92,11 +93,26 @@ def test_waiters_are_woken_and_a_refused_message_raises_after_what_it_applied():
         w.waiters[slot] = [fut]
         w.loop.run(report(cid, "NEW", "NEW"))
         assert fut.done() and w.waiters == {}
-        with pytest.raises(ParseError):
-            w.loop.run(report(cid, "CANCELED", "CANCELED")[:-9])
-        assert w.store.state_of(slot) == OrderState.NEW
+        w.loop.run(report(cid, "CANCELED", "CANCELED")[:-9])
+        assert isinstance(w.bad[0], ParseError) and w.store.state_of(slot) == OrderState.NEW
 
     asyncio.run(main())
+
+
+def test_before_the_start_order_records_wait_and_account_messages_are_read():
+    w = World()
+    slot, cid = w.order()
+    early = RecordLoop(w.parser, None, w.store, w.counts, w.open, w.dormant, w.waiters, w.brackets, w.callbacks,
+                       w.streams, w.hist, w.other.append, None, None)
+    early.run(report(cid, "NEW", "NEW"))
+    early.run(b'{"e":"outboundAccountPosition","E":1,"u":1,"B":[]}')
+    assert w.store.state_of(slot) == OrderState.PENDING and len(w.other) == 1
+    w.parser.parse(report(cid, "NEW", "NEW"))
+    with pytest.raises(RuntimeError):
+        early.answer(w.parser)
+    early.start(w.applier)
+    early.run(report(cid, "NEW", "NEW"))
+    assert w.store.state_of(slot) == OrderState.NEW and early.settled == 1
 
 
 def test_an_answer_is_finished_in_c_or_its_status_returned():

@@ -44,17 +44,20 @@ async def _drive(url: str):
     cfg = VenueConfig.local("binance-spot", url, roundtrip.KEY, roundtrip.SECRET)
     eng = Engine(cfg, capacity=4 * BATCH, retention_s=RETENTION_S, risk_limits=RiskLimits(check_balance=False),
                  alert_threshold_ms=10_000.0)
-    on_message = eng.stream.on_message
     reported: set[bytes] = set()          # client ids whose CANCELED report the stream brought
+    adapter_start = eng.adapter.start
 
-    def counting(payload: bytes) -> None:
-        at = payload.find(b'"X":"CANCELED"')
-        if at >= 0:
-            start = payload.index(b'"C":"') + 5
-            reported.add(payload[start:payload.index(b'"', start)])
-        on_message(payload)
+    async def start(on_stream, *args):    # what the venue hands the engine, seen on its way
+        def counting(payload: bytes) -> None:
+            at = payload.find(b'"X":"CANCELED"')
+            if at >= 0:
+                begin = payload.index(b'"C":"') + 5
+                reported.add(payload[begin:payload.index(b'"', begin)])
+            on_stream(payload)
 
-    eng.stream.on_message = counting
+        await adapter_start(counting, *args)
+
+    eng.adapter.start = start
     async with eng:
         price = str((Decimal(eng.admission.reference_of(eng.instruments.id(roundtrip.SYMBOL))) / 10**8
                      * Decimal("0.9")).quantize(Decimal("0.01")))

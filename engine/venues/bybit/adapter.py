@@ -142,11 +142,13 @@ class BybitAdapter:
         cid = spec.client_id.encode()
         if self.trade is not None and self.trade.ws.connected:
             return self._ws_place_now(spec, cid)
-        fut = self.orders.submit_now(self._rest_build(spec, cid))
+        orders = self.orders
+        fut = orders.place_now(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw,
+                               spec.stop_raw, cid, spec.reduce_only)
         if fut is None:
             return None
-        spec.sent_ms = self.orders.last_ts
-        read = self.orders.read
+        spec.sent_ms = orders.last_ts
+        read = orders.read
         return fut, lambda response: read(response, CREATE, cid)
 
     def _general(self, spec: OrderSpec) -> bool:
@@ -224,9 +226,12 @@ class BybitAdapter:
             if not limiter.try_take(CANCEL_COST):
                 await limiter.acquire(CANCEL_COST)
             return await self._raw_ack(self.trade.cancel_order(spec.symbol.encode(), client_id=spec.client_id.encode()))
-        fut = await self.orders.submit(self.orders.cancel_builder(spec.symbol.encode(),
-                                                                  client_id=spec.client_id.encode()))
-        return await self.orders.finish(fut, CANCEL)
+        orders = self.orders
+        symbol, cid = spec.symbol.encode(), spec.client_id.encode()
+        fut = orders.cancel_now(symbol, cid)        # nothing waits: written here
+        if fut is None:
+            fut = await orders.submit(orders.cancel_builder(symbol, client_id=cid))
+        return orders.read(await fut, CANCEL)
 
     async def cancel_all(self, symbol: str) -> None:
         await self.rest.cancel_all(self.category, symbol)
