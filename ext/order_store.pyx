@@ -1157,27 +1157,6 @@ cdef class OrderStore:
             reject_code=self.reject_code[slot],
         )
 
-    def view_row(self, int32_t slot):
-        """The fields an order view shows, as one tuple of plain values (no enum objects, no
-        intermediate snapshot): ``(client_id, exchange_id, instrument, side, order_type, tif, state,
-        qty_raw, price_raw, stop_price_raw, filled_raw, cum_quote_raw, fee_raw, fee_asset,
-        reduce_only, reject_code)``.  Enums are ints; ``exchange_id`` is an int, a str or None."""
-        if not self.is_live_c(slot):
-            raise OrderStoreError(f"slot {slot} is not live")
-        cdef int kind = self.exch_kind[slot]
-        cdef const char *cid = <const char *>&self.client_id_buf[slot, 0]
-        if kind == 1:
-            exchange_id = self.exch_id_int[slot]
-        elif kind == 2:
-            exchange_id = (<const char *>&self.exch_id_str[slot, 0])[:self.exch_id_len[slot]].decode("utf-8",
-                                                                                                     "replace")
-        else:
-            exchange_id = None
-        return (cid[:self.client_id_len[slot]].decode("ascii"), exchange_id, self.instrument[slot], self.side[slot],
-                self.order_type[slot], self.tif[slot], self.state[slot], self.qty_raw[slot], self.price_raw[slot],
-                self.stop_price_raw[slot], self.filled_raw[slot], self.cum_quote_raw[slot], self.fee_raw[slot],
-                self.fee_asset[slot], bool(self.flags[slot] & ORDER_FLAG_REDUCE_ONLY), self.reject_code[slot])
-
     def counters(self):
         """All counters as a dict (cold path)."""
         return {

@@ -543,32 +543,3 @@ def test_create_and_release_allocate_nothing():
 
 def _noop():
     return None
-
-
-# ---- the row order views are built from -------------------------------------------
-
-
-@pytest.mark.parametrize("exchange_id", [None, 123456789, "0b1c2d3e-uuid"])
-def test_view_row_agrees_with_the_snapshot(exchange_id):
-    s = new_store(capacity=64)
-    slot = s.create(7, Side.SELL, OrderType.STOP_LOSS_LIMIT, TimeInForce.GTC, 3 * E8, 49_000 * E8,
-                    stop_price_raw=49_500 * E8, reduce_only=True, ts_ns=1)
-    if exchange_id is not None:
-        s.set_exchange_id(slot, exchange_id)
-    status(s, slot, OrderState.NEW, ts=2)
-    fill(s, slot, E8, 49_000 * E8, cum=E8, trade_id=1, fee=5, fee_asset=3)
-    o = s.order(slot)
-    assert s.view_row(slot) == (
-        o.client_id, o.exchange_id, o.instrument, int(o.side), int(o.order_type), int(o.tif), int(o.state),
-        o.qty_raw, o.price_raw, o.stop_price_raw, o.filled_raw, o.cum_quote_raw, o.fee_raw, o.fee_asset,
-        o.reduce_only, o.reject_code)
-
-
-def test_view_row_of_a_slot_that_is_not_live_raises():
-    s = new_store(capacity=8)
-    with pytest.raises(OrderStoreError):
-        s.view_row(3)
-    with pytest.raises(OrderStoreError):
-        s.view_row(-1)
-    with pytest.raises(OrderStoreError):
-        s.view_row(8)

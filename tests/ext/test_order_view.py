@@ -79,10 +79,28 @@ def test_views_compare_hash_print_and_pickle_like_the_dataclass(world):
         Order("x")                          # made by the engine only
 
 
-def test_a_view_of_a_free_slot_is_refused(world):
+@pytest.mark.parametrize("exchange_id", [None, 123456789, "0b1c2d3e-uuid"])
+def test_a_view_agrees_with_the_stores_snapshot(world, exchange_id):
     reg, inst, store = world
-    with pytest.raises(OrderStoreError):
-        order_view(store, reg, 5)
+    slot = store.create(inst, Side.SELL, OrderType.STOP_LOSS_LIMIT, TimeInForce.GTC, 3 * E8, 49_000 * E8,
+                        stop_price_raw=49_500 * E8, reduce_only=True, ts_ns=1)
+    if exchange_id is not None:
+        store.set_exchange_id(slot, exchange_id)
+    store.apply(slot, 2, OrderState.PARTIALLY_FILLED, E8, 49_000 * E8, E8, 1, 5, reg.asset_ids["BNB"], 2)
+    o, v = store.order(slot), order_view(store, reg, slot)
+    assert (v.client_order_id, v.exchange_order_id, v.side, v.order_type, v.time_in_force, v.state) == (
+        o.client_id, o.exchange_id, o.side, o.order_type, o.tif, o.state)
+    assert (v.quantity, v.price, v.stop_price, v.filled, v.fee) == (Decimal(3), Decimal(49_000), Decimal(49_500),
+                                                                     Decimal(1), Decimal("0.00000005"))
+    assert v.fee_asset == "BNB" and v.reduce_only and v.reject_code == o.reject_code
+    assert v.average_price == Decimal(o.cum_quote_raw) / o.filled_raw
+
+
+def test_a_view_of_a_slot_that_is_not_live_is_refused(world):
+    reg, inst, store = world
+    for slot in (5, -1, 64):
+        with pytest.raises(OrderStoreError):
+            order_view(store, reg, slot)
 
 
 def test_views_of_raw_values_take_the_average_as_given():
