@@ -26,8 +26,6 @@ import time
 from engine._enums import OrderState
 from engine._fixedpoint import to_decimal
 from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier
-from engine._parse_common import ParseError
-from engine._record_loop import RecordLoop
 from engine.oms.events import EventKind
 
 __all__ = ["StreamApplier"]
@@ -42,7 +40,7 @@ _EVENT_KIND = {
 }
 _APPLIED, _FOREIGN, _CONFLICT = int(ApplyStatus.AP_APPLIED), int(ApplyStatus.AP_FOREIGN), int(ApplyStatus.AP_CONFLICT)
 _EV_NONE, _EV_FILLED, _EV_CANCELLED = int(OrderEvent.EV_NONE), int(OrderEvent.EV_FILLED), int(OrderEvent.EV_CANCELLED)
-_PENDING, _UNKNOWN = int(OrderState.PENDING), int(OrderState.UNKNOWN)
+_UNKNOWN = int(OrderState.UNKNOWN)
 # A fill for an order in one of these states means the engine's conclusion was wrong: the order existed.
 _SURPRISE_STATES = frozenset({int(OrderState.REJECTED), int(OrderState.NOT_PLACED)})
 # An order that reaches the venue is accepted before anything else happens to it: when the first word of it
