@@ -30,3 +30,13 @@ cdef class TakePlan:
     cdef Py_ssize_t n
 
     cdef int take_c(self, double now) except -1
+
+
+cdef class TakeGate:
+    """What RateLimiter.try_take reads for every request: the ban and pause ends, the kill switch, the plans."""
+    cdef public double banned_until     # clock s: no request at all before (418 / IP ban)
+    cdef public double paused_until     # clock s: no request but cancels before (429), unless risk_off
+    cdef public bint risk_off           # the kill switch is on: nothing waits for a pause
+    cdef public object clock            # () -> clock s
+    cdef list costs                     # the Cost objects planned (identity is the key)
+    cdef list plans                     # their TakePlan, same index

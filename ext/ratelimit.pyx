@@ -14,15 +14,19 @@ Rules, as the Python windows had them:
    (an event exactly ``seconds`` old is gone).
 3. A take fits when, for every window, ``used + units <= cap``; then, and only then, every
    window counts it (all or nothing).
+4. Before any window: no request during a ban, and none but cancels during a pause unless the
+   kill switch is on (:class:`TakeGate`, whose plans are found by the Cost object's identity).
 """
 
 cimport cython
+from cpython.list cimport PyList_GET_ITEM
+from cpython.list cimport PyList_GET_SIZE
 from libc.math cimport fmod
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from libc.stdlib cimport malloc
 
-__all__ = ["Window", "TakePlan"]
+__all__ = ["Window", "TakePlan", "TakeGate"]
 
 cdef enum:
     RING_START = 16              # events a rolling window makes room for at first
@@ -240,3 +244,52 @@ cdef class TakePlan:
     def take(self, double now):
         """Count the request at ``now`` if it fits every window (True), else change nothing (False)."""
         return self.take_c(now) == 1
+
+
+cdef class TakeGate:
+    """Rule 4, then the request's plan: :meth:`take` is ``RateLimiter.try_take`` without a Python step.
+
+    Plans are kept per Cost object, found by identity (a venue has a handful: place, cancel, a
+    few endpoints); the gate holds the Cost objects, so an identity stays theirs.
+    """
+
+    def __cinit__(self, clock not None):
+        self.banned_until = 0.0
+        self.paused_until = 0.0
+        self.risk_off = False
+        self.clock = clock
+        self.costs = []
+        self.plans = []
+
+    def put(self, cost, TakePlan plan not None):
+        """Keep ``plan`` as the plan of ``cost`` (this very object)."""
+        cdef Py_ssize_t i
+        for i in range(len(self.costs)):
+            if self.costs[i] is cost:
+                self.plans[i] = plan
+                return
+        self.costs.append(cost)
+        self.plans.append(plan)
+
+    def clear(self):
+        """Forget every plan (the windows or their figures changed)."""
+        self.costs.clear()
+        self.plans.clear()
+
+    def take(self, cost):
+        """1: ``cost`` taken; 0: no room now, or paused (nothing taken); -1: banned (nothing taken: the
+        caller raises); -2: no plan for this Cost object yet (:meth:`put` one, then take again)."""
+        cdef double now = self.clock()
+        cdef Py_ssize_t i, n = PyList_GET_SIZE(self.costs)
+        cdef TakePlan plan = None
+        if now < self.banned_until:
+            return -1
+        if now < self.paused_until and not self.risk_off and not cost.cancel:
+            return 0
+        for i in range(n):
+            if <object>PyList_GET_ITEM(self.costs, i) is cost:
+                plan = <TakePlan>PyList_GET_ITEM(self.plans, i)
+                break
+        if plan is None:
+            return -2
+        return plan.take_c(now)

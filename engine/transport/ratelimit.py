@@ -20,7 +20,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from engine._ratelimit import TakePlan, Window
+from engine._ratelimit import TakeGate, TakePlan, Window
 from engine.transport.errors import IpBanned, RateLimited
 
 __all__ = ["Window", "RateLimiter", "Cost", "MAX_PAUSE_S", "MAX_BAN_S"]
@@ -62,36 +62,68 @@ class RateLimiter:
         self.max_wait = max_wait
         self.max_pause_s = max_pause_s
         self.max_ban_s = max_ban_s
-        self.clock = clock
-        self.paused_until = 0.0   # after a 429
-        self.risk_off = False     # the kill switch is on: no new orders, so nothing waits for a 429 pause
-        self.banned_until = 0.0   # after a 418 / IP ban
+        # the ban and pause ends, the kill switch, the clock and the plans: what try_take reads, compiled
+        self._gate = TakeGate(clock)
         self.waits = 0            # how often a request had to wait (health figure)
-        self._plans: dict[int, tuple[Cost, TakePlan]] = {}
+
+    # -- state kept by the compiled gate (engine._ratelimit.TakeGate) ------------------------------------
+    @property
+    def clock(self):
+        return self._gate.clock
+
+    @clock.setter
+    def clock(self, value) -> None:
+        self._gate.clock = value
+
+    @property
+    def paused_until(self) -> float:
+        """Clock s: after a 429, no request but cancels before this (unless ``risk_off``)."""
+        return self._gate.paused_until
+
+    @paused_until.setter
+    def paused_until(self, value: float) -> None:
+        self._gate.paused_until = value
+
+    @property
+    def banned_until(self) -> float:
+        """Clock s: after a 418 / IP ban, no request at all before this."""
+        return self._gate.banned_until
+
+    @banned_until.setter
+    def banned_until(self, value: float) -> None:
+        self._gate.banned_until = value
+
+    @property
+    def risk_off(self) -> bool:
+        """The kill switch is on: no new orders, so nothing waits for a 429 pause."""
+        return self._gate.risk_off
+
+    @risk_off.setter
+    def risk_off(self, value: bool) -> None:
+        self._gate.risk_off = value
 
     def set_windows(self, weight: list[Window], orders: list[Window]) -> None:
         """Replace the weight and order windows (e.g. from the venue's published limits)."""
         self.weight, self.orders = list(weight), list(orders)
-        self._plans.clear()
+        self._gate.clear()
 
-    def _plan(self, cost: Cost) -> TakePlan:
-        """(window, units, cap) for each window ``cost`` touches; cached per Cost object."""
-        entry = self._plans.get(id(cost))
-        if entry is None or entry[0] is not cost:
-            share = 1.0 if cost.cancel else 1.0 - self.cancel_reserve
-            plan = TakePlan([(w, units, w.cap(share)) for w, units in self._windows(cost) if units > 0])
-            entry = self._plans[id(cost)] = (cost, plan)
-        return entry[1]
+    def _plan(self, cost: Cost) -> None:
+        """(window, units, cap) for each window ``cost`` touches, kept by the gate for this Cost object."""
+        share = 1.0 if cost.cancel else 1.0 - self.cancel_reserve
+        self._gate.put(cost, TakePlan([(w, units, w.cap(share)) for w, units in self._windows(cost) if units > 0]))
 
     def try_take(self, cost: Cost) -> bool:
-        """The hot path: account for ``cost`` and return True if it fits now, else False (then ``acquire``)."""
-        now = self.clock()
-        if now < self.banned_until:
-            self.check_ban()
-        if now < self.paused_until and not (cost.cancel or self.risk_off):
-            return False
-        entry = self._plans.get(id(cost))
-        return (entry[1] if entry is not None and entry[0] is cost else self._plan(cost)).take(now)
+        """The hot path: account for ``cost`` and return True if it fits now, else False (then ``acquire``).
+
+        Raises :class:`IpBanned` during a ban (nothing taken)."""
+        got = self._gate.take(cost)
+        while got < 0:
+            if got == -1:
+                self.check_ban()               # raises while the ban lasts (ended just now: take again)
+            else:
+                self._plan(cost)               # the first request of this Cost object: its plan made once
+            got = self._gate.take(cost)
+        return got == 1
 
     def _windows(self, cost: Cost):
         for w in self.weight:
@@ -154,7 +186,7 @@ class RateLimiter:
         w = self.endpoints.get(endpoint)
         if w is None or w.limit != limit:
             w = self.endpoints[endpoint] = Window(endpoint, max(1, limit), 1.0, aligned=False)
-            self._plans.clear()
+            self._gate.clear()
         w.sync(limit - remaining if remaining < limit else 0, now)     # compiled: no Python steps to save inline
 
     def on_throttled(self, retry_after: float | None) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine._ratelimit import TakePlan, Window
+from engine._ratelimit import TakeGate, TakePlan, Window
 from tests.support.alloc import traced_peak_bytes
 
 
@@ -126,3 +126,48 @@ def test_taking_allocates_nothing():
     # the events are kept in a C ring, not as a Python object per take (20,000 takes, 10,000 of them kept)
     assert traced_peak_bytes(one, iterations=20_000) < 200
     assert w1.used == 10_000
+
+
+class Cost:
+    def __init__(self, cancel=False):
+        self.cancel = cancel
+
+
+def test_the_gate_refuses_in_a_ban_and_holds_all_but_cancels_in_a_pause():
+    t = [100.0]
+    gate = TakeGate(lambda: t[0])
+    place, cancel = Cost(), Cost(cancel=True)
+    assert gate.take(place) == -2                                   # no plan yet
+    w = Window("w", 3, 1.0, aligned=False)
+    gate.put(place, TakePlan([(w, 1, 2)]))
+    gate.put(cancel, TakePlan([(w, 1, 3)]))
+    assert gate.take(place) == 1 and gate.take(place) == 1 and gate.take(place) == 0   # the cancels' reserve
+    assert gate.take(cancel) == 1 and gate.take(cancel) == 0
+    t[0] = 101.5
+    gate.paused_until = 102.0
+    assert gate.take(place) == 0 and gate.take(cancel) == 1         # a pause holds all but cancels
+    gate.risk_off = True
+    assert gate.take(place) == 1                                    # the kill switch: nothing waits for a pause
+    gate.banned_until = 103.0
+    assert gate.take(cancel) == -1 and w.used == 2                  # a ban: nothing at all, nothing taken
+    gate.clear()
+    t[0] = 104.0
+    assert gate.take(place) == -2
+
+
+def test_the_limiter_behind_the_gate():
+    from engine.transport.errors import IpBanned
+    from engine.transport.ratelimit import Cost as LimiterCost, RateLimiter
+
+    t = [50.0]
+    rl = RateLimiter("v", orders=[Window("o", 10, 1.0, aligned=False)], cancel_reserve=0.2, clock=lambda: t[0])
+    place, cancel = LimiterCost(orders=1), LimiterCost(orders=1, cancel=True)
+    assert sum(rl.try_take(place) for _ in range(12)) == 8 and rl.try_take(cancel) and rl.try_take(cancel)
+    assert not rl.try_take(cancel)
+    rl.on_banned(5.0)
+    with pytest.raises(IpBanned):
+        rl.try_take(cancel)
+    t[0] = 56.0                                                     # the ban over, the window rolled
+    assert rl.try_take(place) and rl.banned_until == 55.0
+    rl.paused_until = 60.0
+    assert not rl.try_take(place) and rl.try_take(cancel)
