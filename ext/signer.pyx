@@ -66,6 +66,9 @@ from engine._sha cimport sha_fmt_i64
 from engine._sha cimport sha_hex
 from engine._sha cimport sha_wipe
 
+cdef extern int sha512_use_openssl() nogil      # ext/signer_sha512.c (declared here: sha.h is every module's)
+cdef extern int sha512_set_openssl(int on) nogil
+
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object s, Py_ssize_t *size) except NULL
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
@@ -82,6 +85,23 @@ cdef const char *SHA512_EMPTY_HEX = (b"cf83e1357eefb8bdf1542850d66d8007d620e4050
                                      b"47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e")
 
 _HAVE_SHANI = bool(sha256_have_shani())
+
+# SHA-512's compression from the libcrypto CPython's hashlib loaded, when it is there and agrees with the
+# portable C (ext/signer_sha512.c); importing hashlib first makes sure the library is loaded if it exists.
+import hashlib as _hashlib_loads_libcrypto   # noqa: F401,E402
+_SHA512_OPENSSL = bool(sha512_use_openssl())
+
+
+def sha512_openssl():
+    """True when SHA-512 (Gate.io's signatures) runs on OpenSSL's compression function, False when on the
+    portable C; the results are the same either way."""
+    return _SHA512_OPENSSL
+
+
+def use_sha512_openssl(bint on):
+    """Test hook: SHA-512 on OpenSSL's compression (``on``, when it was found) or on the portable C;
+    returns whether OpenSSL's is now in use.  Not thread-safe against signing in progress."""
+    return bool(sha512_set_openssl(on))
 
 
 def sha_ni_available():

@@ -16,7 +16,9 @@ from engine._signer import (
     repeat_sign_binance,
     sha256_hex,
     sha512_hex,
+    sha512_openssl,
     sha_ni_available,
+    use_sha512_openssl,
 )
 from engine.secret import Secret
 
@@ -104,6 +106,17 @@ def test_mexc_vectors_2_and_3(portable):
     assert s.sign_binance(mixed, ts) == "d1a676610ceb39174c8039b3f548357994b2a34139a8addd33baadba65684592"
 
 
+@pytest.fixture(params=["openssl", "portable"])
+def sha512_path(request):
+    """Every SHA-512 check on both compressions: OpenSSL's (when the process has it) and the portable C."""
+    if request.param == "openssl" and not sha512_openssl():
+        pytest.skip("no OpenSSL SHA512_Transform in this process")
+    assert use_sha512_openssl(request.param == "openssl") == (request.param == "openssl")
+    yield request.param
+    use_sha512_openssl(True)
+
+
+@pytest.mark.usefixtures("sha512_path")
 def test_gateio_vectors():
     s = RequestSigner("secret")
     empty = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e"
@@ -133,6 +146,7 @@ def test_sha256_every_length_around_block_edges(portable):
         assert sha256_hex(data, portable) == hashlib.sha256(data).hexdigest(), n
 
 
+@pytest.mark.usefixtures("sha512_path")
 def test_sha512_every_length_around_block_edges():
     rng = random.Random(2)
     for n in list(range(0, 300)) + [1023, 1024, 4096, 65537]:
@@ -141,6 +155,7 @@ def test_sha512_every_length_around_block_edges():
 
 
 @pytest.mark.parametrize("portable", PATHS)
+@pytest.mark.usefixtures("sha512_path")
 def test_hmac_random_keys_and_messages(portable):
     rng = random.Random(3 + portable)
     for i in range(2500):
