@@ -121,6 +121,19 @@ def test_new_order_answer_is_a_receipt_paired_by_what_it_names():
     assert p.to_dict()["client_id"] == "cl-1" and p.next_record() and not p.next_record()
 
 
+def test_receipt_parses_and_pairs_in_one_call():
+    p = MexcParser()
+    assert p.receipt(NEW_ORDER, b"cl-1", b"BTCUSDT", Side.BUY, 50 * E8) == -1       # another symbol: not paired
+    assert not p.names_client(b"cl-1")
+    assert p.receipt(bytearray(NEW_ORDER), b"cl-1", b"MXUSDT", Side.BUY, 50 * E8) == MessageKind.ORDER_RECEIVED
+    assert p.names_client(b"cl-1")
+    assert p.receipt(CANCEL_DOC, b"another", b"MXUSDT") == -1
+    assert p.receipt(CANCEL_DOC, b"myOrder1", b"MXUSDT") == MessageKind.ORDER_RECEIVED
+    assert p.receipt(b'{"code":30004,"msg":"Insufficient position"}', b"cl-1", b"MXUSDT") == MessageKind.ERROR
+    with pytest.raises(ParseError):
+        p.receipt(NEW_ORDER[:-2], b"cl-1", b"MXUSDT")
+
+
 @pytest.mark.parametrize("answer,cid", [(CANCEL_DOC, b"myOrder1"), (CANCEL_LIVE, b"cl-0007")])
 def test_cancel_answer_names_the_order_and_its_status_is_not_read(answer, cid):
     p = MexcParser()

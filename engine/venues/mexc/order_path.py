@@ -106,17 +106,21 @@ class MexcOrderPath:
     def read(self, response: HttpResponse, client_id: bytes, symbol: bytes, side: int = 0,
              qty_raw: int = 0) -> MexcParser:
         """:meth:`finish` of an answer already received (same errors, same parser)."""
-        parser = self.parser
         if response.status != 200:
             check_response(response, self.limiter)      # raises the typed error
-        kind = parser.parse(response.body)    # ParseError: an unreadable 200, the outcome unknown
+        # parsed and paired in one call (ParseError: an unreadable 200, the outcome unknown)
+        kind = self.parser.receipt(response.body, client_id, symbol, side, qty_raw)
+        if kind != _ACK:
+            self._not_the_receipt(kind, response, client_id)
+        return self.parser
+
+    def _not_the_receipt(self, kind: int, response: HttpResponse, client_id: bytes) -> None:
+        """Raise what an answer that is not this request's receipt means (cold)."""
         if kind == _ERROR:
             check_response(response, self.limiter)      # a 200 carrying an error code
-        if kind != _ACK:
-            raise OutcomeUnknown(self.venue, None, f"a {len(response.body)}-byte answer that is not an order receipt")
-        if not parser.pair(client_id, symbol, side, qty_raw):
+        if kind < 0:
             raise self.lean.unpaired(f"answer cannot be the one to the request for {client_id.decode()}")
-        return parser
+        raise OutcomeUnknown(self.venue, None, f"a {len(response.body)}-byte answer that is not an order receipt")
 
     # -- operations (for tools, the benchmarks and the adapter's cancel) --------------------------------
     # Each encodes first (bad input raises before any budget is spent), then writes at once when the
