@@ -40,6 +40,7 @@ from engine._fixedpoint cimport FP_OK
 from engine._fixedpoint cimport FP_SCALE
 from engine._fixedpoint cimport fp_parse
 from engine._instruments cimport Instruments
+from engine._order_spec cimport new_spec
 from engine._order_store cimport OrderStore
 from engine._positions cimport PositionBook
 
@@ -212,6 +213,15 @@ cdef class OrderGate:
             tif_v = POST_ONLY
         return self._admit(symbol, side, LIMIT_MAKER if tif_v == POST_ONLY else LIMIT, tif_v, qty, price,
                            reduce_only, ts_ns)
+
+    def spec_of(self, int32_t slot, str symbol not None, bint reduce_only):
+        """The :class:`~engine._order_spec.OrderSpec` of the order the last admission recorded in ``slot``
+        (its client id as the store holds it now, a tag included), made without a Python call."""
+        if not self.store.is_live_c(slot):
+            raise ValueError(f"slot {slot} holds no order")
+        cdef const char *cid = <const char *>&self.store.client_id_buf[slot, 0]
+        return new_spec(slot, symbol, cid[:self.store.client_id_len[slot]].decode("ascii"), self.side,
+                        self.order_type, self.tif, self.qty_raw, self.price_raw, reduce_only)
 
     def admit_market(self, object symbol, object side, object qty, bint reduce_only, int64_t ts_ns):
         """A MARKET order: its slot, or -1 for the full path."""

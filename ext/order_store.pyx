@@ -993,12 +993,12 @@ cdef class OrderStore:
     def client_id(self, int32_t slot):
         """The client order id of a live slot (str)."""
         self._check(slot)
-        return bytes(self.client_id_buf[slot, :self.client_id_len[slot]]).decode("ascii")
+        return (<const char *>&self.client_id_buf[slot, 0])[:self.client_id_len[slot]].decode("ascii")
 
     def client_id_bytes(self, int32_t slot):
         """The client order id of a live slot (bytes, as the encoders write it)."""
         self._check(slot)
-        return bytes(self.client_id_buf[slot, :self.client_id_len[slot]])
+        return (<const char *>&self.client_id_buf[slot, 0])[:self.client_id_len[slot]]
 
     def find_client_id(self, text):
         """Slot of the live order with this client id (str or bytes), or -1."""

@@ -148,7 +148,8 @@ class Admission:
     def _admitted(self, slot: int, symbol: str, reduce_only: bool, client_tag) -> OrderSpec:
         if client_tag:
             self.tracker.store.set_client_tag(slot, client_tag)
-        return self.tracker.admitted(slot, symbol, self.gate, reduce_only)
+        gate = self.gate
+        return self.tracker.admitted(gate.spec_of(slot, symbol, reduce_only), gate.inst)
 
     # -- input -----------------------------------------------------------------------------------
     def instrument(self, symbol: str) -> int:

@@ -84,13 +84,12 @@ class OrderTracker:
         self._track(slot, inst)
         return spec
 
-    def admitted(self, slot: int, symbol: str, gate, reduce_only: bool) -> OrderSpec:
-        """A new order whose PENDING slot the compiled gate (:class:`~engine._order_gate.OrderGate`) just
-        created: its spec from what the gate admitted, tracked open."""
-        spec = OrderSpec(slot, symbol, self.store.client_id(slot), gate.side, gate.order_type, gate.tif,
-                         gate.qty_raw, gate.price_raw, 0, 0, reduce_only)
+    def admitted(self, spec: OrderSpec, inst: int) -> OrderSpec:
+        """A new order whose PENDING slot and spec the compiled gate (:class:`~engine._order_gate.OrderGate`)
+        just made: tracked open."""
+        slot = spec.slot
         self._specs[slot] = spec
-        self._track(slot, gate.inst)
+        self._track(slot, inst)
         return spec
 
     def adopt(self, store_client_id: str, inst: int, symbol: str, side: int, order_type: int, tif: int,

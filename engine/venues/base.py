@@ -89,6 +89,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Protocol, runtime_checkable
 
+from engine._order_spec import OrderSpec   # one order as the engine sends it (compiled: made per order)
+
 __all__ = ["OrderSpec", "VenueOrder", "VenuePosition", "VenueTrade", "Fill", "ForeignOrder", "AccountSink", "Capability",
            "VenueAdapter", "NativeBrackets", "VenueLeg", "REQUIRED_MEMBERS", "CAPABILITY_MEMBERS"]
 
@@ -108,26 +110,6 @@ class Capability(str, enum.Enum):
     NEVER_RESEND = "never_resend"
     WRITE_NOW = "write_now"
     JOIN_ORDERS = "join_orders"
-
-
-@dataclass(slots=True)
-class OrderSpec:
-    """One order as the engine sends it (raw fixed-point values, enums as ints)."""
-
-    slot: int
-    symbol: str
-    client_id: str
-    side: int
-    order_type: int
-    tif: int
-    qty_raw: int
-    price_raw: int = 0
-    stop_raw: int = 0
-    trailing_raw: int = 0        # callback rate (percent, raw) for trailing stops
-    reduce_only: bool = False
-    close_on_trigger: bool = False
-    exchange_id: int | str | None = None
-    sent_ms: int = 0             # the timestamp the last request for it was signed with (venue ms; 0: not sent)
 
 
 @dataclass(slots=True)
