@@ -8,11 +8,12 @@ legs, callers waiting on the order woken).  It does so without a Python frame an
 building anything for a record that needs nothing more:
 
 - an order acknowledged, cancelled, expired, amended or rejected, or a record that changed
-  nothing, when no one subscribes to events and no bracket listens to the order.
+  nothing, when no bracket listens to the order (and when someone subscribes to events, only
+  the events are made in Python: ``on_event``).
 
 Every other record is handed back to Python (``on_record(payload, status)``), the record still
 in the parser and the applier's outcome still in the applier, for what only Python does:
-events for listeners, fills (reference prices, position events, the balance event after a
+fills (reference prices, position events, the balance event after a
 fill), an order whose answer was lost (resolution), a surprise (an alarm), a bracket's leg,
 an order the engine did not place (adoption), a second venue order under one of our client
 ids.  A message with no order record goes to ``on_other(payload)`` (the account book), one the
@@ -44,6 +45,7 @@ from engine._oms_apply cimport AP_APPLIED
 from engine._oms_apply cimport AP_CONFLICT
 from engine._oms_apply cimport AP_FOREIGN
 from engine._oms_apply cimport EV_CANCELLED
+from engine._oms_apply cimport EV_NONE
 from engine._oms_apply cimport RecordApplier
 from engine._order_gate cimport OpenCounts
 from engine._order_store cimport OrderStore
@@ -78,10 +80,11 @@ cdef class RecordLoop:
         The event bus's subscriber lists (held: while both are empty nobody listens).
     wire_to_event
         The histogram of the engine's cost per message (bytes received -> applied).
-    on_other, on_record, on_bad
+    on_other, on_record, on_bad, on_event
         ``on_other(payload)`` for a message with no order record; ``on_record(payload, status)``
         for a record the loop leaves to Python; ``on_bad(payload, error)`` for a message the
-        parser refused.
+        parser refused; ``on_event(slot, event, previous state)`` for a record the loop settled
+        while someone listens (the events are Python's to make).
     """
 
     cdef RecordParser parser
@@ -99,6 +102,7 @@ cdef class RecordLoop:
     cdef object on_other
     cdef object on_record
     cdef object on_bad
+    cdef object on_event
     cdef readonly int64_t settled     # records this loop finished in C
     cdef readonly int64_t handed      # records handed to Python
     cdef readonly int64_t cancelled   # cancels it counted (the engine's metrics add them)
@@ -106,7 +110,7 @@ cdef class RecordLoop:
     def __init__(self, RecordParser parser not None, RecordApplier applier, OrderStore store not None,
                  OpenCounts counts not None, dict open_set not None, set dormant not None, dict waiters not None,
                  dict brackets not None, list callbacks not None, list streams not None,
-                 LatencyHistogram wire_to_event not None, on_other, on_record, on_bad):
+                 LatencyHistogram wire_to_event not None, on_other, on_record, on_bad, on_event=None):
         self.parser = parser
         self.parse = parser.parse
         self.applier = applier
@@ -122,6 +126,7 @@ cdef class RecordLoop:
         self.on_other = on_other
         self.on_record = on_record
         self.on_bad = on_bad
+        self.on_event = on_event
 
     def start(self, RecordApplier applier not None):
         """The instruments are loaded: order records are applied from now on."""
@@ -188,13 +193,17 @@ cdef class RecordLoop:
             self._wake(slot)
             return True
         prev = ap.prev_state
+        listening = ap.event != EV_NONE and (self.callbacks or self.streams)
         if (ap.fill_qty_raw != 0 or prev == UNKNOWN or prev == REJECTED or prev == NOT_PLACED
-                or self.callbacks or self.streams or (PyDict_Size(self.brackets) and slot in self.brackets)):
+                or (PyDict_Size(self.brackets) and slot in self.brackets)
+                or (listening and self.on_event is None)):
             return False
         self._track(slot)
         self._wake(slot)
         if ap.event == EV_CANCELLED:
             self.cancelled += 1
+        if listening:
+            self.on_event(slot, ap.event, prev)      # listeners: the events, the view made for them
         return True
 
     cdef int _track(self, int32_t slot) except -1:

@@ -66,7 +66,8 @@ class StreamApplier:
         self.applier: RecordApplier | None = None
         # the compiled loop every stream message goes through (Engine.start hands ``loop.run`` to the venue)
         self.loop = engine.tracker.record_loop(self.parser, None, engine.bus, engine.metrics.wire_to_event,
-                                               engine.account_book.on_message, self._record, self.unreadable)
+                                               engine.account_book.on_message, self._record, self.unreadable,
+                                               self._event)
         engine.metrics.counted_elsewhere(self.loop)
         self.bad_messages = 0
         self.unexpected = 0
@@ -95,6 +96,14 @@ class StreamApplier:
         which hands back what only Python does, :meth:`_record`); anything else to the account book; one
         the parser refuses to :meth:`unreadable`.  (The venue calls ``loop.run`` itself: the same.)"""
         self.loop.run(payload)
+
+    def _event(self, slot: int, event: int, prev_state: int) -> None:
+        """The events of a record the compiled loop settled (no fill, no surprise) while someone listens: as
+        :meth:`after_apply` emits them."""
+        view = self.tracker.view(slot)
+        if prev_state in _UNACCEPTED_STATES and event in _AFTER_ACCEPTANCE:
+            self.bus.emit(EventKind.ACCEPTED, order=view, symbol=view.symbol)
+        self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol, fill_qty=None, fill_price=None)
 
     def _record(self, payload: bytes, status: int) -> None:
         """A record the compiled loop left to Python (the parser holds it, the applier its outcome)."""

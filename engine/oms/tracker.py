@@ -150,11 +150,12 @@ class OrderTracker:
         if bracket is not None:
             bracket.on_update(slot, self.view(slot))
 
-    def record_loop(self, parser, applier, bus, wire_to_event, on_other, on_record, on_bad) -> RecordLoop:
+    def record_loop(self, parser, applier, bus, wire_to_event, on_other, on_record, on_bad, on_event) -> RecordLoop:
         """The compiled loop that applies stream records and keeps these books as :meth:`settle` does
         (it holds the open set, dormant legs, waiters and brackets, and the bus's subscriber lists)."""
         return RecordLoop(parser, applier, self.store, self.counts, self._open, self._dormant, self._waiters,
-                          self._brackets, bus._callbacks, bus._streams, wire_to_event, on_other, on_record, on_bad)
+                          self._brackets, bus._callbacks, bus._streams, wire_to_event, on_other, on_record, on_bad,
+                          on_event)
 
     def wake(self, slot: int) -> None:
         waiters = self._waiters.pop(slot, None)

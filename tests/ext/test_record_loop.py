@@ -9,7 +9,7 @@ from tests.support.alloc import allocated_blocks_delta, python_allocations_per_c
 from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._histogram import LatencyHistogram
 from engine._instruments import ContractType, Instruments
-from engine._oms_apply import ApplyStatus, RecordApplier
+from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier
 from engine._order_gate import OpenCounts
 from engine._order_store import OrderStore
 from engine._parse_binance import BinanceParser
@@ -73,7 +73,7 @@ def test_what_only_python_does_is_handed_back_with_the_record_in_the_parser():
     assert w.parser.to_dict()["client_id"] == cid                                             # still there
     w.loop.run(report("someone-else", "NEW", "NEW", i=999))                                   # not ours
     assert w.handed[-1] == ApplyStatus.AP_FOREIGN
-    w.callbacks.append(print)                                                                 # a listener
+    w.callbacks.append(print)                        # a listener, and no one to make its events: handed over
     w.loop.run(report(cid, "CANCELED", "CANCELED", z="0.4"))
     assert len(w.handed) == 3 and w.open == {slot: w.inst}     # handed over: the books are Python's to keep
     w.callbacks.clear()
@@ -83,6 +83,22 @@ def test_what_only_python_does_is_handed_back_with_the_record_in_the_parser():
     assert len(w.handed) == 4 and w.loop.settled == 1
     w.loop.run(b'{"e":"outboundAccountPosition","E":1,"u":1,"B":[]}')                        # no order record
     assert w.other and w.loop.settled == 1
+
+
+def test_with_a_listener_the_books_are_kept_in_c_and_only_the_events_made_in_python():
+    w = World()
+    events = []
+    loop = RecordLoop(w.parser, w.applier, w.store, w.counts, w.open, w.dormant, w.waiters, w.brackets, w.callbacks,
+                      w.streams, w.hist, w.other.append, lambda payload, status: w.handed.append(status), None,
+                      lambda slot, event, prev: events.append((slot, event, prev)))
+    slot, cid = w.order()
+    w.callbacks.append(print)
+    loop.run(report(cid, "NEW", "NEW"))
+    loop.run(report(cid, "CANCELED", "CANCELED"))
+    assert events == [(slot, OrderEvent.EV_ACCEPTED, OrderState.PENDING), (slot, OrderEvent.EV_CANCELLED, OrderState.NEW)]
+    assert w.open == {} and w.counts.total == 0 and loop.cancelled == 1 and w.handed == []
+    loop.run(report(cid, "CANCELED", "CANCELED"))          # changed nothing: no event
+    assert len(events) == 2
 
 
 def test_waiters_are_woken_and_a_refused_message_raises_after_what_it_applied():
