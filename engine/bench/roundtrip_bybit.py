@@ -9,6 +9,7 @@ The engine's clients and the baseline are in :mod:`engine.bench.roundtrip`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -76,11 +77,46 @@ async def open_bybit_floor(url) -> Session:
     return await open_floor(url, BYBIT, prebuild)
 
 
+async def open_bybit_engine_api(url, order_entry: str = "rest") -> Session:
+    """The full Engine a bot uses on a Bybit linear account: risk checks, order store, private stream applied."""
+    from engine._enums import Side
+    from engine.api import connect
+    from engine.config import VenueConfig
+
+    stack = contextlib.AsyncExitStack()
+    eng = await stack.enter_async_context(connect(VenueConfig.local("bybit", url, KEY, SECRET),
+                                                  order_entry=order_entry, retention_s=3600.0))
+    roundtrip._bybit_rest_unthrottled(eng.adapter.rest)
+    if order_entry == "ws":
+        ws = eng.adapter.trade.ws
+        wire = lambda: ws.last_send_ns    # noqa: E731
+    else:
+        http = eng.adapter.orders.http
+        wire = lambda: http.last_write_ns    # noqa: E731
+
+    async def place(i):
+        return await eng.place_limit(SYMBOL, Side.BUY, QTY, PRICE)
+
+    async def cancel(order):
+        await eng.cancel(order)
+
+    label = "WebSocket trade" if order_entry == "ws" else "REST"
+    return Session(Sample(f"engine: Engine.place_limit / cancel ({label})", BYBIT,
+                          note="full OMS, private stream applied"), place, cancel, wire, stack.aclose)
+
+
+async def open_bybit_engine_api_ws(url) -> Session:
+    """:func:`open_bybit_engine_api` with ``order_entry="ws"``: orders over the trade WebSocket."""
+    return await open_bybit_engine_api(url, order_entry="ws")
+
+
 # (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order
 ROWS = [
     ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None, "bybit"),
     ("floor reference (Bybit)", open_bybit_floor, None, "bybit"),
     ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
     ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
+    ("engine Engine API (Bybit)", open_bybit_engine_api, None, "bybit"),
+    ("engine Engine API over WebSocket trade (Bybit)", open_bybit_engine_api_ws, None, "bybit"),
     ("pybit", open_pybit, "pybit", "bybit"),
 ]

@@ -31,6 +31,20 @@ __all__ = ["BybitWsTrade"]
 
 log = logging.getLogger("engine.venues.bybit.ws_orders")
 
+_LIMIT = b'"X-Bapi-Limit":"'
+_LIMIT_STATUS = b'"X-Bapi-Limit-Status":"'
+
+
+def _header_int(payload: bytes, key: bytes) -> int:
+    """The decimal string value of ``key`` in an acknowledgement's header (-1: absent or not a number)."""
+    at = payload.find(key)
+    if at < 0:
+        return -1
+    start = at + len(key)
+    end = payload.find(b'"', start, start + 20)
+    digits = payload[start:end] if end > start else b""
+    return int(digits) if digits.isdigit() else -1
+
 
 class BybitWsTrade:
     """Order entry over Bybit's trade WebSocket."""
@@ -150,6 +164,18 @@ class BybitWsTrade:
         return await self.request("order.cancel", {"category": category, "symbol": symbol, "orderId": order_id,
                                                    "orderLinkId": order_link_id})
 
+    def _observe_limits(self, payload: bytes) -> None:
+        """An acknowledgement's ``header`` X-Bapi-Limit / X-Bapi-Limit-Status, adopted as the REST answers'
+        are (the trade socket shares the UID's per-endpoint limits); a frame without them changes nothing."""
+        limit, status = _header_int(payload, _LIMIT), _header_int(payload, _LIMIT_STATUS)
+        if limit > 0 and status >= 0:
+            op = payload.find(b'"op":"')
+            if op >= 0:
+                end = payload.find(b'"', op + 6, op + 40)
+                if end > 0:
+                    self.limiter.observe_endpoint("/v5/" + payload[op + 6:end].decode("ascii", "replace")
+                                                  .replace(".", "/"), limit, status)
+
     def _on_message(self, payload: bytes, is_text: bool) -> None:
         inflight = self.inflight
         if inflight.pending:
@@ -158,6 +184,8 @@ class BybitWsTrade:
                 end = payload.find(b'"', start + 9, start + 80)
                 req_id = payload[start + 9:end].decode("ascii", "replace") if end > 0 else ""
                 if req_id in inflight.pending and b'"retCode":0,' in payload[:256]:
+                    if self.limiter is not None:
+                        self._observe_limits(payload)
                     inflight.resolve(req_id, payload)
                     return
         try:

@@ -8,7 +8,7 @@ import pytest
 import uvloop
 
 from engine.config import VenueConfig
-from engine.sim import SimExchange
+from engine.sim import Limits, SimExchange
 from engine.transport.errors import ConnectionLost
 from engine.venues import errors as E
 from engine.venues.bybit.rest import BybitRest
@@ -245,5 +245,24 @@ def test_trade_socket_compiled_frames():
                 with pytest.raises((E.UnknownOrder, E.OrderNotOpen)):
                     await trade.cancel_order(b"BTCUSDT", client_id=b"cf-1")
                 assert len(trade.inflight) == 0
+
+    run(main())
+
+
+def test_the_trade_socket_adopts_the_venues_limits_from_its_acknowledgements():
+    async def main():
+        limits = Limits(bybit_per_second={"order/create": 200, "order/cancel": 300})
+        async with SimExchange(seed=9, accounts=[(KEY, SECRET)], limits=limits) as sim:
+            cfg = VenueConfig.local("bybit", sim.url, KEY, SECRET)
+            rest = BybitRest(cfg)
+            await rest.start()
+            async with trade_socket(sim, limiter=rest.limiter) as (_, trade):
+                endpoints = rest.limiter.endpoints
+                assert endpoints["/v5/order/create"].limit == 10          # the client's default, before any word
+                await trade.create({**LIMIT, "orderLinkId": "lim-1"})
+                await trade.cancel("linear", "BTCUSDT", order_link_id="lim-1")
+                # the acknowledgements' X-Bapi-Limit replaced it, as a REST answer's would
+                assert endpoints["/v5/order/create"].limit == 200 and endpoints["/v5/order/cancel"].limit == 300
+            await rest.close()
 
     run(main())
