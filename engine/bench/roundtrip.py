@@ -357,7 +357,8 @@ async def open_engine_api_ws(url) -> Session:
     return await open_engine_api(url, order_entry="ws")
 
 
-async def open_aiohttp_baseline(url) -> Session:
+async def open_aiohttp_baseline(url, *, path: str = "/api/v3/order", venue: str = BINANCE) -> Session:
+    """The pure-Python baseline: aiohttp, urllib and hmac on ``path`` (spot's, or USD-M's /fapi/v1/order)."""
     import aiohttp
 
     wire = {"t": 0}
@@ -377,15 +378,15 @@ async def open_aiohttp_baseline(url) -> Session:
     async def place(i):
         q = signed({"symbol": SYMBOL, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": QTY,
                     "price": PRICE})
-        async with session.post(f"{url}/api/v3/order?{q}") as r:
+        async with session.post(f"{url}{path}?{q}") as r:
             return (await r.json())["orderId"]
 
     async def cancel(oid):
-        async with session.delete(f"{url}/api/v3/order?{signed({'symbol': SYMBOL, 'orderId': oid})}") as r:
+        async with session.delete(f"{url}{path}?{signed({'symbol': SYMBOL, 'orderId': oid})}") as r:
             await r.json()
 
-    return Session(Sample("baseline: aiohttp + urllib + hmac", kind="baseline"), place, cancel, lambda: wire["t"],
-                   session.close)
+    return Session(Sample("baseline: aiohttp + urllib + hmac", venue, kind="baseline"), place, cancel,
+                   lambda: wire["t"], session.close)
 
 
 async def open_floor_reference(url) -> Session:

@@ -11,16 +11,25 @@ The engine's clients and the baseline are in :mod:`engine.bench.roundtrip`.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import time
+from urllib.parse import urlsplit
+
 from engine.bench import roundtrip
 from engine.bench.peers import INSTALL_HINT
-from engine.bench.roundtrip import BINANCE, KEY, PRICE, QTY, SECRET, SYMBOL, Sample, Session, alone
+from engine.bench.roundtrip import (BINANCE, KEY, PRICE, PRICE_RAW, QTY, QTY_RAW, SECRET, SYMBOL, Sample, Session,
+                                    alone)
 from engine.bench.roundtrip_peers import loopback_urls, probed
 from engine.bench.timing import Skip
 
-__all__ = ["VENUE", "ROWS", "open_ccxt", "open_python_binance", "open_binance_connector", "ccxt_client",
+__all__ = ["VENUE", "VENUES", "USDM", "ROWS", "open_ccxt", "open_python_binance", "open_binance_connector", "ccxt_client",
            "python_binance_client", "binance_connector_client"]
 
 VENUE = BINANCE
+USDM = "Binance USD-M"
+VENUES = (BINANCE, USDM)          # the report names of this folder's rows (spot and USD-M)
 
 
 async def open_ccxt(url) -> Session:
@@ -87,6 +96,82 @@ async def open_binance_connector(url) -> Session:
                                  close))
 
 
+# -- Binance USD-M: the same signed query strings on /fapi/v1/order ------------------------------------------
+async def open_usdm_baseline(url) -> Session:
+    """The pure-Python baseline on USD-M's order endpoint."""
+    return await roundtrip.open_aiohttp_baseline(url, path="/fapi/v1/order", venue=USDM)
+
+
+async def open_usdm_floor(url) -> Session:
+    """The USD-M floor row (:mod:`engine.bench.floor`): pre-built, pre-signed /fapi/v1/order requests."""
+    from engine.bench.floor import RECV_WINDOW, open_floor
+
+    host, key = urlsplit(url).netloc, SECRET.encode()
+
+    def request(method: str, query: str) -> bytes:
+        query += "&recvWindow=%d&timestamp=%d" % (RECV_WINDOW, int(time.time() * 1000))
+        query += "&signature=" + hmac.new(key, query.encode(), hashlib.sha256).hexdigest()
+        return (f"{method} /fapi/v1/order?{query} HTTP/1.1\r\nHost: {host}\r\nX-MBX-APIKEY: {KEY}\r\n"
+                f"Content-Length: 0\r\n\r\n").encode()
+
+    def prebuild(i):
+        cid = f"ufloor-{i}"
+        return (request("POST", f"symbol={SYMBOL}&side=BUY&type=LIMIT&timeInForce=GTC&quantity={QTY}"
+                                f"&price={PRICE}&newClientOrderId={cid}"),
+                request("DELETE", f"symbol={SYMBOL}&origClientOrderId={cid}"))
+
+    return await open_floor(url, USDM, prebuild)
+
+
+async def open_usdm_engine_rest(url) -> Session:
+    """The USD-M lean REST order path alone (no order manager, no stream)."""
+    from engine._enums import OrderType, Side, TimeInForce
+    from engine.config import VenueConfig
+    from engine.venues.binance.order_path import BinanceOrderPath
+    from engine.venues.binance.rest import BinanceRest
+
+    rest = BinanceRest(VenueConfig.local("binance-usdm", url, KEY, SECRET))
+    await rest.start()
+    await rest.exchange_info()
+    path = BinanceOrderPath(rest)
+    await path.start()
+
+    async def place(i):
+        rec = await path.place(SYMBOL.encode(), Side.BUY, OrderType.LIMIT, TimeInForce.GTC, QTY_RAW, PRICE_RAW, 0,
+                               b"")
+        return rec.order_id
+
+    async def cancel(oid):
+        await path.cancel(SYMBOL.encode(), order_id=oid)
+
+    async def close():
+        await path.close()
+        await rest.close()
+
+    return Session(Sample("engine: REST lean order path", USDM), place, cancel, lambda: path.http.last_write_ns, close)
+
+
+async def open_usdm_engine_api(url) -> Session:
+    """The full Engine on a USD-M account: risk checks, order store, user-data stream applied, events."""
+    from engine._enums import Side
+    from engine.api import connect
+    from engine.config import VenueConfig
+
+    stack = contextlib.AsyncExitStack()
+    eng = await stack.enter_async_context(connect(VenueConfig.local("binance-usdm", url, KEY, SECRET),
+                                                  retention_s=3600.0))
+    http = eng.adapter.orders.http
+
+    async def place(i):
+        return await eng.place_limit(SYMBOL, Side.BUY, QTY, PRICE)
+
+    async def cancel(order):
+        await eng.cancel(order)
+
+    return Session(Sample("engine: Engine.place_limit / cancel (REST)", USDM, note="full OMS, user-data stream applied"),
+                   place, cancel, lambda: http.last_write_ns, stack.aclose)
+
+
 ccxt_client = alone(open_ccxt)
 python_binance_client = alone(open_python_binance)
 binance_connector_client = alone(open_binance_connector)
@@ -104,4 +189,8 @@ ROWS = [
     ("ccxt", open_ccxt, "ccxt", "binance-spot"),
     ("python-binance", open_python_binance, "python-binance", "binance-spot"),
     ("binance-connector", open_binance_connector, "binance-connector", "binance-spot"),
+    ("baseline (Binance USD-M)", open_usdm_baseline, None, "binance-usdm"),
+    ("floor reference (Binance USD-M)", open_usdm_floor, None, "binance-usdm"),
+    ("engine REST (Binance USD-M)", open_usdm_engine_rest, None, "binance-usdm"),
+    ("engine Engine API (Binance USD-M)", open_usdm_engine_api, None, "binance-usdm"),
 ]

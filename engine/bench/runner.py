@@ -32,7 +32,8 @@ __all__ = ["BenchOptions", "BenchError", "run_bench", "ROUNDTRIP_CLIENTS", "roun
 
 def roundtrip_modules() -> list:
     """Each venue's rows module (``engine/bench/roundtrip_<folder>.py``, exporting ``VENUE``, the report's
-    name of the venue, and ``ROWS``), one per venue folder in registry order."""
+    name of the venue (``VENUES`` too where the folder serves more than one), and ``ROWS``), one per venue
+    folder in registry order."""
     return [importlib.import_module(f"engine.bench.roundtrip_{name}") for name in folders()]
 
 
