@@ -197,7 +197,8 @@ async def run_session(opener, url, n, warmup, deadline=None, progress=None) -> S
 
 
 # -- Binance spot ----------------------------------------------------------------------------------------
-async def open_engine_rest(url, *, user_stream: bool = False) -> Session:
+async def open_engine_rest(url, *, user_stream: bool = False, venue: str = "binance-spot",
+                           report: str = BINANCE) -> Session:
     """The lean REST order path alone; with ``user_stream``, the account's user-data stream read beside it
     (its order and balance messages parsed by the compiled parsers; no order manager): what a full Engine
     cannot do without, so the Engine rows' distance to that row is the order manager's own cost."""
@@ -206,7 +207,7 @@ async def open_engine_rest(url, *, user_stream: bool = False) -> Session:
     from engine.venues.binance.order_path import BinanceOrderPath
     from engine.venues.binance.rest import BinanceRest
 
-    cfg = VenueConfig.local("binance-spot", url, KEY, SECRET)
+    cfg = VenueConfig.local(venue, url, KEY, SECRET)
     rest = BinanceRest(cfg)
     await rest.start()
     await rest.exchange_info()  # adopt the venue's published rate limits
@@ -228,8 +229,9 @@ async def open_engine_rest(url, *, user_stream: bool = False) -> Session:
             await stream.stop()
         await rest.close()
 
-    sample = (Sample("engine: REST lean order path + user-data stream parsed", note="no order manager; the Engine's floor")
-              if user_stream else Sample("engine: REST lean order path"))
+    sample = (Sample("engine: REST lean order path + user-data stream parsed", report,
+                     note="no order manager; the Engine's floor")
+              if user_stream else Sample("engine: REST lean order path", report))
     return Session(sample, place, cancel, lambda: path.http.last_write_ns, close)
 
 
@@ -290,17 +292,22 @@ async def open_engine_ws(url) -> Session:
     return Session(Sample("engine: WebSocket API"), place, cancel, lambda: ws.ws.last_send_ns, close)
 
 
-async def open_engine_api(url, order_entry: str = "rest") -> Session:
-    """The full Engine a bot uses: risk checks, order store, user-data stream applied, events."""
+async def open_engine_api(url, order_entry: str = "rest", *, venue: str = "binance-spot", report: str = BINANCE,
+                          prepare=None, ws_of=lambda eng: eng.adapter.ws_api.ws, ws_label: str = "WebSocket API"
+                          ) -> Session:
+    """The full Engine a bot uses: risk checks, order store, user-data stream applied, events (``venue``'s
+    account; ``prepare(eng)`` adjusts it before the first order, ``ws_of(eng)`` is its order socket)."""
     from engine._enums import Side
     from engine.api import connect
     from engine.config import VenueConfig
 
     stack = contextlib.AsyncExitStack()
-    eng = await stack.enter_async_context(connect(VenueConfig.local("binance-spot", url, KEY, SECRET),
+    eng = await stack.enter_async_context(connect(VenueConfig.local(venue, url, KEY, SECRET),
                                                   order_entry=order_entry, retention_s=3600.0))
+    if prepare is not None:
+        prepare(eng)
     if order_entry == "ws":
-        ws = eng.adapter.ws_api.ws
+        ws = ws_of(eng)
         wire = lambda: ws.last_send_ns    # noqa: E731
     else:
         http = eng.adapter.orders.http
@@ -312,9 +319,9 @@ async def open_engine_api(url, order_entry: str = "rest") -> Session:
     async def cancel(order):
         await eng.cancel(order)
 
-    label = "WebSocket API" if order_entry == "ws" else "REST"
-    return Session(Sample(f"engine: Engine.place_limit / cancel ({label})", note="full OMS, user-data stream applied"),
-                   place, cancel, wire, stack.aclose)
+    label = ws_label if order_entry == "ws" else "REST"
+    return Session(Sample(f"engine: Engine.place_limit / cancel ({label})", report,
+                          note="full OMS, user-data stream applied"), place, cancel, wire, stack.aclose)
 
 
 async def open_engine_submit(url) -> Session:
@@ -389,7 +396,7 @@ async def open_aiohttp_baseline(url, *, path: str = "/api/v3/order", venue: str 
                    lambda: wire["t"], session.close)
 
 
-async def open_floor_reference(url) -> Session:
+async def open_floor_reference(url, *, path: str = "/api/v3/order", venue: str = BINANCE) -> Session:
     """The floor of any asyncio client here: a bare uvloop Protocol writing pre-built, pre-signed
     HTTP/1.1 bytes (built before the clock starts) and waiting on a future for the answer, which it
     only frames by Content-Length (:mod:`engine.bench.floor`).  It asks for the answer the engine's
@@ -405,7 +412,7 @@ async def open_floor_reference(url) -> Session:
     def request(method: str, query: str) -> bytes:
         query += "&recvWindow=%d&timestamp=%d" % (RECV_WINDOW, int(time.time() * 1000))
         query += "&signature=" + hmac.new(key, query.encode(), hashlib.sha256).hexdigest()
-        return (f"{method} /api/v3/order?{query} HTTP/1.1\r\nHost: {host}\r\nX-MBX-APIKEY: {KEY}\r\n"
+        return (f"{method} {path}?{query} HTTP/1.1\r\nHost: {host}\r\nX-MBX-APIKEY: {KEY}\r\n"
                 f"Content-Length: 0\r\n\r\n").encode()
 
     def prebuild(i):
@@ -414,7 +421,7 @@ async def open_floor_reference(url) -> Session:
                                 f"&price={PRICE}&newClientOrderId={cid}"),
                 request("DELETE", f"symbol={SYMBOL}&origClientOrderId={cid}"))
 
-    return await open_floor(url, BINANCE, prebuild)
+    return await open_floor(url, venue, prebuild)
 
 
 # -- Bybit linear --------------------------------------------------------------------------------------------

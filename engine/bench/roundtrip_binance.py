@@ -11,16 +11,9 @@ The engine's clients and the baseline are in :mod:`engine.bench.roundtrip`.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import hmac
-import time
-from urllib.parse import urlsplit
-
 from engine.bench import roundtrip
 from engine.bench.peers import INSTALL_HINT
-from engine.bench.roundtrip import (BINANCE, KEY, PRICE, PRICE_RAW, QTY, QTY_RAW, SECRET, SYMBOL, Sample, Session,
-                                    alone)
+from engine.bench.roundtrip import BINANCE, KEY, PRICE, QTY, SECRET, SYMBOL, Sample, Session, alone
 from engine.bench.roundtrip_peers import loopback_urls, probed
 from engine.bench.timing import Skip
 
@@ -103,73 +96,18 @@ async def open_usdm_baseline(url) -> Session:
 
 
 async def open_usdm_floor(url) -> Session:
-    """The USD-M floor row (:mod:`engine.bench.floor`): pre-built, pre-signed /fapi/v1/order requests."""
-    from engine.bench.floor import RECV_WINDOW, open_floor
-
-    host, key = urlsplit(url).netloc, SECRET.encode()
-
-    def request(method: str, query: str) -> bytes:
-        query += "&recvWindow=%d&timestamp=%d" % (RECV_WINDOW, int(time.time() * 1000))
-        query += "&signature=" + hmac.new(key, query.encode(), hashlib.sha256).hexdigest()
-        return (f"{method} /fapi/v1/order?{query} HTTP/1.1\r\nHost: {host}\r\nX-MBX-APIKEY: {KEY}\r\n"
-                f"Content-Length: 0\r\n\r\n").encode()
-
-    def prebuild(i):
-        cid = f"ufloor-{i}"
-        return (request("POST", f"symbol={SYMBOL}&side=BUY&type=LIMIT&timeInForce=GTC&quantity={QTY}"
-                                f"&price={PRICE}&newClientOrderId={cid}"),
-                request("DELETE", f"symbol={SYMBOL}&origClientOrderId={cid}"))
-
-    return await open_floor(url, USDM, prebuild)
+    """The USD-M floor row: pre-built, pre-signed /fapi/v1/order requests on a bare Protocol."""
+    return await roundtrip.open_floor_reference(url, path="/fapi/v1/order", venue=USDM)
 
 
 async def open_usdm_engine_rest(url) -> Session:
     """The USD-M lean REST order path alone (no order manager, no stream)."""
-    from engine._enums import OrderType, Side, TimeInForce
-    from engine.config import VenueConfig
-    from engine.venues.binance.order_path import BinanceOrderPath
-    from engine.venues.binance.rest import BinanceRest
-
-    rest = BinanceRest(VenueConfig.local("binance-usdm", url, KEY, SECRET))
-    await rest.start()
-    await rest.exchange_info()
-    path = BinanceOrderPath(rest)
-    await path.start()
-
-    async def place(i):
-        rec = await path.place(SYMBOL.encode(), Side.BUY, OrderType.LIMIT, TimeInForce.GTC, QTY_RAW, PRICE_RAW, 0,
-                               b"")
-        return rec.order_id
-
-    async def cancel(oid):
-        await path.cancel(SYMBOL.encode(), order_id=oid)
-
-    async def close():
-        await path.close()
-        await rest.close()
-
-    return Session(Sample("engine: REST lean order path", USDM), place, cancel, lambda: path.http.last_write_ns, close)
+    return await roundtrip.open_engine_rest(url, venue="binance-usdm", report=USDM)
 
 
 async def open_usdm_engine_api(url) -> Session:
     """The full Engine on a USD-M account: risk checks, order store, user-data stream applied, events."""
-    from engine._enums import Side
-    from engine.api import connect
-    from engine.config import VenueConfig
-
-    stack = contextlib.AsyncExitStack()
-    eng = await stack.enter_async_context(connect(VenueConfig.local("binance-usdm", url, KEY, SECRET),
-                                                  retention_s=3600.0))
-    http = eng.adapter.orders.http
-
-    async def place(i):
-        return await eng.place_limit(SYMBOL, Side.BUY, QTY, PRICE)
-
-    async def cancel(order):
-        await eng.cancel(order)
-
-    return Session(Sample("engine: Engine.place_limit / cancel (REST)", USDM, note="full OMS, user-data stream applied"),
-                   place, cancel, lambda: http.last_write_ns, stack.aclose)
+    return await roundtrip.open_engine_api(url, venue="binance-usdm", report=USDM)
 
 
 ccxt_client = alone(open_ccxt)

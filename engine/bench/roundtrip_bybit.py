@@ -9,7 +9,6 @@ The engine's clients and the baseline are in :mod:`engine.bench.roundtrip`.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -79,30 +78,9 @@ async def open_bybit_floor(url) -> Session:
 
 async def open_bybit_engine_api(url, order_entry: str = "rest") -> Session:
     """The full Engine a bot uses on a Bybit linear account: risk checks, order store, private stream applied."""
-    from engine._enums import Side
-    from engine.api import connect
-    from engine.config import VenueConfig
-
-    stack = contextlib.AsyncExitStack()
-    eng = await stack.enter_async_context(connect(VenueConfig.local("bybit", url, KEY, SECRET),
-                                                  order_entry=order_entry, retention_s=3600.0))
-    roundtrip._bybit_rest_unthrottled(eng.adapter.rest)
-    if order_entry == "ws":
-        ws = eng.adapter.trade.ws
-        wire = lambda: ws.last_send_ns    # noqa: E731
-    else:
-        http = eng.adapter.orders.http
-        wire = lambda: http.last_write_ns    # noqa: E731
-
-    async def place(i):
-        return await eng.place_limit(SYMBOL, Side.BUY, QTY, PRICE)
-
-    async def cancel(order):
-        await eng.cancel(order)
-
-    label = "WebSocket trade" if order_entry == "ws" else "REST"
-    return Session(Sample(f"engine: Engine.place_limit / cancel ({label})", BYBIT,
-                          note="full OMS, private stream applied"), place, cancel, wire, stack.aclose)
+    return await roundtrip.open_engine_api(url, order_entry, venue="bybit", report=BYBIT,
+                                           prepare=lambda eng: roundtrip._bybit_rest_unthrottled(eng.adapter.rest),
+                                           ws_of=lambda eng: eng.adapter.trade.ws, ws_label="WebSocket trade")
 
 
 async def open_bybit_engine_api_ws(url) -> Session:
