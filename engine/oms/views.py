@@ -11,7 +11,7 @@ from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._order_view import Order, order_of_raws, order_view
 from engine.venues.wallet import FINAL_WITHDRAWAL_STATES, WithdrawalStatus
 
-__all__ = ["Order", "Position", "Trade", "Balance", "PositionSnapshot", "Withdrawal", "make_order", "venue_order_view"]
+__all__ = ["Order", "Position", "Trade", "Balance", "PositionSnapshot", "Withdrawal", "order_view", "venue_order_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +95,6 @@ class Withdrawal:
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_WITHDRAWAL_STATES
-
-
-def make_order(store, instruments, slot: int) -> Order:
-    """The view of ``slot`` as the store holds it now (made in C: :func:`engine._order_view.order_view`)."""
-    return order_view(store, instruments, slot)
 
 
 def _known(value, enum, default) -> int:
