@@ -1,0 +1,192 @@
+"""Micro benchmarks of the order manager's compiled pieces, each beside the Python it replaced (same run).
+
+Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmark-max-time=0.3
+
+- ``view``: an order view made in C (``engine._order_view.order_view``) against the frozen dataclass with its
+  Decimals built at once that the order manager made before (kept here as the baseline).
+- ``stream``: one order's life on the stream (created, its NEW and CANCELED reports) through the compiled loop
+  (``engine._record_loop.RecordLoop``: parse, apply, the tracker's books) against the floor of the same
+  records parsed and applied with no bookkeeping at all.  The difference is what keeping the books costs.
+- ``balances``: a spot balance message's rows into the compiled account in one call
+  (``BalanceParser.apply_spot``) against reading them row by row from Python, as the account book did.
+"""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from engine._account import Account
+from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._fixedpoint import to_decimal
+from engine._histogram import LatencyHistogram
+from engine._instruments import ContractType, Instruments
+from engine._oms_apply import RecordApplier
+from engine._order_gate import OpenCounts
+from engine._order_store import OrderStore
+from engine._order_view import order_view
+from engine._parse_balances import BalanceParser
+from engine._parse_binance import BinanceParser
+from engine._positions import PositionBook
+from engine._record_loop import RecordLoop
+
+E8 = 100_000_000
+
+
+@pytest.fixture
+def world():
+    reg = Instruments(8)
+    inst = reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", step="0.00001", min_qty="0.00001",
+                   max_qty="9000")
+    return reg, inst, OrderStore(1024, venue="binance-spot", session="ABCDEFGHIJKLM", retention_ns=0)
+
+
+# -- view ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _DataclassOrder:
+    client_order_id: str
+    exchange_order_id: object
+    symbol: str
+    side: Side
+    order_type: OrderType
+    time_in_force: TimeInForce
+    state: OrderState
+    quantity: Decimal
+    price: Decimal | None
+    stop_price: Decimal | None
+    filled: Decimal
+    average_price: Decimal | None
+    fee: Decimal
+    fee_asset: str | None
+    reduce_only: bool
+    reject_code: int
+    slot: int
+
+
+_ZERO = to_decimal(0)
+
+
+_SIDE = {int(v): v for v in Side}
+_TYPE = {int(v): v for v in OrderType}
+_TIF = {int(v): v for v in TimeInForce}
+_STATE = {int(v): v for v in OrderState}
+
+
+def _dataclass_view(row, symbol, names, slot):
+    """The Python half of the order manager's view before it was compiled, given the store's row as the tuple
+    the store handed it (reading the row, a C call, is left out: the baseline is flattered, not the engine)."""
+    (client_id, exchange_id, inst, side, order_type, tif, state, qty, price, stop, filled, cum_quote, fee,
+     fee_asset, reduce_only, reject_code) = row
+    return _DataclassOrder(
+        client_id, exchange_id, symbol, _SIDE[side], _TYPE[order_type], _TIF[tif], _STATE[state],
+        to_decimal(qty), to_decimal(price) if price else None, to_decimal(stop) if stop else None,
+        to_decimal(filled) if filled else _ZERO,
+        to_decimal(cum_quote * 100_000_000 // filled) if filled else None, to_decimal(fee) if fee else _ZERO,
+        names[fee_asset] if 0 <= fee_asset < len(names) else None, reduce_only, reject_code, slot)
+
+
+@pytest.mark.benchmark(group="view")
+def test_order_view_compiled(steady, world):
+    reg, inst, store = world
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, 50_000 * E8)
+    steady(order_view, store, reg, slot)
+
+
+@pytest.mark.benchmark(group="view")
+def test_order_view_dataclass_baseline(steady, world):
+    reg, inst, store = world
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, 50_000 * E8)
+    row = (store.client_id(slot), None, inst, int(Side.BUY), int(OrderType.LIMIT), int(TimeInForce.GTC),
+           int(OrderState.PENDING), E8, 50_000 * E8, 0, 0, 0, 0, -1, False, 0)
+    view = steady(_dataclass_view, row, "BTCUSDT", reg.asset_names, slot)
+    assert view.quantity == order_view(store, reg, slot).quantity
+
+
+# -- stream ----------------------------------------------------------------------------------------------------
+def _report(x):
+    return json.dumps({"e": "executionReport", "E": 1, "s": "BTCUSDT", "c": "@CID@", "S": "BUY", "o": "LIMIT",
+                       "f": "GTC", "q": "1.00000000", "p": "50000.00000000", "P": "0", "F": "0", "g": -1, "C": "",
+                       "x": x, "X": x, "r": "NONE", "i": 4242, "l": "0", "z": "0", "L": "0", "n": "0", "N": None,
+                       "T": 2, "t": -1, "w": x == "NEW", "m": False, "O": 1, "Z": "0", "Y": "0", "Q": "0"}).encode()
+
+
+NEW, CANCELED = _report("NEW"), _report("CANCELED")
+_LATER = 2**62          # ns: every ended order's retention has passed
+
+
+def _life(store, inst, step):
+    """One order: created, its two reports through ``step``, its slot reclaimed for the next round."""
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, 50_000 * E8)
+    cid = store.client_id_bytes(slot)
+    step(slot, NEW.replace(b"@CID@", cid))
+    step(slot, CANCELED.replace(b"@CID@", cid))
+    store.reclaim(_LATER)
+
+
+@pytest.mark.benchmark(group="stream")
+def test_order_life_through_the_compiled_loop(steady, world):
+    reg, inst, store = world
+    parser, counts, open_set = BinanceParser(), OpenCounts(8), {}
+    loop = RecordLoop(parser, RecordApplier(store, reg), store, counts, open_set, set(), {}, {}, [], [],
+                      LatencyHistogram(), None, None, None)
+
+    def step(slot, payload):
+        if slot not in open_set:            # the tracker files a new order as the gate admits it
+            open_set[slot] = inst
+            counts.opened(inst)
+        loop.run(payload)
+
+    steady(_life, store, inst, step)
+    assert not open_set and counts.total == 0
+
+
+@pytest.mark.benchmark(group="stream")
+def test_order_life_parse_and_apply_floor(steady, world):
+    reg, inst, store = world
+    parser, applier = BinanceParser(), RecordApplier(store, reg)
+
+    def step(slot, payload):
+        parser.parse(payload)
+        parser.next_record()
+        applier.apply(parser, 1)
+
+    steady(_life, store, inst, step)
+
+
+# -- balances --------------------------------------------------------------------------------------------------
+BALANCES = json.dumps({"e": "outboundAccountPosition", "E": 1, "u": 1,
+                       "B": [{"a": "BTC", "f": "1000.00000000", "l": "0.00000000"},
+                             {"a": "USDT", "f": "99999520.00000000", "l": "480.00000000"}]}).encode()
+
+
+@pytest.fixture
+def account():
+    reg = Instruments(4)
+    reg.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT)
+    return reg, Account(reg, PositionBook(4))
+
+
+@pytest.mark.benchmark(group="balances")
+def test_spot_balances_applied_in_one_call(steady, account):
+    reg, acc = account
+    p, names = BalanceParser(), reg.asset_names
+
+    def read():
+        p.parse(BALANCES)
+        p.apply_spot(acc, names)
+
+    steady(read)
+
+
+@pytest.mark.benchmark(group="balances")
+def test_spot_balances_row_by_row_baseline(steady, account):
+    reg, acc = account
+    p, asset_id, apply = BalanceParser(), reg.asset_id, acc.apply_balance
+
+    def read():
+        n = p.parse(BALANCES)
+        for i in range(n):
+            apply(asset_id(p.asset(i)), p.first_raw(i), p.second_raw(i))
+
+    steady(read)
