@@ -183,6 +183,7 @@ cdef class RecordLoop:
         cdef RecordApplier ap = self.applier
         cdef int32_t slot = ap.slot
         cdef int prev
+        cdef bint listening
         if status == AP_FOREIGN or status == AP_CONFLICT:
             return False
         if slot < 0:
@@ -193,7 +194,7 @@ cdef class RecordLoop:
             self._wake(slot)
             return True
         prev = ap.prev_state
-        listening = ap.event != EV_NONE and (self.callbacks or self.streams)
+        listening = ap.event != EV_NONE and (len(self.callbacks) > 0 or len(self.streams) > 0)
         if (ap.fill_qty_raw != 0 or prev == UNKNOWN or prev == REJECTED or prev == NOT_PLACED
                 or (PyDict_Size(self.brackets) and slot in self.brackets)
                 or (listening and self.on_event is None)):

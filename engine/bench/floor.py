@@ -15,18 +15,30 @@ cost.  Each venue's floor, its requests built by :func:`open_floor`'s ``prebuild
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import socket
 import time
 from typing import Callable
 from urllib.parse import urlsplit
 
-from engine.bench.roundtrip import Sample, Session
+from engine.bench.roundtrip import KEY, SECRET, Sample, Session
 
-__all__ = ["open_floor", "RECV_WINDOW", "BATCH", "NOTE"]
+__all__ = ["open_floor", "signed_query_request", "RECV_WINDOW", "BATCH", "NOTE"]
 
 RECV_WINDOW = 60_000       # ms: the pre-built requests of one batch stay valid while it is used
 BATCH = 100                # place/cancel pairs built at once (once per BATCH orders: in a p99, not a median)
 NOTE = "no encoding, signing, parsing or checks; not a client"
+
+
+def signed_query_request(host: str, method: str, path: str, query: str, key_header: str,
+                         extra_headers: str = "") -> bytes:
+    """One pre-built request of a venue that signs its query string (HMAC-SHA256, hex; Binance, MEXC): the
+    query with ``recvWindow``, ``timestamp`` and ``signature`` added, the key in ``key_header``, no body."""
+    query += "&recvWindow=%d&timestamp=%d" % (RECV_WINDOW, int(time.time() * 1000))
+    query += "&signature=" + hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return (f"{method} {path}?{query} HTTP/1.1\r\nHost: {host}\r\n{key_header}: {KEY}\r\n{extra_headers}"
+            f"Content-Length: 0\r\n\r\n").encode()
 
 
 class _Floor(asyncio.Protocol):

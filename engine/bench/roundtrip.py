@@ -405,15 +405,12 @@ async def open_floor_reference(url, *, path: str = "/api/v3/order", venue: str =
     loop and the loopback socket cost alone."""
     from urllib.parse import urlsplit
 
-    from engine.bench.floor import RECV_WINDOW, open_floor
+    from engine.bench.floor import open_floor, signed_query_request
 
-    host, key = urlsplit(url).netloc, SECRET.encode()
+    host = urlsplit(url).netloc
 
     def request(method: str, query: str) -> bytes:
-        query += "&recvWindow=%d&timestamp=%d" % (RECV_WINDOW, int(time.time() * 1000))
-        query += "&signature=" + hmac.new(key, query.encode(), hashlib.sha256).hexdigest()
-        return (f"{method} {path}?{query} HTTP/1.1\r\nHost: {host}\r\nX-MBX-APIKEY: {KEY}\r\n"
-                f"Content-Length: 0\r\n\r\n").encode()
+        return signed_query_request(host, method, path, query, "X-MBX-APIKEY")
 
     def prebuild(i):
         cid = f"floor-{i}"

@@ -14,7 +14,7 @@ import hmac
 import time
 from urllib.parse import urlencode, urlsplit
 
-from engine.bench.floor import RECV_WINDOW, open_floor
+from engine.bench.floor import open_floor, signed_query_request
 from engine.bench.peers import INSTALL_HINT
 from engine.bench.roundtrip import KEY, PRICE, PRICE_RAW, QTY, QTY_RAW, SECRET, SYMBOL, Sample, Session
 from engine.bench.timing import Skip
@@ -128,13 +128,11 @@ async def open_ccxt_mexc(url) -> Session:
 # -- MEXC spot: signed query, empty body (as the engine's MEXC path sends) ----------------------------------
 async def open_mexc_floor(url) -> Session:
     """The floor row (:mod:`engine.bench.floor`): pre-built, pre-signed MEXC requests on a bare Protocol."""
-    host, key = urlsplit(url).netloc, SECRET.encode()
+    host = urlsplit(url).netloc
 
     def request(method: str, query: str) -> bytes:
-        query += "&recvWindow=%d&timestamp=%d" % (RECV_WINDOW, int(time.time() * 1000))
-        query += "&signature=" + hmac.new(key, query.encode(), hashlib.sha256).hexdigest()
-        return (f"{method} /api/v3/order?{query} HTTP/1.1\r\nHost: {host}\r\nX-MEXC-APIKEY: {KEY}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: 0\r\n\r\n").encode()
+        return signed_query_request(host, method, "/api/v3/order", query, "X-MEXC-APIKEY",
+                                    "Content-Type: application/json\r\n")
 
     def prebuild(i):
         cid = f"mf-{i}"

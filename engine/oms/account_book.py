@@ -167,15 +167,8 @@ class AccountBook:
     def set(self, asset: str, a: int, b: int) -> bool:
         """A balance from reconciliation ((free, locked), or (available, wallet) on derivatives); whether it
         differed from what the book had."""
-        eng = self.eng
-        if eng.futures:
-            if self._futures.get(asset) == (a, b):
-                return False
-        else:
-            aid = eng.instruments.asset_ids.get(asset)
-            if aid is not None and aid < eng.account.n_assets and eng.account.arrays["reported"][aid] \
-                    and eng.account.balance(aid)[:2] == (a, b):
-                return False
+        if self.balances.get(asset) == (a, b):
+            return False
         if self.eng.futures:
             self.futures_balance(asset, b, a)
         else:

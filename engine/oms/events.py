@@ -162,6 +162,11 @@ class EventBus:
     def active(self) -> bool:
         return bool(self._callbacks or self._streams)
 
+    def listener_lists(self) -> tuple[list, list]:
+        """The callback and stream lists themselves (changed in place, never replaced): what the compiled
+        stream loop holds to see, without a call, whether anyone listens."""
+        return self._callbacks, self._streams
+
     @property
     def streams(self) -> int:
         """Streams subscribed now."""

@@ -67,7 +67,7 @@ class StreamApplier:
         # the compiled loop every stream message goes through (Engine.start hands ``loop.run`` to the venue)
         self.loop = engine.tracker.record_loop(self.parser, None, engine.bus, engine.metrics.wire_to_event,
                                                engine.account_book.on_message, self._record, self.unreadable,
-                                               self._event)
+                                               self._emit)
         engine.metrics.counted_elsewhere(self.loop)
         self.bad_messages = 0
         self.unexpected = 0
@@ -97,13 +97,17 @@ class StreamApplier:
         the parser refuses to :meth:`unreadable`.  (The venue calls ``loop.run`` itself: the same.)"""
         self.loop.run(payload)
 
-    def _event(self, slot: int, event: int, prev_state: int) -> None:
-        """The events of a record the compiled loop settled (no fill, no surprise) while someone listens: as
-        :meth:`after_apply` emits them."""
+    def _emit(self, slot: int, event: int, prev_state: int, fill_qty: int = 0, fill_price: int = 0):
+        """The events of an applied record (``accepted`` first where the venue's first word of the order was
+        already an outcome), with the order's view; returns the view.  The compiled loop calls it for a
+        record it settled while someone listens; :meth:`after_apply` for the rest."""
         view = self.tracker.view(slot)
         if prev_state in _UNACCEPTED_STATES and event in _AFTER_ACCEPTANCE:
             self.bus.emit(EventKind.ACCEPTED, order=view, symbol=view.symbol)
-        self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol, fill_qty=None, fill_price=None)
+        self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol,
+                      fill_qty=to_decimal(fill_qty) if fill_qty else None,
+                      fill_price=to_decimal(fill_price) if fill_qty else None)
+        return view
 
     def _record(self, payload: bytes, status: int) -> None:
         """A record the compiled loop left to Python (the parser holds it, the applier its outcome)."""
@@ -162,12 +166,7 @@ class StreamApplier:
             self.eng.resolver.heard(slot)
         surprise = ap.prev_state in _SURPRISE_STATES
         if self.bus.active or surprise:
-            view = tracker.view(slot)
-            if ap.prev_state in _UNACCEPTED_STATES and event in _AFTER_ACCEPTANCE:
-                self.bus.emit(EventKind.ACCEPTED, order=view, symbol=view.symbol)
-            self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol,
-                          fill_qty=to_decimal(fill_qty) if fill_qty else None,
-                          fill_price=to_decimal(fill_price) if fill_qty else None)
+            view = self._emit(slot, event, ap.prev_state, fill_qty, fill_price)
             if fill_qty:
                 if self.eng.futures:
                     self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol,

@@ -41,6 +41,12 @@ class Cost:
     cancel: bool = False  # cancels may use the reserve
 
 
+def _on_gate(name: str, doc: str) -> property:
+    """A RateLimiter attribute that lives on its compiled gate (``self._gate``)."""
+    return property(lambda self: getattr(self._gate, name), lambda self, value: setattr(self._gate, name, value),
+                    doc=doc)
+
+
 class RateLimiter:
     """Every limit of one venue connection set.  ``acquire`` before sending, ``observe`` each answer.
 
@@ -67,40 +73,12 @@ class RateLimiter:
         self.waits = 0            # how often a request had to wait (health figure)
 
     # -- state kept by the compiled gate (engine._ratelimit.TakeGate) ------------------------------------
-    @property
-    def clock(self):
-        return self._gate.clock
-
-    @clock.setter
-    def clock(self, value) -> None:
-        self._gate.clock = value
-
-    @property
-    def paused_until(self) -> float:
-        """Clock s: after a 429, no request but cancels before this (unless ``risk_off``)."""
-        return self._gate.paused_until
-
-    @paused_until.setter
-    def paused_until(self, value: float) -> None:
-        self._gate.paused_until = value
-
-    @property
-    def banned_until(self) -> float:
-        """Clock s: after a 418 / IP ban, no request at all before this."""
-        return self._gate.banned_until
-
-    @banned_until.setter
-    def banned_until(self, value: float) -> None:
-        self._gate.banned_until = value
-
-    @property
-    def risk_off(self) -> bool:
-        """The kill switch is on: no new orders, so nothing waits for a 429 pause."""
-        return self._gate.risk_off
-
-    @risk_off.setter
-    def risk_off(self, value: bool) -> None:
-        self._gate.risk_off = value
+    # state the compiled gate keeps, read and set here as attributes
+    clock = _on_gate("clock", "The clock the windows and pauses are read on.")
+    paused_until = _on_gate("paused_until", "Clock s: after a 429, no request but cancels before this (unless "
+                                            "``risk_off``).")
+    banned_until = _on_gate("banned_until", "Clock s: after a 418 / IP ban, no request at all before this.")
+    risk_off = _on_gate("risk_off", "The kill switch is on: no new orders, so nothing waits for a 429 pause.")
 
     def set_windows(self, weight: list[Window], orders: list[Window]) -> None:
         """Replace the weight and order windows (e.g. from the venue's published limits)."""

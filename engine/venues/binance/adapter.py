@@ -134,19 +134,13 @@ class BinanceAdapter:
         if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
             return self._ws_place_now(spec, cid)
         orders = self.orders
-        lean = orders.lean
-        if lean.http.current() is None:
-            return None
-        ts = lean.clock.now_ms()
-        request = orders.encoder.new_order_request(spec.symbol.encode(), spec.side, spec.order_type, spec.tif,
-                                                   spec.qty_raw, spec.price_raw, spec.stop_raw, cid, ts,
-                                                   orders.recv_window, 0, spec.reduce_only, spec.trailing_raw)
-        fut = lean.write_now(PLACE_COST, request, ts)   # bad input raised above, before the budget was touched
+        fut = orders.place_now(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                               spec.price_raw, spec.stop_raw, cid, spec.reduce_only, spec.trailing_raw)
         if fut is None:
             return None
-        spec.sent_ms = ts
+        spec.sent_ms = orders.last_ts
         client_id = None if self.futures and spec.order_type in ALGO_TYPES else cid
-        read = self.orders.read
+        read = orders.read
         return fut, lambda response: read(response, client_id)
 
     def _rest_build(self, spec: OrderSpec, cid: bytes):
@@ -219,10 +213,10 @@ class BinanceAdapter:
                 await limiter.acquire(CANCEL_COST)
             return await self._ws_answer(self.ws_api.cancel_order(spec.symbol.encode(), client_id=cid))
         orders = self.orders
-        request, rw, symbol = orders.encoder.cancel_request, orders.recv_window, spec.symbol.encode()
-        ts = orders.lean.clock.now_ms()
-        fut = orders.lean.write_now(CANCEL_COST, request(symbol, 0, cid, ts, rw, algo), ts)  # nothing waits
+        symbol = spec.symbol.encode()
+        fut = orders.cancel_now(symbol, cid, algo)           # nothing waits: written here
         if fut is None:
+            request, rw = orders.encoder.cancel_request, orders.recv_window
             fut = await orders.submit(CANCEL_COST, lambda ts: request(symbol, 0, cid, ts, rw, algo))
         return orders.read(await fut)
 

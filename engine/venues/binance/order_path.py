@@ -87,6 +87,24 @@ class BinanceOrderPath:
         """
         return self.lean.submit(cost, build)
 
+    def place_now(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                  stop_raw: int, client_id: bytes, reduce_only: bool = False, callback_rate_raw: int = 0):
+        """A new order encoded, signed and written at once (no builder, no closure): the answer's future,
+        or None (nothing spent or written) when the connection is not open or the limiter has no room.
+        Bad input raises before the budget is touched."""
+        lean = self.lean
+        ts = lean.clock.now_ms()
+        request = self.encoder.new_order_request(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw,
+                                                 client_id, ts, self.recv_window, 0, reduce_only, callback_rate_raw)
+        return lean.write_now(_PLACE, request, ts)
+
+    def cancel_now(self, symbol: bytes, client_id: bytes, algo: bool = False):
+        """:meth:`place_now` for a cancel by client order id (``algo``: a USD-M conditional order's)."""
+        lean = self.lean
+        ts = lean.clock.now_ms()
+        return lean.write_now(_CANCEL, self.encoder.cancel_request(symbol, 0, client_id, ts, self.recv_window, algo),
+                              ts)
+
     async def finish(self, fut: asyncio.Future, client_id: bytes | None = None) -> BinanceParser:
         """Wait for the answer; raise the venue's typed error, or return the parser holding it.
 

@@ -164,23 +164,12 @@ class BybitOrderPath:
 
         return self.lean.submit(_COSTS[build.endpoint], encode, timeout)
 
-    def submit_now(self, build: "Build", timeout: float | None = None):
-        """:meth:`submit` without waiting: the answer's future once written, or None (nothing spent or
-        written) when the connection is not open or the limiter has no room."""
-        def encode(ts: int) -> bytes:
-            enc, n = build.encode(ts)
-            return self._request_bytes(enc, ts, n)
-
-        return self.lean.submit_now(_COSTS[build.endpoint], encode, timeout)
-
     def place_now(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
                   stop_raw: int, client_id: bytes, reduce_only: bool = False):
         """A new order encoded, signed and written at once (no builder, no closure): the answer's future,
         or None (nothing spent or written) when the connection is not open or the limiter has no room.
         Bad input raises before the budget is touched."""
         lean = self.lean
-        if lean.http.current() is None:
-            return None
         ts = lean.clock.now_ms()
         enc = self.encoder
         n = enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts, self.recv_window,
@@ -190,8 +179,6 @@ class BybitOrderPath:
     def cancel_now(self, symbol: bytes, client_id: bytes):
         """:meth:`place_now` for a cancel by client order id."""
         lean = self.lean
-        if lean.http.current() is None:
-            return None
         ts = lean.clock.now_ms()
         enc = self.encoder
         n = enc.cancel_order(symbol, None, client_id, ts, self.recv_window)
