@@ -240,3 +240,17 @@ def test_simulator_leaves_the_callers_decimal_context_alone():
 
     asyncio.run(main())
     assert decimal.getcontext().prec == before
+
+
+def test_every_binance_order_window_has_an_option_that_lifts_it():
+    """The bench lifts every limit by the options personalities declare (limit_options): USD-M's orders per
+    minute and spot's orders per day had none, and a long bench run hit USD-M's 1,200 a minute."""
+    from engine.sim.binance.limits import BinanceLimiter
+    from engine.sim.ratelimit import limit_options
+
+    limits = Limits()
+    for option in limit_options():
+        option.apply(limits, 100_000_000)
+    for venue in ("spot", "usdm"):
+        windows = BinanceLimiter(limits, venue).order_windows()
+        assert windows and all(limit == 100_000_000 for _, limit, *_ in windows), (venue, windows)

@@ -23,11 +23,23 @@ def _orders_10s(limits: Limits, n: int) -> None:
     limits.spot_orders_10s = limits.usdm_orders_10s = n
 
 
+def _orders_1m(limits: Limits, n: int) -> None:
+    limits.usdm_orders_1m = n
+
+
+def _orders_1d(limits: Limits, n: int) -> None:
+    limits.spot_orders_1d = n
+
+
 OPTIONS = (
     LimitOption("--weight-limit", "request weight per minute, both Binance venues (default: "
                 f"{LIMITS['spot_weight_1m']} spot, {LIMITS['usdm_weight_1m']} USD-M)", _weight),
     LimitOption("--orders-10s", "orders per 10 s per account, both Binance venues (default: "
                 f"{LIMITS['spot_orders_10s']} spot, {LIMITS['usdm_orders_10s']} USD-M)", _orders_10s),
+    LimitOption("--orders-1m", f"orders per minute per account, USD-M (default: {LIMITS['usdm_orders_1m']})",
+                _orders_1m),
+    LimitOption("--orders-1d", f"orders per day per account, spot (default: {LIMITS['spot_orders_1d']})",
+                _orders_1d),
 )
 
 
