@@ -1,4 +1,5 @@
 from enum import IntEnum
+from engine._account import Account
 
 MAX_ROWS: int
 ASSET_CAP: int
@@ -16,11 +17,13 @@ class BalanceFlag(IntEnum):
     BAL_OVERFLOW = 2
     BAL_TRUNCATED = 4
     BAL_NOT_UNIFIED = 8
+    BAL_AVAILABLE_OVERFLOW = 16
 
 class RowField(IntEnum):
     ROW_FIRST = 1
     ROW_SECOND = 2
     ROW_THIRD = 4
+    ROW_AVAILABLE = 8
 
 class AccountType(IntEnum):
     ACCT_NONE = 0
@@ -47,6 +50,8 @@ class BalanceParser:
     def first_raw(self, i: int, /) -> int: ...
     def second_raw(self, i: int, /) -> int: ...
     def third_raw(self, i: int, /) -> int: ...
+    def available_raw(self, i: int, /) -> int | None: ...
+    def apply_futures(self, account: Account, asset_names: list[str]) -> int: ...
     def present(self, i: int, /) -> int: ...
     def account_type(self, i: int, /) -> int: ...
     def rows(self) -> list[tuple[str, int | None, int | None, int | None]]: ...

@@ -32,6 +32,8 @@ cdef class Account:
     cdef int64_t[::1] reserved_raw              # reserved by our open spot orders not yet reflected in locked
     cdef int64_t[::1] wallet_raw                # futures wallet balance per margin asset
     cdef int64_t[::1] cross_wallet_raw          # futures cross wallet balance per margin asset
+    cdef int64_t[::1] available_raw             # futures available balance per asset, as the venue reports it
+    cdef uint8_t[::1] futures_reported          # 1 once the venue reported the asset's futures balance
     cdef readonly int64_t order_margin_raw      # initial margin reserved by open futures orders (margin asset)
     cdef readonly int64_t unrealized_raw        # sum of unrealized PnL of the positions (last refresh)
     cdef readonly int64_t position_margin_raw   # initial margin of the positions: |size| * mark / leverage
@@ -45,5 +47,7 @@ cdef class Account:
     cdef int apply_balance_c(self, int32_t asset, int64_t free_raw, int64_t locked_raw) noexcept nogil
     cdef int apply_balance_delta_c(self, int32_t asset, int64_t delta_raw) noexcept nogil
     cdef int apply_futures_balance_c(self, int32_t asset, int64_t wallet_raw, int64_t cross_wallet_raw) noexcept nogil
+    cdef int apply_futures_available_c(self, int32_t asset, int64_t wallet_raw, int64_t cross_wallet_raw,
+                                       int64_t available_raw) noexcept nogil
     cdef int refresh_margin_c(self) noexcept nogil
     cdef int64_t margin_balance_c(self) noexcept nogil

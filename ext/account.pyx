@@ -68,13 +68,17 @@ cdef class Account:
         self.positions = positions
         self.n_assets = n_assets
         a = {name: np.zeros(n_assets, np.int64)
-             for name in ("free_raw", "locked_raw", "reserved_raw", "wallet_raw", "cross_wallet_raw")}
+             for name in ("free_raw", "locked_raw", "reserved_raw", "wallet_raw", "cross_wallet_raw",
+                          "available_raw")}
         self.arrays = a
         self.free_raw = a["free_raw"]
         self.locked_raw = a["locked_raw"]
         self.reserved_raw = a["reserved_raw"]
         self.wallet_raw = a["wallet_raw"]
         self.cross_wallet_raw = a["cross_wallet_raw"]
+        self.available_raw = a["available_raw"]
+        a["futures_reported"] = np.zeros(n_assets, np.uint8)
+        self.futures_reported = a["futures_reported"]
         a["reported"] = np.zeros(n_assets, np.uint8)
         self.reported = a["reported"]
         self.margin_asset = instruments.asset_id(margin_asset) if margin_asset else -1
@@ -204,6 +208,20 @@ cdef class Account:
 
     @cython.boundscheck(False)
     @cython.wraparound(False)
+    cdef int apply_futures_available_c(self, int32_t asset, int64_t wallet_raw, int64_t cross_wallet_raw,
+                                       int64_t available_raw) noexcept nogil:
+        """Futures wallet of one asset with the available balance the venue's figures leave (Bybit's
+        unified wallet coin); the asset then shows in :meth:`futures_balances`."""
+        if asset < 0 or asset >= self.n_assets:
+            return ACC_UNKNOWN_ASSET
+        self.wallet_raw[asset] = wallet_raw
+        self.cross_wallet_raw[asset] = cross_wallet_raw
+        self.available_raw[asset] = available_raw
+        self.futures_reported[asset] = 1
+        return ACC_OK
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
     cdef int refresh_margin_c(self) noexcept nogil:
         """Recompute unrealized PnL, position initial margin and maintenance margin over every
         linear position (call after marks or fills move; not per order)."""
@@ -262,6 +280,24 @@ cdef class Account:
     def apply_futures_balance(self, int32_t asset, int64_t wallet_raw, int64_t cross_wallet_raw=0):
         """Set a futures wallet balance as the venue reports it."""
         self._ok(self.apply_futures_balance_c(asset, wallet_raw, cross_wallet_raw), "futures balance")
+
+    def apply_futures_available(self, int32_t asset, int64_t wallet_raw, int64_t cross_wallet_raw,
+                                int64_t available_raw):
+        """Set a futures wallet balance and its available balance as the venue reports them."""
+        self._ok(self.apply_futures_available_c(asset, wallet_raw, cross_wallet_raw, available_raw),
+                 "futures balance")
+
+    def futures_available(self, int32_t asset):
+        """The available balance last reported for a futures asset, None before the first report."""
+        if 0 <= asset < self.n_assets and self.futures_reported[asset]:
+            return self.available_raw[asset]
+        return None
+
+    def futures_balances(self, list names):
+        """``{asset name: (available_raw, wallet_raw)}`` of every asset whose futures balance was reported
+        with its available balance (``names``: the registry's asset names by id; cold path)."""
+        cdef Py_ssize_t i, n = min(len(names), self.n_assets)
+        return {names[i]: (self.available_raw[i], self.wallet_raw[i]) for i in range(n) if self.futures_reported[i]}
 
     def refresh_margin(self):
         """Recompute the position totals (unrealized PnL, initial and maintenance margin)."""

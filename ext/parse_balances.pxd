@@ -29,12 +29,14 @@ cpdef enum BalanceFlag:
     BAL_OVERFLOW = 2             # more than BAL_MAX_ROWS rows or an asset over BAL_ASSET_CAP: parse returned -1
     BAL_TRUNCATED = 4            # the USD-M reason was cut to BAL_REASON_CAP
     BAL_NOT_UNIFIED = 8          # a Bybit data item whose accountType is not "UNIFIED" (or is missing)
+    BAL_AVAILABLE_OVERFLOW = 16  # a Bybit coin's available balance does not fit int64 (ROW_AVAILABLE clear)
 
 
 cpdef enum RowField:
     ROW_FIRST = 1                # first_raw was present (not absent, null or "")
     ROW_SECOND = 2               # second_raw likewise
     ROW_THIRD = 4                # third_raw likewise (USD-M "bc" only)
+    ROW_AVAILABLE = 8            # available_raw was computed (Bybit wallet rows that fit int64)
 
 
 cpdef enum AccountType:
@@ -47,6 +49,8 @@ ctypedef struct BalanceRow:
     int64_t first_raw            # free / wallet balance / walletBalance (see BalanceKind); 0 when absent
     int64_t second_raw           # locked / cross wallet / locked; 0 when absent
     int64_t third_raw            # USD-M balance change bc; 0 when absent
+    int64_t available_raw        # Bybit: walletBalance + unrealisedPnl - totalPositionIM - totalOrderIM - locked,
+                                 # what is had rounded FLOOR, what is held CEILING (absent: 0); else 0
     uint8_t present              # RowField bits
     uint8_t account              # AccountType
     uint8_t asset_len

@@ -13,7 +13,11 @@ fills it from:
 3. Bybit V5 private ``wallet`` topic ``{"id","topic":"wallet","creationTime","data":[
    {"accountType",...,"coin":[{"coin","walletBalance","locked",...}]}]}``: rows
    (coin, walletBalance, locked) flattened over the ``data`` items, each row keeping
-   its item's accountType (UNIFIED or other, bybit-v5.md s4/s7).
+   its item's accountType (UNIFIED or other, bybit-v5.md s4/s7), and the coin's
+   available balance (``available_raw``: walletBalance + unrealisedPnl - totalPositionIM
+   - totalOrderIM - locked, what is had rounded FLOOR and what is held CEILING, the same
+   figure as ``engine.venues.bybit.decode.coin_available``; one that does not fit int64
+   leaves ``ROW_AVAILABLE`` clear and flags ``BAL_AVAILABLE_OVERFLOW``).
 
 ``parse`` returns the number of rows, or -1 when the message is not one of these
 (or does not fit: see 4), so the caller can take its general path.  Invariants:
@@ -54,7 +58,18 @@ from libc.string cimport memcmp
 from libc.string cimport memset
 
 from engine._account cimport Account
+from engine._fixedpoint cimport FP_CEILING
+from engine._fixedpoint cimport FP_EXACT
+from engine._fixedpoint cimport FP_FLOOR
+from engine._fixedpoint cimport FP_HALF_EVEN
+from engine._fixedpoint cimport FP_INEXACT
+from engine._fixedpoint cimport FP_OK
+from engine._fixedpoint cimport fp_add
+from engine._fixedpoint cimport fp_parse
+from engine._fixedpoint cimport fp_sub
 from engine._jsonscan cimport JS_ABSENT
+from engine._jsonscan cimport JS_E_DECIMAL
+from engine._jsonscan cimport JS_READ
 from engine._jsonscan cimport JS_E_SHAPE
 from engine._jsonscan cimport JS_E_TOOLONG
 from engine._jsonscan cimport JS_E_TYPE
@@ -62,6 +77,7 @@ from engine._jsonscan cimport JS_OK
 from engine._jsonscan cimport JS_READ_ADJUSTED
 from engine._jsonscan cimport JS_SCRATCH
 from engine._jsonscan cimport js_cur
+from engine._jsonscan cimport js_decimal_string_fast
 from engine._jsonscan cimport js_enter
 from engine._jsonscan cimport js_finish
 from engine._jsonscan cimport js_key_is
@@ -72,6 +88,7 @@ from engine._jsonscan cimport js_read_decimal
 from engine._jsonscan cimport js_read_int
 from engine._jsonscan cimport js_read_text
 from engine._jsonscan cimport js_read_word
+from engine._jsonscan cimport js_scalar_text
 from engine._jsonscan cimport js_skip
 from engine._jsonscan cimport js_span
 from engine._jsonscan cimport js_decode_key
@@ -108,6 +125,9 @@ cdef enum:
     RF_FIRST = 2
     RF_SECOND = 3
     RF_THIRD = 4
+    RF_UPNL = 5                  # Bybit unrealisedPnl (had: FLOOR)
+    RF_POSITION_IM = 6           # Bybit totalPositionIM (held: CEILING)
+    RF_ORDER_IM = 7              # Bybit totalOrderIM (held: CEILING)
 
 
 ctypedef struct BalCtx:
@@ -155,6 +175,12 @@ cdef inline int _row_field(const js_span *k, int cls) noexcept nogil:
             return RF_FIRST
         if n == 6 and js_key_is(k, b"locked", 6):
             return RF_SECOND
+        if n == 13 and js_key_is(k, b"unrealisedPnl", 13):
+            return RF_UPNL
+        if n == 15 and js_key_is(k, b"totalPositionIM", 15):
+            return RF_POSITION_IM
+        if n == 12 and js_key_is(k, b"totalOrderIM", 12):
+            return RF_ORDER_IM
         return RF_SKIP
     if n == 1:
         if k.s[0] == b'a':
@@ -174,6 +200,44 @@ cdef inline int _row_field(const js_span *k, int cls) noexcept nogil:
     return RF_SKIP
 
 
+cdef int _rd_decimal2(js_cur *c, int64_t *even, int64_t *cautious, int mode) noexcept nogil:
+    """A decimal rounded two ways: half-even (the row's value, as ``js_read_decimal``) and by
+    ``mode`` (the available figure's rounding); JS_READ_ADJUSTED when either rounded, JS_ABSENT
+    for null or "" (both 0)."""
+    cdef js_span sp
+    cdef char scratch[JS_SCRATCH]
+    cdef int st
+    if js_peek(c) == b'"' and js_decimal_string_fast(c, even):
+        cautious[0] = even[0]
+        return JS_READ
+    st = js_scalar_text(c, &sp, scratch)
+    if st != JS_READ or sp.n == 0:
+        even[0] = 0
+        cautious[0] = 0
+        return st if st < 0 else JS_ABSENT
+    st = fp_parse(sp.s, sp.n, FP_EXACT, even)
+    if st == FP_OK:
+        cautious[0] = even[0]
+        return JS_READ
+    if st != FP_INEXACT:
+        return JS_E_DECIMAL
+    if fp_parse(sp.s, sp.n, FP_HALF_EVEN, even) != FP_OK or fp_parse(sp.s, sp.n, mode, cautious) != FP_OK:
+        return JS_E_DECIMAL
+    return JS_READ_ADJUSTED
+
+
+cdef inline bint _available(int64_t wallet, int64_t upnl, int64_t position_im, int64_t order_im, int64_t locked,
+                            int64_t *out) noexcept nogil:
+    """wallet + upnl - position_im - order_im - locked; False when a step overflows int64."""
+    cdef int64_t v
+    if fp_add(wallet, upnl, &v) != FP_OK or fp_sub(v, position_im, &v) != FP_OK:
+        return False
+    if fp_sub(v, order_im, &v) != FP_OK or fp_sub(v, locked, &v) != FP_OK:
+        return False
+    out[0] = v
+    return True
+
+
 cdef int _row(js_cur *c, BalanceEvent *ev, int cls) noexcept nogil:
     """One balance row object; stored while there is room, validated in any case."""
     cdef BalanceRow spill
@@ -183,6 +247,8 @@ cdef int _row(js_cur *c, BalanceEvent *ev, int cls) noexcept nogil:
     cdef int first = 1
     cdef int st, which, bit
     cdef int64_t v = 0
+    cdef int64_t cautious = 0
+    cdef int64_t had_wallet = 0, upnl = 0, position_im = 0, order_im = 0, held_locked = 0
     cdef size_t n = 0
     cdef bint has_asset = False
     if ev.count < BAL_MAX_ROWS:
@@ -192,6 +258,7 @@ cdef int _row(js_cur *c, BalanceEvent *ev, int cls) noexcept nogil:
     row.first_raw = 0
     row.second_raw = 0
     row.third_raw = 0
+    row.available_raw = 0
     row.present = 0
     row.account = ACCT_NONE
     row.asset_len = 0
@@ -221,8 +288,27 @@ cdef int _row(js_cur *c, BalanceEvent *ev, int cls) noexcept nogil:
             st = js_skip(c)
             if st != JS_OK:
                 return st
+        elif which >= RF_UPNL:
+            st = _rd_decimal2(c, &v, &cautious, FP_FLOOR if which == RF_UPNL else FP_CEILING)
+            if st < 0:
+                return st
+            if st == JS_READ_ADJUSTED:
+                ev.flags |= BAL_ROUNDED
+            if which == RF_UPNL:
+                upnl = cautious
+            elif which == RF_POSITION_IM:
+                position_im = cautious
+            else:
+                order_im = cautious
         else:
-            st = js_read_decimal(c, &v)
+            if cls == CLS_BYBIT:         # walletBalance and locked count in the available figure too
+                st = _rd_decimal2(c, &v, &cautious, FP_FLOOR if which == RF_FIRST else FP_CEILING)
+                if which == RF_FIRST:
+                    had_wallet = cautious
+                else:
+                    held_locked = cautious
+            else:
+                st = js_read_decimal(c, &v)
             if st < 0:
                 return st
             if which == RF_FIRST:
@@ -246,6 +332,12 @@ cdef int _row(js_cur *c, BalanceEvent *ev, int cls) noexcept nogil:
                 row.third_raw = v
     if not has_asset:
         return JS_E_SHAPE
+    if cls == CLS_BYBIT:
+        if _available(had_wallet, upnl, position_im, order_im, held_locked, &row.available_raw):
+            row.present |= ROW_AVAILABLE
+        else:
+            row.available_raw = 0
+            ev.flags |= BAL_AVAILABLE_OVERFLOW
     if ev.count <= BAL_MAX_ROWS:
         ev.count += 1                    # stops at BAL_MAX_ROWS + 1: "over capacity", whatever the length
     return JS_OK
@@ -647,6 +739,37 @@ cdef class BalanceParser:
             free_raw = row.first_raw if kind == BAL_BINANCE_SPOT else row.first_raw - row.second_raw
             account.apply_balance_c(ids[i], free_raw, row.second_raw)
         return n
+
+    def apply_futures(self, Account account not None, list asset_names not None):
+        """A Bybit linear (unified) account's wallet rows of the last parse written to ``account`` in one
+        call (no Python object made): per coin its wallet balance (walletBalance, as the cross wallet too)
+        and its available balance (``available_raw``).
+
+        Returns the rows applied, or -1 with nothing applied when the parse holds no Bybit wallet rows,
+        a row's available balance did not fit (``BAL_AVAILABLE_OVERFLOW``), or a row names an asset the
+        registry does not have yet (the caller then reads the message row by row).
+        """
+        cdef int n = self.ev.count, i
+        cdef int32_t ids[BAL_MAX_ROWS]
+        cdef const BalanceRow *row
+        if self.ev.kind != BAL_BYBIT_WALLET or n < 0 or n > BAL_MAX_ROWS:
+            return -1
+        for i in range(n):
+            if not self.ev.rows[i].present & ROW_AVAILABLE:
+                return -1
+            ids[i] = _asset_id(asset_names, &self.ev.rows[i])
+            if ids[i] < 0 or ids[i] >= account.n_assets:
+                return -1
+        for i in range(n):
+            row = &self.ev.rows[i]
+            account.apply_futures_available_c(ids[i], row.first_raw, row.first_raw, row.available_raw)
+        return n
+
+    @cython.always_allow_keywords(False)
+    def available_raw(self, Py_ssize_t i):
+        """Row ``i``: a Bybit coin's available balance (module docstring, 3), None when it did not fit."""
+        cdef const BalanceRow *row = self._row_at(i)
+        return row.available_raw if row.present & ROW_AVAILABLE else None
 
     @cython.always_allow_keywords(False)
     def first_raw(self, Py_ssize_t i):

@@ -91,6 +91,7 @@ cdef int _row(js_cur *c, BalanceEvent *ev) noexcept nogil:
     row.first_raw = 0
     row.second_raw = 0
     row.third_raw = 0
+    row.available_raw = 0
     row.present = 0
     row.account = ACCT_NONE
     row.asset_len = 0

@@ -12,6 +12,8 @@ book's :class:`~engine.venues.base.AccountSink` methods with neutral values:
 - ``reference_price(symbol, price)``: a market price from the venue's market data, which
   the risk checks value market orders and price bands with (as they do the last fill);
 - ``spot_parsed(parser)``: a compiled balance parser's spot rows, in one call;
+- ``futures_parsed(parser)``: a compiled balance parser's futures wallet rows (wallet and
+  available balance), in one call;
 - ``changed(assets)`` once per message (one ``balance_changed`` event);  a fill is always
   followed by a ``balance_changed``: when the venue's account update overtook the fill's
   record (a venue whose account and order updates travel apart), it is told again right after the fill
@@ -20,9 +22,9 @@ book's :class:`~engine.venues.base.AccountSink` methods with neutral values:
 
 Every applied asset shows in :attr:`AccountBook.balances` (asset -> (free, locked), or
 (available, wallet) on derivatives accounts), which reconciliation compares and
-``Engine.balances()`` shows.  Spot balances live in the compiled account only (a compiled
-parser's rows go there in one call, :meth:`AccountBook.spot_parsed`, with no Python object
-made); derivatives balances are also kept here, with the available figure the account lacks.
+``Engine.balances()`` shows.  Balances live in the compiled account only (a compiled parser's
+rows go there in one call, :meth:`AccountBook.spot_parsed` / :meth:`AccountBook.futures_parsed`,
+with no Python object made); derivatives balances with their available figure.
 """
 
 from __future__ import annotations
@@ -43,7 +45,6 @@ class AccountBook:
 
     def __init__(self, engine, *, refresh_s: float = 1.0) -> None:
         self.eng = engine
-        self._futures: dict[str, tuple[int, int]] = {}     # derivatives: asset -> (available, wallet)
         self.messages = 0
         self.bad_messages = 0
         self.refresh_s = refresh_s
@@ -59,7 +60,7 @@ class AccountBook:
         (a snapshot; spot balances live in the compiled account, which the hot path writes)."""
         eng = self.eng
         if eng.futures:
-            return dict(self._futures)
+            return eng.account.futures_balances(eng.instruments.asset_names)
         return eng.account.spot_balances(eng.instruments.asset_names)
 
     # -- AccountSink ------------------------------------------------------------------------------
@@ -79,15 +80,28 @@ class AccountBook:
             self.changed(None, parser, n)
         return True
 
+    def futures_parsed(self, parser) -> bool:
+        """A compiled balance parser's futures wallet rows (wallet and available balance) applied in one C
+        call, then :meth:`changed`; False, with nothing applied, as :meth:`spot_parsed`."""
+        eng = self.eng
+        n = parser.apply_futures(eng.account, eng.instruments.asset_names)
+        if n < 0:
+            return False
+        if n:
+            self.changed(None, parser, n)
+        return True
+
     def futures_balance(self, asset: str, wallet_raw: int, available_raw: int | None = None,
                         cross_wallet_raw: int | None = None) -> None:
-        if available_raw is None:
-            available_raw = self._futures.get(asset, (wallet_raw, wallet_raw))[0]
-            self.refresh_soon()
-        self._futures[asset] = (available_raw, wallet_raw)
         eng = self.eng
-        eng.account.apply_futures_balance(eng.instruments.asset_id(asset), wallet_raw,
-                                          wallet_raw if cross_wallet_raw is None else cross_wallet_raw)
+        aid = eng.instruments.asset_id(asset)
+        if available_raw is None:
+            available_raw = eng.account.futures_available(aid)
+            if available_raw is None:
+                available_raw = wallet_raw
+            self.refresh_soon()
+        eng.account.apply_futures_available(aid, wallet_raw, wallet_raw if cross_wallet_raw is None
+                                            else cross_wallet_raw, available_raw)
 
     def position_mark(self, symbol: str, mark_raw: int) -> None:
         eng = self.eng

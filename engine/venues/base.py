@@ -208,6 +208,9 @@ class AccountSink(Protocol):
         """The spot rows a compiled balance parser (:class:`engine._parse_balances.BalanceParser`) holds, in
         one call; False (nothing applied) when the sink wants them row by row (``spot_balance``)."""
     def futures_balance(self, asset: str, wallet_raw: int, cross_wallet_raw: int | None) -> None: ...
+    def futures_parsed(self, parser: Any) -> bool:
+        """The futures wallet rows (wallet and available balance) a compiled balance parser holds, in one
+        call; False (nothing applied) when the sink wants them row by row (``futures_balance``)."""
     def position_mark(self, symbol: str, mark_raw: int) -> None: ...
     def reference_price(self, symbol: str, price_raw: int) -> None:
         """The venue's market price of ``symbol`` (a quote's last trade or mid): the risk checks' reference."""

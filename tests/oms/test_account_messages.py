@@ -14,6 +14,7 @@ SAMPLES = {
     "binance-usdm": ["binance_usdm_account_update.json", "balances_binance_usdm_account_update.json",
                      "balances_binance_usdm_account_update_funding.json"],
     "bybit": ["balances_bybit_wallet.json"],
+    "bybit-linear": ["balances_bybit_wallet.json"],
 }
 
 
@@ -29,6 +30,9 @@ class Sink:
 
     def spot_parsed(self, parser):
         return False            # row by row, so the compiled and json paths are compared call for call
+
+    def futures_parsed(self, parser):
+        return False
 
     def futures_balance(self, asset, wallet, available, cross):
         self.calls.append(("futures", asset, wallet, available, cross))
@@ -48,7 +52,7 @@ def decoder(venue):
         from engine.venues.binance.decode import AccountMessages
         return AccountMessages()
     from engine.venues.bybit.decode import AccountMessages
-    return AccountMessages(futures=False)      # a spot account's wallet takes the compiled path
+    return AccountMessages(futures=venue == "bybit-linear")
 
 
 @pytest.mark.parametrize("venue,name", [(v, n) for v, names in SAMPLES.items() for n in names])
@@ -72,6 +76,17 @@ def test_a_linear_wallet_gives_the_available_balance_its_margin_fields_leave():
     d.read(msg, sink)
     E8 = 100_000_000
     assert sink.calls[0] == ("futures", "USDT", 1000 * E8, (1000 - 12.5 - 200 - 50.25) * E8, None)
+    assert (d.compiled, d.general) == (1, 0)
+
+
+def test_a_linear_wallet_whose_available_balance_does_not_fit_is_reported():
+    from engine.venues.bybit.decode import AccountMessages
+    msg = (b'{"topic":"wallet","data":[{"accountType":"UNIFIED","coin":[{"coin":"USDT",'
+           b'"walletBalance":"-92233720368","totalOrderIM":"1"}]}]}')
+    for read in ("read", "read_json"):
+        d, sink = AccountMessages(futures=True), Sink()
+        getattr(d, read)(msg, sink)
+        assert len(sink.bad) == 1 and not sink.calls
 
 
 @pytest.mark.parametrize("venue", ["binance-usdm", "bybit"])
@@ -93,6 +108,30 @@ def test_an_unreadable_account_message_is_counted_and_reconciled():
             eng.stream.on_message(b'{"e":"outboundAccountPosition","E":1,"B":[{"a":"BTC","f":"x1","l":"0"}]}')
             await until(lambda: any(e.kind == EventKind.RECONCILED for e in events), 5, "a reconciliation")
             assert eng.account_book.bad_messages == 1 and eng.stats()["bad_messages"] == 1
+
+    run(main())
+
+
+def test_on_the_simulator_a_linear_wallet_goes_to_the_compiled_account():
+    from decimal import Decimal
+
+    def near(sim, eng):
+        available, total = sim.futures_balance(KEY, "bybit")
+        have = eng.account_book.balances.get("USDT")
+        return have is not None and abs(Decimal(have[0]) / 10**8 - available) < Decimal("1e-7") and \
+            abs(Decimal(have[1]) / 10**8 - total) < Decimal("1e-7")
+
+    async def main():
+        async with engine_on_sim("bybit") as (sim, eng):
+            stream = eng.adapter.account_messages
+            before = stream.compiled
+            order = await eng.place_limit("BTCUSDT", Side.BUY, "0.01", "20000")
+            await until(lambda: stream.compiled > before and near(sim, eng), 5, "the order's margin in the wallet")
+            await eng.cancel(order)
+            await until(lambda: near(sim, eng), 5, "the margin released")
+            assert stream.general == 0 and eng.account_book.refreshes == 0
+            assert eng.account.futures_available(eng.instruments.asset_id("USDT")) == \
+                eng.account_book.balances["USDT"][0]
 
     run(main())
 

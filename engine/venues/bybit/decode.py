@@ -15,9 +15,12 @@
 - :func:`coin_available`: what a unified-account coin leaves available: its equity
   (``walletBalance`` + ``unrealisedPnl``) less ``totalPositionIM`` and ``totalOrderIM``
   (the linear margin coin), less ``locked`` (spot orders).
-- :class:`AccountMessages`: the ``wallet`` topic and ``position`` marks.  A spot account's
-  wallet is read by the compiled balance parser (walletBalance, locked); a linear account's
-  by json, because its available balance needs the coin's margin fields as well.
+- :class:`AccountMessages`: the ``wallet`` topic and ``position`` marks.  The wallet is read by
+  the compiled balance parser: walletBalance and locked (a spot account), and the available
+  balance :func:`coin_available` gives (a linear account: the parser reads the coin's margin
+  fields with the same rounding), applied to the compiled account in one call when the sink
+  takes it (``spot_parsed`` / ``futures_parsed``); position marks and messages over the
+  parser's capacity by json.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import logging
 from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
-from engine._parse_balances import BalanceKind, BalanceParser
+from engine._parse_balances import BalanceFlag, BalanceKind, BalanceParser
 from engine._parse_common import ParseError
 from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder, VenueTrade
 
@@ -47,6 +50,8 @@ EXIT_ROLES = {"PartialTakeProfit": "take", "TakeProfit": "take", "PartialStopLos
 ORIGINS = {"CreateByLiq": "liquidation", "CreateByAdl": "adl", "CreateByAdlTrade": "adl",
            "CreateBySettle": "settlement", "CreateByDelivery": "settlement"}
 _WALLET = int(BalanceKind.BAL_BYBIT_WALLET)
+_AVAILABLE_OVERFLOW = int(BalanceFlag.BAL_AVAILABLE_OVERFLOW)
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 def _raw(text, rounding: int = Rounding.EXACT) -> int:
@@ -177,10 +182,6 @@ class AccountMessages:
         self.general = 0
 
     def read(self, payload: bytes, sink: AccountSink) -> None:
-        if self.futures and payload.find(b'"topic":"wallet', 0, 64) >= 0:
-            self.general += 1
-            self.read_json(payload, sink)           # the margin fields: json (see the module docstring)
-            return
         p = self.parser
         try:
             n = p.parse(payload)
@@ -194,20 +195,23 @@ class AccountMessages:
         self.compiled += 1
         if p.kind != _WALLET:
             return
-        if not self.futures and sink.spot_parsed(p):     # every row in one C call
+        if self.futures:
+            if p.flags & _AVAILABLE_OVERFLOW:
+                sink.unreadable(f"wallet event ({len(payload)} bytes): an available balance out of range")
+                return
+            if sink.futures_parsed(p):      # every coin in one C call
+                return
+        elif sink.spot_parsed(p):
             return
         assets = []
         for i in range(n):
             asset, wallet, locked = p.asset(i), p.first_raw(i), p.second_raw(i)   # walletBalance, locked (absent: 0)
-            self._coin(sink, asset, wallet, locked)
+            if self.futures:
+                sink.futures_balance(asset, wallet, p.available_raw(i), None)
+            else:
+                sink.spot_balance(asset, wallet - locked, locked)
             assets.append(asset)
         sink.changed(assets)
-
-    def _coin(self, sink: AccountSink, asset: str, wallet: int, locked: int) -> None:
-        if self.futures:
-            sink.futures_balance(asset, wallet, None, None)     # available: the coin's margin fields say
-        else:
-            sink.spot_balance(asset, wallet - locked, locked)
 
     def read_json(self, payload: bytes, sink: AccountSink) -> None:
         """The cold path: messages the compiled parser leaves to json (position marks, oversized ones)."""
@@ -224,10 +228,16 @@ class AccountMessages:
             if topic.startswith("wallet"):
                 for acct in doc.get("data", []):
                     for c in acct.get("coin", []):
+                        # walletBalance rounded half-even, as the compiled parser reads it
+                        wallet = _raw(c.get("walletBalance"), Rounding.HALF_EVEN)
                         if self.futures:
-                            sink.futures_balance(c["coin"], _raw(c.get("walletBalance")), coin_available(c), None)
+                            available = coin_available(c)
+                            if not _INT64_MIN <= available <= _INT64_MAX:
+                                raise ValueError("an available balance out of range")
+                            sink.futures_balance(c["coin"], wallet, available, None)
                         else:
-                            self._coin(sink, c["coin"], _raw(c.get("walletBalance")), _raw(c.get("locked", "0")))
+                            locked = _raw(c.get("locked", "0"), Rounding.HALF_EVEN)
+                            sink.spot_balance(c["coin"], wallet - locked, locked)
                         assets.append(c["coin"])
             elif topic.startswith("position"):
                 for row in doc.get("data", []):
