@@ -83,13 +83,16 @@ class InflightRequests:
             return None
 
     def fail_all(self, exc: BaseException) -> None:
-        """Fail every waiting request with ``exc`` (the connection dropped or was stopped)."""
-        pending, self.pending = self.pending, {}
+        """Fail every waiting request with ``exc`` (the connection dropped or was stopped).  The
+        ``pending`` dict stays the same object (emptied), so a compiled reader given it (a venue's
+        :class:`~engine._ws_listener.FrameSink`) keeps reading the live one."""
+        waiting = list(self.pending.values())
+        self.pending.clear()
         self._heap.clear()
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        for fut in pending.values():
+        for fut in waiting:
             if not fut.done():
                 fut.set_exception(exc)
 

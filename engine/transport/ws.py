@@ -1,7 +1,9 @@
 """A WebSocket that stays up: picows on the running loop, reconnect with backoff and jitter.
 
-:class:`ReconnectingWebSocket` owns one connection at a time.  It reports each frame's
-payload to ``on_message`` (borrowed bytes: copy what you keep), runs ``on_connected``
+:class:`ReconnectingWebSocket` owns one connection at a time.  Its listener is compiled
+(:class:`engine._ws_listener.FrameListener`: picows calls it in C): each text or binary
+frame goes to a compiled ``sink`` (:class:`~engine._ws_listener.FrameSink`, the payload
+borrowed for the call, no object made) or else to ``on_message`` as bytes.  It runs ``on_connected``
 after every (re)connect (authenticate, subscribe, reconcile), and counts a stream that
 goes silent as dropped: when nothing arrives for ``idle_timeout`` it pings (a protocol
 ping, or the venue's own JSON ping), and no answer within ``reply_timeout`` closes the
@@ -24,6 +26,7 @@ from typing import Awaitable, Callable
 
 import picows
 
+from engine._ws_listener import FrameListener, FrameSink
 from engine.errors import ConfigError
 from engine.hosts import check_cleartext
 
@@ -32,45 +35,7 @@ __all__ = ["ReconnectingWebSocket"]
 log = logging.getLogger("engine.transport.ws")
 
 OnMessage = Callable[[bytes, bool], None]  # payload, is_text
-
-
-class _Listener(picows.WSListener):
-    def __init__(self, owner: "ReconnectingWebSocket"):
-        self.owner = owner
-
-    def on_ws_connected(self, transport):
-        self.owner._transport = transport
-
-    def on_ws_frame(self, transport, frame):
-        owner = self.owner
-        t = frame.msg_type
-        if t is picows.WSMsgType.TEXT or t is picows.WSMsgType.BINARY:
-            owner.messages += 1
-            try:
-                owner._on_message(frame.get_payload_as_bytes(), t is picows.WSMsgType.TEXT)
-            except Exception:  # a handler bug must not kill the stream: count, log, go on
-                owner.handler_errors += 1
-                log.exception("%s: message handler failed", owner.name)
-        elif t is picows.WSMsgType.CLOSE:
-            transport.disconnect()
-
-    def on_ws_disconnected(self, transport):
-        self.owner._transport = None
-
-    def send_user_specific_ping(self, transport):
-        ping = self.owner.user_ping
-        if ping is None:
-            transport.send_ping()
-        else:
-            transport.send(picows.WSMsgType.TEXT, ping)
-
-    def is_user_specific_pong(self, frame):
-        pred = self.owner.is_pong
-        if pred is None:
-            return frame.msg_type is picows.WSMsgType.PONG
-        if frame.msg_type is picows.WSMsgType.PONG:
-            return True
-        return frame.msg_type is picows.WSMsgType.TEXT and pred(frame.get_payload_as_bytes())
+_TEXT, _BINARY = picows.WSMsgType.TEXT, picows.WSMsgType.BINARY
 
 
 class ReconnectingWebSocket:
@@ -86,8 +51,9 @@ class ReconnectingWebSocket:
     def __init__(
         self,
         url: str | Callable[[], str],
-        on_message: OnMessage,
+        on_message: OnMessage | None,
         *,
+        sink: FrameSink | None = None,
         name: str = "ws",
         on_connected: Callable[["ReconnectingWebSocket"], Awaitable[None]] | None = None,
         on_disconnected: Callable[["ReconnectingWebSocket"], None] | None = None,
@@ -107,7 +73,8 @@ class ReconnectingWebSocket:
         if not callable(url):
             check_cleartext(url, f"{name} WebSocket URL")
         self._url = url
-        self._on_message = on_message
+        # one listener for every connection (its counts cover them all); picows calls it in C
+        self._listener = FrameListener(self, on_message, sink)
         self.name = name
         self.on_connected = on_connected
         self.on_disconnected = on_disconnected
@@ -131,9 +98,17 @@ class ReconnectingWebSocket:
         self.connects = 0
         self.disconnects = 0
         self.failed_connects = 0
-        self.messages = 0
-        self.handler_errors = 0
         self.last_send_ns = 0  # perf_counter_ns() right after the last frame was written (call-to-wire)
+
+    @property
+    def messages(self) -> int:
+        """Text and binary frames received, over every connection."""
+        return self._listener.messages
+
+    @property
+    def handler_errors(self) -> int:
+        """Frames whose handler raised (counted and logged; the stream goes on)."""
+        return self._listener.handler_errors
 
     @property
     def connected(self) -> bool:
@@ -177,7 +152,7 @@ class ReconnectingWebSocket:
         t = self._transport
         if t is None:
             raise ConnectionError(f"{self.name}: not connected")
-        t.send(picows.WSMsgType.TEXT if text else picows.WSMsgType.BINARY, payload)
+        t.send(_TEXT if text else _BINARY, payload)
         self.last_send_ns = time.perf_counter_ns()
 
     def drop(self) -> None:
@@ -211,7 +186,7 @@ class ReconnectingWebSocket:
                 return
             try:
                 transport, _ = await picows.ws_connect(
-                    lambda: _Listener(self), url, ssl_context=self.ssl_context,
+                    lambda: self._listener, url, ssl_context=self.ssl_context,
                     websocket_handshake_timeout=self.handshake_timeout, enable_auto_ping=True,
                     auto_ping_idle_timeout=self.idle_timeout, auto_ping_reply_timeout=self.reply_timeout, auto_ping_strategy=self.ping_strategy,
                     logger_name=f"engine.{self.name}",

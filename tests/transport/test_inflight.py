@@ -97,3 +97,18 @@ def test_fail_all_fails_every_waiting_request():
 def test_hostile_ids_are_not_found_rather_than_raising():
     inf = InflightRequests("t")
     assert [] not in inf and {"a": 1} not in inf
+
+
+def test_fail_all_empties_the_same_dict_a_compiled_reader_holds():
+    async def main():
+        inf, ws = InflightRequests("t"), Socket()
+        held = inf.pending
+        fut = inf.send(ws, 1, b"x", "op", 5.0)
+        inf.fail_all(ConnectionLost("dropped", sent=True))
+        assert inf.pending is held and held == {}
+        with pytest.raises(ConnectionLost):
+            await fut
+        inf.send(ws, 2, b"y", "op", 5.0)
+        assert 2 in held
+
+    run(main())

@@ -195,3 +195,12 @@ def test_a_url_that_turns_cleartext_later_stops_the_stream_without_sending():
 @pytest.mark.parametrize("url", ["ws://127.0.0.1:1/ws", "ws://localhost:1/ws", "ws://[::1]:1/ws", "wss://example.com/ws"])
 def test_loopback_cleartext_and_remote_tls_are_accepted(url):
     ReconnectingWebSocket(url, lambda p, t: None)
+
+
+def test_a_socket_needs_a_handler_or_a_compiled_sink():
+    from engine._ws_listener import FrameSink
+
+    with pytest.raises(TypeError):
+        ReconnectingWebSocket("ws://127.0.0.1:1/ws", None)
+    ws = ReconnectingWebSocket("ws://127.0.0.1:1/ws", None, sink=FrameSink())
+    assert ws.messages == 0 and ws.handler_errors == 0

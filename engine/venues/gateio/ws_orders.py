@@ -9,7 +9,9 @@ the REST body, written by the compiled encoder (without its HMAC: the connection
 in).  Every request gets two answers: an ack (``"ack":true``: received) and the result (no
 ``ack`` key): an Order with ``header.status`` "200", or ``data.errs {label, message}`` with
 the HTTP status as a string.  Results are matched to requests by ``request_id`` with a
-timeout (:class:`~engine.transport.inflight.InflightRequests`); one that never comes fails
+timeout (:class:`~engine.transport.inflight.InflightRequests`): in C for acks and successes
+(:class:`~engine._gateio_answers.GateAnswers`, the frame borrowed from the socket's read
+buffer), in Python with the JSON parsed for everything else; a result that never comes fails
 with ``sent=True`` (the order's outcome is unknown: resolved by its text, never resent).
 ``x-gate-exptime`` (venue time + recv window, ms) makes the venue refuse a request that
 reaches it later than that.
@@ -28,6 +30,7 @@ import logging
 import os
 
 from engine._codec_gateio import GateOrderEncoder
+from engine._gateio_answers import GateAnswers
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
 from engine.transport.errors import ConnectionLost
@@ -42,9 +45,6 @@ __all__ = ["GateWsOrders", "login_signature"]
 
 log = logging.getLogger("engine.venues.gateio.ws_orders")
 
-_ACK = b'"ack":true'
-_OK = b'"status":"200"'
-_RID = b'"request_id":"'
 _WHAT = {c: c.decode() for c in (b"spot.order_place", b"spot.order_cancel", b"spot.order_amend",
                                  b"spot.order_status")}      # what a request is, for its timeout's message
 
@@ -78,17 +78,23 @@ class GateWsOrders:
         self._login_id = ""
         self._logged_in = False
         self._start_failed: asyncio.Future | None = None
-        self.acks = 0
         self.bad_frames = 0
         self.uid: str | None = None
+        # acks and successes paired in C; every other frame to _on_other
+        self.answers = GateAnswers(self.inflight.pending, self._on_other)
         self.ws = ReconnectingWebSocket(
-            ws_url(config.endpoints.ws_api), self._on_message, name="gateio-order-api",
+            ws_url(config.endpoints.ws_api), None, sink=self.answers, name="gateio-order-api",
             on_connected=self._on_connected, on_disconnected=self._on_disconnected, idle_timeout=20.0,
             reply_timeout=10.0, user_ping=app_ping(), is_pong=self._is_pong,
         )
 
     def __repr__(self) -> str:
         return f"GateWsOrders(url={self.config.endpoints.ws_api!r}, ready={self.ready})"
+
+    @property
+    def acks(self) -> int:
+        """Ack frames dropped while requests waited (received; their results follow)."""
+        return self.answers.acks
 
     @property
     def ready(self) -> bool:
@@ -186,20 +192,8 @@ class GateWsOrders:
         return self._send(b"spot.order_status", self.clock.now_ms(), timeout)
 
     # -- answers ------------------------------------------------------------------------------------------
-    def _on_message(self, payload: bytes, is_text: bool) -> None:
-        inflight = self.inflight
-        if inflight.pending:
-            start = payload.find(_RID, 0, 64)
-            if start >= 0:
-                end = payload.find(b'"', start + 14, start + 96)
-                req_id = payload[start + 14:end] if end > 0 else b""
-                if req_id in inflight.pending:
-                    if _ACK in payload:
-                        self.acks += 1        # received; the result follows
-                        return
-                    if payload.find(_OK, 0, 400) >= 0:      # (a slice would copy the frame head)
-                        inflight.resolve(req_id, payload)
-                        return
+    def _on_other(self, payload: bytes) -> None:
+        """A frame :class:`GateAnswers` did not settle: errors, the login answer, pongs, notices."""
         try:
             doc = json.loads(payload)
         except ValueError:
@@ -216,7 +210,7 @@ class GateWsOrders:
             return
         if doc.get("ack") is True or not isinstance(rid, str):
             return                  # an ack, a pong, a notice
-        fut = inflight.take(rid.encode("utf-8", "replace"))
+        fut = self.inflight.take(rid.encode("utf-8", "replace"))
         if fut is None or fut.done():
             return
         header = doc.get("header") or {}
