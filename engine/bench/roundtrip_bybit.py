@@ -22,7 +22,7 @@ from engine.bench.roundtrip import BYBIT, KEY, PRICE, QTY, SECRET, SYMBOL, Sampl
 from engine.bench.roundtrip_peers import probed
 from engine.bench.timing import Skip
 
-__all__ = ["VENUE", "ROWS", "open_pybit", "pybit_client", "open_bybit_floor"]
+__all__ = ["VENUE", "ROWS", "open_pybit", "pybit_client", "open_bybit_floor", "open_bybit_engine_rest_stream"]
 
 VENUE = BYBIT
 
@@ -88,12 +88,79 @@ async def open_bybit_engine_api_ws(url) -> Session:
     return await open_bybit_engine_api(url, order_entry="ws")
 
 
+async def open_bybit_engine_rest_stream(url) -> Session:
+    """The lean REST path with the account's private stream read beside it (no order manager): every push
+    through the compiled order parser, and the balance parser when it holds no order record.  Bybit's REST
+    answer acknowledges receipt only, so place and cancel return when the order's own push has come (the
+    state an ``Engine.place_limit`` returns): what a full Engine cannot do without on Bybit."""
+    import asyncio
+
+    from engine._enums import OrderState, OrderType, Side, TimeInForce
+    from engine._parse_balances import BalanceParser
+    from engine._parse_bybit import BybitParser
+    from engine.config import VenueConfig
+    from engine.venues.bybit.order_path import BybitOrderPath
+    from engine.venues.bybit.rest import BybitRest
+    from engine.venues.bybit.user_stream import BybitPrivateStream
+
+    cfg = VenueConfig.local("bybit", url, KEY, SECRET)
+    rest = BybitRest(cfg)
+    await rest.start()
+    roundtrip._bybit_rest_unthrottled(rest)
+    orders, balances = BybitParser(), BalanceParser()
+    loop = asyncio.get_running_loop()
+    waiting: list = [b"", None, OrderState.NEW]      # (orderLinkId, future, the state it waits for)
+
+    def on_push(payload: bytes) -> None:
+        orders.parse(payload)
+        if not orders.next_record():
+            balances.parse(payload)
+            return
+        while True:
+            fut = waiting[1]
+            if fut is not None and orders.order_state == waiting[2] and orders.names_client(waiting[0]):
+                waiting[1] = None
+                fut.set_result(None)
+            if not orders.next_record():
+                return
+
+    stream = BybitPrivateStream(cfg, rest.clock, on_push)
+    await stream.start()
+    path = BybitOrderPath(rest, category="linear")
+    await path.start()
+
+    async def pushed(link: bytes, state: int, write) -> None:
+        fut = loop.create_future()
+        waiting[:] = [link, fut, state]
+        await write
+        await asyncio.wait_for(fut, 10.0)
+
+    async def place(i):
+        link = b"bs-%d" % i
+        await pushed(link, OrderState.NEW, path.place(SYMBOL.encode(), Side.BUY, OrderType.LIMIT, TimeInForce.GTC,
+                                                      roundtrip.QTY_RAW, roundtrip.PRICE_RAW, 0, link))
+        return link
+
+    async def cancel(link):
+        await pushed(link, OrderState.CANCELLED, path.cancel(SYMBOL.encode(), client_id=link))
+
+    async def close():
+        await path.close()
+        await stream.stop()
+        await rest.close()
+
+    return Session(Sample("engine: REST lean order path + private stream parsed", BYBIT,
+                          note="no order manager; waits for the order's push"), place, cancel,
+                   lambda: path.http.last_write_ns, close)
+
+
 # (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order
 ROWS = [
     ("baseline (Bybit)", roundtrip.open_bybit_aiohttp_baseline, None, "bybit"),
     ("floor reference (Bybit)", open_bybit_floor, None, "bybit"),
     ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
     ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
+    ("engine REST + private stream (Bybit)", open_bybit_engine_rest_stream, None, "bybit"),
     ("engine Engine API (Bybit)", open_bybit_engine_api, None, "bybit"),
     ("engine Engine API over WebSocket trade (Bybit)", open_bybit_engine_api_ws, None, "bybit"),
     ("pybit", open_pybit, "pybit", "bybit"),

@@ -96,7 +96,7 @@ class BybitPrivateStream:
             self.on_disconnected_cb()
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
-        if b'"topic"' in payload[:64]:
+        if payload.find(b'"topic"', 0, 64) >= 0:       # a push (no slice made to look)
             self.pushes += 1
             self.on_push(payload)
             return
