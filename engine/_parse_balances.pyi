@@ -11,6 +11,7 @@ class BalanceKind(IntEnum):
     BAL_BINANCE_USDM = 2
     BAL_BYBIT_WALLET = 3
     BAL_GATE_SPOT = 4
+    BAL_BYBIT_POSITION = 5
 
 class BalanceFlag(IntEnum):
     BAL_ROUNDED = 1

@@ -22,6 +22,8 @@ cpdef enum BalanceKind:
     BAL_BYBIT_WALLET = 3         # wallet topic data[].coin[]: first = walletBalance, second = locked
     BAL_GATE_SPOT = 4            # Gate.io spot.balances result[] (engine._parse_gateio_balances): first = available,
                                  # second = freeze, third = total
+    BAL_BYBIT_POSITION = 5       # Bybit position topic data[] (engine._parse_bybit_marks): asset = symbol,
+                                 # first = markPrice
 
 
 cpdef enum BalanceFlag:

@@ -92,10 +92,28 @@ def test_a_linear_wallet_whose_available_balance_does_not_fit_is_reported():
 @pytest.mark.parametrize("venue", ["binance-usdm", "bybit"])
 def test_other_messages_take_the_json_path_and_bad_ones_are_reported(venue):
     d, sink = decoder(venue), Sink()
-    d.read(b'{"topic":"position","data":[{"symbol":"BTCUSDT","markPrice":"1"}]}', sink)
+    other = b'{"topic":"position","data":[{"symbol":"BTCUSDT","markPrice":"1"}]}' if venue != "bybit" else \
+        b'{"topic":"position","data":[' + b",".join([b'{"symbol":"BTCUSDT","markPrice":"1"}'] * 65) + b']}'
+    d.read(other, sink)          # (Bybit: a position push over the compiled parser's capacity)
     assert (d.compiled, d.general) == (0, 1)
     d.read(b'{"e":"outboundAccountPosition","E":1,"B":[{"a":"BTC","f":"1.0"', sink)   # truncated
     assert len(sink.bad) == 1 and not any(c[0] in ("spot", "futures") for c in sink.calls)
+
+
+@pytest.mark.parametrize("futures", [False, True])
+def test_a_position_push_takes_the_compiled_path_with_the_json_paths_marks(futures):
+    from engine.venues.bybit.decode import AccountMessages
+    msg = (b'{"id":"1003076014fb7eedb-c7e6-45d6-a8c1-270f0169171a","topic":"position","creationTime":1,"data":['
+           b'{"symbol":"BTCUSDT","markPrice":"28184.5"},{"symbol":"ETHUSDT","markPrice":""},'
+           b'{"symbol":"SOLUSDT","markPrice":"20.123456789"},{"markPrice":"5"}]}')
+    fast, slow, fast_sink, slow_sink = AccountMessages(futures), AccountMessages(futures), Sink(), Sink()
+    fast.read(msg, fast_sink)
+    slow.read_json(msg, slow_sink)
+    assert (fast.compiled, fast.general) == (1, 0)
+    assert fast_sink.calls == slow_sink.calls == [("mark", "BTCUSDT", 28184_50000000), ("mark", "SOLUSDT", 20_12345679),
+                                                  ("changed", ())]
+    fast.read(msg[:-3], fast_sink)
+    assert len(fast_sink.bad) == 1
 
 
 def test_an_unreadable_account_message_is_counted_and_reconciled():
@@ -132,6 +150,18 @@ def test_on_the_simulator_a_linear_wallet_goes_to_the_compiled_account():
             assert stream.general == 0 and eng.account_book.refreshes == 0
             assert eng.account.futures_available(eng.instruments.asset_id("USDT")) == \
                 eng.account_book.balances["USDT"][0]
+            from engine._parse_bybit_marks import BybitMarkParser
+            seen = []
+
+            class Marks(BybitMarkParser):
+                def parse(self, payload):
+                    n = super().parse(payload)
+                    seen.append(n)
+                    return n
+            stream.marks = Marks()
+            await eng.place_market("BTCUSDT", Side.BUY, "0.01")     # a fill: position and wallet pushes
+            await until(lambda: seen and near(sim, eng), 5, "the position's push and margin")
+            assert seen[0] >= 1 and stream.general == 0 and eng.account_book.bad_messages == 0
 
     run(main())
 

@@ -19,8 +19,8 @@
   the compiled balance parser: walletBalance and locked (a spot account), and the available
   balance :func:`coin_available` gives (a linear account: the parser reads the coin's margin
   fields with the same rounding), applied to the compiled account in one call when the sink
-  takes it (``spot_parsed`` / ``futures_parsed``); position marks and messages over the
-  parser's capacity by json.
+  takes it (``spot_parsed`` / ``futures_parsed``); the ``position`` topic's mark prices by the
+  compiled mark parser; messages over either parser's capacity by json.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ import logging
 from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
-from engine._parse_balances import BalanceFlag, BalanceKind, BalanceParser
+from engine._parse_balances import BalanceFlag, BalanceKind, BalanceParser, RowField
+from engine._parse_bybit_marks import BybitMarkParser
 from engine._parse_common import ParseError
 from engine.venues.base import AccountSink, Fill, ForeignOrder, VenueOrder, VenueTrade
 
@@ -51,6 +52,8 @@ ORIGINS = {"CreateByLiq": "liquidation", "CreateByAdl": "adl", "CreateByAdlTrade
            "CreateBySettle": "settlement", "CreateByDelivery": "settlement"}
 _WALLET = int(BalanceKind.BAL_BYBIT_WALLET)
 _AVAILABLE_OVERFLOW = int(BalanceFlag.BAL_AVAILABLE_OVERFLOW)
+_MARK = int(RowField.ROW_FIRST)
+_POSITION_TOPIC = b'"topic":"position'
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
@@ -178,10 +181,14 @@ class AccountMessages:
     def __init__(self, futures: bool) -> None:
         self.futures = futures
         self.parser = BalanceParser()
+        self.marks = BybitMarkParser()
         self.compiled = 0
         self.general = 0
 
     def read(self, payload: bytes, sink: AccountSink) -> None:
+        if payload.find(_POSITION_TOPIC, 0, 96) >= 0:
+            self._marks(payload, sink)
+            return
         p = self.parser
         try:
             n = p.parse(payload)
@@ -213,6 +220,24 @@ class AccountMessages:
             assets.append(asset)
         sink.changed(assets)
 
+    def _marks(self, payload: bytes, sink: AccountSink) -> None:
+        """A position push: each position's mark price (the compiled mark parser; json over its capacity)."""
+        m = self.marks
+        try:
+            n = m.parse(payload)
+        except ParseError as exc:
+            sink.unreadable(f"unreadable position event ({len(payload)} bytes): {exc}")
+            return
+        if n < 0:
+            self.general += 1
+            self.read_json(payload, sink)
+            return
+        self.compiled += 1
+        for i in range(n):
+            if m.present(i) & _MARK:
+                sink.position_mark(m.asset(i), m.first_raw(i))
+        sink.changed([])
+
     def read_json(self, payload: bytes, sink: AccountSink) -> None:
         """The cold path: messages the compiled parser leaves to json (position marks, oversized ones)."""
         try:
@@ -241,8 +266,8 @@ class AccountMessages:
                         assets.append(c["coin"])
             elif topic.startswith("position"):
                 for row in doc.get("data", []):
-                    if row.get("markPrice"):
-                        sink.position_mark(row.get("symbol"), _raw(row["markPrice"]))
+                    if row.get("markPrice") and row.get("symbol"):     # (rounded as the compiled parser does)
+                        sink.position_mark(row["symbol"], _raw(row["markPrice"], Rounding.HALF_EVEN))
         except (KeyError, TypeError, ValueError) as exc:
             sink.unreadable(f"unreadable account event: {type(exc).__name__}: {exc}")
             return
