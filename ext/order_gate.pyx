@@ -23,6 +23,9 @@ read; the order tracker keeps them.
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.stdint cimport int32_t
 from libc.stdint cimport int64_t
+from posix.time cimport CLOCK_REALTIME
+from posix.time cimport clock_gettime
+from posix.time cimport timespec
 
 from engine._account cimport Account
 from engine._enums cimport BUY
@@ -40,6 +43,7 @@ from engine._fixedpoint cimport FP_OK
 from engine._fixedpoint cimport FP_SCALE
 from engine._fixedpoint cimport fp_parse
 from engine._instruments cimport Instruments
+from engine._order_spec cimport OrderSpec
 from engine._order_spec cimport new_spec
 from engine._order_store cimport OrderStore
 from engine._positions cimport PositionBook
@@ -57,6 +61,13 @@ __all__ = ["OrderGate", "OpenCounts", "NO_LIMIT"]
 NO_LIMIT = -1            # a limit array entry that does not limit
 
 cdef int32_t _REDUCE_ONLY_FLAG = 1       # ORDER_FLAG_REDUCE_ONLY of the store
+
+cdef inline int64_t _now_ns() noexcept nogil:
+    """Wall-clock ns (what time.time_ns() gives), the store's creation stamp."""
+    cdef timespec ts
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return <int64_t>ts.tv_sec * 1_000_000_000 + ts.tv_nsec
+
 
 cdef object _SIDE_BUY = Side.BUY
 cdef object _SIDE_SELL = Side.SELL
@@ -138,6 +149,8 @@ cdef class OrderGate:
     cdef readonly int64_t price_raw
     cdef readonly int64_t passed       # orders admitted here
     cdef readonly int64_t deferred     # calls sent to the full path
+    cdef dict specs                    # the tracker's specs by slot and open set (keep_books), or None
+    cdef dict open_set
 
     def __init__(self, Instruments instruments, OrderStore store, Account account, PositionBook positions,
                  OpenCounts counts):
@@ -193,9 +206,44 @@ cdef class OrderGate:
         return 0
 
     # -- the path (hot) ---------------------------------------------------------------------------
+    def keep_books(self, dict specs not None, dict open_set not None):
+        """The tracker's specs by slot and its open set (slot -> instrument): what :meth:`limit_spec` and
+        :meth:`market_spec` record an admitted order in, as the tracker's ``admitted`` does."""
+        self.specs = specs
+        self.open_set = open_set
+
     def admit_limit(self, object symbol, object side, object qty, object price, object tif, bint post_only,
                     bint reduce_only, int64_t ts_ns):
         """A LIMIT (or post-only LIMIT_MAKER) order: its slot, or -1 for the full path."""
+        return self._limit(symbol, side, qty, price, tif, post_only, reduce_only, ts_ns)
+
+    def limit_spec(self, object symbol, object side, object qty, object price, object tif, bint post_only,
+                   bint reduce_only):
+        """:meth:`admit_limit` (stamped now), :meth:`spec_of` and the tracker's books (its specs, open set
+        and the open counts) in one call: the new order's spec, its instrument in :attr:`inst`; None for
+        the full path (nothing recorded)."""
+        if self.specs is None:
+            return None
+        cdef int32_t slot = self._limit(symbol, side, qty, price, tif, post_only, reduce_only, _now_ns())
+        return None if slot < 0 else self._recorded(slot, <str>symbol, reduce_only)
+
+    def market_spec(self, object symbol, object side, object qty, bint reduce_only):
+        """:meth:`limit_spec` for a MARKET order."""
+        if self.specs is None:
+            return None
+        cdef int32_t slot = self._admit(symbol, side, MARKET, TIF_NONE, qty, None, reduce_only, _now_ns())
+        return None if slot < 0 else self._recorded(slot, <str>symbol, reduce_only)
+
+    cdef object _recorded(self, int32_t slot, str symbol, bint reduce_only):
+        cdef OrderSpec spec = self._spec(slot, symbol, reduce_only)
+        self.specs[slot] = spec
+        if slot not in self.open_set:
+            self.open_set[slot] = self.inst
+            self.counts.opened(self.inst)
+        return spec
+
+    cdef int32_t _limit(self, object symbol, object side, object qty, object price, object tif, bint post_only,
+                        bint reduce_only, int64_t ts_ns):
         cdef int tif_v
         if tif is _TIF_GTC or (type(tif) is str and tif == "GTC"):
             tif_v = GTC
@@ -219,6 +267,9 @@ cdef class OrderGate:
         (its client id as the store holds it now, a tag included), made without a Python call."""
         if not self.store.is_live_c(slot):
             raise ValueError(f"slot {slot} holds no order")
+        return self._spec(slot, symbol, reduce_only)
+
+    cdef OrderSpec _spec(self, int32_t slot, str symbol, bint reduce_only):
         cdef const char *cid = <const char *>&self.store.client_id_buf[slot, 0]
         return new_spec(slot, symbol, cid[:self.store.client_id_len[slot]].decode("ascii"), self.side,
                         self.order_type, self.tif, self.qty_raw, self.price_raw, reduce_only)

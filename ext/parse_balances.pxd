@@ -8,6 +8,8 @@
 from libc.stdint cimport int64_t
 from libc.stdint cimport uint8_t
 
+from engine._account cimport Account
+
 
 cdef enum:
     BAL_MAX_ROWS = 64            # balance rows kept per message; more: parse returns -1 (BAL_OVERFLOW)
@@ -73,7 +75,11 @@ ctypedef struct BalanceEvent:
 cdef class BalanceParser:
     cdef BalanceEvent ev                 # the last parse (kind BAL_NONE, count 0 after an error)
     cdef readonly Py_ssize_t error_offset  # byte offset of the last ParseError, -1 if none
+    cdef readonly int64_t loop_reads       # messages the compiled stream loop read and applied in one call
+
 
     cdef int parse_c(self, const char *buf, Py_ssize_t size) except -2
     cdef const BalanceEvent *event_c(self) noexcept
     cdef const BalanceRow *_row_at(self, Py_ssize_t i) except NULL
+    cdef int apply_spot_c(self, Account account, list asset_names) except -2
+    cdef int read_spot_c(self, object payload, Account account, list asset_names) except -2

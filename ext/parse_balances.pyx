@@ -94,6 +94,8 @@ from engine._jsonscan cimport js_span
 from engine._jsonscan cimport js_decode_key
 from engine._parse_common cimport raise_parse_error
 
+from engine._parse_common import ParseError
+
 MAX_ROWS = BAL_MAX_ROWS
 ASSET_CAP = BAL_ASSET_CAP
 REASON_CAP = BAL_REASON_CAP
@@ -724,6 +726,9 @@ cdef class BalanceParser:
         nothing applied when the parse holds no spot rows or names an asset the registry does not
         have yet (the caller reads that message row by row, registering the asset).
         """
+        return self.apply_spot_c(account, asset_names)
+
+    cdef int apply_spot_c(self, Account account, list asset_names) except -2:
         cdef int kind = self.ev.kind, n = self.ev.count, i
         cdef int32_t ids[BAL_MAX_ROWS]
         cdef const BalanceRow *row
@@ -770,6 +775,24 @@ cdef class BalanceParser:
         """Row ``i``: a Bybit coin's available balance (module docstring, 3), None when it did not fit."""
         cdef const BalanceRow *row = self._row_at(i)
         return row.available_raw if row.present & ROW_AVAILABLE else None
+
+    cdef int read_spot_c(self, object payload, Account account, list asset_names) except -2:
+        """Parse + :meth:`apply_spot` of one message for the compiled stream loop: the rows applied, or
+        -1 with nothing applied (not a spot balance message, an unknown asset, or unreadable: the
+        caller reads it the general way, which reports what is wrong)."""
+        cdef int n
+        if not PyBytes_CheckExact(payload):
+            return -1
+        try:
+            n = self.parse_c(PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload))
+        except ParseError:
+            return -1
+        if n < 0:
+            return -1
+        n = self.apply_spot_c(account, asset_names)
+        if n >= 0:
+            self.loop_reads += 1
+        return n
 
     @cython.always_allow_keywords(False)
     def first_raw(self, Py_ssize_t i):

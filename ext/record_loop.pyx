@@ -16,7 +16,9 @@ in the parser and the applier's outcome still in the applier, for what only Pyth
 fills (reference prices, position events, the balance event after a
 fill), an order whose answer was lost (resolution), a surprise (an alarm), a bracket's leg,
 an order the engine did not place (adoption), a second venue order under one of our client
-ids.  A message with no order record goes to ``on_other(payload)`` (the account book), one the
+ids.  A message with no order record goes to ``on_other(payload)`` (the account book) unless it is a
+spot balance message the loop was given the means to read (:meth:`RecordLoop.read_spot_balances`)
+and nobody listens to events: then it is parsed and written to the compiled account in C.  One the
 parser refuses to ``on_bad(payload, error)`` (counted, logged, reconciled), after the records
 before the bad one were applied.  Until :meth:`RecordLoop.start` gives it the applier (the
 instruments loaded), order records are left to the reconciliation that follows the start.
@@ -47,8 +49,10 @@ from engine._oms_apply cimport AP_FOREIGN
 from engine._oms_apply cimport EV_CANCELLED
 from engine._oms_apply cimport EV_NONE
 from engine._oms_apply cimport RecordApplier
+from engine._account cimport Account
 from engine._order_gate cimport OpenCounts
 from engine._order_store cimport OrderStore
+from engine._parse_balances cimport BalanceParser
 from engine._parse_common cimport RecordParser
 
 from engine._parse_common import ParseError
@@ -103,6 +107,9 @@ cdef class RecordLoop:
     cdef object on_record
     cdef object on_bad
     cdef object on_event
+    cdef BalanceParser balances
+    cdef Account account
+    cdef list asset_names
     cdef readonly int64_t settled     # records this loop finished in C
     cdef readonly int64_t handed      # records handed to Python
     cdef readonly int64_t cancelled   # cancels it counted (the engine's metrics add them)
@@ -132,6 +139,17 @@ cdef class RecordLoop:
         """The instruments are loaded: order records are applied from now on."""
         self.applier = applier
 
+    def read_spot_balances(self, BalanceParser parser, Account account, list asset_names):
+        """Spot balance messages (what ``parser.apply_spot`` writes) go into ``account`` here, in one C
+        call, while nobody listens to events (a listener gets them through ``on_other``, as does a
+        message the parser cannot take whole: an unknown asset, another kind, an unreadable one).
+        ``parser`` None: every message without an order record goes to ``on_other``."""
+        if parser is not None and (account is None or asset_names is None):
+            raise ValueError("spot balances need the account and the registry's asset names")
+        self.balances = parser
+        self.account = account
+        self.asset_names = asset_names
+
     def run(self, payload):
         """One user-data stream message."""
         try:
@@ -146,7 +164,9 @@ cdef class RecordLoop:
         cdef int status
         self.parse(payload)
         if not parser.next_record_c():
-            self.on_other(payload)
+            if (self.balances is None or len(self.callbacks) > 0 or len(self.streams) > 0
+                    or self.balances.read_spot_c(payload, self.account, self.asset_names) < 0):
+                self.on_other(payload)
             return 0
         if self.applier is None:
             return 0

@@ -31,7 +31,7 @@ from engine.oms.breaker import BreakerState
 from engine.venues.base import OrderSpec
 
 __all__ = ["Admission", "EngineHalted", "to_raw", "parse_side", "parse_tif", "PRICED_TYPES", "TRIGGERED_TYPES",
-           "IMMEDIATE_TYPES"]
+           "IMMEDIATE_TYPES", "IMMEDIATE_TIFS"]
 
 log = logging.getLogger("engine.oms.admission")
 
@@ -104,6 +104,7 @@ class Admission:
         self.risk = risk
         self.breaker = breaker
         self.gate = gate                         # the compiled admission of the common order
+        tracker.lend_books(gate)                 # (it records what it admits whole: limit_spec, market_spec)
         self._halted = False
         gate.set_accepting(breaker.state is BreakerState.CLOSED)
         breaker.add_listener(self._on_breaker)
@@ -125,14 +126,18 @@ class Admission:
     def fast_limit(self, symbol, side, qty, price, tif, post_only: bool, reduce_only: bool,
                    client_tag) -> OrderSpec | None:
         """A limit order admitted and recorded by the gate, or None: the caller takes the full path."""
-        if client_tag is not None and not self._tag_checked(symbol, client_tag):
+        if client_tag is None:          # admitted and recorded in one call
+            return self.gate.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
+        if not self._tag_checked(symbol, client_tag):
             return None
         slot = self.gate.admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, time.time_ns())
         return None if slot < 0 else self._admitted(slot, symbol, reduce_only, client_tag)
 
     def fast_market(self, symbol, side, qty, reduce_only: bool, client_tag) -> OrderSpec | None:
         """A market order admitted and recorded by the gate, or None: the caller takes the full path."""
-        if client_tag is not None and not self._tag_checked(symbol, client_tag):
+        if client_tag is None:
+            return self.gate.market_spec(symbol, side, qty, reduce_only)
+        if not self._tag_checked(symbol, client_tag):
             return None
         slot = self.gate.admit_market(symbol, side, qty, reduce_only, time.time_ns())
         return None if slot < 0 else self._admitted(slot, symbol, reduce_only, client_tag)

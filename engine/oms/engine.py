@@ -104,6 +104,7 @@ class Engine:
         self.tracker = OrderTracker(self.store, self.instruments, counts)
         self.risk = RiskEngine(risk_limits or RiskLimits(), self.instruments, self.account, self.book)
         gate = OrderGate(self.instruments, self.store, self.account, self.book, counts)
+        self._gate, self._limit_spec = gate, gate.limit_spec     # (the hot path's admission, one call)
         self.risk.attach_gate(gate)
         self.breaker = breaker or CircuitBreaker()
         self.admission = Admission(self.venue, self.instruments, self.tracker, self.risk, self.breaker, gate)
@@ -233,6 +234,10 @@ class Engine:
         """A limit order: ``tif`` GTC, IOC, FOK or POST_ONLY (``post_only=True`` is the same as POST_ONLY;
         with IOC or FOK it is refused: an order cannot both rest only and never rest)."""
         t_call = time.perf_counter_ns()
+        spec = None if client_tag is not None else self._limit_spec(symbol, side, qty, price, tif, post_only,
+                                                                    reduce_only)
+        if spec is not None:
+            return await self.placement.place(spec, self._gate.inst, t_call)
         spec, inst = self._admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
         return await self.placement.place(spec, inst, t_call)
 
@@ -250,15 +255,22 @@ class Engine:
         ``await place_limit`` where the bot's next step needs the venue's answer.
         """
         t_call = time.perf_counter_ns()
+        spec = None if client_tag is not None else self._limit_spec(symbol, side, qty, price, tif, post_only,
+                                                                    reduce_only)
+        if spec is not None:
+            self.placement.submit(spec, self._gate.inst, t_call)
+            return spec.client_id
         spec, inst = self._admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
         self.placement.submit(spec, inst, t_call)
         return spec.client_id
 
     def _admit_limit(self, symbol, side, qty, price, tif, post_only, reduce_only, client_tag) -> tuple:
-        """(spec, instrument) of an admitted, recorded limit order: the compiled gate first, else the full
-        path (which raises every typed error)."""
+        """(spec, instrument) of an admitted, recorded limit order the compiled gate did not take whole (a
+        tagged order the gate admits, else the full path, which raises every typed error)."""
         adm = self.admission
-        spec = adm.fast_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
+        spec = None
+        if client_tag is not None:
+            spec = adm.fast_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
         if spec is not None:
             return spec, adm.gate.inst
         order_type, tif_v = self._limit_kind(tif, post_only)
@@ -403,14 +415,13 @@ class Engine:
 
     async def cancel(self, order: Order | str) -> Order:
         """Cancel one order (by view or client order id).  Cancels pass even when the breaker is open."""
-        tracker = self.tracker
+        tracker, store = self.tracker, self.store
         slot = self.slot_of(order)
-        if tracker.is_terminal(slot):
+        if store.state_of(slot) in TERMINAL_STATES:
             view = self.order(slot)
             raise OrderNotOpen(self.venue, None, f"order {view.client_order_id} is already {view.state.name}; "
                                "nothing to cancel")
-        spec = tracker.spec(slot)
-        leg = tracker.leg(slot)
+        spec, leg = tracker.spec_and_leg(slot)
         try:
             answer = await (leg.cancel_leg(spec) if leg is not None else self.adapter.cancel(spec))
         except (UnknownOrder, OrderNotOpen):
@@ -419,10 +430,13 @@ class Engine:
             if tracker.is_terminal(slot):
                 return self.order(slot)
             raise
-        self.stream.apply_answer(answer)
-        if not tracker.is_terminal(slot):
+        stream = self.stream
+        status = stream.loop.answer(answer)         # -1: finished in C
+        if status >= 0:
+            stream.finish_answer(answer, status)
+        if store.state_of(slot) not in TERMINAL_STATES:
             await tracker.wait(slot, lambda: tracker.is_terminal(slot), self.ack_wait_s)
-        return self.order(slot)
+        return tracker.view(slot)
 
     async def cancel_all(self, symbol: str | None = None) -> int:
         """Cancel every open order of ``symbol`` (or everywhere the account has any: the venue's open-order

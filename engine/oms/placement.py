@@ -21,11 +21,13 @@ answer is classified by one rule:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Awaitable
 
 from engine._enums import OrderState
-from engine.oms.admission import executes_at_once
+from engine.oms.admission import IMMEDIATE_TIFS, IMMEDIATE_TYPES
 from engine.oms.breaker import is_breaker_failure
 from engine.oms.events import EventKind
 from engine.oms.tracker import TERMINAL_STATES
@@ -58,13 +60,7 @@ class Placement:
         """Write ``spec`` (rule 1 on failure); returns the awaitable of its answer."""
         eng = self.eng
         try:
-            self._writing[inst] = self._writing.get(inst, 0) + 1
-            try:
-                async with self.lock(inst):
-                    spec.sent_ms = 0
-                    return await eng.adapter.send_place(spec)
-            finally:
-                self._writing[inst] -= 1
+            return await self._locked(inst, spec, eng.adapter.send_place)
         except asyncio.CancelledError:
             self.rejected_locally(spec.slot, "cancelled before the request was written")
             raise
@@ -80,26 +76,46 @@ class Placement:
 
     async def write_again(self, spec: OrderSpec, inst: int):
         """Re-send a resolved-absent order (same client id, new timestamp); raises as the adapter does."""
-        async with self.lock(inst):
-            spec.sent_ms = 0
-            return await self.eng.adapter.send_place(spec)
+        return await self._locked(inst, spec, self.eng.adapter.send_place)
 
-    async def place(self, spec: OrderSpec, inst: int, t_call: int, *, wait: bool = True):
-        """Write (at once where the venue can, as :meth:`submit` does), await the answer, apply it; returns
-        the order view (rules in the module docstring)."""
+    async def _locked(self, inst: int, spec: OrderSpec, send):
+        """``send(spec)`` holding the instrument's turn (:meth:`turn`)."""
+        async with self.turn(inst):
+            spec.sent_ms = 0
+            return await send(spec)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, inst: int):
+        """The instrument's placing turn: its lock, counted in ``_writing`` while held or awaited (what
+        :meth:`write_now` reads to keep orders in their placing order without looking at the lock)."""
+        writing = self._writing
+        writing[inst] = writing.get(inst, 0) + 1
+        try:
+            async with self.lock(inst):
+                yield
+        finally:
+            writing[inst] -= 1
+
+    def place(self, spec: OrderSpec, inst: int, t_call: int, *, wait: bool = True) -> Awaitable:
+        """Write (at once where the venue can, as :meth:`submit` does), await the answer, apply it; the
+        awaitable of the order view (rules in the module docstring).  Raises here, as :meth:`write_now`
+        does, when nothing was written."""
         written = self.write_now(spec, inst, t_call) if wait else None
+        if written is None:
+            return self._place_later(spec, inst, t_call, wait)
         if written is _WRITTEN_UNKNOWN:
-            return self.tracker.view(spec.slot)
-        if written is not None:
-            fut, read = written
-            return await self.answered(spec, _read(fut, read), t_call, wait)
+            return _ready(self.tracker.view(spec.slot))
+        return self.answered(spec, written[0], written[1], t_call, wait)
+
+    async def _place_later(self, spec: OrderSpec, inst: int, t_call: int, wait: bool):
+        """:meth:`place` of an order written in its instrument's turn (the lock, awaited)."""
         self.eng.metrics.placed += 1
         try:
             pending = await self.write(spec, inst)
         except _Unknown:
             return self.tracker.view(spec.slot)
         self.eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
-        return await self.answered(spec, pending, t_call, wait)
+        return await self.answered(spec, pending, None, t_call, wait)
 
     def write_now(self, spec: OrderSpec, inst: int, t_call: int):
         """Write without awaiting where the venue can (``Capability.WRITE_NOW``) and nothing of this
@@ -107,8 +123,7 @@ class Placement:
         None when the order is to be written by :meth:`write`; ``_WRITTEN_UNKNOWN`` when the write failed
         after the bytes left (the order is UNKNOWN).  Raises as :meth:`write` does when nothing was written."""
         eng = self.eng
-        if (Capability.WRITE_NOW not in eng.adapter.capabilities or self._writing.get(inst)
-                or self.lock(inst).locked()):
+        if self._writing.get(inst) or Capability.WRITE_NOW not in eng.adapter.capabilities:
             return None
         try:
             spec.sent_ms = 0
@@ -171,12 +186,13 @@ class Placement:
         except Exception:
             log.exception("submitted order: unexpected error after the write")
 
-    async def answered(self, spec: OrderSpec, pending, t_call: int, wait: bool):
-        """Await the answer of a written order and apply it (rules 2 and 3); returns the order view."""
-        tracker = self.tracker
-        slot = spec.slot
+    async def answered(self, spec: OrderSpec, pending, read, t_call: int, wait: bool):
+        """Await the answer of a written order (``read``, when given, reads what ``pending`` gives) and apply
+        it (rules 2 and 3); returns the order view."""
         try:
             answer = await pending
+            if read is not None:
+                answer = read(answer)
         except asyncio.CancelledError:
             self.unknown(spec, "the placing task was cancelled with the answer outstanding", resend=False)
             raise
@@ -184,8 +200,10 @@ class Placement:
             return self.failed(spec, exc)
         self.acknowledged(spec, answer, t_call)
         if wait:
-            await self.settle_answer(spec)
-        return tracker.view(slot)
+            done = self.unsettled(spec)
+            if done is not None:
+                await self.tracker.wait(spec.slot, done, self.eng.ack_wait_s)
+        return self.tracker.view(spec.slot)
 
     def acknowledged(self, spec: OrderSpec, answer, t_call: int) -> None:
         """The venue answered the order (``answer``: the parser holding it): applied, counted."""
@@ -193,19 +211,25 @@ class Placement:
         eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t_call, spec.client_id)
         eng.metrics.acknowledged += 1
         eng.breaker.record_success()
-        eng.stream.apply_answer(answer)
+        stream = eng.stream
+        status = stream.loop.answer(answer)         # -1: finished in C
+        if status >= 0:
+            stream.finish_answer(answer, status)
 
-    async def settle_answer(self, spec: OrderSpec) -> None:
-        """Give an acknowledged order the moment it needs to show its state."""
-        eng = self.eng
+    def unsettled(self, spec: OrderSpec):
+        """What an acknowledged order still waits for to show its state (a predicate for the tracker's
+        wait), or None: an order done at once on the venue is returned with its fills, which may follow
+        the answer on the stream; one the venue acknowledged only as received takes its state from the
+        stream."""
+        store = self.eng.store
         slot = spec.slot
-        store = eng.store
-        if executes_at_once(spec):
-            # done at once on the venue: return it with its fills (they may follow the answer on the stream)
-            await self.tracker.wait(slot, lambda: store.state_of(slot) in TERMINAL_STATES, eng.ack_wait_s)
-        elif store.state_of(slot) == OrderState.PENDING:
-            # the venue acknowledged receipt only; the state comes on the stream
-            await self.tracker.wait(slot, lambda: store.state_of(slot) != OrderState.PENDING, eng.ack_wait_s)
+        if spec.order_type in IMMEDIATE_TYPES or spec.tif in IMMEDIATE_TIFS:       # (executes_at_once)
+            if store.state_of(slot) in TERMINAL_STATES:
+                return None
+            return lambda: store.state_of(slot) in TERMINAL_STATES
+        if store.state_of(slot) == OrderState.PENDING:
+            return lambda: store.state_of(slot) != OrderState.PENDING
+        return None
 
     def failed(self, spec: OrderSpec, exc: Exception):
         """An error after the write: a documented rejection rejects; everything else is UNKNOWN."""
@@ -266,9 +290,9 @@ class Placement:
 _WRITTEN_UNKNOWN = object()     # write_now(): the bytes left and the write failed; the order is UNKNOWN
 
 
-async def _read(fut: asyncio.Future, read):
-    """The awaitable of a written-now order's answer: the transport's answer, read by the venue."""
-    return read(await fut)
+async def _ready(value):
+    """An awaitable of what is already known."""
+    return value
 
 
 class _Unknown(Exception):

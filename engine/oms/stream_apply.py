@@ -78,13 +78,20 @@ class StreamApplier:
         eng = self.eng
         self.applier = RecordApplier(self.store, eng.instruments, eng.book if eng.futures else None)
         self.loop.start(self.applier)
+        balances = getattr(eng.adapter, "spot_balances", None)     # optional (engine.venues.base.Adapter)
+        if balances is not None and not eng.futures:
+            self.loop.read_spot_balances(balances, eng.account, eng.instruments.asset_names)
 
     # -- answers -----------------------------------------------------------------------------------
     def apply_answer(self, parser) -> None:
         """An order answer (REST or WebSocket) held by ``parser``'s record."""
         status = self.loop.answer(parser)        # -1: finished in C
-        if status < 0:
-            return
+        if status >= 0:
+            self.finish_answer(parser, status)
+
+    def finish_answer(self, parser, status: int) -> None:
+        """What ``loop.answer(parser)`` handed back (``status`` >= 0) finished here (the order manager calls
+        the loop itself on its hot path)."""
         if status == _CONFLICT:
             self.conflict(parser, None)      # the stream brings the second order's own reports
             return

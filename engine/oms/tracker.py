@@ -28,6 +28,7 @@ kill switch) lives in the modules that call its verbs.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from typing import Any, Callable, Iterator
 
@@ -65,6 +66,8 @@ class OrderTracker:
         self._legs: dict[int, Any] = {}             # slot -> who queries/cancels an order the venue created
         self._brackets: dict[int, Any] = {}         # slot -> the bracket listening to it
         self._replaced: dict[int, int] = {}         # slot -> the order that replaced it (cancel-replace)
+        # view(slot) -> Order: the order's view, made by the compiled order_view with no Python frame
+        self.view: Callable[[int], Order] = functools.partial(order_view, store, instruments)
 
     # -- recording ----------------------------------------------------------------------------
     def record(self, inst: int, symbol: str, side: int, order_type: int, tif: int, qty_raw: int,
@@ -83,6 +86,11 @@ class OrderTracker:
         self._specs[slot] = spec
         self._track(slot, inst)
         return spec
+
+    def lend_books(self, gate) -> None:
+        """The compiled gate records the orders it admits in these books itself, as :meth:`admitted` does
+        (its specs and open set: changed in place, never replaced)."""
+        gate.keep_books(self._specs, self._open)
 
     def admitted(self, spec: OrderSpec, inst: int) -> OrderSpec:
         """A new order whose PENDING slot and spec the compiled gate (:class:`~engine._order_gate.OrderGate`)
@@ -200,9 +208,6 @@ class OrderTracker:
     def is_terminal(self, slot: int) -> bool:
         return self.store.state_of(slot) in TERMINAL_STATES
 
-    def view(self, slot: int) -> Order:
-        return order_view(self.store, self.instruments, slot)
-
     def is_open(self, slot: int) -> bool:
         return slot in self._open
 
@@ -236,6 +241,10 @@ class OrderTracker:
 
     def is_dormant(self, slot: int) -> bool:
         return slot in self._dormant
+
+    def spec_and_leg(self, slot: int) -> tuple:
+        """(:meth:`spec`, :meth:`leg`) of ``slot`` in one call (the cancel's hot path)."""
+        return self._specs.get(slot), self._legs.get(slot)
 
     def leg(self, slot: int):
         """Who queries and cancels this venue-created order (None: the adapter, by client id)."""

@@ -247,6 +247,9 @@ class VenueAdapter(Protocol):
     def foreign_order(self, parser: Any, payload: bytes) -> ForeignOrder | None: ...
     async def describe_found(self, vo: VenueOrder) -> ForeignOrder | None: ...
     def account_message(self, payload: bytes, sink: AccountSink) -> None: ...
+    # Optional: ``spot_balances``, the compiled BalanceParser of a spot account's balance messages when
+    # ``apply_spot`` takes them whole (the order manager's stream loop then writes them to the compiled
+    # account in C while nobody listens; anything it cannot take still comes to account_message).
 
 
 class VenueLeg(Protocol):

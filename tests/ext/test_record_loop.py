@@ -153,3 +153,57 @@ def test_a_settled_message_allocates_nothing():
 
     assert python_allocations_per_call_bytes(call) == 0
     assert allocated_blocks_delta(call) == 0
+
+
+def _balances(w):
+    """The world's loop reading spot balance messages into a compiled account."""
+    from engine._account import Account
+    from engine._parse_balances import BalanceParser
+    from engine._positions import PositionBook
+    account = Account(w.reg, PositionBook(4))
+    parser = BalanceParser()
+    w.loop.read_spot_balances(parser, account, w.reg.asset_names)
+    return account, parser
+
+
+def position(asset, free, locked):
+    return json.dumps({"e": "outboundAccountPosition", "E": 1, "u": 1,
+                       "B": [{"a": asset, "f": free, "l": locked}]}).encode()
+
+
+def test_spot_balance_messages_are_written_to_the_account_in_c_while_nobody_listens():
+    w = World()
+    account, parser = _balances(w)
+    w.loop.run(position("BTC", "1.5", "0.25"))
+    assert w.other == [] and parser.loop_reads == 1
+    assert w.reg.asset_names[0] == "BTC" and account.spot_balances(w.reg.asset_names)["BTC"] == (150_000_000, 25_000_000)
+    w.callbacks.append(print)                     # a listener: the account book reads it (its event made there)
+    w.loop.run(position("BTC", "2", "0"))
+    assert len(w.other) == 1 and parser.loop_reads == 1
+    w.callbacks.clear()
+    for unread in (position("DOGE", "1", "0"),                   # an asset not registered yet: registered there
+                   b'{"e":"outboundAccountPosition","E":1,"B":[{"a":"BTC","f":"x1","l":"0"}]}',   # unreadable
+                   b'{"e":"listenKeyExpired","E":1}'):           # not a balance message
+        w.loop.run(unread)
+    assert len(w.other) == 4 and parser.loop_reads == 1 and w.bad == []
+    assert account.spot_balances(w.reg.asset_names)["BTC"] == (150_000_000, 25_000_000)   # nothing half-applied
+    w.loop.read_spot_balances(None, None, None)                  # switched off: all to on_other again
+    w.loop.run(position("BTC", "3", "0"))
+    assert len(w.other) == 5
+    with pytest.raises(ValueError):
+        w.loop.read_spot_balances(parser, None, None)
+
+
+def test_a_spot_balance_message_read_in_c_allocates_nothing():
+    w = World()
+    account, parser = _balances(w)
+    msg = position("USDT", "1000.5", "10")
+    run = w.loop.run
+
+    def call():
+        run(msg)
+
+    call()
+    assert python_allocations_per_call_bytes(call) == 0
+    assert allocated_blocks_delta(call) == 0
+    assert w.other == [] and parser.loop_reads > 1

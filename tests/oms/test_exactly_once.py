@@ -343,14 +343,14 @@ def test_an_answer_naming_another_order_fails_the_connection():
         async with engine_on_sim("binance-spot", **FAST) as (sim, eng):
             first = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48000")
             path = eng.adapter.orders
-            real_read = path.read
+            real_read = path.read_naming
 
-            def swapped(response, client_id=None):           # the answer of another request came back
-                return real_read(response, first.client_order_id.encode() + b"x" if client_id else None)
+            def swapped(client_id, response):                # the answer of another request came back
+                return real_read(first.client_order_id.encode() + b"x" if client_id else None, response)
 
-            path.read = swapped
+            path.read_naming = swapped
             o = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48100")
-            path.read = real_read
+            path.read_naming = real_read
             assert o.state == OrderState.UNKNOWN and path.mismatches == 1
             await until(lambda: eng.get_order(o.client_order_id).state == OrderState.NEW, 10)
             assert eng.get_order(first.client_order_id).price == Decimal("48000")

@@ -101,7 +101,7 @@ def test_submit_falls_back_to_a_task_when_it_cannot_write_at_once():
         async with engine_on_sim("binance-spot") as (sim, eng):
             await eng.place_limit("BTCUSDT", "BUY", "0.01", (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01")))
             price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
-            async with eng.placement.lock(eng.admission.validate("BTCUSDT", "BUY", 2, 1, "0.01", price, None,
+            async with eng.placement.turn(eng.admission.validate("BTCUSDT", "BUY", 2, 1, "0.01", price, None,
                                                                  None, None)[0]):
                 sent = eng.adapter.orders.orders_sent
                 cid = eng.submit_limit("BTCUSDT", "BUY", "0.01", price)

@@ -15,6 +15,7 @@ countdown cancel-all dead-man switch and trailing stops.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Awaitable, Callable
 
@@ -75,6 +76,7 @@ class BinanceAdapter:
             from engine.venues.binance.brackets import BinanceOtoco
             self.native_brackets = BinanceOtoco(self)
         self.account_messages = decode.AccountMessages()
+        self.spot_balances = None if self.futures else self.account_messages.parser   # (base.Adapter)
         self.wallet = None if self.futures else BinanceWallet(self.rest)
         self.withdrawal_cancel = False          # SAPI has no withdrawal cancel
         self._countdowns: set[str] = set()        # symbols whose countdown cancel-all this adapter armed
@@ -138,10 +140,9 @@ class BinanceAdapter:
                                spec.price_raw, spec.stop_raw, cid, spec.reduce_only, spec.trailing_raw)
         if fut is None:
             return None
-        spec.sent_ms = orders.last_ts
-        client_id = None if self.futures and spec.order_type in ALGO_TYPES else cid
-        read = orders.read
-        return fut, lambda response: read(response, client_id)
+        spec.sent_ms = orders.lean.last_ts
+        return fut, functools.partial(orders.read_naming, None if self.futures and spec.order_type in ALGO_TYPES
+                                      else cid)
 
     def _rest_build(self, spec: OrderSpec, cid: bytes):
         return self.orders.place_builder(
@@ -218,7 +219,7 @@ class BinanceAdapter:
         if fut is None:
             request, rw = orders.encoder.cancel_request, orders.recv_window
             fut = await orders.submit(CANCEL_COST, lambda ts: request(symbol, 0, cid, ts, rw, algo))
-        return orders.read(await fut)
+        return orders.read_naming(None, await fut)
 
     async def cancel_all(self, symbol: str) -> None:
         try:

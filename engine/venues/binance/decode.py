@@ -150,8 +150,13 @@ class AccountMessages:
 
     def __init__(self) -> None:
         self.parser = BalanceParser()
-        self.compiled = 0      # messages read by the compiled parser
+        self._compiled = 0
         self.general = 0       # messages read with json
+
+    @property
+    def compiled(self) -> int:
+        """Messages read by the compiled parser (here, or whole by the order manager's stream loop)."""
+        return self._compiled + self.parser.loop_reads
 
     def read(self, payload: bytes, sink: AccountSink) -> None:
         p = self.parser
@@ -164,7 +169,7 @@ class AccountMessages:
             self.general += 1
             self.read_json(payload, sink)
             return
-        self.compiled += 1
+        self._compiled += 1
         kind = p.kind
         if kind == _SPOT and sink.spot_parsed(p):      # every row in one C call
             return

@@ -113,10 +113,14 @@ class BinanceOrderPath:
         connection is then failed (every request on it, this one included, ends with a
         :class:`ProtocolError`, ``sent=True``: outcome unknown, resolved by client id).
         """
-        return self.read(await fut, client_id)
+        return self.read_naming(client_id, await fut)
 
     def read(self, response: HttpResponse, client_id: bytes | None = None) -> BinanceParser:
         """:meth:`finish` of an answer already received (same errors, same parser)."""
+        return self.read_naming(client_id, response)
+
+    def read_naming(self, client_id: bytes | None, response: HttpResponse) -> BinanceParser:
+        """:meth:`read` with the client id first (what a place written at once binds to its answer)."""
         if response.status != 200:
             check_response(self.venue, response, self.limiter)  # raises the typed error
         parser = self.parser
