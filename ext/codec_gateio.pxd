@@ -61,6 +61,9 @@ cdef class GateOrderEncoder(WireBuffer):
     cdef Py_ssize_t ws_ref_param_c(self, const char *pair, size_t pair_len, const char *order_id,
                                    size_t order_id_len, const char *text, size_t text_len, int64_t qty_raw,
                                    int64_t price_raw, int endpoint) noexcept nogil
+    # ws_frame from C: the buffer's req_param in an order API request frame (one bytes object)
+    cdef bytes ws_frame_c(self, const char *channel, Py_ssize_t cn, const char *req_id, Py_ssize_t rn,
+                          int64_t ts_ms, int64_t exptime_ms)
     # cancel_order / amend_order and (ws) ws_cancel_param / ws_amend_param, written once
     cdef Py_ssize_t _ref(self, currency_pair, order_id, client_id, int64_t qty_raw, int64_t price_raw,
                          int endpoint, bint ws, int64_t timestamp_s) except -1

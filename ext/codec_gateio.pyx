@@ -785,22 +785,28 @@ cdef class GateOrderEncoder(WireBuffer):
             No successful call since the last error, a channel or id that is not 1-64 bytes of printable
             ASCII without ``"`` or ``\\``, or a negative time.
         """
+        return self.ws_frame_c(PyBytes_AS_STRING(channel), PyBytes_GET_SIZE(channel), PyBytes_AS_STRING(req_id),
+                               PyBytes_GET_SIZE(req_id), ts_ms, exptime_ms)
+
+    cdef bytes ws_frame_c(self, const char *channel, Py_ssize_t cn, const char *req_id, Py_ssize_t rn,
+                          int64_t ts_ms, int64_t exptime_ms):
+        """:meth:`ws_frame` from C (channel and request id as pointers and lengths); same checks."""
         cdef bytes out
         cdef char *p
         cdef char t_digits[DIGITS_CAP]
         cdef char e_digits[DIGITS_CAP]
         cdef size_t tn, en
-        cdef Py_ssize_t cn = PyBytes_GET_SIZE(channel)
-        cdef Py_ssize_t rn = PyBytes_GET_SIZE(req_id)
         cdef Py_ssize_t total
         if self.length <= 0:
             raise ValueError("ws_frame needs a successful create, cancel or amend parameter first")
         if ts_ms < 0 or exptime_ms < 0:
             raise ValueError(f"times must be >= 0, not ts_ms={ts_ms} exptime_ms={exptime_ms}")
-        if not (0 < cn <= 64 and _visible_ok(PyBytes_AS_STRING(channel), <size_t>cn, b'"\\')):
-            raise ValueError(f"channel must be 1-64 printable ASCII bytes without quotes or backslashes: {channel!r}")
-        if not (0 < rn <= 64 and _visible_ok(PyBytes_AS_STRING(req_id), <size_t>rn, b'"\\')):
-            raise ValueError(f"req_id must be 1-64 printable ASCII bytes without quotes or backslashes: {req_id!r}")
+        if not (0 < cn <= 64 and _visible_ok(channel, <size_t>cn, b'"\\')):
+            raise ValueError("channel must be 1-64 printable ASCII bytes without quotes or backslashes: "
+                             f"{channel[:cn]!r}")
+        if not (0 < rn <= 64 and _visible_ok(req_id, <size_t>rn, b'"\\')):
+            raise ValueError("req_id must be 1-64 printable ASCII bytes without quotes or backslashes: "
+                             f"{req_id[:rn]!r}")
         tn = _decimal(t_digits, ts_ms // 1000)
         en = _decimal(e_digits, exptime_ms)
         total = (8 + <Py_ssize_t>tn + 12 + cn + 37 + rn + 34 + <Py_ssize_t>en + 15 + self.length + 2)
@@ -809,9 +815,9 @@ cdef class GateOrderEncoder(WireBuffer):
         p = _put(p, WS_TIME, 8)
         p = _put(p, t_digits, tn)
         p = _put(p, WS_CHANNEL, 12)
-        p = _put(p, PyBytes_AS_STRING(channel), <size_t>cn)
+        p = _put(p, channel, <size_t>cn)
         p = _put(p, WS_REQ_ID, 37)
-        p = _put(p, PyBytes_AS_STRING(req_id), <size_t>rn)
+        p = _put(p, req_id, <size_t>rn)
         p = _put(p, WS_EXPTIME, 34)
         p = _put(p, e_digits, en)
         p = _put(p, WS_PARAM, 15)

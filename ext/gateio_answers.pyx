@@ -1,6 +1,14 @@
-"""The Gate.io WebSocket order API's answers paired with their requests in C (gateio-spot.md §8).
+"""The Gate.io WebSocket order API in C (gateio-spot.md §8): requests written, answers paired.
 
-Every order request gets an ack frame (``"ack":true``: received) and then its result frame (no
+Writing (:meth:`GateAnswers.write`, after :meth:`GateAnswers.bind`): the encoder's ``req_param``
+(just written) framed as the request of a channel with the next request id (``<prefix>-<n>``),
+handed to the socket's picows transport, its future registered in the
+:class:`~engine.transport.inflight.InflightRequests` (the dict the answers are looked up in, and
+its deadline heap and timer: a request with no answer in time fails with ``sent=True``), in one
+call.  A socket that is down raises :class:`~engine.transport.errors.ConnectionLost`
+(``sent=False``) and nothing is written or registered.
+
+Reading: every order request gets an ack frame (``"ack":true``: received) and then its result frame (no
 ``ack`` key), both led by ``"request_id"``.  :class:`GateAnswers` takes each frame from the
 compiled listener (:class:`engine._ws_listener.FrameListener`), the payload borrowed from
 picows's read buffer, and:
@@ -19,13 +27,28 @@ picows's read buffer, and:
 Every read of the payload is bounded by its length.
 """
 
+import asyncio
+import heapq
+
+from engine.transport.errors import ConnectionLost
+
+from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.dict cimport PyDict_DelItem
 from cpython.dict cimport PyDict_GetItem
 from cpython.dict cimport PyDict_Size
 from cpython.ref cimport PyObject
+from libc.stdint cimport int64_t
 from libc.string cimport memchr
+from libc.string cimport memcpy
+from picows.picows cimport WSMsgType
+from picows.picows cimport WSTransport
+from posix.time cimport CLOCK_MONOTONIC
+from posix.time cimport clock_gettime
+from posix.time cimport timespec
 
+from engine._codec_gateio cimport GateOrderEncoder
 from engine._ws_listener cimport FrameSink
 
 __all__ = ["GateAnswers"]
@@ -36,6 +59,7 @@ cdef enum:
     STATUS_WINDOW = 400     # "status":"200" in the header, near the head of the frame
 
 cdef const char *RID = b'"request_id":"'
+cdef object _heappush = heapq.heappush
 cdef const char *ACK = b'"ack":true'
 cdef const char *OK = b'"status":"200"'
 
@@ -54,8 +78,23 @@ cdef inline Py_ssize_t _find(const char *p, Py_ssize_t n, const char *pat, Py_ss
     return -1 if hit == NULL else hit - p
 
 
+cdef inline Py_ssize_t _decimal(char *out, long long value) noexcept:
+    """``value`` (>= 0) in decimal at ``out`` (20 bytes of room); returns its length."""
+    cdef char tmp[20]
+    cdef Py_ssize_t n = 0, k
+    while True:
+        tmp[n] = <char>(48 + value % 10)
+        n += 1
+        value //= 10
+        if value == 0:
+            break
+    for k in range(n):
+        out[k] = tmp[n - 1 - k]
+    return n
+
+
 cdef class GateAnswers(FrameSink):
-    """Pairs the order API's answers with their waiting requests (module docstring).
+    """Writes the order API's requests and pairs their answers with them (module docstring).
 
     Parameters
     ----------
@@ -72,6 +111,67 @@ cdef class GateAnswers(FrameSink):
             raise TypeError("GateAnswers needs a callable for the frames it does not settle")
         self.pending = pending
         self.other = other
+
+    def bind(self, GateOrderEncoder encoder not None, ws, inflight, bytes prefix not None):
+        """What :meth:`write` needs: the encoder holding each request's ``req_param``, the socket (its
+        picows transport), the requests' :class:`~engine.transport.inflight.InflightRequests` (whose
+        ``pending`` this object reads) and the request ids' prefix (1-23 bytes of ``[0-9A-Za-z_.]``)."""
+        cdef Py_ssize_t n = PyBytes_GET_SIZE(prefix)
+        if inflight.pending is not self.pending:
+            raise ValueError("bind needs the InflightRequests whose pending dict this object reads")
+        if not 0 < n < PREFIX_CAP or not all(c.isalnum() or c in "_." for c in prefix.decode("ascii", "replace")):
+            raise ValueError(f"request id prefix must be 1-{PREFIX_CAP - 1} bytes of [0-9A-Za-z_.]: {prefix!r}")
+        self.encoder = encoder
+        self.ws = ws
+        self.inflight = inflight
+        self.heap = inflight._heap
+        memcpy(self.prefix, PyBytes_AS_STRING(prefix), <size_t>n)
+        self.prefix_len = n
+
+    def write(self, bytes channel not None, int64_t ts_ms, int64_t exptime_ms, what, double timeout):
+        """Write the encoder's ``req_param`` as a ``channel`` request with the next id; returns the future
+        its result settles (module docstring).
+
+        Raises
+        ------
+        ConnectionLost
+            The socket is down (``sent=False``): nothing was written or registered.
+        ValueError
+            No ``req_param`` in the encoder (its last call failed), or a bad channel or time.
+        """
+        cdef char rid[PREFIX_CAP + 21]
+        cdef Py_ssize_t rn
+        cdef double deadline
+        cdef timespec now
+        if self.encoder is None:
+            raise RuntimeError("GateAnswers.write needs bind() first")
+        transport = self.ws._transport
+        if transport is None:
+            raise ConnectionLost(f"{what}: socket not connected; nothing was sent", sent=False)
+        memcpy(rid, self.prefix, <size_t>self.prefix_len)
+        rid[self.prefix_len] = b'-'
+        rn = self.prefix_len + 1 + _decimal(rid + self.prefix_len + 1, self.seq + 1)
+        frame = self.encoder.ws_frame_c(PyBytes_AS_STRING(channel), PyBytes_GET_SIZE(channel), rid, rn, ts_ms,
+                                        exptime_ms)
+        self.seq += 1                               # ids never repeat, whatever the write does
+        (<WSTransport?>transport).send(WSMsgType.TEXT, frame)
+        clock_gettime(CLOCK_MONOTONIC, &now)        # time.perf_counter_ns()'s clock on Linux
+        self.ws.last_send_ns = <long long>now.tv_sec * 1000000000 + now.tv_nsec
+        inflight = self.inflight
+        if self.create_future is None:
+            loop = asyncio.get_running_loop()
+            self.create_future = loop.create_future
+            self.loop_time = loop.time
+            if inflight._loop is None:
+                inflight._loop = loop
+        key = PyBytes_FromStringAndSize(rid, rn)
+        fut = self.create_future()
+        self.pending[key] = fut
+        deadline = self.loop_time() + timeout
+        _heappush(self.heap, (deadline, key, what, timeout))
+        if inflight._timer is None or deadline < inflight._timer_at:
+            inflight._arm(deadline)
+        return fut
 
     def feed(self, bytes payload not None):
         """Take one frame as the listener hands it over (tests, replay)."""

@@ -11,6 +11,12 @@ it drops answered requests from the head of the heap, fails the waiting ones who
 deadline has passed with :class:`RequestTimeout` (``sent=True``: the outcome is
 unknown), and re-arms for the next.  An answered request costs a dict pop and nothing
 else: no timer handle per request, no done-callback.
+
+A compiled writer may register the requests it wrote itself (e.g. a venue's
+:class:`~engine._ws_listener.FrameSink` that also writes): the future in ``pending``, the
+``(deadline, id, what, timeout)`` entry pushed on ``_heap``, ``_loop`` bound if it is not, and
+``_arm(deadline)`` when ``_timer`` is None or armed later.  ``pending`` and ``_heap`` stay the
+same objects for the object's life (emptied in place), so such a writer may hold them.
 """
 
 from __future__ import annotations

@@ -148,3 +148,114 @@ def test_frames_cut_short_are_read_within_their_length(cut):
     for frame in (ACK, RESULT, ERROR):
         payload = frame[:cut]
         assert _outcome(payload, (b"r1", b"r2")) == pairing_py(payload, (b"r1", b"r2"))
+
+
+# -- writing ------------------------------------------------------------------------------------------------
+class EchoServer:
+    """A loopback WebSocket server that keeps every frame it gets and answers none."""
+
+    def __init__(self):
+        self.frames = []
+
+    async def handler(self, request):
+        from aiohttp import WSMsgType, web
+
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                self.frames.append(msg.data)
+        return ws
+
+    async def start(self):
+        from aiohttp import web
+
+        app = web.Application()
+        app.router.add_get("/ws", self.handler)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        return f"ws://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/ws"
+
+
+def _writer(url=None):
+    from engine._codec_gateio import GateOrderEncoder
+    from engine._signer import RequestSigner
+    from engine.transport.inflight import InflightRequests
+    from engine.transport.ws import ReconnectingWebSocket
+
+    inflight, others = InflightRequests("t"), []
+    answers = GateAnswers(inflight.pending, others.append)
+    ws = ReconnectingWebSocket(url or "ws://127.0.0.1:1/ws", None, sink=answers)
+    enc = GateOrderEncoder(RequestSigner("secret"), "key", signs=False)
+    answers.bind(enc, ws, inflight, b"ab12")
+    return answers, ws, enc, inflight, others
+
+
+def test_bind_checks_what_it_is_given():
+    from engine._codec_gateio import GateOrderEncoder
+    from engine._signer import RequestSigner
+    from engine.transport.inflight import InflightRequests
+
+    inflight = InflightRequests("t")
+    answers = GateAnswers(inflight.pending, print)
+    enc = GateOrderEncoder(RequestSigner("secret"), "key", signs=False)
+    with pytest.raises(RuntimeError):
+        answers.write(b"spot.order_cancel", 1, 2, "cancel", 1.0)             # not bound
+    with pytest.raises(ValueError):
+        answers.bind(enc, None, InflightRequests("other"), b"ab12")         # not the dict it reads
+    for prefix in (b"", b"a" * 24, b"a-b", b'a"b'):
+        with pytest.raises(ValueError):
+            answers.bind(enc, None, inflight, prefix)
+
+
+def test_a_socket_that_is_down_gets_nothing_and_nothing_is_registered():
+    from engine.transport.errors import ConnectionLost
+
+    async def main():
+        answers, ws, enc, inflight, _ = _writer()
+        enc.ws_cancel_param(b"BTC_USDT", None, b"t-a")
+        with pytest.raises(ConnectionLost) as exc:
+            answers.write(b"spot.order_cancel", 1_700_000_000_000, 1_700_000_005_000, "spot.order_cancel", 1.0)
+        assert exc.value.sent is False and len(inflight) == 0 and not inflight._heap
+
+    run(main())
+
+
+def test_requests_are_written_with_fresh_ids_registered_and_timed_out():
+    import json
+
+    from engine.transport.errors import RequestTimeout
+
+    async def main():
+        server = EchoServer()
+        answers, ws, enc, inflight, _ = _writer(await server.start())
+        await ws.start()
+        try:
+            enc.ws_cancel_param(b"BTC_USDT", None, b"t-a")
+            first = answers.write(b"spot.order_cancel", 1_700_000_000_000, 1_700_000_005_000, "spot.order_cancel",
+                                  5.0)
+            assert ws.last_send_ns > 0
+            enc.ws_cancel_param(b"BTC_USDT", b"123", None)
+            second = answers.write(b"spot.order_cancel", 1_700_000_000_001, 1_700_000_005_001, "spot.order_cancel",
+                                   0.05)
+            assert list(inflight.pending) == [b"ab12-1", b"ab12-2"] and answers.seq == 2
+            for _ in range(100):
+                if len(server.frames) == 2:
+                    break
+                await asyncio.sleep(0.01)
+            sent = [json.loads(f) for f in server.frames]
+            assert [s["payload"]["req_id"] for s in sent] == ["ab12-1", "ab12-2"]
+            assert sent[0]["channel"] == "spot.order_cancel" and sent[0]["time"] == 1_700_000_000
+            assert sent[0]["payload"]["req_param"] == {"currency_pair": "BTC_USDT", "order_id": "t-a"}
+            assert sent[1]["payload"]["req_header"] == {"x-gate-exptime": "1700000005001"}
+            answers.feed(RESULT.replace(b'"request_id":"r1"', b'"request_id":"ab12-1"'))
+            assert first.done() and b"ab12-1" not in inflight.pending
+            with pytest.raises(RequestTimeout) as exc:
+                await second                           # no answer within its 0.05 s: outcome unknown
+            assert exc.value.sent is True and len(inflight) == 0
+        finally:
+            await ws.stop()
+
+    run(main())

@@ -80,13 +80,14 @@ class GateWsOrders:
         self._start_failed: asyncio.Future | None = None
         self.bad_frames = 0
         self.uid: str | None = None
-        # acks and successes paired in C; every other frame to _on_other
+        # requests written and acks and successes paired in C; every other frame to _on_other
         self.answers = GateAnswers(self.inflight.pending, self._on_other)
         self.ws = ReconnectingWebSocket(
             ws_url(config.endpoints.ws_api), None, sink=self.answers, name="gateio-order-api",
             on_connected=self._on_connected, on_disconnected=self._on_disconnected, idle_timeout=20.0,
             reply_timeout=10.0, user_ping=app_ping(), is_pong=self._is_pong,
         )
+        self.answers.bind(self.encoder, self.ws, self.inflight, self._prefix_b)
 
     def __repr__(self) -> str:
         return f"GateWsOrders(url={self.config.endpoints.ws_api!r}, ready={self.ready})"
@@ -141,13 +142,12 @@ class GateWsOrders:
 
     # -- requests -----------------------------------------------------------------------------------
     def _send(self, channel: bytes, ts_ms: int, timeout: float | None) -> asyncio.Future:
-        """Write the encoder's ``req_param`` (just written) in its request frame, framed by the encoder."""
+        """Write the encoder's ``req_param`` (just written) in its request frame, with the next request id
+        (``<prefix>-<n>``, bytes as the answers carry it back), and register its future: one compiled call
+        (:meth:`GateAnswers.write <engine._gateio_answers.GateAnswers.write>`)."""
         if not self._logged_in:
             raise ConnectionLost("order API: not logged in; nothing was sent", sent=False)
-        # request ids are bytes, as the answers' request_id is read from the frame (no decoding per answer)
-        req_id = b"%s-%d" % (self._prefix_b, next(self._ids))
-        frame = self.encoder.ws_frame(channel, req_id, ts_ms, ts_ms + self.recv_window)
-        return self.inflight.send(self.ws, req_id, frame, _WHAT.get(channel) or channel.decode(),
+        return self.answers.write(channel, ts_ms, ts_ms + self.recv_window, _WHAT.get(channel) or channel.decode(),
                                   timeout or self.request_timeout)
 
     def _ref_param(self, pair: bytes, order_id: bytes, qty_raw: int = 0, price_raw: int = 0,
@@ -167,17 +167,26 @@ class GateWsOrders:
         raw bytes (for :class:`~engine._parse_gateio.GateParser`) or fails with the venue's typed error.
         ``EncodeError`` before anything is sent."""
         ts = self.clock.now_ms()
-        enc = self.encoder
-        enc.new_order(pair, side, order_type, tif, qty_raw, price_raw, text, ts // 1000)
-        fut = self._send(b"spot.order_place", ts, timeout)
+        self.encoder.new_order(pair, side, order_type, tif, qty_raw, price_raw, text, ts // 1000)
+        if not self._logged_in:
+            raise ConnectionLost("order API: not logged in; nothing was sent", sent=False)
+        fut = self.answers.write(b"spot.order_place", ts, ts + self.recv_window, "spot.order_place",
+                                 timeout or self.request_timeout)
         self.last_ts = ts
         return fut
 
     def cancel_order(self, pair: bytes, order_id: bytes, timeout: float | None = None) -> asyncio.Future:
         """``spot.order_cancel`` of ``order_id`` (the venue's id, or the order's text while it is open).
         ``EncodeError`` before anything is sent."""
-        self._ref_param(pair, order_id)
-        return self._send(b"spot.order_cancel", self.clock.now_ms(), timeout)
+        if order_id.startswith(b"t-"):                  # its text, else the venue's id (as _ref_param)
+            self.encoder.ws_cancel_param(pair, None, order_id)
+        else:
+            self.encoder.ws_cancel_param(pair, order_id, None)
+        if not self._logged_in:
+            raise ConnectionLost("order API: not logged in; nothing was sent", sent=False)
+        ts = self.clock.now_ms()
+        return self.answers.write(b"spot.order_cancel", ts, ts + self.recv_window, "spot.order_cancel",
+                                  timeout or self.request_timeout)
 
     def amend_order(self, pair: bytes, order_id: bytes, qty_raw: int = 0, price_raw: int = 0,
                     timeout: float | None = None) -> asyncio.Future:
