@@ -41,6 +41,7 @@ from cpython.dict cimport PyDict_Size
 from cpython.ref cimport PyObject
 from libc.stdint cimport int64_t
 from libc.string cimport memchr
+from libc.string cimport memcmp
 from libc.string cimport memcpy
 from picows.picows cimport WSMsgType
 from picows.picows cimport WSTransport
@@ -64,18 +65,20 @@ cdef const char *ACK = b'"ack":true'
 cdef const char *OK = b'"status":"200"'
 
 
-cdef extern from "string.h" nogil:
-    # a GNU and BSD extension (glibc, musl, macOS); Python.h defines _GNU_SOURCE before string.h
-    const void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
-
-
-cdef inline Py_ssize_t _find(const char *p, Py_ssize_t n, const char *pat, Py_ssize_t m) noexcept:
-    """Offset of ``pat[:m]`` in ``p[:n]``, or -1."""
+cdef inline Py_ssize_t _find(const char *p, Py_ssize_t n, const char *pat, Py_ssize_t m, Py_ssize_t anchor) noexcept:
+    """Offset of ``pat[:m]`` in ``p[:n]``, or -1: memchr for ``pat[anchor]`` (a byte that is rare in
+    Gate's frames, so few candidates are compared), then the whole pattern around each hit."""
     cdef const char *hit
-    if n < m:
-        return -1
-    hit = <const char *>memmem(p, <size_t>n, pat, <size_t>m)
-    return -1 if hit == NULL else hit - p
+    cdef Py_ssize_t i = anchor
+    while i <= n - m + anchor:
+        hit = <const char *>memchr(p + i, pat[anchor], <size_t>(n - m + anchor + 1 - i))
+        if hit == NULL:
+            return -1
+        i = hit - p
+        if memcmp(hit - anchor, pat, <size_t>m) == 0:
+            return i - anchor
+        i += 1
+    return -1
 
 
 cdef inline Py_ssize_t _decimal(char *out, long long value) noexcept:
@@ -182,16 +185,16 @@ cdef class GateAnswers(FrameSink):
         cdef const char *end
         cdef PyObject *waiting
         if PyDict_Size(self.pending) != 0:
-            at = _find(data, min(size, RID_WINDOW), RID, 14)
+            at = _find(data, min(size, RID_WINDOW), RID, 14, 3)                # anchored on 'q'
             if at >= 0:
                 start = at + 14
                 stop = min(size, at + ID_WINDOW)
                 end = <const char *>memchr(data + start, b'"', <size_t>(stop - start)) if stop > start else NULL
                 if end != NULL:
-                    if _find(data, size, ACK, 10) >= 0:
+                    if _find(data, size, ACK, 10, 3) >= 0:                         # anchored on 'k'
                         self.acks += 1              # received; the result follows (nothing made)
                         return 0
-                    if _find(data, min(size, STATUS_WINDOW), OK, 14) >= 0:
+                    if _find(data, min(size, STATUS_WINDOW), OK, 14, 5) >= 0:      # anchored on 'u'
                         key = PyBytes_FromStringAndSize(data + start, end - (data + start))
                         waiting = PyDict_GetItem(self.pending, key)
                         if waiting != NULL:

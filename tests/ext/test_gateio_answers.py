@@ -259,3 +259,16 @@ def test_requests_are_written_with_fresh_ids_registered_and_timed_out():
             await ws.stop()
 
     run(main())
+
+
+@pytest.mark.parametrize("pad", [0, 1, 48, 49, 50, 51, 52])
+def test_the_windows_end_where_the_rules_say(pad):
+    """The id's key found only wholly in the first 64 bytes, "status":"200" only in the first 400."""
+    lead = b'{"x":"' + b"a" * pad + b'",'
+    for frame in (ACK, RESULT):
+        payload = lead + frame[1:]
+        assert _outcome(payload, (b"r1",)) == pairing_py(payload, (b"r1",))
+    head = RESULT.index(b'"status":"200"')
+    for extra in range(400 - head - 16, 400 - head + 2):
+        payload = RESULT[:head] + b'"p":"' + b"k" * extra + b'",' + RESULT[head:]
+        assert _outcome(payload, (b"r1",)) == pairing_py(payload, (b"r1",))
