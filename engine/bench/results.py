@@ -35,6 +35,7 @@ class Row:
     floor_ratio: float | None = None    # round trips: client CPU median / its venue's floor row's (>= 1)
     p95_ns: float | None = None     # round trips: wall time p95
     note: str = ""
+    floor: str = ""                 # round trips: which floor of its venue it is measured against ("", "ws")
 
 
 @dataclass
@@ -77,14 +78,20 @@ def roundtrip_rows(sample, op: str) -> Row:
     return Row(sample.name, sample.kind, wall["n"], wall["median"], wall["p99"], venue=sample.venue,
                cpu_median_ns=cpu["median"], cpu_p99_ns=cpu["p99"], cpu_mean_ns=cpu["mean"],
                wire_median_ns=wire["median"],
-               wire_p99_ns=wire["p99"], p95_ns=wall["p95"], note=sample.note)
+               wire_p99_ns=wire["p99"], p95_ns=wall["p95"], note=sample.note,
+               floor=getattr(sample, "floor", ""))
 
 
 def add_ratios(stage: StageResult) -> None:
     """Each row's speed-up against the baseline of its venue (or of the stage) measured in the same run, and
-    its client CPU against its venue's floor row (kind "reference") of the same run."""
+    its client CPU against its venue's floor row (kind "reference") of the same run: the floor of the same
+    kind (``Row.floor``: a WebSocket row against its venue's WebSocket floor when the venue has one)."""
     for row in stage.rows:
-        floor = next((f for f in stage.rows if f.kind == "reference" and f.venue == row.venue), None)
+        floor = next((f for f in stage.rows if f.kind == "reference" and f.venue == row.venue
+                      and f.floor == row.floor), None)
+        if floor is None and row.floor:
+            floor = next((f for f in stage.rows if f.kind == "reference" and f.venue == row.venue
+                          and not f.floor), None)
         if floor is not None and row.cpu_median_ns and floor.cpu_median_ns:
             row.floor_ratio = row.cpu_median_ns / floor.cpu_median_ns
         base = next((b for b in stage.rows if b.kind == "baseline" and b.venue == row.venue), None)

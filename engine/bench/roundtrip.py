@@ -144,6 +144,7 @@ class Sample:
     cpu: dict[str, list[int]] = field(default_factory=lambda: {"place": [], "cancel": []})
     wire: list[int] = field(default_factory=list)
     note: str = ""
+    floor: str = ""     # the floor row it is measured against: "" its venue's (HTTP), "ws" its WebSocket floor
 
 
 @dataclass

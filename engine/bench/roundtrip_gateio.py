@@ -2,8 +2,9 @@
 against the simulator's Gate personality (its own port, ``urls["gateio"]``).
 
 Clients: this engine's REST lean order path and its WebSocket order API path (after
-``spot.login``), a plain aiohttp + json + hashlib/hmac baseline, the floor reference (a bare
-uvloop Protocol writing pre-built, pre-signed Gate requests) and ccxt's ``gate`` (a peer).
+``spot.login``), a plain aiohttp + json + hashlib/hmac baseline, two floor references (bare uvloop
+Protocols writing pre-built Gate requests: pre-signed HTTP requests, and the order API's frames on its
+WebSocket, against which the WebSocket row is measured) and ccxt's ``gate`` (a peer).
 The simulator is started with ``--gateio-per-second`` and ``--gateio-cancels-per-second`` out of
 the way (Gate allows 10 places per pair and 200 cancels per second), and the engine's limiter is
 told the same.
@@ -20,7 +21,8 @@ from engine.bench.roundtrip import KEY, PRICE, PRICE_RAW, QTY, QTY_RAW, SECRET, 
 from engine.bench.timing import Skip
 
 __all__ = ["VENUE", "ROWS", "GATE", "PAIR", "open_gate_engine_rest", "open_gate_engine_ws",
-           "open_gate_aiohttp_baseline", "open_gate_floor_reference", "open_gate_ccxt"]
+           "open_gate_aiohttp_baseline", "open_gate_floor_reference", "open_gate_ws_floor_reference",
+           "open_gate_ccxt"]
 
 GATE = "Gate.io spot"
 PAIR = "BTC_USDT"
@@ -91,7 +93,9 @@ async def open_gate_engine_ws(url) -> Session:
         await ws.stop()
         await rest.close()
 
-    return Session(Sample("engine: WebSocket order API", GATE), place, cancel, lambda: ws.ws.last_send_ns, close)
+    # measured against the venue's WebSocket floor (open_gate_ws_floor_reference): the same socket and frames
+    return Session(Sample("engine: WebSocket order API", GATE, floor="ws"), place, cancel,
+                   lambda: ws.ws.last_send_ns, close)
 
 
 def _signed_headers(method: str, path: str, query: str, body: str) -> dict:
@@ -161,6 +165,35 @@ async def open_gate_floor_reference(url) -> Session:
     return await open_floor(url, GATE, prebuild)
 
 
+async def open_gate_ws_floor_reference(url) -> Session:
+    """The WebSocket order API's floor (:func:`engine.bench.floor.open_ws_floor`): ``spot.login`` once, then
+    pre-built, masked ``spot.order_place`` / ``spot.order_cancel`` frames on a bare uvloop Protocol, each
+    answer framed by its header only.  The venue answers a place with two frames, an ack then the result
+    (gateio-spot.md §8), and a cancel with one, so the floor reads two and one: the same frames, TCP segments
+    and acknowledgements the engine's order API row gets, where the HTTP floor gets one answer per request."""
+    from engine.bench.floor import RECV_WINDOW, open_ws_floor
+
+    ts = int(time.time())
+    sign = hmac.new(SECRET.encode(), f"api\nspot.login\n\n{ts}".encode(), hashlib.sha512).hexdigest()
+    login = json.dumps({"time": ts, "channel": "spot.login", "event": "api", "payload": {
+        "api_key": KEY, "signature": sign, "timestamp": str(ts), "req_id": "floor-login"}}, separators=(",", ":"))
+
+    def frame(channel: str, req_id: str, param: dict) -> bytes:
+        now = time.time()
+        return json.dumps({"time": int(now), "channel": channel, "event": "api", "payload": {
+            "req_id": req_id, "req_header": {"x-gate-exptime": str(int(now * 1000) + RECV_WINDOW)},
+            "req_param": param}}, separators=(",", ":")).encode()
+
+    def prebuild(i):
+        text = f"t-gv{i}"
+        return (frame("spot.order_place", f"fp-{i}", {"text": text, "currency_pair": PAIR, "type": "limit",
+                                                      "account": "spot", "side": "buy", "amount": QTY,
+                                                      "price": PRICE, "time_in_force": "gtc"}),
+                frame("spot.order_cancel", f"fc-{i}", {"currency_pair": PAIR, "order_id": text}))
+
+    return await open_ws_floor(url, "/ws/v4/", GATE, prebuild, (2, 1), login.encode())
+
+
 async def open_gate_ccxt(url) -> Session:
     """ccxt's ``gate`` (async), every URL pointed at the simulator, spot markets only."""
     from engine.bench.peers import INSTALL_HINT
@@ -198,6 +231,7 @@ ROWS = [
     ("baseline (Gate.io)", open_gate_aiohttp_baseline, None, "gateio"),
     ("floor reference (Gate.io)", open_gate_floor_reference, None, "gateio"),
     ("engine REST (Gate.io)", open_gate_engine_rest, None, "gateio"),
+    ("floor reference, WebSocket (Gate.io)", open_gate_ws_floor_reference, None, "gateio"),
     ("engine WebSocket order API (Gate.io)", open_gate_engine_ws, None, "gateio"),
     ("ccxt gate", open_gate_ccxt, "ccxt", "gateio"),
 ]

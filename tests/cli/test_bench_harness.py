@@ -196,3 +196,20 @@ def test_every_venue_declares_its_rows_in_its_own_module_and_the_report_keeps_th
             assert any(label.startswith(kind) for label in labels), (module.__name__, kind)
         assert {venue for *_, venue in module.ROWS} <= set(ADAPTERS), module.__name__
     assert len({label for label, *_ in ROUNDTRIP_CLIENTS}) == len(ROUNDTRIP_CLIENTS)
+
+
+def test_a_websocket_row_is_measured_against_its_venues_websocket_floor_when_there_is_one():
+    from engine.bench.results import Row, StageResult, add_ratios
+
+    def row(client, kind, cpu, venue="V", floor=""):
+        return Row(client, kind, 10, 100.0, 200.0, venue=venue, cpu_median_ns=cpu, floor=floor)
+
+    stage = StageResult("place", "place", "roundtrip", rows=[
+        row("base", "baseline", 400.0), row("floor", "reference", 100.0), row("ws floor", "reference", 80.0,
+                                                                                  floor="ws"),
+        row("rest", "engine", 120.0), row("ws", "engine", 100.0, floor="ws"),
+        row("other ws", "engine", 150.0, venue="W", floor="ws"), row("other floor", "reference", 50.0, venue="W")])
+    add_ratios(stage)
+    ratios = {r.client: r.floor_ratio for r in stage.rows}
+    assert ratios["rest"] == pytest.approx(1.2) and ratios["ws"] == pytest.approx(1.25)
+    assert ratios["other ws"] == pytest.approx(3.0)           # no WebSocket floor on W: its venue's floor
