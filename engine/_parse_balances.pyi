@@ -33,6 +33,7 @@ class AccountType(IntEnum):
 
 class BalanceParser:
     error_offset: int
+    loop_reads: int
     def __init__(self) -> None: ...
     def parse(self, data: bytes | bytearray | memoryview, /) -> int: ...
     @property

@@ -87,7 +87,7 @@ class UsdmUserStream:
         self.ws.drop()
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
-        if _EXPIRED in payload[:64]:
+        if payload.find(_EXPIRED, 0, 64) >= 0:
             self.expirations += 1
             log.warning("listen key expired; getting a new one")
             if self._renewing is None or self._renewing.done():

@@ -29,6 +29,7 @@ import json
 import logging
 from typing import Any, Awaitable, Callable
 
+from engine._binance_frames import BinanceFrames
 from engine._codec_binance_ws import RESP_FULL, BinanceWsEncoder
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
@@ -66,7 +67,6 @@ class BinanceWsApi:
             raise ValueError("BinanceWsApi needs a binance-spot config with a WebSocket API URL")
         self.config = config
         self.clock = clock
-        self.on_event = on_event
         self.on_reconnected = on_reconnected
         self.subscribe_user_data = subscribe_user_data
         self._ed25519 = ed25519_private_key  # cryptography Ed25519PrivateKey, for session.logon
@@ -81,15 +81,31 @@ class BinanceWsApi:
         self.logged_on = False
         self._session_ready = False   # logon + subscription done on the current connection
         self._start_failed: asyncio.Future | None = None
-        self.events = 0
+        self._events = 0
         self.bad_frames = 0
         self.rate_limits: list[dict] = []
+        # answers and events sorted in C (the frame borrowed from the socket); the rest to _on_message
+        self.frames = BinanceFrames(self.inflight.pending, self._on_message, on_event)
         self.ws = ReconnectingWebSocket(
-            config.endpoints.ws_api, self._on_message, name="binance-ws-api",
+            config.endpoints.ws_api, None, sink=self.frames, name="binance-ws-api",
             on_connected=self._on_connected, on_disconnected=self._on_disconnected,
             idle_timeout=20.0, reply_timeout=10.0,
         )
         self._first_connect = True
+
+    @property
+    def on_event(self) -> Callable[[bytes], None] | None:
+        """Where user-data events go (raw bytes)."""
+        return self.frames.on_event
+
+    @on_event.setter
+    def on_event(self, value: Callable[[bytes], None] | None) -> None:
+        self.frames.on_event = value
+
+    @property
+    def events(self) -> int:
+        """User-data events received (sorted in C, or by the Python path)."""
+        return self._events + self.frames.events
 
     @property
     def ready(self) -> bool:
@@ -306,7 +322,7 @@ class BinanceWsApi:
                         fut.set_result(payload)
                     return
         elif payload.find(_EVENT_MARK, 0, 32) >= 0:
-            self.events += 1
+            self._events += 1
             if self.on_event is not None:
                 self.on_event(payload)
             return
