@@ -180,6 +180,8 @@ class CircuitBreaker:
         self._req = [0] * buckets
         self._err = [0] * buckets
         self._slice = 0                          # index (time // slice_s) of the newest slice
+        self._slice_end = 0.0                    # when it ends (clock time); 0: not started
+        self._at = 0                             # its array index (slice % buckets)
         self._win_req = 0
         self._win_err = 0
         self._consecutive = 0
@@ -320,8 +322,8 @@ class CircuitBreaker:
         state = self._state
         if state is CLOSED:
             self._consecutive = 0
-            i = self._advance(self._clock())      # (what _count(False) does, a call saved per order)
-            self._req[i] += 1
+            now = self._clock()                   # (what _count(False) does, without a call within a slice)
+            self._req[self._at if now < self._slice_end else self._advance(now)] += 1
             self._win_req += 1
         elif state is HALF_OPEN and self._probe_in_flight:
             self._close("probe order succeeded")
@@ -440,4 +442,6 @@ class CircuitBreaker:
                     self._req[j] = 0
                     self._err[j] = 0
             self._slice = s
+            self._slice_end = (s + 1) * self._slice_s
+            self._at = s % n
         return self._slice % n                   # a clock that stepped back counts in the newest slice
