@@ -184,3 +184,27 @@ def test_on_the_simulator_balance_events_take_the_compiled_path(venue, wallet, k
             assert stream.general == 0
 
     run(main())
+
+
+def test_a_linear_wallet_push_into_the_engine_keeps_nothing_and_makes_only_its_time_mark():
+    from tests.support.alloc import allocated_blocks_delta, python_allocations_per_call_bytes
+    payload = (DATA / "balances_bybit_wallet.json").read_bytes().strip()
+
+    async def main():
+        async with engine_on_sim("bybit") as (sim, eng):
+            book, stream = eng.account_book, eng.adapter.account_messages
+            book.on_message(payload)                 # the first registers ETH, row by row
+            assert book.balances["ETH"] == (29_000_000, 29_000_000)
+            before = stream.compiled
+
+            def call():
+                book.on_message(payload)
+
+            # nothing kept per message: the same few blocks (the counters, the mark of the last change) after
+            # 10,000 messages as after 40,000
+            assert allocated_blocks_delta(call, iterations=10_000) == allocated_blocks_delta(call, iterations=40_000) <= 2
+            # nobody listens: what stays is the account book's (time, assets) mark of the change, no row
+            assert python_allocations_per_call_bytes(call, iterations=20_000) <= 128
+            assert stream.general == 0 and stream.compiled > before + 70_000
+
+    run(main())
