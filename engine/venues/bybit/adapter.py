@@ -225,7 +225,8 @@ class BybitAdapter:
             limiter = self.rest.limiter
             if not limiter.try_take(CANCEL_COST):
                 await limiter.acquire(CANCEL_COST)
-            return await self._raw_ack(self.trade.cancel_order(spec.symbol.encode(), client_id=spec.client_id.encode()))
+            return self._read_ack(await self.trade.cancel_order(spec.symbol.encode(),
+                                                                client_id=spec.client_id.encode()))
         orders = self.orders
         symbol, cid = spec.symbol.encode(), spec.client_id.encode()
         fut = orders.cancel_now(symbol, cid)        # nothing waits: written here

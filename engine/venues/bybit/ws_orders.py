@@ -33,6 +33,8 @@ log = logging.getLogger("engine.venues.bybit.ws_orders")
 
 _LIMIT = b'"X-Bapi-Limit":"'
 _LIMIT_STATUS = b'"X-Bapi-Limit-Status":"'
+# the endpoint whose limits an acknowledgement's header gives, by its op (the REST path of the same operation)
+_ENDPOINTS = {op: "/v5/" + op.decode().replace(".", "/") for op in (b"order.create", b"order.amend", b"order.cancel")}
 
 
 def _header_int(payload: bytes, key: bytes) -> int:
@@ -173,8 +175,11 @@ class BybitWsTrade:
             if op >= 0:
                 end = payload.find(b'"', op + 6, op + 40)
                 if end > 0:
-                    self.limiter.observe_endpoint("/v5/" + payload[op + 6:end].decode("ascii", "replace")
-                                                  .replace(".", "/"), limit, status)
+                    name = payload[op + 6:end]
+                    endpoint = _ENDPOINTS.get(name)
+                    if endpoint is None:
+                        endpoint = "/v5/" + name.decode("ascii", "replace").replace(".", "/")
+                    self.limiter.observe_endpoint(endpoint, limit, status)
 
     def _on_message(self, payload: bytes, is_text: bool) -> None:
         inflight = self.inflight
