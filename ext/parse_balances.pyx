@@ -754,6 +754,9 @@ cdef class BalanceParser:
         a row's available balance did not fit (``BAL_AVAILABLE_OVERFLOW``), or a row names an asset the
         registry does not have yet (the caller then reads the message row by row).
         """
+        return self.apply_futures_c(account, asset_names)
+
+    cdef int apply_futures_c(self, Account account, list asset_names) except -2:
         cdef int n = self.ev.count, i
         cdef int32_t ids[BAL_MAX_ROWS]
         cdef const BalanceRow *row
@@ -790,6 +793,23 @@ cdef class BalanceParser:
         if n < 0:
             return -1
         n = self.apply_spot_c(account, asset_names)
+        if n >= 0:
+            self.loop_reads += 1
+        return n
+
+    cdef int read_futures_c(self, object payload, Account account, list asset_names) except -2:
+        """Parse + :meth:`apply_futures` of one message for the compiled stream loop, as
+        :meth:`read_spot_c` is for spot: the rows applied, or -1 with nothing applied."""
+        cdef int n
+        if not PyBytes_CheckExact(payload):
+            return -1
+        try:
+            n = self.parse_c(PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload))
+        except ParseError:
+            return -1
+        if n < 0:
+            return -1
+        n = self.apply_futures_c(account, asset_names)
         if n >= 0:
             self.loop_reads += 1
         return n

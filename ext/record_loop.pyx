@@ -17,8 +17,9 @@ fills (reference prices, position events, the balance event after a
 fill), an order whose answer was lost (resolution), a surprise (an alarm), a bracket's leg,
 an order the engine did not place (adoption), a second venue order under one of our client
 ids.  A message with no order record goes to ``on_other(payload)`` (the account book) unless it is a
-spot balance message the loop was given the means to read (:meth:`RecordLoop.read_spot_balances`)
-and nobody listens to events: then it is parsed and written to the compiled account in C.  One the
+spot balance message the loop was given the means to read (:meth:`RecordLoop.read_spot_balances`),
+or a futures wallet message (:meth:`RecordLoop.read_futures_balances`), and nobody listens to
+events: then it is parsed and written to the compiled account in C.  One the
 parser refuses to ``on_bad(payload, error)`` (counted, logged, reconciled), after the records
 before the bad one were applied.  Until :meth:`RecordLoop.start` gives it the applier (the
 instruments loaded), order records are left to the reconciliation that follows the start.
@@ -110,6 +111,7 @@ cdef class RecordLoop:
     cdef BalanceParser balances
     cdef Account account
     cdef list asset_names
+    cdef bint futures_balances        # the balance parser's futures wallet rows (apply_futures), not spot
     cdef readonly int64_t settled     # records this loop finished in C
     cdef readonly int64_t handed      # records handed to Python
     cdef readonly int64_t cancelled   # cancels it counted (the engine's metrics add them)
@@ -149,6 +151,13 @@ cdef class RecordLoop:
         self.balances = parser
         self.account = account
         self.asset_names = asset_names
+        self.futures_balances = False
+
+    def read_futures_balances(self, BalanceParser parser, Account account, list asset_names):
+        """:meth:`read_spot_balances` for a derivatives account's wallet messages (what
+        ``parser.apply_futures`` writes: each coin's wallet and available balance)."""
+        self.read_spot_balances(parser, account, asset_names)
+        self.futures_balances = parser is not None
 
     def run(self, payload):
         """One user-data stream message."""
@@ -165,7 +174,9 @@ cdef class RecordLoop:
         self.parse(payload)
         if not parser.next_record_c():
             if (self.balances is None or len(self.callbacks) > 0 or len(self.streams) > 0
-                    or self.balances.read_spot_c(payload, self.account, self.asset_names) < 0):
+                    or (self.balances.read_futures_c(payload, self.account, self.asset_names)
+                        if self.futures_balances else
+                        self.balances.read_spot_c(payload, self.account, self.asset_names)) < 0):
                 self.on_other(payload)
             return 0
         if self.applier is None:

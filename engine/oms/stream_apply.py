@@ -81,6 +81,9 @@ class StreamApplier:
         balances = getattr(eng.adapter, "spot_balances", None)     # optional (engine.venues.base.Adapter)
         if balances is not None and not eng.futures:
             self.loop.read_spot_balances(balances, eng.account, eng.instruments.asset_names)
+        balances = getattr(eng.adapter, "futures_balances", None)  # optional, likewise
+        if balances is not None and eng.futures:
+            self.loop.read_futures_balances(balances, eng.account, eng.instruments.asset_names)
 
     # -- answers -----------------------------------------------------------------------------------
     def apply_answer(self, parser) -> None:

@@ -249,7 +249,9 @@ class VenueAdapter(Protocol):
     def account_message(self, payload: bytes, sink: AccountSink) -> None: ...
     # Optional: ``spot_balances``, the compiled BalanceParser of a spot account's balance messages when
     # ``apply_spot`` takes them whole (the order manager's stream loop then writes them to the compiled
-    # account in C while nobody listens; anything it cannot take still comes to account_message).
+    # account in C while nobody listens; anything it cannot take still comes to account_message);
+    # ``futures_balances``, the same for a derivatives account's wallet messages when ``apply_futures``
+    # takes them whole (each coin's wallet and available balance).
 
 
 class VenueLeg(Protocol):

@@ -207,3 +207,41 @@ def test_a_spot_balance_message_read_in_c_allocates_nothing():
     assert python_allocations_per_call_bytes(call) == 0
     assert allocated_blocks_delta(call) == 0
     assert w.other == [] and parser.loop_reads > 1
+
+
+def wallet(coin, balance, order_im="0"):
+    return json.dumps({"topic": "wallet", "creationTime": 1, "data": [{"accountType": "UNIFIED", "coin": [
+        {"coin": coin, "walletBalance": balance, "unrealisedPnl": "0", "totalPositionIM": "0",
+         "totalOrderIM": order_im, "locked": "0"}]}]}).encode()
+
+
+def test_futures_wallet_messages_are_written_to_the_account_in_c_while_nobody_listens():
+    from engine._account import Account
+    from engine._parse_balances import BalanceParser
+    from engine._positions import PositionBook
+    w = World()
+    account, parser = Account(w.reg, PositionBook(4)), BalanceParser()
+    w.loop.read_futures_balances(parser, account, w.reg.asset_names)
+    w.loop.run(wallet("USDT", "1000", "12.5"))
+    assert w.other == [] and parser.loop_reads == 1
+    assert account.futures_balances(w.reg.asset_names) == {"USDT": (987_50000000, 1000 * E8)}
+    assert account.spot_balances(w.reg.asset_names) == {}              # not read as spot rows
+    w.callbacks.append(print)                     # a listener: the account book reads it
+    w.loop.run(wallet("USDT", "2000"))
+    assert len(w.other) == 1 and parser.loop_reads == 1
+    w.callbacks.clear()
+    for unread in (wallet("DOGE", "1"),                                   # not registered yet
+                   wallet("USDT", "-92233720368", "1"),                   # an available balance that does not fit
+                   b'{"topic":"position","data":[{"symbol":"BTCUSDT","markPrice":"1"}]}'):   # not a wallet
+        w.loop.run(unread)
+    assert len(w.other) == 4 and parser.loop_reads == 1 and w.bad == []
+    assert account.futures_balances(w.reg.asset_names) == {"USDT": (987_50000000, 1000 * E8)}
+    msg, run = wallet("USDT", "1000.5", "10"), w.loop.run
+
+    def call():
+        run(msg)
+
+    call()
+    assert python_allocations_per_call_bytes(call) == 0
+    assert allocated_blocks_delta(call) == 0
+    assert len(w.other) == 4 and parser.loop_reads > 2

@@ -148,6 +148,7 @@ def test_on_the_simulator_a_linear_wallet_goes_to_the_compiled_account():
             await eng.cancel(order)
             await until(lambda: near(sim, eng), 5, "the margin released")
             assert stream.general == 0 and eng.account_book.refreshes == 0
+            assert stream.parser.loop_reads > 0         # nobody listens: read whole in the stream loop
             assert eng.account.futures_available(eng.instruments.asset_id("USDT")) == \
                 eng.account_book.balances["USDT"][0]
             from engine._parse_bybit_marks import BybitMarkParser

@@ -95,6 +95,9 @@ class BybitAdapter:
             from engine.venues.bybit.brackets import BybitTpsl
             self.native_brackets = BybitTpsl(self)
         self.account_messages = decode.AccountMessages(self.futures)
+        # the wallet parser the order manager's stream loop reads whole wallet messages with (base.Adapter)
+        self.spot_balances = None if self.futures else self.account_messages.parser
+        self.futures_balances = self.account_messages.parser if self.futures else None
         self._dcp_window: int | None = None
         self.orders = BybitOrderPath(self.rest, category=self.category)
         self.trade: BybitWsTrade | None = None

@@ -182,8 +182,13 @@ class AccountMessages:
         self.futures = futures
         self.parser = BalanceParser()
         self.marks = BybitMarkParser()
-        self.compiled = 0
+        self._compiled = 0
         self.general = 0
+
+    @property
+    def compiled(self) -> int:
+        """Messages read by the compiled parsers (here, or whole by the order manager's stream loop)."""
+        return self._compiled + self.parser.loop_reads
 
     def read(self, payload: bytes, sink: AccountSink) -> None:
         if payload.find(_POSITION_TOPIC, 0, 96) >= 0:
@@ -199,7 +204,7 @@ class AccountMessages:
             self.general += 1
             self.read_json(payload, sink)
             return
-        self.compiled += 1
+        self._compiled += 1
         if p.kind != _WALLET:
             return
         if self.futures:
@@ -232,7 +237,7 @@ class AccountMessages:
             self.general += 1
             self.read_json(payload, sink)
             return
-        self.compiled += 1
+        self._compiled += 1
         for i in range(n):
             if m.present(i) & _MARK:
                 sink.position_mark(m.asset(i), m.first_raw(i))
