@@ -33,7 +33,8 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 __all__ = ["KEY", "SECRET", "SYMBOL", "PRICE", "QTY", "BINANCE", "BYBIT", "Sample", "Session", "start_sim",
-           "start_sims", "stop_sim", "measure", "run_session", "open_engine_rest", "open_engine_rest_stream", "open_engine_ws", "open_engine_api", "open_engine_api_ws",
+           "start_sims", "stop_sim", "measure", "run_session", "open_engine_rest", "open_engine_rest_stream", "open_engine_ws",
+           "open_engine_ws_stream", "open_engine_api", "open_engine_api_ws",
            "open_aiohttp_baseline", "open_floor_reference", "open_bybit_engine_rest", "open_bybit_engine_ws", "open_bybit_aiohttp_baseline",
            "engine_rest", "engine_ws", "floor_reference", "engine_api", "aiohttp_baseline", "bybit_engine_rest", "bybit_engine_ws",
            "bybit_aiohttp_baseline", "alone"]
@@ -260,9 +261,12 @@ async def _parsed_user_stream(cfg, rest):
     return stream
 
 
-async def open_engine_ws(url) -> Session:
-    """The WebSocket API order path the Engine uses: compiled frames out, answers to the compiled parser."""
-    from engine._codec_binance_ws import RESP_ACK
+async def open_engine_ws(url, user_stream: bool = False) -> Session:
+    """The WebSocket API order path the Engine uses: compiled frames out, answers to the compiled parser.
+    ``user_stream``: the account's user-data events subscribed on the same session and parsed as
+    :func:`_parsed_user_stream` parses them, the answers in the Engine's own (FULL) shape: what an Engine
+    placing over the WebSocket API cannot do without."""
+    from engine._codec_binance_ws import RESP_ACK, RESP_FULL
     from engine._enums import OrderType, Side, TimeInForce
     from engine._parse_binance import BinanceParser
     from engine.config import VenueConfig
@@ -273,14 +277,18 @@ async def open_engine_ws(url) -> Session:
     rest = BinanceRest(cfg)
     await rest.start()
     await rest.exchange_info()
-    ws = BinanceWsApi(cfg, rest.clock, subscribe_user_data=False)
-    await ws.start()
+    if user_stream:
+        ws = await _parsed_user_stream(cfg, rest)
+    else:
+        ws = BinanceWsApi(cfg, rest.clock, subscribe_user_data=False)
+        await ws.start()
     parser = BinanceParser()
     symbol = SYMBOL.encode()
+    resp_type = RESP_FULL if user_stream else RESP_ACK
 
     async def place(i):
         parser.parse(await ws.place_order(symbol, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, QTY_RAW, PRICE_RAW,
-                                          resp_type=RESP_ACK))
+                                          resp_type=resp_type))
         return parser.order_id
 
     async def cancel(oid):
@@ -290,7 +298,13 @@ async def open_engine_ws(url) -> Session:
         await ws.stop()
         await rest.close()
 
-    return Session(Sample("engine: WebSocket API"), place, cancel, lambda: ws.ws.last_send_ns, close)
+    label = "engine: WebSocket API + user-data events parsed" if user_stream else "engine: WebSocket API"
+    return Session(Sample(label), place, cancel, lambda: ws.ws.last_send_ns, close)
+
+
+async def open_engine_ws_stream(url) -> Session:
+    """:func:`open_engine_ws` with the account's user-data events read and parsed on the same session."""
+    return await open_engine_ws(url, user_stream=True)
 
 
 async def open_engine_api(url, order_entry: str = "rest", *, venue: str = "binance-spot", report: str = BINANCE,
