@@ -243,20 +243,24 @@ async def open_engine_rest_stream(url) -> Session:
 
 
 async def _parsed_user_stream(cfg, rest):
-    """The account's user-data stream on the WebSocket API session, every message through the compiled
-    order parser, and the balance parser when it holds no order record."""
+    """The account's user-data stream (spot: on the WebSocket API session; USD-M: its listen-key stream),
+    every message through the compiled order parser, and the balance parser when it holds no order record."""
     from engine._parse_balances import BalanceParser
     from engine._parse_binance import BinanceParser
+    from engine.venues.binance.user_stream import UsdmUserStream
     from engine.venues.binance.ws_orders import BinanceWsApi
 
-    orders, balances = BinanceParser(), BalanceParser()
+    orders, balances = BinanceParser(futures=rest.futures), BalanceParser()
 
     def on_stream(payload: bytes) -> None:
         orders.parse(payload)
         if not orders.next_record():
             balances.parse(payload)
 
-    stream = BinanceWsApi(cfg, rest.clock, on_event=on_stream, limiter=rest.limiter)
+    if rest.futures:
+        stream = UsdmUserStream(rest, on_stream)
+    else:
+        stream = BinanceWsApi(cfg, rest.clock, on_event=on_stream, limiter=rest.limiter)
     await stream.start()
     return stream
 

@@ -105,6 +105,11 @@ async def open_usdm_engine_rest(url) -> Session:
     return await roundtrip.open_engine_rest(url, venue="binance-usdm", report=USDM)
 
 
+async def open_usdm_engine_rest_stream(url) -> Session:
+    """The USD-M lean REST order path with the account's user-data stream read and parsed beside it."""
+    return await roundtrip.open_engine_rest(url, user_stream=True, venue="binance-usdm", report=USDM)
+
+
 async def open_usdm_engine_api(url) -> Session:
     """The full Engine on a USD-M account: risk checks, order store, user-data stream applied, events."""
     return await roundtrip.open_engine_api(url, venue="binance-usdm", report=USDM)
@@ -131,5 +136,6 @@ ROWS = [
     ("baseline (Binance USD-M)", open_usdm_baseline, None, "binance-usdm"),
     ("floor reference (Binance USD-M)", open_usdm_floor, None, "binance-usdm"),
     ("engine REST (Binance USD-M)", open_usdm_engine_rest, None, "binance-usdm"),
+    ("engine REST + user stream (Binance USD-M)", open_usdm_engine_rest_stream, None, "binance-usdm"),
     ("engine Engine API (Binance USD-M)", open_usdm_engine_api, None, "binance-usdm"),
 ]
