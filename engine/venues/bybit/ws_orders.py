@@ -188,7 +188,7 @@ class BybitWsTrade:
             if start >= 0:
                 end = payload.find(b'"', start + 9, start + 80)
                 req_id = payload[start + 9:end].decode("ascii", "replace") if end > 0 else ""
-                if req_id in inflight.pending and b'"retCode":0,' in payload[:256]:
+                if req_id in inflight.pending and payload.find(b'"retCode":0,', 0, 256) >= 0:
                     if self.limiter is not None:
                         self._observe_limits(payload)
                     inflight.resolve(req_id, payload)
