@@ -18,8 +18,9 @@ fill), an order whose answer was lost (resolution), a surprise (an alarm), a bra
 an order the engine did not place (adoption), a second venue order under one of our client
 ids.  A message with no order record goes to ``on_other(payload)`` (the account book) unless it is a
 spot balance message the loop was given the means to read (:meth:`RecordLoop.read_spot_balances`),
-or a futures wallet message (:meth:`RecordLoop.read_futures_balances`), and nobody listens to
-events: then it is parsed and written to the compiled account in C.  One the
+or a futures wallet message (:meth:`RecordLoop.read_futures_balances`), and no subscriber takes
+balance events (:meth:`RecordLoop.watch_balance_listeners`): then it is parsed and written to the
+compiled account in C.  One the
 parser refuses to ``on_bad(payload, error)`` (counted, logged, reconciled), after the records
 before the bad one were applied.  Until :meth:`RecordLoop.start` gives it the applier (the
 instruments loaded), order records are left to the reconciliation that follows the start.
@@ -109,6 +110,7 @@ cdef class RecordLoop:
     cdef object on_bad
     cdef object on_event
     cdef BalanceParser balances
+    cdef list balance_listeners        # the bus's callbacks that take balance events (all of them by default)
     cdef Account account
     cdef list asset_names
     cdef bint futures_balances        # the balance parser's futures wallet rows (apply_futures), not spot
@@ -136,6 +138,7 @@ cdef class RecordLoop:
         self.on_record = on_record
         self.on_bad = on_bad
         self.on_event = on_event
+        self.balance_listeners = callbacks
 
     def start(self, RecordApplier applier not None):
         """The instruments are loaded: order records are applied from now on."""
@@ -143,8 +146,8 @@ cdef class RecordLoop:
 
     def read_spot_balances(self, BalanceParser parser, Account account, list asset_names):
         """Spot balance messages (what ``parser.apply_spot`` writes) go into ``account`` here, in one C
-        call, while nobody listens to events (a listener gets them through ``on_other``, as does a
-        message the parser cannot take whole: an unknown asset, another kind, an unreadable one).
+        call, while no subscriber takes balance events (then they go to ``on_other``, as does a message
+        the parser cannot take whole: an unknown asset, another kind, an unreadable one).
         ``parser`` None: every message without an order record goes to ``on_other``."""
         if parser is not None and (account is None or asset_names is None):
             raise ValueError("spot balances need the account and the registry's asset names")
@@ -152,6 +155,11 @@ cdef class RecordLoop:
         self.account = account
         self.asset_names = asset_names
         self.futures_balances = False
+
+    def watch_balance_listeners(self, list listeners not None):
+        """The callbacks that take balance events (the bus's own list, changed in place): a balance message
+        is written here in C while it and the stream list are empty (by default: every callback)."""
+        self.balance_listeners = listeners
 
     def read_futures_balances(self, BalanceParser parser, Account account, list asset_names):
         """:meth:`read_spot_balances` for a derivatives account's wallet messages (what
@@ -173,7 +181,7 @@ cdef class RecordLoop:
         cdef int status
         self.parse(payload)
         if not parser.next_record_c():
-            if (self.balances is None or len(self.callbacks) > 0 or len(self.streams) > 0
+            if (self.balances is None or len(self.balance_listeners) > 0 or len(self.streams) > 0
                     or (self.balances.read_futures_c(payload, self.account, self.asset_names)
                         if self.futures_balances else
                         self.balances.read_spot_c(payload, self.account, self.asset_names)) < 0):

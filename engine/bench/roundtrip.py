@@ -345,7 +345,8 @@ async def open_engine_api(url, order_entry: str = "rest", *, venue: str = "binan
 
 async def open_engine_submit(url) -> Session:
     """The full Engine's no-await ``submit_limit``: the bytes leave before the call returns; the bench
-    awaits the order's ``accepted`` (or ending) event as a bot's handler would see it."""
+    awaits the order's ``accepted`` (or ending) event as a bot's handler would see it (subscribed to those
+    kinds alone)."""
     from engine._enums import Side
     from engine.api import connect
     from engine.config import VenueConfig
@@ -363,7 +364,7 @@ async def open_engine_submit(url) -> Session:
             fut = waiting.pop(event.order.client_order_id, None)
             if fut is not None and not fut.done():
                 fut.set_result(event.order)
-    eng.on(on_event)
+    eng.on(on_event, kinds=ends)         # its orders' outcomes alone, as a bot placing this way subscribes
     loop = asyncio.get_running_loop()
 
     async def place(i):

@@ -120,7 +120,7 @@ class AccountBook:
         listens): one ``balance_changed`` event."""
         if assets or rows:
             bus = self.eng.bus
-            listening = bus.active
+            listening = bus.wants_balance
             if assets is None and listening:
                 assets = [parser.asset(i) for i in range(rows)]
             now = time.monotonic_ns()

@@ -681,9 +681,12 @@ class Engine:
         """``async for ev in eng.events()``: every event from now on."""
         return self.bus.stream()
 
-    def on(self, callback: Callable) -> Callable[[], None]:
-        """Call ``callback(event)`` synchronously on every event (lowest latency); returns unsubscribe."""
-        return self.bus.subscribe(callback)
+    def on(self, callback: Callable, kinds=None) -> Callable[[], None]:
+        """Call ``callback(event)`` synchronously on every event (lowest latency), or only on those of
+        ``kinds`` (e.g. ``{EventKind.ACCEPTED, EventKind.FILLED}``: the engine then makes no event, and
+        no Python object, for the rest, such as the balance messages nobody asked for); returns
+        unsubscribe."""
+        return self.bus.subscribe(callback, kinds)
 
     def stats(self) -> dict:
         return {"venue": self.venue, "metrics": self.metrics.snapshot(), "store": self.store.counters(),

@@ -36,6 +36,11 @@ amend                                            amended (a cancel-replace venue
                                                  first)
 ===============================================  ================================================
 
+A callback may take only some kinds (``subscribe(callback, kinds=...)``, ``eng.on(callback,
+kinds=...)``): it is called for those alone, and while no subscriber takes ``balance_changed``
+(every stream takes every kind) the account's balance messages are written to the compiled
+account without an event being made for them.
+
 ``accepted`` always comes first: when the first word of an order is already a fill or its end
 (a market order's REST answer), the engine emits ``accepted`` before it.  A fill is always
 followed by a ``balance_changed``: when the venue's account update overtook the fill's record
@@ -141,6 +146,38 @@ class EventsOverflow(EngineError):
         self.dropped = dropped
 
 
+def _kinds(kinds) -> frozenset:
+    """``kinds`` as a non-empty frozenset of EventKind (TypeError / ValueError naming what is wrong)."""
+    if isinstance(kinds, (str, EventKind)):
+        kinds = (kinds,)
+    try:
+        out = frozenset(EventKind(k) for k in kinds)
+    except TypeError:
+        raise TypeError(f"kinds must be an iterable of EventKind, not {type(kinds).__name__}") from None
+    except ValueError as exc:
+        raise ValueError(f"unknown event kind in kinds: {exc}; one of {[k.value for k in EventKind]}") from None
+    if not out:
+        raise ValueError("kinds is empty: no event would ever be delivered")
+    return out
+
+
+class _Only:
+    """A callback called for some kinds of event only."""
+
+    __slots__ = ("callback", "kinds")
+
+    def __init__(self, callback: Callable[[Event], None], kinds: frozenset):
+        self.callback = callback
+        self.kinds = kinds
+
+    def __call__(self, event: Event) -> None:
+        if event.kind in self.kinds:
+            self.callback(event)
+
+    def __repr__(self) -> str:
+        return f"{self.callback!r} for {sorted(k.value for k in self.kinds)}"
+
+
 class EventBus:
     """Fan-out of events to callbacks and to ``async for`` consumers.
 
@@ -152,6 +189,7 @@ class EventBus:
         if queue_size <= 0:
             raise ValueError("queue_size must be positive")
         self._callbacks: list[Callable[[Event], None]] = []
+        self._balance: list[Callable[[Event], None]] = []   # the callbacks that take balance_changed
         self._streams: list[weakref.ref] = []  # rule 1: weak, a dropped stream is gone at once
         self.queue_size = queue_size
         self.dropped = 0      # events lost by streams that overflowed
@@ -162,20 +200,46 @@ class EventBus:
     def active(self) -> bool:
         return bool(self._callbacks or self._streams)
 
+    @property
+    def wants_balance(self) -> bool:
+        """Whether a subscriber takes ``balance_changed`` events."""
+        return bool(self._balance or self._streams)
+
     def listener_lists(self) -> tuple[list, list]:
         """The callback and stream lists themselves (changed in place, never replaced): what the compiled
         stream loop holds to see, without a call, whether anyone listens."""
         return self._callbacks, self._streams
+
+    def balance_listeners(self) -> list:
+        """The callbacks that take ``balance_changed`` (changed in place, never replaced): with the stream
+        list, what the compiled stream loop reads before it writes a balance message without an event."""
+        return self._balance
 
     @property
     def streams(self) -> int:
         """Streams subscribed now."""
         return len(self._streams)
 
-    def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
-        """Call ``callback(event)`` synchronously for every event; returns an unsubscribe function."""
-        self._callbacks.append(callback)
-        return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
+    def subscribe(self, callback: Callable[[Event], None], kinds=None) -> Callable[[], None]:
+        """Call ``callback(event)`` synchronously for every event, or only for those of ``kinds`` (an
+        iterable of :class:`EventKind` or their values); returns an unsubscribe function."""
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+        if kinds is None:
+            target = callback
+            balance = True
+        else:
+            target = _Only(callback, _kinds(kinds))
+            balance = EventKind.BALANCE_CHANGED in target.kinds
+        self._callbacks.append(target)
+        if balance:
+            self._balance.append(target)
+
+        def unsubscribe() -> None:
+            for listeners in (self._callbacks, self._balance):
+                if target in listeners:
+                    listeners.remove(target)
+        return unsubscribe
 
     def emit(self, kind: EventKind, *, order=None, symbol: str | None = None, **data) -> Event | None:
         if not self._callbacks and not self._streams:

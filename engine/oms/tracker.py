@@ -162,8 +162,10 @@ class OrderTracker:
         """The compiled loop that applies stream records and keeps these books as :meth:`settle` does
         (it holds the open set, dormant legs, waiters and brackets, and the bus's subscriber lists)."""
         callbacks, streams = bus.listener_lists()
-        return RecordLoop(parser, applier, self.store, self.counts, self._open, self._dormant, self._waiters,
+        loop = RecordLoop(parser, applier, self.store, self.counts, self._open, self._dormant, self._waiters,
                           self._brackets, callbacks, streams, wire_to_event, on_other, on_record, on_bad, on_event)
+        loop.watch_balance_listeners(bus.balance_listeners())
+        return loop
 
     def wake(self, slot: int) -> None:
         waiters = self._waiters.pop(slot, None)

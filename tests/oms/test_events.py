@@ -225,3 +225,63 @@ def test_the_readme_pattern_leaves_nothing_subscribed():
             await until(lambda: eng.bus.streams == 0, 1)
 
     run(main())
+
+
+def test_a_callback_subscribed_to_some_kinds_gets_those_alone():
+    bus = EventBus()
+    got, every = [], []
+    off = bus.subscribe(got.append, kinds={EventKind.ACCEPTED, "filled"})
+    assert bus.active and not bus.wants_balance          # nobody takes balance_changed: none is made for it
+    bus.subscribe(every.append)
+    assert bus.wants_balance
+    for kind in (EventKind.ACCEPTED, EventKind.BALANCE_CHANGED, EventKind.FILLED, EventKind.CANCELLED):
+        bus.emit(kind, symbol="S")
+    assert [e.kind for e in got] == [EventKind.ACCEPTED, EventKind.FILLED] and len(every) == 4
+    off()
+    off()                                                  # twice: nothing more to remove
+    bus.emit(EventKind.ACCEPTED)
+    assert len(got) == 2 and len(every) == 5
+    balance = []
+    bus2 = EventBus()
+    off2 = bus2.subscribe(balance.append, kinds=[EventKind.BALANCE_CHANGED])
+    assert bus2.wants_balance and bus2.balance_listeners() != []
+    off2()
+    assert not bus2.wants_balance and not bus2.active and bus2.balance_listeners() == []
+    with pytest.raises(ValueError, match="unknown event kind"):
+        bus.subscribe(print, kinds={"acepted"})
+    with pytest.raises(ValueError, match="empty"):
+        bus.subscribe(print, kinds=[])
+    with pytest.raises(TypeError):
+        bus.subscribe(print, kinds=5)
+    with pytest.raises(TypeError):
+        bus.subscribe("not callable")
+
+
+def test_on_the_simulator_order_events_alone_leave_balance_messages_to_the_compiled_account():
+    """A bot that takes only its orders' outcomes: the account's balance messages are written in C (no event
+    made for them), the balances still equal the simulator's; one that takes balance_changed gets them."""
+    from decimal import Decimal
+
+    from tests.support.engine_fixtures import KEY
+
+    async def main():
+        async with engine_on_sim("binance-spot") as (sim, eng):
+            outcomes, balances = [], []
+            eng.on(outcomes.append, kinds={EventKind.ACCEPTED, EventKind.CANCELLED})
+            reads = eng.adapter.account_messages.parser.loop_reads
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
+            order = await eng.place_limit("BTCUSDT", "BUY", "0.01", price)
+            await eng.cancel(order)
+            await until(lambda: eng.adapter.account_messages.parser.loop_reads >= reads + 2, 5, "balances in C")
+            assert [e.kind for e in outcomes] == [EventKind.ACCEPTED, EventKind.CANCELLED]
+            await until(lambda: all(eng.balances().get(a) == sim.balance(KEY, a, "binance-spot")
+                                    for a in ("BTC", "USDT")), 5, "balances equal the simulator's")
+            eng.on(balances.append, kinds={EventKind.BALANCE_CHANGED})
+            reads = eng.adapter.account_messages.parser.loop_reads
+            order = await eng.place_limit("BTCUSDT", "BUY", "0.01", price)
+            await until(lambda: balances, 5, "a balance event")
+            await eng.cancel(order)
+            assert eng.adapter.account_messages.parser.loop_reads == reads
+            assert [e.kind for e in outcomes] == [EventKind.ACCEPTED, EventKind.CANCELLED] * 2
+
+    run(main())
