@@ -94,6 +94,7 @@ class ReconnectingWebSocket:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self._ready = asyncio.Event()
+        self._up = False                 # _ready is set (kept beside it for connected)
         self.fatal: BaseException | None = None   # what ended the connect loop for good, if anything
         self.connects = 0
         self.disconnects = 0
@@ -112,7 +113,7 @@ class ReconnectingWebSocket:
 
     @property
     def connected(self) -> bool:
-        return self._transport is not None and self._ready.is_set()
+        return self._transport is not None and self._up
 
     def url(self) -> str:
         """The URL for the next connection (checked: no ``ws://`` to a remote host)."""
@@ -174,6 +175,7 @@ class ReconnectingWebSocket:
                 pass
             self._task = None
         self._ready.clear()
+        self._up = False
 
     async def _run(self) -> None:
         attempt = 0
@@ -206,6 +208,7 @@ class ReconnectingWebSocket:
                     await self.on_connected(self)
                 attempt = 0
                 self._ready.set()
+                self._up = True          # (what connected reads: the event's state without a call)
                 await transport.wait_disconnected()
             except asyncio.CancelledError:
                 transport.disconnect()
@@ -223,6 +226,7 @@ class ReconnectingWebSocket:
                 log.warning("%s: set-up after connect failed (%s: %s)", self.name, type(exc).__name__, exc)
                 attempt += 1
             self._ready.clear()
+            self._up = False
             self._transport = None
             if self._stopping:
                 break

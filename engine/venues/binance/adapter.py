@@ -177,8 +177,7 @@ class BinanceAdapter:
         fut = self._ws_write(spec, cid)
         if fut is None:
             return None
-        read = self._ws_read
-        return fut, lambda raw: read(raw, cid)
+        return fut, functools.partial(self._ws_read, cid)
 
     def _ws_write(self, spec: OrderSpec, cid: bytes):
         """The ``order.place`` frame written, its timestamp kept: the future of its answer, or None when the
@@ -194,9 +193,9 @@ class BinanceAdapter:
         return fut
 
     async def _ws_answer(self, fut, cid: bytes | None = None):
-        return self._ws_read(await fut, cid)
+        return self._ws_read(cid, await fut)
 
-    def _ws_read(self, raw: bytes, cid: bytes | None = None):
+    def _ws_read(self, cid: bytes | None, raw: bytes):
         """A WebSocket API answer to the compiled parser (an answer naming another order: outcome unknown)."""
         parser = self.orders.parser
         parser.parse(raw)
