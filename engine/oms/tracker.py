@@ -52,6 +52,14 @@ OPEN_STATES = (OrderState.PENDING, OrderState.NEW, OrderState.PARTIALLY_FILLED, 
 _OPEN_ARRAY = np.array([int(s) for s in OPEN_STATES], dtype=np.uint8)
 
 
+_EXPIRED = object()      # what a waiter's future holds when its wait timed out
+
+
+def _expire(fut: asyncio.Future) -> None:
+    if not fut.done():
+        fut.set_result(_EXPIRED)
+
+
 class OrderTracker:
     """Order bookkeeping for one engine (see the module docstring for its rules)."""
 
@@ -184,9 +192,12 @@ class OrderTracker:
                 return False
             fut = loop.create_future()
             self._waiters.setdefault(slot, []).append(fut)
+            timer = loop.call_later(remaining, _expire, fut)     # (cheaper than asyncio.wait_for per wait)
             try:
-                await asyncio.wait_for(fut, remaining)
-            except asyncio.TimeoutError:
+                woken = await fut
+            finally:
+                timer.cancel()
+            if woken is _EXPIRED:
                 return done()
         return True
 
