@@ -82,6 +82,5 @@ cdef class BalanceParser:
     cdef const BalanceEvent *event_c(self) noexcept
     cdef const BalanceRow *_row_at(self, Py_ssize_t i) except NULL
     cdef int apply_spot_c(self, Account account, list asset_names) except -2
-    cdef int read_spot_c(self, object payload, Account account, list asset_names) except -2
+    cdef int read_c(self, object payload, Account account, list asset_names, bint futures) except -2
     cdef int apply_futures_c(self, Account account, list asset_names) except -2
-    cdef int read_futures_c(self, object payload, Account account, list asset_names) except -2

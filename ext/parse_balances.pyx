@@ -779,10 +779,10 @@ cdef class BalanceParser:
         cdef const BalanceRow *row = self._row_at(i)
         return row.available_raw if row.present & ROW_AVAILABLE else None
 
-    cdef int read_spot_c(self, object payload, Account account, list asset_names) except -2:
-        """Parse + :meth:`apply_spot` of one message for the compiled stream loop: the rows applied, or
-        -1 with nothing applied (not a spot balance message, an unknown asset, or unreadable: the
-        caller reads it the general way, which reports what is wrong)."""
+    cdef int read_c(self, object payload, Account account, list asset_names, bint futures) except -2:
+        """Parse + :meth:`apply_spot` (or, ``futures``, :meth:`apply_futures`) of one message for the compiled
+        stream loop: the rows applied, or -1 with nothing applied (not such a balance message, an unknown
+        asset, or unreadable: the caller reads it the general way, which reports what is wrong)."""
         cdef int n
         if not PyBytes_CheckExact(payload):
             return -1
@@ -792,24 +792,7 @@ cdef class BalanceParser:
             return -1
         if n < 0:
             return -1
-        n = self.apply_spot_c(account, asset_names)
-        if n >= 0:
-            self.loop_reads += 1
-        return n
-
-    cdef int read_futures_c(self, object payload, Account account, list asset_names) except -2:
-        """Parse + :meth:`apply_futures` of one message for the compiled stream loop, as
-        :meth:`read_spot_c` is for spot: the rows applied, or -1 with nothing applied."""
-        cdef int n
-        if not PyBytes_CheckExact(payload):
-            return -1
-        try:
-            n = self.parse_c(PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload))
-        except ParseError:
-            return -1
-        if n < 0:
-            return -1
-        n = self.apply_futures_c(account, asset_names)
+        n = self.apply_futures_c(account, asset_names) if futures else self.apply_spot_c(account, asset_names)
         if n >= 0:
             self.loop_reads += 1
         return n

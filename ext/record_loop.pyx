@@ -182,9 +182,7 @@ cdef class RecordLoop:
         self.parse(payload)
         if not parser.next_record_c():
             if (self.balances is None or len(self.balance_listeners) > 0 or len(self.streams) > 0
-                    or (self.balances.read_futures_c(payload, self.account, self.asset_names)
-                        if self.futures_balances else
-                        self.balances.read_spot_c(payload, self.account, self.asset_names)) < 0):
+                    or self.balances.read_c(payload, self.account, self.asset_names, self.futures_balances) < 0):
                 self.on_other(payload)
             return 0
         if self.applier is None:

@@ -195,16 +195,9 @@ class AccountMessages:
             self._marks(payload, sink)
             return
         p = self.parser
-        try:
-            n = p.parse(payload)
-        except ParseError as exc:
-            sink.unreadable(f"unreadable account event ({len(payload)} bytes): {exc}")
-            return
+        n = self._parsed(p, payload, sink, "account")
         if n < 0:
-            self.general += 1
-            self.read_json(payload, sink)
             return
-        self._compiled += 1
         if p.kind != _WALLET:
             return
         if self.futures:
@@ -228,20 +221,28 @@ class AccountMessages:
     def _marks(self, payload: bytes, sink: AccountSink) -> None:
         """A position push: each position's mark price (the compiled mark parser; json over its capacity)."""
         m = self.marks
-        try:
-            n = m.parse(payload)
-        except ParseError as exc:
-            sink.unreadable(f"unreadable position event ({len(payload)} bytes): {exc}")
-            return
+        n = self._parsed(m, payload, sink, "position")
         if n < 0:
-            self.general += 1
-            self.read_json(payload, sink)
             return
-        self._compiled += 1
         for i in range(n):
             if m.present(i) & _MARK:
                 sink.position_mark(m.asset(i), m.first_raw(i))
         sink.changed([])
+
+    def _parsed(self, parser, payload: bytes, sink: AccountSink, what: str) -> int:
+        """``parser.parse(payload)``: its row count, or -1 when the message was dealt with here (unreadable:
+        reported and reconciled; over the parser's capacity: read with json)."""
+        try:
+            n = parser.parse(payload)
+        except ParseError as exc:
+            sink.unreadable(f"unreadable {what} event ({len(payload)} bytes): {exc}")
+            return -1
+        if n < 0:
+            self.general += 1
+            self.read_json(payload, sink)
+            return -1
+        self._compiled += 1
+        return n
 
     def read_json(self, payload: bytes, sink: AccountSink) -> None:
         """The cold path: messages the compiled parser leaves to json (position marks, oversized ones)."""
