@@ -9,6 +9,9 @@ Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmar
   records parsed and applied with no bookkeeping at all.  The difference is what keeping the books costs.
 - ``balances``: a spot balance message's rows into the compiled account in one call
   (``BalanceParser.apply_spot``) against reading them row by row from Python, as the account book did.
+- ``frames``: a user-data event on Binance's WebSocket API session sorted in C from the socket's buffer
+  (``engine._binance_frames.BinanceFrames``, here fed from bytes) against the Python handler it stands in
+  front of (``BinanceWsApi._on_message``), both handing the event on to the same C callable.
 """
 
 import json
@@ -190,3 +193,29 @@ def test_spot_balances_row_by_row_baseline(steady, account):
             apply(asset_id(p.asset(i)), p.first_raw(i), p.second_raw(i))
 
     steady(read)
+
+
+# -- frames ----------------------------------------------------------------------------------------------------
+EVENT = json.dumps({"subscriptionId": 0, "event": {"e": "executionReport", "E": 1, "s": "BTCUSDT", "c": "x",
+                                                   "X": "NEW", "i": 1}}, separators=(",", ":")).encode()
+
+
+@pytest.fixture
+def ws_api():
+    from engine.config import VenueConfig
+    from engine.venues.binance.ws_orders import BinanceWsApi
+
+    cfg = VenueConfig.local("binance-spot", "http://127.0.0.1:9", "k" * 64, "s" * 64)
+    api = BinanceWsApi(cfg, None, on_event=len)
+    api.inflight.pending[1] = None          # a request waiting: both take the answer check first
+    return api
+
+
+@pytest.mark.benchmark(group="frames")
+def test_binance_event_sorted_in_c(steady, ws_api):
+    steady(ws_api.frames.feed, EVENT)
+
+
+@pytest.mark.benchmark(group="frames")
+def test_binance_event_python_handler_baseline(steady, ws_api):
+    steady(ws_api._on_message, EVENT, True)
