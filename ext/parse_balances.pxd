@@ -84,3 +84,16 @@ cdef class BalanceParser:
     cdef int apply_spot_c(self, Account account, list asset_names) except -2
     cdef int read_c(self, object payload, Account account, list asset_names, bint futures) except -2
     cdef int apply_futures_c(self, Account account, list asset_names) except -2
+
+
+cdef inline BalanceRow *row_start(BalanceEvent *ev, BalanceRow *spill) noexcept nogil:
+    """The event's next row, zeroed (``spill`` past capacity: a row read to validate, not kept)."""
+    cdef BalanceRow *row = &ev.rows[ev.count] if ev.count < BAL_MAX_ROWS else spill
+    row.first_raw = 0
+    row.second_raw = 0
+    row.third_raw = 0
+    row.available_raw = 0
+    row.present = 0
+    row.account = ACCT_NONE
+    row.asset_len = 0
+    return row

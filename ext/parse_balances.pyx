@@ -253,17 +253,7 @@ cdef int _row(js_cur *c, BalanceEvent *ev, int cls) noexcept nogil:
     cdef int64_t had_wallet = 0, upnl = 0, position_im = 0, order_im = 0, held_locked = 0
     cdef size_t n = 0
     cdef bint has_asset = False
-    if ev.count < BAL_MAX_ROWS:
-        row = &ev.rows[ev.count]
-    else:
-        row = &spill                     # past capacity: read to validate, not kept
-    row.first_raw = 0
-    row.second_raw = 0
-    row.third_raw = 0
-    row.available_raw = 0
-    row.present = 0
-    row.account = ACCT_NONE
-    row.asset_len = 0
+    row = row_start(ev, &spill)          # past capacity: the spill row, read to validate, not kept
     st = js_enter(c, b'{')
     if st != JS_OK:
         return st

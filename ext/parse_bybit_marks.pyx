@@ -34,7 +34,6 @@ from engine._jsonscan cimport js_read_text
 from engine._jsonscan cimport js_read_word
 from engine._jsonscan cimport js_skip
 from engine._jsonscan cimport js_span
-from engine._parse_balances cimport ACCT_NONE
 from engine._parse_balances cimport BAL_ASSET_CAP
 from engine._parse_balances cimport BAL_BYBIT_POSITION
 from engine._parse_balances cimport BAL_MAX_ROWS
@@ -45,6 +44,7 @@ from engine._parse_balances cimport BalanceEvent
 from engine._parse_balances cimport BalanceParser
 from engine._parse_balances cimport BalanceRow
 from engine._parse_balances cimport ROW_FIRST
+from engine._parse_balances cimport row_start
 from engine._parse_common cimport raise_parse_error
 
 cdef enum:
@@ -62,14 +62,7 @@ cdef int _row(js_cur *c, BalanceEvent *ev) noexcept nogil:
     cdef int64_t v = 0
     cdef size_t n = 0
     cdef bint has_symbol = False
-    row = &ev.rows[ev.count] if ev.count < BAL_MAX_ROWS else &spill   # past capacity: validated, not kept
-    row.first_raw = 0
-    row.second_raw = 0
-    row.third_raw = 0
-    row.available_raw = 0
-    row.present = 0
-    row.account = ACCT_NONE
-    row.asset_len = 0
+    row = row_start(ev, &spill)          # past capacity: the spill row, validated, not kept
     st = js_enter(c, b'{')
     if st != JS_OK:
         return st
