@@ -21,14 +21,14 @@ Every read of the payload is bounded by its length.
 """
 
 from cpython.bytes cimport PyBytes_FromStringAndSize
-from cpython.dict cimport PyDict_DelItem
-from cpython.dict cimport PyDict_GetItem
 from cpython.dict cimport PyDict_Size
 from cpython.long cimport PyLong_FromLongLong
-from cpython.ref cimport PyObject
 from libc.string cimport memcmp
 
 from engine._ws_listener cimport FrameSink
+from engine._ws_listener cimport NOT_WAITING
+from engine._ws_listener cimport SETTLED
+from engine._ws_listener cimport settle_waiting
 
 __all__ = ["BinanceFrames"]
 
@@ -80,7 +80,7 @@ cdef class BinanceFrames(FrameSink):
     cdef int on_frame(self, const char *data, Py_ssize_t size, bint is_text) except -1:
         cdef Py_ssize_t i, stop
         cdef long long rid = 0
-        cdef PyObject *waiting
+        cdef int st
         if PyDict_Size(self.pending) != 0 and size >= 6 and memcmp(data, ID, 6) == 0:
             i = 6
             stop = min(size, HEAD)
@@ -89,13 +89,9 @@ cdef class BinanceFrames(FrameSink):
                 i += 1
             if i > 6 and i < stop and data[i] == c',' and size - (i + 1) >= 13 and memcmp(data + i + 1, OK, 13) == 0:
                 key = PyLong_FromLongLong(rid)
-                waiting = PyDict_GetItem(self.pending, key)
-                if waiting != NULL:
-                    fut = <object>waiting
-                    PyDict_DelItem(self.pending, key)
-                    if not fut.done():
-                        fut.set_result(PyBytes_FromStringAndSize(data, size))
-                        self.settled += 1
+                st = settle_waiting(self.pending, key, data, size)
+                if st != NOT_WAITING:
+                    self.settled += st == SETTLED
                     return 0
         elif memmem(data, <size_t>min(size, HEAD), EVENT, 16) != NULL:
             self.events += 1

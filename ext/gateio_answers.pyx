@@ -35,10 +35,7 @@ from engine.transport.errors import ConnectionLost
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.bytes cimport PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_DelItem
-from cpython.dict cimport PyDict_GetItem
 from cpython.dict cimport PyDict_Size
-from cpython.ref cimport PyObject
 from libc.stdint cimport int64_t
 from libc.string cimport memchr
 from libc.string cimport memcmp
@@ -51,6 +48,9 @@ from posix.time cimport timespec
 
 from engine._codec_gateio cimport GateOrderEncoder
 from engine._ws_listener cimport FrameSink
+from engine._ws_listener cimport NOT_WAITING
+from engine._ws_listener cimport SETTLED
+from engine._ws_listener cimport settle_waiting
 
 __all__ = ["GateAnswers"]
 
@@ -183,7 +183,7 @@ cdef class GateAnswers(FrameSink):
     cdef int on_frame(self, const char *data, Py_ssize_t size, bint is_text) except -1:
         cdef Py_ssize_t at, start, stop
         cdef const char *end
-        cdef PyObject *waiting
+        cdef int st
         if PyDict_Size(self.pending) != 0:
             at = _find(data, min(size, RID_WINDOW), RID, 14, 3)                # anchored on 'q'
             if at >= 0:
@@ -196,13 +196,9 @@ cdef class GateAnswers(FrameSink):
                         return 0
                     if _find(data, min(size, STATUS_WINDOW), OK, 14, 5) >= 0:      # anchored on 'u'
                         key = PyBytes_FromStringAndSize(data + start, end - (data + start))
-                        waiting = PyDict_GetItem(self.pending, key)
-                        if waiting != NULL:
-                            fut = <object>waiting
-                            PyDict_DelItem(self.pending, key)
-                            if not fut.done():
-                                fut.set_result(PyBytes_FromStringAndSize(data, size))
-                                self.settled += 1
+                        st = settle_waiting(self.pending, key, data, size)
+                        if st != NOT_WAITING:
+                            self.settled += st == SETTLED
                             return 0
         self.other(PyBytes_FromStringAndSize(data, size))
         return 0
