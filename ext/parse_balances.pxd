@@ -9,6 +9,7 @@ from libc.stdint cimport int64_t
 from libc.stdint cimport uint8_t
 
 from engine._account cimport Account
+from engine._jsonscan cimport js_cur
 
 
 cdef enum:
@@ -72,6 +73,10 @@ ctypedef struct BalanceEvent:
     BalanceRow rows[BAL_MAX_ROWS]
 
 
+# a module's reader of one whole message into the event (JS_OK or a negative jsonscan status)
+ctypedef int (*event_reader)(js_cur *c, BalanceEvent *ev) noexcept nogil
+
+
 cdef class BalanceParser:
     cdef BalanceEvent ev                 # the last parse (kind BAL_NONE, count 0 after an error)
     cdef readonly Py_ssize_t error_offset  # byte offset of the last ParseError, -1 if none
@@ -79,6 +84,7 @@ cdef class BalanceParser:
 
 
     cdef int parse_c(self, const char *buf, Py_ssize_t size) except -2
+    cdef int read_event(self, const char *buf, Py_ssize_t size, event_reader read) except -2
     cdef const BalanceEvent *event_c(self) noexcept
     cdef const BalanceRow *_row_at(self, Py_ssize_t i) except NULL
     cdef int apply_spot_c(self, Account account, list asset_names) except -2

@@ -613,6 +613,11 @@ cdef class BalanceParser:
 
     cdef int parse_c(self, const char *buf, Py_ssize_t size) except -2:
         """Parse buf[0:size]: the row count, -1 (not a balance event / over capacity), or ParseError."""
+        return self.read_event(buf, size, _parse)
+
+    cdef int read_event(self, const char *buf, Py_ssize_t size, event_reader read) except -2:
+        """``read`` (a module's whole-message reader) over buf[0:size] into the event, as every balance
+        parser's ``parse_c`` does: the row count, -1 (not such a message / over capacity), or ParseError."""
         cdef js_cur c
         cdef int st
         cdef BalanceEvent *ev = &self.ev
@@ -624,7 +629,7 @@ cdef class BalanceParser:
         ev.reason_len = 0
         c.p = buf
         c.end = buf + size
-        st = _parse(&c, ev)
+        st = read(&c, ev)
         if st != JS_OK:
             ev.kind = BAL_NONE
             ev.count = 0
@@ -632,8 +637,10 @@ cdef class BalanceParser:
             raise_parse_error(st, c.p - buf, size)
         self.error_offset = -1
         if ev.kind == BAL_NONE:
+            ev.count = 0
             return -1
-        if ev.flags & BAL_OVERFLOW:
+        if ev.flags & BAL_OVERFLOW or ev.count > BAL_MAX_ROWS:
+            ev.flags |= BAL_OVERFLOW
             ev.count = 0
             return -1
         return ev.count

@@ -37,7 +37,6 @@ from engine._jsonscan cimport js_span
 from engine._parse_balances cimport BAL_ASSET_CAP
 from engine._parse_balances cimport BAL_BYBIT_POSITION
 from engine._parse_balances cimport BAL_MAX_ROWS
-from engine._parse_balances cimport BAL_NONE
 from engine._parse_balances cimport BAL_OVERFLOW
 from engine._parse_balances cimport BAL_ROUNDED
 from engine._parse_balances cimport BalanceEvent
@@ -45,7 +44,6 @@ from engine._parse_balances cimport BalanceParser
 from engine._parse_balances cimport BalanceRow
 from engine._parse_balances cimport ROW_FIRST
 from engine._parse_balances cimport row_start
-from engine._parse_common cimport raise_parse_error
 
 cdef enum:
     KEY_SCRATCH = 32             # escaped keys decode here; longer ones match nothing we know
@@ -168,29 +166,4 @@ cdef class BybitMarkParser(BalanceParser):
 
     cdef int parse_c(self, const char *buf, Py_ssize_t size) except -2:
         """Parse buf[0:size]: the row count, -1 (not a position push / over capacity), or ParseError."""
-        cdef js_cur c
-        cdef int st
-        cdef BalanceEvent *ev = &self.ev
-        ev.kind = BAL_NONE
-        ev.count = 0
-        ev.flags = 0
-        ev.ts_event_ms = 0
-        ev.ts_update_ms = 0
-        ev.reason_len = 0
-        c.p = buf
-        c.end = buf + size
-        st = _parse(&c, ev)
-        if st != JS_OK:
-            ev.kind = BAL_NONE
-            ev.count = 0
-            self.error_offset = c.p - buf
-            raise_parse_error(st, c.p - buf, size)
-        self.error_offset = -1
-        if ev.kind == BAL_NONE:
-            ev.count = 0
-            return -1
-        if ev.flags & BAL_OVERFLOW or ev.count > BAL_MAX_ROWS:
-            ev.flags |= BAL_OVERFLOW
-            ev.count = 0
-            return -1
-        return ev.count
+        return self.read_event(buf, size, _parse)
