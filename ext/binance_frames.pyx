@@ -4,8 +4,8 @@ One session carries the answers to our requests (``{"id":N,"status":200,...}``) 
 subscribed, the account's user-data events (``{"subscriptionId":N,"event":{...}}``).
 :class:`BinanceFrames` takes each frame from the compiled listener
 (:class:`engine._ws_listener.FrameListener`), the payload borrowed from picows's read buffer,
-and applies the rules the Python handler applies (``BinanceWsApi._on_message``), in the same
-order:
+and applies these rules in this order (the session's Python handler, ``BinanceWsApi._on_other``,
+takes only what rule 3 hands it):
 
 1. While requests wait, a frame that starts ``{"id":`` with decimal digits up to the first comma
    (within the first 32 bytes) followed by ``"status":200,`` settles the request of that id, if

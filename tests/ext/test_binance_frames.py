@@ -1,5 +1,5 @@
 """engine._binance_frames.BinanceFrames: the Binance WebSocket API session's answers and events sorted in
-C, against a pure-Python reference of its rules (BinanceWsApi._on_message's), fuzzed, bounded by the frame."""
+C, against a pure-Python reference of its rules (the Python handler's before it), fuzzed, bounded by the frame."""
 
 import asyncio
 import re

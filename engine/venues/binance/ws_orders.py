@@ -45,8 +45,6 @@ __all__ = ["BinanceWsApi"]
 
 log = logging.getLogger("engine.venues.binance.ws_orders")
 
-_EVENT_MARK = b'"subscriptionId"'
-
 
 class BinanceWsApi:
     """One WebSocket API session for a Binance spot account."""
@@ -81,11 +79,10 @@ class BinanceWsApi:
         self.logged_on = False
         self._session_ready = False   # logon + subscription done on the current connection
         self._start_failed: asyncio.Future | None = None
-        self._events = 0
         self.bad_frames = 0
         self.rate_limits: list[dict] = []
-        # answers and events sorted in C (the frame borrowed from the socket); the rest to _on_message
-        self.frames = BinanceFrames(self.inflight.pending, self._on_message, on_event)
+        # answers and events sorted in C (the frame borrowed from the socket); the rest to _on_other
+        self.frames = BinanceFrames(self.inflight.pending, self._on_other, on_event)
         self.ws = ReconnectingWebSocket(
             config.endpoints.ws_api, None, sink=self.frames, name="binance-ws-api",
             on_connected=self._on_connected, on_disconnected=self._on_disconnected,
@@ -104,8 +101,8 @@ class BinanceWsApi:
 
     @property
     def events(self) -> int:
-        """User-data events received (sorted in C, or by the Python path)."""
-        return self._events + self.frames.events
+        """User-data events received (sorted in C)."""
+        return self.frames.events
 
     @property
     def ready(self) -> bool:
@@ -308,24 +305,9 @@ class BinanceWsApi:
     def _fail_pending(self, exc: Exception) -> None:
         self.inflight.fail_all(exc)
 
-    def _on_message(self, payload: bytes, is_text: bool) -> None:
-        pending = self.inflight.pending
-        if pending and payload.startswith(b'{"id":'):   # the answer to a lean request, most likely
-            end = payload.find(b",", 6, 32)
-            if end > 6 and payload.startswith(b'"status":200,', end + 1):
-                try:
-                    fut = pending.pop(int(payload[6:end]))
-                except (KeyError, ValueError):
-                    pass
-                else:
-                    if not fut.done():
-                        fut.set_result(payload)
-                    return
-        elif payload.find(_EVENT_MARK, 0, 32) >= 0:
-            self._events += 1
-            if self.on_event is not None:
-                self.on_event(payload)
-            return
+    def _on_other(self, payload: bytes, is_text: bool) -> None:
+        """A frame the compiled sorter (:class:`~engine._binance_frames.BinanceFrames`) did not take: an
+        error answer, the logon and subscription answers, an answer in another shape, an unreadable frame."""
         try:
             doc = json.loads(payload)
             rid = doc["id"]
