@@ -35,6 +35,7 @@ from engine._account import Account
 from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import to_decimal
 from engine._instruments import Instruments
+from engine._order_entry import OrderEntry
 from engine._order_gate import OpenCounts, OrderGate
 from engine._order_store import OrderStore
 from engine._parse_common import ParseError
@@ -120,6 +121,10 @@ class Engine:
         self.foreign = ForeignOrders(self)          # orders we did not place, adopted from the stream
         self.resolver = UnknownResolver(self, resend=resend_lost)
         self.placement = Placement(self)
+        # the compiled place and cancel of a plain order, where the venue's order path has a compiled writer
+        writer = getattr(self.adapter, "order_writer", None)
+        self._entry = (OrderEntry(self, writer()) if writer is not None
+                       and Capability.WRITE_NOW in self.adapter.capabilities else None)
         self.kill_switch = KillSwitch(self)
         self.ack_wait_s = ack_wait_s
         self.cancel_all_on_start = cancel_all_on_start
@@ -234,10 +239,16 @@ class Engine:
         """A limit order: ``tif`` GTC, IOC, FOK or POST_ONLY (``post_only=True`` is the same as POST_ONLY;
         with IOC or FOK it is refused: an order cannot both rest only and never rest)."""
         t_call = time.perf_counter_ns()
-        spec = None if client_tag is not None else self._limit_spec(symbol, side, qty, price, tif, post_only,
-                                                                    reduce_only)
-        if spec is not None:
-            return await self.placement.place(spec, self._gate.inst, t_call)
+        if client_tag is None:
+            entry = self._entry
+            if entry is not None:
+                placed = entry.place_limit(symbol, side, qty, price, tif, post_only, reduce_only, t_call)
+                if placed is not None:
+                    return await placed
+            else:
+                spec = self._limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
+                if spec is not None:
+                    return await self.placement.place(spec, self._gate.inst, t_call)
         spec, inst = self._admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
         return await self.placement.place(spec, inst, t_call)
 
@@ -415,6 +426,11 @@ class Engine:
 
     async def cancel(self, order: Order | str) -> Order:
         """Cancel one order (by view or client order id).  Cancels pass even when the breaker is open."""
+        entry = self._entry
+        if entry is not None:
+            cancelled = entry.cancel(order)
+            if cancelled is not None:
+                return await cancelled
         tracker, store = self.tracker, self.store
         slot = self.slot_of(order)
         if store.state_of(slot) in TERMINAL_STATES:
@@ -424,12 +440,8 @@ class Engine:
         spec, leg = tracker.spec_and_leg(slot)
         try:
             answer = await (leg.cancel_leg(spec) if leg is not None else self.adapter.cancel(spec))
-        except (UnknownOrder, OrderNotOpen):
-            # the venue does not have it open: it may have filled, or never arrived; ask it
-            await self.reconciler.settle(slot)
-            if tracker.is_terminal(slot):
-                return self.order(slot)
-            raise
+        except (UnknownOrder, OrderNotOpen) as exc:
+            return await self.cancel_refused(slot, exc)
         stream = self.stream
         status = stream.loop.answer(answer)         # -1: finished in C
         if status >= 0:
@@ -437,6 +449,16 @@ class Engine:
         if store.state_of(slot) not in TERMINAL_STATES:
             await tracker.wait(slot, lambda: tracker.is_terminal(slot), self.ack_wait_s)
         return tracker.view(slot)
+
+    async def cancel_refused(self, slot: int, exc: Exception) -> Order:
+        """A cancel the venue answered with ``exc``: when it does not have the order open (``UnknownOrder``,
+        ``OrderNotOpen``), the order may have filled or never arrived: asked, and its view returned once
+        finished; else (and when still open) ``exc`` raised."""
+        if isinstance(exc, (UnknownOrder, OrderNotOpen)):
+            await self.reconciler.settle(slot)
+            if self.tracker.is_terminal(slot):
+                return self.order(slot)
+        raise exc
 
     async def cancel_all(self, symbol: str | None = None) -> int:
         """Cancel every open order of ``symbol`` (or everywhere the account has any: the venue's open-order

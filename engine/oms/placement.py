@@ -128,21 +128,34 @@ class Placement:
         try:
             spec.sent_ms = 0
             written = eng.adapter.send_place_now(spec)
-        except TransportError as exc:
-            eng.metrics.placed += 1
-            if exc.sent:
-                self.unknown(spec, str(exc))
-                return _WRITTEN_UNKNOWN
-            self.rejected_locally(spec.slot, str(exc))
-            raise
         except BaseException as exc:
-            eng.metrics.placed += 1
-            self.rejected_locally(spec.slot, f"{type(exc).__name__}: {exc}")
+            if self._write_failed(spec, exc):
+                return _WRITTEN_UNKNOWN
             raise
         if written is not None:
             eng.metrics.placed += 1
             eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
         return written
+
+    def _write_failed(self, spec: OrderSpec, exc: BaseException) -> bool:
+        """A write at once that raised, counted: True when the bytes may have left (the order is UNKNOWN),
+        False when nothing was sent (the order is REJECTED locally; the caller raises ``exc``)."""
+        self.eng.metrics.placed += 1
+        if isinstance(exc, TransportError):
+            if exc.sent:
+                self.unknown(spec, str(exc))
+                return True
+            self.rejected_locally(spec.slot, str(exc))
+        else:           # limiter refusal, IP ban, encoder refusal, cancelled: nothing was sent
+            self.rejected_locally(spec.slot, f"{type(exc).__name__}: {exc}")
+        return False
+
+    def not_written_now(self, spec: OrderSpec, exc: BaseException) -> Awaitable:
+        """The compiled order entry's write at once raised ``exc`` (:meth:`write_now`'s rule): the awaitable
+        of the UNKNOWN order's view when the bytes may have left, else ``exc`` raised (REJECTED locally)."""
+        if self._write_failed(spec, exc):
+            return _ready(self.tracker.view(spec.slot))
+        raise exc
 
     def submit(self, spec: OrderSpec, inst: int, t_call: int) -> None:
         """Write now when the venue can without waiting (:meth:`write_now`), its answer applied by the

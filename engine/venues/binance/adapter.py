@@ -134,7 +134,8 @@ class BinanceAdapter:
         engine then uses :meth:`send_place`)."""
         cid = spec.client_id.encode()
         if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
-            return self._ws_place_now(spec, cid)
+            fut = self._ws_place_now(spec, cid)
+            return None if fut is None else (fut, functools.partial(self._ws_read, cid))
         orders = self.orders
         fut = orders.place_now(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
                                spec.price_raw, spec.stop_raw, cid, spec.reduce_only, spec.trailing_raw)
@@ -143,6 +144,12 @@ class BinanceAdapter:
         spec.sent_ms = orders.lean.last_ts
         return fut, functools.partial(orders.read_naming, None if self.futures and spec.order_type in ALGO_TYPES
                                       else cid)
+
+    def order_writer(self):
+        """The compiled writer the engine's compiled order entry places and cancels through
+        (:mod:`engine._binance_writer`)."""
+        from engine._binance_writer import BinanceWriter
+        return BinanceWriter(self)
 
     def _rest_build(self, spec: OrderSpec, cid: bytes):
         return self.orders.place_builder(
@@ -170,14 +177,12 @@ class BinanceAdapter:
         return self._ws_answer(fut, cid)
 
     def _ws_place_now(self, spec: OrderSpec, cid: bytes):
-        """:meth:`_ws_place` without awaiting: None when the limiter has no room or the socket is found down
-        before the write (nothing written; :meth:`send_place` then waits its turn or takes the REST path)."""
+        """:meth:`_ws_place` without awaiting: the future of the answer's raw bytes; None when the limiter has
+        no room or the socket is found down before the write (nothing written; :meth:`send_place` then waits
+        its turn or takes the REST path)."""
         if not self.rest.limiter.try_take(PLACE_COST):
             return None
-        fut = self._ws_write(spec, cid)
-        if fut is None:
-            return None
-        return fut, functools.partial(self._ws_read, cid)
+        return self._ws_write(spec, cid)
 
     def _ws_write(self, spec: OrderSpec, cid: bytes):
         """The ``order.place`` frame written, its timestamp kept: the future of its answer, or None when the

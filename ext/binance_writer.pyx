@@ -1,0 +1,108 @@
+"""Binance's compiled order writer (spot and USD-M): what the engine's compiled order entry
+(:mod:`engine._order_entry`) asks of the venue, written at once.
+
+- Over REST (the lean path): the order encoded and signed by the compiled encoder straight into
+  its buffer, stamped with the venue's clock, the rate budget taken and the bytes written on the
+  warm keep-alive connection (``LeanHttpPath.write_now``); the answer read by the order path's
+  reader (``BinanceOrderPath.read_naming``: the typed error, or the compiled parser holding it, its
+  client id checked).
+- Over the WebSocket API, when orders go there and its session is up: the adapter's own write and
+  read (``_ws_place_now`` / ``_ws_read``; a cancel paced by the account's limiter as the adapter paces it).
+
+Nothing here decides an outcome: a write that cannot happen now returns None with nothing spent or
+written, and every error is the adapter's, raised as it raises it.
+"""
+
+from libc.stdint cimport int64_t
+
+from engine._codec_binance cimport BinanceOrderEncoder
+from engine._order_spec cimport OrderSpec
+from engine._order_writer cimport OrderWriter
+
+from engine.venues.binance.decode import ALGO_TYPES
+from engine.venues.binance.order_path import CANCEL_COST
+from engine.venues.binance.order_path import PLACE_COST
+
+__all__ = ["BinanceWriter", "REST", "WS_API"]
+
+REST = 0        # kind: written on the REST lean path
+WS_API = 1      # kind: written on the WebSocket API session
+
+cdef int _REST = REST
+cdef int _WS_API = WS_API
+
+
+cdef class BinanceWriter(OrderWriter):
+    """The writer of one Binance adapter (module docstring)."""
+
+    cdef object adapter
+    cdef object orders
+    cdef object lean
+    cdef object place_cost
+    cdef object cancel_cost
+    cdef BinanceOrderEncoder encoder
+    cdef int64_t recv_window
+    cdef bint ws_entry
+    cdef bint futures
+
+    def __init__(self, adapter):
+        orders = adapter.orders
+        self.adapter = adapter
+        self.orders = orders
+        self.lean = orders.lean
+        self.encoder = orders.encoder
+        self.recv_window = orders.recv_window
+        self.ws_entry = adapter.order_entry == "ws"
+        self.futures = adapter.futures
+        self.place_cost = PLACE_COST
+        self.cancel_cost = CANCEL_COST
+
+    cdef object _ws(self):
+        """The WebSocket API when orders go there and its session is up, else None."""
+        if not self.ws_entry:
+            return None
+        ws = self.adapter.ws_api
+        return ws if ws is not None and ws.ready else None
+
+    cdef object write_place(self, OrderSpec spec, bytes cid):
+        if self._ws() is not None:
+            fut = self.adapter._ws_place_now(spec, cid)
+            self.kind = _WS_API
+            return fut
+        cdef int64_t ts = self.lean.clock.now_ms()
+        cdef bytes symbol = spec.symbol.encode()
+        cdef Py_ssize_t n = self.encoder.new_order_c(symbol, len(symbol), spec.side, spec.order_type, spec.tif,
+                                                     spec.qty_raw, spec.price_raw, spec.stop_raw, cid, len(cid),
+                                                     ts, self.recv_window, 0, spec.reduce_only, spec.trailing_raw)
+        if n < 0:        # refused: the encoder's own call raises its typed error, naming the field
+            self.encoder.new_order_request(symbol, spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                           spec.price_raw, spec.stop_raw, cid, ts, self.recv_window, 0,
+                                           spec.reduce_only, spec.trailing_raw)
+            raise AssertionError("the encoder refused an order its checked call accepts")
+        fut = self.lean.write_now(self.place_cost, self.encoder._framed(self.encoder.endpoint), ts)
+        if fut is not None:
+            spec.sent_ms = ts
+            self.kind = _REST
+        return fut
+
+    cdef object read_place(self, int kind, bytes cid, object raw):
+        if kind == _WS_API:
+            return self.adapter._ws_read(cid, raw)
+        return self.orders.read_naming(cid, raw)
+
+    cdef object write_cancel(self, OrderSpec spec, bytes cid):
+        if self.futures and spec.order_type in ALGO_TYPES:
+            return None                 # (a USD-M conditional order: the adapter cancels it as an algo order)
+        ws = self._ws()
+        if ws is not None:
+            if not self.adapter.limiter.try_take(self.cancel_cost):
+                return None
+            self.kind = _WS_API
+            return ws.cancel_order(spec.symbol.encode(), client_id=cid)
+        self.kind = _REST
+        return self.orders.cancel_now(spec.symbol.encode(), cid, False)
+
+    cdef object read_cancel(self, int kind, bytes cid, object raw):
+        if kind == _WS_API:
+            return self.adapter._ws_read(None, raw)
+        return self.orders.read_naming(None, raw)

@@ -1,0 +1,194 @@
+"""The engine's compiled order entry: ``Engine.place_limit`` and ``Engine.cancel`` of a plain order, from
+the bot's arguments to the bytes on the socket and back, without a Python frame of the order manager.
+
+What it runs, for an order the compiled admission takes whole (:class:`~engine._order_gate.OrderGate`:
+a LIMIT / LIMIT_MAKER without a tag) on a venue whose order path has a compiled
+:class:`~engine._order_writer.OrderWriter`:
+
+1. admission, the store slot and the spec (``OrderGate.limit_spec``: every check, every typed error);
+2. the write at once (``OrderWriter.write_place``: encode, sign, rate budget, socket), counted
+   (``placed``, the ``call_to_wire`` histogram);
+3. the answer awaited in a compiled coroutine, read by the venue's compiled parser
+   (``OrderWriter.read_place``), applied by the compiled stream loop (``RecordLoop.answer``),
+   counted (``acknowledged``, ``round_trip_ack``, the slow-placement alert, the breaker's success);
+4. the order's view made in C.
+
+Everything else is :class:`engine.oms.placement.Placement`'s, unchanged, and this module hands it
+over rather than repeat it: an order of an instrument whose turn is taken (orders leave in their
+placing order), a writer that cannot write now (the connection not open, the rate budget full), a
+write that failed (rule 1, or UNKNOWN when the bytes may have left), an answer that is an error
+(a documented rejection rejects, everything else is UNKNOWN), a cancelled wait (UNKNOWN, never
+re-sent), an order that still waits for the stream to show its state.  So the exactly-once rules
+keep one owner.
+
+A cancel is the same: the order found by view or client id, its cancel written at once by the
+writer, the answer read and applied, the view returned; an order led by someone else (a bracket's
+leg), a cancel that cannot be written now, and a venue that says the order is not open take the
+engine's Python path.
+"""
+
+from libc.stdint cimport int32_t
+from libc.stdint cimport int64_t
+from posix.time cimport CLOCK_MONOTONIC
+from posix.time cimport clock_gettime
+from posix.time cimport timespec
+
+from engine._enums cimport CANCELLED
+from engine._enums cimport EXPIRED
+from engine._enums cimport FILLED
+from engine._enums cimport FOK
+from engine._enums cimport IOC
+from engine._enums cimport MARKET
+from engine._enums cimport NOT_PLACED
+from engine._enums cimport PENDING
+from engine._enums cimport REJECTED
+from engine._histogram cimport LatencyHistogram
+from engine._order_spec cimport OrderSpec
+from engine._order_store cimport OrderStore
+from engine._order_writer cimport OrderWriter
+
+from asyncio import CancelledError
+
+__all__ = ["OrderEntry"]
+
+
+cdef inline int64_t _perf_ns() noexcept nogil:
+    """``time.perf_counter_ns()`` (CLOCK_MONOTONIC on Linux), without a Python call."""
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return <int64_t>ts.tv_sec * 1000000000 + ts.tv_nsec
+
+
+cdef inline bint _terminal(int state) noexcept nogil:
+    return state == FILLED or state == CANCELLED or state == REJECTED or state == EXPIRED or state == NOT_PLACED
+
+
+cdef class OrderEntry:
+    """One engine's compiled place and cancel over its venue's :class:`OrderWriter` (module docstring).
+
+    Built by the engine once its adapter is started; ``place_limit`` / ``cancel`` return the
+    awaitable of the order's view, or None where the engine's Python path is to run (nothing done)."""
+
+    cdef readonly OrderWriter writer
+    cdef object eng
+    cdef object gate
+    cdef object limit_spec
+    cdef object placement
+    cdef dict writing
+    cdef object metrics
+    cdef object breaker
+    cdef object loop
+    cdef object stream
+    cdef object tracker
+    cdef object view
+    cdef OrderStore store
+    cdef LatencyHistogram call_to_wire
+    cdef LatencyHistogram round_trip_ack
+
+    def __init__(self, engine, OrderWriter writer not None):
+        self.eng = engine
+        self.writer = writer
+        self.gate = engine._gate
+        self.limit_spec = self.gate.limit_spec
+        self.placement = engine.placement
+        self.writing = engine.placement._writing
+        self.metrics = engine.metrics
+        self.breaker = engine.breaker
+        self.stream = engine.stream
+        self.loop = engine.stream.loop
+        self.tracker = engine.tracker
+        self.view = engine.tracker.view
+        self.store = engine.store
+        self.call_to_wire = engine.metrics.call_to_wire
+        self.round_trip_ack = engine.metrics.round_trip_ack
+
+    # -- place ------------------------------------------------------------------------------------
+    def place_limit(self, symbol, side, qty, price, tif, bint post_only, bint reduce_only, int64_t t_call):
+        """The awaitable of a plain limit order's view (admitted, recorded, written where it can be now);
+        None when the compiled admission leaves it to the full path (nothing recorded).  Raises every
+        typed error the admission raises, and what :meth:`Placement.place` raises when nothing was written."""
+        spec = self.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
+        if spec is None:
+            return None
+        return self._place(<OrderSpec>spec, t_call)
+
+    cdef object _place(self, OrderSpec spec, int64_t t_call):
+        cdef int32_t inst = self.gate.inst
+        if self.writing.get(inst):              # an order of this instrument holds or awaits its turn
+            return self.placement.place(spec, inst, t_call)
+        cdef bytes cid = spec.client_id.encode("ascii")
+        try:
+            spec.sent_ms = 0
+            fut = self.writer.write_place(spec, cid)
+        except BaseException as exc:
+            return self.placement.not_written_now(spec, exc)
+        if fut is None:
+            return self.placement.place(spec, inst, t_call)
+        self.metrics.placed += 1
+        self.call_to_wire.record_c(_perf_ns() - t_call)
+        return self._answered(spec, fut, self.writer.kind, cid, t_call)
+
+    async def _answered(self, OrderSpec spec, fut, int kind, bytes cid, int64_t t_call):
+        """:meth:`Placement.answered` of an order this entry wrote."""
+        try:
+            raw = await fut
+            answer = self.writer.read_place(kind, cid, raw)
+        except CancelledError:
+            self.placement.unknown(spec, "the placing task was cancelled with the answer outstanding",
+                                   resend=False)
+            raise
+        except Exception as exc:
+            return self.placement.failed(spec, exc)
+        self._acknowledged(spec, answer, t_call)
+        cdef int32_t slot = spec.slot
+        cdef int state = self.store.state[slot]
+        if state == PENDING or spec.order_type == MARKET or spec.tif == IOC or spec.tif == FOK:
+            done = self.placement.unsettled(spec)
+            if done is not None:
+                await self.tracker.wait(slot, done, self.eng.ack_wait_s)
+        return self.view(slot)
+
+    cdef int _acknowledged(self, OrderSpec spec, answer, int64_t t_call) except -1:
+        """:meth:`Placement.acknowledged`: counted, the breaker told, the answer applied."""
+        cdef int64_t latency = _perf_ns() - t_call
+        metrics = self.metrics
+        self.round_trip_ack.record_c(latency)
+        if latency > metrics._threshold:
+            metrics._alert("round_trip_ack", latency, spec.client_id)
+        metrics.acknowledged += 1
+        self.breaker.record_success()
+        status = self.loop.answer(answer)          # -1: finished in C
+        if status >= 0:
+            self.stream.finish_answer(answer, status)
+        return 0
+
+    # -- cancel -----------------------------------------------------------------------------------
+    def cancel(self, order):
+        """The awaitable of ``Engine.cancel(order)``'s view when this entry can write it now; None for the
+        engine's Python path (nothing sent).  Raises what the engine raises for an order it does not
+        have or that is already finished."""
+        cdef int32_t slot = self.eng.slot_of(order)
+        if _terminal(self.store.state[slot]):
+            return None                            # (the engine's path says which state, and raises)
+        spec, leg = self.tracker.spec_and_leg(slot)
+        if leg is not None or spec is None:
+            return None
+        cdef bytes cid = (<OrderSpec>spec).client_id.encode("ascii")
+        fut = self.writer.write_cancel(<OrderSpec>spec, cid)
+        if fut is None:
+            return None
+        return self._cancelled(slot, fut, self.writer.kind, cid)
+
+    async def _cancelled(self, int32_t slot, fut, int kind, bytes cid):
+        """Engine.cancel's answer half, for a cancel this entry wrote."""
+        try:
+            answer = self.writer.read_cancel(kind, cid, await fut)
+        except Exception as exc:
+            return await self.eng.cancel_refused(slot, exc)
+        status = self.loop.answer(answer)          # -1: finished in C
+        if status >= 0:
+            self.stream.finish_answer(answer, status)
+        if not _terminal(self.store.state[slot]):
+            tracker = self.tracker
+            await tracker.wait(slot, lambda: tracker.is_terminal(slot), self.eng.ack_wait_s)
+        return self.view(slot)
