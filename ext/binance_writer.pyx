@@ -19,9 +19,9 @@ from engine._codec_binance cimport BinanceOrderEncoder
 from engine._order_spec cimport OrderSpec
 from engine._order_writer cimport OrderWriter
 
-from engine.venues.binance.decode import ALGO_TYPES
-from engine.venues.binance.order_path import CANCEL_COST
-from engine.venues.binance.order_path import PLACE_COST
+from engine.venues.binance.decode import ALGO_TYPES as _ALGO_TYPES
+from engine.venues.binance.order_path import CANCEL_COST as _CANCEL_COST
+from engine.venues.binance.order_path import PLACE_COST as _PLACE_COST
 
 __all__ = ["BinanceWriter", "REST", "WS_API"]
 
@@ -54,8 +54,8 @@ cdef class BinanceWriter(OrderWriter):
         self.recv_window = orders.recv_window
         self.ws_entry = adapter.order_entry == "ws"
         self.futures = adapter.futures
-        self.place_cost = PLACE_COST
-        self.cancel_cost = CANCEL_COST
+        self.place_cost = _PLACE_COST
+        self.cancel_cost = _CANCEL_COST
 
     cdef object _ws(self):
         """The WebSocket API when orders go there and its session is up, else None."""
@@ -91,7 +91,7 @@ cdef class BinanceWriter(OrderWriter):
         return self.orders.read_naming(cid, raw)
 
     cdef object write_cancel(self, OrderSpec spec, bytes cid):
-        if self.futures and spec.order_type in ALGO_TYPES:
+        if self.futures and spec.order_type in _ALGO_TYPES:
             return None                 # (a USD-M conditional order: the adapter cancels it as an algo order)
         ws = self._ws()
         if ws is not None:

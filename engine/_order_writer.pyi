@@ -1,0 +1,2 @@
+class OrderWriter:
+    kind: int
