@@ -7,6 +7,8 @@ from engine._order_writer import OrderWriter
 
 class OrderEntry:
     writer: OrderWriter
+    places: int
+    cancels: int
     def __init__(self, engine: Any, writer: OrderWriter) -> None: ...
     def place_limit(self, symbol: str, side: Side | str, qty: str | Decimal | int, price: str | Decimal | int,
                     tif: str | TimeInForce, post_only: bool, reduce_only: bool,

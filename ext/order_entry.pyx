@@ -49,6 +49,8 @@ from engine._order_writer cimport OrderWriter
 
 from asyncio import CancelledError
 
+from engine._order_view import Order
+
 __all__ = ["OrderEntry"]
 
 
@@ -70,6 +72,8 @@ cdef class OrderEntry:
     awaitable of the order's view, or None where the engine's Python path is to run (nothing done)."""
 
     cdef readonly OrderWriter writer
+    cdef readonly int64_t places        # orders this entry wrote
+    cdef readonly int64_t cancels       # cancels this entry wrote
     cdef object eng
     cdef object gate
     cdef object limit_spec
@@ -80,6 +84,8 @@ cdef class OrderEntry:
     cdef object loop
     cdef object stream
     cdef object tracker
+    cdef dict specs
+    cdef dict legs
     cdef object view
     cdef OrderStore store
     cdef LatencyHistogram call_to_wire
@@ -97,6 +103,8 @@ cdef class OrderEntry:
         self.stream = engine.stream
         self.loop = engine.stream.loop
         self.tracker = engine.tracker
+        self.specs = engine.tracker._specs
+        self.legs = engine.tracker._legs
         self.view = engine.tracker.view
         self.store = engine.store
         self.call_to_wire = engine.metrics.call_to_wire
@@ -124,6 +132,7 @@ cdef class OrderEntry:
             return self.placement.not_written_now(spec, exc)
         if fut is None:
             return self.placement.place(spec, inst, t_call)
+        self.places += 1
         self.metrics.placed += 1
         self.call_to_wire.record_c(_perf_ns() - t_call)
         return self._answered(spec, fut, self.writer.kind, cid, t_call)
@@ -167,16 +176,27 @@ cdef class OrderEntry:
         """The awaitable of ``Engine.cancel(order)``'s view when this entry can write it now; None for the
         engine's Python path (nothing sent).  Raises what the engine raises for an order it does not
         have or that is already finished."""
-        cdef int32_t slot = self.eng.slot_of(order)
+        cdef int32_t slot
+        if type(order) is Order:
+            slot = order.slot
+            if self.store.client_id(slot) != order.client_order_id:
+                return None                        # (no longer in the store: the engine's path raises)
+        elif type(order) is str:
+            slot = self.store.find_client_id(order)
+            if slot < 0:
+                return None                        # (an adopted order, or none: the engine's path)
+        else:
+            return None
         if _terminal(self.store.state[slot]):
             return None                            # (the engine's path says which state, and raises)
-        spec, leg = self.tracker.spec_and_leg(slot)
-        if leg is not None or spec is None:
+        spec = self.specs.get(slot)
+        if spec is None or self.legs.get(slot) is not None:
             return None
         cdef bytes cid = (<OrderSpec>spec).client_id.encode("ascii")
         fut = self.writer.write_cancel(<OrderSpec>spec, cid)
         if fut is None:
             return None
+        self.cancels += 1
         return self._cancelled(slot, fut, self.writer.kind, cid)
 
     async def _cancelled(self, int32_t slot, fut, int kind, bytes cid):

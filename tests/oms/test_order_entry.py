@@ -1,0 +1,143 @@
+"""The compiled order entry (engine._order_entry): a plain limit order and its cancel go from the bot's
+arguments to the socket and back in compiled code, and every case it does not own is handed to the
+engine's Python path with nothing done twice: a tagged order, an instrument whose turn is taken, a
+connection that is not open, a ban, an answer that is an error or is lost, a task cancelled while it
+waits, a cancel the venue no longer has open.  Everything over real sockets against the simulator."""
+
+import asyncio
+
+import pytest
+
+from engine._binance_writer import REST, WS_API
+from engine._enums import OrderState
+from engine.oms.engine import OrderNotFound
+from engine.venues.errors import IpBanned, OrderNotOpen, OutcomeUnknown, PostOnlyWouldTake
+from tests.support.engine_fixtures import engine_on_sim, run, until
+
+from tests.oms.test_exactly_once import FAST, open_at_venue, venue_count
+
+ENTRIES = [("binance-spot", "rest"), ("binance-spot", "ws"), ("binance-usdm", "rest")]
+BELOW = "48000"
+
+
+@pytest.mark.parametrize("venue, entry", ENTRIES)
+def test_plain_orders_and_their_cancels_go_through_the_compiled_entry(venue, entry):
+    async def main():
+        async with engine_on_sim(venue, order_entry=entry) as (sim, eng):
+            compiled = eng._entry
+            assert compiled is not None
+            a = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            assert a.state == OrderState.NEW and a.exchange_order_id is not None
+            assert compiled.places == 1 and compiled.writer.kind == (WS_API if entry == "ws" else REST)
+            assert venue_count(sim, venue, a.client_order_id) == 1
+            assert eng.metrics.placed == eng.metrics.acknowledged == 1
+            assert eng.metrics.call_to_wire.count == eng.metrics.round_trip_ack.count == 1
+            b = await eng.place_limit("BTCUSDT", "SELL", "0.01", "52000", tif="GTC")
+            assert compiled.places == 2 and b.state == OrderState.NEW
+
+            done = await eng.cancel(a)                           # by view
+            assert done.state == OrderState.CANCELLED and compiled.cancels == 1
+            done = await eng.cancel(b.client_order_id)           # by client order id
+            assert done.state == OrderState.CANCELLED and compiled.cancels == 2
+            assert open_at_venue(sim, venue) == []
+            assert eng.tracker.open_count() == 0
+
+            with pytest.raises(OrderNotOpen, match="already CANCELLED"):     # the Python path says so
+                await eng.cancel(a)
+            with pytest.raises(OrderNotFound):
+                await eng.cancel("no-such-order")
+            with pytest.raises(TypeError):
+                await eng.cancel(12345)
+            assert compiled.cancels == 2
+
+    run(main())
+
+
+def test_cases_the_entry_does_not_own_take_the_python_path_once():
+    async def main():
+        async with engine_on_sim("binance-spot") as (sim, eng):
+            compiled = eng._entry
+            tagged = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW, client_tag="grid7")
+            assert tagged.state == OrderState.NEW and tagged.client_order_id.startswith("grid7")
+            assert compiled.places == 0                          # a tagged order: the full path
+            await eng.cancel(tagged)
+
+            first = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            assert compiled.places == 1
+            inst = eng._gate.inst
+            eng.placement._writing[inst] = 1                     # an order of this instrument holds its turn
+            try:
+                waited = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48001")
+            finally:
+                eng.placement._writing[inst] = 0
+            assert waited.state == OrderState.NEW and compiled.places == 1
+
+            eng.adapter.orders.lean.http.current().close()       # the connection is not open at the write
+            reopened = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48002")
+            assert reopened.state == OrderState.NEW and compiled.places == 1
+            for o in (first, waited, reopened):
+                assert venue_count(sim, "binance-spot", o.client_order_id) == 1
+            assert eng.metrics.placed == 4
+
+            limiter = eng.adapter.limiter
+            limiter.banned_until = limiter.clock() + 60          # a ban: nothing may be sent
+            open_before, sent_before = eng.tracker.open_count(), len(sim.core.by_client)
+            with pytest.raises(IpBanned):
+                await eng.place_limit("BTCUSDT", "BUY", "0.01", "48003")
+            assert eng.tracker.open_count() == open_before and len(sim.core.by_client) == sent_before
+            assert eng.metrics.rejected == 1 and compiled.places == 1
+            limiter.banned_until = 0
+
+    run(main())
+
+
+def test_a_documented_rejection_rejects_and_a_lost_answer_is_unknown_and_resolved_once():
+    async def main():
+        async with engine_on_sim("binance-spot", faults=["POST api/v3/order:unknown:process=later,delay_ms=300,nth=2"],
+                                 **FAST) as (sim, eng):
+            compiled = eng._entry
+            with pytest.raises(PostOnlyWouldTake):
+                await eng.place_limit("BTCUSDT", "BUY", "0.01", "52000", post_only=True)
+            assert compiled.places == 1 and eng.metrics.rejected == 1
+            lost = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)    # -1007, processed 0.3 s later
+            assert lost.state == OrderState.UNKNOWN and compiled.places == 2
+            await until(lambda: eng.get_order(lost.client_order_id).state == OrderState.NEW, 10, "resolution")
+            await asyncio.sleep(0.5)
+            assert venue_count(sim, "binance-spot", lost.client_order_id) == 1
+
+    run(main())
+
+
+def test_a_task_cancelled_while_its_answer_is_outstanding_leaves_the_order_unknown_never_resent():
+    async def main():
+        async with engine_on_sim("binance-spot", faults=["POST api/v3/order:latency:ms=400,nth=1"],
+                                 **FAST) as (sim, eng):
+            task = asyncio.create_task(eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW))
+            await asyncio.sleep(0.1)
+            assert eng._entry.places == 1
+            (cid,) = [eng.store.client_id(s) for s in eng.open_slots()]
+            assert eng.get_order(cid).state == OrderState.PENDING
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert eng.get_order(cid).state == OrderState.UNKNOWN
+            await until(lambda: eng.get_order(cid).state == OrderState.NEW, 10, "the answer or the resolution")
+            await asyncio.sleep(0.3)
+            assert venue_count(sim, "binance-spot", cid) == 1
+
+    run(main())
+
+
+def test_a_cancel_the_venue_no_longer_has_open_is_settled_and_a_lost_cancel_answer_raises():
+    async def main():
+        async with engine_on_sim("binance-spot", faults=["DELETE api/v3/order:unknown:process=first,nth=3"], **FAST) as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            first, second = await asyncio.gather(eng.cancel(o), eng.cancel(o))   # the second: -2011 unknown order
+            assert first.state == second.state == OrderState.CANCELLED
+            assert eng._entry.cancels == 2
+            p = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            with pytest.raises(OutcomeUnknown):                  # the third cancel's answer: -1007
+                await eng.cancel(p)
+            await until(lambda: eng.get_order(p.client_order_id).state == OrderState.CANCELLED, 10, "the stream")
+
+    run(main())
