@@ -3,6 +3,7 @@ from typing import Any
 from engine._order_writer import OrderWriter
 
 REST: int
+REST_ALGO: int
 WS_API: int
 
 class BinanceWriter(OrderWriter):

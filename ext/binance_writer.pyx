@@ -23,12 +23,14 @@ from engine.venues.binance.decode import ALGO_TYPES as _ALGO_TYPES
 from engine.venues.binance.order_path import CANCEL_COST as _CANCEL_COST
 from engine.venues.binance.order_path import PLACE_COST as _PLACE_COST
 
-__all__ = ["BinanceWriter", "REST", "WS_API"]
+__all__ = ["BinanceWriter", "REST", "REST_ALGO", "WS_API"]
 
 REST = 0        # kind: written on the REST lean path
+REST_ALGO = 2   # kind: a USD-M conditional order written on the REST lean path
 WS_API = 1      # kind: written on the WebSocket API session
 
 cdef int _REST = REST
+cdef int _REST_ALGO = REST_ALGO
 cdef int _WS_API = WS_API
 
 
@@ -82,17 +84,20 @@ cdef class BinanceWriter(OrderWriter):
         fut = self.lean.write_now(self.place_cost, self.encoder._framed(self.encoder.endpoint), ts)
         if fut is not None:
             spec.sent_ms = ts
-            self.kind = _REST
+            self.kind = _REST_ALGO if self._algo(spec) else _REST
         return fut
 
-    cdef object read_place(self, int kind, bytes cid, object raw):
+    cdef object read_place(self, object kind, bytes cid, object raw):
         if kind == _WS_API:
             return self.adapter._ws_read(cid, raw)
-        return self.orders.read_naming(cid, raw)
+        return self.orders.read_naming(cid if kind == _REST else None, raw)
+
+    cdef bint _algo(self, OrderSpec spec):
+        """A USD-M conditional order: placed and cancelled as an algo order, whose answers name
+        ``clientAlgoId`` (not read hot: its client id is not checked in the answer)."""
+        return self.futures and spec.order_type in _ALGO_TYPES
 
     cdef object write_cancel(self, OrderSpec spec, bytes cid):
-        if self.futures and spec.order_type in _ALGO_TYPES:
-            return None                 # (a USD-M conditional order: the adapter cancels it as an algo order)
         ws = self._ws()
         if ws is not None:
             if not self.adapter.limiter.try_take(self.cancel_cost):
@@ -100,9 +105,9 @@ cdef class BinanceWriter(OrderWriter):
             self.kind = _WS_API
             return ws.cancel_order(spec.symbol.encode(), client_id=cid)
         self.kind = _REST
-        return self.orders.cancel_now(spec.symbol.encode(), cid, False)
+        return self.orders.cancel_now(spec.symbol.encode(), cid, self._algo(spec))
 
-    cdef object read_cancel(self, int kind, bytes cid, object raw):
+    cdef object read_cancel(self, object kind, bytes cid, object raw):
         if kind == _WS_API:
             return self.adapter._ws_read(None, raw)
         return self.orders.read_naming(None, raw)

@@ -2,8 +2,9 @@
 the bot's arguments to the bytes on the socket and back, without a Python frame of the order manager.
 
 What it runs, for an order the compiled admission takes whole (:class:`~engine._order_gate.OrderGate`:
-a LIMIT / LIMIT_MAKER without a tag) on a venue whose order path has a compiled
-:class:`~engine._order_writer.OrderWriter`:
+a LIMIT / LIMIT_MAKER / MARKET without a tag) on a venue that writes at once, through its
+:class:`~engine._order_writer.OrderWriter` (compiled: Binance, Bybit; else
+:class:`~engine._order_writer.AdapterWriter` over the adapter's ``send_place_now``):
 
 1. admission, the store slot and the spec (``OrderGate.limit_spec``: every check, every typed error);
 2. the write at once (``OrderWriter.write_place``: encode, sign, rate budget, socket), counted
@@ -77,6 +78,7 @@ cdef class OrderEntry:
     cdef object eng
     cdef object gate
     cdef object limit_spec
+    cdef object market_spec
     cdef object placement
     cdef dict writing
     cdef object metrics
@@ -96,6 +98,7 @@ cdef class OrderEntry:
         self.writer = writer
         self.gate = engine._gate
         self.limit_spec = self.gate.limit_spec
+        self.market_spec = self.gate.market_spec
         self.placement = engine.placement
         self.writing = engine.placement._writing
         self.metrics = engine.metrics
@@ -120,24 +123,31 @@ cdef class OrderEntry:
             return None
         return self._place(<OrderSpec>spec, t_call)
 
+    def place_market(self, symbol, side, qty, bint reduce_only, int64_t t_call):
+        """:meth:`place_limit` for a plain MARKET order."""
+        spec = self.market_spec(symbol, side, qty, reduce_only)
+        if spec is None:
+            return None
+        return self._place(<OrderSpec>spec, t_call)
+
     cdef object _place(self, OrderSpec spec, int64_t t_call):
         cdef int32_t inst = self.gate.inst
         if self.writing.get(inst):              # an order of this instrument holds or awaits its turn
-            return self.placement.place(spec, inst, t_call)
+            return self.placement.place_in_turn(spec, inst, t_call)
         cdef bytes cid = spec.client_id.encode("ascii")
         try:
             spec.sent_ms = 0
             fut = self.writer.write_place(spec, cid)
         except BaseException as exc:
             return self.placement.not_written_now(spec, exc)
-        if fut is None:
-            return self.placement.place(spec, inst, t_call)
+        if fut is None:                         # (not now: nothing spent, nothing written)
+            return self.placement.place_in_turn(spec, inst, t_call)
         self.places += 1
         self.metrics.placed += 1
         self.call_to_wire.record_c(_perf_ns() - t_call)
         return self._answered(spec, fut, self.writer.kind, cid, t_call)
 
-    async def _answered(self, OrderSpec spec, fut, int kind, bytes cid, int64_t t_call):
+    async def _answered(self, OrderSpec spec, fut, kind, bytes cid, int64_t t_call):
         """:meth:`Placement.answered` of an order this entry wrote."""
         try:
             raw = await fut
@@ -199,7 +209,7 @@ cdef class OrderEntry:
         self.cancels += 1
         return self._cancelled(slot, fut, self.writer.kind, cid)
 
-    async def _cancelled(self, int32_t slot, fut, int kind, bytes cid):
+    async def _cancelled(self, int32_t slot, fut, kind, bytes cid):
         """Engine.cancel's answer half, for a cancel this entry wrote."""
         try:
             answer = self.writer.read_cancel(kind, cid, await fut)

@@ -9,8 +9,8 @@ cdef class OrderWriter:
     # nothing written: the engine then takes its awaiting path).  Raises as the adapter's send_place_now
     # does (a TransportError says whether anything was sent; anything else: nothing was).
     # read_*: the parser holding the answer, or the venue's typed error raised.
-    cdef public int kind
+    cdef public object kind
     cdef object write_place(self, OrderSpec spec, bytes cid)
-    cdef object read_place(self, int kind, bytes cid, object raw)
+    cdef object read_place(self, object kind, bytes cid, object raw)
     cdef object write_cancel(self, OrderSpec spec, bytes cid)
-    cdef object read_cancel(self, int kind, bytes cid, object raw)
+    cdef object read_cancel(self, object kind, bytes cid, object raw)

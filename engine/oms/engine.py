@@ -38,6 +38,7 @@ from engine._instruments import Instruments
 from engine._order_entry import OrderEntry
 from engine._order_gate import OpenCounts, OrderGate
 from engine._order_store import OrderStore
+from engine._order_writer import AdapterWriter
 from engine._parse_common import ParseError
 from engine._positions import PositionBook
 from engine.config import VenueConfig
@@ -121,10 +122,12 @@ class Engine:
         self.foreign = ForeignOrders(self)          # orders we did not place, adopted from the stream
         self.resolver = UnknownResolver(self, resend=resend_lost)
         self.placement = Placement(self)
-        # the compiled place and cancel of a plain order, where the venue's order path has a compiled writer
-        writer = getattr(self.adapter, "order_writer", None)
-        self._entry = (OrderEntry(self, writer()) if writer is not None
-                       and Capability.WRITE_NOW in self.adapter.capabilities else None)
+        # the compiled place and cancel of a plain order, where the venue writes at once: through its compiled
+        # writer, or its adapter's Python send_place_now when it has none
+        self._entry = None
+        if Capability.WRITE_NOW in self.adapter.capabilities:
+            writer = getattr(self.adapter, "order_writer", None)
+            self._entry = OrderEntry(self, writer() if writer is not None else AdapterWriter(self.adapter))
         self.kill_switch = KillSwitch(self)
         self.ack_wait_s = ack_wait_s
         self.cancel_all_on_start = cancel_all_on_start
@@ -227,8 +230,14 @@ class Engine:
         client id (``grid7-...``) within the venue's id rules (characters, length: a ``ValueError`` names
         the limit), so the venue's own records say which part of a bot placed it."""
         t_call = time.perf_counter_ns()
-        adm = self.admission
-        spec = adm.fast_market(symbol, side, qty, reduce_only, client_tag)
+        adm, entry = self.admission, self._entry
+        if entry is not None and client_tag is None:
+            placed = entry.place_market(symbol, side, qty, reduce_only, t_call)
+            if placed is not None:
+                return await placed
+            spec = None             # (the gate left it to the full path)
+        else:
+            spec = adm.fast_market(symbol, side, qty, reduce_only, client_tag)
         if spec is not None:
             return await self.placement.place(spec, adm.gate.inst, t_call)
         return await self._place(symbol, side, OrderType.MARKET, TimeInForce.TIF_NONE, qty,

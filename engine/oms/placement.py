@@ -102,13 +102,15 @@ class Placement:
         does, when nothing was written."""
         written = self.write_now(spec, inst, t_call) if wait else None
         if written is None:
-            return self._place_later(spec, inst, t_call, wait)
+            return self.place_in_turn(spec, inst, t_call, wait)
         if written is _WRITTEN_UNKNOWN:
             return _ready(self.tracker.view(spec.slot))
         return self.answered(spec, written[0], written[1], t_call, wait)
 
-    async def _place_later(self, spec: OrderSpec, inst: int, t_call: int, wait: bool):
-        """:meth:`place` of an order written in its instrument's turn (the lock, awaited)."""
+    async def place_in_turn(self, spec: OrderSpec, inst: int, t_call: int, wait: bool = True):
+        """:meth:`place` of an order written in its instrument's turn (the lock, awaited): what an order that
+        cannot be written at once (its instrument's turn taken, the connection or the rate budget not
+        ready) goes through."""
         self.eng.metrics.placed += 1
         try:
             pending = await self.write(spec, inst)

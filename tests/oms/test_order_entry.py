@@ -5,10 +5,12 @@ connection that is not open, a ban, an answer that is an error or is lost, a tas
 waits, a cancel the venue no longer has open.  Everything over real sockets against the simulator."""
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 
 from engine._binance_writer import REST, WS_API
+from engine._bybit_writer import REST as BYBIT_REST, WS_TRADE
 from engine._enums import OrderState
 from engine.oms.engine import OrderNotFound
 from engine.venues.errors import IpBanned, OrderNotOpen, OutcomeUnknown, PostOnlyWouldTake
@@ -16,7 +18,9 @@ from tests.support.engine_fixtures import engine_on_sim, run, until
 
 from tests.oms.test_exactly_once import FAST, open_at_venue, venue_count
 
-ENTRIES = [("binance-spot", "rest"), ("binance-spot", "ws"), ("binance-usdm", "rest")]
+ENTRIES = [("binance-spot", "rest"), ("binance-spot", "ws"), ("binance-usdm", "rest"), ("bybit", "rest"),
+           ("bybit", "ws")]
+KINDS = {"binance-spot": (REST, WS_API), "binance-usdm": (REST, WS_API), "bybit": (BYBIT_REST, WS_TRADE)}
 BELOW = "48000"
 
 
@@ -28,7 +32,7 @@ def test_plain_orders_and_their_cancels_go_through_the_compiled_entry(venue, ent
             assert compiled is not None
             a = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
             assert a.state == OrderState.NEW and a.exchange_order_id is not None
-            assert compiled.places == 1 and compiled.writer.kind == (WS_API if entry == "ws" else REST)
+            assert compiled.places == 1 and compiled.writer.kind == KINDS[venue][entry == "ws"]
             assert venue_count(sim, venue, a.client_order_id) == 1
             assert eng.metrics.placed == eng.metrics.acknowledged == 1
             assert eng.metrics.call_to_wire.count == eng.metrics.round_trip_ack.count == 1
@@ -41,6 +45,9 @@ def test_plain_orders_and_their_cancels_go_through_the_compiled_entry(venue, ent
             assert done.state == OrderState.CANCELLED and compiled.cancels == 2
             assert open_at_venue(sim, venue) == []
             assert eng.tracker.open_count() == 0
+
+            m = await eng.place_market("BTCUSDT", "BUY", "0.01")             # a market order: its fills awaited
+            assert m.state == OrderState.FILLED and m.filled == Decimal("0.01") and compiled.places == 3
 
             with pytest.raises(OrderNotOpen, match="already CANCELLED"):     # the Python path says so
                 await eng.cancel(a)
@@ -139,5 +146,21 @@ def test_a_cancel_the_venue_no_longer_has_open_is_settled_and_a_lost_cancel_answ
             with pytest.raises(OutcomeUnknown):                  # the third cancel's answer: -1007
                 await eng.cancel(p)
             await until(lambda: eng.get_order(p.client_order_id).state == OrderState.CANCELLED, 10, "the stream")
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue, symbol, qty, price", [("mexc", "BTCUSDT", "0.001", "49000"),
+                                                       ("gateio", "BTC_USDT", "0.01", "40000")])
+def test_a_venue_without_a_compiled_writer_places_through_its_adapter_in_the_compiled_entry(venue, symbol, qty, price):
+    async def main():
+        async with engine_on_sim(venue) as (sim, eng):
+            compiled = eng._entry
+            o = await eng.place_limit(symbol, "BUY", qty, price)
+            assert o.state == OrderState.NEW and compiled.places == 1
+            assert eng.metrics.placed == eng.metrics.acknowledged == 1
+            done = await eng.cancel(o)                 # its cancel: the adapter's path
+            await until(lambda: eng.get_order(o.client_order_id).state == OrderState.CANCELLED, what="cancelled")
+            assert compiled.cancels == 0 and done.client_order_id == o.client_order_id
 
     run(main())

@@ -15,10 +15,10 @@ countdown cancel-all dead-man switch and trailing stops.
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Awaitable, Callable
 
+from engine._binance_writer import BinanceWriter
 from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
@@ -69,6 +69,7 @@ class BinanceAdapter:
         self.limiter = self.rest.limiter
         self.parser = BinanceParser(futures=self.futures)      # the user-data stream's
         self.orders = BinanceOrderPath(self.rest)
+        self.writer = BinanceWriter(self)        # what is written at once (reads orders, ws_api as they are)
         self.ws_api: BinanceWsApi | None = None
         self.user_stream: UsdmUserStream | None = None
         self.native_brackets = None
@@ -131,25 +132,14 @@ class BinanceAdapter:
     def send_place_now(self, spec: OrderSpec):
         """The write without awaiting (``Capability.WRITE_NOW``), over the WebSocket API when orders go there
         and its session is up, else the REST lean path: ``(future, read)``; None when it would wait (the
-        engine then uses :meth:`send_place`)."""
-        cid = spec.client_id.encode()
-        if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
-            fut = self._ws_place_now(spec, cid)
-            return None if fut is None else (fut, functools.partial(self._ws_read, cid))
-        orders = self.orders
-        fut = orders.place_now(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                               spec.price_raw, spec.stop_raw, cid, spec.reduce_only, spec.trailing_raw)
-        if fut is None:
-            return None
-        spec.sent_ms = orders.lean.last_ts
-        return fut, functools.partial(orders.read_naming, None if self.futures and spec.order_type in ALGO_TYPES
-                                      else cid)
+        engine then uses :meth:`send_place`).  The compiled writer's (:meth:`order_writer`)."""
+        return self.writer.place_now(spec)
 
     def order_writer(self):
-        """The compiled writer the engine's compiled order entry places and cancels through
-        (:mod:`engine._binance_writer`)."""
-        from engine._binance_writer import BinanceWriter
-        return BinanceWriter(self)
+        """The compiled writer (:mod:`engine._binance_writer`) of what this adapter writes at once: the
+        engine's compiled order entry places and cancels through it, and so do :meth:`send_place_now`
+        and :meth:`cancel`."""
+        return self.writer
 
     def _rest_build(self, spec: OrderSpec, cid: bytes):
         return self.orders.place_builder(
@@ -210,6 +200,10 @@ class BinanceAdapter:
         return parser
 
     async def cancel(self, spec: OrderSpec):
+        written = self.writer.cancel_now(spec)          # nothing waits: written here
+        if written is not None:
+            fut, read = written
+            return read(await fut)
         algo = self.futures and spec.order_type in ALGO_TYPES
         cid = spec.client_id.encode()
         if self.order_entry == "ws" and self.ws_api is not None and self.ws_api.ready:
@@ -219,10 +213,8 @@ class BinanceAdapter:
             return await self._ws_answer(self.ws_api.cancel_order(spec.symbol.encode(), client_id=cid))
         orders = self.orders
         symbol = spec.symbol.encode()
-        fut = orders.cancel_now(symbol, cid, algo)           # nothing waits: written here
-        if fut is None:
-            request, rw = orders.encoder.cancel_request, orders.recv_window
-            fut = await orders.submit(CANCEL_COST, lambda ts: request(symbol, 0, cid, ts, rw, algo))
+        request, rw = orders.encoder.cancel_request, orders.recv_window
+        fut = await orders.submit(CANCEL_COST, lambda ts: request(symbol, 0, cid, ts, rw, algo))
         return orders.read_naming(None, await fut)
 
     async def cancel_all(self, symbol: str) -> None:

@@ -12,6 +12,7 @@ from decimal import Decimal
 import logging
 from typing import Awaitable, Callable
 
+from engine._bybit_writer import BybitWriter
 from engine._enums import OrderType, Side, TimeInForce
 from engine._fixedpoint import format as fp_format
 from engine._fixedpoint import Rounding
@@ -100,6 +101,7 @@ class BybitAdapter:
         self.futures_balances = self.account_messages.parser if self.futures else None
         self._dcp_window: int | None = None
         self.orders = BybitOrderPath(self.rest, category=self.category)
+        self.writer = BybitWriter(self)          # what is written at once (reads orders, trade as they are)
         self.trade: BybitWsTrade | None = None
         self.stream: BybitPrivateStream | None = None
         self._ack_parser = BybitParser()
@@ -139,20 +141,14 @@ class BybitAdapter:
     def send_place_now(self, spec: OrderSpec):
         """The write without awaiting (``Capability.WRITE_NOW``), over the trade WebSocket when it carries
         orders, else the lean REST path: ``(future, read)``; None when it would wait, or for an order the
-        general path sends (conditional)."""
-        if self._general(spec):
-            return None
-        cid = spec.client_id.encode()
-        if self.trade is not None and self.trade.ws.connected:
-            return self._ws_place_now(spec, cid)
-        orders = self.orders
-        fut = orders.place_now(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw,
-                               spec.stop_raw, cid, spec.reduce_only)
-        if fut is None:
-            return None
-        spec.sent_ms = orders.last_ts
-        read = orders.read
-        return fut, lambda response: read(response, CREATE, cid)
+        general path sends (conditional).  The compiled writer's (:meth:`order_writer`)."""
+        return self.writer.place_now(spec)
+
+    def order_writer(self):
+        """The compiled writer (:mod:`engine._bybit_writer`) of what this adapter writes at once: the
+        engine's compiled order entry places and cancels through it, and so do :meth:`send_place_now`
+        and :meth:`cancel`."""
+        return self.writer
 
     def _general(self, spec: OrderSpec) -> bool:
         """Sent by the general (JSON) path: a conditional order, or a spot stop."""
@@ -181,15 +177,11 @@ class BybitAdapter:
         return self.orders.finish(fut, CREATE, cid)
 
     def _ws_place_now(self, spec: OrderSpec, cid: bytes):
-        """The trade WebSocket's write without awaiting (paced like REST): ``(future, read)``; None when the
-        limiter has no room or the socket is found down before the write (nothing written)."""
+        """The trade WebSocket's write without awaiting (paced like REST): the future of the answer; None
+        when the limiter has no room or the socket is found down before the write (nothing written)."""
         if not self.rest.limiter.try_take(CREATE_COST):
             return None
-        fut = self._ws_write(spec, cid, False)
-        if fut is None:
-            return None
-        read = self._read_ack
-        return fut, lambda raw: read(raw, cid)
+        return self._ws_write(spec, cid, False)
 
     def _ws_write(self, spec: OrderSpec, cid: bytes, general: bool):
         """The ``order.create`` frame written on the trade socket, its timestamp kept: the future of its
@@ -224,6 +216,10 @@ class BybitAdapter:
         return self._ack(await call)
 
     async def cancel(self, spec: OrderSpec):
+        written = self.writer.cancel_now(spec)          # nothing waits: written here
+        if written is not None:
+            fut, read = written
+            return read(await fut)
         if self.trade is not None and self.trade.ws.connected:
             limiter = self.rest.limiter
             if not limiter.try_take(CANCEL_COST):
@@ -232,9 +228,7 @@ class BybitAdapter:
                                                                 client_id=spec.client_id.encode()))
         orders = self.orders
         symbol, cid = spec.symbol.encode(), spec.client_id.encode()
-        fut = orders.cancel_now(symbol, cid)        # nothing waits: written here
-        if fut is None:
-            fut = await orders.submit(orders.cancel_builder(symbol, client_id=cid))
+        fut = await orders.submit(orders.cancel_builder(symbol, client_id=cid))
         return orders.read(await fut, CANCEL)
 
     async def cancel_all(self, symbol: str) -> None:
