@@ -43,9 +43,8 @@ from libc.string cimport memcpy
 from picows.picows cimport WSMsgType
 from picows.picows cimport WSTransport
 from posix.time cimport CLOCK_MONOTONIC
-from posix.time cimport clock_gettime
-from posix.time cimport timespec
 
+from engine._clocks cimport clock_ns
 from engine._codec_gateio cimport GateOrderEncoder
 from engine._ws_listener cimport FrameSink
 from engine._ws_listener cimport NOT_WAITING
@@ -145,7 +144,6 @@ cdef class GateAnswers(FrameSink):
         cdef char rid[PREFIX_CAP + 21]
         cdef Py_ssize_t rn
         cdef double deadline
-        cdef timespec now
         if self.encoder is None:
             raise RuntimeError("GateAnswers.write needs bind() first")
         transport = self.ws._transport
@@ -158,8 +156,7 @@ cdef class GateAnswers(FrameSink):
                                         exptime_ms)
         self.seq += 1                               # ids never repeat, whatever the write does
         (<WSTransport?>transport).send(WSMsgType.TEXT, frame)
-        clock_gettime(CLOCK_MONOTONIC, &now)        # time.perf_counter_ns()'s clock on Linux
-        self.ws.last_send_ns = <long long>now.tv_sec * 1000000000 + now.tv_nsec
+        self.ws.last_send_ns = clock_ns(CLOCK_MONOTONIC)     # time.perf_counter_ns()'s clock on Linux
         inflight = self.inflight
         if self.create_future is None:
             loop = asyncio.get_running_loop()

@@ -31,21 +31,16 @@ engine's Python path.
 from libc.stdint cimport int32_t
 from libc.stdint cimport int64_t
 from posix.time cimport CLOCK_MONOTONIC
-from posix.time cimport clock_gettime
-from posix.time cimport timespec
 
-from engine._enums cimport CANCELLED
-from engine._enums cimport EXPIRED
-from engine._enums cimport FILLED
+from engine._clocks cimport clock_ns
 from engine._enums cimport FOK
 from engine._enums cimport IOC
 from engine._enums cimport MARKET
-from engine._enums cimport NOT_PLACED
 from engine._enums cimport PENDING
-from engine._enums cimport REJECTED
 from engine._histogram cimport LatencyHistogram
 from engine._order_spec cimport OrderSpec
 from engine._order_store cimport OrderStore
+from engine._order_store cimport is_terminal
 from engine._order_writer cimport OrderWriter
 
 from asyncio import CancelledError
@@ -53,17 +48,6 @@ from asyncio import CancelledError
 from engine._order_view import Order
 
 __all__ = ["OrderEntry"]
-
-
-cdef inline int64_t _perf_ns() noexcept nogil:
-    """``time.perf_counter_ns()`` (CLOCK_MONOTONIC on Linux), without a Python call."""
-    cdef timespec ts
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return <int64_t>ts.tv_sec * 1000000000 + ts.tv_nsec
-
-
-cdef inline bint _terminal(int state) noexcept nogil:
-    return state == FILLED or state == CANCELLED or state == REJECTED or state == EXPIRED or state == NOT_PLACED
 
 
 cdef class OrderEntry:
@@ -144,7 +128,7 @@ cdef class OrderEntry:
             return self.placement.place_in_turn(spec, inst, t_call)
         self.places += 1
         self.metrics.placed += 1
-        self.call_to_wire.record_c(_perf_ns() - t_call)
+        self.call_to_wire.record_c(clock_ns(CLOCK_MONOTONIC) - t_call)
         return self._answered(spec, fut, self.writer.kind, cid, t_call)
 
     async def _answered(self, OrderSpec spec, fut, kind, bytes cid, int64_t t_call):
@@ -169,7 +153,7 @@ cdef class OrderEntry:
 
     cdef int _acknowledged(self, OrderSpec spec, answer, int64_t t_call) except -1:
         """:meth:`Placement.acknowledged`: counted, the breaker told, the answer applied."""
-        cdef int64_t latency = _perf_ns() - t_call
+        cdef int64_t latency = clock_ns(CLOCK_MONOTONIC) - t_call
         metrics = self.metrics
         self.round_trip_ack.record_c(latency)
         if latency > metrics._threshold:
@@ -197,7 +181,7 @@ cdef class OrderEntry:
                 return None                        # (an adopted order, or none: the engine's path)
         else:
             return None
-        if _terminal(self.store.state[slot]):
+        if is_terminal(self.store.state[slot]):
             return None                            # (the engine's path says which state, and raises)
         spec = self.specs.get(slot)
         if spec is None or self.legs.get(slot) is not None:
@@ -218,7 +202,7 @@ cdef class OrderEntry:
         status = self.loop.answer(answer)          # -1: finished in C
         if status >= 0:
             self.stream.finish_answer(answer, status)
-        if not _terminal(self.store.state[slot]):
+        if not is_terminal(self.store.state[slot]):
             tracker = self.tracker
             await tracker.wait(slot, lambda: tracker.is_terminal(slot), self.eng.ack_wait_s)
         return self.view(slot)

@@ -24,10 +24,9 @@ from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.stdint cimport int32_t
 from libc.stdint cimport int64_t
 from posix.time cimport CLOCK_REALTIME
-from posix.time cimport clock_gettime
-from posix.time cimport timespec
 
 from engine._account cimport Account
+from engine._clocks cimport clock_ns
 from engine._enums cimport BUY
 from engine._enums cimport GTC
 from engine._enums cimport FOK
@@ -61,13 +60,6 @@ __all__ = ["OrderGate", "OpenCounts", "NO_LIMIT"]
 NO_LIMIT = -1            # a limit array entry that does not limit
 
 cdef int32_t _REDUCE_ONLY_FLAG = 1       # ORDER_FLAG_REDUCE_ONLY of the store
-
-cdef inline int64_t _now_ns() noexcept nogil:
-    """Wall-clock ns (what time.time_ns() gives), the store's creation stamp."""
-    cdef timespec ts
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return <int64_t>ts.tv_sec * 1_000_000_000 + ts.tv_nsec
-
 
 cdef object _SIDE_BUY = Side.BUY
 cdef object _SIDE_SELL = Side.SELL
@@ -224,14 +216,16 @@ cdef class OrderGate:
         the full path (nothing recorded)."""
         if self.specs is None:
             return None
-        cdef int32_t slot = self._limit(symbol, side, qty, price, tif, post_only, reduce_only, _now_ns())
+        cdef int32_t slot = self._limit(symbol, side, qty, price, tif, post_only, reduce_only,
+                                        clock_ns(CLOCK_REALTIME))
         return None if slot < 0 else self._recorded(slot, <str>symbol, reduce_only)
 
     def market_spec(self, object symbol, object side, object qty, bint reduce_only):
         """:meth:`limit_spec` for a MARKET order."""
         if self.specs is None:
             return None
-        cdef int32_t slot = self._admit(symbol, side, MARKET, TIF_NONE, qty, None, reduce_only, _now_ns())
+        cdef int32_t slot = self._admit(symbol, side, MARKET, TIF_NONE, qty, None, reduce_only,
+                                        clock_ns(CLOCK_REALTIME))
         return None if slot < 0 else self._recorded(slot, <str>symbol, reduce_only)
 
     cdef object _recorded(self, int32_t slot, str symbol, bint reduce_only):

@@ -6,6 +6,12 @@ from libc.stdint cimport uint8_t
 from libc.stdint cimport uint32_t
 from libc.stdint cimport uint64_t
 
+from engine._enums cimport CANCELLED
+from engine._enums cimport EXPIRED
+from engine._enums cimport FILLED
+from engine._enums cimport NOT_PLACED
+from engine._enums cimport REJECTED
+
 
 cdef extern from "order_store_index.h" nogil:
     ctypedef struct ix_int_t:
@@ -152,3 +158,8 @@ cdef class OrderStore:
     cdef int _create_failed(self, int32_t slot, int32_t instrument, int side, int order_type, int tif,
                             int64_t qty_raw, int64_t price_raw, int64_t stop_price_raw,
                             int position_side) except -1
+
+
+cdef inline bint is_terminal(int state) noexcept nogil:
+    """An order that has ended: FILLED, CANCELLED, REJECTED, EXPIRED or NOT_PLACED."""
+    return state == FILLED or state == CANCELLED or state == REJECTED or state == EXPIRED or state == NOT_PLACED

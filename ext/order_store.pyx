@@ -197,10 +197,6 @@ cdef inline int _rank(int state) noexcept nogil:
     return 3
 
 
-cdef inline bint _terminal(int state) noexcept nogil:
-    return state == FILLED or state == CANCELLED or state == REJECTED or state == EXPIRED or state == NOT_PLACED
-
-
 def transition_allowed(int from_state, int to_state):
     """Whether the lifecycle table lets an order move from ``from_state`` to ``to_state``."""
     if not (0 <= from_state <= 9 and 0 <= to_state <= 9):
@@ -558,7 +554,7 @@ cdef class OrderStore:
         cdef int32_t s
         while self.term_count > 0 and max_slots > 0:
             s = self.term_slot[self.term_head]
-            if self.gen[s] == self.term_gen[self.term_head] and _terminal(self.state[s]):
+            if self.gen[s] == self.term_gen[self.term_head] and is_terminal(self.state[s]):
                 # (a slot that came back to life, NOT_PLACED -> NEW, is queued again when it ends)
                 if now_ns - self.ts_terminal[s] < self.retention_ns:
                     return
@@ -809,7 +805,7 @@ cdef class OrderStore:
             self.ts_updated[slot] = ts_ns
             if target != cur:
                 self.state[slot] = <uint8_t>target
-                if _terminal(target):
+                if is_terminal(target):
                     self.on_terminal_c(slot, ts_ns)
             return APPLIED
 
@@ -821,7 +817,7 @@ cdef class OrderStore:
             self.n_illegal += 1
             return OVERFILL
         if new_state == cur:
-            if exec_type == EXEC_AMENDMENT and not _terminal(cur):
+            if exec_type == EXEC_AMENDMENT and not is_terminal(cur):
                 self.ts_updated[slot] = ts_ns
                 return APPLIED
             if cum_qty_raw > filled:
@@ -854,7 +850,7 @@ cdef class OrderStore:
             self.ts_acked[slot] = ts_ns
         self.ts_updated[slot] = ts_ns
         self.state[slot] = <uint8_t>new_state
-        if _terminal(new_state) and not _terminal(cur):
+        if is_terminal(new_state) and not is_terminal(cur):
             self.on_terminal_c(slot, ts_ns)
         return APPLIED
 
@@ -867,7 +863,7 @@ cdef class OrderStore:
             self.n_unknown += 1
             return UNKNOWN_ORDER
         cur = self.state[slot]
-        if _terminal(cur):
+        if is_terminal(cur):
             self.n_illegal += 1
             return ILLEGAL
         if qty_raw > 0:

@@ -31,12 +31,8 @@ from libc.stdint cimport int32_t
 from libc.stdint cimport int64_t
 from posix.time cimport CLOCK_MONOTONIC
 from posix.time cimport CLOCK_REALTIME
-from posix.time cimport clock_gettime
-from posix.time cimport timespec
 
-from engine._enums cimport CANCELLED
-from engine._enums cimport EXPIRED
-from engine._enums cimport FILLED
+from engine._clocks cimport clock_ns
 from engine._enums cimport NOT_PLACED
 from engine._enums cimport PENDING
 from engine._enums cimport REJECTED
@@ -54,22 +50,13 @@ from engine._oms_apply cimport RecordApplier
 from engine._account cimport Account
 from engine._order_gate cimport OpenCounts
 from engine._order_store cimport OrderStore
+from engine._order_store cimport is_terminal
 from engine._parse_balances cimport BalanceParser
 from engine._parse_common cimport RecordParser
 
 from engine._parse_common import ParseError
 
 __all__ = ["RecordLoop"]
-
-
-cdef inline int64_t _now(int clock) noexcept nogil:
-    cdef timespec ts
-    clock_gettime(clock, &ts)
-    return <int64_t>ts.tv_sec * 1_000_000_000 + ts.tv_nsec
-
-
-cdef inline bint _terminal(int state) noexcept nogil:
-    return state == FILLED or state == CANCELLED or state == REJECTED or state == EXPIRED or state == NOT_PLACED
 
 
 cdef class RecordLoop:
@@ -175,7 +162,7 @@ cdef class RecordLoop:
             self.on_bad(payload, exc)
 
     cdef int _run(self, payload) except -1:
-        cdef int64_t t0 = _now(CLOCK_MONOTONIC)
+        cdef int64_t t0 = clock_ns(CLOCK_MONOTONIC)
         cdef RecordParser parser = self.parser
         cdef const ExecRecord *r
         cdef int status
@@ -190,7 +177,7 @@ cdef class RecordLoop:
         while True:
             r = parser.record_c()
             if r.order_state != PENDING:        # (a record held back by the venue changes nothing)
-                status = self.applier.apply_c(r, _now(CLOCK_REALTIME))
+                status = self.applier.apply_c(r, clock_ns(CLOCK_REALTIME))
                 if self._settle(status, r):
                     self.settled += 1
                 else:
@@ -198,7 +185,7 @@ cdef class RecordLoop:
                     self.on_record(payload, status)
             if not parser.next_record_c():
                 break
-        self.wire_to_event.record_c(_now(CLOCK_MONOTONIC) - t0)
+        self.wire_to_event.record_c(clock_ns(CLOCK_MONOTONIC) - t0)
         return 0
 
     def answer(self, RecordParser parser not None):
@@ -207,7 +194,7 @@ cdef class RecordLoop:
         if self.applier is None:
             raise RuntimeError("an order answer before the engine started (no instruments, no applier)")
         cdef const ExecRecord *r = parser.record_c()
-        cdef int status = self.applier.apply_c(r, _now(CLOCK_REALTIME))
+        cdef int status = self.applier.apply_c(r, clock_ns(CLOCK_REALTIME))
         if self._settle(status, r):
             self.settled += 1
             return -1
@@ -248,7 +235,7 @@ cdef class RecordLoop:
         """The open set (and counts) by the order's state now, as OrderTracker.settle keeps them."""
         cdef int state = self.store.state[slot]
         cdef int32_t inst
-        if _terminal(state):
+        if is_terminal(state):
             inst_obj = self.open_set.pop(slot, None)
             if inst_obj is not None:
                 self.counts.closed(inst_obj)
