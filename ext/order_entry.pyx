@@ -32,6 +32,7 @@ from libc.stdint cimport int32_t
 from libc.stdint cimport int64_t
 from posix.time cimport CLOCK_MONOTONIC
 
+from engine._breaker_window cimport BreakerWindow
 from engine._clocks cimport clock_ns
 from engine._enums cimport FOK
 from engine._enums cimport IOC
@@ -67,6 +68,8 @@ cdef class OrderEntry:
     cdef dict writing
     cdef object metrics
     cdef object breaker
+    cdef BreakerWindow breaker_counts
+    cdef object breaker_clock
     cdef object loop
     cdef object stream
     cdef object tracker
@@ -86,7 +89,11 @@ cdef class OrderEntry:
         self.placement = engine.placement
         self.writing = engine.placement._writing
         self.metrics = engine.metrics
-        self.breaker = engine.breaker
+        from engine.oms.breaker import CircuitBreaker
+        breaker = self.breaker = engine.breaker
+        if type(breaker).record_success is CircuitBreaker.record_success:      # (not a subclass's own)
+            self.breaker_counts = breaker.window
+            self.breaker_clock = breaker.clock
         self.stream = engine.stream
         self.loop = engine.stream.loop
         self.tracker = engine.tracker
@@ -159,7 +166,10 @@ cdef class OrderEntry:
         if latency > metrics._threshold:
             metrics._alert("round_trip_ack", latency, spec.client_id)
         metrics.acknowledged += 1
-        self.breaker.record_success()
+        if self.breaker_counts is None:
+            self.breaker.record_success()
+        elif self.breaker_counts.success_c(self.breaker_clock()):   # (CircuitBreaker.record_success, in C)
+            self.breaker.succeeded_while_not_closed()
         status = self.loop.answer(answer)          # -1: finished in C
         if status >= 0:
             self.stream.finish_answer(answer, status)

@@ -38,6 +38,8 @@ from __future__ import annotations
 import enum
 import logging
 import time
+
+from engine._breaker_window import BreakerWindow
 from collections.abc import Callable
 
 from engine.errors import EngineError
@@ -174,20 +176,9 @@ class CircuitBreaker:
         self._cooldown = self.cooldown_s        # of the current opening (trip may override)
         self._probe_in_flight = False
         self._probe_sent_at = 0.0
-        # rolling window: per-slice request and failure counts, plus their sums
-        self._n_buckets = buckets
-        self._slice_s = self.window_s / buckets
-        self._req = [0] * buckets
-        self._err = [0] * buckets
-        self._slice = 0                          # index (time // slice_s) of the newest slice
-        self._slice_end = 0.0                    # when it ends (clock time); 0: not started
-        self._at = 0                             # its array index (slice % buckets)
-        self._win_req = 0
-        self._win_err = 0
-        self._consecutive = 0
-        # totals over the breaker's life
-        self.total_successes = 0
-        self.total_failures = 0
+        # the counts (totals, consecutive failures, the rolling window of per-slice requests and failures),
+        # compiled: a success is one C call (engine._breaker_window)
+        self.window = BreakerWindow(self.window_s, buckets)
         self.trips = 0                           # times it went to OPEN
         self.refused = 0                         # new orders refused
         self.probes = 0                          # probe orders let through
@@ -217,6 +208,11 @@ class CircuitBreaker:
         return self._reason
 
     @property
+    def clock(self):
+        """The clock it reads (seconds; ``time.monotonic`` unless one was given)."""
+        return self._clock
+
+    @property
     def opened_at(self) -> float | None:
         """Clock time the breaker last went to OPEN; None while CLOSED."""
         return self._opened_at
@@ -229,19 +225,29 @@ class CircuitBreaker:
     @property
     def consecutive_failures(self) -> int:
         """Failures in a row while CLOSED (reset by a success or by closing)."""
-        return self._consecutive
+        return self.window.consecutive
+
+    @property
+    def total_successes(self) -> int:
+        """Requests answered properly over the breaker's life."""
+        return self.window.total_successes
+
+    @property
+    def total_failures(self) -> int:
+        """Failures reported over the breaker's life."""
+        return self.window.total_failures
 
     @property
     def window_requests(self) -> int:
         """Outcomes (successes + failures) in the rolling window."""
-        self._advance(self._clock())
-        return self._win_req
+        self.window.expire(self._clock())
+        return self.window.win_req
 
     @property
     def window_failures(self) -> int:
         """Failures in the rolling window."""
-        self._advance(self._clock())
-        return self._win_err
+        self.window.expire(self._clock())
+        return self.window.win_err
 
     def retry_in_s(self) -> float | None:
         """Seconds until a probe may be sent: 0.0 when CLOSED or ready, None while a probe is in flight."""
@@ -260,9 +266,9 @@ class CircuitBreaker:
             "reason": self._reason,
             "opened_at": self._opened_at,
             "probe_in_flight": self._probe_in_flight,
-            "consecutive_failures": self._consecutive,
+            "consecutive_failures": self.window.consecutive,
             "window_requests": self.window_requests,
-            "window_failures": self._win_err,
+            "window_failures": self.window.win_err,
             "total_successes": self.total_successes,
             "total_failures": self.total_failures,
             "trips": self.trips,
@@ -318,14 +324,12 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         """Report a request the venue answered properly (including a clear rejection)."""
-        self.total_successes += 1
-        state = self._state
-        if state is CLOSED:
-            self._consecutive = 0
-            now = self._clock()                   # (what _count(False) does, without a call within a slice)
-            self._req[self._at if now < self._slice_end else self._advance(now)] += 1
-            self._win_req += 1
-        elif state is HALF_OPEN and self._probe_in_flight:
+        if self.window.success(self._clock()):
+            self.succeeded_while_not_closed()
+
+    def succeeded_while_not_closed(self) -> None:
+        """A success counted by :attr:`window` while the breaker is not CLOSED: the probe's closes it."""
+        if self._state is HALF_OPEN and self._probe_in_flight:
             self._close("probe order succeeded")
 
     def record_failure(self, reason: str = "venue error") -> None:
@@ -336,19 +340,16 @@ class CircuitBreaker:
         reason : str
             What failed (e.g. the exception text); quoted in the opening reason.
         """
-        self.total_failures += 1
-        state = self._state
-        if state is CLOSED:
-            self._consecutive += 1
-            self._count(True)
-            if self.consecutive_errors is not None and self._consecutive >= self.consecutive_errors:
-                self._open(f"{self._consecutive} consecutive venue errors; last: {reason}", self.cooldown_s)
-            elif (self.error_rate is not None and self._win_req >= self.min_requests
-                  and self._win_err >= self.error_rate * self._win_req):
-                self._open(f"error rate {self._win_err / self._win_req:.0%} ({self._win_err} of {self._win_req} "
+        w = self.window
+        if not w.failure(self._clock()):         # CLOSED: counted in the window
+            if self.consecutive_errors is not None and w.consecutive >= self.consecutive_errors:
+                self._open(f"{w.consecutive} consecutive venue errors; last: {reason}", self.cooldown_s)
+            elif (self.error_rate is not None and w.win_req >= self.min_requests
+                  and w.win_err >= self.error_rate * w.win_req):
+                self._open(f"error rate {w.win_err / w.win_req:.0%} ({w.win_err} of {w.win_req} "
                            f"requests in {self.window_s:g} s) >= {self.error_rate:.0%}; last: {reason}",
                            self.cooldown_s)
-        elif state is HALF_OPEN and self._probe_in_flight:
+        elif self._state is HALF_OPEN and self._probe_in_flight:
             self._open(f"probe order failed: {reason}", self.cooldown_s)
 
     # ---- commands ---------------------------------------------------------------------------
@@ -401,47 +402,17 @@ class CircuitBreaker:
     def _close(self, reason: str) -> None:
         self._opened_at = None
         self._probe_in_flight = False
-        self._consecutive = 0
-        self._req = [0] * self._n_buckets
-        self._err = [0] * self._n_buckets
-        self._win_req = self._win_err = 0
+        self.window.clear()
         log.info("circuit breaker closed: %s", reason)
         self._transition(CLOSED, reason)
 
     def _transition(self, new: BreakerState, reason: str) -> None:
         old = self._state
         self._state = new
+        self.window.closed = new is CLOSED
         for listener in tuple(self._listeners):
             try:
                 listener(old, new, reason)
             except Exception:
                 log.exception("circuit breaker listener %r failed on %s -> %s", listener, old.value, new.value)
 
-    def _count(self, failed: bool) -> None:
-        i = self._advance(self._clock())
-        self._req[i] += 1
-        self._win_req += 1
-        if failed:
-            self._err[i] += 1
-            self._win_err += 1
-
-    def _advance(self, now: float) -> int:
-        """Drop the slices that left the window; return the array index of the current slice."""
-        s = int(now // self._slice_s)
-        n = self._n_buckets
-        if s > self._slice:
-            if s - self._slice >= n:
-                self._req = [0] * n
-                self._err = [0] * n
-                self._win_req = self._win_err = 0
-            else:
-                for k in range(self._slice + 1, s + 1):
-                    j = k % n
-                    self._win_req -= self._req[j]
-                    self._win_err -= self._err[j]
-                    self._req[j] = 0
-                    self._err[j] = 0
-            self._slice = s
-            self._slice_end = (s + 1) * self._slice_s
-            self._at = s % n
-        return self._slice % n                   # a clock that stepped back counts in the newest slice

@@ -36,6 +36,7 @@ def test_plain_orders_and_their_cancels_go_through_the_compiled_entry(venue, ent
             assert venue_count(sim, venue, a.client_order_id) == 1
             assert eng.metrics.placed == eng.metrics.acknowledged == 1
             assert eng.metrics.call_to_wire.count == eng.metrics.round_trip_ack.count == 1
+            assert eng.breaker.total_successes == 1 and eng.breaker.window_requests == 1   # counted in C
             b = await eng.place_limit("BTCUSDT", "SELL", "0.01", "52000", tif="GTC")
             assert compiled.places == 2 and b.state == OrderState.NEW
 
