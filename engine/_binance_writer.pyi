@@ -1,4 +1,7 @@
+from asyncio import Future
 from typing import Any
+
+from engine._order_spec import OrderSpec
 
 from engine._order_writer import OrderWriter
 
@@ -8,3 +11,5 @@ WS_API: int
 
 class BinanceWriter(OrderWriter):
     def __init__(self, adapter: Any) -> None: ...
+    def ws_write(self, spec: OrderSpec, cid: bytes) -> Future[bytes] | None: ...
+    def ws_read(self, cid: bytes | None, raw: bytes) -> Any: ...

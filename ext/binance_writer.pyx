@@ -6,8 +6,11 @@
   warm keep-alive connection (``LeanHttpPath.write_now``); the answer read by the order path's
   reader (``BinanceOrderPath.read_naming``: the typed error, or the compiled parser holding it, its
   client id checked).
-- Over the WebSocket API, when orders go there and its session is up: the adapter's own write and
-  read (``_ws_place_now`` / ``_ws_read``; a cancel paced by the account's limiter as the adapter paces it).
+- Over the WebSocket API, when orders go there and its session is up: paced by the account's limiter
+  as REST is, the ``order.place`` / ``order.cancel`` frame written by the session (``BinanceWsApi``),
+  the answer's raw bytes read by the order path's compiled parser, its client id checked
+  (:meth:`BinanceWriter.ws_write` and :meth:`BinanceWriter.ws_read` are also the adapter's, for the
+  orders it writes after waiting its turn).
 
 Nothing here decides an outcome: a write that cannot happen now returns None with nothing spent or
 written, and every error is the adapter's, raised as it raises it.
@@ -22,6 +25,8 @@ from engine._order_writer cimport OrderWriter
 from engine.venues.binance.decode import ALGO_TYPES as _ALGO_TYPES
 from engine.venues.binance.order_path import CANCEL_COST as _CANCEL_COST
 from engine.venues.binance.order_path import PLACE_COST as _PLACE_COST
+from engine.transport.errors import ConnectionLost as _ConnectionLost
+from engine.venues.errors import OutcomeUnknown as _OutcomeUnknown
 
 __all__ = ["BinanceWriter", "REST", "REST_ALGO", "WS_API"]
 
@@ -39,6 +44,8 @@ cdef class BinanceWriter(OrderWriter):
 
     cdef object adapter
     cdef object orders
+    cdef object parser
+    cdef object limiter
     cdef object lean
     cdef object place_cost
     cdef object cancel_cost
@@ -51,6 +58,8 @@ cdef class BinanceWriter(OrderWriter):
         orders = adapter.orders
         self.adapter = adapter
         self.orders = orders
+        self.parser = orders.parser
+        self.limiter = adapter.limiter
         self.lean = orders.lean
         self.encoder = orders.encoder
         self.recv_window = orders.recv_window
@@ -67,10 +76,12 @@ cdef class BinanceWriter(OrderWriter):
         return ws if ws is not None and ws.ready else None
 
     cdef object write_place(self, OrderSpec spec, bytes cid):
-        if self._ws() is not None:
-            fut = self.adapter._ws_place_now(spec, cid)
+        ws = self._ws()
+        if ws is not None:
+            if not self.limiter.try_take(self.place_cost):
+                return None
             self.kind = _WS_API
-            return fut
+            return self._ws_write(ws, spec, cid)
         cdef int64_t ts = self.lean.clock.now_ms()
         cdef bytes symbol = spec.symbol.encode()
         cdef Py_ssize_t n = self.encoder.new_order_c(symbol, len(symbol), spec.side, spec.order_type, spec.tif,
@@ -87,9 +98,38 @@ cdef class BinanceWriter(OrderWriter):
             self.kind = _REST_ALGO if self._algo(spec) else _REST
         return fut
 
+    cdef object _ws_write(self, ws, OrderSpec spec, bytes cid):
+        """The ``order.place`` frame written, its timestamp kept: the future of its answer, or None when the
+        socket was found down before the write (nothing sent)."""
+        try:
+            fut = ws.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                 spec.price_raw, spec.stop_raw, cid)
+        except _ConnectionLost as exc:
+            if exc.sent:
+                raise
+            return None
+        spec.sent_ms = ws.last_ts
+        return fut
+
+    def ws_write(self, OrderSpec spec not None, bytes cid not None):
+        """:meth:`_ws_write` on the adapter's WebSocket API session (the rate budget already taken)."""
+        return self._ws_write(self.adapter.ws_api, spec, cid)
+
+    cdef object _ws_read(self, bytes cid, raw):
+        parser = self.parser
+        parser.parse(raw)
+        if cid is not None and not parser.names_client(cid):
+            raise _OutcomeUnknown(self.adapter.venue, None, f"the answer names another order than {cid.decode()}")
+        return parser
+
+    def ws_read(self, bytes cid, raw):
+        """A WebSocket API answer to the compiled parser (an answer naming another order than ``cid``:
+        outcome unknown); the parser holding it."""
+        return self._ws_read(cid, raw)
+
     cdef object read_place(self, object kind, bytes cid, object raw):
         if kind == _WS_API:
-            return self.adapter._ws_read(cid, raw)
+            return self._ws_read(cid, raw)
         return self.orders.read_naming(cid if kind == _REST else None, raw)
 
     cdef bint _algo(self, OrderSpec spec):
@@ -100,7 +140,7 @@ cdef class BinanceWriter(OrderWriter):
     cdef object write_cancel(self, OrderSpec spec, bytes cid):
         ws = self._ws()
         if ws is not None:
-            if not self.adapter.limiter.try_take(self.cancel_cost):
+            if not self.limiter.try_take(self.cancel_cost):
                 return None
             self.kind = _WS_API
             return ws.cancel_order(spec.symbol.encode(), client_id=cid)
@@ -109,5 +149,5 @@ cdef class BinanceWriter(OrderWriter):
 
     cdef object read_cancel(self, object kind, bytes cid, object raw):
         if kind == _WS_API:
-            return self.adapter._ws_read(None, raw)
+            return self._ws_read(None, raw)
         return self.orders.read_naming(None, raw)

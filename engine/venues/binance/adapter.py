@@ -33,7 +33,6 @@ from engine.venues.binance.rest import BinanceRest
 from engine.venues.binance.user_stream import UsdmUserStream
 from engine.venues.binance.wallet import BinanceWallet
 from engine.venues.binance.ws_orders import BinanceWsApi
-from engine.transport.errors import ConnectionLost
 from engine.transport.ratelimit import Cost
 from engine.venues.errors import UnknownOrder
 from engine.venues.wallet import VenueWithdrawal, WithdrawAddress, WithdrawNetwork, WithdrawRequest
@@ -159,45 +158,15 @@ class BinanceAdapter:
         limiter = self.rest.limiter
         if not limiter.try_take(PLACE_COST):
             await limiter.acquire(PLACE_COST)
-        fut = self._ws_write(spec, cid)
+        fut = self.writer.ws_write(spec, cid)
         if fut is None:
             fut = await self.orders.lean.submit(Cost(weight=0), self._rest_build(spec, cid))
             spec.sent_ms = self.orders.last_ts
             return self.orders.finish(fut, cid)
         return self._ws_answer(fut, cid)
 
-    def _ws_place_now(self, spec: OrderSpec, cid: bytes):
-        """:meth:`_ws_place` without awaiting: the future of the answer's raw bytes; None when the limiter has
-        no room or the socket is found down before the write (nothing written; :meth:`send_place` then waits
-        its turn or takes the REST path)."""
-        if not self.rest.limiter.try_take(PLACE_COST):
-            return None
-        return self._ws_write(spec, cid)
-
-    def _ws_write(self, spec: OrderSpec, cid: bytes):
-        """The ``order.place`` frame written, its timestamp kept: the future of its answer, or None when the
-        socket was found down before the write (nothing sent)."""
-        try:
-            fut = self.ws_api.place_order(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                                          spec.price_raw, spec.stop_raw, cid)
-        except ConnectionLost as exc:
-            if exc.sent:
-                raise
-            return None
-        spec.sent_ms = self.ws_api.last_ts
-        return fut
-
     async def _ws_answer(self, fut, cid: bytes | None = None):
-        return self._ws_read(cid, await fut)
-
-    def _ws_read(self, cid: bytes | None, raw: bytes):
-        """A WebSocket API answer to the compiled parser (an answer naming another order: outcome unknown)."""
-        parser = self.orders.parser
-        parser.parse(raw)
-        if cid is not None and not parser.names_client(cid):
-            from engine.venues.errors import OutcomeUnknown
-            raise OutcomeUnknown(self.venue, None, f"the answer names another order than {cid.decode()}")
-        return parser
+        return self.writer.ws_read(cid, await fut)
 
     async def cancel(self, spec: OrderSpec):
         written = self.writer.cancel_now(spec)          # nothing waits: written here
