@@ -13,15 +13,20 @@ Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmar
   (``engine._binance_frames.BinanceFrames``, here fed from bytes) against the Python rules it replaced (the
   session handler's fast path before it, kept here as the baseline), both handing the event on to the same
   C callable.
+- ``breaker``: a success counted by the circuit breaker's compiled window (``engine._breaker_window``, what the
+  compiled order entry calls per acknowledged order) against the Python rules it replaced (kept here as the
+  baseline: the breaker's ``record_success`` before its counts were compiled).
 """
 
 import json
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
 from engine._account import Account
+from engine._breaker_window import BreakerWindow
 from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import to_decimal
 from engine._histogram import LatencyHistogram
@@ -248,3 +253,42 @@ class _PythonRules:
 @pytest.mark.benchmark(group="frames")
 def test_binance_event_python_handler_baseline(steady, ws_api):
     steady(_PythonRules(ws_api).on_message, EVENT, True)
+
+
+# -- breaker ---------------------------------------------------------------------------------------------------
+class _PythonCounts:
+    """The breaker's success counting before it was compiled (the baseline), CLOSED."""
+
+    def __init__(self, window_s=60.0, buckets=12):
+        self._n_buckets, self._slice_s = buckets, window_s / buckets
+        self._req = [0] * buckets
+        self._slice, self._slice_end, self._at = 0, 0.0, 0
+        self._win_req = self._consecutive = self.total_successes = 0
+        self._clock = time.monotonic
+
+    def record_success(self):
+        self.total_successes += 1
+        self._consecutive = 0
+        now = self._clock()
+        self._req[self._at if now < self._slice_end else self._advance(now)] += 1
+        self._win_req += 1
+
+    def _advance(self, now):
+        s = int(now // self._slice_s)
+        if s > self._slice:
+            for k in range(self._slice + 1, s + 1):
+                j = k % self._n_buckets
+                self._win_req -= self._req[j]
+                self._req[j] = 0
+            self._slice, self._slice_end, self._at = s, (s + 1) * self._slice_s, s % self._n_buckets
+        return self._slice % self._n_buckets
+
+
+def test_breaker_success_compiled(steady):
+    w = BreakerWindow(60.0, 12)
+    steady(lambda: w.success(time.monotonic()))
+    assert w.total_successes > 0 and w.consecutive == 0
+
+
+def test_breaker_success_python_baseline(steady):
+    steady(_PythonCounts().record_success)
