@@ -44,9 +44,14 @@ from engine._order_store cimport OrderStore
 from engine._order_store cimport is_terminal
 from engine._order_writer cimport OrderWriter
 
+import logging
 from asyncio import CancelledError
 
 from engine._order_view import Order
+from engine.oms.breaker import CircuitBreaker
+from engine.oms.placement import TOLD_BY_EVENTS as _TOLD_BY_EVENTS
+
+_log = logging.getLogger("engine.oms")
 
 __all__ = ["OrderEntry"]
 
@@ -89,7 +94,6 @@ cdef class OrderEntry:
         self.placement = engine.placement
         self.writing = engine.placement._writing
         self.metrics = engine.metrics
-        from engine.oms.breaker import CircuitBreaker
         breaker = self.breaker = engine.breaker
         if type(breaker).record_success is CircuitBreaker.record_success:      # (not a subclass's own)
             self.breaker_counts = breaker.window
@@ -137,6 +141,29 @@ cdef class OrderEntry:
         self.metrics.placed += 1
         self.call_to_wire.record_c(clock_ns(CLOCK_MONOTONIC) - t_call)
         return self._answered(spec, fut, self.writer.kind, cid, t_call)
+
+    def submit(self, OrderSpec spec not None, int32_t inst, int64_t t_call):
+        """:meth:`Placement.submit`'s write at once: True when written (the answer applied by the future's
+        callback, rules 2 and 3) or when the write failed after the bytes left (UNKNOWN); False when it cannot
+        be written now (the instrument's turn taken, the writer not ready: nothing spent, nothing written).
+        Raises, the order REJECTED locally, when the write failed with nothing sent (rule 1)."""
+        if self.writing.get(inst):
+            return False
+        cdef bytes cid = spec.client_id.encode("ascii")
+        try:
+            spec.sent_ms = 0
+            fut = self.writer.write_place(spec, cid)
+        except BaseException as exc:
+            if self.placement.write_failed(spec, exc):
+                return True
+            raise
+        if fut is None:
+            return False
+        self.places += 1
+        self.metrics.placed += 1
+        self.call_to_wire.record_c(clock_ns(CLOCK_MONOTONIC) - t_call)
+        fut.add_done_callback(_Answered(self, spec, self.writer.kind, cid, t_call))
+        return True
 
     async def _answered(self, OrderSpec spec, fut, kind, bytes cid, int64_t t_call):
         """:meth:`Placement.answered` of an order this entry wrote."""
@@ -216,3 +243,35 @@ cdef class OrderEntry:
             tracker = self.tracker
             await tracker.wait(slot, lambda: tracker.is_terminal(slot), self.eng.ack_wait_s)
         return self.view(slot)
+
+
+cdef class _Answered:
+    """A submitted order's answer, in its future's callback: rules 2 and 3 as ``_answered`` applies them, its
+    errors told by events alone (``placement.TOLD_BY_EVENTS``), anything else logged."""
+
+    cdef OrderEntry entry
+    cdef OrderSpec spec
+    cdef object kind
+    cdef bytes cid
+    cdef int64_t t_call
+
+    def __cinit__(self, OrderEntry entry, OrderSpec spec, kind, bytes cid, int64_t t_call):
+        self.entry, self.spec, self.kind, self.cid, self.t_call = entry, spec, kind, cid, t_call
+
+    def __call__(self, fut):
+        entry, spec = self.entry, self.spec
+        try:
+            if fut.cancelled():
+                entry.placement.unknown(spec, "the answer's wait was cancelled with the answer outstanding",
+                                        resend=False)
+                return
+            try:
+                answer = entry.writer.read_place(self.kind, self.cid, fut.result())
+            except Exception as exc:
+                entry.placement.failed(spec, exc)
+                return
+            entry._acknowledged(spec, answer, self.t_call)
+        except _TOLD_BY_EVENTS:
+            pass
+        except Exception:
+            _log.exception("submitted order: unexpected error after the write")

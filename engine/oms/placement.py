@@ -131,7 +131,7 @@ class Placement:
             spec.sent_ms = 0
             written = eng.adapter.send_place_now(spec)
         except BaseException as exc:
-            if self._write_failed(spec, exc):
+            if self.write_failed(spec, exc):
                 return _WRITTEN_UNKNOWN
             raise
         if written is not None:
@@ -139,7 +139,7 @@ class Placement:
             eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
         return written
 
-    def _write_failed(self, spec: OrderSpec, exc: BaseException) -> bool:
+    def write_failed(self, spec: OrderSpec, exc: BaseException) -> bool:
         """A write at once that raised, counted: True when the bytes may have left (the order is UNKNOWN),
         False when nothing was sent (the order is REJECTED locally; the caller raises ``exc``)."""
         self.eng.metrics.placed += 1
@@ -155,48 +155,28 @@ class Placement:
     def not_written_now(self, spec: OrderSpec, exc: BaseException) -> Awaitable:
         """The compiled order entry's write at once raised ``exc`` (:meth:`write_now`'s rule): the awaitable
         of the UNKNOWN order's view when the bytes may have left, else ``exc`` raised (REJECTED locally)."""
-        if self._write_failed(spec, exc):
+        if self.write_failed(spec, exc):
             return _ready(self.tracker.view(spec.slot))
         raise exc
 
     def submit(self, spec: OrderSpec, inst: int, t_call: int) -> None:
-        """Write now when the venue can without waiting (:meth:`write_now`), its answer applied by the
-        future's callback (no task per order); else as :meth:`place` does, in a task.  The outcome comes
+        """Write now when the venue can without waiting (the compiled entry's :meth:`OrderEntry.submit`: the
+        rule of :meth:`write_now`), its answer applied by the future's callback (no task per order; rules 2
+        and 3 as :meth:`answered` applies them); else as :meth:`place` does, in a task.  The outcome comes
         as events.  Raises as :meth:`write` does when nothing was written (rule 1)."""
-        written = self.write_now(spec, inst, t_call)
-        if written is _WRITTEN_UNKNOWN:
-            return
-        if written is not None:
-            fut, read = written
-            fut.add_done_callback(lambda f: self._on_answer(spec, f, read, t_call))
+        entry = self.eng._entry
+        if entry is not None and entry.submit(spec, inst, t_call):
             return
         task = asyncio.get_running_loop().create_task(self._quiet(self.place(spec, inst, t_call, wait=False)))
         self._submitted.add(task)
         task.add_done_callback(self._submitted.discard)
-
-    def _on_answer(self, spec: OrderSpec, fut: asyncio.Future, read, t_call: int) -> None:
-        """A submitted order's answer, in its future's callback: rules 2 and 3 as :meth:`answered` applies them."""
-        try:
-            if fut.cancelled():
-                self.unknown(spec, "the answer's wait was cancelled with the answer outstanding", resend=False)
-                return
-            try:
-                answer = read(fut.result())
-            except Exception as exc:
-                self.failed(spec, exc)
-                return
-            self.acknowledged(spec, answer, t_call)
-        except (VenueError, TransportError, _Unknown):
-            pass                          # told by events (a documented rejection raises from rejected_by_venue)
-        except Exception:
-            log.exception("submitted order: unexpected error after the write")
 
     @staticmethod
     async def _quiet(coro) -> None:
         """A submitted order's outcome is told by events: its typed error is not raised again here."""
         try:
             await coro
-        except (VenueError, TransportError, _Unknown):
+        except TOLD_BY_EVENTS:
             pass
         except Exception:
             log.exception("submitted order: unexpected error after the write")
@@ -312,3 +292,8 @@ async def _ready(value):
 
 class _Unknown(Exception):
     """Internal: the write failed after the bytes left; the order is already UNKNOWN."""
+
+
+TOLD_BY_EVENTS = (VenueError, TransportError, _Unknown)
+"""A submitted order's errors after the write: its events tell them (a documented rejection raises from
+:meth:`Placement.rejected_by_venue`); they are not raised again, nor logged as unexpected."""

@@ -13,6 +13,7 @@ from engine._binance_writer import REST, WS_API
 from engine._bybit_writer import REST as BYBIT_REST, WS_TRADE
 from engine._enums import OrderState
 from engine.oms.engine import OrderNotFound
+from engine.oms.events import EventKind
 from engine.venues.errors import IpBanned, OrderNotOpen, OutcomeUnknown, PostOnlyWouldTake
 from tests.support.engine_fixtures import engine_on_sim, run, until
 
@@ -163,5 +164,30 @@ def test_a_venue_without_a_compiled_writer_places_through_its_adapter_in_the_com
             done = await eng.cancel(o)                 # its cancel: the adapter's path
             await until(lambda: eng.get_order(o.client_order_id).state == OrderState.CANCELLED, what="cancelled")
             assert compiled.cancels == 0 and done.client_order_id == o.client_order_id
+
+    run(main())
+
+
+def test_submitted_orders_are_written_and_their_answers_applied_by_the_compiled_entry():
+    """submit_limit: written at once by the entry, its answer applied in the future's callback (rules 2 and 3:
+    a documented rejection rejects, a lost answer is UNKNOWN and resolved once), told by events."""
+    async def main():
+        async with engine_on_sim("binance-spot", faults=["POST api/v3/order:unknown:process=later,delay_ms=300,nth=3"],
+                                 **FAST) as (sim, eng):
+            compiled, events = eng._entry, []
+            eng.on(events.append)
+            ok = eng.submit_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            assert compiled.places == 1 and eng.get_order(ok).state == OrderState.PENDING
+            await until(lambda: eng.get_order(ok).state == OrderState.NEW, what="the answer")
+            refused = eng.submit_limit("BTCUSDT", "BUY", "0.01", "52000", post_only=True)
+            await until(lambda: eng.get_order(refused).state == OrderState.REJECTED, what="the rejection")
+            lost = eng.submit_limit("BTCUSDT", "BUY", "0.01", "48001")          # -1007, processed 0.3 s later
+            await until(lambda: eng.get_order(lost).state == OrderState.UNKNOWN, what="the lost answer")
+            await until(lambda: eng.get_order(lost).state == OrderState.NEW, 10, "the resolution")
+            await asyncio.sleep(0.5)
+            assert compiled.places == 3 and venue_count(sim, "binance-spot", lost) == 1
+            assert eng.metrics.acknowledged == 1 and eng.breaker.total_successes == 2    # (a clear rejection counts)
+            assert {e.kind for e in events} >= {EventKind.ACCEPTED, EventKind.REJECTED, EventKind.UNKNOWN,
+                                                 EventKind.RESOLVED}
 
     run(main())
