@@ -2,6 +2,7 @@ from decimal import Decimal
 from typing import Any, Awaitable
 
 from engine._enums import Side, TimeInForce
+from engine._order_spec import OrderSpec
 from engine._order_view import Order
 from engine._order_writer import OrderWriter
 
@@ -16,3 +17,4 @@ class OrderEntry:
     def place_market(self, symbol: str, side: Side | str, qty: str | Decimal | int, reduce_only: bool,
                      t_call: int) -> Awaitable[Order] | None: ...
     def cancel(self, order: Order | str) -> Awaitable[Order] | None: ...
+    def submit(self, spec: OrderSpec, inst: int, t_call: int) -> bool: ...

@@ -1,5 +1,6 @@
-"""The engine's compiled order entry: ``Engine.place_limit`` and ``Engine.cancel`` of a plain order, from
-the bot's arguments to the bytes on the socket and back, without a Python frame of the order manager.
+"""The engine's compiled order entry: ``Engine.place_limit``, ``place_market``, ``cancel`` and ``submit_limit``
+of a plain order, from the bot's arguments to the bytes on the socket and back, without a Python frame of the
+order manager.
 
 What it runs, for an order the compiled admission takes whole (:class:`~engine._order_gate.OrderGate`:
 a LIMIT / LIMIT_MAKER / MARKET without a tag) on a venue that writes at once, through its
@@ -59,8 +60,9 @@ __all__ = ["OrderEntry"]
 cdef class OrderEntry:
     """One engine's compiled place and cancel over its venue's :class:`OrderWriter` (module docstring).
 
-    Built by the engine once its adapter is started; ``place_limit`` / ``cancel`` return the
-    awaitable of the order's view, or None where the engine's Python path is to run (nothing done)."""
+    Built with the engine; ``place_limit`` / ``place_market`` / ``cancel`` return the awaitable of the order's
+    view, or None where the engine's Python path is to run (nothing done); ``submit`` is
+    :meth:`Placement.submit`'s write at once."""
 
     cdef readonly OrderWriter writer
     cdef readonly int64_t places        # orders this entry wrote
@@ -131,16 +133,23 @@ cdef class OrderEntry:
             return self.placement.place_in_turn(spec, inst, t_call)
         cdef bytes cid = spec.client_id.encode("ascii")
         try:
-            spec.sent_ms = 0
-            fut = self.writer.write_place(spec, cid)
+            fut = self._write(spec, cid, t_call)
         except BaseException as exc:
             return self.placement.not_written_now(spec, exc)
         if fut is None:                         # (not now: nothing spent, nothing written)
             return self.placement.place_in_turn(spec, inst, t_call)
-        self.places += 1
-        self.metrics.placed += 1
-        self.call_to_wire.record_c(clock_ns(CLOCK_MONOTONIC) - t_call)
         return self._answered(spec, fut, self.writer.kind, cid, t_call)
+
+    cdef object _write(self, OrderSpec spec, bytes cid, int64_t t_call):
+        """The writer's ``write_place``, counted when written: the answer's future, or None (not now: nothing
+        spent, nothing written).  Raises as the writer does."""
+        spec.sent_ms = 0
+        fut = self.writer.write_place(spec, cid)
+        if fut is not None:
+            self.places += 1
+            self.metrics.placed += 1
+            self.call_to_wire.record_c(clock_ns(CLOCK_MONOTONIC) - t_call)
+        return fut
 
     def submit(self, OrderSpec spec not None, int32_t inst, int64_t t_call):
         """:meth:`Placement.submit`'s write at once: True when written (the answer applied by the future's
@@ -151,17 +160,13 @@ cdef class OrderEntry:
             return False
         cdef bytes cid = spec.client_id.encode("ascii")
         try:
-            spec.sent_ms = 0
-            fut = self.writer.write_place(spec, cid)
+            fut = self._write(spec, cid, t_call)
         except BaseException as exc:
             if self.placement.write_failed(spec, exc):
                 return True
             raise
         if fut is None:
             return False
-        self.places += 1
-        self.metrics.placed += 1
-        self.call_to_wire.record_c(clock_ns(CLOCK_MONOTONIC) - t_call)
         fut.add_done_callback(_Answered(self, spec, self.writer.kind, cid, t_call))
         return True
 
