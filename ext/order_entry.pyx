@@ -190,8 +190,13 @@ cdef class OrderEntry:
                 await self.tracker.wait(slot, done, self.eng.ack_wait_s)
         return self.view(slot)
 
+    def acknowledged(self, OrderSpec spec not None, answer, int64_t t_call):
+        """The venue answered the order (``answer``: the parser holding it): counted (``acknowledged``, the
+        round-trip histogram, the slow-placement alert), the breaker told, the answer applied.  Every
+        acknowledged order passes here, whichever path wrote it (:meth:`Placement.answered` calls it)."""
+        self._acknowledged(spec, answer, t_call)
+
     cdef int _acknowledged(self, OrderSpec spec, answer, int64_t t_call) except -1:
-        """:meth:`Placement.acknowledged`: counted, the breaker told, the answer applied."""
         cdef int64_t latency = clock_ns(CLOCK_MONOTONIC) - t_call
         metrics = self.metrics
         self.round_trip_ack.record_c(latency)

@@ -38,7 +38,7 @@ from engine._instruments import Instruments
 from engine._order_entry import OrderEntry
 from engine._order_gate import OpenCounts, OrderGate
 from engine._order_store import OrderStore
-from engine._order_writer import AdapterWriter
+from engine._order_writer import AdapterWriter, OrderWriter
 from engine._parse_common import ParseError
 from engine._positions import PositionBook
 from engine.config import VenueConfig
@@ -122,12 +122,15 @@ class Engine:
         self.foreign = ForeignOrders(self)          # orders we did not place, adopted from the stream
         self.resolver = UnknownResolver(self, resend=resend_lost)
         self.placement = Placement(self)
-        # the compiled place and cancel of a plain order, where the venue writes at once: through its compiled
-        # writer, or its adapter's Python send_place_now when it has none
-        self._entry = None
+        # the compiled place and cancel of a plain order: written at once through the venue's compiled writer, or
+        # its adapter's Python send_place_now when it has none; a venue that cannot write at once has the base
+        # writer (nothing written at once: every order takes its instrument's turn)
         if Capability.WRITE_NOW in self.adapter.capabilities:
             writer = getattr(self.adapter, "order_writer", None)
-            self._entry = OrderEntry(self, writer() if writer is not None else AdapterWriter(self.adapter))
+            writer = writer() if writer is not None else AdapterWriter(self.adapter)
+        else:
+            writer = OrderWriter()
+        self._entry = OrderEntry(self, writer)
         self.kill_switch = KillSwitch(self)
         self.ack_wait_s = ack_wait_s
         self.cancel_all_on_start = cancel_all_on_start
@@ -230,16 +233,15 @@ class Engine:
         client id (``grid7-...``) within the venue's id rules (characters, length: a ``ValueError`` names
         the limit), so the venue's own records say which part of a bot placed it."""
         t_call = time.perf_counter_ns()
-        adm, entry = self.admission, self._entry
-        if entry is not None and client_tag is None:
-            placed = entry.place_market(symbol, side, qty, reduce_only, t_call)
+        if client_tag is None:
+            placed = self._entry.place_market(symbol, side, qty, reduce_only, t_call)
             if placed is not None:
                 return await placed
-            spec = None             # (the gate left it to the full path)
         else:
+            adm = self.admission
             spec = adm.fast_market(symbol, side, qty, reduce_only, client_tag)
-        if spec is not None:
-            return await self.placement.place(spec, adm.gate.inst, t_call)
+            if spec is not None:
+                return await self.placement.place(spec, adm.gate.inst, t_call)
         return await self._place(symbol, side, OrderType.MARKET, TimeInForce.TIF_NONE, qty,
                                  reduce_only=reduce_only, client_tag=client_tag, t_call=t_call)
 
@@ -249,15 +251,9 @@ class Engine:
         with IOC or FOK it is refused: an order cannot both rest only and never rest)."""
         t_call = time.perf_counter_ns()
         if client_tag is None:
-            entry = self._entry
-            if entry is not None:
-                placed = entry.place_limit(symbol, side, qty, price, tif, post_only, reduce_only, t_call)
-                if placed is not None:
-                    return await placed
-            else:
-                spec = self._limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
-                if spec is not None:
-                    return await self.placement.place(spec, self._gate.inst, t_call)
+            placed = self._entry.place_limit(symbol, side, qty, price, tif, post_only, reduce_only, t_call)
+            if placed is not None:
+                return await placed
         spec, inst = self._admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
         return await self.placement.place(spec, inst, t_call)
 
@@ -435,11 +431,9 @@ class Engine:
 
     async def cancel(self, order: Order | str) -> Order:
         """Cancel one order (by view or client order id).  Cancels pass even when the breaker is open."""
-        entry = self._entry
-        if entry is not None:
-            cancelled = entry.cancel(order)
-            if cancelled is not None:
-                return await cancelled
+        cancelled = self._entry.cancel(order)
+        if cancelled is not None:
+            return await cancelled
         tracker, store = self.tracker, self.store
         slot = self.slot_of(order)
         if store.state_of(slot) in TERMINAL_STATES:

@@ -164,8 +164,7 @@ class Placement:
         rule of :meth:`write_now`), its answer applied by the future's callback (no task per order; rules 2
         and 3 as :meth:`answered` applies them); else as :meth:`place` does, in a task.  The outcome comes
         as events.  Raises as :meth:`write` does when nothing was written (rule 1)."""
-        entry = self.eng._entry
-        if entry is not None and entry.submit(spec, inst, t_call):
+        if self.eng._entry.submit(spec, inst, t_call):
             return
         task = asyncio.get_running_loop().create_task(self._quiet(self.place(spec, inst, t_call, wait=False)))
         self._submitted.add(task)
@@ -193,23 +192,12 @@ class Placement:
             raise
         except Exception as exc:
             return self.failed(spec, exc)
-        self.acknowledged(spec, answer, t_call)
+        self.eng._entry.acknowledged(spec, answer, t_call)   # counted, the breaker told, the answer applied
         if wait:
             done = self.unsettled(spec)
             if done is not None:
                 await self.tracker.wait(spec.slot, done, self.eng.ack_wait_s)
         return self.tracker.view(spec.slot)
-
-    def acknowledged(self, spec: OrderSpec, answer, t_call: int) -> None:
-        """The venue answered the order (``answer``: the parser holding it): applied, counted."""
-        eng = self.eng
-        eng.metrics.record_round_trip_ack(time.perf_counter_ns() - t_call, spec.client_id)
-        eng.metrics.acknowledged += 1
-        eng.breaker.record_success()
-        stream = eng.stream
-        status = stream.loop.answer(answer)         # -1: finished in C
-        if status >= 0:
-            stream.finish_answer(answer, status)
 
     def unsettled(self, spec: OrderSpec):
         """What an acknowledged order still waits for to show its state (a predicate for the tracker's
