@@ -17,10 +17,7 @@ cdef class GateAnswers(FrameSink):
     # write(): bound by bind()
     cdef GateOrderEncoder encoder        # holds the req_param of the request being written
     cdef object ws                       # the ReconnectingWebSocket: its _transport, last_send_ns
-    cdef object inflight                 # the InflightRequests: deadline heap and timer (its register protocol)
-    cdef list heap                       # inflight._heap (one list for its life)
-    cdef object create_future            # the running loop's, bound at the first write
-    cdef object loop_time                # the running loop's time()
+    cdef object inflight                 # the InflightRequests: each request written registered there
     cdef char prefix[PREFIX_CAP]         # request ids: prefix "-" seq
     cdef Py_ssize_t prefix_len
     cdef readonly long long seq          # the number in the last request id written

@@ -2,10 +2,9 @@
 
 Writing (:meth:`GateAnswers.write`, after :meth:`GateAnswers.bind`): the encoder's ``req_param``
 (just written) framed as the request of a channel with the next request id (``<prefix>-<n>``),
-handed to the socket's picows transport, its future registered in the
-:class:`~engine.transport.inflight.InflightRequests` (the dict the answers are looked up in, and
-its deadline heap and timer: a request with no answer in time fails with ``sent=True``), in one
-call.  A socket that is down raises :class:`~engine.transport.errors.ConnectionLost`
+handed to the socket's picows transport, and registered with the
+:class:`~engine.transport.inflight.InflightRequests` (``register``: the dict the answers are looked
+up in, and its deadline: a request with no answer in time fails with ``sent=True``), in one call.  A socket that is down raises :class:`~engine.transport.errors.ConnectionLost`
 (``sent=False``) and nothing is written or registered.
 
 Reading: every order request gets an ack frame (``"ack":true``: received) and then its result frame (no
@@ -26,9 +25,6 @@ picows's read buffer, and:
 
 Every read of the payload is bounded by its length.
 """
-
-import asyncio
-import heapq
 
 from engine.transport.errors import ConnectionLost
 
@@ -59,7 +55,6 @@ cdef enum:
     STATUS_WINDOW = 400     # "status":"200" in the header, near the head of the frame
 
 cdef const char *RID = b'"request_id":"'
-cdef object _heappush = heapq.heappush
 cdef const char *ACK = b'"ack":true'
 cdef const char *OK = b'"status":"200"'
 
@@ -126,7 +121,6 @@ cdef class GateAnswers(FrameSink):
         self.encoder = encoder
         self.ws = ws
         self.inflight = inflight
-        self.heap = inflight._heap
         memcpy(self.prefix, PyBytes_AS_STRING(prefix), <size_t>n)
         self.prefix_len = n
 
@@ -143,7 +137,6 @@ cdef class GateAnswers(FrameSink):
         """
         cdef char rid[PREFIX_CAP + 21]
         cdef Py_ssize_t rn
-        cdef double deadline
         if self.encoder is None:
             raise RuntimeError("GateAnswers.write needs bind() first")
         transport = self.ws._transport
@@ -155,23 +148,9 @@ cdef class GateAnswers(FrameSink):
         frame = self.encoder.ws_frame_c(PyBytes_AS_STRING(channel), PyBytes_GET_SIZE(channel), rid, rn, ts_ms,
                                         exptime_ms)
         self.seq += 1                               # ids never repeat, whatever the write does
+        self.ws.last_send_ns = clock_ns(CLOCK_MONOTONIC)     # (perf_counter_ns's clock on Linux; the socket's rule)
         (<WSTransport?>transport).send(WSMsgType.TEXT, frame)
-        self.ws.last_send_ns = clock_ns(CLOCK_MONOTONIC)     # time.perf_counter_ns()'s clock on Linux
-        inflight = self.inflight
-        if self.create_future is None:
-            loop = asyncio.get_running_loop()
-            self.create_future = loop.create_future
-            self.loop_time = loop.time
-            if inflight._loop is None:
-                inflight._loop = loop
-        key = PyBytes_FromStringAndSize(rid, rn)
-        fut = self.create_future()
-        self.pending[key] = fut
-        deadline = self.loop_time() + timeout
-        _heappush(self.heap, (deadline, key, what, timeout))
-        if inflight._timer is None or deadline < inflight._timer_at:
-            inflight._arm(deadline)
-        return fut
+        return self.inflight.register(PyBytes_FromStringAndSize(rid, rn), what, timeout)
 
     def feed(self, bytes payload not None):
         """Take one frame as the listener hands it over (tests, replay)."""

@@ -102,7 +102,9 @@ class FastHttpConnection(asyncio.Protocol):
         self.requests_sent = 0
         self.responses_received = 0
         self.interim_answers = 0  # 1xx answers skipped
-        self.last_write_ns = 0  # perf_counter_ns() right after the last request was written (call-to-wire)
+        # perf_counter_ns() as the last request was handed to the transport (call-to-wire; uvloop queues the
+        # write until the end of the loop's iteration: see ReconnectingWebSocket.last_send_ns)
+        self.last_write_ns = 0
 
     # -- connection -------------------------------------------------------------
     @classmethod

@@ -12,11 +12,10 @@ deadline has passed with :class:`RequestTimeout` (``sent=True``: the outcome is
 unknown), and re-arms for the next.  An answered request costs a dict pop and nothing
 else: no timer handle per request, no done-callback.
 
-A compiled writer may register the requests it wrote itself (e.g. a venue's
-:class:`~engine._ws_listener.FrameSink` that also writes): the future in ``pending``, the
-``(deadline, id, what, timeout)`` entry pushed on ``_heap``, ``_loop`` bound if it is not, and
-``_arm(deadline)`` when ``_timer`` is None or armed later.  ``pending`` and ``_heap`` stay the
-same objects for the object's life (emptied in place), so such a writer may hold them.
+A compiled writer that writes its own frames (e.g. a venue's :class:`~engine._ws_listener.FrameSink`
+that also writes) registers each request it wrote with :meth:`InflightRequests.register`, and reads
+answers from ``pending``, which stays the same object for the object's life (emptied in place), so
+such a writer may hold it.
 """
 
 from __future__ import annotations
@@ -53,22 +52,35 @@ class InflightRequests:
             return False
 
     def send(self, ws, rid: Hashable, frame, what: str, timeout: float) -> asyncio.Future:
-        """Write ``frame`` now and return the future its answer will settle.
+        """Write ``frame`` now and return the future its answer will settle (:meth:`register`).
 
         If the socket is down nothing is sent and :class:`ConnectionLost` (``sent=False``)
         is raised.
         """
-        loop = self._loop
-        if loop is None:
-            loop = self._loop = asyncio.get_running_loop()
         try:
             ws.send(frame)
         except ConnectionError:
             raise ConnectionLost(f"{what}: socket not connected; nothing was sent", sent=False) from None
+        return self.register(rid, what, timeout)
+
+    def register(self, rid: Hashable, what: str, timeout: float) -> asyncio.Future:
+        """The future the answer to request ``rid``, just written, will settle: kept in ``pending``, failed
+        with :class:`RequestTimeout` (``sent=True``) when no answer came within ``timeout`` s.  What
+        :meth:`send` does after the write, and what a compiled writer that writes its own frames calls.
+
+        Answered requests at the head of the deadline heap are dropped here, so the heap holds about the
+        requests still waiting, not every request of the last ``timeout`` seconds."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
         fut = loop.create_future()
-        self.pending[rid] = fut
+        pending = self.pending
+        pending[rid] = fut
         deadline = loop.time() + timeout
-        heapq.heappush(self._heap, (deadline, rid, what, timeout))
+        heap = self._heap
+        while heap and heap[0][1] not in pending:
+            heapq.heappop(heap)
+        heapq.heappush(heap, (deadline, rid, what, timeout))
         if self._timer is None or deadline < self._timer_at:
             self._arm(deadline)
         return fut

@@ -112,3 +112,35 @@ def test_fail_all_empties_the_same_dict_a_compiled_reader_holds():
         assert 2 in held
 
     run(main())
+
+
+def test_answered_requests_do_not_pile_up_in_the_deadline_heap():
+    """A long-lived session answers thousands of requests within one timeout: the heap keeps about what
+    still waits, not every request of the last ``timeout`` seconds (each push would sift through them)."""
+    async def main():
+        inf, ws = InflightRequests("t"), Socket()
+        slow = inf.send(ws, "slow", b"s", "op", 30.0)      # waits throughout, with the latest deadline
+        for i in range(5000):
+            inf.send(ws, i, b"x", "op", 10.0)
+            assert inf.resolve(i, b"ok")
+        assert len(inf._heap) <= 3 and len(inf) == 1 and not slow.done()
+        late = inf.send(ws, "late", b"l", "op", 0.05)       # an earlier deadline than the waiting one
+        with pytest.raises(RequestTimeout):
+            await late
+        assert not slow.done() and "slow" in inf
+        inf.fail_all(ConnectionLost("stopped", sent=True))
+
+    run(main())
+
+
+def test_register_tracks_a_request_written_elsewhere():
+    """A compiled writer writes its own frame, then registers it: answered by id, or timed out."""
+    async def main():
+        inf = InflightRequests("t")
+        answered, lost = inf.register(b"k-1", "op", 5.0), inf.register(b"k-2", "op", 0.05)
+        assert inf.resolve(b"k-1", b"ok") and await answered == b"ok"
+        with pytest.raises(RequestTimeout) as exc:
+            await lost
+        assert exc.value.sent is True and len(inf) == 0
+
+    run(main())
