@@ -190,6 +190,8 @@ class EventBus:
             raise ValueError("queue_size must be positive")
         self._callbacks: list[Callable[[Event], None]] = []
         self._balance: list[Callable[[Event], None]] = []   # the callbacks that take balance_changed
+        self._every = 0                         # callbacks subscribed to every kind
+        self._kinds: collections.Counter = collections.Counter()   # kind -> callbacks subscribed to it alone
         self._streams: list[weakref.ref] = []  # rule 1: weak, a dropped stream is gone at once
         self.queue_size = queue_size
         self.dropped = 0      # events lost by streams that overflowed
@@ -226,23 +228,34 @@ class EventBus:
         if not callable(callback):
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
         if kinds is None:
-            target = callback
+            target, kinds = callback, ()
             balance = True
+            self._every += 1
         else:
             target = _Only(callback, _kinds(kinds))
-            balance = EventKind.BALANCE_CHANGED in target.kinds
+            kinds = target.kinds
+            balance = EventKind.BALANCE_CHANGED in kinds
+            self._kinds.update(kinds)
         self._callbacks.append(target)
         if balance:
             self._balance.append(target)
 
         def unsubscribe() -> None:
-            for listeners in (self._callbacks, self._balance):
-                if target in listeners:
-                    listeners.remove(target)
+            if target not in self._callbacks:
+                return                      # (already unsubscribed)
+            self._callbacks.remove(target)
+            if target in self._balance:
+                self._balance.remove(target)
+            if kinds:
+                self._kinds.subtract(kinds)
+            else:
+                self._every -= 1
         return unsubscribe
 
     def emit(self, kind: EventKind, *, order=None, symbol: str | None = None, **data) -> Event | None:
-        if not self._callbacks and not self._streams:
+        """Deliver an event of ``kind`` to its subscribers; the event, or None (built for no one when no
+        subscriber takes that kind)."""
+        if not self._streams and not self._every and self._kinds[kind] <= 0:
             return None
         ev = Event(kind, time.time_ns(), order, symbol, data)
         self.emitted += 1

@@ -257,6 +257,28 @@ def test_a_callback_subscribed_to_some_kinds_gets_those_alone():
         bus.subscribe("not callable")
 
 
+def test_an_event_of_a_kind_no_subscriber_takes_is_not_built():
+    """A bot subscribed to fills alone pays nothing for the other kinds: no event made, none counted."""
+    bus = EventBus()
+    fills = []
+    off = bus.subscribe(fills.append, kinds={EventKind.FILLED})
+    assert bus.emit(EventKind.ACCEPTED, symbol="S") is None and bus.emitted == 0
+    assert bus.emit(EventKind.FILLED, symbol="S") is not None and len(fills) == 1 and bus.emitted == 1
+    twice = bus.subscribe(fills.append, kinds={EventKind.FILLED, EventKind.CANCELLED})
+    off()
+    assert bus.emit(EventKind.FILLED) is not None and bus.emit(EventKind.CANCELLED) is not None
+    twice()
+    twice()                                                # twice: counted once
+    assert bus.emit(EventKind.FILLED) is None and bus.emitted == 3
+    every = bus.subscribe(fills.append)
+    assert bus.emit(EventKind.REJECTED) is not None
+    every()
+    stream = bus.stream()                                  # a stream takes every kind
+    assert bus.emit(EventKind.REJECTED) is not None
+    stream.close()
+    assert bus.emit(EventKind.REJECTED) is None and bus.emitted == 5
+
+
 def test_on_the_simulator_order_events_alone_leave_balance_messages_to_the_compiled_account():
     """A bot that takes only its orders' outcomes: the account's balance messages are written in C (no event
     made for them), the balances still equal the simulator's; one that takes balance_changed gets them."""
