@@ -3,9 +3,10 @@ of a plain order, from the bot's arguments to the bytes on the socket and back, 
 order manager.
 
 What it runs, for an order the compiled admission takes whole (:class:`~engine._order_gate.OrderGate`:
-a LIMIT / LIMIT_MAKER / MARKET without a tag) on a venue that writes at once, through its
-:class:`~engine._order_writer.OrderWriter` (compiled: Binance, Bybit; else
-:class:`~engine._order_writer.AdapterWriter` over the adapter's ``send_place_now``):
+a LIMIT / LIMIT_MAKER / MARKET without a tag), through the venue's
+:class:`~engine._order_writer.OrderWriter` (compiled: Binance, Bybit; a venue that writes at once in Python:
+:class:`~engine._order_writer.AdapterWriter` over the adapter's ``send_place_now``; any other venue: the base
+writer, which writes nothing at once, so its orders take their instrument's turn in ``Placement``):
 
 1. admission, the store slot and the spec (``OrderGate.limit_spec``: every check, every typed error);
 2. the write at once (``OrderWriter.write_place``: encode, sign, rate budget, socket), counted
@@ -14,6 +15,8 @@ a LIMIT / LIMIT_MAKER / MARKET without a tag) on a venue that writes at once, th
    (``OrderWriter.read_place``), applied by the compiled stream loop (``RecordLoop.answer``),
    counted (``acknowledged``, ``round_trip_ack``, the slow-placement alert, the breaker's success);
 4. the order's view made in C.
+
+Every acknowledged order is counted and applied by :meth:`OrderEntry.acknowledged`, whichever path wrote it.
 
 Everything else is :class:`engine.oms.placement.Placement`'s, unchanged, and this module hands it
 over rather than repeat it: an order of an instrument whose turn is taken (orders leave in their
