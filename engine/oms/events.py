@@ -191,7 +191,7 @@ class EventBus:
         self._callbacks: list[Callable[[Event], None]] = []
         self._balance: list[Callable[[Event], None]] = []   # the callbacks that take balance_changed
         self._every = 0                         # callbacks subscribed to every kind
-        self._kinds: collections.Counter = collections.Counter()   # kind -> callbacks subscribed to it alone
+        self._kinds: dict[EventKind, int] = {}  # kind -> callbacks subscribed to it alone (kept > 0)
         self._streams: list[weakref.ref] = []  # rule 1: weak, a dropped stream is gone at once
         self.queue_size = queue_size
         self.dropped = 0      # events lost by streams that overflowed
@@ -235,7 +235,8 @@ class EventBus:
             target = _Only(callback, _kinds(kinds))
             kinds = target.kinds
             balance = EventKind.BALANCE_CHANGED in kinds
-            self._kinds.update(kinds)
+            for kind in kinds:
+                self._kinds[kind] = self._kinds.get(kind, 0) + 1
         self._callbacks.append(target)
         if balance:
             self._balance.append(target)
@@ -247,7 +248,12 @@ class EventBus:
             if target in self._balance:
                 self._balance.remove(target)
             if kinds:
-                self._kinds.subtract(kinds)
+                for kind in kinds:
+                    left = self._kinds[kind] - 1
+                    if left:
+                        self._kinds[kind] = left
+                    else:
+                        del self._kinds[kind]
             else:
                 self._every -= 1
         return unsubscribe
@@ -255,7 +261,7 @@ class EventBus:
     def emit(self, kind: EventKind, *, order=None, symbol: str | None = None, **data) -> Event | None:
         """Deliver an event of ``kind`` to its subscribers; the event, or None (built for no one when no
         subscriber takes that kind)."""
-        if not self._streams and not self._every and self._kinds[kind] <= 0:
+        if not (self._streams or self._every or (self._kinds and kind in self._kinds)):
             return None
         ev = Event(kind, time.time_ns(), order, symbol, data)
         self.emitted += 1
