@@ -13,6 +13,7 @@ import asyncio
 import logging
 from typing import Awaitable, Callable
 
+from engine._marked_frames import MarkedFrames
 from engine.transport.ws import ReconnectingWebSocket
 from engine.venues.binance.rest import BinanceRest
 from engine.venues.errors import VenueError
@@ -25,7 +26,8 @@ _EXPIRED = b'"listenKeyExpired"'
 
 
 class UsdmUserStream:
-    """ORDER_TRADE_UPDATE, ACCOUNT_UPDATE, ALGO_UPDATE... as raw bytes to ``on_event``."""
+    """ORDER_TRADE_UPDATE, ACCOUNT_UPDATE, ALGO_UPDATE... as raw bytes to ``on_event`` (sorted in C:
+    :class:`~engine._marked_frames.MarkedFrames`)."""
 
     def __init__(self, rest: BinanceRest, on_event: Callable[[bytes], None], *,
                  on_reconnected: Callable[[], Awaitable[None]] | None = None,
@@ -33,19 +35,33 @@ class UsdmUserStream:
         if not rest.futures or not rest.config.endpoints.stream:
             raise ValueError("UsdmUserStream needs a binance-usdm REST client with a stream URL")
         self.rest = rest
-        self.on_event = on_event
         self.on_reconnected = on_reconnected
         self.keepalive_interval = keepalive_interval
         self.listen_key: str | None = None
         self.expirations = 0
-        self.events = 0
         self._first = True
         self._keepalive_task: asyncio.Task | None = None
         self._renewing: asyncio.Task | None = None
+        # sorted in C: the expiry notice to Python, every other frame (an event) to on_event as it is
+        self.frames = MarkedFrames(_EXPIRED, 64, self._on_expired, on_event)
         self.ws = ReconnectingWebSocket(
-            self._url, self._on_message, name="binance-usdm-user", on_connected=self._on_connected,
+            self._url, None, sink=self.frames, name="binance-usdm-user", on_connected=self._on_connected,
             idle_timeout=idle_timeout, reply_timeout=min(reply_timeout, idle_timeout),
         )
+
+    @property
+    def on_event(self) -> Callable[[bytes], None]:
+        """Where events go (raw bytes)."""
+        return self.frames.on_other
+
+    @on_event.setter
+    def on_event(self, value: Callable[[bytes], None]) -> None:
+        self.frames.on_other = value
+
+    @property
+    def events(self) -> int:
+        """Events handed to ``on_event``."""
+        return self.frames.others
 
     def _url(self) -> str:
         return f"{self.rest.config.endpoints.stream}/ws?listenKey={self.listen_key}"
@@ -86,12 +102,8 @@ class UsdmUserStream:
         self.listen_key = await self.rest.create_listen_key()
         self.ws.drop()
 
-    def _on_message(self, payload: bytes, is_text: bool) -> None:
-        if payload.find(_EXPIRED, 0, 64) >= 0:
-            self.expirations += 1
-            log.warning("listen key expired; getting a new one")
-            if self._renewing is None or self._renewing.done():
-                self._renewing = asyncio.get_running_loop().create_task(self.renew(), name="usdm-renew")
-            return
-        self.events += 1
-        self.on_event(payload)
+    def _on_expired(self, payload: bytes) -> None:
+        self.expirations += 1
+        log.warning("listen key expired; getting a new one")
+        if self._renewing is None or self._renewing.done():
+            self._renewing = asyncio.get_running_loop().create_task(self.renew(), name="usdm-renew")

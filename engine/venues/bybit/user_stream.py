@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Awaitable, Callable
 
+from engine._marked_frames import MarkedFrames
 from engine._signer import RequestSigner
 from engine.config import VenueConfig
 from engine.transport.timesync import ClockSync
@@ -44,7 +45,6 @@ class BybitPrivateStream:
             raise ValueError("BybitPrivateStream needs a bybit config with a stream URL")
         self.config = config
         self.clock = clock
-        self.on_push = on_push
         self.topics = topics
         self.on_reconnected = on_reconnected
         self.on_disconnected_cb = on_disconnected
@@ -52,10 +52,11 @@ class BybitPrivateStream:
         self.signer = RequestSigner(config.api_secret.reveal_bytes())
         self._waiting: dict[str, asyncio.Future] = {}
         self._first = True
-        self.pushes = 0
         self.bad_frames = 0
+        # sorted in C: a push ("topic" in its head) to on_push as it is, every other frame to _on_answer
+        self.frames = MarkedFrames(b'"topic"', 64, on_push, self._on_answer)
         self.ws = ReconnectingWebSocket(
-            config.endpoints.stream, self._on_message, name="bybit-private", on_connected=self._on_connected,
+            config.endpoints.stream, None, sink=self.frames, name="bybit-private", on_connected=self._on_connected,
             on_disconnected=self._on_disconnected, idle_timeout=ping_interval, reply_timeout=min(reply_timeout, ping_interval),
             user_ping=_PING, is_pong=_is_pong, ping_periodically=True,
         )
@@ -95,11 +96,22 @@ class BybitPrivateStream:
         if self.on_disconnected_cb is not None:
             self.on_disconnected_cb()
 
-    def _on_message(self, payload: bytes, is_text: bool) -> None:
-        if payload.find(b'"topic"', 0, 64) >= 0:       # a push (no slice made to look)
-            self.pushes += 1
-            self.on_push(payload)
-            return
+    @property
+    def on_push(self) -> Callable[[bytes], None]:
+        """Where pushes go (raw bytes)."""
+        return self.frames.on_marked
+
+    @on_push.setter
+    def on_push(self, value: Callable[[bytes], None]) -> None:
+        self.frames.on_marked = value
+
+    @property
+    def pushes(self) -> int:
+        """Pushes handed to ``on_push``."""
+        return self.frames.marked
+
+    def _on_answer(self, payload: bytes) -> None:
+        """A frame that is not a push: the answer to an ``auth`` or ``subscribe`` (or a pong)."""
         try:
             doc = json.loads(payload)
             op = doc.get("op")
