@@ -26,6 +26,7 @@ from cpython.long cimport PyLong_FromLongLong
 from libc.string cimport memcmp
 
 from engine._ws_listener cimport FrameSink
+from engine._ws_listener cimport memmem
 from engine._ws_listener cimport NOT_WAITING
 from engine._ws_listener cimport SETTLED
 from engine._ws_listener cimport settle_waiting
@@ -39,11 +40,6 @@ cdef enum:
 cdef const char *ID = b'{"id":'
 cdef const char *OK = b'"status":200,'
 cdef const char *EVENT = b'"subscriptionId"'
-
-
-cdef extern from "string.h" nogil:
-    # a GNU and BSD extension (glibc, musl, macOS); Python.h defines _GNU_SOURCE before string.h
-    const void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
 
 
 cdef class BinanceFrames(FrameSink):

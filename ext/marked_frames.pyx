@@ -20,13 +20,9 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.bytes cimport PyBytes_GET_SIZE
 
 from engine._ws_listener cimport FrameSink
+from engine._ws_listener cimport memmem
 
 __all__ = ["MarkedFrames"]
-
-
-cdef extern from "string.h" nogil:
-    # a GNU and BSD extension (glibc, musl, macOS); Python.h defines _GNU_SOURCE before string.h
-    const void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
 
 
 cdef class MarkedFrames(FrameSink):

@@ -10,6 +10,12 @@ from picows.picows cimport WSListener
 from picows.picows cimport WSTransport
 
 
+cdef extern from "string.h" nogil:
+    # where a sink looks for a mark in a frame's head: a GNU and BSD extension (glibc, musl, macOS); Python.h
+    # defines _GNU_SOURCE before string.h
+    const void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen)
+
+
 cdef class FrameSink:
     # on_frame: one text or binary frame's payload, borrowed for the call only (copy what you keep);
     # raising counts a handler error (the stream goes on)
