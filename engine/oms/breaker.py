@@ -38,10 +38,9 @@ from __future__ import annotations
 import enum
 import logging
 import time
-
-from engine._breaker_window import BreakerWindow
 from collections.abc import Callable
 
+from engine._breaker_window import BreakerWindow
 from engine.errors import EngineError
 
 __all__ = ["BreakerState", "CircuitBreaker", "CircuitOpen", "is_breaker_failure"]
