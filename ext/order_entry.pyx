@@ -121,17 +121,23 @@ cdef class OrderEntry:
         spec = self.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
         if spec is None:
             return None
-        return self._place(<OrderSpec>spec, t_call)
+        return self._place(<OrderSpec>spec, self.gate.inst, t_call)
 
     def place_market(self, symbol, side, qty, bint reduce_only, int64_t t_call):
         """:meth:`place_limit` for a plain MARKET order."""
         spec = self.market_spec(symbol, side, qty, reduce_only)
         if spec is None:
             return None
-        return self._place(<OrderSpec>spec, t_call)
+        return self._place(<OrderSpec>spec, self.gate.inst, t_call)
 
-    cdef object _place(self, OrderSpec spec, int64_t t_call):
-        cdef int32_t inst = self.gate.inst
+    def place_spec(self, OrderSpec spec not None, int32_t inst, int64_t t_call):
+        """The awaitable of an admitted order's view (:meth:`Placement.place`: any order the full admission
+        recorded, a tagged one or a type the compiled gate does not take whole): written at once where the
+        writer can and the instrument's turn is free, else in its turn.  Raises what :meth:`place_limit`
+        raises when nothing was written."""
+        return self._place(spec, inst, t_call)
+
+    cdef object _place(self, OrderSpec spec, int32_t inst, int64_t t_call):
         if self.writing.get(inst):              # an order of this instrument holds or awaits its turn
             return self.placement.place_in_turn(spec, inst, t_call)
         cdef bytes cid = spec.client_id.encode("ascii")

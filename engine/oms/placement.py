@@ -32,7 +32,7 @@ from engine.oms.breaker import is_breaker_failure
 from engine.oms.events import EventKind
 from engine.oms.tracker import TERMINAL_STATES
 from engine.transport.errors import TransportError
-from engine.venues.base import Capability, OrderSpec
+from engine.venues.base import OrderSpec
 from engine.venues.errors import DuplicateClientOrderId, VenueError, is_definite_rejection
 
 __all__ = ["Placement"]
@@ -86,8 +86,9 @@ class Placement:
 
     @contextlib.asynccontextmanager
     async def turn(self, inst: int):
-        """The instrument's placing turn: its lock, counted in ``_writing`` while held or awaited (what
-        :meth:`write_now` reads to keep orders in their placing order without looking at the lock)."""
+        """The instrument's placing turn: its lock, counted in ``_writing`` while held or awaited (what the
+        compiled entry's write at once reads to keep orders in their placing order without looking at the
+        lock)."""
         writing = self._writing
         writing[inst] = writing.get(inst, 0) + 1
         try:
@@ -96,16 +97,11 @@ class Placement:
         finally:
             writing[inst] -= 1
 
-    def place(self, spec: OrderSpec, inst: int, t_call: int, *, wait: bool = True) -> Awaitable:
-        """Write (at once where the venue can, as :meth:`submit` does), await the answer, apply it; the
-        awaitable of the order view (rules in the module docstring).  Raises here, as :meth:`write_now`
-        does, when nothing was written."""
-        written = self.write_now(spec, inst, t_call) if wait else None
-        if written is None:
-            return self.place_in_turn(spec, inst, t_call, wait)
-        if written is _WRITTEN_UNKNOWN:
-            return _ready(self.tracker.view(spec.slot))
-        return self.answered(spec, written[0], written[1], t_call, wait)
+    def place(self, spec: OrderSpec, inst: int, t_call: int) -> Awaitable:
+        """Write (at once where the venue can: the compiled entry's :meth:`OrderEntry.place_spec`), await the
+        answer, apply it; the awaitable of the order view (rules in the module docstring).  Raises here when
+        nothing was written."""
+        return self.eng._entry.place_spec(spec, inst, t_call)
 
     async def place_in_turn(self, spec: OrderSpec, inst: int, t_call: int, wait: bool = True):
         """:meth:`place` of an order written in its instrument's turn (the lock, awaited): what an order that
@@ -119,28 +115,8 @@ class Placement:
         self.eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
         return await self.answered(spec, pending, None, t_call, wait)
 
-    def write_now(self, spec: OrderSpec, inst: int, t_call: int):
-        """Write without awaiting where the venue can (``Capability.WRITE_NOW``) and nothing of this
-        instrument holds or awaits its lock (so orders keep their placing order): ``(future, read)``;
-        None when the order is to be written by :meth:`write`; ``_WRITTEN_UNKNOWN`` when the write failed
-        after the bytes left (the order is UNKNOWN).  Raises as :meth:`write` does when nothing was written."""
-        eng = self.eng
-        if self._writing.get(inst) or Capability.WRITE_NOW not in eng.adapter.capabilities:
-            return None
-        try:
-            spec.sent_ms = 0
-            written = eng.adapter.send_place_now(spec)
-        except BaseException as exc:
-            if self.write_failed(spec, exc):
-                return _WRITTEN_UNKNOWN
-            raise
-        if written is not None:
-            eng.metrics.placed += 1
-            eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
-        return written
-
     def write_failed(self, spec: OrderSpec, exc: BaseException) -> bool:
-        """A write at once that raised, counted: True when the bytes may have left (the order is UNKNOWN),
+        """A write at once (the compiled entry's) that raised, counted: True when the bytes may have left (the order is UNKNOWN),
         False when nothing was sent (the order is REJECTED locally; the caller raises ``exc``)."""
         self.eng.metrics.placed += 1
         if isinstance(exc, TransportError):
@@ -153,20 +129,20 @@ class Placement:
         return False
 
     def not_written_now(self, spec: OrderSpec, exc: BaseException) -> Awaitable:
-        """The compiled order entry's write at once raised ``exc`` (:meth:`write_now`'s rule): the awaitable
+        """The compiled order entry's write at once raised ``exc`` (:meth:`write_failed`'s rule): the awaitable
         of the UNKNOWN order's view when the bytes may have left, else ``exc`` raised (REJECTED locally)."""
         if self.write_failed(spec, exc):
             return _ready(self.tracker.view(spec.slot))
         raise exc
 
     def submit(self, spec: OrderSpec, inst: int, t_call: int) -> None:
-        """Write now when the venue can without waiting (the compiled entry's :meth:`OrderEntry.submit`: the
-        rule of :meth:`write_now`), its answer applied by the future's callback (no task per order; rules 2
-        and 3 as :meth:`answered` applies them); else as :meth:`place` does, in a task.  The outcome comes
-        as events.  Raises as :meth:`write` does when nothing was written (rule 1)."""
+        """Write now when the venue can without waiting (the compiled entry's :meth:`OrderEntry.submit`: not
+        while the instrument's turn is taken), its answer applied by the future's callback (no task per order;
+        rules 2 and 3 as :meth:`answered` applies them); else in its instrument's turn, in a task.  The outcome
+        comes as events.  Raises as :meth:`write` does when nothing was written (rule 1)."""
         if self.eng._entry.submit(spec, inst, t_call):
             return
-        task = asyncio.get_running_loop().create_task(self._quiet(self.place(spec, inst, t_call, wait=False)))
+        task = asyncio.get_running_loop().create_task(self._quiet(self.place_in_turn(spec, inst, t_call, False)))
         self._submitted.add(task)
         task.add_done_callback(self._submitted.discard)
 
@@ -269,8 +245,6 @@ class Placement:
         eng.resolver.start(slot, resend=resend)
         return view
 
-
-_WRITTEN_UNKNOWN = object()     # write_now(): the bytes left and the write failed; the order is UNKNOWN
 
 
 async def _ready(value):

@@ -68,22 +68,22 @@ def test_cases_the_entry_does_not_own_take_the_python_path_once():
             compiled = eng._entry
             tagged = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW, client_tag="grid7")
             assert tagged.state == OrderState.NEW and tagged.client_order_id.startswith("grid7")
-            assert compiled.places == 0                          # a tagged order: the full path
+            assert compiled.places == 1       # a tagged order: the full admission, then the entry's write at once
             await eng.cancel(tagged)
 
             first = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
-            assert compiled.places == 1
+            assert compiled.places == 2
             inst = eng._gate.inst
             eng.placement._writing[inst] = 1                     # an order of this instrument holds its turn
             try:
                 waited = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48001")
             finally:
                 eng.placement._writing[inst] = 0
-            assert waited.state == OrderState.NEW and compiled.places == 1
+            assert waited.state == OrderState.NEW and compiled.places == 2
 
             eng.adapter.orders.lean.http.current().close()       # the connection is not open at the write
             reopened = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48002")
-            assert reopened.state == OrderState.NEW and compiled.places == 1
+            assert reopened.state == OrderState.NEW and compiled.places == 2
             for o in (first, waited, reopened):
                 assert venue_count(sim, "binance-spot", o.client_order_id) == 1
             assert eng.metrics.placed == 4
@@ -94,7 +94,7 @@ def test_cases_the_entry_does_not_own_take_the_python_path_once():
             with pytest.raises(IpBanned):
                 await eng.place_limit("BTCUSDT", "BUY", "0.01", "48003")
             assert eng.tracker.open_count() == open_before and len(sim.core.by_client) == sent_before
-            assert eng.metrics.rejected == 1 and compiled.places == 1
+            assert eng.metrics.rejected == 1 and compiled.places == 2
             limiter.banned_until = 0
 
     run(main())
