@@ -137,14 +137,15 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                 draw = rng.random()
                 kind = "market" if draw < 0.1 else "ioc" if draw < 0.2 else "post_only" if draw < 0.3 else "limit"
                 kind = kind if kind in decl.kinds else INSTEAD[kind]
-                if kind == "market":
-                    o = await eng.place_market(symbol, side, qty)
+                tag = "cx" if rng.random() < 0.25 else None     # a tagged order: the full admission, then the
+                if kind == "market":                            # same compiled write (OrderEntry.place_spec)
+                    o = await eng.place_market(symbol, side, qty, client_tag=tag)
                 elif kind == "ioc":
-                    o = await eng.place_limit(symbol, side, qty, px, tif="IOC")
+                    o = await eng.place_limit(symbol, side, qty, px, tif="IOC", client_tag=tag)
                 elif kind == "post_only":
-                    o = await eng.place_limit(symbol, side, qty, px, post_only=True)
+                    o = await eng.place_limit(symbol, side, qty, px, post_only=True, client_tag=tag)
                 else:
-                    o = await eng.place_limit(symbol, side, qty, px)
+                    o = await eng.place_limit(symbol, side, qty, px, client_tag=tag)
                 if o.is_open and rng.random() < 0.8:
                     await asyncio.sleep(rng.random() * 0.005)           # cancels race fills
                     try:
