@@ -116,8 +116,9 @@ class Placement:
         return await self.answered(spec, pending, None, t_call, wait)
 
     def write_failed(self, spec: OrderSpec, exc: BaseException) -> bool:
-        """A write at once (the compiled entry's) that raised, counted: True when the bytes may have left (the order is UNKNOWN),
-        False when nothing was sent (the order is REJECTED locally; the caller raises ``exc``)."""
+        """A write at once (the compiled entry's) that raised, counted: True when the bytes may have left (the
+        order is UNKNOWN), False when nothing was sent (the order is REJECTED locally; the caller raises
+        ``exc``)."""
         self.eng.metrics.placed += 1
         if isinstance(exc, TransportError):
             if exc.sent:
@@ -244,7 +245,6 @@ class Placement:
         eng.bus.emit(EventKind.UNKNOWN, order=view, symbol=view.symbol, reason=why)
         eng.resolver.start(slot, resend=resend)
         return view
-
 
 
 async def _ready(value):
