@@ -109,6 +109,7 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                     rate: float = 1.0, capacity: int = 65_536, retention_s: float = 300.0) -> dict:
     decl = CHAOS_VENUES[venue]
     rng = random.Random(seed)
+    tags = random.Random(seed + 1)      # which orders carry a tag, on its own draws (orders and faults as seeded)
     balances = {"USDT": "100000000", "BTC": "1000", "ETH": "10000"}
     errors: dict[str, int] = {}
     halt_after = orders + rng.randrange(0, max(1, orders // 10))
@@ -137,7 +138,7 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                 draw = rng.random()
                 kind = "market" if draw < 0.1 else "ioc" if draw < 0.2 else "post_only" if draw < 0.3 else "limit"
                 kind = kind if kind in decl.kinds else INSTEAD[kind]
-                tag = "cx" if rng.random() < 0.25 else None     # a tagged order: the full admission, then the
+                tag = "cx" if tags.random() < 0.25 else None    # a tagged order: the full admission, then the
                 if kind == "market":                            # same compiled write (OrderEntry.place_spec)
                     o = await eng.place_market(symbol, side, qty, client_tag=tag)
                 elif kind == "ioc":
