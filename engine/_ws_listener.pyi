@@ -2,6 +2,7 @@ from typing import Any, Callable
 
 class FrameSink:
     """A compiled frame handler (subclasses override ``on_frame`` in C)."""
+    def feed(self, payload: bytes, is_text: bool = ...) -> None: ...
 
 class FrameListener:
     messages: int

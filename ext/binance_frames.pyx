@@ -69,10 +69,6 @@ cdef class BinanceFrames(FrameSink):
         self.other = other
         self.on_event = on_event
 
-    def feed(self, bytes payload not None, bint is_text=True):
-        """Take one frame as the listener hands it over (tests, replay)."""
-        self.on_frame(payload, len(payload), is_text)
-
     cdef int on_frame(self, const char *data, Py_ssize_t size, bint is_text) except -1:
         cdef Py_ssize_t i, stop
         cdef long long rid = 0

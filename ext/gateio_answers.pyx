@@ -152,10 +152,6 @@ cdef class GateAnswers(FrameSink):
         (<WSTransport?>transport).send(WSMsgType.TEXT, frame)
         return self.inflight.register(PyBytes_FromStringAndSize(rid, rn), what, timeout)
 
-    def feed(self, bytes payload not None):
-        """Take one frame as the listener hands it over (tests, replay)."""
-        self.on_frame(payload, len(payload), True)
-
     cdef int on_frame(self, const char *data, Py_ssize_t size, bint is_text) except -1:
         cdef Py_ssize_t at, start, stop
         cdef const char *end

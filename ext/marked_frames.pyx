@@ -54,10 +54,6 @@ cdef class MarkedFrames(FrameSink):
         self.on_marked = on_marked
         self.on_other = on_other
 
-    def feed(self, bytes payload not None, bint is_text=True):
-        """Take one frame as the listener hands it over (tests, replay)."""
-        self.on_frame(payload, len(payload), is_text)
-
     cdef int on_frame(self, const char *data, Py_ssize_t size, bint is_text) except -1:
         cdef Py_ssize_t head = size if size < self.window else self.window
         payload = PyBytes_FromStringAndSize(data, size)

@@ -31,6 +31,10 @@ _log = logging.getLogger("engine.transport.ws")
 cdef class FrameSink:
     """A compiled frame handler: subclasses override ``on_frame`` (C only)."""
 
+    def feed(self, bytes payload not None, bint is_text=True):
+        """Take one frame as the listener hands it over (tests, replay)."""
+        self.on_frame(payload, len(payload), is_text)
+
     cdef int on_frame(self, const char *data, Py_ssize_t size, bint is_text) except -1:
         return 0
 

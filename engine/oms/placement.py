@@ -113,7 +113,7 @@ class Placement:
         except _Unknown:
             return self.tracker.view(spec.slot)
         self.eng.metrics.record_call_to_wire(time.perf_counter_ns() - t_call)
-        return await self.answered(spec, pending, None, t_call, wait)
+        return await self.answered(spec, pending, t_call, wait)
 
     def write_failed(self, spec: OrderSpec, exc: BaseException) -> bool:
         """A write at once (the compiled entry's) that raised, counted: True when the bytes may have left (the
@@ -157,13 +157,11 @@ class Placement:
         except Exception:
             log.exception("submitted order: unexpected error after the write")
 
-    async def answered(self, spec: OrderSpec, pending, read, t_call: int, wait: bool):
-        """Await the answer of a written order (``read``, when given, reads what ``pending`` gives) and apply
-        it (rules 2 and 3); returns the order view."""
+    async def answered(self, spec: OrderSpec, pending, t_call: int, wait: bool):
+        """Await the answer of a written order (``pending``: the adapter's awaitable of its read answer) and
+        apply it (rules 2 and 3); returns the order view."""
         try:
             answer = await pending
-            if read is not None:
-                answer = read(answer)
         except asyncio.CancelledError:
             self.unknown(spec, "the placing task was cancelled with the answer outstanding", resend=False)
             raise
