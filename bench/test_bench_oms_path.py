@@ -13,6 +13,10 @@ Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmar
   (``engine._binance_frames.BinanceFrames``, here fed from bytes) against the Python rules it replaced (the
   session handler's fast path before it, kept here as the baseline), both handing the event on to the same
   C callable.
+- ``marked-frames``: a Bybit private-stream push sorted in C by its mark (``engine._marked_frames.MarkedFrames``,
+  here fed from bytes; Bybit's private stream and Binance USD-M's user stream use it) against the Python rule it
+  replaced (the streams' ``_on_message`` before it, kept here as the baseline), both handing the push on to the
+  same C callable.
 - ``breaker``: a success counted by the circuit breaker's compiled window (``engine._breaker_window``, what the
   compiled order entry calls per acknowledged order) against the Python rules it replaced (kept here as the
   baseline: the breaker's ``record_success`` before its counts were compiled).
@@ -31,6 +35,7 @@ from engine._enums import OrderState, OrderType, Side, TimeInForce
 from engine._fixedpoint import to_decimal
 from engine._histogram import LatencyHistogram
 from engine._instruments import ContractType, Instruments
+from engine._marked_frames import MarkedFrames
 from engine._oms_apply import RecordApplier
 from engine._order_gate import OpenCounts
 from engine._order_store import OrderStore
@@ -253,6 +258,41 @@ class _PythonRules:
 @pytest.mark.benchmark(group="frames")
 def test_binance_event_python_handler_baseline(steady, ws_api):
     steady(_PythonRules(ws_api).on_message, EVENT, True)
+
+
+# -- marked frames ---------------------------------------------------------------------------------------------
+PUSH = json.dumps({"topic": "order", "id": "5923240c6880ab-c59f-420b-9adb-3639adc9dd90", "creationTime": 1,
+                   "data": [{"category": "linear", "symbol": "BTCUSDT", "orderLinkId": "x", "orderStatus": "New"}]},
+                  separators=(",", ":")).encode()
+
+
+@pytest.mark.benchmark(group="marked-frames")
+def test_bybit_push_sorted_in_c(steady):
+    frames = MarkedFrames(b'"topic"', 64, len, len)
+    steady(frames.feed, PUSH)
+    assert frames.marked > 0 and frames.others == 0
+
+
+class _PythonMarks:
+    """The private stream's frame rule as Python ran it before the compiled sorter (the baseline): the same
+    head search and counting per frame."""
+
+    def __init__(self, on_push, other):
+        self.on_push, self.other, self.pushes = on_push, other, 0
+
+    def on_message(self, payload, is_text):
+        if payload.find(b'"topic"', 0, 64) >= 0:
+            self.pushes += 1
+            self.on_push(payload)
+            return
+        self.other(payload, is_text)
+
+
+@pytest.mark.benchmark(group="marked-frames")
+def test_bybit_push_python_rule_baseline(steady):
+    rules = _PythonMarks(len, lambda payload, is_text: None)
+    steady(rules.on_message, PUSH, True)
+    assert rules.pushes > 0
 
 
 # -- breaker ---------------------------------------------------------------------------------------------------
