@@ -1,7 +1,7 @@
 """Binance's compiled order writer (spot and USD-M): what the engine's compiled order entry
 (:mod:`engine._order_entry`) asks of the venue, written at once.
 
-- Over REST (the lean path): the order encoded and signed by the compiled encoder straight into
+- Over REST (the lean path): the order (and a USD-M amendment, ``write_amend``) encoded and signed by the compiled encoder straight into
   its buffer, stamped with the venue's clock, the rate budget taken and the bytes written on the
   warm keep-alive connection (``LeanHttpPath.write_now``); the answer read by the order path's
   reader (``BinanceOrderPath.read_naming``: the typed error, or the compiled parser holding it, its
@@ -151,3 +151,15 @@ cdef class BinanceWriter(OrderWriter):
         if kind == _WS_API:
             return self._ws_read(None, raw)
         return self.orders.read_naming(None, raw)
+
+    cdef object write_amend(self, OrderSpec spec, bytes cid, int64_t qty_raw, int64_t price_raw, int64_t new_qty,
+                            int64_t new_price):
+        """USD-M ``PUT /fapi/v1/order`` (it wants both quantity and price: the order as amended) on the lean
+        REST path; spot amends by cancel-replace, which the engine's Python path runs (None)."""
+        if not self.futures or self._algo(spec):
+            return None
+        self.kind = _REST
+        return self.orders.modify_now(spec.symbol.encode(), spec.side, new_qty, new_price, cid)
+
+    cdef object read_amend(self, object kind, bytes cid, object raw):
+        return self.orders.read_naming(cid, raw)

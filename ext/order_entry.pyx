@@ -1,5 +1,5 @@
-"""The engine's compiled order entry: ``Engine.place_limit``, ``place_market``, ``cancel`` and ``submit_limit``
-of a plain order, from the bot's arguments to the bytes on the socket and back, without a Python frame of the
+"""The engine's compiled order entry: ``Engine.place_limit``, ``place_market``, ``cancel``, ``amend`` and
+``submit_limit`` of a plain order, from the bot's arguments to the bytes on the socket and back, without a Python frame of the
 order manager; and the same write at once, answer and view for every other order the full admission recorded
 (``place_spec``, :meth:`Placement.place`'s).
 
@@ -31,11 +31,18 @@ A cancel is the same: the order found by view or client id, its cancel written a
 writer, the answer read and applied, the view returned; an order led by someone else (a bracket's
 leg), a cancel that cannot be written now, and a venue that says the order is not open take the
 engine's Python path.
+
+An amendment is the same where the venue amends in place (``OrderWriter.write_amend``: Binance USD-M,
+Bybit): judged whole by the compiled gate (``OrderGate.amend_pass``), written at once, the answer read;
+a refusal counted and raised, a lost answer raised as it came (nothing is re-sent: the order's stream
+says what the venue did, and the store follows it).  Anything the gate does not judge whole, and a
+venue that amends by cancel-replace (Binance spot), take the engine's Python path.
 """
 
 from libc.stdint cimport int32_t
 from libc.stdint cimport int64_t
 from posix.time cimport CLOCK_MONOTONIC
+from posix.time cimport CLOCK_REALTIME
 
 from engine._breaker_window cimport BreakerWindow
 from engine._clocks cimport clock_ns
@@ -54,9 +61,13 @@ from asyncio import CancelledError
 
 from engine._order_view import Order
 from engine.oms.breaker import CircuitBreaker
+from engine.oms.events import EventKind
 from engine.oms.placement import TOLD_BY_EVENTS as _TOLD_BY_EVENTS
+from engine.venues.errors import VenueError as _VenueError
 
 _log = logging.getLogger("engine.oms")
+
+cdef object _AMENDED = EventKind.AMENDED
 
 __all__ = ["OrderEntry"]
 
@@ -71,6 +82,7 @@ cdef class OrderEntry:
     cdef readonly OrderWriter writer
     cdef readonly int64_t places        # orders this entry wrote
     cdef readonly int64_t cancels       # cancels this entry wrote
+    cdef readonly int64_t amends        # amendments this entry wrote
     cdef object eng
     cdef object gate
     cdef object limit_spec
@@ -87,6 +99,7 @@ cdef class OrderEntry:
     cdef dict specs
     cdef dict legs
     cdef object view
+    cdef object bus
     cdef OrderStore store
     cdef LatencyHistogram call_to_wire
     cdef LatencyHistogram round_trip_ack
@@ -110,6 +123,7 @@ cdef class OrderEntry:
         self.specs = engine.tracker._specs
         self.legs = engine.tracker._legs
         self.view = engine.tracker.view
+        self.bus = engine.bus
         self.store = engine.store
         self.call_to_wire = engine.metrics.call_to_wire
         self.round_trip_ack = engine.metrics.round_trip_ack
@@ -223,10 +237,10 @@ cdef class OrderEntry:
         return 0
 
     # -- cancel -----------------------------------------------------------------------------------
-    def cancel(self, order):
-        """The awaitable of ``Engine.cancel(order)``'s view when this entry can write it now; None for the
-        engine's Python path (nothing sent).  Raises what the engine raises for an order it does not
-        have or that is already finished."""
+    cdef object _own(self, order):
+        """The spec of the open order ``order`` (a view or a client id) this entry may write for: one the
+        engine placed and leads itself (not a bracket's leg); None for the engine's Python path, which
+        raises what it raises for an order it does not have or that is already finished."""
         cdef int32_t slot
         if type(order) is Order:
             slot = order.slot
@@ -243,6 +257,16 @@ cdef class OrderEntry:
         spec = self.specs.get(slot)
         if spec is None or self.legs.get(slot) is not None:
             return None
+        return spec
+
+    def cancel(self, order):
+        """The awaitable of ``Engine.cancel(order)``'s view when this entry can write it now; None for the
+        engine's Python path (nothing sent).  Raises what the engine raises for an order it does not
+        have or that is already finished."""
+        spec = self._own(order)
+        if spec is None:
+            return None
+        cdef int32_t slot = (<OrderSpec>spec).slot
         cdef bytes cid = (<OrderSpec>spec).client_id.encode("ascii")
         fut = self.writer.write_cancel(<OrderSpec>spec, cid)
         if fut is None:
@@ -263,6 +287,59 @@ cdef class OrderEntry:
             tracker = self.tracker
             await tracker.wait(slot, lambda: tracker.is_terminal(slot), self.eng.ack_wait_s)
         return self.view(slot)
+
+
+    # -- amend ------------------------------------------------------------------------------------
+    def amend(self, order, qty, price):
+        """The awaitable of ``Engine.amend(order, qty=, price=)``'s view when this entry can write it now:
+        an amendment in place (``OrderWriter.write_amend``) of a plain open limit order that the compiled
+        gate judges whole (``OrderGate.amend_pass``: every check of the engine's, balance or margin for what
+        it adds); None for the engine's Python path (nothing sent), which raises every typed error."""
+        spec = self._own(order)
+        if spec is None or (<OrderSpec>spec).reduce_only:
+            return None
+        gate = self.gate
+        if not gate.amend_pass((<OrderSpec>spec).slot, qty, price):
+            return None
+        cdef int64_t qty_raw = gate.amend_qty, price_raw = gate.amend_price
+        cdef bytes cid = (<OrderSpec>spec).client_id.encode("ascii")
+        fut = self.writer.write_amend(<OrderSpec>spec, cid, qty_raw, price_raw, gate.amended_qty, gate.amended_price)
+        if fut is None:
+            return None
+        self.amends += 1
+        return self._amend_answered(<OrderSpec>spec, fut, self.writer.kind, cid, qty_raw, price_raw)
+
+    async def _amend_answered(self, OrderSpec spec, fut, kind, bytes cid, int64_t qty_raw, int64_t price_raw):
+        """Engine.amend's answer half, for an amendment this entry wrote: a refusal counted and raised, a
+        lost answer raised as it came (the order's stream shows what the venue did)."""
+        try:
+            answer = self.writer.read_amend(kind, cid, await fut)
+        except _VenueError as exc:
+            self.eng.amend_refused(exc)
+            raise
+        return self._amended(spec, answer, qty_raw, price_raw)
+
+    def amended(self, OrderSpec spec not None, answer, int64_t qty_raw, int64_t price_raw):
+        """The venue amended the order in place (``answer``: the parser holding its answer, or None;
+        ``qty_raw`` / ``price_raw``: what was sent, 0 kept): the store and the spec amended, the answer
+        applied, ``amended`` emitted; the order's view.  Every amendment in place passes here, whichever
+        path wrote it."""
+        return self._amended(spec, answer, qty_raw, price_raw)
+
+    cdef object _amended(self, OrderSpec spec, answer, int64_t qty_raw, int64_t price_raw):
+        cdef int32_t slot = spec.slot
+        self.store.amend(slot, qty_raw, price_raw, clock_ns(CLOCK_REALTIME))
+        if qty_raw:
+            spec.qty_raw = qty_raw
+        if price_raw:
+            spec.price_raw = price_raw
+        if answer is not None:
+            status = self.loop.answer(answer)      # -1: finished in C
+            if status >= 0:
+                self.stream.finish_answer(answer, status)
+        view = self.view(slot)
+        self.bus.emit(_AMENDED, order=view, symbol=view.symbol)
+        return view
 
 
 cdef class _Answered:

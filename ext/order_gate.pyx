@@ -34,6 +34,8 @@ from engine._enums cimport IOC
 from engine._enums cimport LIMIT
 from engine._enums cimport LIMIT_MAKER
 from engine._enums cimport MARKET
+from engine._enums cimport PENDING
+from engine._enums cimport UNKNOWN
 from engine._enums cimport POST_ONLY
 from engine._enums cimport SELL
 from engine._enums cimport TIF_NONE
@@ -45,6 +47,7 @@ from engine._instruments cimport Instruments
 from engine._order_spec cimport OrderSpec
 from engine._order_spec cimport new_spec
 from engine._order_store cimport OrderStore
+from engine._order_store cimport is_terminal
 from engine._positions cimport PositionBook
 
 cdef extern from *:
@@ -139,7 +142,12 @@ cdef class OrderGate:
     cdef readonly int tif
     cdef readonly int64_t qty_raw
     cdef readonly int64_t price_raw
-    cdef readonly int64_t passed       # orders admitted here
+    # what the last amendment judged here sends (0 keeps) and makes of the order
+    cdef readonly int64_t amend_qty
+    cdef readonly int64_t amend_price
+    cdef readonly int64_t amended_qty
+    cdef readonly int64_t amended_price
+    cdef readonly int64_t passed       # orders admitted here (and amendments)
     cdef readonly int64_t deferred     # calls sent to the full path
     cdef dict specs                    # the tracker's specs by slot and open set (keep_books), or None
     cdef dict open_set
@@ -272,6 +280,56 @@ cdef class OrderGate:
         """A MARKET order: its slot, or -1 for the full path."""
         return self._admit(symbol, side, MARKET, TIF_NONE, qty, None, reduce_only, ts_ns)
 
+    def amend_pass(self, int32_t slot, object qty, object price):
+        """The amendment of the open order in ``slot`` to ``qty`` and/or ``price`` (None keeps the order's
+        own), judged as ``Engine.amend`` and :meth:`RiskEngine.check_amend` judge it: True when each check
+        passes, what to send in :attr:`amend_qty` / :attr:`amend_price` (0 keeps) and the order as amended
+        in :attr:`amended_qty` / :attr:`amended_price`; False for the full path (nothing judged here: an
+        input it does not read, an order it does not amend, a check that fails), which raises the typed
+        error.  A plain LIMIT / LIMIT_MAKER order only (not reduce-only)."""
+        cdef int64_t qty_raw = 0, price_raw = 0, new_qty, new_price, filled, old_left, last, old_px
+        cdef int32_t inst
+        cdef int side
+        cdef int order_type
+        cdef i128 extra
+        cdef OrderStore store = self.store
+        if not self.accepting or not store.is_live_c(slot) or (qty is None and price is None):
+            return self._defer() >= 0
+        if store.state[slot] == PENDING or store.state[slot] == UNKNOWN or is_terminal(store.state[slot]) or store.flags[slot] & _REDUCE_ONLY_FLAG:
+            return self._defer() >= 0
+        order_type = store.order_type[slot]
+        if order_type != LIMIT and order_type != LIMIT_MAKER:
+            return self._defer() >= 0
+        if qty is not None and not _raw_of(qty, &qty_raw):
+            return self._defer() >= 0
+        if price is not None and not _raw_of(price, &price_raw):
+            return self._defer() >= 0
+        new_qty = qty_raw or store.qty_raw[slot]
+        new_price = price_raw or store.price_raw[slot]
+        filled = store.filled_raw[slot]
+        if (new_qty == store.qty_raw[slot] and new_price == store.price_raw[slot]) or new_qty <= filled:
+            return self._defer() >= 0
+        inst = store.instrument[slot]
+        side = store.side[slot]
+        if inst < 0 or not self._checks(inst, side, order_type, new_qty, new_price, False, self.counts.total - 1,
+                                        self.counts.of(inst) - 1, False):
+            return self._defer() >= 0
+        if self.check_balance:
+            # only what the amendment adds: the order already holds its remainder at its price
+            last = self.ref_raw[inst]
+            old_left = store.qty_raw[slot] - filled
+            old_px = store.price_raw[slot] or last
+            extra = <i128>(new_qty - filled) * new_price - <i128>old_left * old_px
+            if extra > 0 and self.account.can_place_order_c(inst, side, <int64_t>((extra + new_price - 1) // new_price),
+                                                            new_price, False):
+                return self._defer() >= 0
+        self.amend_qty = qty_raw
+        self.amend_price = price_raw
+        self.amended_qty = new_qty
+        self.amended_price = new_price
+        self.passed += 1
+        return True
+
     cdef int32_t _defer(self):
         self.deferred += 1
         return -1
@@ -317,6 +375,13 @@ cdef class OrderGate:
     cdef bint _passes(self, int32_t inst, int side, int order_type, int64_t qty_raw, int64_t price_raw,
                       bint reduce_only) noexcept:
         """Every check of RiskEngine.check, in its order; True only when each passes."""
+        return self._checks(inst, side, order_type, qty_raw, price_raw, reduce_only, self.counts.total,
+                            self.counts.of(inst), True)
+
+    cdef bint _checks(self, int32_t inst, int side, int order_type, int64_t qty_raw, int64_t price_raw,
+                      bint reduce_only, int32_t open_total, int32_t open_inst, bint balance) noexcept:
+        """:meth:`_passes` with the open-order counts given (an amended order's exclude itself) and the
+        balance/margin check only when ``balance``."""
         cdef int64_t last, px, limit, size, after, dist
         cdef bint market
         if inst >= self.compiled or inst >= self.size_raw.shape[0]:
@@ -348,10 +413,10 @@ cdef class OrderGate:
                 after = size - qty_raw
             if (after > limit or after < -limit) and not (0 < after < size or size < after < 0):
                 return False
-        if self.max_total >= 0 and self.counts.total >= self.max_total:
+        if self.max_total >= 0 and open_total >= self.max_total:
             return False
         limit = self.max_open[inst]
-        if limit >= 0 and self.counts.of(inst) >= limit:
+        if limit >= 0 and open_inst >= limit:
             return False
         limit = self.band[inst]
         if limit >= 0 and not market and last > 0:
@@ -360,6 +425,6 @@ cdef class OrderGate:
                 dist = -dist
             if <i128>dist * FP_SCALE > <i128>last * limit:
                 return False
-        if self.check_balance and self.account.can_place_order_c(inst, side, qty_raw, px, reduce_only):
+        if balance and self.check_balance and self.account.can_place_order_c(inst, side, qty_raw, px, reduce_only):
             return False
         return True

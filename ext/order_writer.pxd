@@ -1,5 +1,7 @@
-# What a venue's order path gives the engine's compiled order entry (engine._order_entry): a place and a
-# cancel written at once, without an await, and their answers read.  Declarations.
+# What a venue's order path gives the engine's compiled order entry (engine._order_entry): a place, a
+# cancel and an amendment written at once, without an await, and their answers read.  Declarations.
+from libc.stdint cimport int64_t
+
 from engine._order_spec cimport OrderSpec
 
 
@@ -14,3 +16,8 @@ cdef class OrderWriter:
     cdef object read_place(self, object kind, bytes cid, object raw)
     cdef object write_cancel(self, OrderSpec spec, bytes cid)
     cdef object read_cancel(self, object kind, bytes cid, object raw)
+    # write_amend: the order amended in place, ``qty_raw`` / ``price_raw`` as given (0 keeps the order's own),
+    # ``new_qty`` / ``new_price`` the order as amended (for a venue that wants both).
+    cdef object write_amend(self, OrderSpec spec, bytes cid, int64_t qty_raw, int64_t price_raw, int64_t new_qty,
+                            int64_t new_price)
+    cdef object read_amend(self, object kind, bytes cid, object raw)

@@ -1,18 +1,20 @@
 # cython: language_level=3
 """The interface a venue's compiled order writer implements for the engine's order entry.
 
-:mod:`engine._order_entry` runs ``Engine.place_limit`` and ``Engine.cancel`` of a plain order in
-compiled code from the bot's arguments to the bytes on the socket and back.  What is the venue's
-own, it asks of an :class:`OrderWriter`: encode, sign, take the rate budget and write at once
-(``write_place`` / ``write_cancel``), and read the answer into the venue's compiled parser
-(``read_place`` / ``read_cancel``).  A venue that has one returns it from its adapter's
-``order_writer()``; the others keep the adapter's Python path.  Each method of this base class
+:mod:`engine._order_entry` runs ``Engine.place_limit``, ``Engine.cancel`` and ``Engine.amend`` of a plain
+order in compiled code from the bot's arguments to the bytes on the socket and back.  What is the
+venue's own, it asks of an :class:`OrderWriter`: encode, sign, take the rate budget and write at once
+(``write_place`` / ``write_cancel`` / ``write_amend``, an amendment in place), and read the answer
+into the venue's compiled parser (``read_place`` / ``read_cancel`` / ``read_amend``).  A venue that
+has one returns it from its adapter's ``order_writer()``; the others keep the adapter's Python path.  Each method of this base class
 says "not now" (None), so a writer implements what it can and the rest takes the Python path.
 
 The adapter's own at-once paths (``send_place_now``, the first step of ``cancel``) are
 :meth:`OrderWriter.place_now` and :meth:`OrderWriter.cancel_now`: one owner of what is written at
 once, whether the engine's compiled entry or its Python placement asks.
 """
+
+from libc.stdint cimport int64_t
 
 from functools import partial
 
@@ -52,6 +54,13 @@ cdef class OrderWriter:
 
     cdef object read_cancel(self, object kind, bytes cid, object raw):
         raise NotImplementedError("read_cancel of a writer that writes no cancel")
+
+    cdef object write_amend(self, OrderSpec spec, bytes cid, int64_t qty_raw, int64_t price_raw, int64_t new_qty,
+                            int64_t new_price):
+        return None
+
+    cdef object read_amend(self, object kind, bytes cid, object raw):
+        raise NotImplementedError("read_amend of a writer that writes no amendment")
 
 
 cdef class AdapterWriter(OrderWriter):

@@ -24,7 +24,7 @@ import logging
 import time
 
 from engine._enums import OrderType, Side, TimeInForce
-from engine._fixedpoint import from_decimal
+from engine._fixedpoint import from_decimal, to_decimal
 from engine._instruments import UnknownInstrumentError
 from engine.errors import EngineError
 from engine.oms.breaker import BreakerState
@@ -167,6 +167,52 @@ class Admission:
 
     def set_reference(self, inst: int, price_raw: int) -> None:
         self.gate.set_reference(inst, price_raw)
+
+    # -- amendments ---------------------------------------------------------------------------------
+    def amendment(self, slot: int, qty, price) -> tuple[int, int, int, int]:
+        """The amendment of the open order in ``slot`` to ``qty`` and/or ``price`` (None keeps the order's own),
+        judged under the same checks as a placement (:meth:`RiskEngine.check_amend`).  The compiled gate's
+        ``amend_pass`` judges the plain case alike; this is where every typed error is raised.
+
+        Returns
+        -------
+        tuple
+            ``(qty_raw, price_raw, new_qty, new_price)``: what to send (0 keeps) and the order as amended.
+
+        Raises
+        ------
+        ValueError, TypeError
+            No new value, a value like the order's own, a quantity at or below what has filled, a price for
+            an order without one, bad input.
+        EngineHalted
+            The kill switch was used.
+        RiskRejected
+            A check the amended order fails.
+        """
+        if qty is None and price is None:
+            raise ValueError("amend needs a new quantity (qty=) and/or a new price (price=)")
+        qty_raw = to_raw(qty, "quantity") if qty is not None else 0
+        price_raw = to_raw(price, "price") if price is not None else 0
+        tracker = self.tracker
+        spec = tracker.spec(slot)
+        o = tracker.store.order(slot)
+        if price_raw and not o.price_raw:
+            raise ValueError(f"order {spec.client_id} has no limit price to amend ({OrderType(o.order_type).name})")
+        new_qty, new_price = qty_raw or o.qty_raw, price_raw or o.price_raw
+        if new_qty == o.qty_raw and new_price == o.price_raw:
+            raise ValueError(f"amend changes nothing: order {spec.client_id} already has quantity "
+                             f"{to_decimal(o.qty_raw)} at price {to_decimal(o.price_raw)}")
+        if new_qty <= o.filled_raw:
+            raise ValueError(f"the new quantity {to_decimal(new_qty)} must stay above what has filled "
+                             f"({to_decimal(o.filled_raw)})")
+        if self._halted:
+            raise EngineHalted(f"{self.venue}: engine halted by the kill switch; no amendments")
+        inst = o.instrument
+        self.risk.check_amend(inst, o.side, o.order_type, new_qty, new_price, o.qty_raw - o.filled_raw, o.price_raw,
+                              o.filled_raw, spec.reduce_only, tracker.open_count(inst) - 1,
+                              tracker.open_count() - 1, self.reference_of(inst),
+                              self.reduce_only_open(inst, o.side, exclude=slot) if spec.reduce_only else 0)
+        return qty_raw, price_raw, new_qty, new_price
 
     def reference_of(self, inst: int) -> int:
         """The reference price of an instrument (raw; 0: none yet)."""

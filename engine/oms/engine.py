@@ -45,7 +45,7 @@ from engine.config import VenueConfig
 from engine.errors import EngineError
 from engine.oms.account_book import AccountBook
 from engine.oms.live import LiveQueries
-from engine.oms.admission import Admission, EngineHalted, parse_side, parse_tif, to_raw
+from engine.oms.admission import Admission, parse_side, parse_tif, to_raw
 from engine.oms.breaker import CircuitBreaker
 from engine.oms.events import EventBus, EventKind
 from engine.oms.foreign import ForeignOrders
@@ -509,6 +509,9 @@ class Engine:
         OrderNotOpen
             The order has ended (or was replaced by an earlier amend: the message names the replacement).
         """
+        amended = self._entry.amend(order, qty, price)
+        if amended is not None:
+            return await amended
         slot = self.slot_of(order)
         tracker = self.tracker
         if tracker.is_terminal(slot):
@@ -520,30 +523,11 @@ class Engine:
                                    "cancel-replace): amend the order amend() returned")
             raise OrderNotOpen(self.venue, None, f"cannot amend order {view.client_order_id}: it is already "
                                f"{view.state.name}")
-        if qty is None and price is None:
-            raise ValueError("amend needs a new quantity (qty=) and/or a new price (price=)")
-        qty_raw = to_raw(qty, "quantity") if qty is not None else 0
-        price_raw = to_raw(price, "price") if price is not None else 0
+        qty_raw, price_raw, new_qty, new_price = self.admission.amendment(slot, qty, price)
         spec = tracker.spec(slot)
         o = self.store.order(slot)
-        if price_raw and not o.price_raw:
-            raise ValueError(f"order {spec.client_id} has no limit price to amend ({OrderType(o.order_type).name})")
-        new_qty, new_price = qty_raw or o.qty_raw, price_raw or o.price_raw
-        if new_qty == o.qty_raw and new_price == o.price_raw:
-            raise ValueError(f"amend changes nothing: order {spec.client_id} already has quantity "
-                             f"{to_decimal(o.qty_raw)} at price {to_decimal(o.price_raw)}")
-        if new_qty <= o.filled_raw:
-            raise ValueError(f"the new quantity {to_decimal(new_qty)} must stay above what has filled "
-                             f"({to_decimal(o.filled_raw)})")
-        adm = self.admission
-        if adm.halted:
-            raise EngineHalted(f"{self.venue}: engine halted by the kill switch; no amendments")
-        inst = o.instrument
-        self.risk.check_amend(inst, o.side, o.order_type, new_qty, new_price, o.qty_raw - o.filled_raw, o.price_raw,
-                              o.filled_raw, spec.reduce_only, tracker.open_count(inst) - 1,
-                              tracker.open_count() - 1, adm.reference_of(inst),
-                              adm.reduce_only_open(inst, o.side, exclude=slot) if spec.reduce_only else 0)
         caps = self.adapter.capabilities
+        spec.qty_raw, spec.price_raw = o.qty_raw, o.price_raw      # (as the venue last said: its stream too)
         if Capability.AMEND_IN_PLACE not in caps:
             if Capability.CANCEL_REPLACE not in caps:
                 raise EngineError(f"{self.venue} can neither amend nor cancel-replace an order")
@@ -551,19 +535,16 @@ class Engine:
         try:
             answer = await self.adapter.amend(spec, qty_raw, price_raw)
         except VenueError as exc:
-            self.metrics.count_error(exc.code if exc.code is not None else type(exc).__name__)
-            self.metrics.amend_rejected += 1
+            self.amend_refused(exc)
             raise
-        self.store.amend(slot, qty_raw=qty_raw, price_raw=price_raw, ts_ns=time.time_ns())
-        if qty_raw:
-            spec.qty_raw = qty_raw
-        if price_raw:
-            spec.price_raw = price_raw
-        if answer is not None:
-            self.stream.apply_answer(answer)
-        view = self.order(slot)
-        self.bus.emit(EventKind.AMENDED, order=view, symbol=view.symbol)
-        return view
+        return self._entry.amended(spec, answer, qty_raw, price_raw)
+
+    def amend_refused(self, exc: VenueError) -> None:
+        """An amendment's answer was the venue's error: counted, and as refused when the venue documents it as
+        a refusal (the order stays as it was; an unknown outcome is not one: the stream says what happened)."""
+        self.metrics.count_error(exc.code if exc.code is not None else type(exc).__name__)
+        if is_definite_rejection(exc):
+            self.metrics.amend_rejected += 1
 
     async def _cancel_replace(self, slot: int, spec: OrderSpec, qty_raw: int, price_raw: int) -> Order:
         """Amend by cancel-replace: cancel ``slot`` and place a replacement in one request.

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from engine._enums import OrderState, OrderType, Side, TimeInForce
+from engine._enums import ExecType, OrderState, OrderType, Side, TimeInForce
 from engine._instruments import UnknownInstrumentError
 from engine._order_gate import OpenCounts, OrderGate
 from engine._order_store import OrderStore
@@ -191,3 +191,94 @@ def test_the_gate_admits_exactly_what_the_full_path_admits(symbol, side, qty, pr
         assert (a.instrument, a.side, a.order_type, a.tif, a.qty_raw, a.price_raw) == (
             b.instrument, b.side, b.order_type, b.tif, b.qty_raw, b.price_raw)
         assert w.tracker.spec(fast).reduce_only == reduce_only
+
+
+# -- amendments: OrderGate.amend_pass against Admission.amendment -----------------------------------------
+def _resting(w: World, symbol: str, side, qty: str, price: str, filled_raw: int = 0, reduce_only: bool = False):
+    """A limit order the full path admitted, acknowledged by the venue and filled ``filled_raw`` (its slot)."""
+    slot = w.full(symbol, side, qty, price, reduce_only=reduce_only)
+    assert isinstance(slot, int), slot
+    w.store.apply(slot, ExecType.EXEC_NEW, OrderState.NEW, 0, 0, -1, -1, 0, -1, 0)
+    if filled_raw:
+        w.store.apply(slot, ExecType.EXEC_TRADE, OrderState.PARTIALLY_FILLED, filled_raw, w.store.order(slot).price_raw,
+                      -1, 7, 0, -1, 0)
+    return slot
+
+
+def _full_amend(w: World, slot: int, qty, price):
+    try:
+        return w.adm.amendment(slot, qty, price)
+    except Exception as exc:      # noqa: BLE001 - the outcome under comparison
+        return exc
+
+
+def test_the_gate_judges_a_plain_amendment_as_the_full_path_and_defers_the_rest():
+    w = World(RiskLimits(max_order_qty="1"))
+    slot = _resting(w, "BTCUSDT", Side.BUY, "0.5", "60000")
+    assert w.gate.amend_pass(slot, "0.6", None)
+    assert (w.gate.amend_qty, w.gate.amend_price, w.gate.amended_qty, w.gate.amended_price) == (
+        w.adm.amendment(slot, "0.6", None)) == (6 * E8 // 10, 0, 6 * E8 // 10, 60_000 * E8)
+    assert w.gate.amend_pass(slot, None, 59_000)                          # an int price
+    assert (w.gate.amend_qty, w.gate.amend_price) == (0, 59_000 * E8)
+    deferred = w.gate.deferred
+    for qty, price, error in [("2", None, RiskRejected), (None, None, ValueError), ("0.5", "60000", ValueError),
+                              (Decimal("0.6"), None, None), (0.6, None, TypeError), ("-1", None, ValueError),
+                              (None, "60000.001", RiskRejected)]:
+        assert not w.gate.amend_pass(slot, qty, price)
+        outcome = _full_amend(w, slot, qty, price)
+        assert (isinstance(outcome, error) if error else isinstance(outcome, tuple)), (qty, price, outcome)
+    assert w.gate.deferred == deferred + 7
+    w.adm.halted = True
+    assert not w.gate.amend_pass(slot, "0.6", None)
+    assert isinstance(_full_amend(w, slot, "0.6", None), EngineHalted)
+    w.adm.halted = False
+    pending = w.full("BTCUSDT", Side.BUY, "0.1", "60000")                 # not yet acknowledged: the full path
+    assert not w.gate.amend_pass(pending, "0.2", None)
+    w.adm.set_reference(w.btc, 60_000 * E8)
+    market = w.full("BTCUSDT", Side.BUY, "0.1", "60000", tif=None)
+    assert isinstance(market, int), market
+    w.store.apply(market, ExecType.EXEC_NEW, OrderState.NEW, 0, 0, -1, -1, 0, -1, 0)
+    assert not w.gate.amend_pass(market, "0.2", None)                     # not a limit order
+    w.store.apply(slot, ExecType.EXEC_CANCELED, OrderState.CANCELLED, 0, 0, -1, -1, 0, -1, 0)
+    assert not w.gate.amend_pass(slot, "0.6", None)                       # ended
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    symbol=st.sampled_from(["BTCUSDT", "ETHUSDT"]),
+    side=st.sampled_from([Side.BUY, Side.SELL]),
+    filled=st.sampled_from([0, 1, 5]),                   # tenths of the order filled
+    qty=st.one_of(st.none(), st.integers(min_value=1, max_value=30_000).map(lambda n: _text(n, 3)),
+                  st.integers(min_value=1, max_value=20)),
+    price=st.one_of(st.none(), st.integers(min_value=250_000, max_value=7_000_000).map(lambda n: _text(n, 2)),
+                    st.sampled_from(["60000", "3000", "64000", "0.001"])),
+    reference=st.sampled_from([0, 60_000 * E8, 3_000 * E8]),
+    open_orders=st.integers(min_value=0, max_value=4),
+    limits=st.fixed_dictionaries({
+        "max_order_qty": st.sampled_from([None, "2", "10"]),
+        "max_notional": st.sampled_from([None, "50000", "1000000"]),
+        "max_position": st.sampled_from([None, "0", "5", "20"]),
+        "max_open_orders": st.sampled_from([None, 3, 100]),
+        "max_open_orders_per_symbol": st.sampled_from([None, 2, 50]),
+        "price_band": st.sampled_from([None, "0.05", "0.5"]),
+        "check_balance": st.booleans()}),
+    balance=st.sampled_from([70_000, 10_000_000]),
+)
+def test_the_gate_passes_exactly_the_amendments_the_full_path_passes(symbol, side, filled, qty, price, reference,
+                                                                    open_orders, limits, balance):
+    w = World(balance=balance)
+    inst = w.reg.id(symbol)
+    order_price = "60000" if symbol == "BTCUSDT" else "3000"
+    slot = _resting(w, symbol, side, "1", order_price, filled_raw=filled * E8 // 10)
+    for _ in range(open_orders):
+        w.tracker.record(inst, symbol, int(Side.BUY), int(OrderType.LIMIT), int(TimeInForce.GTC), E8 // 1000,
+                         50_000 * E8)
+    w.risk.set_limits(RiskLimits(**limits))                 # (after the order: it rests whatever they say now)
+    if reference:
+        w.adm.set_reference(inst, reference)
+    full = _full_amend(w, slot, qty, price)
+    fast = w.gate.amend_pass(slot, qty, price)
+    event("passed" if isinstance(full, tuple) else f"refused: {getattr(full, 'rule', type(full).__name__)}")
+    assert fast == isinstance(full, tuple), (full, fast)
+    if fast:
+        assert (w.gate.amend_qty, w.gate.amend_price, w.gate.amended_qty, w.gate.amended_price) == full

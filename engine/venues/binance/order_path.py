@@ -105,6 +105,13 @@ class BinanceOrderPath:
         return lean.write_now(_CANCEL, self.encoder.cancel_request(symbol, 0, client_id, ts, self.recv_window, algo),
                               ts)
 
+    def modify_now(self, symbol: bytes, side: int, qty_raw: int, price_raw: int, client_id: bytes):
+        """:meth:`place_now` for a USD-M modify by client order id (the order's whole new quantity and price)."""
+        lean = self.lean
+        ts = lean.clock.now_ms()
+        return lean.write_now(_PLACE, self.encoder.modify_request(symbol, side, 0, client_id, qty_raw, price_raw, ts,
+                                                                  self.recv_window), ts)
+
     async def finish(self, fut: asyncio.Future, client_id: bytes | None = None) -> BinanceParser:
         """Wait for the answer; raise the venue's typed error, or return the parser holding it.
 

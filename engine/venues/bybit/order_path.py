@@ -184,6 +184,14 @@ class BybitOrderPath:
         n = enc.cancel_order(symbol, None, client_id, ts, self.recv_window)
         return lean.write_now(_COSTS[CANCEL], self._request_bytes(enc, ts, n), ts)
 
+    def amend_now(self, symbol: bytes, client_id: bytes, qty_raw: int, price_raw: int):
+        """:meth:`place_now` for an amendment by client order id (0 keeps the quantity or the price)."""
+        lean = self.lean
+        ts = lean.clock.now_ms()
+        enc = self.encoder
+        n = enc.amend_order(symbol, None, client_id, qty_raw, price_raw, ts, self.recv_window)
+        return lean.write_now(_COSTS[AMEND], self._request_bytes(enc, ts, n), ts)
+
     async def finish(self, fut: asyncio.Future, endpoint: int, client_id: bytes | None = None) -> BybitParser:
         """Wait for the answer to a request of ``endpoint`` (CREATE, AMEND or CANCEL).
 

@@ -153,6 +153,14 @@ class BybitWsTrade:
         n = self.encoder.cancel_order(symbol, order_id, client_id, ts, self.config.recv_window_ms)
         return self._send_body(b"order.cancel", n, ts, timeout)
 
+    def amend_order(self, symbol: bytes, *, order_id: bytes | None = None, client_id: bytes | None = None,
+                    qty_raw: int = 0, price_raw: int = 0, timeout: float | None = None) -> asyncio.Future:
+        """``order.amend`` by orderId or orderLinkId, new quantity and/or price (0 keeps; args written by the
+        compiled encoder)."""
+        ts = self.clock.now_ms()
+        n = self.encoder.amend_order(symbol, order_id, client_id, qty_raw, price_raw, ts, self.config.recv_window_ms)
+        return self._send_body(b"order.amend", n, ts, timeout)
+
     async def create(self, params: dict[str, Any]) -> dict:
         return await self.request("order.create", params)
 

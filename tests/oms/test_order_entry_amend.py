@@ -1,0 +1,164 @@
+"""The compiled order entry's amendment (``Engine.amend`` of a plain limit order where the venue amends in place:
+Binance USD-M, Bybit over REST and its trade WebSocket): judged whole by the compiled gate, written at once, its
+answer applied; every case the gate does not judge whole takes the engine's Python path, which raises the typed
+error with nothing sent; a refusal is counted; a lost answer (processed then an error, answered first then
+processed) is raised, never re-sent, and the order's stream brings the venue's amendment into the store, so a
+fill at the amended quantity is never refused.  Everything over real sockets against the simulator."""
+
+from decimal import Decimal
+
+import pytest
+
+from engine._binance_writer import REST
+from engine._bybit_writer import REST as BYBIT_REST, WS_TRADE
+from engine._enums import OrderState
+from engine.oms.events import EventKind
+from engine.oms.risk import RiskLimits, RiskRejected
+from engine.transport.errors import TransportError
+from engine.venues.errors import OrderNotOpen, OutcomeUnknown, VenueError
+from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
+
+from tests.oms.test_exactly_once import FAST, kinds, open_at_venue, recorder
+
+IN_PLACE = [("binance-usdm", "rest", REST), ("bybit", "rest", BYBIT_REST), ("bybit", "ws", WS_TRADE)]
+AMEND_TARGET = {("binance-usdm", "rest"): "PUT fapi/v1/order", ("bybit", "rest"): "POST v5/order/amend",
+                ("bybit", "ws"): "order.amend"}
+BELOW = "48000"
+
+
+def at_venue(sim, venue, cid):
+    (o,) = [o for o in open_at_venue(sim, venue) if o.client_id == cid]
+    return o
+
+
+@pytest.mark.parametrize("venue, entry, kind", IN_PLACE)
+def test_an_amendment_in_place_goes_through_the_compiled_entry(venue, entry, kind):
+    async def main():
+        async with engine_on_sim(venue, order_entry=entry) as (sim, eng):
+            compiled = eng._entry
+            events = recorder(eng)
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            moved = await eng.amend(o, price="48100")
+            assert compiled.amends == 1 and compiled.writer.kind == kind
+            assert moved.client_order_id == o.client_order_id and moved.price == Decimal("48100")
+            assert moved.quantity == Decimal("0.01") and moved.state == OrderState.NEW
+            assert at_venue(sim, venue, o.client_order_id).price == Decimal("48100")
+            grown = await eng.amend(o.client_order_id, qty="0.02")          # by client id
+            assert compiled.amends == 2 and grown.quantity == Decimal("0.02") and grown.price == Decimal("48100")
+            both = await eng.amend(o, qty="0.03", price="47900")
+            assert compiled.amends == 3 and (both.quantity, both.price) == (Decimal("0.03"), Decimal("47900"))
+            venue_order = at_venue(sim, venue, o.client_order_id)
+            assert (venue_order.qty, venue_order.price) == (Decimal("0.03"), Decimal("47900"))
+            amended = kinds(events, EventKind.AMENDED)      # (the stream's word of each amendment comes too)
+            assert len(amended) >= 3 and {e.order.client_order_id for e in amended} == {o.client_order_id}
+            assert eng.metrics.amend_rejected == 0
+            spec = eng.tracker.spec(o.slot)
+            assert (spec.qty_raw, spec.price_raw) == (3_000_000, 4_790_000_000_000)
+            sim.set_price("BTCUSDT", "47500")                                # the market comes through it
+            await until(lambda: eng.get_order(o.client_order_id).state == OrderState.FILLED, 10, "filled")
+            assert eng.get_order(o.client_order_id).filled == Decimal("0.03")
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue, entry", [("binance-spot", "rest"), ("binance-spot", "ws")])
+def test_binance_spot_amends_by_cancel_replace_on_the_python_path(venue, entry):
+    async def main():
+        async with engine_on_sim(venue, order_entry=entry) as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            new = await eng.amend(o, price="48100")
+            assert eng._entry.amends == 0 and new.client_order_id != o.client_order_id
+            assert [v.client_id for v in open_at_venue(sim, venue)] == [new.client_order_id]
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue", ["binance-usdm", "bybit"])
+def test_what_the_gate_does_not_judge_whole_takes_the_python_path_with_its_typed_errors(venue):
+    async def main():
+        limits = RiskLimits(max_order_qty="0.05", price_band="0.1")
+        async with engine_on_sim(venue, risk_limits=limits) as (sim, eng):
+            compiled = eng._entry
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            with pytest.raises(RiskRejected) as over:                    # the user's limit: nothing sent
+                await eng.amend(o, qty="0.06")
+            assert over.value.rule == "max_order_qty"
+            with pytest.raises(RiskRejected, match="band"):
+                await eng.amend(o, price="20000")
+            with pytest.raises(ValueError, match="changes nothing"):
+                await eng.amend(o, price=BELOW)
+            with pytest.raises(ValueError, match="needs a new quantity"):
+                await eng.amend(o)
+            with pytest.raises(ValueError):
+                await eng.amend(o, qty="-1")
+            with pytest.raises(TypeError):
+                await eng.amend(o, price=48100.0)                         # a float: never
+            assert compiled.amends == 0 and eng.metrics.amend_rejected == 0
+            assert at_venue(sim, venue, o.client_order_id).price == Decimal(BELOW)
+
+            moved = await eng.amend(o, price=Decimal("48100"))           # a Decimal: the Python path, amended
+            assert compiled.amends == 0 and moved.price == Decimal("48100")
+            assert at_venue(sim, venue, o.client_order_id).price == Decimal("48100")
+            moved = await eng.amend(o, price="48200")                    # then the compiled one
+            assert compiled.amends == 1 and moved.price == Decimal("48200")
+
+            await eng.cancel(o)
+            with pytest.raises(OrderNotOpen, match="already CANCELLED"):
+                await eng.amend(o, price="48300")
+            assert compiled.amends == 1
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue, entry", list(AMEND_TARGET))
+def test_an_amendment_the_venue_refuses_is_raised_and_counted_and_the_order_stays(venue, entry):
+    """The account's margin left by another way (the engine cannot know): the venue refuses the amendment."""
+    async def main():
+        async with engine_on_sim(venue, order_entry=entry) as (sim, eng):
+            events = recorder(eng)
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            sim.account_for(KEY).wallets[venue]["USDT"].free = Decimal("1")
+            with pytest.raises(VenueError):
+                await eng.amend(o, qty="0.5")
+            assert eng._entry.amends == 1 and eng.metrics.amend_rejected == 1
+            assert at_venue(sim, venue, o.client_order_id).qty == Decimal("0.01")
+            assert eng.get_order(o.client_order_id).quantity == Decimal("0.01") and not kinds(events, EventKind.AMENDED)
+
+    run(main())
+
+
+@pytest.mark.parametrize("venue, entry", list(AMEND_TARGET))
+@pytest.mark.parametrize("process", ["first", "later"])
+@pytest.mark.parametrize("value", [str, Decimal], ids=["compiled", "python"])
+def test_a_lost_amendment_answer_is_raised_never_resent_and_the_stream_brings_the_amendment(venue, entry, process,
+                                                                                          value):
+    """Processed then an error (``first``), or answered first then processed (``later``): the amend raises (its
+    outcome unknown, not counted as refused), nothing is sent again, the venue's amendment arrives by the
+    stream, and a fill at the amended quantity is applied whole.  A later price-only amendment keeps the
+    amended quantity (USD-M sends both: the one the stream brought).  Through the compiled entry (``str``
+    values) and the engine's Python path (a ``Decimal`` takes it)."""
+    delay = ",delay_ms=300" if process == "later" else ""
+    fault = f"{AMEND_TARGET[venue, entry]}:unknown:process={process}{delay},nth=1"
+    compiled = value is str
+
+    async def main():
+        async with engine_on_sim(venue, order_entry=entry, faults=[fault], **FAST) as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            with pytest.raises((OutcomeUnknown, TransportError)):
+                await eng.amend(o, qty=value("0.02"))
+            assert eng._entry.amends == compiled
+            assert [r.action for r in sim.faults.log] == ["unknown"]
+            await until(lambda: eng.get_order(o.client_order_id).quantity == Decimal("0.02"), 10, "the stream's amendment")
+            assert at_venue(sim, venue, o.client_order_id).qty == Decimal("0.02")
+            moved = await eng.amend(o, price=value("48100"))              # keeps the venue's quantity
+            assert (moved.quantity, moved.price) == (Decimal("0.02"), Decimal("48100"))
+            assert eng._entry.amends == 2 * compiled
+            venue_order = at_venue(sim, venue, o.client_order_id)
+            assert (venue_order.qty, venue_order.price) == (Decimal("0.02"), Decimal("48100"))
+            sim.set_price("BTCUSDT", "47500")
+            await until(lambda: eng.get_order(o.client_order_id).state == OrderState.FILLED, 10, "filled")
+            done = eng.get_order(o.client_order_id)
+            assert done.filled == Decimal("0.02") and eng.store.n_illegal == 0
+            assert eng.stats()["metrics"]["orders"]["amend_rejected"] == 0
+
+    run(main())
