@@ -52,9 +52,11 @@ cdef class RecordApplier:
     cdef readonly int64_t n_refused          # records the store refused (counted there too)
     cdef readonly int64_t n_position_errors  # fills the position book refused
     cdef readonly int64_t n_conflicts        # records of a second venue order under one of our client ids
+    cdef readonly int64_t n_resized          # fills beyond the order's quantity as held: the venue's quantity taken
 
     cdef int apply_c(self, const ExecRecord *r, int64_t ts_ns) noexcept nogil
     cdef int apply_response_c(self, int32_t slot, const ExecRecord *r, int64_t ts_ns) noexcept nogil
+    cdef void _resize_c(self, int32_t slot, const ExecRecord *r, int64_t filled, int64_t ts_ns) noexcept nogil
     cdef void _venue_price_c(self, int32_t slot, const ExecRecord *r) noexcept nogil
     cdef int _finish_c(self, int32_t slot, int res, int exec_type, int64_t price, int64_t before, int64_t fee,
                        int32_t fee_asset) noexcept nogil

@@ -45,10 +45,14 @@ from engine._enums cimport EXPIRED
 from engine._enums cimport FILLED
 from engine._enums cimport JOIN_ASK
 from engine._enums cimport JOIN_BID
+from engine._enums cimport LIMIT
+from engine._enums cimport LIMIT_MAKER
 from engine._enums cimport NEW
 from engine._enums cimport NOT_PLACED
 from engine._enums cimport PARTIALLY_FILLED
 from engine._enums cimport REJECTED
+from engine._enums cimport STOP_LOSS_LIMIT
+from engine._enums cimport TAKE_PROFIT_LIMIT
 from engine._exec_record cimport F_CLIENT_ID
 from engine._exec_record cimport F_COMMISSION
 from engine._exec_record cimport F_COMMISSION_ASSET
@@ -284,6 +288,10 @@ cdef class RecordApplier:
         trade_id = r.trade_id if record_has(r, F_TRADE_ID) and r.trade_id >= 0 else -1
         last_qty = r.last_qty_raw if record_has(r, F_LAST_QTY) else 0
         last_price = r.last_price_raw if record_has(r, F_LAST_PRICE) else 0
+        if record_has(r, F_QTY) and r.qty_raw > self.store.qty_raw[slot]:
+            self._resize_c(slot, r, cum if cum >= 0 else (self.store.filled_raw[slot] + last_qty
+                                                           if kind == MSG_TRADE or exec_type == EXEC_TRADE else 0),
+                           ts_ns)
         if kind == MSG_ORDER_ACCEPTED:
             # the venue took the order (its later states and fills come on the user hub)
             exec_type = EXEC_NEW
@@ -324,7 +332,9 @@ cdef class RecordApplier:
                 exec_type = EXEC_REJECTED
             elif state == EXPIRED:
                 exec_type = EXEC_EXPIRED
-        if exec_type == EXEC_AMENDMENT:
+        if exec_type == EXEC_AMENDMENT and not _ended(self.store.state[slot]):
+            # (an amendment heard after the order ended, its stream late or reordered, is stale: the store's
+            # apply below says so)
             self.store.amend_c(slot, r.qty_raw if record_has(r, F_QTY) else 0,
                                r.price_raw if record_has(r, F_PRICE) else 0, ts_ns)
         if exec_type == EXEC_TRIGGERED and state == 0:
@@ -336,6 +346,22 @@ cdef class RecordApplier:
         res = self.store.apply_c(slot, exec_type, state, last_qty, last_price, cum, trade_id,
                                  fee, fee_asset, ts_ns)
         return self._finish_c(slot, res, exec_type, last_price, before, fee, fee_asset)
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef void _resize_c(self, int32_t slot, const ExecRecord *r, int64_t filled, int64_t ts_ns) noexcept nogil:
+        """A record filling a limit order beyond its quantity as the store holds it (``filled``), or up to it
+        while saying some is left, within the quantity the record states: the venue amended the order and its
+        word of that was lost or is late.  The venue's quantity is taken first, so the fill is never refused
+        as an overfill, nor the order ended before its last fill."""
+        cdef int t = self.store.order_type[slot]
+        cdef int64_t held = self.store.qty_raw[slot]
+        # (fills that reach the quantity held while the record says some is left would end the order early)
+        cdef bint partly = r.order_state == PARTIALLY_FILLED or (record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw > 0)
+        if ((filled > held or (filled == held and partly)) and filled <= r.qty_raw and not _ended(self.store.state[slot])
+                and (t == LIMIT or t == LIMIT_MAKER or t == STOP_LOSS_LIMIT or t == TAKE_PROFIT_LIMIT)):
+            if self.store.amend_c(slot, r.qty_raw, 0, ts_ns) == 0:
+                self.n_resized += 1
 
     @cython.boundscheck(False)
     @cython.wraparound(False)
@@ -427,4 +453,5 @@ cdef class RecordApplier:
     def counters(self):
         """Counts by outcome (cold path)."""
         return {"applied": self.n_applied, "ignored": self.n_ignored, "foreign": self.n_foreign,
-                "refused": self.n_refused, "position_errors": self.n_position_errors, "conflicts": self.n_conflicts}
+                "refused": self.n_refused, "position_errors": self.n_position_errors, "conflicts": self.n_conflicts,
+                "resized": self.n_resized}

@@ -315,7 +315,7 @@ cdef class OrderEntry:
         try:
             answer = self.writer.read_amend(kind, cid, await fut)
         except _VenueError as exc:
-            self.eng.amend_refused(exc)
+            self.eng.amend_refused(spec.slot, exc)
             raise
         return self._amended(spec, answer, qty_raw, price_raw)
 
@@ -328,7 +328,8 @@ cdef class OrderEntry:
 
     cdef object _amended(self, OrderSpec spec, answer, int64_t qty_raw, int64_t price_raw):
         cdef int32_t slot = spec.slot
-        self.store.amend(slot, qty_raw, price_raw, clock_ns(CLOCK_REALTIME))
+        if not is_terminal(self.store.state[slot]):     # (ended meanwhile, its stream first: nothing to amend)
+            self.store.amend(slot, qty_raw, price_raw, clock_ns(CLOCK_REALTIME))
         if qty_raw:
             spec.qty_raw = qty_raw
         if price_raw:

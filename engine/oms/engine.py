@@ -508,6 +508,9 @@ class Engine:
             A check the amended order fails (nothing is sent).
         OrderNotOpen
             The order has ended (or was replaced by an earlier amend: the message names the replacement).
+        VenueError
+            The venue's refusal (counted); one saying it has no such open order (``UnknownOrder``) also
+            has the order asked for, so its end is known even when its stream message was lost.
         """
         amended = self._entry.amend(order, qty, price)
         if amended is not None:
@@ -535,16 +538,20 @@ class Engine:
         try:
             answer = await self.adapter.amend(spec, qty_raw, price_raw)
         except VenueError as exc:
-            self.amend_refused(exc)
+            self.amend_refused(slot, exc)
             raise
         return self._entry.amended(spec, answer, qty_raw, price_raw)
 
-    def amend_refused(self, exc: VenueError) -> None:
+    def amend_refused(self, slot: int, exc: VenueError) -> None:
         """An amendment's answer was the venue's error: counted, and as refused when the venue documents it as
-        a refusal (the order stays as it was; an unknown outcome is not one: the stream says what happened)."""
+        a refusal (the order stays as it was; an unknown outcome is not one: the stream says what happened).
+        When the venue says it has no such open order (it filled or ended before the stream told us), the
+        order is asked for, in the background."""
         self.metrics.count_error(exc.code if exc.code is not None else type(exc).__name__)
         if is_definite_rejection(exc):
             self.metrics.amend_rejected += 1
+        if isinstance(exc, UnknownOrder) and not self.tracker.is_terminal(slot):
+            self.spawn(self.reconciler.settle(slot), f"settle:{self.store.client_id(slot)}")
 
     async def _cancel_replace(self, slot: int, spec: OrderSpec, qty_raw: int, price_raw: int) -> Order:
         """Amend by cancel-replace: cancel ``slot`` and place a replacement in one request.

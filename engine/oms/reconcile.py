@@ -30,6 +30,7 @@ _EXEC_FOR_STATE = {OrderState.NEW: ExecType.EXEC_NEW, OrderState.CANCELLED: Exec
                    OrderState.PARTIALLY_FILLED: ExecType.EXEC_NONE, OrderState.FILLED: ExecType.EXEC_NONE}
 # sent without a price, they rest at the one the venue gives them (join bid / join ask)
 _VENUE_PRICED = frozenset({OrderType.JOIN_BID, OrderType.JOIN_ASK})
+_AMENDABLE = frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
 
 
 class Reconciler:
@@ -48,6 +49,7 @@ class Reconciler:
         fills = leg.fills_leg if leg is not None else eng.adapter.fills
         changed = False
         first = eng.store.order(slot)
+        self._venue_size(slot, vo)
         if vo.filled_raw > eng.store.order(slot).filled_raw:
             from engine._oms_apply import exec_id_hash
             spec = eng.tracker.spec(slot)
@@ -92,12 +94,24 @@ class Reconciler:
             eng.unexpected_execution(view, f"the venue reports {after.name} for an order taken as "
                                            f"{before.state.name}")
 
+    def _venue_size(self, slot: int, vo: VenueOrder) -> None:
+        """A limit order the venue reports filled beyond its quantity as the store holds it, or up to it and
+        still open: the venue amended it and its word of that was lost or is late.  The venue's quantity is
+        taken, so the fills are never refused as an overfill, nor the order ended before its last fill."""
+        store = self.eng.store
+        o = store.order(slot)
+        still_open = vo.state in (OrderState.NEW, OrderState.PARTIALLY_FILLED)
+        if (o.order_type in _AMENDABLE and o.state not in TERMINAL_STATES and vo.filled_raw <= vo.qty_raw
+                and (o.qty_raw < vo.filled_raw or (o.qty_raw == vo.filled_raw < vo.qty_raw and still_open))):
+            store.amend(slot, qty_raw=vo.qty_raw, ts_ns=time.time_ns())
+
     def _apply_snapshot(self, slot: int, vo: VenueOrder) -> bool:
         """Make the store agree with the venue's report of one order; returns whether anything changed."""
         eng = self.eng
         store = eng.store
         if vo.exchange_id is not None:
             store.set_exchange_id(slot, vo.exchange_id)
+        self._venue_size(slot, vo)
         before = store.order(slot)
         state = OrderState(vo.state) if vo.state else OrderState.UNKNOWN
         if state in (OrderState.UNKNOWN, OrderState.PENDING):

@@ -35,6 +35,42 @@ def otu(cid, x, X, l="0", L="0", z="0", t=0, n="0", N="USDT", i=8886774, q="0.01
     return json.dumps({"e": "ORDER_TRADE_UPDATE", "E": 1700000000001, "T": 1700000000000, "o": o}).encode()
 
 
+def test_a_fill_beyond_the_held_quantity_takes_the_venues_quantity_never_refused(world):
+    """An amendment whose answer and stream word were lost (the order grew at the venue): its fills, which the
+    records state within the venue's quantity, are applied whole; a fill beyond what the record states is not."""
+    reg, inst, store, book = world
+    ap = RecordApplier(store, reg, book)
+    p = BinanceParser(futures=True)
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    cid = store.client_id(slot)
+    p.parse(otu(cid, "NEW", "NEW"))
+    ap.apply(p, 1)
+    p.parse(otu(cid, "TRADE", "PARTIALLY_FILLED", l="0.015", L="60000", z="0.015", t=11, q="0.020"))
+    assert ap.apply(p, 2) == ApplyStatus.AP_APPLIED and ap.fill_qty_raw == 1_500_000
+    assert store.order(slot).qty_raw == 2_000_000 and store.order(slot).filled_raw == 1_500_000
+    p.parse(otu(cid, "TRADE", "FILLED", l="0.005", L="60000", z="0.020", t=12, q="0.020"))
+    assert ap.apply(p, 3) == ApplyStatus.AP_APPLIED and store.order(slot).state == OrderState.FILLED
+    assert book.get(inst)["size_raw"] == 2_000_000
+    assert ap.counters()["resized"] == 1 and ap.counters()["refused"] == 0
+
+    third = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    p.parse(otu(store.client_id(third), "NEW", "NEW", i=8886776))
+    ap.apply(p, 4)
+    p.parse(otu(store.client_id(third), "TRADE", "PARTIALLY_FILLED", l="0.010", L="60000", z="0.010", t=14,
+                q="0.020", i=8886776))             # all it holds, yet the venue says some is left: not ended
+    assert ap.apply(p, 5) == ApplyStatus.AP_APPLIED
+    assert store.order(third).state == OrderState.PARTIALLY_FILLED and store.order(third).qty_raw == 2_000_000
+    assert ap.counters()["resized"] == 2
+
+    other = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    p.parse(otu(store.client_id(other), "NEW", "NEW", i=8886775))
+    ap.apply(p, 4)
+    p.parse(otu(store.client_id(other), "TRADE", "FILLED", l="0.030", L="60000", z="0.030", t=13, q="0.020",
+                i=8886775))                           # more than even the record's own quantity: refused
+    assert ap.apply(p, 5) != ApplyStatus.AP_APPLIED and store.order(other).filled_raw == 0
+    assert ap.counters()["resized"] == 2
+
+
 def test_lifecycle_fills_positions_and_duplicates(world):
     reg, inst, store, book = world
     ap = RecordApplier(store, reg, book)
@@ -65,7 +101,7 @@ def test_lifecycle_fills_positions_and_duplicates(world):
     assert pos["size_raw"] == E8 // 100
     assert pos["entry_raw"] == (400_000 * 60_000 * E8 + 600_000 * 60_010 * E8) // (E8 // 100)
     assert ap.counters() == {"applied": 3, "ignored": 2, "foreign": 0, "refused": 0, "position_errors": 0,
-                              "conflicts": 0}
+                              "conflicts": 0, "resized": 0}
 
 
 def test_fill_before_ack_and_foreign_orders(world):

@@ -162,3 +162,26 @@ def test_a_lost_amendment_answer_is_raised_never_resent_and_the_stream_brings_th
             assert eng.stats()["metrics"]["orders"]["amend_rejected"] == 0
 
     run(main())
+
+
+@pytest.mark.parametrize("venue, target", [("binance-usdm", "PUT fapi/v1/order"), ("bybit", "POST v5/order/amend")])
+def test_an_order_grown_at_the_venue_with_every_word_of_it_lost_is_filled_whole_by_reconciliation(venue, target):
+    """The amendment's answer lost after processing and the stream silent from then on: the venue's fills of the
+    amended (larger) quantity reach the store by reconciliation, the venue's quantity taken first."""
+    async def main():
+        async with engine_on_sim(venue, **FAST) as (sim, eng):
+            o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            sim.add_faults(f"stream.{venue}:stream_lose", f"{target}:unknown:process=first,nth=1")
+            with pytest.raises((OutcomeUnknown, TransportError)):
+                await eng.amend(o, qty="0.02")
+            assert eng.get_order(o.client_order_id).quantity == Decimal("0.01")    # nothing heard
+            sim.set_price("BTCUSDT", "47500")
+            await until(lambda: not open_at_venue(sim, venue), 10, "filled at the venue")
+            await eng.reconciler.run("test")
+            done = eng.get_order(o.client_order_id)
+            assert (done.state, done.quantity, done.filled) == (OrderState.FILLED, Decimal("0.02"), Decimal("0.02"))
+            assert eng.store.n_illegal == 0
+            if venue == "binance-usdm":
+                assert eng.positions()["BTCUSDT"].size == Decimal("0.02")
+
+    run(main())

@@ -6,9 +6,11 @@ The faults are the ones that break exactly-once engines: the venue processes an 
 then answers with an error or garbage, answers first and processes later (inside the
 recvWindow), answers a 1xx interim response before the real one, drops the connection
 before or after processing; cancels fail or are answered unknown; stream events are
-duplicated, reordered, delayed, lost, or the stream drops.  Workers place limit orders
-around the market (some cross), market orders, IOC and post-only orders, and cancel most
-of them at once (cancels race fills).  After ``orders`` placements, at a random point,
+duplicated, reordered, delayed, lost, or the stream drops; amendments are answered with an
+error after processing, answered first and processed later, or fail.  Workers place limit
+orders around the market (some cross), market orders, IOC and post-only orders, amend some
+of those that rest (a price a tick or two away, which may cross, or twice the quantity), and
+cancel most of them at once (cancels race fills).  After ``orders`` placements, at a random point,
 the kill switch is pulled mid-flight.  Then:
 
 - every intent has at most one venue order, and every venue order is an intent of ours;
@@ -34,6 +36,7 @@ from engine.sim import Limits, SimExchange
 from engine.venues.errors import VenueError
 from engine.transport.errors import TransportError
 from engine.errors import EngineError
+from engine.venues.base import Capability
 from tests.support.chaos_venues import CHAOS_VENUES
 
 KEY, SECRET = "chaos-key", "chaos-secret-never-shown"
@@ -70,6 +73,10 @@ def chaos_faults(venue: str, entry: str = "rest", rate: float = 1.0) -> list[str
     if entry == "rest":
         faults.append(f"{place}:interim:code=100,{p(0.01)}")
     faults += [f"{target}:{p(prob)}" for target, prob in decl.extra]
+    amend = decl.amend[entry == "ws"]
+    if amend is not None:   # the amendment's answer lost: processed then an error, answered first, never processed
+        faults += [f"{amend}:unknown:process=first,{p(0.03)}", f"{amend}:unknown:process=later,delay_ms=300,{p(0.03)}",
+                   f"{amend}:http503:{p(0.02)}"]
     if decl.pin_rare:       # a run of a few hundred orders may draw none of these: one each, at a fixed request
         # (early: a dropped order socket sends orders over REST until it is back, which may outlast the run)
         faults += [f"{place}:unknown:process=first,nth=19", f"{place}:unknown:process=later,delay_ms=400,nth=37",
@@ -110,6 +117,8 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
     decl = CHAOS_VENUES[venue]
     rng = random.Random(seed)
     tags = random.Random(seed + 1)      # which orders carry a tag, on its own draws (orders and faults as seeded)
+    amends = random.Random(seed + 2)    # which resting orders are amended, and how: on its own draws too
+    amended = {"sent": 0, "done": 0, "refused": 0}
     balances = {"USDT": "100000000", "BTC": "1000", "ETH": "10000"}
     errors: dict[str, int] = {}
     halt_after = orders + rng.randrange(0, max(1, orders // 10))
@@ -123,6 +132,9 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                            retention_s=retention_s) as eng:
             lift_client_limits(eng, decl)
             placed = [0]
+            caps = eng.adapter.capabilities
+            can_amend = decl.amend[entry == "ws"] is not None and (
+                Capability.AMEND_IN_PLACE in caps or Capability.CANCEL_REPLACE in caps)
             halted = asyncio.Event()
 
             def count(exc):
@@ -147,12 +159,34 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                     o = await eng.place_limit(symbol, side, qty, px, post_only=True, client_tag=tag)
                 else:
                     o = await eng.place_limit(symbol, side, qty, px, client_tag=tag)
+                if (can_amend and kind in ("limit", "post_only") and o.state in (OrderState.NEW,
+                                                                                 OrderState.PARTIALLY_FILLED)
+                        and amends.random() < 0.2):
+                    o = await amend(o, sym, tick)
                 if o.is_open and rng.random() < 0.8:
                     await asyncio.sleep(rng.random() * 0.005)           # cancels race fills
                     try:
                         await eng.cancel(o)
                     except (VenueError, TransportError, EngineError) as exc:
                         count(exc)
+
+            async def amend(o, sym, tick):
+                """The order moved a tick or two (it may cross), or its quantity doubled: the amended order, or
+                ``o`` when the amendment raised (refused, or its outcome unknown: the stream says)."""
+                amended["sent"] += 1
+                try:
+                    if amends.random() < 0.7:
+                        new = await eng.amend(o, price=str(o.price + amends.choice([-2, -1, 1, 2]) * tick))
+                    else:
+                        new = await eng.amend(o, qty=str(Decimal(sym.qty) * 2))
+                except (VenueError, TransportError, EngineError) as exc:
+                    amended["refused"] += 1
+                    why = amended.setdefault("why", {})
+                    why[type(exc).__name__] = why.get(type(exc).__name__, 0) + 1
+                    count(exc)
+                    return o
+                amended["done"] += 1
+                return new
 
             async def worker():
                 while not halted.is_set():
@@ -205,7 +239,10 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
             for rec in sim.faults.log:
                 key = rec.action + (f":{rec.process}" if rec.process else "")
                 fired[key] = fired.get(key, 0) + 1
-            result.update(errors=errors, halt=report, placed=placed[0], faults_fired=fired)
+            target = decl.amend[entry == "ws"]
+            amend_fired = sum(1 for rec in sim.faults.log if target is not None and rec.spec.startswith(target + ":"))
+            result.update(errors=errors, halt=report, placed=placed[0], faults_fired=fired,
+                          amends=dict(amended, compiled=eng._entry.amends, faults_fired=amend_fired))
             if not report.flat:
                 result["problems"].append(f"the kill switch did not report flat: {report}")
             return result
