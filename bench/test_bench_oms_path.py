@@ -17,6 +17,9 @@ Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmar
   here fed from bytes; Bybit's private stream and Binance USD-M's user stream use it) against the Python rule it
   replaced (the streams' ``_on_message`` before it, kept here as the baseline), both handing the push on to the
   same C callable.
+- ``amend``: an amendment of a resting limit order judged by the compiled gate (``OrderGate.amend_pass``, what
+  the compiled order entry's ``amend`` runs before the write) against the Python admission's
+  ``Admission.amendment`` (the engine's path for what the gate does not judge whole), same checks.
 - ``breaker``: a success counted by the circuit breaker's compiled window (``engine._breaker_window``, what the
   compiled order entry calls per acknowledged order) against the Python rules it replaced (kept here as the
   baseline: the breaker's ``record_success`` before its counts were compiled).
@@ -332,3 +335,43 @@ def test_breaker_success_compiled(steady):
 
 def test_breaker_success_python_baseline(steady):
     steady(_PythonCounts().record_success)
+
+
+# -- amend --------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def amend_world():
+    """One resting limit order and the two judges of its amendment over one store: the compiled gate and the
+    Python admission (every check of a placement, the balance for what the amendment adds)."""
+    from engine.oms.admission import Admission
+    from engine.oms.breaker import CircuitBreaker
+    from engine.oms.risk import RiskEngine, RiskLimits
+    from engine.oms.tracker import OrderTracker
+    from engine._order_gate import OrderGate
+    from tests.support.accounts import TwoInstrumentAccount
+
+    acct = TwoInstrumentAccount()
+    store = OrderStore(256, venue="binance-spot")
+    counts = OpenCounts(16)
+    tracker = OrderTracker(store, acct.reg, counts)
+    risk = RiskEngine(RiskLimits(max_order_qty="10", price_band="0.1"), acct.reg, acct.acc, acct.book)
+    gate = OrderGate(acct.reg, store, acct.acc, acct.book, counts)
+    risk.attach_gate(gate)
+    adm = Admission("binance-spot", acct.reg, tracker, risk, CircuitBreaker(), gate)
+    adm.set_reference(acct.btc, 60_000 * E8)
+    spec = adm.fast_limit("BTCUSDT", Side.BUY, "0.5", "60000", "GTC", False, False, None)
+    store.apply(spec.slot, 1, int(OrderState.NEW), 0, 0, -1, -1, 0, -1, 0)
+    return gate, adm, spec.slot
+
+
+@pytest.mark.benchmark(group="amend")
+def test_amend_judged_by_the_compiled_gate(steady, amend_world):
+    gate, _, slot = amend_world
+    steady(lambda: gate.amend_pass(slot, "0.6", "60010.5"))
+    assert gate.amended_qty == 60_000_000
+
+
+@pytest.mark.benchmark(group="amend")
+def test_amend_judged_by_the_python_admission_baseline(steady, amend_world):
+    _, adm, slot = amend_world
+    steady(lambda: adm.amendment(slot, "0.6", "60010.5"))
+    assert adm.amendment(slot, "0.6", "60010.5")[2] == 60_000_000
