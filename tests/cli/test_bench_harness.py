@@ -213,3 +213,14 @@ def test_a_websocket_row_is_measured_against_its_venues_websocket_floor_when_the
     ratios = {r.client: r.floor_ratio for r in stage.rows}
     assert ratios["rest"] == pytest.approx(1.2) and ratios["ws"] == pytest.approx(1.25)
     assert ratios["other ws"] == pytest.approx(3.0)           # no WebSocket floor on W: its venue's floor
+
+
+def test_the_amend_round_trip_bench_measures_both_paths(capsys):
+    """bench/amend_roundtrip.py: a short run against a simulator in its own process, unpinned; it stops with an
+    error when an amendment meant for one path took the other."""
+    import json
+
+    from bench.amend_roundtrip import main
+    assert main(["--venue", "bybit", "--entry", "ws", "--batches", "1", "--cpus", ""]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["batches"] == 2 and out["compiled"]["median_us"] > 0 and out["python"]["median_us"] > 0
