@@ -1,7 +1,7 @@
 """The engine's compiled order entry: ``Engine.place_limit``, ``place_market``, ``cancel``, ``amend`` and
-``submit_limit`` of a plain order, from the bot's arguments to the bytes on the socket and back, without a Python frame of the
-order manager; and the same write at once, answer and view for every other order the full admission recorded
-(``place_spec``, :meth:`Placement.place`'s).
+``submit_limit`` of a plain order, from the bot's arguments to the bytes on the socket and back, without a
+Python frame of the order manager; and the same write at once, answer and view for every other order the
+full admission recorded (``place_spec``, :meth:`Placement.place`'s).
 
 What it runs, for an order the compiled admission takes whole (:class:`~engine._order_gate.OrderGate`:
 a LIMIT / LIMIT_MAKER / MARKET without a tag), through the venue's

@@ -145,6 +145,18 @@ decimals = st.integers(min_value=1, max_value=3 * 10**12).map(
     lambda n: format(Decimal(n).scaleb(-8), "f").rstrip("0").rstrip("."))
 
 
+def limit_sets(small_max_qty: str):
+    """The user's limits, each absent or at a value some orders break."""
+    return st.fixed_dictionaries({
+        "max_order_qty": st.sampled_from([None, small_max_qty, "10"]),
+        "max_notional": st.sampled_from([None, "50000", "1000000"]),
+        "max_position": st.sampled_from([None, "0", "5", "20"]),
+        "max_open_orders": st.sampled_from([None, 3, 100]),
+        "max_open_orders_per_symbol": st.sampled_from([None, 2, 50]),
+        "price_band": st.sampled_from([None, "0.05", "0.5"]),
+        "check_balance": st.booleans()})
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     symbol=st.sampled_from(["BTCUSDT", "ETHUSDT"]),
@@ -158,14 +170,7 @@ decimals = st.integers(min_value=1, max_value=3 * 10**12).map(
     position=st.integers(min_value=-30, max_value=30),
     reference=st.sampled_from([0, 60_000 * E8, 3_000 * E8]),
     open_orders=st.integers(min_value=0, max_value=6),
-    limits=st.fixed_dictionaries({
-        "max_order_qty": st.sampled_from([None, "1", "10"]),
-        "max_notional": st.sampled_from([None, "50000", "1000000"]),
-        "max_position": st.sampled_from([None, "0", "5", "20"]),
-        "max_open_orders": st.sampled_from([None, 3, 100]),
-        "max_open_orders_per_symbol": st.sampled_from([None, 2, 50]),
-        "price_band": st.sampled_from([None, "0.05", "0.5"]),
-        "check_balance": st.booleans()}),
+    limits=limit_sets("1"),
     balance=st.sampled_from([1_000, 10_000_000]),
 )
 def test_the_gate_admits_exactly_what_the_full_path_admits(symbol, side, qty, price, reduce_only, tif, position,
@@ -254,14 +259,7 @@ def test_the_gate_judges_a_plain_amendment_as_the_full_path_and_defers_the_rest(
                     st.sampled_from(["60000", "3000", "64000", "0.001"])),
     reference=st.sampled_from([0, 60_000 * E8, 3_000 * E8]),
     open_orders=st.integers(min_value=0, max_value=4),
-    limits=st.fixed_dictionaries({
-        "max_order_qty": st.sampled_from([None, "2", "10"]),
-        "max_notional": st.sampled_from([None, "50000", "1000000"]),
-        "max_position": st.sampled_from([None, "0", "5", "20"]),
-        "max_open_orders": st.sampled_from([None, 3, 100]),
-        "max_open_orders_per_symbol": st.sampled_from([None, 2, 50]),
-        "price_band": st.sampled_from([None, "0.05", "0.5"]),
-        "check_balance": st.booleans()}),
+    limits=limit_sets("2"),
     balance=st.sampled_from([70_000, 10_000_000]),
 )
 def test_the_gate_passes_exactly_the_amendments_the_full_path_passes(symbol, side, filled, qty, price, reference,
