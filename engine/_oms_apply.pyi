@@ -41,6 +41,9 @@ class RecordApplier:
     n_refused: int
     n_position_errors: int
     n_conflicts: int
+    n_resized: int
+    n_short: int
+    short: bool
     def __init__(self, store: OrderStore, instruments: Instruments, positions: PositionBook | None = ...) -> None: ...
     def refresh_assets(self) -> None: ...
     def apply(self, parser: RecordParser, ts_ns: int = ...) -> int: ...

@@ -1,11 +1,11 @@
 """Binance's compiled order writer (spot and USD-M): what the engine's compiled order entry
 (:mod:`engine._order_entry`) asks of the venue, written at once.
 
-- Over REST (the lean path): the order (and a USD-M amendment, ``write_amend``) encoded and signed by the compiled encoder straight into
-  its buffer, stamped with the venue's clock, the rate budget taken and the bytes written on the
-  warm keep-alive connection (``LeanHttpPath.write_now``); the answer read by the order path's
-  reader (``BinanceOrderPath.read_naming``: the typed error, or the compiled parser holding it, its
-  client id checked).
+- Over REST (the lean path): the order (and a USD-M amendment, ``write_amend``) encoded and signed
+  by the compiled encoder straight into its buffer, stamped with the venue's clock, the rate budget
+  taken and the bytes written on the warm keep-alive connection (``LeanHttpPath.write_now``); the
+  answer read by the order path's reader (``BinanceOrderPath.read_naming``: the typed error, or the
+  compiled parser holding it, its client id checked).
 - Over the WebSocket API, when orders go there and its session is up: paced by the account's limiter
   as REST is, the ``order.place`` / ``order.cancel`` frame written by the session (``BinanceWsApi``),
   the answer's raw bytes read by the order path's compiled parser, its client id checked

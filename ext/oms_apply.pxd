@@ -53,6 +53,8 @@ cdef class RecordApplier:
     cdef readonly int64_t n_position_errors  # fills the position book refused
     cdef readonly int64_t n_conflicts        # records of a second venue order under one of our client ids
     cdef readonly int64_t n_resized          # fills beyond the order's quantity as held: the venue's quantity taken
+    cdef readonly int64_t n_short            # last fills that left our fills short of the order: one missing
+    cdef readonly bint short                 # the last record was one (the caller asks the venue)
 
     cdef int apply_c(self, const ExecRecord *r, int64_t ts_ns) noexcept nogil
     cdef int apply_response_c(self, int32_t slot, const ExecRecord *r, int64_t ts_ns) noexcept nogil

@@ -239,6 +239,7 @@ cdef class RecordApplier:
         self.fill_qty_raw = 0
         self.fill_price_raw = 0
         self.store_result = -1
+        self.short = False
         if (kind != MSG_EXECUTION_REPORT and kind != MSG_ORDER_TRADE_UPDATE and kind != MSG_ALGO_UPDATE
                 and kind != MSG_ORDER_STATE and kind != MSG_TRADE and kind != MSG_ORDER_RESPONSE
                 and kind != MSG_ORDER_RECEIVED and kind != MSG_ORDER_ACCEPTED):
@@ -311,6 +312,13 @@ cdef class RecordApplier:
                 trade_id = -1
             cum = -1
             state = FILLED if record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw == 0 else PARTIALLY_FILLED
+            if (state == FILLED and last_qty > 0 and trade_id >= 0 and not _ended(self.store.state[slot])
+                    and self.store.filled_raw[slot] + last_qty < self.store.qty_raw[slot]):
+                # the venue says nothing is left, yet the fills we hold fall short of the order: one is
+                # missing (lost or late on the stream); the order stays open and is asked for (``short``)
+                state = PARTIALLY_FILLED
+                self.short = True
+                self.n_short += 1
         elif kind == MSG_ORDER_STATE:
             self._venue_price_c(slot, r)
             if state == PARTIALLY_FILLED or state == FILLED:
@@ -358,7 +366,8 @@ cdef class RecordApplier:
         cdef int64_t held = self.store.qty_raw[slot]
         # (fills that reach the quantity held while the record says some is left would end the order early)
         cdef bint partly = r.order_state == PARTIALLY_FILLED or (record_has(r, F_LEAVES_QTY) and r.leaves_qty_raw > 0)
-        if ((filled > held or (filled == held and partly)) and filled <= r.qty_raw and not _ended(self.store.state[slot])
+        if ((filled > held or (filled == held and partly)) and filled <= r.qty_raw
+                and not _ended(self.store.state[slot])
                 and (t == LIMIT or t == LIMIT_MAKER or t == STOP_LOSS_LIMIT or t == TAKE_PROFIT_LIMIT)):
             if self.store.amend_c(slot, r.qty_raw, 0, ts_ns) == 0:
                 self.n_resized += 1
@@ -454,4 +463,4 @@ cdef class RecordApplier:
         """Counts by outcome (cold path)."""
         return {"applied": self.n_applied, "ignored": self.n_ignored, "foreign": self.n_foreign,
                 "refused": self.n_refused, "position_errors": self.n_position_errors, "conflicts": self.n_conflicts,
-                "resized": self.n_resized}
+                "resized": self.n_resized, "short": self.n_short}

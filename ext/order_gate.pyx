@@ -290,12 +290,13 @@ cdef class OrderGate:
         cdef int64_t qty_raw = 0, price_raw = 0, new_qty, new_price, filled, old_left, last, old_px
         cdef int32_t inst
         cdef int side
-        cdef int order_type
+        cdef int order_type, state
         cdef i128 extra
         cdef OrderStore store = self.store
         if not self.accepting or not store.is_live_c(slot) or (qty is None and price is None):
             return self._defer() >= 0
-        if store.state[slot] == PENDING or store.state[slot] == UNKNOWN or is_terminal(store.state[slot]) or store.flags[slot] & _REDUCE_ONLY_FLAG:
+        state = store.state[slot]
+        if state == PENDING or state == UNKNOWN or is_terminal(state) or store.flags[slot] & _REDUCE_ONLY_FLAG:
             return self._defer() >= 0
         order_type = store.order_type[slot]
         if order_type != LIMIT and order_type != LIMIT_MAKER:

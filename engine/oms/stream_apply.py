@@ -132,6 +132,8 @@ class StreamApplier:
             self.after_apply()
             if parser.linked_order_id and applier.slot >= 0:
                 self.eng.foreign.on_linked(applier.slot, parser.linked_order_id)
+            if applier.short:       # the venue's last fill, yet one before it never reached us: asked for
+                self.eng.request_reconciliation("a fill missing from the stream")
 
     def unreadable(self, payload: bytes, exc: Exception) -> None:
         """A message the parser refused: counted, logged, and the venue asked for the truth."""

@@ -101,7 +101,7 @@ def test_lifecycle_fills_positions_and_duplicates(world):
     assert pos["size_raw"] == E8 // 100
     assert pos["entry_raw"] == (400_000 * 60_000 * E8 + 600_000 * 60_010 * E8) // (E8 // 100)
     assert ap.counters() == {"applied": 3, "ignored": 2, "foreign": 0, "refused": 0, "position_errors": 0,
-                              "conflicts": 0, "resized": 0}
+                              "conflicts": 0, "resized": 0, "short": 0}
 
 
 def test_fill_before_ack_and_foreign_orders(world):
@@ -178,6 +178,30 @@ def test_bybit_order_states_and_execution_fills(world):
     assert p.next_record() and ap.apply(p) == ApplyStatus.AP_IGNORED
     assert store.order(slot).filled_raw == E8 // 50
     assert book.get(inst)["size_raw"] == -(E8 // 50)
+
+
+def test_a_last_bybit_fill_with_an_earlier_one_missing_leaves_the_order_open_and_says_so(world):
+    """The venue's last execution (nothing left) arrives, the one before it lost or late: the fills we hold fall
+    short of the order, so it is not ended (``short``: the caller asks the venue); the late one then completes it."""
+    reg, inst, _, book = world
+    store = OrderStore(64, venue="bybit")
+    ap = RecordApplier(store, reg, book)
+    p = BybitParser()
+    slot = store.create(inst, Side.SELL, OrderType.LIMIT, TimeInForce.GTC, E8 // 50, 61_000 * E8)
+    cid = store.client_id(slot)
+    execution = {"category": "linear", "symbol": "BTCUSDT", "orderId": "9f-uuid", "orderLinkId": cid,
+                 "side": "Sell", "orderPrice": "61000", "orderQty": "0.02", "leavesQty": "0", "execFee": "0.5",
+                 "execId": "e-2", "execPrice": "61000", "execQty": "0.01", "execType": "Trade", "execValue": "610",
+                 "execTime": "2", "isMaker": True, "feeRate": "0.0002", "feeCurrency": "USDT"}
+    p.parse(bybit_push("execution", [execution]))
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED and ap.short
+    o = store.order(slot)
+    assert (o.state, o.filled_raw) == (OrderState.PARTIALLY_FILLED, E8 // 100)
+    p.parse(bybit_push("execution", [{**execution, "execId": "e-1", "leavesQty": "0.01"}]))   # the late one
+    assert p.next_record() and ap.apply(p) == ApplyStatus.AP_APPLIED and not ap.short
+    o = store.order(slot)
+    assert (o.state, o.filled_raw) == (OrderState.FILLED, E8 // 50)
+    assert ap.counters()["short"] == 1 and book.get(inst)["size_raw"] == -(E8 // 50)
 
 
 def test_applying_allocates_nothing(world):

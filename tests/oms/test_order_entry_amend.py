@@ -148,7 +148,8 @@ def test_a_lost_amendment_answer_is_raised_never_resent_and_the_stream_brings_th
                 await eng.amend(o, qty=value("0.02"))
             assert eng._entry.amends == compiled
             assert [r.action for r in sim.faults.log] == ["unknown"]
-            await until(lambda: eng.get_order(o.client_order_id).quantity == Decimal("0.02"), 10, "the stream's amendment")
+            await until(lambda: eng.get_order(o.client_order_id).quantity == Decimal("0.02"), 10,
+                        "the stream's amendment")
             assert at_venue(sim, venue, o.client_order_id).qty == Decimal("0.02")
             moved = await eng.amend(o, price=value("48100"))              # keeps the venue's quantity
             assert (moved.quantity, moved.price) == (Decimal("0.02"), Decimal("48100"))

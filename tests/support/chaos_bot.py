@@ -272,7 +272,8 @@ def compare(sim, eng, venue: str) -> dict:
         vo = venue_orders[0]
         if local.filled * units[local.symbol] != vo.filled:
             fills_missing += 1
-            problems.append(f"{cid}: local filled {local.filled} != venue {vo.filled}")
+            problems.append(f"{cid}: local filled {local.filled} != venue {vo.filled} (local {local.state.name} "
+                            f"quantity {local.quantity}, venue {vo.status} quantity {vo.qty})")
         if local.is_open != vo.is_open:
             problems.append(f"{cid}: local {local.state.name} vs venue {vo.status}")
     strays = set(ours) - set(intents)
