@@ -15,7 +15,6 @@ the pace is not what is measured.  Binance spot amends by cancel-replace, which 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
