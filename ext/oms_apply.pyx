@@ -411,6 +411,11 @@ cdef class RecordApplier:
             res = self.store.apply_c(slot, EXEC_NEW, NEW, 0, 0, -1, -1, 0, -1, ts_ns)
             status = self._finish_c(slot, res, EXEC_NEW, 0, before, 0, -1)
         elif state == CANCELLED or state == EXPIRED or state == REJECTED:
+            if record_has(r, F_CUM_QTY) and r.cum_qty_raw > before and not _ended(self.store.state[slot]):
+                # it ends having filled more than we hold: a fill the stream has not brought (lost, or
+                # still on its way); the caller asks the venue for it (``short``)
+                self.short = True
+                self.n_short += 1
             res = self.store.apply_c(slot, EXEC_CANCELED if state == CANCELLED else
                                      (EXEC_EXPIRED if state == EXPIRED else EXEC_REJECTED),
                                      state, 0, 0, -1, -1, 0, -1, ts_ns)

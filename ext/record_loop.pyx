@@ -212,7 +212,7 @@ cdef class RecordLoop:
             return False
         if slot < 0:
             return True
-        if record_has(r, F_LINKED_ORDER_ID) and r.linked_order_id:
+        if (record_has(r, F_LINKED_ORDER_ID) and r.linked_order_id) or ap.short:
             return False
         if status != AP_APPLIED:
             self._wake(slot)

@@ -20,6 +20,7 @@ Nothing read from the wire is dropped silently:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -27,10 +28,14 @@ from engine._enums import OrderState
 from engine._fixedpoint import to_decimal
 from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier
 from engine.oms.events import EventKind
+from engine.transport.errors import TransportError
+from engine.venues.errors import VenueError
 
 __all__ = ["StreamApplier"]
 
 log = logging.getLogger("engine.oms")
+
+SHORT_WAIT_S = 0.5      # how long an order short of its fills waits for the stream before it is asked for
 
 _EVENT_KIND = {
     OrderEvent.EV_ACCEPTED: EventKind.ACCEPTED, OrderEvent.EV_PARTIALLY_FILLED: EventKind.PARTIALLY_FILLED,
@@ -99,6 +104,22 @@ class StreamApplier:
             self.conflict(parser, None)      # the stream brings the second order's own reports
             return
         self.after_apply()
+        if self.applier.short:
+            self.ask_short(self.applier.slot)
+
+    def ask_short(self, slot: int) -> None:
+        """An order whose fills we hold fall short of what the venue says it filled (a fill lost on the stream,
+        or late): asked for by itself soon, its missing fills applied by their ids (the stream's late copy of
+        one is then a duplicate)."""
+        self.eng.spawn(self._ask_short(slot), f"short:{slot}")
+
+    async def _ask_short(self, slot: int) -> None:
+        await asyncio.sleep(SHORT_WAIT_S)           # (the stream's own report may still be on its way)
+        try:
+            await self.eng.reconciler.settle(slot)
+        except (TransportError, VenueError) as exc:
+            log.warning("an order short of its fills could not be asked for (%s); reconciling", exc)
+            self.eng.request_reconciliation("a fill missing from the stream")
 
     # -- the stream ----------------------------------------------------------------------------------
     def on_message(self, payload: bytes) -> None:
@@ -133,7 +154,7 @@ class StreamApplier:
             if parser.linked_order_id and applier.slot >= 0:
                 self.eng.foreign.on_linked(applier.slot, parser.linked_order_id)
             if applier.short:       # the venue's last fill, yet one before it never reached us: asked for
-                self.eng.request_reconciliation("a fill missing from the stream")
+                self.ask_short(applier.slot)
 
     def unreadable(self, payload: bytes, exc: Exception) -> None:
         """A message the parser refused: counted, logged, and the venue asked for the truth."""

@@ -204,6 +204,32 @@ def test_a_last_bybit_fill_with_an_earlier_one_missing_leaves_the_order_open_and
     assert ap.counters()["short"] == 1 and book.get(inst)["size_raw"] == -(E8 // 50)
 
 
+def test_a_cancel_answer_saying_more_filled_than_we_hold_says_so(world):
+    """A cancel's answer ends the order (its fills come by the stream); when it says more was filled than we hold,
+    a fill is lost or late on the stream: ``short``, so the caller asks the venue for the order."""
+    reg, inst, store, book = world
+    ap = RecordApplier(store, reg, book)
+    p = BinanceParser(futures=True)
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    cid = store.client_id(slot)
+    p.parse(otu(cid, "NEW", "NEW"))
+    ap.apply(p, 1)
+    answer = {"clientOrderId": cid, "cumQty": "0.004", "cumQuote": "240", "executedQty": "0.004", "orderId": 8886774,
+              "origQty": "0.010", "price": "60000", "reduceOnly": False, "side": "BUY", "positionSide": "BOTH",
+              "status": "CANCELED", "stopPrice": "0", "symbol": "BTCUSDT", "timeInForce": "GTC", "type": "LIMIT",
+              "updateTime": 1700000000000}
+    p.parse(json.dumps(answer).encode())
+    assert ap.apply(p, 2) == ApplyStatus.AP_APPLIED and ap.short
+    assert store.order(slot).state == OrderState.CANCELLED and store.order(slot).filled_raw == 0
+    other = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    p.parse(otu(store.client_id(other), "NEW", "NEW", i=8886779))
+    ap.apply(p, 3)
+    p.parse(json.dumps({**answer, "clientOrderId": store.client_id(other), "orderId": 8886779, "cumQty": "0",
+                        "executedQty": "0", "cumQuote": "0"}).encode())
+    assert ap.apply(p, 4) == ApplyStatus.AP_APPLIED and not ap.short          # nothing filled: nothing missing
+    assert ap.counters()["short"] == 1
+
+
 def test_applying_allocates_nothing(world):
     reg, inst, store, book = world
     ap = RecordApplier(store, reg, book)
