@@ -35,16 +35,22 @@ def otu(cid, x, X, l="0", L="0", z="0", t=0, n="0", N="USDT", i=8886774, q="0.01
     return json.dumps({"e": "ORDER_TRADE_UPDATE", "E": 1700000000001, "T": 1700000000000, "o": o}).encode()
 
 
+def acknowledged(store, inst, ap, p, order_id=8886774, ts=1):
+    """A 0.01 BTC limit buy at 60,000, its NEW report applied: ``(slot, client id)``."""
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
+    cid = store.client_id(slot)
+    p.parse(otu(cid, "NEW", "NEW", i=order_id))
+    ap.apply(p, ts)
+    return slot, cid
+
+
 def test_a_fill_beyond_the_held_quantity_takes_the_venues_quantity_never_refused(world):
     """An amendment whose answer and stream word were lost (the order grew at the venue): its fills, which the
     records state within the venue's quantity, are applied whole; a fill beyond what the record states is not."""
     reg, inst, store, book = world
     ap = RecordApplier(store, reg, book)
     p = BinanceParser(futures=True)
-    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
-    cid = store.client_id(slot)
-    p.parse(otu(cid, "NEW", "NEW"))
-    ap.apply(p, 1)
+    slot, cid = acknowledged(store, inst, ap, p)
     p.parse(otu(cid, "TRADE", "PARTIALLY_FILLED", l="0.015", L="60000", z="0.015", t=11, q="0.020"))
     assert ap.apply(p, 2) == ApplyStatus.AP_APPLIED and ap.fill_qty_raw == 1_500_000
     assert store.order(slot).qty_raw == 2_000_000 and store.order(slot).filled_raw == 1_500_000
@@ -53,19 +59,15 @@ def test_a_fill_beyond_the_held_quantity_takes_the_venues_quantity_never_refused
     assert book.get(inst)["size_raw"] == 2_000_000
     assert ap.counters()["resized"] == 1 and ap.counters()["refused"] == 0
 
-    third = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
-    p.parse(otu(store.client_id(third), "NEW", "NEW", i=8886776))
-    ap.apply(p, 4)
-    p.parse(otu(store.client_id(third), "TRADE", "PARTIALLY_FILLED", l="0.010", L="60000", z="0.010", t=14,
+    third, third_cid = acknowledged(store, inst, ap, p, 8886776, 4)
+    p.parse(otu(third_cid, "TRADE", "PARTIALLY_FILLED", l="0.010", L="60000", z="0.010", t=14,
                 q="0.020", i=8886776))             # all it holds, yet the venue says some is left: not ended
     assert ap.apply(p, 5) == ApplyStatus.AP_APPLIED
     assert store.order(third).state == OrderState.PARTIALLY_FILLED and store.order(third).qty_raw == 2_000_000
     assert ap.counters()["resized"] == 2
 
-    other = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
-    p.parse(otu(store.client_id(other), "NEW", "NEW", i=8886775))
-    ap.apply(p, 4)
-    p.parse(otu(store.client_id(other), "TRADE", "FILLED", l="0.030", L="60000", z="0.030", t=13, q="0.020",
+    other, other_cid = acknowledged(store, inst, ap, p, 8886775, 4)
+    p.parse(otu(other_cid, "TRADE", "FILLED", l="0.030", L="60000", z="0.030", t=13, q="0.020",
                 i=8886775))                           # more than even the record's own quantity: refused
     assert ap.apply(p, 5) != ApplyStatus.AP_APPLIED and store.order(other).filled_raw == 0
     assert ap.counters()["resized"] == 2
@@ -210,10 +212,7 @@ def test_a_cancel_answer_saying_more_filled_than_we_hold_says_so(world):
     reg, inst, store, book = world
     ap = RecordApplier(store, reg, book)
     p = BinanceParser(futures=True)
-    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
-    cid = store.client_id(slot)
-    p.parse(otu(cid, "NEW", "NEW"))
-    ap.apply(p, 1)
+    slot, cid = acknowledged(store, inst, ap, p)
     answer = {"clientOrderId": cid, "cumQty": "0.004", "cumQuote": "240", "executedQty": "0.004", "orderId": 8886774,
               "origQty": "0.010", "price": "60000", "reduceOnly": False, "side": "BUY", "positionSide": "BOTH",
               "status": "CANCELED", "stopPrice": "0", "symbol": "BTCUSDT", "timeInForce": "GTC", "type": "LIMIT",
@@ -221,10 +220,8 @@ def test_a_cancel_answer_saying_more_filled_than_we_hold_says_so(world):
     p.parse(json.dumps(answer).encode())
     assert ap.apply(p, 2) == ApplyStatus.AP_APPLIED and ap.short
     assert store.order(slot).state == OrderState.CANCELLED and store.order(slot).filled_raw == 0
-    other = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8 // 100, 60_000 * E8)
-    p.parse(otu(store.client_id(other), "NEW", "NEW", i=8886779))
-    ap.apply(p, 3)
-    p.parse(json.dumps({**answer, "clientOrderId": store.client_id(other), "orderId": 8886779, "cumQty": "0",
+    other, other_cid = acknowledged(store, inst, ap, p, 8886779, 3)
+    p.parse(json.dumps({**answer, "clientOrderId": other_cid, "orderId": 8886779, "cumQty": "0",
                         "executedQty": "0", "cumQuote": "0"}).encode())
     assert ap.apply(p, 4) == ApplyStatus.AP_APPLIED and not ap.short          # nothing filled: nothing missing
     assert ap.counters()["short"] == 1
