@@ -12,6 +12,7 @@ class BinanceEndpoint(IntEnum):
     ENDPOINT_FUTURES_CANCEL = 5
     ENDPOINT_FUTURES_ALGO_CANCEL = 6
     ENDPOINT_FUTURES_MODIFY = 7
+    ENDPOINT_SPOT_CANCEL_REPLACE = 8
 
 ENDPOINTS: dict[int, tuple[bytes, bytes]]
 
@@ -62,6 +63,11 @@ class BinanceOrderEncoder(WireBuffer):
         timestamp_ms: int,
         recv_window_ms: int = ...,
     ) -> int: ...
+    def cancel_replace(
+        self, symbol: bytes | str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+        stop_raw: int, old_client_id: bytes | str, client_id: bytes | str, timestamp_ms: int,
+        recv_window_ms: int = ...,
+    ) -> int: ...
     def new_order_request(
         self, symbol: bytes | str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
         stop_raw: int, client_id: bytes | str | None, timestamp_ms: int, recv_window_ms: int,
@@ -74,6 +80,11 @@ class BinanceOrderEncoder(WireBuffer):
     def modify_request(
         self, symbol: bytes | str, side: int, order_id: int, client_id: bytes | str | None, qty_raw: int,
         price_raw: int, timestamp_ms: int, recv_window_ms: int,
+    ) -> bytes: ...
+    def cancel_replace_request(
+        self, symbol: bytes | str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+        stop_raw: int, old_client_id: bytes | str, client_id: bytes | str, timestamp_ms: int,
+        recv_window_ms: int,
     ) -> bytes: ...
 
 def repeat_new_order(

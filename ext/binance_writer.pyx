@@ -6,6 +6,10 @@
   taken and the bytes written on the warm keep-alive connection (``LeanHttpPath.write_now``); the
   answer read by the order path's reader (``BinanceOrderPath.read_naming``: the typed error, or the
   compiled parser holding it, its client id checked).
+- A spot amendment by cancel-replace (``write_replace``): ``POST /api/v3/order/cancelReplace``
+  (STOP_ON_FAILURE) encoded and signed by the compiled encoder and written at once on the lean REST
+  path; its answer split in C into the cancel's and the new order's own answers
+  (:func:`cancel_replace_legs`, the new one's client id checked), each for the compiled parser.
 - Over the WebSocket API, when orders go there and its session is up: paced by the account's limiter
   as REST is, the ``order.place`` / ``order.cancel`` frame written by the session (``BinanceWsApi``),
   the answer's raw bytes read by the order path's compiled parser, its client id checked
@@ -16,19 +20,36 @@ Nothing here decides an outcome: a write that cannot happen now returns None wit
 written, and every error is the adapter's, raised as it raises it.
 """
 
+from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.bytes cimport PyBytes_GET_SIZE
 from libc.stdint cimport int64_t
+from libc.string cimport memcmp
 
 from engine._codec_binance cimport BinanceOrderEncoder
+from engine._jsonscan cimport JS_E_SHAPE
+from engine._jsonscan cimport JS_OK
+from engine._jsonscan cimport js_cur
+from engine._jsonscan cimport js_enter
+from engine._jsonscan cimport js_finish
+from engine._jsonscan cimport js_key_is
+from engine._jsonscan cimport js_next_key
+from engine._jsonscan cimport js_skip
+from engine._jsonscan cimport js_span
+from engine._jsonscan cimport js_string
 from engine._order_spec cimport OrderSpec
 from engine._order_writer cimport OrderWriter
+from engine._parse_common cimport raise_parse_error
 
 from engine.venues.binance.decode import ALGO_TYPES as _ALGO_TYPES
 from engine.venues.binance.order_path import CANCEL_COST as _CANCEL_COST
 from engine.venues.binance.order_path import PLACE_COST as _PLACE_COST
 from engine.transport.errors import ConnectionLost as _ConnectionLost
+from engine.venues.binance.errors import check_response as _check_response
+from engine.venues.binance.errors import leg_answers as _leg_answers
 from engine.venues.errors import OutcomeUnknown as _OutcomeUnknown
+from engine.venues.errors import VenueError as _VenueError
 
-__all__ = ["BinanceWriter", "REST", "REST_ALGO", "WS_API"]
+__all__ = ["BinanceWriter", "REST", "REST_ALGO", "WS_API", "cancel_replace_legs"]
 
 REST = 0        # kind: written on the REST lean path
 REST_ALGO = 2   # kind: a USD-M conditional order written on the REST lean path
@@ -37,6 +58,87 @@ WS_API = 1      # kind: written on the WebSocket API session
 cdef int _REST = REST
 cdef int _REST_ALGO = REST_ALGO
 cdef int _WS_API = WS_API
+
+
+cdef enum:
+    LEGS_OTHER_ORDER = 1        # _legs: the new order's answer names another client id
+
+
+cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid_len, Py_ssize_t *spans) noexcept:
+    """The two legs of a cancelReplace answer ``{..., "cancelResponse":{...}, "newOrderResponse":{...}}``:
+    ``spans[0:2]`` the cancel's object, ``spans[2:4]`` the new order's (offsets into ``buf``).  JS_OK;
+    LEGS_OTHER_ORDER when ``cid`` is given and the new order's ``clientOrderId`` is not it; a negative
+    js_status (JS_E_SHAPE: a leg missing, not an object, or twice), ``spans[0]`` the offset it stopped at."""
+    cdef js_cur c
+    cdef js_span key, text
+    cdef int first = 1, inner, st, named = 0
+    cdef const char *start
+    spans[0] = spans[1] = spans[2] = spans[3] = -1
+    c.p = buf
+    c.end = buf + size
+    st = js_enter(&c, b'{')
+    while st == JS_OK:
+        st = js_next_key(&c, &first, &key)
+        if st <= 0:
+            break
+        if js_key_is(&key, b"cancelResponse", 14):
+            if spans[0] >= 0:
+                st = JS_E_SHAPE
+                break
+            start = c.p
+            st = js_enter(&c, b'{')
+            if st == JS_OK:
+                c.p = start
+                st = js_skip(&c)
+            spans[0] = start - buf
+            spans[1] = c.p - buf
+        elif js_key_is(&key, b"newOrderResponse", 16):
+            if spans[2] >= 0:
+                st = JS_E_SHAPE
+                break
+            start = c.p
+            st = js_enter(&c, b'{')
+            inner = 1
+            while st == JS_OK:
+                st = js_next_key(&c, &inner, &key)
+                if st <= 0:
+                    break
+                if js_key_is(&key, b"clientOrderId", 13):
+                    st = js_string(&c, &text)
+                    if st == JS_OK and not text.escaped and <Py_ssize_t>text.n == cid_len \
+                            and memcmp(text.s, cid, <size_t>cid_len) == 0:
+                        named = 1
+                else:
+                    st = js_skip(&c)
+            spans[2] = start - buf
+            spans[3] = c.p - buf
+        else:
+            st = js_skip(&c)
+    if st == 0:                         # the closing brace
+        st = js_finish(&c)
+    if st == JS_OK and (spans[0] < 0 or spans[2] < 0):
+        st = JS_E_SHAPE
+    if st != JS_OK:
+        spans[0] = c.p - buf
+        return st
+    if cid_len and not named:
+        return LEGS_OTHER_ORDER
+    return JS_OK
+
+
+def cancel_replace_legs(bytes body not None, bytes client_id=None):
+    """A cancelReplace answer's legs: ``(cancel answer, new-order answer)``, each the bytes of its own JSON
+    object for the compiled parser (no JSON round trip).  With ``client_id``, the new order's answer must name
+    it (else ValueError).  Raises ParseError when the answer is not that shape (bounds-checked: any bytes)."""
+    cdef Py_ssize_t spans[4]
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
+    cdef int st = _legs(PyBytes_AS_STRING(body), n, PyBytes_AS_STRING(client_id) if client_id else NULL,
+                        len(client_id) if client_id else 0, spans)
+    if st == LEGS_OTHER_ORDER:
+        raise ValueError(f"the new order's answer names another order than {client_id.decode()}")
+    if st != JS_OK:
+        raise_parse_error(st, spans[0], n)
+    return body[spans[0]:spans[1]], body[spans[2]:spans[3]]
 
 
 cdef class BinanceWriter(OrderWriter):
@@ -67,6 +169,7 @@ cdef class BinanceWriter(OrderWriter):
         self.futures = adapter.futures
         self.place_cost = _PLACE_COST
         self.cancel_cost = _CANCEL_COST
+        self.replaces = not adapter.futures
 
     cdef object _ws(self):
         """The WebSocket API when orders go there and its session is up, else None."""
@@ -163,3 +266,44 @@ cdef class BinanceWriter(OrderWriter):
 
     cdef object read_amend(self, object kind, bytes cid, object raw):
         return self.orders.read_naming(cid, raw)
+
+    cdef object write_replace(self, OrderSpec old, bytes old_cid, OrderSpec new, bytes new_cid):
+        """Spot ``order/cancelReplace`` (STOP_ON_FAILURE: the new order only once the old one is cancelled) on
+        the lean REST path, paced as a place."""
+        if self.futures:
+            return None
+        cdef int64_t ts = self.lean.clock.now_ms()
+        cdef bytes symbol = new.symbol.encode()
+        cdef Py_ssize_t n = self.encoder.cancel_replace_c(symbol, len(symbol), new.side, new.order_type, new.tif,
+                                                          new.qty_raw, new.price_raw, new.stop_raw, old_cid,
+                                                          len(old_cid), new_cid, len(new_cid), ts, self.recv_window)
+        if n < 0:        # refused: the encoder's own call raises its typed error, naming the field
+            self.encoder.cancel_replace(symbol, new.side, new.order_type, new.tif, new.qty_raw, new.price_raw,
+                                        new.stop_raw, old_cid, new_cid, ts, self.recv_window)
+            raise AssertionError("the encoder refused a cancel-replace its checked call accepts")
+        fut = self.lean.write_now(self.place_cost, self.encoder._framed(self.encoder.endpoint), ts)
+        if fut is not None:
+            new.sent_ms = ts
+            self.kind = _REST
+        return fut
+
+    cdef object read_replace(self, object kind, bytes new_cid, object raw):
+        """The typed error of a refused or partly failed cancel-replace (with its legs' own answers in
+        ``answers``), or its two legs split in C (:func:`cancel_replace_legs`); an answer whose new order is
+        another client id's fails the connection (answers no longer paired: outcome unknown)."""
+        cdef Py_ssize_t spans[4]
+        cdef bytes body
+        cdef int st
+        if raw.status != 200:
+            try:
+                _check_response(self.adapter.venue, raw, self.limiter)
+            except _VenueError as exc:
+                _leg_answers(exc)
+                raise
+        body = raw.body
+        st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans)
+        if st == LEGS_OTHER_ORDER:
+            raise self.lean.unpaired(f"answer names another order than {new_cid.decode()}")
+        if st != JS_OK:
+            raise_parse_error(st, spans[0], PyBytes_GET_SIZE(body))
+        return body[spans[0]:spans[1]], body[spans[2]:spans[3]]

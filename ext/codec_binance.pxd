@@ -43,6 +43,7 @@ cpdef enum BinanceEndpoint:
     ENDPOINT_FUTURES_CANCEL = 5             # DELETE /fapi/v1/order
     ENDPOINT_FUTURES_ALGO_CANCEL = 6        # DELETE /fapi/v1/algoOrder
     ENDPOINT_FUTURES_MODIFY = 7             # PUT /fapi/v1/order
+    ENDPOINT_SPOT_CANCEL_REPLACE = 8        # POST /api/v3/order/cancelReplace
 
 
 # WireBuffer holds buf, capacity, length (bytes of the last request) and the buffer view.
@@ -69,6 +70,11 @@ cdef class BinanceOrderEncoder(WireBuffer):
     cdef Py_ssize_t modify_order_c(self, const char *symbol, size_t symbol_len, int side, int64_t order_id,
                                    const char *client_id, size_t client_id_len, int64_t qty_raw,
                                    int64_t price_raw, int64_t timestamp_ms, int64_t recv_window_ms) noexcept nogil
+    cdef Py_ssize_t cancel_replace_c(self, const char *symbol, size_t symbol_len, int side, int order_type,
+                                     int tif, int64_t qty_raw, int64_t price_raw, int64_t stop_raw,
+                                     const char *old_client_id, size_t old_client_id_len,
+                                     const char *client_id, size_t client_id_len, int64_t timestamp_ms,
+                                     int64_t recv_window_ms) noexcept nogil
 
 
 ctypedef struct order_shape_t:

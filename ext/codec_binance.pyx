@@ -60,6 +60,7 @@ ENDPOINTS = {
     ENDPOINT_FUTURES_CANCEL: (b"DELETE", b"/fapi/v1/order"),
     ENDPOINT_FUTURES_ALGO_CANCEL: (b"DELETE", b"/fapi/v1/algoOrder"),
     ENDPOINT_FUTURES_MODIFY: (b"PUT", b"/fapi/v1/order"),
+    ENDPOINT_SPOT_CANCEL_REPLACE: (b"POST", b"/api/v3/order/cancelReplace"),
 }
 
 # Client id alphabets beyond [A-Za-z0-9]: spot ^[a-zA-Z0-9-_]{1,36}$, futures ^[.A-Z:/a-z0-9_-]{1,36}$.
@@ -291,6 +292,57 @@ cdef class BinanceOrderEncoder(WireBuffer):
         wire_fp(&w, price_raw)
         return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_FUTURES_MODIFY)
 
+    cdef Py_ssize_t cancel_replace_c(self, const char *symbol, size_t symbol_len, int side, int order_type,
+                                     int tif, int64_t qty_raw, int64_t price_raw, int64_t stop_raw,
+                                     const char *old_client_id, size_t old_client_id_len,
+                                     const char *client_id, size_t client_id_len, int64_t timestamp_ms,
+                                     int64_t recv_window_ms) noexcept nogil:
+        # Spot POST /api/v3/order/cancelReplace, STOP_ON_FAILURE: cancel the order named by its client id and
+        # place the new one (its own client id) in one request; the new order's parameters as a new order's.
+        cdef wire_t w
+        cdef order_shape_t shape
+        if self.futures:
+            return CODEC_E_TYPE
+        if old_client_id_len == 0 or client_id_len == 0:
+            return CODEC_E_ORDER_REF
+        cdef int st = self._check_common(symbol, symbol_len, old_client_id, old_client_id_len, timestamp_ms,
+                                         recv_window_ms)
+        if st:
+            return st
+        st = self._check_common(symbol, symbol_len, client_id, client_id_len, timestamp_ms, recv_window_ms)
+        if st:
+            return st
+        st = order_shape(False, side, order_type, tif, qty_raw, price_raw, stop_raw, BOTH, False, 0, &shape)
+        if st:
+            return st
+        wire_start(&w, self.buf, self.capacity)
+        _param(&w, b"symbol")
+        wire_pct(&w, symbol, symbol_len)
+        _param(&w, b"side")
+        wire_str(&w, shape.side_name)
+        _param(&w, b"type")
+        wire_str(&w, shape.type_name)
+        _param(&w, b"cancelReplaceMode")
+        wire_str(&w, b"STOP_ON_FAILURE")
+        if shape.tif_name != NULL:
+            _param(&w, b"timeInForce")
+            wire_str(&w, shape.tif_name)
+        _param(&w, b"quantity")
+        wire_fp(&w, qty_raw)
+        if shape.need_price:
+            _param(&w, b"price")
+            wire_fp(&w, price_raw)
+        _param(&w, b"cancelOrigClientOrderId")
+        wire_pct(&w, old_client_id, old_client_id_len)
+        _param(&w, b"newClientOrderId")
+        wire_pct(&w, client_id, client_id_len)
+        if shape.need_stop:
+            _param(&w, b"stopPrice")
+            wire_fp(&w, stop_raw)
+        _param(&w, b"newOrderRespType")
+        wire_str(&w, b"FULL")
+        return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_SPOT_CANCEL_REPLACE)
+
     # ---- Python API ----------------------------------------------------------------------
 
     def new_order(self, symbol, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
@@ -391,7 +443,7 @@ cdef class BinanceOrderEncoder(WireBuffer):
         Raises
         ------
         EncodeError
-            On spot (use cancel + new; cancelReplace is not encoded here) or bad input.
+            On spot (it amends by :meth:`cancel_replace`) or bad input.
         """
         cdef const char *s
         cdef const char *c
@@ -406,6 +458,39 @@ cdef class BinanceOrderEncoder(WireBuffer):
             self.length = 0
             raise encode_error(<int>n, self._venue(), f"symbol={symbol!r} order_id={order_id} "
                                f"client_id={client_id!r} qty_raw={qty_raw} price_raw={price_raw}")
+        return n
+
+    def cancel_replace(self, symbol, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
+                       int64_t stop_raw, old_client_id, client_id, int64_t timestamp_ms, int64_t recv_window_ms=5000):
+        """Spot ``POST /api/v3/order/cancelReplace`` (``cancelReplaceMode=STOP_ON_FAILURE``): cancel the order
+        ``old_client_id`` and place a new one (``client_id``, the parameters of :meth:`new_order`), its
+        answer ``newOrderRespType=FULL``.
+
+        Returns
+        -------
+        int
+            Length of the request in :attr:`buffer`.
+
+        Raises
+        ------
+        EncodeError
+            On USD-M (it amends in place: :meth:`modify_order`), a missing client id, or bad input.
+        """
+        cdef const char *s
+        cdef const char *o
+        cdef const char *c
+        cdef Py_ssize_t sn, on, cn
+        _borrow_text(symbol, &s, &sn)
+        _borrow_text(old_client_id, &o, &on)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.cancel_replace_c(s, <size_t>sn, side, order_type, tif, qty_raw, price_raw,
+                                                  stop_raw, o, <size_t>on, c, <size_t>cn, timestamp_ms,
+                                                  recv_window_ms)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, self._venue(), f"symbol={symbol!r} side={side} type={order_type} tif={tif} "
+                               f"qty_raw={qty_raw} price_raw={price_raw} old_client_id={old_client_id!r} "
+                               f"client_id={client_id!r}")
         return n
 
     # ---- whole requests (after set_frame: heads indexed by ENDPOINT_*, tail) ----------------
@@ -438,6 +523,14 @@ cdef class BinanceOrderEncoder(WireBuffer):
                        int64_t timestamp_ms, int64_t recv_window_ms):
         """:meth:`modify_order`, returning the whole framed request as bytes."""
         self.modify_order(symbol, side, order_id, client_id, qty_raw, price_raw, timestamp_ms, recv_window_ms)
+        return self._framed(self.endpoint)
+
+    def cancel_replace_request(self, symbol, int side, int order_type, int tif, int64_t qty_raw,
+                               int64_t price_raw, int64_t stop_raw, old_client_id, client_id, int64_t timestamp_ms,
+                               int64_t recv_window_ms):
+        """:meth:`cancel_replace`, returning the whole framed request as bytes."""
+        self.cancel_replace(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, old_client_id, client_id,
+                            timestamp_ms, recv_window_ms)
         return self._framed(self.endpoint)
 
     cdef str _venue(self):

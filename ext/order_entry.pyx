@@ -35,8 +35,11 @@ engine's Python path.
 An amendment is the same where the venue amends in place (``OrderWriter.write_amend``: Binance USD-M,
 Bybit): judged whole by the compiled gate (``OrderGate.amend_pass``), written at once, the answer read;
 a refusal counted and raised, a lost answer raised as it came (nothing is re-sent: the order's stream
-says what the venue did, and the store follows it).  Anything the gate does not judge whole, and a
-venue that amends by cancel-replace (Binance spot), take the engine's Python path.
+says what the venue did, and the store follows it).  Where the venue amends by cancel-replace (Binance
+spot: ``OrderWriter.replaces``), the gate also admits the replacement (``OrderGate.replace_spec``), the
+request is written at once (``write_replace``) and each leg's answer applied (:meth:`OrderEntry.replaced`);
+every outcome but success is :class:`engine.oms.cancel_replace.CancelReplace`'s, as on the Python path.
+Anything the gate does not judge whole takes the engine's Python path.
 """
 
 from libc.stdint cimport int32_t
@@ -60,9 +63,11 @@ import logging
 from asyncio import CancelledError
 
 from engine._order_view import Order
+from engine._parse_common import ParseError as _ParseError
 from engine.oms.breaker import CircuitBreaker
 from engine.oms.events import EventKind
 from engine.oms.placement import TOLD_BY_EVENTS as _TOLD_BY_EVENTS
+from engine.oms.placement import _ready
 from engine.venues.errors import VenueError as _VenueError
 
 _log = logging.getLogger("engine.oms")
@@ -100,6 +105,7 @@ cdef class OrderEntry:
     cdef dict legs
     cdef object view
     cdef object bus
+    cdef object replacing
     cdef OrderStore store
     cdef LatencyHistogram call_to_wire
     cdef LatencyHistogram round_trip_ack
@@ -124,6 +130,7 @@ cdef class OrderEntry:
         self.legs = engine.tracker._legs
         self.view = engine.tracker.view
         self.bus = engine.bus
+        self.replacing = engine.replacing
         self.store = engine.store
         self.call_to_wire = engine.metrics.call_to_wire
         self.round_trip_ack = engine.metrics.round_trip_ack
@@ -301,6 +308,8 @@ cdef class OrderEntry:
         gate = self.gate
         if not gate.amend_pass((<OrderSpec>spec).slot, qty, price):
             return None
+        if self.writer.replaces:
+            return self._replace(<OrderSpec>spec)
         cdef int64_t qty_raw = gate.amend_qty, price_raw = gate.amend_price
         cdef bytes cid = (<OrderSpec>spec).client_id.encode("ascii")
         fut = self.writer.write_amend(<OrderSpec>spec, cid, qty_raw, price_raw, gate.amended_qty, gate.amended_price)
@@ -340,6 +349,63 @@ cdef class OrderEntry:
                 self.stream.finish_answer(answer, status)
         view = self.view(slot)
         self.bus.emit(_AMENDED, order=view, symbol=view.symbol)
+        return view
+
+
+    # -- amend by cancel-replace --------------------------------------------------------------------
+    cdef object _replace(self, OrderSpec old):
+        """Engine.amend where the venue amends by cancel-replace (the gate's ``amend_pass`` passed): the
+        replacement admitted by the gate (``replace_spec``), the request written at once; its outcomes are
+        :class:`engine.oms.cancel_replace.CancelReplace`'s.  None for the full path (nothing recorded)."""
+        new = self.gate.replace_spec(old.slot, old.symbol)
+        if new is None:
+            return None
+        cdef bytes old_cid = old.client_id.encode("ascii")
+        cdef bytes new_cid = (<OrderSpec>new).client_id.encode("ascii")
+        replacing = self.replacing
+        try:
+            fut = self.writer.write_replace(old, old_cid, <OrderSpec>new, new_cid)
+        except Exception as exc:
+            self.metrics.placed += 1
+            return _ready(replacing.failed(old.slot, old, new, exc, at_write=True))   # (or raises)
+        if fut is None:                 # (not now: written by the adapter in its turn)
+            return replacing.send(old.slot, old, new)
+        self.metrics.placed += 1
+        self.amends += 1
+        return self._replace_answered(old, <OrderSpec>new, fut, self.writer.kind, new_cid)
+
+    async def _replace_answered(self, OrderSpec old, OrderSpec new, fut, kind, bytes new_cid):
+        """The answer half of a cancel-replace this entry wrote."""
+        try:
+            legs = self.writer.read_replace(kind, new_cid, await fut)
+        except CancelledError:
+            self.replacing.cancelled(old.slot, old, new)
+            raise
+        except Exception as exc:
+            return self.replacing.failed(old.slot, old, new, exc)
+        return self._replaced(old, new, (<tuple>legs)[0], (<tuple>legs)[1])
+
+    def replaced(self, OrderSpec old not None, OrderSpec new not None, cancel_answer, new_answer):
+        """The venue cancelled ``old`` and placed ``new`` (each leg's answer: JSON bytes for the stream's
+        parser): both applied, ``amended`` emitted (``replaced``: the old client id); the replacement's view.
+        A leg the parser cannot read leaves its order's outcome unknown (the replacement UNKNOWN, the old
+        order asked for).  Every cancel-replace answered passes here, whichever path wrote it."""
+        return self._replaced(old, new, cancel_answer, new_answer)
+
+    cdef object _replaced(self, OrderSpec old, OrderSpec new, cancel_answer, new_answer):
+        self.tracker.set_replacement(old.slot, new.slot)
+        stream = self.stream
+        parser = stream.parser
+        for leg in (cancel_answer, new_answer):
+            try:
+                parser.parse(leg)
+            except _ParseError as exc:
+                return self.replacing.failed(old.slot, old, new, exc)
+            status = self.loop.answer(parser)      # -1: finished in C
+            if status >= 0:
+                stream.finish_answer(parser, status)
+        view = self.view(new.slot)
+        self.bus.emit(_AMENDED, order=view, symbol=view.symbol, replaced=old.client_id)
         return view
 
 

@@ -331,6 +331,44 @@ cdef class OrderGate:
         self.passed += 1
         return True
 
+    def replace_spec(self, int32_t slot, str symbol not None):
+        """After :meth:`amend_pass` passed for ``slot``: the replacement a cancel-replace venue places for the
+        order as amended (its remainder at the new price, its own client id), admitted as ``Engine.amend``'s
+        full path admits it (:meth:`Admission.admit` with ``replacing=1``: every check of a placement, the
+        open-order counts without the order it replaces, the whole balance or margin), recorded in the
+        tracker's books; None for the full path (nothing recorded: a tagged order, a check that fails)."""
+        cdef OrderStore store = self.store
+        cdef int32_t inst, new_slot
+        cdef int64_t qty_raw, price_raw = self.amended_price
+        cdef int side, order_type, tif
+        if self.specs is None or not self.accepting or not store.is_live_c(slot) \
+                or store.flags[slot] & _REDUCE_ONLY_FLAG or store.client_id_adopted[slot] \
+                or store.client_id_len[slot] != store.codec.id_length:      # (a tagged order: the full path)
+            self._defer()
+            return None
+        inst = store.instrument[slot]
+        side = store.side[slot]
+        order_type = store.order_type[slot]
+        tif = store.tif[slot]
+        qty_raw = self.amended_qty - store.filled_raw[slot]
+        if inst < 0 or qty_raw <= 0 or not self._checks(inst, side, order_type, qty_raw, price_raw, False,
+                                                         self.counts.total - 1, self.counts.of(inst) - 1, True):
+            self._defer()
+            return None
+        new_slot = store.create_c(inst, side, order_type, tif, qty_raw, price_raw, 0, 0, 0, 0,
+                                  clock_ns(CLOCK_REALTIME))
+        if new_slot < 0:
+            self._defer()
+            return None
+        self.inst = inst
+        self.side = side
+        self.order_type = order_type
+        self.tif = tif
+        self.qty_raw = qty_raw
+        self.price_raw = price_raw
+        self.passed += 1
+        return self._recorded(new_slot, symbol, False)
+
     cdef int32_t _defer(self):
         self.deferred += 1
         return -1

@@ -21,3 +21,10 @@ cdef class OrderWriter:
     cdef object write_amend(self, OrderSpec spec, bytes cid, int64_t qty_raw, int64_t price_raw, int64_t new_qty,
                             int64_t new_price)
     cdef object read_amend(self, object kind, bytes cid, object raw)
+    # write_replace: an amendment by cancel-replace in one request (``replaces`` True): ``old`` cancelled and
+    # ``new`` (admitted, its own client id) placed; read_replace: ``(cancel answer, new-order answer)`` as
+    # bytes each for the venue's compiled parser, or the venue's typed error raised (``answers``: the legs'
+    # own answers when it partly failed).
+    cdef public bint replaces
+    cdef object write_replace(self, OrderSpec old, bytes old_cid, OrderSpec new, bytes new_cid)
+    cdef object read_replace(self, object kind, bytes new_cid, object raw)

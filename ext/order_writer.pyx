@@ -4,8 +4,9 @@
 :mod:`engine._order_entry` runs ``Engine.place_limit``, ``Engine.cancel`` and ``Engine.amend`` of a plain
 order in compiled code from the bot's arguments to the bytes on the socket and back.  What is the
 venue's own, it asks of an :class:`OrderWriter`: encode, sign, take the rate budget and write at once
-(``write_place`` / ``write_cancel`` / ``write_amend``, an amendment in place), and read the answer
-into the venue's compiled parser (``read_place`` / ``read_cancel`` / ``read_amend``).  A venue that
+(``write_place`` / ``write_cancel`` / ``write_amend``, an amendment in place; ``write_replace``, one
+by cancel-replace, where ``replaces``), and read the answer into the venue's compiled parser
+(``read_place`` / ``read_cancel`` / ``read_amend``; ``read_replace`` gives each leg's answer).  A venue that
 has one returns it from its adapter's ``order_writer()``; the others keep the adapter's Python path.  Each method of this base class
 says "not now" (None), so a writer implements what it can and the rest takes the Python path.
 
@@ -61,6 +62,12 @@ cdef class OrderWriter:
 
     cdef object read_amend(self, object kind, bytes cid, object raw):
         raise NotImplementedError("read_amend of a writer that writes no amendment")
+
+    cdef object write_replace(self, OrderSpec old, bytes old_cid, OrderSpec new, bytes new_cid):
+        return None
+
+    cdef object read_replace(self, object kind, bytes new_cid, object raw):
+        raise NotImplementedError("read_replace of a writer that writes no cancel-replace")
 
 
 cdef class AdapterWriter(OrderWriter):

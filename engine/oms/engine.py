@@ -39,7 +39,6 @@ from engine._order_entry import OrderEntry
 from engine._order_gate import OpenCounts, OrderGate
 from engine._order_store import OrderStore
 from engine._order_writer import AdapterWriter, OrderWriter
-from engine._parse_common import ParseError
 from engine._positions import PositionBook
 from engine.config import VenueConfig
 from engine.errors import EngineError
@@ -47,6 +46,7 @@ from engine.oms.account_book import AccountBook
 from engine.oms.live import LiveQueries
 from engine.oms.admission import Admission, parse_side, parse_tif, to_raw
 from engine.oms.breaker import CircuitBreaker
+from engine.oms.cancel_replace import CancelReplace
 from engine.oms.events import EventBus, EventKind
 from engine.oms.foreign import ForeignOrders
 from engine.oms.killswitch import HaltReport, KillSwitch
@@ -122,6 +122,7 @@ class Engine:
         self.foreign = ForeignOrders(self)          # orders we did not place, adopted from the stream
         self.resolver = UnknownResolver(self, resend=resend_lost)
         self.placement = Placement(self)
+        self.replacing = CancelReplace(self)
         # the compiled place and cancel of a plain order: written at once through the venue's compiled writer, or
         # its adapter's Python send_place_now when it has none; a venue that cannot write at once has the base
         # writer (nothing written at once: every order takes its instrument's turn)
@@ -554,47 +555,13 @@ class Engine:
             self.spawn(self.reconciler.settle(slot), f"settle:{self.store.client_id(slot)}")
 
     async def _cancel_replace(self, slot: int, spec: OrderSpec, qty_raw: int, price_raw: int) -> Order:
-        """Amend by cancel-replace: cancel ``slot`` and place a replacement in one request.
-
-        The replacement passes admission like any order (it replaces one, so the open-order
-        counts do not grow).  Outcomes: both answers applied; a documented refusal of the whole
-        request rejects the replacement (the old order stays); anything else leaves both legs
-        unknown: the replacement UNKNOWN (resolved, never re-sent) and the old order asked for.
-        """
+        """Amend by cancel-replace (:mod:`engine.oms.cancel_replace`): the replacement admitted like any order
+        (it replaces one, so the open-order counts do not grow), then sent."""
         inst = int(self.store.arrays["instrument"][slot])
         new = self.admission.admit(spec.symbol, inst, spec.side, spec.order_type, spec.tif, qty_raw, price_raw,
                                    spec.stop_raw, spec.trailing_raw, spec.reduce_only, replacing=1,
                                    client_tag=self.store.client_tag(slot) or None)
-        self.metrics.placed += 1
-        try:
-            cancel_answer, new_answer = await self.adapter.cancel_replace(spec, new)
-        except asyncio.CancelledError:
-            self.placement.unknown(new, "cancel-replace cancelled with the answer outstanding", resend=False)
-            self.spawn(self.reconciler.settle(slot), f"settle:{spec.client_id}")
-            raise
-        except Exception as exc:
-            if is_definite_rejection(exc):
-                self.placement.rejected_by_venue(new.slot, exc)     # raises
-            for part in getattr(exc, "answers", ()):             # partly failed: each leg's own answer
-                try:
-                    self.stream.parser.parse(part)
-                except ParseError:
-                    continue
-                self.stream.apply_answer(self.stream.parser)
-            view = self.placement.unknown(new, f"cancel-replace: {type(exc).__name__}: {exc}", resend=False)
-            self.spawn(self.reconciler.settle(slot), f"settle:{spec.client_id}")
-            if self.tracker.state(new.slot) in TERMINAL_STATES:
-                raise
-            return view
-        self.tracker.set_replacement(slot, new.slot)
-        parser = self.stream.parser
-        parser.parse(cancel_answer)
-        self.stream.apply_answer(parser)
-        parser.parse(new_answer)
-        self.stream.apply_answer(parser)
-        view = self.order(new.slot)
-        self.bus.emit(EventKind.AMENDED, order=view, symbol=view.symbol, replaced=spec.client_id)
-        return view
+        return await self.replacing.send(slot, spec, new)
 
     def get_order(self, client_order_id: str) -> Order:
         return self.order(self.slot_of(client_order_id))

@@ -183,6 +183,30 @@ def test_usdm_modify(usdm, spot):
         spot.modify_order(b"BTCUSDT", Side.BUY, 42, None, raw("0.5"), raw("1"), TS, 5000)
 
 
+@pytest.mark.parametrize("order_type, tif, price, params", [
+    (OrderType.LIMIT, TimeInForce.GTC, "48100.5", [("timeInForce", "GTC"), ("quantity", "0.015"),
+                                                   ("price", "48100.5")]),
+    (OrderType.LIMIT_MAKER, TimeInForce.POST_ONLY, "48100", [("quantity", "0.015"), ("price", "48100")]),
+])
+def test_spot_cancel_replace(spot, usdm, order_type, tif, price, params):
+    """``POST /api/v3/order/cancelReplace`` (STOP_ON_FAILURE): the old order by its client id, the new one with
+    its own, answered FULL; compared with the same parameters signed with urllib/hmac."""
+    spot.cancel_replace(b"BTCUSDT", Side.SELL, order_type, tif, raw("0.015"), raw(price), 0, b"bot-old_1",
+                        b"bot-new_2", TS, 5000)
+    type_name = "LIMIT" if order_type == OrderType.LIMIT else "LIMIT_MAKER"
+    assert spot.request() == signed(SPOT_SECRET, [
+        ("symbol", "BTCUSDT"), ("side", "SELL"), ("type", type_name), ("cancelReplaceMode", "STOP_ON_FAILURE"),
+        *params, ("cancelOrigClientOrderId", "bot-old_1"), ("newClientOrderId", "bot-new_2"),
+        ("newOrderRespType", "FULL"), ("recvWindow", 5000), ("timestamp", TS)])
+    assert (spot.method, spot.path) == (b"POST", b"/api/v3/order/cancelReplace")
+    with pytest.raises(EncodeError):
+        usdm.cancel_replace(b"BTCUSDT", Side.SELL, order_type, tif, raw("0.015"), raw(price), 0, b"a", b"b", TS, 5000)
+    for old, new in [(b"", b"bot-new"), (b"bot-old", b""), (b"bad id!", b"bot-new"), (b"bot-old", b"x" * 37)]:
+        with pytest.raises(EncodeError):
+            spot.cancel_replace(b"BTCUSDT", Side.SELL, order_type, tif, raw("0.015"), raw(price), 0, old, new, TS, 5000)
+        assert spot.length == 0
+
+
 @pytest.mark.parametrize("qty", [1, 10**8, 123456789, 10**17, 99999999999999999])
 def test_numbers_are_trimmed_decimals_never_exponents(spot, qty):
     spot.new_order(b"BTCUSDT", Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, qty, 0, 0, None, TS, 5000)

@@ -15,7 +15,7 @@ from engine._enums import OrderState
 from engine.oms.events import EventKind
 from engine.oms.risk import RiskLimits, RiskRejected
 from engine.transport.errors import TransportError
-from engine.venues.errors import OrderNotOpen, OutcomeUnknown, VenueError
+from engine.venues.errors import InsufficientFunds, OrderNotOpen, OutcomeUnknown, VenueError
 from tests.support.engine_fixtures import KEY, engine_on_sim, run, until
 
 from tests.oms.test_exactly_once import FAST, kinds, open_at_venue, recorder
@@ -61,14 +61,118 @@ def test_an_amendment_in_place_goes_through_the_compiled_entry(venue, entry, kin
     run(main())
 
 
-@pytest.mark.parametrize("venue, entry", [("binance-spot", "rest"), ("binance-spot", "ws")])
-def test_binance_spot_amends_by_cancel_replace_on_the_python_path(venue, entry):
+@pytest.mark.parametrize("entry", ["rest", "ws"])
+def test_binance_spot_amends_by_cancel_replace_through_the_compiled_entry(entry):
+    """The gate judges the amendment and admits the replacement; ``order/cancelReplace`` is written at once and
+    its two legs are applied from the answer's own bytes: the old order CANCELLED, the replacement NEW under
+    its own client id, ``amended`` naming the old one.  A ``Decimal`` takes the engine's Python path to the
+    same outcome."""
     async def main():
-        async with engine_on_sim(venue, order_entry=entry) as (sim, eng):
+        async with engine_on_sim("binance-spot", order_entry=entry) as (sim, eng):
+            compiled = eng._entry
+            events = recorder(eng)
             o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
             new = await eng.amend(o, price="48100")
-            assert eng._entry.amends == 0 and new.client_order_id != o.client_order_id
-            assert [v.client_id for v in open_at_venue(sim, venue)] == [new.client_order_id]
+            assert compiled.amends == 1 and compiled.writer.kind == REST
+            assert new.client_order_id != o.client_order_id and new.state == OrderState.NEW
+            assert (new.quantity, new.price) == (Decimal("0.01"), Decimal("48100"))
+            assert eng.get_order(o.client_order_id).state == OrderState.CANCELLED
+            assert [(v.client_id, v.price) for v in open_at_venue(sim, "binance-spot")] == [
+                (new.client_order_id, Decimal("48100"))]
+            (amended,) = kinds(events, EventKind.AMENDED)
+            assert amended.order.client_order_id == new.client_order_id
+            assert amended.data["replaced"] == o.client_order_id
+            assert eng.tracker.replacement_of(o.slot) == new.slot
+            with pytest.raises(OrderNotOpen, match="was replaced by"):
+                await eng.amend(o, price="48200")
+            grown = await eng.amend(new, qty="0.02")                      # the replacement, amended again
+            assert compiled.amends == 2 and (grown.quantity, grown.price) == (Decimal("0.02"), Decimal("48100"))
+            by_python = await eng.amend(grown, price=Decimal("48200"))
+            assert compiled.amends == 2 and (by_python.quantity, by_python.price) == (Decimal("0.02"),
+                                                                                   Decimal("48200"))
+            assert [v.client_id for v in open_at_venue(sim, "binance-spot")] == [by_python.client_order_id]
+            assert eng.tracker.open_count() == 1 and eng.metrics.amend_rejected == 0
+            sim.set_price("BTCUSDT", "47500")
+            await until(lambda: eng.get_order(by_python.client_order_id).state == OrderState.FILLED, 10, "filled")
+            assert eng.get_order(by_python.client_order_id).filled == Decimal("0.02") and eng.store.n_illegal == 0
+
+    run(main())
+
+
+@pytest.mark.parametrize("process", ["first", "later"])
+@pytest.mark.parametrize("value", [str, Decimal], ids=["compiled", "python"])
+def test_a_lost_cancel_replace_answer_leaves_the_replacement_unknown_never_resent_then_resolved(process, value):
+    """Processed then an error (``first``), or answered first then processed (``later``): the replacement is
+    returned UNKNOWN, nothing is sent again, and the engine resolves both orders by their client ids: the old
+    one CANCELLED, the replacement NEW, one order at the venue."""
+    delay = ",delay_ms=300" if process == "later" else ""
+    fault = f"POST api/v3/order/cancelReplace:unknown:process={process}{delay},nth=1"
+
+    async def main():
+        async with engine_on_sim("binance-spot", faults=[fault], **FAST) as (sim, eng):
+            events = recorder(eng)
+            old = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            new = await eng.amend(old, price=value("48100"))
+            assert eng._entry.amends == (value is str)
+            assert new.state == OrderState.UNKNOWN and new.client_order_id != old.client_order_id
+            assert [r.action for r in sim.faults.log] == ["unknown"]
+            await until(lambda: eng.get_order(new.client_order_id).state == OrderState.NEW, 10, "replacement live")
+            await until(lambda: eng.get_order(old.client_order_id).state == OrderState.CANCELLED, 10, "old cancelled")
+            assert not kinds(events, EventKind.REJECTED) and eng.metrics.amend_rejected == 0
+            assert [(o.client_id, o.price) for o in open_at_venue(sim, "binance-spot")] == [
+                (new.client_order_id, Decimal("48100"))]
+            assert len(sim.faults.log) == 1 and eng.store.n_illegal == 0
+
+    run(main())
+
+
+@pytest.mark.parametrize("sent", [False, True], ids=["nothing-sent", "maybe-sent"])
+def test_a_cancel_replace_whose_write_fails_is_rejected_when_nothing_left_else_resolved(sent, monkeypatch):
+    """The write itself fails: with nothing sent the replacement is REJECTED locally, the error raised and the
+    old order stands; when the bytes may have left, the replacement is UNKNOWN and resolved (here: never
+    placed) and the old order is asked for (still open)."""
+    async def main():
+        async with engine_on_sim("binance-spot", **FAST) as (sim, eng):
+            old = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            lean = eng.adapter.orders.lean
+
+            def broken(cost, request, ts, timeout=None):
+                raise TransportError("the connection broke", sent=sent)
+            monkeypatch.setattr(lean, "write_now", broken)
+            if not sent:
+                with pytest.raises(TransportError):
+                    await eng.amend(old, price="48100")
+                (new_slot,) = [s for s in eng.tracker._specs if s != old.slot]
+                assert eng.tracker.state(new_slot) == OrderState.REJECTED
+            else:
+                new = await eng.amend(old, price="48100")
+                assert new.state == OrderState.UNKNOWN
+                monkeypatch.undo()
+                await until(lambda: eng.get_order(new.client_order_id).state in (OrderState.NOT_PLACED,
+                                                                               OrderState.REJECTED), 10, "resolved")
+            assert eng.get_order(old.client_order_id).state == OrderState.NEW
+            assert [o.client_id for o in open_at_venue(sim, "binance-spot")] == [old.client_order_id]
+            assert eng.tracker.open_count() == 1
+
+    run(main())
+
+
+def test_a_cancel_replace_the_venue_fails_in_part_applies_the_leg_that_happened():
+    """The cancel done and the new order refused (the account's money left by another way): ``-2021`` with each
+    leg's answer; the old order is CANCELLED from its leg and the replacement REJECTED by its own leg's
+    documented refusal, which is raised; nothing re-sent."""
+    async def main():
+        async with engine_on_sim("binance-spot", **FAST) as (sim, eng):
+            events = recorder(eng)
+            old = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+            sim.account_for(KEY).wallets["binance-spot"]["USDT"].free = Decimal("1")
+            with pytest.raises(InsufficientFunds):
+                await eng.amend(old, qty="0.5")
+            assert eng._entry.amends == 1 and eng.metrics.rejected == 1
+            assert eng.get_order(old.client_order_id).state == OrderState.CANCELLED
+            (rejected,) = kinds(events, EventKind.REJECTED)
+            assert rejected.order.client_order_id != old.client_order_id and rejected.data["code"] == -2010
+            assert not open_at_venue(sim, "binance-spot") and eng.tracker.open_count() == 0
 
     run(main())
 

@@ -248,6 +248,33 @@ def test_the_gate_judges_a_plain_amendment_as_the_full_path_and_defers_the_rest(
     assert not w.gate.amend_pass(slot, "0.6", None)                       # ended
 
 
+def test_a_replacement_is_judged_whole_where_the_amendment_was_judged_on_what_it_adds():
+    """Balance 70,000: 1 BTC resting at 60,000 amended to 1.1 at 65,000 adds 11,500 (passes), but its
+    replacement needs 71,500 whole: refused by both paths alike."""
+    w = World(balance=70_000)
+    slot = _resting(w, "BTCUSDT", Side.BUY, "1", "60000")
+    assert w.gate.amend_pass(slot, "1.1", "65000")
+    assert _same_replacement(w, slot, "BTCUSDT", _full_amend(w, slot, "1.1", "65000")) == (
+        "replacement refused: balance")
+
+
+def test_the_gate_leaves_the_replacement_of_a_tagged_order_to_the_full_path():
+    w = World()
+    tagged = _resting(w, "BTCUSDT", Side.BUY, "0.5", "60000")
+    w.store.apply(tagged, ExecType.EXEC_CANCELED, OrderState.CANCELLED, 0, 0, -1, -1, 0, -1, 0)
+    spec = w.adm.admit("BTCUSDT", w.btc, int(Side.BUY), int(OrderType.LIMIT), int(TimeInForce.GTC), E8 // 2,
+                       60_000 * E8, client_tag="grid")
+    w.store.apply(spec.slot, ExecType.EXEC_NEW, OrderState.NEW, 0, 0, -1, -1, 0, -1, 0)
+    assert w.gate.amend_pass(spec.slot, None, "59000")
+    deferred, opened = w.gate.deferred, w.tracker.open_count()
+    assert w.gate.replace_spec(spec.slot, "BTCUSDT") is None                # its tag: the full path carries it
+    assert (w.gate.deferred, w.tracker.open_count()) == (deferred + 1, opened)
+    plain = _resting(w, "BTCUSDT", Side.BUY, "0.5", "60000")
+    assert w.gate.amend_pass(plain, None, "59000")
+    new = w.gate.replace_spec(plain, "BTCUSDT")
+    assert (new.qty_raw, new.price_raw, new.order_type) == (E8 // 2, 59_000 * E8, int(OrderType.LIMIT))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     symbol=st.sampled_from(["BTCUSDT", "ETHUSDT"]),
@@ -280,3 +307,33 @@ def test_the_gate_passes_exactly_the_amendments_the_full_path_passes(symbol, sid
     assert fast == isinstance(full, tuple), (full, fast)
     if fast:
         assert (w.gate.amend_qty, w.gate.amend_price, w.gate.amended_qty, w.gate.amended_price) == full
+        event(_same_replacement(w, slot, symbol, full))
+
+
+def _same_replacement(w: World, slot: int, symbol: str, amendment: tuple) -> str:
+    """A cancel-replace venue's replacement of the amended order: the gate's ``replace_spec`` admits exactly
+    what the engine's full path admits (``Admission.admit`` with ``replacing=1``), with the same values.
+    Returns what became of it."""
+    o, spec = w.store.order(slot), w.tracker.spec(slot)
+    _, _, new_qty, new_price = amendment
+    try:
+        full = w.adm.admit(symbol, o.instrument, spec.side, spec.order_type, spec.tif, new_qty - o.filled_raw,
+                           new_price, spec.stop_raw, spec.trailing_raw, spec.reduce_only, replacing=1)
+    except Exception as exc:      # noqa: BLE001 - the outcome under comparison
+        full = exc
+    outcome = "replacement " + ("admitted" if not isinstance(full, Exception) else
+                                f"refused: {getattr(full, 'rule', type(full).__name__)}")
+    opened = w.tracker.open_count()
+    if not isinstance(full, Exception):
+        values = (full.side, full.order_type, full.tif, full.qty_raw, full.price_raw, full.reduce_only)
+        w.forget(full.slot)
+        opened -= 1
+    new = w.gate.replace_spec(slot, symbol)
+    assert (new is None) == isinstance(full, Exception), (full, new)
+    if new is None:
+        assert w.tracker.open_count() == opened                   # nothing recorded
+        return outcome
+    assert (new.side, new.order_type, new.tif, new.qty_raw, new.price_raw, new.reduce_only) == values
+    assert new.client_id != spec.client_id and new.symbol == symbol
+    assert w.tracker.spec(new.slot) is new and w.tracker.open_count() == opened + 1
+    return outcome

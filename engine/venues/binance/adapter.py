@@ -27,6 +27,7 @@ from engine.config import VenueConfig
 from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition, VenueTrade
 from engine.venues.binance import decode
 from engine.venues.binance.decode import ALGO_TYPES, TYPES, algo_venue_order, venue_order
+from engine.venues.binance.errors import leg_answers
 from engine.venues.binance.instruments import load_binance_spot, load_binance_usdm
 from engine.venues.binance.order_path import CANCEL_COST, PLACE_COST, BinanceOrderPath
 from engine.venues.binance.rest import BinanceRest
@@ -219,10 +220,7 @@ class BinanceAdapter:
         try:
             doc = await self.rest.cancel_replace(params)
         except VenueError as exc:
-            # -2021/-2022 (partly) failed: the answer carries each leg's own answer; hand them on
-            data = exc.data if isinstance(exc.data, dict) else {}
-            exc.answers = tuple(json.dumps(data[k]).encode() for k in ("cancelResponse", "newOrderResponse")
-                                if isinstance(data.get(k), dict) and "code" not in data[k])
+            leg_answers(exc)        # -2021/-2022 (partly) failed: each leg's own answer handed on
             raise
         return json.dumps(doc["cancelResponse"]).encode(), json.dumps(doc["newOrderResponse"]).encode()
 

@@ -130,3 +130,16 @@ def check_response(venue: str, resp: HttpResponse, limiter: RateLimiter | None =
     err = error_for(venue, status, code if isinstance(code, int) else None, msg, retry_after)
     err.data = doc.get("data") if isinstance(doc, dict) else None   # cancelReplace: both legs' answers
     raise err
+
+
+def leg_answers(exc: E.VenueError) -> tuple[bytes, ...]:
+    """A partly or wholly failed cancelReplace (-2021 / -2022): each leg's own answer that is an order's (not
+    an error), as JSON bytes for the order parser, set on ``exc.answers`` and returned; the new order's own
+    error, when its leg is one, typed in ``exc.new_order_error`` (else None)."""
+    data = exc.data if isinstance(getattr(exc, "data", None), dict) else {}
+    exc.answers = tuple(json.dumps(data[k]).encode() for k in ("cancelResponse", "newOrderResponse")
+                        if isinstance(data.get(k), dict) and "code" not in data[k])
+    leg = data.get("newOrderResponse")
+    exc.new_order_error = (error_for(exc.venue, exc.http_status or 400, leg["code"], str(leg.get("msg", "")))
+                           if isinstance(leg, dict) and isinstance(leg.get("code"), int) else None)
+    return exc.answers
