@@ -1,5 +1,5 @@
-"""An amendment by cancel-replace (Binance spot): the old order cancelled and its replacement placed in one
-request, and what each outcome makes of the two orders.
+"""An amendment by cancel-replace (a venue with ``Capability.CANCEL_REPLACE``): the old order cancelled and its
+replacement placed in one request, and what each outcome makes of the two orders.
 
 ``Engine.amend`` judges the amendment first (:meth:`Admission.amendment`, or the compiled gate's
 ``amend_pass``); the replacement is then admitted like any order (it replaces one, so the open-order
