@@ -9,7 +9,8 @@ the same amendments take the engine's Python path (``Admission.amendment``, the 
 alternate, twice each, so drift on a shared machine touches both.  Each batch's client CPU (the process's, so
 the stream's reading counts) per amendment is a sample; the medians and means are printed as JSON with the
 ratio of the Python path to the compiled one.  The client's own rate limits are lifted (the simulator's too):
-the pace is not what is measured.  Binance spot amends by cancel-replace, which only the Python path runs.
+the pace is not what is measured.  Binance spot amends by cancel-replace: each amendment replaces the order
+(cancelled, and a new one placed in the same request), and the next one amends the replacement.
 """
 
 from __future__ import annotations
@@ -54,14 +55,14 @@ async def measure(venue: str, entry: str, url: str, batches: int) -> dict:
         lift_client_limits(eng, CHAOS_VENUES[venue])
         order = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48000")
         for i in range(100):                                                    # warm-up, both paths
-            await eng.amend(order, price=(str, Decimal)[i % 2](str(48001 + i % 2)))
+            order = await eng.amend(order, price=(str, Decimal)[i % 2](str(48001 + i % 2)))
         samples: dict[str, list[float]] = {"compiled": [], "python": []}
         for label, value in (("compiled", str), ("python", Decimal)) * 2:
             before = eng._entry.amends
             for _ in range(batches):
                 t0 = time.process_time_ns()
                 for i in range(PER_BATCH):
-                    await eng.amend(order, price=value(str(48001 + i % 2)))
+                    order = await eng.amend(order, price=value(str(48001 + i % 2)))
                 samples[label].append((time.process_time_ns() - t0) / PER_BATCH / 1000)
             taken = eng._entry.amends - before
             if taken != (batches * PER_BATCH if label == "compiled" else 0):
@@ -75,7 +76,7 @@ async def measure(venue: str, entry: str, url: str, batches: int) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--venue", default="binance-usdm", choices=["binance-usdm", "bybit"])
+    ap.add_argument("--venue", default="binance-usdm", choices=["binance-usdm", "bybit", "binance-spot"])
     ap.add_argument("--entry", default="rest", choices=["rest", "ws"])
     ap.add_argument("--batches", type=int, default=30, help="batches of 50 per path and half")
     ap.add_argument("--cpus", default="0:1", help="client:simulator cores ('' to leave both unpinned)")

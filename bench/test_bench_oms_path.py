@@ -20,6 +20,11 @@ Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmar
 - ``amend``: an amendment of a resting limit order judged by the compiled gate (``OrderGate.amend_pass``, what
   the compiled order entry's ``amend`` runs before the write) against the Python admission's
   ``Admission.amendment`` (the engine's path for what the gate does not judge whole), same checks.
+- ``replace``: an amendment by cancel-replace (Binance spot) up to the bytes of each leg's answer: the
+  amendment judged and the replacement admitted by the compiled gate (``amend_pass`` + ``replace_spec``) and
+  the venue's answer split in C (``cancel_replace_legs``), against the Python path (``Admission.amendment`` +
+  ``Admission.admit(replacing=1)``, the answer read with ``json.loads`` and each leg written back with
+  ``json.dumps``, as the adapter does).  Both record the replacement and drop it again (``tracker.reject``).
 - ``breaker``: a success counted by the circuit breaker's compiled window (``engine._breaker_window``, what the
   compiled order entry calls per acknowledged order) against the Python rules it replaced (kept here as the
   baseline: the breaker's ``record_success`` before its counts were compiled).
@@ -375,3 +380,43 @@ def test_amend_judged_by_the_python_admission_baseline(steady, amend_world):
     _, adm, slot = amend_world
     steady(lambda: adm.amendment(slot, "0.6", "60010.5"))
     assert adm.amendment(slot, "0.6", "60010.5")[2] == 60_000_000
+
+
+# -- amend by cancel-replace ----------------------------------------------------------------------------------------
+def _replace_answer() -> bytes:
+    from tests.ext.test_cancel_replace_legs import ANSWER
+    return ANSWER
+
+
+@pytest.fixture
+def replace_world(amend_world):
+    gate, adm, slot = amend_world
+    return gate, adm, slot, adm.tracker, adm.tracker.spec(slot), _replace_answer()
+
+
+@pytest.mark.benchmark(group="replace")
+def test_replace_admitted_by_the_gate_and_split_in_c(steady, replace_world):
+    from engine._binance_writer import cancel_replace_legs
+    gate, _, slot, tracker, _, answer = replace_world
+
+    def once():
+        gate.amend_pass(slot, None, "60010.5")
+        tracker.reject(gate.replace_spec(slot, "BTCUSDT").slot)
+        return cancel_replace_legs(answer, b"bot-new_2")
+    steady(once)
+    assert len(once()[1]) > 100
+
+
+@pytest.mark.benchmark(group="replace")
+def test_replace_admitted_and_read_by_the_python_path_baseline(steady, replace_world):
+    _, adm, slot, tracker, spec, answer = replace_world
+    inst = adm.instrument("BTCUSDT")
+
+    def once():
+        _, _, qty, price = adm.amendment(slot, None, "60010.5")
+        new = adm.admit("BTCUSDT", inst, spec.side, spec.order_type, spec.tif, qty, price, replacing=1)
+        tracker.reject(new.slot)
+        doc = json.loads(answer)
+        return json.dumps(doc["cancelResponse"]).encode(), json.dumps(doc["newOrderResponse"]).encode()
+    steady(once)
+    assert len(once()[1]) > 100
