@@ -355,7 +355,7 @@ def amend_world():
     from tests.support.accounts import TwoInstrumentAccount
 
     acct = TwoInstrumentAccount()
-    store = OrderStore(256, venue="binance-spot")
+    store = OrderStore(256, venue="binance-spot", retention_ns=0)        # (a replacement dropped frees its slot)
     counts = OpenCounts(16)
     tracker = OrderTracker(store, acct.reg, counts)
     risk = RiskEngine(RiskLimits(max_order_qty="10", price_band="0.1"), acct.reg, acct.acc, acct.book)
