@@ -71,7 +71,7 @@ cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid
     js_status (JS_E_SHAPE: a leg missing, not an object, or twice), ``spans[0]`` the offset it stopped at."""
     cdef js_cur c
     cdef js_span key, text
-    cdef int first = 1, inner, st, named = 0
+    cdef int first = 1, inner, st, named = 0, leg
     cdef const char *start
     spans[0] = spans[1] = spans[2] = spans[3] = -1
     c.p = buf
@@ -82,22 +82,22 @@ cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid
         if st <= 0:
             break
         if js_key_is(&key, b"cancelResponse", 14):
-            if spans[0] >= 0:
-                st = JS_E_SHAPE
-                break
-            start = c.p
-            st = js_enter(&c, b'{')
+            leg = 0
+        elif js_key_is(&key, b"newOrderResponse", 16):
+            leg = 2
+        else:
+            st = js_skip(&c)
+            continue
+        if spans[leg] >= 0:
+            st = JS_E_SHAPE
+            break
+        start = c.p
+        st = js_enter(&c, b'{')
+        if leg == 0:                    # the cancel's object, whole
             if st == JS_OK:
                 c.p = start
                 st = js_skip(&c)
-            spans[0] = start - buf
-            spans[1] = c.p - buf
-        elif js_key_is(&key, b"newOrderResponse", 16):
-            if spans[2] >= 0:
-                st = JS_E_SHAPE
-                break
-            start = c.p
-            st = js_enter(&c, b'{')
+        else:                           # the new order's, its client id read on the way
             inner = 1
             while st == JS_OK:
                 st = js_next_key(&c, &inner, &key)
@@ -110,10 +110,8 @@ cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid
                         named = 1
                 else:
                     st = js_skip(&c)
-            spans[2] = start - buf
-            spans[3] = c.p - buf
-        else:
-            st = js_skip(&c)
+        spans[leg] = start - buf
+        spans[leg + 1] = c.p - buf
     if st == 0:                         # the closing brace
         st = js_finish(&c)
     if st == JS_OK and (spans[0] < 0 or spans[2] < 0):
