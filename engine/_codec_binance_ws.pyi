@@ -35,3 +35,8 @@ class BinanceWsEncoder(WireBuffer):
         recv_window_ms: int = ...,
         signed: bool = ...,
     ) -> int: ...
+    def order_cancel_replace(
+        self, request_id: int, symbol: bytes | str, side: int, order_type: int, tif: int, qty_raw: int,
+        price_raw: int, stop_raw: int, old_client_id: bytes | str, client_id: bytes | str, timestamp_ms: int,
+        recv_window_ms: int = ..., signed: bool = ...,
+    ) -> int: ...

@@ -8,7 +8,7 @@
   compiled parser holding it, its client id checked).
 - A spot amendment by cancel-replace (``write_replace``): ``POST /api/v3/order/cancelReplace``
   (STOP_ON_FAILURE) encoded and signed by the compiled encoder and written at once on the lean REST
-  path; its answer split in C into the cancel's and the new order's own answers
+  path (``order.cancelReplace`` on the WebSocket API when orders go there); its answer split in C into the cancel's and the new order's own answers
   (:func:`cancel_replace_legs`, the new one's client id checked), each for the compiled parser.
 - Over the WebSocket API, when orders go there and its session is up: paced by the account's limiter
   as REST is, the ``order.place`` / ``order.cancel`` frame written by the session (``BinanceWsApi``),
@@ -64,21 +64,16 @@ cdef enum:
     LEGS_OTHER_ORDER = 1        # _legs: the new order's answer names another client id
 
 
-cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid_len, Py_ssize_t *spans) noexcept:
-    """The two legs of a cancelReplace answer ``{..., "cancelResponse":{...}, "newOrderResponse":{...}}``:
-    ``spans[0:2]`` the cancel's object, ``spans[2:4]`` the new order's (offsets into ``buf``).  JS_OK;
-    LEGS_OTHER_ORDER when ``cid`` is given and the new order's ``clientOrderId`` is not it; a negative
-    js_status (JS_E_SHAPE: a leg missing, not an object, or twice), ``spans[0]`` the offset it stopped at."""
-    cdef js_cur c
+cdef int _legs_object(js_cur *c, const char *buf, const char *cid, Py_ssize_t cid_len, Py_ssize_t *spans,
+                      int *named) noexcept:
+    """The object at the cursor that holds the legs (as :func:`_legs` reads them), read through its closing
+    brace: JS_OK, or a negative js_status."""
     cdef js_span key, text
-    cdef int first = 1, inner, st, named = 0, leg
+    cdef int first = 1, inner, st, leg
     cdef const char *start
-    spans[0] = spans[1] = spans[2] = spans[3] = -1
-    c.p = buf
-    c.end = buf + size
-    st = js_enter(&c, b'{')
+    st = js_enter(c, b'{')
     while st == JS_OK:
-        st = js_next_key(&c, &first, &key)
+        st = js_next_key(c, &first, &key)
         if st <= 0:
             break
         if js_key_is(&key, b"cancelResponse", 14):
@@ -86,33 +81,65 @@ cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid
         elif js_key_is(&key, b"newOrderResponse", 16):
             leg = 2
         else:
-            st = js_skip(&c)
+            st = js_skip(c)
             continue
         if spans[leg] >= 0:
-            st = JS_E_SHAPE
-            break
+            return JS_E_SHAPE
         start = c.p
-        st = js_enter(&c, b'{')
+        st = js_enter(c, b'{')
         if leg == 0:                    # the cancel's object, whole
             if st == JS_OK:
                 c.p = start
-                st = js_skip(&c)
+                st = js_skip(c)
         else:                           # the new order's, its client id read on the way
             inner = 1
             while st == JS_OK:
-                st = js_next_key(&c, &inner, &key)
+                st = js_next_key(c, &inner, &key)
                 if st <= 0:
                     break
                 if js_key_is(&key, b"clientOrderId", 13):
-                    st = js_string(&c, &text)
+                    st = js_string(c, &text)
                     if st == JS_OK and not text.escaped and <Py_ssize_t>text.n == cid_len \
                             and memcmp(text.s, cid, <size_t>cid_len) == 0:
-                        named = 1
+                        named[0] = 1
                 else:
-                    st = js_skip(&c)
+                    st = js_skip(c)
         spans[leg] = start - buf
         spans[leg + 1] = c.p - buf
-    if st == 0:                         # the closing brace
+    return st                           # (0: its closing brace read)
+
+
+cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid_len, Py_ssize_t *spans,
+               bint wrapped) noexcept:
+    """The two legs of a cancelReplace answer ``{..., "cancelResponse":{...}, "newOrderResponse":{...}}`` (REST),
+    or of its WebSocket API answer, where that object is the envelope's ``result`` (``wrapped``):
+    ``spans[0:2]`` the cancel's object, ``spans[2:4]`` the new order's (offsets into ``buf``).  JS_OK;
+    LEGS_OTHER_ORDER when ``cid`` is given and the new order's ``clientOrderId`` is not it; a negative
+    js_status (JS_E_SHAPE: a leg or the result missing, not an object, or twice), ``spans[0]`` the offset it
+    stopped at."""
+    cdef js_cur c
+    cdef js_span key
+    cdef int first = 1, st, named = 0, found = 0
+    spans[0] = spans[1] = spans[2] = spans[3] = -1
+    c.p = buf
+    c.end = buf + size
+    if wrapped:
+        st = js_enter(&c, b'{')
+        while st == JS_OK:
+            st = js_next_key(&c, &first, &key)
+            if st <= 0:
+                break
+            if js_key_is(&key, b"result", 6):
+                if found:
+                    st = JS_E_SHAPE
+                    break
+                found = 1
+                st = _legs_object(&c, buf, cid, cid_len, spans, &named)
+            else:
+                st = js_skip(&c)
+    else:
+        st = _legs_object(&c, buf, cid, cid_len, spans, &named)
+    if st == JS_OK:
         st = js_finish(&c)
     if st == JS_OK and (spans[0] < 0 or spans[2] < 0):
         st = JS_E_SHAPE
@@ -124,14 +151,15 @@ cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid
     return JS_OK
 
 
-def cancel_replace_legs(bytes body not None, bytes client_id=None):
+def cancel_replace_legs(bytes body not None, bytes client_id=None, bint wrapped=False):
     """A cancelReplace answer's legs: ``(cancel answer, new-order answer)``, each the bytes of its own JSON
-    object for the compiled parser (no JSON round trip).  With ``client_id``, the new order's answer must name
-    it (else ValueError).  Raises ParseError when the answer is not that shape (bounds-checked: any bytes)."""
+    object for the compiled parser (no JSON round trip); ``wrapped``: a WebSocket API answer (the legs in its
+    ``result``).  With ``client_id``, the new order's answer must name it (else ValueError).  Raises
+    ParseError when the answer is not that shape (bounds-checked: any bytes)."""
     cdef Py_ssize_t spans[4]
     cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
     cdef int st = _legs(PyBytes_AS_STRING(body), n, PyBytes_AS_STRING(client_id) if client_id else NULL,
-                        len(client_id) if client_id else 0, spans)
+                        len(client_id) if client_id else 0, spans, wrapped)
     if st == LEGS_OTHER_ORDER:
         raise ValueError(f"the new order's answer names another order than {client_id.decode()}")
     if st != JS_OK:
@@ -266,10 +294,25 @@ cdef class BinanceWriter(OrderWriter):
         return self.orders.read_naming(cid, raw)
 
     cdef object write_replace(self, OrderSpec old, bytes old_cid, OrderSpec new, bytes new_cid):
-        """Spot ``order/cancelReplace`` (STOP_ON_FAILURE: the new order only once the old one is cancelled) on
-        the lean REST path, paced as a place."""
+        """Spot ``order/cancelReplace`` (STOP_ON_FAILURE: the new order only once the old one is cancelled), paced
+        as a place: ``order.cancelReplace`` on the WebSocket API when orders go there, else on the lean REST
+        path."""
         if self.futures:
             return None
+        ws = self._ws()
+        if ws is not None:
+            if not self.limiter.try_take(self.place_cost):
+                return None
+            try:
+                fut = ws.cancel_replace_order(new.symbol.encode(), new.side, new.order_type, new.tif, new.qty_raw,
+                                              new.price_raw, new.stop_raw, old_cid, new_cid)
+            except _ConnectionLost as exc:
+                if exc.sent:
+                    raise
+                return None
+            new.sent_ms = ws.last_ts
+            self.kind = _WS_API
+            return fut
         cdef int64_t ts = self.lean.clock.now_ms()
         cdef bytes symbol = new.symbol.encode()
         cdef Py_ssize_t n = self.encoder.cancel_replace_c(symbol, len(symbol), new.side, new.order_type, new.tif,
@@ -292,6 +335,15 @@ cdef class BinanceWriter(OrderWriter):
         cdef Py_ssize_t spans[4]
         cdef bytes body
         cdef int st
+        if kind == _WS_API:             # (an error answer raised its typed error, its legs in ``answers``)
+            body = raw
+            st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans, True)
+            if st == LEGS_OTHER_ORDER:
+                raise _OutcomeUnknown(self.adapter.venue, None, f"the answer names another order than "
+                                      f"{new_cid.decode()}")
+            if st != JS_OK:
+                raise_parse_error(st, spans[0], PyBytes_GET_SIZE(body))
+            return body[spans[0]:spans[1]], body[spans[2]:spans[3]]
         if raw.status != 200:
             try:
                 _check_response(self.adapter.venue, raw, self.limiter)
@@ -299,7 +351,7 @@ cdef class BinanceWriter(OrderWriter):
                 _leg_answers(exc)
                 raise
         body = raw.body
-        st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans)
+        st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans, False)
         if st == LEGS_OTHER_ORDER:
             raise self.lean.unpaired(f"answer names another order than {new_cid.decode()}")
         if st != JS_OK:

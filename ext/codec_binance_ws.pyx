@@ -1,4 +1,5 @@
-"""Binance spot WebSocket API order frames: ``order.place`` and ``order.cancel`` as finished text frames.
+"""Binance spot WebSocket API order frames: ``order.place``, ``order.cancel`` and ``order.cancelReplace`` as
+finished text frames.
 
 The WebSocket API signs differently from REST: the payload is every parameter except
 ``signature`` (``apiKey`` included) as ``name=value`` pairs **sorted by name**, raw
@@ -276,6 +277,46 @@ cdef class BinanceWsEncoder(WireBuffer):
         _int(&f, b"timestamp", timestamp_ms)
         return self._close(&f, signed)
 
+    cdef Py_ssize_t order_cancel_replace_c(self, int64_t request_id, const char *symbol, size_t symbol_len,
+                                           int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
+                                           int64_t stop_raw, const char *old_client_id, size_t old_client_id_len,
+                                           const char *client_id, size_t client_id_len, int64_t timestamp_ms,
+                                           int64_t recv_window_ms, bint signed) noexcept nogil:
+        cdef frame_t f
+        cdef order_shape_t shape
+        if old_client_id_len == 0 or client_id_len == 0:
+            return CODEC_E_ORDER_REF
+        cdef int st = self._check(request_id, symbol, symbol_len, old_client_id, old_client_id_len, timestamp_ms,
+                                  recv_window_ms)
+        if st:
+            return st
+        st = self._check(request_id, symbol, symbol_len, client_id, client_id_len, timestamp_ms, recv_window_ms)
+        if st:
+            return st
+        st = order_shape(False, side, order_type, tif, qty_raw, price_raw, stop_raw, BOTH, False, 0, &shape)
+        if st:
+            return st
+        self._open(&f, request_id, b"order.cancelReplace", signed)
+        # Sorted: apiKey, cancelOrigClientOrderId, cancelReplaceMode, newClientOrderId, newOrderRespType, price,
+        # quantity, recvWindow, side, stopPrice, symbol, timeInForce, timestamp, type.
+        _text(&f, b"cancelOrigClientOrderId", old_client_id, old_client_id_len)
+        _text(&f, b"cancelReplaceMode", b"STOP_ON_FAILURE", 15)
+        _text(&f, b"newClientOrderId", client_id, client_id_len)
+        _text(&f, b"newOrderRespType", b"FULL", 4)
+        if shape.need_price:
+            _fp(&f, b"price", price_raw)
+        _fp(&f, b"quantity", qty_raw)
+        _int(&f, b"recvWindow", recv_window_ms)
+        _text(&f, b"side", shape.side_name, _cstrlen(shape.side_name))
+        if shape.need_stop:
+            _fp(&f, b"stopPrice", stop_raw)
+        _text(&f, b"symbol", symbol, symbol_len)
+        if shape.tif_name != NULL:
+            _text(&f, b"timeInForce", shape.tif_name, _cstrlen(shape.tif_name))
+        _int(&f, b"timestamp", timestamp_ms)
+        _text(&f, b"type", shape.type_name, _cstrlen(shape.type_name))
+        return self._close(&f, signed)
+
     # ---- Python API ----------------------------------------------------------------------
 
     def order_place(self, int64_t request_id, symbol, int side, int order_type, int tif, int64_t qty_raw,
@@ -341,3 +382,31 @@ cdef class BinanceWsEncoder(WireBuffer):
                                f"client_id={client_id!r}")
         return n
 
+    def order_cancel_replace(self, int64_t request_id, symbol, int side, int order_type, int tif, int64_t qty_raw,
+                             int64_t price_raw, int64_t stop_raw, old_client_id, client_id, int64_t timestamp_ms,
+                             int64_t recv_window_ms=5000, bint signed=True):
+        """Write an ``order.cancelReplace`` frame (``cancelReplaceMode=STOP_ON_FAILURE``, answered FULL): cancel the
+        order ``old_client_id`` and place a new one (``client_id``, the parameters of :meth:`order_place`);
+        returns its length.
+
+        Raises
+        ------
+        EncodeError
+            A missing client id, or what :meth:`order_place` refuses.
+        """
+        cdef const char *s
+        cdef const char *o
+        cdef const char *c
+        cdef Py_ssize_t sn, on, cn
+        borrow_text(symbol, &s, &sn)
+        borrow_text(old_client_id, &o, &on)
+        borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.order_cancel_replace_c(request_id, s, <size_t>sn, side, order_type, tif, qty_raw,
+                                                        price_raw, stop_raw, o, <size_t>on, c, <size_t>cn,
+                                                        timestamp_ms, recv_window_ms, signed)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, "binance ws-api", f"symbol={symbol!r} side={side} type={order_type} "
+                               f"tif={tif} qty_raw={qty_raw} price_raw={price_raw} old_client_id={old_client_id!r} "
+                               f"client_id={client_id!r}")
+        return n

@@ -40,6 +40,17 @@ def test_each_leg_is_its_own_object_for_the_parser():
     assert [json.loads(leg) for leg in cancel_replace_legs(spaced)] == [CANCEL, NEW]
 
 
+def test_a_websocket_api_answer_has_its_legs_in_its_result():
+    frame = json.dumps({"id": 7, "status": 200, "result": json.loads(ANSWER),
+                        "rateLimits": [{"rateLimitType": "ORDERS", "count": 1}]}).encode()
+    cancel, new = cancel_replace_legs(frame, b"bot-new_2", wrapped=True)
+    assert json.loads(cancel) == CANCEL and json.loads(new) == NEW
+    for bad in [ANSWER, b'{"id":7,"status":200}', b'{"id":7,"result":{"cancelResponse":{}}}',
+                b'{"result":' + ANSWER + b',"result":' + ANSWER + b"}"]:
+        with pytest.raises(ParseError):
+            cancel_replace_legs(bad, wrapped=True)
+
+
 def test_an_answer_naming_another_new_order_is_refused():
     with pytest.raises(ValueError, match="another order"):
         cancel_replace_legs(ANSWER, b"bot-new_3")
@@ -60,10 +71,10 @@ def test_what_is_not_that_shape_is_a_parse_error(body):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.binary(max_size=300))
-def test_any_bytes_split_or_refused_never_a_crash(body):
+@given(st.binary(max_size=300), st.booleans())
+def test_any_bytes_split_or_refused_never_a_crash(body, wrapped):
     try:
-        legs = cancel_replace_legs(body)
+        legs = cancel_replace_legs(body, None, wrapped)
     except ParseError:
         return
     assert all(leg.startswith(b"{") and leg.endswith(b"}") for leg in legs)
@@ -86,8 +97,11 @@ def test_a_damaged_answer_splits_or_is_refused_never_a_crash(data):
             del body[at]
             if not body:
                 break
+    wrapped = data.draw(st.booleans())
+    if wrapped:
+        body = bytearray(b'{"id":1,"status":200,"result":') + body + b"}"
     try:
-        cancel, new = cancel_replace_legs(bytes(body), b"bot-new_2")
+        cancel, new = cancel_replace_legs(bytes(body), b"bot-new_2", wrapped)
     except (ParseError, ValueError):
         return
     assert cancel.startswith(b"{") and new.startswith(b"{")

@@ -97,6 +97,25 @@ def test_order_cancel_matches_plain_python(enc, by_id, signed):
     assert enc.frame() == expected
 
 
+@pytest.mark.parametrize("order_type,tif,price,stop,wire_type,wire_tif", SPOT_TYPES)
+@pytest.mark.parametrize("signed", [True, False])
+def test_order_cancel_replace_matches_plain_python(enc, order_type, tif, price, stop, wire_type, wire_tif, signed):
+    qty, px, sp = 1_234_500, 48_000 * E8 + 5 * E8 // 10, 47_000 * E8 if stop else 0
+    enc.order_cancel_replace(11, b"BTCUSDT", Side.BUY, order_type, tif, qty, px if price else 0, sp, b"old-id_1",
+                             b"new-id_2", TS, 5000, signed)
+    assert enc.frame() == reference(11, "order.cancelReplace", {
+        "symbol": "BTCUSDT", "side": "BUY", "type": wire_type, "cancelReplaceMode": "STOP_ON_FAILURE",
+        "timeInForce": wire_tif, "quantity": dec(qty), "price": dec(px) if price else None,
+        "stopPrice": dec(sp) if stop else None, "cancelOrigClientOrderId": "old-id_1",
+        "newClientOrderId": "new-id_2", "newOrderRespType": "FULL", "recvWindow": 5000, "timestamp": TS},
+        signed=signed)
+    for old, new in [(b"", b"new"), (b"old", None), (b"old id", b"new"), (b"old", b"n" * 37)]:
+        with pytest.raises(EncodeError):
+            enc.order_cancel_replace(11, b"BTCUSDT", Side.BUY, order_type, tif, qty, px if price else 0, sp, old, new,
+                                     TS, 5000)
+        assert enc.length == 0
+
+
 @given(qty=st.integers(1, 10**17), price=st.integers(1, 10**17), rid=st.integers(0, 2**62),
        cid=st.text("abcXYZ019-_", min_size=0, max_size=36))
 def test_random_limit_orders_match_plain_python(qty, price, rid, cid):

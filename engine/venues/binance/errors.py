@@ -67,6 +67,9 @@ def _retry_after(resp: HttpResponse) -> float | None:
     return parse_retry_after(resp.header(b"retry-after"))
 
 
+CANCEL_REPLACE_FAILED = (-2021, -2022)     # cancelReplace partly / wholly failed (each leg's answer in its data)
+
+
 def error_for(venue: str, http_status: int | None, code: int | None, msg: str,
               retry_after: float | None = None) -> E.VenueError:
     """The typed error for one Binance answer (REST, or the WS API's ``error`` object)."""
@@ -92,7 +95,7 @@ def error_for(venue: str, http_status: int | None, code: int | None, msg: str,
         cls = _BY_CODE[code]
     elif code is not None and -1199 <= code <= -1100:
         cls = E.InvalidRequest          # the documented "11xx: request issues" family
-    elif venue == "binance-spot" and code in (-2021, -2022):
+    elif venue == "binance-spot" and code in CANCEL_REPLACE_FAILED:
         cls = E.VenueError              # cancelReplace partly or wholly failed: the caller reads both legs
     elif code in _DOCUMENTED_REJECTIONS:
         cls = E.OrderRejected

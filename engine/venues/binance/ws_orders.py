@@ -37,7 +37,7 @@ from engine.transport.errors import ConnectionLost
 from engine.transport.inflight import InflightRequests
 from engine.transport.timesync import ClockSync
 from engine.transport.ws import ReconnectingWebSocket
-from engine.venues.binance.errors import error_for
+from engine.venues.binance.errors import CANCEL_REPLACE_FAILED, error_for, leg_answers
 from engine.venues.errors import AuthenticationError, TimestampError, VenueError
 from engine.venues.jsonwire import json_value
 
@@ -219,6 +219,23 @@ class BinanceWsApi:
         return self.inflight.send(self.ws, rid, self.encoder.buffer[:n], "order.cancel",
                                   timeout or self.request_timeout)
 
+    def cancel_replace_order(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                             stop_raw: int, old_client_id: bytes, client_id: bytes,
+                             timeout: float | None = None) -> asyncio.Future:
+        """``order.cancelReplace`` (STOP_ON_FAILURE) of the order ``old_client_id`` by a new one (``client_id``),
+        framed and signed by the compiled encoder; the future as :meth:`place_order`'s (a partly or wholly
+        failed one: the typed error with each leg's own answer in ``answers``)."""
+        if not self._session_ready:
+            raise ConnectionLost("order.cancelReplace: WebSocket API session not ready; nothing was sent", sent=False)
+        rid = next(self._ids)
+        ts = self.clock.now_ms()
+        n = self.encoder.order_cancel_replace(rid, symbol, side, order_type, tif, qty_raw, price_raw, stop_raw,
+                                              old_client_id, client_id, ts, self.config.recv_window_ms,
+                                              not self.logged_on)
+        self.last_ts = ts
+        return self.inflight.send(self.ws, rid, self.encoder.buffer[:n], "order.cancelReplace",
+                                  timeout or self.request_timeout)
+
     async def order_place(self, params: dict[str, Any]) -> dict:
         return await self.request("order.place", params)
 
@@ -335,8 +352,11 @@ class BinanceWsApi:
                 self.limiter.on_throttled(retry_after)
             elif status == 418:
                 self.limiter.on_banned(retry_after)
-        fut.set_exception(error_for(self.config.venue, status, err.get("code"), str(err.get("msg", "")),
-                                    retry_after))
+        exc = error_for(self.config.venue, status, err.get("code"), str(err.get("msg", "")), retry_after)
+        exc.data = data if isinstance(data, dict) else None
+        if exc.code in CANCEL_REPLACE_FAILED:
+            leg_answers(exc)               # a cancel-replace's legs, as its REST answer gives them
+        fut.set_exception(exc)
 
 
 def _one_id(a, b) -> None:
