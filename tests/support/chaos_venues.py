@@ -66,8 +66,9 @@ CHAOS_VENUES: dict[str, ChaosVenue] = {
     "binance-spot": ChaosVenue("bspot", "binance-spot", "stream.binance-spot",
                                ("POST api/v3/order", "DELETE api/v3/order"), ("order.place", "order.cancel"),
                                _CRYPTO, _BOTH,
-                               # amended by cancel-replace, over REST on either entry
-                               amend=("POST api/v3/order/cancelReplace", "POST api/v3/order/cancelReplace")),
+                               # amended by cancel-replace: over the WebSocket API when orders go there (the
+                               # engine's Python path, which a Decimal takes, over REST on either entry)
+                               amend=("POST api/v3/order/cancelReplace", "order.cancelReplace")),
     "binance-usdm": ChaosVenue("busdm", "binance-usdm", "stream.binance-usdm",
                                ("POST fapi/v1/order", "DELETE fapi/v1/order"), None, _CRYPTO, _BOTH,
                                extra=(("stream.binance-usdm:listenkey_expire", 0.001),),
