@@ -1,6 +1,7 @@
 from enum import IntEnum
 
 from engine._codec_buffer import WireBuffer
+from engine._order_spec import OrderSpec
 from engine._signer import RequestSigner
 
 class BinanceEndpoint(IntEnum):
@@ -81,6 +82,7 @@ class BinanceOrderEncoder(WireBuffer):
         self, symbol: bytes | str, side: int, order_id: int, client_id: bytes | str | None, qty_raw: int,
         price_raw: int, timestamp_ms: int, recv_window_ms: int,
     ) -> bytes: ...
+    def spec_request(self, spec: OrderSpec, client_id: bytes, timestamp_ms: int, recv_window_ms: int) -> bytes: ...
     def cancel_replace_request(
         self, symbol: bytes | str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
         stop_raw: int, old_client_id: bytes | str, client_id: bytes | str, timestamp_ms: int,

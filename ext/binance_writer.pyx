@@ -212,16 +212,7 @@ cdef class BinanceWriter(OrderWriter):
             self.kind = _WS_API
             return self._ws_write(ws, spec, cid)
         cdef int64_t ts = self.lean.clock.now_ms()
-        cdef bytes symbol = spec.symbol.encode()
-        cdef Py_ssize_t n = self.encoder.new_order_c(symbol, len(symbol), spec.side, spec.order_type, spec.tif,
-                                                     spec.qty_raw, spec.price_raw, spec.stop_raw, cid, len(cid),
-                                                     ts, self.recv_window, 0, spec.reduce_only, spec.trailing_raw)
-        if n < 0:        # refused: the encoder's own call raises its typed error, naming the field
-            self.encoder.new_order_request(symbol, spec.side, spec.order_type, spec.tif, spec.qty_raw,
-                                           spec.price_raw, spec.stop_raw, cid, ts, self.recv_window, 0,
-                                           spec.reduce_only, spec.trailing_raw)
-            raise AssertionError("the encoder refused an order its checked call accepts")
-        fut = self.lean.write_now(self.place_cost, self.encoder._framed(self.encoder.endpoint), ts)
+        fut = self.lean.write_now(self.place_cost, self.encoder.spec_request(spec, cid, ts, self.recv_window), ts)
         if fut is not None:
             spec.sent_ms = ts
             self.kind = _REST_ALGO if self._algo(spec) else _REST

@@ -31,6 +31,7 @@ from engine._enums cimport TAKE_PROFIT
 from engine._enums cimport TAKE_PROFIT_LIMIT
 from engine._enums cimport TIF_NONE
 from engine._enums cimport TRAILING_STOP
+from engine._order_spec cimport OrderSpec
 from engine._signer cimport RequestSigner
 
 
@@ -57,6 +58,7 @@ cdef class BinanceOrderEncoder(WireBuffer):
     cdef int _check_common(self, const char *symbol, size_t symbol_len, const char *client_id,
                            size_t client_id_len, int64_t timestamp_ms, int64_t recv_window_ms) noexcept nogil
     cdef str _venue(self)
+    cpdef bytes spec_request(self, OrderSpec spec, bytes client_id, int64_t timestamp_ms, int64_t recv_window_ms)
 
     # Returns the request length, or a negative CODEC_E_* status (nothing usable written).
     cdef Py_ssize_t new_order_c(self, const char *symbol, size_t symbol_len, int side, int order_type,

@@ -42,6 +42,7 @@ from engine._codec_wire cimport wire_start
 from engine._codec_wire cimport wire_str
 from engine._codec_wire cimport wire_symbol_ok
 from engine._codec_wire cimport borrow_text as _borrow_text
+from engine._order_spec cimport OrderSpec
 
 cdef enum:
     SIGNATURE_HEX = 64
@@ -511,6 +512,24 @@ cdef class BinanceOrderEncoder(WireBuffer):
             self.length = 0
             raise encode_error(<int>n, self._venue(), f"symbol={symbol!r} side={side} type={order_type} tif={tif} "
                                f"qty_raw={qty_raw} price_raw={price_raw} stop_raw={stop_raw} client_id={client_id!r}")
+        return self._framed(self.endpoint)
+
+    cpdef bytes spec_request(self, OrderSpec spec, bytes client_id, int64_t timestamp_ms, int64_t recv_window_ms):
+        """The whole framed request of ``spec`` (an order the engine admitted: its symbol, side, type, time in
+        force, quantities, prices, reduce-only flag) under ``client_id``: what the engine's compiled order
+        writer sends, in one C call from an :class:`~engine._order_spec.OrderSpec` (no argument list to parse,
+        no closure).  Raises :class:`EncodeError` as :meth:`new_order` does."""
+        cdef const char *s
+        cdef Py_ssize_t sn
+        _borrow_text(spec.symbol, &s, &sn)
+        cdef Py_ssize_t n = self.new_order_c(s, <size_t>sn, spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                                             spec.price_raw, spec.stop_raw, client_id, len(client_id), timestamp_ms,
+                                             recv_window_ms, BOTH, spec.reduce_only, spec.trailing_raw)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, self._venue(), f"symbol={spec.symbol!r} side={spec.side} "
+                               f"type={spec.order_type} tif={spec.tif} qty_raw={spec.qty_raw} "
+                               f"price_raw={spec.price_raw} stop_raw={spec.stop_raw} client_id={client_id!r}")
         return self._framed(self.endpoint)
 
     def cancel_request(self, symbol, int64_t order_id, client_id, int64_t timestamp_ms, int64_t recv_window_ms,

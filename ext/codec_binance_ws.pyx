@@ -127,6 +127,25 @@ cdef inline void _int(frame_t *f, const char *name, int64_t v) noexcept nogil:
     _copy_value(f, start, False)
 
 
+cdef inline void _order_fields(frame_t *f, order_shape_t *shape, const char *symbol, size_t symbol_len,
+                               int64_t qty_raw, int64_t price_raw, int64_t stop_raw, int64_t recv_window_ms,
+                               int64_t timestamp_ms) noexcept nogil:
+    """An order's own parameters, in their sorted place after ``newOrderRespType``: price, quantity,
+    recvWindow, side, stopPrice, symbol, timeInForce, timestamp, type."""
+    if shape.need_price:
+        _fp(f, b"price", price_raw)
+    _fp(f, b"quantity", qty_raw)
+    _int(f, b"recvWindow", recv_window_ms)
+    _text(f, b"side", shape.side_name, _cstrlen(shape.side_name))
+    if shape.need_stop:
+        _fp(f, b"stopPrice", stop_raw)
+    _text(f, b"symbol", symbol, symbol_len)
+    if shape.tif_name != NULL:
+        _text(f, b"timeInForce", shape.tif_name, _cstrlen(shape.tif_name))
+    _int(f, b"timestamp", timestamp_ms)
+    _text(f, b"type", shape.type_name, _cstrlen(shape.type_name))
+
+
 cdef class BinanceWsEncoder(WireBuffer):
     """Signed Binance spot WebSocket API order frames in a reusable buffer.
 
@@ -242,18 +261,7 @@ cdef class BinanceWsEncoder(WireBuffer):
             _text(&f, b"newClientOrderId", client_id, client_id_len)
         if resp_type:
             _text(&f, b"newOrderRespType", _resp_name(resp_type), _cstrlen(_resp_name(resp_type)))
-        if shape.need_price:
-            _fp(&f, b"price", price_raw)
-        _fp(&f, b"quantity", qty_raw)
-        _int(&f, b"recvWindow", recv_window_ms)
-        _text(&f, b"side", shape.side_name, _cstrlen(shape.side_name))
-        if shape.need_stop:
-            _fp(&f, b"stopPrice", stop_raw)
-        _text(&f, b"symbol", symbol, symbol_len)
-        if shape.tif_name != NULL:
-            _text(&f, b"timeInForce", shape.tif_name, _cstrlen(shape.tif_name))
-        _int(&f, b"timestamp", timestamp_ms)
-        _text(&f, b"type", shape.type_name, _cstrlen(shape.type_name))
+        _order_fields(&f, &shape, symbol, symbol_len, qty_raw, price_raw, stop_raw, recv_window_ms, timestamp_ms)
         return self._close(&f, signed)
 
     cdef Py_ssize_t order_cancel_c(self, int64_t request_id, const char *symbol, size_t symbol_len,
@@ -303,18 +311,7 @@ cdef class BinanceWsEncoder(WireBuffer):
         _text(&f, b"cancelReplaceMode", b"STOP_ON_FAILURE", 15)
         _text(&f, b"newClientOrderId", client_id, client_id_len)
         _text(&f, b"newOrderRespType", b"FULL", 4)
-        if shape.need_price:
-            _fp(&f, b"price", price_raw)
-        _fp(&f, b"quantity", qty_raw)
-        _int(&f, b"recvWindow", recv_window_ms)
-        _text(&f, b"side", shape.side_name, _cstrlen(shape.side_name))
-        if shape.need_stop:
-            _fp(&f, b"stopPrice", stop_raw)
-        _text(&f, b"symbol", symbol, symbol_len)
-        if shape.tif_name != NULL:
-            _text(&f, b"timeInForce", shape.tif_name, _cstrlen(shape.tif_name))
-        _int(&f, b"timestamp", timestamp_ms)
-        _text(&f, b"type", shape.type_name, _cstrlen(shape.type_name))
+        _order_fields(&f, &shape, symbol, symbol_len, qty_raw, price_raw, stop_raw, recv_window_ms, timestamp_ms)
         return self._close(&f, signed)
 
     # ---- Python API ----------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Stages 1-3 done by this engine and by the pure-Python baseline (stdlib ``hmac`` + ``json``).
 
 1. ``sign``: Binance HMAC-SHA256 of a query with its ``&timestamp=``, as hex.
-2. ``encode_sign``: a Binance spot LIMIT order encoded as its signed request; the engine's row is
-   the order path's whole step per order (the ``build(ts)`` closure it makes, the compiled
+2. ``encode_sign``: a Binance spot LIMIT order encoded as its signed request; the engine's rows are
+   the lean order path's whole step per order (the ``build(ts)`` closure it makes, the compiled
    encode + sign, and the request line and headers around the query, one bytes object ready
-   for the socket), the baseline's and peers' rows the signed query or request they build.
+   for the socket) and the Engine's compiled order writer's (the same request from the order's
+   spec in one call: ``BinanceOrderEncoder.spec_request``), the baseline's and peers' rows the
+   signed query or request they build.
 3. ``parse_apply``: a spot ``executionReport`` parsed and applied to the order it names
    (state, filled quantity, quote, fee, trade dedup), NEW then FILLED for each order.
 
@@ -75,7 +77,7 @@ def _engine_encode() -> Contender:
     from engine._signer import RequestSigner
 
     enc = BinanceOrderEncoder(RequestSigner(SECRET))
-    enc.set_frame([HEAD] * 8, TAIL)
+    enc.set_frame([HEAD] * 9, TAIL)
     request = enc.new_order_request
     symbol, side, otype, tif, qty, price, stop, cid, ts, rw = ORDER_ARGS
 
@@ -90,6 +92,29 @@ def _engine_encode() -> Contender:
             raise AssertionError(f"engine encoder: {step()!r} != {expected!r}")
     return Contender("engine: order path build(ts) -> request bytes", "engine", repeat_batch(step), check,
                      "closure + BinanceOrderEncoder.new_order_request: the whole HTTP request")
+
+
+def _engine_encode_spec() -> Contender:
+    from engine._codec_binance import BinanceOrderEncoder
+    from engine._order_spec import OrderSpec
+    from engine._signer import RequestSigner
+
+    enc = BinanceOrderEncoder(RequestSigner(SECRET))
+    enc.set_frame([HEAD] * 9, TAIL)
+    symbol, side, otype, tif, qty, price, stop, cid, ts, rw = ORDER_ARGS
+    spec = OrderSpec(0, symbol.decode(), cid.decode(), side, otype, tif, qty, price, stop)
+    request = enc.spec_request
+
+    def step():
+        # what the Engine's compiled order writer does per order (BinanceWriter.write_place)
+        return request(spec, cid, ts, rw)
+
+    def check():
+        expected = HEAD + baseline_order_query(SECRET.encode(), ORDER_PARAMS, ORDER_TS, RECV_WINDOW) + TAIL
+        if step() != expected:
+            raise AssertionError(f"engine encoder: {step()!r} != {expected!r}")
+    return Contender("engine: Engine's order writer, OrderSpec -> request bytes", "engine", repeat_batch(step), check,
+                     "BinanceOrderEncoder.spec_request: the whole HTTP request, one call from the order's spec")
 
 
 def _baseline_encode() -> Contender:
@@ -236,8 +261,9 @@ def _baseline_apply() -> Contender:
     return Contender("baseline: json.loads + dict + Decimal", "baseline", pool.make_batch, pool.check)
 
 
-def engine_contenders() -> dict[str, Contender]:
-    return {"sign": _engine_sign(), "encode_sign": _engine_encode(), "parse_apply": _engine_apply()}
+def engine_contenders() -> dict[str, list[Contender]]:
+    return {"sign": [_engine_sign()], "encode_sign": [_engine_encode(), _engine_encode_spec()],
+            "parse_apply": [_engine_apply()]}
 
 
 def baseline_contenders() -> dict[str, Contender]:

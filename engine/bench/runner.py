@@ -115,7 +115,7 @@ def _run_micro(opt: BenchOptions, budget: float, say: Progress) -> list[StageRes
     plan = []
     for stage_id in micro.STAGES:
         ready, skipped = peers.peer_contenders(stage_id, opt.peers)
-        plan.append((stage_id, [base_c[stage_id], engine_c[stage_id], *ready], skipped))
+        plan.append((stage_id, [base_c[stage_id], *engine_c[stage_id], *ready], skipped))
     per_stage = budget / len(plan)
     out = []
     for stage_id, contenders, skipped in plan:

@@ -342,3 +342,11 @@ def test_whole_requests_are_the_frame_around_the_signed_query(spot):
     baseline = allocated_blocks_delta(_noop)
     assert allocated_blocks_delta(
         lambda: spot.new_order_request(sym, side, typ, tif, qty, price, 0, cid, TS, 5000, 0, False, 0)) == baseline
+    from engine._order_spec import OrderSpec
+    spec = OrderSpec(3, "BTCUSDT", "ignored", side, typ, tif, qty, price)
+    assert spot.spec_request(spec, cid, TS, 5000) == req                 # the engine's writer: the same bytes
+    assert allocated_blocks_delta(lambda: spot.spec_request(spec, cid, TS, 5000)) == baseline
+    with pytest.raises(EncodeError):
+        spot.spec_request(OrderSpec(3, "BTCUSDT", "ignored", side, typ, tif, 0, price), cid, TS, 5000)
+    assert spot.cancel_replace_request(sym, side, typ, tif, qty, price, 0, b"bot-1-000041", cid, TS, 5000) == (
+        b"POST /api/v3/order/cancelReplace?" + spot.request() + tail)
