@@ -72,49 +72,50 @@ HEAD = b"POST /api/v3/order?"
 TAIL = b" HTTP/1.1\r\nHost: 127.0.0.1\r\nX-MBX-APIKEY: bench-key\r\nContent-Length: 0\r\n\r\n"
 
 
-def _engine_encode() -> Contender:
+def _framed_encoder():
+    """A spot encoder that writes whole requests (the bench's request line and headers around the query)."""
     from engine._codec_binance import BinanceOrderEncoder
     from engine._signer import RequestSigner
 
     enc = BinanceOrderEncoder(RequestSigner(SECRET))
     enc.set_frame([HEAD] * 9, TAIL)
-    request = enc.new_order_request
+    return enc
+
+
+def _checked(step):
+    """The check that ``step`` writes the request the plain-Python baseline builds, whole."""
+    def check():
+        expected = HEAD + baseline_order_query(SECRET.encode(), ORDER_PARAMS, ORDER_TS, RECV_WINDOW) + TAIL
+        if step() != expected:
+            raise AssertionError(f"engine encoder: {step()!r} != {expected!r}")
+    return check
+
+
+def _engine_encode() -> Contender:
+    request = _framed_encoder().new_order_request
     symbol, side, otype, tif, qty, price, stop, cid, ts, rw = ORDER_ARGS
 
     def step():
         # what BinanceOrderPath.place_builder and the lean path do per order
         build = lambda t: request(symbol, side, otype, tif, qty, price, stop, cid, t, rw, 0, False, 0)  # noqa: E731
         return build(ts)
-
-    def check():
-        expected = HEAD + baseline_order_query(SECRET.encode(), ORDER_PARAMS, ORDER_TS, RECV_WINDOW) + TAIL
-        if step() != expected:
-            raise AssertionError(f"engine encoder: {step()!r} != {expected!r}")
-    return Contender("engine: order path build(ts) -> request bytes", "engine", repeat_batch(step), check,
+    return Contender("engine: order path build(ts) -> request bytes", "engine", repeat_batch(step), _checked(step),
                      "closure + BinanceOrderEncoder.new_order_request: the whole HTTP request")
 
 
 def _engine_encode_spec() -> Contender:
-    from engine._codec_binance import BinanceOrderEncoder
     from engine._order_spec import OrderSpec
-    from engine._signer import RequestSigner
 
-    enc = BinanceOrderEncoder(RequestSigner(SECRET))
-    enc.set_frame([HEAD] * 9, TAIL)
+    request = _framed_encoder().spec_request
     symbol, side, otype, tif, qty, price, stop, cid, ts, rw = ORDER_ARGS
     spec = OrderSpec(0, symbol.decode(), cid.decode(), side, otype, tif, qty, price, stop)
-    request = enc.spec_request
 
     def step():
         # what the Engine's compiled order writer does per order (BinanceWriter.write_place)
         return request(spec, cid, ts, rw)
-
-    def check():
-        expected = HEAD + baseline_order_query(SECRET.encode(), ORDER_PARAMS, ORDER_TS, RECV_WINDOW) + TAIL
-        if step() != expected:
-            raise AssertionError(f"engine encoder: {step()!r} != {expected!r}")
-    return Contender("engine: Engine's order writer, OrderSpec -> request bytes", "engine", repeat_batch(step), check,
-                     "BinanceOrderEncoder.spec_request: the whole HTTP request, one call from the order's spec")
+    return Contender("engine: Engine's order writer, OrderSpec -> request bytes", "engine", repeat_batch(step),
+                     _checked(step), "BinanceOrderEncoder.spec_request: the whole HTTP request, one call from the "
+                     "order's spec")
 
 
 def _baseline_encode() -> Contender:
