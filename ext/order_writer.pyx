@@ -44,6 +44,10 @@ cdef class OrderWriter:
         """``read_cancel`` from Python."""
         return self.read_cancel(kind, cid, raw)
 
+    def read_replaced(self, kind, bytes new_cid, raw):
+        """``read_replace`` from Python (an adapter's cancel-replace written in its turn)."""
+        return self.read_replace(kind, new_cid, raw)
+
     cdef object write_place(self, OrderSpec spec, bytes cid):
         return None
 

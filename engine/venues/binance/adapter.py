@@ -18,16 +18,14 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable
 
-from engine._binance_writer import BinanceWriter
-from engine._enums import OrderType, Side, TimeInForce
+from engine._binance_writer import REST, BinanceWriter
 from engine._fixedpoint import Rounding
 from engine._fixedpoint import parse as fp_parse
 from engine._parse_binance import BinanceParser
 from engine.config import VenueConfig
 from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueOrder, VenuePosition, VenueTrade
 from engine.venues.binance import decode
-from engine.venues.binance.decode import ALGO_TYPES, TYPES, algo_venue_order, venue_order
-from engine.venues.binance.errors import leg_answers
+from engine.venues.binance.decode import ALGO_TYPES, algo_venue_order, venue_order
 from engine.venues.binance.instruments import load_binance_spot, load_binance_usdm
 from engine.venues.binance.order_path import CANCEL_COST, PLACE_COST, BinanceOrderPath
 from engine.venues.binance.rest import BinanceRest
@@ -200,29 +198,23 @@ class BinanceAdapter:
                     pass
 
     async def cancel_replace(self, old: OrderSpec, new: OrderSpec):
-        """Spot amend: ``order/cancelReplace`` (STOP_ON_FAILURE) of ``old`` by ``new`` (its own client id).
+        """Spot amend: ``order/cancelReplace`` (STOP_ON_FAILURE) of ``old`` by ``new`` (its own client id), on the
+        REST lean path in its turn: encoded and signed by the compiled encoder, the answer split into each leg's
+        own bytes in C by the writer's reader (the compiled order entry's, when it writes at once).
 
-        Returns two parsers' worth of answers as raw JSON bytes: (cancel answer, new-order answer).
+        Returns (cancel answer, new-order answer) as raw JSON bytes for the order parser; a partly or wholly
+        failed one raises the typed error with each leg's own answer in ``answers``.
         """
-        from engine._fixedpoint import format as fp_format
-        params = {"symbol": new.symbol, "side": "BUY" if new.side == Side.BUY else "SELL",
-                  "type": _type_name(new.order_type), "cancelReplaceMode": "STOP_ON_FAILURE",
-                  "cancelOrigClientOrderId": old.client_id, "newClientOrderId": new.client_id,
-                  "quantity": fp_format(new.qty_raw), "newOrderRespType": "FULL"}
-        if new.price_raw:
-            params["price"] = fp_format(new.price_raw)
-        if new.order_type in (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT):
-            params["timeInForce"] = {TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK"}.get(new.tif, "GTC")
-        if new.stop_raw:
-            params["stopPrice"] = fp_format(new.stop_raw)
-        import json
-        from engine.venues.errors import VenueError
-        try:
-            doc = await self.rest.cancel_replace(params)
-        except VenueError as exc:
-            leg_answers(exc)        # -2021/-2022 (partly) failed: each leg's own answer handed on
-            raise
-        return json.dumps(doc["cancelResponse"]).encode(), json.dumps(doc["newOrderResponse"]).encode()
+        if self.futures:
+            raise NotImplementedError("Binance USD-M amends in place: the engine calls amend")
+        orders = self.orders
+        symbol, old_cid, cid = new.symbol.encode(), old.client_id.encode(), new.client_id.encode()
+        request, rw = orders.encoder.cancel_replace_request, orders.recv_window
+        fut = await orders.submit(PLACE_COST, lambda ts: request(symbol, new.side, new.order_type, new.tif,
+                                                                 new.qty_raw, new.price_raw, new.stop_raw, old_cid,
+                                                                 cid, ts, rw))
+        new.sent_ms = orders.last_ts
+        return self.writer.read_replaced(REST, cid, await fut)
 
     async def amend(self, spec: OrderSpec, qty_raw: int, price_raw: int):
         """USD-M ``PUT /fapi/v1/order``: it needs both quantity and price, so a 0 keeps the order's own."""
@@ -339,11 +331,3 @@ def _page(limit: int, most: int) -> int:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= most:
         raise ValueError(f"limit must be a whole number from 1 to {most} (the venue's page), got {limit!r}")
     return limit
-
-
-def _type_name(order_type: int) -> str:
-    for name, t in TYPES.items():
-        if t == order_type and name in ("MARKET", "LIMIT", "LIMIT_MAKER", "STOP_LOSS", "STOP_LOSS_LIMIT",
-                                        "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"):
-            return name
-    raise ValueError(f"order type {order_type} is not a Binance spot type")
