@@ -322,29 +322,28 @@ cdef class BinanceWriter(OrderWriter):
     cdef object read_replace(self, object kind, bytes new_cid, object raw):
         """The typed error of a refused or partly failed cancel-replace (with its legs' own answers in
         ``answers``), or its two legs split in C (:func:`cancel_replace_legs`); an answer whose new order is
-        another client id's fails the connection (answers no longer paired: outcome unknown)."""
-        cdef Py_ssize_t spans[4]
-        cdef bytes body
-        cdef int st
+        another client id's is not this request's (:meth:`_split`)."""
         if kind == _WS_API:             # (an error answer raised its typed error, its legs in ``answers``)
-            body = raw
-            st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans, True)
-            if st == LEGS_OTHER_ORDER:
-                raise _OutcomeUnknown(self.adapter.venue, None, f"the answer names another order than "
-                                      f"{new_cid.decode()}")
-            if st != JS_OK:
-                raise_parse_error(st, spans[0], PyBytes_GET_SIZE(body))
-            return body[spans[0]:spans[1]], body[spans[2]:spans[3]]
+            return self._split(raw, new_cid, True)
         if raw.status != 200:
             try:
                 _check_response(self.adapter.venue, raw, self.limiter)
             except _VenueError as exc:
                 _leg_answers(exc)
                 raise
-        body = raw.body
-        st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans, False)
+        return self._split(raw.body, new_cid, False)
+
+    cdef tuple _split(self, bytes body, bytes new_cid, bint wrapped):
+        """:func:`_legs` of an answer to a cancel-replace this writer wrote: its two legs' bytes.  One naming
+        another new order: over REST the connection's pairing broke (it is failed), over the WebSocket API the
+        outcome is unknown; either way not this request's answer."""
+        cdef Py_ssize_t spans[4]
+        cdef int st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans, wrapped)
         if st == LEGS_OTHER_ORDER:
-            raise self.lean.unpaired(f"answer names another order than {new_cid.decode()}")
+            what = f"answer names another order than {new_cid.decode()}"
+            if wrapped:
+                raise _OutcomeUnknown(self.adapter.venue, None, f"the {what}")
+            raise self.lean.unpaired(what)
         if st != JS_OK:
             raise_parse_error(st, spans[0], PyBytes_GET_SIZE(body))
         return body[spans[0]:spans[1]], body[spans[2]:spans[3]]

@@ -355,19 +355,8 @@ cdef class OrderGate:
                                                          self.counts.total - 1, self.counts.of(inst) - 1, True):
             self._defer()
             return None
-        new_slot = store.create_c(inst, side, order_type, tif, qty_raw, price_raw, 0, 0, 0, 0,
-                                  clock_ns(CLOCK_REALTIME))
-        if new_slot < 0:
-            self._defer()
-            return None
-        self.inst = inst
-        self.side = side
-        self.order_type = order_type
-        self.tif = tif
-        self.qty_raw = qty_raw
-        self.price_raw = price_raw
-        self.passed += 1
-        return self._recorded(new_slot, symbol, False)
+        new_slot = self._create(inst, side, order_type, tif, qty_raw, price_raw, False, clock_ns(CLOCK_REALTIME))
+        return None if new_slot < 0 else self._recorded(new_slot, symbol, False)
 
     cdef int32_t _defer(self):
         self.deferred += 1
@@ -398,12 +387,18 @@ cdef class OrderGate:
             return self._defer()
         if not self._passes(inst, side_v, order_type, qty_raw, price_raw, reduce_only):
             return self._defer()
-        slot = self.store.create_c(inst, side_v, order_type, tif, qty_raw, price_raw, 0, 0,
-                                   _REDUCE_ONLY_FLAG if reduce_only else 0, 0, ts_ns)
+        return self._create(inst, side_v, order_type, tif, qty_raw, price_raw, reduce_only, ts_ns)
+
+    cdef int32_t _create(self, int32_t inst, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
+                         bint reduce_only, int64_t ts_ns):
+        """The admitted order's store slot, what it is kept for the spec the caller builds, counted; -1 (deferred)
+        when the store refuses (the full path raises its error)."""
+        cdef int32_t slot = self.store.create_c(inst, side, order_type, tif, qty_raw, price_raw, 0, 0,
+                                                _REDUCE_ONLY_FLAG if reduce_only else 0, 0, ts_ns)
         if slot < 0:
-            return self._defer()         # the store's refusal is raised by the full path
+            return self._defer()
         self.inst = inst
-        self.side = side_v
+        self.side = side
         self.order_type = order_type
         self.tif = tif
         self.qty_raw = qty_raw

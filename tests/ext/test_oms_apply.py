@@ -144,13 +144,17 @@ def bybit_push(topic, items):
     return json.dumps({"id": "x", "topic": topic, "creationTime": 1700000000000, "data": items}).encode()
 
 
-def test_bybit_order_states_and_execution_fills(world):
+def bybit_sell(world):
+    """A Bybit store, applier and parser, and a resting SELL 0.02 at 61,000 in it: (store, ap, p, slot, cid)."""
     reg, inst, _, book = world
     store = OrderStore(64, venue="bybit")
-    ap = RecordApplier(store, reg, book)
-    p = BybitParser()
     slot = store.create(inst, Side.SELL, OrderType.LIMIT, TimeInForce.GTC, E8 // 50, 61_000 * E8)
-    cid = store.client_id(slot)
+    return store, RecordApplier(store, reg, book), BybitParser(), slot, store.client_id(slot)
+
+
+def test_bybit_order_states_and_execution_fills(world):
+    _, inst, _, book = world
+    store, ap, p, slot, cid = bybit_sell(world)
     order = {"category": "linear", "symbol": "BTCUSDT", "orderId": "1b2c-uuid", "orderLinkId": cid, "side": "Sell",
              "orderType": "Limit", "price": "61000", "qty": "0.02", "timeInForce": "GTC", "orderStatus": "New",
              "cumExecQty": "0", "cumExecValue": "0", "cumExecFee": "0", "avgPrice": "", "leavesQty": "0.02",
@@ -185,12 +189,8 @@ def test_bybit_order_states_and_execution_fills(world):
 def test_a_last_bybit_fill_with_an_earlier_one_missing_leaves_the_order_open_and_says_so(world):
     """The venue's last execution (nothing left) arrives, the one before it lost or late: the fills we hold fall
     short of the order, so it is not ended (``short``: the caller asks the venue); the late one then completes it."""
-    reg, inst, _, book = world
-    store = OrderStore(64, venue="bybit")
-    ap = RecordApplier(store, reg, book)
-    p = BybitParser()
-    slot = store.create(inst, Side.SELL, OrderType.LIMIT, TimeInForce.GTC, E8 // 50, 61_000 * E8)
-    cid = store.client_id(slot)
+    _, inst, _, book = world
+    store, ap, p, slot, cid = bybit_sell(world)
     execution = {"category": "linear", "symbol": "BTCUSDT", "orderId": "9f-uuid", "orderLinkId": cid,
                  "side": "Sell", "orderPrice": "61000", "orderQty": "0.02", "leavesQty": "0", "execFee": "0.5",
                  "execId": "e-2", "execPrice": "61000", "execQty": "0.01", "execType": "Trade", "execValue": "610",
