@@ -14,6 +14,7 @@ class BinanceEndpoint(IntEnum):
     ENDPOINT_FUTURES_ALGO_CANCEL = 6
     ENDPOINT_FUTURES_MODIFY = 7
     ENDPOINT_SPOT_CANCEL_REPLACE = 8
+    ENDPOINT_SPOT_AMEND_KEEP_PRIORITY = 9
 
 ENDPOINTS: dict[int, tuple[bytes, bytes]]
 
@@ -83,6 +84,12 @@ class BinanceOrderEncoder(WireBuffer):
         price_raw: int, timestamp_ms: int, recv_window_ms: int,
     ) -> bytes: ...
     def spec_request(self, spec: OrderSpec, client_id: bytes, timestamp_ms: int, recv_window_ms: int) -> bytes: ...
+    def amend_keep_priority(
+        self, symbol: bytes | str, client_id: bytes | str, qty_raw: int, timestamp_ms: int, recv_window_ms: int = ...,
+    ) -> int: ...
+    def amend_keep_priority_request(
+        self, symbol: bytes | str, client_id: bytes | str, qty_raw: int, timestamp_ms: int, recv_window_ms: int,
+    ) -> bytes: ...
     def cancel_replace_request(
         self, symbol: bytes | str, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
         stop_raw: int, old_client_id: bytes | str, client_id: bytes | str, timestamp_ms: int,

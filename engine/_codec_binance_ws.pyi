@@ -40,3 +40,7 @@ class BinanceWsEncoder(WireBuffer):
         price_raw: int, stop_raw: int, old_client_id: bytes | str, client_id: bytes | str, timestamp_ms: int,
         recv_window_ms: int = ..., signed: bool = ...,
     ) -> int: ...
+    def order_amend_keep_priority(
+        self, request_id: int, symbol: bytes | str, client_id: bytes | str, qty_raw: int, timestamp_ms: int,
+        recv_window_ms: int = ..., signed: bool = ...,
+    ) -> int: ...

@@ -6,6 +6,10 @@
   taken and the bytes written on the warm keep-alive connection (``LeanHttpPath.write_now``); the
   answer read by the order path's reader (``BinanceOrderPath.read_naming``: the typed error, or the
   compiled parser holding it, its client id checked).
+- A spot amendment that only lowers the quantity (``write_amend``, ``amends_down``): ``PUT
+  /api/v3/order/amend/keepPriority`` (``order.amend.keepPriority`` on the WebSocket API when orders go there),
+  the order amended in place, its queue priority and client id kept; its ``amendedOrder`` found in C
+  (:func:`amended_order`) for the compiled parser.
 - A spot amendment by cancel-replace (``write_replace``): ``POST /api/v3/order/cancelReplace``
   (STOP_ON_FAILURE) encoded and signed by the compiled encoder and written at once on the lean REST
   path (``order.cancelReplace`` on the WebSocket API when orders go there); its answer split in C into the cancel's and the new order's own answers
@@ -41,6 +45,7 @@ from engine._order_writer cimport OrderWriter
 from engine._parse_common cimport raise_parse_error
 
 from engine.venues.binance.decode import ALGO_TYPES as _ALGO_TYPES
+from engine.venues.binance.order_path import AMEND_COST as _AMEND_COST
 from engine.venues.binance.order_path import CANCEL_COST as _CANCEL_COST
 from engine.venues.binance.order_path import PLACE_COST as _PLACE_COST
 from engine.transport.errors import ConnectionLost as _ConnectionLost
@@ -49,7 +54,7 @@ from engine.venues.binance.errors import leg_answers as _leg_answers
 from engine.venues.errors import OutcomeUnknown as _OutcomeUnknown
 from engine.venues.errors import VenueError as _VenueError
 
-__all__ = ["BinanceWriter", "REST", "REST_ALGO", "WS_API", "cancel_replace_legs"]
+__all__ = ["BinanceWriter", "REST", "REST_ALGO", "WS_API", "amended_order", "cancel_replace_legs"]
 
 REST = 0        # kind: written on the REST lean path
 REST_ALGO = 2   # kind: a USD-M conditional order written on the REST lean path
@@ -65,9 +70,10 @@ cdef enum:
 
 
 cdef int _legs_object(js_cur *c, const char *buf, const char *cid, Py_ssize_t cid_len, Py_ssize_t *spans,
-                      int *named) noexcept:
+                      int *named, bint amended) noexcept:
     """The object at the cursor that holds the legs (as :func:`_legs` reads them), read through its closing
-    brace: JS_OK, or a negative js_status."""
+    brace: JS_OK, or a negative js_status.  ``amended``: a keepPriority amendment's answer, whose one leg is
+    ``amendedOrder`` (in ``spans[2:4]``, its client id checked as the new order's)."""
     cdef js_span key, text
     cdef int first = 1, inner, st, leg
     cdef const char *start
@@ -76,11 +82,15 @@ cdef int _legs_object(js_cur *c, const char *buf, const char *cid, Py_ssize_t ci
         st = js_next_key(c, &first, &key)
         if st <= 0:
             break
-        if js_key_is(&key, b"cancelResponse", 14):
+        if amended:
+            leg = 2 if js_key_is(&key, b"amendedOrder", 12) else -1
+        elif js_key_is(&key, b"cancelResponse", 14):
             leg = 0
         elif js_key_is(&key, b"newOrderResponse", 16):
             leg = 2
         else:
+            leg = -1
+        if leg < 0:
             st = js_skip(c)
             continue
         if spans[leg] >= 0:
@@ -110,13 +120,14 @@ cdef int _legs_object(js_cur *c, const char *buf, const char *cid, Py_ssize_t ci
 
 
 cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid_len, Py_ssize_t *spans,
-               bint wrapped) noexcept:
+               bint wrapped, bint amended) noexcept:
     """The two legs of a cancelReplace answer ``{..., "cancelResponse":{...}, "newOrderResponse":{...}}`` (REST),
     or of its WebSocket API answer, where that object is the envelope's ``result`` (``wrapped``):
     ``spans[0:2]`` the cancel's object, ``spans[2:4]`` the new order's (offsets into ``buf``).  JS_OK;
     LEGS_OTHER_ORDER when ``cid`` is given and the new order's ``clientOrderId`` is not it; a negative
     js_status (JS_E_SHAPE: a leg or the result missing, not an object, or twice), ``spans[0]`` the offset it
-    stopped at."""
+    stopped at.  ``amended``: the answer of a keepPriority amendment, ``{..., "amendedOrder":{...}}``, its one leg
+    in ``spans[2:4]`` (``spans[0:2]`` left -1), its client id checked as the new order's."""
     cdef js_cur c
     cdef js_span key
     cdef int first = 1, st, named = 0, found = 0
@@ -134,14 +145,14 @@ cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid
                     st = JS_E_SHAPE
                     break
                 found = 1
-                st = _legs_object(&c, buf, cid, cid_len, spans, &named)
+                st = _legs_object(&c, buf, cid, cid_len, spans, &named, amended)
             else:
                 st = js_skip(&c)
     else:
-        st = _legs_object(&c, buf, cid, cid_len, spans, &named)
+        st = _legs_object(&c, buf, cid, cid_len, spans, &named, amended)
     if st == JS_OK:
         st = js_finish(&c)
-    if st == JS_OK and (spans[0] < 0 or spans[2] < 0):
+    if st == JS_OK and ((spans[0] < 0 and not amended) or spans[2] < 0):
         st = JS_E_SHAPE
     if st != JS_OK:
         spans[0] = c.p - buf
@@ -159,12 +170,28 @@ def cancel_replace_legs(bytes body not None, bytes client_id=None, bint wrapped=
     cdef Py_ssize_t spans[4]
     cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
     cdef int st = _legs(PyBytes_AS_STRING(body), n, PyBytes_AS_STRING(client_id) if client_id else NULL,
-                        len(client_id) if client_id else 0, spans, wrapped)
+                        len(client_id) if client_id else 0, spans, wrapped, False)
     if st == LEGS_OTHER_ORDER:
         raise ValueError(f"the new order's answer names another order than {client_id.decode()}")
     if st != JS_OK:
         raise_parse_error(st, spans[0], n)
     return body[spans[0]:spans[1]], body[spans[2]:spans[3]]
+
+
+def amended_order(bytes body not None, bytes client_id=None, bint wrapped=False):
+    """A keepPriority amendment's answer ``{..., "amendedOrder":{...}}``: the bytes of its ``amendedOrder`` object
+    for the compiled parser; ``wrapped``: a WebSocket API answer (that object in its ``result``).  With
+    ``client_id``, the amended order must name it (else ValueError).  Raises ParseError when the answer is not
+    that shape (bounds-checked: any bytes)."""
+    cdef Py_ssize_t spans[4]
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
+    cdef int st = _legs(PyBytes_AS_STRING(body), n, PyBytes_AS_STRING(client_id) if client_id else NULL,
+                        len(client_id) if client_id else 0, spans, wrapped, True)
+    if st == LEGS_OTHER_ORDER:
+        raise ValueError(f"the amended order's answer names another order than {client_id.decode()}")
+    if st != JS_OK:
+        raise_parse_error(st, spans[0], n)
+    return body[spans[2]:spans[3]]
 
 
 cdef class BinanceWriter(OrderWriter):
@@ -196,6 +223,7 @@ cdef class BinanceWriter(OrderWriter):
         self.place_cost = _PLACE_COST
         self.cancel_cost = _CANCEL_COST
         self.replaces = not adapter.futures
+        self.amends_down = not adapter.futures
 
     cdef object _ws(self):
         """The WebSocket API when orders go there and its session is up, else None."""
@@ -275,14 +303,48 @@ cdef class BinanceWriter(OrderWriter):
     cdef object write_amend(self, OrderSpec spec, bytes cid, int64_t qty_raw, int64_t price_raw, int64_t new_qty,
                             int64_t new_price):
         """USD-M ``PUT /fapi/v1/order`` (it wants both quantity and price: the order as amended) on the lean
-        REST path; spot amends by cancel-replace, which the engine's Python path runs (None)."""
-        if not self.futures or self._algo(spec):
+        REST path.  Spot (asked only for a quantity lowered, the price kept: ``amends_down``): ``PUT
+        /api/v3/order/amend/keepPriority`` to ``new_qty`` in place, its queue priority and client id kept;
+        ``order.amend.keepPriority`` on the WebSocket API when orders go there."""
+        if self._algo(spec):
             return None
+        if self.futures:
+            self.kind = _REST
+            return self.orders.modify_now(spec.symbol.encode(), spec.side, new_qty, new_price, cid)
+        ws = self._ws()
+        if ws is not None:
+            if not self.limiter.try_take(_AMEND_COST):
+                return None
+            try:
+                fut = ws.amend_keep_priority_order(spec.symbol.encode(), cid, new_qty)
+            except _ConnectionLost as exc:
+                if exc.sent:
+                    raise
+                return None
+            self.kind = _WS_API
+            return fut
         self.kind = _REST
-        return self.orders.modify_now(spec.symbol.encode(), spec.side, new_qty, new_price, cid)
+        return self.orders.keep_priority_now(spec.symbol.encode(), cid, new_qty)
 
     cdef object read_amend(self, object kind, bytes cid, object raw):
-        return self.orders.read_naming(cid, raw)
+        """USD-M: the answer to the compiled parser (its client id checked).  Spot: the typed error of a refused
+        keepPriority amendment, or its ``amendedOrder`` found in C (:func:`amended_order`, its client id
+        checked) for the compiled parser."""
+        if self.futures:
+            return self.orders.read_naming(cid, raw)
+        if kind == _WS_API:
+            legs = self._split(raw, cid, True, True)
+        else:
+            if raw.status != 200:
+                _check_response(self.adapter.venue, raw, self.limiter)
+            legs = self._split(raw.body, cid, False, True)
+        parser = self.parser
+        parser.parse((<tuple>legs)[1])
+        return parser
+
+    def read_amended(self, kind, bytes cid, raw):
+        """``read_amend`` from Python (an adapter's amendment written in its turn)."""
+        return self.read_amend(kind, cid, raw)
 
     cdef object write_replace(self, OrderSpec old, bytes old_cid, OrderSpec new, bytes new_cid):
         """Spot ``order/cancelReplace`` (STOP_ON_FAILURE: the new order only once the old one is cancelled), paced
@@ -324,21 +386,23 @@ cdef class BinanceWriter(OrderWriter):
         ``answers``), or its two legs split in C (:func:`cancel_replace_legs`); an answer whose new order is
         another client id's is not this request's (:meth:`_split`)."""
         if kind == _WS_API:             # (an error answer raised its typed error, its legs in ``answers``)
-            return self._split(raw, new_cid, True)
+            return self._split(raw, new_cid, True, False)
         if raw.status != 200:
             try:
                 _check_response(self.adapter.venue, raw, self.limiter)
             except _VenueError as exc:
                 _leg_answers(exc)
                 raise
-        return self._split(raw.body, new_cid, False)
+        return self._split(raw.body, new_cid, False, False)
 
-    cdef tuple _split(self, bytes body, bytes new_cid, bint wrapped):
-        """:func:`_legs` of an answer to a cancel-replace this writer wrote: its two legs' bytes.  One naming
-        another new order: over REST the connection's pairing broke (it is failed), over the WebSocket API the
-        outcome is unknown; either way not this request's answer."""
+    cdef tuple _split(self, bytes body, bytes new_cid, bint wrapped, bint amended):
+        """:func:`_legs` of an answer to a cancel-replace this writer wrote: its two legs' bytes (``amended``: to a
+        keepPriority amendment, ``(None, its amendedOrder's bytes)``).  One naming another order: over REST the
+        connection's pairing broke (it is failed), over the WebSocket API the outcome is unknown; either way not
+        this request's answer."""
         cdef Py_ssize_t spans[4]
-        cdef int st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans, wrapped)
+        cdef int st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans, wrapped,
+                            amended)
         if st == LEGS_OTHER_ORDER:
             what = f"answer names another order than {new_cid.decode()}"
             if wrapped:
@@ -346,4 +410,6 @@ cdef class BinanceWriter(OrderWriter):
             raise self.lean.unpaired(what)
         if st != JS_OK:
             raise_parse_error(st, spans[0], PyBytes_GET_SIZE(body))
+        if amended:
+            return None, body[spans[2]:spans[3]]
         return body[spans[0]:spans[1]], body[spans[2]:spans[3]]

@@ -45,6 +45,7 @@ cpdef enum BinanceEndpoint:
     ENDPOINT_FUTURES_ALGO_CANCEL = 6        # DELETE /fapi/v1/algoOrder
     ENDPOINT_FUTURES_MODIFY = 7             # PUT /fapi/v1/order
     ENDPOINT_SPOT_CANCEL_REPLACE = 8        # POST /api/v3/order/cancelReplace
+    ENDPOINT_SPOT_AMEND_KEEP_PRIORITY = 9   # PUT /api/v3/order/amend/keepPriority
 
 
 # WireBuffer holds buf, capacity, length (bytes of the last request) and the buffer view.
@@ -77,6 +78,9 @@ cdef class BinanceOrderEncoder(WireBuffer):
                                      const char *old_client_id, size_t old_client_id_len,
                                      const char *client_id, size_t client_id_len, int64_t timestamp_ms,
                                      int64_t recv_window_ms) noexcept nogil
+    cdef Py_ssize_t amend_keep_priority_c(self, const char *symbol, size_t symbol_len, const char *client_id,
+                                          size_t client_id_len, int64_t qty_raw, int64_t timestamp_ms,
+                                          int64_t recv_window_ms) noexcept nogil
 
 
 ctypedef struct order_shape_t:

@@ -62,6 +62,7 @@ ENDPOINTS = {
     ENDPOINT_FUTURES_ALGO_CANCEL: (b"DELETE", b"/fapi/v1/algoOrder"),
     ENDPOINT_FUTURES_MODIFY: (b"PUT", b"/fapi/v1/order"),
     ENDPOINT_SPOT_CANCEL_REPLACE: (b"POST", b"/api/v3/order/cancelReplace"),
+    ENDPOINT_SPOT_AMEND_KEEP_PRIORITY: (b"PUT", b"/api/v3/order/amend/keepPriority"),
 }
 
 # Client id alphabets beyond [A-Za-z0-9]: spot ^[a-zA-Z0-9-_]{1,36}$, futures ^[.A-Z:/a-z0-9_-]{1,36}$.
@@ -344,6 +345,33 @@ cdef class BinanceOrderEncoder(WireBuffer):
         wire_str(&w, b"FULL")
         return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_SPOT_CANCEL_REPLACE)
 
+    cdef Py_ssize_t amend_keep_priority_c(self, const char *symbol, size_t symbol_len, const char *client_id,
+                                          size_t client_id_len, int64_t qty_raw, int64_t timestamp_ms,
+                                          int64_t recv_window_ms) noexcept nogil:
+        # Spot PUT /api/v3/order/amend/keepPriority: the order named by its client id, its quantity lowered to
+        # newQty in place (its queue priority kept); newClientOrderId the same id, so the order keeps it (the
+        # venue would draw a random one otherwise).
+        cdef wire_t w
+        if self.futures:
+            return CODEC_E_TYPE
+        if client_id_len == 0:
+            return CODEC_E_ORDER_REF
+        cdef int st = self._check_common(symbol, symbol_len, client_id, client_id_len, timestamp_ms, recv_window_ms)
+        if st:
+            return st
+        if qty_raw <= 0:
+            return CODEC_E_QTY
+        wire_start(&w, self.buf, self.capacity)
+        _param(&w, b"symbol")
+        wire_pct(&w, symbol, symbol_len)
+        _param(&w, b"origClientOrderId")
+        wire_pct(&w, client_id, client_id_len)
+        _param(&w, b"newClientOrderId")
+        wire_pct(&w, client_id, client_id_len)
+        _param(&w, b"newQty")
+        wire_fp(&w, qty_raw)
+        return self._finish(&w, timestamp_ms, recv_window_ms, ENDPOINT_SPOT_AMEND_KEEP_PRIORITY)
+
     # ---- Python API ----------------------------------------------------------------------
 
     def new_order(self, symbol, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,
@@ -542,6 +570,39 @@ cdef class BinanceOrderEncoder(WireBuffer):
                        int64_t timestamp_ms, int64_t recv_window_ms):
         """:meth:`modify_order`, returning the whole framed request as bytes."""
         self.modify_order(symbol, side, order_id, client_id, qty_raw, price_raw, timestamp_ms, recv_window_ms)
+        return self._framed(self.endpoint)
+
+    def amend_keep_priority(self, symbol, client_id, int64_t qty_raw, int64_t timestamp_ms,
+                            int64_t recv_window_ms=5000):
+        """Spot ``PUT /api/v3/order/amend/keepPriority``: the order ``client_id``'s quantity lowered to ``qty_raw``
+        (its whole new quantity, fills included) in place, keeping its queue priority and its client id.
+
+        Returns
+        -------
+        int
+            The length of the request in the buffer.
+
+        Raises
+        ------
+        EncodeError
+            On USD-M (it amends by :meth:`modify_order`) or bad input.
+        """
+        cdef const char *s
+        cdef const char *c
+        cdef Py_ssize_t sn, cn
+        _borrow_text(symbol, &s, &sn)
+        _borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.amend_keep_priority_c(s, <size_t>sn, c, <size_t>cn, qty_raw, timestamp_ms,
+                                                       recv_window_ms)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, self._venue(), f"symbol={symbol!r} client_id={client_id!r} qty_raw={qty_raw}")
+        return n
+
+    def amend_keep_priority_request(self, symbol, client_id, int64_t qty_raw, int64_t timestamp_ms,
+                                    int64_t recv_window_ms):
+        """:meth:`amend_keep_priority`, returning the whole framed request as bytes."""
+        self.amend_keep_priority(symbol, client_id, qty_raw, timestamp_ms, recv_window_ms)
         return self._framed(self.endpoint)
 
     def cancel_replace_request(self, symbol, int side, int order_type, int tif, int64_t qty_raw,

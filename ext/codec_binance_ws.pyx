@@ -30,6 +30,7 @@ from engine._codec_buffer cimport WireBuffer
 from engine._codec_wire cimport CODEC_E_CLIENT_ID
 from engine._codec_wire cimport CODEC_E_ORDER_REF
 from engine._codec_wire cimport CODEC_E_OVERFLOW
+from engine._codec_wire cimport CODEC_E_QTY
 from engine._codec_wire cimport CODEC_E_RECV_WINDOW
 from engine._codec_wire cimport CODEC_E_SYMBOL
 from engine._codec_wire cimport CODEC_E_TIMESTAMP
@@ -314,6 +315,30 @@ cdef class BinanceWsEncoder(WireBuffer):
         _order_fields(&f, &shape, symbol, symbol_len, qty_raw, price_raw, stop_raw, recv_window_ms, timestamp_ms)
         return self._close(&f, signed)
 
+    cdef Py_ssize_t order_amend_keep_priority_c(self, int64_t request_id, const char *symbol, size_t symbol_len,
+                                                const char *client_id, size_t client_id_len, int64_t qty_raw,
+                                                int64_t timestamp_ms, int64_t recv_window_ms,
+                                                bint signed) noexcept nogil:
+        cdef frame_t f
+        if client_id_len == 0:
+            return CODEC_E_ORDER_REF
+        cdef int st = self._check(request_id, symbol, symbol_len, client_id, client_id_len, timestamp_ms,
+                                  recv_window_ms)
+        if st:
+            return st
+        if qty_raw <= 0:
+            return CODEC_E_QTY
+        self._open(&f, request_id, b"order.amend.keepPriority", signed)
+        # Sorted: apiKey, newClientOrderId, newQty, origClientOrderId, recvWindow, symbol, timestamp.  The same
+        # client id as new: the order keeps it (the venue would draw a random one otherwise).
+        _text(&f, b"newClientOrderId", client_id, client_id_len)
+        _fp(&f, b"newQty", qty_raw)
+        _text(&f, b"origClientOrderId", client_id, client_id_len)
+        _int(&f, b"recvWindow", recv_window_ms)
+        _text(&f, b"symbol", symbol, symbol_len)
+        _int(&f, b"timestamp", timestamp_ms)
+        return self._close(&f, signed)
+
     # ---- Python API ----------------------------------------------------------------------
 
     def order_place(self, int64_t request_id, symbol, int side, int order_type, int tif, int64_t qty_raw,
@@ -406,4 +431,27 @@ cdef class BinanceWsEncoder(WireBuffer):
             raise encode_error(<int>n, "binance ws-api", f"symbol={symbol!r} side={side} type={order_type} "
                                f"tif={tif} qty_raw={qty_raw} price_raw={price_raw} old_client_id={old_client_id!r} "
                                f"client_id={client_id!r}")
+        return n
+
+    def order_amend_keep_priority(self, int64_t request_id, symbol, client_id, int64_t qty_raw, int64_t timestamp_ms,
+                                  int64_t recv_window_ms=5000, bint signed=True):
+        """Write an ``order.amend.keepPriority`` frame: the order ``client_id``'s quantity lowered to ``qty_raw``
+        (its whole new quantity) in place, its queue priority and client id kept; returns its length.
+
+        Raises
+        ------
+        EncodeError
+            A missing client id, a quantity not above zero, bad input.
+        """
+        cdef const char *s
+        cdef const char *c
+        cdef Py_ssize_t sn, cn
+        borrow_text(symbol, &s, &sn)
+        borrow_text(client_id, &c, &cn)
+        cdef Py_ssize_t n = self.order_amend_keep_priority_c(request_id, s, <size_t>sn, c, <size_t>cn, qty_raw,
+                                                             timestamp_ms, recv_window_ms, signed)
+        if n < 0:
+            self.length = 0
+            raise encode_error(<int>n, "binance ws-api", f"symbol={symbol!r} client_id={client_id!r} "
+                               f"qty_raw={qty_raw}")
         return n

@@ -35,6 +35,7 @@ from libc.string cimport memcpy
 
 from engine._enums cimport CANCELLED
 from engine._enums cimport EXEC_AMENDMENT
+from engine._enums cimport EXEC_REPLACED
 from engine._enums cimport EXEC_CANCELED
 from engine._enums cimport EXEC_EXPIRED
 from engine._enums cimport EXEC_NEW
@@ -285,6 +286,8 @@ cdef class RecordApplier:
 
         state = r.order_state
         exec_type = r.exec_type
+        if exec_type == EXEC_REPLACED:     # (Binance spot's keepPriority: the same order, its quantity lowered)
+            exec_type = EXEC_AMENDMENT
         cum = r.cum_qty_raw if record_has(r, F_CUM_QTY) else -1
         trade_id = r.trade_id if record_has(r, F_TRADE_ID) and r.trade_id >= 0 else -1
         last_qty = r.last_qty_raw if record_has(r, F_LAST_QTY) else 0

@@ -299,18 +299,25 @@ cdef class OrderEntry:
     # -- amend ------------------------------------------------------------------------------------
     def amend(self, order, qty, price):
         """The awaitable of ``Engine.amend(order, qty=, price=)``'s view when this entry can write it now:
-        an amendment in place (``OrderWriter.write_amend``) of a plain open limit order that the compiled
+        an amendment in place (``OrderWriter.write_amend``; where the venue amends by cancel-replace, a quantity
+        lowered with the price kept, when it ``amends_down``) of a plain open limit order that the compiled
         gate judges whole (``OrderGate.amend_pass``: every check of the engine's, balance or margin for what
         it adds); None for the engine's Python path (nothing sent), which raises every typed error."""
         spec = self._own(order)
         if spec is None or (<OrderSpec>spec).reduce_only:
             return None
         gate = self.gate
-        if not gate.amend_pass((<OrderSpec>spec).slot, qty, price):
+        cdef int32_t slot = (<OrderSpec>spec).slot
+        if not gate.amend_pass(slot, qty, price):
             return None
-        if self.writer.replaces:
-            return self._replace(<OrderSpec>spec)
         cdef int64_t qty_raw = gate.amend_qty, price_raw = gate.amend_price
+        if self.writer.replaces:
+            # (a venue that amends by cancel-replace may lower a quantity in place, the price and the queue
+            # priority kept: its whole new quantity sent)
+            if not (self.writer.amends_down and gate.amended_price == self.store.price_raw[slot]
+                    and gate.amended_qty < self.store.qty_raw[slot]):
+                return self._replace(<OrderSpec>spec)
+            qty_raw, price_raw = gate.amended_qty, 0
         cdef bytes cid = (<OrderSpec>spec).client_id.encode("ascii")
         fut = self.writer.write_amend(<OrderSpec>spec, cid, qty_raw, price_raw, gate.amended_qty, gate.amended_price)
         if fut is None:

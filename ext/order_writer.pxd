@@ -21,6 +21,9 @@ cdef class OrderWriter:
     cdef object write_amend(self, OrderSpec spec, bytes cid, int64_t qty_raw, int64_t price_raw, int64_t new_qty,
                             int64_t new_price)
     cdef object read_amend(self, object kind, bytes cid, object raw)
+    # amends_down: a venue that amends by cancel-replace (``replaces``) but lowers a quantity in place, the
+    # price kept and the queue priority with it: write_amend is asked for that amendment only.
+    cdef public bint amends_down
     # write_replace: an amendment by cancel-replace in one request (``replaces`` True): ``old`` cancelled and
     # ``new`` (admitted, its own client id) placed; read_replace: ``(cancel answer, new-order answer)`` as
     # bytes each for the venue's compiled parser, or the venue's typed error raised (``answers``: the legs'

@@ -499,6 +499,8 @@ class Engine:
 
         In place where the venue amends orders; elsewhere by cancel-replace, which returns the
         *replacement*: a new order with its own client id (keep the returned order; the old one ends).
+        A quantity lowered with the price kept is amended in place where the venue can (its capability
+        AMEND_QTY_DOWN): the same order, its client id and its place in the queue kept.
 
         Raises
         ------
@@ -533,9 +535,12 @@ class Engine:
         caps = self.adapter.capabilities
         spec.qty_raw, spec.price_raw = o.qty_raw, o.price_raw      # (as the venue last said: its stream too)
         if Capability.AMEND_IN_PLACE not in caps:
-            if Capability.CANCEL_REPLACE not in caps:
+            if Capability.AMEND_QTY_DOWN in caps and new_price == o.price_raw and new_qty < o.qty_raw:
+                qty_raw, price_raw = new_qty, 0             # lowered in place, its queue priority kept
+            elif Capability.CANCEL_REPLACE not in caps:
                 raise EngineError(f"{self.venue} can neither amend nor cancel-replace an order")
-            return await self._cancel_replace(slot, spec, new_qty - o.filled_raw, new_price)
+            else:
+                return await self._cancel_replace(slot, spec, new_qty - o.filled_raw, new_price)
         try:
             answer = await self.adapter.amend(spec, qty_raw, price_raw)
         except VenueError as exc:

@@ -96,13 +96,15 @@ class Reconciler:
 
     def _venue_size(self, slot: int, vo: VenueOrder) -> None:
         """A limit order the venue reports filled beyond its quantity as the store holds it, or up to it and
-        still open: the venue amended it and its word of that was lost or is late.  The venue's quantity is
-        taken, so the fills are never refused as an overfill, nor the order ended before its last fill."""
+        still open, or open with less than the store holds (lowered in place): the venue amended it and its
+        word of that was lost or is late.  The venue's quantity is taken, so the fills are never refused as an
+        overfill, nor the order ended before its last fill, nor counted for more than the venue holds."""
         store = self.eng.store
         o = store.order(slot)
         still_open = vo.state in (OrderState.NEW, OrderState.PARTIALLY_FILLED)
         if (o.order_type in _AMENDABLE and o.state not in TERMINAL_STATES and vo.filled_raw <= vo.qty_raw
-                and (o.qty_raw < vo.filled_raw or (o.qty_raw == vo.filled_raw < vo.qty_raw and still_open))):
+                and (o.qty_raw < vo.filled_raw or (o.qty_raw == vo.filled_raw < vo.qty_raw and still_open)
+                     or (still_open and o.filled_raw <= vo.filled_raw < vo.qty_raw < o.qty_raw))):
             store.amend(slot, qty_raw=vo.qty_raw, ts_ns=time.time_ns())
 
     def _apply_snapshot(self, slot: int, vo: VenueOrder) -> bool:

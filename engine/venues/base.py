@@ -44,6 +44,10 @@ Optional capabilities (:class:`Capability`), each with its members
 ------------------------------------------------------------------
 ==========================  ===============================================================================
 ``AMEND_IN_PLACE``          ``amend(spec, qty_raw, price_raw)``: 0 keeps the value; answers a parser or None
+``AMEND_QTY_DOWN``          where the venue does not amend in place otherwise: ``amend(spec, qty_raw, 0)``
+                            for a quantity lowered with the price kept (``qty_raw`` the whole new quantity),
+                            amended in place, the order's queue priority and client id kept; the engine asks
+                            nothing else of it (every other amendment is a ``cancel_replace``)
 ``CANCEL_REPLACE``          ``cancel_replace(old, new)``: (cancel answer, new-order answer) raw JSON bytes
 ``NATIVE_BRACKETS``         ``native_brackets``: the venue's bracket implementation
 ``WS_ORDER_ENTRY``          ``order_entry="ws"`` accepted by the constructor
@@ -99,6 +103,7 @@ class Capability(str, enum.Enum):
     """What a venue may or may not offer (see the module docstring for the members each needs)."""
 
     AMEND_IN_PLACE = "amend_in_place"
+    AMEND_QTY_DOWN = "amend_qty_down"
     CANCEL_REPLACE = "cancel_replace"
     NATIVE_BRACKETS = "native_brackets"
     WS_ORDER_ENTRY = "ws_order_entry"
@@ -285,6 +290,7 @@ REQUIRED_MEMBERS = ("venue", "futures", "margin_asset", "capabilities", "clock",
                     "positions", "balances", "last_price", "foreign_order", "describe_found", "account_message")
 CAPABILITY_MEMBERS: dict[Capability, tuple[str, ...]] = {
     Capability.AMEND_IN_PLACE: ("amend",),
+    Capability.AMEND_QTY_DOWN: ("amend",),
     Capability.CANCEL_REPLACE: ("cancel_replace",),
     Capability.NATIVE_BRACKETS: ("native_brackets",),
     Capability.WS_ORDER_ENTRY: (),

@@ -207,6 +207,23 @@ def test_spot_cancel_replace(spot, usdm, order_type, tif, price, params):
         assert spot.length == 0
 
 
+def test_spot_amend_keep_priority(spot, usdm):
+    """``PUT /api/v3/order/amend/keepPriority``: the order by its client id, the same id as the new one (the
+    venue would draw a random one otherwise), its whole new quantity; compared with urllib/hmac."""
+    spot.amend_keep_priority(b"BTCUSDT", b"bot-keep_1", raw("0.005"), TS, 5000)
+    assert spot.request() == signed(SPOT_SECRET, [
+        ("symbol", "BTCUSDT"), ("origClientOrderId", "bot-keep_1"), ("newClientOrderId", "bot-keep_1"),
+        ("newQty", "0.005"), ("recvWindow", 5000), ("timestamp", TS)])
+    assert (spot.method, spot.path) == (b"PUT", b"/api/v3/order/amend/keepPriority")
+    with pytest.raises(EncodeError):
+        usdm.amend_keep_priority(b"BTCUSDT", b"bot-keep_1", raw("0.005"), TS, 5000)
+    for cid, qty in [(b"", raw("0.005")), (b"bad id!", raw("0.005")), (b"x" * 37, raw("0.005")), (b"bot", 0),
+                     (b"bot", -5)]:
+        with pytest.raises(EncodeError):
+            spot.amend_keep_priority(b"BTCUSDT", cid, qty, TS, 5000)
+        assert spot.length == 0
+
+
 @pytest.mark.parametrize("qty", [1, 10**8, 123456789, 10**17, 99999999999999999])
 def test_numbers_are_trimmed_decimals_never_exponents(spot, qty):
     spot.new_order(b"BTCUSDT", Side.BUY, OrderType.MARKET, TimeInForce.TIF_NONE, qty, 0, 0, None, TS, 5000)

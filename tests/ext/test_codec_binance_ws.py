@@ -116,6 +116,20 @@ def test_order_cancel_replace_matches_plain_python(enc, order_type, tif, price, 
         assert enc.length == 0
 
 
+@pytest.mark.parametrize("signed", [True, False])
+def test_order_amend_keep_priority_matches_plain_python(enc, signed):
+    """``order.amend.keepPriority``: the order's client id kept (sent as the new one too), its whole new
+    quantity; every bad argument refused with nothing written."""
+    enc.order_amend_keep_priority(12, b"BTCUSDT", b"keep-id_1", 500_000, TS, 5000, signed)
+    assert enc.frame() == reference(12, "order.amend.keepPriority", {
+        "symbol": "BTCUSDT", "origClientOrderId": "keep-id_1", "newClientOrderId": "keep-id_1",
+        "newQty": dec(500_000), "recvWindow": 5000, "timestamp": TS}, signed=signed)
+    for cid, qty in [(b"", 500_000), (None, 500_000), (b"keep id", 500_000), (b"k" * 37, 500_000), (b"k", 0)]:
+        with pytest.raises(EncodeError):
+            enc.order_amend_keep_priority(12, b"BTCUSDT", cid, qty, TS, 5000)
+        assert enc.length == 0
+
+
 @given(qty=st.integers(1, 10**17), price=st.integers(1, 10**17), rid=st.integers(0, 2**62),
        cid=st.text("abcXYZ019-_", min_size=0, max_size=36))
 def test_random_limit_orders_match_plain_python(qty, price, rid, cid):

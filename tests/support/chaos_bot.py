@@ -73,8 +73,7 @@ def chaos_faults(venue: str, entry: str = "rest", rate: float = 1.0) -> list[str
     if entry == "rest":
         faults.append(f"{place}:interim:code=100,{p(0.01)}")
     faults += [f"{target}:{p(prob)}" for target, prob in decl.extra]
-    amend = decl.amend[entry == "ws"]
-    if amend is not None:   # the amendment's answer lost: processed then an error, answered first, never processed
+    for amend in decl.amend[entry == "ws"]:   # an amendment's answer lost: processed then an error, answered
         faults += [f"{amend}:unknown:process=first,{p(0.03)}", f"{amend}:unknown:process=later,delay_ms=300,{p(0.03)}",
                    f"{amend}:http503:{p(0.02)}"]
     if decl.pin_rare:       # a run of a few hundred orders may draw none of these: one each, at a fixed request
@@ -133,7 +132,7 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
             lift_client_limits(eng, decl)
             placed = [0]
             caps = eng.adapter.capabilities
-            can_amend = decl.amend[entry == "ws"] is not None and (
+            can_amend = bool(decl.amend[entry == "ws"]) and (
                 Capability.AMEND_IN_PLACE in caps or Capability.CANCEL_REPLACE in caps)
             halted = asyncio.Event()
 
@@ -171,12 +170,16 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                         count(exc)
 
             async def amend(o, sym, tick):
-                """The order moved a tick or two (it may cross), or its quantity doubled: the amended order, or
-                ``o`` when the amendment raised (refused, or its outcome unknown: the stream says)."""
+                """The order moved a tick or two (it may cross), or its quantity doubled or halved (where the venue
+                lowers it in place, kept in the queue): the amended order, or ``o`` when the amendment raised
+                (refused, or its outcome unknown: the stream says)."""
                 amended["sent"] += 1
+                draw, half = amends.random(), Decimal(sym.qty) / 2
                 try:
-                    if amends.random() < 0.7:
+                    if draw < 0.6:
                         new = await eng.amend(o, price=str(o.price + amends.choice([-2, -1, 1, 2]) * tick))
+                    elif draw < 0.8 and o.filled < half:
+                        new = await eng.amend(o, qty=str(half))
                     else:
                         new = await eng.amend(o, qty=str(Decimal(sym.qty) * 2))
                 except (VenueError, TransportError, EngineError) as exc:
@@ -239,8 +242,8 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
             for rec in sim.faults.log:
                 key = rec.action + (f":{rec.process}" if rec.process else "")
                 fired[key] = fired.get(key, 0) + 1
-            target = decl.amend[entry == "ws"]
-            amend_fired = sum(1 for rec in sim.faults.log if target is not None and rec.spec.startswith(target + ":"))
+            targets = decl.amend[entry == "ws"]
+            amend_fired = sum(1 for rec in sim.faults.log if any(rec.spec.startswith(t + ":") for t in targets))
             result.update(errors=errors, halt=report, placed=placed[0], faults_fired=fired,
                           amends=dict(amended, compiled=eng._entry.amends, faults_fired=amend_fired))
             if not report.flat:

@@ -50,7 +50,7 @@ class ChaosVenue:
     kinds: tuple[str, ...] = ("market", "ioc", "post_only", "limit")   # the order kinds the venue has
     pin_rare: bool = False                       # short runs: every asserted answer kind also fires at a fixed request
     lift: Callable | None = None                 # lifts a simulator limit that Limits does not name: lift(sim)
-    amend: tuple[str | None, str | None] = (None, None)   # the amendment's fault targets: (REST, WebSocket)
+    amend: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())   # the amendments' fault targets: (REST, WebSocket)
 
 
 _CRYPTO = (ChaosSymbol("BTCUSDT", "BTCUSDT", "0.01", "0.1"), ChaosSymbol("ETHUSDT", "ETHUSDT", "0.1", "0.1"))
@@ -66,16 +66,18 @@ CHAOS_VENUES: dict[str, ChaosVenue] = {
     "binance-spot": ChaosVenue("bspot", "binance-spot", "stream.binance-spot",
                                ("POST api/v3/order", "DELETE api/v3/order"), ("order.place", "order.cancel"),
                                _CRYPTO, _BOTH,
-                               # amended by cancel-replace: over the WebSocket API when orders go there (the
-                               # engine's Python path, which a Decimal takes, over REST on either entry)
-                               amend=("POST api/v3/order/cancelReplace", "order.cancelReplace")),
+                               # amended by cancel-replace, a quantity lowered in place (keepPriority): over the
+                               # WebSocket API when orders go there (the engine's Python path, which a Decimal
+                               # takes, over REST on either entry)
+                               amend=(("POST api/v3/order/cancelReplace", "PUT api/v3/order/amend/keepPriority"),
+                                      ("order.cancelReplace", "order.amend.keepPriority"))),
     "binance-usdm": ChaosVenue("busdm", "binance-usdm", "stream.binance-usdm",
                                ("POST fapi/v1/order", "DELETE fapi/v1/order"), None, _CRYPTO, _BOTH,
                                extra=(("stream.binance-usdm:listenkey_expire", 0.001),),
-                               amend=("PUT fapi/v1/order", None)),
+                               amend=(("PUT fapi/v1/order",), ())),
     "bybit": ChaosVenue("ylinear", "bybit", "stream.bybit", ("POST v5/order/create", "POST v5/order/cancel"),
                         ("order.create", "order.cancel"), _CRYPTO, _BOTH,
-                        amend=("POST v5/order/amend", "order.amend")),
+                        amend=(("POST v5/order/amend",), ("order.amend",))),
     # MEXC: REST order entry only; its user-data stream (protobuf pushes) takes every stream fault
     "mexc": ChaosVenue("mexc", "mexc", "stream.mexc", ("POST api/v3/order", "DELETE api/v3/order"), None,
                        _CRYPTO, _BOTH, pin_rare=True),

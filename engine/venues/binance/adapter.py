@@ -27,7 +27,7 @@ from engine.venues.base import Capability, Fill, ForeignOrder, OrderSpec, VenueO
 from engine.venues.binance import decode
 from engine.venues.binance.decode import ALGO_TYPES, algo_venue_order, venue_order
 from engine.venues.binance.instruments import load_binance_spot, load_binance_usdm
-from engine.venues.binance.order_path import CANCEL_COST, PLACE_COST, BinanceOrderPath
+from engine.venues.binance.order_path import AMEND_COST, CANCEL_COST, PLACE_COST, BinanceOrderPath
 from engine.venues.binance.rest import BinanceRest
 from engine.venues.binance.user_stream import UsdmUserStream
 from engine.venues.binance.wallet import BinanceWallet
@@ -57,7 +57,7 @@ class BinanceAdapter:
         self.capabilities = frozenset(
             {Capability.AMEND_IN_PLACE, Capability.CANCEL_ON_DISCONNECT, Capability.TRAILING_STOP,
              Capability.LIVE_QUERIES, Capability.STOP_ORDERS, Capability.WRITE_NOW} if self.futures
-            else {Capability.CANCEL_REPLACE, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY,
+            else {Capability.CANCEL_REPLACE, Capability.AMEND_QTY_DOWN, Capability.NATIVE_BRACKETS, Capability.WS_ORDER_ENTRY,
                   Capability.LIVE_QUERIES, Capability.STOP_ORDERS, Capability.WITHDRAWALS, Capability.WRITE_NOW})
         self.order_entry = order_entry
         if self.futures and order_entry == "ws":
@@ -217,9 +217,21 @@ class BinanceAdapter:
         return self.writer.read_replaced(REST, cid, await fut)
 
     async def amend(self, spec: OrderSpec, qty_raw: int, price_raw: int):
-        """USD-M ``PUT /fapi/v1/order``: it needs both quantity and price, so a 0 keeps the order's own."""
+        """USD-M ``PUT /fapi/v1/order``: it needs both quantity and price, so a 0 keeps the order's own.
+
+        Spot (``AMEND_QTY_DOWN``): a quantity lowered only, ``PUT /api/v3/order/amend/keepPriority`` to ``qty_raw``
+        (the whole new quantity) on the REST lean path in its turn, the order's queue priority and client id
+        kept; its answer's ``amendedOrder`` read by the writer's C reader.  Every other spot amendment is a
+        cancel-replace."""
         if not self.futures:
-            raise NotImplementedError("Binance spot amends by cancel-replace: the engine calls cancel_replace")
+            if price_raw or not qty_raw:
+                raise NotImplementedError("Binance spot amends in place a lower quantity only; the engine "
+                                          "cancel-replaces every other amendment")
+            orders = self.orders
+            symbol, cid = spec.symbol.encode(), spec.client_id.encode()
+            request, rw = orders.encoder.amend_keep_priority_request, orders.recv_window
+            fut = await orders.submit(AMEND_COST, lambda ts: request(symbol, cid, qty_raw, ts, rw))
+            return self.writer.read_amended(REST, cid, await fut)
         return await self.orders.modify(spec.symbol.encode(), spec.side, qty_raw or spec.qty_raw,
                                         price_raw or spec.price_raw, client_id=spec.client_id.encode())
 

@@ -30,6 +30,7 @@ log = logging.getLogger("engine.venues.binance.order_path")
 
 PLACE_COST = _PLACE = Cost(weight=0, orders=1)
 CANCEL_COST = _CANCEL = Cost(weight=0, cancel=True)
+AMEND_COST = Cost(weight=4)        # spot keepPriority: weight 4, no order counted
 
 
 class BinanceOrderPath:
@@ -111,6 +112,13 @@ class BinanceOrderPath:
         ts = lean.clock.now_ms()
         return lean.write_now(_PLACE, self.encoder.modify_request(symbol, side, 0, client_id, qty_raw, price_raw, ts,
                                                                   self.recv_window), ts)
+
+    def keep_priority_now(self, symbol: bytes, client_id: bytes, qty_raw: int):
+        """:meth:`place_now` for a spot keepPriority amendment by client order id (its whole new quantity, lower)."""
+        lean = self.lean
+        ts = lean.clock.now_ms()
+        return lean.write_now(AMEND_COST, self.encoder.amend_keep_priority_request(symbol, client_id, qty_raw, ts,
+                                                                                  self.recv_window), ts)
 
     async def finish(self, fut: asyncio.Future, client_id: bytes | None = None) -> BinanceParser:
         """Wait for the answer; raise the venue's typed error, or return the parser holding it.

@@ -236,6 +236,20 @@ class BinanceWsApi:
         return self.inflight.send(self.ws, rid, self.encoder.buffer[:n], "order.cancelReplace",
                                   timeout or self.request_timeout)
 
+    def amend_keep_priority_order(self, symbol: bytes, client_id: bytes, qty_raw: int,
+                                  timeout: float | None = None) -> asyncio.Future:
+        """``order.amend.keepPriority``: the order ``client_id``'s quantity lowered to ``qty_raw`` (its whole new
+        quantity) in place, its client id kept; framed and signed by the compiled encoder, the future as
+        :meth:`place_order`'s."""
+        if not self._session_ready:
+            raise ConnectionLost("order.amend.keepPriority: WebSocket API session not ready; nothing was sent",
+                                 sent=False)
+        rid = next(self._ids)
+        n = self.encoder.order_amend_keep_priority(rid, symbol, client_id, qty_raw, self.clock.now_ms(),
+                                                   self.config.recv_window_ms, not self.logged_on)
+        return self.inflight.send(self.ws, rid, self.encoder.buffer[:n], "order.amend.keepPriority",
+                                  timeout or self.request_timeout)
+
     async def order_place(self, params: dict[str, Any]) -> dict:
         return await self.request("order.place", params)
 
