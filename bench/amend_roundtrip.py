@@ -11,6 +11,9 @@ the stream's reading counts) per amendment is a sample; the medians and means ar
 ratio of the Python path to the compiled one.  The client's own rate limits are lifted (the simulator's too):
 the pace is not what is measured.  Binance spot amends by cancel-replace: each amendment replaces the order
 (cancelled, and a new one placed in the same request), and the next one amends the replacement.
+
+``--lower``: each amendment lowers the quantity of one large order by a step instead, its price kept (on
+Binance spot that is ``amend/keepPriority``: the same order, kept in the queue).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from tests.support.chaos_venues import CHAOS_VENUES
 
 KEY, SECRET = "amend-bench-key", "amend-bench-secret"
 PER_BATCH = 50
+TOP, STEP = Decimal("10"), Decimal("0.001")     # --lower: the order's first quantity, lowered a step each time
 LIFTED = ["--orders-10s", "1000000000", "--orders-1m", "1000000000", "--orders-1d", "1000000000",
           "--weight-limit", "1000000000", "--bybit-per-second", "1000000000"]
 
@@ -50,24 +54,33 @@ def start_sim(cpu: int | None) -> tuple[subprocess.Popen, str]:
     return sim, found.group(0)
 
 
-async def measure(venue: str, entry: str, url: str, batches: int) -> dict:
+async def measure(venue: str, entry: str, url: str, batches: int, lower: bool = False) -> dict:
     async with connect(VenueConfig.local(venue, url, KEY, SECRET), order_entry=entry) as eng:
         lift_client_limits(eng, CHAOS_VENUES[venue])
-        order = await eng.place_limit("BTCUSDT", "BUY", "0.01", "48000")
+        order = await eng.place_limit("BTCUSDT", "BUY", str(TOP) if lower else "0.01", "48000")
+        steps = iter(range(1, 10**9))
+
+        def change(value, i) -> dict:
+            """The next amendment's keyword: a price back and forth, or (``lower``) the quantity a step down."""
+            if lower:
+                return {"qty": value(str(TOP - next(steps) * STEP))}
+            return {"price": value(str(48001 + i % 2))}
+
         for i in range(100):                                                    # warm-up, both paths
-            order = await eng.amend(order, price=(str, Decimal)[i % 2](str(48001 + i % 2)))
+            order = await eng.amend(order, **change((str, Decimal)[i % 2], i))
         samples: dict[str, list[float]] = {"compiled": [], "python": []}
         for label, value in (("compiled", str), ("python", Decimal)) * 2:
             before = eng._entry.amends
             for _ in range(batches):
                 t0 = time.process_time_ns()
                 for i in range(PER_BATCH):
-                    order = await eng.amend(order, price=value(str(48001 + i % 2)))
+                    order = await eng.amend(order, **change(value, i))
                 samples[label].append((time.process_time_ns() - t0) / PER_BATCH / 1000)
             taken = eng._entry.amends - before
             if taken != (batches * PER_BATCH if label == "compiled" else 0):
                 raise SystemExit(f"{label}: {taken} amendments went through the compiled entry")
-    out = {"venue": venue, "entry": entry, "batches": 2 * batches, "per_batch": PER_BATCH}
+    out = {"venue": venue, "entry": entry, "amendment": "quantity lowered" if lower else "price",
+           "batches": 2 * batches, "per_batch": PER_BATCH}
     for label, xs in samples.items():
         out[label] = {"median_us": round(statistics.median(xs), 1), "mean_us": round(statistics.mean(xs), 1)}
     out["python_over_compiled"] = round(out["python"]["median_us"] / out["compiled"]["median_us"], 2)
@@ -80,6 +93,7 @@ def main(argv=None) -> int:
     ap.add_argument("--entry", default="rest", choices=["rest", "ws"])
     ap.add_argument("--batches", type=int, default=30, help="batches of 50 per path and half")
     ap.add_argument("--cpus", default="0:1", help="client:simulator cores ('' to leave both unpinned)")
+    ap.add_argument("--lower", action="store_true", help="lower one order's quantity a step each time")
     args = ap.parse_args(argv)
     client_cpu = sim_cpu = None
     if args.cpus:
@@ -88,7 +102,7 @@ def main(argv=None) -> int:
     try:
         if client_cpu is not None:
             os.sched_setaffinity(0, {client_cpu})
-        result = uvloop.run(measure(args.venue, args.entry, url, args.batches))
+        result = uvloop.run(measure(args.venue, args.entry, url, args.batches, args.lower))
     finally:
         sim.terminate()
         sim.wait()

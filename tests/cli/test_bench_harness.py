@@ -215,13 +215,15 @@ def test_a_websocket_row_is_measured_against_its_venues_websocket_floor_when_the
     assert ratios["other ws"] == pytest.approx(3.0)           # no WebSocket floor on W: its venue's floor
 
 
-@pytest.mark.parametrize("venue, entry", [("bybit", "ws"), ("binance-spot", "rest")])
-def test_the_amend_round_trip_bench_measures_both_paths(capsys, venue, entry):
+@pytest.mark.parametrize("venue, entry, lower", [("bybit", "ws", False), ("binance-spot", "rest", False),
+                                                ("binance-spot", "ws", True)])
+def test_the_amend_round_trip_bench_measures_both_paths(capsys, venue, entry, lower):
     """bench/amend_roundtrip.py: a short run against a simulator in its own process, unpinned; it stops with an
-    error when an amendment meant for one path took the other (in place, and by cancel-replace)."""
+    error when an amendment meant for one path took the other (in place, by cancel-replace, and a quantity
+    lowered in place)."""
     import json
 
     from bench.amend_roundtrip import main
-    assert main(["--venue", venue, "--entry", entry, "--batches", "1", "--cpus", ""]) == 0
+    assert main(["--venue", venue, "--entry", entry, "--batches", "1", "--cpus", "", *(["--lower"] * lower)]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["batches"] == 2 and out["compiled"]["median_us"] > 0 and out["python"]["median_us"] > 0

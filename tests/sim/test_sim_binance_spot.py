@@ -158,8 +158,24 @@ def test_cancel_replace_and_amend_keep_priority():
             st, o, _ = await b.call("POST", O, symbol="BTCUSDT", side="BUY", type="LIMIT", timeInForce="GTC",
                                     quantity="0.02", price="45000", newClientOrderId="r1")
             st, a, _ = await b.call("PUT", "/api/v3/order/amend/keepPriority", symbol="BTCUSDT", orderId=o["orderId"],
-                                    newQty="0.01")
-            assert st == 200 and a["amendedOrder"]["qty"] == "0.01000000"
+                                    newQty="0.015")
+            assert st == 200 and a["amendedOrder"]["qty"] == "0.01500000"
+            drawn = a["amendedOrder"]["clientOrderId"]          # none sent: the venue draws a new one
+            assert drawn != "r1" and a["amendedOrder"]["origClientOrderId"] == "r1"
+            st, o2, _ = await b.call("POST", O, symbol="BTCUSDT", side="BUY", type="LIMIT", timeInForce="GTC",
+                                     quantity="0.01", price="44000", newClientOrderId="r2")
+            st, dup, _ = await b.call("PUT", "/api/v3/order/amend/keepPriority", symbol="BTCUSDT",
+                                      origClientOrderId=drawn, newClientOrderId="r2", newQty="0.012")
+            assert dup["code"] == -2010                          # another open order holds that id
+            st, a, _ = await b.call("PUT", "/api/v3/order/amend/keepPriority", symbol="BTCUSDT",
+                                    origClientOrderId=drawn, newClientOrderId="r1", newQty="0.012")
+            assert st == 200 and a["amendedOrder"]["clientOrderId"] == "r1"
+            st, a, _ = await b.call("PUT", "/api/v3/order/amend/keepPriority", symbol="BTCUSDT",
+                                    origClientOrderId="r1", newClientOrderId="r1", newQty="0.01")
+            assert st == 200 and (a["amendedOrder"]["clientOrderId"], a["amendedOrder"]["orderId"]) == ("r1",
+                                                                                                      o["orderId"])
+            assert sim.client_order_count(KEY, "binance-spot", "r1") == 1     # the same id kept: one order
+            await b.call("DELETE", O, symbol="BTCUSDT", origClientOrderId="r2")
             assert sim.balance(KEY, "USDT")[1] == 450
             st, bad, _ = await b.call("PUT", "/api/v3/order/amend/keepPriority", symbol="BTCUSDT", orderId=o["orderId"],
                                       newQty="0.05")

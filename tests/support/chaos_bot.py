@@ -175,10 +175,11 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                 (refused, or its outcome unknown: the stream says)."""
                 amended["sent"] += 1
                 draw, half = amends.random(), Decimal(sym.qty) / 2
+                how = "moved" if draw < 0.6 else "lowered" if draw < 0.8 and o.filled < half else "grown"
                 try:
-                    if draw < 0.6:
+                    if how == "moved":
                         new = await eng.amend(o, price=str(o.price + amends.choice([-2, -1, 1, 2]) * tick))
-                    elif draw < 0.8 and o.filled < half:
+                    elif how == "lowered":
                         new = await eng.amend(o, qty=str(half))
                     else:
                         new = await eng.amend(o, qty=str(Decimal(sym.qty) * 2))
@@ -189,6 +190,7 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                     count(exc)
                     return o
                 amended["done"] += 1
+                amended[how] = amended.get(how, 0) + 1
                 return new
 
             async def worker():

@@ -199,9 +199,14 @@ def amend_keep_priority(ctx: Ctx, p: Params):
     if new_cid is not None and not CLIENT_ID.match(new_cid):
         raise BinanceError(-1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.")
     orig_cid = order.client_id
-    order.client_id = new_cid or orig_cid
-    if new_cid:
-        ctx.sim.core.by_client.setdefault((MARKET, ctx.account.key, new_cid), []).append(order)
+    new_cid = new_cid or ctx.sim.gen_client_id()     # (none sent: the venue draws one; the same one: it is kept)
+    if new_cid != orig_cid:
+        held = ctx.sim.core.by_client.setdefault((MARKET, ctx.account.key, new_cid), [])
+        if any(o.is_open and o is not order for o in held):
+            raise BinanceError(-2010, "Duplicate order sent.")
+        if not any(o is order for o in held):   # (an id it had before, given back)
+            held.append(order)
+    order.client_id = new_cid
     ctx.sim.core.amend(order, qty=new_qty, keep_priority=True, exec_type="REPLACED")
     return {
         "transactTime": order.updated_ms, "executionId": ctx.sim.core.events_emitted,
