@@ -10,8 +10,8 @@ from engine.report.machine import machine_lines
 from engine.report.markdown import fmt_ratio, fmt_us, md_table
 from engine.report.plots import PlotUnavailable, bench_chart_png
 
-__all__ = ["Row", "StageResult", "BenchReport", "micro_row", "roundtrip_rows", "add_ratios", "markdown",
-           "write_reports", "REPORT_FILES"]
+__all__ = ["Row", "StageResult", "BenchReport", "micro_row", "roundtrip_rows", "add_ratios", "engine_over_lean",
+           "markdown", "write_reports", "REPORT_FILES"]
 
 REPORT_FILES = {"markdown": "bench.md", "json": "bench.json", "plot": "bench.png"}
 
@@ -124,6 +124,44 @@ def _roundtrip_table(stage: StageResult) -> list[str]:
                      "call→wire median µs"], rows, "llrrrrrrrrrrr")
 
 
+def engine_over_lean(stage: StageResult) -> list[dict]:
+    """Each full-Engine row (``engine: Engine.<call> / cancel (<entry>)``) beside the lean path of the same venue
+    and entry in the same run (``engine: REST lean order path`` for REST, ``engine: <entry>`` otherwise) and that
+    path with the account's stream read beside it (the lean row's ``... + <stream> parsed``): client CPU medians
+    and the Engine's ratio to each (what the Engine adds; the stream is what it cannot do without)."""
+    out = []
+    for row in stage.rows:
+        if not row.client.startswith("engine: Engine.") or not row.client.endswith(")") or not row.cpu_median_ns:
+            continue
+        entry = row.client[row.client.rindex("(") + 1:-1]
+        lean_name = "engine: REST lean order path" if entry == "REST" else f"engine: {entry}"
+        lean = next((r for r in stage.rows if r.venue == row.venue and r.client == lean_name), None)
+        stream = next((r for r in stage.rows if r.venue == row.venue and r.client.startswith(lean_name + " + ")),
+                      None)
+        if lean is None or not lean.cpu_median_ns:
+            continue
+        out.append({"venue": row.venue, "client": row.client, "cpu_median_ns": row.cpu_median_ns,
+                    "lean": lean.client, "lean_cpu_median_ns": lean.cpu_median_ns,
+                    "over_lean": row.cpu_median_ns / lean.cpu_median_ns,
+                    "stream": stream.client if stream else None,
+                    "stream_cpu_median_ns": stream.cpu_median_ns if stream else None,
+                    "over_stream": row.cpu_median_ns / stream.cpu_median_ns if stream and stream.cpu_median_ns
+                    else None})
+    return out
+
+
+def _engine_table(stage: StageResult) -> list[str]:
+    rows = [[c["venue"], c["client"], fmt_us(c["cpu_median_ns"]), fmt_us(c["lean_cpu_median_ns"]),
+             f"{c['over_lean']:.2f}x", fmt_us(c["stream_cpu_median_ns"]) if c["stream"] else "-",
+             f"{c['over_stream']:.2f}x" if c["over_stream"] else "-"] for c in engine_over_lean(stage)]
+    if not rows:
+        return []
+    return ["", "The full Engine over the lean path of the same venue and entry, client CPU medians of this "
+            "stage (the lean path alone, and with the account's stream read beside it):", ""] + md_table(
+        ["venue", "Engine row", "Engine µs", "lean µs", "Engine / lean", "lean + stream µs",
+         "Engine / (lean + stream)"], rows, "llrrrrr")
+
+
 def _skipped_lines(report: BenchReport) -> list[str]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for stage in report.stages:
@@ -147,7 +185,7 @@ def markdown(report: BenchReport, plot_name: str | None = None) -> str:
         if not stage.rows:
             out.append("(not run)")
             continue
-        out += _micro_table(stage) if stage.kind == "micro" else _roundtrip_table(stage)
+        out += _micro_table(stage) if stage.kind == "micro" else _roundtrip_table(stage) + _engine_table(stage)
     skipped = _skipped_lines(report)
     if skipped:
         out += ["", "## Skipped", ""] + skipped

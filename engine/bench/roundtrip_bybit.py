@@ -88,11 +88,12 @@ async def open_bybit_engine_api_ws(url) -> Session:
     return await open_bybit_engine_api(url, order_entry="ws")
 
 
-async def open_bybit_engine_rest_stream(url) -> Session:
+async def open_bybit_engine_rest_stream(url, order_entry: str = "rest") -> Session:
     """The lean REST path with the account's private stream read beside it (no order manager): every push
     through the compiled order parser, and the balance parser when it holds no order record.  Bybit's REST
     answer acknowledges receipt only, so place and cancel return when the order's own push has come (the
-    state an ``Engine.place_limit`` returns): what a full Engine cannot do without on Bybit."""
+    state an ``Engine.place_limit`` returns): what a full Engine cannot do without on Bybit.  ``order_entry="ws"``:
+    the orders over the trade WebSocket instead, each ack read by the compiled parser."""
     import asyncio
 
     from engine._enums import OrderState, OrderType, Side, TimeInForce
@@ -102,6 +103,7 @@ async def open_bybit_engine_rest_stream(url) -> Session:
     from engine.venues.bybit.order_path import BybitOrderPath
     from engine.venues.bybit.rest import BybitRest
     from engine.venues.bybit.user_stream import BybitPrivateStream
+    from engine.venues.bybit.ws_orders import BybitWsTrade
 
     cfg = VenueConfig.local("bybit", url, KEY, SECRET)
     rest = BybitRest(cfg)
@@ -126,8 +128,33 @@ async def open_bybit_engine_rest_stream(url) -> Session:
 
     stream = BybitPrivateStream(cfg, rest.clock, on_push)
     await stream.start()
-    path = BybitOrderPath(rest, category="linear")
-    await path.start()
+    symbol = SYMBOL.encode()
+    if order_entry == "ws":
+        ws = BybitWsTrade(cfg, rest.clock, limiter=rest.limiter, category="linear")
+        await ws.start()
+        acks = BybitParser()
+
+        async def acked(fut) -> None:
+            acks.parse(await fut)
+
+        def write_place(link):
+            return acked(ws.place_order(symbol, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, roundtrip.QTY_RAW,
+                                        roundtrip.PRICE_RAW, 0, link))
+
+        def write_cancel(link):
+            return acked(ws.cancel_order(symbol, client_id=link))
+        wire, stop = (lambda: ws.ws.last_send_ns), ws.stop
+    else:
+        path = BybitOrderPath(rest, category="linear")
+        await path.start()
+
+        def write_place(link):
+            return path.place(symbol, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, roundtrip.QTY_RAW,
+                              roundtrip.PRICE_RAW, 0, link)
+
+        def write_cancel(link):
+            return path.cancel(symbol, client_id=link)
+        wire, stop = (lambda: path.http.last_write_ns), path.close
 
     async def pushed(link: bytes, state: int, write) -> None:
         fut = loop.create_future()
@@ -137,21 +164,25 @@ async def open_bybit_engine_rest_stream(url) -> Session:
 
     async def place(i):
         link = b"bs-%d" % i
-        await pushed(link, OrderState.NEW, path.place(SYMBOL.encode(), Side.BUY, OrderType.LIMIT, TimeInForce.GTC,
-                                                      roundtrip.QTY_RAW, roundtrip.PRICE_RAW, 0, link))
+        await pushed(link, OrderState.NEW, write_place(link))
         return link
 
     async def cancel(link):
-        await pushed(link, OrderState.CANCELLED, path.cancel(SYMBOL.encode(), client_id=link))
+        await pushed(link, OrderState.CANCELLED, write_cancel(link))
 
     async def close():
-        await path.close()
+        await stop()
         await stream.stop()
         await rest.close()
 
-    return Session(Sample("engine: REST lean order path + private stream parsed", BYBIT,
-                          note="no order manager; waits for the order's push"), place, cancel,
-                   lambda: path.http.last_write_ns, close)
+    label = "WebSocket trade" if order_entry == "ws" else "REST lean order path"
+    return Session(Sample(f"engine: {label} + private stream parsed", BYBIT,
+                          note="no order manager; waits for the order's push"), place, cancel, wire, close)
+
+
+async def open_bybit_engine_ws_stream(url) -> Session:
+    """:func:`open_bybit_engine_rest_stream` with the orders over the trade WebSocket."""
+    return await open_bybit_engine_rest_stream(url, order_entry="ws")
 
 
 # (label, opener, peer name or None, engine venue: the simulator URL it gets), in report order
@@ -161,6 +192,7 @@ ROWS = [
     ("engine REST (Bybit)", roundtrip.open_bybit_engine_rest, None, "bybit"),
     ("engine WebSocket trade (Bybit)", roundtrip.open_bybit_engine_ws, None, "bybit"),
     ("engine REST + private stream (Bybit)", open_bybit_engine_rest_stream, None, "bybit"),
+    ("engine WebSocket trade + private stream (Bybit)", open_bybit_engine_ws_stream, None, "bybit"),
     ("engine Engine API (Bybit)", open_bybit_engine_api, None, "bybit"),
     ("engine Engine API over WebSocket trade (Bybit)", open_bybit_engine_api_ws, None, "bybit"),
     ("pybit", open_pybit, "pybit", "bybit"),

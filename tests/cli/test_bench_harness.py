@@ -215,6 +215,26 @@ def test_a_websocket_row_is_measured_against_its_venues_websocket_floor_when_the
     assert ratios["other ws"] == pytest.approx(3.0)           # no WebSocket floor on W: its venue's floor
 
 
+def test_each_full_engine_row_is_set_beside_the_lean_path_of_its_venue_and_entry():
+    from engine.bench.results import Row, StageResult, engine_over_lean
+
+    def row(client, cpu, venue="V"):
+        return Row(client, "engine", 10, 100.0, 200.0, venue=venue, cpu_median_ns=cpu)
+
+    stage = StageResult("place", "place", "roundtrip", rows=[
+        row("engine: REST lean order path", 50.0), row("engine: REST lean order path + stream parsed", 60.0),
+        row("engine: WebSocket API", 40.0), row("engine: REST lean order path", 70.0, venue="W"),
+        row("engine: Engine.place_limit / cancel (REST)", 75.0), row("engine: Engine.submit_limit / cancel (REST)", 90.0),
+        row("engine: Engine.place_limit / cancel (WebSocket API)", 60.0),
+        row("engine: Engine.place_limit / cancel (WebSocket trade)", 60.0),     # no such lean row: left out
+        row("engine: Engine.place_limit / cancel (REST)", 84.0, venue="W")])
+    got = {(c["venue"], c["client"]): (c["over_lean"], c["over_stream"]) for c in engine_over_lean(stage)}
+    assert got == {("V", "engine: Engine.place_limit / cancel (REST)"): (1.5, 1.25),
+                   ("V", "engine: Engine.submit_limit / cancel (REST)"): (1.8, 1.5),
+                   ("V", "engine: Engine.place_limit / cancel (WebSocket API)"): (1.5, None),
+                   ("W", "engine: Engine.place_limit / cancel (REST)"): (pytest.approx(1.2), None)}
+
+
 @pytest.mark.parametrize("venue, entry, lower", [("bybit", "ws", False), ("binance-spot", "rest", False),
                                                 ("binance-spot", "ws", True)])
 def test_the_amend_round_trip_bench_measures_both_paths(capsys, venue, entry, lower):
