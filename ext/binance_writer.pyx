@@ -162,20 +162,27 @@ cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid
     return JS_OK
 
 
+cdef tuple _legs_of(bytes body, bytes client_id, bint wrapped, bint amended):
+    """:func:`_legs` of ``body`` from Python: ``(cancel answer or None, the new or amended order's answer)`` as
+    bytes; ValueError when that order is not ``client_id``'s, ParseError when the answer is not that shape."""
+    cdef Py_ssize_t spans[4]
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
+    cdef int st = _legs(PyBytes_AS_STRING(body), n, PyBytes_AS_STRING(client_id) if client_id else NULL,
+                        len(client_id) if client_id else 0, spans, wrapped, amended)
+    if st == LEGS_OTHER_ORDER:
+        raise ValueError(f"the {'amended' if amended else 'new'} order's answer names another order than "
+                         f"{client_id.decode()}")
+    if st != JS_OK:
+        raise_parse_error(st, spans[0], n)
+    return None if amended else body[spans[0]:spans[1]], body[spans[2]:spans[3]]
+
+
 def cancel_replace_legs(bytes body not None, bytes client_id=None, bint wrapped=False):
     """A cancelReplace answer's legs: ``(cancel answer, new-order answer)``, each the bytes of its own JSON
     object for the compiled parser (no JSON round trip); ``wrapped``: a WebSocket API answer (the legs in its
     ``result``).  With ``client_id``, the new order's answer must name it (else ValueError).  Raises
     ParseError when the answer is not that shape (bounds-checked: any bytes)."""
-    cdef Py_ssize_t spans[4]
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
-    cdef int st = _legs(PyBytes_AS_STRING(body), n, PyBytes_AS_STRING(client_id) if client_id else NULL,
-                        len(client_id) if client_id else 0, spans, wrapped, False)
-    if st == LEGS_OTHER_ORDER:
-        raise ValueError(f"the new order's answer names another order than {client_id.decode()}")
-    if st != JS_OK:
-        raise_parse_error(st, spans[0], n)
-    return body[spans[0]:spans[1]], body[spans[2]:spans[3]]
+    return _legs_of(body, client_id, wrapped, False)
 
 
 def amended_order(bytes body not None, bytes client_id=None, bint wrapped=False):
@@ -183,15 +190,7 @@ def amended_order(bytes body not None, bytes client_id=None, bint wrapped=False)
     for the compiled parser; ``wrapped``: a WebSocket API answer (that object in its ``result``).  With
     ``client_id``, the amended order must name it (else ValueError).  Raises ParseError when the answer is not
     that shape (bounds-checked: any bytes)."""
-    cdef Py_ssize_t spans[4]
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
-    cdef int st = _legs(PyBytes_AS_STRING(body), n, PyBytes_AS_STRING(client_id) if client_id else NULL,
-                        len(client_id) if client_id else 0, spans, wrapped, True)
-    if st == LEGS_OTHER_ORDER:
-        raise ValueError(f"the amended order's answer names another order than {client_id.decode()}")
-    if st != JS_OK:
-        raise_parse_error(st, spans[0], n)
-    return body[spans[2]:spans[3]]
+    return _legs_of(body, client_id, wrapped, True)[1]
 
 
 cdef class BinanceWriter(OrderWriter):
