@@ -158,6 +158,10 @@ class Session:
     wire_ns: Callable[[], int] | None
     close: Callable[[], Awaitable[None]]
     next_index: int = 0
+    # called around each of its turns (the harness keeps every client connected, on one event loop): what
+    # the client does only while it is measured (a busy-polling loop spins then, not during the others' turns)
+    enter: Callable[[], None] | None = None
+    leave: Callable[[], None] | None = None
 
 
 async def measure(sample: Sample, place, cancel, n: int, warmup: int, wire_ns=None,
@@ -343,10 +347,10 @@ async def open_engine_api(url, order_entry: str = "rest", *, venue: str = "binan
                           note="full OMS, user-data stream applied"), place, cancel, wire, stack.aclose)
 
 
-async def open_engine_submit(url) -> Session:
+async def open_engine_submit(url, busy_poll: bool = False) -> Session:
     """The full Engine's no-await ``submit_limit``: the bytes leave before the call returns; the bench
     awaits the order's ``accepted`` (or ending) event as a bot's handler would see it (subscribed to those
-    kinds alone)."""
+    kinds alone).  ``busy_poll``: its event loop spinning during its turns (``Engine(busy_poll=True)``)."""
     from engine._enums import Side
     from engine.api import connect
     from engine.config import VenueConfig
@@ -354,7 +358,7 @@ async def open_engine_submit(url) -> Session:
 
     stack = contextlib.AsyncExitStack()
     eng = await stack.enter_async_context(connect(VenueConfig.local("binance-spot", url, KEY, SECRET),
-                                                  retention_s=3600.0))
+                                                  retention_s=3600.0, busy_poll=busy_poll))
     http = eng.adapter.orders.http
     waiting: dict[str, asyncio.Future] = {}
     ends = {EventKind.ACCEPTED, EventKind.REJECTED, EventKind.UNKNOWN, EventKind.FILLED, EventKind.CANCELLED}
@@ -375,8 +379,20 @@ async def open_engine_submit(url) -> Session:
     async def cancel(order):
         await eng.cancel(order)
 
-    return Session(Sample("engine: Engine.submit_limit / cancel (REST)", note="no-await submit; outcome by event"),
-                   place, cancel, lambda: http.last_write_ns, stack.aclose)
+    if not busy_poll:
+        return Session(Sample("engine: Engine.submit_limit / cancel (REST)", note="no-await submit; outcome by event"),
+                       place, cancel, lambda: http.last_write_ns, stack.aclose)
+    spin = eng.busy_poll
+    spin.stop()                         # (spinning during its own turns alone: Session.enter / leave)
+    return Session(Sample("engine: Engine.submit_limit / cancel (REST), busy-polling loop",
+                          note="the loop spins: its client CPU is its wall time (not comparable)"),
+                   place, cancel, lambda: http.last_write_ns, stack.aclose,
+                   enter=lambda: spin.start(loop), leave=spin.stop)
+
+
+async def open_engine_submit_busy(url) -> Session:
+    """:func:`open_engine_submit` with its event loop spinning during its turns."""
+    return await open_engine_submit(url, busy_poll=True)
 
 
 async def open_engine_api_ws(url) -> Session:

@@ -130,6 +130,7 @@ ROWS = [
     ("engine Engine API (Binance)", roundtrip.open_engine_api, None, "binance-spot"),
     ("engine Engine API over WebSocket (Binance)", roundtrip.open_engine_api_ws, None, "binance-spot"),
     ("engine Engine submit (Binance)", roundtrip.open_engine_submit, None, "binance-spot"),
+    ("engine Engine submit, busy-polling (Binance)", roundtrip.open_engine_submit_busy, None, "binance-spot"),
     ("ccxt", open_ccxt, "ccxt", "binance-spot"),
     ("python-binance", open_python_binance, "python-binance", "binance-spot"),
     ("binance-connector", open_binance_connector, "binance-connector", "binance-spot"),

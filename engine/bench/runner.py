@@ -15,6 +15,7 @@ Progress goes to a callback; nothing here prints.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import time
 from dataclasses import dataclass, field, replace
@@ -169,6 +170,18 @@ def _run_roundtrips(opt: BenchOptions, budget: float, say: Progress) -> list[Sta
     return [place, cancel]
 
 
+@contextlib.contextmanager
+def _turn(session):
+    """A client's turn: its ``enter`` before, its ``leave`` after (whatever happens)."""
+    if session.enter is not None:
+        session.enter()
+    try:
+        yield
+    finally:
+        if session.leave is not None:
+            session.leave()
+
+
 async def _rotate(clients, sims, n, warmup, budget, say, skipped) -> list:
     """Connect every client to its own simulator, then measure them a chunk each per round."""
     sessions = []
@@ -188,8 +201,9 @@ async def _rotate(clients, sims, n, warmup, budget, say, skipped) -> list:
             sessions.append((label, peer, session))
         deadline = time.monotonic() + budget
         for _, _, session in sessions:   # warm-up, not recorded
-            session.next_index = await roundtrip.measure(session.sample, session.place, session.cancel, 0, warmup,
-                                                         session.wire_ns)
+            with _turn(session):
+                session.next_index = await roundtrip.measure(session.sample, session.place, session.cancel, 0,
+                                                             warmup, session.wire_ns)
         rounds = 0
         while time.monotonic() < deadline:
             todo = [x for x in sessions if len(x[2].sample.wall["place"]) < n]
@@ -201,9 +215,10 @@ async def _rotate(clients, sims, n, warmup, budget, say, skipped) -> list:
             for label, peer, session in (todo if rounds % 2 else todo[::-1]):
                 chunk = min(ROUNDTRIP_CHUNK, n - len(session.sample.wall["place"]))
                 try:
-                    session.next_index = await roundtrip.measure(
-                        session.sample, session.place, session.cancel, chunk, 0, session.wire_ns,
-                        start=session.next_index)
+                    with _turn(session):
+                        session.next_index = await roundtrip.measure(
+                            session.sample, session.place, session.cancel, chunk, 0, session.wire_ns,
+                            start=session.next_index)
                 except Exception as exc:
                     if peer is None:
                         raise BenchError(f"{label} failed: {type(exc).__name__}: {exc}") from exc

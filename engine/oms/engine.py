@@ -46,6 +46,7 @@ from engine.oms.account_book import AccountBook
 from engine.oms.live import LiveQueries
 from engine.oms.admission import Admission, parse_side, parse_tif, to_raw
 from engine.oms.breaker import CircuitBreaker
+from engine.oms.busy_poll import BusyPoll
 from engine.oms.cancel_replace import CancelReplace
 from engine.oms.events import EventBus, EventKind
 from engine.oms.foreign import ForeignOrders
@@ -84,6 +85,10 @@ class Engine:
         have had (checked only once the request can no longer be accepted): re-send resting
         orders with the same client id (default), re-send nothing, or re-send everything,
         MARKET/IOC/FOK included.  Not re-sent means the terminal state NOT_PLACED.
+    busy_poll : bool
+        Keep the event loop from sleeping while the engine runs (:mod:`engine.oms.busy_poll`): the order path
+        stays in the caches and an order leaves sooner after the call, at the price of the loop's core at
+        100 %.  For a bot on a core of its own; off by default.
     """
 
     def __init__(self, config: VenueConfig, *, adapter=None, order_entry: str = "rest",
@@ -91,7 +96,7 @@ class Engine:
                  capacity: int = 65_536, max_instruments: int = 1024, ack_wait_s: float = 2.0,
                  stale_after_s: float = 5.0, retention_s: float = 300.0, alert_threshold_ms: float = 50.0,
                  cancel_all_on_start: bool = False, cancel_on_disconnect_s: float | None = None,
-                 resend_lost: str = "resting"):
+                 resend_lost: str = "resting", busy_poll: bool = False):
         self.config = config
         self.venue = config.venue
         self.adapter = adapter or make_adapter(config, order_entry)
@@ -139,6 +144,7 @@ class Engine:
         self.tasks: set[asyncio.Task] = set()
         self._reconciling: asyncio.Task | None = None
         self._started = False
+        self.busy_poll = BusyPoll() if busy_poll else None     # the loop kept from sleeping while running
 
     def __repr__(self) -> str:
         return (f"Engine(venue={self.venue!r}, open_orders={self.tracker.open_count()}, "
@@ -166,10 +172,14 @@ class Engine:
             await liveness.arm_dead_man(self.cancel_on_disconnect_s)
         self.spawn(liveness.stale_loop(), "stale-orders")
         self.spawn(self.adapter.clock.run(300.0), "clock-sync")
+        if self.busy_poll is not None:
+            self.busy_poll.start(asyncio.get_running_loop())
         self._started = True
         return self
 
     async def stop(self) -> None:
+        if self.busy_poll is not None:
+            self.busy_poll.stop()
         await self.liveness.disarm_dead_man()
         for t in list(self.tasks):
             t.cancel()

@@ -1,0 +1,46 @@
+"""Busy polling: the engine's event loop kept running while it waits, so the order path stays in the caches.
+
+A loop that sleeps in ``epoll_wait`` between orders gives its core away (on a shared or virtual machine, to
+other work), and the next order finds the order path's code and data evicted: most of a live
+``submit_limit``'s call-to-wire time is those misses (BENCHMARKS.md measures it, beside the same call in a
+tight loop).  :class:`BusyPoll` keeps one callback ready on the loop at all times (it schedules itself again
+with ``call_soon``), so the loop polls its sockets without blocking and nothing else takes the core.
+
+The price: the loop's core at 100 % while the engine runs, whether or not it trades.  It is opt-in
+(``Engine(busy_poll=True)``, ``engine.connect(..., busy_poll=True)``), for a bot whose process has a core of its
+own (``os.sched_setaffinity``, ``taskset``; ``isolcpus`` where the machine allows).  Nothing else changes: the
+same callbacks, timers and sockets run, in the same order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+__all__ = ["BusyPoll"]
+
+
+class BusyPoll:
+    """Keeps the event loop from sleeping between :meth:`start` and :meth:`stop` (module docstring)."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handle: asyncio.Handle | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._handle is not None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Spin ``loop`` (idempotent)."""
+        if self._handle is None:
+            self._loop = loop
+            self._handle = loop.call_soon(self._spin)
+
+    def _spin(self) -> None:
+        self._handle = self._loop.call_soon(self._spin)
+
+    def stop(self) -> None:
+        """Let the loop sleep again (idempotent)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
