@@ -25,6 +25,10 @@ Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmar
   the venue's answer split in C (``cancel_replace_legs``), against the Python path (``Admission.amendment`` +
   ``Admission.admit(replacing=1)``, the answer read with ``json.loads`` and each leg written back with
   ``json.dumps``, as the adapter does).  Both record the replacement and drop it again (``tracker.reject``).
+- ``lower``: a quantity lowered in place (Binance spot's keepPriority) up to the order's answer in the parser:
+  the amendment judged by the compiled gate (``amend_pass``) and the answer's ``amendedOrder`` found in C
+  (``amended_order``) for the compiled parser, against ``Admission.amendment`` and the answer read with
+  ``json.loads`` (its client id checked, its quantities as ``Decimal``).
 - ``breaker``: a success counted by the circuit breaker's compiled window (``engine._breaker_window``, what the
   compiled order entry calls per acknowledged order) against the Python rules it replaced (kept here as the
   baseline: the breaker's ``record_success`` before its counts were compiled).
@@ -420,3 +424,42 @@ def test_replace_admitted_and_read_by_the_python_path_baseline(steady, replace_w
         return json.dumps(doc["cancelResponse"]).encode(), json.dumps(doc["newOrderResponse"]).encode()
     steady(once)
     assert len(once()[1]) > 100
+
+
+# -- a quantity lowered in place (keepPriority) -----------------------------------------------------------------
+@pytest.fixture
+def lower_world(amend_world):
+    from tests.ext.test_amended_order import ANSWER
+    gate, adm, slot = amend_world
+    return gate, adm, slot, ANSWER
+
+
+@pytest.mark.benchmark(group="lower")
+def test_lower_judged_by_the_gate_and_read_in_c(steady, lower_world):
+    from engine._binance_writer import amended_order
+    from engine._parse_binance import BinanceParser
+    gate, _, slot, answer = lower_world
+    parser = BinanceParser()
+
+    def once():
+        gate.amend_pass(slot, "0.4", None)
+        parser.parse(amended_order(answer, b"bot-keep_1"))
+        return parser
+    steady(once)
+    assert once().order_id == 33 and gate.amended_qty == 40_000_000
+
+
+@pytest.mark.benchmark(group="lower")
+def test_lower_judged_and_read_by_the_python_path_baseline(steady, lower_world):
+    from decimal import Decimal
+    _, adm, slot, answer = lower_world
+
+    def once():
+        adm.amendment(slot, "0.4", None)
+        order = json.loads(answer)["amendedOrder"]
+        if order["clientOrderId"] != "bot-keep_1":
+            raise ValueError("another order")
+        return order["orderId"], order["status"], Decimal(order["qty"]), Decimal(order["executedQty"])
+    steady(once)
+    assert once()[0] == 33
+
