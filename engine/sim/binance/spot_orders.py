@@ -203,6 +203,8 @@ def amend_keep_priority(ctx: Ctx, p: Params):
     if new_cid != orig_cid:
         held = ctx.sim.core.by_client.setdefault((MARKET, ctx.account.key, new_cid), [])
         if any(o.is_open and o is not order for o in held):
+            # (unconfirmed: the docs do not say what keepPriority answers to an id another open order holds;
+            # answered as a new order with that id is, -2010)
             raise BinanceError(-2010, "Duplicate order sent.")
         if not any(o is order for o in held):   # (an id it had before, given back)
             held.append(order)
