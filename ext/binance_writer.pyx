@@ -162,19 +162,30 @@ cdef int _legs(const char *buf, Py_ssize_t size, const char *cid, Py_ssize_t cid
     return JS_OK
 
 
-cdef tuple _legs_of(bytes body, bytes client_id, bint wrapped, bint amended):
-    """:func:`_legs` of ``body`` from Python: ``(cancel answer or None, the new or amended order's answer)`` as
-    bytes; ValueError when that order is not ``client_id``'s, ParseError when the answer is not that shape."""
+cdef tuple _cut(bytes body, bytes client_id, bint wrapped, bint amended, int *other):
+    """:func:`_legs` of ``body``: ``(cancel answer or None, the new or amended order's answer)`` as bytes, each
+    its own JSON object; ParseError when the answer is not that shape.  When that order is not ``client_id``'s,
+    ``other[0]`` is set and None returned (what that means is the caller's)."""
     cdef Py_ssize_t spans[4]
     cdef Py_ssize_t n = PyBytes_GET_SIZE(body)
     cdef int st = _legs(PyBytes_AS_STRING(body), n, PyBytes_AS_STRING(client_id) if client_id else NULL,
                         len(client_id) if client_id else 0, spans, wrapped, amended)
-    if st == LEGS_OTHER_ORDER:
-        raise ValueError(f"the {'amended' if amended else 'new'} order's answer names another order than "
-                         f"{client_id.decode()}")
+    other[0] = st == LEGS_OTHER_ORDER
+    if other[0]:
+        return None
     if st != JS_OK:
         raise_parse_error(st, spans[0], n)
     return None if amended else body[spans[0]:spans[1]], body[spans[2]:spans[3]]
+
+
+cdef tuple _legs_of(bytes body, bytes client_id, bint wrapped, bint amended):
+    """:func:`_cut` from Python: ValueError when the order is not ``client_id``'s."""
+    cdef int other
+    legs = _cut(body, client_id, wrapped, amended, &other)
+    if other:
+        raise ValueError(f"the {'amended' if amended else 'new'} order's answer names another order than "
+                         f"{client_id.decode()}")
+    return legs
 
 
 def cancel_replace_legs(bytes body not None, bytes client_id=None, bint wrapped=False):
@@ -399,16 +410,11 @@ cdef class BinanceWriter(OrderWriter):
         keepPriority amendment, ``(None, its amendedOrder's bytes)``).  One naming another order: over REST the
         connection's pairing broke (it is failed), over the WebSocket API the outcome is unknown; either way not
         this request's answer."""
-        cdef Py_ssize_t spans[4]
-        cdef int st = _legs(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), new_cid, len(new_cid), spans, wrapped,
-                            amended)
-        if st == LEGS_OTHER_ORDER:
+        cdef int other
+        legs = _cut(body, new_cid, wrapped, amended, &other)
+        if other:
             what = f"answer names another order than {new_cid.decode()}"
             if wrapped:
                 raise _OutcomeUnknown(self.adapter.venue, None, f"the {what}")
             raise self.lean.unpaired(what)
-        if st != JS_OK:
-            raise_parse_error(st, spans[0], PyBytes_GET_SIZE(body))
-        if amended:
-            return None, body[spans[2]:spans[3]]
-        return body[spans[0]:spans[1]], body[spans[2]:spans[3]]
+        return legs

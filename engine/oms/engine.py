@@ -509,8 +509,9 @@ class Engine:
 
         In place where the venue amends orders; elsewhere by cancel-replace, which returns the
         *replacement*: a new order with its own client id (keep the returned order; the old one ends).
-        A quantity lowered with the price kept is amended in place where the venue can (its capability
-        AMEND_QTY_DOWN): the same order, its client id and its place in the queue kept.
+        Where the venue amends by cancel-replace but lowers a quantity in place (its capability
+        AMEND_QTY_DOWN), a quantity lowered with the price kept is amended in place: the same order, its client
+        id and its place in the queue kept.
 
         Raises
         ------
