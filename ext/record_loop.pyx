@@ -9,7 +9,7 @@ building anything for a record that needs nothing more:
 
 - an order acknowledged, cancelled, expired, amended or rejected, or a record that changed
   nothing, when no bracket listens to the order (and when someone subscribes to events, only
-  the events are made in Python: ``on_event``).
+  the events are made: ``on_event``, in C when it is an :class:`~engine._events.OrderEvents`).
 
 Every other record is handed back to Python (``on_record(payload, status)``), the record still
 in the parser and the applier's outcome still in the applier, for what only Python does:
@@ -37,6 +37,7 @@ from engine._enums cimport NOT_PLACED
 from engine._enums cimport PENDING
 from engine._enums cimport REJECTED
 from engine._enums cimport UNKNOWN
+from engine._events cimport OrderEvents
 from engine._exec_record cimport ExecRecord
 from engine._exec_record cimport F_LINKED_ORDER_ID
 from engine._exec_record cimport record_has
@@ -77,7 +78,7 @@ cdef class RecordLoop:
         ``on_other(payload)`` for a message with no order record; ``on_record(payload, status)``
         for a record the loop leaves to Python; ``on_bad(payload, error)`` for a message the
         parser refused; ``on_event(slot, event, previous state)`` for a record the loop settled
-        while someone listens (the events are Python's to make).
+        while someone listens (an :class:`~engine._events.OrderEvents` is called in C).
     """
 
     cdef RecordParser parser
@@ -227,8 +228,11 @@ cdef class RecordLoop:
         self._wake(slot)
         if ap.event == EV_CANCELLED:
             self.cancelled += 1
-        if listening:
-            self.on_event(slot, ap.event, prev)      # listeners: the events, the view made for them
+        if listening:                                # listeners: the events, the view made for them
+            if type(self.on_event) is OrderEvents:
+                (<OrderEvents>self.on_event).emit_c(slot, ap.event, prev, 0, 0)
+            else:
+                self.on_event(slot, ap.event, prev)
         return True
 
     cdef int _track(self, int32_t slot) except -1:

@@ -55,11 +55,10 @@ import asyncio
 import collections
 import enum
 import logging
-import time
 import weakref
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
+from engine._events import BusCore, Event, Only
 from engine.errors import EngineError
 
 __all__ = ["EventKind", "Event", "EventBus", "EventStream", "EventsOverflow", "DEFAULT_QUEUE_SIZE"]
@@ -115,21 +114,6 @@ class EventKind(str, enum.Enum):
     HALTED = "halted"
 
 
-@dataclass(slots=True)
-class Event:
-    """One thing that happened: ``order`` is an Order view for order events, else None."""
-
-    kind: EventKind
-    ts_ns: int
-    order: Any = None
-    symbol: str | None = None
-    data: dict = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        who = f" {self.order.client_order_id}" if self.order is not None else (f" {self.symbol}" if self.symbol else "")
-        return f"Event({self.kind.value}{who})"
-
-
 class EventsOverflow(EngineError):
     """An ``events()`` stream fell more than its queue size behind and was closed.
 
@@ -161,24 +145,7 @@ def _kinds(kinds) -> frozenset:
     return out
 
 
-class _Only:
-    """A callback called for some kinds of event only."""
-
-    __slots__ = ("callback", "kinds")
-
-    def __init__(self, callback: Callable[[Event], None], kinds: frozenset):
-        self.callback = callback
-        self.kinds = kinds
-
-    def __call__(self, event: Event) -> None:
-        if event.kind in self.kinds:
-            self.callback(event)
-
-    def __repr__(self) -> str:
-        return f"{self.callback!r} for {sorted(k.value for k in self.kinds)}"
-
-
-class EventBus:
+class EventBus(BusCore):
     """Fan-out of events to callbacks and to ``async for`` consumers.
 
     Events are built only when someone listens.  A slow async consumer never blocks the
@@ -188,19 +155,11 @@ class EventBus:
     def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE):
         if queue_size <= 0:
             raise ValueError("queue_size must be positive")
-        self._callbacks: list[Callable[[Event], None]] = []
-        self._balance: list[Callable[[Event], None]] = []   # the callbacks that take balance_changed
-        self._every = 0                         # callbacks subscribed to every kind
-        self._kinds: dict[EventKind, int] = {}  # kind -> callbacks subscribed to it alone (kept > 0)
-        self._streams: list[weakref.ref] = []  # rule 1: weak, a dropped stream is gone at once
+        # (BusCore holds the subscribers: _callbacks, _balance (those taking balance_changed), _every
+        # (callbacks of every kind), _kinds (kind -> callbacks of it alone), _streams (weak: rule 1))
         self.queue_size = queue_size
         self.dropped = 0      # events lost by streams that overflowed
         self.overflows = 0    # streams closed by an overflow
-        self.emitted = 0
-
-    @property
-    def active(self) -> bool:
-        return bool(self._callbacks or self._streams)
 
     @property
     def wants_balance(self) -> bool:
@@ -232,7 +191,7 @@ class EventBus:
             balance = True
             self._every += 1
         else:
-            target = _Only(callback, _kinds(kinds))
+            target = Only(callback, _kinds(kinds))
             kinds = target.kinds
             balance = EventKind.BALANCE_CHANGED in kinds
             for kind in kinds:
@@ -257,25 +216,6 @@ class EventBus:
             else:
                 self._every -= 1
         return unsubscribe
-
-    def emit(self, kind: EventKind, *, order=None, symbol: str | None = None, **data) -> Event | None:
-        """Deliver an event of ``kind`` to its subscribers; the event, or None (built for no one when no
-        subscriber takes that kind)."""
-        if not (self._streams or self._every or (self._kinds and kind in self._kinds)):
-            return None
-        ev = Event(kind, time.time_ns(), order, symbol, data)
-        self.emitted += 1
-        for cb in list(self._callbacks):
-            try:
-                cb(ev)
-            except Exception:
-                log.exception("event callback failed on %s", kind.value)
-        if self._streams:
-            for ref in tuple(self._streams):  # a stream may leave while it is fed (overflow)
-                stream = ref()
-                if stream is not None:
-                    stream._push(ev)
-        return ev
 
     def stream(self, queue_size: int | None = None) -> "EventStream":
         """Every event from the moment this is called: ``async for ev in bus.stream()``."""

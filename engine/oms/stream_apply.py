@@ -25,7 +25,7 @@ import logging
 import time
 
 from engine._enums import OrderState
-from engine._fixedpoint import to_decimal
+from engine._events import OrderEvents
 from engine._oms_apply import ApplyStatus, OrderEvent, RecordApplier
 from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
@@ -48,14 +48,10 @@ _EV_NONE, _EV_FILLED, _EV_CANCELLED = int(OrderEvent.EV_NONE), int(OrderEvent.EV
 _UNKNOWN = int(OrderState.UNKNOWN)
 # A fill for an order in one of these states means the engine's conclusion was wrong: the order existed.
 _SURPRISE_STATES = frozenset({int(OrderState.REJECTED), int(OrderState.NOT_PLACED)})
-# An order that reaches the venue is accepted before anything else happens to it: when the first word of it
-# is already a fill, an expiry or a cancel (a market order's REST answer, a record that overtook the
-# venue's acknowledgement), ``accepted`` is emitted first, so every venue and path tells one outcome the
-# same way (the table in :mod:`engine.oms.events`).
-_UNACCEPTED_STATES = frozenset({int(OrderState.PENDING), int(OrderState.UNKNOWN)}) | _SURPRISE_STATES
-_AFTER_ACCEPTANCE = frozenset({int(OrderEvent.EV_PARTIALLY_FILLED), int(OrderEvent.EV_FILLED),
-                               int(OrderEvent.EV_CANCELLED), int(OrderEvent.EV_EXPIRED),
-                               int(OrderEvent.EV_TRIGGERED), int(OrderEvent.EV_AMENDED)})
+# (An order that reaches the venue is accepted before anything else happens to it: when the first word of it
+# is already a fill, an expiry or a cancel (a market order's REST answer, a record that overtook the venue's
+# acknowledgement), ``accepted`` is emitted first, so every venue and path tells one outcome the same way (the
+# table in :mod:`engine.oms.events`): :class:`~engine._events.OrderEvents` does so.)
 
 
 class StreamApplier:
@@ -69,10 +65,13 @@ class StreamApplier:
         self.metrics = engine.metrics
         self.parser = engine.adapter.parser          # the venue's compiled parser of its user-data stream
         self.applier: RecordApplier | None = None
+        # an applied record's events, made and delivered in C (returns the view, or None when no one listens)
+        self.events = OrderEvents(engine.bus, engine.tracker.view,
+                                  [_EVENT_KIND.get(ev) for ev in range(max(_EVENT_KIND) + 1)], EventKind.ACCEPTED)
         # the compiled loop every stream message goes through (Engine.start hands ``loop.run`` to the venue)
         self.loop = engine.tracker.record_loop(self.parser, None, engine.bus, engine.metrics.wire_to_event,
                                                engine.account_book.on_message, self._record, self.unreadable,
-                                               self._emit)
+                                               self.events)
         engine.metrics.counted_elsewhere(self.loop)
         self.bad_messages = 0
         self.unexpected = 0
@@ -127,18 +126,6 @@ class StreamApplier:
         which hands back what only Python does, :meth:`_record`); anything else to the account book; one
         the parser refuses to :meth:`unreadable`.  (The venue calls ``loop.run`` itself: the same.)"""
         self.loop.run(payload)
-
-    def _emit(self, slot: int, event: int, prev_state: int, fill_qty: int = 0, fill_price: int = 0):
-        """The events of an applied record (``accepted`` first where the venue's first word of the order was
-        already an outcome), with the order's view; returns the view.  The compiled loop calls it for a
-        record it settled while someone listens; :meth:`after_apply` for the rest."""
-        view = self.tracker.view(slot)
-        if prev_state in _UNACCEPTED_STATES and event in _AFTER_ACCEPTANCE:
-            self.bus.emit(EventKind.ACCEPTED, order=view, symbol=view.symbol)
-        self.bus.emit(_EVENT_KIND[event], order=view, symbol=view.symbol,
-                      fill_qty=to_decimal(fill_qty) if fill_qty else None,
-                      fill_price=to_decimal(fill_price) if fill_qty else None)
-        return view
 
     def _record(self, payload: bytes, status: int) -> None:
         """A record the compiled loop left to Python (the parser holds it, the applier its outcome)."""
@@ -199,7 +186,7 @@ class StreamApplier:
             self.eng.resolver.heard(slot)
         surprise = ap.prev_state in _SURPRISE_STATES
         if self.bus.active or surprise:
-            view = self._emit(slot, event, ap.prev_state, fill_qty, fill_price)
+            view = self.events(slot, event, ap.prev_state, fill_qty, fill_price) or self.tracker.view(slot)
             if fill_qty:
                 if self.eng.futures:
                     self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol,
