@@ -182,11 +182,30 @@ cdef class OrderEntry:
             self.call_to_wire.record_c(clock_ns(CLOCK_MONOTONIC) - t_call)
         return fut
 
+    def submit_limit(self, symbol, side, qty, price, *, tif="GTC", bint post_only=False, bint reduce_only=False,
+                     client_tag=None):
+        """:meth:`Engine.submit_limit <engine.oms.engine.Engine.submit_limit>` from the call to the bytes
+        written with no Python frame: the clock read, the compiled admission, the write (or, when it cannot be
+        written now, the instrument's turn in a task).  An order the compiled gate does not take whole (a
+        tagged one, or one the full admission must judge) goes to the engine's own path, which raises every
+        typed error."""
+        cdef int64_t t_call = clock_ns(CLOCK_MONOTONIC)
+        if client_tag is None:
+            spec = self.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
+            if spec is not None:
+                if not self._submit(<OrderSpec>spec, self.gate.inst, t_call):
+                    self.placement.submit_in_turn(spec, self.gate.inst, t_call)
+                return (<OrderSpec>spec).client_id
+        return self.eng.submit_admitted(symbol, side, qty, price, tif, post_only, reduce_only, client_tag, t_call)
+
     def submit(self, OrderSpec spec not None, int32_t inst, int64_t t_call):
         """:meth:`Placement.submit`'s write at once: True when written (the answer applied by the future's
         callback, rules 2 and 3) or when the write failed after the bytes left (UNKNOWN); False when it cannot
         be written now (the instrument's turn taken, the writer not ready: nothing spent, nothing written).
         Raises, the order REJECTED locally, when the write failed with nothing sent (rule 1)."""
+        return self._submit(spec, inst, t_call)
+
+    cdef bint _submit(self, OrderSpec spec, int32_t inst, int64_t t_call) except -1:
         if self.writing.get(inst):
             return False
         cdef bytes cid = spec.client_id.encode("ascii")

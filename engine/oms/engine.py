@@ -137,6 +137,8 @@ class Engine:
         else:
             writer = OrderWriter()
         self._entry = OrderEntry(self, writer)
+        if type(self).submit_limit is Engine.submit_limit:     # (not a subclass's own)
+            self.submit_limit = self._entry.submit_limit
         self.kill_switch = KillSwitch(self)
         self.ack_wait_s = ack_wait_s
         self.cancel_all_on_start = cancel_all_on_start
@@ -281,12 +283,19 @@ class Engine:
         Use it where the moment the order leaves matters most (a quote refreshed on every tick);
         ``await place_limit`` where the bot's next step needs the venue's answer.
         """
+        # (an Engine whose class keeps this method has the compiled OrderEntry.submit_limit bound in its place,
+        # in __init__: the same steps with no Python frame; this is the same path in Python)
         t_call = time.perf_counter_ns()
         spec = None if client_tag is not None else self._limit_spec(symbol, side, qty, price, tif, post_only,
                                                                     reduce_only)
         if spec is not None:
             self.placement.submit(spec, self._gate.inst, t_call)
             return spec.client_id
+        return self.submit_admitted(symbol, side, qty, price, tif, post_only, reduce_only, client_tag, t_call)
+
+    def submit_admitted(self, symbol, side, qty, price, tif, post_only, reduce_only, client_tag, t_call) -> str:
+        """:meth:`submit_limit` of an order the compiled gate did not take whole: admitted by the full path
+        (every typed error), recorded, submitted."""
         spec, inst = self._admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
         self.placement.submit(spec, inst, t_call)
         return spec.client_id

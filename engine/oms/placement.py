@@ -141,8 +141,11 @@ class Placement:
         while the instrument's turn is taken), its answer applied by the future's callback (no task per order;
         rules 2 and 3 as :meth:`answered` applies them); else in its instrument's turn, in a task.  The outcome
         comes as events.  Raises as :meth:`write` does when nothing was written (rule 1)."""
-        if self.eng._entry.submit(spec, inst, t_call):
-            return
+        if not self.eng._entry.submit(spec, inst, t_call):
+            self.submit_in_turn(spec, inst, t_call)
+
+    def submit_in_turn(self, spec: OrderSpec, inst: int, t_call: int) -> None:
+        """A submitted order that cannot be written now: written in its instrument's turn, by a task."""
         task = asyncio.get_running_loop().create_task(self._quiet(self.place_in_turn(spec, inst, t_call, False)))
         self._submitted.add(task)
         task.add_done_callback(self._submitted.discard)

@@ -145,3 +145,43 @@ def test_submit_over_gates_order_api_writes_before_returning():
             assert o.state == OrderState.NEW and eng.adapter.orders.lean.sent == sent
             assert [venue_count(sim, "gateio", c) for c in (cid, o.client_order_id)] == [1, 1]
     run(main())
+
+
+def test_submit_is_the_compiled_entry_unless_a_subclass_has_its_own_and_a_tagged_order_takes_the_full_path():
+    """An Engine's ``submit_limit`` is the compiled ``OrderEntry.submit_limit`` (no Python frame from the call
+    to the write); a subclass's own ``submit_limit`` is kept; a tagged order goes through the full admission,
+    is written the same way and carries its tag; the same typed errors either way."""
+    from engine._order_entry import OrderEntry
+    from engine.config import VenueConfig
+    from engine.oms.engine import Engine
+    from engine.sim import SimExchange
+    from tests.support.engine_fixtures import SECRET
+
+    calls = []
+
+    class Mine(Engine):
+        def submit_limit(self, *args, **kwargs):
+            calls.append(args)
+            return super().submit_limit(*args, **kwargs)
+
+    async def main():
+        async with engine_on_sim("binance-spot") as (sim, eng):
+            assert type(eng.submit_limit).__name__ == "builtin_function_or_method"
+            assert eng.submit_limit.__self__ is eng._entry and isinstance(eng._entry, OrderEntry)
+            price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
+            sent = eng.adapter.orders.lean.sent
+            cid = eng.submit_limit("BTCUSDT", "BUY", "0.01", price, client_tag="grid7")
+            assert "grid7" in cid and eng.adapter.orders.lean.sent == sent + 1
+            await until(lambda: eng.get_order(cid).state == OrderState.NEW, 5, "tagged order acknowledged")
+            assert venue_count(sim, "binance-spot", cid) == 1
+            with pytest.raises(TypeError):
+                eng.submit_limit("BTCUSDT", "BUY", "0.01", 100.5, client_tag="grid7")   # floats refused there too
+            with pytest.raises(TypeError):
+                eng.submit_limit("BTCUSDT", "BUY", "0.01", price, "GTC")              # options are keywords only
+        async with SimExchange(seed=1, accounts=[(KEY, SECRET)]) as sim:
+            async with Mine(VenueConfig.local("binance-spot", sim.urls["binance-spot"], KEY, SECRET)) as eng:
+                assert "submit_limit" not in vars(eng)
+                price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
+                cid = eng.submit_limit("BTCUSDT", "BUY", "0.01", price)
+                assert calls and eng.get_order(cid) is not None
+    run(main())
