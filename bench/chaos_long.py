@@ -38,7 +38,8 @@ def main(argv=None) -> int:
     summary = {"venue": args.venue, "entry": args.entry, "placed": r["placed"], "intents": r["intents"],
                "venue_orders": r["venue_orders"], "not_placed": r["not_placed"], "resolution": r["resolution"],
                "halt": {"flat": halt.flat, "cancelled": halt.cancelled, "left": halt.left, "rounds": halt.rounds},
-               "unexpected": r["stats"]["unexpected"], "fills_missing": r["fills_missing"], "amends": r["amends"], "errors": r["errors"],
+               "unexpected": r["stats"]["unexpected"], "fills_missing": r["fills_missing"], "amends": r["amends"], "submitted": r["submitted"],
+               "errors": r["errors"],
                "problems": r["problems"][:20], "seconds": round(seconds, 1),
                "orders_per_s": round(r["placed"] / seconds, 1),
                "store": r["stats"]["store"], "applier": r["stats"]["applier"]}

@@ -27,7 +27,7 @@ from engine._oms_apply import OrderEvent
 from engine._order_store import OrderStore
 from engine._order_view import order_view
 from engine.oms.events import EventBus, EventKind
-from engine.oms.stream_apply import _EVENT_KIND
+from engine.oms.stream_apply import ORDER_EVENT_KINDS
 
 
 def _emit(bus):
@@ -76,7 +76,7 @@ def test_emit_to_a_subscriber_of_every_kind(steady):
 
 # -- an order's event, from the applied record to the callback ---------------------------------------------------
 E8 = 100_000_000
-_KINDS = [_EVENT_KIND.get(ev) for ev in range(max(_EVENT_KIND) + 1)]
+_KINDS = ORDER_EVENT_KINDS
 _UNACCEPTED = frozenset({int(OrderState.PENDING), int(OrderState.UNKNOWN), int(OrderState.REJECTED),
                          int(OrderState.NOT_PLACED)})
 _AFTER = frozenset(int(e) for e in (OrderEvent.EV_PARTIALLY_FILLED, OrderEvent.EV_FILLED, OrderEvent.EV_CANCELLED,

@@ -31,7 +31,7 @@ from engine.oms.events import EventKind
 from engine.transport.errors import TransportError
 from engine.venues.errors import VenueError
 
-__all__ = ["StreamApplier"]
+__all__ = ["StreamApplier", "ORDER_EVENT_KINDS"]
 
 log = logging.getLogger("engine.oms")
 
@@ -43,6 +43,8 @@ _EVENT_KIND = {
     OrderEvent.EV_REJECTED: EventKind.REJECTED, OrderEvent.EV_EXPIRED: EventKind.EXPIRED,
     OrderEvent.EV_AMENDED: EventKind.AMENDED, OrderEvent.EV_TRIGGERED: EventKind.TRIGGERED,
 }
+# the EventKind of each OrderEvent value (None: no event), as the compiled OrderEvents reads it
+ORDER_EVENT_KINDS = [_EVENT_KIND.get(ev) for ev in range(max(_EVENT_KIND) + 1)]
 _APPLIED, _FOREIGN, _CONFLICT = int(ApplyStatus.AP_APPLIED), int(ApplyStatus.AP_FOREIGN), int(ApplyStatus.AP_CONFLICT)
 _EV_NONE, _EV_FILLED, _EV_CANCELLED = int(OrderEvent.EV_NONE), int(OrderEvent.EV_FILLED), int(OrderEvent.EV_CANCELLED)
 _UNKNOWN = int(OrderState.UNKNOWN)
@@ -66,8 +68,7 @@ class StreamApplier:
         self.parser = engine.adapter.parser          # the venue's compiled parser of its user-data stream
         self.applier: RecordApplier | None = None
         # an applied record's events, made and delivered in C (returns the view, or None when no one listens)
-        self.events = OrderEvents(engine.bus, engine.tracker.view,
-                                  [_EVENT_KIND.get(ev) for ev in range(max(_EVENT_KIND) + 1)], EventKind.ACCEPTED)
+        self.events = OrderEvents(engine.bus, engine.tracker.view, ORDER_EVENT_KINDS, EventKind.ACCEPTED)
         # the compiled loop every stream message goes through (Engine.start hands ``loop.run`` to the venue)
         self.loop = engine.tracker.record_loop(self.parser, None, engine.bus, engine.metrics.wire_to_event,
                                                engine.account_book.on_message, self._record, self.unreadable,

@@ -2,7 +2,9 @@
 later, answers garbage or 1xx, drops connections, fails cancels, duplicates, reorders, delays and
 loses stream events), and the kill switch is pulled at a random point with orders in flight.  Then:
 at most one venue order per intent, no fill missing, orders, positions and balances equal to the
-simulator's, and nothing open at the venue.  Every venue, both order-entry paths where the venue has
+simulator's, and nothing open at the venue.  A share of the plain limit orders is placed with
+``submit_limit``, each outcome awaited through the events, and every one that ended was told so by an
+event of its end (a fill never goes untold).  Every venue, both order-entry paths where the venue has
 WebSocket order entry (tests/support/chaos_venues.py declares each: its fault targets and the fault
 kinds its simulator personality injects, asserted fired).  Bounded in count and time;
 bench/chaos_long.py runs 100,000 orders.
@@ -33,6 +35,7 @@ def test_chaos_exactly_once_and_flat(venue, entry, orders):
     assert result["placed"] >= orders
     assert result["problems"] == [], result["problems"][:10]
     assert result["fills_missing"] == 0
+    assert result["submitted"] > 0              # a share placed by submit_limit, each outcome told by events
     stats = result["stats"]
     assert stats["applier"]["refused"] == 0 and stats["store"]["illegal"] == 0
     assert stats["unexpected"] == 0            # the venue never executed anything twice

@@ -10,10 +10,10 @@ from engine._enums import OrderState
 from engine._events import Event, OrderEvents
 from engine._oms_apply import OrderEvent
 from engine.oms.events import EventBus, EventKind
-from engine.oms.stream_apply import _EVENT_KIND
+from engine.oms.stream_apply import ORDER_EVENT_KINDS
 from tests.support.engine_fixtures import engine_on_sim, run, until
 
-KINDS = [_EVENT_KIND.get(ev) for ev in range(max(_EVENT_KIND) + 1)]
+KINDS = ORDER_EVENT_KINDS
 
 
 class View:

@@ -31,6 +31,7 @@ from engine.api import connect
 from engine.config import VenueConfig
 from engine.oms.admission import EngineHalted
 from engine.oms.breaker import CircuitBreaker, CircuitOpen
+from engine.oms.events import EventKind
 from engine.oms.risk import RiskRejected
 from engine.sim import Limits, SimExchange
 from engine.venues.errors import VenueError
@@ -117,6 +118,7 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
     rng = random.Random(seed)
     tags = random.Random(seed + 1)      # which orders carry a tag, on its own draws (orders and faults as seeded)
     amends = random.Random(seed + 2)    # which resting orders are amended, and how: on its own draws too
+    submits = random.Random(seed + 3)   # which plain limit orders are submitted (no await; told by events)
     amended = {"sent": 0, "done": 0, "refused": 0}
     balances = {"USDT": "100000000", "BTC": "1000", "ETH": "10000"}
     errors: dict[str, int] = {}
@@ -135,6 +137,21 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
             can_amend = bool(decl.amend[entry == "ws"]) and (
                 Capability.AMEND_IN_PLACE in caps or Capability.CANCEL_REPLACE in caps)
             halted = asyncio.Event()
+            # submitted orders: their outcome told by events (a bot subscribed to its orders' outcomes); every
+            # kind each one was told, to hold the events to the store's last word at the end
+            told: dict[str, set] = {}
+            outcome: dict[str, asyncio.Future] = {}
+            ends = {EventKind.ACCEPTED, EventKind.REJECTED, EventKind.UNKNOWN, EventKind.NOT_PLACED,
+                    EventKind.FILLED, EventKind.CANCELLED, EventKind.EXPIRED}
+
+            def on_outcome(ev):
+                cid = ev.order.client_order_id if ev.order is not None else None
+                if cid in told:
+                    told[cid].add(ev.kind)
+                    fut = outcome.pop(cid, None) if ev.kind in ends else None
+                    if fut is not None and not fut.done():
+                        fut.set_result(ev.kind)
+            eng.on(on_outcome, kinds=ends | {EventKind.PARTIALLY_FILLED, EventKind.RESOLVED})
 
             def count(exc):
                 name = type(exc).__name__ + (f":{exc.rule}" if isinstance(exc, RiskRejected) else "")
@@ -156,6 +173,8 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                     o = await eng.place_limit(symbol, side, qty, px, tif="IOC", client_tag=tag)
                 elif kind == "post_only":
                     o = await eng.place_limit(symbol, side, qty, px, post_only=True, client_tag=tag)
+                elif tag is None and submits.random() < 0.3:
+                    o = await submitted(symbol, side, qty, px)
                 else:
                     o = await eng.place_limit(symbol, side, qty, px, client_tag=tag)
                 if (can_amend and kind in ("limit", "post_only") and o.state in (OrderState.NEW,
@@ -168,6 +187,22 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
                         await eng.cancel(o)
                     except (VenueError, TransportError, EngineError) as exc:
                         count(exc)
+
+            async def submitted(symbol, side, qty, px):
+                """``submit_limit``, its first outcome awaited through the events (bounded: an order still
+                PENDING when the wait ends goes on as the store has it)."""
+                fut = asyncio.get_running_loop().create_future()
+                cid = eng.submit_limit(symbol, side, qty, px)
+                told[cid] = set()
+                outcome[cid] = fut
+                if eng.get_order(cid).state != OrderState.PENDING:     # (told before the future was filed)
+                    outcome.pop(cid, None)
+                else:
+                    try:
+                        await asyncio.wait_for(fut, 3.0)
+                    except asyncio.TimeoutError:
+                        outcome.pop(cid, None)
+                return eng.get_order(cid)
 
             async def amend(o, sym, tick):
                 """The order moved a tick or two (it may cross), or its quantity doubled or halved (where the venue
@@ -240,6 +275,14 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
             await eng.reconciler.run("final")
             await asyncio.sleep(0.2)
             result = compare(sim, eng, venue)
+            result["submitted"] = len(told)
+            for cid, kinds in told.items():
+                last = eng.get_order(cid).state
+                if last.name in ("FILLED", "CANCELLED", "EXPIRED", "REJECTED", "NOT_PLACED") and \
+                        EventKind(last.name.lower()) not in kinds and not (
+                            last == OrderState.REJECTED and EventKind.REJECTED in kinds):
+                    result["problems"].append(f"{cid}: submitted, ended {last.name}, never told so (told "
+                                              f"{sorted(k.value for k in kinds)})")
             fired: dict[str, int] = {}
             for rec in sim.faults.log:
                 key = rec.action + (f":{rec.process}" if rec.process else "")
