@@ -143,3 +143,34 @@ def test_live_the_compiled_stream_loop_delivers_a_submitted_orders_outcomes():
             assert got[1].data == {"fill_qty": None, "fill_price": None}
 
     run(main())
+
+
+def test_every_event_and_previous_state_tells_what_the_python_rules_told():
+    """Each order event after each previous state, to a subscriber of every kind and to one of a single kind:
+    the kinds delivered, in order, and their data, as the stream applier's Python rules made them (``accepted``
+    first when the order had not been accepted and the event is an outcome after acceptance)."""
+    unaccepted = {OrderState.PENDING, OrderState.UNKNOWN, OrderState.REJECTED, OrderState.NOT_PLACED}
+    after = {OrderEvent.EV_PARTIALLY_FILLED, OrderEvent.EV_FILLED, OrderEvent.EV_CANCELLED, OrderEvent.EV_EXPIRED,
+             OrderEvent.EV_TRIGGERED, OrderEvent.EV_AMENDED}
+    for event in OrderEvent:
+        if event == OrderEvent.EV_NONE:
+            continue
+        for prev in OrderState:
+            for fill in (0, 25_000_000):
+                told = [EventKind.ACCEPTED] if (prev in unaccepted and event in after) else []
+                told.append(KINDS[int(event)])
+                for kinds in (None, {KINDS[int(event)]}, {EventKind.ACCEPTED}):
+                    bus = EventBus()
+                    got = []
+                    bus.subscribe(got.append, kinds=kinds)
+                    emit, made = events(bus)
+                    view = emit(2, int(event), int(prev), fill, 3 * fill)
+                    want = [k for k in told if kinds is None or k in kinds]
+                    assert [e.kind for e in got] == want, (event, prev, kinds)
+                    assert (view is None) == (not want) and len(made) == (1 if want else 0)
+                    for e in got:
+                        if e.kind == KINDS[int(event)]:
+                            q = Decimal(fill) / 100_000_000 if fill else None
+                            assert e.data == {"fill_qty": q, "fill_price": 3 * q if fill else None}
+                        else:
+                            assert e.data == {}
