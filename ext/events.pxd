@@ -33,7 +33,7 @@ cdef class BusCore:
 
 cdef class OrderEvents:
     cdef BusCore bus
-    cdef object store, instruments, view_of
+    cdef object view_of
     cdef list kind_of                  # EventKind by OrderEvent value
     cdef object accepted               # EventKind.ACCEPTED
     cdef object emit_c(self, int32_t slot, int event, int prev_state, int64_t fill_qty, int64_t fill_price)

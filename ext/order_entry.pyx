@@ -185,10 +185,11 @@ cdef class OrderEntry:
     def submit_limit(self, symbol, side, qty, price, *, tif="GTC", bint post_only=False, bint reduce_only=False,
                      client_tag=None):
         """:meth:`Engine.submit_limit <engine.oms.engine.Engine.submit_limit>` from the call to the bytes
-        written with no Python frame: the clock read, the compiled admission, the write (or, when it cannot be
-        written now, the instrument's turn in a task).  An order the compiled gate does not take whole (a
-        tagged one, or one the full admission must judge) goes to the engine's own path, which raises every
-        typed error."""
+        written with no Python frame of the order manager's: the clock read, the compiled admission, the write
+        through the venue's writer, or, when it cannot be written now, the instrument's turn in a task (the
+        transport's rate budget, venue clock and connection steps remain Python).  An order the compiled gate
+        does not take whole (a tagged one, or one the full admission must judge) goes to the engine's own
+        path, which raises every typed error."""
         cdef int64_t t_call = clock_ns(CLOCK_MONOTONIC)
         if client_tag is None:
             spec = self.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)

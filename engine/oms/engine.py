@@ -111,7 +111,7 @@ class Engine:
         self.tracker = OrderTracker(self.store, self.instruments, counts)
         self.risk = RiskEngine(risk_limits or RiskLimits(), self.instruments, self.account, self.book)
         gate = OrderGate(self.instruments, self.store, self.account, self.book, counts)
-        self._gate, self._limit_spec = gate, gate.limit_spec     # (the hot path's admission, one call)
+        self._gate = gate                                        # (the hot path's admission, one call)
         self.risk.attach_gate(gate)
         self.breaker = breaker or CircuitBreaker()
         self.admission = Admission(self.venue, self.instruments, self.tracker, self.risk, self.breaker, gate)
@@ -284,14 +284,9 @@ class Engine:
         ``await place_limit`` where the bot's next step needs the venue's answer.
         """
         # (an Engine whose class keeps this method has the compiled OrderEntry.submit_limit bound in its place,
-        # in __init__: the same steps with no Python frame; this is the same path in Python)
-        t_call = time.perf_counter_ns()
-        spec = None if client_tag is not None else self._limit_spec(symbol, side, qty, price, tif, post_only,
-                                                                    reduce_only)
-        if spec is not None:
-            self.placement.submit(spec, self._gate.inst, t_call)
-            return spec.client_id
-        return self.submit_admitted(symbol, side, qty, price, tif, post_only, reduce_only, client_tag, t_call)
+        # in __init__, so this frame is skipped; a subclass's own submit_limit reaches it through super())
+        return self._entry.submit_limit(symbol, side, qty, price, tif=tif, post_only=post_only,
+                                        reduce_only=reduce_only, client_tag=client_tag)
 
     def submit_admitted(self, symbol, side, qty, price, tif, post_only, reduce_only, client_tag, t_call) -> str:
         """:meth:`submit_limit` of an order the compiled gate did not take whole: admitted by the full path
