@@ -1,7 +1,7 @@
 # Developer loop.  Every target creates (or reuses) .venv and installs what it needs
 # from pyproject.toml, then builds the compiled core in place.
 #   make demo    build everything, run the demo against the embedded simulator
-#   make test    build everything, run the whole test suite
+#   make test    build everything, run the whole test suite (one pytest worker per core: -n auto)
 #   make bench   build everything, run the micro benchmarks in bench/
 #   make debug   rebuild with bounds checks, line tracing and annotated HTML
 #   make wheel   sdist + platform wheel in dist/ (repaired to manylinux when auditwheel is there)
@@ -9,6 +9,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 EXTRAS ?= test,report
+# PYTEST_ARGS="-n 0" runs the suite in one process
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench build debug wheel clean
@@ -29,7 +30,7 @@ demo: build
 	$(PY) -m engine demo
 
 test: build
-	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -n auto $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
 
 bench: build

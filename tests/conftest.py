@@ -1,4 +1,4 @@
-"""Shared pytest set-up: hypothesis profiles (helpers live in tests/support)."""
+"""Shared pytest set-up: hypothesis profiles, long tests first (helpers live in tests/support)."""
 
 import os
 
@@ -10,3 +10,8 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_collection_modifyitems(items):
+    """Run the tests marked slow first, so that the workers of ``pytest -n`` never end on one alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

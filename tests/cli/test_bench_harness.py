@@ -62,6 +62,7 @@ def check_doc(doc: dict, stages=STAGES):
             assert r["floor_ratio"] > 0, r                              # its CPU against its venue's floor
 
 
+@pytest.mark.slow
 def test_bench_command_quick_json(tmp_path):
     out = tmp_path / "bench"
     proc = subprocess.run([sys.executable, "-m", "engine", "bench", "--quick", "--seconds", "8", "--iterations",
@@ -83,6 +84,7 @@ def test_bench_command_quick_json(tmp_path):
     check_png(files["plot"])
 
 
+@pytest.mark.slow
 def test_bench_in_process_markdown_and_skipped_peers(tmp_path, monkeypatch):
     # a peer that is missing is listed as skipped with the reason, never measured
     for name in ("pybit", "pybit.unified_trading"):

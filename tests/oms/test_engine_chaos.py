@@ -23,7 +23,7 @@ import uvloop
 from tests.support.chaos_bot import run_chaos
 from tests.support.chaos_venues import CHAOS_VENUES
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 @pytest.mark.parametrize("venue, entry, orders", [

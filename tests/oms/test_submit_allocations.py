@@ -22,7 +22,7 @@ from engine.config import VenueConfig
 from engine.oms.risk import RiskLimits
 from tests.support.alloc import allocated_blocks_delta
 
-pytestmark = [pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 ENGINE_DIR = os.path.dirname(os.path.abspath(engine.__file__))
 
