@@ -7,6 +7,11 @@ Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmar
 - ``stream``: one order's life on the stream (created, its NEW and CANCELED reports) through the compiled loop
   (``engine._record_loop.RecordLoop``: parse, apply, the tracker's books) against the floor of the same
   records parsed and applied with no bookkeeping at all.  The difference is what keeping the books costs.
+- ``fill``: an order's life on an Engine's stream (its NEW report, then a TRADE report that fills it) with
+  the fill settled in C by the compiled loop (``RecordLoop.settle_fills``: counted, the reference price, the
+  order's events made in C) against the same fill handed to the stream applier's Python step
+  (``StreamApplier.after_apply``) it replaced; with nobody listening and with a ``filled`` subscriber.  The
+  engine's venue is in-process (``tests.support.in_process_venue``): no socket, the engine alone.
 - ``balances``: a spot balance message's rows into the compiled account in one call
   (``BalanceParser.apply_spot``) against reading them row by row from Python, as the account book did.
 - ``frames``: a user-data event on Binance's WebSocket API session sorted in C from the socket's buffer
@@ -56,6 +61,7 @@ from engine._parse_balances import BalanceParser
 from engine._parse_binance import BinanceParser
 from engine._positions import PositionBook
 from engine._record_loop import RecordLoop
+from engine.oms.events import EventKind
 
 E8 = 100_000_000
 
@@ -130,11 +136,14 @@ def test_order_view_dataclass_baseline(steady, world):
 
 
 # -- stream ----------------------------------------------------------------------------------------------------
-def _report(x):
+def _report(x, filled="0", trade=-1):
+    X = "FILLED" if x == "TRADE" else x
     return json.dumps({"e": "executionReport", "E": 1, "s": "BTCUSDT", "c": "@CID@", "S": "BUY", "o": "LIMIT",
                        "f": "GTC", "q": "1.00000000", "p": "50000.00000000", "P": "0", "F": "0", "g": -1, "C": "",
-                       "x": x, "X": x, "r": "NONE", "i": 4242, "l": "0", "z": "0", "L": "0", "n": "0", "N": None,
-                       "T": 2, "t": -1, "w": x == "NEW", "m": False, "O": 1, "Z": "0", "Y": "0", "Q": "0"}).encode()
+                       "x": x, "X": X, "r": "NONE", "i": 4242, "l": filled, "z": filled,
+                       "L": "50000.00000000" if filled != "0" else "0",
+                       "n": "0", "N": None, "T": 2, "t": trade, "w": x == "NEW", "m": False, "O": 1, "Z": "0",
+                       "Y": "0", "Q": "0"}).encode()
 
 
 NEW, CANCELED = _report("NEW"), _report("CANCELED")
@@ -178,6 +187,72 @@ def test_order_life_parse_and_apply_floor(steady, world):
         applier.apply(parser, 1)
 
     steady(_life, store, inst, step)
+
+
+# -- fill ------------------------------------------------------------------------------------------------------
+FILLED = _report("TRADE", "1.00000000", 7)
+
+
+@pytest.fixture
+def offline_engine():
+    """A started Engine over an in-process venue (no socket); its stream fed by hand."""
+    import asyncio
+
+    from engine.config import VenueConfig
+    from engine.oms.engine import Engine
+    from engine.oms.risk import RiskLimits
+    from tests.support.in_process_venue import InProcessVenue
+    loop = asyncio.new_event_loop()
+    eng = Engine(VenueConfig.local("binance-spot", "http://127.0.0.1:9", "k", "s"), adapter=InProcessVenue(),
+                 capacity=1024, retention_s=0.0, risk_limits=RiskLimits(check_balance=False))
+    loop.run_until_complete(eng.start())
+    yield eng
+    loop.run_until_complete(eng.stop())
+    loop.close()
+
+
+def _fill_life(eng, inst, on_message):
+    """One order: created, its NEW and its filling TRADE report through the engine's stream, its slot reclaimed."""
+    store = eng.store
+    slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, 50_000 * E8)
+    cid = store.client_id_bytes(slot)
+    on_message(NEW.replace(b"@CID@", cid))
+    on_message(FILLED.replace(b"@CID@", cid))
+    store.reclaim(_LATER)
+
+
+def _fills(steady, eng, in_c, listen):
+    if not in_c:
+        eng.stream.loop.settle_fills(None, None, None, False)      # the Python step, as before
+    got = []
+    if listen:
+        eng.on(got.append, kinds={EventKind.FILLED})
+    inst = eng.admission.instrument("BTCUSDT")
+    handed = eng.stream.loop.handed
+    steady(_fill_life, eng, inst, eng.stream.on_message)
+    assert eng.metrics.filled > 0 and eng.tracker.open_count() == 0
+    assert (eng.stream.loop.handed == handed) == in_c            # each fill went the way the row names
+    assert bool(got) == listen and eng.admission.gate.reference_of(inst) == 50_000 * E8
+
+
+@pytest.mark.benchmark(group="fill")
+def test_fill_settled_in_c(steady, offline_engine):
+    _fills(steady, offline_engine, True, False)
+
+
+@pytest.mark.benchmark(group="fill")
+def test_fill_python_step_baseline(steady, offline_engine):
+    _fills(steady, offline_engine, False, False)
+
+
+@pytest.mark.benchmark(group="fill")
+def test_fill_settled_in_c_to_a_subscriber(steady, offline_engine):
+    _fills(steady, offline_engine, True, True)
+
+
+@pytest.mark.benchmark(group="fill")
+def test_fill_python_step_to_a_subscriber_baseline(steady, offline_engine):
+    _fills(steady, offline_engine, False, True)
 
 
 # -- balances --------------------------------------------------------------------------------------------------

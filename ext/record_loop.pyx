@@ -9,14 +9,18 @@ building anything for a record that needs nothing more:
 
 - an order acknowledged, cancelled, expired, amended or rejected, or a record that changed
   nothing, when no bracket listens to the order (and when someone subscribes to events, only
-  the events are made: ``on_event``, in C when it is an :class:`~engine._events.OrderEvents`).
+  the events are made: ``on_event``, in C when it is an :class:`~engine._events.OrderEvents`);
+- once :meth:`RecordLoop.settle_fills` gave it the means, a fill of such an order too: counted,
+  its price made the instrument's reference price, its events made in C and the account book's
+  step after a fill event called (``after_fill``), unless someone listens on a derivatives
+  account (the position event is made in Python) or the order is a child whose fills its parent
+  shows.
 
 Every other record is handed back to Python (``on_record(payload, status)``), the record still
 in the parser and the applier's outcome still in the applier, for what only Python does:
-fills (reference prices, position events, the balance event after a
-fill), an order whose answer was lost (resolution), a surprise (an alarm), a bracket's leg,
-an order the engine did not place (adoption), a second venue order under one of our client
-ids.  A message with no order record goes to ``on_other(payload)`` (the account book) unless it is a
+an order whose answer was lost (resolution), a surprise (an alarm), a bracket's leg, a fill the
+stream or the order's answer came short of (asked for), an order the engine did not place
+(adoption), a second venue order under one of our client ids, and the fills named above.  A message with no order record goes to ``on_other(payload)`` (the account book) unless it is a
 spot balance message the loop was given the means to read (:meth:`RecordLoop.read_spot_balances`),
 or a futures wallet message (:meth:`RecordLoop.read_futures_balances`), and no subscriber takes
 balance events (:meth:`RecordLoop.watch_balance_listeners`): then it is parsed and written to the
@@ -46,6 +50,7 @@ from engine._oms_apply cimport AP_APPLIED
 from engine._oms_apply cimport AP_CONFLICT
 from engine._oms_apply cimport AP_FOREIGN
 from engine._oms_apply cimport EV_CANCELLED
+from engine._oms_apply cimport EV_FILLED
 from engine._oms_apply cimport EV_NONE
 from engine._oms_apply cimport RecordApplier
 from engine._account cimport Account
@@ -102,6 +107,12 @@ cdef class RecordLoop:
     cdef Account account
     cdef list asset_names
     cdef bint futures_balances        # the balance parser's futures wallet rows (apply_futures), not spot
+    cdef bint fills                   # fills are settled here (settle_fills)
+    cdef int64_t[::1] reference       # the order gate's reference price by instrument, written per fill
+    cdef dict child_of                # child slot -> parent slot: such a fill is handed to Python
+    cdef object after_fill            # the account book's step after a fill event
+    cdef bint futures                 # a derivatives account: a fill while someone listens goes to Python
+    cdef readonly int64_t filled      # orders it saw filled (the engine's metrics add them)
     cdef readonly int64_t settled     # records this loop finished in C
     cdef readonly int64_t handed      # records handed to Python
     cdef readonly int64_t cancelled   # cancels it counted (the engine's metrics add them)
@@ -131,6 +142,22 @@ cdef class RecordLoop:
     def start(self, RecordApplier applier not None):
         """The instruments are loaded: order records are applied from now on."""
         self.applier = applier
+
+    def settle_fills(self, reference, dict child_of, after_fill, bint futures):
+        """Fills are settled here from now on (see the module docstring): ``reference`` the order gate's
+        reference prices by instrument (written), ``child_of`` the children whose fills their parent shows
+        (held), ``after_fill()`` the account book's step after a fill event, ``futures`` a derivatives
+        account.  ``reference`` None: fills are handed to Python again."""
+        if reference is None:
+            self.fills = False
+            return
+        if child_of is None or after_fill is None:
+            raise ValueError("fills need the children's parents and the step after a fill")
+        self.reference = reference
+        self.child_of = child_of
+        self.after_fill = after_fill
+        self.futures = futures
+        self.fills = True
 
     def read_spot_balances(self, BalanceParser parser, Account account, list asset_names):
         """Spot balance messages (what ``parser.apply_spot`` writes) go into ``account`` here, in one C
@@ -208,7 +235,8 @@ cdef class RecordLoop:
         cdef RecordApplier ap = self.applier
         cdef int32_t slot = ap.slot
         cdef int prev
-        cdef bint listening
+        cdef bint listening, fill
+        cdef int32_t inst
         if status == AP_FOREIGN or status == AP_CONFLICT:
             return False
         if slot < 0:
@@ -220,19 +248,33 @@ cdef class RecordLoop:
             return True
         prev = ap.prev_state
         listening = ap.event != EV_NONE and (len(self.callbacks) > 0 or len(self.streams) > 0)
-        if (ap.fill_qty_raw != 0 or prev == UNKNOWN or prev == REJECTED or prev == NOT_PLACED
+        fill = ap.fill_qty_raw != 0
+        if (prev == UNKNOWN or prev == REJECTED or prev == NOT_PLACED
                 or (PyDict_Size(self.brackets) and slot in self.brackets)
                 or (listening and self.on_event is None)):
             return False
+        if fill and (not self.fills or (listening and (self.futures or type(self.on_event) is not OrderEvents))
+                     or (PyDict_Size(self.child_of) and slot in self.child_of)):
+            return False
         self._track(slot)
         self._wake(slot)
-        if ap.event == EV_CANCELLED:
+        if ap.event == EV_NONE:
+            return True
+        if fill:
+            if ap.event == EV_FILLED:
+                self.filled += 1
+            inst = self.store.instrument[slot]
+            if 0 <= inst < self.reference.shape[0]:
+                self.reference[inst] = ap.fill_price_raw
+        elif ap.event == EV_CANCELLED:
             self.cancelled += 1
         if listening:                                # listeners: the events, the view made for them
             if type(self.on_event) is OrderEvents:
-                (<OrderEvents>self.on_event).emit_c(slot, ap.event, prev, 0, 0)
+                (<OrderEvents>self.on_event).emit_c(slot, ap.event, prev, ap.fill_qty_raw, ap.fill_price_raw)
             else:
                 self.on_event(slot, ap.event, prev)
+            if fill:
+                self.after_fill()
         return True
 
     cdef int _track(self, int32_t slot) except -1:

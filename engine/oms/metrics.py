@@ -83,13 +83,21 @@ class EngineMetrics:
         self.placed = 0
         self.acknowledged = 0
         self.rejected = 0
-        self.filled = 0
+        self._filled = 0
         self._cancelled = 0
-        self._counters = None            # the compiled stream loop, which counts the cancels it settles
+        self._counters = None            # the compiled stream loop, which counts the fills and cancels it settles
         self.unexpected_executions = 0   # alarms: fills the engine had not counted on (applied anyway)
         self.amend_rejected = 0          # amendments the venue refused
         self.errors: dict[str, int] = {}
         self.slow_placements = 0
+
+    @property
+    def filled(self) -> int:
+        return self._filled + (self._counters.filled if self._counters is not None else 0)
+
+    @filled.setter
+    def filled(self, value: int) -> None:
+        self._filled = value - (self._counters.filled if self._counters is not None else 0)
 
     @property
     def cancelled(self) -> int:
@@ -100,7 +108,8 @@ class EngineMetrics:
         self._cancelled = value - (self._counters.cancelled if self._counters is not None else 0)
 
     def counted_elsewhere(self, counters) -> None:
-        """Cancels are also counted by ``counters`` (the compiled stream loop's ``cancelled``)."""
+        """Fills and cancels are also counted by ``counters`` (the compiled stream loop's ``filled`` and
+        ``cancelled``)."""
         self._counters = counters
 
     # ---- hot path -------------------------------------------------------------------------

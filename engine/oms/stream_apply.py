@@ -1,9 +1,12 @@
 """Applying what the venue says: order answers and user-data stream messages.
 
-Hot path: a stream message is parsed in C into the parser's record and applied in C
-(:class:`~engine._oms_apply.RecordApplier`) to the order store and positions; Python
-only settles the order in the tracker (open set, waiters) and, when someone listens,
-emits events.  The parser is the venue's own (``adapter.parser``); the loop is the same
+Hot path: a stream message is parsed in C into the parser's record, applied in C
+(:class:`~engine._oms_apply.RecordApplier`) to the order store and positions, and settled
+in C (:class:`~engine._record_loop.RecordLoop`: the tracker's open set and waiters, the
+counters, a fill's reference price, the events made and delivered when someone listens).
+What only Python does is handed back to :meth:`StreamApplier._record`: an order whose answer
+was lost, a surprise, a bracket's leg, a fill short of the venue's, a fill while someone
+listens on a derivatives account (its position event), an order the engine did not place.  The parser is the venue's own (``adapter.parser``); the loop is the same
 for every venue: ``parse``, then ``next_record`` hands out each order record the message
 holds (none: the message goes to the account book, which the adapter reads it into).
 Orders the engine did not place go to :mod:`engine.oms.foreign` (cold path).
@@ -83,6 +86,8 @@ class StreamApplier:
         eng = self.eng
         self.applier = RecordApplier(self.store, eng.instruments, eng.book if eng.futures else None)
         self.loop.start(self.applier)
+        self.loop.settle_fills(eng.admission.gate.reference, eng.foreign.child_of, eng.account_book.after_fill,
+                               eng.futures)
         balances = getattr(eng.adapter, "spot_balances", None)     # optional (engine.venues.base.Adapter)
         if balances is not None and not eng.futures:
             self.loop.read_spot_balances(balances, eng.account, eng.instruments.asset_names)

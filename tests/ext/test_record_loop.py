@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -245,3 +246,106 @@ def test_futures_wallet_messages_are_written_to_the_account_in_c_while_nobody_li
     assert python_allocations_per_call_bytes(call) == 0
     assert allocated_blocks_delta(call) == 0
     assert len(w.other) == 4 and parser.loop_reads > 2
+
+
+class FillWorld(World):
+    """The world with fills settled in C (as the engine's stream applier gives them after its start)."""
+
+    def __init__(self, futures=False):
+        super().__init__()
+        import numpy as np
+        self.reference = np.zeros(4, dtype=np.int64)
+        self.child_of, self.after = {}, []
+        self.loop.settle_fills(self.reference, self.child_of, lambda: self.after.append(1), futures)
+
+
+def test_a_fill_is_settled_in_c_its_price_the_reference_the_order_counted_filled():
+    w = FillWorld()
+    slot, cid = w.order()
+    w.loop.run(report(cid, "NEW", "NEW"))
+    w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.4", L="50000.5", z="0.4", t=7))
+    assert w.handed == [] and w.reference[w.inst] == 50_000_50_000_000 and w.loop.filled == 0
+    assert w.open == {slot: w.inst} and w.counts.total == 1
+    w.loop.run(report(cid, "TRADE", "FILLED", l="0.6", L="49999", z="1", t=8))
+    assert w.handed == [] and w.reference[w.inst] == 49_999 * E8 and w.loop.filled == 1
+    assert w.store.state_of(slot) == OrderState.FILLED and w.open == {} and w.counts.total == 0
+    assert w.loop.settled == 3 and w.after == []          # nobody listens: no step after a fill event
+    w.loop.run(report(cid, "TRADE", "FILLED", l="0.6", L="1", z="1", t=8))      # the same fill again: nothing
+    assert w.reference[w.inst] == 49_999 * E8 and w.loop.filled == 1
+
+
+def test_a_fill_python_must_see_is_handed_over():
+    w = FillWorld(futures=True)
+    slot, cid = w.order()
+    w.loop.run(report(cid, "NEW", "NEW"))
+    w.child_of[slot] = 99                   # a child whose fills its parent shows
+    w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.1", L="50000", z="0.1", t=1))
+    assert w.handed == [ApplyStatus.AP_APPLIED] and w.reference[w.inst] == 0
+    w.child_of.clear()
+    w.callbacks.append(print)               # someone listens on a derivatives account: the position event
+    w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.1", L="50000", z="0.2", t=2))
+    assert len(w.handed) == 2 and w.reference[w.inst] == 0
+    w.callbacks.clear()
+    w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.1", L="50000", z="0.3", t=3))     # nobody: in C
+    assert len(w.handed) == 2 and w.reference[w.inst] == 50_000 * E8
+    w.loop.settle_fills(None, None, None, False)           # switched off: handed to Python again
+    w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.1", L="50001", z="0.4", t=4))
+    assert len(w.handed) == 3 and w.reference[w.inst] == 50_000 * E8
+    with pytest.raises(ValueError):
+        w.loop.settle_fills(w.reference, None, None, False)
+
+
+def test_a_spot_fill_with_a_listener_gets_its_events_in_c_then_the_step_after_a_fill():
+    from engine._events import OrderEvents
+    from engine.oms.events import EventBus, EventKind
+    from engine.oms.stream_apply import ORDER_EVENT_KINDS
+    w = World()
+    bus = EventBus()
+    callbacks, streams = bus.listener_lists()
+    got = []
+    views = {}
+
+    class View:
+        symbol = "BTCUSDT"
+
+    events = OrderEvents(bus, lambda slot: views.setdefault(slot, View()), ORDER_EVENT_KINDS, EventKind.ACCEPTED)
+    import numpy as np
+    reference, after = np.zeros(4, dtype=np.int64), []
+    loop = RecordLoop(w.parser, w.applier, w.store, w.counts, w.open, w.dormant, w.waiters, w.brackets, callbacks,
+                      streams, w.hist, w.other.append, lambda payload, status: w.handed.append(status), None, events)
+    loop.settle_fills(reference, {}, lambda: after.append(len(got)), False)
+    bus.subscribe(lambda e: got.append((e.kind, e.order, e.data)))
+    slot, cid = w.order()
+    loop.run(report(cid, "NEW", "NEW"))
+    loop.run(report(cid, "TRADE", "FILLED", l="1", L="50000", z="1", t=3))
+    assert w.handed == [] and loop.filled == 1 and reference[w.inst] == 50_000 * E8
+    assert got == [(EventKind.ACCEPTED, views[slot], {"fill_qty": None, "fill_price": None}),
+                   (EventKind.FILLED, views[slot], {"fill_qty": Decimal("1"), "fill_price": Decimal("50000")})]
+    assert after == [2]                     # after the fill's event, as the stream applier's Python step did
+    plain = RecordLoop(w.parser, w.applier, w.store, w.counts, w.open, w.dormant, w.waiters, w.brackets, callbacks,
+                       streams, w.hist, w.other.append, lambda payload, status: w.handed.append(status), None,
+                       lambda slot, event, prev: None)         # an on_event that takes no fill: handed over
+    plain.settle_fills(reference, {}, after.append, False)
+    s2, c2 = w.order()
+    plain.run(report(c2, "TRADE", "FILLED", l="1", L="50000", z="1", t=4, i=88))
+    assert w.handed == [ApplyStatus.AP_APPLIED]
+
+
+def test_a_fill_settled_in_c_allocates_nothing():
+    w = FillWorld()
+    slot, cid = w.order()
+    w.loop.run(report(cid, "NEW", "NEW"))
+    fills = [report(cid, "TRADE", "PARTIALLY_FILLED", l="0.00001", L="50000", z=f"{n / 100_000:.5f}", t=n)
+             for n in range(1, 90_000)]
+    it = iter(fills)
+    run = w.loop.run
+
+    def call():
+        run(next(it))
+
+    for _ in range(1_000):
+        call()
+    before = w.loop.settled
+    assert python_allocations_per_call_bytes(call, iterations=20_000) == 0
+    assert allocated_blocks_delta(call, iterations=20_000, warmup=100) == 0
+    assert w.handed == [] and w.loop.settled - before > 40_000

@@ -5,83 +5,19 @@ answers every market order with a Binance FULL response carrying its single fill
 order is created, sent, applied, filled, evented and, after its retention, its slot reused.
 """
 
-import asyncio
 import gc
-import json
 import sys
 import time
 
 import pytest
 import uvloop
 
-from engine._parse_binance import BinanceParser
 from engine.config import VenueConfig
 from engine.oms.engine import Engine
 from engine.oms.risk import RiskLimits
+from tests.support.in_process_venue import InProcessVenue
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
-
-
-class InProcessVenue:
-    """Just enough of a venue adapter for a spot account that fills every market order at once."""
-
-    venue = "binance-spot"
-    futures = False
-    margin_asset = None
-    capabilities = frozenset()
-
-    def __init__(self):
-        from engine.transport.ratelimit import RateLimiter
-        self.parser = BinanceParser()
-        self.answers = BinanceParser()
-        self.clock = type("C", (), {"run": staticmethod(self._idle), "health": lambda s: {}, "now_ms": lambda s: 0,
-                                    "rtt_ms": 0.0})()
-        self.limiter = RateLimiter("binance-spot")
-        self.trade_id = 0
-        self.template = json.dumps({
-            "symbol": "BTCUSDT", "orderId": 0, "orderListId": -1, "clientOrderId": "@CID@", "transactTime": 1,
-            "price": "0.00000000", "origQty": "0.01000000", "executedQty": "0.01000000", "origQuoteOrderQty": "0",
-            "cummulativeQuoteQty": "500.00000000", "status": "FILLED", "timeInForce": "GTC", "type": "MARKET",
-            "side": "BUY", "workingTime": 1, "selfTradePreventionMode": "NONE",
-            "fills": [{"price": "50000.00", "qty": "0.01", "commission": "0", "commissionAsset": "USDT",
-                       "tradeId": 0}]}).replace('"orderId": 0', '"orderId": @OID@').replace('"tradeId": 0', '"tradeId": @TID@')
-
-    @staticmethod
-    async def _idle(*a):
-        await asyncio.sleep(3600)
-
-    async def start(self, *a):
-        pass
-
-    async def stop(self):
-        pass
-
-    async def load_instruments(self, registry):
-        from engine._instruments import ContractType
-        registry.add("BTCUSDT", "BTC", "USDT", ContractType.SPOT, tick="0.01", step="0.00001", min_qty="0.00001",
-                     max_qty="9000")
-
-    async def last_price(self, symbol):
-        return 50_000 * 100_000_000
-
-    async def open_orders(self, symbol=None):
-        return []
-
-    async def positions(self):
-        return []
-
-    async def balances(self):
-        return {}
-
-    async def send_place(self, spec):
-        self.trade_id += 1
-        body = (self.template.replace("@OID@", str(self.trade_id)).replace("@TID@", str(self.trade_id))
-                .replace("@CID@", spec.client_id)).encode()
-        return self._answer(body)
-
-    async def _answer(self, body):
-        self.answers.parse(body)
-        return self.answers
 
 
 async def drive(n_warm: int, n: int):
