@@ -42,7 +42,8 @@ def main(argv=None) -> int:
                "errors": r["errors"],
                "problems": r["problems"][:20], "seconds": round(seconds, 1),
                "orders_per_s": round(r["placed"] / seconds, 1),
-               "store": r["stats"]["store"], "applier": r["stats"]["applier"]}
+               "store": r["stats"]["store"], "applier": r["stats"]["applier"],
+               "stream_loop": r["stats"]["stream_loop"]}
     print(json.dumps(summary, indent=2, default=str))
     return 0 if not r["problems"] else 1
 

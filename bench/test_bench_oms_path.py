@@ -10,8 +10,9 @@ Run: python -m pytest bench/test_bench_oms_path.py --benchmark-enable --benchmar
 - ``fill``: an order's life on an Engine's stream (its NEW report, then a TRADE report that fills it) with
   the fill settled in C by the compiled loop (``RecordLoop.settle_fills``: counted, the reference price, the
   order's events made in C) against the same fill handed to the stream applier's Python step
-  (``StreamApplier.after_apply``) it replaced; with nobody listening and with a ``filled`` subscriber.  The
-  engine's venue is in-process (``tests.support.in_process_venue``): no socket, the engine alone.
+  (``StreamApplier.after_apply``) it replaced; with nobody listening and with a ``filled`` subscriber; and the
+  floor: the same reports parsed and applied with no bookkeeping.  The engine's venue is in-process
+  (``tests.support.in_process_venue``): no socket, the engine alone.
 - ``balances``: a spot balance message's rows into the compiled account in one call
   (``BalanceParser.apply_spot``) against reading them row by row from Python, as the account book did.
 - ``frames``: a user-data event on Binance's WebSocket API session sorted in C from the socket's buffer
@@ -196,19 +197,9 @@ FILLED = _report("TRADE", "1.00000000", 7)
 @pytest.fixture
 def offline_engine():
     """A started Engine over an in-process venue (no socket); its stream fed by hand."""
-    import asyncio
-
-    from engine.config import VenueConfig
-    from engine.oms.engine import Engine
-    from engine.oms.risk import RiskLimits
-    from tests.support.in_process_venue import InProcessVenue
-    loop = asyncio.new_event_loop()
-    eng = Engine(VenueConfig.local("binance-spot", "http://127.0.0.1:9", "k", "s"), adapter=InProcessVenue(),
-                 capacity=1024, retention_s=0.0, risk_limits=RiskLimits(check_balance=False))
-    loop.run_until_complete(eng.start())
-    yield eng
-    loop.run_until_complete(eng.stop())
-    loop.close()
+    from tests.support.in_process_venue import started_engine
+    with started_engine() as eng:
+        yield eng
 
 
 def _fill_life(eng, inst, on_message):
@@ -238,6 +229,25 @@ def _fills(steady, eng, in_c, listen):
 @pytest.mark.benchmark(group="fill")
 def test_fill_settled_in_c(steady, offline_engine):
     _fills(steady, offline_engine, True, False)
+
+
+@pytest.mark.benchmark(group="fill")
+def test_fill_parse_and_apply_floor(steady, world):
+    """The same two reports parsed and applied to a store with no bookkeeping at all (the floor)."""
+    reg, inst, store = world
+    parser, applier = BinanceParser(), RecordApplier(store, reg)
+
+    def life():
+        slot = store.create(inst, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, E8, 50_000 * E8)
+        cid = store.client_id_bytes(slot)
+        for report in (NEW, FILLED):
+            parser.parse(report.replace(b"@CID@", cid))
+            parser.next_record()
+            applier.apply(parser, 1)
+        store.reclaim(_LATER)
+
+    steady(life)
+    assert applier.counters()["applied"] > 0
 
 
 @pytest.mark.benchmark(group="fill")

@@ -153,6 +153,10 @@ cdef class BusCore:
         self.deliver(ev)
         return ev
 
+    def wants(self, kind) -> bool:
+        """Whether any subscriber takes ``kind`` (an event of it would be made)."""
+        return self.takes(kind)
+
     @property
     def active(self) -> bool:
         return bool(self._callbacks) or bool(self._streams)

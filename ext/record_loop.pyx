@@ -12,8 +12,8 @@ building anything for a record that needs nothing more:
   the events are made: ``on_event``, in C when it is an :class:`~engine._events.OrderEvents`);
 - once :meth:`RecordLoop.settle_fills` gave it the means, a fill of such an order too: counted,
   its price made the instrument's reference price, its events made in C and the account book's
-  step after a fill event called (``after_fill``), unless someone listens on a derivatives
-  account (the position event is made in Python) or the order is a child whose fills its parent
+  step after a fill event called (``after_fill``), unless a subscriber takes a derivatives
+  account's position event (made in Python) or the order is a child whose fills its parent
   shows.
 
 Every other record is handed back to Python (``on_record(payload, status)``), the record still
@@ -111,7 +111,7 @@ cdef class RecordLoop:
     cdef int64_t[::1] reference       # the order gate's reference price by instrument, written per fill
     cdef dict child_of                # child slot -> parent slot: such a fill is handed to Python
     cdef object after_fill            # the account book's step after a fill event
-    cdef bint futures                 # a derivatives account: a fill while someone listens goes to Python
+    cdef object position_kind         # a derivatives account's position event kind (None: spot)
     cdef readonly int64_t filled      # orders it saw filled (the engine's metrics add them)
     cdef readonly int64_t settled     # records this loop finished in C
     cdef readonly int64_t handed      # records handed to Python
@@ -143,11 +143,12 @@ cdef class RecordLoop:
         """The instruments are loaded: order records are applied from now on."""
         self.applier = applier
 
-    def settle_fills(self, reference, dict child_of, after_fill, bint futures):
+    def settle_fills(self, reference, dict child_of, after_fill, position_kind):
         """Fills are settled here from now on (see the module docstring): ``reference`` the order gate's
         reference prices by instrument (written), ``child_of`` the children whose fills their parent shows
-        (held), ``after_fill()`` the account book's step after a fill event, ``futures`` a derivatives
-        account.  ``reference`` None: fills are handed to Python again."""
+        (held), ``after_fill()`` the account book's step after a fill event, ``position_kind`` the kind of a
+        derivatives account's position event (a fill while a subscriber takes it goes to Python; None on a
+        spot account).  ``reference`` None: fills are handed to Python again."""
         if reference is None:
             self.fills = False
             return
@@ -156,7 +157,7 @@ cdef class RecordLoop:
         self.reference = reference
         self.child_of = child_of
         self.after_fill = after_fill
-        self.futures = futures
+        self.position_kind = position_kind
         self.fills = True
 
     def read_spot_balances(self, BalanceParser parser, Account account, list asset_names):
@@ -253,8 +254,10 @@ cdef class RecordLoop:
                 or (PyDict_Size(self.brackets) and slot in self.brackets)
                 or (listening and self.on_event is None)):
             return False
-        if fill and (not self.fills or (listening and (self.futures or type(self.on_event) is not OrderEvents))
-                     or (PyDict_Size(self.child_of) and slot in self.child_of)):
+        if fill and (not self.fills or (PyDict_Size(self.child_of) and slot in self.child_of)
+                     or (listening and (type(self.on_event) is not OrderEvents or (
+                         self.position_kind is not None
+                         and (<OrderEvents>self.on_event).bus.takes(self.position_kind))))):
             return False
         self._track(slot)
         self._wake(slot)

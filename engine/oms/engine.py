@@ -595,13 +595,20 @@ class Engine:
 
     def positions(self) -> dict[str, Position]:
         out = {}
-        for symbol, inst in self.instruments.ids.items():
-            p = self.book.get(inst)
-            if p["size_raw"] or p["realized_raw"]:
-                out[symbol] = Position(symbol, to_decimal(p["size_raw"]), to_decimal(p["entry_raw"]),
-                                       to_decimal(p["realized_raw"]), to_decimal(p["unrealized_raw"]),
-                                       to_decimal(p["fees_raw"]), int(p["leverage"]))
+        for symbol in self.instruments.ids:
+            p = self.position_of(symbol)
+            if p is not None:
+                out[symbol] = p
         return out
+
+    def position_of(self, symbol: str) -> Position | None:
+        """The position in ``symbol`` as :meth:`positions` has it (None: flat, nothing realised)."""
+        p = self.book.get(self.instruments.ids[symbol])
+        if p["size_raw"] or p["realized_raw"]:
+            return Position(symbol, to_decimal(p["size_raw"]), to_decimal(p["entry_raw"]),
+                            to_decimal(p["realized_raw"]), to_decimal(p["unrealized_raw"]),
+                            to_decimal(p["fees_raw"]), int(p["leverage"]))
+        return None
 
     def balances(self) -> dict[str, tuple[Decimal, Decimal]]:
         """asset -> (free, locked) (futures: (available, wallet)) as last reported by the venue."""
@@ -691,6 +698,7 @@ class Engine:
     def stats(self) -> dict:
         return {"venue": self.venue, "metrics": self.metrics.snapshot(), "store": self.store.counters(),
                 "applier": self.stream.applier.counters() if self.stream.applier else {},
+                "stream_loop": self.stream.loop_counters(),
                 "foreign": self.foreign.counters(), "breaker": self.breaker.snapshot(),
                 "resolution": self.resolver.counters(),
                 "open_orders": self.tracker.open_count(), "bad_messages": self.bad_messages,

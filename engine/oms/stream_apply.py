@@ -5,8 +5,8 @@ Hot path: a stream message is parsed in C into the parser's record, applied in C
 in C (:class:`~engine._record_loop.RecordLoop`: the tracker's open set and waiters, the
 counters, a fill's reference price, the events made and delivered when someone listens).
 What only Python does is handed back to :meth:`StreamApplier._record`: an order whose answer
-was lost, a surprise, a bracket's leg, a fill short of the venue's, a fill while someone
-listens on a derivatives account (its position event), an order the engine did not place.  The parser is the venue's own (``adapter.parser``); the loop is the same
+was lost, a surprise, a bracket's leg, a fill short of the venue's, a fill on a derivatives
+account while a subscriber takes its position event, an order the engine did not place.  The parser is the venue's own (``adapter.parser``); the loop is the same
 for every venue: ``parse``, then ``next_record`` hands out each order record the message
 holds (none: the message goes to the account book, which the adapter reads it into).
 Orders the engine did not place go to :mod:`engine.oms.foreign` (cold path).
@@ -87,13 +87,19 @@ class StreamApplier:
         self.applier = RecordApplier(self.store, eng.instruments, eng.book if eng.futures else None)
         self.loop.start(self.applier)
         self.loop.settle_fills(eng.admission.gate.reference, eng.foreign.child_of, eng.account_book.after_fill,
-                               eng.futures)
+                               EventKind.POSITION_CHANGED if eng.futures else None)
         balances = getattr(eng.adapter, "spot_balances", None)     # optional (engine.venues.base.Adapter)
         if balances is not None and not eng.futures:
             self.loop.read_spot_balances(balances, eng.account, eng.instruments.asset_names)
         balances = getattr(eng.adapter, "futures_balances", None)  # optional, likewise
         if balances is not None and eng.futures:
             self.loop.read_futures_balances(balances, eng.account, eng.instruments.asset_names)
+
+    def loop_counters(self) -> dict:
+        """The records the compiled loop settled itself and those it handed to Python, and the orders it
+        counted filled or cancelled."""
+        loop = self.loop
+        return {"settled": loop.settled, "handed": loop.handed, "filled": loop.filled, "cancelled": loop.cancelled}
 
     # -- answers -----------------------------------------------------------------------------------
     def apply_answer(self, parser) -> None:
@@ -194,9 +200,9 @@ class StreamApplier:
         if self.bus.active or surprise:
             view = self.events(slot, event, ap.prev_state, fill_qty, fill_price) or self.tracker.view(slot)
             if fill_qty:
-                if self.eng.futures:
+                if self.eng.futures and self.bus.wants(EventKind.POSITION_CHANGED):
                     self.bus.emit(EventKind.POSITION_CHANGED, symbol=view.symbol,
-                                  position=self.eng.positions().get(view.symbol))
+                                  position=self.eng.position_of(view.symbol))
                 self.eng.account_book.after_fill()
             if surprise:
                 self.unexpected += 1

@@ -251,12 +251,12 @@ def test_futures_wallet_messages_are_written_to_the_account_in_c_while_nobody_li
 class FillWorld(World):
     """The world with fills settled in C (as the engine's stream applier gives them after its start)."""
 
-    def __init__(self, futures=False):
+    def __init__(self):
         super().__init__()
         import numpy as np
         self.reference = np.zeros(4, dtype=np.int64)
         self.child_of, self.after = {}, []
-        self.loop.settle_fills(self.reference, self.child_of, lambda: self.after.append(1), futures)
+        self.loop.settle_fills(self.reference, self.child_of, lambda: self.after.append(1), None)
 
 
 def test_a_fill_is_settled_in_c_its_price_the_reference_the_order_counted_filled():
@@ -275,27 +275,28 @@ def test_a_fill_is_settled_in_c_its_price_the_reference_the_order_counted_filled
 
 
 def test_a_fill_python_must_see_is_handed_over():
-    w = FillWorld(futures=True)
+    w = FillWorld()
     slot, cid = w.order()
     w.loop.run(report(cid, "NEW", "NEW"))
     w.child_of[slot] = 99                   # a child whose fills its parent shows
     w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.1", L="50000", z="0.1", t=1))
     assert w.handed == [ApplyStatus.AP_APPLIED] and w.reference[w.inst] == 0
     w.child_of.clear()
-    w.callbacks.append(print)               # someone listens on a derivatives account: the position event
+    w.callbacks.append(print)               # someone listens, and no OrderEvents to make the fill's events
     w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.1", L="50000", z="0.2", t=2))
     assert len(w.handed) == 2 and w.reference[w.inst] == 0
     w.callbacks.clear()
     w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.1", L="50000", z="0.3", t=3))     # nobody: in C
     assert len(w.handed) == 2 and w.reference[w.inst] == 50_000 * E8
-    w.loop.settle_fills(None, None, None, False)           # switched off: handed to Python again
+    w.loop.settle_fills(None, None, None, None)            # switched off: handed to Python again
     w.loop.run(report(cid, "TRADE", "PARTIALLY_FILLED", l="0.1", L="50001", z="0.4", t=4))
     assert len(w.handed) == 3 and w.reference[w.inst] == 50_000 * E8
     with pytest.raises(ValueError):
-        w.loop.settle_fills(w.reference, None, None, False)
+        w.loop.settle_fills(w.reference, None, None, None)
 
 
-def test_a_spot_fill_with_a_listener_gets_its_events_in_c_then_the_step_after_a_fill():
+@pytest.mark.parametrize("futures", [False, True], ids=["spot", "derivatives"])
+def test_a_fill_with_a_listener_gets_its_events_in_c_then_the_step_after_a_fill(futures):
     from engine._events import OrderEvents
     from engine.oms.events import EventBus, EventKind
     from engine.oms.stream_apply import ORDER_EVENT_KINDS
@@ -313,8 +314,9 @@ def test_a_spot_fill_with_a_listener_gets_its_events_in_c_then_the_step_after_a_
     reference, after = np.zeros(4, dtype=np.int64), []
     loop = RecordLoop(w.parser, w.applier, w.store, w.counts, w.open, w.dormant, w.waiters, w.brackets, callbacks,
                       streams, w.hist, w.other.append, lambda payload, status: w.handed.append(status), None, events)
-    loop.settle_fills(reference, {}, lambda: after.append(len(got)), False)
-    bus.subscribe(lambda e: got.append((e.kind, e.order, e.data)))
+    loop.settle_fills(reference, {}, lambda: after.append(len(got)), EventKind.POSITION_CHANGED if futures else None)
+    take = bus.subscribe(lambda e: got.append((e.kind, e.order, e.data)),
+                         kinds={EventKind.ACCEPTED, EventKind.FILLED, EventKind.PARTIALLY_FILLED})
     slot, cid = w.order()
     loop.run(report(cid, "NEW", "NEW"))
     loop.run(report(cid, "TRADE", "FILLED", l="1", L="50000", z="1", t=3))
@@ -325,10 +327,15 @@ def test_a_spot_fill_with_a_listener_gets_its_events_in_c_then_the_step_after_a_
     plain = RecordLoop(w.parser, w.applier, w.store, w.counts, w.open, w.dormant, w.waiters, w.brackets, callbacks,
                        streams, w.hist, w.other.append, lambda payload, status: w.handed.append(status), None,
                        lambda slot, event, prev: None)         # an on_event that takes no fill: handed over
-    plain.settle_fills(reference, {}, after.append, False)
+    plain.settle_fills(reference, {}, after.append, None)
     s2, c2 = w.order()
     plain.run(report(c2, "TRADE", "FILLED", l="1", L="50000", z="1", t=4, i=88))
     assert w.handed == [ApplyStatus.AP_APPLIED]
+    take()                                               # every kind now: a position event someone takes
+    bus.subscribe(lambda e: got.append((e.kind, e.order, e.data)))
+    s3, c3 = w.order()
+    loop.run(report(c3, "TRADE", "FILLED", l="1", L="50000", z="1", t=5, i=89))
+    assert len(w.handed) == (2 if futures else 1) and (len(got) == 2) == futures
 
 
 def test_a_fill_settled_in_c_allocates_nothing():

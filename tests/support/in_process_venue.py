@@ -2,6 +2,7 @@
 test, the fill benchmarks)."""
 
 import asyncio
+import contextlib
 import json
 
 from engine._parse_binance import BinanceParser
@@ -67,3 +68,21 @@ class InProcessVenue:
     async def _answer(self, body):
         self.answers.parse(body)
         return self.answers
+
+
+@contextlib.contextmanager
+def started_engine(capacity: int = 1024):
+    """An Engine over an :class:`InProcessVenue`, started on an event loop of its own; its stream fed by hand
+    (``eng.stream.on_message``), outside a running loop."""
+    from engine.config import VenueConfig
+    from engine.oms.engine import Engine
+    from engine.oms.risk import RiskLimits
+    loop = asyncio.new_event_loop()
+    eng = Engine(VenueConfig.local("binance-spot", "http://127.0.0.1:9", "k", "s"), adapter=InProcessVenue(),
+                 capacity=capacity, retention_s=0.0, risk_limits=RiskLimits(check_balance=False))
+    loop.run_until_complete(eng.start())
+    try:
+        yield eng
+    finally:
+        loop.run_until_complete(eng.stop())
+        loop.close()
