@@ -20,7 +20,8 @@ Every other record is handed back to Python (``on_record(payload, status)``), th
 in the parser and the applier's outcome still in the applier, for what only Python does:
 an order whose answer was lost (resolution), a surprise (an alarm), a bracket's leg, a fill the
 stream or the order's answer came short of (asked for), an order the engine did not place
-(adoption), a second venue order under one of our client ids, and the fills named above.  A message with no order record goes to ``on_other(payload)`` (the account book) unless it is a
+(adoption), a second venue order under one of our client ids, and the fills named above.
+A message with no order record goes to ``on_other(payload)`` (the account book) unless it is a
 spot balance message the loop was given the means to read (:meth:`RecordLoop.read_spot_balances`),
 or a futures wallet message (:meth:`RecordLoop.read_futures_balances`), and no subscriber takes
 balance events (:meth:`RecordLoop.watch_balance_listeners`): then it is parsed and written to the

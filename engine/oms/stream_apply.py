@@ -6,9 +6,10 @@ in C (:class:`~engine._record_loop.RecordLoop`: the tracker's open set and waite
 counters, a fill's reference price, the events made and delivered when someone listens).
 What only Python does is handed back to :meth:`StreamApplier._record`: an order whose answer
 was lost, a surprise, a bracket's leg, a fill short of the venue's, a fill on a derivatives
-account while a subscriber takes its position event, an order the engine did not place.  The parser is the venue's own (``adapter.parser``); the loop is the same
-for every venue: ``parse``, then ``next_record`` hands out each order record the message
-holds (none: the message goes to the account book, which the adapter reads it into).
+account while a subscriber takes its position event, an order the engine did not place.
+The parser is the venue's own (``adapter.parser``); the loop is the same for every venue:
+``parse``, then ``next_record`` hands out each order record the message holds (none: the
+message goes to the account book, which the adapter reads it into).
 Orders the engine did not place go to :mod:`engine.oms.foreign` (cold path).
 
 Nothing read from the wire is dropped silently:
