@@ -84,9 +84,9 @@ async def open_floor(url: str, venue: str, prebuild: Callable[[int], tuple[bytes
     prebuilt: dict = {}
 
     async def send(data: bytes) -> bytes:
-        proto.fut = loop.create_future()
-        transport.write(data)
+        transport.write(data)               # written first, its future after (as the engine's paths do)
         last["t"] = time.perf_counter_ns()
+        proto.fut = loop.create_future()
         return await proto.fut
 
     async def place(i):

@@ -189,11 +189,16 @@ class FastHttpConnection(asyncio.Protocol):
         """Write a complete request; returns a future for its :class:`HttpResponse`.
 
         The bytes are copied into the transport's buffer before this returns, so a
-        reusable encoder buffer may be overwritten right after.
+        reusable encoder buffer may be overwritten right after.  The request is written
+        first and its future registered after, as the WebSocket paths do: nothing can
+        answer or fail it in between (no turn of the loop), and the bytes leave sooner.
         """
         transport = self._transport
         if self._closed or transport is None or transport.is_closing():
             raise ConnectionLost("connection is closed; nothing was sent", sent=False)
+        transport.write(request)
+        self.last_write_ns = time.perf_counter_ns()
+        self.requests_sent += 1
         loop = self._loop
         fut = loop.create_future()
         delay = self._read_timeout if timeout is None else timeout
@@ -201,9 +206,6 @@ class FastHttpConnection(asyncio.Protocol):
         self._pending.append((fut, deadline, delay))
         if self._timer is None:
             self._timer = loop.call_at(deadline, self._check_deadlines)
-        transport.write(request)
-        self.last_write_ns = time.perf_counter_ns()
-        self.requests_sent += 1
         return fut
 
     async def request(self, request: bytes | bytearray | memoryview, timeout: float | None = None) -> HttpResponse:
