@@ -154,11 +154,19 @@ class Reconciler:
         return True
 
     async def query(self, slot: int, spec):
-        """The venue's report of one of our orders (by client id; by venue id for orders the venue created)."""
+        """The venue's report of one of our orders (by client id; by venue id for orders the venue created, and
+        for one the venue no longer finds by client id but acknowledged, where the adapter can ask by id)."""
         leg = self.eng.tracker.leg(slot)
         if leg is not None:
             return await leg.query_leg(spec)
-        return await self.eng.adapter.query(spec.symbol, spec.client_id, spec.order_type)
+        eng = self.eng
+        vo = await eng.adapter.query(spec.symbol, spec.client_id, spec.order_type)
+        by_id = getattr(eng.adapter, "query_by_id", None)      # optional (engine.venues.base.Adapter)
+        if vo is None and by_id is not None:
+            exchange_id = eng.tracker.view(slot).exchange_order_id
+            if exchange_id is not None:
+                vo = await by_id(spec.symbol, exchange_id)
+        return vo
 
     # -- full reconciliation -------------------------------------------------------------------------------
     async def run(self, reason: str) -> dict:

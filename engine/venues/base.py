@@ -256,7 +256,10 @@ class VenueAdapter(Protocol):
     # ``apply_spot`` takes them whole (the order manager's stream loop then writes them to the compiled
     # account in C while nobody listens; anything it cannot take still comes to account_message);
     # ``futures_balances``, the same for a derivatives account's wallet messages when ``apply_futures``
-    # takes them whole (each coin's wallet and available balance).
+    # takes them whole (each coin's wallet and available balance);
+    # ``async query_by_id(symbol, exchange_id) -> VenueOrder | None``, the order by the venue's own id, for a
+    # venue whose lookup by client id stops working some time after the order ended (the reconciliation asks
+    # it when ``query`` found nothing for an order the venue acknowledged).
 
 
 class VenueLeg(Protocol):

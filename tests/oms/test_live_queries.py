@@ -139,3 +139,26 @@ def test_live_queries_on_topstepx_contracts():
             assert eng.stats()["live_differences"] == 0
 
     run(main())
+
+
+def test_an_ended_order_gateio_no_longer_finds_by_text_is_found_by_its_venue_id():
+    """Gate.io looks an order up by its ``text`` only while it is open, and lists only the last 1,000 finished
+    orders: an order that ended long ago (here: the finished list and the trades made empty) is asked for by its
+    venue id, so the reconciliation still learns how it ended."""
+    async def main():
+        async with engine_on_sim("gateio") as (sim, eng):
+            price = (sim.price("BTCUSDT") * Decimal("0.9")).quantize(Decimal("0.1"))   # (the simulator's name)
+            o = await eng.place_limit("BTC_USDT", "BUY", "0.01", price)
+            await eng.cancel(o)
+            slot, spec = o.slot, eng.tracker.spec(o.slot)
+
+            async def nothing(*args, **kwargs):
+                return []
+            eng.adapter.rest.orders = nothing            # as if older than the last 1,000 finished orders
+            eng.adapter.rest.my_trades = nothing
+            assert await eng.adapter.query(spec.symbol, spec.client_id) is None      # by text: gone
+            vo = await eng.reconciler.query(slot, spec)
+            assert vo is not None and vo.client_id == o.client_order_id and vo.state == OrderState.CANCELLED
+            assert str(vo.exchange_id) == str(eng.get_order(o.client_order_id).exchange_order_id)
+
+    run(main())

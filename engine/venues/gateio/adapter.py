@@ -302,6 +302,14 @@ class GateAdapter:
         d = await self.find_order(symbol, client_id)
         return None if d is None else decode.venue_order(d)
 
+    async def query_by_id(self, symbol: str, exchange_id) -> VenueOrder | None:
+        """The order by the venue's own id, which keeps working after the order ended (its ``text`` does not,
+        and the finished list :meth:`find_order` reads holds only the last 1,000)."""
+        try:
+            return decode.venue_order(await self.rest.get_order(symbol, str(exchange_id)))
+        except (E.UnknownOrder, E.OrderNotOpen):
+            return None
+
     async def fills(self, symbol: str, client_id: str) -> list[Fill]:
         """The order's trades, oldest first (its stream trades carry no cumulative quantity)."""
         d = await self.find_order(symbol, client_id)
