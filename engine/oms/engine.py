@@ -603,7 +603,7 @@ class Engine:
 
     def position_of(self, symbol: str) -> Position | None:
         """The position in ``symbol`` as :meth:`positions` has it (None: flat, nothing realised)."""
-        p = self.book.get(self.instruments.ids[symbol])
+        p = self.book.get(self.admission.instrument(symbol))      # (an unknown symbol: a typed error)
         if p["size_raw"] or p["realized_raw"]:
             return Position(symbol, to_decimal(p["size_raw"]), to_decimal(p["entry_raw"]),
                             to_decimal(p["realized_raw"]), to_decimal(p["unrealized_raw"]),

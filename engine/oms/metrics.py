@@ -40,6 +40,24 @@ AlertCallback = Callable[[str, int, int, "str | None"], None]
 """``on_alert(stage, latency_ns, threshold_ns, client_order_id)``."""
 
 
+class _CountedAlsoInC:
+    """A counter the compiled stream loop adds to as well (``_counters.<name>``): reads give the sum, and
+    ``+=`` from Python keeps the Python part (``_<name>``)."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name, self.own = name, "_" + name
+
+    def __get__(self, metrics, owner=None):
+        if metrics is None:
+            return self
+        counters = metrics._counters
+        return getattr(metrics, self.own) + (getattr(counters, self.name) if counters is not None else 0)
+
+    def __set__(self, metrics, value: int) -> None:
+        counters = metrics._counters
+        setattr(metrics, self.own, value - (getattr(counters, self.name) if counters is not None else 0))
+
+
 class EngineMetrics:
     """Latency histograms per stage, order counters and the slow-placement alert.
 
@@ -64,6 +82,9 @@ class EngineMetrics:
     slow_placements : int
         Placements over the alert threshold.
     """
+
+    filled = _CountedAlsoInC()
+    cancelled = _CountedAlsoInC()
 
     def __init__(self, alert_threshold_ns: int | None = 50_000_000, on_alert: AlertCallback | None = None):
         if alert_threshold_ns is not None and alert_threshold_ns < 0:
@@ -90,22 +111,6 @@ class EngineMetrics:
         self.amend_rejected = 0          # amendments the venue refused
         self.errors: dict[str, int] = {}
         self.slow_placements = 0
-
-    @property
-    def filled(self) -> int:
-        return self._filled + (self._counters.filled if self._counters is not None else 0)
-
-    @filled.setter
-    def filled(self, value: int) -> None:
-        self._filled = value - (self._counters.filled if self._counters is not None else 0)
-
-    @property
-    def cancelled(self) -> int:
-        return self._cancelled + (self._counters.cancelled if self._counters is not None else 0)
-
-    @cancelled.setter
-    def cancelled(self, value: int) -> None:
-        self._cancelled = value - (self._counters.cancelled if self._counters is not None else 0)
 
     def counted_elsewhere(self, counters) -> None:
         """Fills and cancels are also counted by ``counters`` (the compiled stream loop's ``filled`` and

@@ -99,6 +99,17 @@ async def _drive(url: str, fills: bool = False):
         return eng, samples
 
 
+def _flat(samples) -> None:
+    """What 10,000 orders left behind, by the line that allocated it: one object kept per order would show as a
+    line with >= 10,000 more blocks.  (Counted with tracemalloc, by line, rather than with the interpreter's block
+    total, which moves by a few thousand with free lists and resizing.)"""
+    first, last = samples
+    grown = [d for d in last.compare_to(first, "lineno") if d.count_diff > 0]
+    assert all(d.count_diff < 500 for d in grown), [str(d) for d in grown[:5]]
+    ours = sum(d.count_diff for d in grown if d.traceback[0].filename.startswith(ENGINE_DIR))
+    assert ours < 200, [str(d) for d in grown if d.traceback[0].filename.startswith(ENGINE_DIR)][:5]
+
+
 def test_ten_thousand_submitted_orders_keep_nothing_per_order(caplog):
     caplog.set_level(logging.ERROR)            # the log capture would keep every record it is given
     proc, urls = roundtrip.start_sim()
@@ -113,14 +124,7 @@ def test_ten_thousand_submitted_orders_keep_nothing_per_order(caplog):
     assert m.cancelled == BATCH * BATCHES and eng.resolver.unresolved == 0
     assert eng.foreign.counters()["adopted"] == 0
     assert eng.admission.gate.passed == BATCH * BATCHES              # every one admitted by the compiled gate
-    # What 10,000 orders left behind, by the line that allocated it: one object kept per order would
-    # show as a line with >= 10,000 more blocks.  (Counted with tracemalloc, by line, rather than with
-    # the interpreter's block total, which moves by a few thousand with free lists and resizing.)
-    first, last = samples
-    grown = [d for d in last.compare_to(first, "lineno") if d.count_diff > 0]
-    assert all(d.count_diff < 500 for d in grown), [str(d) for d in grown[:5]]
-    ours = sum(d.count_diff for d in grown if d.traceback[0].filename.startswith(ENGINE_DIR))
-    assert ours < 200, [str(d) for d in grown if d.traceback[0].filename.startswith(ENGINE_DIR)][:5]
+    _flat(samples)
 
 
 def test_ten_thousand_submitted_orders_that_fill_keep_nothing_per_order(caplog):
@@ -136,11 +140,7 @@ def test_ten_thousand_submitted_orders_that_fill_keep_nothing_per_order(caplog):
     assert m.placed == BATCH * BATCHES and m.filled == BATCH * BATCHES and eng.resolver.unresolved == 0
     assert eng.stream.loop.filled == BATCH * BATCHES                   # every fill settled by the compiled loop
     assert eng.stream.unexpected == 0 and eng.foreign.counters()["adopted"] == 0
-    first, last = samples
-    grown = [d for d in last.compare_to(first, "lineno") if d.count_diff > 0]
-    assert all(d.count_diff < 500 for d in grown), [str(d) for d in grown[:5]]
-    ours = sum(d.count_diff for d in grown if d.traceback[0].filename.startswith(ENGINE_DIR))
-    assert ours < 200, [str(d) for d in grown if d.traceback[0].filename.startswith(ENGINE_DIR)][:5]
+    _flat(samples)
 
 
 def test_the_gate_admits_without_keeping_anything():
