@@ -33,13 +33,13 @@ import collections
 import logging
 import socket
 import ssl as _ssl
-import time
 from urllib.parse import urlsplit
 
 import httptools
 
 from engine.hosts import check_cleartext
 from engine._http_answer import HttpResponse, split_head, take_plain
+from engine._transport_steps import http_current, http_send
 from engine.transport.errors import ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout
 
 __all__ = ["HttpResponse", "split_head", "FastHttpConnection", "FastHttpClient", "MAX_BODY_BYTES", "MAX_HEADERS",
@@ -185,28 +185,9 @@ class FastHttpConnection(asyncio.Protocol):
         self.close()
 
     # -- requests ---------------------------------------------------------------
-    def send(self, request: bytes | bytearray | memoryview, timeout: float | None = None) -> asyncio.Future:
-        """Write a complete request; returns a future for its :class:`HttpResponse`.
-
-        The bytes are copied into the transport's buffer before this returns, so a
-        reusable encoder buffer may be overwritten right after.  The request is written
-        first and its future registered after, as the WebSocket paths do: nothing can
-        answer or fail it in between (no turn of the loop), and the bytes leave sooner.
-        """
-        transport = self._transport
-        if self._closed or transport is None or transport.is_closing():
-            raise ConnectionLost("connection is closed; nothing was sent", sent=False)
-        transport.write(request)
-        self.last_write_ns = time.perf_counter_ns()
-        self.requests_sent += 1
-        loop = self._loop
-        fut = loop.create_future()
-        delay = self._read_timeout if timeout is None else timeout
-        deadline = loop.time() + delay
-        self._pending.append((fut, deadline, delay))
-        if self._timer is None:
-            self._timer = loop.call_at(deadline, self._check_deadlines)
-        return fut
+    # (request, timeout=None) -> the future of its HttpResponse: the request written first, its future
+    # registered after (nothing can answer or fail it in between).  Compiled (engine._transport_steps).
+    send = http_send
 
     async def request(self, request: bytes | bytearray | memoryview, timeout: float | None = None) -> HttpResponse:
         return await self.send(request, timeout)
@@ -388,13 +369,8 @@ class FastHttpClient:
         self._connecting: asyncio.Future | None = None
         self.reconnects = 0
 
-    def current(self) -> FastHttpConnection | None:
-        """The warm connection if it is open, else None; never connects (see :meth:`connection`)."""
-        conn = self._conn
-        if conn is None or conn._closed:        # FastHttpConnection.is_open, inlined (once per request)
-            return None
-        transport = conn._transport
-        return conn if transport is not None and not transport.is_closing() else None
+    # () -> the warm connection if it is open, else None; never connects (see :meth:`connection`).  Compiled.
+    current = http_current
 
     async def connection(self) -> FastHttpConnection:
         """The open connection, connecting first when there is none."""

@@ -24,7 +24,8 @@ import asyncio
 import heapq
 from typing import Hashable
 
-from engine.transport.errors import ConnectionLost, RequestTimeout
+from engine._transport_steps import inflight_register, inflight_send
+from engine.transport.errors import RequestTimeout
 
 __all__ = ["InflightRequests"]
 
@@ -51,39 +52,15 @@ class InflightRequests:
         except TypeError:   # an unhashable id from a hostile frame
             return False
 
-    def send(self, ws, rid: Hashable, frame, what: str, timeout: float) -> asyncio.Future:
-        """Write ``frame`` now and return the future its answer will settle (:meth:`register`).
+    # (ws, rid, frame, what, timeout) -> the future its answer will settle: ``frame`` written now, then
+    # :meth:`register`; ConnectionLost (``sent=False``) when the socket is down, nothing sent.  Compiled.
+    send = inflight_send
 
-        If the socket is down nothing is sent and :class:`ConnectionLost` (``sent=False``)
-        is raised.
-        """
-        try:
-            ws.send(frame)
-        except ConnectionError:
-            raise ConnectionLost(f"{what}: socket not connected; nothing was sent", sent=False) from None
-        return self.register(rid, what, timeout)
-
-    def register(self, rid: Hashable, what: str, timeout: float) -> asyncio.Future:
-        """The future the answer to request ``rid``, just written, will settle: kept in ``pending``, failed
-        with :class:`RequestTimeout` (``sent=True``) when no answer came within ``timeout`` s.  What
-        :meth:`send` does after the write, and what a compiled writer that writes its own frames calls.
-
-        Answered requests at the head of the deadline heap are dropped here, so the heap holds about the
-        requests still waiting, not every request of the last ``timeout`` seconds."""
-        loop = self._loop
-        if loop is None:
-            loop = self._loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-        pending = self.pending
-        pending[rid] = fut
-        deadline = loop.time() + timeout
-        heap = self._heap
-        while heap and heap[0][1] not in pending:
-            heapq.heappop(heap)
-        heapq.heappush(heap, (deadline, rid, what, timeout))
-        if self._timer is None or deadline < self._timer_at:
-            self._arm(deadline)
-        return fut
+    # (rid, what, timeout) -> the future the answer to request ``rid``, just written, will settle: kept in
+    # ``pending``, failed with RequestTimeout (``sent=True``) after ``timeout`` s; answered requests at the
+    # head of the deadline heap dropped.  What :meth:`send` does after the write, and what a compiled
+    # writer that writes its own frames calls.  Compiled (engine._transport_steps).
+    register = inflight_register
 
     def resolve(self, rid: Hashable, answer) -> bool:
         """Settle request ``rid`` with ``answer``; False if it is not (or no longer) waiting."""

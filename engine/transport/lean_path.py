@@ -30,6 +30,7 @@ import asyncio
 import logging
 from typing import Callable
 
+from engine._transport_steps import lean_write_now
 from engine.transport.errors import ProtocolError
 from engine.transport.fast_http import FastHttpClient
 from engine.transport.ratelimit import Cost, RateLimiter
@@ -95,19 +96,10 @@ class LeanHttpPath:
         self.last_ts = ts
         return fut
 
-    def write_now(self, cost: Cost, request: bytes, ts: int, timeout: float | None = None):
-        """Write a request already encoded and signed at ``ts`` (venue ms) when nothing has to wait: the
-        future of its answer, or None (nothing spent, nothing written) when the connection is not open
-        or the limiter has no room; the caller then goes through :meth:`submit`, which encodes again
-        with the time it leaves.  The venue's order paths use it to skip the ``encode`` callable when
-        nothing waits."""
-        conn = self.http.current()
-        if conn is None or not self.limiter.try_take(cost):
-            return None
-        fut = conn.send(request, timeout)
-        self.sent += 1
-        self.last_ts = ts
-        return fut
+    # (cost, request, ts, timeout=None): write a request already encoded and signed at ``ts`` when nothing has
+    # to wait: the future of its answer, or None (nothing spent, nothing written) when the connection is not
+    # open or the limiter has no room; the caller then goes through :meth:`submit`.  Compiled.
+    write_now = lean_write_now
 
     def unpaired(self, what: str) -> ProtocolError:
         """An answer names another request than its own: fail the connection; returns the error to raise."""

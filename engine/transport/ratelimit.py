@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from engine._ratelimit import TakeGate, TakePlan, Window
+from engine._transport_steps import limiter_try_take
 from engine.transport.errors import IpBanned, RateLimited
 
 __all__ = ["Window", "RateLimiter", "Cost", "MAX_PAUSE_S", "MAX_BAN_S"]
@@ -90,18 +91,9 @@ class RateLimiter:
         share = 1.0 if cost.cancel else 1.0 - self.cancel_reserve
         self._gate.put(cost, TakePlan([(w, units, w.cap(share)) for w, units in self._windows(cost) if units > 0]))
 
-    def try_take(self, cost: Cost) -> bool:
-        """The hot path: account for ``cost`` and return True if it fits now, else False (then ``acquire``).
-
-        Raises :class:`IpBanned` during a ban (nothing taken)."""
-        got = self._gate.take(cost)
-        while got < 0:
-            if got == -1:
-                self.check_ban()               # raises while the ban lasts (ended just now: take again)
-            else:
-                self._plan(cost)               # the first request of this Cost object: its plan made once
-            got = self._gate.take(cost)
-        return got == 1
+    # (cost) -> bool, the hot path: account for ``cost`` and return True if it fits now, else False (then
+    # ``acquire``); raises IpBanned during a ban, nothing taken.  Compiled: its gate's take, then any plan made.
+    try_take = limiter_try_take
 
     def _windows(self, cost: Cost):
         for w in self.weight:

@@ -21,11 +21,11 @@ import asyncio
 import logging
 import random
 import ssl as _ssl
-import time
 from typing import Awaitable, Callable
 
 import picows
 
+from engine._transport_steps import ws_send
 from engine._ws_listener import FrameListener, FrameSink
 from engine.errors import ConfigError
 from engine.hosts import check_cleartext
@@ -153,12 +153,9 @@ class ReconnectingWebSocket:
         if not done or ready not in done and not self._ready.is_set():
             raise asyncio.TimeoutError(f"{self.name}: not connected within {timeout} s")
 
-    def send(self, payload: bytes | bytearray | memoryview, text: bool = True) -> None:
-        t = self._transport
-        if t is None:
-            raise ConnectionError(f"{self.name}: not connected")
-        self.last_send_ns = time.perf_counter_ns()      # (stamped at the hand-over: see ``last_send_ns``)
-        t.send(_TEXT if text else _BINARY, payload)
+    # (payload, text=True): hand one frame to the current connection (ConnectionError when there is none,
+    # nothing sent); ``last_send_ns`` stamped at the hand-over.  Compiled (engine._transport_steps).
+    send = ws_send
 
     def drop(self) -> None:
         """Close the current connection (it reconnects); for tests and for stale streams."""
