@@ -1,3 +1,4 @@
+# cython: binding=True
 """The engine's compiled order entry: ``Engine.place_limit``, ``place_market``, ``cancel``, ``amend`` and
 ``submit_limit`` of a plain order, from the bot's arguments to the bytes on the socket and back, without a
 Python frame of the order manager; and the same write at once, answer and view for every other order the
@@ -136,21 +137,32 @@ cdef class OrderEntry:
         self.round_trip_ack = engine.metrics.round_trip_ack
 
     # -- place ------------------------------------------------------------------------------------
-    def place_limit(self, symbol, side, qty, price, tif, bint post_only, bint reduce_only, int64_t t_call):
-        """The awaitable of a plain limit order's view (admitted, recorded, written where it can be now);
-        None when the compiled admission leaves it to the full path (nothing recorded).  Raises every
-        typed error the admission raises, and what :meth:`Placement.place` raises when nothing was written."""
-        spec = self.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
-        if spec is None:
-            return None
-        return self._place(<OrderSpec>spec, self.gate.inst, t_call)
+    # The engine's awaitable entries: bound on an Engine in place of its methods of the same name without
+    # ``engine_`` (Engine.__init__), so that ``await eng.place_limit(...)`` runs no Python frame of the
+    # engine's.  Each is a coroutine, as the method it stands for: nothing runs and nothing raises before
+    # it is awaited.
+    async def engine_place_limit(self, symbol, side, qty, price, *, tif="GTC", bint post_only=False,
+                                 bint reduce_only=False, client_tag=None):
+        """``Engine.place_limit``: the clock read, the compiled admission, the write through the venue's
+        writer where it can be now, the answer; an order the compiled gate does not take whole (a tagged
+        one, or one the full admission must judge) goes to ``Engine.place_admitted``, which raises every
+        typed error."""
+        cdef int64_t t_call = clock_ns(CLOCK_MONOTONIC)
+        if client_tag is None:
+            spec = self.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
+            if spec is not None:
+                return await self._place(<OrderSpec>spec, self.gate.inst, t_call)
+        return await self.eng.place_admitted(symbol, side, qty, price, tif, post_only, reduce_only, client_tag,
+                                             t_call)
 
-    def place_market(self, symbol, side, qty, bint reduce_only, int64_t t_call):
-        """:meth:`place_limit` for a plain MARKET order."""
-        spec = self.market_spec(symbol, side, qty, reduce_only)
-        if spec is None:
-            return None
-        return self._place(<OrderSpec>spec, self.gate.inst, t_call)
+    async def engine_place_market(self, symbol, side, qty, *, bint reduce_only=False, client_tag=None):
+        """``Engine.place_market``, as :meth:`engine_place_limit` (the full path: ``Engine.place_market_admitted``)."""
+        cdef int64_t t_call = clock_ns(CLOCK_MONOTONIC)
+        if client_tag is None:
+            spec = self.market_spec(symbol, side, qty, reduce_only)
+            if spec is not None:
+                return await self._place(<OrderSpec>spec, self.gate.inst, t_call)
+        return await self.eng.place_market_admitted(symbol, side, qty, reduce_only, client_tag, t_call)
 
     def place_spec(self, OrderSpec spec not None, int32_t inst, int64_t t_call):
         """The awaitable of an admitted order's view (:meth:`Placement.place`: any order the full admission
@@ -286,10 +298,18 @@ cdef class OrderEntry:
             return None
         return spec
 
-    def cancel(self, order):
-        """The awaitable of ``Engine.cancel(order)``'s view when this entry can write it now; None for the
-        engine's Python path (nothing sent).  Raises what the engine raises for an order it does not
-        have or that is already finished."""
+    async def engine_cancel(self, order):
+        """``Engine.cancel``: written by this entry when it can be now (:meth:`_cancel`), else
+        ``Engine.cancel_through_adapter`` (a bracket's leg, an adopted order, the writer not ready), which raises
+        what the engine raises for an order it does not have or that is already finished."""
+        cancelled = self._cancel(order)
+        if cancelled is not None:
+            return await cancelled
+        return await self.eng.cancel_through_adapter(order)
+
+    cdef object _cancel(self, order):
+        """The awaitable of the cancel's view when this entry can write it now; None for the engine's Python
+        path (nothing sent)."""
         spec = self._own(order)
         if spec is None:
             return None

@@ -137,8 +137,14 @@ class Engine:
         else:
             writer = OrderWriter()
         self._entry = OrderEntry(self, writer)
-        if type(self).submit_limit is Engine.submit_limit:     # (not a subclass's own)
-            self.submit_limit = self._entry.submit_limit
+        # the compiled entries bound in place of the methods that call them (where the class keeps them, not a
+        # subclass's own): ``await eng.place_limit(...)`` runs no Python frame of the engine's
+        for name, compiled in (("submit_limit", self._entry.submit_limit),
+                               ("place_limit", self._entry.engine_place_limit),
+                               ("place_market", self._entry.engine_place_market),
+                               ("cancel", self._entry.engine_cancel)):
+            if getattr(type(self), name) is getattr(Engine, name):
+                setattr(self, name, compiled)
         self.kill_switch = KillSwitch(self)
         self.ack_wait_s = ack_wait_s
         self.cancel_all_on_start = cancel_all_on_start
@@ -245,12 +251,15 @@ class Engine:
         """A market order.  ``client_tag``, on every ``place_*``: a short readable tag leading the order's
         client id (``grid7-...``) within the venue's id rules (characters, length: a ``ValueError`` names
         the limit), so the venue's own records say which part of a bot placed it."""
-        t_call = time.perf_counter_ns()
-        if client_tag is None:
-            placed = self._entry.place_market(symbol, side, qty, reduce_only, t_call)
-            if placed is not None:
-                return await placed
-        else:
+        # (an Engine whose class keeps this method has the compiled OrderEntry.engine_place_market bound in its
+        # place, in __init__, so this frame is skipped; a subclass's own place_market reaches it through super())
+        return await self._entry.engine_place_market(symbol, side, qty, reduce_only=reduce_only,
+                                                     client_tag=client_tag)
+
+    async def place_market_admitted(self, symbol, side, qty, reduce_only, client_tag, t_call) -> Order:
+        """:meth:`place_market` of an order the compiled gate did not take whole: a tagged order the gate
+        admits, else the full path (every typed error)."""
+        if client_tag is not None:
             adm = self.admission
             spec = adm.fast_market(symbol, side, qty, reduce_only, client_tag)
             if spec is not None:
@@ -262,11 +271,13 @@ class Engine:
                           post_only: bool = False, reduce_only: bool = False, client_tag: str | None = None) -> Order:
         """A limit order: ``tif`` GTC, IOC, FOK or POST_ONLY (``post_only=True`` is the same as POST_ONLY;
         with IOC or FOK it is refused: an order cannot both rest only and never rest)."""
-        t_call = time.perf_counter_ns()
-        if client_tag is None:
-            placed = self._entry.place_limit(symbol, side, qty, price, tif, post_only, reduce_only, t_call)
-            if placed is not None:
-                return await placed
+        # (bound in its place as :meth:`place_market` is: OrderEntry.engine_place_limit)
+        return await self._entry.engine_place_limit(symbol, side, qty, price, tif=tif, post_only=post_only,
+                                                    reduce_only=reduce_only, client_tag=client_tag)
+
+    async def place_admitted(self, symbol, side, qty, price, tif, post_only, reduce_only, client_tag, t_call) -> Order:
+        """:meth:`place_limit` of an order the compiled gate did not take whole: admitted by the full path
+        (every typed error), recorded, placed."""
         spec, inst = self._admit_limit(symbol, side, qty, price, tif, post_only, reduce_only, client_tag)
         return await self.placement.place(spec, inst, t_call)
 
@@ -446,9 +457,12 @@ class Engine:
 
     async def cancel(self, order: Order | str) -> Order:
         """Cancel one order (by view or client order id).  Cancels pass even when the breaker is open."""
-        cancelled = self._entry.cancel(order)
-        if cancelled is not None:
-            return await cancelled
+        # (bound in its place as :meth:`place_market` is: OrderEntry.engine_cancel)
+        return await self._entry.engine_cancel(order)
+
+    async def cancel_through_adapter(self, order: Order | str) -> Order:
+        """:meth:`cancel` of an order the compiled entry does not write (a bracket's leg, an adopted order, one
+        unknown or already finished: the typed error, the writer not ready): through the venue's adapter."""
         tracker, store = self.tracker, self.store
         slot = self.slot_of(order)
         if store.state_of(slot) in TERMINAL_STATES:

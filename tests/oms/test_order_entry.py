@@ -191,3 +191,61 @@ def test_submitted_orders_are_written_and_their_answers_applied_by_the_compiled_
                                                  EventKind.RESOLVED}
 
     run(main())
+
+
+def test_place_and_cancel_are_the_compiled_coroutines_unless_a_subclass_has_its_own():
+    """An Engine's ``place_limit``, ``place_market`` and ``cancel`` are the compiled ``OrderEntry.engine_*``
+    coroutines (no Python frame of the engine's), and behave as the ``async def`` methods they stand for:
+    coroutine functions, nothing run or raised until awaited (a bad price raises at the await, nothing sent),
+    usable as tasks; a tagged order and a cancel of a finished order take the engine's path, with its typed
+    errors.  A subclass's own method is kept, and reaches the compiled entry through ``super()``."""
+    import inspect
+
+    from engine._order_entry import OrderEntry
+    from engine.config import VenueConfig
+    from engine.oms.engine import Engine
+    from engine.sim import SimExchange
+    from tests.support.engine_fixtures import KEY, SECRET
+
+    calls = []
+
+    class Mine(Engine):
+        async def place_limit(self, *args, **kwargs):
+            calls.append(args)
+            return await super().place_limit(*args, **kwargs)
+
+    async def main():
+        async with engine_on_sim("binance-spot") as (sim, eng):
+            for name in ("place_limit", "place_market", "cancel"):
+                bound = getattr(eng, name)
+                assert bound.__func__ is getattr(OrderEntry, "engine_" + name) and bound.__self__ is eng._entry
+                assert inspect.iscoroutinefunction(bound)
+            sent, live = eng.adapter.orders.lean.sent, eng.store.live
+            bad = eng.place_limit("BTCUSDT", "BUY", "0.01", "-5")       # nothing runs before the await
+            assert asyncio.iscoroutine(bad)
+            with pytest.raises(ValueError, match="price"):
+                await bad
+            with pytest.raises(TypeError):
+                await eng.place_limit("BTCUSDT", "BUY", "0.01", 100.5)  # floats refused
+            with pytest.raises(TypeError):
+                await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW, "GTC")   # options are keywords only
+            assert eng.adapter.orders.lean.sent == sent and eng.store.live == live
+            a = await asyncio.wait_for(asyncio.create_task(eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)), 5)
+            assert a.state == OrderState.NEW and venue_count(sim, "binance-spot", a.client_order_id) == 1
+            tagged = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW, client_tag="grid7")
+            assert tagged.client_order_id.startswith("grid7") and tagged.state == OrderState.NEW
+            assert (await eng.cancel(a.client_order_id)).state == OrderState.CANCELLED
+            assert (await eng.cancel(tagged)).state == OrderState.CANCELLED
+            with pytest.raises(OrderNotOpen):
+                await eng.cancel(a)
+            with pytest.raises(OrderNotFound):
+                await eng.cancel("no-such-order")
+            m = await eng.place_market("BTCUSDT", "BUY", "0.01")
+            assert m.state == OrderState.FILLED
+            assert eng._entry.places == 3 and eng._entry.cancels == 2     # (written by the entry, each)
+        async with SimExchange(seed=1, accounts=[(KEY, SECRET)]) as sim:
+            async with Mine(VenueConfig.local("binance-spot", sim.urls["binance-spot"], KEY, SECRET)) as eng:
+                assert "place_limit" not in vars(eng) and "cancel" in vars(eng)
+                o = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)
+                assert calls and o.state == OrderState.NEW
+    run(main())

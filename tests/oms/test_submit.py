@@ -166,8 +166,7 @@ def test_submit_is_the_compiled_entry_unless_a_subclass_has_its_own_and_a_tagged
 
     async def main():
         async with engine_on_sim("binance-spot") as (sim, eng):
-            assert type(eng.submit_limit).__name__ == "builtin_function_or_method"
-            assert eng.submit_limit.__self__ is eng._entry and isinstance(eng._entry, OrderEntry)
+            assert eng.submit_limit.__func__ is OrderEntry.submit_limit and eng.submit_limit.__self__ is eng._entry
             price = (sim.price("BTCUSDT") * Decimal("0.97")).quantize(Decimal("0.01"))
             sent = eng.adapter.orders.lean.sent
             cid = eng.submit_limit("BTCUSDT", "BUY", "0.01", price, client_tag="grid7")
