@@ -2,11 +2,11 @@
 """The transport's steps of one request, compiled: the venue clock, the rate budget, the warm
 connection and the write (HTTP), the frame's hand-over and its answer's registration (WebSocket).
 
-Each function here is the method of the Python class that owns it (the class holds it as an
-attribute: ``FastHttpConnection.send = http_send``, ``InFlight.register = inflight_register``, ...),
-so there is one body, in C, and a request written from compiled code (a venue's order writer) runs
-no Python frame of the transport's from the order's arguments to the bytes handed to the socket.  ``binding=True``: these functions bind
-as methods, like the Python functions they are.
+Each function here is the method of the Python class that owns it: the class holds it as an
+attribute (``FastHttpConnection.send = http_send``, ``InflightRequests.register = inflight_register``,
+...).  So there is one body, in C, and a request written from compiled code (a venue's order writer)
+runs no Python frame of the transport's from the order's arguments to the bytes handed to the socket.
+``binding=True``: these functions bind as methods, like the Python functions they are.
 """
 
 from libc.stdint cimport int64_t
@@ -108,7 +108,7 @@ def ws_send(self, payload, text=True):
 
 
 def inflight_send(self, ws, rid, frame, what, timeout):
-    """``InFlight.send``: write ``frame`` now and return the future its answer will settle (``register``).
+    """``InflightRequests.send``: write ``frame`` now and return the future its answer will settle (``register``).
 
     If the socket is down nothing is sent and ``ConnectionLost`` (``sent=False``) is raised."""
     try:
@@ -119,7 +119,7 @@ def inflight_send(self, ws, rid, frame, what, timeout):
 
 
 def inflight_register(self, rid, what, timeout):
-    """``InFlight.register``: the future the answer to request ``rid``, just written, will settle: kept in
+    """``InflightRequests.register``: the future the answer to request ``rid``, just written, will settle: kept in
     ``pending``, failed with ``RequestTimeout`` (``sent=True``) when no answer came within ``timeout`` s.
     What ``send`` does after the write, and what a compiled writer that writes its own frames calls.
 
