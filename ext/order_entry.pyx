@@ -337,6 +337,15 @@ cdef class OrderEntry:
 
 
     # -- amend ------------------------------------------------------------------------------------
+    async def engine_amend(self, order, *, qty=None, price=None):
+        """``Engine.amend``: written by this entry when it can be now (:meth:`amend`), else
+        ``Engine.amend_through_adapter`` (a cancel-replace, an order the gate does not judge whole, one
+        finished or unknown), which raises every typed error."""
+        amended = self.amend(order, qty, price)
+        if amended is not None:
+            return await amended
+        return await self.eng.amend_through_adapter(order, qty, price)
+
     def amend(self, order, qty, price):
         """The awaitable of ``Engine.amend(order, qty=, price=)``'s view when this entry can write it now:
         an amendment in place (``OrderWriter.write_amend``; where the venue amends by cancel-replace, a quantity

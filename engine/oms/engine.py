@@ -142,7 +142,8 @@ class Engine:
         for name, compiled in (("submit_limit", self._entry.submit_limit),
                                ("place_limit", self._entry.engine_place_limit),
                                ("place_market", self._entry.engine_place_market),
-                               ("cancel", self._entry.engine_cancel)):
+                               ("cancel", self._entry.engine_cancel),
+                               ("amend", self._entry.engine_amend)):
             if getattr(type(self), name) is getattr(Engine, name):
                 setattr(self, name, compiled)
         self.kill_switch = KillSwitch(self)
@@ -544,9 +545,13 @@ class Engine:
             The venue's refusal (counted); one saying it has no such open order (``UnknownOrder``) also
             has the order asked for, so its end is known even when its stream message was lost.
         """
-        amended = self._entry.amend(order, qty, price)
-        if amended is not None:
-            return await amended
+        # (bound in its place as :meth:`place_market` is: OrderEntry.engine_amend)
+        return await self._entry.engine_amend(order, qty=qty, price=price)
+
+    async def amend_through_adapter(self, order: Order | str, qty, price) -> Order:
+        """:meth:`amend` of what the compiled entry does not write now (a cancel-replace, an order the gate
+        does not judge whole, one finished or unknown: the typed error): the engine's path, through the
+        venue's adapter."""
         slot = self.slot_of(order)
         tracker = self.tracker
         if tracker.is_terminal(slot):

@@ -66,6 +66,12 @@ def test_cases_the_entry_does_not_own_take_the_python_path_once():
     async def main():
         async with engine_on_sim("binance-spot") as (sim, eng):
             compiled = eng._entry
+            nothing = eng.amend(a)                                      # no new value: raised at the await
+            with pytest.raises(ValueError):
+                await nothing
+            lowered = await eng.amend(a, qty="0.005")                  # in place (keepPriority), compiled
+            assert lowered.client_order_id == a.client_order_id and lowered.quantity == Decimal("0.005")
+            assert lowered.state == OrderState.NEW and eng._entry.amends == 1
             tagged = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW, client_tag="grid7")
             assert tagged.state == OrderState.NEW and tagged.client_order_id.startswith("grid7")
             assert compiled.places == 1       # a tagged order: the full admission, then the entry's write at once
@@ -194,8 +200,9 @@ def test_submitted_orders_are_written_and_their_answers_applied_by_the_compiled_
 
 
 def test_place_and_cancel_are_the_compiled_coroutines_unless_a_subclass_has_its_own():
-    """An Engine's ``place_limit``, ``place_market`` and ``cancel`` are the compiled ``OrderEntry.engine_*``
-    coroutines (no Python frame of the engine's), and behave as the ``async def`` methods they stand for:
+    """An Engine's ``place_limit``, ``place_market``, ``cancel`` and ``amend`` are the compiled
+    ``OrderEntry.engine_*`` coroutines (no Python frame of the engine's), and behave as the ``async def`` methods
+    they stand for:
     coroutine functions, nothing run or raised until awaited (a bad price raises at the await, nothing sent),
     usable as tasks; a tagged order and a cancel of a finished order take the engine's path, with its typed
     errors.  A subclass's own method is kept, and reaches the compiled entry through ``super()``."""
@@ -216,7 +223,7 @@ def test_place_and_cancel_are_the_compiled_coroutines_unless_a_subclass_has_its_
 
     async def main():
         async with engine_on_sim("binance-spot") as (sim, eng):
-            for name in ("place_limit", "place_market", "cancel"):
+            for name in ("place_limit", "place_market", "cancel", "amend"):
                 bound = getattr(eng, name)
                 assert bound.__func__ is getattr(OrderEntry, "engine_" + name) and bound.__self__ is eng._entry
                 assert inspect.iscoroutinefunction(bound)
@@ -232,6 +239,12 @@ def test_place_and_cancel_are_the_compiled_coroutines_unless_a_subclass_has_its_
             assert eng.adapter.orders.lean.sent == sent and eng.store.live == live
             a = await asyncio.wait_for(asyncio.create_task(eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW)), 5)
             assert a.state == OrderState.NEW and venue_count(sim, "binance-spot", a.client_order_id) == 1
+            nothing = eng.amend(a)                                      # no new value: raised at the await
+            with pytest.raises(ValueError):
+                await nothing
+            lowered = await eng.amend(a, qty="0.005")                  # in place (keepPriority), compiled
+            assert lowered.client_order_id == a.client_order_id and lowered.quantity == Decimal("0.005")
+            assert lowered.state == OrderState.NEW and eng._entry.amends == 1
             tagged = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW, client_tag="grid7")
             assert tagged.client_order_id.startswith("grid7") and tagged.state == OrderState.NEW
             assert (await eng.cancel(a.client_order_id)).state == OrderState.CANCELLED
