@@ -66,12 +66,6 @@ def test_cases_the_entry_does_not_own_take_the_python_path_once():
     async def main():
         async with engine_on_sim("binance-spot") as (sim, eng):
             compiled = eng._entry
-            nothing = eng.amend(a)                                      # no new value: raised at the await
-            with pytest.raises(ValueError):
-                await nothing
-            lowered = await eng.amend(a, qty="0.005")                  # in place (keepPriority), compiled
-            assert lowered.client_order_id == a.client_order_id and lowered.quantity == Decimal("0.005")
-            assert lowered.state == OrderState.NEW and eng._entry.amends == 1
             tagged = await eng.place_limit("BTCUSDT", "BUY", "0.01", BELOW, client_tag="grid7")
             assert tagged.state == OrderState.NEW and tagged.client_order_id.startswith("grid7")
             assert compiled.places == 1       # a tagged order: the full admission, then the entry's write at once
