@@ -196,10 +196,10 @@ def test_submitted_orders_are_written_and_their_answers_applied_by_the_compiled_
 def test_place_and_cancel_are_the_compiled_coroutines_unless_a_subclass_has_its_own():
     """An Engine's ``place_limit``, ``place_market``, ``cancel`` and ``amend`` are the compiled
     ``OrderEntry.engine_*`` coroutines (no Python frame of the engine's), and behave as the ``async def`` methods
-    they stand for:
-    coroutine functions, nothing run or raised until awaited (a bad price raises at the await, nothing sent),
-    usable as tasks; a tagged order and a cancel of a finished order take the engine's path, with its typed
-    errors.  A subclass's own method is kept, and reaches the compiled entry through ``super()``."""
+    they stand for: coroutine functions, nothing run or raised until awaited (a bad price, an amendment with no
+    new value: raised at the await, nothing sent), usable as tasks; a quantity lowered in place is amended by the
+    entry; a tagged order and a cancel of a finished order take the engine's path, with its typed errors.  A
+    subclass's own method is kept, and reaches the compiled entry through ``super()``."""
     import inspect
 
     from engine._order_entry import OrderEntry
