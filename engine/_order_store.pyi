@@ -64,6 +64,7 @@ class OrderStore:
     ack_timeout_ns: int
     codec: ClientIdCodec
     live: int
+    slots_used: int
     n_duplicates: int
     n_stale: int
     n_illegal: int

@@ -127,6 +127,7 @@ cdef class OrderStore:
     # free-slot stack and the FIFO of terminal slots waiting out their retention
     cdef int32_t[::1] free_stack
     cdef int32_t free_top
+    cdef readonly int32_t slots_used         # every slot ever taken is below this: the peak held at once
     cdef int32_t[::1] term_slot
     cdef uint32_t[::1] term_gen
     cdef int32_t term_head

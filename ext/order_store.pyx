@@ -504,6 +504,7 @@ cdef class OrderStore:
         self.client_id_adopted = a["client_id_adopted"]
         self.free_stack = a["free_stack"]
         self.free_top = capacity
+        self.slots_used = 0
         self.term_slot = a["term_slot"]
         self.term_gen = a["term_gen"]
         self.term_head = 0
@@ -602,6 +603,8 @@ cdef class OrderStore:
             return -1
         self.free_top -= 1
         slot = self.free_stack[self.free_top]
+        if slot >= self.slots_used:
+            self.slots_used = slot + 1
         g = self.gen[slot] + 1
         if g >= GEN_MODULUS:
             g = 0
@@ -1085,11 +1088,14 @@ cdef class OrderStore:
         return self.state[slot]
 
     def stale(self, int64_t now_ns):
-        """Slots of PENDING/UNKNOWN orders created more than ``ack_timeout_ns`` before ``now_ns``."""
+        """Slots of PENDING/UNKNOWN orders created more than ``ack_timeout_ns`` before ``now_ns``.  Only the
+        slots ever taken are read (``slots_used``: a freed slot is handed out again before any new one, so that
+        is the peak of orders kept at once, not the capacity): the once-a-second check does not stall
+        the loop for a large store."""
         cdef list out = []
         cdef int32_t s
         cdef int st
-        for s in range(self.capacity):
+        for s in range(self.slots_used):
             st = self.state[s]
             if (st == PENDING or st == UNKNOWN) and now_ns - self.ts_created[s] > self.ack_timeout_ns:
                 out.append(s)

@@ -348,6 +348,31 @@ def test_stale_orders_listed():
     assert s.stale(1_600) == [a, b, d]
 
 
+
+def test_stale_check_reads_only_the_slots_ever_taken_and_finds_orders_in_reused_ones():
+    """``stale`` reads the slots below ``slots_used`` (the peak held at once), not the whole capacity: a freed
+    slot is handed out again before a new one, so a big store with few orders is checked in a few slots.  An
+    order in a reused slot, or in the highest one taken, is still found."""
+    s = new_store(capacity=65_536, ack_timeout_ns=1_000, retention_ns=0)
+    assert s.slots_used == 0 and s.stale(10**6) == []
+    for round_ in range(50):                          # one order at a time, each finished and freed
+        a = limit(s, ts=round_)
+        status(s, a, OrderState.CANCELLED, CANCEL_X, ts=round_)
+    assert s.slots_used == 1
+    held = [limit(s, ts=100) for _ in range(10)]      # ten at once: the peak
+    assert s.slots_used == 10 and max(held) == 9
+    for slot in held[1:-1]:
+        status(s, slot, OrderState.NEW)
+    assert s.stale(5_000) == [held[0], held[-1]]      # still PENDING: the lowest slot and the highest taken
+    s.mark_unknown(held[0])
+    assert s.state_of(held[0]) == OrderState.UNKNOWN and s.stale(5_000) == [held[0], held[-1]]
+    for slot in held[1:-1]:
+        status(s, slot, OrderState.CANCELLED, CANCEL_X, ts=150)
+    again = limit(s, ts=200)                          # a freed slot taken again, not a new one
+    assert again < 10 and s.slots_used == 10
+    assert s.stale(5_000) == sorted([held[0], held[-1], again])
+
+
 # ---- client ids ---------------------------------------------------------------------
 
 VENUE_REGEX = {
