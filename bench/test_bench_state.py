@@ -202,3 +202,30 @@ def test_baseline_empty_calls_10k(benchmark, store):
 
     benchmark.pedantic(run, setup=lambda: ((rounds.ids,), {}), rounds=ROUNDS, warmup_rounds=2, iterations=1)
     _per_op(benchmark)
+
+
+# -- stale-check: the once-a-second check of orders without an answer ------------------------------------------
+def _held(n_taken: int, n_held: int) -> OrderStore:
+    """A 65,536-slot store that once held ``n_taken`` orders at a time and now holds ``n_held`` (PENDING)."""
+    s = OrderStore(65_536, venue="binance-spot", session="ABCDEFGHIJKLM", ack_timeout_ns=10**12)
+    slots = [s.create(0, BUY, int(OrderType.LIMIT), int(TimeInForce.GTC), E8, E8, ts_ns=1) for _ in range(n_taken)]
+    for slot in slots[n_held:]:
+        s.release(slot)
+    return s
+
+
+@pytest.mark.benchmark(group="stale-check")
+def test_stale_check_reads_the_slots_ever_taken(steady):
+    """1,000 orders held, the peak: the check reads 1,000 slots."""
+    s = _held(1_000, 1_000)
+    assert s.slots_used == 1_000
+    assert steady(s.stale, 2) == []
+
+
+@pytest.mark.benchmark(group="stale-check")
+def test_stale_check_every_slot_baseline(steady):
+    """The same 1,000 orders in a store that once held all 65,536: the check reads every slot, as it did on
+    every store before it kept ``slots_used``."""
+    s = _held(65_536, 1_000)
+    assert s.slots_used == 65_536
+    assert steady(s.stale, 2) == []
