@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import hashlib
 import hmac
 import os
@@ -49,24 +50,27 @@ def signed_query_request(host: str, method: str, path: str, query: str, key_head
 
 
 class _Floor(asyncio.Protocol):
-    """Frames answers by Content-Length and hands each body to the waiting future."""
+    """Frames answers by Content-Length and hands each body to the oldest waiting future (requests written
+    in a row are answered in order on the one connection)."""
 
     def __init__(self):
-        self.fut = None
+        self.futs: collections.deque = collections.deque()
         self.buf = b""
 
     def data_received(self, data):
         self.buf += data
-        end = self.buf.find(b"\r\n\r\n")
-        if end < 0:
-            return
-        head = self.buf[:end].lower()
-        at = head.find(b"content-length:")
-        stop = head.find(b"\r\n", at)
-        size = int(head[at + 15:stop if stop > 0 else None])
-        if len(self.buf) >= end + 4 + size:
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buf[:end].lower()
+            at = head.find(b"content-length:")
+            stop = head.find(b"\r\n", at)
+            size = int(head[at + 15:stop if stop > 0 else None])
+            if len(self.buf) < end + 4 + size:
+                return
             body, self.buf = self.buf[end + 4:end + 4 + size], self.buf[end + 4 + size:]
-            self.fut.set_result(body)
+            self.futs.popleft().set_result(body)
 
 
 async def open_floor(url: str, venue: str, prebuild: Callable[[int], tuple[bytes, object]],
@@ -83,28 +87,46 @@ async def open_floor(url: str, venue: str, prebuild: Callable[[int], tuple[bytes
     last = {"t": 0}
     prebuilt: dict = {}
 
-    async def send(data: bytes) -> bytes:
+    def write(data: bytes) -> asyncio.Future:
         transport.write(data)               # written first, its future after (as the engine's paths do)
         last["t"] = time.perf_counter_ns()
-        proto.fut = loop.create_future()
-        return await proto.fut
+        fut = loop.create_future()
+        proto.futs.append(fut)
+        return fut
 
-    async def place(i):
+    def built(i):
         if i not in prebuilt:
             prebuilt.clear()
             prebuilt.update((j, prebuild(j)) for j in range(i, i + BATCH))
-        request, after = prebuilt[i]
-        answer = await send(request)
+        return prebuilt[i]
+
+    async def place(i):
+        request, after = built(i)
+        answer = await write(request)
         return cancel_bytes(after, answer) if cancel_bytes is not None else after
 
     async def cancel(request):
-        await send(request)
+        await write(request)
+
+    async def pair(i):
+        """Orders ``i`` and ``i + 1`` written one right after the other (built before the clock starts), both
+        answered, then both cancelled: the call to wire of each."""
+        (first, after1), (second, after2) = built(i), built(i + 1)
+        t0 = time.perf_counter_ns()
+        fut1 = write(first)
+        t1 = w1 = last["t"]
+        fut2 = write(second)
+        w2 = last["t"]
+        answers = (await fut1, await fut2)
+        for after, answer in zip((after1, after2), answers):
+            await cancel(cancel_bytes(after, answer) if cancel_bytes is not None else after)
+        return w1 - t0, w2 - t1
 
     async def close():
         transport.close()
 
     return Session(Sample("reference: bare uvloop Protocol, pre-built bytes (floor)", venue, kind="reference",
-                          note=NOTE), place, cancel, lambda: last["t"], close)
+                          note=NOTE), place, cancel, lambda: last["t"], close, pair=pair)
 
 
 class _WsFloor(asyncio.Protocol):

@@ -30,6 +30,10 @@ class Row:
     cpu_mean_ns: float | None = None    # round trips: the mean beside the median (one slow order shows here)
     wire_median_ns: float | None = None
     wire_p99_ns: float | None = None
+    # round trips, place: two orders written in a row (Session.pair), the call to wire of each, medians
+    pairs_n: int | None = None
+    wire_first_median_ns: float | None = None
+    wire_second_median_ns: float | None = None
     ratio: float | None = None      # baseline median / this median (> 1: faster than the baseline)
     cpu_ratio: float | None = None  # round trips: the same on client CPU
     floor_ratio: float | None = None    # round trips: client CPU median / its venue's floor row's (>= 1)
@@ -75,11 +79,14 @@ def roundtrip_rows(sample, op: str) -> Row:
 
     wall, cpu = summary(sample.wall[op]), summary(sample.cpu[op])
     wire = summary(sample.wire) if op == "place" else summary([])
+    first = summary(getattr(sample, "wire_first", []) if op == "place" else [])
+    second = summary(getattr(sample, "wire_second", []) if op == "place" else [])
     return Row(sample.name, sample.kind, wall["n"], wall["median"], wall["p99"], venue=sample.venue,
                cpu_median_ns=cpu["median"], cpu_p99_ns=cpu["p99"], cpu_mean_ns=cpu["mean"],
                wire_median_ns=wire["median"],
                wire_p99_ns=wire["p99"], p95_ns=wall["p95"], note=sample.note,
-               floor=getattr(sample, "floor", ""))
+               floor=getattr(sample, "floor", ""), pairs_n=second["n"] or None,
+               wire_first_median_ns=first["median"], wire_second_median_ns=second["median"])
 
 
 def add_ratios(stage: StageResult) -> None:
@@ -162,6 +169,29 @@ def _engine_table(stage: StageResult) -> list[str]:
          "Engine / (lean + stream)"], rows, "llrrrrr")
 
 
+def _pairs_table(stage: StageResult) -> list[str]:
+    """Call to wire of the clients that also wrote two orders in a row (``Row.wire_second_median_ns``), each
+    beside its venue's floor row doing the same: one order alone (the place rows), the first of two, and the
+    second (its code and data still in the caches from the first)."""
+    rows = []
+    for r in stage.rows:
+        if r.wire_second_median_ns is None:
+            continue
+        floor = next((f for f in stage.rows if f.kind == "reference" and f.venue == r.venue and not f.floor
+                      and f.wire_second_median_ns), None)
+        over = (f"{r.wire_second_median_ns / floor.wire_second_median_ns:.2f}x"
+                if floor is not None and r is not floor else "-")
+        rows.append([r.venue, r.client, r.pairs_n, fmt_us(r.wire_median_ns), fmt_us(r.wire_first_median_ns),
+                     fmt_us(r.wire_second_median_ns), over])
+    if not rows:
+        return []
+    return ["", "Call to wire with the caches cold and warm, medians of this stage: one order alone (the rows "
+            "above), and two orders written one right after the other, the first and the second (the same "
+            "call, its code and data just used by the first):", ""] + md_table(
+        ["venue", "client", "pairs", "one order µs", "first of two µs", "second of two µs", "second × floor's"],
+        rows, "llrrrrr")
+
+
 def _skipped_lines(report: BenchReport) -> list[str]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for stage in report.stages:
@@ -185,7 +215,8 @@ def markdown(report: BenchReport, plot_name: str | None = None) -> str:
         if not stage.rows:
             out.append("(not run)")
             continue
-        out += _micro_table(stage) if stage.kind == "micro" else _roundtrip_table(stage) + _engine_table(stage)
+        out += (_micro_table(stage) if stage.kind == "micro"
+                else _roundtrip_table(stage) + _engine_table(stage) + _pairs_table(stage))
     skipped = _skipped_lines(report)
     if skipped:
         out += ["", "## Skipped", ""] + skipped
@@ -197,6 +228,11 @@ def markdown(report: BenchReport, plot_name: str | None = None) -> str:
             "(`time.process_time`) is the client's alone; wall time includes the simulator's own work (pure "
             "Python), which is the same for every client. One order at a time: place a resting LIMIT buy, "
             "then cancel it.",
+            "- Call to wire is from the call to the bytes handed to the socket. Between two orders the event loop, "
+            "the sockets and the stream evict the order path's code and data from the caches, so the floor row "
+            "and the clients that can also write two orders in a row do so after their round trips (two orders "
+            "written, both answered, both cancelled): the second order's call to wire is the path's own cost "
+            "with the caches warm.",
             "- Blocking clients (binance-connector, pybit) run their calls in the benchmark's thread.",
             "- Peers are run through their own public code paths, configured only with the simulator's URL and "
             "keys; a peer that is missing or cannot trade against the simulator is skipped, never estimated."]

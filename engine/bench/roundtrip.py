@@ -33,7 +33,7 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 __all__ = ["KEY", "SECRET", "SYMBOL", "PRICE", "QTY", "BINANCE", "BYBIT", "Sample", "Session", "start_sim",
-           "start_sims", "stop_sim", "measure", "run_session", "open_engine_rest", "open_engine_rest_stream", "open_engine_ws",
+           "start_sims", "stop_sim", "measure", "measure_pairs", "run_session", "open_engine_rest", "open_engine_rest_stream", "open_engine_ws",
            "open_engine_ws_stream", "open_engine_api", "open_engine_api_ws",
            "open_aiohttp_baseline", "open_floor_reference", "open_bybit_engine_rest", "open_bybit_engine_ws", "open_bybit_aiohttp_baseline",
            "engine_rest", "engine_ws", "floor_reference", "engine_api", "aiohttp_baseline", "bybit_engine_rest", "bybit_engine_ws",
@@ -144,6 +144,10 @@ class Sample:
     wall: dict[str, list[int]] = field(default_factory=lambda: {"place": [], "cancel": []})
     cpu: dict[str, list[int]] = field(default_factory=lambda: {"place": [], "cancel": []})
     wire: list[int] = field(default_factory=list)
+    # two orders written in a row (Session.pair): the call to wire of the first, and of the second (the caches
+    # warm from the first)
+    wire_first: list[int] = field(default_factory=list)
+    wire_second: list[int] = field(default_factory=list)
     note: str = ""
     floor: str = ""     # the floor row it is measured against: "" its venue's (HTTP), "ws" its WebSocket floor
 
@@ -162,6 +166,9 @@ class Session:
     # the client does only while it is measured (a busy-polling loop spins then, not during the others' turns)
     enter: Callable[[], None] | None = None
     leave: Callable[[], None] | None = None
+    # pair(i): orders i and i + 1 written one right after the other (no turn of the event loop between), both
+    # answered and cancelled -> (call to wire of the first, of the second) in ns; see measure_pairs
+    pair: Callable[[int], Awaitable[tuple[int, int]]] | None = None
 
 
 async def measure(sample: Sample, place, cancel, n: int, warmup: int, wire_ns=None,
@@ -188,6 +195,21 @@ async def measure(sample: Sample, place, cancel, n: int, warmup: int, wire_ns=No
                 sample.wire.append(w - t0)
         if progress is not None and j % 50 == 0:
             progress(sample.name, max(0, j - warmup), n)
+    return i
+
+
+async def measure_pairs(session: Session, n: int, warmup: int, start: int = 0) -> int:
+    """``warmup + n`` turns of :attr:`Session.pair`, recorded in ``wire_first`` / ``wire_second``; returns the next
+    index.  The second order's call to wire is the same call made with its code and data just used: what the
+    path costs with the caches warm, against the first (and the place rows), made after the loop's other work
+    between orders has evicted them."""
+    i = start
+    for j in range(warmup + n):
+        first, second = await session.pair(i)
+        i += 2
+        if j >= warmup:
+            session.sample.wire_first.append(first)
+            session.sample.wire_second.append(second)
     return i
 
 
@@ -379,15 +401,29 @@ async def open_engine_submit(url, busy_poll: bool = False) -> Session:
     async def cancel(order):
         await eng.cancel(order)
 
+    async def pair(i):
+        t0 = time.perf_counter_ns()
+        cid1 = eng.submit_limit(SYMBOL, Side.BUY, QTY, PRICE)
+        w1 = http.last_write_ns
+        t1 = time.perf_counter_ns()
+        cid2 = eng.submit_limit(SYMBOL, Side.BUY, QTY, PRICE)
+        w2 = http.last_write_ns
+        if w2 == w1:
+            raise RuntimeError("the second submit_limit of a pair was not written within its call")
+        futs = [waiting.setdefault(cid, loop.create_future()) for cid in (cid1, cid2)]
+        for fut in futs:
+            await cancel(await fut)
+        return w1 - t0, w2 - t1
+
     if not busy_poll:
         return Session(Sample("engine: Engine.submit_limit / cancel (REST)", note="no-await submit; outcome by event"),
-                       place, cancel, lambda: http.last_write_ns, stack.aclose)
+                       place, cancel, lambda: http.last_write_ns, stack.aclose, pair=pair)
     spin = eng.busy_poll
     spin.stop()                         # (spinning during its own turns alone: Session.enter / leave)
     return Session(Sample("engine: Engine.submit_limit / cancel (REST), busy-polling loop",
                           note="the loop spins: its client CPU is its wall time (not comparable)"),
                    place, cancel, lambda: http.last_write_ns, stack.aclose,
-                   enter=lambda: spin.start(loop), leave=spin.stop)
+                   enter=lambda: spin.start(loop), leave=spin.stop, pair=pair)
 
 
 async def open_engine_submit_busy(url) -> Session:

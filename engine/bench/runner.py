@@ -43,6 +43,9 @@ def roundtrip_modules() -> list:
 ROUNDTRIP_CLIENTS = [row for module in roundtrip_modules() for row in module.ROWS]
 MICRO_ROUNDS = 20
 ROUNDTRIP_CHUNK = 50
+# the turns of two orders in a row (Session.pair) each such client makes after its round trips: a quarter of
+# the round trips, at least 50, after 10 not recorded
+PAIR_TURNS_MIN, PAIR_TURNS_SHARE, PAIR_WARMUP = 50, 4, 10
 STAGE_TITLES = dict(micro.STAGES, place="4. place a LIMIT order -> acknowledged (round trip)",
                     cancel="5. cancel it -> confirmed (round trip)")
 
@@ -225,6 +228,13 @@ async def _rotate(clients, sims, n, warmup, budget, say, skipped) -> list:
                     skipped.append((peer, f"failed during the run: {type(exc).__name__}: {str(exc)[:160]}"))
                     sessions.remove((label, peer, session))
                     await session.close()
+        pairs = max(PAIR_TURNS_MIN, n // PAIR_TURNS_SHARE)
+        for label, _, session in sessions:
+            if session.pair is not None:
+                say(f"stages 4-5 round trips: {label}, two orders in a row ({pairs} turns)")
+                with _turn(session):
+                    session.next_index = await roundtrip.measure_pairs(session, pairs, PAIR_WARMUP,
+                                                                       start=session.next_index)
         return [s.sample for _, _, s in sessions]
     finally:
         for _, _, session in sessions:

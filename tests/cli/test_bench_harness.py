@@ -249,3 +249,50 @@ def test_the_amend_round_trip_bench_measures_both_paths(capsys, venue, entry, lo
     assert main(["--venue", venue, "--entry", entry, "--batches", "1", "--cpus", "", *(["--lower"] * lower)]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["batches"] == 2 and out["compiled"]["median_us"] > 0 and out["python"]["median_us"] > 0
+
+
+@pytest.mark.slow
+def test_two_orders_in_a_row_are_written_answered_and_cancelled_and_the_report_shows_each_call_to_wire():
+    """``Session.pair``: the floor and ``submit_limit`` write two orders one right after the other; both are
+    answered and cancelled (none left open at the venue), and each order's call to wire is recorded."""
+    import asyncio
+
+    from engine.api import connect
+    from engine.bench import roundtrip
+    from engine.bench.results import Row, StageResult, markdown, roundtrip_rows
+    from engine.config import VenueConfig
+
+    async def run(url):
+        rows = []
+        for opener in (roundtrip.open_floor_reference, roundtrip.open_engine_submit):
+            session = await opener(url)
+            try:
+                nxt = await roundtrip.measure_pairs(session, 6, 2, start=500)
+            finally:
+                await session.close()
+            assert nxt == 500 + 2 * 8
+            s = session.sample
+            assert len(s.wire_first) == len(s.wire_second) == 6
+            assert all(0 < w < 50_000_000 for w in s.wire_first + s.wire_second), (s.wire_first, s.wire_second)
+            rows.append(roundtrip_rows(s, "place"))
+        async with connect(VenueConfig.local("binance-spot", url, roundtrip.KEY, roundtrip.SECRET)) as eng:
+            assert await eng.fetch_open_orders(roundtrip.SYMBOL) == []
+        return rows
+
+    proc, urls = roundtrip.start_sim()
+    try:
+        floor, submit = asyncio.run(run(urls["binance-spot"]))
+    finally:
+        roundtrip.stop_sim(proc)
+    assert floor.kind == "reference" and floor.pairs_n == submit.pairs_n == 6
+    assert floor.wire_second_median_ns > 0 and submit.wire_first_median_ns > 0
+    assert roundtrip_rows(roundtrip.Sample("cancel side"), "cancel").pairs_n is None
+    from engine.bench.results import BenchReport
+    from engine.report.machine import machine_info
+    report = BenchReport("cmd", "now", 1.0, {"seconds": 1, "iterations": 6}, machine_info(), [
+        StageResult("place", "4. place", "roundtrip", rows=[floor, submit, Row("lean", "engine", 1, 1.0, 1.0)])])
+    text = markdown(report)
+    assert "| first of two µs | second of two µs | second × floor's |" in text
+    line = next(x for x in text.splitlines() if x.startswith(f"| {submit.venue} | {submit.client} |"
+                                                           ) and "| 6 |" in x)
+    assert line.endswith(f"{submit.wire_second_median_ns / floor.wire_second_median_ns:.2f}x |")
