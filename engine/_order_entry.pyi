@@ -11,7 +11,10 @@ class OrderEntry:
     places: int
     cancels: int
     amends: int
+    warming: bool
+    warm_failures: int
     def __init__(self, engine: Any, writer: OrderWriter) -> None: ...
+    def warm(self) -> bool: ...
     async def engine_place_limit(self, symbol: str, side: Side | str, qty: str | Decimal | int,
                                  price: str | Decimal | int, *, tif: str | TimeInForce = ..., post_only: bool = ...,
                                  reduce_only: bool = ..., client_tag: str | None = ...) -> Order: ...

@@ -256,6 +256,18 @@ cdef class BinanceWriter(OrderWriter):
             self.kind = _REST_ALGO if self._algo(spec) else _REST
         return fut
 
+    cdef int warm_place(self, OrderSpec spec, bytes cid) except -1:
+        self.limiter._gate.fits(self.place_cost)
+        ws = self._ws()
+        if ws is not None:
+            ws.warm_place(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw, spec.price_raw,
+                          spec.stop_raw, cid)
+            return 0
+        cdef int64_t ts = self.lean.clock.now_ms()
+        self.encoder.spec_request(spec, cid, ts, self.recv_window)
+        self.lean.http.current()
+        return 0
+
     cdef object _ws_write(self, ws, OrderSpec spec, bytes cid):
         """The ``order.place`` frame written, its timestamp kept: the future of its answer, or None when the
         socket was found down before the write (nothing sent)."""

@@ -73,6 +73,13 @@ cdef class BybitWriter(OrderWriter):
             self.kind = _REST
         return fut
 
+    cdef int warm_place(self, OrderSpec spec, bytes cid) except -1:
+        if self.adapter._general(spec) or self._trade() is not None:
+            return 0            # (the trade WebSocket's frames are not warmed: its path is the venue session's)
+        self.orders.warm_place(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                               spec.price_raw, spec.stop_raw, cid, spec.reduce_only)
+        return 0
+
     cdef object read_place(self, object kind, bytes cid, object raw):
         if kind == _WS_TRADE:
             return self.adapter._read_ack(raw, cid)

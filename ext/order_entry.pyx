@@ -89,6 +89,12 @@ cdef class OrderEntry:
     cdef readonly int64_t places        # orders this entry wrote
     cdef readonly int64_t cancels       # cancels this entry wrote
     cdef readonly int64_t amends        # amendments this entry wrote
+    cdef public bint warming            # keep the last order's path warm (see warm)
+    cdef readonly int64_t warm_failures # warm-ups that raised (warming then waits for the next order)
+    cdef OrderSpec warm_spec            # the last order written, while warming
+    cdef bytes warm_cid
+    cdef object w_symbol, w_side, w_qty, w_price, w_tif     # the last LIMIT order's arguments, while warming
+    cdef bint w_post
     cdef object eng
     cdef object gate
     cdef object limit_spec
@@ -151,6 +157,8 @@ cdef class OrderEntry:
         if client_tag is None:
             spec = self.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
             if spec is not None:
+                if self.warming:
+                    self._keep_limit(symbol, side, qty, price, tif, post_only)
                 return await self._place(<OrderSpec>spec, self.gate.inst, t_call)
         return await self.eng.place_admitted(symbol, side, qty, price, tif, post_only, reduce_only, client_tag,
                                              t_call)
@@ -192,7 +200,44 @@ cdef class OrderEntry:
             self.places += 1
             self.metrics.placed += 1
             self.call_to_wire.record_c(clock_ns(CLOCK_MONOTONIC) - t_call)
+            if self.warming:
+                self.warm_spec = spec
+                self.warm_cid = cid
         return fut
+
+    cdef void _keep_limit(self, symbol, side, qty, price, tif, bint post_only):
+        self.w_symbol = symbol
+        self.w_side = side
+        self.w_qty = qty
+        self.w_price = price
+        self.w_tif = tif
+        self.w_post = post_only
+
+    def warm(self):
+        """Run the last order's place path, short of anything that counts: the compiled admission
+        (``OrderGate.judge_limit`` with the last LIMIT order's arguments, the store's next slot read; or
+        ``OrderGate.judge_spec``'s checks of the last order written) and the writer's ``warm_place`` (the venue clock, the request encoded and
+        signed, the connection looked at).  Nothing is written, recorded, spent or kept.  While
+        :attr:`warming`, a busy-polling engine calls it on every turn of its loop, so the next order finds that
+        code and data in the caches rather than evicted by the loop's other work (BENCHMARKS.md: call to wire
+        with the caches cold and warm).  True when it ran; False before the first order written while
+        warming, or when it raised (counted in :attr:`warm_failures`, logged, and not run again until the next
+        order is written)."""
+        spec = self.warm_spec
+        if spec is None:
+            return False
+        try:
+            if self.w_symbol is not None:
+                self.gate.judge_limit(self.w_symbol, self.w_side, self.w_qty, self.w_price, self.w_tif, self.w_post)
+            else:
+                self.gate.judge_spec(spec)
+            self.writer.warm_place(spec, self.warm_cid)
+        except Exception:
+            self.warm_failures += 1
+            self.warm_spec = None
+            _log.warning("warming the order path failed; it resumes with the next order written", exc_info=True)
+            return False
+        return True
 
     def submit_limit(self, symbol, side, qty, price, *, tif="GTC", bint post_only=False, bint reduce_only=False,
                      client_tag=None):
@@ -206,6 +251,8 @@ cdef class OrderEntry:
         if client_tag is None:
             spec = self.limit_spec(symbol, side, qty, price, tif, post_only, reduce_only)
             if spec is not None:
+                if self.warming:
+                    self._keep_limit(symbol, side, qty, price, tif, post_only)
                 if not self._submit(<OrderSpec>spec, self.gate.inst, t_call):
                     self.placement.submit_in_turn(spec, self.gate.inst, t_call)
                 return (<OrderSpec>spec).client_id

@@ -236,6 +236,28 @@ cdef class OrderGate:
                                         clock_ns(CLOCK_REALTIME))
         return None if slot < 0 else self._recorded(slot, <str>symbol, reduce_only)
 
+    def judge_limit(self, object symbol, object side, object qty, object price, object tif, bint post_only):
+        """:meth:`limit_spec`'s admission of a LIMIT order from the same arguments, with nothing recorded, counted
+        or created: True when it would be admitted whole.  A busy-polling engine runs it on each turn of its loop
+        with the last order's arguments (``OrderEntry.warm``), to keep that code and data in the caches; it
+        also reads the store's next slot (``OrderStore.warm_next``)."""
+        if self.specs is None:
+            return False
+        self.store.warm_next_c()
+        return self._limit(symbol, side, qty, price, tif, post_only, False, 0, True) >= 0
+
+    def judge_spec(self, OrderSpec spec not None):
+        """The checks :meth:`limit_spec` makes of an order like ``spec`` (its instrument's filters, the risk
+        limits, the open-order counts and the balance), with nothing recorded, counted or created: True when
+        they pass.  The busy-polling loop runs it to keep the admission's code and data in the caches
+        (``OrderEntry.warm``)."""
+        found = self.ids.get(spec.symbol) if self.specs is not None and self.accepting else None
+        if found is None:
+            return False
+        cdef int32_t inst = found
+        return self._checks(inst, spec.side, spec.order_type, spec.qty_raw, spec.price_raw, spec.reduce_only,
+                            self.counts.total, self.counts.of(inst), True)
+
     cdef object _recorded(self, int32_t slot, str symbol, bint reduce_only):
         cdef OrderSpec spec = self._spec(slot, symbol, reduce_only)
         self.specs[slot] = spec
@@ -245,7 +267,7 @@ cdef class OrderGate:
         return spec
 
     cdef int32_t _limit(self, object symbol, object side, object qty, object price, object tif, bint post_only,
-                        bint reduce_only, int64_t ts_ns):
+                        bint reduce_only, int64_t ts_ns, bint dry=False):
         cdef int tif_v
         if tif is _TIF_GTC or (type(tif) is str and tif == "GTC"):
             tif_v = GTC
@@ -256,13 +278,13 @@ cdef class OrderGate:
         elif tif is _TIF_POST or (type(tif) is str and tif == "POST_ONLY"):
             tif_v = POST_ONLY
         else:
-            return self._defer()
+            return self._defer(dry)
         if post_only:
             if tif_v == IOC or tif_v == FOK:
-                return self._defer()
+                return self._defer(dry)
             tif_v = POST_ONLY
         return self._admit(symbol, side, LIMIT_MAKER if tif_v == POST_ONLY else LIMIT, tif_v, qty, price,
-                           reduce_only, ts_ns)
+                           reduce_only, ts_ns, dry)
 
     def spec_of(self, int32_t slot, str symbol not None, bint reduce_only):
         """The :class:`~engine._order_spec.OrderSpec` of the order the last admission recorded in ``slot``
@@ -358,35 +380,38 @@ cdef class OrderGate:
         new_slot = self._create(inst, side, order_type, tif, qty_raw, price_raw, False, clock_ns(CLOCK_REALTIME))
         return None if new_slot < 0 else self._recorded(new_slot, symbol, False)
 
-    cdef int32_t _defer(self):
-        self.deferred += 1
+    cdef int32_t _defer(self, bint dry=False):
+        if not dry:
+            self.deferred += 1
         return -1
 
     cdef int32_t _admit(self, object symbol, object side, int order_type, int tif, object qty, object price,
-                        bint reduce_only, int64_t ts_ns):
+                        bint reduce_only, int64_t ts_ns, bint dry=False):
         cdef int64_t qty_raw = 0, price_raw = 0
         cdef int side_v
         cdef object found
         cdef int32_t inst, slot
         if not self.accepting or reduce_only or type(symbol) is not str:
             # (a reduce-only order is judged with the reduce-only orders already open: the full path)
-            return self._defer()
+            return self._defer(dry)
         found = self.ids.get(symbol)
         if found is None:
-            return self._defer()
+            return self._defer(dry)
         inst = found
         if side is _SIDE_BUY or (type(side) is str and side == "BUY"):
             side_v = BUY
         elif side is _SIDE_SELL or (type(side) is str and side == "SELL"):
             side_v = SELL
         else:
-            return self._defer()
+            return self._defer(dry)
         if not _raw_of(qty, &qty_raw):
-            return self._defer()
+            return self._defer(dry)
         if order_type != MARKET and not _raw_of(price, &price_raw):
-            return self._defer()
+            return self._defer(dry)
         if not self._passes(inst, side_v, order_type, qty_raw, price_raw, reduce_only):
-            return self._defer()
+            return self._defer(dry)
+        if dry:
+            return inst
         return self._create(inst, side_v, order_type, tif, qty_raw, price_raw, reduce_only, ts_ns)
 
     cdef int32_t _create(self, int32_t inst, int side, int order_type, int tif, int64_t qty_raw, int64_t price_raw,

@@ -138,6 +138,7 @@ cdef class OrderStore:
     cdef ix_str_t ix_client                  # adopted (foreign) client ids -> slot
     cdef bint ix_ready
 
+    cdef int64_t warm_next_c(self) noexcept nogil
     cdef int32_t create_c(self, int32_t instrument, int side, int order_type, int tif, int64_t qty_raw,
                           int64_t price_raw, int64_t stop_price_raw, int64_t trailing_delta_raw,
                           int flags, int position_side, int64_t ts_ns) noexcept nogil

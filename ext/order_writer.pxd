@@ -14,6 +14,10 @@ cdef class OrderWriter:
     cdef public object kind
     cdef object write_place(self, OrderSpec spec, bytes cid)
     cdef object read_place(self, object kind, bytes cid, object raw)
+    # warm_place: what write_place does before its write (the venue clock read, the request encoded and signed
+    # into the writer's buffer, the connection looked at), with nothing written, spent or kept: the
+    # busy-polling loop runs it to keep the path in the caches.  The base writer does nothing.
+    cdef int warm_place(self, OrderSpec spec, bytes cid) except -1
     cdef object write_cancel(self, OrderSpec spec, bytes cid)
     cdef object read_cancel(self, object kind, bytes cid, object raw)
     # write_amend: the order amended in place, ``qty_raw`` / ``price_raw`` as given (0 keeps the order's own),

@@ -54,6 +54,13 @@ cdef class OrderWriter:
     cdef object read_place(self, object kind, bytes cid, object raw):
         raise NotImplementedError("read_place of a writer that writes no place")
 
+    cdef int warm_place(self, OrderSpec spec, bytes cid) except -1:
+        return 0
+
+    def warm(self, OrderSpec spec not None, bytes cid not None):
+        """``warm_place`` from Python: nothing is written, spent or kept."""
+        self.warm_place(spec, cid)
+
     cdef object write_cancel(self, OrderSpec spec, bytes cid):
         return None
 

@@ -30,6 +30,7 @@ cdef class TakePlan:
     cdef Py_ssize_t n
 
     cdef int take_c(self, double now) except -1
+    cdef int fits_c(self, double now) except -1
 
 
 cdef class TakeGate:

@@ -241,6 +241,20 @@ cdef class TakePlan:
                 w.push_c(now, self.units[i])
         return 1
 
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef int fits_c(self, double now) except -1:
+        """:meth:`take_c` without the count: 1 when the request would fit every window at ``now``, else 0 (the
+        windows rolled to ``now``, as any take would)."""
+        cdef Py_ssize_t i
+        cdef Window w
+        for i in range(self.n):
+            w = <Window>self.windows[i]
+            w.roll_c(now)
+            if w.used + self.units[i] > self.caps[i]:
+                return 0
+        return 1
+
     def take(self, double now):
         """Count the request at ``now`` if it fits every window (True), else change nothing (False)."""
         return self.take_c(now) == 1
@@ -293,3 +307,17 @@ cdef class TakeGate:
         if plan is None:
             return -2
         return plan.take_c(now)
+
+    def fits(self, cost):
+        """:meth:`take` with nothing taken: whether ``cost`` would be taken now (1), or what :meth:`take` would
+        answer otherwise (0, -1, -2).  A busy-polling engine's warm-up reads the budget so (``OrderEntry.warm``)."""
+        cdef double now = self.clock()
+        cdef Py_ssize_t i, n = PyList_GET_SIZE(self.costs)
+        if now < self.banned_until:
+            return -1
+        if now < self.paused_until and not self.risk_off and not cost.cancel:
+            return 0
+        for i in range(n):
+            if <object>PyList_GET_ITEM(self.costs, i) is cost:
+                return (<TakePlan>PyList_GET_ITEM(self.plans, i)).fits_c(now)
+        return -2

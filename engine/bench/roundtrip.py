@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 __all__ = ["KEY", "SECRET", "SYMBOL", "PRICE", "QTY", "BINANCE", "BYBIT", "Sample", "Session", "start_sim",
            "start_sims", "stop_sim", "measure", "measure_pairs", "run_session", "open_engine_rest", "open_engine_rest_stream", "open_engine_ws",
-           "open_engine_ws_stream", "open_engine_api", "open_engine_api_ws",
+           "open_engine_ws_stream", "open_engine_api", "open_engine_api_busy", "open_engine_api_ws",
            "open_aiohttp_baseline", "open_floor_reference", "open_bybit_engine_rest", "open_bybit_engine_ws", "open_bybit_aiohttp_baseline",
            "engine_rest", "engine_ws", "floor_reference", "engine_api", "aiohttp_baseline", "bybit_engine_rest", "bybit_engine_ws",
            "bybit_aiohttp_baseline", "alone"]
@@ -338,8 +338,8 @@ async def open_engine_ws_stream(url) -> Session:
 
 
 async def open_engine_api(url, order_entry: str = "rest", *, venue: str = "binance-spot", report: str = BINANCE,
-                          prepare=None, ws_of=lambda eng: eng.adapter.ws_api.ws, ws_label: str = "WebSocket API"
-                          ) -> Session:
+                          prepare=None, ws_of=lambda eng: eng.adapter.ws_api.ws, ws_label: str = "WebSocket API",
+                          busy_poll: bool = False) -> Session:
     """The full Engine a bot uses: risk checks, order store, user-data stream applied, events (``venue``'s
     account; ``prepare(eng)`` adjusts it before the first order, ``ws_of(eng)`` is its order socket)."""
     from engine._enums import Side
@@ -348,7 +348,8 @@ async def open_engine_api(url, order_entry: str = "rest", *, venue: str = "binan
 
     stack = contextlib.AsyncExitStack()
     eng = await stack.enter_async_context(connect(VenueConfig.local(venue, url, KEY, SECRET),
-                                                  order_entry=order_entry, retention_s=3600.0))
+                                                  order_entry=order_entry, retention_s=3600.0,
+                                                  busy_poll=busy_poll))
     if prepare is not None:
         prepare(eng)
     if order_entry == "ws":
@@ -365,8 +366,14 @@ async def open_engine_api(url, order_entry: str = "rest", *, venue: str = "binan
         await eng.cancel(order)
 
     label = ws_label if order_entry == "ws" else "REST"
-    return Session(Sample(f"engine: Engine.place_limit / cancel ({label})", report,
-                          note="full OMS, user-data stream applied"), place, cancel, wire, stack.aclose)
+    if not busy_poll:
+        return Session(Sample(f"engine: Engine.place_limit / cancel ({label})", report,
+                              note="full OMS, user-data stream applied"), place, cancel, wire, stack.aclose)
+    spin, loop = eng.busy_poll, asyncio.get_running_loop()
+    spin.stop()                         # (spinning during its own turns alone: Session.enter / leave)
+    return Session(Sample(f"engine: Engine.place_limit / cancel ({label}), busy-polling loop", report,
+                          note="the loop spins: its client CPU is its wall time (not comparable)"),
+                   place, cancel, wire, stack.aclose, enter=lambda: spin.start(loop), leave=spin.stop)
 
 
 async def open_engine_submit(url, busy_poll: bool = False) -> Session:
@@ -429,6 +436,11 @@ async def open_engine_submit(url, busy_poll: bool = False) -> Session:
 async def open_engine_submit_busy(url) -> Session:
     """:func:`open_engine_submit` with its event loop spinning during its turns."""
     return await open_engine_submit(url, busy_poll=True)
+
+
+async def open_engine_api_busy(url) -> Session:
+    """:func:`open_engine_api` with its event loop spinning during its turns (``Engine(busy_poll=True)``)."""
+    return await open_engine_api(url, busy_poll=True)
 
 
 async def open_engine_api_ws(url) -> Session:

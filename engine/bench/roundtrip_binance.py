@@ -128,6 +128,7 @@ ROWS = [
     ("engine WebSocket API (Binance)", roundtrip.open_engine_ws, None, "binance-spot"),
     ("engine WebSocket API + user stream (Binance)", roundtrip.open_engine_ws_stream, None, "binance-spot"),
     ("engine Engine API (Binance)", roundtrip.open_engine_api, None, "binance-spot"),
+    ("engine Engine API, busy-polling (Binance)", roundtrip.open_engine_api_busy, None, "binance-spot"),
     ("engine Engine API over WebSocket (Binance)", roundtrip.open_engine_api_ws, None, "binance-spot"),
     ("engine Engine submit (Binance)", roundtrip.open_engine_submit, None, "binance-spot"),
     ("engine Engine submit, busy-polling (Binance)", roundtrip.open_engine_submit_busy, None, "binance-spot"),

@@ -155,6 +155,29 @@ def test_the_gate_refuses_in_a_ban_and_holds_all_but_cancels_in_a_pause():
     assert gate.take(place) == -2
 
 
+def test_fits_answers_as_take_would_and_takes_nothing():
+    """``TakeGate.fits`` (a busy-polling engine's warm-up reads the budget so): the answer ``take`` would give
+    at that moment, with nothing counted."""
+    t = [100.0]
+    gate = TakeGate(lambda: t[0])
+    place, cancel = Cost(), Cost(cancel=True)
+    assert gate.fits(place) == -2
+    w = Window("w", 3, 1.0, aligned=False)
+    gate.put(place, TakePlan([(w, 1, 2)]))
+    gate.put(cancel, TakePlan([(w, 1, 3)]))
+    for used in range(2):
+        assert gate.fits(place) == 1 and gate.fits(place) == 1 and w.used == used
+        assert gate.take(place) == 1
+    assert w.used == 2 and gate.fits(place) == 0 and gate.take(place) == 0
+    assert gate.fits(cancel) == 1 and w.used == 2
+    t[0] = 101.5                                                    # rolled: room again, as take sees it
+    assert gate.fits(place) == 1 and w.used == 0
+    gate.paused_until = 102.0
+    assert gate.fits(place) == 0 and gate.fits(cancel) == 1
+    gate.banned_until = 103.0
+    assert gate.fits(cancel) == -1 and w.used == 0
+
+
 def test_the_limiter_behind_the_gate():
     from engine.transport.errors import IpBanned
     from engine.transport.ratelimit import Cost as LimiterCost, RateLimiter

@@ -24,7 +24,7 @@ class World(TwoInstrumentAccount):
     def __init__(self, limits: RiskLimits | None = None, balance: int = 10_000_000):
         super().__init__(balance)
         self.store = OrderStore(256, venue="binance-spot")
-        counts = OpenCounts(16)
+        counts = self.counts = OpenCounts(16)
         self.tracker = OrderTracker(self.store, self.reg, counts)
         self.risk = RiskEngine(limits or RiskLimits(), self.reg, self.acc, self.book)
         self.gate = OrderGate(self.reg, self.store, self.acc, self.book, counts)
@@ -187,10 +187,18 @@ def test_the_gate_admits_exactly_what_the_full_path_admits(symbol, side, qty, pr
     full = w.full(symbol, side, qty, price, tif, reduce_only=reduce_only)
     if isinstance(full, int):
         w.forget(full)
+    # the warm-up's dry admission (OrderGate.judge_limit) judges as the gate does, and records nothing
+    books = lambda: (w.store.live, w.store.slots_used, w.gate.deferred, w.gate.passed, w.counts.total)  # noqa: E731
+    before = books()
+    judged = w.gate.judge_limit(symbol, side, qty, price, tif, False) if tif is not None else None
+    assert books() == before
     fast = w.fast(symbol, side, qty, price, tif, reduce_only=reduce_only)
     event("admitted" if isinstance(full, int) else f"refused: {getattr(full, 'rule', type(full).__name__)}")
     # a reduce-only order is judged with the reduce-only orders open on its side: the full path's alone
     assert (fast is not None) == (isinstance(full, int) and not reduce_only), (full, fast)
+    if judged is not None and not reduce_only:
+        event(f"judged dry: {judged}")
+        assert judged == (fast is not None), (judged, fast)
     if fast is not None:
         a, b = w.store.order(fast), w.store.order(full)
         assert (a.instrument, a.side, a.order_type, a.tif, a.qty_raw, a.price_raw) == (
@@ -337,3 +345,22 @@ def _same_replacement(w: World, slot: int, symbol: str, amendment: tuple) -> str
     assert new.client_id != spec.client_id and new.symbol == symbol
     assert w.tracker.spec(new.slot) is new and w.tracker.open_count() == opened + 1
     return outcome
+
+
+def test_the_dry_checks_of_a_written_order_record_nothing_and_read_the_store_s_next_slot_unchanged():
+    """``judge_spec`` (the warm-up of an order the writer wrote) passes the checks the order passed and fails
+    those it would now fail; ``OrderStore.warm_next`` reads the next slot and changes nothing."""
+    w = World(RiskLimits(max_order_qty="0.05"))
+    slot = w.fast("BTCUSDT", "BUY", "0.01", "60000")
+    spec = w.tracker.spec(slot)
+    books = (w.store.live, w.store.slots_used, w.gate.deferred, w.gate.passed, w.counts.total)
+    assert w.gate.judge_spec(spec) is True
+    big = w.tracker.spec(slot)
+    big.qty_raw = E8 // 10                      # over max_qty: the checks fail, as the admission's would
+    assert w.gate.judge_spec(big) is False
+    big.symbol = "NOPE"
+    assert w.gate.judge_spec(big) is False
+    assert (w.store.live, w.store.slots_used, w.gate.deferred, w.gate.passed, w.counts.total) == books
+    nxt = w.store.slots_used
+    w.store.warm_next()
+    assert w.fast("BTCUSDT", "BUY", "0.01", "60000") == nxt and w.store.live == books[0] + 1

@@ -208,6 +208,13 @@ class BinanceWsApi:
         return self.inflight.send(self.ws, rid, self.encoder.buffer[:n], "order.place",
                                   timeout or self.request_timeout)
 
+    def warm_place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
+                   stop_raw: int = 0, client_id: bytes = b"") -> None:
+        """:meth:`place_order` before its send: the clock read, the frame encoded and signed into the encoder's
+        buffer; nothing sent or kept (a busy-polling engine keeps its order path in the caches)."""
+        self.encoder.order_place(0, symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
+                                 RESP_FULL, self.clock.now_ms(), self.config.recv_window_ms, not self.logged_on)
+
     def cancel_order(self, symbol: bytes, order_id: int = 0, client_id: bytes = b"",
                      timeout: float | None = None) -> asyncio.Future:
         """``order.cancel`` by exchange id or client id, framed and signed by the compiled encoder."""

@@ -169,12 +169,25 @@ class BybitOrderPath:
         """A new order encoded, signed and written at once (no builder, no closure): the answer's future,
         or None (nothing spent or written) when the connection is not open or the limiter has no room.
         Bad input raises before the budget is touched."""
-        lean = self.lean
-        ts = lean.clock.now_ms()
+        ts = self.lean.clock.now_ms()
+        return self.lean.write_now(_COSTS[CREATE], self._new_order_request(symbol, side, order_type, tif, qty_raw,
+                                                                           price_raw, stop_raw, client_id, ts,
+                                                                           reduce_only), ts)
+
+    def warm_place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                   stop_raw: int, client_id: bytes, reduce_only: bool = False) -> None:
+        """:meth:`place_now` before its write: the clock read, the request encoded and signed, the connection
+        looked at; nothing written, spent or kept (a busy-polling engine keeps its order path in the caches)."""
+        self._new_order_request(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
+                                self.lean.clock.now_ms(), reduce_only)
+        self.lean.http.current()
+
+    def _new_order_request(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
+                           stop_raw: int, client_id: bytes, ts: int, reduce_only: bool) -> bytes:
         enc = self.encoder
         n = enc.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id, ts, self.recv_window,
                           reduce_only=reduce_only)
-        return lean.write_now(_COSTS[CREATE], self._request_bytes(enc, ts, n), ts)
+        return self._request_bytes(enc, ts, n)
 
     def cancel_now(self, symbol: bytes, client_id: bytes):
         """:meth:`place_now` for a cancel by client order id."""
