@@ -229,8 +229,10 @@ async def _rotate(clients, sims, n, warmup, budget, say, skipped) -> list:
                     sessions.remove((label, peer, session))
                     await session.close()
         pairs = max(PAIR_TURNS_MIN, n // PAIR_TURNS_SHARE)
+        # (a floor writes two in a row only beside a client of its venue that does)
+        paired = {s.sample.venue for _, _, s in sessions if s.pair is not None and s.sample.kind != "reference"}
         for label, _, session in sessions:
-            if session.pair is not None:
+            if session.pair is not None and session.sample.venue in paired:
                 say(f"stages 4-5 round trips: {label}, two orders in a row ({pairs} turns)")
                 with _turn(session):
                     session.next_index = await roundtrip.measure_pairs(session, pairs, PAIR_WARMUP,
