@@ -29,16 +29,19 @@ def main(argv=None) -> int:
     ap.add_argument("--orders", type=int, default=100_000)
     ap.add_argument("--rate", type=float, default=1.0, help="fault-rate multiplier")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--busy-poll", action="store_true", help="the engine's loop busy-polling, warming its order path")
     args = ap.parse_args(argv)
     t0 = time.time()
     r = uvloop.run(run_chaos(args.venue, args.orders, entry=args.entry, seed=args.seed, rate=args.rate,
-                             capacity=max(65_536, 2 * args.orders), retention_s=24 * 3600.0))
+                             capacity=max(65_536, 2 * args.orders), retention_s=24 * 3600.0,
+                             busy_poll=args.busy_poll))
     seconds = time.time() - t0
     halt = r["halt"]
     summary = {"venue": args.venue, "entry": args.entry, "placed": r["placed"], "intents": r["intents"],
                "venue_orders": r["venue_orders"], "not_placed": r["not_placed"], "resolution": r["resolution"],
                "halt": {"flat": halt.flat, "cancelled": halt.cancelled, "left": halt.left, "rounds": halt.rounds},
                "unexpected": r["stats"]["unexpected"], "fills_missing": r["fills_missing"], "amends": r["amends"], "submitted": r["submitted"],
+               "busy_poll": args.busy_poll, "warm": r["warm"],
                "errors": r["errors"],
                "problems": r["problems"][:20], "seconds": round(seconds, 1),
                "orders_per_s": round(r["placed"] / seconds, 1),

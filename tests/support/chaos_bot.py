@@ -113,7 +113,8 @@ def lift_client_limits(eng, decl) -> None:
 
 
 async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int = 7, workers: int = 8,
-                    rate: float = 1.0, capacity: int = 65_536, retention_s: float = 300.0) -> dict:
+                    rate: float = 1.0, capacity: int = 65_536, retention_s: float = 300.0,
+                    busy_poll: bool = False) -> dict:
     decl = CHAOS_VENUES[venue]
     rng = random.Random(seed)
     tags = random.Random(seed + 1)      # which orders carry a tag, on its own draws (orders and faults as seeded)
@@ -130,8 +131,15 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
         breaker = CircuitBreaker(consecutive_errors=10**6, error_rate=None, cooldown_s=0.1)
         cfg = VenueConfig.local(venue, sim.urls[venue], KEY, SECRET, read_timeout=2.0, recv_window_ms=RECV_WINDOW_MS)
         async with connect(cfg, order_entry=entry, breaker=breaker, ack_wait_s=1.0, capacity=capacity,
-                           retention_s=retention_s) as eng:
+                           retention_s=retention_s, busy_poll=busy_poll) as eng:
             lift_client_limits(eng, decl)
+            warmed = [0]
+            if busy_poll:                   # each turn of the spin warms the last order's path: counted
+                warm = eng.busy_poll._warm
+
+                def counted():
+                    warmed[0] += warm() is True
+                eng.busy_poll._warm = counted
             placed = [0]
             caps = eng.adapter.capabilities
             can_amend = bool(decl.amend[entry == "ws"]) and (
@@ -290,7 +298,8 @@ async def run_chaos(venue: str, orders: int, *, entry: str = "rest", seed: int =
             targets = decl.amend[entry == "ws"]
             amend_fired = sum(1 for rec in sim.faults.log if any(rec.spec.startswith(t + ":") for t in targets))
             result.update(errors=errors, halt=report, placed=placed[0], faults_fired=fired,
-                          amends=dict(amended, compiled=eng._entry.amends, faults_fired=amend_fired))
+                          amends=dict(amended, compiled=eng._entry.amends, faults_fired=amend_fired),
+                          warm={"ran": warmed[0], "failures": eng._entry.warm_failures})
             if not report.flat:
                 result["problems"].append(f"the kill switch did not report flat: {report}")
             return result
