@@ -41,3 +41,5 @@ cdef class TakeGate:
     cdef public object clock            # () -> clock s
     cdef list costs                     # the Cost objects planned (identity is the key)
     cdef list plans                     # their TakePlan, same index
+
+    cdef TakePlan _ready(self, cost, double now, int *code)

@@ -229,11 +229,8 @@ cdef class TakePlan:
     cdef int take_c(self, double now) except -1:
         cdef Py_ssize_t i
         cdef Window w
-        for i in range(self.n):
-            w = <Window>self.windows[i]
-            w.roll_c(now)
-            if w.used + self.units[i] > self.caps[i]:
-                return 0
+        if not self.fits_c(now):
+            return 0
         for i in range(self.n):
             w = <Window>self.windows[i]
             w.used += self.units[i]
@@ -290,34 +287,34 @@ cdef class TakeGate:
         self.costs.clear()
         self.plans.clear()
 
+    cdef TakePlan _ready(self, cost, double now, int *code):
+        """The plan of ``cost`` when nothing stops a request now; else None with ``code`` set to what
+        :meth:`take` answers (0, -1, -2)."""
+        cdef Py_ssize_t i, n = PyList_GET_SIZE(self.costs)
+        if now < self.banned_until:
+            code[0] = -1
+            return None
+        if now < self.paused_until and not self.risk_off and not cost.cancel:
+            code[0] = 0
+            return None
+        for i in range(n):
+            if <object>PyList_GET_ITEM(self.costs, i) is cost:
+                return <TakePlan>PyList_GET_ITEM(self.plans, i)
+        code[0] = -2
+        return None
+
     def take(self, cost):
         """1: ``cost`` taken; 0: no room now, or paused (nothing taken); -1: banned (nothing taken: the
         caller raises); -2: no plan for this Cost object yet (:meth:`put` one, then take again)."""
         cdef double now = self.clock()
-        cdef Py_ssize_t i, n = PyList_GET_SIZE(self.costs)
-        cdef TakePlan plan = None
-        if now < self.banned_until:
-            return -1
-        if now < self.paused_until and not self.risk_off and not cost.cancel:
-            return 0
-        for i in range(n):
-            if <object>PyList_GET_ITEM(self.costs, i) is cost:
-                plan = <TakePlan>PyList_GET_ITEM(self.plans, i)
-                break
-        if plan is None:
-            return -2
-        return plan.take_c(now)
+        cdef int code = 0
+        cdef TakePlan plan = self._ready(cost, now, &code)
+        return code if plan is None else plan.take_c(now)
 
     def fits(self, cost):
         """:meth:`take` with nothing taken: whether ``cost`` would be taken now (1), or what :meth:`take` would
         answer otherwise (0, -1, -2).  A busy-polling engine's warm-up reads the budget so (``OrderEntry.warm``)."""
         cdef double now = self.clock()
-        cdef Py_ssize_t i, n = PyList_GET_SIZE(self.costs)
-        if now < self.banned_until:
-            return -1
-        if now < self.paused_until and not self.risk_off and not cost.cancel:
-            return 0
-        for i in range(n):
-            if <object>PyList_GET_ITEM(self.costs, i) is cost:
-                return (<TakePlan>PyList_GET_ITEM(self.plans, i)).fits_c(now)
-        return -2
+        cdef int code = 0
+        cdef TakePlan plan = self._ready(cost, now, &code)
+        return code if plan is None else plan.fits_c(now)
