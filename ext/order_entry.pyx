@@ -216,8 +216,9 @@ cdef class OrderEntry:
     def warm(self):
         """Run the last order's place path, short of anything that counts: the compiled admission
         (``OrderGate.judge_limit`` with the last LIMIT order's arguments, the store's next slot read; or
-        ``OrderGate.judge_spec``'s checks of the last order written) and the writer's ``warm_place`` (the venue clock, the request encoded and
-        signed, the connection looked at).  Nothing is written, recorded, spent or kept.  While
+        ``OrderGate.judge_spec``'s checks of the last order written) and the writer's ``warm_place`` (the venue
+        clock, the rate budget read, the request encoded and signed, the connection looked at).  Nothing is
+        written, recorded, spent or kept.  While
         :attr:`warming`, a busy-polling engine calls it on every turn of its loop, so the next order finds that
         code and data in the caches rather than evicted by the loop's other work (BENCHMARKS.md: call to wire
         with the caches cold and warm).  True when it ran; False before the first order written while

@@ -654,8 +654,9 @@ cdef class OrderStore:
         if self.free_top == 0:
             return 0
         slot = self.free_stack[self.free_top - 1]
-        return (self.codec.format_c(slot, self.gen[slot], cid) + self.gen[slot] + self.instrument[slot] + self.side[slot] + self.order_type[slot] + self.tif[slot]
-                + self.state[slot] + self.flags[slot] + self.position_side[slot] + self.qty_raw[slot]
+        return (self.codec.format_c(slot, self.gen[slot], cid) + self.gen[slot] + self.instrument[slot]
+                + self.side[slot] + self.order_type[slot] + self.tif[slot] + self.state[slot] + self.flags[slot]
+                + self.position_side[slot] + self.qty_raw[slot]
                 + self.price_raw[slot] + self.stop_price_raw[slot] + self.trailing_delta_raw[slot]
                 + self.filled_raw[slot] + self.cum_quote_raw[slot] + self.fee_raw[slot] + self.fee_asset[slot]
                 + self.fee2_raw[slot] + self.fee2_asset[slot] + self.ts_created[slot] + self.ts_acked[slot]

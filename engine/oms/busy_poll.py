@@ -11,8 +11,8 @@ Spinning alone keeps the core, not the order path's code and data: between two o
 runs ``warm`` when given: the engine gives its ``OrderEntry.warm``, which runs the last order's place path
 short of anything that counts (the admission's checks, the clock, the request encoded and signed, the
 connection looked at; nothing written, recorded or spent).  An order made after any turn of the loop then
-finds that path in the caches.  A warm-up costs 1.5-2 µs (a turn of the spin took 1.1-1.3 µs without it and 2.7-3.2 µs
-with it, on the benchmark's machine), so a message that arrives is noticed that much later at worst.
+finds that path in the caches.  A warm-up costs 1.5-2 µs (a turn of the spin took 1.1-1.3 µs without it and
+2.7-3.2 µs with it, on the benchmark's machine), so a message that arrives is noticed that much later at worst.
 
 The price: the loop's core at 100 % while the engine runs, whether or not it trades.  It is opt-in
 (``Engine(busy_poll=True)``, ``engine.connect(..., busy_poll=True)``), for a bot whose process has a core of its
