@@ -223,7 +223,8 @@ cdef class OrderEntry:
         code and data in the caches rather than evicted by the loop's other work (BENCHMARKS.md: call to wire
         with the caches cold and warm).  True when it ran; False before the first order written while
         warming, or when it raised (counted in :attr:`warm_failures`, logged, and not run again until the next
-        order is written)."""
+        order is written).  It makes no future: one made on every turn too (what the write registers its
+        answer with) made the orders' call to wire slower, not faster (BENCHMARKS.md)."""
         spec = self.warm_spec
         if spec is None:
             return False
