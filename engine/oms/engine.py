@@ -728,7 +728,10 @@ class Engine:
                 "unresolved": self.unresolved, "unexpected": self.stream.unexpected,
                 "events_dropped": self.bus.dropped, "live_differences": self.live.differences,
                 "withdrawals": self.withdrawals.counters(),
-                "clock": self.adapter.clock.health()}
+                "clock": self.adapter.clock.health(),
+                "busy_poll": None if self.busy_poll is None else {
+                    "running": self.busy_poll.running, "warming": self._entry.warming,
+                    "warm_failures": self._entry.warm_failures}}
 
     @property
     def bad_messages(self) -> int:

@@ -40,7 +40,7 @@ def test_the_loop_is_kept_busy_while_the_engine_runs_and_trades_as_before():
 def test_it_is_off_by_default_and_idempotent():
     async def main():
         async with engine_on_sim("binance-spot") as (sim, eng):
-            assert eng.busy_poll is None
+            assert eng.busy_poll is None and eng.stats()["busy_poll"] is None
         poll = BusyPoll()
         poll.stop()
         poll.start(asyncio.get_running_loop())
@@ -111,6 +111,7 @@ def test_a_warm_up_that_raises_is_counted_logged_once_and_resumes_with_the_next_
                 await asyncio.sleep(0.1)
                 clock.now_ms = real
             assert len(calls) == 1 and eng._entry.warm_failures == 1      # not run again after it raised
+            assert eng.stats()["busy_poll"] == {"running": True, "warming": True, "warm_failures": 1}
             assert [r.getMessage() for r in caplog.records if "warming" in r.getMessage()] == [
                 "warming the order path failed; it resumes with the next order written"]
             assert eng._entry.warm() is False
