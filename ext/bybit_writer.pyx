@@ -22,6 +22,7 @@ from engine.venues.bybit.order_path import AMEND_COST as _AMEND_COST
 from engine.venues.bybit.order_path import CANCEL as _CANCEL_ENDPOINT
 from engine.venues.bybit.order_path import CANCEL_COST as _CANCEL_COST
 from engine.venues.bybit.order_path import CREATE as _CREATE_ENDPOINT
+from engine.venues.bybit.order_path import CREATE_COST as _CREATE_COST
 
 __all__ = ["BybitWriter", "REST", "WS_TRADE"]
 
@@ -74,8 +75,14 @@ cdef class BybitWriter(OrderWriter):
         return fut
 
     cdef int warm_place(self, OrderSpec spec, bytes cid) except -1:
-        if self.adapter._general(spec) or self._trade() is not None:
-            return 0            # (the trade WebSocket's frames are not warmed: its path is the venue session's)
+        if self.adapter._general(spec):
+            return 0
+        trade = self._trade()
+        if trade is not None:
+            self.orders.limiter._gate.fits(_CREATE_COST)
+            trade.warm_place(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
+                             spec.price_raw, spec.stop_raw, cid, reduce_only=spec.reduce_only)
+            return 0
         self.orders.warm_place(spec.symbol.encode(), spec.side, spec.order_type, spec.tif, spec.qty_raw,
                                spec.price_raw, spec.stop_raw, cid, spec.reduce_only)
         return 0

@@ -9,7 +9,7 @@ WebSocket order entry (tests/support/chaos_venues.py declares each: its fault ta
 kinds its simulator personality injects, asserted fired).  Bounded in count and time;
 bench/chaos_long.py runs 100,000 orders.
 
-Binance and Bybit run 2,000 orders, and 2,000 more twice with the engine's loop busy-polling (each turn
+Binance and Bybit run 2,000 orders, and 2,000 more three times with the engine's loop busy-polling (each turn
 running the last order's place path short of the write, ``OrderEntry.warm``).  MEXC, Gate.io and TopstepX run 300 to 400 (the suite's time
 budget: an order whose answer was lost waits for the venue to show it, and is never sent again on
 Gate.io), at the same fault rates, with every asserted answer kind (processed then an error,
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
     ("bybit", "rest", 2000, False), ("bybit", "ws", 2000, False),
     ("mexc", "rest", 400, False), ("gateio", "rest", 300, False), ("gateio", "ws", 400, False),
     ("topstepx", "rest", 400, False),
-    ("binance-spot", "ws", 2000, True), ("bybit", "rest", 2000, True)])
+    ("binance-spot", "ws", 2000, True), ("bybit", "rest", 2000, True), ("bybit", "ws", 2000, True)])
 def test_chaos_exactly_once_and_flat(venue, entry, orders, busy_poll):
     result = uvloop.run(run_chaos(venue, orders, entry=entry, seed=11, busy_poll=busy_poll))
     if busy_poll:      # the loop spinning, each turn warming the last order's path: nothing of it shows below

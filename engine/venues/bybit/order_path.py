@@ -176,8 +176,10 @@ class BybitOrderPath:
 
     def warm_place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int,
                    stop_raw: int, client_id: bytes, reduce_only: bool = False) -> None:
-        """:meth:`place_now` before its write: the clock read, the request encoded and signed, the connection
-        looked at; nothing written, spent or kept (a busy-polling engine keeps its order path in the caches)."""
+        """:meth:`place_now` before its write: the rate budget read, the clock read, the request encoded and
+        signed, the connection looked at; nothing written, spent or kept (a busy-polling engine keeps its order
+        path in the caches)."""
+        self.limiter._gate.fits(CREATE_COST)
         self._new_order_request(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
                                 self.lean.clock.now_ms(), reduce_only)
         self.lean.http.current()

@@ -146,6 +146,13 @@ class BybitWsTrade:
         self.last_ts = ts
         return fut
 
+    def warm_place(self, symbol: bytes, side: int, order_type: int, tif: int, qty_raw: int, price_raw: int = 0,
+                   stop_raw: int = 0, client_id: bytes = b"", *, reduce_only: bool = False) -> None:
+        """:meth:`place_order` before its send: the clock read, the arguments encoded into the encoder's buffer;
+        nothing sent or kept, no request id taken (a busy-polling engine keeps its order path in the caches)."""
+        self.encoder.new_order(symbol, side, order_type, tif, qty_raw, price_raw, stop_raw, client_id,
+                               self.clock.now_ms(), self.config.recv_window_ms, reduce_only=reduce_only)
+
     def cancel_order(self, symbol: bytes, *, order_id: bytes | None = None, client_id: bytes | None = None,
                      timeout: float | None = None) -> asyncio.Future:
         """``order.cancel`` by orderId or orderLinkId (args written by the compiled encoder)."""
