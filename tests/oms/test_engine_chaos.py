@@ -10,9 +10,9 @@ kinds its simulator personality injects, asserted fired).  Bounded in count and 
 bench/chaos_long.py runs 100,000 orders.
 
 Binance and Bybit run 2,000 orders, and 2,000 more three times with the engine's loop busy-polling (each turn
-running the last order's place path short of the write, ``OrderEntry.warm``).  MEXC, Gate.io and TopstepX run 300 to 400 (the suite's time
-budget: an order whose answer was lost waits for the venue to show it, and is never sent again on
-Gate.io), at the same fault rates, with every asserted answer kind (processed then an error,
+running the last order's place path short of the write, ``OrderEntry.warm``).  MEXC, Gate.io and TopstepX run
+300 to 400 (the suite's time budget: an order whose answer was lost waits for the venue to show it, and is
+never sent again on Gate.io), at the same fault rates, with every asserted answer kind (processed then an error,
 answered first and processed later, a 5xx, garbage, dropped connections before and after
 processing, an interim 1xx on REST) and a dropped stream also pinned to one fixed request each, so
 that every asserted kind fires in a short run (ChaosVenue.pin_rare).
