@@ -218,10 +218,9 @@ cdef class OrderEntry:
         (``OrderGate.judge_limit`` with the last LIMIT order's arguments, the store's next slot read; or
         ``OrderGate.judge_spec``'s checks of the last order written) and the writer's ``warm_place`` (the venue
         clock, the rate budget read, the request encoded and signed, the connection looked at).  Nothing is
-        written, recorded, spent or kept.  While
-        :attr:`warming`, a busy-polling engine calls it on every turn of its loop, so the next order finds that
-        code and data in the caches rather than evicted by the loop's other work (BENCHMARKS.md: call to wire
-        with the caches cold and warm).  True when it ran; False before the first order written while
+        written, recorded, spent or kept.  While :attr:`warming`, a busy-polling engine calls it on every turn
+        of its loop, so the next order finds that code and data in the caches rather than evicted by the loop's
+        other work (BENCHMARKS.md: call to wire with the caches cold and warm).  True when it ran; False before the first order written while
         warming, or when it raised (counted in :attr:`warm_failures`, logged, and not run again until the next
         order is written).  It makes no future: one made on every turn too (what the write registers its
         answer with) made the orders' call to wire slower, not faster (BENCHMARKS.md)."""

@@ -79,8 +79,8 @@ def roundtrip_rows(sample, op: str) -> Row:
 
     wall, cpu = summary(sample.wall[op]), summary(sample.cpu[op])
     wire = summary(sample.wire) if op == "place" else summary([])
-    first = summary(getattr(sample, "wire_first", []) if op == "place" else [])
-    second = summary(getattr(sample, "wire_second", []) if op == "place" else [])
+    first = summary(sample.wire_first if op == "place" else [])
+    second = summary(sample.wire_second if op == "place" else [])
     return Row(sample.name, sample.kind, wall["n"], wall["median"], wall["p99"], venue=sample.venue,
                cpu_median_ns=cpu["median"], cpu_p99_ns=cpu["p99"], cpu_mean_ns=cpu["mean"],
                wire_median_ns=wire["median"],

@@ -348,7 +348,6 @@ def test_stale_orders_listed():
     assert s.stale(1_600) == [a, b, d]
 
 
-
 def test_stale_check_reads_only_the_slots_ever_taken_and_finds_orders_in_reused_ones():
     """``stale`` reads the slots below ``slots_used`` (the peak held at once), not the whole capacity: a freed
     slot is handed out again before a new one, so a big store with few orders is checked in a few slots.  An
